@@ -1,0 +1,137 @@
+"""Command line: the only module that prints, reads the environment or exits."""
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Sequence
+
+import click
+
+from scanner import __version__, config as config_module
+from scanner.errors import SovscanError
+from scanner.evaluate import policies as policy_module
+from scanner.pipeline import ScanRequest, scan
+from scanner.report import FORMATTERS, Report
+from scanner.report.catalogue import render_list, render_show
+
+FAIL_ON = ("error", "warning", "note", "never")
+
+
+def _formats(values: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    out = []
+    for value in values or ("text",):
+        name, _, target = value.partition("=")
+        if name not in FORMATTERS:
+            raise click.BadParameter(f"unknown format {name!r}; choose from {', '.join(sorted(FORMATTERS))}",
+                                     param_hint="--format")
+        out.append((name, target or None))
+    stdout_formats = [n for n, t in out if t is None]
+    if len(stdout_formats) > 1:
+        raise click.BadParameter("only one format can go to standard output; give the others =FILE",
+                                 param_hint="--format")
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """sovscan: sovereignty and security policies for Terraform and Kubernetes."""
+    ctx.obj = {"debug": debug}
+
+
+@cli.command("scan")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("-f", "--format", "formats", multiple=True, metavar="FMT[=FILE]",
+              help="Output format, repeatable: text, sarif, json. FMT=FILE writes to a file.")
+@click.option("--config", "config_path", type=click.Path(), help="Configuration file (default: .sovscan.yaml in the first path).")
+@click.option("--policies", "policy_dirs", multiple=True, type=click.Path(), help="Extra policy directory (repeatable).")
+@click.option("--only", multiple=True, help="Run only these families or policy ids (repeatable).")
+@click.option("--skip", multiple=True, help="Skip these families or policy ids (repeatable).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Lowest level that makes the scan exit 1.")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(), help="Terraform variables file for root modules.")
+@click.option("--exclude", multiple=True, help="Glob of paths to leave out (repeatable).")
+@click.option("--show-unresolved", is_flag=True, help="List the checks that could not be decided statically.")
+def scan_command(paths, formats, config_path, policy_dirs, only, skip, fail_on, var_files, exclude, show_unresolved):
+    """Scan PATHS (default: the current directory)."""
+    paths = paths or (".",)
+    outputs = _formats(formats)
+    config = config_module.load(config_path, paths[0])
+    catalogue = policy_module.load(tuple(config.policy_dirs) + tuple(policy_dirs))
+    chosen = policy_module.select(catalogue, tuple(only), tuple(skip))
+    request = ScanRequest(tuple(paths), tuple(chosen), config, tuple(exclude), tuple(config.var_files) + tuple(var_files))
+    result, files = scan(request)
+    for name, target in outputs:
+        report = Report(result, files, show_unresolved, color=target is None and name == "text" and sys.stdout.isatty())
+        text = FORMATTERS[name](report)
+        if target is None:
+            click.echo(text, nl=False)
+        else:
+            _write(target, text)
+    sys.exit(result.exit_code(fail_on))
+
+
+def _write(target: str, text: str) -> None:
+    try:
+        with open(target, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except OSError as err:
+        raise SovscanError(f"cannot write {target}: {err.strerror}") from None
+
+
+@cli.group("policies")
+def policies_group() -> None:
+    """The policy catalogue."""
+
+
+@policies_group.command("list")
+@click.option("--only", multiple=True, help="Families or ids to list.")
+@click.option("--policies", "policy_dirs", multiple=True, type=click.Path(), help="Extra policy directory.")
+def policies_list(only, policy_dirs) -> None:
+    """List the policies with family, severity and references."""
+    chosen = policy_module.select(policy_module.load(tuple(policy_dirs)), tuple(only))
+    click.echo(render_list(chosen), nl=False)
+
+
+@policies_group.command("show")
+@click.argument("policy_id")
+@click.option("--policies", "policy_dirs", multiple=True, type=click.Path(), help="Extra policy directory.")
+def policies_show(policy_id, policy_dirs) -> None:
+    """Show one policy: rationale, remediation, references and what it checks."""
+    catalogue = {p.id: p for p in policy_module.load(tuple(policy_dirs))}
+    if policy_id not in catalogue:
+        raise SovscanError(f"no policy {policy_id!r}; `sovscan policies list` shows the catalogue")
+    click.echo(render_show(catalogue[policy_id]), nl=False)
+
+
+@cli.command("version")
+def version() -> None:
+    """Print the version."""
+    click.echo(f"sovscan {__version__}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="sovscan", standalone_mode=False)
+    except SovscanError as err:
+        click.echo(f"sovscan: error: {err}", err=True)
+        return 2
+    except click.exceptions.Exit as exit_:
+        return exit_.exit_code
+    except click.ClickException as err:
+        err.show()
+        return 2
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 2
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 0
+    except Exception:  # noqa: BLE001 - the one funnel: a bug must not look like a policy result
+        click.echo("sovscan: internal error (a bug): please report it with the command you ran"
+                   + ("" if debug else "; --debug shows the traceback"), err=True)
+        if debug:
+            traceback.print_exc()
+        return 3
+    return 0

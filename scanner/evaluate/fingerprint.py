@@ -1,0 +1,9 @@
+"""Stable finding identity: rule + file + resource address + attribute path, never line numbers."""
+from __future__ import annotations
+
+import hashlib
+
+
+def finding_key(rule_id: str, path: str, address: str, attribute: str = "") -> str:
+    raw = "\x1f".join([rule_id, path.replace("\\", "/"), address, attribute])
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()

@@ -1,0 +1,82 @@
+"""Attribute paths in policies: `a.b`, `containers[*].image`, `containers[name=app]`, `pod.containers[*]`.
+
+Terraform nested blocks are lists of objects; a plain step into a list looks into every element, so
+`network_rules.default_action` works whether the block is written once or repeated. `pod.` starts at
+the pod spec of any pod-bearing Kubernetes kind.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from scanner.model.resource import Resource
+from scanner.model.values import Unknown
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\*|\d+|[^\]=]+=[^\]]*)\]")
+
+
+@dataclass(frozen=True)
+class Match:
+    value: Any
+    location: str   # path for the location table (list indices as [i])
+    key: str        # path for fingerprints (list items keyed by name where they have one)
+
+
+def split(path: str) -> list[tuple[str, str]]:
+    steps = []
+    for name, bracket in _STEP.findall(path):
+        steps.append(("key", name) if name else ("select", bracket))
+    return steps
+
+
+def _join(base: str, name: str) -> str:
+    return f"{base}.{name}" if base else name
+
+
+def resolve(resource: Resource, path: str, start: Any = None, base: Match | None = None) -> list[Match]:
+    """Every value the path reaches; [] when nothing is there. Unknown values are returned as matches."""
+    if start is None:
+        start, base = resource.values, Match(resource.values, "", "")
+        if path == "pod" or path.startswith("pod."):
+            if not resource.pod_spec_path:
+                return []
+            path = resource.pod_spec_path + path[3:]
+    matches = [base or Match(start, "", "")]
+    for kind, step in split(path):
+        matches = [m for current in matches for m in _step(current, kind, step)]
+    return matches
+
+
+def _step(current: Match, kind: str, step: str) -> list[Match]:
+    value = current.value
+    if isinstance(value, Unknown):
+        return [current]
+    if kind == "key":
+        if isinstance(value, list):     # implicit: look into every element (Terraform nested blocks)
+            return [m for i, item in enumerate(value)
+                    for m in _step(Match(item, current.location, current.key), kind, step)]
+        if isinstance(value, dict) and step in value:
+            return [Match(value[step], _join(current.location, step), _join(current.key, step))]
+        return []
+    if not isinstance(value, list):
+        return []
+    if step == "*":
+        return [_item(current, i, item) for i, item in enumerate(value)]
+    if step.isdigit():
+        index = int(step)
+        return [_item(current, index, value[index])] if index < len(value) else []
+    field, _, wanted = step.partition("=")
+    return [_item(current, i, item) for i, item in enumerate(value)
+            if isinstance(item, dict) and str(item.get(field)) == wanted]
+
+
+def _item(current: Match, index: int, item: Any) -> Match:
+    name = item.get("name") if isinstance(item, dict) else None
+    key = f"[name={name}]" if isinstance(name, str) else f"[{index}]"
+    return Match(item, f"{current.location}[{index}]", current.key + key)
+
+
+def lookup(resource: Resource, path: str, base: Match | None = None) -> list[Match]:
+    """`resolve` from the resource, or from a list item when the policy iterates (`each`)."""
+    return resolve(resource, path, base.value, base) if base is not None else resolve(resource, path)

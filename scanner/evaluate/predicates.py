@@ -1,0 +1,210 @@
+"""Named predicates: the logic policy YAML cannot express, used by name from policy files.
+
+Each takes (resource, args, context) and returns a Verdict. A predicate never turns an Unknown value
+into a failure: it returns state None with the blocker instead.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from scanner.evaluate.context import Context, base_address
+from scanner.evaluate.paths import Match, lookup
+from scanner.evaluate.registries import tier_allows
+from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
+from scanner.model.resource import Resource
+from scanner.model.values import Unknown
+
+Predicate = Callable[[Resource, dict, Context, "Match | None"], Verdict]
+
+CUSTOMER_KEY_TYPES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key", "azurerm_key_vault_key",
+                      "azurerm_key_vault_managed_hardware_security_module_key", "google_kms_crypto_key",
+                      "stackit_kms_key", "ovh_okms_service_key", "scaleway_key_manager_key")
+_PROVIDER_MANAGED_KEY = re.compile(r"(^|:)alias/aws/")
+
+
+def linked(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """Another resource of `type` references this one through `via` (and satisfies `where`)."""
+    types = args["type"] if isinstance(args["type"], list) else [args["type"]]
+    via = args["via"]
+    me = base_address(resource.address)
+    blocker, rejected = "", ""
+    for other in ctx.linking(types, via):
+        if me not in other.references.get(via, ()):
+            continue
+        if "where" not in args:
+            return PASS
+        verdict = ctx.condition(other, args["where"])
+        if verdict.state:
+            return PASS
+        if verdict.state is None:
+            blocker = verdict.blocker
+        else:
+            rejected = f"{other.address}: {verdict.detail or verdict.key + ' does not qualify'}"
+    for other in ctx.of_type(types):    # a link through a value we could not resolve: cannot tell
+        value = other.values.get(via)
+        if isinstance(value, Unknown) and value.refers_to is None and not other.references.get(via):
+            return unknown(f"{other.address}.{via} = {value.reason}")
+    if blocker:
+        return unknown(blocker)
+    return fail(detail=rejected or f"no {' or '.join(types)} refers to it")
+
+
+def customer_key(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """The key at `path` is customer-managed: not absent, not an AWS-managed alias."""
+    path = args["path"]
+    matches = lookup(resource, path, base)
+    values = [m.value for m in matches if m.value not in (None, "")]
+    if not values:
+        return fail(path, "no key set")
+    for value in values:
+        if isinstance(value, Unknown):
+            if value.refers_to:
+                target_type = base_address(value.refers_to).rsplit(".", 2)[-2]
+                if target_type not in CUSTOMER_KEY_TYPES and not target_type.startswith("data"):
+                    return unknown(value.reason, path)
+                continue
+            refs = resource.references.get(path, ())
+            if any(base_address(r).rsplit(".", 2)[-2] in CUSTOMER_KEY_TYPES for r in refs):
+                continue
+            return unknown(value.reason, path)
+        if isinstance(value, str) and _PROVIDER_MANAGED_KEY.search(value):
+            return fail(path, f"{value} is a provider-managed key")
+    return PASS
+
+
+def _region_values(resource: Resource, args: dict, base: Match | None) -> list[tuple[Any, str]]:
+    out = []
+    for path in args.get("paths", ["location", "region"]):
+        for match in lookup(resource, path, base):
+            out.append((match.value, match.location))
+    return out
+
+
+def _provider_of(resource: Resource, args: dict) -> str:
+    if args.get("provider"):
+        return args["provider"]
+    if resource.type == "provider":
+        return resource.address.rsplit("provider.", 1)[-1].split(".")[0]
+    return resource.type.split("_", 1)[0]
+
+
+def region_allowed(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """Every location the resource names is a known region in the allowed tier (or allow-listed)."""
+    provider = _provider_of(resource, args)
+    found = _region_values(resource, args, base)
+    if not found:
+        return PASS
+    for value, path in found:
+        if value is None:
+            continue
+        if isinstance(value, Unknown):
+            return unknown(value.reason, path)
+        if path in resource.references and args.get("skip_inherited", True):
+            continue   # copied from another resource (e.g. its resource group): reported there
+        verdict = _check_region(provider, str(value), path, ctx)
+        if verdict.state is not True:
+            return verdict
+    return PASS
+
+
+def _check_region(provider: str, region_id: str, path: str, ctx: Context) -> Verdict:
+    key = region_id.lower().replace(" ", "")
+    if key in ctx.config.deny_regions:
+        return fail(path, f"{region_id} is on the configured deny list")
+    if key in ctx.config.allow_regions:
+        return PASS
+    region = ctx.regions.lookup(provider, region_id)
+    if region is None:
+        return PASS   # not in the registry: the unknown-region policy reports it, not this one
+    if tier_allows(region.tier, ctx.config.residency_tier):
+        return PASS
+    return fail(path, f"{region_id} ({region.country}, tier {region.tier}) is outside the allowed tier {ctx.config.residency_tier}")
+
+
+def region_known(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """Every known location value is a region id the registry knows (typos, new regions)."""
+    provider = _provider_of(resource, args)
+    if not ctx.regions.knows(provider):
+        return PASS
+    for value, path in _region_values(resource, args, base):
+        if isinstance(value, Unknown):
+            return unknown(value.reason, path)
+        if isinstance(value, str) and value and ctx.regions.lookup(provider, value) is None:
+            return fail(path, f"{value} is not in the region registry (as of {ctx.regions.as_of})")
+    return PASS
+
+
+def paired_region_allowed(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """The geo-replication target (the location's paired region) is in the allowed tier."""
+    path = args.get("path", "location")
+    provider = args.get("provider", "azurerm")
+    matches = lookup(resource, path, base)
+    if not matches:
+        return PASS
+    value = matches[0].value
+    if isinstance(value, Unknown):
+        return unknown(value.reason, path)
+    region = ctx.regions.lookup(provider, str(value))
+    if region is None or region.pair is None:
+        return PASS
+    pair = ctx.regions.lookup(provider, region.pair)
+    if pair is None:
+        return PASS
+    report_path = args.get("report", path)
+    verdict = _check_region(provider, pair.id, report_path, ctx)
+    if verdict.state is False:
+        return fail(report_path, f"replicates to the paired region {pair.id} ({pair.country}, tier {pair.tier}), "
+                                 f"outside the allowed tier {ctx.config.residency_tier}")
+    return verdict
+
+
+def min_items(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """The list at `path` has at least `min` entries."""
+    path, minimum = args["path"], int(args["min"])
+    matches = lookup(resource, path, base)
+    if not matches:
+        return fail(path, "not set")
+    value = matches[0].value
+    if isinstance(value, Unknown):
+        return unknown(value.reason, path)
+    if isinstance(value, list):
+        unknown_item = next((v for v in value if isinstance(v, Unknown)), None)
+        if len(value) >= minimum:
+            return PASS
+        if unknown_item is not None:
+            return unknown(unknown_item.reason, path)
+        return fail(path, f"{len(value)} set, at least {minimum} needed")
+    return fail(path, "not a list")
+
+
+def image_pinned(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """A container image reference is pinned by digest (`@sha256:`)."""
+    path = args.get("path", "image")
+    matches = lookup(resource, path, base)
+    if not matches:
+        return fail(path, "no image")
+    value = matches[0].value
+    if isinstance(value, Unknown):
+        return unknown(value.reason, path)
+    image = str(value)
+    if "@sha256:" in image:
+        return PASS
+    last = image.rsplit("/", 1)[-1]
+    tag = last.split(":", 1)[1] if ":" in last else ""
+    if not tag:
+        return fail(path, f"{image} has no tag or digest")
+    if tag == "latest":
+        return fail(path, f"{image} uses the mutable tag latest")
+    return fail(path, f"{image} is pinned by tag, not by digest")
+
+
+PREDICATES: dict[str, Predicate] = {
+    "linked": linked,
+    "customer_key": customer_key,
+    "region_allowed": region_allowed,
+    "region_known": region_known,
+    "paired_region_allowed": paired_region_allowed,
+    "min_items": min_items,
+    "image_pinned": image_pinned,
+}

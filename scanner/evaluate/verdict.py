@@ -1,0 +1,28 @@
+"""Three-valued outcome of a condition: pass (True), fail (False) or cannot tell (None)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Verdict:
+    state: bool | None
+    path: str = ""      # where a finding should point (attribute path for the location table)
+    key: str = ""       # attribute path for the fingerprint
+    detail: str = ""    # what was seen, for the message ({detail})
+    blocker: str = ""   # when state is None: what could not be resolved
+
+    def negate(self) -> "Verdict":
+        state = None if self.state is None else not self.state
+        return Verdict(state, self.path, self.key, self.detail, self.blocker)
+
+
+PASS = Verdict(True)
+
+
+def fail(path: str = "", detail: str = "", key: str | None = None) -> Verdict:
+    return Verdict(False, path, path if key is None else key, detail)
+
+
+def unknown(blocker: str, path: str = "") -> Verdict:
+    return Verdict(None, path, path, "", blocker)

@@ -1,0 +1,73 @@
+"""Stage 2: read each Source once and turn it into syntax (Terraform) or documents (YAML)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml as pyyaml
+
+from scanner.discover import Source
+from scanner.notices import Notice
+from scanner.parse import terraform, yaml
+from scanner.parse.terraform import TerraformFile
+from scanner.parse.yaml import YamlDocument
+
+
+@dataclass
+class ParsedFile:
+    source: Source
+    text: str = ""
+    terraform: TerraformFile | None = None
+    documents: list[YamlDocument] = field(default_factory=list)
+
+
+def _read(source: Source) -> tuple[str | None, Notice | None]:
+    try:
+        with open(source.abspath, "rb") as handle:
+            data = handle.read()
+    except OSError as err:
+        return None, Notice(source.path, 0, f"cannot read file: {err.strerror}")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as err:
+        return None, Notice(source.path, 0, f"skipped: not UTF-8 text (byte {err.start})")
+
+
+def parse_file(source: Source) -> tuple[ParsedFile | None, list[Notice]]:
+    if source.kind == "tfstate":
+        return ParsedFile(source), []
+    text, notice = _read(source)
+    if text is None:
+        return None, [notice] if notice else []
+    parsed = ParsedFile(source, text)
+    try:
+        if source.kind in ("terraform", "tfvars") and not source.path.endswith(".json"):
+            parsed.terraform = terraform.parse_text(source.path, text)
+        elif source.kind in ("terraform-json", "tfvars"):
+            parsed.terraform = terraform.parse_json_text(source.path, text)
+        elif source.kind in ("yaml", "json") and _may_hold_manifests(source, text):
+            if yaml.looks_like_template(text):
+                return parsed, [Notice(source.path, 0, "skipped: Helm/Go template, not YAML until rendered", "note")]
+            parsed.documents = yaml.parse_text(source.path, text)
+    except terraform.HclSyntaxError as err:
+        return parsed, [Notice(source.path, err.line, f"not parsed: {err}", "error")]
+    except pyyaml.MarkedYAMLError as err:
+        line = err.problem_mark.line + 1 if err.problem_mark else 0
+        return parsed, [Notice(source.path, line, f"not parsed: YAML syntax error: {err.problem}", "error")]
+    except (pyyaml.YAMLError, yaml.YamlTooComplex, RecursionError) as err:
+        return parsed, [Notice(source.path, 0, f"not parsed: {err}", "error")]
+    return parsed, []
+
+
+def _may_hold_manifests(source: Source, text: str) -> bool:
+    return "apiVersion" in text and "kind" in text
+
+
+def parse_all(sources: list[Source]) -> tuple[list[ParsedFile], list[Notice]]:
+    files: list[ParsedFile] = []
+    notices: list[Notice] = []
+    for source in sources:
+        parsed, problems = parse_file(source)
+        notices.extend(problems)
+        if parsed is not None:
+            files.append(parsed)
+    return files, notices

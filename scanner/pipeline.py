@@ -1,0 +1,52 @@
+"""The whole scan, stage after stage: discover -> parse -> model -> evaluate."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from scanner import model, parse
+from scanner.config import Config
+from scanner.discover import discover, display_prefix
+from scanner.errors import InputError
+from scanner.evaluate import engine
+from scanner.evaluate.policies import Policy
+from scanner.parse import terraform
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    paths: tuple[str, ...]
+    policies: tuple[Policy, ...]
+    config: Config
+    excludes: tuple[str, ...] = ()
+    var_files: tuple[str, ...] = ()
+    today: datetime.date | None = None
+
+
+def _var_file(path: str) -> terraform.TerraformFile:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"--var-file {path}: cannot read: {err}") from None
+    try:
+        if path.endswith(".json"):
+            return terraform.parse_json_text(path + ".tfvars.json" if not path.endswith(".tfvars.json") else path, text)
+        return terraform.parse_text(path, text)
+    except terraform.HclSyntaxError as err:
+        raise InputError(f"--var-file {path}:{err.line}: {err}") from None
+
+
+def scan(request: ScanRequest) -> tuple[engine.Result, int]:
+    """(result, number of files scanned)."""
+    var_files = [_var_file(p) for p in request.var_files]
+    sources, notices = [], []
+    for root in request.paths:
+        found, problems = discover(root, request.excludes + request.config.exclude, display_prefix(root))
+        sources.extend(found)
+        notices.extend(problems)
+    files, parse_notices = parse.parse_all(sorted(set(sources)))
+    the_model = model.build(files, var_files)
+    result = engine.evaluate(the_model, list(request.policies), request.config, request.today)
+    result.notices = sorted(set(notices + parse_notices))
+    return result, len(sources)

@@ -1,0 +1,15 @@
+"""Stage 5: report formats, each a pure function of the scan result."""
+from __future__ import annotations
+
+from typing import Callable
+
+from scanner.report import json_report, sarif, text
+from scanner.report.model import Report
+
+FORMATTERS: dict[str, Callable[[Report], str]] = {
+    "text": text.render,
+    "sarif": sarif.render,
+    "json": json_report.render,
+}
+
+__all__ = ["FORMATTERS", "Report"]

@@ -1,0 +1,21 @@
+"""sovscan's own JSON: every finding with its fingerprint, plus unresolved checks and notices."""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from scanner.report.model import Report
+
+
+def render(report: Report) -> str:
+    result = report.result
+    data = {
+        "tool": {"name": "sovscan", "version": report.version},
+        "summary": {"files": report.files_scanned, "policies": len(result.policies), "checks": result.checks,
+                    "passes": result.passes, "findings": len(result.findings), "unresolved": len(result.unresolved),
+                    "notices": len(result.notices)},
+        "findings": [dataclasses.asdict(f) for f in result.findings],
+        "unresolved": [dataclasses.asdict(f) for f in result.unresolved],
+        "notices": [dataclasses.asdict(n) for n in result.notices],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,116 @@
+"""SARIF 2.1.0 as plain data, per the contract in design.md §4 (validated against the OASIS schema in tests)."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from urllib.parse import quote
+
+from scanner.evaluate.engine import Finding
+from scanner.evaluate.policies import SECURITY_SEVERITY, Policy
+from scanner.report.model import INFORMATION_URI, TOOL_NAME, Report, help_uri
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT_NAME = "sovscanFindingKey/v1"
+
+
+def _help_markdown(policy: Policy) -> str:
+    lines = [f"**{policy.title}** ({policy.id}, family `{policy.family}`, severity {policy.severity})", "",
+             policy.rationale, "", "**Remediation**", ""]
+    for provider, text in policy.remediation.items():
+        lines.append(f"- {text}" if provider == "default" else f"- {provider}: {text}")
+    refs = policy.references
+    cited = [f"seed {s}" for s in refs.get("seeds", [])] + refs.get("sov", []) + refs.get("standards", [])
+    if cited:
+        lines += ["", "**References:** " + ", ".join(cited)]
+    for link in refs.get("links", []):
+        lines.append(f"- <{link}>")
+    lines += ["", f"[{policy.id} documentation]({help_uri(policy.id)})"]
+    return "\n".join(lines)
+
+
+def _help_text(policy: Policy) -> str:
+    remediation = " ".join(policy.remediation.values())
+    return f"{policy.rationale} Remediation: {remediation}"
+
+
+def rule(policy: Policy) -> dict:
+    return {
+        "id": policy.id,
+        "name": "".join(w.capitalize() for w in policy.title.replace("-", " ").split() if w.isalnum())[:255] or policy.id,
+        "shortDescription": {"text": policy.title},
+        "fullDescription": {"text": policy.rationale},
+        "help": {"text": _help_text(policy), "markdown": _help_markdown(policy)},
+        "helpUri": help_uri(policy.id),
+        "defaultConfiguration": {"level": policy.level},
+        "properties": {
+            "tags": [policy.family, "security", policy.input],
+            "precision": policy.precision,
+            "security-severity": SECURITY_SEVERITY[policy.severity],
+        },
+    }
+
+
+def _result(finding: Finding, rule_index: int, occurrence: int) -> dict:
+    result = {
+        "ruleId": finding.policy_id,
+        "ruleIndex": rule_index,
+        "kind": finding.kind,
+        "level": finding.level if finding.kind == "fail" else "note",
+        "message": {"text": finding.message},
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": {"uri": quote(finding.path)},
+                "region": {"startLine": max(finding.line, 1)},
+            },
+            "logicalLocations": [{"fullyQualifiedName": finding.address, "kind": "resource"}],
+        }],
+        "partialFingerprints": {
+            "primaryLocationLineHash": f"{finding.fingerprint[:16]}:{occurrence}",
+            FINGERPRINT_NAME: finding.fingerprint,
+        },
+        "properties": {"family": finding.family, "severity": finding.severity, "enforcement": finding.mode},
+    }
+    if finding.attribute:
+        result["properties"]["attribute"] = finding.attribute
+    return result
+
+
+def _notification(notice) -> dict:
+    entry = {"level": notice.level, "message": {"text": notice.message},
+             "locations": [{"physicalLocation": {"artifactLocation": {"uri": quote(notice.path or ".")}}}]}
+    if notice.line:
+        entry["locations"][0]["physicalLocation"]["region"] = {"startLine": notice.line}
+    return entry
+
+
+def build(report: Report) -> dict:
+    findings = report.shown()
+    policies = report.policies_by_id
+    rule_ids = sorted({f.policy_id for f in findings})
+    index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+    seen: Counter = Counter()
+    results = []
+    for finding in findings:
+        seen[(finding.path, finding.fingerprint)] += 1
+        results.append(_result(finding, index[finding.policy_id], seen[(finding.path, finding.fingerprint)]))
+    run = {
+        "tool": {"driver": {
+            "name": TOOL_NAME,
+            "semanticVersion": report.version,
+            "informationUri": INFORMATION_URI,
+            "rules": [rule(policies[r]) for r in rule_ids],
+        }},
+        "automationDetails": {"id": f"{TOOL_NAME}/"},
+        "invocations": [{
+            "executionSuccessful": True,
+            "toolExecutionNotifications": [_notification(n) for n in report.result.notices],
+        }],
+        "results": results,
+        "properties": {"filesScanned": report.files_scanned, "checks": report.result.checks,
+                       "unresolvedChecks": len(report.result.unresolved)},
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def render(report: Report) -> str:
+    return json.dumps(build(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,52 @@
+resource "azurerm_storage_account" "logs" { # expect: CMK-001
+  name                     = "stlogs"
+  location                 = "westeurope"
+  resource_group_name      = "rg"
+  account_tier             = "Standard"
+  account_replication_type = "ZRS"
+}
+
+resource "aws_s3_bucket" "sse_s3" { # expect: CMK-001
+  bucket = "sse-s3"
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "sse_s3" {
+  bucket = aws_s3_bucket.sse_s3.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket" "aws_managed" { # expect: CMK-001
+  bucket = "aws-managed"
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "aws_managed" {
+  bucket = aws_s3_bucket.aws_managed.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = "alias/aws/s3"
+    }
+  }
+}
+
+resource "aws_s3_bucket" "kms_without_key" { # expect: CMK-001
+  bucket = "kms-default-key"
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "kms_without_key" {
+  bucket = aws_s3_bucket.kms_without_key.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "aws:kms"
+    }
+  }
+}
+
+resource "google_storage_bucket" "plain" { # expect: CMK-001
+  name     = "plain"
+  location = "EU"
+}

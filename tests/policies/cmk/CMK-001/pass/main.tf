@@ -1,0 +1,81 @@
+resource "azurerm_storage_account" "inline" {
+  name                     = "stinline"
+  location                 = "westeurope"
+  resource_group_name      = "rg"
+  account_tier             = "Standard"
+  account_replication_type = "ZRS"
+  customer_managed_key {
+    key_vault_key_id          = azurerm_key_vault_key.k.id
+    user_assigned_identity_id = "id"
+  }
+}
+
+resource "azurerm_storage_account" "linked" {
+  name                     = "stlinked"
+  location                 = "westeurope"
+  resource_group_name      = "rg"
+  account_tier             = "Standard"
+  account_replication_type = "ZRS"
+}
+
+resource "azurerm_storage_account_customer_managed_key" "linked" {
+  storage_account_id = azurerm_storage_account.linked.id
+  key_vault_id       = "kv"
+  key_name           = "k"
+}
+
+resource "aws_kms_key" "data" {
+  enable_key_rotation = true
+}
+
+resource "aws_s3_bucket" "cmk" {
+  bucket = "cmk"
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "cmk" {
+  bucket = aws_s3_bucket.cmk.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.data.arn
+    }
+  }
+}
+
+resource "aws_s3_bucket" "legacy_inline" {
+  bucket = "legacy"
+  server_side_encryption_configuration {
+    rule {
+      apply_server_side_encryption_by_default {
+        sse_algorithm     = "aws:kms:dsse"
+        kms_master_key_id = aws_kms_key.data.arn
+      }
+    }
+  }
+}
+
+resource "google_storage_bucket" "cmek" {
+  name     = "cmek"
+  location = "EU"
+  encryption {
+    default_kms_key_name = google_kms_crypto_key.k.id
+  }
+}
+
+module "kms" {
+  source = "./modules/kms"
+}
+
+resource "aws_s3_bucket" "key_from_module" {
+  bucket = "key-from-module"
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "key_from_module" {
+  bucket = aws_s3_bucket.key_from_module.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = module.kms.key_arn
+    }
+  }
+}

@@ -1,0 +1,33 @@
+variable "location" {
+  default = "westeurope"
+}
+
+resource "azurerm_resource_group" "eu" {
+  name     = "rg-eu"
+  location = var.location
+}
+
+resource "azurerm_storage_account" "inherits" {
+  name     = "inherits"
+  location = azurerm_resource_group.eu.location
+}
+
+resource "azurerm_key_vault" "de" {
+  name     = "kv-de"
+  location = "Germany West Central"
+}
+
+resource "aws_s3_bucket" "v6_region" {
+  bucket = "b"
+  region = "eu-central-1"
+}
+
+resource "google_storage_bucket" "eu" {
+  name     = "eu"
+  location = "EU"
+}
+
+resource "google_compute_instance" "zone" {
+  name = "vm"
+  zone = "europe-west4-b"
+}

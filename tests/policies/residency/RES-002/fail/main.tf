@@ -1,0 +1,12 @@
+provider "aws" { # the default provider is fine
+  region = "eu-central-1"
+}
+
+provider "aws" {
+  alias  = "us"
+  region = "us-east-1" # expect: RES-002
+}
+
+provider "google" {
+  region = "us-central1" # expect: RES-002
+}
