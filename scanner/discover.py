@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,15 @@ def classify(name: str) -> str:
     if lower.endswith(".json"):
         return "json"
     return "text"
+
+
+def ci_kind(path: str) -> str | None:
+    name = posixpath.basename(path)
+    if "/.github/workflows/" in f"/{path}" and name.endswith((".yml", ".yaml")):
+        return "github_workflow"
+    if name in (".gitlab-ci.yml", ".gitlab-ci.yaml") or path.endswith(".gitlab-ci.yml"):
+        return "gitlab_ci"
+    return None
 
 
 def _excluded(rel: str, name: str, excludes: tuple[str, ...]) -> bool:

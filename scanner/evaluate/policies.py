@@ -10,6 +10,7 @@ import jsonschema
 import yaml
 
 from scanner.errors import PolicyError
+from scanner.evaluate.predicates import PREDICATES
 from scanner.evaluate.registries import builtin_policy_dir
 
 FAMILIES = ("cmk", "residency", "secrets", "exit", "haven", "baseline", "custom")
@@ -52,8 +53,11 @@ class Policy:
         return self.remediation.get(provider) or self.remediation.get("default") or next(iter(self.remediation.values()))
 
 
-def _schema() -> dict:
-    return json.loads(resources.files("scanner.schemas").joinpath("policy.schema.json").read_text("utf-8"))
+def schema() -> dict:
+    """The policy schema, with the predicate names taken from the engine's registry."""
+    data = json.loads(resources.files("scanner.schemas").joinpath("policy.schema.json").read_text("utf-8"))
+    data["$defs"]["predicate_name"] = {"enum": sorted(PREDICATES)}
+    return data
 
 
 _VALIDATOR = None
@@ -62,7 +66,7 @@ _VALIDATOR = None
 def _validator() -> jsonschema.Draft202012Validator:
     global _VALIDATOR
     if _VALIDATOR is None:
-        _VALIDATOR = jsonschema.Draft202012Validator(_schema())
+        _VALIDATOR = jsonschema.Draft202012Validator(schema())
     return _VALIDATOR
 
 

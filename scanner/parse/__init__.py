@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import yaml as pyyaml
 
-from scanner.discover import Source
+from scanner.discover import Source, ci_kind
 from scanner.notices import Notice
 from scanner.parse import terraform, yaml
 from scanner.parse.terraform import TerraformFile
@@ -45,12 +45,14 @@ def parse_file(source: Source) -> tuple[ParsedFile | None, list[Notice]]:
         elif source.kind in ("terraform-json", "tfvars"):
             parsed.terraform = terraform.parse_json_text(source.path, text)
         elif source.kind in ("yaml", "json") and _may_hold_manifests(source, text):
-            if yaml.looks_like_template(text):
-                return parsed, [Notice(source.path, 0, "skipped: Helm/Go template, not YAML until rendered", "note")]
+            if "/templates/" in f"/{source.path}" and yaml.looks_like_template(text):
+                return parsed, [_template_notice(source)]
             parsed.documents = yaml.parse_text(source.path, text)
     except terraform.HclSyntaxError as err:
         return parsed, [Notice(source.path, err.line, f"not parsed: {err}", "error")]
     except pyyaml.MarkedYAMLError as err:
+        if yaml.looks_like_template(text):
+            return parsed, [_template_notice(source)]
         line = err.problem_mark.line + 1 if err.problem_mark else 0
         return parsed, [Notice(source.path, line, f"not parsed: YAML syntax error: {err.problem}", "error")]
     except (pyyaml.YAMLError, yaml.YamlTooComplex, RecursionError) as err:
@@ -58,8 +60,13 @@ def parse_file(source: Source) -> tuple[ParsedFile | None, list[Notice]]:
     return parsed, []
 
 
+def _template_notice(source: Source) -> Notice:
+    return Notice(source.path, 0, "skipped: Helm/Go template, not YAML until rendered", "note")
+
+
 def _may_hold_manifests(source: Source, text: str) -> bool:
-    return "apiVersion" in text and "kind" in text
+    """Kubernetes manifests, or CI definitions (which policies read as documents too)."""
+    return ("apiVersion" in text and "kind" in text) or ci_kind(source.path) is not None
 
 
 def parse_all(sources: list[Source]) -> tuple[list[ParsedFile], list[Notice]]:

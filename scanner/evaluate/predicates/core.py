@@ -1,8 +1,4 @@
-"""Named predicates: the logic policy YAML cannot express, used by name from policy files.
-
-Each takes (resource, args, context) and returns a Verdict. A predicate never turns an Unknown value
-into a failure: it returns state None with the blocker instead.
-"""
+"""General predicates: links between resources, keys, regions, list sizes, images."""
 from __future__ import annotations
 
 import re
@@ -199,7 +195,7 @@ def image_pinned(resource: Resource, args: dict, ctx: Context, base: Match | Non
     return fail(path, f"{image} is pinned by tag, not by digest")
 
 
-PREDICATES: dict[str, Predicate] = {
+CORE: dict[str, Predicate] = {
     "linked": linked,
     "customer_key": customer_key,
     "region_allowed": region_allowed,

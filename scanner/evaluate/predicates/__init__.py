@@ -1,0 +1,13 @@
+"""Named predicates: the logic policy YAML cannot express, used by name from policy files.
+
+Each takes (resource, args, context, item) and returns a Verdict. A predicate never turns an Unknown
+value into a failure: it returns state None with the blocker instead. One module per concern; this
+registry is the only place that lists them, and the policy schema's predicate names come from it.
+"""
+from __future__ import annotations
+
+from scanner.evaluate.predicates.core import CORE, Predicate
+
+PREDICATES: dict[str, Predicate] = {
+    **CORE,
+}

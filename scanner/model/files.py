@@ -1,0 +1,30 @@
+"""Stage 3 for whole files: state files, CI definitions, and every text file (for secret detectors)."""
+from __future__ import annotations
+
+import posixpath
+
+from scanner.discover import ci_kind
+from scanner.model.kubernetes import dotted
+from scanner.model.resource import Resource
+from scanner.parse import ParsedFile
+
+STATE_FILE_TYPE = "terraform_state"
+TEXT_FILE_TYPE = "text_file"
+
+
+def build(files: list[ParsedFile]) -> list[Resource]:
+    resources: list[Resource] = []
+    for parsed in files:
+        path = parsed.source.path
+        if parsed.source.kind == "tfstate":
+            resources.append(Resource("file", STATE_FILE_TYPE, path, path, 1, {"path": path}))
+            continue
+        kind = ci_kind(path)
+        if kind and parsed.documents and isinstance(parsed.documents[0].values, dict):
+            document = parsed.documents[0]
+            locations = {dotted(k): v for k, v in document.locations.items()}
+            resources.append(Resource("file", kind, path, path, 1, document.values, locations))
+        if parsed.text:
+            resources.append(Resource("file", TEXT_FILE_TYPE, path, path, 1,
+                                      {"path": path, "name": posixpath.basename(path), "text": parsed.text}))
+    return resources
