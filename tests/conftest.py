@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from scanner.config import Config
+from scanner.evaluate import policies as policy_module
+from scanner.pipeline import ScanRequest, scan
+
+TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """write({"main.tf": "..."}) -> the directory, with the files created."""
+    def _write(files: dict[str, str | bytes], base: Path | None = None) -> Path:
+        root = base or tmp_path
+        for name, content in files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return root
+    return _write
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    return policy_module.load()
+
+
+@pytest.fixture
+def run_scan(catalogue):
+    def _run(path: Path, only: tuple[str, ...] = (), config: Config | None = None, **kwargs):
+        chosen = policy_module.select(catalogue, only)
+        result, files = scan(ScanRequest((str(path),), tuple(chosen), config or Config(), today=TODAY, **kwargs))
+        return result
+    return _run

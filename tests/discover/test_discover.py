@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import os
+
+from scanner import discover as discover_module
+from scanner.discover import classify, discover
+
+
+def test_classifies_by_name():
+    assert classify("main.tf") == "terraform"
+    assert classify("main.tf.json") == "terraform-json"
+    assert classify("prod.tfvars") == "tfvars"
+    assert classify("x.auto.tfvars.json") == "tfvars"
+    assert classify("terraform.tfstate.backup") == "tfstate"
+    assert classify("plan.tfplan") == "tfstate"
+    assert classify("deploy.YAML") == "yaml"
+    assert classify("README.md") == "text"
+
+
+def test_walks_sorted_with_default_and_user_excludes(write):
+    root = write({"b/main.tf": "", "a/x.yaml": "", ".git/config": "", ".terraform/modules/m/main.tf": "",
+                  "node_modules/p/x.yaml": "", "vendor/skip.tf": "", "c/keep.tf": ""})
+    sources, notices = discover(str(root), ("vendor",))
+    assert [s.path for s in sources] == ["a/x.yaml", "b/main.tf", "c/keep.tf"]
+    assert notices == []
+
+
+def test_exclude_glob_on_paths(write):
+    root = write({"envs/dev/main.tf": "", "envs/prod/main.tf": ""})
+    sources, _ = discover(str(root), ("envs/dev/*",))
+    assert [s.path for s in sources] == ["envs/prod/main.tf"]
+
+
+def test_symlink_loop_ends_with_a_notice(write, tmp_path):
+    root = write({"mod/main.tf": ""})
+    os.symlink(root / "mod", root / "mod" / "loop")
+    sources, notices = discover(str(root))
+    assert [s.path for s in sources] == ["mod/main.tf"]
+    assert any("symlink" in n.message for n in notices)
+
+
+def test_symlink_out_of_root_is_not_followed(write, tmp_path):
+    outside = tmp_path / "outside"
+    write({"secret.tf": "x"}, outside)
+    root = write({"main.tf": ""}, tmp_path / "root")
+    os.symlink(outside / "secret.tf", root / "linked.tf")
+    os.symlink(outside, root / "linked_dir")
+    sources, notices = discover(str(root))
+    assert [s.path for s in sources] == ["main.tf"]
+    assert {n.path for n in notices} == {"linked.tf", "linked_dir"}
+
+
+def test_binary_and_oversized_files_are_skipped_with_a_notice(write, monkeypatch):
+    root = write({"bin.tf": b"\x00\x01\x02binary", "big.yaml": "a: " + "x" * 200, "ok.tf": "", "image.png": b"\x89PNG\x00"})
+    monkeypatch.setattr(discover_module, "MAX_FILE_BYTES", 100)
+    sources, notices = discover(str(root))
+    assert [s.path for s in sources] == ["ok.tf"]
+    assert [(n.path, n.message.split(":")[0]) for n in notices] == [("big.yaml", "skipped"), ("bin.tf", "skipped")]
+
+
+def test_unreadable_file_is_a_notice(write):
+    root = write({"ok.tf": ""})
+    os.symlink(root / "missing.tf", root / "dangling.tf")
+    sources, notices = discover(str(root))
+    assert [s.path for s in sources] == ["ok.tf"]
+    assert [n.path for n in notices] == ["dangling.tf"]
+    assert "cannot read" in notices[0].message
+
+
+def test_single_file_root(write):
+    root = write({"main.tf": ""})
+    sources, notices = discover(str(root / "main.tf"))
+    assert [(s.path, s.kind) for s in sources] == [("main.tf", "terraform")]

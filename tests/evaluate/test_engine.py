@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from scanner.config import Config
+from scanner.errors import PolicyError
+from scanner.evaluate import policies as policy_module
+from scanner.evaluate.engine import evaluate
+from scanner.evaluate.fingerprint import finding_key
+from scanner.evaluate.predicates import PREDICATES
+from scanner.model.resource import Model, Resource
+from scanner.model.values import Unknown
+
+POLICY = """\
+id: CUS-001
+title: Things are tidy
+family: custom
+severity: medium
+rationale: Tidy things are easier to audit later on.
+remediation: Make the thing tidy.
+references: {}
+input: terraform
+checks:
+  - match: {terraform: [x_thing]}
+    assert:
+      %s
+"""
+
+
+def policy(tmp_path: Path, assertion: str):
+    folder = tmp_path / "custom"
+    folder.mkdir(exist_ok=True)
+    path = folder / "CUS-001.yaml"
+    path.write_text(POLICY % assertion)
+    return policy_module.load_file(path)
+
+
+def resource(values: dict, **kwargs) -> Resource:
+    return Resource("terraform", "x_thing", "x_thing.a", "main.tf", 3, values, {k: 4 for k in values}, **kwargs)
+
+
+def outcome(tmp_path, assertion: str, values: dict, **kwargs) -> tuple[int, int, int]:
+    result = evaluate(Model([resource(values, **kwargs)]), [policy(tmp_path, assertion)], Config(), datetime.date(2026, 1, 1))
+    return len(result.findings), result.passes, len(result.unresolved)
+
+
+@pytest.mark.parametrize("assertion, values, expected", [
+    ("{path: tier, op: equals, value: Standard}", {"tier": "standard"}, (0, 1, 0)),
+    ("{path: tier, op: equals, value: Standard}", {"tier": "Free"}, (1, 0, 0)),
+    ("{path: tier, op: equals, value: Standard}", {}, (1, 0, 0)),
+    ("{path: tier, op: equals, value: Standard}", {"tier": Unknown("var.tier")}, (0, 0, 1)),
+    ("{path: key, op: exists}", {"key": Unknown("var.key")}, (0, 0, 1)),
+    ("{path: key, op: exists}", {"key": Unknown("k.arn", refers_to="aws_kms_key.k")}, (0, 1, 0)),
+    ("{path: key, op: absent}", {"key": None}, (0, 1, 0)),
+    ("{any: [{path: a, op: truthy}, {path: b, op: truthy}]}", {"a": False, "b": Unknown("var.b")}, (0, 0, 1)),
+    ("{any: [{path: a, op: truthy}, {path: b, op: truthy}]}", {"a": True, "b": Unknown("var.b")}, (0, 1, 0)),
+    ("{all: [{path: a, op: truthy}, {path: b, op: truthy}]}", {"a": False, "b": Unknown("var.b")}, (1, 0, 0)),
+    ("{not: {path: a, op: truthy}}", {"a": Unknown("var.a")}, (0, 0, 1)),
+    ("{path: n, op: ge, value: 3}", {"n": 2}, (1, 0, 0)),
+    ("{path: n, op: ge, value: 3}", {"n": "3"}, (0, 1, 0)),
+    ("{path: rule.action, op: in, value: [Deny]}", {"rule": [{"action": "Deny"}, {"action": "Allow"}]}, (1, 0, 0)),
+])
+def test_three_valued_conditions(tmp_path, assertion, values, expected):
+    assert outcome(tmp_path, assertion, values) == expected
+
+
+@pytest.mark.parametrize("name", sorted(PREDICATES))
+def test_no_predicate_turns_unknown_into_a_violation(tmp_path, name):
+    """Every value the predicates read is Unknown: none may report a finding."""
+    blocker = Unknown("var.everything")
+    values = {k: blocker for k in ("location", "region", "zone", "image", "zones", "default_node_pool", "path",
+                                   "encryption", "key", "name", "storage_account_id", "bucket")}
+    args = {"type": "x_link", "via": "target", "path": "key", "min": 2}
+    folder = tmp_path / "custom"
+    folder.mkdir()
+    (folder / "CUS-001.yaml").write_text(POLICY % f"{{predicate: {name}, args: {args}}}")
+    loaded = policy_module.load_file(folder / "CUS-001.yaml")
+    link = Resource("terraform", "x_link", "x_link.l", "main.tf", 9, {"target": blocker}, {})
+    result = evaluate(Model([resource(values), link]), [loaded], Config(), datetime.date(2026, 1, 1))
+    assert result.findings == []
+
+
+def test_fingerprint_ignores_lines_and_changes_with_identity():
+    key = finding_key("CMK-001", "infra/main.tf", "azurerm_storage_account.a", "customer_managed_key")
+    assert key == finding_key("CMK-001", "infra\\main.tf", "azurerm_storage_account.a", "customer_managed_key")
+    assert key != finding_key("CMK-001", "infra/main.tf", "azurerm_storage_account.b", "customer_managed_key")
+    assert key != finding_key("CMK-002", "infra/main.tf", "azurerm_storage_account.a", "customer_managed_key")
+
+
+def test_fingerprints_survive_inserted_lines(write, run_scan, tmp_path):
+    body = 'resource "azurerm_storage_account" "a" {\n  location = "eastus"\n}\n'
+    before = run_scan(write({"main.tf": body}, tmp_path / "one"), only=("RES-001",))
+    after = run_scan(write({"main.tf": "\n\n# moved\n\n" + body}, tmp_path / "two"), only=("RES-001",))
+    assert [f.fingerprint for f in before.findings] == [f.fingerprint for f in after.findings]
+    assert [f.line for f in before.findings] == [2] and [f.line for f in after.findings] == [6]
+
+
+def test_audit_mode_reports_but_does_not_fail(write, run_scan):
+    root = write({"main.tf": 'resource "azurerm_storage_account" "a" {\n  location = "eastus"\n}\n'})
+    config = Config(enforcement={"residency": ("audit", None)})
+    result = run_scan(root, only=("RES-001",), config=config)
+    assert [(f.mode, f.level) for f in result.findings] == [("audit", "warning")]
+    assert result.exit_code("error") == 0
+    promoted = Config(enforcement={"residency": ("audit", datetime.date(2026, 1, 1))})
+    assert run_scan(root, only=("RES-001",), config=promoted).exit_code("error") == 1
+    off = Config(enforcement={"RES-001": ("off", None)})
+    assert run_scan(root, only=("RES-001",), config=off).findings == []
+
+
+@pytest.mark.parametrize("change, message", [
+    (("severity: medium", "severity: urgent"), "CUS-001.yaml:4: severity: 'urgent' is not one of"),
+    (("input: terraform", "input: terraform\ncolour: red"), "CUS-001.yaml:1: (top level): unknown key ('colour' was unexpected)"),
+    (("{path: a, op: exists}", "{path: a, op: equal}"), "CUS-001.yaml:12: checks[0].assert.op: 'equal' is not one of"),
+    (("{path: a, op: exists}", "{predicate: no_such_thing}"), "CUS-001.yaml:12: checks[0].assert.predicate: 'no_such_thing' is not one of"),
+    (("id: CUS-001", "id: CUS-002"), "CUS-001.yaml:1: id: 'CUS-002' does not match the file name 'CUS-001'"),
+    (("title: Things are tidy", "title: [unclosed"), "CUS-001.yaml:3: policy file is not valid YAML"),
+])
+def test_broken_policy_files_name_file_line_and_field(tmp_path, change, message):
+    folder = tmp_path / "custom"
+    folder.mkdir()
+    text = (POLICY % "{path: a, op: exists}").replace(*change)
+    (folder / "CUS-001.yaml").write_text(text)
+    with pytest.raises(PolicyError) as err:
+        policy_module.load_file(folder / "CUS-001.yaml")
+    assert message in str(err.value)
+
+
+def test_select_by_family_and_id(catalogue):
+    chosen = policy_module.select(catalogue, ("cmk", "RES-001"), ("CMK-005",))
+    assert {p.id for p in chosen} >= {"CMK-001", "RES-001"}
+    assert "CMK-005" not in {p.id for p in chosen} and all(p.family == "cmk" or p.id == "RES-001" for p in chosen)
+    with pytest.raises(PolicyError):
+        policy_module.select(catalogue, ("nonsense",))
