@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+
+import jsonschema
+
+from scanner.report import Report, sarif
+
+SCHEMA_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"  # OASIS 2.1.0 errata01
+
+
+def schema() -> dict:
+    return json.loads(resources.files("scanner.schemas").joinpath("sarif-schema-2.1.0.json").read_bytes())
+
+
+def test_vendored_schema_is_the_official_one():
+    data = resources.files("scanner.schemas").joinpath("sarif-schema-2.1.0.json").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == SCHEMA_SHA256
+
+
+def _violations(write):
+    return write({
+        "infra/main.tf": 'resource "azurerm_storage_account" "logs" {\n  location = "eastus"\n}\n'
+                         'resource "azurerm_kubernetes_cluster" "aks" {\n  location = var.where\n'
+                         '  default_node_pool {\n    zones = ["1"]\n  }\n}\n',
+        "infra/broken.tf": 'resource "x" {\n',
+        "k8s/app.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n  - name: web\n    image: nginx:latest\n",
+    })
+
+
+def test_sarif_validates_and_meets_the_contract(write, run_scan):
+    root = _violations(write)
+    result = run_scan(root)
+    log = json.loads(sarif.render(Report(result, 3, show_unresolved=True)))
+    assert list(jsonschema.Draft4Validator(schema()).iter_errors(log)) == []
+    assert log["$schema"] and log["version"] == "2.1.0" and len(log["runs"]) == 1
+    run = log["runs"][0]
+    driver = run["tool"]["driver"]
+    assert {"name", "semanticVersion", "informationUri", "rules"} <= set(driver)
+    assert run["automationDetails"]["id"] == "sovscan/"
+    for rule in driver["rules"]:
+        assert {"shortDescription", "fullDescription", "help", "helpUri", "defaultConfiguration"} <= set(rule)
+        assert rule["properties"]["tags"][0] in ("cmk", "residency", "secrets", "exit", "haven")
+        assert "security" in rule["properties"]["tags"]
+        assert 0 < float(rule["properties"]["security-severity"]) <= 10
+    kinds = set()
+    for res in run["results"]:
+        assert driver["rules"][res["ruleIndex"]]["id"] == res["ruleId"]
+        (location,) = res["locations"]
+        uri = location["physicalLocation"]["artifactLocation"]["uri"]
+        assert not uri.startswith("/") and "\\" not in uri
+        assert set(location["physicalLocation"]["region"]) == {"startLine"}
+        assert "primaryLocationLineHash" in res["partialFingerprints"]
+        kinds.add((res["kind"], res["level"]))
+    assert ("open", "note") in kinds and ("fail", "error") in kinds
+    notifications = run["invocations"][0]["toolExecutionNotifications"]
+    assert [n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in notifications] == ["infra/broken.tf"]
+
+
+def test_clean_scan_still_emits_results(write, run_scan):
+    root = write({"main.tf": 'resource "azurerm_resource_group" "rg" {\n  location = "westeurope"\n}\n'})
+    log = json.loads(sarif.render(Report(run_scan(root), 1)))
+    assert log["runs"][0]["results"] == [] and log["runs"][0]["tool"]["driver"]["rules"] == []
+    assert list(jsonschema.Draft4Validator(schema()).iter_errors(log)) == []
+
+
+def test_two_runs_are_byte_identical(write, run_scan):
+    root = _violations(write)
+    first = sarif.render(Report(run_scan(root), 3, show_unresolved=True))
+    second = sarif.render(Report(run_scan(root), 3, show_unresolved=True))
+    assert first == second
+
+
+def test_unresolved_checks_only_when_asked(write, run_scan):
+    root = _violations(write)
+    result = run_scan(root)
+    hidden = json.loads(sarif.render(Report(result, 3)))["runs"][0]["results"]
+    shown = json.loads(sarif.render(Report(result, 3, show_unresolved=True)))["runs"][0]["results"]
+    assert all(r["kind"] == "fail" for r in hidden)
+    opened = [r for r in shown if r["kind"] == "open"]
+    assert opened and all("var.where" in r["message"]["text"] for r in opened)

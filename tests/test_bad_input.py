@@ -1,0 +1,39 @@
+"""Bad input never crashes the scan and never hides the other files' findings."""
+from __future__ import annotations
+
+import json
+import os
+
+from scanner import cli
+
+GOOD = 'resource "azurerm_resource_group" "rg" {\n  location = "eastus"\n}\n'
+BOMB = "apiVersion: v1\nkind: ConfigMap\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefg", "bcdefgh"))
+
+
+def test_scan_survives_every_kind_of_bad_input(write, tmp_path, monkeypatch, capsys):
+    root = write({
+        "good/main.tf": GOOD,
+        "bad/malformed.tf": 'resource "x" "y" {\n  a = \n',
+        "bad/malformed.yaml": "apiVersion: v1\nkind: Pod\nspec: [\n",
+        "bad/empty.tf": "",
+        "bad/empty.yaml": "",
+        "bad/binary.tf": b"\x7fELF\x00\x00\x01\x02",
+        "bad/latin1.tf": 'resource "a" "b" { name = "caf\xe9" }\n'.encode("latin-1"),
+        "bad/bomb.yaml": BOMB,
+        "bad/deep.json": '{"apiVersion": "v1", "kind": "X", "a": ' + "[" * 5000 + "]" * 5000 + "}",
+        "bad/deep.tf": "a = " + "[" * 3000 + "]" * 3000 + "\n",
+        "bad/module-loop/main.tf": 'module "self" {\n  source = "../module-loop"\n}\n',
+    })
+    os.symlink(root / "bad", root / "bad" / "loop")
+    os.symlink(root / "bad" / "nothing.tf", root / "bad" / "unreadable.tf")
+    monkeypatch.chdir(root)
+    code = cli.main(["scan", ".", "--only", "RES-001", "-f", "json=out.json", "-f", "text"])
+    out = capsys.readouterr().out
+    assert code == 1
+    data = json.loads((root / "out.json").read_text())
+    assert [(f["path"], f["policy_id"]) for f in data["findings"]] == [("good/main.tf", "RES-001")]
+    noticed = {n["path"] for n in data["notices"]}
+    assert {"bad/malformed.tf", "bad/malformed.yaml", "bad/binary.tf", "bad/latin1.tf", "bad/bomb.yaml",
+            "bad/loop", "bad/unreadable.tf"} <= noticed
+    assert "notice: bad/malformed.tf:" in out

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from scanner import cli
+from scanner.evaluate import engine
+
+VIOLATION = 'resource "azurerm_resource_group" "a" {\n  location = "eastus"\n}\n'
+CLEAN = 'resource "azurerm_resource_group" "rg" {\n  location = "westeurope"\n}\n'
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+def run(args, capsys):
+    code = cli.main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_exit_codes_0_and_1(write, tmp_path, capsys):
+    write({"clean/main.tf": CLEAN, "bad/main.tf": VIOLATION})
+    assert run(["scan", "clean", "--only", "residency"], capsys)[0] == 0
+    code, out, _ = run(["scan", "bad", "--only", "residency"], capsys)
+    assert code == 1 and "RES-001" in out and "bad/main.tf" in out
+
+
+def test_fail_on_threshold(write, capsys):
+    write({"main.tf": 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n  }\n}\n'})
+    assert run(["scan", ".", "--only", "EXIT-008"], capsys)[0] == 0          # medium = warning
+    assert run(["scan", ".", "--only", "EXIT-008", "--fail-on", "warning"], capsys)[0] == 1
+    assert run(["scan", ".", "--fail-on", "never"], capsys)[0] == 0
+
+
+def test_sarif_file_and_text_in_one_run(write, tmp_path, capsys):
+    write({"main.tf": VIOLATION})
+    code, out, _ = run(["scan", ".", "-f", "sarif=out.sarif", "-f", "text"], capsys)
+    assert code == 1 and "RES-001" in out
+    log = json.loads((tmp_path / "out.sarif").read_text())
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["RES-001"]
+
+
+def test_only_and_skip(write, capsys):
+    write({"main.tf": VIOLATION})
+    assert run(["scan", ".", "--skip", "residency"], capsys)[0] == 0
+    assert run(["scan", ".", "--only", "RES-001"], capsys)[0] == 1
+    code, _, err = run(["scan", ".", "--only", "nope"], capsys)
+    assert code == 2 and "'nope' is neither a family nor a policy id" in err
+
+
+def test_usage_errors_exit_2(write, capsys):
+    assert run(["scan", "does-not-exist"], capsys)[0] == 2
+    assert run(["scan", ".", "-f", "pdf"], capsys)[0] == 2
+    assert run(["scan", ".", "-f", "text", "-f", "json"], capsys)[0] == 2
+
+
+def test_bad_config_names_file_and_field(write, capsys):
+    write({"main.tf": CLEAN, ".sovscan.yaml": "residency:\n  tier: mars\n"})
+    code, _, err = run(["scan", "."], capsys)
+    assert code == 2 and ".sovscan.yaml: residency.tier: 'mars' is not one of" in err
+    write({"other.yaml": "colour: red\n"})
+    code, _, err = run(["scan", ".", "--config", "other.yaml"], capsys)
+    assert code == 2 and "other.yaml: (top level): unknown key ('colour' was unexpected)" in err
+
+
+def test_config_tier_loosens_residency(write, capsys):
+    write({"main.tf": 'resource "azurerm_resource_group" "rg" {\n  location = "uksouth"\n}\n'})
+    assert run(["scan", ".", "--only", "RES-001"], capsys)[0] == 1
+    write({".sovscan.yaml": "residency:\n  tier: adequacy\n"})
+    assert run(["scan", ".", "--only", "RES-001"], capsys)[0] == 0
+
+
+def test_broken_user_policy_exits_2(write, capsys):
+    write({"main.tf": CLEAN, "mine/custom/ORG-001.yaml": "id: ORG-001\ntitle: x\n"})
+    code, _, err = run(["scan", ".", "--policies", "mine"], capsys)
+    assert code == 2 and "ORG-001.yaml:1: (top level): 'family' is a required property" in err
+
+
+def test_user_policy_runs(write, capsys):
+    write({"main.tf": 'resource "azurerm_resource_group" "rg" {\n  location = "westeurope"\n}\n',
+           "mine/custom/ORG-001.yaml": """\
+id: ORG-001
+title: Resource groups carry an owner tag
+family: custom
+severity: medium
+rationale: Every resource group needs an owner for the audit trail.
+remediation: Add tags = { owner = "team" }.
+references: {}
+input: terraform
+checks:
+  - match: {terraform: [azurerm_resource_group]}
+    assert: {path: tags.owner, op: exists}
+"""})
+    code, out, _ = run(["scan", ".", "--policies", "mine", "--only", "ORG-001", "--fail-on", "warning"], capsys)
+    assert code == 1 and "ORG-001" in out and "tags.owner is not set" in out
+
+
+def test_internal_error_exits_3(write, capsys, monkeypatch):
+    write({"main.tf": CLEAN})
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(engine.Engine, "run", broken)
+    code, _, err = run(["scan", "."], capsys)
+    assert code == 3 and "internal error" in err and "Traceback" not in err
+    code, _, err = run(["--debug", "scan", "."], capsys)
+    assert code == 3 and "RuntimeError: boom" in err
+
+
+def test_policies_list_and_show(capsys):
+    code, out, _ = run(["policies", "list", "--only", "cmk"], capsys)
+    assert code == 0 and "CMK-001" in out and "RES-001" not in out and "seed 002:390-395" in out
+    code, out, _ = run(["policies", "show", "CMK-001"], capsys)
+    assert code == 0 and "Why:" in out and "Fix:" in out and "seed 003:415" in out
+    assert run(["policies", "show", "NOPE-001"], capsys)[0] == 2
+
+
+def test_show_unresolved_lists_the_blocker(write, capsys):
+    write({"main.tf": 'variable "where" {}\nresource "azurerm_resource_group" "rg" {\n  location = var.where\n}\n'})
+    code, out, _ = run(["scan", ".", "--only", "RES-001"], capsys)
+    assert code == 0 and "1 checks unresolved" in out and "var.where" not in out
+    code, out, _ = run(["scan", ".", "--only", "RES-001", "--show-unresolved"], capsys)
+    assert code == 0 and "unresolved" in out and "var.where is not known statically" in out
+
+
+def test_var_file_option(write, capsys):
+    write({"main.tf": 'variable "where" {}\nresource "azurerm_resource_group" "rg" {\n  location = var.where\n}\n',
+           "prod.tfvars": 'where = "eastus"\n', "broken.tfvars": "where = \n"})
+    assert run(["scan", ".", "--only", "RES-001", "--var-file", "prod.tfvars"], capsys)[0] == 1
+    code, _, err = run(["scan", ".", "--var-file", "broken.tfvars"], capsys)
+    assert code == 2 and "broken.tfvars" in err
