@@ -37,7 +37,7 @@ def test_example_text_and_sarif_match_golden(example, tmp_path, capsys):
     text = capsys.readouterr().out
     assert code == 1, "every example contains violations"
     _compare(f"{example}.txt", text)
-    _compare(f"{example}.sarif", sarif_path.read_text(encoding="utf-8"))
+    _compare(f"{example}.sarif.json", sarif_path.read_text(encoding="utf-8"))
 
 
 def test_examples_cover_every_family(tmp_path, capsys):
