@@ -1,6 +1,9 @@
 """Command line: the only module that prints, reads the environment or exits."""
 from __future__ import annotations
 
+import dataclasses
+import datetime
+import os
 import sys
 import traceback
 from typing import Sequence
@@ -8,8 +11,13 @@ from typing import Sequence
 import click
 
 from scanner import __version__, config as config_module
+from scanner.config import Config
+from scanner.discover import classify
 from scanner.errors import SovscanError
 from scanner.evaluate import policies as policy_module
+from scanner.evaluate import waivers
+from scanner.focus import Focus, changed_since as changed_since_focus, display_path
+from scanner.starter import starter_config
 from scanner.pipeline import ScanRequest, scan
 from scanner.report import FORMATTERS, Report
 from scanner.report.catalogue import render_list, render_show
@@ -40,36 +48,116 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-@cli.command("scan")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True))
-@click.option("-f", "--format", "formats", multiple=True, metavar="FMT[=FILE]",
-              help="Output format, repeatable: text, sarif, json. FMT=FILE writes to a file.")
-@click.option("--config", "config_path", type=click.Path(), help="Configuration file (default: .sovscan.yaml in the first path).")
-@click.option("--policies", "policy_dirs", multiple=True, type=click.Path(), help="Extra policy directory (repeatable).")
-@click.option("--only", multiple=True, help="Run only these families or policy ids (repeatable).")
-@click.option("--skip", multiple=True, help="Skip these families or policy ids (repeatable).")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
-              help="Lowest level that makes the scan exit 1.")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(), help="Terraform variables file for root modules.")
-@click.option("--exclude", multiple=True, help="Glob of paths to leave out (repeatable).")
-@click.option("--show-unresolved", is_flag=True, help="List the checks that could not be decided statically.")
-def scan_command(paths, formats, config_path, policy_dirs, only, skip, fail_on, var_files, exclude, show_unresolved):
-    """Scan PATHS (default: the current directory)."""
+def _targets(paths: tuple[str, ...]) -> tuple[tuple[str, ...], Focus | None]:
+    """Scan roots, and the files to report when files were named (pre-commit passes files).
+
+    A named Terraform file is scanned with the rest of its module (its directory), so variables and
+    module calls resolve as in a full scan; only its own findings are reported.
+    """
+    files = [p for p in paths if os.path.isfile(p)]
+    if not files:
+        return paths, None
+    roots = []
+    for path in paths:
+        terraform_file = os.path.isfile(path) and classify(path) in ("terraform", "terraform-json", "tfvars")
+        roots.append(os.path.dirname(path) or "." if terraform_file else path)
+    focus = {display_path(p): None for p in files}
+    for directory in (p for p in paths if not os.path.isfile(p)):
+        for root, _, names in os.walk(directory):
+            focus.update({display_path(os.path.join(root, n)): None for n in names})
+    return tuple(dict.fromkeys(roots)), Focus(focus)
+
+
+def _scan_options(function):
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(exists=True)),
+        click.option("--config", "config_path", type=click.Path(), help="Configuration file (default: .sovscan.yaml in the first path)."),
+        click.option("--profile", help="Built-in profile: " + ", ".join(config_module.profile_names()) + "."),
+        click.option("--policies", "policy_dirs", multiple=True, type=click.Path(), help="Extra policy directory (repeatable)."),
+        click.option("--only", multiple=True, help="Run only these families or policy ids (repeatable)."),
+        click.option("--skip", multiple=True, help="Skip these families or policy ids (repeatable)."),
+        click.option("--var-file", "var_files", multiple=True, type=click.Path(), help="Terraform variables file for root modules."),
+        click.option("--exclude", multiple=True, help="Glob of paths to leave out (repeatable)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, **extra) -> tuple[ScanRequest, Config]:
     paths = paths or (".",)
-    outputs = _formats(formats)
-    config = config_module.load(config_path, paths[0])
+    roots, focus = _targets(tuple(paths))
+    config = config_module.load(config_path, roots[0], profile)
     catalogue = policy_module.load(tuple(config.policy_dirs) + tuple(policy_dirs))
     chosen = policy_module.select(catalogue, tuple(only), tuple(skip))
-    request = ScanRequest(tuple(paths), tuple(chosen), config, tuple(exclude), tuple(config.var_files) + tuple(var_files))
+    request = ScanRequest(roots, tuple(chosen), config, tuple(exclude), tuple(config.var_files) + tuple(var_files),
+                          focus=focus, **extra)
+    return request, config
+
+
+@cli.command("scan")
+@_scan_options
+@click.option("-f", "--format", "formats", multiple=True, metavar="FMT[=FILE]",
+              help="Output format, repeatable: " + ", ".join(sorted(FORMATTERS)) + ". FMT=FILE writes to a file.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Lowest level that makes the scan exit 1.")
+@click.option("--show-unresolved", is_flag=True, help="List the checks that could not be decided statically.")
+@click.option("--baseline", type=click.Path(), help="Report only findings that are not in this baseline file.")
+@click.option("--include-suppressed", is_flag=True, help="Also report waived and baselined findings (audit logs).")
+@click.option("--changed-since", metavar="REF", help="Report only findings on lines or resources changed since git REF.")
+def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, formats, fail_on,
+                 show_unresolved, baseline, include_suppressed, changed_since):
+    """Scan PATHS (default: the current directory)."""
+    outputs = _formats(formats)
+    started = _now()
+    request, _ = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, baseline=baseline)
+    if changed_since:
+        request = dataclasses.replace(request, focus=changed_since_focus(changed_since))
     result, files = scan(request)
+    finished = _now()
     for name, target in outputs:
-        report = Report(result, files, show_unresolved, color=target is None and name == "text" and sys.stdout.isatty())
+        report = Report(result, files, show_unresolved, color=target is None and name == "text" and sys.stdout.isatty(),
+                        started=started, finished=finished, include_suppressed=include_suppressed)
         text = FORMATTERS[name](report)
         if target is None:
             click.echo(text, nl=False)
         else:
             _write(target, text)
     sys.exit(result.exit_code(fail_on))
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@cli.group("baseline")
+def baseline_group() -> None:
+    """Record today's findings so that only new ones are reported (--baseline)."""
+
+
+@baseline_group.command("create")
+@_scan_options
+@click.option("-o", "--output", required=True, type=click.Path(), help="Baseline file to write.")
+def baseline_create(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, output):
+    """Write the fingerprints of the current findings of PATHS to a baseline file."""
+    request, _ = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude)
+    result, _ = scan(request)
+    _write(output, waivers.render_baseline(result))
+    click.echo(f"sovscan: wrote {len(result.active)} findings to {output}", err=True)
+
+
+@cli.command("init")
+@click.option("--profile", default="default", show_default=True, help="Profile the file starts from.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.argument("path", default=config_module.CONFIG_FILE, type=click.Path())
+def init_command(profile, force, path):
+    """Write a commented starter .sovscan.yaml."""
+    if profile not in config_module.profile_names():
+        raise SovscanError(f"--profile: unknown profile {profile!r}; built-in profiles: {', '.join(config_module.profile_names())}")
+    if os.path.exists(path) and not force:
+        raise SovscanError(f"{path} exists; use --force to overwrite it")
+    _write(path, starter_config(profile))
+    click.echo(f"sovscan: wrote {path} (profile {profile})", err=True)
 
 
 def _write(target: str, text: str) -> None:

@@ -1,4 +1,8 @@
-"""The scan configuration (.sovscan.yaml), validated against a JSON Schema shipped with the package."""
+"""The scan configuration (.sovscan.yaml), validated against a JSON Schema shipped with the package.
+
+A profile (built in under policies/profiles/, or named in the file) gives the defaults; the file's own
+settings win over the profile's, key by key.
+"""
 from __future__ import annotations
 
 import datetime
@@ -14,11 +18,22 @@ from scanner.errors import ConfigError
 
 TIERS = ("eu", "eea", "adequacy", "third-country")
 CONFIG_FILE = ".sovscan.yaml"
+DEFAULT_PROFILE = "default"
+
+
+@dataclass(frozen=True)
+class ConfigWaiver:
+    rule: str
+    resource: str
+    path: str = ""
+    reason: str = ""
+    owner: str = ""
+    expires: datetime.date | None = None
 
 
 @dataclass(frozen=True)
 class Config:
-    profile: str = "default"
+    profile: str = DEFAULT_PROFILE
     environment: str = "prod"
     classification: str | None = None
     residency_tier: str = "eu"
@@ -30,6 +45,12 @@ class Config:
     policy_dirs: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     var_files: tuple[str, ...] = ()
+    exit_plan: str | None = None
+    exit_last_test: datetime.date | None = None
+    exit_max_age_months: int = 12
+    image_registries: tuple[str, ...] = ()
+    backup_target: str | None = None
+    waivers: tuple[ConfigWaiver, ...] = ()
     source: str = ""
 
     def mode(self, policy_id: str, family: str, today: datetime.date) -> str:
@@ -47,35 +68,86 @@ def _schema() -> dict:
     return json.loads(resources.files("scanner.schemas").joinpath("config.schema.json").read_text("utf-8"))
 
 
-def load(path: str | None, root: str) -> Config:
-    """The config at `path`, or `.sovscan.yaml` in the scan root when present, or the defaults."""
-    if path is None:
-        candidate = Path(root) / CONFIG_FILE
-        if not candidate.is_file():
-            return Config()
-        path = str(candidate)
+def _profiles_dir() -> Path:
+    from scanner.evaluate.registries import builtin_policy_dir   # the pack ships the profiles
+    return builtin_policy_dir() / "profiles"
+
+
+def profile_names() -> list[str]:
+    return sorted(p.stem for p in _profiles_dir().glob("*.yaml"))
+
+
+def _plain(value: object) -> object:
+    """YAML reads 2027-01-01 as a date; the schema (and JSON) knows strings."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _read_yaml(path: Path) -> object:
     try:
-        data = yaml.safe_load(Path(path).read_text("utf-8"))
+        return _plain(yaml.safe_load(path.read_text("utf-8")))
     except OSError as err:
         raise ConfigError(f"{path}: cannot read configuration: {err.strerror}") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
         raise ConfigError(f"{path}{where}: configuration is not valid YAML") from None
-    return from_dict(data or {}, path)
 
 
-def from_dict(data: object, path: str = "<config>") -> Config:
+def load(path: str | None, root: str, profile: str | None = None) -> Config:
+    """The config at `path`, or `.sovscan.yaml` in the scan root when present, on top of its profile."""
+    if path is None:
+        candidate = Path(root if Path(root).is_dir() else Path(root).parent) / CONFIG_FILE
+        path = str(candidate) if candidate.is_file() else None
+    data = _read_yaml(Path(path)) if path else {}
+    data = data if data is not None else {}
+    _validate(data, path or "<defaults>")
+    name = profile or data.get("profile") or DEFAULT_PROFILE
+    return from_dict(_merge(_profile(name, path), data), path or "", name)
+
+
+def _profile(name: str, config_path: str | None) -> dict:
+    path = _profiles_dir() / f"{name}.yaml"
+    if not path.is_file():
+        where = f"{config_path}: profile" if config_path else "--profile"
+        raise ConfigError(f"{where}: unknown profile {name!r}; built-in profiles: {', '.join(profile_names())}")
+    data = _read_yaml(path) or {}
+    _validate(data, str(path))
+    data.pop("profile", None)
+    return data
+
+
+def _merge(base: dict, override: dict) -> dict:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _validate(data: object, path: str) -> None:
     errors = sorted(jsonschema.Draft202012Validator(_schema(), format_checker=jsonschema.FormatChecker())
                     .iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         error = errors[0]
         where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
         raise ConfigError(f"{path}: {where}: {_describe(error)}")
+
+
+def from_dict(data: object, path: str = "<config>", profile: str | None = None) -> Config:
+    _validate(data, path)
     assert isinstance(data, dict)
     residency = data.get("residency", {})
+    exit_settings = data.get("exit", {})
     return Config(
-        profile=data.get("profile", "default"),
+        profile=profile or data.get("profile", DEFAULT_PROFILE),
         environment=data.get("environment", "prod"),
         classification=data.get("classification"),
         residency_tier=residency.get("tier", "eu"),
@@ -87,8 +159,23 @@ def from_dict(data: object, path: str = "<config>") -> Config:
         policy_dirs=tuple(data.get("policies", [])),
         exclude=tuple(data.get("exclude", [])),
         var_files=tuple(data.get("var_files", [])),
+        exit_plan=exit_settings.get("plan"),
+        exit_last_test=_date(exit_settings.get("last_test")),
+        exit_max_age_months=exit_settings.get("max_age_months", 12),
+        image_registries=tuple(exit_settings.get("image_registries", [])),
+        backup_target=exit_settings.get("backup_target"),
+        waivers=tuple(ConfigWaiver(w["rule"], w["resource"], w.get("path", ""), w.get("reason", ""),
+                                   w.get("owner", ""), _date(w.get("expires"))) for w in data.get("waivers", [])),
         source=path,
     )
+
+
+def _date(value: object) -> datetime.date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value))
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
@@ -101,5 +188,4 @@ def _enforcement(value: object) -> tuple[str, datetime.date | None]:
     if isinstance(value, str):
         return value, None
     assert isinstance(value, dict)
-    deny_from = value.get("deny_from")
-    return value["mode"], datetime.date.fromisoformat(deny_from) if deny_from else None
+    return value["mode"], _date(value.get("deny_from"))

@@ -8,8 +8,9 @@ from scanner import model, parse
 from scanner.config import Config
 from scanner.discover import discover, display_prefix
 from scanner.errors import InputError
-from scanner.evaluate import engine
+from scanner.evaluate import engine, waivers
 from scanner.evaluate.policies import Policy
+from scanner.focus import Focus
 from scanner.parse import terraform
 
 
@@ -21,6 +22,8 @@ class ScanRequest:
     excludes: tuple[str, ...] = ()
     var_files: tuple[str, ...] = ()
     today: datetime.date | None = None
+    baseline: str | None = None
+    focus: Focus | None = None
 
 
 def _var_file(path: str) -> terraform.TerraformFile:
@@ -41,12 +44,28 @@ def scan(request: ScanRequest) -> tuple[engine.Result, int]:
     """(result, number of files scanned)."""
     var_files = [_var_file(p) for p in request.var_files]
     sources, notices = [], []
-    for root in request.paths:
+    for root in dict.fromkeys(request.paths):
         found, problems = discover(root, request.excludes + request.config.exclude, display_prefix(root))
         sources.extend(found)
         notices.extend(problems)
     files, parse_notices = parse.parse_all(sorted(set(sources)))
     the_model = model.build(files, var_files)
-    result = engine.evaluate(the_model, list(request.policies), request.config, request.today)
+    today = request.today or datetime.date.today()
+    result = engine.evaluate(the_model, list(request.policies), request.config, today)
     result.notices = sorted(set(notices + parse_notices))
+    directives = [d for f in files for d in f.directives]
+    foreign = [d for f in files for d in f.foreign_directives]
+    waivers.apply(result, the_model, directives, foreign, request.config, today)
+    if request.baseline:
+        waivers.apply_baseline(result, waivers.load_baseline(request.baseline))
+    if request.focus is not None:
+        _narrow(result, request.focus)
     return result, len(sources)
+
+
+def _narrow(result: engine.Result, focus: Focus) -> None:
+    def keeps(finding: engine.Finding) -> bool:
+        return focus.keeps(finding.path, finding.line, finding.resource_line, finding.resource_end_line)
+    result.findings = [f for f in result.findings if keeps(f)]
+    result.unresolved = [f for f in result.unresolved if keeps(f)]
+    result.notices = [n for n in result.notices if n.path in focus.files]

@@ -39,10 +39,25 @@ class Finding:
     resource_type: str = ""
     mode: str = "deny"   # deny | audit
     evidence: str = ""
+    resource_line: int = 0
+    resource_end_line: int = 0
+    suppression: Suppression | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.suppression is None
 
     @property
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.policy_id, self.address, self.attribute, self.kind)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    kind: str             # inSource (a comment) | external (configuration or baseline)
+    justification: str
+    owner: str = ""
+    until: str = ""
 
 
 @dataclass
@@ -53,12 +68,23 @@ class Result:
     notices: list[Notice] = field(default_factory=list)
     checks: int = 0
     passes: int = 0
+    waiver_problems: list[Notice] = field(default_factory=list)   # expired, reason-less or unused waivers
+    migration: list[Notice] = field(default_factory=list)         # other scanners' skip comments, listed only
+    stale_baseline: list[dict] = field(default_factory=list)      # baseline entries that no longer match
+
+    @property
+    def active(self) -> list[Finding]:
+        return [f for f in self.findings if f.active]
+
+    @property
+    def suppressed(self) -> list[Finding]:
+        return [f for f in self.findings if not f.active]
 
     def exit_code(self, fail_on: str) -> int:
         if fail_on == "never":
             return 0
         threshold = LEVEL_RANK[fail_on]
-        failing = [f for f in self.findings if f.mode == "deny" and LEVEL_RANK[f.level] >= threshold]
+        failing = [f for f in self.active if f.mode == "deny" and LEVEL_RANK[f.level] >= threshold]
         return 1 if failing else 0
 
 
@@ -232,7 +258,7 @@ class Engine:
             level = policy.level if mode == "deny" else _audit_level(policy.level)
         return Finding(policy.id, policy.family, policy.severity, level, kind, message, resource.path, line,
                        resource.address, key, finding_key(policy.id, resource.path, resource.address, key),
-                       resource.type, mode, verdict.detail)
+                       resource.type, mode, verdict.detail, resource.line, resource.end_line)
 
 
 def _audit_level(level: str) -> str:

@@ -13,6 +13,7 @@ from scanner.errors import PolicyError
 from scanner.evaluate.predicates import PREDICATES
 from scanner.evaluate.registries import builtin_policy_dir
 
+NOT_POLICIES = ("registries", "profiles")   # data folders that live next to the policies
 FAMILIES = ("cmk", "residency", "secrets", "exit", "haven", "baseline", "custom")
 ID_PREFIX = {"CMK": "cmk", "RES": "residency", "SEC": "secrets", "EXIT": "exit", "HAVEN": "haven"}
 SEVERITY_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -147,7 +148,7 @@ def _policy(data: dict, path: Path) -> Policy:
 def load_dir(directory: Path) -> list[Policy]:
     if not directory.is_dir():
         raise PolicyError(f"{directory}: policy directory does not exist")
-    return [load_file(p) for p in sorted(directory.glob("*/*.yaml")) if p.parent.name != "registries"]
+    return [load_file(p) for p in sorted(directory.glob("*/*.yaml")) if p.parent.name not in NOT_POLICIES]
 
 
 def load(extra_dirs: tuple[str, ...] = ()) -> list[Policy]:

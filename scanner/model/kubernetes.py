@@ -64,4 +64,4 @@ def _resource(document: YamlDocument, values: dict, prefix: tuple) -> Resource |
             locations[dotted(path[len(prefix):])] = line
     return Resource(
         "kubernetes", kind, f"{kind}/{namespace}/{name}", document.path, locations.get("", document.line),
-        values, locations, pod_spec_path=POD_SPEC_PATHS.get(kind, ""))
+        values, locations, pod_spec_path=POD_SPEC_PATHS.get(kind, ""), end_line=max(locations.values(), default=0))

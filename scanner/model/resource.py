@@ -20,6 +20,7 @@ class Resource:
     module: str = ""          # module address prefix ("module.a.module.b") or ""
     root: str = ""            # directory of the root module this instance belongs to
     pod_spec_path: str = ""   # Kubernetes: where the pod spec lives in this kind
+    end_line: int = 0         # last line of the block / document (0: only `line` is known)
 
     @property
     def name(self) -> str:

@@ -324,7 +324,7 @@ class Instance:
             self.builder.resources.append(Resource(
                 "terraform", rtype, self._prefixed(f"{rtype}.{name}{suffix}"), path, block.line, values,
                 locations, literals, references, provider=provider_key, provider_values=provider_values,
-                module=self.address, root=self.root))
+                module=self.address, root=self.root, end_line=block.end_line))
 
     def _block_values(self, block: Block, scope: dict, refs: set, prefix: str = ""):
         values: dict = {}

@@ -7,7 +7,7 @@ import yaml as pyyaml
 
 from scanner.discover import Source, ci_kind
 from scanner.notices import Notice
-from scanner.parse import terraform, yaml
+from scanner.parse import directives, terraform, yaml
 from scanner.parse.terraform import TerraformFile
 from scanner.parse.yaml import YamlDocument
 
@@ -18,6 +18,8 @@ class ParsedFile:
     text: str = ""
     terraform: TerraformFile | None = None
     documents: list[YamlDocument] = field(default_factory=list)
+    directives: list[directives.Directive] = field(default_factory=list)
+    foreign_directives: list[directives.ForeignDirective] = field(default_factory=list)
 
 
 def _read(source: Source) -> tuple[str | None, Notice | None]:
@@ -39,6 +41,8 @@ def parse_file(source: Source) -> tuple[ParsedFile | None, list[Notice]]:
     if text is None:
         return None, [notice] if notice else []
     parsed = ParsedFile(source, text)
+    if source.kind in ("terraform", "tfvars", "yaml", "json", "terraform-json"):
+        parsed.directives, parsed.foreign_directives = directives.read(source.path, text)
     try:
         if source.kind in ("terraform", "tfvars") and not source.path.endswith(".json"):
             parsed.terraform = terraform.parse_text(source.path, text)

@@ -12,10 +12,13 @@ def render(report: Report) -> str:
     data = {
         "tool": {"name": "sovscan", "version": report.version},
         "summary": {"files": report.files_scanned, "policies": len(result.policies), "checks": result.checks,
-                    "passes": result.passes, "findings": len(result.findings), "unresolved": len(result.unresolved),
-                    "notices": len(result.notices)},
-        "findings": [dataclasses.asdict(f) for f in result.findings],
+                    "passes": result.passes, "findings": len(result.active), "suppressed": len(result.suppressed),
+                    "unresolved": len(result.unresolved), "notices": len(result.notices)},
+        "findings": [dataclasses.asdict(f) for f in (result.findings if report.include_suppressed else result.active)],
         "unresolved": [dataclasses.asdict(f) for f in result.unresolved],
         "notices": [dataclasses.asdict(n) for n in result.notices],
+        "waivers": [dataclasses.asdict(n) for n in result.waiver_problems],
+        "migration": [dataclasses.asdict(n) for n in result.migration],
+        "stale_baseline": result.stale_baseline,
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

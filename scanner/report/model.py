@@ -22,6 +22,9 @@ class Report:
     show_unresolved: bool = False
     color: bool = False
     version: str = __version__
+    started: str = ""     # scan start/end as ISO 8601 (UTC), filled by the CLI; "" keeps output reproducible
+    finished: str = ""
+    include_suppressed: bool = False   # waived and baselined findings (GitHub ignores SARIF suppressions)
 
     @property
     def policies_by_id(self) -> dict[str, Policy]:
@@ -29,7 +32,7 @@ class Report:
 
     def shown(self) -> list[Finding]:
         """Findings to report, with unresolved checks when asked for, in a stable order."""
-        items = list(self.result.findings)
+        items = list(self.result.findings if self.include_suppressed else self.result.active)
         if self.show_unresolved:
             items += self.result.unresolved
         return sorted(items, key=lambda f: f.sort_key)

@@ -50,7 +50,7 @@ def rule(policy: Policy) -> dict:
     }
 
 
-def _result(finding: Finding, rule_index: int, occurrence: int) -> dict:
+def _result(finding: Finding, rule_index: int, occurrence: int, with_suppressions: bool) -> dict:
     result = {
         "ruleId": finding.policy_id,
         "ruleIndex": rule_index,
@@ -72,6 +72,15 @@ def _result(finding: Finding, rule_index: int, occurrence: int) -> dict:
     }
     if finding.attribute:
         result["properties"]["attribute"] = finding.attribute
+    if finding.suppression is not None:
+        suppression = {"kind": finding.suppression.kind, "status": "accepted",
+                       "justification": finding.suppression.justification}
+        extra = {k: v for k, v in (("owner", finding.suppression.owner), ("until", finding.suppression.until)) if v}
+        if extra:
+            suppression["properties"] = extra
+        result["suppressions"] = [suppression]
+    elif with_suppressions:
+        result["suppressions"] = []    # SARIF: within a run, on all results or on none
     return result
 
 
@@ -90,9 +99,11 @@ def build(report: Report) -> dict:
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     seen: Counter = Counter()
     results = []
+    with_suppressions = any(f.suppression is not None for f in findings)
     for finding in findings:
         seen[(finding.path, finding.fingerprint)] += 1
-        results.append(_result(finding, index[finding.policy_id], seen[(finding.path, finding.fingerprint)]))
+        results.append(_result(finding, index[finding.policy_id], seen[(finding.path, finding.fingerprint)],
+                               with_suppressions))
     run = {
         "tool": {"driver": {
             "name": TOOL_NAME,
@@ -103,7 +114,8 @@ def build(report: Report) -> dict:
         "automationDetails": {"id": f"{TOOL_NAME}/"},
         "invocations": [{
             "executionSuccessful": True,
-            "toolExecutionNotifications": [_notification(n) for n in report.result.notices],
+            "toolExecutionNotifications": [_notification(n) for n in
+                                           report.result.notices + report.result.waiver_problems],
         }],
         "results": results,
         "properties": {"filesScanned": report.files_scanned, "checks": report.result.checks,

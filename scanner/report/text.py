@@ -24,15 +24,21 @@ def render(report: Report) -> str:
             label = "unresolved" if finding.kind == "open" else finding.level
             if finding.mode == "audit" and finding.kind == "fail":
                 label += " (audit)"
+            if finding.suppression is not None:
+                label = "waived"
             lines.append(f"  {finding.line:>4}  {_paint(f'{label:<8}', finding.level, report.color)} "
                          f"{finding.policy_id:<10} {finding.message}")
             if finding.kind == "fail":
                 lines.append(f"{'':17}fix: {policy.remediation_for(finding.resource_type)}")
         lines.append("")
-    for notice in report.result.notices:
-        where = f"{notice.path}:{notice.line}" if notice.line else notice.path
-        lines.append(f"notice: {where}: {notice.message}")
-    if report.result.notices:
+    for heading, notices in (("notice", report.result.notices), ("waiver", report.result.waiver_problems),
+                             ("migration", report.result.migration)):
+        for notice in notices:
+            where = f"{notice.path}:{notice.line}" if notice.line else notice.path
+            lines.append(f"{heading}: {where}: {notice.message}")
+    for entry in report.result.stale_baseline:
+        lines.append(f"baseline: stale entry {entry.get('rule')} {entry.get('address')} in {entry.get('path')}: no longer found")
+    if report.result.notices or report.result.waiver_problems or report.result.migration or report.result.stale_baseline:
         lines.append("")
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
@@ -40,11 +46,11 @@ def render(report: Report) -> str:
 
 def _summary(report: Report) -> str:
     result = report.result
-    levels = Counter(f.level for f in result.findings)
-    families = Counter(f.family for f in result.findings)
-    audit = sum(1 for f in result.findings if f.mode == "audit")
-    parts = [f"{len(result.findings)} findings"]
-    if result.findings:
+    levels = Counter(f.level for f in result.active)
+    families = Counter(f.family for f in result.active)
+    audit = sum(1 for f in result.active if f.mode == "audit")
+    parts = [f"{len(result.active)} findings"]
+    if result.active:
         parts.append(", ".join(f"{levels[k]} {k}" for k in ("error", "warning", "note") if levels[k]))
     summary = (f"sovscan {report.version}: {report.files_scanned} files, {len(result.policies)} policies, "
                f"{result.checks} checks: {'; '.join(parts)}")
@@ -52,6 +58,10 @@ def _summary(report: Report) -> str:
         summary += "\n  by family: " + ", ".join(f"{k} {families[k]}" for k in sorted(families))
     if audit:
         summary += f"\n  {audit} in audit mode (reported, not failing)"
+    suppressed = result.suppressed
+    if suppressed:
+        waived = sum(1 for f in suppressed if f.suppression.justification != "in the baseline")
+        summary += f"\n  {waived} waived, {len(suppressed) - waived} in the baseline (not failing)"
     hint = "" if report.show_unresolved else " (--show-unresolved lists them)"
     summary += f"\n  {len(result.unresolved)} checks unresolved: a value was not known statically{hint}"
     if result.notices:

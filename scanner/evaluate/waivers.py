@@ -1,0 +1,166 @@
+"""Waivers: inline `sovscan:ignore` comments and central ones in the configuration, and the baseline.
+
+"Don't make the exception the rule" (seed 002:301-302): a waiver needs a reason, may carry an expiry,
+and an expired or reason-less waiver suppresses nothing: the finding is active again and the waiver
+is reported. A waiver on a `module` block covers that module instance's resources only.
+"""
+from __future__ import annotations
+
+import datetime
+import fnmatch
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from scanner.config import Config, ConfigWaiver
+from scanner.errors import InputError
+from scanner.evaluate.engine import Finding, Result, Suppression
+from scanner.model.resource import Model
+from scanner.notices import Notice
+from scanner.parse.directives import Directive, ForeignDirective
+
+BASELINE_VERSION = 1
+
+
+def _covers_rule(rules: tuple[str, ...], policy_id: str) -> bool:
+    return "*" in rules or "all" in rules or policy_id in rules
+
+
+def _module_prefixes(model: Model) -> dict[tuple[str, int], str]:
+    """(file, header line) of each module block -> the module instance address prefix."""
+    return {(r.path, r.line): r.address + "." for r in model.resources if r.type == "module_call"}
+
+
+def _inline_target(directive: Directive, finding: Finding, modules: dict) -> bool:
+    if not _covers_rule(directive.rules, finding.policy_id):
+        return False
+    for line in (directive.line, directive.line + 1):      # on the line, or on the line above
+        prefix = modules.get((directive.path, line))
+        if prefix and finding.address.startswith(prefix):
+            return True
+    if directive.path != finding.path:
+        return False
+    return directive.line in (finding.line, finding.line - 1, finding.resource_line, finding.resource_line - 1)
+
+
+def _central_target(waiver: ConfigWaiver, finding: Finding) -> bool:
+    if waiver.rule not in ("*", finding.policy_id):
+        return False
+    if waiver.path and waiver.path != finding.path:
+        return False
+    return fnmatch.fnmatchcase(finding.address, waiver.resource)
+
+
+def _inline_problem(directive: Directive, today: datetime.date) -> str:
+    if directive.problem:
+        return directive.problem
+    if not directive.reason:
+        return "has no reason=\"...\": it suppresses nothing"
+    if directive.until and directive.until < today:
+        return f"expired on {directive.until}: the finding is active again"
+    return ""
+
+
+def _central_problem(waiver: ConfigWaiver, today: datetime.date) -> str:
+    if not waiver.reason:
+        return "has no reason: it suppresses nothing"
+    if waiver.expires and waiver.expires < today:
+        return f"expired on {waiver.expires}: the finding is active again"
+    return ""
+
+
+def apply(result: Result, model: Model, directives: list[Directive], foreign: list[ForeignDirective],
+          config: Config, today: datetime.date) -> None:
+    modules = _module_prefixes(model)
+    used: set = set()
+    problems: dict = {}
+    findings = []
+    for finding in result.findings:
+        findings.append(_waive(finding, modules, directives, config, today, used, problems))
+    result.findings = findings
+    result.waiver_problems = sorted(_problem_notices(directives, config, used, problems))
+    result.migration = sorted(Notice(f.path, f.line, f"{f.text} is not honoured by sovscan; use "
+                                     f"`# sovscan:ignore RULE reason=\"...\"` instead", "note") for f in foreign)
+
+
+def _waive(finding: Finding, modules: dict, directives: list[Directive], config: Config, today: datetime.date,
+           used: set, problems: dict) -> Finding:
+    for directive in directives:
+        if not _inline_target(directive, finding, modules):
+            continue
+        used.add(directive)
+        problem = _inline_problem(directive, today)
+        if problem:
+            problems[directive] = problem
+            continue
+        until = directive.until.isoformat() if directive.until else ""
+        return replace(finding, suppression=Suppression("inSource", directive.reason, until=until))
+    for waiver in config.waivers:
+        if not _central_target(waiver, finding):
+            continue
+        used.add(waiver)
+        problem = _central_problem(waiver, today)
+        if problem:
+            problems[waiver] = problem
+            continue
+        until = waiver.expires.isoformat() if waiver.expires else ""
+        return replace(finding, suppression=Suppression("external", waiver.reason, waiver.owner, until))
+    return finding
+
+
+def _problem_notices(directives: list[Directive], config: Config, used: set, problems: dict) -> list[Notice]:
+    notices = []
+    for directive in directives:
+        rules = ",".join(directive.rules)
+        if directive in problems:
+            notices.append(Notice(directive.path, directive.line, f"waiver for {rules} {problems[directive]}"))
+        elif directive not in used:
+            notices.append(Notice(directive.path, directive.line, f"waiver for {rules} matches no finding (unused)", "note"))
+    for waiver in config.waivers:
+        where = config.source or ".sovscan.yaml"
+        label = f"waiver for {waiver.rule} on {waiver.resource}"
+        if waiver in problems:
+            notices.append(Notice(where, 0, f"{label} {problems[waiver]}"))
+        elif waiver not in used:
+            notices.append(Notice(where, 0, f"{label} matches no finding (unused)", "note"))
+    return notices
+
+
+# --- baseline ---------------------------------------------------------------------------------------
+
+def baseline_entries(result: Result) -> list[dict]:
+    return [{"fingerprint": f.fingerprint, "rule": f.policy_id, "path": f.path, "address": f.address,
+             "attribute": f.attribute} for f in sorted(result.active, key=lambda f: f.sort_key)]
+
+
+def render_baseline(result: Result) -> str:
+    return json.dumps({"version": BASELINE_VERSION, "tool": "sovscan", "findings": baseline_entries(result)},
+                      indent=2) + "\n"
+
+
+def load_baseline(path: str) -> list[dict]:
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except OSError as err:
+        raise InputError(f"--baseline {path}: cannot read: {err.strerror}") from None
+    except ValueError as err:
+        raise InputError(f"--baseline {path}: not JSON: {err}") from None
+    if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION or not isinstance(data.get("findings"), list):
+        raise InputError(f"--baseline {path}: not a sovscan baseline (version {BASELINE_VERSION} with a findings list)")
+    for index, entry in enumerate(data["findings"]):
+        if not isinstance(entry, dict) or not isinstance(entry.get("fingerprint"), str):
+            raise InputError(f"--baseline {path}: findings[{index}].fingerprint is missing")
+    return data["findings"]
+
+
+def apply_baseline(result: Result, entries: list[dict]) -> None:
+    known = {e["fingerprint"] for e in entries}
+    seen = set()
+    findings = []
+    for finding in result.findings:
+        if finding.active and finding.fingerprint in known:
+            seen.add(finding.fingerprint)
+            finding = replace(finding, suppression=Suppression("external", "in the baseline"))
+        findings.append(finding)
+    result.findings = findings
+    result.stale_baseline = [e for e in entries if e["fingerprint"] not in seen]

@@ -1,0 +1,82 @@
+"""The whole adoption path on a fixture repository: baseline at zero, a new violation fails the gate,
+an audit-mode family only warns, a waiver with a past date fires again; plus pre-commit and
+--changed-since, which still evaluate the whole module."""
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from scanner import cli
+
+LEGACY = 'resource "azurerm_resource_group" "legacy" {\n  location = "eastus"\n}\n'
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+def sovscan(capsys, *args) -> tuple[int, str]:
+    code = cli.main(list(args))
+    return code, capsys.readouterr().out
+
+
+def test_adoption_path(write, tmp_path, capsys):
+    write({"infra/main.tf": LEGACY})
+    assert sovscan(capsys, "scan", "infra")[0] == 1
+    assert sovscan(capsys, "baseline", "create", "infra", "-o", "baseline.json")[0] == 0
+    code, out = sovscan(capsys, "scan", "infra", "--baseline", "baseline.json")
+    assert code == 0 and "0 findings" in out and "1 in the baseline" in out
+
+    write({"infra/new.tf": 'resource "azurerm_resource_group" "new" {\n  location = "brazilsouth"\n}\n'})
+    code, out = sovscan(capsys, "scan", "infra", "--baseline", "baseline.json")
+    assert code == 1 and "azurerm_resource_group.new" in out and "azurerm_resource_group.legacy" not in out
+
+    write({"infra/.sovscan.yaml": "enforcement:\n  residency: audit\n"})
+    code, out = sovscan(capsys, "scan", "infra", "--baseline", "baseline.json")
+    assert code == 0 and "warning (audit)" in out
+
+    write({"infra/.sovscan.yaml": "", "infra/new.tf": '# sovscan:ignore RES-001 reason="pilot" until=2026-01-01\n'
+           'resource "azurerm_resource_group" "new" {\n  location = "brazilsouth"\n}\n'})
+    code, out = sovscan(capsys, "scan", "infra", "--baseline", "baseline.json")
+    assert code == 1 and "expired on 2026-01-01" in out
+
+    (tmp_path / "infra/main.tf").write_text("")
+    code, out = sovscan(capsys, "scan", "infra", "--baseline", "baseline.json", "--skip", "RES-001")
+    assert "baseline: stale entry RES-001 azurerm_resource_group.legacy" in out
+
+
+def test_suppressed_findings_leave_sarif_unless_asked(write, tmp_path, capsys):
+    write({"main.tf": '# sovscan:ignore RES-001 reason="approved"\n' + LEGACY})
+    sovscan(capsys, "scan", ".", "-f", "sarif=plain.sarif")
+    sovscan(capsys, "scan", ".", "-f", "sarif=audit.sarif", "--include-suppressed")
+    assert json.loads((tmp_path / "plain.sarif").read_text())["runs"][0]["results"] == []
+    (result,) = json.loads((tmp_path / "audit.sarif").read_text())["runs"][0]["results"]
+    assert result["suppressions"] == [{"kind": "inSource", "status": "accepted", "justification": "approved"}]
+
+
+def test_bad_baseline_exits_2(write, capsys):
+    write({"main.tf": LEGACY, "b.json": '{"version": 9}'})
+    assert sovscan(capsys, "scan", ".", "--baseline", "b.json")[0] == 2
+
+
+def test_pre_commit_files_keep_their_module_context(write, capsys):
+    write({"mod/variables.tf": 'variable "where" { default = "eastus" }\n',
+           "mod/main.tf": 'resource "azurerm_resource_group" "rg" {\n  location = var.where\n}\n',
+           "mod/other.tf": LEGACY})
+    code, out = sovscan(capsys, "scan", "mod/main.tf", "--only", "RES-001")
+    assert code == 1 and "azurerm_resource_group.rg" in out and "legacy" not in out
+
+
+def test_changed_since_reports_only_changed_resources(write, tmp_path, capsys):
+    write({"variables.tf": 'variable "where" { default = "eastus" }\n', "main.tf": LEGACY})
+    git = ["git", "-c", "user.email=t@example.invalid", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q"], check=True)
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + ["commit", "-qm", "init"], check=True)
+    write({"main.tf": LEGACY + 'resource "azurerm_resource_group" "added" {\n  name     = "x"\n  location = var.where\n}\n'})
+    code, out = sovscan(capsys, "scan", ".", "--changed-since", "HEAD", "--only", "RES-001")
+    assert code == 1 and "azurerm_resource_group.added" in out and "azurerm_resource_group.legacy" not in out
+    assert sovscan(capsys, "scan", ".", "--changed-since", "no-such-ref")[0] == 2
