@@ -1,6 +1,8 @@
 """Stage 2: read each Source once and turn it into syntax (Terraform) or documents (YAML)."""
 from __future__ import annotations
 
+import concurrent.futures
+import os
 from dataclasses import dataclass, field
 
 import yaml as pyyaml
@@ -73,11 +75,26 @@ def _may_hold_manifests(source: Source, text: str) -> bool:
     return ("apiVersion" in text and "kind" in text) or ci_kind(source.path) is not None
 
 
+PARALLEL_THRESHOLD = 64   # below this, starting worker processes costs more than it saves
+
+
+def _parse_results(sources: list[Source]):
+    """parse_file over all sources, on every core when there are many (parsing HCL dominates a scan)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(sources) < PARALLEL_THRESHOLD:
+        return map(parse_file, sources)
+    try:
+        executor = concurrent.futures.ProcessPoolExecutor(max_workers=workers)
+    except (OSError, NotImplementedError, ImportError):   # no process support (sandboxes): parse here
+        return map(parse_file, sources)
+    with executor:
+        return list(executor.map(parse_file, sources, chunksize=16))
+
+
 def parse_all(sources: list[Source]) -> tuple[list[ParsedFile], list[Notice]]:
     files: list[ParsedFile] = []
     notices: list[Notice] = []
-    for source in sources:
-        parsed, problems = parse_file(source)
+    for parsed, problems in _parse_results(sources):
         notices.extend(problems)
         if parsed is not None:
             files.append(parsed)
