@@ -3,13 +3,17 @@ from __future__ import annotations
 
 from typing import Callable
 
-from scanner.report import json_report, sarif, text
+from scanner.report import codequality, gitlab_sast, json_report, junit, markdown, sarif, text
 from scanner.report.model import Report
 
 FORMATTERS: dict[str, Callable[[Report], str]] = {
     "text": text.render,
     "sarif": sarif.render,
     "json": json_report.render,
+    "gitlab-sast": gitlab_sast.render,
+    "codequality": codequality.render,
+    "junit": junit.render,
+    "markdown": markdown.render,
 }
 
 __all__ = ["FORMATTERS", "Report"]

@@ -1,0 +1,71 @@
+"""GitLab Code Quality report (`artifacts:reports:codequality`): a JSON array of Code Climate issues.
+
+GitLab compares the merge request's report with the target branch's by `fingerprint` and folds equal
+fingerprints into one entry, so each fingerprint is the line-free finding key (stable when lines move),
+made unique when one key occurs twice (reference/ci-and-sarif.md §3.3, §8).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+
+from scanner.evaluate.engine import Finding
+from scanner.report.model import Report
+
+SEVERITY = {"critical": "blocker", "high": "critical", "medium": "major", "low": "minor", "info": "info"}
+_RANK = ("info", "minor", "major", "critical", "blocker")
+
+
+def severity(finding: Finding) -> str:
+    if finding.kind == "open" or finding.suppression is not None:
+        return "info"
+    mapped = SEVERITY[finding.severity]
+    if finding.mode == "audit":
+        # Audit findings do not fail the run: never show them above "minor" in the merge request.
+        return min(mapped, "minor", key=_RANK.index)
+    return mapped
+
+
+def _fingerprint(finding: Finding, occurrence: int) -> str:
+    if occurrence == 1:
+        return finding.fingerprint
+    return hashlib.sha256(f"{finding.fingerprint}:{occurrence}".encode("utf-8")).hexdigest()
+
+
+def _description(finding: Finding) -> str:
+    if finding.kind == "open":
+        return f"{finding.policy_id}: {finding.message}"
+    if finding.suppression is not None:
+        return f"{finding.policy_id}: {finding.message} (waived: {finding.suppression.justification})"
+    suffix = " (audit)" if finding.mode == "audit" else ""
+    return f"{finding.policy_id}: {finding.message}{suffix}"
+
+
+def issue(finding: Finding, remediation: str, occurrence: int = 1) -> dict:
+    return {
+        "type": "issue",
+        "check_name": finding.policy_id,
+        "description": _description(finding),
+        "content": {"body": remediation},
+        "categories": ["Security"],
+        "fingerprint": _fingerprint(finding, occurrence),
+        "severity": severity(finding),
+        "location": {"path": finding.path, "lines": {"begin": max(finding.line, 1)}},
+    }
+
+
+def build(report: Report) -> list[dict]:
+    policies = report.policies_by_id
+    seen: Counter = Counter()
+    issues = []
+    for finding in report.shown():
+        seen[finding.fingerprint] += 1
+        remediation = policies[finding.policy_id].remediation_for(finding.resource_type)
+        issues.append(issue(finding, remediation, seen[finding.fingerprint]))
+    return issues
+
+
+def render(report: Report) -> str:
+    # No BOM: GitLab rejects a report that starts with one.
+    return json.dumps(build(report), indent=2, ensure_ascii=False) + "\n"

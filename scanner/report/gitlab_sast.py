@@ -1,0 +1,139 @@
+"""GitLab SAST security report (`artifacts:reports:sast`, schema 15.x) as plain data.
+
+Version: GitLab validates a report against the schema version it declares and does not ingest a version it
+does not support; servers of the GitLab 17.x line refused 15.2.x reports (reference/report-formats.md §B.3).
+15.0.1 is the lowest version whose schema defines every field emitted here (15.0.0 has no
+`scan.primary_identifiers`), so it is the default; `build(report, schema_version)` declares another 15.x.
+Identity: `id` is a UUIDv5 of the line-free finding key, and `tracking` carries a line-free signature, so a
+vulnerability survives lines inserted above it (reference/ci-and-sarif.md §8).
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import uuid
+from collections import Counter
+
+from scanner.evaluate.engine import Finding
+from scanner.evaluate.policies import Policy
+from scanner.report.model import INFORMATION_URI, TOOL_NAME, Report, help_uri
+
+DEFAULT_SCHEMA_VERSION = "15.0.1"
+SCHEMA_URL = ("https://gitlab.com/gitlab-org/security-products/security-report-schemas/-/raw/"
+              "v{version}/dist/sast-report-format.json")
+IDENTIFIER_TYPE = "sovscan_rule_id"
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, INFORMATION_URI)
+EPOCH = "1970-01-01T00:00:00"
+SEVERITY = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "info": "Info"}
+_VERSION = re.compile(r"^15\.\d+\.\d+$")
+_MAX_NAME, _MAX_SOLUTION, _MAX_DESCRIPTION = 255, 7000, 1024 * 1024
+
+
+def timestamp(value: str) -> str:
+    """`yyyy-mm-ddThh:mm:ss` in UTC, the only form the schema accepts; "" or garbage gives the epoch."""
+    try:
+        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        return EPOCH
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def identifier(policy: Policy) -> dict:
+    """The primary identifier: the same object in `scan.primary_identifiers` and in each vulnerability."""
+    return {"type": IDENTIFIER_TYPE, "name": f"{policy.id} {policy.title}", "value": policy.id,
+            "url": help_uri(policy.id)}
+
+
+def vulnerability_id(key: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, key))
+
+
+def _details(finding: Finding) -> dict:
+    fields = {"resource": ("Resource", finding.address), "resource_type": ("Resource type", finding.resource_type),
+              "attribute": ("Attribute", finding.attribute), "family": ("Policy family", finding.family),
+              "enforcement": ("Enforcement", finding.mode),
+              "suppression": ("Suppression", finding.suppression.justification if finding.suppression else "")}
+    return {key: {"name": name, "type": "text", "value": value} for key, (name, value) in fields.items() if value}
+
+
+def _description(finding: Finding, policy: Policy) -> str:
+    lead = finding.message
+    if finding.suppression is not None:
+        lead += f" (suppressed, {finding.suppression.kind}: {finding.suppression.justification})"
+    elif finding.kind == "open":
+        lead += " (unresolved: the check could not be decided statically)"
+    elif finding.mode == "audit":
+        lead += " (audit mode: reported, not failing the scan)"
+    return f"{lead}\n\n{policy.rationale}"[:_MAX_DESCRIPTION]
+
+
+def _links(policy: Policy) -> list[dict]:
+    links = [{"name": f"{policy.id} documentation", "url": help_uri(policy.id)}]
+    links += [{"url": url} for url in policy.references.get("links", []) if re.match(r"^https?://.+", url)]
+    return links
+
+
+def _vulnerability(finding: Finding, policy: Policy, occurrence: int) -> dict:
+    line = max(finding.line, 1)
+    key = finding.fingerprint if occurrence == 1 else f"{finding.fingerprint}:{occurrence}"
+    signature = f"{finding.path}|{finding.address}|{finding.attribute}:{occurrence - 1}"
+    return {
+        "id": vulnerability_id(key),
+        "name": policy.title[:_MAX_NAME],
+        "description": _description(finding, policy),
+        "severity": "Unknown" if finding.kind == "open" else SEVERITY[finding.severity],
+        "solution": policy.remediation_for(finding.resource_type)[:_MAX_SOLUTION],
+        "location": {"file": finding.path, "start_line": line, "end_line": line},
+        "identifiers": [identifier(policy)],
+        "links": _links(policy),
+        "details": _details(finding),
+        "tracking": {"type": "source", "items": [{
+            "file": finding.path, "start_line": line, "end_line": line,
+            "signatures": [{"algorithm": "scope_offset", "value": signature}],
+        }]},
+    }
+
+
+def _messages(report: Report) -> list[dict]:
+    messages = [{"level": "warn" if n.level in ("warning", "error") else "info",
+                 "value": f"{n.path}:{n.line}: {n.message}" if n.line else f"{n.path}: {n.message}"}
+                for n in report.result.notices]
+    unresolved = len(report.result.unresolved)
+    if unresolved:
+        plural = "s" if unresolved != 1 else ""
+        messages.append({"level": "info", "value": f"{unresolved} check{plural} could not be decided statically"})
+    return messages
+
+
+def _scan(report: Report) -> dict:
+    tool = {"id": TOOL_NAME, "name": TOOL_NAME, "version": report.version, "vendor": {"name": TOOL_NAME},
+            "url": INFORMATION_URI}
+    # Every rule that ran, so GitLab resolves a vulnerability whose rule ran and no longer fires.
+    policies = sorted(report.result.policies, key=lambda p: p.id)
+    scan = {"analyzer": dict(tool), "scanner": dict(tool), "type": "sast", "status": "success",
+            "start_time": timestamp(report.started), "end_time": timestamp(report.finished or report.started),
+            "primary_identifiers": [identifier(p) for p in policies]}
+    messages = _messages(report)
+    if messages:
+        scan["messages"] = messages
+    return scan
+
+
+def build(report: Report, schema_version: str = DEFAULT_SCHEMA_VERSION) -> dict:
+    if not _VERSION.match(schema_version):
+        raise ValueError(f"GitLab SAST schema version {schema_version!r} is not a 15.x version (e.g. 15.0.1)")
+    policies = report.policies_by_id
+    seen: Counter = Counter()
+    vulnerabilities = []
+    for finding in report.shown():
+        seen[finding.fingerprint] += 1
+        vulnerabilities.append(_vulnerability(finding, policies[finding.policy_id], seen[finding.fingerprint]))
+    return {"version": schema_version, "schema": SCHEMA_URL.format(version=schema_version),
+            "scan": _scan(report), "vulnerabilities": vulnerabilities}
+
+
+def render(report: Report) -> str:
+    return json.dumps(build(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,99 @@
+"""templates/sovscan.gitlab-ci.yml: valid GitLab CI, a report job that stays green, a gate job that fails."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+TEMPLATE = REPO / "templates" / "sovscan.gitlab-ci.yml"
+VIOLATION = 'resource "azurerm_storage_account" "logs" {\n  location = "eastus"\n}\n'
+REPORTS = {"sast": "gl-sast-report.json", "codequality": "gl-code-quality-report.json", "junit": "sovscan-junit.xml"}
+
+
+def template() -> dict:
+    return yaml.safe_load(TEMPLATE.read_text("utf-8"))
+
+
+def job(name: str) -> dict:
+    """The job with its `extends:` template merged in (one level, as the template uses)."""
+    data = template()
+    merged = dict(data[data[name]["extends"]])
+    merged.update(data[name])
+    return merged
+
+
+def check_jsonschema(path: Path) -> subprocess.CompletedProcess:
+    pytest.importorskip("check_jsonschema")
+    return subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.gitlab-ci", str(path)],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_template_is_valid_gitlab_ci(tmp_path):
+    assert check_jsonschema(TEMPLATE).returncode == 0
+    broken = template()
+    broken["sovscan"]["artifacts"]["when"] = "sometimes"
+    (tmp_path / "broken.yml").write_text(yaml.safe_dump(broken), encoding="utf-8")
+    assert check_jsonschema(tmp_path / "broken.yml").returncode == 1
+
+
+def test_report_job_never_fails_and_publishes_reports():
+    report = job("sovscan")
+    (script,) = report["script"]
+    assert "--fail-on never" in script
+    assert report["artifacts"]["when"] == "always"
+    assert report["artifacts"]["reports"] == REPORTS
+    for kind, name in REPORTS.items():
+        assert f"={name}" in script
+        assert name in report["artifacts"]["paths"]
+    assert report["artifacts"]["reports"]["junit"].endswith(".xml")   # GitLab answers 500 otherwise
+
+
+def test_gate_job_fails_on_the_configured_level():
+    gate = job("sovscan-gate")
+    (script,) = gate["script"]
+    assert '--fail-on "$SOVSCAN_FAIL_ON"' in script and "never" not in script
+    assert "artifacts" not in gate
+
+
+def _run_job(name: str, workspace: Path, shim_dir: Path) -> subprocess.CompletedProcess:
+    """The job's script in sh -e with the template's variables, `sovscan` being this checkout."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOVSCAN_")}
+    env.update({k: str(v) for k, v in template()["variables"].items()})
+    env["PATH"] = f"{shim_dir}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = str(REPO)
+    script = "\n".join(job(name)["script"])
+    return subprocess.run(["sh", "-e", "-c", script], cwd=workspace, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_jobs_run_report_then_gate(tmp_path):
+    shim_dir = tmp_path / "bin"
+    shim_dir.mkdir()
+    shim = shim_dir / "sovscan"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m scanner "$@"\n', encoding="utf-8")
+    shim.chmod(0o755)
+    workspace = tmp_path / "project"
+    (workspace / "infra").mkdir(parents=True)
+    (workspace / "infra" / "main.tf").write_text(VIOLATION, encoding="utf-8")
+
+    report = _run_job("sovscan", workspace, shim_dir)
+    assert report.returncode == 0, report.stdout + report.stderr
+    sast = json.loads((workspace / "gl-sast-report.json").read_text("utf-8"))
+    assert {v["location"]["file"] for v in sast["vulnerabilities"]} == {"infra/main.tf"}
+    quality = json.loads((workspace / "gl-code-quality-report.json").read_text("utf-8"))
+    assert quality and all(i["location"]["path"] == "infra/main.tf" for i in quality)
+    assert int(ET.parse(workspace / "sovscan-junit.xml").getroot().get("failures")) >= 1
+
+    gate = _run_job("sovscan-gate", workspace, shim_dir)
+    assert gate.returncode == 1 and "RES-001" in gate.stdout
+
+    (workspace / "infra" / "main.tf").write_text(
+        'resource "azurerm_resource_group" "rg" {\n  location = "westeurope"\n}\n', encoding="utf-8")
+    assert _run_job("sovscan-gate", workspace, shim_dir).returncode == 0
