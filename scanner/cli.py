@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
+import re
 import sys
 import traceback
 from typing import Sequence
@@ -105,19 +106,29 @@ def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, ex
 @click.option("--baseline", type=click.Path(), help="Report only findings that are not in this baseline file.")
 @click.option("--include-suppressed", is_flag=True, help="Also report waived and baselined findings (audit logs).")
 @click.option("--changed-since", metavar="REF", help="Report only findings on lines or resources changed since git REF.")
+@click.option("--gitlab-schema-version", default="", metavar="15.X.Y",
+              help="Schema version the gitlab-sast report declares (default: the lowest 15.x it satisfies).")
+@click.option("--haven-results", "haven_results", multiple=True, type=click.Path(), metavar="FILE",
+              help="Haven Compliancy Checker results of the live cluster (haven check --output=json, or "
+                   "kubectl get compliancies -o json); each check becomes a result (repeatable).")
 def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, formats, fail_on,
-                 show_unresolved, baseline, include_suppressed, changed_since):
+                 show_unresolved, baseline, include_suppressed, changed_since, haven_results, gitlab_schema_version):
     """Scan PATHS (default: the current directory)."""
     outputs = _formats(formats)
+    if gitlab_schema_version and not re.fullmatch(r"15\.\d+\.\d+", gitlab_schema_version):
+        raise click.BadParameter(f"{gitlab_schema_version!r} is not a 15.x version such as 15.0.1",
+                                 param_hint="--gitlab-schema-version")
     started = _now()
-    request, _ = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, baseline=baseline)
+    request, _ = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, baseline=baseline,
+                          haven_results=tuple(haven_results))
     if changed_since:
         request = dataclasses.replace(request, focus=changed_since_focus(changed_since))
     result, files = scan(request)
     finished = _now()
     for name, target in outputs:
         report = Report(result, files, show_unresolved, color=target is None and name == "text" and sys.stdout.isatty(),
-                        started=started, finished=finished, include_suppressed=include_suppressed)
+                        started=started, finished=finished, include_suppressed=include_suppressed,
+                        gitlab_schema_version=gitlab_schema_version)
         text = FORMATTERS[name](report)
         if target is None:
             click.echo(text, nl=False)

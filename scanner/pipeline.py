@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass
 
 from scanner import model, parse
@@ -10,8 +11,11 @@ from scanner.discover import discover, display_prefix
 from scanner.errors import InputError
 from scanner.evaluate import engine, waivers
 from scanner.evaluate.policies import Policy
+from scanner.evaluate.predicates import haven
 from scanner.focus import Focus
-from scanner.parse import terraform
+from scanner.model import haven_results
+from scanner.notices import Notice
+from scanner.parse import hcc, terraform
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,7 @@ class ScanRequest:
     today: datetime.date | None = None
     baseline: str | None = None
     focus: Focus | None = None
+    haven_results: tuple[str, ...] = ()   # Haven Compliancy Checker JSON files (live cluster results)
 
 
 def _var_file(path: str) -> terraform.TerraformFile:
@@ -49,10 +54,14 @@ def scan(request: ScanRequest) -> tuple[engine.Result, int]:
         sources.extend(found)
         notices.extend(problems)
     files, parse_notices = parse.parse_all(sorted(set(sources)))
+    reports, hcc_notices = _haven_reports(request.haven_results, files)
     the_model = model.build(files, var_files)
+    the_model.resources.extend(haven_results.build(reports))
     today = request.today or datetime.date.today()
-    result = engine.evaluate(the_model, list(request.policies), request.config, today)
-    result.notices = sorted(set(notices + parse_notices))
+    evaluator = engine.Engine(the_model, request.config, today)
+    result = evaluator.run(list(request.policies))
+    result.haven = haven.summarise(evaluator, result)   # per-cluster HCC summary for the reports
+    result.notices = sorted(set(notices + parse_notices + hcc_notices))
     directives = [d for f in files for d in f.directives]
     foreign = [d for f in files for d in f.foreign_directives]
     waivers.apply(result, the_model, directives, foreign, request.config, today)
@@ -61,6 +70,29 @@ def scan(request: ScanRequest) -> tuple[engine.Result, int]:
     if request.focus is not None:
         _narrow(result, request.focus)
     return result, len(sources)
+
+
+def _haven_reports(given: tuple[str, ...], files: list[parse.ParsedFile]) -> tuple[list[hcc.HccReport], list[Notice]]:
+    """HCC results named with --haven-results (bad input: exit 2), plus results files found in the scanned
+    tree (bad input there: a notice, the scan goes on). A file named both ways is read once."""
+    reports = []
+    for path in given:
+        try:
+            reports.append(hcc.parse_file(path))
+        except InputError as err:
+            raise InputError(f"--haven-results {err}") from None
+    named = {os.path.realpath(p) for p in given}
+    notices = []
+    for parsed in files:
+        source = parsed.source
+        if source.kind != "json" or os.path.realpath(source.abspath) in named or not hcc.looks_like_hcc(parsed.text):
+            continue
+        try:
+            reports.append(hcc.parse_text(source.path, parsed.text))
+        except InputError as err:
+            reason = str(err).removeprefix(f"{source.path}: ")
+            notices.append(Notice(source.path, 0, f"not read as Haven Compliancy Checker results: {reason}"))
+    return reports, notices
 
 
 def _narrow(result: engine.Result, focus: Focus) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import json
 import string
 from dataclasses import dataclass, field, replace
 
@@ -71,6 +72,7 @@ class Result:
     waiver_problems: list[Notice] = field(default_factory=list)   # expired, reason-less or unused waivers
     migration: list[Notice] = field(default_factory=list)         # other scanners' skip comments, listed only
     stale_baseline: list[dict] = field(default_factory=list)      # baseline entries that no longer match
+    haven: object = None                                          # per-cluster Haven pre-flight summary
 
     @property
     def active(self) -> list[Finding]:
@@ -165,7 +167,8 @@ class Engine:
             if isinstance(match.value, Unknown):
                 return Verdict(None, match.location or location, match.key or key, "", match.value.reason)
             if not operator(match.value, cond.get("value")):
-                return Verdict(False, match.location or location, match.key or key, _shown(match.value))
+                return Verdict(False, match.location or location, match.key or key,
+                               f"{match.key or key} = {_shown(match.value)}")
         return Verdict(True, matches[0].location or location, matches[0].key or key)
 
     def _presence(self, matches: list[Match], op: str, location: str, key: str) -> Verdict:
@@ -218,8 +221,8 @@ class Engine:
             for check in policy.checks:
                 for resource in self.matching(check):
                     self._check(policy, check, resource, mode, result)
-        result.findings.sort(key=lambda f: f.sort_key)
-        result.unresolved.sort(key=lambda f: f.sort_key)
+        result.findings = _distinct(result.findings)
+        result.unresolved = _distinct(result.unresolved)
         return result
 
     def _check(self, policy: Policy, check: Check, resource: Resource, mode: str, result: Result) -> None:
@@ -261,12 +264,24 @@ class Engine:
                        resource.type, mode, verdict.detail, resource.line, resource.end_line)
 
 
+def _distinct(findings: list[Finding]) -> list[Finding]:
+    """Sorted, without repeats: a module called the same way from several roots (examples/*) yields the
+    same resource address in the same file, which is one finding for its reader, not several."""
+    seen, out = set(), []
+    for finding in sorted(findings, key=lambda f: f.sort_key):
+        key = (finding.fingerprint, finding.line, finding.message, finding.kind)
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    return out
+
+
 def _audit_level(level: str) -> str:
     return "warning" if level == "error" else level
 
 
 def _shown(value: object) -> str:
-    text = str(value)
+    text = json.dumps(value) if isinstance(value, bool) or value is None else str(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from scanner.model import files as file_model
-from scanner.model import kubernetes, terraform
+from scanner.model import kubernetes, repository, terraform
 from scanner.model.resource import Model, Resource  # noqa: F401 - re-exported
 from scanner.parse import ParsedFile
 from scanner.parse.terraform import TerraformFile
@@ -14,5 +14,6 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] = ()) -> Model
     resources = list(builder.resources)
     resources.extend(kubernetes.build([d for f in files for d in f.documents]))
     resources.extend(file_model.build(files))
+    resources.extend(repository.build(files))
     resources.sort(key=lambda r: (r.path, r.line, r.address))
     return Model(resources, sorted(builder.unresolved_modules))

@@ -27,7 +27,11 @@ class Resource:
         return self.address.rsplit(".", 1)[-1] if self.kind == "terraform" else self.address.rsplit("/", 1)[-1]
 
     def line_of(self, path: str) -> int:
-        """Line of an attribute path, or of its nearest present ancestor, or the block header."""
+        """Line of an attribute path, or of its nearest present ancestor, or the block header.
+
+        `line:<n>` is a line of the file itself (text detectors point at a match, not an attribute)."""
+        if path.startswith("line:") and path[5:].isdigit():
+            return int(path[5:])
         while path:
             if path in self.locations:
                 return self.locations[path]

@@ -348,12 +348,15 @@ class Instance:
                 continue
             if inner.type in ("lifecycle", "provisioner", "connection"):
                 continue
-            sub = self._block_values(inner, scope, refs, prefix + inner.type + ".")
+            index = len(values.get(inner.type, []))
+            sub = self._block_values(inner, scope, refs, prefix + inner.type + f"[{index}].")
             values.setdefault(inner.type, []).append(sub[0])
-            for k, v in sub[1].items():
+            indexed = f"{prefix}{inner.type}[{index}]"
+            for k, v in sub[1].items():      # `geo_location[1].location`, and `geo_location.location` for the first
                 locations.setdefault(k, v)
-            literals |= sub[2]
-            references.update(sub[3])
+                locations.setdefault(k.replace(indexed, prefix + inner.type, 1), v)
+            literals |= {k.replace(indexed, prefix + inner.type, 1) for k in sub[2]}
+            references.update({k.replace(indexed, prefix + inner.type, 1): v for k, v in sub[3].items()})
         return values, locations, frozenset(literals), references
 
     def _dynamic(self, block: Block, scope: dict, prefix: str, values: dict, locations: dict, literals: set,

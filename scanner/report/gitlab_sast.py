@@ -136,4 +136,5 @@ def build(report: Report, schema_version: str = DEFAULT_SCHEMA_VERSION) -> dict:
 
 
 def render(report: Report) -> str:
-    return json.dumps(build(report), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(build(report, report.gitlab_schema_version or DEFAULT_SCHEMA_VERSION), indent=2,
+                      ensure_ascii=False) + "\n"

@@ -25,6 +25,7 @@ class Report:
     started: str = ""     # scan start/end as ISO 8601 (UTC), filled by the CLI; "" keeps output reproducible
     finished: str = ""
     include_suppressed: bool = False   # waived and baselined findings (GitHub ignores SARIF suppressions)
+    gitlab_schema_version: str = ""    # "" = the lowest 15.x version the GitLab SAST report satisfies
 
     @property
     def policies_by_id(self) -> dict[str, Policy]:

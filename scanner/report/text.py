@@ -40,8 +40,32 @@ def render(report: Report) -> str:
         lines.append(f"baseline: stale entry {entry.get('rule')} {entry.get('address')} in {entry.get('path')}: no longer found")
     if report.result.notices or report.result.waiver_problems or report.result.migration or report.result.stale_baseline:
         lines.append("")
+    haven = _haven(report)
+    if haven:
+        lines.extend(haven + [""])
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
+
+
+def _haven(report: Report) -> list[str]:
+    """Per Terraform cluster, the HCC checks its static pre-flight covers; per HCC results file, HCC's own
+    result line. Check names are HCC's labels, so the lines read like a `haven check` run."""
+    summary = getattr(report.result, "haven", None)   # filled by the pipeline
+    if not summary:
+        return []
+    lines = ["haven: Haven Compliancy Checker checks, in HCC's own terms"]
+    for cluster in summary.clusters:
+        lines.append(f"  {cluster.path}:{cluster.line} {cluster.address}: {cluster.count('pass')} of "
+                     f"{len(cluster.checks)} Haven pre-flight checks pass")
+        for state, heading in (("fail", "would fail"), ("open", "not decided statically")):
+            if cluster.labels(state):
+                lines.append(f"{'':6}{heading}: " + "; ".join(cluster.labels(state)))
+    for live in summary.live:
+        lines.append(f"  {live.path} (live cluster, {live.version}): {live.line()}")
+        failed = [label for label, result in live.results if result == "NO"]
+        if failed:
+            lines.append(f"{'':6}failed: " + "; ".join(failed))
+    return lines
 
 
 def _summary(report: Report) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.config import Config
+from scanner import config as config_module
 from scanner.evaluate import policies as policy_module
 from scanner.pipeline import ScanRequest, scan
 
@@ -36,8 +36,10 @@ def expected(directory: Path) -> set[tuple[str, int, str]]:
     return out
 
 
-def run(policy, directory: Path, config: Config | None = None):
-    request = ScanRequest((str(directory),), (policy,), config or Config(), today=datetime.date(2026, 11, 23))
+def run(policy, directory: Path):
+    """The policy alone over the fixture, with the fixture's own .sovscan.yaml when it has one."""
+    config = config_module.load(None, str(directory))
+    request = ScanRequest((str(directory),), (policy,), config, today=datetime.date(2026, 11, 23))
     result, _ = scan(request)
     return result
 

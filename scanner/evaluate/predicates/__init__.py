@@ -6,8 +6,18 @@ registry is the only place that lists them, and the policy schema's predicate na
 """
 from __future__ import annotations
 
+from scanner.evaluate.predicates.cmk import CMK
 from scanner.evaluate.predicates.core import CORE, Predicate
+from scanner.evaluate.predicates.exit import EXIT
+from scanner.evaluate.predicates.haven import HAVEN
+from scanner.evaluate.predicates.residency import RESIDENCY
+from scanner.evaluate.predicates.secrets import SECRETS
 
 PREDICATES: dict[str, Predicate] = {
     **CORE,
+    **SECRETS,
+    **EXIT,
+    **CMK,
+    **HAVEN,
+    **RESIDENCY,
 }

@@ -1,10 +1,14 @@
 terraform {
   required_providers {
+    random = { source = "hashicorp/random", version = "~> 3.6" } # expect: EXIT-008
     azurerm = { # expect: EXIT-008
       source = "hashicorp/azurerm"
     }
-    random = { source = "hashicorp/random", version = "~> 3.6" }
   }
+}
+
+provider "azurerm" {
+  features {}
 }
 
 module "vnet" { # expect: EXIT-008

@@ -32,3 +32,24 @@ resource "google_compute_instance" "zone" {
   name = "vm"
   zone = "asia-east1-b" # expect: RES-001
 }
+
+# terraform.tfvars overrides this default.
+variable "gcp_region" {
+  default = "europe-west4"
+}
+
+resource "google_storage_bucket" "from_tfvars" {
+  name     = "tfvars"
+  location = var.gcp_region # expect: RES-001
+}
+
+resource "azapi_resource" "raw_arm" {
+  type     = "Microsoft.Storage/storageAccounts@2023-05-01"
+  name     = "raw"
+  location = "eastus2" # expect: RES-001
+}
+
+module "net" {
+  source   = "./modules/net"
+  location = "brazilsouth"
+}

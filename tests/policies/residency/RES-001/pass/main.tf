@@ -31,3 +31,23 @@ resource "google_compute_instance" "zone" {
   name = "vm"
   zone = "europe-west4-b"
 }
+
+variable "gcp_region" {
+  default = "us-central1"
+}
+
+resource "google_storage_bucket" "from_tfvars" {
+  name     = "tfvars"
+  location = var.gcp_region
+}
+
+resource "azapi_resource" "raw_arm" {
+  type     = "Microsoft.Storage/storageAccounts@2023-05-01"
+  name     = "raw"
+  location = "swedencentral"
+}
+
+module "net" {
+  source   = "./modules/net"
+  location = "germanywestcentral"
+}

@@ -10,3 +10,13 @@ provider "aws" {
 provider "google" {
   region = "us-central1" # expect: RES-002
 }
+
+# terraform.tfvars overrides this default.
+variable "dr_region" {
+  default = "eu-west-1"
+}
+
+provider "aws" {
+  alias  = "dr"
+  region = var.dr_region # expect: RES-002
+}

@@ -6,3 +6,20 @@ resource "azurerm_resource_group" "ok" {
 provider "aws" {
   region = "eu-north-1"
 }
+
+resource "azapi_resource" "raw_arm" {
+  type     = "Microsoft.KeyVault/vaults@2023-07-01"
+  name     = "kv"
+  location = "germanywestcentral"
+}
+
+resource "azapi_resource" "dns_zone" {
+  type     = "Microsoft.Network/privateDnsZones@2024-06-01"
+  name     = "privatelink.blob.core.windows.net"
+  location = "global"
+}
+
+resource "google_kms_key_ring" "global" {
+  name     = "ring"
+  location = "global"
+}

@@ -32,3 +32,71 @@ resource "kubernetes_secret" "app" {
     token = "abc123"
   }
 }
+
+resource "azurerm_linux_web_app" "app" {
+  name = "app"
+  app_settings = { # expect: SEC-001
+    WEBSITE_RUN_FROM_PACKAGE = "1"
+    DB_PASSWORD              = "Welkom01!-app"
+  }
+  connection_string {
+    name  = "db"
+    type  = "SQLAzure"
+    value = "Server=tcp:db;Password=Welkom01!" # expect: SEC-001
+  }
+}
+
+resource "azurerm_kubernetes_cluster" "aks" {
+  name = "aks"
+  windows_profile {
+    admin_username = "azureuser"
+    admin_password = "P@ssw0rd1234!" # expect: SEC-001
+  }
+}
+
+resource "azurerm_container_group" "job" {
+  name = "job"
+  container {
+    name  = "job"
+    image = "registry.example.eu/job:1.0"
+    environment_variables = { # expect: SEC-001
+      API_TOKEN = "tok-9f8e7d6c5b4a"
+    }
+  }
+}
+
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  environment {
+    variables = { # expect: SEC-001
+      STRIPE_SECRET_KEY = "sk_live_abcdef123456"
+    }
+  }
+}
+
+resource "aws_elasticache_replication_group" "cache" {
+  replication_group_id = "cache"
+  auth_token           = "redis-auth-token-literal" # expect: SEC-001
+}
+
+resource "google_cloud_run_v2_service" "api" {
+  name = "api"
+  template {
+    containers {
+      image = "europe-docker.pkg.dev/p/r/api:1"
+      env {
+        name  = "DB_PASSWORD"
+        value = "cloudrun-literal-pw" # expect: SEC-001
+      }
+    }
+  }
+}
+
+resource "helm_release" "redis" {
+  name  = "redis"
+  chart = "redis"
+  set {
+    name  = "auth.password"
+    value = "helm-literal-pw" # expect: SEC-001
+  }
+}

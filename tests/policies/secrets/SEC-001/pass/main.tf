@@ -47,3 +47,110 @@ resource "kubernetes_secret" "app" {
     token = data.azurerm_key_vault_secret.token.value
   }
 }
+
+variable "api_token" {
+  type      = string
+  sensitive = true
+}
+
+data "azurerm_key_vault_secret" "db" {
+  name         = "db-password"
+  key_vault_id = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv"
+}
+
+resource "azurerm_linux_web_app" "app" {
+  name = "app"
+  app_settings = {
+    WEBSITE_RUN_FROM_PACKAGE = "1"
+    DB_PASSWORD              = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/db/)"
+    API_TOKEN                = var.api_token
+    DB_PASSWORD_SECRET_NAME  = "db-password"
+  }
+  connection_string {
+    name  = "db"
+    type  = "SQLAzure"
+    value = data.azurerm_key_vault_secret.db.value
+  }
+}
+
+resource "azurerm_kubernetes_cluster" "aks" {
+  name = "aks"
+  windows_profile {
+    admin_username = "azureuser"
+    admin_password = random_password.vm.result
+  }
+}
+
+resource "azurerm_container_group" "job" {
+  name = "job"
+  container {
+    name  = "job"
+    image = "registry.example.eu/job:1.0"
+    environment_variables = {
+      LOG_LEVEL = "info"
+    }
+    secure_environment_variables = {
+      API_TOKEN = var.api_token
+    }
+  }
+}
+
+resource "aws_secretsmanager_secret" "stripe" {
+  name = "stripe"
+}
+
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  environment {
+    variables = {
+      STRIPE_SECRET_ARN = aws_secretsmanager_secret.stripe.arn
+      TOKEN_TTL         = "3600"
+    }
+  }
+}
+
+ephemeral "random_password" "db" {
+  length = 32
+}
+
+resource "aws_db_instance" "ephemeral_password" {
+  identifier          = "db3"
+  password_wo         = ephemeral.random_password.db.result
+  password_wo_version = 1
+}
+
+resource "google_cloud_run_v2_service" "api" {
+  name = "api"
+  template {
+    containers {
+      image = "europe-docker.pkg.dev/p/r/api:1"
+      env {
+        name = "DB_PASSWORD"
+        value_source {
+          secret_key_ref {
+            secret  = "db-password"
+            version = "latest"
+          }
+        }
+      }
+    }
+  }
+}
+
+resource "helm_release" "redis" {
+  name  = "redis"
+  chart = "redis"
+  set {
+    name  = "replica.replicaCount"
+    value = "2"
+  }
+  set_sensitive {
+    name  = "auth.password"
+    value = var.api_token
+  }
+}
+
+module "app" {
+  source      = "./modules/app"
+  db_password = data.azurerm_key_vault_secret.db.value
+}

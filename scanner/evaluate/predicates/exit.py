@@ -1,0 +1,526 @@
+"""Exit predicates: portability classes, backups, off-provider copies, the exit plan, lock files,
+vendor-specific Kubernetes markers and image registries.
+
+Which service is portable, its alternative, copy targets and vendor markers are data
+(policies/registries/portability.yaml, image-registries.yaml); this module only applies them.
+"""
+from __future__ import annotations
+
+import datetime
+import fnmatch
+import functools
+import posixpath
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.evaluate.context import Context, base_address
+from scanner.evaluate.paths import Match, lookup
+from scanner.evaluate.registries import _load, builtin_policy_dir
+from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
+from scanner.model.resource import Resource
+from scanner.model.values import Unknown
+
+_META_TYPES = {"provider", "variable", "output", "module_call", "terraform_required_provider", "terraform_backend"}
+# EU member states plus the EEA: registries operated from here are not reported by default.
+EU_EEA = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
+          "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"}
+LOCK_FILE = ".terraform.lock.hcl"
+
+
+# --- registries -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ServiceClass:
+    match: str
+    klass: str                      # portable | moderate | proprietary
+    category: str
+    engine: str = ""
+    alternative: str = ""
+    when: dict = field(default_factory=dict)
+
+
+@functools.lru_cache(maxsize=1)
+def portability() -> dict:
+    data = _load(builtin_policy_dir(), "portability.yaml")
+    types = tuple(ServiceClass(e["match"], e["class"], e.get("category", ""), e.get("engine", ""),
+                               e.get("alternative", ""), dict(e.get("when") or {}))
+                  for e in data.get("types", []))
+    return {"types": types, "copy_targets": frozenset(data.get("copy_targets", [])),
+            "kubernetes": data.get("kubernetes", {}), "as_of": str(data.get("as_of", ""))}
+
+
+@functools.lru_cache(maxsize=1)
+def image_registries() -> dict:
+    data = _load(builtin_policy_dir(), "image-registries.yaml")
+    return {"default": data.get("default_registry", "docker.io"), "aliases": data.get("aliases") or {},
+            "registries": {r["host"]: r for r in data.get("registries", [])}}
+
+
+def _when_holds(resource: Resource, when: dict) -> bool | Unknown:
+    for path, pattern in when.items():
+        values = [m.value for m in lookup(resource, path)]
+        missing = next((v for v in values if isinstance(v, Unknown)), None)
+        if missing is not None:
+            return missing
+        if not any(v not in (None, "", [], {}) and re.search(pattern, str(v)) for v in values):
+            return False
+    return True
+
+
+def classify(resource: Resource) -> ServiceClass | Unknown | None:
+    """The registry's class for this resource; Unknown when it depends on a value not known statically."""
+    for entry in portability()["types"]:
+        if not fnmatch.fnmatchcase(resource.type, entry.match):
+            continue
+        holds = _when_holds(resource, entry.when) if entry.when else True
+        if isinstance(holds, Unknown):
+            return holds
+        if holds:
+            return entry
+    return None
+
+
+def _provider(type_name: str) -> str:
+    return type_name.split("_", 1)[0]
+
+
+def _repository_root(ctx: Context) -> str:
+    repository = next(iter(ctx.of_type(["repository"])), None)
+    return repository.values.get("root", "") if repository is not None else ""
+
+
+def _relative_directory(path: str, ctx: Context) -> str:
+    directory = posixpath.dirname(path)
+    root = _repository_root(ctx)
+    if root and directory.startswith(root + "/"):
+        return directory[len(root) + 1:]
+    return "" if directory == root else directory
+
+
+def _today(ctx: Context) -> datetime.date:
+    # The engine's date (reproducible runs, tests); the clock only when the context does not carry one.
+    return getattr(ctx, "today", None) or datetime.date.today()
+
+
+# --- configuration ----------------------------------------------------------------------------------
+def environment_in(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """The configured environment is one of `values` (applicability: backups are a production duty)."""
+    if ctx.config.environment in args.get("values", ["prod"]):
+        return PASS
+    return fail(detail=f"environment is {ctx.config.environment}")
+
+
+def outside_directories(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """The resource's file is not under a directory matching `skip` (a regex on the directory relative to
+    the scan root), e.g. examples and tests, which demonstrate rather than deploy."""
+    relative = _relative_directory(resource.path, ctx)
+    if args.get("skip") and re.search(args["skip"], relative):
+        return fail(detail=f"{relative} is excluded")
+    return PASS
+
+
+# --- EXIT-001 / -002 / -006: portability classes ---------------------------------------------------
+def portable_alternative(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """The resource is not a proprietary service of one of `categories` (with `engine: true`, nor a
+    database on a proprietary engine). A finding names the portable alternative."""
+    found = classify(resource)
+    if isinstance(found, Unknown):
+        return unknown(found.reason)
+    if found is None or found.category not in args.get("categories", [found.category]):
+        return PASS
+    proprietary_engine = bool(args.get("engine")) and found.engine == "proprietary"
+    if found.klass != "proprietary" and not proprietary_engine:
+        return PASS
+    path = next(iter(found.when), "")
+    what = "a proprietary database engine" if proprietary_engine and found.klass != "proprietary" \
+        else f"a proprietary {found.category} service"
+    return fail(path, f"{what}; portable alternative: {found.alternative or 'none recorded'}")
+
+
+def lockin_inventory(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """Repository-level: no managed-service resource is proprietary. The finding is the inventory:
+    how many are, of which types, and their share of all classified managed-service resources."""
+    classes: Counter = Counter()
+    proprietary: Counter = Counter()
+    undetermined = 0
+    for other in ctx.model.resources:
+        if other.kind != "terraform" or other.type in _META_TYPES:
+            continue
+        found = classify(other)
+        if isinstance(found, Unknown):
+            undetermined += 1
+        elif found is not None:
+            classes[found.klass] += 1
+            if found.klass == "proprietary":
+                proprietary[other.type] += 1
+    if not proprietary:
+        return PASS
+    total = sum(classes.values())
+    listed = ", ".join(f"{t} x{n}" for t, n in sorted(proprietary.items(), key=lambda kv: (-kv[1], kv[0]))[:15])
+    extra = f"; {undetermined} not classified (value not known statically)" if undetermined else ""
+    share = round(100 * classes["proprietary"] / total)
+    return fail("", f"{classes['proprietary']} of {total} managed-service resources ({share}%) are proprietary: "
+                    f"{listed}; {classes['moderate']} moderate, {classes['portable']} portable{extra} "
+                    f"(portability registry as of {portability()['as_of']})", "inventory")
+
+
+# --- EXIT-003: backups ------------------------------------------------------------------------------
+_ARN_SERVICE = {"aws_db_instance": "rds", "aws_rds_cluster": "rds", "aws_docdb_cluster": "rds",
+                "aws_neptune_cluster": "rds", "aws_dynamodb_table": "dynamodb", "aws_efs_file_system":
+                "elasticfilesystem", "aws_redshift_cluster": "redshift", "aws_ebs_volume": "ec2",
+                "aws_s3_bucket": "s3", "aws_fsx_lustre_file_system": "fsx"}
+
+
+def _tags(resource: Resource) -> dict:
+    tags: dict = {}
+    for block in resource.provider_values.get("default_tags") or []:
+        if isinstance(block, dict) and isinstance(block.get("tags"), dict):
+            tags.update(block["tags"])
+    for key in ("tags", "labels"):
+        if isinstance(resource.values.get(key), dict):
+            tags.update(resource.values[key])
+    return tags
+
+
+def _wildcard_covers(entry: Any, resource_type: str) -> bool:
+    if not isinstance(entry, str) or "*" not in entry:
+        return False
+    service = _ARN_SERVICE.get(resource_type)
+    return entry == "*" or (service is not None and f":{service}:" in entry)
+
+
+def _tag_selected(selection: Resource, tags: dict) -> bool | None:
+    """True when a selection_tag (or string_equals condition) matches the tags; None when unknowable."""
+    wanted = [(t.get("key"), t.get("value")) for t in selection.values.get("selection_tag") or [] if isinstance(t, dict)]
+    for condition in selection.values.get("condition") or []:
+        for equals in (condition.get("string_equals") or []) if isinstance(condition, dict) else []:
+            if isinstance(equals, dict) and isinstance(equals.get("key"), str):
+                wanted.append((equals["key"].removeprefix("aws:ResourceTag/"), equals.get("value")))
+    undecided = False
+    for key, value in wanted:
+        tag = tags.get(key) if isinstance(key, str) else None
+        if isinstance(key, Unknown) or isinstance(value, Unknown) or isinstance(tag, Unknown):
+            undecided = True
+        elif tag is not None and str(tag) == str(value):
+            return True
+    return None if undecided else False
+
+
+def aws_backup_rule_selected(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """An aws_backup_selection picks the resource by rule: by its tags (`path`, default the resource's
+    and the provider's default tags) or by an ARN wildcard for its service. Selection by reference is
+    the `linked` predicate's job."""
+    if "path" in args:
+        found = [m.value for m in lookup(resource, args["path"], base)]
+        if found and isinstance(found[0], Unknown):
+            return unknown(found[0].reason, args["path"])
+        tags = found[0] if found and isinstance(found[0], dict) else {}
+    else:
+        tags = _tags(resource)
+    blocker = ""
+    for selection in ctx.of_type(["aws_backup_selection"]):
+        chosen = selection.values.get("resources")
+        if isinstance(chosen, list) and any(_wildcard_covers(e, resource.type) for e in chosen):
+            return PASS
+        by_tag = _tag_selected(selection, tags)
+        if by_tag:
+            return PASS
+        if by_tag is None:
+            blocker = f"{selection.address} selection_tag"
+    if blocker:
+        return unknown(blocker)
+    return fail(detail="no aws_backup_selection selects it")
+
+
+def vm_backed_up(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """The virtual machine the value at `path` refers to is protected by azurerm_backup_protected_vm
+    (used on a data disk attachment: the disk is backed up with its VM)."""
+    path = args.get("path", "virtual_machine_id")
+    found = [m.value for m in lookup(resource, path, base)]
+    machines = resource.references.get(path, frozenset())
+    if not machines:
+        if found and isinstance(found[0], Unknown):
+            return unknown(found[0].reason, path)
+        return fail(path, "refers to no virtual machine in the code")
+    for protected in ctx.of_type(["azurerm_backup_protected_vm"]):
+        if machines & protected.references.get("source_vm_id", frozenset()):
+            return PASS
+    return fail(path, f"{', '.join(sorted(machines))} is not protected by azurerm_backup_protected_vm")
+
+
+def retention_at_least(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """The backup retention at `path` is at least `min` (days unless `unit` says otherwise). `default`
+    is the provider's value when the argument is omitted; without one, omitting it is a finding."""
+    path, minimum, unit = args["path"], float(args["min"]), args.get("unit", "days")
+    matches = [m for m in lookup(resource, path, base) if m.value is not None]
+    if not matches:
+        if "default" in args and float(args["default"]) >= minimum:
+            return PASS
+        shown = f" (provider default {args['default']} {unit})" if "default" in args else ""
+        return fail(path, f"{path} is not set{shown}")
+    value = matches[0].value
+    if isinstance(value, Unknown):
+        return unknown(value.reason, path)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return fail(path, f"{path} = {value!r} is not a number")
+    if number >= minimum:
+        return PASS
+    return fail(path, f"{path} = {value} {unit}, below {minimum:g}")
+
+
+# --- EXIT-004: off-provider copy --------------------------------------------------------------------
+_PROVIDER_DOMAINS = {"aws": "amazonaws.com", "azurerm": "windows.net", "google": "googleapis.com"}
+
+
+def _criticality(resource: Resource, args: dict, base: Match | None) -> bool | Unknown:
+    """Tagged (tag/label `keys`) with one of `values`; `path` reads the tags elsewhere."""
+    if "path" in args:
+        found = [m.value for m in lookup(resource, args["path"], base)]
+        if found and isinstance(found[0], Unknown):
+            return found[0]
+        tags = found[0] if found and isinstance(found[0], dict) else {}
+    else:
+        tags = _tags(resource)
+    keys = {k.lower() for k in args.get("keys", ["criticality"])}
+    wanted = {v.lower() for v in args.get("values", ["high", "critical"])}
+    for key, value in tags.items():
+        if str(key).lower() in keys:
+            return value if isinstance(value, Unknown) else str(value).lower() in wanted
+    return False
+
+
+def _velero_elsewhere(ctx: Context, provider: str) -> bool:
+    domain = _PROVIDER_DOMAINS.get(provider, f"{provider}.")
+    for location in ctx.of_type(["BackupStorageLocation"]):
+        url = lookup(location, "spec.config.s3Url")
+        if url and isinstance(url[0].value, str) and domain not in url[0].value:
+            return True
+    return False
+
+
+def critical_data_copied(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """Critical data (tagged so, or all data when the configuration demands high sovereignty) has
+    somewhere to be copied outside the provider: a declared exit.backup_target, another provider's
+    storage in the same root module, or a Velero location at another provider's endpoint."""
+    if getattr(ctx.config, "sovereignty_requirement", None) != "high":
+        critical = _criticality(resource, args, base)
+        if isinstance(critical, Unknown):
+            return unknown(critical.reason, args.get("path", "tags"))
+        if not critical:
+            return PASS
+    if getattr(ctx.config, "backup_target", None):
+        return PASS
+    provider = _provider(resource.type)
+    targets = portability()["copy_targets"]
+    for other in ctx.model.resources:
+        if other.kind == "terraform" and other.type in targets and _provider(other.type) != provider \
+                and other.root == resource.root:
+            return PASS
+    if _velero_elsewhere(ctx, provider):
+        return PASS
+    return fail(detail=f"no copy target outside {provider}: no other provider's storage in this root module, "
+                       f"no Velero location elsewhere, no exit.backup_target configured")
+
+
+# --- EXIT-005: exit plan ----------------------------------------------------------------------------
+def _months_before(day: datetime.date, months: int) -> datetime.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    for candidate in range(day.day, 0, -1):       # 31 March minus one month: the end of February
+        try:
+            return datetime.date(year, month + 1, candidate)
+        except ValueError:
+            continue
+    return day
+
+
+def _as_date(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def exit_plan_tested(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """Repository-level: an exit plan exists (exit.plan in the configuration, or EXIT.md in the scan
+    root) and was tested within the last `exit.max_age_months` (default 12) months. A missing plan is
+    only reported when the scan root is a repository's top level."""
+    path = args.get("path", "exit_plan")
+    found = [m.value for m in lookup(resource, path, base)]
+    if found and isinstance(found[0], Unknown):
+        return unknown(found[0].reason, path)
+    document = found[0] if found and isinstance(found[0], dict) else None
+    configured = getattr(ctx.config, "exit_plan", None)
+    if not configured and not document:
+        if not resource.values.get("repository_top", True):
+            return PASS    # a subdirectory or a single module: the plan lives at the repository's top
+        return fail("", "no exit plan: neither exit.plan in the configuration nor an EXIT.md in the scan root")
+    dates = [(d, p) for d, p in ((_as_date(getattr(ctx.config, "exit_last_test", None)), ""),
+                                 (_as_date(document.get("last_test")) if document else None, "exit_plan.last_test"))
+             if d is not None]
+    if not dates:
+        return fail("exit_plan" if document else "", "the exit plan records no test date "
+                    "(exit.last_test in the configuration, or 'Last tested: YYYY-MM-DD' in EXIT.md)")
+    tested, path = max(dates)
+    today = _today(ctx)
+    months = int(getattr(ctx.config, "exit_max_age_months", 12) or 12)
+    if tested > today:
+        return fail(path, f"the last test date {tested} is in the future")
+    if tested < _months_before(today, months):
+        return fail(path, f"last tested {tested}, more than {months} months ago")
+    return PASS
+
+
+# --- EXIT-008: lock file ----------------------------------------------------------------------------
+def _deployed_here(ctx: Context, directory: str) -> bool:
+    """A root module someone runs `terraform init` in configures a provider or a backend; a reusable
+    module (or a wrapper around one) leaves both to its caller."""
+    return any(not r.module and posixpath.dirname(r.path) == directory
+               for r in ctx.of_type(["provider", "terraform_backend"]))
+
+
+def _needs_lock_file(resource: Resource, ctx: Context, skip: str) -> str:
+    """Why this required_providers entry is not the one to check ("" when it is): the first entry of a
+    deployed root module (not called by another module, configuring a provider or backend) outside
+    example and test directories (`skip`, a regex on the directory relative to the scan root)."""
+    if resource.module:
+        return "in a called module"
+    directory = posixpath.dirname(resource.path)
+    relative = _relative_directory(resource.path, ctx)
+    if skip and re.search(skip, relative):
+        return f"{relative} is an example or test directory"
+    if not _deployed_here(ctx, directory):
+        return "a reusable module: it configures no provider or backend"
+    first = min((r for r in ctx.of_type([resource.type]) if not r.module and posixpath.dirname(r.path) == directory),
+                key=lambda r: (r.path, r.line, r.address), default=resource)
+    return "" if first is resource else "not the directory's first requirement"
+
+
+def lock_file_committed(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """A deployed root module has a committed .terraform.lock.hcl (exact provider versions and hashes).
+    Checked once per root module directory, on its first required_providers entry."""
+    if _needs_lock_file(resource, ctx, args.get("skip", "")):
+        return PASS
+    directory = posixpath.dirname(resource.path)
+    wanted = f"{directory}/{LOCK_FILE}" if directory else LOCK_FILE
+    if any(r.path == wanted for r in ctx.of_type(["text_file"])):
+        return PASS
+    return fail("", f"no {LOCK_FILE} in {directory or 'the root directory'}")
+
+
+# --- EXIT-007: vendor-specific Kubernetes markers ---------------------------------------------------
+def _api_group_marker(resource: Resource, markers: dict) -> tuple[str, str, str] | None:
+    api_version = resource.values.get("apiVersion")
+    group = api_version.split("/", 1)[0] if isinstance(api_version, str) and "/" in api_version else ""
+    # The most specific entry wins: cnrm.cloud.google.com (Config Connector) before cloud.google.com.
+    for entry in sorted(markers.get("api_groups", []), key=lambda e: -len(e["group"])):
+        if group == entry["group"] or group.endswith("." + entry["group"]):
+            return "apiVersion", f"API group {group}", f"{entry['vendor']}: use {entry['alternative']}"
+    return None
+
+
+def _annotation_markers(resource: Resource, markers: dict) -> list[tuple[str, str, str]]:
+    found = []
+    classes = {c["name"]: c for c in markers.get("ingress_classes", [])}
+    for path in ("metadata.annotations", "spec.template.metadata.annotations"):
+        for match in lookup(resource, path):
+            if not isinstance(match.value, dict):
+                continue
+            for key, value in match.value.items():
+                key = str(key)
+                entry = next((a for a in markers.get("annotations", []) if key.startswith(a["prefix"])), None)
+                if key == "kubernetes.io/ingress.class" and str(value) in classes:
+                    entry = {**classes[str(value)], "prefix": key}
+                if entry:
+                    found.append((f"{match.location}.{key}", f"annotation {key}",
+                                  f"{entry['vendor']}: use {entry['alternative']}"))
+    return found
+
+
+def vendor_neutral(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """The object uses no provider-specific API group, annotation or ingress class."""
+    markers = portability()["kubernetes"]
+    found = []
+    group = _api_group_marker(resource, markers)
+    if group:
+        found.append(group)
+    found.extend(_annotation_markers(resource, markers))
+    ingress_class = resource.values.get("spec", {}).get("ingressClassName") \
+        if isinstance(resource.values.get("spec"), dict) else None
+    entry = next((c for c in markers.get("ingress_classes", []) if c["name"] == ingress_class), None)
+    if entry:
+        found.append(("spec.ingressClassName", f"ingress class {ingress_class}",
+                      f"{entry['vendor']}: use {entry['alternative']}"))
+    if not found:
+        return PASS
+    path, what, alternative = found[0]
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    return Verdict(False, path, path, f"{what} is specific to {alternative}{more}")
+
+
+# --- EXIT-010: image registries ---------------------------------------------------------------------
+def image_registry(image: str) -> tuple[str, str]:
+    """(registry host, repository) of an image reference; Docker Hub when no host is written."""
+    data = image_registries()
+    reference = image.split("@", 1)[0]
+    first, _, rest = reference.partition("/")
+    if rest and ("." in first or ":" in first or first == "localhost"):
+        host, name = first.lower(), rest
+    else:
+        host, name = data["default"], reference
+    if ":" in name.rsplit("/", 1)[-1]:
+        name = name.rsplit(":", 1)[0]
+    return data["aliases"].get(host, host), name
+
+
+def _allowed(host: str, name: str, allowed: tuple[str, ...]) -> bool:
+    full = f"{host}/{name}"
+    for pattern in allowed:
+        pattern = pattern.lower().rstrip("/")
+        if host == pattern or full.startswith(pattern + "/") or fnmatch.fnmatchcase(host, pattern) \
+                or fnmatch.fnmatchcase(full, pattern):
+            return True
+    return False
+
+
+def image_registry_allowed(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """The image comes from an allowed registry: one on `exit.image_registries` when configured, else
+    any registry except the public ones operated outside the EU (image-registries.yaml)."""
+    path = args.get("path", "image")
+    matches = lookup(resource, path, base)
+    if not matches:
+        return PASS    # no image: EXIT-009 reports that
+    value = matches[0].value
+    if isinstance(value, Unknown):
+        return unknown(value.reason, path)
+    host, name = image_registry(str(value))
+    allowed = tuple(getattr(ctx.config, "image_registries", ()) or ())
+    if allowed:
+        if _allowed(host, name, allowed):
+            return PASS
+        return fail(path, f"comes from {host}/{name}, which is not on exit.image_registries")
+    known = image_registries()["registries"].get(host)
+    if known is None or str(known.get("jurisdiction", "")).upper() in EU_EEA:
+        return PASS
+    return fail(path, f"comes from {host}, a public registry run by {known['operator']} ({known['jurisdiction']}), "
+                      f"and no exit.image_registries allow-list is configured")
+
+
+EXIT = {
+    "environment_in": environment_in,
+    "outside_directories": outside_directories,
+    "portable_alternative": portable_alternative,
+    "lockin_inventory": lockin_inventory,
+    "aws_backup_rule_selected": aws_backup_rule_selected,
+    "vm_backed_up": vm_backed_up,
+    "retention_at_least": retention_at_least,
+    "critical_data_copied": critical_data_copied,
+    "exit_plan_tested": exit_plan_tested,
+    "lock_file_committed": lock_file_committed,
+    "vendor_neutral": vendor_neutral,
+    "image_registry_allowed": image_registry_allowed,
+}

@@ -1,0 +1,594 @@
+"""Secrets predicates: secret-looking names and values, format detectors over text, state backends,
+service-account tokens and CI definitions.
+
+What counts as a secret name, a reference, a placeholder or a detector match is data
+(policies/registries/secret-detectors.yaml). Every value a verdict mentions goes through `mask`.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import hashlib
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from scanner.evaluate.context import Context, base_address
+from scanner.evaluate.masking import mask
+from scanner.evaluate.paths import Match, lookup
+from scanner.evaluate.registries import _load, builtin_policy_dir
+from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
+from scanner.model.resource import Resource
+from scanner.model.values import Unknown
+from scanner.parse import expressions as x
+from scanner.parse import terraform as hcl
+
+REGISTRY = "secret-detectors.yaml"
+
+
+# --- the registry ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Detector:
+    id: str
+    title: str
+    regex: re.Pattern
+    min_entropy: float = 0.0
+    context: re.Pattern | None = None
+    validate: str = ""
+
+
+@dataclass(frozen=True)
+class Rules:
+    detectors: dict[str, Detector]
+    allow_values: frozenset
+    allow_patterns: tuple[re.Pattern, ...]
+    words: frozenset
+    key_words: frozenset
+    key_qualifiers: frozenset
+    pairs: tuple[tuple[str, ...], ...]
+    not_secret_after: frozenset
+    not_secret_before: frozenset
+    references: tuple[re.Pattern, ...]
+    placeholders: tuple[re.Pattern, ...]
+
+
+@functools.lru_cache(maxsize=1)
+def rules() -> Rules:
+    data = _load(builtin_policy_dir(), REGISTRY)
+    detectors = {}
+    for entry in data.get("detectors", []):
+        detectors[entry["id"]] = Detector(
+            entry["id"], entry["title"], re.compile(entry["regex"]), float(entry.get("min_entropy", 0)),
+            re.compile(entry["context"]) if entry.get("context") else None, entry.get("validate", ""))
+    allow, names, values = data.get("allow", {}), data.get("names", {}), data.get("values", {})
+    return Rules(
+        detectors=detectors,
+        allow_values=frozenset(allow.get("values", [])),
+        allow_patterns=tuple(re.compile(p) for p in allow.get("patterns", [])),
+        words=frozenset(names.get("words", [])),
+        key_words=frozenset(names.get("key_words", [])),
+        key_qualifiers=frozenset(names.get("key_qualifiers", [])),
+        pairs=tuple(tuple(p) for p in names.get("pairs", [])),
+        not_secret_after=frozenset(names.get("not_secret_after", [])),
+        not_secret_before=frozenset(names.get("not_secret_before", [])),
+        references=tuple(re.compile(p) for p in values.get("references", [])),
+        placeholders=tuple(re.compile(p) for p in values.get("placeholders", [])),
+    )
+
+
+# --- names and values -----------------------------------------------------------------------------
+_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def name_words(name: str) -> list[str]:
+    """`dbAdminPassword` / `DB_ADMIN_PASSWORD` / `db-admin.password` -> [db, admin, password]."""
+    return [w for w in _NOT_WORD.split(_HUMP.sub("_", str(name)).lower()) if w]
+
+
+def _secret_word_end(words: list[str]) -> int:
+    """Index of the last word that makes the name secret (-1 when none does). English compounds put the
+    head noun last, so what follows that word decides what the name is about."""
+    r = rules()
+    last = -1
+    for i, word in enumerate(words):
+        qualified_key = word in r.key_words and i > 0 and words[i - 1] in r.key_qualifiers
+        compound_key = word.endswith("key") and word[:-3] in r.key_qualifiers      # "apikey", "accesskey"
+        if word in r.words or qualified_key or compound_key:
+            last = i
+    for pair in r.pairs:
+        for i in range(len(words) - len(pair) + 1):
+            if tuple(words[i:i + len(pair)]) == pair:
+                last = max(last, i + len(pair) - 1)
+    return last
+
+
+def is_secret_name(name: str) -> bool:
+    """A name that says it holds a secret: `client_secret`, `access_key`, `DB_PASSWORD`; not
+    `key_vault_id`, `secret_name`, `password_length`, `ssh_public_key` or `aws_access_key_id`."""
+    r = rules()
+    words = name_words(name)
+    end = _secret_word_end(words)
+    if end < 0:
+        return False
+    if any(w in r.not_secret_after for w in words[end + 1:]):
+        return False
+    return not any(w in r.not_secret_before for w in words[:end])
+
+
+def is_reference(value: str) -> bool:
+    return any(p.search(value) for p in rules().references)
+
+
+def is_placeholder(value: str) -> bool:
+    return any(p.search(value) for p in rules().placeholders)
+
+
+def secret_value(value: Any) -> bool:
+    """A value that may be a real secret: a non-empty string that is not a reference or placeholder."""
+    if not isinstance(value, str) or not value.strip():
+        return False
+    text = value.strip()
+    return not is_reference(text) and not is_placeholder(text)
+
+
+def entropy(text: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not text:
+        return 0.0
+    counts = Counter(text)
+    return -sum(c / len(text) * math.log2(c / len(text)) for c in counts.values())
+
+
+def _strong(value: str, min_length: int = 8, min_entropy: float = 3.0) -> bool:
+    """Long and random enough to be a credential rather than a throwaway test value."""
+    return len(value) >= min_length and entropy(value) >= min_entropy
+
+
+def _shown(name: str, value: Any) -> str:
+    return f"{name} = {mask(value)}"
+
+
+def _more(count: int) -> str:
+    return f" (and {count} more)" if count else ""
+
+
+# --- plumbing shared by the predicates -------------------------------------------------------------
+def first_declaration(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """True for the first model resource declared by this block. A variable or output of a module
+    called three times is one declaration: it is checked (and reported) once."""
+    cache = vars(ctx).setdefault("_first_declarations", {})
+    if not cache:
+        for other in ctx.model.resources:
+            cache.setdefault((other.type, other.path, other.line), id(other))
+    if cache.get((resource.type, resource.path, resource.line)) == id(resource):
+        return PASS
+    return fail(detail="declared by the same block as an earlier instance")
+
+
+def secret_named(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """The name looks secret: the resource's own name (a variable's, an output's), or the value at
+    `path`. A variable typed or defaulted as a boolean or number never holds a secret."""
+    if "path" in args:
+        found = [m.value for m in lookup(resource, args["path"], base)]
+        if found and isinstance(found[0], Unknown):
+            return unknown(found[0].reason, args["path"])
+        name = str(found[0]) if found else ""
+    else:
+        name = resource.address.rsplit(".", 1)[-1]
+    if not is_secret_name(name):
+        return fail(detail=f"{name} is not a secret-looking name")
+    declared_type = resource.values.get("type")
+    if isinstance(declared_type, Unknown) and declared_type.reason in ("bool", "number"):
+        return fail(detail=f"{name} is a {declared_type.reason}")
+    # list(...), set(...), object(...), tuple(...): names or settings of secrets (image_pull_secrets,
+    # secret_sync_config), not a secret; map(string) and string may well hold one.
+    if isinstance(declared_type, Unknown) and re.match(r"function (list|set|object|tuple)\(", declared_type.reason):
+        return fail(detail=f"{name} is a collection")
+    if isinstance(resource.values.get("default"), (bool, int, float)):
+        return fail(detail=f"{name} has a non-string default")
+    return PASS
+
+
+# --- Terraform maps and entry lists (app_settings, environment variables, env blocks) --------------
+def _entries(match: Match, args: dict, resource_kind: str) -> Iterator[tuple[str, Any, str, str, list[str]]]:
+    """(name, value, location, key, literal paths that would make it written-out) per entry."""
+    value = match.value
+    if isinstance(value, dict):
+        for name, item in value.items():
+            location = f"{match.location}.{name}"
+            yield str(name), item, location, f"{match.key}.{name}", [match.location, location]
+        return
+    if not isinstance(value, list):
+        return
+    name_key, value_key = args.get("name", "name"), args.get("value", "value")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict) or not isinstance(item.get(name_key), str):
+            continue
+        name = item[name_key]
+        # Terraform blocks have one location per attribute path; YAML lists have one per item.
+        step = "" if resource_kind == "terraform" else f"[{index}]"
+        location = f"{match.location}{step}.{value_key}"
+        yield name, item.get(value_key), location, f"{match.key}[name={name}].{value_key}", \
+            [f"{match.location}.{value_key}"]
+
+
+def _written_out(resource: Resource, value: Any, literal_paths: list[str]) -> bool:
+    """Written as a literal in the source. Terraform knows this per attribute; YAML has no references."""
+    if isinstance(value, Unknown):
+        return False
+    if resource.kind != "terraform":
+        return True
+    return any(p in resource.literal_paths for p in literal_paths)
+
+
+def _below(path: str, base: Match | None, attr: str) -> str:
+    """A path relative to the iterated item, as the engine expects from a predicate under `each`."""
+    prefix = getattr(base, attr, "") if base is not None else ""
+    return path[len(prefix) + 1:] if prefix and path.startswith(prefix + ".") else path
+
+
+def secret_entries(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """No entry of the map (or name/value list) at `path` has a secret-looking name and a literal secret
+    value. References (variables, Key Vault references, `$(VAR)`, `${{ secrets.X }}`) are fine."""
+    hits = []
+    for match in lookup(resource, args["path"], base):
+        for name, value, location, key, literal_paths in _entries(match, args, resource.kind):
+            if not is_secret_name(name) or not secret_value(value):
+                continue
+            if _written_out(resource, value, literal_paths):
+                hits.append((location, key, name, value))
+    if not hits:
+        return PASS
+    location, key, name, value = hits[0]
+    return Verdict(False, _below(location, base, "location"), _below(key, base, "key"),
+                   _shown(name, value) + _more(len(hits) - 1))
+
+
+# --- SEC-002: detectors over text -------------------------------------------------------------------
+def _allowed(secret: str) -> bool:
+    r = rules()
+    # Contained, not equal: the jwt.io example is listed by its signature, the whole token matches.
+    return any(v in secret for v in r.allow_values) or any(p.search(secret) for p in r.allow_patterns)
+
+
+def _b64decode(text: str) -> bytes | None:
+    padded = text + "=" * (-len(text) % 4)
+    try:
+        return base64.b64decode(padded, altchars=b"-_" if ("-" in text or "_" in text) else None, validate=False)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _valid(detector: Detector, secret: str) -> bool:
+    if detector.validate == "jwt":
+        header = _b64decode(secret.split(".", 1)[0])
+        try:
+            return header is not None and "alg" in json.loads(header.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, TypeError):
+            return False
+    if detector.validate == "pem-base64":
+        decoded = _b64decode(secret)
+        return decoded is not None and b"PRIVATE KEY" in decoded
+    return True
+
+
+def _qualifies(detector: Detector, secret: str, line_text: str) -> bool:
+    if _allowed(secret) or not _valid(detector, secret):
+        return False
+    if detector.context is not None and not detector.context.search(line_text):
+        return False
+    body = re.sub(r"\s+|\\n|\\r", "", secret)
+    return entropy(body) >= detector.min_entropy
+
+
+def detect(text: str, detector_ids: list[str] | None = None) -> list[tuple[int, Detector, str]]:
+    """(line, detector, secret) for every qualifying match, in text order."""
+    r = rules()
+    chosen = [r.detectors[i] for i in detector_ids] if detector_ids else list(r.detectors.values())
+    hits = []
+    for detector in chosen:
+        for found in detector.regex.finditer(text):
+            secret = found.group("secret")
+            start = found.start("secret")
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", start)
+            line_text = text[line_start: line_end if line_end >= 0 else len(text)]
+            if _qualifies(detector, secret, line_text):
+                hits.append((text.count("\n", 0, start) + 1, detector, secret))
+    return sorted(hits, key=lambda h: h[0])
+
+
+def secret_text(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """The file's text holds none of the `detectors` formats. Points at the line of the first match;
+    the key is a digest of the secret, so the finding keeps its identity when lines move."""
+    text = resource.values.get("text")
+    if not isinstance(text, str) or not text:
+        return PASS
+    hits = detect(text, args.get("detectors"))
+    if not hits:
+        return PASS
+    line, detector, secret = hits[0]
+    digest = hashlib.sha256(secret.encode("utf-8")).hexdigest()[:12]
+    others = sorted({h[0] for h in hits[1:]})
+    more = f"; also on line {', '.join(map(str, others[:10]))}" if others else ""
+    shown = mask(re.sub(r"\s+|\\n|\\r", "", secret))
+    return Verdict(False, f"line:{line}", f"{detector.id}:{digest}", f"{detector.title} {shown}{more}")
+
+
+# --- SEC-004: tfvars --------------------------------------------------------------------------------
+def _constant(expr: x.Expr) -> Any:
+    from scanner.model.terraform import Instance   # the model's constant evaluator; no model state
+    return Instance.evaluate_constant(expr)
+
+
+def _secret_pairs(name: str, value: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _secret_pairs(str(key), item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _secret_pairs(name, item)
+    elif is_secret_name(name) and secret_value(value):
+        yield name, value
+
+
+def tfvars_secrets(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """A committed variable-definitions file gives no secret-named variable a literal value."""
+    text, path = resource.values.get("text"), resource.values.get("path", "")
+    if not isinstance(text, str):
+        return PASS
+    try:
+        parsed = hcl.parse_json_text(path, text) if path.endswith(".json") else hcl.parse_text(path, text)
+    except hcl.HclSyntaxError:
+        return PASS     # reported as a parse notice; nothing to judge here
+    hits = []
+    for attr in parsed.attributes.values():
+        if not x.is_literal(attr.expr):
+            continue
+        for name, value in _secret_pairs(attr.name, _constant(attr.expr)):
+            hits.append((attr.line, attr.name, name, value))
+    if not hits:
+        return PASS
+    line, attr_name, name, value = hits[0]
+    return Verdict(False, f"line:{line}", attr_name if attr_name == name else f"{attr_name}.{name}",
+                   _shown(name, value) + _more(len(hits) - 1))
+
+
+# --- SEC-005: outputs -------------------------------------------------------------------------------
+# Provider attributes that hold credentials although their names do not say "password" or "secret".
+_SECRET_ATTRIBUTE = re.compile(
+    r"^(primary|secondary)_(access_key|key|master_key|connection_string|blob_connection_string)$"
+    r"|connection_string|^kube_(admin_)?config(_raw)?$|^client_key$|^private_key_(pem|openssh|pem_pkcs8)$"
+    r"|^ses_smtp_password")
+# Attributes that identify or locate something and hold no secret: an output of only these is safe
+# whatever its name says.
+_IDENTIFYING_ATTRIBUTE = re.compile(
+    r"^(id|arn|name|fqdn|endpoint|address|location|version|url|uri|domain|hostname|port)$"
+    r"|_(id|ids|arn|name|fqdn|endpoint|url|uri|address|hostname|domain)$|^encrypted_|fingerprint|thumbprint")
+_SECRET_STORE_DATA = re.compile(
+    r"^data\.(azurerm_key_vault_secret|aws_secretsmanager_secret_version|google_secret_manager_secret_version"
+    r"|aws_ssm_parameter|vault_\w*secret\w*|azurerm_key_vault_certificate_data)\.")
+
+
+def _unknowns(value: Any) -> Iterator[Unknown]:
+    if isinstance(value, Unknown):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _unknowns(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _unknowns(item)
+
+
+def _resource_attribute(reason: str) -> tuple[str, str] | None:
+    """`azurerm_kubernetes_cluster.k.kube_config_raw (known after apply)` -> (address, kube_config_raw)."""
+    head = reason.split(" ", 1)[0]
+    parts = head.split(".")
+    if len(parts) < 3 or parts[-3] in ("var", "local", "module", "data") or "(" in head:
+        return None
+    return ".".join(parts[:-1]), parts[-1]
+
+
+def _exposed_attribute(reason: str) -> str | None:
+    if _SECRET_STORE_DATA.match(reason):
+        return reason.split(" ")[0]
+    found = _resource_attribute(reason)
+    if found and not found[1].startswith("encrypted_") and \
+            (_SECRET_ATTRIBUTE.search(found[1]) or is_secret_name(found[1])):
+        return ".".join(found)
+    return None
+
+
+def _copied_secret(resource: Resource, value: Any, ctx: Context) -> str | None:
+    """A known output value equal to a secret-named attribute of a resource the output refers to."""
+    if not isinstance(value, str) or not value:
+        return None
+    targets = resource.references.get("value", frozenset())
+    for other in ctx.model.resources:
+        if other.kind != "terraform" or base_address(other.address) not in targets:
+            continue
+        for name, attr_value in other.values.items():
+            if isinstance(attr_value, str) and attr_value and attr_value in value and \
+                    (is_secret_name(name) or _SECRET_ATTRIBUTE.search(name)):
+                return f"{base_address(other.address)}.{name}"
+    return None
+
+
+def output_exposes_no_secret(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """The output shows no secret: its value is not a password, key, connection string or kubeconfig
+    attribute, a secret-store data source or a copy of a secret attribute; and, unless the value is made
+    of identifying attributes only (an id, an ARN, a name, an encrypted_secret), its name does not look
+    secret either."""
+    name = resource.address.rsplit(".", 1)[-1]
+    value = resource.values.get("value")
+    missing = list(_unknowns(value))
+    for item in missing:
+        exposed = _exposed_attribute(item.reason)
+        if exposed:
+            return fail("value", f"the value comes from {exposed}")
+    copied = _copied_secret(resource, value, ctx)
+    if copied:
+        return fail("value", f"the value is {copied}")
+    sources = [_resource_attribute(m.reason) for m in missing]
+    if sources and all(found and _IDENTIFYING_ATTRIBUTE.search(found[1]) for found in sources):
+        return PASS      # only ids, ARNs, names or ciphertext: the name alone does not make it a secret
+    if is_secret_name(name):
+        return fail("value", f"{name} is a secret-looking name")
+    return PASS
+
+
+# --- SEC-006: state backends ------------------------------------------------------------------------
+def backend_settings_written(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """The backend block sets something. An empty block is a partial configuration completed by
+    `terraform init -backend-config`, which the repository does not show."""
+    if any(k != "type" for k in resource.values):
+        return PASS
+    return unknown("the backend configuration (partial, completed at terraform init)")
+
+
+# --- SEC-012: service-account tokens ----------------------------------------------------------------
+def _namespace(resource: Resource) -> str | None:
+    metadata = resource.values.get("metadata")
+    return metadata.get("namespace") if isinstance(metadata, dict) else None
+
+
+def token_automount_disabled(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """The pod does not get an API token it did not ask for: automountServiceAccountToken is false on
+    the pod or on its ServiceAccount. An explicit `true` on the pod is a declared need and accepted."""
+    spec_path = resource.pod_spec_path
+    spec = next((m.value for m in lookup(resource, "pod")), None)
+    if not isinstance(spec, dict):
+        return PASS
+    path = f"{spec_path}.automountServiceAccountToken"
+    own = spec.get("automountServiceAccountToken")
+    if own is not None:
+        return PASS if str(own).lower() in ("false", "true") else fail(path, f"unexpected value {own!r}")
+    account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
+    namespace = _namespace(resource)
+    for other in ctx.of_type(["ServiceAccount"]):
+        if other.name != account:
+            continue
+        theirs = _namespace(other)
+        if namespace and theirs and namespace != theirs:
+            continue
+        if str(other.values.get("automountServiceAccountToken")).lower() == "false":
+            return PASS
+        return fail(path, f"neither the pod nor ServiceAccount {account} ({other.path}) disables it")
+    if account == "default":
+        return fail(path, "the pod runs as the default ServiceAccount, which mounts its token")
+    return unknown(f"ServiceAccount {account} (not in the scanned manifests)", path)
+
+
+# --- SEC-013 / SEC-014: CI definitions --------------------------------------------------------------
+_GITLAB_RESERVED = {"default", "include", "stages", "variables", "workflow", "image", "services", "cache",
+                    "before_script", "after_script", "types", "spec"}
+_GITHUB_SECRET_REF = re.compile(r"\$\{\{\s*(secrets|vars)\.")
+
+
+def _mapping(values: Any, path: str) -> Iterator[tuple[str, str, Any]]:
+    """(location, name, value) of each entry of a mapping; GitLab `{value: ...}` entries unwrapped."""
+    if not isinstance(values, dict):
+        return
+    for name, value in values.items():
+        if isinstance(value, dict) and "value" in value:
+            yield f"{path}.{name}.value", str(name), value["value"]
+            continue
+        yield f"{path}.{name}", str(name), value
+
+
+def _github_settings(workflow: dict, with_inputs: bool) -> Iterator[tuple[str, str, Any, str]]:
+    """(location, name, value, action) of env entries at every level, and of step inputs (`with`)."""
+    yield from ((loc, n, v, "") for loc, n, v in _mapping(workflow.get("env"), "env"))
+    jobs = workflow.get("jobs")
+    if not isinstance(jobs, dict):
+        return
+    for job_id, job in jobs.items():
+        if not isinstance(job, dict):
+            continue
+        base_path = f"jobs.{job_id}"
+        yield from ((loc, n, v, "") for loc, n, v in _mapping(job.get("env"), f"{base_path}.env"))
+        container = job.get("container")
+        if isinstance(container, dict):
+            yield from ((loc, n, v, "") for loc, n, v in _mapping(container.get("env"), f"{base_path}.container.env"))
+            yield from ((loc, n, v, "") for loc, n, v in
+                        _mapping(container.get("credentials"), f"{base_path}.container.credentials"))
+        steps = job.get("steps")
+        for index, step in enumerate(steps if isinstance(steps, list) else []):
+            if not isinstance(step, dict):
+                continue
+            step_path = f"{base_path}.steps[{index}]"
+            action = str(step.get("uses", "")).split("@", 1)[0].lower()
+            yield from ((loc, n, v, action) for loc, n, v in _mapping(step.get("env"), f"{step_path}.env"))
+            if with_inputs:
+                yield from ((loc, n, v, action) for loc, n, v in _mapping(step.get("with"), f"{step_path}.with"))
+
+
+def _gitlab_settings(pipeline: dict) -> Iterator[tuple[str, str, Any, str]]:
+    """(location, name, value, "") of global and per-job `variables`."""
+    yield from ((loc, n, v, "") for loc, n, v in _mapping(pipeline.get("variables"), "variables"))
+    for job_id, job in pipeline.items():
+        if job_id in _GITLAB_RESERVED or not isinstance(job, dict):
+            continue
+        yield from ((loc, n, v, "") for loc, n, v in _mapping(job.get("variables"), f"{job_id}.variables"))
+
+
+def _ci_settings(resource: Resource, with_inputs: bool = True) -> Iterator[tuple[str, str, Any, str]]:
+    if resource.type == "github_workflow":
+        return _github_settings(resource.values, with_inputs)
+    if resource.type == "gitlab_ci":
+        return _gitlab_settings(resource.values)
+    return iter(())
+
+
+def ci_no_inline_secrets(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """No secret-named env/variables entry (or action input) holds a literal credential. CI service
+    containers' throwaway passwords ("postgres") are below the length/entropy bar."""
+    hits = [(loc, name, value) for loc, name, value, _ in _ci_settings(resource)
+            if is_secret_name(name) and secret_value(value) and _strong(str(value).strip())]
+    if not hits:
+        return PASS
+    location, name, value = hits[0]
+    return Verdict(False, location, location, _shown(name, value) + _more(len(hits) - 1))
+
+
+def _from_store_or_literal(value: Any, platform: str) -> bool:
+    """Set from a long-lived stored secret (GitHub `secrets.`/`vars.`, any GitLab variable) or literally."""
+    if not isinstance(value, str) or not value.strip():
+        return False
+    if platform == "github_workflow" and "${{" in value:
+        return bool(_GITHUB_SECRET_REF.search(value))
+    return True
+
+
+def ci_oidc_federation(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """Cloud logins use OIDC federation: no long-lived cloud key is handed to a job, neither as an
+    environment variable (`variables`) nor as a login action's key input (`action_inputs`)."""
+    variables = {v.upper() for v in args.get("variables", [])}
+    action_inputs = {k.lower(): set(v) for k, v in (args.get("action_inputs") or {}).items()}
+    for location, name, value, action in _ci_settings(resource):
+        is_input = ".with." in location
+        if is_input and name in action_inputs.get(action, ()) and _from_store_or_literal(value, resource.type):
+            return Verdict(False, location, location, f"{action} gets the long-lived key input {name}")
+        if not is_input and name.upper() in variables and _from_store_or_literal(value, resource.type):
+            return Verdict(False, location, location, f"{name} is set from a stored long-lived key")
+    return PASS
+
+
+SECRETS = {
+    "first_declaration": first_declaration,
+    "secret_named": secret_named,
+    "secret_entries": secret_entries,
+    "secret_text": secret_text,
+    "tfvars_secrets": tfvars_secrets,
+    "output_exposes_no_secret": output_exposes_no_secret,
+    "backend_settings_written": backend_settings_written,
+    "token_automount_disabled": token_automount_disabled,
+    "ci_no_inline_secrets": ci_no_inline_secrets,
+    "ci_oidc_federation": ci_oidc_federation,
+}

@@ -1,0 +1,95 @@
+"""Stage 3 for the repository as a whole: one `repository` resource for repository-level policies
+(lock-in inventory, exit plan). It carries the scan root, whether that root is a repository's top
+level (a scan of a subdirectory or a single module is not), and the exit plan document, if any.
+
+The resource needs a file to point at, because every report format locates a finding in a file: the
+exit plan (EXIT.md) when there is one, else the README at the root, else the first file at the
+shallowest level.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import posixpath
+import re
+
+from scanner.model.resource import Resource
+from scanner.parse import ParsedFile
+
+REPOSITORY_TYPE = "repository"
+EXIT_PLAN_NAMES = ("exit.md",)
+README_NAMES = ("readme.md", "readme", "readme.rst", "readme.txt", "readme.adoc")
+# Files that sit at the top of a repository (discovery skips .git itself, so look for it on disk too).
+TOP_LEVEL_MARKERS = README_NAMES + ("license", "license.md", "license.txt", "copying", ".gitignore",
+                                    ".gitlab-ci.yml", "codeowners", "contributing.md")
+# "Last tested: 2026-05-14", "last test = 2026-05-14", "Laatst getest: 2026-05-14"
+_LAST_TEST = re.compile(r"(?i)(last[ _-]?test(?:ed)?|laatst[ _-]?getest)\b[^0-9\n]{0,30}(\d{4}-\d{2}-\d{2})")
+
+
+def root_of(paths: list[str]) -> str:
+    """The deepest directory that holds every scanned file ("" when they share none)."""
+    directories = [posixpath.dirname(p) for p in paths]
+    if not directories:
+        return ""
+    try:
+        return posixpath.commonpath(directories)
+    except ValueError:
+        return ""
+
+
+def _relative(path: str, root: str) -> str:
+    return path[len(root) + 1:] if root and path.startswith(root + "/") else path
+
+
+def last_test(text: str) -> tuple[datetime.date | None, int]:
+    """The last exit-test date written in an exit plan, and its line (0 when there is none)."""
+    for number, line in enumerate(text.splitlines(), 1):
+        found = _LAST_TEST.search(line)
+        if not found:
+            continue
+        try:
+            return datetime.date.fromisoformat(found.group(2)), number
+        except ValueError:
+            return None, number
+    return None, 0
+
+
+def _anchor(files: list[ParsedFile], root: str) -> ParsedFile:
+    at_root = [f for f in files if "/" not in _relative(f.source.path, root)]
+    for names in (EXIT_PLAN_NAMES, README_NAMES):
+        for parsed in at_root:
+            if posixpath.basename(parsed.source.path).lower() in names:
+                return parsed
+    return min(files, key=lambda f: (f.source.path.count("/"), f.source.path))
+
+
+def _repository_top(files: list[ParsedFile], root: str, anchor: ParsedFile) -> bool:
+    relative = _relative(anchor.source.path, root)
+    base = anchor.source.abspath[: len(anchor.source.abspath) - len(relative)] if \
+        anchor.source.abspath.replace(os.sep, "/").endswith(relative) else ""
+    if base and os.path.exists(os.path.join(base, ".git")):
+        return True
+    for parsed in files:
+        relative = _relative(parsed.source.path, root)
+        if relative.lower() in TOP_LEVEL_MARKERS or relative.startswith(".github/"):
+            return True
+    return False
+
+
+def build(files: list[ParsedFile]) -> list[Resource]:
+    if not files:
+        return []
+    root = root_of([f.source.path for f in files])
+    anchor = _anchor(files, root)
+    values: dict = {"root": root, "files": len(files), "repository_top": _repository_top(files, root, anchor),
+                    "exit_plan": None}
+    locations: dict[str, int] = {}
+    is_plan = posixpath.basename(anchor.source.path).lower() in EXIT_PLAN_NAMES and \
+        "/" not in _relative(anchor.source.path, root)
+    if is_plan:
+        tested, line = last_test(anchor.text)
+        values["exit_plan"] = {"path": anchor.source.path, "last_test": tested.isoformat() if tested else None}
+        locations["exit_plan"] = 1
+        if line:
+            locations["exit_plan.last_test"] = line
+    return [Resource("file", REPOSITORY_TYPE, root or ".", anchor.source.path, 1, values, locations)]

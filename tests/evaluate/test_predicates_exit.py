@@ -1,0 +1,166 @@
+"""Exit predicates: portability classes, backups, off-provider copies, the exit plan, lock files,
+vendor markers and image registries."""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from types import SimpleNamespace
+
+import pytest
+
+from scanner.config import Config
+from scanner.evaluate.predicates.exit import _months_before, exit_plan_tested, image_registry
+from scanner.model import repository
+from scanner.model.resource import Resource
+
+
+def _repository(values: dict) -> Resource:
+    return Resource("file", "repository", ".", "README.md", 1, values, {})
+
+
+def _context(today: datetime.date, **config) -> SimpleNamespace:
+    return SimpleNamespace(today=today, config=SimpleNamespace(**config))
+
+
+TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.mark.parametrize("tested, state", [
+    ("2025-11-23", True),     # exactly twelve months: still within
+    ("2025-11-22", False),    # one day more
+    ("2026-12-01", False),    # in the future
+])
+def test_exit_plan_age(tested, state):
+    plan = _repository({"repository_top": True, "exit_plan": {"path": "EXIT.md", "last_test": tested}})
+    assert exit_plan_tested(plan, {}, _context(TODAY), None).state is state
+
+
+def test_missing_plan_is_only_reported_at_a_repository_top():
+    assert exit_plan_tested(_repository({"repository_top": True, "exit_plan": None}), {}, _context(TODAY), None).state is False
+    assert exit_plan_tested(_repository({"repository_top": False, "exit_plan": None}), {}, _context(TODAY), None).state is True
+
+
+def test_configured_plan_and_test_date_count_like_an_exit_document():
+    plan = _repository({"repository_top": True, "exit_plan": None})
+    configured = _context(TODAY, exit_plan="https://wiki.example.eu/exit", exit_last_test=datetime.date(2026, 6, 1))
+    assert exit_plan_tested(plan, {}, configured, None).state is True
+    undated = _context(TODAY, exit_plan="https://wiki.example.eu/exit")
+    assert "no test date" in exit_plan_tested(plan, {}, undated, None).detail
+    shorter = _context(TODAY, exit_plan="x", exit_last_test=datetime.date(2026, 6, 1), exit_max_age_months=3)
+    assert exit_plan_tested(plan, {}, shorter, None).state is False
+
+
+def test_months_before_clamps_to_the_end_of_the_month():
+    assert _months_before(datetime.date(2026, 3, 31), 1) == datetime.date(2026, 2, 28)
+    assert _months_before(datetime.date(2026, 11, 23), 12) == datetime.date(2025, 11, 23)
+
+
+@pytest.mark.parametrize("text, date, line", [
+    ("# Exit\n\nLast tested: 2026-05-14\n", "2026-05-14", 3),
+    ("Laatst getest op 2025-01-02\n", "2025-01-02", 1),
+    ("last_test = 2026-02-30\n", None, 1),          # not a date
+    ("# Exit plan\n", None, 0),
+])
+def test_last_test_date_in_the_exit_document(text, date, line):
+    found, number = repository.last_test(text)
+    assert (found.isoformat() if found else None, number) == (date, line)
+
+
+def test_repository_resource_anchors_on_the_exit_plan(write, run_scan):
+    root = write({"EXIT.md": "# Exit\nLast tested: 2026-09-01\n", "README.md": "# x\n", "infra/main.tf": ""})
+    result = run_scan(root, only=("EXIT-005",))
+    assert result.findings == [] and result.passes == 1
+
+
+def test_missing_exit_plan_lands_on_the_readme(write, run_scan):
+    root = write({"README.md": "# x\n", "infra/main.tf": 'resource "aws_s3_bucket" "b" {}\n'})
+    result = run_scan(root, only=("EXIT-005",))
+    assert [(f.path.rsplit("/", 1)[-1], f.line) for f in result.findings] == [("README.md", 1)]
+
+
+def test_subdirectory_scan_without_plan_is_not_judged(write, run_scan):
+    root = write({"main.tf": 'resource "aws_s3_bucket" "b" {}\n'})
+    assert run_scan(root, only=("EXIT-005",)).findings == []
+
+
+@pytest.mark.parametrize("image, host, name", [
+    ("nginx", "docker.io", "nginx"),
+    ("nginx:1.27", "docker.io", "nginx"),
+    ("bitnami/redis:7.2@sha256:abc", "docker.io", "bitnami/redis"),
+    ("index.docker.io/library/nginx", "docker.io", "library/nginx"),
+    ("ghcr.io/org/app:1", "ghcr.io", "org/app"),
+    ("localhost:5000/x:1", "localhost:5000", "x"),
+    ("k8s.gcr.io/pause:3.9", "registry.k8s.io", "pause"),
+])
+def test_image_registry_of_a_reference(image, host, name):
+    assert image_registry(image) == (host, name)
+
+
+def _pod(image: str) -> str:
+    return f"apiVersion: v1\nkind: Pod\nmetadata: {{name: a}}\nspec:\n  containers:\n  - name: a\n    image: {image}\n"
+
+
+def test_configured_allow_list_replaces_the_default(write, run_scan):
+    root = write({"a.yaml": _pod("ghcr.io/org/app:1"), "b.yaml": _pod("registry.example.eu/team/app:1")})
+    assert len(run_scan(root, only=("EXIT-010",)).findings) == 1
+    allowed = dataclasses.replace(Config(), image_registries=("ghcr.io/org",))
+    assert [f.path.rsplit("/", 1)[-1] for f in run_scan(root, only=("EXIT-010",), config=allowed).findings] == ["b.yaml"]
+
+
+def test_backups_are_only_required_in_production(write, run_scan):
+    root = write({"main.tf": 'resource "aws_db_instance" "db" {\n  engine = "postgres"\n}\n'})
+    assert len(run_scan(root, only=("EXIT-003",)).findings) == 1
+    assert run_scan(root, only=("EXIT-003",), config=Config(environment="nonprod")).findings == []
+
+
+def test_backup_retention_from_a_variable_is_unresolved(write, run_scan):
+    root = write({"main.tf": 'variable "days" {}\nresource "aws_db_instance" "db" {\n  backup_retention_period = var.days\n}\n'})
+    result = run_scan(root, only=("EXIT-003",))
+    assert result.findings == [] and len(result.unresolved) == 1
+
+
+def test_engine_from_a_variable_is_unresolved(write, run_scan):
+    root = write({"main.tf": 'variable "engine" {}\nresource "aws_db_instance" "db" {\n  engine = var.engine\n}\n'})
+    result = run_scan(root, only=("EXIT-002",))
+    assert result.findings == [] and "var.engine" in result.unresolved[0].message
+
+
+def test_inventory_counts_classified_services_only(write, run_scan):
+    root = write({"README.md": "# x\n", "main.tf": (
+        'resource "aws_lambda_function" "f" {}\nresource "aws_dynamodb_table" "t" {}\n'
+        'resource "aws_s3_bucket" "b" {}\nresource "aws_sqs_queue" "q" {}\nresource "aws_vpc" "v" {}\n'
+        'resource "random_id" "r" {}\n')})
+    findings = run_scan(root, only=("EXIT-001",)).findings
+    assert len(findings) == 1
+    assert "2 of 4 managed-service resources (50%) are proprietary" in findings[0].message
+    assert "aws_dynamodb_table x1, aws_lambda_function x1" in findings[0].message
+
+
+def test_declared_backup_target_or_high_sovereignty(write, run_scan):
+    root = write({"main.tf": 'resource "aws_s3_bucket" "b" {\n  tags = { criticality = "high" }\n}\n'
+                             'resource "aws_s3_bucket" "plain" {}\n'})
+    assert len(run_scan(root, only=("EXIT-004",)).findings) == 1
+    declared = dataclasses.replace(Config(), backup_target="s3://exit-copy.s3.nl-ams.scw.cloud")
+    assert run_scan(root, only=("EXIT-004",), config=declared).findings == []
+    strict = Config(sovereignty_requirement="high")
+    assert len(run_scan(root, only=("EXIT-004",), config=strict).findings) == 2
+
+
+def test_workload_identity_annotations_are_not_lock_in_markers(write, run_scan):
+    root = write({"sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  annotations:\n"
+                             "    eks.amazonaws.com/role-arn: arn:aws:iam::1:role/a\n"
+                             "    azure.workload.identity/client-id: 00000000-0000-0000-0000-000000000000\n"})
+    assert run_scan(root, only=("EXIT-007",)).findings == []
+
+
+def test_lock_file_only_for_deployed_root_modules(write, run_scan):
+    versions = 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = ">= 5.0" }\n  }\n}\n'
+    root = write({
+        "module/versions.tf": versions,                                               # reusable: no provider
+        "live/main.tf": versions + 'provider "aws" {\n  region = "eu-west-1"\n}\n',    # deployed
+        "examples/basic/main.tf": versions + 'provider "aws" {}\n',                     # demonstration
+    })
+    findings = run_scan(root, only=("EXIT-008",)).findings
+    assert [f.path.rsplit("/", 2)[-2] for f in findings] == ["live"]
+    write({"live/.terraform.lock.hcl": "# lock\n"}, root)
+    assert run_scan(root, only=("EXIT-008",)).findings == []

@@ -1,0 +1,337 @@
+"""Haven predicates: clusters judged together with their node pools, registries as data, workloads across
+manifests, live HCC results, and the per-cluster summary."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from scanner.config import Config
+from scanner.evaluate.predicates import haven
+from scanner.evaluate.registries import builtin_policy_dir
+
+
+def ids(results) -> list[tuple[str, str]]:
+    return sorted((f.policy_id, f.address) for f in results)
+
+
+AKS = '''
+resource "azurerm_kubernetes_cluster" "aks" {
+  name     = "aks"
+  location = "westeurope"
+  default_node_pool {
+    name       = "system"
+    node_count = %s
+    zones      = %s
+  }
+}
+'''
+
+
+# --- clusters and their pools ---------------------------------------------------------------------
+
+
+def test_pools_link_to_their_cluster_through_a_helper_resource(write, run_scan):
+    """terraform-aws-eks passes the cluster name to its node groups through a time_sleep resource."""
+    root = write({"main.tf": '''
+resource "aws_eks_cluster" "this" {
+  count = 1
+  name  = "eks"
+}
+resource "time_sleep" "this" {
+  count    = 1
+  triggers = { name = aws_eks_cluster.this[0].id }
+}
+resource "aws_eks_node_group" "workers" {
+  cluster_name = time_sleep.this[0].triggers["name"]
+  scaling_config {
+    min_size = 1
+  }
+}
+'''})
+    result = run_scan(root, only=("HAVEN-003",))
+    assert [f.message.split(": ", 2)[-1] for f in result.findings] == [
+        "the node pools keep at least 1 nodes (aws_eks_node_group.workers: 1), 3 needed"]
+
+
+def test_zones_of_all_pools_count_together(write, run_scan, tmp_path):
+    single = run_scan(write({"main.tf": AKS % ("3", '["1"]')}, tmp_path / "single"), only=("HAVEN-001",))
+    assert ids(single.findings) == [("HAVEN-001", "azurerm_kubernetes_cluster.aks")]
+    spread = run_scan(write({"main.tf": AKS % ("3", '["1"]') + '''
+resource "azurerm_kubernetes_cluster_node_pool" "b" {
+  name                  = "b"
+  kubernetes_cluster_id = azurerm_kubernetes_cluster.aks.id
+  zones                 = ["2"]
+}
+'''}, tmp_path / "spread"), only=("HAVEN-001",))
+    assert spread.findings == [] and spread.passes == 1
+
+
+def test_unknown_zones_stay_unresolved(write, run_scan, tmp_path):
+    root = write({"main.tf": AKS % ("3", "var.zones") + 'variable "zones" {}\n'}, tmp_path / "u")
+    result = run_scan(root, only=("HAVEN-001",))
+    assert result.findings == [] and ids(result.unresolved) == [("HAVEN-001", "azurerm_kubernetes_cluster.aks")]
+
+
+def test_known_nodes_enough_even_when_another_pool_is_unknown(write, run_scan, tmp_path):
+    root = write({"main.tf": AKS % ("3", '["1", "2"]') + '''
+variable "count_b" {}
+resource "azurerm_kubernetes_cluster_node_pool" "b" {
+  name                  = "b"
+  kubernetes_cluster_id = azurerm_kubernetes_cluster.aks.id
+  node_count            = var.count_b
+}
+'''}, tmp_path / "k")
+    result = run_scan(root, only=("HAVEN-003",))
+    assert result.findings == [] and result.unresolved == [] and result.passes == 1
+
+
+def test_too_few_known_nodes_with_an_unknown_pool_is_unresolved(write, run_scan, tmp_path):
+    root = write({"main.tf": AKS % ("1", '["1", "2"]') + '''
+variable "count_b" {}
+resource "azurerm_kubernetes_cluster_node_pool" "b" {
+  name                  = "b"
+  kubernetes_cluster_id = azurerm_kubernetes_cluster.aks.id
+  node_count            = var.count_b
+}
+'''}, tmp_path / "k")
+    result = run_scan(root, only=("HAVEN-003",))
+    assert result.findings == [] and ids(result.unresolved) == [("HAVEN-003", "azurerm_kubernetes_cluster.aks")]
+
+
+@pytest.mark.parametrize("location, node_count, expected", [
+    ("europe-west4", 1, []),                 # regional: one node in each of three zones
+    ("europe-west4-a", 2, ["HAVEN-003"]),   # zonal: two nodes
+    ("europe-west4-a", 3, []),
+])
+def test_gke_counts_nodes_per_zone(write, run_scan, tmp_path, location, node_count, expected):
+    root = write({"main.tf": f'''
+resource "google_container_cluster" "gke" {{
+  name     = "gke"
+  location = "{location}"
+  node_pool {{
+    name       = "pool"
+    node_count = {node_count}
+  }}
+}}
+'''}, tmp_path / f"{location}-{node_count}")
+    assert [f.policy_id for f in run_scan(root, only=("HAVEN-003",)).findings] == expected
+
+
+def test_a_cluster_without_any_pool_in_the_code_is_not_judged(write, run_scan):
+    root = write({"main.tf": 'resource "aws_eks_cluster" "eks" {\n  name = "eks"\n}\n'})
+    result = run_scan(root, only=("HAVEN-001", "HAVEN-003"))
+    assert result.findings == []
+    assert {f.policy_id for f in result.unresolved} == {"HAVEN-001", "HAVEN-003"}
+    assert all("none are in the scanned code" in f.message for f in result.unresolved)
+
+
+# --- registries -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version, fails", [("1.33", False), ("1.32.9", True), ("v1.36.1", False), ("1.40", False),
+                                            ("2.0", False)])
+def test_kubernetes_version_window_comes_from_the_dated_table(write, run_scan, tmp_path, version, fails):
+    table = haven.registry("kubernetes-versions.yaml")
+    assert table["latest_stable"] == "1.36" and table["max_minors_behind"] == 3 and table["as_of"]
+    root = write({"main.tf": f'resource "aws_eks_cluster" "e" {{\n  version = "{version}"\n}}\n'}, tmp_path / version)
+    assert bool(run_scan(root, only=("HAVEN-004",)).findings) is fails
+
+
+def test_an_unreadable_version_is_unresolved(write, run_scan):
+    root = write({"main.tf": 'resource "scaleway_k8s_cluster" "k" {\n  version = "latest"\n}\n'})
+    result = run_scan(root, only=("HAVEN-004",))
+    assert result.findings == [] and [f.policy_id for f in result.unresolved] == ["HAVEN-004"]
+
+
+def test_node_images_the_registry_has_not_confirmed_stay_unresolved(write, run_scan):
+    root = write({"main.tf": '''
+resource "aws_eks_cluster" "eks" {
+  name = "eks"
+}
+resource "aws_eks_node_group" "al2023" {
+  cluster_name = aws_eks_cluster.eks.name
+  ami_type     = "AL2023_x86_64_STANDARD"
+}
+'''})
+    result = run_scan(root, only=("HAVEN-009",))
+    assert result.findings == []
+    assert ids(result.unresolved) == [("HAVEN-009", "aws_eks_node_group.al2023")]
+    assert "node-os registry" in result.unresolved[0].message
+
+
+def test_registries_carry_a_date_and_sources():
+    for name in ("kubernetes-versions.yaml", "node-os.yaml"):
+        data = haven.registry(name)
+        assert re.match(r"^\d{4}-\d{2}-\d{2}$", str(data["as_of"])) and data["sources"], name
+    for cluster, table in haven.registry("node-os.yaml")["clusters"].items():
+        assert cluster in haven.CLUSTERS
+        values = set(map(str.lower, map(str, (table.get("images") or {}).values())))
+        values |= set(map(str.lower, map(str, (table.get("prefixes") or {}).values())))
+        assert values <= set(haven.HARDENED) | {"none", "unverified"}, cluster
+
+
+# --- add-ons ----------------------------------------------------------------------------------------
+
+
+def test_addon_found_as_an_oci_chart_anywhere_in_the_scan(write, run_scan):
+    root = write({"eks/main.tf": 'resource "aws_eks_cluster" "e" {\n  name = "e"\n}\n',
+                  "platform/addons.tf": '''
+resource "helm_release" "cm" {
+  name  = "cert-manager"
+  chart = "oci://quay.io/jetstack/charts/cert-manager"
+}
+'''})
+    result = run_scan(root, only=("HAVEN-011",))
+    assert result.findings == [] and result.passes == 1
+
+
+def test_a_helm_release_with_an_unknown_chart_makes_an_absent_addon_unresolved(write, run_scan):
+    root = write({"main.tf": '''
+variable "chart" {}
+resource "aws_eks_cluster" "e" {
+  name = "e"
+}
+resource "helm_release" "something" {
+  name  = "x"
+  chart = var.chart
+}
+'''})
+    result = run_scan(root, only=("HAVEN-020",))
+    assert result.findings == [] and [f.policy_id for f in result.unresolved] == ["HAVEN-020"]
+
+
+# --- workloads --------------------------------------------------------------------------------------
+
+DEPLOYMENT = '''
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: %s
+  namespace: %s
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: %s}
+  template:
+    metadata:
+      labels: {app: %s}
+    spec:
+      containers:
+        - name: app
+          image: app:1
+'''
+
+
+def test_default_deny_is_reported_once_per_namespace(write, run_scan):
+    root = write({"a.yaml": DEPLOYMENT % ("a", "one", "a", "a") + "---" + DEPLOYMENT % ("b", "one", "b", "b"),
+                  "b.yaml": DEPLOYMENT % ("c", "two", "c", "c")})
+    result = run_scan(root, only=("HAVEN-014",))
+    assert ids(result.findings) == [("HAVEN-014", "Deployment/one/a"), ("HAVEN-014", "Deployment/two/c")]
+
+
+def test_disruption_budget_is_required_in_production_only(write, run_scan):
+    root = write({"app.yaml": DEPLOYMENT % ("api", "zaken", "api", "api")})
+    prod = run_scan(root, only=("HAVEN-012",))
+    assert [f.message for f in prod.findings] == [
+        "Deployment/zaken/api: no PodDisruptionBudget selects its pods, so in production a node drain can stop all "
+        "its replicas at once"]
+    nonprod = run_scan(root, only=("HAVEN-012",), config=Config(environment="nonprod"))
+    assert nonprod.findings == [] and nonprod.passes == 1
+
+
+def test_pod_level_security_context_counts_for_every_container(write, run_scan):
+    root = write({"pod.yaml": '''
+apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  securityContext:
+    runAsNonRoot: true
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+    - name: a
+      image: a:1
+    - name: b
+      image: b:1
+      securityContext:
+        runAsUser: 0
+'''})
+    result = run_scan(root, only=("HAVEN-025", "HAVEN-026"))
+    assert [(f.policy_id, f.message) for f in result.findings] == [
+        ("HAVEN-025", "Pod/default/p: container b may run as root: securityContext.runAsUser is 0")]
+
+
+def test_route_to_a_gateway_outside_the_manifests_is_unresolved(write, run_scan):
+    root = write({"route.yaml": '''
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: r
+spec:
+  parentRefs:
+    - name: shared-gateway
+      namespace: infra
+'''})
+    result = run_scan(root, only=("HAVEN-021",))
+    assert result.findings == [] and "shared-gateway" in result.unresolved[0].message
+
+
+# --- live results and the summary ----------------------------------------------------------------
+
+
+def policy_names(path) -> list[str]:
+    return re.findall(r"value: (\w+)}", path.read_text("utf-8"))
+
+
+def test_catch_all_live_rule_leaves_out_exactly_the_checks_with_a_rule_of_their_own():
+    folder = builtin_policy_dir() / "haven"
+    dedicated = sorted(n for i in range(101, 119) for n in policy_names(folder / f"HAVEN-{i}.yaml"))
+    listed = re.search(r"not_in?, value: \[([^\]]*)\]|op: in, value: \[([^\]]*)\]",
+                       (folder / "HAVEN-100.yaml").read_text("utf-8"))
+    catch_all = sorted(n.strip() for n in (listed.group(1) or listed.group(2)).split(","))
+    assert catch_all == dedicated and len(dedicated) == 18
+
+
+def test_static_policies_name_known_hcc_checks(catalogue):
+    named = {name for p in catalogue if p.family == "haven" for name in haven.hcc_names(p)}
+    assert named <= set(haven.HCC_LABELS)
+    assert named >= {"multiaz", "hamasters", "haworkers", "nodehardening", "privatenetworking",
+                     "kubernetesversion", "rbac", "rwxvolumes", "autocerts", "logs", "metrics"}
+
+
+def test_summary_counts_a_failing_pool_against_its_cluster(write, run_scan):
+    root = write({"main.tf": AKS % ("3", '["1", "2", "3"]') + '''
+resource "azurerm_kubernetes_cluster_node_pool" "public" {
+  name                   = "public"
+  kubernetes_cluster_id  = azurerm_kubernetes_cluster.aks.id
+  node_count             = 1
+  node_public_ip_enabled = true
+}
+'''})
+    result = run_scan(root, only=("HAVEN-001", "HAVEN-003", "HAVEN-006"))
+    (cluster,) = result.haven.clusters
+    assert cluster.address == "azurerm_kubernetes_cluster.aks"
+    assert dict(cluster.checks) == {"Multiple availability zones in use": "pass",
+                                    "Running at least 3 worker nodes": "pass",
+                                    "Private networking topology": "fail"}
+    assert (cluster.count("pass"), len(cluster.checks)) == (2, 3)
+
+
+def test_summary_leaves_out_checks_whose_condition_excludes_the_cluster(write, run_scan):
+    root = write({"main.tf": 'resource "google_container_cluster" "ap" {\n  location = "europe-west4"\n'
+                             '  enable_autopilot = true\n}\n'})
+    result = run_scan(root, only=("HAVEN-002", "HAVEN-003"))
+    assert dict(result.haven.clusters[0].checks) == {"Running at least 3 master nodes": "pass"}
+
+
+def test_a_repository_that_manages_no_addons_leaves_addon_checks_undecided(write, run_scan, tmp_path):
+    """A cluster module (or a cluster-only repository) leaves add-ons to GitOps elsewhere: no finding."""
+    cluster = 'resource "aws_eks_cluster" "e" {\n  name = "e"\n}\n'
+    alone = run_scan(write({"main.tf": cluster}, tmp_path / "alone"), only=("HAVEN-011", "HAVEN-020"))
+    assert alone.findings == [] and {f.policy_id for f in alone.unresolved} == {"HAVEN-011", "HAVEN-020"}
+    managed = run_scan(write({"main.tf": cluster + 'resource "aws_eks_addon" "dns" {\n  cluster_name = "e"\n'
+                                                   '  addon_name   = "coredns"\n}\n'}, tmp_path / "managed"),
+                       only=("HAVEN-011", "HAVEN-020"))
+    assert {f.policy_id for f in managed.findings} == {"HAVEN-011", "HAVEN-020"}

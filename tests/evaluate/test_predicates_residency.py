@@ -1,0 +1,202 @@
+"""Residency predicates: effective regions, replication/backup/log targets, provider SEAL, placement."""
+from __future__ import annotations
+
+import pytest
+
+from scanner.config import Config
+from scanner.evaluate import registries
+from scanner.evaluate.context import Context
+from scanner.evaluate.predicates.residency import (RESIDENCY, effective_region_allowed, global_service,
+                                                   placement_allowed, provider_seal, seal_target,
+                                                   target_region_allowed)
+from scanner.model.resource import Model, Resource
+from scanner.model.values import Unknown
+
+MATRIX = {"public-cloud": {"high": "red", "some": "red"}, "market-sovereign": {"high": "red", "some": "green"}}
+
+
+def res(rtype: str, name: str, values: dict, provider: str = "", provider_values: dict | None = None,
+        references: dict | None = None, path: str = "main.tf", line: int = 1) -> Resource:
+    address = f"{rtype}.{name}" if rtype not in ("provider", "terraform_required_provider") else name
+    return Resource("terraform", rtype, address, path, line, values, {}, references=references or {},
+                    provider=provider or rtype.split("_", 1)[0], provider_values=provider_values or {})
+
+
+def ctx(*resources: Resource, config: Config | None = None) -> Context:
+    return Context(Model(list(resources)), config or Config(), registries.regions())
+
+
+def required(name: str, source: object, path: str = "versions.tf", line: int = 3) -> Resource:
+    return res("terraform_required_provider", f"terraform.required_providers.{name}",
+               {"source": source} if source is not None else {}, path=path, line=line)
+
+
+# --- effective_region_allowed ------------------------------------------------------------------
+def test_the_resource_region_wins_over_the_provider_region():
+    key = res("aws_kms_key", "k", {"region": "eu-west-1"}, provider_values={"region": "us-east-1"})
+    assert effective_region_allowed(key, {"paths": ["region"]}, ctx(key)).state is True
+
+
+def test_a_provider_region_outside_the_tier_fails_and_names_the_provider():
+    key = res("aws_kms_replica_key", "r", {}, provider="aws.us", provider_values={"region": "us-east-1"})
+    verdict = effective_region_allowed(key, {"paths": ["region"]}, ctx(key))
+    assert verdict.state is False and "provider aws.us" in verdict.detail
+
+
+def test_the_tier_and_allow_list_come_from_the_config():
+    key = res("aws_kms_key", "k", {}, provider_values={"region": "eu-west-2"})
+    assert effective_region_allowed(key, {}, ctx(key)).state is False
+    assert effective_region_allowed(key, {}, ctx(key, config=Config(residency_tier="adequacy"))).state is True
+    assert effective_region_allowed(key, {}, ctx(key, config=Config(allow_regions=("eu-west-2",)))).state is True
+
+
+@pytest.mark.parametrize("values, provider_values", [
+    ({"region": Unknown("var.region")}, {}),
+    ({}, {"region": Unknown("var.region")}),
+    ({}, {}),                                 # set by the environment (AWS_REGION)
+])
+def test_an_unknown_effective_region_is_unresolved(values, provider_values):
+    key = res("aws_kms_key", "k", values, provider_values=provider_values)
+    assert effective_region_allowed(key, {"paths": ["region"]}, ctx(key)).state is None
+
+
+# --- target_region_allowed ---------------------------------------------------------------------
+TRAIL_ARGS = {"path": "s3_bucket_name", "types": ["aws_s3_bucket"], "provider": "aws", "region_paths": ["region"]}
+
+
+def trail(value: object) -> Resource:
+    return res("aws_cloudtrail", "t", {"s3_bucket_name": value}, references={"s3_bucket_name": frozenset({"aws_s3_bucket.logs"})})
+
+
+def test_the_target_region_comes_from_the_target_resource():
+    london = res("aws_s3_bucket", "logs", {"bucket": "logs"}, provider_values={"region": "eu-west-2"})
+    verdict = target_region_allowed(trail("logs"), TRAIL_ARGS, ctx(trail("logs"), london))
+    assert verdict.state is False and "aws_s3_bucket.logs" in verdict.detail
+    frankfurt = res("aws_s3_bucket", "logs", {"bucket": "logs"}, provider_values={"region": "eu-central-1"})
+    assert target_region_allowed(trail("logs"), TRAIL_ARGS, ctx(trail("logs"), frankfurt)).state is True
+
+
+def test_a_literal_arn_names_its_region_and_a_plain_name_cannot_be_placed():
+    plan = res("aws_backup_plan", "p", {"rule": [{"copy_action": [{"destination_vault_arn":
+                                                                    "arn:aws:backup:us-west-2:1:backup-vault:x"}]}]})
+    args = {"path": "rule.copy_action.destination_vault_arn", "types": ["aws_backup_vault"], "provider": "aws"}
+    assert target_region_allowed(plan, args, ctx(plan)).state is False
+    named = res("aws_cloudtrail", "t", {"s3_bucket_name": "somebody-elses-bucket"})
+    assert target_region_allowed(named, TRAIL_ARGS, ctx(named)).state is None
+
+
+def test_nothing_targeted_passes():
+    empty = res("aws_cloudtrail", "t", {})
+    assert target_region_allowed(empty, TRAIL_ARGS, ctx(empty)).state is True
+
+
+@pytest.mark.parametrize("target_values, target_provider", [
+    ({"region": Unknown("var.region")}, {}),
+    ({}, {"region": Unknown("var.region")}),
+    ({}, {}),
+])
+def test_an_unknown_target_region_is_unresolved(target_values, target_provider):
+    bucket = res("aws_s3_bucket", "logs", target_values, provider_values=target_provider)
+    assert target_region_allowed(trail("logs"), TRAIL_ARGS, ctx(trail("logs"), bucket)).state is None
+
+
+def test_an_unknown_unreferenced_target_is_unresolved():
+    blind = res("aws_cloudtrail", "t", {"s3_bucket_name": Unknown("module.logs (source not fetched)")})
+    assert target_region_allowed(blind, TRAIL_ARGS, ctx(blind)).state is None
+
+
+# --- provider_seal -----------------------------------------------------------------------------
+def test_no_target_means_nothing_is_checked():
+    entry = required("azurerm", "hashicorp/azurerm")
+    assert provider_seal(entry, {}, ctx(entry)).state is True
+
+
+def test_a_hyperscaler_misses_seal_4_and_an_eu_community_cloud_reaches_it():
+    azure, stackit = required("azurerm", "hashicorp/azurerm"), required("stackit", "stackitcloud/stackit", line=6)
+    context = ctx(azure, stackit, config=Config(seal_target=4))
+    verdict = provider_seal(azure, {}, context)
+    assert verdict.state is False and "0-1" in verdict.detail
+    assert provider_seal(stackit, {}, context).state is True
+
+
+def test_the_target_derives_from_the_sovereignty_requirement():
+    assert seal_target(Config()) is None
+    assert seal_target(Config(sovereignty_requirement="none")) is None
+    assert seal_target(Config(sovereignty_requirement="some")) == 2
+    assert seal_target(Config(sovereignty_requirement="high")) == 4
+    assert seal_target(Config(seal_target=1, sovereignty_requirement="high")) == 1
+
+
+def test_each_provider_is_reported_once_at_its_first_declaration():
+    first = required("aws", "hashicorp/aws", path="a/versions.tf")
+    again = required("aws", "registry.terraform.io/hashicorp/aws", path="b/versions.tf")
+    context = ctx(first, again, config=Config(seal_target=2))
+    assert provider_seal(first, {}, context).state is False
+    assert provider_seal(again, {}, context).state is True
+
+
+def test_a_provider_block_without_required_providers_is_reported_itself():
+    block = res("provider", "provider.google", {"region": "europe-west4"}, provider="google")
+    assert provider_seal(block, {}, ctx(block, config=Config(seal_target=2))).state is False
+
+
+def test_the_eusc_variant_is_chosen_by_region():
+    entry = required("aws", "hashicorp/aws")
+    block = res("provider", "provider.aws", {"region": "eusc-de-east-1"}, provider="aws", path="main.tf")
+    context = ctx(entry, block, config=Config(seal_target=2))
+    assert provider_seal(entry, {}, context).state is True
+
+
+@pytest.mark.parametrize("source", [Unknown("var.source"), "example/unheard-of"])
+def test_an_unknown_or_unregistered_source_is_unresolved(source):
+    entry = required("thing", source)
+    assert provider_seal(entry, {}, ctx(entry, config=Config(seal_target=4))).state is None
+
+
+def test_openstack_needs_a_known_operator():
+    entry = required("openstack", "terraform-provider-openstack/openstack")
+    unknown_operator = res("provider", "provider.openstack", {"auth_url": "https://keystone.example.org:5000/v3"},
+                           provider="openstack")
+    assert provider_seal(entry, {}, ctx(entry, unknown_operator, config=Config(seal_target=3))).state is None
+    cleura = res("provider", "provider.openstack", {"auth_url": "https://fra1.citycloud.com:5000"}, provider="openstack")
+    assert provider_seal(entry, {}, ctx(entry, cleura, config=Config(seal_target=3))).state is True
+
+
+# --- placement_allowed -------------------------------------------------------------------------
+def test_placement_follows_the_matrix():
+    azure, ovh = required("azurerm", "hashicorp/azurerm"), required("ovh", "ovh/ovh", line=6)
+    some = ctx(azure, ovh, config=Config(sovereignty_requirement="some"))
+    assert placement_allowed(azure, {"matrix": MATRIX}, some).state is False
+    assert placement_allowed(ovh, {"matrix": MATRIX}, some).state is True
+    high = ctx(azure, ovh, config=Config(sovereignty_requirement="high"))
+    assert placement_allowed(ovh, {"matrix": MATRIX}, high).state is False
+    assert placement_allowed(azure, {"matrix": MATRIX}, ctx(azure)).state is True
+
+
+def test_utility_providers_have_no_placement():
+    entry = required("random", "hashicorp/random")
+    assert placement_allowed(entry, {"matrix": MATRIX}, ctx(entry, config=Config(sovereignty_requirement="high"))).state is True
+
+
+# --- global_service ----------------------------------------------------------------------------
+def test_only_listed_global_services_are_reported():
+    services = {"aws_cloudfront_distribution": "edge caches worldwide"}
+    cdn, bucket = res("aws_cloudfront_distribution", "c", {}), res("aws_s3_bucket", "b", {})
+    verdict = global_service(cdn, {"services": services}, ctx(cdn))
+    assert verdict.state is False and verdict.detail == "edge caches worldwide"
+    assert global_service(bucket, {"services": services}, ctx(bucket)).state is True
+    assert global_service(cdn, {}, ctx(cdn)).state is True
+
+
+# --- Unknown is never a violation --------------------------------------------------------------
+@pytest.mark.parametrize("name, resource, args", [
+    ("effective_region_allowed", res("aws_kms_key", "k", {"region": Unknown("var.r")}), {"paths": ["region"]}),
+    ("target_region_allowed", res("aws_cloudtrail", "t", {"s3_bucket_name": Unknown("var.bucket")}), TRAIL_ARGS),
+    ("provider_seal", required("aws", Unknown("var.source")), {}),
+    ("placement_allowed", required("aws", Unknown("var.source")), {"matrix": MATRIX}),
+])
+def test_every_residency_predicate_leaves_an_unknown_value_unresolved(name, resource, args):
+    config = Config(seal_target=4, sovereignty_requirement="high")
+    verdict = RESIDENCY[name](resource, args, ctx(resource, config=config))
+    assert verdict.state is None
+    assert verdict.blocker

@@ -1,0 +1,163 @@
+"""Secrets predicates: names, values, detectors, outputs, backends, tokens and CI definitions."""
+from __future__ import annotations
+
+import base64
+import json
+import random
+import string
+
+import pytest
+
+from scanner.config import Config
+from scanner.evaluate.predicates.secrets import detect, is_secret_name, secret_value
+from scanner.model.resource import Resource
+
+RND = random.Random(11)
+ALNUM = string.ascii_letters + string.digits
+
+
+def _random(alphabet: str, length: int) -> str:
+    return "".join(RND.choice(alphabet) for _ in range(length))
+
+
+@pytest.mark.parametrize("name", ["client_secret", "DB_PASSWORD", "dbAdminPassword", "access_key", "AWS_SECRET_ACCESS_KEY",
+                                  "api_key", "APIKEY", "sas_token", "storage_account_key", "primary_connection_string",
+                                  "kube_config_raw", "private_key", "github_token", "certificate_password"])
+def test_secret_names(name):
+    assert is_secret_name(name)
+
+
+@pytest.mark.parametrize("name", ["key_vault_id", "kms_key_id", "secret_name", "password_length", "ssh_public_key",
+                                  "AWS_ACCESS_KEY_ID", "key", "ssh_keys", "key_vault_secret_ids", "token_ttl",
+                                  "kubeconfig-certificate-authority-data", "db_password_secret_arn", "bypass", "DB_USER"])
+def test_names_that_only_mention_a_secret(name):
+    assert not is_secret_name(name)
+
+
+@pytest.mark.parametrize("value", ["Welkom01!", "changeme", "s3cr3t-value"])
+def test_literal_secret_values(value):
+    assert secret_value(value)
+
+
+@pytest.mark.parametrize("value", ["", "  ", "${{ secrets.TOKEN }}", "${var.x}", "$(DB_PASS)", "$CI_JOB_TOKEN",
+                                   "{{ .Values.password }}", "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/x/)",
+                                   "ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]", "arn:aws:secretsmanager:eu-west-1:1:secret:x",
+                                   "true", "3600", "/run/secrets/db", "https://vault.example.eu", "<your-password>", "xxxxxxxx", 42])
+def test_references_and_placeholders_are_not_secrets(value):
+    assert not secret_value(value)
+
+
+def _jwt(header: dict) -> str:
+    def part(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).decode().rstrip("=")
+    return ".".join([part(json.dumps(header).encode()), part(b'{"sub":"svc","iat":1763856000}'), part(RND.randbytes(32))])
+
+
+def test_detectors_find_each_format_on_its_line():
+    key = base64.b64encode(RND.randbytes(64)).decode()
+    pem = base64.b64encode(RND.randbytes(400)).decode()
+    text = "\n".join([
+        "# config",
+        "aws = " + "AKIA" + _random("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),
+        "gh = ghp_" + _random(ALNUM, 36),
+        "gl = glpat-" + _random(ALNUM, 20),
+        f"conn = DefaultEndpointsProtocol=https;AccountName=a;AccountKey={key};EndpointSuffix=core.windows.net",
+        "jwt = " + _jwt({"alg": "RS256", "typ": "JWT"}),
+        "-----BEGIN OPENSSH PRIVATE KEY-----",
+        pem,
+        "-----END OPENSSH PRIVATE KEY-----",
+    ])
+    found = {(line, detector.id) for line, detector, _ in detect(text)}
+    assert found == {(2, "aws-access-key"), (3, "github-token"), (4, "gitlab-token"), (5, "azure-storage-key"),
+                     (6, "jwt"), (7, "private-key")}
+
+
+@pytest.mark.parametrize("text", [
+    "AKIAIOSFODNN7EXAMPLE",                                       # AWS documentation key
+    "ghp_" + "x" * 36,                                            # placeholder
+    "ghp_" + "ab" * 18,                                           # too regular to be a token
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIE" + "." * 80 + "\n-----END RSA PRIVATE KEY-----",
+    "https://a.blob.core.windows.net/c/f?sig=" + "Q" * 20 + "x" * 24,   # no sv= context, low entropy
+    "eyJub3RhIjoiand0In0.eyJzdWIiOiJ4eHh4eHh4In0.c2lnbmF0dXJlc2lnbg",   # header without alg
+])
+def test_detectors_skip_examples_placeholders_and_weak_matches(text):
+    assert detect(text) == []
+
+
+def test_sas_needs_its_version_on_the_same_line():
+    sig = base64.b64encode(RND.randbytes(32)).decode().replace("+", "%2B").replace("/", "%2F")
+    assert detect(f"url: https://a.blob.core.windows.net/c/f?sv=2022-11-02&sp=r&sig={sig}")
+    assert detect(f"url: https://a.blob.core.windows.net/c/f?sp=r&sig={sig}") == []
+
+
+def test_line_of_understands_file_lines():
+    resource = Resource("file", "text_file", "a.env", "a.env", 1, {}, {})
+    assert resource.line_of("line:7") == 7
+    assert resource.line_of("other") == 1
+
+
+def test_detector_finding_keeps_its_identity_when_lines_move(write, run_scan, tmp_path):
+    token = "ghp_" + _random(ALNUM, 36)
+    one = run_scan(write({"a.env": f"T={token}\n"}, tmp_path / "one"), only=("SEC-002",))
+    two = run_scan(write({"a.env": f"\n\n# moved\nT={token}\n"}, tmp_path / "two"), only=("SEC-002",))
+    assert [f.line for f in one.findings] == [1] and [f.line for f in two.findings] == [4]
+    assert [f.fingerprint for f in one.findings] == [f.fingerprint for f in two.findings]
+    assert token not in one.findings[0].message and "ghp_****" in one.findings[0].message
+
+
+def test_module_variable_is_reported_once_for_all_its_instances(write, run_scan):
+    root = write({
+        "main.tf": 'module "a" {\n  source = "./m"\n}\nmodule "b" {\n  source = "./m"\n}\n',
+        "m/variables.tf": 'variable "admin_password" {\n  type = string\n}\n',
+    })
+    result = run_scan(root, only=("SEC-004",))
+    assert [(f.path.rsplit("/", 2)[-2:], f.line) for f in result.findings] == [(["m", "variables.tf"], 1)]
+
+
+def test_boolean_and_number_variables_are_never_secrets(write, run_scan):
+    root = write({"main.tf": 'variable "enable_secrets" {\n  type = bool\n  default = true\n}\n'
+                             'variable "token_count" {\n  default = 3\n}\n'})
+    assert run_scan(root, only=("SEC-004",)).findings == []
+
+
+def test_partial_backend_configuration_is_unresolved_not_a_violation(write, run_scan):
+    root = write({"main.tf": 'terraform {\n  backend "azurerm" {}\n}\n'})
+    result = run_scan(root, only=("SEC-006",))
+    assert result.findings == [] and len(result.unresolved) == 1
+    assert "terraform init" in result.unresolved[0].message
+
+
+def test_local_backend_is_only_a_finding_in_production(write, run_scan):
+    root = write({"main.tf": 'terraform {\n  backend "local" {\n    path = "x.tfstate"\n  }\n}\n'})
+    assert len(run_scan(root, only=("SEC-006",)).findings) == 1
+    assert run_scan(root, only=("SEC-006",), config=Config(environment="nonprod")).findings == []
+
+
+def test_output_of_an_unknown_variable_is_judged_by_name(write, run_scan):
+    root = write({"main.tf": 'variable "x" {}\noutput "db_password" {\n  value = var.x\n}\n'
+                             'output "endpoint" {\n  value = var.x\n}\n'})
+    result = run_scan(root, only=("SEC-005",))
+    assert [f.address for f in result.findings] == ["output.db_password"]
+
+
+def test_service_account_outside_the_scan_is_unresolved(write, run_scan):
+    root = write({"pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  serviceAccountName: ops\n"
+                              "  containers:\n  - name: a\n    image: a:1\n"})
+    result = run_scan(root, only=("SEC-012",))
+    assert result.findings == [] and "ServiceAccount ops" in result.unresolved[0].message
+
+
+def test_oidc_session_outputs_are_not_long_lived_keys(write, run_scan):
+    root = write({".github/workflows/d.yml": (
+        "on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: aws-actions/configure-aws-credentials@v4\n        id: c\n"
+        "        with: {role-to-assume: 'arn:aws:iam::1:role/d', aws-region: eu-west-1}\n"
+        "      - run: ./deploy\n        env:\n          AWS_ACCESS_KEY_ID: ${{ steps.c.outputs.aws-access-key-id }}\n")})
+    assert run_scan(root, only=("SEC-014",)).findings == []
+
+
+def test_ci_literal_below_the_strength_bar_is_a_throwaway_test_password(write, run_scan):
+    root = write({".gitlab-ci.yml": "test:\n  variables:\n    POSTGRES_PASSWORD: postgres\n"
+                                    "    API_TOKEN: kq9Zr2Lw7xPv4Tn8\n  script: [make]\n"})
+    result = run_scan(root, only=("SEC-013",))
+    assert [f.attribute for f in result.findings] == ["test.variables.API_TOKEN"]

@@ -1,0 +1,58 @@
+resource "aws_db_instance" "orders" { # expect: EXIT-003
+  identifier = "orders"
+  engine     = "postgres"
+}
+
+resource "aws_rds_cluster" "ledger" {
+  cluster_identifier      = "ledger"
+  backup_retention_period = 3 # expect: EXIT-003
+}
+
+resource "aws_dynamodb_table" "sessions" { # expect: EXIT-003
+  name = "sessions"
+}
+
+resource "aws_efs_file_system" "shared" { # expect: EXIT-003
+  creation_token = "shared"
+}
+
+resource "aws_efs_backup_policy" "shared" {
+  file_system_id = aws_efs_file_system.shared.id
+  backup_policy {
+    status = "DISABLED"
+  }
+}
+
+resource "google_sql_database_instance" "reports" {
+  name             = "reports"
+  database_version = "POSTGRES_16"
+  settings {
+    tier = "db-custom-2-7680"
+    backup_configuration {
+      enabled = false # expect: EXIT-003
+    }
+  }
+}
+
+resource "azurerm_mssql_database" "app" {
+  name = "app"
+  short_term_retention_policy {
+    retention_days = 3 # expect: EXIT-003
+  }
+}
+
+resource "azurerm_mysql_flexible_server" "cms" {
+  name                  = "cms"
+  backup_retention_days = 1 # expect: EXIT-003
+}
+
+resource "azurerm_cosmosdb_account" "docs" { # expect: EXIT-003
+  name = "docs"
+}
+
+resource "azurerm_managed_disk" "data" { # expect: EXIT-003
+  name                 = "data"
+  storage_account_type = "Premium_LRS"
+  create_option        = "Empty"
+  disk_size_gb         = 256
+}

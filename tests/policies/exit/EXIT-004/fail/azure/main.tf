@@ -1,0 +1,6 @@
+resource "azurerm_postgresql_flexible_server" "registry" { # expect: EXIT-004
+  name = "registry"
+  tags = {
+    Criticality = "Critical"
+  }
+}

@@ -1,0 +1,6 @@
+resource "aws_db_instance" "registry" {
+  identifier = "registry"
+  tags = {
+    criticality = "high"
+  }
+}

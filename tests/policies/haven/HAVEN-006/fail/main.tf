@@ -1,0 +1,65 @@
+resource "azurerm_kubernetes_cluster" "aks" {
+  name     = "aks"
+  location = "westeurope"
+  default_node_pool {
+    name                   = "system"
+    node_public_ip_enabled = true # expect: HAVEN-006
+  }
+}
+
+resource "azurerm_kubernetes_cluster_node_pool" "legacy" {
+  name                  = "user"
+  kubernetes_cluster_id = azurerm_kubernetes_cluster.aks.id
+  enable_node_public_ip = true # expect: HAVEN-006
+}
+
+resource "aws_subnet" "public" {
+  vpc_id                  = "vpc-1"
+  availability_zone       = "eu-west-1a"
+  map_public_ip_on_launch = true
+}
+
+resource "aws_eks_node_group" "public_subnet" {
+  cluster_name = "eks"
+  subnet_ids   = [aws_subnet.public.id] # expect: HAVEN-006
+}
+
+resource "aws_launch_template" "public" {
+  name = "nodes"
+  network_interfaces {
+    associate_public_ip_address = true
+  }
+}
+
+resource "aws_subnet" "private" {
+  vpc_id            = "vpc-1"
+  availability_zone = "eu-west-1b"
+}
+
+resource "aws_eks_node_group" "public_template" {
+  cluster_name = "eks"
+  subnet_ids   = [aws_subnet.private.id]
+  launch_template { # expect: HAVEN-006
+    id      = aws_launch_template.public.id
+    version = "$Latest"
+  }
+}
+
+resource "google_container_cluster" "public" { # expect: HAVEN-006
+  name     = "gke"
+  location = "europe-west4"
+}
+
+resource "google_container_cluster" "public_explicit" {
+  name     = "gke2"
+  location = "europe-west4"
+  private_cluster_config {
+    enable_private_nodes = false # expect: HAVEN-006
+  }
+}
+
+resource "scaleway_k8s_pool" "public" { # expect: HAVEN-006
+  cluster_id = "fr-par/1111"
+  node_type  = "PRO2-S"
+  size       = 3
+}

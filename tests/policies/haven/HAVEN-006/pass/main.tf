@@ -1,0 +1,51 @@
+resource "azurerm_kubernetes_cluster" "aks" {
+  name     = "aks"
+  location = "westeurope"
+  default_node_pool {
+    name = "system"
+  }
+}
+
+resource "azurerm_kubernetes_cluster_node_pool" "user" {
+  name                   = "user"
+  kubernetes_cluster_id  = azurerm_kubernetes_cluster.aks.id
+  node_public_ip_enabled = false
+}
+
+resource "aws_subnet" "private" {
+  count             = 2
+  vpc_id            = "vpc-1"
+  availability_zone = "eu-west-1a"
+}
+
+resource "aws_launch_template" "private" {
+  name = "nodes"
+  network_interfaces {
+    associate_public_ip_address = false
+  }
+}
+
+resource "aws_eks_node_group" "private" {
+  cluster_name = "eks"
+  subnet_ids   = aws_subnet.private[*].id
+  launch_template {
+    id      = aws_launch_template.private.id
+    version = "$Latest"
+  }
+}
+
+resource "google_container_cluster" "private" {
+  name     = "gke"
+  location = "europe-west4"
+  private_cluster_config {
+    enable_private_nodes    = true
+    enable_private_endpoint = false
+  }
+}
+
+resource "scaleway_k8s_pool" "private" {
+  cluster_id         = "fr-par/1111"
+  node_type          = "PRO2-S"
+  size               = 3
+  public_ip_disabled = true
+}

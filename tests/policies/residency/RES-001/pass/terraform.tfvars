@@ -1,0 +1,1 @@
+gcp_region = "europe-west3"

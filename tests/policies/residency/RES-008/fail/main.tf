@@ -1,0 +1,35 @@
+provider "aws" {
+  region = "eu-central-1"
+}
+
+provider "aws" {
+  alias  = "london"
+  region = "eu-west-2"
+}
+
+resource "azurerm_log_analytics_workspace" "us" {
+  name     = "law-us"
+  location = "eastus"
+}
+
+resource "azurerm_monitor_diagnostic_setting" "kv" {
+  name                       = "diag"
+  target_resource_id         = "kv"
+  log_analytics_workspace_id = azurerm_log_analytics_workspace.us.id # expect: RES-008
+}
+
+resource "aws_s3_bucket" "trail" {
+  provider = aws.london
+  bucket   = "trail-logs"
+}
+
+resource "aws_cloudtrail" "org" {
+  name           = "org"
+  s3_bucket_name = aws_s3_bucket.trail.id # expect: RES-008
+}
+
+resource "google_logging_project_bucket_config" "global" {
+  project   = "p"
+  location  = "global" # expect: RES-008
+  bucket_id = "app"
+}

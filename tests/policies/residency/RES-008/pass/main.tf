@@ -1,0 +1,50 @@
+provider "aws" {
+  region = "eu-central-1"
+}
+
+variable "location" {
+  default = "westeurope"
+}
+
+resource "azurerm_log_analytics_workspace" "eu" {
+  name     = "law"
+  location = var.location
+}
+
+resource "azurerm_storage_account" "archive" {
+  name     = "archive"
+  location = "germanywestcentral"
+}
+
+resource "azurerm_monitor_diagnostic_setting" "kv" {
+  name                       = "diag"
+  target_resource_id         = "kv"
+  log_analytics_workspace_id = azurerm_log_analytics_workspace.eu.id
+  storage_account_id         = azurerm_storage_account.archive.id
+}
+
+resource "aws_s3_bucket" "trail" {
+  bucket = "trail-logs"
+}
+
+resource "aws_cloudtrail" "org" {
+  name                  = "org"
+  s3_bucket_name        = aws_s3_bucket.trail.id
+  is_multi_region_trail = true
+}
+
+resource "google_logging_project_bucket_config" "eu" {
+  project   = "p"
+  location  = "europe-west4"
+  bucket_id = "app"
+}
+
+resource "google_storage_bucket" "sink" {
+  name     = "audit-sink"
+  location = "EU"
+}
+
+resource "google_logging_project_sink" "audit" {
+  name        = "audit"
+  destination = "storage.googleapis.com/${google_storage_bucket.sink.name}"
+}

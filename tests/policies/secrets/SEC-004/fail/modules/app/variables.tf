@@ -1,0 +1,3 @@
+variable "admin_password" { # expect: SEC-004
+  type = string
+}

@@ -1,0 +1,5 @@
+terraform {
+  backend "local" { # expect: SEC-006
+    path = "state/terraform.tfstate"
+  }
+}

@@ -1,0 +1,8 @@
+terraform {
+  backend "remote" {
+    organization = "gemeente-voorbeeld"
+    workspaces {
+      name = "platform-prod"
+    }
+  }
+}
