@@ -21,7 +21,7 @@ from scanner.focus import Focus, changed_since as changed_since_focus, display_p
 from scanner.starter import starter_config
 from scanner.pipeline import ScanRequest, scan
 from scanner.report import FORMATTERS, Report
-from scanner.report.catalogue import render_list, render_show
+from scanner.report.catalogue import render_list, render_markdown, render_show
 
 FAIL_ON = ("error", "warning", "note", "never")
 
@@ -187,10 +187,11 @@ def policies_group() -> None:
 @policies_group.command("list")
 @click.option("--only", multiple=True, help="Families or ids to list.")
 @click.option("--policies", "policy_dirs", multiple=True, type=click.Path(), help="Extra policy directory.")
-def policies_list(only, policy_dirs) -> None:
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
+def policies_list(only, policy_dirs, output_format) -> None:
     """List the policies with family, severity and references."""
     chosen = policy_module.select(policy_module.load(tuple(policy_dirs)), tuple(only))
-    click.echo(render_list(chosen), nl=False)
+    click.echo(render_markdown(chosen) if output_format == "markdown" else render_list(chosen), nl=False)
 
 
 @policies_group.command("show")

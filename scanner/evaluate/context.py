@@ -1,6 +1,7 @@
 """What predicates may look at besides the resource: the whole model, the config and the registries."""
 from __future__ import annotations
 
+import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ class Context:
     model: Model
     config: Config
     regions: RegionRegistry
+    today: datetime.date = field(default_factory=datetime.date.today)   # the engine passes the scan's date
     condition: Callable = None  # set by the engine: evaluate a sub-condition on another resource
     _links: dict = field(default_factory=dict)
 

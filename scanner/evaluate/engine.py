@@ -117,7 +117,7 @@ class Engine:
         self.model = model
         self.config = config
         self.today = today
-        self.context = Context(model, config, registries.regions())
+        self.context = Context(model, config, registries.regions(), today)
         self.context.condition = lambda resource, cond: self.condition(resource, cond, None)
         self.index: dict[tuple[str, str], list[Resource]] = {}
         for resource in model.resources:

@@ -67,15 +67,16 @@ def tier_allows(region_tier: str, allowed_tier: str) -> bool:
 
 @functools.lru_cache(maxsize=4)
 def regions(directory: Path | None = None) -> RegionRegistry:
-    return RegionRegistry(_load(directory or builtin_policy_dir(), "regions.yaml"))
+    return RegionRegistry(load(directory or builtin_policy_dir(), "regions.yaml"))
 
 
 @functools.lru_cache(maxsize=4)
 def providers(directory: Path | None = None) -> dict:
-    return (_load(directory or builtin_policy_dir(), "providers.yaml").get("providers") or {})
+    return (load(directory or builtin_policy_dir(), "providers.yaml").get("providers") or {})
 
 
-def _load(directory: Path, name: str) -> dict:
+def load(directory: Path, name: str) -> dict:
+    """A registry file under <policy dir>/registries/, as data (a broken file is a policy error)."""
     path = directory / "registries" / name
     try:
         data = yaml.load(path.read_text("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

@@ -161,3 +161,10 @@ def test_ci_literal_below_the_strength_bar_is_a_throwaway_test_password(write, r
                                     "    API_TOKEN: kq9Zr2Lw7xPv4Tn8\n  script: [make]\n"})
     result = run_scan(root, only=("SEC-013",))
     assert [f.attribute for f in result.findings] == ["test.variables.API_TOKEN"]
+
+
+def test_secret_in_a_repeated_block_points_at_its_own_block(write, run_scan):
+    root = write({"main.tf": 'resource "helm_release" "r" {\n  set {\n    name  = "replicaCount"\n    value = "2"\n  }\n'
+                             '  set {\n    name  = "auth.password"\n    value = "helm-literal-pw"\n  }\n}\n'})
+    result = run_scan(root, only=("SEC-001",))
+    assert [(f.line, f.attribute) for f in result.findings] == [(8, "set[name=auth.password].value")]

@@ -155,22 +155,6 @@ def paired_region_allowed(resource: Resource, args: dict, ctx: Context, base: Ma
     return verdict
 
 
-def min_items(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
-    """The list at `path` has at least `min` entries."""
-    path, minimum = args["path"], int(args["min"])
-    matches = lookup(resource, path, base)
-    if not matches:
-        return fail(path, "not set")
-    value = matches[0].value
-    if isinstance(value, Unknown):
-        return unknown(value.reason, path)
-    if isinstance(value, list):   # the length of a written-out list is known even when its items are not
-        if len(value) >= minimum:
-            return PASS
-        return fail(path, f"{len(value)} set, at least {minimum} needed")
-    return fail(path, "not a list")
-
-
 def image_pinned(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
     """A container image reference is pinned by digest (`@sha256:`)."""
     path = args.get("path", "image")
@@ -198,6 +182,5 @@ CORE: dict[str, Predicate] = {
     "region_allowed": region_allowed,
     "region_known": region_known,
     "paired_region_allowed": paired_region_allowed,
-    "min_items": min_items,
     "image_pinned": image_pinned,
 }

@@ -15,9 +15,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.evaluate.context import Context, base_address
+from scanner.evaluate.context import Context
 from scanner.evaluate.paths import Match, lookup
-from scanner.evaluate.registries import _load, builtin_policy_dir
+from scanner.evaluate.registries import builtin_policy_dir, load
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
@@ -42,7 +42,7 @@ class ServiceClass:
 
 @functools.lru_cache(maxsize=1)
 def portability() -> dict:
-    data = _load(builtin_policy_dir(), "portability.yaml")
+    data = load(builtin_policy_dir(), "portability.yaml")
     types = tuple(ServiceClass(e["match"], e["class"], e.get("category", ""), e.get("engine", ""),
                                e.get("alternative", ""), dict(e.get("when") or {}))
                   for e in data.get("types", []))
@@ -52,7 +52,7 @@ def portability() -> dict:
 
 @functools.lru_cache(maxsize=1)
 def image_registries() -> dict:
-    data = _load(builtin_policy_dir(), "image-registries.yaml")
+    data = load(builtin_policy_dir(), "image-registries.yaml")
     return {"default": data.get("default_registry", "docker.io"), "aliases": data.get("aliases") or {},
             "registries": {r["host"]: r for r in data.get("registries", [])}}
 
@@ -99,8 +99,7 @@ def _relative_directory(path: str, ctx: Context) -> str:
 
 
 def _today(ctx: Context) -> datetime.date:
-    # The engine's date (reproducible runs, tests); the clock only when the context does not carry one.
-    return getattr(ctx, "today", None) or datetime.date.today()
+    return ctx.today   # the scan's date: runs (and tests) are reproducible
 
 
 # --- configuration ----------------------------------------------------------------------------------

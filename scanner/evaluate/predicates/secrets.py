@@ -20,7 +20,7 @@ from typing import Any, Iterator
 from scanner.evaluate.context import Context, base_address
 from scanner.evaluate.masking import mask
 from scanner.evaluate.paths import Match, lookup
-from scanner.evaluate.registries import _load, builtin_policy_dir
+from scanner.evaluate.registries import builtin_policy_dir, load
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
@@ -58,7 +58,7 @@ class Rules:
 
 @functools.lru_cache(maxsize=1)
 def rules() -> Rules:
-    data = _load(builtin_policy_dir(), REGISTRY)
+    data = load(builtin_policy_dir(), REGISTRY)
     detectors = {}
     for entry in data.get("detectors", []):
         detectors[entry["id"]] = Detector(
@@ -195,7 +195,7 @@ def secret_named(resource: Resource, args: dict, ctx: Context, base: Match | Non
 
 
 # --- Terraform maps and entry lists (app_settings, environment variables, env blocks) --------------
-def _entries(match: Match, args: dict, resource_kind: str) -> Iterator[tuple[str, Any, str, str, list[str]]]:
+def _entries(match: Match, args: dict) -> Iterator[tuple[str, Any, str, str, list[str]]]:
     """(name, value, location, key, literal paths that would make it written-out) per entry."""
     value = match.value
     if isinstance(value, dict):
@@ -210,19 +210,22 @@ def _entries(match: Match, args: dict, resource_kind: str) -> Iterator[tuple[str
         if not isinstance(item, dict) or not isinstance(item.get(name_key), str):
             continue
         name = item[name_key]
-        # Terraform blocks have one location per attribute path; YAML lists have one per item.
-        step = "" if resource_kind == "terraform" else f"[{index}]"
-        location = f"{match.location}{step}.{value_key}"
+        location = f"{match.location}[{index}].{value_key}"
         yield name, item.get(value_key), location, f"{match.key}[name={name}].{value_key}", \
-            [f"{match.location}.{value_key}"]
+            [location, f"{match.location}.{value_key}"]
 
 
 def _written_out(resource: Resource, value: Any, literal_paths: list[str]) -> bool:
-    """Written as a literal in the source. Terraform knows this per attribute; YAML has no references."""
+    """Written as a literal in the source. Terraform knows this per attribute; YAML has no references.
+
+    For repeated blocks the model records `env.value` once for all `env` blocks, so a literal in one
+    block vouches for all; when it records them per block (`env[1].value`), only the block's own counts."""
     if isinstance(value, Unknown):
         return False
     if resource.kind != "terraform":
         return True
+    if "[" in literal_paths[0] and any("[" in p for p in resource.literal_paths):
+        return literal_paths[0] in resource.literal_paths
     return any(p in resource.literal_paths for p in literal_paths)
 
 
@@ -237,7 +240,7 @@ def secret_entries(resource: Resource, args: dict, ctx: Context, base: Match | N
     value. References (variables, Key Vault references, `$(VAR)`, `${{ secrets.X }}`) are fine."""
     hits = []
     for match in lookup(resource, args["path"], base):
-        for name, value, location, key, literal_paths in _entries(match, args, resource.kind):
+        for name, value, location, key, literal_paths in _entries(match, args):
             if not is_secret_name(name) or not secret_value(value):
                 continue
             if _written_out(resource, value, literal_paths):
