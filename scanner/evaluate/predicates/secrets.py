@@ -413,9 +413,7 @@ def _copied_secret(resource: Resource, value: Any, ctx: Context) -> str | None:
     if not isinstance(value, str) or not value:
         return None
     targets = resource.references.get("value", frozenset())
-    for other in ctx.model.resources:
-        if other.kind != "terraform" or base_address(other.address) not in targets:
-            continue
+    for other in (r for target in sorted(targets) for r in ctx.at(target)):
         for name, attr_value in other.values.items():
             if isinstance(attr_value, str) and attr_value and attr_value in value and \
                     (is_secret_name(name) or _SECRET_ATTRIBUTE.search(name)):
