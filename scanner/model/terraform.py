@@ -342,6 +342,9 @@ class Instance:
                 references[key] = frozenset(own)
             if x.is_literal(attr.expr):
                 literals.add(key)
+            elif isinstance(attr.expr, x.ObjectX):    # a map mixing literals and references: per entry
+                literals.update(f"{key}.{k.value}" for k, v in attr.expr.items
+                                if isinstance(k, x.Lit) and x.is_literal(v))
         for inner in block.blocks:
             if inner.type == "dynamic" and inner.labels:
                 self._dynamic(inner, scope, prefix, values, locations, literals, references)
@@ -355,7 +358,7 @@ class Instance:
             for k, v in sub[1].items():      # `geo_location[1].location`, and `geo_location.location` for the first
                 locations.setdefault(k, v)
                 locations.setdefault(k.replace(indexed, prefix + inner.type, 1), v)
-            literals |= {k.replace(indexed, prefix + inner.type, 1) for k in sub[2]}
+            literals |= sub[2] | {k.replace(indexed, prefix + inner.type, 1) for k in sub[2]}
             references.update({k.replace(indexed, prefix + inner.type, 1): v for k, v in sub[3].items()})
         return values, locations, frozenset(literals), references
 

@@ -100,3 +100,11 @@ resource "helm_release" "redis" {
     value = "helm-literal-pw" # expect: SEC-001
   }
 }
+
+resource "azurerm_linux_web_app" "mixed_settings" {
+  name = "mixed"
+  app_settings = { # expect: SEC-001
+    DB_PASSWORD = "Sup3rS3cretValue!"
+    API_KEY     = var.api_key
+  }
+}
