@@ -11,7 +11,7 @@ from scanner.discover import discover, display_prefix
 from scanner.errors import InputError
 from scanner.evaluate import engine, waivers
 from scanner.evaluate.policies import Policy
-from scanner.evaluate.predicates import haven
+from scanner.evaluate.predicates import haven, residency
 from scanner.focus import Focus
 from scanner.model import haven_results
 from scanner.notices import Notice
@@ -61,6 +61,7 @@ def scan(request: ScanRequest) -> tuple[engine.Result, int]:
     evaluator = engine.Engine(the_model, request.config, today)
     result = evaluator.run(list(request.policies))
     result.haven = haven.summarise(evaluator, result)   # per-cluster HCC summary for the reports
+    result.posture = residency.posture(evaluator.context)
     result.notices = sorted(set(notices + parse_notices + hcc_notices))
     directives = [d for f in files for d in f.directives]
     foreign = [d for f in files for d in f.foreign_directives]

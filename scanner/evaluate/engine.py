@@ -73,6 +73,7 @@ class Result:
     migration: list[Notice] = field(default_factory=list)         # other scanners' skip comments, listed only
     stale_baseline: list[dict] = field(default_factory=list)      # baseline entries that no longer match
     haven: object = None                                          # per-cluster Haven pre-flight summary
+    posture: list[dict] = field(default_factory=list)             # providers with jurisdiction and SEAL range
 
     @property
     def active(self) -> list[Finding]:

@@ -62,6 +62,7 @@ def schema() -> dict:
 
 
 _VALIDATOR = None
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _validator() -> jsonschema.Draft202012Validator:
@@ -98,8 +99,7 @@ def _pointer(path) -> str:
 def load_file(path: Path) -> Policy:
     try:
         text = path.read_text("utf-8")
-        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except OSError as err:
         raise PolicyError(f"{path}: cannot read policy file: {err.strerror}") from None
     except yaml.YAMLError as err:
@@ -108,6 +108,7 @@ def load_file(path: Path) -> Policy:
     errors = sorted(_validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
         error = _most_specific(errors[0])
+        node = yaml.compose(text, Loader=_LOADER)   # only now: the nodes know the lines
         line = _line_for(node, list(error.absolute_path)) if node is not None else 1
         raise PolicyError(f"{path}:{line}: {_pointer(error.absolute_path)}: {_short(error)}")
     return _policy(data, path)

@@ -20,5 +20,6 @@ def render(report: Report) -> str:
         "waivers": [dataclasses.asdict(n) for n in result.waiver_problems],
         "migration": [dataclasses.asdict(n) for n in result.migration],
         "stale_baseline": result.stale_baseline,
+        "sovereignty_posture": result.posture,
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

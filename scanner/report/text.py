@@ -86,6 +86,10 @@ def _summary(report: Report) -> str:
     if suppressed:
         waived = sum(1 for f in suppressed if f.suppression.justification != "in the baseline")
         summary += f"\n  {waived} waived, {len(suppressed) - waived} in the baseline (not failing)"
+    if result.posture:
+        summary += "\n  sovereignty posture (indicative, seed 003:470-497): " + "; ".join(
+            f"{p['name']} ({p['source']}): {p['jurisdiction']} jurisdiction, SEAL {p['seal']}" if p["known"]
+            else f"{p['source']}: not in the provider registry" for p in result.posture)
     hint = "" if report.show_unresolved else " (--show-unresolved lists them)"
     summary += f"\n  {len(result.unresolved)} checks unresolved: a value was not known statically{hint}"
     if result.notices:

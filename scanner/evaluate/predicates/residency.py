@@ -299,3 +299,24 @@ RESIDENCY: dict[str, Predicate] = {
     "placement_allowed": placement_allowed,
     "global_service": global_service,
 }
+
+
+def posture(ctx: Context) -> list[dict]:
+    """The repository's indicative sovereignty posture: every cloud provider it declares, with the provider
+    registry's jurisdiction and SEAL range. Shown in every profile; it fails nothing by itself (RES-007 and
+    RES-010 do, when the profile sets a SEAL target or a sovereignty requirement)."""
+    out = []
+    for source, resource in sorted(_first_declarations(ctx).items()):
+        found = _registry_entry(source, ctx)
+        if found is None:
+            out.append({"source": source, "name": source, "known": False})
+            continue
+        entry = _operator(_variant(found[0], found[1], _local_name(resource), ctx), _local_name(resource), ctx) or found[1]
+        if entry.get("hosting_type") == "none":
+            continue
+        seal = entry.get("seal") or {}
+        out.append({"source": source, "name": entry.get("name", source), "known": True,
+                    "jurisdiction": entry.get("hq_jurisdiction", ""), "control": entry.get("control", ""),
+                    "operations": entry.get("operations", ""), "hosting_type": entry.get("hosting_type", ""),
+                    "seal": f"{seal.get('min', '?')}-{seal.get('max', '?')}"})
+    return out
