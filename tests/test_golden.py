@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from importlib import resources
 from pathlib import Path
 
 import jsonschema
@@ -37,6 +38,9 @@ def test_example_text_and_sarif_match_golden(example, tmp_path, capsys):
     text = capsys.readouterr().out
     assert code == 1, "every example contains violations"
     _compare(f"{example}.txt", text)
+    log = json.loads(sarif_path.read_text(encoding="utf-8"))
+    schema = json.loads(resources.files("scanner.schemas").joinpath("sarif-schema-2.1.0.json").read_bytes())
+    assert list(jsonschema.Draft4Validator(schema).iter_errors(log)) == []
     _compare(f"{example}.sarif.json", sarif_path.read_text(encoding="utf-8"))
 
 

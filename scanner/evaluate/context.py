@@ -27,6 +27,7 @@ class Context:
     regions: RegionRegistry
     today: datetime.date = field(default_factory=datetime.date.today)   # the engine passes the scan's date
     condition: Callable = None  # set by the engine: evaluate a sub-condition on another resource
+    memo: dict = field(default_factory=dict)   # predicates' per-scan caches, keyed "<module>.<what>"
     _links: dict = field(default_factory=dict)
     _types: dict = field(default_factory=dict)
     _addresses: dict = field(default_factory=dict)

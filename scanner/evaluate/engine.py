@@ -5,7 +5,7 @@ import datetime
 import fnmatch
 import json
 import string
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from scanner.config import Config
 from scanner.evaluate import registries
@@ -15,7 +15,7 @@ from scanner.evaluate.operators import OPERATORS
 from scanner.evaluate.paths import Match, lookup, resolve
 from scanner.evaluate.policies import Check, Policy
 from scanner.evaluate.predicates import PREDICATES
-from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
+from scanner.evaluate.verdict import PASS, Verdict, fail
 from scanner.model.resource import Model, Resource
 from scanner.model.values import Unknown
 from scanner.notices import Notice

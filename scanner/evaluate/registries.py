@@ -34,6 +34,7 @@ _ZONE_SUFFIXES = (re.compile(r"(?<=\d)[a-z]$"), re.compile(r"-[a-z0-9]{1,2}$"))
 class RegionRegistry:
     def __init__(self, data: dict):
         self.as_of = str(data.get("as_of", ""))
+        self.countries: dict[str, str] = {str(k).upper(): str(v) for k, v in (data.get("countries") or {}).items()}
         self.regions: dict[str, dict[str, Region]] = {}
         for provider, entry in (data.get("providers") or {}).items():
             table = {}
@@ -55,6 +56,9 @@ class RegionRegistry:
             if stripped != key and stripped in table:
                 return table[stripped]
         return None
+
+    def country_tier(self, country: str) -> str:
+        return self.countries.get(country.upper(), "third-country")
 
     def knows(self, provider: str) -> bool:
         return provider in self.regions

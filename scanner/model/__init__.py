@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from scanner.model import files as file_model
 from scanner.model import kubernetes, repository, terraform
-from scanner.model.resource import Model, Resource  # noqa: F401 - re-exported
+from scanner.model.resource import Model
 from scanner.parse import ParsedFile
 from scanner.parse.terraform import TerraformFile
 

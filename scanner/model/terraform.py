@@ -7,7 +7,6 @@ and each local/output/attribute is evaluated once (memoised), so large repositor
 """
 from __future__ import annotations
 
-import os
 import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Callable

@@ -23,9 +23,6 @@ from scanner.model.resource import Resource
 from scanner.model.values import Unknown
 
 _META_TYPES = {"provider", "variable", "output", "module_call", "terraform_required_provider", "terraform_backend"}
-# EU member states plus the EEA: registries operated from here are not reported by default.
-EU_EEA = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
-          "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"}
 LOCK_FILE = ".terraform.lock.hcl"
 
 
@@ -503,8 +500,8 @@ def image_registry_allowed(resource: Resource, args: dict, ctx: Context, base: M
             return PASS
         return fail(path, f"comes from {host}/{name}, which is not on exit.image_registries")
     known = image_registries()["registries"].get(host)
-    if known is None or str(known.get("jurisdiction", "")).upper() in EU_EEA:
-        return PASS
+    if known is None or ctx.regions.country_tier(str(known.get("jurisdiction", ""))) in ("eu", "eea"):
+        return PASS    # registries operated from the EU/EEA are not reported without an allow-list
     return fail(path, f"comes from {host}, a public registry run by {known['operator']} ({known['jurisdiction']}), "
                       f"and no exit.image_registries allow-list is configured")
 

@@ -87,31 +87,6 @@ class Pool:
     label: str
 
 
-class _Index:
-    """Resources by base address, built once per model: links between resources follow references."""
-
-    def __init__(self, model: Model):
-        self.by_address: dict[str, list[Resource]] = {}
-        self.by_type: dict[str, list[Resource]] = {}
-        self.first_in_namespace: dict[tuple, Resource] = {}
-        for resource in model.resources:
-            self.by_type.setdefault(resource.type, []).append(resource)
-            if resource.kind == "terraform":
-                self.by_address.setdefault(base_address(resource.address), []).append(resource)
-
-    def of_type(self, types: Iterable[str]) -> list[Resource]:
-        return [r for t in types for r in self.by_type.get(t, ())]
-
-
-_INDEX: list = [None, None]   # (model, index): one scan at a time
-
-
-def _index(ctx: Context) -> _Index:
-    if _INDEX[0] is not ctx.model:
-        _INDEX[0], _INDEX[1] = ctx.model, _Index(ctx.model)
-    return _INDEX[1]
-
-
 def _refers_to(resource: Resource, attr: str, target: str, ctx: Context, hops: int = 2) -> bool:
     """`attr` of resource references `target`, directly or through a helper resource in between
     (terraform-aws-eks passes the cluster name through a time_sleep resource)."""
@@ -121,7 +96,7 @@ def _refers_to(resource: Resource, attr: str, target: str, ctx: Context, hops: i
     if hops == 0:
         return False
     for address in seen:
-        for helper in _index(ctx).by_address.get(address, ()):
+        for helper in ctx.at(address):
             if helper.type in CLUSTERS:
                 continue
             if any(_refers_to(helper, key, target, ctx, hops - 1) for key in helper.references):
@@ -136,7 +111,7 @@ def cluster_pools(cluster: Resource, ctx: Context) -> list[Pool]:
         return []
     pools = _inline_pools(cluster, kind)
     target = base_address(cluster.address)
-    for pool in _index(ctx).of_type(list(kind.pools)):
+    for pool in ctx.of_type(list(kind.pools)):
         if pool.kind == "terraform" and _refers_to(pool, kind.via, target, ctx):
             pools.append(Pool(pool.values, "", pool, pool.address))
     return pools
@@ -163,7 +138,7 @@ def owner_cluster(pool: Resource, ctx: Context) -> Resource | None:
     if cluster_type is None:
         return None
     via = CLUSTERS[cluster_type].via
-    for cluster in _index(ctx).of_type([cluster_type]):
+    for cluster in ctx.of_type([cluster_type]):
         if cluster.kind == "terraform" and _refers_to(pool, via, base_address(cluster.address), ctx):
             return cluster
     return None
@@ -272,7 +247,7 @@ def _subnet_zones(resource: Resource, path: str, ctx: Context, seen: _Zones) -> 
         values = match.value if isinstance(match.value, list) else [match.value]
         for value in values:
             if isinstance(value, Unknown) and value.refers_to:
-                subnets = _index(ctx).by_address.get(base_address(value.refers_to), [])
+                subnets = ctx.at(base_address(value.refers_to))
                 zones = [s.values.get("availability_zone", s.values.get("availability_zone_id")) for s in subnets]
                 if not zones:
                     seen.add(value)
@@ -347,7 +322,7 @@ def _subnet_public(value: Any, ctx: Context) -> Verdict:
         return unknown(f"subnet {value} (not in the scanned code)", "subnet_ids")
     if not value.refers_to:
         return unknown(value.reason, "subnet_ids")
-    subnets = [s for s in _index(ctx).by_address.get(base_address(value.refers_to), []) if s.type == "aws_subnet"]
+    subnets = [s for s in ctx.at(base_address(value.refers_to)) if s.type == "aws_subnet"]
     if not subnets:
         return unknown(value.reason, "subnet_ids")
     for subnet in subnets:
@@ -364,7 +339,7 @@ def _launch_template_private(resource: Resource, ctx: Context) -> Verdict:
         value = match.value
         if not isinstance(value, Unknown) or not value.refers_to:
             continue
-        for template in _index(ctx).by_address.get(base_address(value.refers_to), []):
+        for template in ctx.at(base_address(value.refers_to)):
             for flag in lookup(template, "network_interfaces.associate_public_ip_address"):
                 public = _truthy(flag.value)
                 if isinstance(public, Unknown):
@@ -660,7 +635,7 @@ ADDON_CARRIERS = ("helm_release", "kubernetes_manifest", "kubectl_manifest", "aw
 
 
 def _manages_addons(ctx: Context) -> bool:
-    return bool(_index(ctx).of_type(list(ADDON_CARRIERS)))
+    return bool(ctx.of_type(list(ADDON_CARRIERS)))
 
 
 def _matches_any(value: Any, patterns: Iterable[str]) -> bool:
@@ -673,13 +648,13 @@ def _helm(args: dict, ctx: Context) -> tuple[bool, str]:
     if not charts:
         return False, ""
     blocker = ""
-    for release in _index(ctx).of_type(["helm_release"]):
+    for release in ctx.of_type(["helm_release"]):
         chart = release.values.get("chart")
         if isinstance(chart, Unknown):
             blocker = blocker or f"the chart of {release.address} ({chart.reason})"
         elif _matches_any(chart, [f"(^|/){c}$" for c in charts]):
             return True, ""
-    for release in _index(ctx).of_type(["HelmRelease"]):   # Flux
+    for release in ctx.of_type(["HelmRelease"]):   # Flux
         chart = lookup(release, "spec.chart.spec.chart")
         if chart and _matches_any(chart[0].value, [f"^{c}$" for c in charts]):
             return True, ""
@@ -689,16 +664,16 @@ def _helm(args: dict, ctx: Context) -> tuple[bool, str]:
 def _eks_addon(args: dict, ctx: Context) -> bool:
     names = [n.lower() for n in args.get("eks_addons") or []]
     return bool(names) and any(str(a.values.get("addon_name", "")).lower() in names
-                               for a in _index(ctx).of_type(["aws_eks_addon"]))
+                               for a in ctx.of_type(["aws_eks_addon"]))
 
 
 def _kinds(args: dict, ctx: Context) -> bool:
     kinds = args.get("kinds") or []
     if not kinds:
         return False
-    if any(r.kind == "kubernetes" for r in _index(ctx).of_type(kinds)):
+    if any(r.kind == "kubernetes" for r in ctx.of_type(kinds)):
         return True
-    for manifest in _index(ctx).of_type(["kubernetes_manifest"]):
+    for manifest in ctx.of_type(["kubernetes_manifest"]):
         kind = lookup(manifest, "manifest.kind")
         if kind and kind[0].value in kinds:
             return True
@@ -709,7 +684,7 @@ def _provisioners(args: dict, ctx: Context) -> bool:
     wanted = args.get("provisioners") or []
     if not wanted:
         return False
-    for storage_class in _index(ctx).of_type(["StorageClass", "kubernetes_storage_class", "kubernetes_storage_class_v1"]):
+    for storage_class in ctx.of_type(["StorageClass", "kubernetes_storage_class", "kubernetes_storage_class_v1"]):
         provisioner = storage_class.values.get("provisioner") or lookup_first(storage_class, "storage_provisioner")
         if _matches_any(provisioner, wanted):
             return True
@@ -720,7 +695,7 @@ def _workloads(args: dict, ctx: Context) -> bool:
     patterns = args.get("workloads") or []
     if not patterns:
         return False
-    for workload in _index(ctx).of_type(list(_WORKLOAD_KINDS)):
+    for workload in ctx.of_type(list(_WORKLOAD_KINDS)):
         if workload.kind != "kubernetes":
             continue
         if _matches_any(workload.name, patterns):
@@ -772,11 +747,11 @@ def first_workload_in_namespace(resource: Resource, args: dict, ctx: Context, ba
     if namespace in SYSTEM_NAMESPACES:
         return fail("", "system namespace")
     kinds = tuple(args.get("kinds") or [])
-    index = _index(ctx)
-    if (kinds, namespace) not in index.first_in_namespace:   # computed once per namespace
-        same = [r for r in index.of_type(kinds) if r.kind == "kubernetes" and namespace_of(r) == namespace]
-        index.first_in_namespace[(kinds, namespace)] = min(same + [resource], key=lambda r: (r.path, r.line, r.address))
-    first = index.first_in_namespace[(kinds, namespace)]
+    key = ("haven.first_in_namespace", kinds, namespace)
+    if key not in ctx.memo:   # computed once per namespace
+        same = [r for r in ctx.of_type(list(kinds)) if r.kind == "kubernetes" and namespace_of(r) == namespace]
+        ctx.memo[key] = min(same + [resource], key=lambda r: (r.path, r.line, r.address))
+    first = ctx.memo[key]
     return PASS if first is resource else fail("", "not the first workload of its namespace")
 
 
@@ -785,7 +760,7 @@ def default_deny_policy(resource: Resource, args: dict, ctx: Context, base: Matc
     if resource.kind != "kubernetes":
         return PASS
     namespace = namespace_of(resource)
-    for policy in _index(ctx).of_type(["NetworkPolicy"]):
+    for policy in ctx.of_type(["NetworkPolicy"]):
         if policy.kind == "kubernetes" and namespace_of(policy) == namespace and _denies_ingress(policy.values):
             return PASS
     return fail("", f"namespace {namespace} has no default-deny NetworkPolicy")
@@ -835,7 +810,7 @@ def disruption_budget(resource: Resource, args: dict, ctx: Context, base: Match 
         return PASS
     labels = _labels(resource)
     namespace = namespace_of(resource)
-    for budget in _index(ctx).of_type(["PodDisruptionBudget"]):
+    for budget in ctx.of_type(["PodDisruptionBudget"]):
         if budget.kind != "kubernetes" or namespace_of(budget) != namespace:
             continue
         spec = budget.values.get("spec") if isinstance(budget.values.get("spec"), dict) else {}
@@ -855,7 +830,7 @@ def replicated(resource: Resource, args: dict, ctx: Context, base: Match | None 
         return PASS
     shown = f"spec.replicas is {replicas}" if "replicas" in spec else "spec.replicas is not set (1)"
     namespace = namespace_of(resource)
-    for hpa in _index(ctx).of_type(["HorizontalPodAutoscaler"]):
+    for hpa in ctx.of_type(["HorizontalPodAutoscaler"]):
         if hpa.kind != "kubernetes" or namespace_of(hpa) != namespace:
             continue
         hpa_spec = hpa.values.get("spec") if isinstance(hpa.values.get("spec"), dict) else {}
@@ -910,7 +885,7 @@ def _redirects_to_https(spec: dict) -> bool:
 
 def _gateway(ref: dict, namespace: str, ctx: Context) -> Resource | None:
     wanted = ref.get("namespace") or namespace
-    for gateway in _index(ctx).of_type(["Gateway"]):
+    for gateway in ctx.of_type(["Gateway"]):
         if gateway.kind == "kubernetes" and gateway.name == ref.get("name") and namespace_of(gateway) == wanted:
             return gateway
     return None

@@ -9,7 +9,7 @@ from scanner.evaluate.context import Context, base_address
 from scanner.evaluate.paths import Match, lookup
 from scanner.evaluate.predicates.core import Predicate, _check_region as region_verdict
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
-from scanner.model.resource import Model, Resource
+from scanner.model.resource import Resource
 from scanner.model.values import Unknown
 
 _ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:([a-z0-9-]*):")
@@ -18,8 +18,6 @@ _REGION_KEYS = ("region", "default_region")
 # [I] sovereignty_requirement -> SEAL target when seal_target is unset: some = EU law applies and is
 # enforceable (SEAL-2, 003:359); high = the NDS ambition SEAL-4 (003:383).
 _TARGET_BY_SEAL = {"some": 2, "high": 4}
-_index_cache: dict[int, tuple[Model, dict]] = {}
-_first_cache: dict[int, tuple[Model, dict]] = {}
 
 
 # --- where a resource is --------------------------------------------------------------------------
@@ -55,15 +53,14 @@ def effective_region_allowed(resource: Resource, args: dict, ctx: Context, base:
 
 # --- where a resource's target is -----------------------------------------------------------------
 def _by_address(ctx: Context) -> dict[tuple[str, str], list[Resource]]:
-    cached = _index_cache.get(id(ctx.model))
-    if cached is not None and cached[0] is ctx.model:
-        return cached[1]
-    index: dict[tuple[str, str], list[Resource]] = {}
-    for resource in ctx.model.resources:
-        if resource.kind == "terraform":
-            index.setdefault((resource.root, base_address(resource.address)), []).append(resource)
-    _index_cache.clear()    # one model at a time: a scan evaluates one model
-    _index_cache[id(ctx.model)] = (ctx.model, index)
+    """Resources by (root module, base address): the same address in another root is another resource."""
+    index = ctx.memo.get("residency.by_root_address")
+    if index is None:
+        index = {}
+        for resource in ctx.model.resources:
+            if resource.kind == "terraform":
+                index.setdefault((resource.root, base_address(resource.address)), []).append(resource)
+        ctx.memo["residency.by_root_address"] = index
     return index
 
 
@@ -167,17 +164,16 @@ def _first_report(resource: Resource, source: str, ctx: Context) -> bool:
 
 
 def _first_declarations(ctx: Context) -> dict[str, Resource]:
-    cached = _first_cache.get(id(ctx.model))
-    if cached is not None and cached[0] is ctx.model:
-        return cached[1]
+    cached = ctx.memo.get("residency.first_declarations")
+    if cached is not None:
+        return cached
     first: dict[str, Resource] = {}
     candidates = ctx.of_type(["terraform_required_provider", "provider"])
     for resource in sorted(candidates, key=lambda r: (r.path, r.line, r.address)):
         source = provider_source(resource, ctx)
         if isinstance(source, str):
             first.setdefault(source, resource)
-    _first_cache.clear()
-    _first_cache[id(ctx.model)] = (ctx.model, first)
+    ctx.memo["residency.first_declarations"] = first
     return first
 
 
