@@ -92,8 +92,29 @@ def _notification(notice) -> dict:
     return entry
 
 
+MAX_RESULTS = 25_000   # GitHub code scanning rejects a run with more results
+
+
+_RANK = {"error": 0, "warning": 1, "note": 2, "none": 3}
+
+
+def _within_limit(findings: list[Finding]) -> tuple[list[Finding], int]:
+    """The most severe findings when there are more than GitHub accepts, and how many were left out."""
+    if len(findings) <= MAX_RESULTS:
+        return findings, 0
+    kept = sorted(findings, key=lambda f: (f.kind != "fail", _RANK.get(f.level, 3), f.sort_key))[:MAX_RESULTS]
+    return sorted(kept, key=lambda f: f.sort_key), len(findings) - MAX_RESULTS
+
+
+def _truncation(left_out: int) -> list[dict]:
+    if not left_out:
+        return []
+    return [{"level": "warning", "message": {"text": f"{left_out} less severe results left out: GitHub code scanning "
+                                                     f"accepts at most {MAX_RESULTS} results per run"}}]
+
+
 def build(report: Report) -> dict:
-    findings = report.shown()
+    findings, left_out = _within_limit(report.shown())
     policies = report.policies_by_id
     rule_ids = sorted({f.policy_id for f in findings})
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
@@ -115,7 +136,7 @@ def build(report: Report) -> dict:
         "invocations": [{
             "executionSuccessful": True,
             "toolExecutionNotifications": [_notification(n) for n in
-                                           report.result.notices + report.result.waiver_problems],
+                                           report.result.notices + report.result.waiver_problems] + _truncation(left_out),
         }],
         "results": results,
         "properties": {"filesScanned": report.files_scanned, "checks": report.result.checks,

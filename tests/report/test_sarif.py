@@ -81,3 +81,13 @@ def test_unresolved_checks_only_when_asked(write, run_scan):
     assert all(r["kind"] == "fail" for r in hidden)
     opened = [r for r in shown if r["kind"] == "open" and r["ruleId"] == "RES-001"]
     assert opened and all("var.where" in r["message"]["text"] for r in opened)
+
+
+def test_results_are_capped_at_githubs_limit_keeping_the_most_severe(write, run_scan, monkeypatch):
+    root = _violations(write)
+    monkeypatch.setattr(sarif, "MAX_RESULTS", 2)
+    log = json.loads(sarif.render(Report(run_scan(root), 3, show_unresolved=True)))
+    run = log["runs"][0]
+    assert [r["level"] for r in run["results"]] == ["error", "error"]
+    assert "left out" in run["invocations"][0]["toolExecutionNotifications"][-1]["message"]["text"]
+    assert list(jsonschema.Draft4Validator(schema()).iter_errors(log)) == []
