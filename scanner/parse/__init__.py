@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import concurrent.futures.process
 import os
 from dataclasses import dataclass, field
 
@@ -84,11 +85,10 @@ def _parse_results(sources: list[Source]):
     if workers < 2 or len(sources) < PARALLEL_THRESHOLD:
         return map(parse_file, sources)
     try:
-        executor = concurrent.futures.ProcessPoolExecutor(max_workers=workers)
-    except (OSError, NotImplementedError, ImportError):   # no process support (sandboxes): parse here
-        return map(parse_file, sources)
-    with executor:
-        return list(executor.map(parse_file, sources, chunksize=16))
+        with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as executor:
+            return list(executor.map(parse_file, sources, chunksize=16))
+    except (OSError, NotImplementedError, ImportError, concurrent.futures.process.BrokenProcessPool):
+        return map(parse_file, sources)   # no usable worker processes (sandboxes): parse here
 
 
 def parse_all(sources: list[Source]) -> tuple[list[ParsedFile], list[Notice]]:

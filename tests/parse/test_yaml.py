@@ -58,3 +58,17 @@ def test_braces_in_valid_yaml_are_not_templates(tmp_path):
     source = _source(tmp_path, "rule.yaml", b"apiVersion: v1\nkind: PrometheusRule\nspec:\n  summary: '{{ $labels.pod }} down'\n")
     parsed, notices = parse_file(source)
     assert notices == [] and parsed.documents[0].values["kind"] == "PrometheusRule"
+
+
+def test_many_files_parse_the_same_on_every_core(tmp_path, monkeypatch):
+    from scanner import parse as parse_stage
+    from scanner.discover import discover
+    for i in range(70):
+        (tmp_path / f"m{i}.tf").write_text(f'resource "x" "r{i}" {{\n  n = {i}\n}}\n')
+        (tmp_path / f"k{i}.yaml").write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n")
+    (tmp_path / "bad.tf").write_text('resource "x" {\n')
+    sources, _ = discover(str(tmp_path))
+    parallel = parse_stage.parse_all(sources)
+    monkeypatch.setattr(parse_stage, "PARALLEL_THRESHOLD", 10 ** 6)
+    sequential = parse_stage.parse_all(sources)
+    assert parallel == sequential and len(parallel[0]) == 141 and len(parallel[1]) == 1
