@@ -21,5 +21,6 @@ def render(report: Report) -> str:
         "migration": [dataclasses.asdict(n) for n in result.migration],
         "stale_baseline": result.stale_baseline,
         "sovereignty_posture": result.posture,
+        "haven": dataclasses.asdict(result.haven) if dataclasses.is_dataclass(result.haven) else None,
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -113,6 +113,20 @@ def _truncation(left_out: int) -> list[dict]:
                                                      f"accepts at most {MAX_RESULTS} results per run"}}]
 
 
+def _run_properties(report: Report) -> dict:
+    result = report.result
+    properties = {"filesScanned": report.files_scanned, "checks": result.checks,
+                  "unresolvedChecks": len(result.unresolved)}
+    if result.posture:
+        properties["sovereigntyPosture"] = result.posture
+    clusters = getattr(result.haven, "clusters", ())
+    if clusters:
+        properties["havenPreflight"] = [
+            {"cluster": c.address, "uri": quote(c.path), "passed": c.count("pass"), "checks": len(c.checks),
+             "failing": c.labels("fail")} for c in clusters]
+    return properties
+
+
 def build(report: Report) -> dict:
     findings, left_out = _within_limit(report.shown())
     policies = report.policies_by_id
@@ -139,8 +153,7 @@ def build(report: Report) -> dict:
                                            report.result.notices + report.result.waiver_problems] + _truncation(left_out),
         }],
         "results": results,
-        "properties": {"filesScanned": report.files_scanned, "checks": report.result.checks,
-                       "unresolvedChecks": len(report.result.unresolved)},
+        "properties": _run_properties(report),
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 

@@ -91,3 +91,15 @@ def test_results_are_capped_at_githubs_limit_keeping_the_most_severe(write, run_
     assert [r["level"] for r in run["results"]] == ["error", "error"]
     assert "left out" in run["invocations"][0]["toolExecutionNotifications"][-1]["message"]["text"]
     assert list(jsonschema.Draft4Validator(schema()).iter_errors(log)) == []
+
+
+def test_run_properties_carry_posture_and_haven_preflight(write, run_scan):
+    root = write({"main.tf": 'terraform {\n  required_providers {\n    azurerm = { source = "hashicorp/azurerm", version = "~> 4.0" }\n'
+                             '  }\n}\nresource "azurerm_kubernetes_cluster" "aks" {\n  location = "westeurope"\n'
+                             '  default_node_pool {\n    zones = ["1"]\n  }\n}\n'})
+    properties = json.loads(sarif.render(Report(run_scan(root), 1)))["runs"][0]["properties"]
+    assert [(p["source"], p["jurisdiction"], p["seal"]) for p in properties["sovereigntyPosture"]] == [
+        ("hashicorp/azurerm", "US", "0-1")]
+    (cluster,) = properties["havenPreflight"]
+    assert cluster["cluster"] == "azurerm_kubernetes_cluster.aks"
+    assert "Multiple availability zones in use" in cluster["failing"] and cluster["passed"] < cluster["checks"]
