@@ -260,8 +260,12 @@ class Engine:
         else:
             message = _message(check.message or policy.message, resource, verdict, item)
             level = policy.level if mode == "deny" else _audit_level(policy.level)
-        return Finding(policy.id, policy.family, policy.severity, level, kind, message, resource.path, line,
-                       resource.address, key, finding_key(policy.id, resource.path, resource.address, key),
+        path = resource.path
+        if location in resource.origins and kind == "fail":   # the value was written at a module call site
+            message += f" (passed to {resource.path}:{line})"
+            path, line = resource.origins[location]
+        return Finding(policy.id, policy.family, policy.severity, level, kind, message, path, line,
+                       resource.address, key, finding_key(policy.id, path, resource.address, key),
                        resource.type, mode, verdict.detail, resource.line, resource.end_line)
 
 

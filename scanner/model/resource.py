@@ -21,6 +21,7 @@ class Resource:
     root: str = ""            # directory of the root module this instance belongs to
     pod_spec_path: str = ""   # Kubernetes: where the pod spec lives in this kind
     end_line: int = 0         # last line of the block / document (0: only `line` is known)
+    origins: dict = field(default_factory=dict)   # attribute -> (file, line) of the module argument it came from
 
     @property
     def name(self) -> str:

@@ -138,11 +138,12 @@ class Instance:
     """One module instance: its variables, locals, resources and outputs, evaluated lazily and once."""
 
     def __init__(self, builder: Builder, mod: ModuleDir, address: str, inputs: dict, providers: dict,
-                 depth: int, root: str):
+                 depth: int, root: str, origins: dict | None = None):
         self.builder = builder
         self.mod = mod
         self.address = address
         self.inputs = inputs
+        self.origins = origins or {}   # variable -> (file, line) where its value is written, for module inputs
         self.depth = depth
         self.root = root
         self.memo: dict[tuple, tuple[Any, frozenset]] = {}
@@ -318,12 +319,22 @@ class Instance:
             names = x.traversal(provider_attr.expr)
             provider_key = ".".join(names) if names else provider_key
         provider_values = self.providers.get(provider_key, {})
+        origins = self._origins(block)
         for suffix, scope in self._instances(block, set()):
             values, locations, literals, references = self._block_values(block, scope, set())
             self.builder.resources.append(Resource(
                 "terraform", rtype, self._prefixed(f"{rtype}.{name}{suffix}"), path, block.line, values,
                 locations, literals, references, provider=provider_key, provider_values=provider_values,
-                module=self.address, root=self.root, end_line=block.end_line))
+                module=self.address, root=self.root, end_line=block.end_line, origins=origins))
+
+    def _origins(self, block: Block) -> dict[str, tuple[str, int]]:
+        """Attributes set straight from a module input (`location = var.location`): where the caller wrote it."""
+        out = {}
+        for name, attr in block.attributes.items():
+            names = x.traversal(attr.expr)
+            if names and len(names) == 2 and names[0] == "var" and names[1] in self.origins:
+                out[name] = self.origins[names[1]]
+        return out
 
     def _block_values(self, block: Block, scope: dict, refs: set, prefix: str = ""):
         values: dict = {}
@@ -411,18 +422,31 @@ class Instance:
             return None
         instances = []
         for suffix, scope in self._instances(block, set()):
-            inputs = {}
+            inputs, origins = {}, {}
             for arg, attr in block.attributes.items():
                 if arg in ("source", "version", "count", "for_each", "providers", "depends_on"):
                     continue
                 inputs[arg] = self._input_thunk(attr.expr, scope)
+                origin = self.origin_of(attr.expr, path, attr.line)
+                if origin:
+                    origins[arg] = origin
             child = Instance(self.builder, self.builder.modules[target], address + suffix, inputs,
-                             self._child_providers(block), self.depth + 1, self.root)
+                             self._child_providers(block), self.depth + 1, self.root, origins)
             instances.append(child)
         self.children[name] = instances
         for child in instances:
             child.run()
         return instances
+
+    def origin_of(self, expr: x.Expr, path: str, line: int) -> tuple[str, int] | None:
+        """Where a value passed into a module is written: here when it is a literal, or further up the
+        chain of module calls when it is one of this module's own inputs (`var.x`)."""
+        if x.is_literal(expr):
+            return (path, line)
+        names = x.traversal(expr)
+        if names and len(names) == 2 and names[0] == "var":
+            return self.origins.get(names[1])
+        return None
 
     def _input_thunk(self, expr: x.Expr, scope: dict) -> Callable[[], tuple[Any, frozenset]]:
         def thunk() -> tuple[Any, frozenset]:

@@ -335,3 +335,91 @@ def test_a_repository_that_manages_no_addons_leaves_addon_checks_undecided(write
                                                    '  addon_name   = "coredns"\n}\n'}, tmp_path / "managed"),
                        only=("HAVEN-011", "HAVEN-020"))
     assert {f.policy_id for f in managed.findings} == {"HAVEN-011", "HAVEN-020"}
+
+
+# --- NetworkPolicy enforcement on EKS (HAVEN-007) -------------------------------------------------
+
+EKS = 'resource "aws_eks_cluster" "e" {\n  name = "e"\n}\n'
+VPC_CNI = '''
+resource "aws_eks_addon" "cni" {
+  cluster_name = aws_eks_cluster.e.name
+  addon_name   = "vpc-cni"
+%s
+}
+'''
+
+
+def test_eks_without_managed_addons_leaves_network_policy_undecided(write, run_scan):
+    result = run_scan(write({"main.tf": EKS}), only=("HAVEN-007",))
+    assert result.findings == [] and ids(result.unresolved) == [("HAVEN-007", "aws_eks_cluster.e")]
+
+
+@pytest.mark.parametrize("config, state", [
+    ('configuration_values = jsonencode({ enableNetworkPolicy = "true" })', "pass"),
+    ('configuration_values = "{\\"enableNetworkPolicy\\": \\"true\\"}"', "pass"),
+    ('configuration_values = "enableNetworkPolicy: true"', "pass"),   # YAML is accepted too
+    ('configuration_values = jsonencode({ enableNetworkPolicy = "false" })', "fail"),
+    ("", "fail"),
+    ("configuration_values = var.cni_config", "open"),
+])
+def test_eks_vpc_cni_counts_only_with_its_network_policy_agent(write, run_scan, config, state):
+    variable = 'variable "cni_config" {\n  type = string\n}\n'
+    result = run_scan(write({"main.tf": EKS + variable + VPC_CNI % config}), only=("HAVEN-007",))
+    seen = "fail" if result.findings else "open" if result.unresolved else "pass"
+    assert seen == state
+
+
+def test_eks_network_policy_from_calico_or_the_auto_mode_configmap(write, run_scan, tmp_path):
+    calico = write({"main.tf": EKS + VPC_CNI % "" + '''
+resource "helm_release" "calico" {
+  name       = "calico"
+  repository = "https://docs.tigera.io/calico/charts"
+  chart      = "tigera-operator"
+}
+'''}, tmp_path / "calico")
+    configmap = write({"main.tf": EKS + VPC_CNI % "", "cni.yaml": '''
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: amazon-vpc-cni
+  namespace: kube-system
+data:
+  enable-network-policy-controller: "true"
+'''}, tmp_path / "configmap")
+    for root in (calico, configmap):
+        result = run_scan(root, only=("HAVEN-007",))
+        assert result.findings == [] and result.unresolved == [], root
+
+
+# --- AppArmor annotations (HAVEN-030) -------------------------------------------------------------
+
+APPARMOR_POD = '''
+apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    container.apparmor.security.beta.kubernetes.io/a: %s
+    container.apparmor.security.beta.kubernetes.io/b: %s
+spec:
+  containers:
+    - {name: a, image: a:1}
+    - {name: b, image: b:1}
+'''
+
+
+@pytest.mark.parametrize("first, second, unconfined", [
+    ("runtime/default", "localhost/custom", None),
+    ("runtime/default", "unconfined", "b"),
+    ("unconfined", "runtime/default", "a"),
+])
+def test_apparmor_annotation_names_the_unconfined_container(write, run_scan, first, second, unconfined):
+    result = run_scan(write({"pod.yaml": APPARMOR_POD % (first, second)}), only=("HAVEN-030",))
+    assert result.unresolved == []
+    if unconfined is None:
+        assert result.findings == []
+        return
+    (finding,) = result.findings
+    assert finding.attribute.endswith(f"container.apparmor.security.beta.kubernetes.io/{unconfined}")
+    assert f"container {unconfined} " in finding.message
+    assert finding.line == (7 if unconfined == "a" else 8)

@@ -706,6 +706,63 @@ def _workloads(args: dict, ctx: Context) -> bool:
     return False
 
 
+# --- NetworkPolicy enforcement on EKS (Haven standard: the network layer supports NetworkPolicies) ----
+
+VPC_CNI = "vpc-cni"
+AUTO_MODE_CNI_CONFIG = "amazon-vpc-cni"   # kube-system ConfigMap that turns the policy controller on
+
+
+def eks_network_policy(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """EKS enforces NetworkPolicies only when the VPC CNI add-on runs its policy agent (configuration_values
+    enableNetworkPolicy "true"), the amazon-vpc-cni ConfigMap turns the controller on (Auto Mode), or a
+    policy-capable CNI (`charts`/`workloads`, as in addon_present) is installed. Like the other add-on
+    checks, a scan that manages no add-ons at all cannot tell (the CNI may be set up from elsewhere)."""
+    blocker = ""
+    for addon in ctx.of_type(["aws_eks_addon"]):
+        name = addon.values.get("addon_name")
+        if isinstance(name, Unknown):
+            blocker = blocker or f"the addon_name of {addon.address} ({name.reason})"
+            continue
+        if str(name).lower() != VPC_CNI:
+            continue
+        enabled = _cni_policy_enabled(addon.values.get("configuration_values"))
+        if enabled is True:
+            return PASS
+        if isinstance(enabled, Unknown):
+            blocker = blocker or f"the configuration_values of {addon.address} ({enabled.reason})"
+    if _policy_controller_configured(ctx):
+        return PASS
+    verdict = addon_present(resource, args, ctx, base)
+    if verdict.state is False and blocker:
+        return unknown(blocker)
+    return verdict
+
+
+def _cni_policy_enabled(config: Any) -> Any:
+    """True, False or Unknown: the add-on configuration (JSON or YAML text) sets enableNetworkPolicy."""
+    if isinstance(config, Unknown):
+        return config
+    if isinstance(config, str):
+        try:
+            config = yaml.safe_load(config)
+        except yaml.YAMLError:
+            return Unknown("configuration_values that do not parse")
+    if not isinstance(config, dict):
+        return False
+    flag = config.get("enableNetworkPolicy")
+    return flag if isinstance(flag, Unknown) else _truthy(flag) is True
+
+
+def _policy_controller_configured(ctx: Context) -> bool:
+    for config_map in ctx.of_type(["ConfigMap", "kubernetes_config_map", "kubernetes_config_map_v1"]):
+        if lookup_first(config_map, "metadata.name") != AUTO_MODE_CNI_CONFIG:
+            continue
+        data = config_map.values.get("data")
+        if isinstance(data, dict) and _truthy(data.get("enable-network-policy-controller")) is True:
+            return True
+    return False
+
+
 # --- workloads (Kubernetes manifests) ----------------------------------------------------------------
 
 SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
@@ -782,6 +839,41 @@ def _labels(resource: Resource) -> dict:
     template = pod_path.rsplit(".spec", 1)[0] if pod_path != "spec" else ""
     matches = lookup(resource, f"{template}.metadata.labels" if template else "metadata.labels")
     return matches[0].value if matches and isinstance(matches[0].value, dict) else {}
+
+
+APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
+
+
+def apparmor_annotations(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+    """No legacy AppArmor annotation of the pod (container.apparmor.security.beta.kubernetes.io/<container>)
+    asks for a profile outside the PSS baseline's runtime/default and localhost/<profile>: in practice,
+    unconfined. The annotation sits in the pod metadata, which `pod.` paths (the pod spec) do not reach."""
+    path = _pod_metadata_path(resource)
+    if path is None:
+        return PASS
+    annotations = lookup_first(resource, f"{path}.annotations")
+    if isinstance(annotations, Unknown):
+        return unknown(annotations.reason, f"{path}.annotations")
+    if not isinstance(annotations, dict):
+        return PASS
+    for key, value in annotations.items():
+        if not str(key).startswith(APPARMOR_ANNOTATION):
+            continue
+        where = f"{path}.annotations.{key}"
+        if isinstance(value, Unknown):
+            return unknown(value.reason, where)
+        if value == "runtime/default" or str(value).startswith("localhost/"):
+            continue
+        return fail(where, f"container {key[len(APPARMOR_ANNOTATION):]} runs with AppArmor profile {value}")
+    return PASS
+
+
+def _pod_metadata_path(resource: Resource) -> str | None:
+    """`metadata` of a Pod, `spec.template.metadata` of a workload, ... (None: not a pod-bearing kind)."""
+    pod_path = resource.pod_spec_path
+    if not pod_path:
+        return None
+    return "metadata" if pod_path == "spec" else pod_path.rsplit(".spec", 1)[0] + ".metadata"
 
 
 def _selects(selector: Any, labels: dict) -> bool:
@@ -906,6 +998,8 @@ HAVEN: dict = {
     "disruption_budget": disruption_budget,
     "replicated": replicated,
     "route_tls": route_tls,
+    "eks_network_policy": eks_network_policy,
+    "apparmor_annotations": apparmor_annotations,
 }
 
 

@@ -51,5 +51,5 @@ resource "azapi_resource" "raw_arm" {
 
 module "net" {
   source   = "./modules/net"
-  location = "brazilsouth"
+  location = "brazilsouth" # expect: RES-001 (the value is written here, not in the module)
 }

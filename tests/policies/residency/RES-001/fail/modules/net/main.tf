@@ -4,6 +4,6 @@ variable "location" {
 
 resource "azurerm_virtual_network" "vnet" {
   name          = "vnet"
-  location      = var.location # expect: RES-001
+  location      = var.location
   address_space = ["10.0.0.0/16"]
 }
