@@ -87,7 +87,7 @@ def _parse_results(sources: list[Source]):
     try:
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as executor:
             return list(executor.map(parse_file, sources, chunksize=16))
-    except (OSError, NotImplementedError, ImportError, concurrent.futures.process.BrokenProcessPool):
+    except (OSError, RuntimeError, ImportError):   # RuntimeError covers BrokenProcessPool and no sem_open
         return map(parse_file, sources)   # no usable worker processes (sandboxes): parse here
 
 
