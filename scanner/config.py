@@ -15,6 +15,7 @@ import jsonschema
 import yaml
 
 from scanner.errors import ConfigError
+from scanner.pack import builtin_policy_dir
 
 TIERS = ("eu", "eea", "adequacy", "third-country")
 CONFIG_FILE = ".sovscan.yaml"
@@ -69,7 +70,6 @@ def _schema() -> dict:
 
 
 def _profiles_dir() -> Path:
-    from scanner.evaluate.registries import builtin_policy_dir   # the pack ships the profiles
     return builtin_policy_dir() / "profiles"
 
 

@@ -16,11 +16,10 @@ from scanner.evaluate.paths import Match, lookup, resolve
 from scanner.evaluate.policies import Check, Policy
 from scanner.evaluate.predicates import PREDICATES
 from scanner.evaluate.verdict import PASS, Verdict, fail
-from scanner.model.resource import Model, Resource
+from scanner.model.resource import META_TYPES, Model, Resource
 from scanner.model.values import Unknown
 from scanner.notices import Notice
 
-_META_TYPES = {"provider", "variable", "output", "module_call", "terraform_required_provider", "terraform_backend"}
 LEVEL_RANK = {"none": 0, "note": 1, "warning": 2, "error": 3}
 
 
@@ -209,9 +208,10 @@ class Engine:
                     out.extend(self.index.get((kind, pattern), []))
                     continue
                 for (k, type_name), resources in self.index.items():
-                    if k == kind and type_name not in _META_TYPES and fnmatch.fnmatchcase(type_name, pattern):
+                    if k == kind and type_name not in META_TYPES and fnmatch.fnmatchcase(type_name, pattern):
                         out.extend(resources)
-        return sorted(out, key=lambda r: (r.path, r.line, r.address)) if len(types) > 1 else out
+        unique = {id(r): r for r in out}.values()   # a resource two patterns match is checked once
+        return sorted(unique, key=lambda r: (r.path, r.line, r.address))
 
     def run(self, policies: list[Policy]) -> Result:
         result = Result([], [], policies)

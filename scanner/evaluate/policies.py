@@ -11,7 +11,7 @@ import yaml
 
 from scanner.errors import PolicyError
 from scanner.evaluate.predicates import PREDICATES
-from scanner.evaluate.registries import builtin_policy_dir
+from scanner.pack import builtin_policy_dir
 
 NOT_POLICIES = ("registries", "profiles")   # data folders that live next to the policies
 FAMILIES = ("cmk", "residency", "secrets", "exit", "haven", "baseline", "custom")

@@ -10,13 +10,10 @@ import yaml
 
 from scanner.config import TIERS
 from scanner.errors import PolicyError
+from scanner.pack import builtin_policy_dir
 
 
-def builtin_policy_dir() -> Path:
-    """Installed: scanner/policies; from a source checkout: the repository's policies/."""
-    here = Path(__file__).resolve().parent.parent
-    installed = here / "policies"
-    return installed if installed.is_dir() else here.parent / "policies"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -26,6 +23,7 @@ class Region:
     country: str
     tier: str
     pair: str | None = None
+    zones: int = 1          # availability zones, where the registry knows the region has several
 
 
 _ZONE_SUFFIXES = (re.compile(r"(?<=\d)[a-z]$"), re.compile(r"-[a-z0-9]{1,2}$"))
@@ -41,7 +39,7 @@ class RegionRegistry:
             for region_id, info in (entry.get("regions") or {}).items():
                 key = str(region_id).lower()
                 table[key] = Region(provider, key, str(info.get("country", "")), str(info.get("tier", "third-country")),
-                                    str(info["pair"]).lower() if info.get("pair") else None)
+                                    str(info["pair"]).lower() if info.get("pair") else None, int(info.get("zones", 1)))
             self.regions[provider] = table
 
     def lookup(self, provider: str, region_id: str) -> Region | None:
@@ -69,21 +67,26 @@ def tier_allows(region_tier: str, allowed_tier: str) -> bool:
     return rank.get(region_tier, len(TIERS)) <= rank.get(allowed_tier, 0)
 
 
-@functools.lru_cache(maxsize=4)
-def regions(directory: Path | None = None) -> RegionRegistry:
-    return RegionRegistry(load(directory or builtin_policy_dir(), "regions.yaml"))
+@functools.lru_cache(maxsize=16)
+def registry(name: str) -> dict:
+    """A built-in registry file (policies/registries/NAME), read once per process."""
+    return load(builtin_policy_dir(), name)
 
 
-@functools.lru_cache(maxsize=4)
-def providers(directory: Path | None = None) -> dict:
-    return (load(directory or builtin_policy_dir(), "providers.yaml").get("providers") or {})
+@functools.lru_cache(maxsize=1)
+def regions() -> RegionRegistry:
+    return RegionRegistry(registry("regions.yaml"))
+
+
+def providers() -> dict:
+    return registry("providers.yaml").get("providers") or {}
 
 
 def load(directory: Path, name: str) -> dict:
     """A registry file under <policy dir>/registries/, as data (a broken file is a policy error)."""
     path = directory / "registries" / name
     try:
-        data = yaml.load(path.read_text("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = yaml.load(path.read_text("utf-8"), Loader=_LOADER)
     except (OSError, yaml.YAMLError) as err:
         raise PolicyError(f"{path}: cannot load registry: {err}") from None
     if not isinstance(data, dict):

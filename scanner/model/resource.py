@@ -4,6 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+# Resource types the model adds for Terraform's own blocks: not infrastructure, so "every azurerm_*"
+# style matches and inventories leave them out.
+META_TYPES = frozenset({"provider", "variable", "output", "module_call", "terraform_required_provider",
+                        "terraform_backend"})
+
+
 @dataclass
 class Resource:
     kind: str                 # terraform | kubernetes | file

@@ -149,6 +149,7 @@ class Instance:
         self.memo: dict[tuple, tuple[Any, frozenset]] = {}
         self.children: dict[str, Any] = {}
         self.providers = dict(providers)
+        self.evaluator = _Evaluator(self)
         self.resource_blocks = {(b.labels[0], b.labels[1]): (b, p) for b, p in mod.resources}
         self.module_blocks = {b.labels[0]: (b, p) for b, p in mod.modules}
 
@@ -245,7 +246,7 @@ class Instance:
 
     # --- evaluation ----------------------------------------------------------------------------
     def evaluate(self, expr: x.Expr, scope: dict, refs: set) -> Any:
-        return _Evaluator(self).evaluate(expr, scope, refs)
+        return self.evaluator.evaluate(expr, scope, refs)
 
     # --- emitting resources ---------------------------------------------------------------------
     def _own_providers(self) -> None:
@@ -381,11 +382,8 @@ class Instance:
         iterator_attr = block.attributes.get("iterator")
         iterator = (x.traversal(iterator_attr.expr) or [label])[0] if iterator_attr else label
         collection = self.evaluate(for_each.expr, scope, set()) if for_each else Unknown("dynamic block")
-        if isinstance(collection, dict):
-            items = sorted(collection.items(), key=lambda kv: str(kv[0]))
-        elif isinstance(collection, list):
-            items = list(enumerate(collection))
-        else:
+        items = _items(collection)
+        if items is None:
             reason = collection.reason if isinstance(collection, Unknown) else "dynamic block for_each"
             values[label] = Unknown(reason)
             return
@@ -596,11 +594,8 @@ class _Evaluator:
         collection = self.evaluate(expr.collection, scope, refs)
         if isinstance(collection, Unknown):
             return collection
-        if isinstance(collection, dict):
-            items = sorted(collection.items(), key=lambda kv: str(kv[0]))
-        elif isinstance(collection, list):
-            items = list(enumerate(collection))
-        else:
+        items = _items(collection)
+        if items is None:
             return Unknown("for expression over a scalar")
         result_list: list = []
         result_map: dict = {}
@@ -678,6 +673,15 @@ class _Evaluator:
                     value = [] if value is None else [value]
                 value = [self.apply(item, step, scope, refs) for item in value]
         return value
+
+
+def _items(collection: Any) -> list[tuple[Any, Any]] | None:
+    """(key, value) pairs of a map (sorted by key, as Terraform iterates) or a list (by index); None otherwise."""
+    if isinstance(collection, dict):
+        return sorted(collection.items(), key=lambda kv: str(kv[0]))
+    if isinstance(collection, list):
+        return list(enumerate(collection))
+    return None
 
 
 def _index(value: Any, key: Any) -> Any:

@@ -98,13 +98,14 @@ def region_allowed(resource: Resource, args: dict, ctx: Context, base: Match | N
             return unknown(value.reason, path)
         if path in resource.references and args.get("skip_inherited", True):
             continue   # copied from another resource (e.g. its resource group): reported there
-        verdict = _check_region(provider, str(value), path, ctx)
+        verdict = region_verdict(provider, str(value), path, ctx)
         if verdict.state is not True:
             return verdict
     return PASS
 
 
-def _check_region(provider: str, region_id: str, path: str, ctx: Context) -> Verdict:
+def region_verdict(provider: str, region_id: str, path: str, ctx: Context) -> Verdict:
+    """One region id against the configured tier and allow/deny lists; unknown ids pass (RES-013 reports them)."""
     key = region_id.lower().replace(" ", "")
     if key in ctx.config.deny_regions:
         return fail(path, f"{region_id} is on the configured deny list")
@@ -148,7 +149,7 @@ def paired_region_allowed(resource: Resource, args: dict, ctx: Context, base: Ma
     if pair is None:
         return PASS
     report_path = args.get("report", path)
-    verdict = _check_region(provider, pair.id, report_path, ctx)
+    verdict = region_verdict(provider, pair.id, report_path, ctx)
     if verdict.state is False:
         return fail(report_path, f"replicates to the paired region {pair.id} ({pair.country}, tier {pair.tier}), "
                                  f"outside the allowed tier {ctx.config.residency_tier}")

@@ -17,12 +17,11 @@ from typing import Any
 
 from scanner.evaluate.context import Context
 from scanner.evaluate.paths import Match, lookup
-from scanner.evaluate.registries import builtin_policy_dir, load
+from scanner.evaluate.registries import registry
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
-from scanner.model.resource import Resource
+from scanner.model.resource import META_TYPES, Resource
 from scanner.model.values import Unknown
 
-_META_TYPES = {"provider", "variable", "output", "module_call", "terraform_required_provider", "terraform_backend"}
 LOCK_FILE = ".terraform.lock.hcl"
 
 
@@ -39,7 +38,7 @@ class ServiceClass:
 
 @functools.lru_cache(maxsize=1)
 def portability() -> dict:
-    data = load(builtin_policy_dir(), "portability.yaml")
+    data = registry("portability.yaml")
     types = tuple(ServiceClass(e["match"], e["class"], e.get("category", ""), e.get("engine", ""),
                                e.get("alternative", ""), dict(e.get("when") or {}))
                   for e in data.get("types", []))
@@ -49,7 +48,7 @@ def portability() -> dict:
 
 @functools.lru_cache(maxsize=1)
 def image_registries() -> dict:
-    data = load(builtin_policy_dir(), "image-registries.yaml")
+    data = registry("image-registries.yaml")
     return {"default": data.get("default_registry", "docker.io"), "aliases": data.get("aliases") or {},
             "registries": {r["host"]: r for r in data.get("registries", [])}}
 
@@ -141,7 +140,7 @@ def lockin_inventory(resource: Resource, args: dict, ctx: Context, base: Match |
     proprietary: Counter = Counter()
     undetermined = 0
     for other in ctx.model.resources:
-        if other.kind != "terraform" or other.type in _META_TYPES:
+        if other.kind != "terraform" or other.type in META_TYPES:
             continue
         found = classify(other)
         if isinstance(found, Unknown):

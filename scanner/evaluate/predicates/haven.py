@@ -8,36 +8,21 @@ scanned code installs them anywhere: a Helm release, an EKS add-on, or Kubernete
 """
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
 
-from scanner.errors import PolicyError
 from scanner.evaluate.context import Context, base_address
 from scanner.evaluate.operators import OPERATORS
 from scanner.evaluate.paths import Match, lookup
-from scanner.evaluate.registries import builtin_policy_dir
+from scanner.evaluate.registries import registry
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.resource import Model, Resource
 from scanner.model.values import Unknown
 
 # --- registries (data: policies/registries/*.yaml) ----------------------------------------------
-
-
-@functools.lru_cache(maxsize=8)
-def registry(name: str, directory: Path | None = None) -> dict:
-    path = (directory or builtin_policy_dir()) / "registries" / name
-    try:
-        data = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, yaml.YAMLError) as err:
-        raise PolicyError(f"{path}: cannot load registry: {err}") from None
-    if not isinstance(data, dict):
-        raise PolicyError(f"{path}: registry must be a mapping")
-    return data
 
 
 # --- live results (kind haven, type hcc_check) ----------------------------------------------------
@@ -161,7 +146,6 @@ def _no_pools(cluster: Resource) -> Verdict:
 # --- multiple availability zones (HCC multiaz) -----------------------------------------------------
 
 _GCP_REGION = re.compile(r"^[a-z]+-[a-z]+\d+$")
-OVH_MULTI_AZ_REGIONS = ("EU-WEST-PAR", "EU-SOUTH-MIL")   # [I] OVHcloud 3-AZ regions, 2025-26
 
 
 @dataclass
@@ -273,7 +257,8 @@ def _ovh_zones(cluster: Resource, ctx: Context, minimum: int) -> Verdict:
     region = cluster.values.get("region")
     if isinstance(region, Unknown):
         return unknown(region.reason, "region")
-    if isinstance(region, str) and region.upper() in OVH_MULTI_AZ_REGIONS:
+    known = ctx.regions.lookup("ovh", region) if isinstance(region, str) else None
+    if known is not None and known.zones >= minimum:
         return seen.verdict(minimum, "region", "the node pools use one availability zone")
     return fail("region", f"region {region} has a single availability zone")
 
@@ -1005,24 +990,11 @@ HAVEN: dict = {
 
 # --- the haven summary: per cluster, in HCC's own terms ------------------------------------------------
 
-HCC_LABELS = {   # HCC v12.8.0 (report-formats.md §A.4), plus `basicauth` from releases before v12
-    "havenversion": "Self test: HCC version is latest major or within 3 months upgrade window",
-    "clusteradmin": "Self test: does HCC have cluster-admin",
-    "multiaz": "Multiple availability zones in use",
-    "hamasters": "Running at least 3 master nodes",
-    "haworkers": "Running at least 3 worker nodes",
-    "nodehardening": "Nodes have SELinux, Grsecurity, AppArmor, LKRG, Talos or Flatcar enabled",
-    "privatenetworking": "Private networking topology",
-    "kubernetesversion": "Kubernetes version is latest stable or max 3 minor versions behind",
-    "rbac": "Role Based Access Control is enabled",
-    "basicauth": "Basic auth is disabled",
-    "rwxvolumes": "ReadWriteMany persistent volumes support",
-    "cncf": "CNCF Kubernetes Conformance",
-    "autocerts": "Automated HTTPS certificate provisioning",
-    "logs": "Log aggregation is running",
-    "metrics": "Metrics-server is running",
-    "shavalidation": "SHA has been validated",
-}
+def hcc_labels() -> dict[str, str]:
+    """HCC check name -> the label HCC prints, in HCC's own order (policies/registries/hcc-checks.yaml)."""
+    return {c["name"]: c["label"] for c in registry("hcc-checks.yaml")["checks"]}
+
+
 _HCC_REFERENCE = re.compile(r"^Haven HCC (\w+)$")   # policy references.standards entry naming its HCC check
 
 
@@ -1082,7 +1054,8 @@ def _clusters(engine: Any, result: Any) -> list[ClusterSummary]:
     covering = [(name, p) for p in result.policies if p.family == "haven" for name in hcc_names(p)]
     if not covering:
         return []
-    order = {name: i for i, name in enumerate(HCC_LABELS)}
+    labels = hcc_labels()
+    order = {name: i for i, name in enumerate(labels)}
     covering.sort(key=lambda item: (order.get(item[0], len(order)), item[1].id))
     failed = {(f.policy_id, f.address) for f in result.findings}
     opened = {(f.policy_id, f.address) for f in result.unresolved}
@@ -1100,7 +1073,7 @@ def _clusters(engine: Any, result: Any) -> list[ClusterSummary]:
             state = "fail" if keys & failed else "open" if keys & opened else "pass"
             states[name] = _worst(states.get(name), state)
         if states:
-            checks = tuple((HCC_LABELS.get(n, n), s) for n, s in states.items())
+            checks = tuple((labels.get(n, n), s) for n, s in states.items())
             summaries.append(ClusterSummary(cluster.address, cluster.path, cluster.line, checks))
     return summaries
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from scanner.evaluate.context import Context, base_address
+from scanner.evaluate.context import Context
 from scanner.evaluate.paths import Match, lookup
-from scanner.evaluate.predicates.core import Predicate, _check_region as region_verdict
+from scanner.evaluate.predicates.core import Predicate, region_verdict
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
@@ -52,27 +52,14 @@ def effective_region_allowed(resource: Resource, args: dict, ctx: Context, base:
 
 
 # --- where a resource's target is -----------------------------------------------------------------
-def _by_address(ctx: Context) -> dict[tuple[str, str], list[Resource]]:
-    """Resources by (root module, base address): the same address in another root is another resource."""
-    index = ctx.memo.get("residency.by_root_address")
-    if index is None:
-        index = {}
-        for resource in ctx.model.resources:
-            if resource.kind == "terraform":
-                index.setdefault((resource.root, base_address(resource.address)), []).append(resource)
-        ctx.memo["residency.by_root_address"] = index
-    return index
-
-
 def targets(resource: Resource, path: str, types: list[str] | None, ctx: Context,
             base: Match | None = None) -> list[Resource]:
     """Resources of `types` that the expression at `path` refers to (through locals, variables, modules)."""
     prefix = _INDEX.sub("", base.location) + "." if base is not None and base.location else ""
-    index = _by_address(ctx)
     found: list[Resource] = []
     for address in sorted(resource.references.get(prefix + path, ())):
-        for other in index.get((resource.root, address), []):
-            if types is None or other.type in types:
+        for other in ctx.at(address):   # the same address under another root module is another resource
+            if other.root == resource.root and (types is None or other.type in types):
                 found.append(other)
     return found
 
@@ -217,6 +204,17 @@ def _operator(entry: dict, name: str, ctx: Context) -> dict | None:
     return {**entry, **operators[chosen.pop()]}
 
 
+def _entry(source: str, resource: Resource, ctx: Context) -> dict | None:
+    """The registry's figures for this provider as it is configured here: the variant its regions select
+    (AWS European Sovereign Cloud) and the operator its auth_url names (OpenStack). {} when not in the
+    registry, None when the operator cannot be told."""
+    found = _registry_entry(source, ctx)
+    if found is None:
+        return {}
+    name = _local_name(resource)
+    return _operator(_variant(found[0], found[1], name, ctx), name, ctx)
+
+
 def _provider_profile(resource: Resource, ctx: Context) -> tuple[Verdict | None, str, dict]:
     """(early verdict, source, registry entry): an early verdict when nothing is to be compared here."""
     source = provider_source(resource, ctx)
@@ -224,12 +222,10 @@ def _provider_profile(resource: Resource, ctx: Context) -> tuple[Verdict | None,
         return unknown(source.reason, "source"), "", {}
     if source is None or not _first_report(resource, source, ctx):
         return PASS, "", {}
-    found = _registry_entry(source, ctx)
-    if found is None:
+    entry = _entry(source, resource, ctx)
+    if entry == {}:
         blocker = f"provider {source} is not in the provider registry (policies/registries/providers.yaml)"
         return unknown(blocker), source, {}
-    key, entry = found
-    entry = _operator(_variant(key, entry, _local_name(resource), ctx), _local_name(resource), ctx)
     if entry is None:
         return unknown(f"the operator behind {source} cannot be told from its auth_url"), source, {}
     if entry.get("hosting_type") == "none":
@@ -303,11 +299,11 @@ def posture(ctx: Context) -> list[dict]:
     RES-010 do, when the profile sets a SEAL target or a sovereignty requirement)."""
     out = []
     for source, resource in sorted(_first_declarations(ctx).items()):
-        found = _registry_entry(source, ctx)
-        if found is None:
+        entry = _entry(source, resource, ctx)
+        if entry == {}:
             out.append({"source": source, "name": source, "known": False})
             continue
-        entry = _operator(_variant(found[0], found[1], _local_name(resource), ctx), _local_name(resource), ctx) or found[1]
+        entry = entry or _registry_entry(source, ctx)[1]   # operator unknown: the provider's own figures
         if entry.get("hosting_type") == "none":
             continue
         seal = entry.get("seal") or {}

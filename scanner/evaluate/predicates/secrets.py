@@ -20,7 +20,7 @@ from typing import Any, Iterator
 from scanner.evaluate.context import Context, base_address
 from scanner.evaluate.masking import mask
 from scanner.evaluate.paths import Match, lookup
-from scanner.evaluate.registries import builtin_policy_dir, load
+from scanner.evaluate.registries import registry
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
@@ -58,7 +58,7 @@ class Rules:
 
 @functools.lru_cache(maxsize=1)
 def rules() -> Rules:
-    data = load(builtin_policy_dir(), REGISTRY)
+    data = registry(REGISTRY)
     detectors = {}
     for entry in data.get("detectors", []):
         detectors[entry["id"]] = Detector(
