@@ -1,0 +1,36 @@
+"""Kubernetes objects as a build tool renders them (Kustomize, Helm), with where each field was written.
+
+A rendered object is what will be applied; its fields come from several files (a base manifest, an
+overlay's patch, the kustomization's `images:` entry, a chart template, the chart's values.yaml). Each
+field keeps the place a person edits to change it, so a finding lands there and not on the build output.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from scanner.notices import Notice
+
+
+@dataclass(frozen=True, order=True)
+class Place:
+    """A line in a scanned file: the repository-relative POSIX path and the 1-based line."""
+    path: str
+    line: int
+
+
+@dataclass
+class RenderedObject:
+    values: dict
+    places: dict[str, Place]   # dotted key path ("" = the object; `spec.containers[0].image`) -> where written
+    origin: Place              # where the object's own document starts (the base manifest, the template)
+    build: str                 # the build root that produced it ("apps/web/overlays/prod", "charts/app")
+
+
+@dataclass
+class RenderedBuild:
+    root: str                                   # directory of the kustomization or chart
+    tool: str                                   # kustomize | helm
+    objects: list[RenderedObject] = field(default_factory=list)
+    inputs: frozenset[str] = frozenset()        # files the build consumed: not judged alone
+    notices: list[Notice] = field(default_factory=list)
+    complete: bool = True                       # False: part of it could not be rendered (remote base, ...)
