@@ -12,7 +12,7 @@ from scanner.evaluate import registries
 from scanner.evaluate.context import Context
 from scanner.evaluate.fingerprint import finding_key
 from scanner.evaluate.operators import OPERATORS
-from scanner.evaluate.paths import Match, lookup, resolve
+from scanner.model.paths import Match, lookup, resolve
 from scanner.evaluate.policies import Check, Policy
 from scanner.evaluate.predicates import PREDICATES
 from scanner.evaluate.verdict import PASS, Verdict, fail
@@ -263,7 +263,7 @@ class Engine:
         path = resource.path
         if location in resource.origins and kind == "fail":   # the value was written at a module call site
             message += f" (passed to {resource.path}:{line})"
-            path, line = resource.origins[location]
+            path, line = resource.origins[location].path, resource.origins[location].line
         return Finding(policy.id, policy.family, policy.severity, level, kind, message, path, line,
                        resource.address, key, finding_key(policy.id, path, resource.address, key),
                        resource.type, mode, verdict.detail, resource.line, resource.end_line)

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.model.rendered import Place
 
 
 # Resource types the model adds for Terraform's own blocks: not infrastructure, so "every azurerm_*"
@@ -27,7 +30,8 @@ class Resource:
     root: str = ""            # directory of the root module this instance belongs to
     pod_spec_path: str = ""   # Kubernetes: where the pod spec lives in this kind
     end_line: int = 0         # last line of the block / document (0: only `line` is known)
-    origins: dict = field(default_factory=dict)   # attribute -> (file, line) of the module argument it came from
+    origins: dict[str, Place] = field(default_factory=dict)   # attribute -> where a caller wrote its value
+    chains: dict[str, tuple[tuple[Place, str], ...]] = field(default_factory=dict)   # attribute -> places that decided it
 
     @property
     def name(self) -> str:

@@ -1,16 +1,23 @@
-"""Unknown: a value that cannot be known statically, and why.
+"""Unknown: a value that cannot be known statically, what kind of thing blocked it, and why.
 
-Three-valued logic: a check on an Unknown value is neither a pass nor a violation.
+Three-valued logic: a check on an Unknown value is neither a pass nor a violation. Predicates read the
+structured fields (`kind`, `refers_to`, `attribute`), never the human-readable `reason`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+# What blocked a value. "computed": an attribute of a resource in the code that only apply decides.
+KINDS = ("variable", "local", "module", "data", "computed", "function", "expression", "cycle", "limit",
+         "syntax", "missing", "")
+
 
 @dataclass(frozen=True)
 class Unknown:
-    reason: str                   # what blocked it: "var.location", "data.azurerm_client_config.x", ...
-    refers_to: str | None = None  # resource address when the value is an attribute of a known resource
+    reason: str                   # for people: "var.location", "data.azurerm_client_config.x", ...
+    refers_to: str | None = None  # the resource address when the value is an attribute of a resource
+    attribute: str | None = None  # that attribute ("kube_config_raw"), when known
+    kind: str = ""                # one of KINDS
 
     def __repr__(self) -> str:
         return f"Unknown({self.reason})"

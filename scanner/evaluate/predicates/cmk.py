@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from scanner.evaluate.context import Context
-from scanner.evaluate.paths import Match, lookup
+from scanner.model.paths import Match, lookup
 from scanner.evaluate.predicates.core import Predicate, customer_key
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.resource import Resource

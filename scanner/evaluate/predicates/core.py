@@ -5,7 +5,7 @@ import re
 from typing import Any, Callable
 
 from scanner.evaluate.context import Context, base_address
-from scanner.evaluate.paths import Match, lookup
+from scanner.model.paths import Match, lookup
 from scanner.evaluate.registries import tier_allows
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.resource import Resource

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.evaluate.context import Context
-from scanner.evaluate.paths import Match, lookup
+from scanner.model.paths import Match, lookup
 from scanner.evaluate.registries import registry
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.resource import META_TYPES, Resource

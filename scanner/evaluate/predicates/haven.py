@@ -16,7 +16,7 @@ import yaml
 
 from scanner.evaluate.context import Context, base_address
 from scanner.evaluate.operators import OPERATORS
-from scanner.evaluate.paths import Match, lookup
+from scanner.model.paths import Match, lookup
 from scanner.evaluate.registries import registry
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.resource import Model, Resource

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from scanner.evaluate.context import Context
-from scanner.evaluate.paths import Match, lookup
+from scanner.model.paths import Match, lookup
 from scanner.evaluate.predicates.core import Predicate, region_verdict
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.resource import Resource

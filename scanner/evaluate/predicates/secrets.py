@@ -19,7 +19,7 @@ from typing import Any, Iterator
 
 from scanner.evaluate.context import Context, base_address
 from scanner.evaluate.masking import mask
-from scanner.evaluate.paths import Match, lookup
+from scanner.model.paths import Match, lookup
 from scanner.evaluate.registries import registry
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.resource import Resource
@@ -183,11 +183,11 @@ def secret_named(resource: Resource, args: dict, ctx: Context, base: Match | Non
     if not is_secret_name(name):
         return fail(detail=f"{name} is not a secret-looking name")
     declared_type = resource.values.get("type")
-    if isinstance(declared_type, Unknown) and declared_type.reason in ("bool", "number"):
-        return fail(detail=f"{name} is a {declared_type.reason}")
+    if declared_type in ("bool", "number"):
+        return fail(detail=f"{name} is a {declared_type}")
     # list(...), set(...), object(...), tuple(...): names or settings of secrets (image_pull_secrets,
     # secret_sync_config), not a secret; map(string) and string may well hold one.
-    if isinstance(declared_type, Unknown) and re.match(r"function (list|set|object|tuple)\(", declared_type.reason):
+    if isinstance(declared_type, str) and re.match(r"(list|set|object|tuple)\(", declared_type):
         return fail(detail=f"{name} is a collection")
     if isinstance(resource.values.get("default"), (bool, int, float)):
         return fail(detail=f"{name} has a non-string default")
@@ -325,8 +325,8 @@ def secret_text(resource: Resource, args: dict, ctx: Context, base: Match | None
 
 # --- SEC-004: tfvars --------------------------------------------------------------------------------
 def _constant(expr: x.Expr) -> Any:
-    from scanner.model.terraform import Instance   # the model's constant evaluator; no model state
-    return Instance.evaluate_constant(expr)
+    from scanner.model.terraform.expressions import constant
+    return constant(expr)
 
 
 def _secret_pairs(name: str, value: Any) -> Iterator[tuple[str, Any]]:
