@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scanner import __version__
-from scanner.evaluate.engine import Finding, Result
+from scanner.evaluate.result import Finding, Result
 from scanner.evaluate.policies import Policy
 
 TOOL_NAME = "sovscan"

@@ -50,7 +50,7 @@ def render(report: Report) -> str:
 def _haven(report: Report) -> list[str]:
     """Per Terraform cluster, the HCC checks its static pre-flight covers; per HCC results file, HCC's own
     result line. Check names are HCC's labels, so the lines read like a `haven check` run."""
-    summary = getattr(report.result, "haven", None)   # filled by the pipeline
+    summary = report.result.haven
     if not summary:
         return []
     lines = ["haven: Haven Compliancy Checker checks, in HCC's own terms"]
@@ -88,8 +88,8 @@ def _summary(report: Report) -> str:
         summary += f"\n  {waived} waived, {len(suppressed) - waived} in the baseline (not failing)"
     if result.posture:
         summary += "\n  sovereignty posture (indicative, seed 003:470-497): " + "; ".join(
-            f"{p['name']} ({p['source']}): {p['jurisdiction']} jurisdiction, SEAL {p['seal']}" if p["known"]
-            else f"{p['source']}: not in the provider registry" for p in result.posture)
+            f"{p.name} ({p.source}): {p.jurisdiction} jurisdiction, SEAL {p.seal}" if p.known
+            else f"{p.source}: not in the provider registry" for p in result.posture)
     hint = "" if report.show_unresolved else " (--show-unresolved lists them)"
     summary += f"\n  {len(result.unresolved)} checks unresolved: a value was not known statically{hint}"
     if result.notices:
