@@ -59,9 +59,10 @@ def changed_since(ref: str) -> Focus:
                 files.setdefault(current, set())
             continue
         match = _HUNK.match(line)
-        if match and current is not None and files[current] is not None:
+        lines = files.get(current) if current is not None else None
+        if match and lines is not None:
             start, count = int(match.group(1)), int(match.group(2) or 1)
-            files[current].update(range(start, start + max(count, 1)))
+            lines.update(range(start, start + max(count, 1)))
     for path in _git(["ls-files", "--others", "--exclude-standard"]).splitlines():
         files[path] = None
     del prefix   # --relative already gives paths relative to the working directory

@@ -6,6 +6,7 @@ structured fields (`kind`, `refers_to`, `attribute`), never the human-readable `
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 # What blocked a value. "computed": an attribute of a resource in the code that only apply decides.
 KINDS = ("variable", "local", "module", "data", "computed", "function", "expression", "cycle", "limit",
@@ -40,3 +41,8 @@ def first_unknown(*values: object) -> Unknown | None:
             if found:
                 return found
     return None
+
+
+def mapping(value: object) -> dict[str, Any]:
+    """The value when it is a mapping, else an empty one (manifests may put anything anywhere)."""
+    return value if isinstance(value, dict) else {}

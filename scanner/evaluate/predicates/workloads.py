@@ -12,7 +12,7 @@ from scanner.model.derive.clusters import first_value
 from scanner.model.derive.namespaces import namespace_of
 from scanner.model.paths import Match, lookup
 from scanner.model.resource import Resource
-from scanner.model.values import Unknown
+from scanner.model.values import Unknown, mapping
 
 def effective(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """A container setting that falls back to the pod's (securityContext.runAsNonRoot, seccompProfile...):
@@ -102,7 +102,7 @@ def _selects(selector: Any, labels: dict[str, Any]) -> bool:
     for expression in selector.get("matchExpressions") or []:
         if not isinstance(expression, dict):
             return False
-        key, op, values = expression.get("key"), expression.get("operator"), expression.get("values") or []
+        key, op, values = str(expression.get("key")), expression.get("operator"), expression.get("values") or []
         present = key in labels
         if (op == "In" and (not present or str(labels[key]) not in map(str, values))) or \
            (op == "NotIn" and present and str(labels[key]) in map(str, values)) or \
@@ -120,7 +120,7 @@ def disruption_budget(resource: Resource, args: dict[str, Any], ctx: Context, ba
     for budget in ctx.of_type(["PodDisruptionBudget"]):
         if budget.kind != "kubernetes" or namespace_of(budget) != namespace:
             continue
-        spec = budget.values.get("spec") if isinstance(budget.values.get("spec"), dict) else {}
+        spec = mapping(budget.values.get("spec"))
         if _selects(spec.get("selector"), labels):
             return PASS
     return fail("", "no PodDisruptionBudget selects its pods")
@@ -131,7 +131,7 @@ def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Mat
     if resource.kind != "kubernetes":
         return PASS
     minimum = int(args.get("min", 2))
-    spec = resource.values.get("spec") if isinstance(resource.values.get("spec"), dict) else {}
+    spec = mapping(resource.values.get("spec"))
     replicas = spec.get("replicas", 1)
     if isinstance(replicas, int) and not isinstance(replicas, bool) and replicas >= minimum:
         return PASS
@@ -140,8 +140,8 @@ def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Mat
     for hpa in ctx.of_type(["HorizontalPodAutoscaler"]):
         if hpa.kind != "kubernetes" or namespace_of(hpa) != namespace:
             continue
-        hpa_spec = hpa.values.get("spec") if isinstance(hpa.values.get("spec"), dict) else {}
-        target = hpa_spec.get("scaleTargetRef") if isinstance(hpa_spec.get("scaleTargetRef"), dict) else {}
+        hpa_spec = mapping(hpa.values.get("spec"))
+        target = mapping(hpa_spec.get("scaleTargetRef"))
         if target.get("kind") == resource.type and target.get("name") == resource.name:
             floor = hpa_spec.get("minReplicas", 1)
             if isinstance(floor, int) and floor >= minimum:
@@ -156,7 +156,7 @@ _TLS_PROTOCOLS = ("HTTPS", "TLS")
 def route_tls(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """An HTTPRoute is served over TLS: it attaches to an HTTPS/TLS listener of its Gateway, or it only
     redirects to https. Gateways outside the scanned manifests cannot be judged."""
-    spec = resource.values.get("spec") if isinstance(resource.values.get("spec"), dict) else {}
+    spec = mapping(resource.values.get("spec"))
     if _redirects_to_https(spec):
         return PASS
     refs = [r for r in spec.get("parentRefs") or [] if isinstance(r, dict) and r.get("kind", "Gateway") == "Gateway"]

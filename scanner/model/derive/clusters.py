@@ -124,8 +124,8 @@ def _inline(cluster: Resource, kind: ClusterKind) -> list[tuple[dict[str, Any], 
     for index, item in enumerate(value):
         if isinstance(item, dict):
             prefix = kind.inline if cluster.type == "azurerm_kubernetes_cluster" else f"{kind.inline}[{index}]"
-            name = item.get("name") if isinstance(item.get("name"), str) else prefix
-            out.append((item, prefix, name))
+            name = item.get("name")
+            out.append((item, prefix, name if isinstance(name, str) else prefix))
     return out
 
 

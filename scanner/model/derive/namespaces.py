@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.model.kubernetes import POD_SPEC_PATHS
+from scanner.model.values import mapping
 from scanner.model.resource import Model, Resource
 
 NAMESPACE_TYPE = "namespace"
@@ -39,7 +40,7 @@ def namespaces(model: Model) -> list[Resource]:
 
 def denies_ingress(values: dict[str, Any]) -> bool:
     """A NetworkPolicy that selects every pod and allows no ingress."""
-    spec = values.get("spec") if isinstance(values.get("spec"), dict) else {}
+    spec = mapping(values.get("spec"))
     selector = spec.get("podSelector")
     if selector not in ({}, None) and selector != {"matchLabels": {}}:
         return False

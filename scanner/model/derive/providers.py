@@ -88,7 +88,7 @@ def _entry(source: str, name: str, model: Model) -> tuple[ProviderEntry | None, 
 
 
 def _regions(name: str, model: Model) -> list[str]:
-    out = []
+    out: list[str] = []
     for block in model.by_type("provider"):
         if local_name(block) == name:
             out.extend(str(block.values[k]) for k in REGION_KEYS if isinstance(block.values.get(k), str))
