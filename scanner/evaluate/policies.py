@@ -92,7 +92,7 @@ def _line_for(node: yaml.Node, path: list) -> int:
         if isinstance(node, yaml.MappingNode):
             found = next(((k, v) for k, v in node.value if k.value == part), None)
             if found is None:
-                break
+                return node.start_mark.line + 1    # the mapping that lacks the key
             line, node = found[0].start_mark.line + 1, found[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]

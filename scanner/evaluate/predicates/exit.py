@@ -463,7 +463,7 @@ EXIT: dict[str, PredicateSpec] = {
                                  reads=("copy targets in the same root module", "Velero locations"),
                                  registries=("portability",)),
     "exit_plan_tested": spec(exit_plan_tested, optional={"path": STRING}),
-    "lock_file_committed": spec(lock_file_committed, optional=_SKIP, reads=("root_module (derived)",)),
+    "lock_file_committed": spec(lock_file_committed, optional=_SKIP, reads=("root_module (derived)",), derived=("roots",)),
     "vendor_neutral": spec(vendor_neutral, registries=("portability",)),
     "image_registry_allowed": spec(image_registry_allowed, optional={"path": STRING}, registries=("image-registries",)),
 }

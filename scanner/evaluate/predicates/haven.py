@@ -339,9 +339,9 @@ def k8s_version_recent(resource: Resource, args: dict[str, Any], ctx: Context, b
 
 HAVEN: dict[str, PredicateSpec] = {
     "hcc_passed": spec(hcc_passed, optional={"with_label": BOOLEAN}, reads=("Haven Compliancy Checker results",)),
-    "cluster_zones": spec(cluster_zones, optional={"min": INTEGER}, reads=_CLUSTER_FACTS, registries=("regions",)),
-    "worker_minimum": spec(worker_minimum, optional={"min": INTEGER}, reads=_CLUSTER_FACTS),
-    "node_os_hardened": spec(node_os_hardened, reads=_CLUSTER_FACTS, registries=("node-os",)),
+    "cluster_zones": spec(cluster_zones, optional={"min": INTEGER}, reads=_CLUSTER_FACTS, derived=("clusters",), registries=("regions",)),
+    "worker_minimum": spec(worker_minimum, optional={"min": INTEGER}, reads=_CLUSTER_FACTS, derived=("clusters",)),
+    "node_os_hardened": spec(node_os_hardened, reads=_CLUSTER_FACTS, derived=("clusters",), registries=("node-os",)),
     "nodes_private": spec(nodes_private, reads=("subnets and launch templates the node group refers to",)),
     "k8s_version_recent": spec(k8s_version_recent, optional={"paths": STRINGS}, registries=("kubernetes-versions",)),
 }

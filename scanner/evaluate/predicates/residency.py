@@ -181,8 +181,8 @@ RESIDENCY: dict[str, PredicateSpec] = {
                                   optional={"types": STRINGS, "region_paths": STRINGS, "provider": STRING},
                                   reads=("the resources the attribute refers to, in the same root module",),
                                   registries=("regions",)),
-    "provider_seal": spec(provider_seal, reads=("provider_source (derived)",), registries=("providers",)),
-    "placement_allowed": spec(placement_allowed, required={"matrix": MAPPING}, reads=("provider_source (derived)",),
+    "provider_seal": spec(provider_seal, reads=("provider_source (derived)",), derived=("providers",), registries=("providers",)),
+    "placement_allowed": spec(placement_allowed, required={"matrix": MAPPING}, reads=("provider_source (derived)",), derived=("providers",),
                               registries=("providers",)),
     "global_service": spec(global_service, required={"services": MAPPING}),
 }

@@ -28,8 +28,14 @@ class PredicateSpec:
     function: Predicate
     required: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     optional: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    reads: tuple[str, ...] = ()         # model facts beyond the resource: "derived cluster", "links", ...
+    reads: tuple[str, ...] = ()         # what it looks at beyond the resource, in words
     registries: tuple[str, ...] = ()    # policies/registries/<name>.yaml it judges against
+    derived: tuple[str, ...] = ()       # scanner/model/derive/<name>.py: the derived facts it judges
+
+    @property
+    def module(self) -> str:
+        """The file that defines it, relative to the repository."""
+        return self.function.__module__.replace(".", "/") + ".py"
 
     @property
     def name(self) -> str:
@@ -48,5 +54,5 @@ class PredicateSpec:
 
 def spec(function: Predicate, required: Mapping[str, Mapping[str, Any]] | None = None,
          optional: Mapping[str, Mapping[str, Any]] | None = None, reads: tuple[str, ...] = (),
-         registries: tuple[str, ...] = ()) -> PredicateSpec:
-    return PredicateSpec(function, required or {}, optional or {}, reads, registries)
+         registries: tuple[str, ...] = (), derived: tuple[str, ...] = ()) -> PredicateSpec:
+    return PredicateSpec(function, required or {}, optional or {}, reads, registries, derived)

@@ -201,7 +201,7 @@ def _gateway(ref: dict[str, Any], namespace: str, ctx: Context) -> Resource | No
 WORKLOADS: dict[str, PredicateSpec] = {
     "effective": spec(effective, required={"path": STRING}, optional={"op": STRING, "value": ANY}),
     "environment": spec(environment, optional={"in": STRINGS}),
-    "default_deny_policy": spec(default_deny_policy, reads=("namespace (derived)",)),
+    "default_deny_policy": spec(default_deny_policy, reads=("namespace (derived)",), derived=("namespaces",)),
     "disruption_budget": spec(disruption_budget, reads=("PodDisruptionBudgets in the namespace",)),
     "replicated": spec(replicated, optional={"min": INTEGER}, reads=("HorizontalPodAutoscalers in the namespace",)),
     "route_tls": spec(route_tls, reads=("the route's Gateways",)),
