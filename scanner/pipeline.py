@@ -95,7 +95,9 @@ def _haven_reports(given: tuple[str, ...], files: list[parse.ParsedFile]) -> tup
 
 def _narrow(result: Result, focus: Focus) -> Result:
     def keeps(finding: Finding) -> bool:
-        return focus.keeps(finding.path, finding.line, finding.resource_line, finding.resource_end_line)
+        """On a changed line or block, or decided by a changed place (a tfvars entry, a default, a local)."""
+        return focus.keeps(finding.path, finding.line, finding.resource_line, finding.resource_end_line) or \
+            any(focus.keeps(path, line) for path, line, _ in finding.chain)
     return result.but(findings=[f for f in result.findings if keeps(f)],
                       unresolved=[f for f in result.unresolved if keeps(f)],
                       notices=[n for n in result.notices if n.path in focus.files])

@@ -136,9 +136,21 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
         message += f" (passed to {resource.path}:{line})"
         path, line = origin.path, origin.line
     chain = tuple((p.path, p.line, role) for p, role in resource.chain_of(location))
+    decided = _decided_at(chain, path, line)
+    if decided and kind == "fail":
+        message += f" (set in {decided})"
     return Finding(policy.id, policy.family, policy.severity, level, kind, message, path, line,
                    resource.address, key, finding_key(policy.id, path, resource.address, key),
                    resource.type, mode, verdict.detail, resource.line, resource.end_line, chain=chain)
+
+
+def _decided_at(chain: tuple[tuple[str, int, str], ...], path: str, line: int) -> str:
+    """Where the value was written when that is not where the finding points: a tfvars entry, a variable
+    default, a local; "" when the finding's own line wrote it."""
+    written = [(p, n) for p, n, role in chain if role != "attribute"]
+    if not written or written[-1] == (path, line):
+        return ""
+    return f"{written[-1][0]}:{written[-1][1]}"
 
 
 def _distinct(findings: list[Finding]) -> list[Finding]:
