@@ -61,7 +61,7 @@ def linked(resource: Resource, args: dict[str, Any], ctx: Context) -> Verdict:
     types = args["type"] if isinstance(args["type"], list) else [args["type"]]
     via = args["via"]
     blocker, rejected = "", ""
-    for other in ctx.model.linking(types, via, resource.address):
+    for other in ctx.model.linking(types, via, resource):
         if "where" not in args:
             return PASS
         verdict = judge(other, args["where"], None, ctx)
@@ -71,10 +71,11 @@ def linked(resource: Resource, args: dict[str, Any], ctx: Context) -> Verdict:
             blocker = verdict.blocker
         else:
             rejected = f"{other.address}: {verdict.detail or verdict.key + ' does not qualify'}"
-    for other in ctx.model.of_type(types):
+    for other in ctx.model.of_type(types):   # one whose link is not known may be the one (same root only)
         value = other.values.get(via)
-        if isinstance(value, Unknown) and value.refers_to is None and not other.references.get(via):
-            return unknown(f"{other.address}.{via} = {value.reason}")
+        if other.root == resource.root and isinstance(value, Unknown) and value.refers_to is None \
+                and not other.references.get(via):
+            return unknown(f"{other.address}.{via} = {value.reason}, which may refer to it")
     if blocker:
         return unknown(blocker)
     return fail(detail=rejected or f"no {' or '.join(types)} refers to it")

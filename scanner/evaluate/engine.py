@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import itertools
+import math
 import string
 from collections import defaultdict
 from dataclasses import replace
@@ -17,7 +19,7 @@ from scanner.evaluate.result import Finding, Passed, Result
 from scanner.evaluate.verdict import Verdict
 from scanner.model.paths import Match, resolve
 from scanner.model.resource import META_TYPES, Model, Resource
-from scanner.model.values import Unknown
+from scanner.model.values import OneOf, Unknown
 
 
 
@@ -75,9 +77,17 @@ class _Run:
         self.passed: list[Passed] = []
         self.checks = 0
 
+    def judge(self, resource: Resource, condition: dict[str, Any], item: Match | None) -> Verdict:
+        """The condition's verdict; when a value it reads is one of a few candidates, the verdict every
+        candidate agrees on."""
+        verdict = judge(resource, condition, item, self.ctx)
+        if verdict.state is not None or item is not None:
+            return verdict
+        return by_candidates(resource, condition, verdict, self.ctx)
+
     def check(self, policy: Policy, check: Check, resource: Resource, mode: str) -> None:
         if check.where is not None:
-            applies = judge(resource, check.where, None, self.ctx)
+            applies = self.judge(resource, check.where, None)
             if applies.state is False:
                 return
             if applies.state is None:
@@ -89,13 +99,60 @@ class _Run:
             items = [m for m in resolve(resource, check.each) if not isinstance(m.value, Unknown)]
         for item in items:
             self.checks += 1
-            verdict = judge(resource, check.assertion, item, self.ctx)
+            verdict = self.judge(resource, check.assertion, item)
             if verdict.state is True:
                 self.passed.append(Passed(policy.id, resource.address, resource.path, resource.line))
             elif verdict.state is False:
                 self.findings.append(_finding(policy, check, resource, verdict, item, mode, "fail"))
             else:
                 self.unresolved.append(_finding(policy, check, resource, verdict, item, mode, "open"))
+
+
+MAX_VARIANTS = 32
+
+
+def by_candidates(resource: Resource, condition: dict[str, Any], undecided: Verdict, ctx: Context) -> Verdict:
+    """Judge the resource once per combination of the candidates its OneOf values may take (at most
+    MAX_VARIANTS); a verdict all of them share is the verdict, otherwise it stays undecided."""
+    choices = _one_ofs(resource.values, ())
+    if not choices or math.prod(len(c.candidates) for _, c in choices) > MAX_VARIANTS:
+        return undecided
+    verdicts = []
+    for combination in itertools.product(*(c.candidates for _, c in choices)):
+        values = resource.values
+        for (path, _), value in zip(choices, combination):
+            values = _replaced(values, path, value)
+        verdicts.append(judge(replace(resource, values=values), condition, None, ctx))
+    states = {v.state for v in verdicts}
+    if states == {True}:
+        return verdicts[0]
+    if states == {False}:
+        first = verdicts[0]
+        shown = " or ".join(map(str, dict.fromkeys(c for _, o in choices for c in o.candidates)))
+        return Verdict(False, first.path, first.key, f"{first.detail} (it is one of {shown}, and each fails)")
+    return undecided
+
+
+def _one_ofs(value: Any, path: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], OneOf]]:
+    if isinstance(value, OneOf):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [found for key, item in value.items() for found in _one_ofs(item, path + (key,))]
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value) for found in _one_ofs(item, path + (index,))]
+    return []
+
+
+def _replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    """A copy of `value` with the element at `path` replaced (the original is shared, never changed)."""
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        return {**value, head: _replaced(value[head], rest, new)}
+    copied = list(value)
+    copied[head] = _replaced(copied[head], rest, new)
+    return copied
 
 
 def evaluate(model: Model, policies: list[Policy], config: Config, today: datetime.date | None = None) -> Result:

@@ -129,7 +129,7 @@ class Model:
         found = self._addresses.get(base_address(address), [])
         return found if root is None else [r for r in found if r.root == root]
 
-    def linking(self, types: list[str] | tuple[str, ...], via: str, target: str) -> list[Resource]:
-        """Resources of `types` whose attribute `via` refers to the resource at `target` (reverse links)."""
-        base = base_address(target)
-        return [r for t in types for r in self._links.get((t, via, base), [])]
+    def linking(self, types: list[str] | tuple[str, ...], via: str, target: Resource) -> list[Resource]:
+        """Resources of `types` in the target's root module whose attribute `via` refers to it (reverse links)."""
+        base = base_address(target.address)
+        return [r for t in types for r in self._links.get((t, via, base), []) if r.root == target.root]

@@ -24,6 +24,32 @@ class Unknown:
         return f"Unknown({self.reason})"
 
 
+@dataclass(frozen=True, repr=False)
+class OneOf(Unknown):
+    """A value known to be one of a few candidates, but not which: a known list indexed by an unknown key,
+    a conditional whose condition is unknown. Everywhere else it is an Unknown; the engine judges each
+    candidate and keeps a verdict all of them agree on."""
+    candidates: tuple[Any, ...] = ()
+
+
+MAX_CANDIDATES = 16
+
+
+def one_of(candidates: list[Any], blocker: Unknown) -> Any:
+    """The candidates as a OneOf, or the blocker when there are too many or one is itself unknown."""
+    distinct: list[Any] = []
+    for candidate in candidates:
+        if isinstance(candidate, Unknown) or isinstance(candidate, (dict, list)):
+            return blocker
+        if candidate not in distinct:
+            distinct.append(candidate)
+    if not distinct or len(distinct) > MAX_CANDIDATES:
+        return blocker
+    if len(distinct) == 1:
+        return distinct[0]          # every candidate is the same value: it is known
+    return OneOf(blocker.reason, blocker.refers_to, blocker.attribute, blocker.kind, tuple(distinct))
+
+
 def is_unknown(value: object) -> bool:
     return isinstance(value, Unknown)
 

@@ -68,12 +68,18 @@ def region_allowed(resource: Resource, args: dict[str, Any], ctx: Context, base:
             continue
         if isinstance(value, Unknown):
             return unknown(value.reason, path)
-        if path in resource.references and args.get("skip_inherited", True):
+        if args.get("skip_inherited", True) and copied_from_another_resource(resource, path):
             continue   # copied from another resource (e.g. its resource group): reported there
         verdict = region_verdict(provider, str(value), path, ctx)
         if verdict.state is not True:
             return verdict
     return PASS
+
+
+def copied_from_another_resource(resource: Resource, path: str) -> bool:
+    """The value at `path` is another resource's configured attribute (`location = azurerm_resource_group.rg
+    .location`), so the policy judges it on that resource; a reference used only as an index does not count."""
+    return any(role == "attribute" for _, role in resource.chains.get(path, ()))
 
 
 def region_verdict(provider: str, region_id: str, path: str, ctx: Context) -> Verdict:

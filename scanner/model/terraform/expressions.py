@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from scanner.model.functions import FUNCTIONS
 from scanner.model.terraform.trace import Trace
-from scanner.model.values import Unknown
+from scanner.model.values import OneOf, Unknown, one_of
 from scanner.parse import expressions as x
 
 MAX_COMPREHENSION_ITEMS = 10_000
@@ -46,8 +46,9 @@ class Evaluator:
             return self.object(expr, scope, trace)
         if isinstance(expr, x.Cond):
             predicate = self.evaluate(expr.predicate, scope, trace)
-            if isinstance(predicate, Unknown):
-                return predicate
+            if isinstance(predicate, Unknown):   # both branches known: one of them
+                branches = [self.evaluate(expr.then, scope, trace), self.evaluate(expr.otherwise, scope, trace)]
+                return one_of(branches, predicate)
             return self.evaluate(expr.then if predicate else expr.otherwise, scope, trace)
         if isinstance(expr, x.BinOp):
             return self.binary(expr, scope, trace)
@@ -62,15 +63,12 @@ class Evaluator:
         return Unknown("unsupported expression", kind="syntax")
 
     def template(self, expr: x.Template, scope: dict[str, Any], trace: Trace) -> Any:
-        parts = []
-        for part in expr.parts:
-            value = part if isinstance(part, str) else self.evaluate(part, scope, trace)
-            if isinstance(value, Unknown):
-                return value
-            if isinstance(value, (dict, list)):
-                return Unknown("interpolation of a collection", kind="expression")
-            parts.append("" if value is None else FUNCTIONS["tostring"](value))
-        return "".join(parts)
+        values = [part if isinstance(part, str) else self.evaluate(part, scope, trace) for part in expr.parts]
+        choices = [v for v in values if isinstance(v, OneOf)]
+        if len(choices) == 1 and not any(isinstance(v, Unknown) and v is not choices[0] for v in values):
+            rendered = [_join([c if v is choices[0] else v for v in values]) for c in choices[0].candidates]
+            return one_of(rendered, choices[0])
+        return _join(values)
 
     def object(self, expr: x.ObjectX, scope: dict[str, Any], trace: Trace) -> Any:
         out = {}
@@ -225,6 +223,18 @@ class Evaluator:
         return value
 
 
+def _join(values: list[Any]) -> Any:
+    """A template's parts as one string; Unknown when one part is."""
+    parts = []
+    for value in values:
+        if isinstance(value, Unknown):
+            return value
+        if isinstance(value, (dict, list)):
+            return Unknown("interpolation of a collection", kind="expression")
+        parts.append("" if value is None else FUNCTIONS["tostring"](value))
+    return "".join(parts)
+
+
 def _data_source(steps: list[Any]) -> Unknown:
     names = [s[1] for s in steps[:3] if s[0] == "attr"]
     address = "data." + ".".join(names[:2])
@@ -273,7 +283,11 @@ def items_of(collection: Any) -> list[tuple[Any, Any]] | None:
 
 
 def index_of(value: Any, key: Any) -> Any:
-    if isinstance(key, Unknown):
+    if isinstance(key, Unknown):   # a known collection at an unknown key: one of its elements
+        if isinstance(value, list):
+            return one_of(value, key)
+        if isinstance(value, dict):
+            return one_of([value[k] for k in sorted(value)], key)
         return key
     if isinstance(value, list) and isinstance(key, int) and -len(value) <= key < len(value):
         return value[key]
