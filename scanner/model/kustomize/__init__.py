@@ -13,6 +13,7 @@ from scanner.model.kustomize.kustfile import KUSTOMIZATION_FILES, Files, inside,
 from scanner.model.kustomize.render import render_root
 from scanner.model.kustomize.resource import BuildError
 from scanner.model.rendered import RenderedBuild
+from scanner.parse.yaml import YamlDocument
 
 __all__ = ["build_roots", "render_all", "render_root", "Files"]
 
@@ -22,9 +23,12 @@ def build_roots(paths: Iterable[str]) -> list[str]:
     return sorted({posixpath.dirname(p) for p in paths if posixpath.basename(p) in KUSTOMIZATION_FILES})
 
 
-def render_all(files: Mapping[str, str]) -> list[RenderedBuild]:
-    """Render the top builds among `files` (repository-relative path -> text), sorted by root."""
-    scanned = Files(files)
+def render_all(files: Mapping[str, str], parsed: Mapping[str, list[YamlDocument]] | None = None) -> list[RenderedBuild]:
+    """Render the top builds among `files` (repository-relative path -> text), sorted by root.
+
+    `parsed` optionally maps paths to the documents parse_text already made of them (they are not
+    changed); any other YAML the builds need is parsed here. Nothing is read from disk."""
+    scanned = Files(files, parsed)
     roots = build_roots(files)
     consumed: set[str] = set()
     components: set[str] = set()

@@ -205,7 +205,7 @@ class Build:
                  ("labels", self._labels), ("commonLabels", self._labels), ("commonAnnotations", self._labels),
                  ("patchesJson6902", self._json6902), ("replicas", self._replicas), ("images", self._images))
         for key, step in steps:
-            if kustomization.get(key) is None:
+            if kustomization.get(key) is None and not (key == "images" and kustomization.get("imageTags")):
                 continue
             try:
                 step(kustomization, key, into)

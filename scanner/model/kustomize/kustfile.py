@@ -63,9 +63,10 @@ def looks_remote(reference: str) -> bool:
 
 
 class Files:
-    """The scan's files, parsed once and shared by every build of a render_all call."""
+    """The scan's files, parsed once and shared by every build of a render_all call. `parsed` may hand
+    over documents the parse stage already made (parse_text's output for that path), saving a reparse."""
 
-    def __init__(self, files: Mapping[str, str]) -> None:
+    def __init__(self, files: Mapping[str, str], parsed: Mapping[str, list[YamlDocument]] | None = None) -> None:
         self.texts = files
         self.directories = {""}
         for path in files:
@@ -73,7 +74,7 @@ class Files:
             while parent not in self.directories:
                 self.directories.add(parent)
                 parent = posixpath.dirname(parent)
-        self._parsed: dict[str, list[YamlDocument] | ParseFailure] = {}
+        self._parsed: dict[str, list[YamlDocument] | ParseFailure] = dict(parsed or {})
 
     def is_file(self, path: str) -> bool:
         return path in self.texts

@@ -15,7 +15,7 @@ from scanner.model.kustomize import jsonpatch, smp
 from scanner.model.kustomize.config import Gvk
 from scanner.model.kustomize.kustfile import ORIGIN, Files, ParseFailure
 from scanner.model.kustomize.resource import BuildError, Resource, ResId, Selector, find_by_any_id, select
-from scanner.model.kustomize.tree import Node, copy, from_document
+from scanner.model.kustomize.tree import Node, copy, from_document, scalar_text
 from scanner.parse.yaml import YamlDocument, YamlTooComplex, parse_text
 
 Reader = Callable[[str], "tuple[str, str]"]
@@ -30,12 +30,14 @@ class PatchText:
 
 
 def _inline(node: Node, files: Files) -> PatchText:
-    """An inline patch: its text and where its first line is in the kustomization."""
+    """An inline patch: its text and where its first line is in the kustomization. A block scalar
+    (`patch: |`, `- |`) starts on the next line; a quoted or plain one on its own line."""
     line = node.place.line
     lines = files.texts.get(node.place.path, "").split("\n")
-    source = lines[line - 1] if 0 < line <= len(lines) else ""
-    after = source.split(":", 1)[1].strip() if ":" in source else ""
-    block = after.startswith(("|", ">"))
+    source = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    source = source[2:].lstrip() if source.startswith("- ") else source
+    value = source.split(": ", 1)[1].strip() if ": " in source else source.removesuffix(":")
+    block = value.startswith(("|", ">"))
     return PatchText(node.value, node.place.path, line if block else line - 1)
 
 
@@ -79,6 +81,10 @@ def parse_patch(patch: PatchText) -> Patch:
     return Patch(objects, [])
 
 
+def _text_of(node: Node) -> str:
+    return scalar_text(node.value) if not (node.is_map or node.is_seq) else ""
+
+
 def _name(node: Node) -> str:
     metadata = node.get("metadata")
     return metadata.text("name") if metadata is not None else ""
@@ -93,7 +99,7 @@ def _patch_id(node: Node) -> ResId:
 def apply_smp(resource: Resource, patch: Node, allow_name: bool = False, allow_kind: bool = False) -> bool:
     """Merge `patch` into `resource`; False when the patch deletes it."""
     metadata = resource.node.get("metadata")
-    kind_node = resource.node.get("kind")
+    kind_node, version_node = resource.node.get("kind"), resource.node.get("apiVersion")
     name_node = metadata.get("name") if metadata is not None else None
     namespace_node = metadata.get("namespace") if metadata is not None else None
     had_namespace = bool(resource.namespace)
@@ -105,6 +111,8 @@ def apply_smp(resource: Resource, patch: Node, allow_name: bool = False, allow_k
     resource.node = merged
     if not allow_kind and kind_node is not None:
         merged.value["kind"] = kind_node
+    if version_node is not None and merged.text("apiVersion") == _text_of(version_node):
+        merged.value["apiVersion"] = version_node   # a patch names its target's apiVersion; it does not set it
     metadata = merged.get("metadata")
     if metadata is None or not metadata.is_map:
         metadata = merged.value["metadata"] = Node({}, merged.place)
@@ -190,7 +198,8 @@ def apply_entry(resources: list[Resource], entry: Node, read: Reader, files: Fil
     chosen = select(resources, selector)
     for resource in chosen:
         patch_copy = copy(patch.objects[0])
-        patch_copy.value["apiVersion"] = Node(resource.api_version, patch_copy.place)
+        own = resource.node.get("apiVersion")   # kustomize patches a target with the target's apiVersion
+        patch_copy.value["apiVersion"] = copy(own) if own is not None else Node(resource.api_version, patch_copy.place)
         if not apply_smp(resource, patch_copy, allow_name, allow_kind):
             resources.remove(resource)
 
