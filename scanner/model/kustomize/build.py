@@ -24,6 +24,9 @@ from scanner.model.rendered import Place
 from scanner.notices import Notice
 
 
+MAX_NESTING = 50   # kustomizations within kustomizations; deeper is hostile, not a real repository
+
+
 @dataclass
 class Accumulator:
     resources: list[Resource] = field(default_factory=list)
@@ -73,6 +76,8 @@ class Build:
             raise BuildError(f"no kustomization file in '{directory or '.'}'")
         if directory in stack:
             raise BuildError(f"cycle: '{directory}' includes itself through {' -> '.join(stack)}")
+        if len(stack) >= MAX_NESTING:
+            raise BuildError(f"kustomizations nested more than {MAX_NESTING} deep")
         self.inputs.add(path)
         kustomization = load_kustomization(self.files, path)
         if component != (kustomization.kind == "Component"):
@@ -263,17 +268,21 @@ class Build:
             set_replicas(into.resources, entry.text("name"), count.value, into.config.specs["replicas"], count.place)
 
     def _images(self, kustomization: Kustomization, key: str, into: Accumulator) -> None:
-        rules = []
-        entries = kustomization.entries("images") + kustomization.entries("imageTags")
-        for entry in entries:
-            fields = ("name", "newName", "newTag", "digest", "tagSuffix")
-            if not entry.is_map or any(entry.get(f) is not None and not isinstance(entry.get(f).value, str)  # type: ignore[union-attr]
-                                       for f in fields):
-                raise BuildError("image fields must be strings (quote a numeric tag)")
-            places = [entry.get(f).place for f in ("digest", "newTag", "newName", "tagSuffix") if entry.get(f)]  # type: ignore[union-attr]
-            rules.append(ImageRule(entry.text("name"), entry.text("newName"), entry.text("newTag"),
-                                   entry.text("digest"), entry.text("tagSuffix"), (places or [entry.place])[0]))
+        rules = [_image_rule(entry) for entry in kustomization.entries("images") + kustomization.entries("imageTags")]
         set_images(into.resources, rules, into.config.specs["images"])
+
+
+def _image_rule(entry: Node) -> ImageRule:
+    """An `images` entry; the place of what it changes is its digest, else newTag, newName, tagSuffix line."""
+    if not entry.is_map:
+        raise BuildError("an images entry is a mapping")
+    fields = {k: v for k, v in entry.value.items() if k in ("name", "newName", "newTag", "digest", "tagSuffix")}
+    if any(not isinstance(v.value, str) for v in fields.values()):
+        raise BuildError("image fields must be strings (quote a numeric tag)")
+    places = [fields[f].place for f in ("digest", "newTag", "newName", "tagSuffix") if f in fields]
+    text = entry.text
+    return ImageRule(text("name"), text("newName"), text("newTag"), text("digest"), text("tagSuffix"),
+                     (places or [entry.place])[0])
 
 
 def label_specs(entry: Node, config: TransformerConfig) -> tuple[FieldSpec, ...]:
@@ -281,17 +290,13 @@ def label_specs(entry: Node, config: TransformerConfig) -> tuple[FieldSpec, ...]
     the selectors too, or with includeTemplates the pod template labels."""
     fields = entry.get("fields")
     raw = plain(fields) if fields is not None and fields.is_seq else []
-    specs = merge_specs(tuple(field_spec(s) for s in raw), config.specs["labels"])  # type: ignore[union-attr]
-    if _flag(entry, "includeSelectors"):
+    assert isinstance(raw, list)
+    specs = merge_specs(tuple(field_spec(s) for s in raw), config.specs["labels"])
+    if entry.flag("includeSelectors"):
         return merge_specs(specs, config.specs["commonLabels"])
-    if _flag(entry, "includeTemplates"):
+    if entry.flag("includeTemplates"):
         specs = merge_specs(specs, config.specs["templateLabels"])
     return merge_specs(specs, (FieldSpec(Gvk(), "metadata/labels", True),))
-
-
-def _flag(entry: Node, key: str) -> bool:
-    found = entry.get(key)
-    return found is not None and found.value is True
 
 
 def _pairs(node: Node | None) -> list[tuple[str, str, Place]]:

@@ -66,6 +66,10 @@ class TransformerConfig:
     name_references: tuple[NameReference, ...] = ()
 
     def merged(self, other: TransformerConfig) -> TransformerConfig:
+        if other is self or other.is_empty:
+            return self
+        if self.is_empty:
+            return other
         specs = {c: merge_specs(self.specs[c], other.specs[c]) for c in CATEGORIES}
         references = list(self.name_references)
         for incoming in other.name_references:
@@ -77,14 +81,22 @@ class TransformerConfig:
                 references.append(incoming)
         return TransformerConfig(specs, tuple(references))
 
+    @property
+    def is_empty(self) -> bool:
+        return not self.name_references and not any(self.specs.values())
+
 
 def merge_specs(ours: tuple[FieldSpec, ...], theirs: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
     """kustomize's FsSlice.MergeAll: a spec equal in path and selecting the same kinds is kept once."""
     result = list(ours)
+    by_path: dict[str, list[FieldSpec]] = {}
+    for spec in ours:
+        by_path.setdefault(spec.path, []).append(spec)
     for spec in theirs:
-        same = [s for s in result if s.path == spec.path and s.gvk.selected_by(spec.gvk)]
+        same = [s for s in by_path.get(spec.path, ()) if s.gvk.selected_by(spec.gvk)]
         if not same:
             result.append(spec)
+            by_path.setdefault(spec.path, []).append(spec)
         elif same[0].create != spec.create:
             raise ConfigError(f"conflicting field specs for {spec.path}")
     return tuple(result)

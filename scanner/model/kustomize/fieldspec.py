@@ -6,6 +6,7 @@ last field as the setter's kind; a null field is turned into that kind.
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 from scanner.model.kustomize.config import FieldSpec, Gvk
@@ -36,13 +37,21 @@ def spec_selects(spec: FieldSpec, gvk: Gvk) -> bool:
 
 def apply_spec(resource: Resource, spec: FieldSpec, setter: Setter, create_kind: str | None, place: Place) -> None:
     """Run `setter` on every field `spec` names in `resource`; create_kind is "map", "scalar" or None."""
-    if not spec_selects(spec, resource.gvk):
-        return
-    kind = create_kind if spec.create else None
-    _walk(resource.node, split_path(spec.path), kind, setter, place, spec.path)
+    if spec_selects(spec, resource.gvk):
+        walk_spec(resource.node, spec, setter, create_kind, place)
 
 
-def _walk(node: Node, parts: list[str], create: str | None, setter: Setter, place: Place, path: str) -> None:
+def walk_spec(node: Node, spec: FieldSpec, setter: Setter, create_kind: str | None, place: Place) -> None:
+    """apply_spec for a caller that has already checked the spec selects the object's kind."""
+    _walk(node, _split(spec.path), create_kind if spec.create else None, setter, place, spec.path)
+
+
+@functools.lru_cache(maxsize=512)
+def _split(path: str) -> tuple[str, ...]:
+    return tuple(split_path(path))
+
+
+def _walk(node: Node, parts: tuple[str, ...], create: str | None, setter: Setter, place: Place, path: str) -> None:
     if not parts:
         setter(node)
         return

@@ -172,7 +172,7 @@ def content_hash(resource: Resource) -> str:
         if isinstance(field("stringData"), dict):
             digest["stringData"] = field("stringData")
     else:
-        digest = plain(resource.node)  # type: ignore[assignment]
+        digest = {"object": plain(resource.node)}   # kustomize only hashes generated ConfigMaps and Secrets
     text = go_json(digest)
     hexdigest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
     return hexdigest.translate(str.maketrans("013ae", "ghkmt"))

@@ -8,23 +8,26 @@ its namespace). The field keeps its own place: that is where the reference is wr
 from __future__ import annotations
 
 from scanner.model.kustomize.config import FieldSpec, Gvk, TransformerConfig
-from scanner.model.kustomize.fieldspec import apply_spec
+from scanner.model.kustomize.fieldspec import walk_spec
 from scanner.model.kustomize.resource import CLUSTER, BuildError, Resource
 from scanner.model.kustomize.tree import Node, scalar_text
 
 
 def fix_references(resources: list[Resource], config: TransformerConfig) -> None:
     namespaces = {id(r): r.cur_id.effective_namespace for r in resources}   # ids stay put from here on
+    by_kind: dict[Gvk, list[tuple[FieldSpec, Gvk]]] = {}
     for referrer in resources:
         original = referrer.org_id.gvk
-        filters = [(spec, reference.referral) for reference in config.name_references
-                   for spec in reference.referrers if original.selected_by(spec.gvk)]
+        if original not in by_kind:
+            by_kind[original] = [(spec, reference.referral) for reference in config.name_references
+                                 for spec in reference.referrers if original.selected_by(spec.gvk)]
+        filters = by_kind[original]
         if not filters:
             continue
         candidates = _could_be_referenced(resources, referrer, namespaces)
         for spec, target in filters:
             setter = _Setter(referrer, spec, target, candidates)
-            apply_spec(referrer, FieldSpec(referrer.gvk, spec.path), setter.set, None, referrer.origin)
+            walk_spec(referrer.node, spec, setter.set, None, referrer.origin)
 
 
 def _cluster_scoped(resource: Resource) -> bool:

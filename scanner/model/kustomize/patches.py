@@ -171,11 +171,8 @@ def apply_entry(resources: list[Resource], entry: Node, read: Reader, files: Fil
     if not entry.is_map:
         raise BuildError("a patches entry is a mapping with `path` or `patch`")
     selector = _selector(entry.get("target"))
-    options = entry.get("options")
-    allow_name = options is not None and options.is_map and options.get("allowNameChange") is not None \
-        and options.get("allowNameChange").value is True  # type: ignore[union-attr]
-    allow_kind = options is not None and options.is_map and options.get("allowKindChange") is not None \
-        and options.get("allowKindChange").value is True  # type: ignore[union-attr]
+    options = entry.get("options") or Node({}, entry.place)
+    allow_name, allow_kind = options.flag("allowNameChange"), options.flag("allowKindChange")
     patch = parse_patch(_text(entry, read, files, legacy))
     if legacy and (selector is None or not selector.name):
         raise BuildError("a patchesJson6902 entry must name its target")

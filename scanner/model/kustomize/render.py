@@ -84,7 +84,9 @@ def _finish(build: Build, accumulated: Accumulator, top: Kustomization | None) -
 def _annotations_as_strings(resource: Resource) -> None:
     """kustomize rewrites every annotation value as a string and drops an empty annotations mapping."""
     metadata = resource.node.get("metadata")
-    annotations = metadata.get("annotations") if metadata is not None and metadata.is_map else None
+    if metadata is None or not metadata.is_map:
+        return
+    annotations = metadata.get("annotations")
     if annotations is None:
         return
     if annotations.is_map and annotations.value:
@@ -93,7 +95,7 @@ def _annotations_as_strings(resource: Resource) -> None:
                 value.value = scalar_text(value.value)
         return
     if (annotations.is_map and not annotations.value) or annotations.is_null:
-        del metadata.value["annotations"]  # type: ignore[union-attr]
+        del metadata.value["annotations"]
 
 
 def _legacy_key(resource: Resource) -> tuple:

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from scanner.model.kustomize.config import FieldSpec, Gvk, is_cluster_scoped
-from scanner.model.kustomize.fieldspec import Setter, apply_spec, set_entry, set_scalar
+from scanner.model.kustomize.fieldspec import Setter, apply_spec, set_entry, set_scalar, walk_spec
 from scanner.model.kustomize.resource import BuildError, Resource
 from scanner.model.kustomize.tree import Node, scalar_text
 from scanner.model.rendered import Place
@@ -32,10 +32,13 @@ def set_namespace(resources: list[Resource], namespace: str, specs: tuple[FieldS
             _default_subjects(resource, namespace, place)
         for spec in own:
             apply_spec(resource, spec, set_scalar(namespace, place), "scalar", place)
+    seen: set[tuple] = set()
     for resource in resources:
         current = resource.cur_id
-        if sum(1 for r in resources if r.cur_id.equals(current)) != 1:
+        key = (current.gvk, current.name, current.effective_namespace)
+        if key in seen:
             raise BuildError(f"namespace transformation produces ID conflict: {current}")
+        seen.add(key)
 
 
 def _default_subjects(resource: Resource, namespace: str, place: Place) -> None:
@@ -69,9 +72,11 @@ def add_affix(resources: list[Resource], affix: str, specs: tuple[FieldSpec, ...
 def add_labels(resources: list[Resource], labels: list[tuple[str, str, Place]], specs: tuple[FieldSpec, ...]) -> None:
     """labels/commonLabels/commonAnnotations: each (key, value, place) set in every field the specs name."""
     for resource in resources:
+        gvk = resource.gvk
+        chosen = [spec for spec in specs if gvk.selected_by(spec.gvk)]
         for key, value, place in sorted(labels):
-            for spec in specs:
-                apply_spec(resource, spec, set_entry(key, value, place), "map", place)
+            for spec in chosen:
+                walk_spec(resource.node, spec, set_entry(key, value, place), "map", place)
 
 
 @dataclass(frozen=True)

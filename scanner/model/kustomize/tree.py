@@ -38,12 +38,22 @@ class Node:
         return self.value is None
 
     def get(self, key: str) -> Node | None:
-        return self.value.get(key) if isinstance(self.value, dict) else None
+        return self.value.get(key) if type(self.value) is dict else None
 
     def text(self, key: str) -> str:
         """The scalar under `key` as text; "" when absent or not a scalar."""
+        child = self.value.get(key) if type(self.value) is dict else None
+        if child is None:
+            return ""
+        value = child.value
+        if type(value) is str:
+            return value
+        return "" if isinstance(value, (dict, list)) else scalar_text(value)
+
+    def flag(self, key: str) -> bool:
+        """Whether `key` is set to the boolean true."""
         child = self.get(key)
-        return scalar_text(child.value) if child is not None and not (child.is_map or child.is_seq) else ""
+        return child is not None and child.value is True
 
     def lookup(self, *keys: str) -> Node | None:
         node: Node | None = self

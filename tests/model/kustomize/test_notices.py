@@ -48,6 +48,15 @@ def test_a_cycle_is_a_notice():
     assert objects == ["Service/web"] and not complete
 
 
+def test_absurdly_deep_nesting_is_a_notice_not_a_crash():
+    files = {f"d{i}/kustomization.yaml": f"resources:\n  - ../d{i + 1}\n" for i in range(300)}
+    files["d300/kustomization.yaml"] = "resources:\n  - service.yaml\n"
+    files["d300/service.yaml"] = SERVICE
+    found, objects, complete = notices(files, root="d0")
+    assert found == [("d49/kustomization.yaml", 2, "kustomize '../d50': kustomizations nested more than 50 deep")]
+    assert objects == [] and not complete
+
+
 def test_malformed_yaml_names_the_file_and_the_rest_is_rendered():
     found, objects, complete = notices({
         "app/kustomization.yaml": "resources:\n  - broken.yaml\n  - service.yaml\n",
