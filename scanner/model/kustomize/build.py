@@ -98,15 +98,6 @@ class Build:
                              f"kustomize '{key}' ({UNSUPPORTED[key]}) is not rendered by sovscan")
             elif key not in SUPPORTED:
                 self.problem(kustomization.path, kustomization.place(key).line, f"unknown kustomization field '{key}'")
-        try:
-            metadata = kustomization.strings("buildMetadata")
-        except BuildError as error:
-            self.failed(kustomization, "buildMetadata", error)
-            return
-        for option in metadata:
-            if option.value not in ("originAnnotations",):
-                self.problem(kustomization.path, option.place.line,
-                             f"kustomize buildMetadata '{option.value}' is not rendered by sovscan")
 
     def _resources(self, kustomization: Kustomization, into: Accumulator, origin: str, stack: tuple[str, ...]) -> None:
         try:

@@ -45,9 +45,12 @@ def render_root(files: Files, root: str) -> RenderedBuild:
 
 
 def _read_build_options(build: Build, top: Kustomization) -> None:
-    metadata = top.get("buildMetadata")
-    if metadata is not None and metadata.is_seq and any(o.value == "originAnnotations" for o in metadata.value):
-        build.origin_place = metadata.place
+    """buildMetadata and sortOptions count only in the top kustomization (kustomize ignores a base's)."""
+    for option in top.strings("buildMetadata"):
+        if option.value == "originAnnotations":
+            build.origin_place = top.place("buildMetadata")
+        else:
+            build.problem(top.path, option.place.line, f"kustomize buildMetadata '{option.value}' is not rendered by sovscan")
     sort = top.get("sortOptions")
     if sort is None:
         return
@@ -72,8 +75,8 @@ def _finish(build: Build, accumulated: Accumulator, top: Kustomization | None) -
         fix_references(resources, accumulated.config)
     except BuildError as error:
         build.problem(where[0], where[1], f"kustomize name references: {error}")
-    kept = [r for r in resources if r.metadata_map("annotations").get(LOCAL_CONFIG, "false") == "false"
-            or LOCAL_CONFIG not in r.metadata_map("annotations")]
+    # kustomize drops local-config objects last, so they still took part in name references
+    kept = [r for r in resources if r.metadata_map("annotations").get(LOCAL_CONFIG, "false") == "false"]
     for resource in kept:
         _annotations_as_strings(resource)
     if build.sort == "legacy":

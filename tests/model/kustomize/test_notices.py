@@ -39,6 +39,14 @@ def test_unsupported_or_refused_features_are_notices_on_their_line(name, kustomi
     assert objects == ["Service/web"] and not complete
 
 
+def test_build_metadata_of_a_base_is_ignored_like_kustomize_does():
+    files = {"app/kustomization.yaml": "resources:\n  - ../base\n",
+             "base/kustomization.yaml": "resources:\n  - service.yaml\nbuildMetadata: [managedByLabel, originAnnotations]\n",
+             "base/service.yaml": SERVICE}
+    build = render_root(Files(files), "app")
+    assert build.complete and build.notices == [] and build.objects[0].values["metadata"] == {"name": "web"}
+
+
 def test_a_cycle_is_a_notice():
     found, objects, complete = notices({
         "a/kustomization.yaml": "resources:\n  - ../b\n",
