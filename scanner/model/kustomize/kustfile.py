@@ -75,6 +75,12 @@ class Files:
                 self.directories.add(parent)
                 parent = posixpath.dirname(parent)
         self._parsed: dict[str, list[YamlDocument] | ParseFailure] = dict(parsed or {})
+        self._lines: dict[str, list[str]] = {}
+
+    def lines(self, path: str) -> list[str]:
+        if path not in self._lines:
+            self._lines[path] = self.texts[path].split("\n")
+        return self._lines[path]
 
     def is_file(self, path: str) -> bool:
         return path in self.texts
@@ -175,7 +181,7 @@ def resources_in(files: Files, path: str) -> list[Resource]:
                 raise BuildError(f"expected a list in {kind}/items")
             queue.extend((document, item, prefix + ("items", i)) for i, item in enumerate(items or []))
             continue
-        node = from_document(document, values, prefix)
+        node = from_document(document, values, prefix, files.lines(path))
         resource = Resource(node, Place(path, node.place.line))
         if not isinstance(kind, str) or not kind:
             raise BuildError(f"missing kind in the object at line {node.place.line}")

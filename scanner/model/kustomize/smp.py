@@ -10,7 +10,7 @@ from __future__ import annotations
 from scanner.model.kustomize import schema as schemas
 from scanner.model.kustomize.resource import BuildError
 from scanner.model.kustomize.schema import Schema
-from scanner.model.kustomize.tree import Node, copy, scalar_text
+from scanner.model.kustomize.tree import Node, copy, is_blank, scalar_text
 
 DIRECTIVE = "$patch"
 
@@ -90,7 +90,9 @@ def _walk_map(dest: Node | None, patch: Node | None, schema: Schema | None) -> N
     for key in sorted(set(dest.value) | set(patch_fields), key=str):
         ours, theirs = dest.value.get(key), patch_fields.get(key)
         if theirs is None and ours is not None and ours.is_null:
-            continue   # a null the patch does not mention stays
+            if is_blank(ours):          # kustomize drops `key:` written as nothing, keeps `key: null`
+                dest.value.pop(key)
+            continue
         result = _walk(ours, theirs, schemas.field(schema, key) if schema is not None else None)
         if result is None or result.is_null:
             dest.value.pop(key, None)
@@ -130,7 +132,7 @@ def _walk_list(dest: Node | None, patch: Node | None, schema: Schema | None) -> 
             return patch
     assert dest is not None
     if patch is None or patch.is_null:
-        return dest
+        patch = Node([], dest.place)    # kustomize still walks our elements: empty ones go, scalars dedupe
     if not schema.merge_keys:
         return _merge_scalars(dest, patch)
     return _merge_keyed(dest, patch, list(schema.merge_keys), schemas.elements(schema))

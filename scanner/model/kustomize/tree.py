@@ -62,6 +62,15 @@ class Node:
         return node
 
 
+class Blank(Node):
+    """A null written as nothing at all (`key:`), which kustomize's merge drops, unlike `null` or `~`."""
+    __slots__ = ()
+
+
+def is_blank(node: Node) -> bool:
+    return type(node) is Blank and node.value is None
+
+
 def scalar_text(value: object) -> str:
     """A scalar as YAML text, the way kustomize compares and hashes values."""
     if value is None:
@@ -73,8 +82,19 @@ def scalar_text(value: object) -> str:
     return str(value)
 
 
-def from_document(document: YamlDocument, values: object, prefix: tuple = ()) -> Node:
-    """The Node tree of `values` found at key path `prefix` of a parsed document."""
+def _blank_at(lines: list[str] | None, line: int) -> bool:
+    """Whether a null on `line` is written as nothing: the line ends in `key:` or `-`."""
+    if lines is None or not 0 < line <= len(lines):
+        return False
+    text = lines[line - 1]
+    comment = text.find(" #")
+    text = (text[:comment] if comment >= 0 else text).rstrip()
+    return text.endswith(":") or text.lstrip() == "-"
+
+
+def from_document(document: YamlDocument, values: object, prefix: tuple = (), lines: list[str] | None = None) -> Node:
+    """The Node tree of `values` found at key path `prefix` of a parsed document. With the document's
+    source `lines`, nulls written as nothing become Blank nodes."""
     path = document.path
     locations = document.locations
     places: dict[int, Place] = {}
@@ -91,6 +111,8 @@ def from_document(document: YamlDocument, values: object, prefix: tuple = ()) ->
             return Node({k: build(v, at + (k,), line) for k, v in value.items()}, place(line))
         if isinstance(value, list):
             return Node([build(v, at + (i,), line) for i, v in enumerate(value)], place(line))
+        if value is None and _blank_at(lines, line):
+            return Blank(None, place(line))
         return Node(value, place(line))
 
     return build(values, prefix, locations.get(prefix, document.line))
@@ -110,7 +132,7 @@ def copy(node: Node) -> Node:
         return Node({k: copy(v) for k, v in node.value.items()}, node.place)
     if isinstance(node.value, list):
         return Node([copy(v) for v in node.value], node.place)
-    return Node(node.value, node.place)
+    return type(node)(node.value, node.place)
 
 
 def plain(node: Node) -> Value:

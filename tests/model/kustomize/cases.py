@@ -486,6 +486,43 @@ patches:
 """,
         "app/service.yaml": SERVICE,
     }),
+    "blank-nulls": ("app", {
+        "app/kustomization.yaml": """\
+resources:
+  - deployment.yaml
+  - untouched.yaml
+patches:
+  - patch: |-
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 3
+""",
+        "app/deployment.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  paused:
+  revisionHistoryLimit: null
+  template:
+    spec:
+      containers:
+        - name: app
+          image: web
+          args:
+        - {}
+      volumes:
+        - name: scratch
+          emptyDir:   # written as nothing
+        - name: cache
+          emptyDir: {}
+""",
+        "app/untouched.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kept\ndata:\n  empty:\n",
+    }),
     "components": ("overlay", {
         "base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
         "base/deployment.yaml": DEPLOYMENT,

@@ -160,6 +160,15 @@ def test_strategic_merge_patches_merge_lists_by_key_and_honour_directives():
     assert places["apiVersion"] == Place("base/deployment.yaml", 1) and places["metadata.name"] == Place("base/deployment.yaml", 4)
 
 
+def test_a_strategic_merge_drops_nulls_written_as_nothing_and_empty_list_items_like_kustomize():
+    build = render("blank-nulls")
+    spec = one(build, "Deployment").values["spec"]
+    assert "paused" not in spec and spec["revisionHistoryLimit"] is None and spec["replicas"] == 3
+    assert spec["template"]["spec"]["containers"] == [{"name": "app", "image": "web"}]
+    assert spec["template"]["spec"]["volumes"] == [{"name": "scratch"}, {"name": "cache", "emptyDir": {}}]
+    assert one(build, "ConfigMap").values["data"] == {"empty": None}      # no patch, no change
+
+
 def test_json_patches_apply_every_operation_with_the_place_of_their_value_or_operation():
     build = render("json6902")
     deployment = one(build, "Deployment")
