@@ -109,6 +109,15 @@ def field_spec(raw: object) -> FieldSpec:
     return FieldSpec(gvk, raw["path"], bool(raw.get("create")))
 
 
+def _list(data: dict, key: str) -> list:
+    found = data.get(key)
+    if found is None:
+        return []
+    if not isinstance(found, list):
+        raise ConfigError(f"'{key}' must be a list")
+    return found
+
+
 def config_from_data(data: object) -> TransformerConfig:
     """A `configurations:` file (or the built-in table) as a TransformerConfig. Raises ConfigError."""
     if not isinstance(data, dict):
@@ -116,14 +125,14 @@ def config_from_data(data: object) -> TransformerConfig:
     unknown = set(data) - set(CATEGORIES) - {"nameReference", "varReference"}
     if unknown:
         raise ConfigError(f"unknown field {sorted(map(str, unknown))[0]}")
-    specs = {c: tuple(field_spec(s) for s in data.get(c) or ()) for c in CATEGORIES}
+    specs = {c: tuple(field_spec(s) for s in _list(data, c)) for c in CATEGORIES}
     references = []
-    for raw in data.get("nameReference") or ():
-        if not isinstance(raw, dict):
+    for raw in _list(data, "nameReference"):
+        referral = raw.get("referral", raw) if isinstance(raw, dict) else None
+        if not isinstance(raw, dict) or not isinstance(referral, dict):
             raise ConfigError("a nameReference entry is a mapping")
-        referral = raw.get("referral", raw)
         gvk = Gvk(str(referral.get("group") or ""), str(referral.get("version") or ""), str(referral.get("kind") or ""))
-        referrers = raw.get("referrers", raw.get("fieldSpecs")) or ()
+        referrers = _list(raw, "referrers" if "referrers" in raw else "fieldSpecs")
         references.append(NameReference(gvk, tuple(field_spec(s) for s in referrers)))
     return TransformerConfig(specs, tuple(references))
 

@@ -185,6 +185,7 @@ def apply_entry(resources: list[Resource], entry: Node, read: Reader, files: Fil
             if not legacy:
                 resource.store_previous_id()
             resource.node = jsonpatch.apply(resource.node, patch.operations)
+            resource.with_annotations()   # kustomize restores its internal annotations after a JSON patch
         return
     if selector is None:
         for obj in patch.objects:

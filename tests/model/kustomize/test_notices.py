@@ -47,6 +47,29 @@ def test_build_metadata_of_a_base_is_ignored_like_kustomize_does():
     assert build.complete and build.notices == [] and build.objects[0].values["metadata"] == {"name": "web"}
 
 
+WRONG_TYPES = [
+    "resources: service.yaml\n",
+    "resources: [service.yaml]\nnamePrefix: [a]\n",
+    "resources: [service.yaml]\npatches: {path: p.yaml}\n",
+    "resources: [service.yaml]\npatches:\n  - target: {kind: [Service]}\n    patch: '[]'\n",
+    "resources: [service.yaml]\ncommonLabels: {tier: 1}\n",
+    "resources: [service.yaml]\nreplicas:\n  - name: web\n    count: three\n",
+    "resources: [service.yaml]\nconfigMapGenerator:\n  - literals: [A=1]\n",
+    "resources: [service.yaml]\nconfigMapGenerator:\n  - name: c\n    literals: [novalue]\n",
+    "resources: [service.yaml]\nsecretGenerator:\n  - name: s\n    files: [../../x]\n",
+    "resources: [service.yaml]\nconfigurations: [refs.yaml]\n",
+    "resources: [service.yaml]\npatches:\n  - target: {name: '(['}\n    patch: '[{\"op\": \"remove\", \"path\": \"/spec\"}]'\n",
+    "resources: [service.yaml]\npatches:\n  - target: {labelSelector: 'a in b'}\n    patch: '[]'\n",
+]
+
+
+@pytest.mark.parametrize("kustomization", WRONG_TYPES)
+def test_fields_of_the_wrong_shape_are_notices_never_crashes(kustomization):
+    found, _, complete = notices({"app/kustomization.yaml": kustomization, "app/service.yaml": SERVICE,
+                                  "app/refs.yaml": "nameReference: 1\n"})
+    assert found and not complete and all(path == "app/kustomization.yaml" for path, _, _ in found)
+
+
 def test_a_cycle_is_a_notice():
     found, objects, complete = notices({
         "a/kustomization.yaml": "resources:\n  - ../b\n",
