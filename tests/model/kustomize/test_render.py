@@ -97,6 +97,14 @@ def test_prefix_suffix_and_the_references_that_follow_renamed_objects():
     assert ingress["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"] == "web-prod"
 
 
+def test_a_prefix_alone_points_the_name_at_the_name_prefix_line():
+    root, files = CASES["names"]
+    build = render_root(Files(files), "base")
+    deployment = one(build, "Deployment")
+    assert deployment.values["metadata"]["name"] == "shop-web"
+    assert deployment.places["metadata.name"] == at("names", "base/kustomization.yaml", "namePrefix")
+
+
 def test_labels_common_labels_and_annotations_reach_the_fields_kustomize_gives_them():
     build = render("labels")
     where = {key: at("labels", "app/kustomization.yaml", f"{key}:") for key in ("team", "owner", "tier", "release", "contact")}
