@@ -1,0 +1,330 @@
+"""Helm charts rendered into the objects they apply, with the place a person edits for every field.
+
+`chart_roots` finds the charts among the discovered files; `render_chart` renders one from the text of
+those files (a temporary copy, deleted afterwards; nothing of the user's tree is read or written) with
+the chart's values.yaml files and the named values files, through the first available engine: the
+optional `sovscan[helm]` extra (helm-python-sdk, Helm v4 in-process), a `helm` binary on PATH, or none
+(a notice, `complete=False`). Dependencies are never downloaded: one declared in Chart.yaml but not
+vendored as a directory in `charts/` is a notice and is left out of the render.
+
+Where a field is written (`RenderedObject.places`):
+- The template line that printed it. The chart is rendered a second time with a marker comment before
+  each template line where a comment cannot change what YAML reads (see `helm_lines`); each rendered
+  key belongs to the last marker above it. A template whose marked render does not read exactly like
+  the plain render falls back to one marker per top-level `apiVersion:` (the KICS technique: every
+  field of the document on that line), and then to line 1 of the template.
+- The values-file line, when the whole rendered value is a scalar of a values file (the chart's or a
+  subchart's values.yaml, or a named values file that overrides it). A third render replaces those
+  scalars by sentinel strings (see `helm_values`); a field holding a sentinel whose original value the
+  plain render has at the same key path is placed on that values line.
+
+Limits: text printed by a helper (`include`) or by a `{{- … }}` line that does not start with a
+newline is placed on the nearest marked template line above it, usually the line that includes it;
+a value composed in the template (`"{{ .Values.repo }}:{{ .Values.tag }}"`), transformed (`b64enc`,
+`upper`), or false/0/"" is placed on the template line; a map or list printed with `toYaml` is placed
+on the `toYaml` line, its scalars on their values lines; `lookup` returns nothing and
+`.Capabilities` are the engine's defaults; the SDK renders in-process, so a template that loops
+without end stops the scan (the binary has a timeout); charts vendored as `.tgz` archives are not
+read (only text files reach the renderer).
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import tempfile
+from typing import Mapping, Sequence
+
+import yaml
+
+from scanner.evaluate.masking import mask
+from scanner.model.helm_chart import Chart, ChartError, join, read_chart, without_dependencies
+from scanner.model.helm_engines import HelmEngine, RenderFailure, choose, merge_maps
+from scanner.model.helm_lines import mark, rendered_line_sources
+from scanner.model.helm_values import TIERS, Tracer, ValuesFile, dependency_enabled, read_values, secret_candidates
+from scanner.model.kubernetes import dotted
+from scanner.model.rendered import Place, RenderedBuild, RenderedObject
+from scanner.notices import Notice
+from scanner.parse.yaml import YamlDocument, YamlTooComplex, parse_text
+
+INSTALL_HINT = "install the optional extra (pip install 'sovscan[helm]') or put a helm binary on PATH"
+_ERROR_PLACE = re.compile(r"([\w.-]+(?:/[\w.-]+)+):(\d+)")
+
+
+def chart_roots(paths: Sequence[str]) -> list[str]:
+    """Directories holding a Chart.yaml, except charts vendored in another chart's `charts/` (its subcharts)."""
+    directories = sorted({posixpath.dirname(path) for path in paths if posixpath.basename(path) == "Chart.yaml"})
+    roots: list[str] = []
+    for directory in directories:
+        if not any(_vendored_in(directory, root) for root in roots):
+            roots.append(directory)
+    return roots
+
+
+def _vendored_in(directory: str, root: str) -> bool:
+    prefix = join(root, "charts") + "/"
+    return directory.startswith(prefix)
+
+
+def render_chart(root: str, files: Mapping[str, str], values_files: Sequence[str] = (),
+                 engine: HelmEngine | str | None = None) -> RenderedBuild:
+    """The chart at root rendered with its own values and values_files (paths relative to root, applied in order).
+
+    engine: an engine object, or "auto" (None), "sdk", "binary", "none".
+    """
+    root = posixpath.normpath(root).strip("/") if root not in ("", ".") else ""
+    chart_files = {path: text for path, text in files.items() if not root or path.startswith(root + "/")}
+    build = RenderedBuild(root, "helm")
+    user_values = _user_values(root, files, values_files, build)
+    build.inputs = frozenset(chart_files) | {values_file.path for values_file in user_values}
+    chart_yaml = join(root, "Chart.yaml")
+    chosen = engine if engine is not None and not isinstance(engine, str) else choose(engine or "auto")
+    if chosen is None:
+        return _incomplete(build, Notice(chart_yaml, 0, f"Helm chart {root or '.'} not rendered: {INSTALL_HINT}; "
+                                                        "its templates are not scanned"))
+    try:
+        chart = read_chart(root, chart_files)
+    except ChartError as error:
+        return _incomplete(build, Notice(error.path, 0, f"Helm chart {root or '.'} not rendered: {error}"))
+    missing = _missing_dependencies(chart, user_values, build)
+    with tempfile.TemporaryDirectory(prefix="sovscan-helm-") as temporary:
+        renderer = _Renderer(chosen, os.path.join(temporary, "chart"), chart, chart_files, user_values, missing)
+        renderer.build(build)
+    return build
+
+
+def _incomplete(build: RenderedBuild, notice: Notice) -> RenderedBuild:
+    build.notices.append(notice)
+    build.complete = False
+    return build
+
+
+def _user_values(root: str, files: Mapping[str, str], names: Sequence[str], build: RenderedBuild) -> list[ValuesFile]:
+    found = []
+    for name in names:
+        path = posixpath.normpath(join(root, name))
+        if name.startswith("/") or path.startswith("../") or path == ".." or path not in files:
+            _incomplete(build, Notice(join(root, "Chart.yaml"), 0,
+                                      f"values file {name} named for Helm chart {root or '.'} not found; "
+                                      "the chart is rendered without it"))
+            continue
+        found.append(read_values(path, files[path]))
+    return found
+
+
+def _missing_dependencies(chart: Chart, user_values: list[ValuesFile], build: RenderedBuild) -> dict[str, list]:
+    """Declared but not vendored dependencies, by the file that declares them; enabled ones are notices."""
+    effective: dict = chart.values.values
+    for values_file in user_values:
+        effective = merge_maps(effective, values_file.values)
+    missing: dict[str, list] = {}
+    for member in chart.walk():
+        scope = effective if member is chart else member.values.values
+        for dependency in member.missing():
+            missing.setdefault(dependency.place[0], []).append(dependency)
+            if dependency_enabled(dependency.declared, scope):
+                _incomplete(build, Notice(dependency.place[0], dependency.place[1],
+                                          f"Helm dependency {dependency.name} of chart {member.directory or '.'} is "
+                                          "not vendored in charts/ (run `helm dependency build`); its objects are "
+                                          "not scanned"))
+    return missing
+
+
+class _Renderer:
+    """Renders one chart up to four times in a private copy: plain, marked, document-marked, with sentinels."""
+
+    def __init__(self, engine: HelmEngine, directory: str, chart: Chart, chart_files: dict[str, str],
+                 user_values: list[ValuesFile], missing: dict[str, list]) -> None:
+        self.engine = engine
+        self.directory = directory
+        self.chart = chart
+        self.files = dict(chart_files)
+        for path, dependencies in missing.items():
+            self.files[path] = without_dependencies(chart_files[path], dependencies)
+        self.user_values = user_values
+        self.user_texts = [values_file.text for values_file in user_values]
+        self.templates = sorted(path for member in chart.walk() for path in chart_files
+                                if _is_manifest_template(path, member.directory))
+        self.secrets = secret_candidates([member.values for member in chart.walk()] + user_values)
+
+    def build(self, build: RenderedBuild) -> None:
+        try:
+            plain = self._render({}, self.user_texts)
+        except RenderFailure as error:
+            _incomplete(build, self._failure_notice(str(error)))
+            return
+        documents = self._parse(plain, build)
+        places = self._template_places(documents)
+        self._trace_values(documents, places)
+        for source, source_documents in documents.items():
+            for index, document in enumerate(source_documents):
+                build.objects.extend(_objects(document, places[source][index], self.chart.directory))
+
+    def _render(self, overrides: dict[str, str | None], values: list[str]) -> dict[str, str]:
+        _write_tree(self.directory, self.chart.directory, {**self.files, **overrides})
+        rendered = self.engine.render(self.directory, values)
+        return {source: text for source, text in sorted(rendered.items()) if not source.endswith("NOTES.txt")}
+
+    def _parse(self, rendered: dict[str, str], build: RenderedBuild) -> dict[str, list[YamlDocument]]:
+        documents = {}
+        for source, text in rendered.items():
+            path = self.chart.repository_path(source)
+            try:
+                documents[source] = _documents(path, text)
+            except (yaml.YAMLError, YamlTooComplex) as error:
+                _incomplete(build, Notice(path, 0, f"Helm template {path} does not render to YAML: "
+                                                   f"{self._masked(str(error))}"))
+        return documents
+
+    def _template_places(self, documents: dict[str, list[YamlDocument]]) -> dict[str, list[dict[tuple, Place]]]:
+        """Per source and document: key path -> template place, from the finest marking that reads the same."""
+        places: dict[str, list[dict[tuple, Place]]] = {}
+        pending = set(documents)
+        for documents_only in (False, True):
+            marked = self._marked_documents(documents_only, pending)
+            for source in sorted(pending):
+                texts = marked.get(source)
+                if texts is not None and [d.values for d in texts[1]] == [d.values for d in documents[source]]:
+                    places[source] = [self._places(source, document, texts[0]) for document in texts[1]]
+            pending -= set(places)
+        for source in pending:
+            first_line = Place(self.chart.repository_path(source), 1)
+            places[source] = [{path: first_line for path in document.locations} for document in documents[source]]
+        return places
+
+    def _marked_documents(self, documents_only: bool, sources: set[str]) -> dict[str, tuple[list, list[YamlDocument]]]:
+        if not sources or not self.templates:
+            return {}
+        overrides: dict[str, str | None] = {
+            path: mark(self.files[path], index, documents_only) for index, path in enumerate(self.templates)}
+        try:
+            rendered = self._render(overrides, self.user_texts)
+        except RenderFailure:
+            return {}
+        marked = {}
+        for source in sources & set(rendered):
+            try:
+                marked[source] = (rendered_line_sources(rendered[source]), _documents(source, rendered[source]))
+            except (yaml.YAMLError, YamlTooComplex):
+                continue
+        return marked
+
+    def _places(self, source: str, document: YamlDocument, line_sources: list) -> dict[tuple, Place]:
+        located = {}
+        for path, line in document.locations.items():
+            marker = line_sources[line - 1] if 0 < line <= len(line_sources) else None
+            if marker is not None and marker[0] < len(self.templates):
+                located[path] = Place(self.templates[marker[0]], marker[1])
+        fallback = located.get(()) or (min(located.values()) if located else Place(self.chart.repository_path(source), 1))
+        return {path: located.get(path, fallback) for path in document.locations}
+
+    def _trace_values(self, documents: dict[str, list[YamlDocument]], places: dict[str, list[dict[tuple, Place]]]) -> None:
+        for tier in TIERS:
+            tracer = Tracer(tier)
+            overrides: dict[str, str | None] = {}
+            for member in self.chart.walk():
+                if member.values.path in self.files and member.values.lines:
+                    overrides[member.values.path] = tracer.sentinel_text(member.values)
+                overrides[join(member.directory, "values.schema.json")] = None
+            texts = [tracer.sentinel_text(values_file) if values_file.lines else text
+                     for values_file, text in zip(self.user_values, self.user_texts)]
+            try:
+                rendered = self._render(overrides, texts)
+            except RenderFailure:
+                continue
+            for source, source_documents in documents.items():
+                traced = _parsed_or_empty(source, rendered.get(source, ""))
+                for index, document in enumerate(source_documents[:len(traced)]):
+                    _overlay(places[source][index], document, traced[index], tracer)
+            return
+
+    def _failure_notice(self, message: str) -> Notice:
+        first_line = self._masked(message.strip().splitlines()[0] if message.strip() else "unknown error")
+        path, line = join(self.chart.directory, "Chart.yaml"), 0
+        found = _ERROR_PLACE.search(first_line)
+        if found and self.chart.repository_path(found.group(1)) in self.files:
+            path, line = self.chart.repository_path(found.group(1)), int(found.group(2))
+        return Notice(path, line, f"Helm chart {self.chart.directory or '.'} not rendered ({self.engine.name}): "
+                                  f"{first_line}", "warning")
+
+    def _masked(self, message: str) -> str:
+        for secret in self.secrets:
+            message = message.replace(secret, mask(secret))
+        return message
+
+
+def _is_manifest_template(path: str, chart_directory: str) -> bool:
+    """A file Helm renders as manifests (templates/**, not a `_` partial) that is YAML, so markers are comments."""
+    prefix = join(chart_directory, "templates") + "/"
+    name = posixpath.basename(path)
+    return path.startswith(prefix) and not name.startswith("_") and name.endswith((".yaml", ".yml"))
+
+
+def _write_tree(directory: str, chart_root: str, files: Mapping[str, str | None]) -> None:
+    """The chart's files under directory; paths that would leave it are skipped, None removes a file."""
+    for path, text in files.items():
+        relative = posixpath.normpath(path[len(chart_root) + 1:] if chart_root else path)
+        if relative.startswith(("../", "/")) or relative in ("..", "."):
+            continue
+        target = os.path.join(directory, *relative.split("/"))
+        if text is None:
+            if os.path.isfile(target):
+                os.remove(target)
+            continue
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def _documents(path: str, text: str) -> list[YamlDocument]:
+    """The documents with content: a document of comments only (a marker before `---`) reads as null."""
+    return [document for document in parse_text(path, text) if document.values is not None]
+
+
+def _parsed_or_empty(path: str, text: str) -> list[YamlDocument]:
+    try:
+        return _documents(path, text)
+    except (yaml.YAMLError, YamlTooComplex):
+        return []
+
+
+def _overlay(places: dict[tuple, Place], plain: YamlDocument, traced: YamlDocument, tracer: Tracer) -> None:
+    """Key paths whose plain value is a values-file scalar move to that values line."""
+    same_shape = set(plain.locations) == set(traced.locations)
+    for path in traced.locations:
+        if path not in plain.locations or (not same_shape and any(isinstance(part, int) for part in path)):
+            continue
+        origin = tracer.origin(_at(traced.values, path), _at(plain.values, path))
+        if origin is not None:
+            places[path] = origin
+
+
+def _at(values: object, path: tuple) -> object:
+    for part in path:
+        if isinstance(values, dict) and part in values:
+            values = values[part]
+        elif isinstance(values, list) and isinstance(part, int) and part < len(values):
+            values = values[part]
+        else:
+            return None
+    return values
+
+
+def _objects(document: YamlDocument, places: dict[tuple, Place], build: str) -> list[RenderedObject]:
+    values = document.values
+    if not isinstance(values, dict):
+        return []
+    kind = values.get("kind")
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(values.get("items"), list):
+        return [_object(item, ("items", index), places, build) for index, item in enumerate(values["items"])
+                if _is_object(item)]
+    return [_object(values, (), places, build)] if _is_object(values) else []
+
+
+def _is_object(values: object) -> bool:
+    return isinstance(values, dict) and isinstance(values.get("apiVersion"), str) and isinstance(values.get("kind"), str)
+
+
+def _object(values: dict, prefix: tuple, places: dict[tuple, Place], build: str) -> RenderedObject:
+    own = {dotted(path[len(prefix):]): place for path, place in places.items() if path[:len(prefix)] == prefix}
+    return RenderedObject(values, own, own[""], build)
