@@ -77,16 +77,15 @@ def render_chart(root: str, files: Mapping[str, str], values_files: Sequence[str
     build = RenderedBuild(root, "helm")
     user_values = _user_values(root, files, values_files, build)
     build.inputs = frozenset(chart_files) | {values_file.path for values_file in user_values}
-    chart_yaml = join(root, "Chart.yaml")
-    chosen = engine if engine is not None and not isinstance(engine, str) else choose(engine or "auto")
-    if chosen is None:
-        return _incomplete(build, Notice(chart_yaml, 0, f"Helm chart {root or '.'} not rendered: {INSTALL_HINT}; "
-                                                        "its templates are not scanned"))
     try:
         chart = read_chart(root, chart_files)
     except ChartError as error:
         return _incomplete(build, Notice(error.path, 0, f"Helm chart {root or '.'} not rendered: {error}"))
     missing = _missing_dependencies(chart, user_values, build)
+    chosen = engine if engine is not None and not isinstance(engine, str) else choose(engine or "auto")
+    if chosen is None:
+        return _incomplete(build, Notice(join(root, "Chart.yaml"), 0, f"Helm chart {root or '.'} not rendered: "
+                                                                      f"{INSTALL_HINT}; its templates are not scanned"))
     with tempfile.TemporaryDirectory(prefix="sovscan-helm-") as temporary:
         renderer = _Renderer(chosen, os.path.join(temporary, "chart"), chart, chart_files, user_values, missing)
         renderer.build(build)
@@ -184,7 +183,7 @@ class _Renderer:
             marked = self._marked_documents(documents_only, pending)
             for source in sorted(pending):
                 texts = marked.get(source)
-                if texts is not None and [d.values for d in texts[1]] == [d.values for d in documents[source]]:
+                if texts is not None and _shapes(texts[1]) == _shapes(documents[source]):
                     places[source] = [self._places(source, document, texts[0]) for document in texts[1]]
             pending -= set(places)
         for source in pending:
@@ -274,6 +273,12 @@ def _write_tree(directory: str, chart_root: str, files: Mapping[str, str | None]
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "w", encoding="utf-8") as handle:
             handle.write(text)
+
+
+def _shapes(documents: list[YamlDocument]) -> list[set[tuple]]:
+    """The key paths of each document: markers must not move a key; a value may differ (a checksum of a
+    marked template, a marker inside a block scalar) since the objects come from the plain render."""
+    return [set(document.locations) for document in documents]
 
 
 def _documents(path: str, text: str) -> list[YamlDocument]:

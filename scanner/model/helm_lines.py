@@ -164,6 +164,7 @@ class _YamlState:
     def __init__(self) -> None:
         self.block_column: int | None = None   # inside a block scalar whose node starts at this column
         self.quote: str | None = None          # inside a quoted scalar opened on an earlier line
+        self.scalar_column: int | None = None  # after `key: value`: deeper lines continue that scalar
 
     def admits_marker(self, line: TemplateLine) -> bool:
         """Whether a comment line may stand before this line; advances over it."""
@@ -174,11 +175,15 @@ class _YamlState:
             if _closes(text, self.quote):
                 self.quote = None
             return False
+        indent = len(text) - len(text.lstrip())
         if self.block_column is not None:
-            indent = len(text) - len(text.lstrip())
             if not text.strip() or line.starts_with_action or indent > self.block_column:
                 return False
             self.block_column = None
+        if self.scalar_column is not None and text.strip():
+            if indent > self.scalar_column:
+                return False
+            self.scalar_column = None
         return self._node_start(line)
 
     def _node_start(self, line: TemplateLine) -> bool:
@@ -192,12 +197,12 @@ class _YamlState:
         item = _SEQUENCE_ITEM.match(text)
         if key is None and item is None:
             return line.starts_with_action   # else a continuation of a multi-line scalar or flow collection
-        value = text[key.end():] if key else text[item.end():] if item else ""
-        value = value.split(" #")[0].rstrip()
-        if _BLOCK_SCALAR.search(" " + value) and value.lstrip()[:1] in "|>":
+        value = (text[key.end():] if key else text[item.end():] if item else "").split(" #")[0].strip()
+        if _BLOCK_SCALAR.search(" " + value) and value[:1] in "|>":
             self.block_column = _node_column(text, key is not None)
-        else:
+        elif value and value[0] not in "&!":   # an anchor or tag alone may be followed by a nested block
             self.quote = _open_quote(value)
+            self.scalar_column = _node_column(text, key is not None)
         return True
 
 
