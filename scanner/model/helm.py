@@ -38,7 +38,7 @@ from typing import Mapping, Sequence
 import yaml
 
 from scanner.evaluate.masking import mask
-from scanner.model.helm_chart import Chart, ChartError, join, read_chart, without_dependencies
+from scanner.model.helm_chart import Chart, ChartError, join, read_chart, renderable
 from scanner.model.helm_engines import HelmEngine, RenderFailure, choose, merge_maps
 from scanner.model.helm_lines import mark, rendered_line_sources
 from scanner.model.helm_values import TIERS, Tracer, ValuesFile, dependency_enabled, read_values, secret_candidates
@@ -81,14 +81,17 @@ def render_chart(root: str, files: Mapping[str, str], values_files: Sequence[str
         chart = read_chart(root, chart_files)
     except ChartError as error:
         return _incomplete(build, Notice(error.path, 0, f"Helm chart {root or '.'} not rendered: {error}"))
-    missing = _missing_dependencies(chart, user_values, build)
+    _report_missing_dependencies(chart, user_values, build)
     chosen = engine if engine is not None and not isinstance(engine, str) else choose(engine or "auto")
     if chosen is None:
         return _incomplete(build, Notice(join(root, "Chart.yaml"), 0, f"Helm chart {root or '.'} not rendered: "
                                                                       f"{INSTALL_HINT}; its templates are not scanned"))
-    with tempfile.TemporaryDirectory(prefix="sovscan-helm-") as temporary:
-        renderer = _Renderer(chosen, os.path.join(temporary, "chart"), chart, chart_files, user_values, missing)
-        renderer.build(build)
+    try:
+        with tempfile.TemporaryDirectory(prefix="sovscan-helm-") as temporary:
+            _Renderer(chosen, os.path.join(temporary, "chart"), chart, chart_files, user_values).build(build)
+    except OSError as error:   # the temporary copy could not be written (disk full, a path the OS refuses)
+        return _incomplete(build, Notice(join(root, "Chart.yaml"), 0, f"Helm chart {root or '.'} not rendered: "
+                                                                      f"its copy could not be written ({error.strerror})"))
     return build
 
 
@@ -111,35 +114,30 @@ def _user_values(root: str, files: Mapping[str, str], names: Sequence[str], buil
     return found
 
 
-def _missing_dependencies(chart: Chart, user_values: list[ValuesFile], build: RenderedBuild) -> dict[str, list]:
-    """Declared but not vendored dependencies, by the file that declares them; enabled ones are notices."""
+def _report_missing_dependencies(chart: Chart, user_values: list[ValuesFile], build: RenderedBuild) -> None:
+    """A declared dependency that is not vendored is a notice, unless its condition or tags disable it."""
     effective: dict = chart.values.values
     for values_file in user_values:
         effective = merge_maps(effective, values_file.values)
-    missing: dict[str, list] = {}
     for member in chart.walk():
         scope = effective if member is chart else member.values.values
         for dependency in member.missing():
-            missing.setdefault(dependency.place[0], []).append(dependency)
             if dependency_enabled(dependency.declared, scope):
                 _incomplete(build, Notice(dependency.place[0], dependency.place[1],
                                           f"Helm dependency {dependency.name} of chart {member.directory or '.'} is "
                                           "not vendored in charts/ (run `helm dependency build`); its objects are "
                                           "not scanned"))
-    return missing
 
 
 class _Renderer:
     """Renders one chart up to four times in a private copy: plain, marked, document-marked, with sentinels."""
 
     def __init__(self, engine: HelmEngine, directory: str, chart: Chart, chart_files: dict[str, str],
-                 user_values: list[ValuesFile], missing: dict[str, list]) -> None:
+                 user_values: list[ValuesFile]) -> None:
         self.engine = engine
         self.directory = directory
         self.chart = chart
-        self.files = dict(chart_files)
-        for path, dependencies in missing.items():
-            self.files[path] = without_dependencies(chart_files[path], dependencies)
+        self.files = {**chart_files, **renderable(chart, chart_files)}
         self.user_values = user_values
         self.user_texts = [values_file.text for values_file in user_values]
         self.templates = sorted(path for member in chart.walk() for path in chart_files

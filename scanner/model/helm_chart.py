@@ -32,6 +32,7 @@ class Chart:
     name: str
     values: ValuesFile
     dependencies: list[Dependency]
+    pins_kube_version: bool = False                             # Chart.yaml has `kubeVersion:`
     subcharts: dict[str, Chart] = field(default_factory=dict)   # by chart name and by dependency alias
 
     def missing(self) -> list[Dependency]:
@@ -63,8 +64,9 @@ def read_chart(directory: str, files: dict[str, str]) -> Chart:
     if not isinstance(name, str) or not name:
         raise ChartError(chart_yaml, "Chart.yaml names no chart (`name:`)")
     dependencies = _dependencies(directory, files, metadata)
-    chart = Chart(directory, name, read_values(join(directory, "values.yaml"), files.get(join(directory, "values.yaml"), "")),
-                  dependencies)
+    values_path = join(directory, "values.yaml")
+    chart = Chart(directory, name, read_values(values_path, files.get(values_path, "")), dependencies,
+                  "kubeVersion" in metadata)
     for subdirectory in _subchart_directories(directory, files):
         subchart = read_chart(subdirectory, files)
         chart.subcharts.setdefault(subchart.name, subchart)
@@ -74,13 +76,23 @@ def read_chart(directory: str, files: dict[str, str]) -> Chart:
     return chart
 
 
-def without_dependencies(text: str, missing: list[Dependency]) -> str:
-    """Chart.yaml (or requirements.yaml) without the entries of absent dependencies, which `helm template` refuses."""
-    document = yaml.safe_load(text)
-    names = {dependency.name for dependency in missing}
-    document["dependencies"] = [entry for entry in document.get("dependencies") or []
-                                if not (isinstance(entry, dict) and entry.get("name") in names)]
-    return yaml.safe_dump(document, sort_keys=False)
+def renderable(chart: Chart, files: dict[str, str]) -> dict[str, str]:
+    """Chart.yaml and requirements.yaml texts to render with instead: without the entries of absent
+    dependencies (`helm template` refuses them, the SDK skips them) and without `kubeVersion` (the binary
+    refuses a chart whose range excludes its default Kubernetes version, the SDK does not check)."""
+    rewritten: dict[str, str] = {}
+    for member in chart.walk():
+        absent = {dependency.name for dependency in member.missing()}
+        paths = {dependency.place[0] for dependency in member.missing()}
+        if member.pins_kube_version:
+            paths.add(join(member.directory, "Chart.yaml"))
+        for path in sorted(paths):
+            document = dict(_mapping(path, files))   # read as a mapping before
+            document.pop("kubeVersion", None)
+            document["dependencies"] = [entry for entry in document.get("dependencies") or []
+                                        if not (isinstance(entry, dict) and entry.get("name") in absent)]
+            rewritten[path] = yaml.safe_dump(document, sort_keys=False)
+    return rewritten
 
 
 def join(directory: str, name: str) -> str:

@@ -50,7 +50,7 @@ class SdkEngine:
                 rendered = chart.render(overrides, name=RELEASE, namespace=NAMESPACE)
             finally:
                 chart.close()
-        except self.helm.HelmError as error:
+        except (self.helm.HelmError, ValueError, OSError) as error:   # ValueError: a reply that is not JSON
             raise RenderFailure(str(error)) from error
         return {str(name): str(text) for name, text in rendered.items()}
 

@@ -18,7 +18,7 @@ import yaml
 from scanner.model.rendered import Place
 from scanner.parse.yaml import YamlTooComplex, parse_text
 
-SENTINEL = re.compile(r"svq(\d{6})z")
+SENTINEL = re.compile(r"svq(\d{6,})z")
 TIERS = ("typed", "strings")
 
 

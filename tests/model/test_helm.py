@@ -232,6 +232,15 @@ def test_markers_that_would_change_a_document_fall_back_to_document_markers(
     assert service.places["spec.ports[0].port"] == Place(VALUES, line(VALUES, "port: 8080"))
 
 
+def test_a_kube_version_range_in_chart_yaml_does_not_stop_the_render(engine: helm_engines.HelmEngine) -> None:
+    """The binary refuses a range without its default Kubernetes version; sovscan judges the manifests anyway."""
+    files = {"k/Chart.yaml": "apiVersion: v2\nname: k\nversion: 0.1.0\nkubeVersion: \">=1.20.0 <1.25.0\"\n",
+             "k/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n"}
+    build = render_chart("k", files, engine=engine)
+    assert build.notices == [] and build.complete is True
+    assert the(build, "ConfigMap").places["metadata.name"] == Place("k/templates/cm.yaml", 4)
+
+
 def test_the_temporary_copy_is_removed(engine: helm_engines.HelmEngine, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
