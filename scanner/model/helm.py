@@ -48,7 +48,7 @@ from scanner.notices import Notice
 from scanner.parse.yaml import YamlDocument, YamlTooComplex, parse_text
 
 INSTALL_HINT = "install the optional extra (pip install 'sovscan[helm]') or put a helm binary on PATH"
-_ERROR_PLACE = re.compile(r"([\w.-]+(?:/[\w.-]+)+):(\d+)")
+_ERROR_PLACE = re.compile(r"([\w.-]+(?:/[\w.-]+)+)(?::(\d+))?")
 
 
 def chart_roots(paths: Sequence[str]) -> list[str]:
@@ -170,7 +170,7 @@ class _Renderer:
                 documents[source] = _documents(path, text)
             except (yaml.YAMLError, YamlTooComplex) as error:
                 _incomplete(build, Notice(path, 0, f"Helm template {path} does not render to YAML: "
-                                                   f"{self._masked(str(error))}"))
+                                                   f"{self._masked(_yaml_problem(error))}"))
         return documents
 
     def _template_places(self, documents: dict[str, list[YamlDocument]]) -> dict[str, list[dict[tuple, Place]]]:
@@ -231,16 +231,18 @@ class _Renderer:
                 continue
             for source, source_documents in documents.items():
                 traced = _parsed_or_empty(source, rendered.get(source, ""))
-                for index, document in enumerate(source_documents[:len(traced)]):
-                    _overlay(places[source][index], document, traced[index], tracer)
+                if len(traced) == len(source_documents):   # else a sentinel chose another branch: documents differ
+                    for index, document in enumerate(source_documents):
+                        _overlay(places[source][index], document, traced[index], tracer)
             return
 
     def _failure_notice(self, message: str) -> Notice:
-        first_line = self._masked(message.strip().splitlines()[0] if message.strip() else "unknown error")
+        first_line = self._masked(_first_line(message))
         path, line = join(self.chart.directory, "Chart.yaml"), 0
-        found = _ERROR_PLACE.search(first_line)
-        if found and self.chart.repository_path(found.group(1)) in self.files:
-            path, line = self.chart.repository_path(found.group(1)), int(found.group(2))
+        for found in _ERROR_PLACE.finditer(first_line):   # `(web/templates/x.yaml:4:11)`: Helm's name for a template
+            if self.chart.repository_path(found.group(1)) in self.files:
+                path, line = self.chart.repository_path(found.group(1)), int(found.group(2) or 0)
+                break
         return Notice(path, line, f"Helm chart {self.chart.directory or '.'} not rendered ({self.engine.name}): "
                                   f"{first_line}", "warning")
 
@@ -248,6 +250,21 @@ class _Renderer:
         for secret in self.secrets:
             message = message.replace(secret, mask(secret))
         return message
+
+
+def _first_line(message: str) -> str:
+    """The error's first line; a first line that announces a list (`…:`) takes the next three along."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    if not lines:
+        return "unknown error"
+    return " ".join(lines[:4]) if lines[0].endswith(":") else lines[0]
+
+
+def _yaml_problem(error: Exception) -> str:
+    """What is wrong and on which rendered line, without the snippet of rendered text PyYAML would quote."""
+    if isinstance(error, yaml.MarkedYAMLError) and error.problem_mark is not None:
+        return f"{error.problem} (rendered line {error.problem_mark.line + 1})"
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 def _is_manifest_template(path: str, chart_directory: str) -> bool:

@@ -201,6 +201,24 @@ def test_a_missing_required_value_is_a_notice(engine: helm_engines.HelmEngine) -
     assert "region is required" in build.notices[0].message and build.complete is False
 
 
+def test_values_that_the_chart_schema_rejects_are_a_notice(engine: helm_engines.HelmEngine) -> None:
+    files = dict(FAILING)
+    files["bad/values.schema.json"] = '{"type": "object", "properties": {"replicas": {"type": "integer"}}}'
+    files["bad/values-prod.yaml"] = "replicas: many\n"
+    build = render_chart("bad", files, ["values-prod.yaml"], engine=engine)
+    assert [(n.path, n.line) for n in build.notices] == [("bad/Chart.yaml", 0)]
+    assert "at '/replicas': got string, want integer" in build.notices[0].message and build.complete is False
+
+
+def test_a_template_that_does_not_render_to_yaml_is_a_notice_without_its_text(engine: helm_engines.HelmEngine) -> None:
+    files = dict(FAILING)
+    files["bad/templates/secret.yaml"] = "kind: Secret\nstringData:\n  token: {{ .Values.apiToken }}\n  x: a: b\n"
+    build = render_chart("bad", files, engine=engine)
+    assert [(n.path, n.line) for n in build.notices] == [("bad/templates/secret.yaml", 0)]
+    assert "mapping values are not allowed" in build.notices[0].message and SECRET not in build.notices[0].message
+    assert build.complete is False
+
+
 def test_a_template_that_does_arithmetic_on_a_value_still_traces_string_values(engine: helm_engines.HelmEngine) -> None:
     """Sentinel strings break `gt`: the numbers keep their value, strings are still traced."""
     files = {
