@@ -165,6 +165,7 @@ class _YamlState:
         self.block_column: int | None = None   # inside a block scalar whose node starts at this column
         self.quote: str | None = None          # inside a quoted scalar opened on an earlier line
         self.scalar_column: int | None = None  # after `key: value`: deeper lines continue that scalar
+        self.open_column: int | None = None    # the last `key:` without a value, which deeper lines may give
 
     def admits_marker(self, line: TemplateLine) -> bool:
         """Whether a comment line may stand before this line; advances over it."""
@@ -193,14 +194,20 @@ class _YamlState:
             return False   # no content of its own: the next line gets the marker
         if stripped == "---" or stripped.startswith("--- ") or stripped == "...":
             return True
+        if stripped.startswith("? "):   # an explicit key: what follows on deeper lines belongs to it
+            self.scalar_column = len(text) - len(text.lstrip())
+            return True
         key = _KEY.match(text)
         item = _SEQUENCE_ITEM.match(text)
         if key is None and item is None:
-            return line.starts_with_action   # else a continuation of a multi-line scalar or flow collection
+            if not line.starts_with_action:   # a scalar or flow collection going on over the next lines
+                self.scalar_column = self.open_column if self.open_column is not None else 0
+            return line.starts_with_action
         value = (text[key.end():] if key else text[item.end():] if item else "").split(" #")[0].strip()
+        self.open_column = None if value else _node_column(text, key is not None)
         if _BLOCK_SCALAR.search(" " + value) and value[:1] in "|>":
             self.block_column = _node_column(text, key is not None)
-        elif value and value[0] not in "&!":   # an anchor or tag alone may be followed by a nested block
+        elif value and not (value[0] in "&!" and len(value.split()) == 1):   # an anchor or tag alone may open a block
             self.quote = _open_quote(value)
             self.scalar_column = _node_column(text, key is not None)
         return True

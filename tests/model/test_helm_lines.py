@@ -106,3 +106,26 @@ def test_sentinels_replace_truthy_scalars_and_remember_their_lines() -> None:
     assert typed.origin("svq000002z", "3") == typed.traced["svq000002z"].place   # quoted in the template
     assert typed.origin("svq000002z", 4) is None        # the plain render has another value there
     assert typed.origin("svq000002z-x", 3) is None      # only whole values count
+
+
+YAML_LINES = ["a: 1", "b:", "  c: d", "  - e", "- f", "  - g: h", "    i: j", "k: |", "    text", "  more", "l: >-",
+              "m: \"q", "  r\"", "n: 'x", "  y'", "o: [1,", "  2]", "p: {a: 1,", " b: 2}", "# c", "", "---", "s: plain",
+              "  cont", "t: &a", "  u: 1", "v: *a", "w: !!str 5", "x: 'it''s'", "  - - z", "key with space: 1",
+              "\"quoted key\": 2", "? complex", ": value"]
+
+
+def test_markers_never_change_what_yaml_reads_from_generated_documents() -> None:
+    """Seeded random documents from lines that mix block scalars, quotes, flows, anchors and continuations."""
+    import random
+    generator = random.Random(20261202)
+    compared = 0
+    for _ in range(4000):
+        text = "\n".join(generator.choice(YAML_LINES) for _ in range(generator.randint(1, 8)))
+        try:
+            expected = list(yaml.safe_load_all(text))
+        except yaml.YAMLError:
+            continue
+        if all(isinstance(document, dict) for document in expected):   # manifests are mappings
+            compared += 1
+            assert list(yaml.safe_load_all(mark(text, 0))) == expected, text
+    assert compared > 500   # most random line sequences are not YAML at all
