@@ -5,27 +5,30 @@ those files (a temporary copy, deleted afterwards; nothing of the user's tree is
 the chart's values.yaml files and the named values files, through the first available engine: the
 optional `sovscan[helm]` extra (helm-python-sdk, Helm v4 in-process), a `helm` binary on PATH, or none
 (a notice, `complete=False`). Dependencies are never downloaded: one declared in Chart.yaml but not
-vendored as a directory in `charts/` is a notice and is left out of the render.
+vendored as a directory in `charts/` is a notice and is left out of the render. As with `helm
+template`, hooks and test pods (templates/tests/) are objects; NOTES.txt is not.
 
 Where a field is written (`RenderedObject.places`):
 - The template line that printed it. The chart is rendered a second time with a marker comment before
   each template line where a comment cannot change what YAML reads (see `helm_lines`); each rendered
-  key belongs to the last marker above it. A template whose marked render does not read exactly like
-  the plain render falls back to one marker per top-level `apiVersion:` (the KICS technique: every
-  field of the document on that line), and then to line 1 of the template.
+  key belongs to the last marker above it. A template whose marked render has other key paths than
+  the plain render (values may differ: a checksum of a template) falls back to one marker per top-level
+  `apiVersion:` (the KICS technique: every field of the document on that line), then to line 1.
 - The values-file line, when the whole rendered value is a scalar of a values file (the chart's or a
-  subchart's values.yaml, or a named values file that overrides it). A third render replaces those
+  subchart's values.yaml, or a named values file that overrides it). A last render replaces those
   scalars by sentinel strings (see `helm_values`); a field holding a sentinel whose original value the
   plain render has at the same key path is placed on that values line.
 
-Limits: text printed by a helper (`include`) or by a `{{- … }}` line that does not start with a
-newline is placed on the nearest marked template line above it, usually the line that includes it;
-a value composed in the template (`"{{ .Values.repo }}:{{ .Values.tag }}"`), transformed (`b64enc`,
-`upper`), or false/0/"" is placed on the template line; a map or list printed with `toYaml` is placed
-on the `toYaml` line, its scalars on their values lines; `lookup` returns nothing and
-`.Capabilities` are the engine's defaults; the SDK renders in-process, so a template that loops
-without end stops the scan (the binary has a timeout); charts vendored as `.tgz` archives are not
-read (only text files reach the renderer).
+Limits: text printed by a helper (`include`) or by a `{{- … }}` line whose output does not start with
+a newline is placed on the nearest marked template line above it, usually the line that includes it; a
+value composed in the template (`"{{ .Values.repo }}:{{ .Values.tag }}"`), transformed (`b64enc`,
+`upper`, `tpl`), or false/0/"" is placed on the template line; a map or list printed with `toYaml` is
+placed on the `toYaml` line (its scalars on their values lines); a document whose sentinel render takes
+another branch (`eq .Values.mode "x"`) keeps its template places. Rendering is offline: `lookup` returns
+nothing, `.Capabilities` are the engine's defaults (Kubernetes v1.36 for the SDK) and a `kubeVersion`
+range in Chart.yaml is not enforced. The SDK renders in-process, so a template that loops without end or
+prints gigabytes stops the scan (the binary has a timeout and an output cap). Charts vendored as `.tgz`
+archives are not read (only text files reach the renderer): they count as missing dependencies.
 """
 from __future__ import annotations
 
