@@ -44,7 +44,7 @@ from scanner.evaluate.masking import mask
 from scanner.model.helm_chart import Chart, ChartError, join, read_chart, renderable
 from scanner.model.helm_engines import HelmEngine, RenderFailure, choose, merge_maps
 from scanner.model.helm_lines import mark, rendered_line_sources
-from scanner.model.helm_values import TIERS, Tracer, ValuesFile, dependency_enabled, read_values, secret_candidates
+from scanner.model.helm_values import TIERS, Traced, Tracer, ValuesFile, dependency_enabled, read_values, secret_candidates
 from scanner.model.kubernetes import dotted
 from scanner.model.rendered import Place, RenderedBuild, RenderedObject
 from scanner.notices import Notice
@@ -312,14 +312,31 @@ def _parsed_or_empty(path: str, text: str) -> list[YamlDocument]:
 
 
 def _overlay(places: dict[tuple, Place], plain: YamlDocument, traced: YamlDocument, tracer: Tracer) -> None:
-    """Key paths whose plain value is a values-file scalar move to that values line."""
+    """Key paths whose plain value is a values-file scalar move to that values line; so does a map or
+    list equal to the values-file map or list it sits in at the same relative path (a `toYaml` block,
+    a `range` over a list), with everything in it, false and 0 included."""
     same_shape = set(plain.locations) == set(traced.locations)
+    found: dict[tuple, Traced] = {}
     for path in traced.locations:
         if path not in plain.locations or (not same_shape and any(isinstance(part, int) for part in path)):
             continue
         origin = tracer.origin(_at(traced.values, path), _at(plain.values, path))
         if origin is not None:
-            places[path] = origin
+            places[path] = origin.place
+            found[path] = origin
+    claimed: set[tuple] = set()
+    for path, origin in sorted(found.items(), key=lambda item: len(item[0])):
+        for depth in range(1, min(len(path), len(origin.path))):
+            rendered, written = path[:-depth], origin.path[:-depth]
+            if path[-depth:] != origin.path[-depth:] or _at(plain.values, rendered) != _at(origin.source.values, written):
+                break
+            if rendered in claimed:
+                continue
+            claimed.add(rendered)
+            for inner in plain.locations:
+                line = origin.source.lines.get(written + inner[len(rendered):]) if inner[:len(rendered)] == rendered else None
+                if line is not None:
+                    places[inner] = Place(origin.source.path, line)
 
 
 def _at(values: object, path: tuple) -> object:

@@ -45,6 +45,8 @@ def read_values(path: str, text: str) -> ValuesFile:
 class Traced:
     place: Place
     value: object      # as written in the values file
+    source: ValuesFile
+    path: tuple        # key path in the values file
 
 
 class Tracer:
@@ -65,7 +67,7 @@ class Tracer:
         if not self._traceable(value) or path not in values_file.lines:
             return value
         sentinel = f"svq{len(self.traced) + 1:06d}z"
-        self.traced[sentinel] = Traced(Place(values_file.path, values_file.lines[path]), value)
+        self.traced[sentinel] = Traced(Place(values_file.path, values_file.lines[path]), value, values_file, path)
         return sentinel
 
     def _traceable(self, value: object) -> bool:
@@ -77,14 +79,14 @@ class Tracer:
             return value
         return isinstance(value, (int, float)) and value != 0
 
-    def origin(self, rendered: object, plain: object) -> Place | None:
-        """The values-file place of a rendered sentinel whose original equals the plain render's value."""
+    def origin(self, rendered: object, plain: object) -> Traced | None:
+        """The values-file scalar behind a rendered sentinel, when the plain render has its value there too."""
         if not isinstance(rendered, str) or not SENTINEL.fullmatch(rendered):
             return None
         traced = self.traced.get(rendered)
         if traced is None or not same_scalar(traced.value, plain):
             return None
-        return traced.place
+        return traced
 
 
 def same_scalar(written: object, rendered: object) -> bool:

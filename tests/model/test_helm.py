@@ -65,6 +65,7 @@ def test_a_privileged_container_written_in_the_template_is_placed_on_its_line(we
     deployment = the(web, "Deployment")
     assert deployment.values["spec"]["template"]["spec"]["containers"][1]["securityContext"] == {"privileged": True}
     assert deployment.places[f"{CONTAINER}[1].securityContext.privileged"] == Place(TEMPLATE, line(TEMPLATE, "privileged: true"))
+    assert deployment.places[f"{CONTAINER}[1].securityContext"] == Place(TEMPLATE, line(TEMPLATE, "privileged: true") - 1)
     assert deployment.places[f"{CONTAINER}[1].image"] == Place(TEMPLATE, line(TEMPLATE, "busybox"))
     assert deployment.origin == deployment.places[""] == Place(TEMPLATE, 1)
     assert deployment.build == WEB
@@ -77,6 +78,11 @@ def test_a_privileged_container_written_in_the_template_is_placed_on_its_line(we
     (f"{CONTAINER}[0].securityContext.runAsUser", "runAsUser"),
     (f"{CONTAINER}[0].env[1].name", "name: REGION"),                      # printed by a range
     (f"{CONTAINER}[0].env[1].value", "eu-west-1"),                        # through `quote`
+    # a map or list equal to the values map or list it came from, with what is in it, false included
+    (f"{CONTAINER}[0].securityContext", "securityContext:"),
+    (f"{CONTAINER}[0].securityContext.allowPrivilegeEscalation", "allowPrivilegeEscalation: false"),
+    (f"{CONTAINER}[0].env[1]", "name: REGION"),
+    (f"{CONTAINER}[0].env", "env:"),
 ])
 def test_a_value_from_values_yaml_is_placed_on_the_values_line(web: RenderedBuild, field: str, values_line: str) -> None:
     assert the(web, "Deployment").places[field] == Place(VALUES, line(VALUES, values_line))
@@ -84,10 +90,9 @@ def test_a_value_from_values_yaml_is_placed_on_the_values_line(web: RenderedBuil
 
 @pytest.mark.parametrize("field, template_line", [
     (f"{CONTAINER}[0].image", "image: \"{{ .Values.image.repository }}"),         # composed of two values
-    (f"{CONTAINER}[0].securityContext.allowPrivilegeEscalation", "toYaml .Values.securityContext"),  # false
     ("metadata.labels.app.kubernetes.io/name", "{{- include \"web.labels\" . | nindent 4 }}"),   # from _helpers.tpl
     ("spec.template.metadata.annotations.checksum/config", "checksum/config"),
-    (f"{CONTAINER}[0].env[1]", "- name: {{ .name }}"),
+    ("spec.template.spec.containers", "containers:"),
 ])
 def test_what_the_template_composes_is_placed_on_the_template_line(web: RenderedBuild, field: str,
                                                                    template_line: str) -> None:

@@ -7,6 +7,7 @@ import yaml
 from scanner.model.helm_engines import merge_maps, split_sources
 from scanner.model.helm_lines import actions, mark, rendered_line_sources
 from scanner.model.helm_values import Tracer, dependency_enabled, read_values
+from scanner.model.rendered import Place
 
 
 def marked_lines(template: str, documents_only: bool = False) -> list[int]:
@@ -102,8 +103,10 @@ def test_sentinels_replace_truthy_scalars_and_remember_their_lines() -> None:
         "name": "svq000001z", "replicas": "svq000002z", "disabled": False, "zero": 0, "empty": "", "list": ["svq000003z", ""]}
     assert yaml.safe_load(strings.sentinel_text(values))["replicas"] == 3
     assert typed.traced["svq000003z"].place.line == 7
-    assert typed.origin("svq000002z", 3) == typed.traced["svq000002z"].place
-    assert typed.origin("svq000002z", "3") == typed.traced["svq000002z"].place   # quoted in the template
+    assert typed.origin("svq000002z", 3) == typed.traced["svq000002z"]
+    assert typed.traced["svq000002z"].place == Place("chart/values.yaml", 2)
+    assert typed.traced["svq000002z"].path == ("replicas",)
+    assert typed.origin("svq000002z", "3") == typed.traced["svq000002z"]   # quoted in the template
     assert typed.origin("svq000002z", 4) is None        # the plain render has another value there
     assert typed.origin("svq000002z-x", 3) is None      # only whole values count
 
