@@ -17,14 +17,17 @@ Where a field is written (`RenderedObject.places`):
 - The values-file line, when the whole rendered value is a scalar of a values file (the chart's or a
   subchart's values.yaml, or a named values file that overrides it). A last render replaces those
   scalars by sentinel strings (see `helm_values`); a field holding a sentinel whose original value the
-  plain render has at the same key path is placed on that values line.
+  plain render has at the same key path is placed on that values line, and so is a map or list that
+  equals the values map or list it was printed from.
 
 Limits: text printed by a helper (`include`) or by a `{{- … }}` line whose output does not start with
 a newline is placed on the nearest marked template line above it, usually the line that includes it; a
 value composed in the template (`"{{ .Values.repo }}:{{ .Values.tag }}"`), transformed (`b64enc`,
-`upper`, `tpl`), or false/0/"" is placed on the template line; a map or list printed with `toYaml` is
-placed on the `toYaml` line (its scalars on their values lines); a document whose sentinel render takes
-another branch (`eq .Values.mode "x"`) keeps its template places. Rendering is offline: `lookup` returns
+`upper`, `tpl`), or false/0/"" on its own is placed on the template line; a map or list is placed on
+the values file only when it equals the values map or list at the same relative path (a `toYaml` block,
+a `range`), so one that a values file overrides in part stays on the `toYaml` line (its traced scalars
+on their values lines); a document whose sentinel render takes another branch (`eq .Values.mode "x"`)
+keeps its template places. Rendering is offline: `lookup` returns
 nothing, `.Capabilities` are the engine's defaults (Kubernetes v1.36 for the SDK) and a `kubeVersion`
 range in Chart.yaml is not enforced. The SDK renders in-process, so a template that loops without end or
 prints gigabytes stops the scan (the binary has a timeout and an output cap). Charts vendored as `.tgz`
