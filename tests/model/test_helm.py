@@ -45,7 +45,7 @@ ENGINES = {"sdk": helm_engines.sdk_engine, "binary": helm_engines.binary_engine}
 MISSING = {"sdk": "helm-python-sdk not installed (pip install 'sovscan[helm]')", "binary": "no helm binary on PATH"}
 
 
-@pytest.fixture(params=sorted(ENGINES))
+@pytest.fixture(params=sorted(ENGINES), scope="module")
 def engine(request: pytest.FixtureRequest) -> helm_engines.HelmEngine:
     found = ENGINES[request.param]()
     if found is None:
@@ -53,7 +53,7 @@ def engine(request: pytest.FixtureRequest) -> helm_engines.HelmEngine:
     return found
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def web(engine: helm_engines.HelmEngine) -> RenderedBuild:
     return render_chart(WEB, chart_files(), engine=engine)
 
