@@ -5,14 +5,15 @@ lines where that is safe; Go templates copy comments through untouched, so in th
 belongs to the last marker above it. A marker is safe where it cannot change what YAML reads:
 
 - outside template actions, `define`/`block` bodies (their text is included elsewhere, often inside a
-  name), block scalars (`|`, `>`), multi-line quoted scalars and plain-scalar continuation lines;
+  name), block scalars (`|`, `>`), multi-line quoted scalars, and the deeper lines that continue a
+  scalar or flow collection begun above (after `key: value`, `key:` + text, `? key`);
 - not where whitespace trimming would glue it to content: after a line ending in `-}}` (unless
   nothing but control actions came before in the file) or before a line starting with `{{-` (unless
   the action's output starts with a newline, `nindent`, or the line is control actions only).
 
-The caller still checks that the marked render reads exactly as the plain one and drops the markers
-of a template where it does not (`document_markers` is the coarser fallback: one marker before each
-top-level `apiVersion:`, the KICS technique).
+The caller still checks that the marked render has the key paths of the plain one and drops the
+markers of a template where it does not; `mark(…, documents_only=True)` is the coarser fallback: one
+marker before each top-level `apiVersion:`, the KICS technique.
 """
 from __future__ import annotations
 
