@@ -70,6 +70,7 @@ class Standard:
     version: str | None
     date: str | None
     cite_as: tuple[str, ...]
+    locator_label: str = ""     # what the locator is, where a bare number would mislead ("Trivy k8s-nsa-1.0 control")
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ def _document(number: str, entry: dict, path: Path) -> Document:
 
 def _standard(key: str, entry: dict) -> Standard:
     return Standard(key, entry["title"], entry["publisher_short"], entry["version"], entry["date"],
-                    tuple(entry["cite_as"]))
+                    tuple(entry["cite_as"]), entry.get("locator_label", ""))
 
 
 def _objective(key: str, entry: dict) -> Objective:
@@ -263,6 +264,8 @@ def standard_citation(reference: str, lang: str = "en", registry: Registry | Non
     if found is None:
         return reference
     standard, locator = found
+    if locator and standard.locator_label:
+        locator = f"{standard.locator_label} {locator}"
     return f"{standard_name(standard)} {locator}".strip()
 
 

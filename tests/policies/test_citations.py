@@ -72,6 +72,8 @@ def test_control_citations(control, lang, expected):
     ("Haven Compliancy Checker (live)", "Haven Compliancy Checker (VNG, v12.8.0) (live)"),
     ("EU Data Act Art. 25", "Regulation (EU) 2023/2854, Data Act (EU, 2023-12-13) Art. 25"),
     ("FIPS 140-3", "FIPS 140-3 Security Requirements for Cryptographic Modules (NIST, 2019-03-22)"),
+    ("NSA/CISA Kubernetes Hardening 1.7", "Kubernetes Hardening Guidance (NSA/CISA, v1.2, 2022-08) Trivy k8s-nsa-1.0 control 1.7"),
+    ("NSA/CISA Kubernetes Hardening Guidance", "Kubernetes Hardening Guidance (NSA/CISA, v1.2, 2022-08)"),
     ("Org handbook 4.2", "Org handbook 4.2"),   # a user policy may cite what the registry does not know
 ])
 def test_standard_citations(reference, expected):
