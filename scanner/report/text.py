@@ -4,10 +4,12 @@ from __future__ import annotations
 from collections import Counter
 from itertools import groupby
 
+from scanner.evaluate import citations
 from scanner.report.model import Report
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 _RESET = "\033[0m"
+_POSTURE_SOURCE = ["003:455-497"]   # the SEAL typology (Figure 5) the indicative posture follows
 
 
 def _paint(text: str, level: str, color: bool) -> str:
@@ -87,7 +89,8 @@ def _summary(report: Report) -> str:
         waived = sum(1 for f in suppressed if f.suppression.justification != "in the baseline")
         summary += f"\n  {waived} waived, {len(suppressed) - waived} in the baseline (not failing)"
     if result.posture:
-        summary += "\n  sovereignty posture (indicative, seed 003:470-497): " + "; ".join(
+        source = "; ".join(citations.document_citations(_POSTURE_SOURCE))
+        summary += f"\n  sovereignty posture (indicative, after {source}): " + "; ".join(
             f"{p.name} ({p.source}): {p.jurisdiction} jurisdiction, SEAL {p.seal}" if p.known
             else f"{p.source}: not in the provider registry" for p in result.posture)
     hint = "" if report.show_unresolved else " (--show-unresolved lists them)"
