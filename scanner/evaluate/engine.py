@@ -100,13 +100,16 @@ class _Run:
             items = [m for m in resolve(resource, check.each) if not isinstance(m.value, Unknown)]
         for item in items:
             self.checks += 1
-            verdict = self.judge(resource, check.assertion, item)
-            if verdict.state is True:
-                self.passed.append(Passed(policy.id, resource.address, resource.path, resource.line))
-            elif verdict.state is False:
-                self.findings.append(_finding(policy, check, resource, verdict, item, mode, "fail"))
+            verdicts = [self.judge(resource, part, item) for part in _conjuncts(check.assertion)]
+            failed = list({(v.key or v.path): v for v in verdicts if v.state is False}.values())
+            undecided = next((v for v in verdicts if v.state is None), None)
+            if failed:   # each written attribute that fails is a finding of its own (hostPID, hostIPC, ...)
+                written = [v for v in failed if _written(resource, v.path)]
+                self.findings.extend(_finding(policy, check, resource, v, item, mode, "fail") for v in written or failed[:1])
+            elif undecided is not None:
+                self.unresolved.append(_finding(policy, check, resource, undecided, item, mode, "open"))
             else:
-                self.unresolved.append(_finding(policy, check, resource, verdict, item, mode, "open"))
+                self.passed.append(Passed(policy.id, resource.address, resource.path, resource.line))
 
 
 MAX_VARIANTS = 32
@@ -168,6 +171,20 @@ def evaluate(model: Model, policies: list[Policy], config: Config, today: dateti
             for resource in index.matching(check):
                 run.check(policy, check, resource, mode)
     return Result(_distinct(run.findings), _distinct(run.unresolved), list(policies), run.passed, checks=run.checks)
+
+
+def _written(resource: Resource, path: str) -> bool:
+    """The verdict points at an attribute written in the block (not at one that is missing)."""
+    return bool(path) and path in resource.locations and any(
+        m.value not in (None, "", [], {}) for m in resolve(resource, path))
+
+
+def _conjuncts(assertion: dict[str, Any]) -> list[dict[str, Any]]:
+    """The parts of a top-level `all:` (nested ones flattened), each judged on its own so that every
+    failing part is reported; any other assertion is one part."""
+    if "all" not in assertion:
+        return [assertion]
+    return [part for inner in assertion["all"] for part in _conjuncts(inner)]
 
 
 def _mode(config: Config, policy: Policy, today: datetime.date) -> str:

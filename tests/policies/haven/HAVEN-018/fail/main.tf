@@ -3,7 +3,7 @@ resource "google_container_cluster" "legacy_auth" {
   location = "europe-west4"
   master_auth {
     username = "admin" # expect: HAVEN-018
-    password = "not-a-real-password-0"
+    password = "not-a-real-password-0" # expect: HAVEN-018
   }
 }
 
