@@ -11,6 +11,7 @@ from scanner.config import Config
 from scanner.evaluate import registries
 from scanner.evaluate.context import Context
 from scanner.evaluate.fingerprint import finding_key
+from scanner.evaluate.masking import redact
 from scanner.evaluate.operators import OPERATORS
 from scanner.evaluate.paths import Match, lookup, resolve
 from scanner.evaluate.policies import Check, Policy
@@ -264,9 +265,9 @@ class Engine:
         if location in resource.origins and kind == "fail":   # the value was written at a module call site
             message += f" (passed to {resource.path}:{line})"
             path, line = resource.origins[location]
-        return Finding(policy.id, policy.family, policy.severity, level, kind, message, path, line,
+        return Finding(policy.id, policy.family, policy.severity, level, kind, redact(message), path, line,
                        resource.address, key, finding_key(policy.id, path, resource.address, key),
-                       resource.type, mode, verdict.detail, resource.line, resource.end_line)
+                       resource.type, mode, redact(verdict.detail), resource.line, resource.end_line)
 
 
 def _distinct(findings: list[Finding]) -> list[Finding]:

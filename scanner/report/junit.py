@@ -107,11 +107,27 @@ def _notice_suite(root: ET.Element, notices: list[Notice], totals: Counter) -> N
     totals.update(counts)
 
 
+def _rules_suite(root: ET.Element, report: Report, totals: Counter) -> None:
+    """When the configuration switches policies off, excludes paths or waivers suppress findings, a skipped
+    case says so, so the test widget never shows a clean run without saying what was not checked."""
+    if report.rules is None or not report.rules.loosened:
+        return
+    suite = ET.SubElement(root, "testsuite", {"name": f"{TOOL_NAME} rules"})
+    case = ET.SubElement(suite, "testcase", {"classname": _clean(report.rules.configuration or TOOL_NAME),
+                                             "name": "rules of this run", "time": "0"})
+    statements = report.rules.statements(len(report.result.policies))
+    ET.SubElement(case, "skipped", {"message": _clean("; ".join(statements))})
+    counts = Counter({"tests": 1, "skipped": 1})
+    _set_counts(suite, counts)
+    totals.update(counts)
+
+
 def render(report: Report) -> str:
     root = ET.Element("testsuites", {"name": TOOL_NAME})
     totals: Counter = Counter()
     _finding_suites(root, report, totals)
     _notice_suite(root, report.result.notices, totals)
+    _rules_suite(root, report, totals)
     _set_counts(root, totals)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

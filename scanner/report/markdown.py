@@ -82,12 +82,15 @@ def _footer(report: Report) -> list[str]:
     hint = "" if report.show_unresolved else " (`--show-unresolved` lists them)"
     lines.append(f"{unresolved} check{'s' if unresolved != 1 else ''} unresolved: "
                  f"a value was not known statically{hint}.")
-    if result.suppressed:
+    if report.rules is not None:
+        lines += [cell(statement, 1000) + "." for statement in report.rules.statements(len(result.policies))]
+    elif result.suppressed:
         lines.append(f"{len(result.suppressed)} waived or baselined findings, not counted above.")
     if result.waiver_problems:
         lines.append(f"{len(result.waiver_problems)} waiver problems (expired, without a reason, or unused).")
     if result.notices:
         lines.append(f"{len(result.notices)} input notices (files skipped or not parsed).")
+    lines.append(f"**{cell(report.verdict(), 300)}**")
     lines.append("")
     lines.append(f"<sub>{TOOL_NAME} {cell(report.version, 40)}</sub>")
     return lines
