@@ -139,13 +139,13 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
     if gitlab_schema_version and not re.fullmatch(r"15\.\d+\.\d+", gitlab_schema_version):
         raise click.BadParameter(f"{gitlab_schema_version!r} is not a 15.x version such as 15.0.1",
                                  param_hint="--gitlab-schema-version")
+    _report_targets(outputs, paths)
     started = _now()
     request, config = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude,
                                baseline=baseline, haven_results=tuple(haven_results))
     change = find_changes(changed_since) if changed_since else None
     if change is not None:
         request = dataclasses.replace(request, focus=change.focus)
-    _report_targets(outputs, paths)
     today = request.today or datetime.date.today()
     with terminal.Progress(", ".join(terminal.inert(p) for p in paths or (".",))):
         result, files = scan(request)
@@ -212,8 +212,8 @@ def baseline_group() -> None:
 @click.option("-o", "--output", "target", required=True, type=click.Path(), help="Baseline file to write.")
 def baseline_create(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, target):
     """Write the fingerprints of the current findings of PATHS to a baseline file."""
-    request, _ = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude)
     _report_targets([("baseline", target)], paths)
+    request, _ = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude)
     result, _ = scan(request)
     output.write(target, waivers.render_baseline(result))
     click.echo(f"sovscan: wrote {terminal.plural(len(result.active), 'finding')} to {terminal.inert(target)}", err=True)

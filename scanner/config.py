@@ -93,7 +93,7 @@ def load(path: str | None, roots: str | tuple[str, ...], profile: str | None = N
     confined = found is not None and checkout.repository_owned(found, root)
     data = yamlfile.read(found) if found is not None else {}
     data = {} if data is None else data
-    shown = _shown(found)
+    shown = _shown(found, root)
     _validate(data, shown or "<defaults>")
     assert isinstance(data, dict)
     name = profile or data.get("profile") or DEFAULT_PROFILE
@@ -104,11 +104,15 @@ def load(path: str | None, roots: str | tuple[str, ...], profile: str | None = N
     return from_dict(merged, shown, name)
 
 
-def _shown(path: Path | None) -> str:
+def _shown(path: Path | None, root: Path) -> str:
+    """The configuration file as messages name it: relative to the working directory when it is in the
+    repository or below the working directory, else its absolute path."""
     if path is None:
         return ""
     relative = os.path.relpath(path)
-    return str(path) if relative.startswith("..") else relative
+    if relative.startswith("..") and not checkout.inside(os.path.abspath(path), root):
+        return os.path.abspath(path)
+    return relative
 
 
 def _profile(name: str, root: Path, confined: bool, where: str) -> dict:
