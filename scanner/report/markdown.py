@@ -32,8 +32,9 @@ def _headline(report: Report) -> str:
     parts = ", ".join(f"{levels[k]} {k}" for k in LEVELS if levels[k])
     count = f"**{len(findings)} finding{'s' if len(findings) != 1 else ''}**" + (f" ({parts})" if parts else "")
     files = f"{report.files_scanned} file{'s' if report.files_scanned != 1 else ''}"
-    return (f"{count} in {files}; {len(report.result.policies)} policies, "
-            f"{report.result.checks} checks, {report.result.passes} passed.")
+    policies, checks = len(report.result.policies), report.result.checks
+    return (f"{count} in {files}; {policies} {'policy' if policies == 1 else 'policies'}, "
+            f"{checks} check{'s' if checks != 1 else ''}, {report.result.passes} passed.")
 
 
 def _totals(report: Report) -> list[str]:

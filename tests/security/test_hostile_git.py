@@ -99,11 +99,19 @@ def hostile(repo, tmp_path, monkeypatch):
     return markers
 
 
+def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
 def test_hostile_repository_runs_nothing_and_hides_no_change(repo, hostile, capsys):
     (repo / "infra" / "main.tf").write_text(VIOLATION, encoding="utf-8")
     (repo / "new file ü.tf").write_text(VIOLATION, encoding="utf-8")
+    before = _snapshot(repo)
     code = cli.main(["scan", ".", "--only", "RES-001", "--changed-since", "HEAD", "-f", "json=out.json"])
     assert _markers(hostile) == []
+    after = _snapshot(repo)
+    assert after.pop("out.json") and after == before     # not even .git/index was touched
     assert code == 1, capsys.readouterr().err
     import json
     found = [(f["path"], f["line"], f["policy_id"]) for f in json.loads((repo / "out.json").read_text())["findings"]]

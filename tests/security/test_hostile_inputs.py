@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import string
 
 import pytest
 
@@ -96,7 +98,7 @@ def test_two_reports_to_one_file_exit_2(write, capsys):
     assert cli.main(["scan", ".", "-f", "json=r.json", "-f", "sarif=./r.json"]) == 2
 
 
-TOKEN = "glpat-" + "abcdefghijklmnopqrstuvwx"
+TOKEN = "glpat-" + "".join(random.Random(7).choice(string.ascii_letters + string.digits) for _ in range(24))
 
 
 @pytest.mark.parametrize("fmt", ["text", "sarif", "json", "gitlab-sast", "codequality", "junit", "markdown", "github"])
