@@ -26,6 +26,11 @@ def run(capsys, *args):
     return code, out.out, out.err
 
 
+def test_review_rule_is_in_the_catalogue_view(capsys):
+    code, out, _ = run(capsys, "policies", "show", "REVIEW-001")
+    assert code == 0 and out.startswith("REVIEW-001: Rule changes made by this change are reviewed\n")
+
+
 def test_version_option(capsys):
     assert run(capsys, "--version") == (0, "sovscan 0.1.0\n", "")
     assert run(capsys, "version") == (0, "sovscan 0.1.0\n", "")

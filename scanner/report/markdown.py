@@ -9,6 +9,7 @@ from collections import Counter
 
 from scanner.evaluate.engine import LEVEL_RANK, Finding
 from scanner.report.model import TOOL_NAME, Report, help_uri
+from scanner.terminal import inert
 
 MAX_ROWS = 50
 MAX_BYTES = 1024 * 1024
@@ -19,7 +20,7 @@ _MARKUP = set("\\`*_[]|~")  # escaped so a message cannot format, link or split 
 
 def cell(text: str, limit: int = MAX_MESSAGE) -> str:
     """One table cell: a single line, no HTML, no column breaks."""
-    text = " ".join(str(text).split())
+    text = inert(" ".join(str(text).split()))
     if len(text) > limit:
         text = text[:limit - 1] + "…"
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

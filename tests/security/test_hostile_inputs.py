@@ -110,3 +110,12 @@ def test_a_token_in_a_module_source_is_masked_in_every_format(write, capsys, fmt
     assert "EXIT-008" in report
     assert TOKEN not in report and TOKEN[:8] not in report
     assert "gitlab-ci-token:glpa****@" in report.replace("\\", "")
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "junit"])
+def test_hostile_names_carry_no_control_characters_into_ci_summaries(write, capsys, fmt):
+    write({name: US for name in HOSTILE_NAMES})
+    cli.main(["scan", ".", "--only", "RES-001", "-f", f"{fmt}=report"])
+    report = open("report", encoding="utf-8").read()
+    assert "\x1b" not in report and "\x07" not in report and "\u202e" not in report
+    assert _commands(report) == []
