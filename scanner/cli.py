@@ -18,7 +18,7 @@ from scanner.discover import classify
 from scanner.errors import SovscanError
 from scanner.evaluate import policies as policy_module
 from scanner.evaluate import waivers
-from scanner.evaluate.engine import Result
+from scanner.evaluate.result import Result
 from scanner.focus import Focus, changed_since as find_changes, display_path
 from scanner.pipeline import ScanRequest, scan
 from scanner.report import FORMATTERS, Report
@@ -150,7 +150,7 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
     with terminal.Progress(", ".join(terminal.inert(p) for p in paths or (".",))):
         result, files = scan(request)
     if change is not None:
-        review.attach(result, review.changes(change, config, result))
+        result = review.attach(result, review.changes(change, config, result))
     problems = _strict_problems(result, files, config) if strict else ()
     _warn_nothing_scanned(files, paths)
     report_facts = dict(show_unresolved=show_unresolved, started=started, finished=_now(),

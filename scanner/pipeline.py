@@ -11,9 +11,9 @@ from scanner.discover import discover, display_prefix, unused_excludes
 from scanner.errors import InputError
 from scanner.evaluate import engine, waivers
 from scanner.evaluate.policies import Policy
-from scanner.evaluate.predicates import haven, residency
+from scanner.evaluate.result import Finding, Result
+from scanner.evaluate.summaries import summarise
 from scanner.focus import Focus
-from scanner.model import haven_results
 from scanner.notices import Notice
 from scanner.parse import hcc, terraform
 
@@ -45,7 +45,7 @@ def _var_file(path: str) -> terraform.TerraformFile:
         raise InputError(f"--var-file {path}:{err.line}: {err}") from None
 
 
-def scan(request: ScanRequest) -> tuple[engine.Result, int]:
+def scan(request: ScanRequest) -> tuple[Result, int]:
     """(result, number of files scanned)."""
     var_files = [_var_file(p) for p in request.var_files]
     sources, notices = [], []
@@ -57,21 +57,18 @@ def scan(request: ScanRequest) -> tuple[engine.Result, int]:
     notices.extend(unused_excludes(request.excludes, request.config.exclude, request.config.source, matched))
     files, parse_notices = parse.parse_all(sorted(set(sources)))
     reports, hcc_notices = _haven_reports(request.haven_results, files)
-    the_model = model.build(files, var_files)
-    the_model.resources.extend(haven_results.build(reports))
+    the_model = model.build(files, var_files, reports)
     today = request.today or datetime.date.today()
-    evaluator = engine.Engine(the_model, request.config, today)
-    result = evaluator.run(list(request.policies))
-    result.haven = haven.summarise(evaluator, result)   # per-cluster HCC summary for the reports
-    result.posture = residency.posture(evaluator.context)
-    result.notices = sorted(set(notices + parse_notices + hcc_notices))
+    result = engine.evaluate(the_model, list(request.policies), request.config, today)
+    result = summarise(result, the_model).but(notices=sorted(set(notices + parse_notices + hcc_notices)))
     directives = [d for f in files for d in f.directives]
     foreign = [d for f in files for d in f.foreign_directives]
-    waivers.apply(result, the_model, directives, foreign, request.config, today)
+    result = waivers.apply(result, the_model, directives, foreign, request.config, today)
     if request.baseline:
-        waivers.apply_baseline(result, waivers.load_baseline(request.baseline))
+        result = waivers.apply_baseline(result, waivers.load_baseline(request.baseline))
+    result = engine.grouped(result)
     if request.focus is not None:
-        _narrow(result, request.focus)
+        result = _narrow(result, request.focus)
     return result, len(sources)
 
 
@@ -98,9 +95,11 @@ def _haven_reports(given: tuple[str, ...], files: list[parse.ParsedFile]) -> tup
     return reports, notices
 
 
-def _narrow(result: engine.Result, focus: Focus) -> None:
-    def keeps(finding: engine.Finding) -> bool:
-        return focus.keeps(finding.path, finding.line, finding.resource_line, finding.resource_end_line)
-    result.findings = [f for f in result.findings if keeps(f)]
-    result.unresolved = [f for f in result.unresolved if keeps(f)]
-    result.notices = [n for n in result.notices if n.path in focus.files]
+def _narrow(result: Result, focus: Focus) -> Result:
+    def keeps(finding: Finding) -> bool:
+        """On a changed line or block, or decided by a changed place (a tfvars entry, a default, a local)."""
+        return focus.keeps(finding.path, finding.line, finding.resource_line, finding.resource_end_line) or \
+            any(focus.keeps(path, line) for path, line, _ in finding.chain)
+    return result.but(findings=[f for f in result.findings if keeps(f)],
+                      unresolved=[f for f in result.unresolved if keeps(f)],
+                      notices=[n for n in result.notices if n.path in focus.files])

@@ -19,7 +19,7 @@ import yaml
 from scanner import checkout, yamlfile
 from scanner.config import Config
 from scanner.errors import ConfigError
-from scanner.evaluate.engine import Finding, Result
+from scanner.evaluate.result import Finding, Result
 from scanner.evaluate.fingerprint import finding_key
 from scanner.evaluate.masking import redact
 from scanner.evaluate.policies import Policy
@@ -260,10 +260,9 @@ def _finding(path: str, line: int, address: str, message: str) -> Finding:
                    fingerprint=finding_key(REVIEW.id, path, address, ""), resource_type="", mode="deny")
 
 
-def attach(result: Result, findings: list[Finding]) -> None:
-    """Add the review findings (and their policy, which no profile or --only can leave out) to the result."""
+def attach(result: Result, findings: list[Finding]) -> Result:
+    """The result with the review findings (and their policy, which no profile or --only can leave out)."""
     if not findings:
-        return
-    result.findings = sorted(result.findings + findings, key=lambda f: f.sort_key)
-    if all(p.id != REVIEW.id for p in result.policies):
-        result.policies = result.policies + [REVIEW]
+        return result
+    policies = result.policies if any(p.id == REVIEW.id for p in result.policies) else result.policies + [REVIEW]
+    return result.but(findings=sorted(result.findings + findings, key=lambda f: f.sort_key), policies=policies)

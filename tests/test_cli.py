@@ -104,7 +104,7 @@ def test_internal_error_exits_3(write, capsys, monkeypatch):
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
-    monkeypatch.setattr(engine.Engine, "run", broken)
+    monkeypatch.setattr(engine, "evaluate", broken)
     code, _, err = run(["scan", "."], capsys)
     assert code == 3 and "internal error" in err and "Traceback" not in err
     code, _, err = run(["--debug", "scan", "."], capsys)

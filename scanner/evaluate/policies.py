@@ -2,19 +2,23 @@
 from __future__ import annotations
 
 import json
+import string
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any, Iterator
 
 import jsonschema
 import yaml
 
 from scanner.errors import PolicyError
 from scanner.evaluate.predicates import PREDICATES
+from scanner.registries.kubernetes import hcc_checks
 from scanner.pack import builtin_policy_dir
 
 NOT_POLICIES = ("registries", "profiles")   # data folders that live next to the policies
 FAMILIES = ("cmk", "residency", "secrets", "exit", "haven", "baseline", "custom")
+MESSAGE_FIELDS = ("address", "type", "name", "detail", "path", "item")   # placeholders a message may use
 ID_PREFIX = {"CMK": "cmk", "RES": "residency", "SEC": "secrets", "EXIT": "exit", "HAVEN": "haven"}
 SEVERITY_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "2.0", "info": "0.5"}
@@ -22,9 +26,9 @@ SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "
 
 @dataclass(frozen=True)
 class Check:
-    match: dict
-    assertion: dict
-    where: dict | None = None
+    match: dict[str, list[str]]
+    assertion: dict[str, Any]
+    where: dict[str, Any] | None = None
     each: str | None = None
     message: str | None = None
     location: str | None = None
@@ -37,13 +41,21 @@ class Policy:
     family: str
     severity: str
     rationale: str
-    remediation: dict      # provider (or "default") -> text
-    references: dict
+    remediation: dict[str, str]      # provider (or "default") -> text
+    references: dict[str, Any]
     input: str
     checks: tuple[Check, ...]
     message: str
     precision: str
     path: str              # the policy file, for error messages and `policies show`
+    aliases: tuple[str, ...] = ()    # earlier ids: waivers, --only/--skip and enforcement keys still match
+    since: str = ""                  # the sovscan version that introduced it
+    haven_check: str = ""            # the Haven Compliancy Checker check this policy pre-flights
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The id and every alias."""
+        return (self.id,) + self.aliases
 
     @property
     def level(self) -> str:
@@ -54,10 +66,11 @@ class Policy:
         return self.remediation.get(provider) or self.remediation.get("default") or next(iter(self.remediation.values()))
 
 
-def schema() -> dict:
+def schema() -> dict[str, Any]:
     """The policy schema, with the predicate names taken from the engine's registry."""
     data = json.loads(resources.files("scanner.schemas").joinpath("policy.schema.json").read_text("utf-8"))
     data["$defs"]["predicate_name"] = {"enum": sorted(PREDICATES)}
+    data["properties"]["haven_check"] = {"enum": sorted(c.name for c in hcc_checks())}
     return data
 
 
@@ -79,7 +92,7 @@ def _line_for(node: yaml.Node, path: list) -> int:
         if isinstance(node, yaml.MappingNode):
             found = next(((k, v) for k, v in node.value if k.value == part), None)
             if found is None:
-                break
+                return node.start_mark.line + 1    # the mapping that lacks the key
             line, node = found[0].start_mark.line + 1, found[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
@@ -116,7 +129,69 @@ def load_file(path: Path) -> Policy:
         node = yaml.compose(text, Loader=_LOADER)   # only now: the nodes know the lines
         line = _line_for(node, list(error.absolute_path)) if node is not None else 1
         raise PolicyError(f"{path}:{line}: {_pointer(error.absolute_path)}: {_short(error)}")
+    _check_predicates(data, text, path)
+    _check_messages(data, text, path)
     return _policy(data, path)
+
+
+def _conditions(node: Any, pointer: list[Any]) -> Iterator[tuple[dict[str, Any], list[Any]]]:
+    """Every condition mapping in a check, with its path in the policy document."""
+    if not isinstance(node, dict):
+        return
+    yield node, pointer
+    for key in ("all", "any"):
+        for index, inner in enumerate(node.get(key) or []):
+            yield from _conditions(inner, pointer + [key, index])
+    if "not" in node:
+        yield from _conditions(node["not"], pointer + ["not"])
+    if isinstance(node.get("linked"), dict) and "where" in node["linked"]:
+        yield from _conditions(node["linked"]["where"], pointer + ["linked", "where"])
+
+
+def _check_predicates(data: dict[str, Any], text: str, path: Path) -> None:
+    """Each predicate's `args` against the arguments it declares (exit 2 naming the file and field)."""
+    import jsonschema
+
+    for index, check in enumerate(data["checks"]):
+        for part in ("where", "assert"):
+            for cond, pointer in _conditions(check.get(part), ["checks", index, part]):
+                if "predicate" not in cond:
+                    continue
+                predicate = PREDICATES[cond["predicate"]]
+                validator = jsonschema.Draft202012Validator(predicate.schema())
+                errors = sorted(validator.iter_errors(cond.get("args", {})), key=lambda e: list(map(str, e.absolute_path)))
+                if errors:
+                    where = pointer + ["args"] + list(errors[0].absolute_path)
+                    raise PolicyError(f"{path}:{_line(text, where)}: {_pointer(where)}: {_short(errors[0])} "
+                                      f"(predicate {cond['predicate']} takes {_arguments(predicate.schema())})")
+
+
+def _arguments(schema: dict[str, Any]) -> str:
+    required = set(schema["required"])
+    names = [f"{n} (required)" if n in required else n for n in sorted(schema["properties"])]
+    return ", ".join(names) or "no arguments"
+
+
+def _check_messages(data: dict[str, Any], text: str, path: Path) -> None:
+    """Message placeholders name fields the engine fills; a misspelt one would print literally."""
+    messages = [(["message"], data.get("message"))] + [(["checks", i, "message"], c.get("message"))
+                                                       for i, c in enumerate(data["checks"])]
+    for pointer, message in messages:
+        if not isinstance(message, str):
+            continue
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(message) if f is not None]
+        except ValueError as err:
+            raise PolicyError(f"{path}:{_line(text, pointer)}: {_pointer(pointer)}: {err}") from None
+        unknown = [f for f in fields if f not in MESSAGE_FIELDS]
+        if unknown:
+            raise PolicyError(f"{path}:{_line(text, pointer)}: {_pointer(pointer)}: unknown placeholder "
+                              f"{{{unknown[0]}}}; a message may use {', '.join('{' + f + '}' for f in MESSAGE_FIELDS)}")
+
+
+def _line(text: str, pointer: list[Any]) -> int:
+    node = yaml.compose(text, Loader=_LOADER)
+    return _line_for(node, pointer) if node is not None else 1
 
 
 def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
@@ -133,7 +208,7 @@ def _short(error: jsonschema.ValidationError) -> str:
     return message if len(message) < 200 else message[:200] + "..."
 
 
-def _policy(data: dict, path: Path) -> Policy:
+def _policy(data: dict[str, Any], path: Path) -> Policy:
     if path.stem != data["id"]:
         raise PolicyError(f"{path}:1: id: {data['id']!r} does not match the file name {path.stem!r}")
     prefix = data["id"].split("-")[0]
@@ -148,7 +223,8 @@ def _policy(data: dict, path: Path) -> Policy:
         remediation=remediation if isinstance(remediation, dict) else {"default": remediation},
         references=data["references"], input=data["input"], checks=checks,
         message=data.get("message") or "{address}: " + data["title"][0].lower() + data["title"][1:],
-        precision=data.get("precision", "high"), path=str(path))
+        precision=data.get("precision", "high"), path=str(path), aliases=tuple(data.get("aliases", ())),
+        since=str(data.get("since", "")), haven_check=str(data.get("haven_check", "")))
 
 
 def load_dir(directory: Path) -> list[Policy]:
@@ -163,16 +239,20 @@ def load(extra_dirs: tuple[str, ...] = ()) -> list[Policy]:
         policies.extend(load_dir(Path(directory)))
     seen: dict[str, str] = {}
     for policy in policies:
-        if policy.id in seen:
-            raise PolicyError(f"{policy.path}:1: id: {policy.id} is already defined in {seen[policy.id]}")
-        seen[policy.id] = policy.path
+        for name in policy.names:
+            if name in seen:
+                raise PolicyError(f"{policy.path}:1: id: {name} is already defined in {seen[name]}")
+            seen[name] = policy.path
     return sorted(policies, key=lambda p: p.id)
 
 
 def select(policies: list[Policy], only: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> list[Policy]:
-    known = {p.id for p in policies} | {p.family for p in policies} | set(FAMILIES)
+    known = {n for p in policies for n in p.names} | {p.family for p in policies} | set(FAMILIES)
     for name in only + skip:
         if name not in known:
             raise PolicyError(f"--only/--skip: {name!r} is neither a family nor a policy id")
-    chosen = [p for p in policies if not only or p.id in only or p.family in only]
-    return [p for p in chosen if p.id not in skip and p.family not in skip]
+
+    def named(policy: Policy, names: tuple[str, ...]) -> bool:
+        return policy.family in names or any(n in names for n in policy.names)
+    chosen = [p for p in policies if not only or named(p, only)]
+    return [p for p in chosen if not named(p, skip)]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from scanner.config import Config, ConfigWaiver
 from scanner.errors import InputError
-from scanner.evaluate.engine import Finding, Result, Suppression
+from scanner.evaluate.result import Finding, Result, Suppression
 from scanner.model.resource import Model
 from scanner.notices import Notice
 from scanner.parse.directives import Directive, ForeignDirective
@@ -90,17 +90,17 @@ def _central_problem(waiver: ConfigWaiver, today: datetime.date, max_days: int) 
 
 
 def apply(result: Result, model: Model, directives: list[Directive], foreign: list[ForeignDirective],
-          config: Config, today: datetime.date) -> None:
+          config: Config, today: datetime.date) -> Result:
     modules = _module_prefixes(model)
     used: set = set()
     problems: dict = {}
     findings = []
     for finding in result.findings:
         findings.append(_waive(finding, modules, directives, config, today, used, problems))
-    result.findings = findings
-    result.waiver_problems = sorted(_problem_notices(directives, config, used, problems))
-    result.migration = sorted(Notice(f.path, f.line, f"{f.text} is not honoured by sovscan; use "
-                                     f"`# sovscan:ignore RULE reason=\"...\"` instead", "note") for f in foreign)
+    migration = sorted(Notice(f.path, f.line, f"{f.text} is not honoured by sovscan; use "
+                              f"`# sovscan:ignore RULE reason=\"...\"` instead", "note") for f in foreign)
+    return result.but(findings=findings, waiver_problems=sorted(_problem_notices(directives, config, used, problems)),
+                      migration=migration)
 
 
 def _waive(finding: Finding, modules: dict, directives: list[Directive], config: Config, today: datetime.date,
@@ -176,7 +176,7 @@ def load_baseline(path: str) -> list[dict]:
     return data["findings"]
 
 
-def apply_baseline(result: Result, entries: list[dict]) -> None:
+def apply_baseline(result: Result, entries: list[dict]) -> Result:
     known = {e["fingerprint"] for e in entries}
     seen = set()
     findings = []
@@ -185,5 +185,4 @@ def apply_baseline(result: Result, entries: list[dict]) -> None:
             seen.add(finding.fingerprint)
             finding = replace(finding, suppression=Suppression("external", "in the baseline"))
         findings.append(finding)
-    result.findings = findings
-    result.stale_baseline = [e for e in entries if e["fingerprint"] not in seen]
+    return result.but(findings=findings, stale_baseline=[e for e in entries if e["fingerprint"] not in seen])

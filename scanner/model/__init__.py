@@ -1,19 +1,29 @@
-"""Stage 3: build the model (Resources) from parsed files."""
+"""Stage 3: build the model from parsed files: Terraform evaluated statically, Kubernetes objects, whole
+files, the repository, live Haven results; then the derive pass joins them into facts rules judge."""
 from __future__ import annotations
 
 from scanner.model import files as file_model
-from scanner.model import kubernetes, repository, terraform
-from scanner.model.resource import Model
+from scanner.model import haven_results, kubernetes, repository, terraform
+from scanner.model.derive import derive
+from scanner.model.derive.inputs import tfvars_file
+from scanner.model.resource import Model, Resource
 from scanner.parse import ParsedFile
+from scanner.parse.hcc import HccReport
 from scanner.parse.terraform import TerraformFile
 
-def build(files: list[ParsedFile], var_files: list[TerraformFile] = ()) -> Model:
+
+def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
+          hcc_reports: list[HccReport] | None = None) -> Model:
     tf_files = [f.terraform for f in files if f.terraform is not None and f.source.kind in ("terraform", "terraform-json")]
     tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
-    builder = terraform.build(tf_files, tfvars, list(var_files))
-    resources = list(builder.resources)
+    evaluated = terraform.build(tf_files, tfvars, list(var_files or []))
+    resources: list[Resource] = list(evaluated.resources)
     resources.extend(kubernetes.build([d for f in files for d in f.documents]))
     resources.extend(file_model.build(files))
+    resources.extend(tfvars_file(tf) for tf in tfvars)
     resources.extend(repository.build(files))
+    resources.extend(haven_results.build(hcc_reports or []))
     resources.sort(key=lambda r: (r.path, r.line, r.address))
-    return Model(resources, sorted(builder.unresolved_modules))
+    model = Model(resources, sorted(evaluated.unresolved_modules))
+    derive(model)
+    return model

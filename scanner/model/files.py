@@ -20,10 +20,10 @@ def build(files: list[ParsedFile]) -> list[Resource]:
             resources.append(Resource("file", STATE_FILE_TYPE, path, path, 1, {"path": path}))
             continue
         kind = ci_kind(path)
-        if kind and parsed.documents and isinstance(parsed.documents[0].values, dict):
-            document = parsed.documents[0]
-            locations = {dotted(k): v for k, v in document.locations.items()}
-            resources.append(Resource("file", kind, path, path, 1, document.values, locations))
+        values = parsed.documents[0].values if parsed.documents else None
+        if kind and isinstance(values, dict):
+            locations = {dotted(k): v for k, v in parsed.documents[0].locations.items()}
+            resources.append(Resource("file", kind, path, path, 1, values, locations))
         if parsed.text:
             resources.append(Resource("file", TEXT_FILE_TYPE, path, path, 1,
                                       {"path": path, "name": posixpath.basename(path), "text": parsed.text}))

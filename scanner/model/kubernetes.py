@@ -1,6 +1,7 @@
 """Stage 3 for Kubernetes: documents with apiVersion and kind become Resources `Kind/namespace/name`."""
 from __future__ import annotations
 
+from scanner.model.values import mapping
 from scanner.model.resource import Resource
 from scanner.parse.yaml import YamlDocument
 
@@ -55,7 +56,7 @@ def _resource(document: YamlDocument, values: dict, prefix: tuple) -> Resource |
     if not isinstance(kind, str) or not isinstance(api_version, str):
         return None
     kind = values["kind"]
-    metadata = values.get("metadata") if isinstance(values.get("metadata"), dict) else {}
+    metadata = mapping(values.get("metadata"))
     namespace = metadata.get("namespace") or "default"
     name = metadata.get("name") or f"#{document.index}"
     locations = {}

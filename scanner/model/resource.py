@@ -1,7 +1,15 @@
 """The model's unit: one resource (Terraform resource instance, provider, module call, K8s object, file)."""
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from scanner.model.rendered import Place
+
+if TYPE_CHECKING:
+    from scanner.model.derive.clusters import Cluster
 
 
 # Resource types the model adds for Terraform's own blocks: not infrastructure, so "every azurerm_*"
@@ -27,7 +35,9 @@ class Resource:
     root: str = ""            # directory of the root module this instance belongs to
     pod_spec_path: str = ""   # Kubernetes: where the pod spec lives in this kind
     end_line: int = 0         # last line of the block / document (0: only `line` is known)
-    origins: dict = field(default_factory=dict)   # attribute -> (file, line) of the module argument it came from
+    origins: dict[str, Place] = field(default_factory=dict)   # attribute -> where a caller wrote its value
+    chains: dict[str, tuple[tuple[Place, str], ...]] = field(default_factory=dict)   # attribute -> places that decided it
+    facts: dict[str, Any] = field(default_factory=dict)       # what the derive pass concluded about it
 
     @property
     def name(self) -> str:
@@ -45,11 +55,81 @@ class Resource:
             path = path.rsplit(".", 1)[0] if "." in path else ""
         return self.line
 
+    def chain_of(self, path: str) -> tuple[tuple[Place, str], ...]:
+        """The places that decided the value at `path` (its own line first), nearest written ancestor."""
+        own = ((Place(self.path, self.line_of(path)), "attribute"),)
+        while path:
+            if path in self.chains:
+                return own + self.chains[path]
+            path = path.rsplit(".", 1)[0] if "." in path else ""
+        return own
+
+
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
+
+
+def base_address(address: str) -> str:
+    """`module.a.x.y["k"]` -> `module.a.x.y`: references name resources without their instance key."""
+    return _INSTANCE_KEY.sub("", address)
+
 
 @dataclass
 class Model:
+    """Every resource of the scan, real and derived, with the indexes predicates look things up in.
+
+    The indexes are built once, after the derive pass (`index()`); predicates never walk the whole model
+    for a relation the index answers."""
     resources: list[Resource]
     unresolved_modules: list[tuple[str, str, int, str]] = field(default_factory=list)  # (address, path, line, source)
+    _types: dict[str, list[Resource]] = field(default_factory=dict, repr=False)
+    _addresses: dict[str, list[Resource]] = field(default_factory=dict, repr=False)
+    _links: dict[tuple[str, str, str], list[Resource]] = field(default_factory=dict, repr=False)
+    _position: dict[int, int] = field(default_factory=dict, repr=False)
+    clusters: "dict[tuple[str, str], Cluster]" = field(default_factory=dict)   # (root, address) -> cluster
+
+    def __post_init__(self) -> None:
+        self.index()
+
+    def index(self) -> None:
+        types: dict[str, list[Resource]] = defaultdict(list)
+        addresses: dict[str, list[Resource]] = defaultdict(list)
+        links: dict[tuple[str, str, str], list[Resource]] = defaultdict(list)
+        for resource in self.resources:
+            types[resource.type].append(resource)
+            if resource.kind != "terraform":
+                continue
+            addresses[base_address(resource.address)].append(resource)
+            for attr, targets in resource.references.items():
+                for target in targets:
+                    links[(resource.type, attr, base_address(target))].append(resource)
+        self._types, self._addresses, self._links = dict(types), dict(addresses), dict(links)
+        self._position = {id(r): i for i, r in enumerate(self.resources)}
 
     def by_type(self, type_name: str) -> list[Resource]:
-        return [r for r in self.resources if r.type == type_name]
+        return self._types.get(type_name, [])
+
+    def of_type(self, types: list[str] | tuple[str, ...]) -> list[Resource]:
+        """Resources of these types, in model order."""
+        if len(types) == 1:
+            return self._types.get(types[0], [])
+        found = [r for t in dict.fromkeys(types) for r in self._types.get(t, [])]
+        return sorted(found, key=lambda r: self._position[id(r)])
+
+    def cluster_of(self, resource: Resource) -> "Cluster | None":
+        """The cluster a cluster resource is, or a node-pool resource belongs to."""
+        found = self.clusters.get((resource.root, resource.address))
+        if found is not None:
+            return found
+        return next((c for c in self.clusters.values()
+                     if c.resource.root == resource.root and resource.address in c.addresses), None)
+
+    def at(self, address: str, root: str | None = None) -> list[Resource]:
+        """Terraform resources (every instance) at a base address such as `module.a.aws_s3_bucket.b`; in one
+        root module when `root` is given (the same address under another root is another resource)."""
+        found = self._addresses.get(base_address(address), [])
+        return found if root is None else [r for r in found if r.root == root]
+
+    def linking(self, types: list[str] | tuple[str, ...], via: str, target: Resource) -> list[Resource]:
+        """Resources of `types` in the target's root module whose attribute `via` refers to it (reverse links)."""
+        base = base_address(target.address)
+        return [r for t in types for r in self._links.get((t, via, base), []) if r.root == target.root]

@@ -11,6 +11,7 @@ import yaml as pyyaml
 from scanner.discover import Source, ci_kind
 from scanner.notices import Notice
 from scanner.parse import directives, terraform, yaml
+from scanner.parse.directives import Directive, ForeignDirective
 from scanner.parse.terraform import TerraformFile
 from scanner.parse.yaml import YamlDocument
 
@@ -21,8 +22,8 @@ class ParsedFile:
     text: str = ""
     terraform: TerraformFile | None = None
     documents: list[YamlDocument] = field(default_factory=list)
-    directives: list[directives.Directive] = field(default_factory=list)
-    foreign_directives: list[directives.ForeignDirective] = field(default_factory=list)
+    directives: list[Directive] = field(default_factory=list)
+    foreign_directives: list[ForeignDirective] = field(default_factory=list)
 
 
 def _read(source: Source) -> tuple[str | None, Notice | None]:

@@ -322,8 +322,8 @@ def _index_key(node: Tree) -> x.Expr:
     return _expr(_trees(node)[0])
 
 
-def _splat_steps(node: Tree) -> list:
-    steps = []
+def _splat_steps(node: Tree) -> list[tuple[str, object]]:
+    steps: list[tuple[str, object]] = []
     for step in _trees(node):
         if step.data == "get_attr":
             steps.append(("attr", _attr_name(step)))

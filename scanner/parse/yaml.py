@@ -59,7 +59,7 @@ class _Builder:
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         return self.scalar(node)
 
-    def scalar(self, node: yaml.ScalarNode):
+    def scalar(self, node: yaml.Node) -> object:
         try:
             return self.constructor.construct_object(node, deep=False)
         except yaml.YAMLError:

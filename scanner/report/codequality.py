@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections import Counter
 
-from scanner.evaluate.engine import Finding
+from scanner.evaluate.result import Finding
 from scanner.report.model import Report
 
 SEVERITY = {"critical": "blocker", "high": "critical", "medium": "major", "low": "minor", "info": "info"}

@@ -9,7 +9,7 @@ at most 10 annotations of each level per step; every finding is still printed in
 """
 from __future__ import annotations
 
-from scanner.evaluate.engine import LEVEL_RANK, Finding
+from scanner.evaluate.result import LEVEL_RANK, Finding
 from scanner.report.model import Report
 from scanner.terminal import guard, inert
 

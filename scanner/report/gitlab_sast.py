@@ -15,7 +15,7 @@ import re
 import uuid
 from collections import Counter
 
-from scanner.evaluate.engine import Finding
+from scanner.evaluate.result import Finding
 from scanner.evaluate.policies import Policy
 from scanner.report.model import INFORMATION_URI, TOOL_NAME, Report, help_uri
 

@@ -22,7 +22,7 @@ def render(report: Report) -> str:
         "waivers": [dataclasses.asdict(n) for n in result.waiver_problems],
         "migration": [dataclasses.asdict(n) for n in result.migration],
         "stale_baseline": result.stale_baseline,
-        "sovereignty_posture": result.posture,
-        "haven": dataclasses.asdict(result.haven) if dataclasses.is_dataclass(result.haven) else None,
+        "sovereignty_posture": [p.as_dict() for p in result.posture],
+        "haven": dataclasses.asdict(result.haven) if result.haven is not None else None,
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

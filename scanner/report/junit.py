@@ -10,7 +10,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 
-from scanner.evaluate.engine import Finding
+from scanner.evaluate.result import Finding
 from scanner.evaluate.policies import Policy
 from scanner.notices import Notice
 from scanner.report.model import TOOL_NAME, Report, help_uri

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from scanner.evaluate.engine import LEVEL_RANK, Finding
+from scanner.evaluate.result import LEVEL_RANK, Finding
 from scanner.report.model import TOOL_NAME, Report, help_uri
 from scanner.terminal import inert
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scanner import __version__
-from scanner.evaluate.engine import LEVEL_RANK, Finding, Result
+from scanner.evaluate.result import LEVEL_RANK, Finding, Result
 from scanner.evaluate.policies import Policy
 from scanner.review import RuleSummary
 

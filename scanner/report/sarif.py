@@ -5,7 +5,7 @@ import json
 from collections import Counter
 from urllib.parse import quote
 
-from scanner.evaluate.engine import Finding
+from scanner.evaluate.result import Finding
 from scanner.evaluate.policies import SECURITY_SEVERITY, Policy
 from scanner.report.model import INFORMATION_URI, TOOL_NAME, Report, help_uri
 
@@ -124,8 +124,8 @@ def _run_properties(report: Report) -> dict:
                                        "policiesInAudit": rules["policies_in_audit"], "excludes": rules["excludes"],
                                        "waived": rules["waived"]}
     if result.posture:
-        properties["sovereigntyPosture"] = result.posture
-    clusters = getattr(result.haven, "clusters", ())
+        properties["sovereigntyPosture"] = [p.as_dict() for p in result.posture]
+    clusters = result.haven.clusters if result.haven is not None else ()
     if clusters:
         properties["havenPreflight"] = [
             {"cluster": c.address, "uri": quote(c.path), "passed": c.count("pass"), "checks": len(c.checks),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from itertools import groupby
 
-from scanner.evaluate.engine import Finding
+from scanner.evaluate.result import Finding
 from scanner.report.model import Report
 from scanner.terminal import guard, inert, plural, wrap
 
@@ -91,7 +91,7 @@ def _notice_lines(report: Report) -> list[str]:
 def _haven(report: Report) -> list[str]:
     """Per Terraform cluster, the HCC checks its static pre-flight covers; per HCC results file, HCC's own
     result line. Check names are HCC's labels, so the lines read like a `haven check` run."""
-    summary = getattr(report.result, "haven", None)   # filled by the pipeline
+    summary = report.result.haven
     if not summary:
         return []
     lines = ["haven: Haven Compliancy Checker checks, in HCC's own terms"]
@@ -127,8 +127,8 @@ def _summary(report: Report) -> list[str]:
         lines += [f"  {inert(statement)}" for statement in report.rules.statements(len(result.policies))]
     if result.posture:
         lines.append("  sovereignty posture (indicative, seed 003:470-497): " + "; ".join(
-            f"{p['name']} ({p['source']}): {p['jurisdiction']} jurisdiction, SEAL {p['seal']}" if p["known"]
-            else f"{inert(p['source'])}: not in the provider registry" for p in result.posture))
+            f"{p.name} ({p.source}): {p.jurisdiction} jurisdiction, SEAL {p.seal}" if p.known
+            else f"{inert(p.source)}: not in the provider registry" for p in result.posture))
     hint = "" if report.show_unresolved else " (--show-unresolved lists them)"
     unresolved = len(result.unresolved)
     lines.append(f"  {plural(unresolved, 'check')} unresolved: a value was not known statically{hint}")

@@ -67,22 +67,6 @@ def test_three_valued_conditions(tmp_path, assertion, values, expected):
     assert outcome(tmp_path, assertion, values) == expected
 
 
-@pytest.mark.parametrize("name", sorted(PREDICATES))
-def test_no_predicate_turns_unknown_into_a_violation(tmp_path, name):
-    """Every value the predicates read is Unknown: none may report a finding."""
-    blocker = Unknown("var.everything")
-    values = {k: blocker for k in ("location", "region", "zone", "image", "zones", "default_node_pool", "path",
-                                   "encryption", "key", "name", "storage_account_id", "bucket")}
-    args = {"type": "x_link", "via": "target", "path": "key", "min": 2}
-    folder = tmp_path / "custom"
-    folder.mkdir()
-    (folder / "CUS-001.yaml").write_text(POLICY % f"{{predicate: {name}, args: {args}}}")
-    loaded = policy_module.load_file(folder / "CUS-001.yaml")
-    link = Resource("terraform", "x_link", "x_link.l", "main.tf", 9, {"target": blocker}, {})
-    result = evaluate(Model([resource(values), link]), [loaded], Config(), datetime.date(2026, 1, 1))
-    assert result.findings == []
-
-
 def test_fingerprint_ignores_lines_and_changes_with_identity():
     key = finding_key("CMK-001", "infra/main.tf", "azurerm_storage_account.a", "customer_managed_key")
     assert key == finding_key("CMK-001", "infra\\main.tf", "azurerm_storage_account.a", "customer_managed_key")

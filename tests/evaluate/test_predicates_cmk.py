@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from scanner.config import Config
-from scanner.evaluate import registries
 from scanner.evaluate.context import Context
+from scanner.model.derive import derive
 from scanner.evaluate.predicates.cmk import CMK, duration_days, duration_within, ebs_cmk, hsm_backed
 from scanner.model.resource import Model, Resource
 from scanner.model.values import Unknown
@@ -18,7 +18,9 @@ def res(rtype: str, name: str, values: dict, root: str = "", provider_values: di
 
 
 def ctx(*resources: Resource, config: Config | None = None) -> Context:
-    return Context(Model(list(resources)), config or Config(), registries.regions())
+    model = Model(list(resources))
+    derive(model)
+    return Context(model, config or Config())
 
 
 KMS_REF = Unknown("aws_kms_key.k.arn (known after apply)", refers_to="aws_kms_key.k")
@@ -129,6 +131,6 @@ def test_duration_within_bounds_default_and_unknown():
 @pytest.mark.parametrize("unknown_value", [Unknown("var.x"), Unknown("module.m (source not fetched)")])
 def test_every_cmk_predicate_leaves_an_unknown_value_unresolved(name, args, unknown_value):
     resource = res("x_thing", "a", {"key": unknown_value}, provider_values=EU)
-    verdict = CMK[name](resource, args, ctx(resource, config=Config(classification="dv")))
+    verdict = CMK[name].function(resource, args, ctx(resource, config=Config(classification="dv")))
     assert verdict.state is None
     assert verdict.blocker

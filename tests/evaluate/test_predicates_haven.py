@@ -7,8 +7,10 @@ import re
 import pytest
 
 from scanner.config import Config
-from scanner.evaluate.predicates import haven
+from scanner.model.derive.clusters import CLUSTERS
 from scanner.pack import builtin_policy_dir
+from scanner.registries import document
+from scanner.registries.kubernetes import HARDENED, hcc_checks
 
 
 def ids(results) -> list[tuple[str, str]]:
@@ -132,7 +134,7 @@ def test_a_cluster_without_any_pool_in_the_code_is_not_judged(write, run_scan):
 @pytest.mark.parametrize("version, fails", [("1.33", False), ("1.32.9", True), ("v1.36.1", False), ("1.40", False),
                                             ("2.0", False)])
 def test_kubernetes_version_window_comes_from_the_dated_table(write, run_scan, tmp_path, version, fails):
-    table = haven.registry("kubernetes-versions.yaml")
+    table = document("kubernetes-versions")
     assert table["latest_stable"] == "1.36" and table["max_minors_behind"] == 3 and table["as_of"]
     root = write({"main.tf": f'resource "aws_eks_cluster" "e" {{\n  version = "{version}"\n}}\n'}, tmp_path / version)
     assert bool(run_scan(root, only=("HAVEN-004",)).findings) is fails
@@ -161,14 +163,14 @@ resource "aws_eks_node_group" "al2023" {
 
 
 def test_registries_carry_a_date_and_sources():
-    for name in ("kubernetes-versions.yaml", "node-os.yaml"):
-        data = haven.registry(name)
+    for name in ("kubernetes-versions", "node-os"):
+        data = document(name)
         assert re.match(r"^\d{4}-\d{2}-\d{2}$", str(data["as_of"])) and data["sources"], name
-    for cluster, table in haven.registry("node-os.yaml")["clusters"].items():
-        assert cluster in haven.CLUSTERS
+    for cluster, table in document("node-os")["clusters"].items():
+        assert cluster in CLUSTERS
         values = set(map(str.lower, map(str, (table.get("images") or {}).values())))
         values |= set(map(str.lower, map(str, (table.get("prefixes") or {}).values())))
-        assert values <= set(haven.HARDENED) | {"none", "unverified"}, cluster
+        assert values <= set(HARDENED) | {"none", "unverified"}, cluster
 
 
 # --- add-ons ----------------------------------------------------------------------------------------
@@ -227,7 +229,8 @@ def test_default_deny_is_reported_once_per_namespace(write, run_scan):
     root = write({"a.yaml": DEPLOYMENT % ("a", "one", "a", "a") + "---" + DEPLOYMENT % ("b", "one", "b", "b"),
                   "b.yaml": DEPLOYMENT % ("c", "two", "c", "c")})
     result = run_scan(root, only=("HAVEN-014",))
-    assert ids(result.findings) == [("HAVEN-014", "Deployment/one/a"), ("HAVEN-014", "Deployment/two/c")]
+    assert ids(result.findings) == [("HAVEN-014", "namespace/one"), ("HAVEN-014", "namespace/two")]
+    assert [(f.path.rsplit("/", 1)[-1], f.line) for f in result.findings] == [("a.yaml", 4), ("b.yaml", 4)]
 
 
 def test_disruption_budget_is_required_in_production_only(write, run_scan):
@@ -295,8 +298,8 @@ def test_catch_all_live_rule_leaves_out_exactly_the_checks_with_a_rule_of_their_
 
 
 def test_static_policies_name_known_hcc_checks(catalogue):
-    named = {name for p in catalogue if p.family == "haven" for name in haven.hcc_names(p)}
-    assert named <= set(haven.hcc_labels())
+    named = {p.haven_check for p in catalogue if p.family == "haven" and p.haven_check}
+    assert named <= {c.name for c in hcc_checks()}
     assert named >= {"multiaz", "hamasters", "haworkers", "nodehardening", "privatenetworking",
                      "kubernetesversion", "rbac", "rwxvolumes", "autocerts", "logs", "metrics"}
 

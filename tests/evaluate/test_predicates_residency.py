@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 
 from scanner.config import Config
-from scanner.evaluate import registries
 from scanner.evaluate.context import Context
-from scanner.evaluate.predicates.residency import (RESIDENCY, effective_region_allowed, global_service,
-                                                   placement_allowed, provider_seal, seal_target,
+from scanner.evaluate.verdict import PASS, Verdict
+from scanner.model.derive import derive
+from scanner.evaluate.predicates.residency import (RESIDENCY, effective_region_allowed, global_service, seal_target,
                                                    target_region_allowed)
 from scanner.model.resource import Model, Resource
 from scanner.model.values import Unknown
@@ -23,7 +23,24 @@ def res(rtype: str, name: str, values: dict, provider: str = "", provider_values
 
 
 def ctx(*resources: Resource, config: Config | None = None) -> Context:
-    return Context(Model(list(resources)), config or Config(), registries.regions())
+    model = Model(list(resources))
+    derive(model)
+    return Context(model, config or Config())
+
+
+def provider_seal(declaration: Resource, args: dict, context: Context) -> Verdict:
+    """RES-007 judges the provider_source the model derives from a provider's first declaration."""
+    return _judged(RESIDENCY["provider_seal"].function, declaration, args, context)
+
+
+def placement_allowed(declaration: Resource, args: dict, context: Context) -> Verdict:
+    return _judged(RESIDENCY["placement_allowed"].function, declaration, args, context)
+
+
+def _judged(predicate, declaration: Resource, args: dict, context: Context) -> Verdict:
+    subject = next((r for r in context.model.by_type("provider_source")
+                    if (r.path, r.line) == (declaration.path, declaration.line)), None)
+    return predicate(subject, args, context) if subject is not None else PASS
 
 
 def required(name: str, source: object, path: str = "versions.tf", line: int = 3) -> Resource:
@@ -197,6 +214,8 @@ def test_only_listed_global_services_are_reported():
 ])
 def test_every_residency_predicate_leaves_an_unknown_value_unresolved(name, resource, args):
     config = Config(seal_target=4, sovereignty_requirement="high")
-    verdict = RESIDENCY[name](resource, args, ctx(resource, config=config))
+    context = ctx(resource, config=config)
+    verdict = _judged(RESIDENCY[name].function, resource, args, context) if name in ("provider_seal", "placement_allowed") \
+        else RESIDENCY[name].function(resource, args, context)
     assert verdict.state is None
     assert verdict.blocker

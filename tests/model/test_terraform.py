@@ -28,7 +28,7 @@ def test_variables_defaults_tfvars_and_var_files(write):
     values = build(root, [var_file])["azurerm_resource_group.rg"].values
     assert values["location"] == "northeurope"
     assert values["sku"] == "Premium"
-    assert values["tier"] == Unknown("var.tier")
+    assert values["tier"] == Unknown("var.tier", kind="variable")
     assert values["zone"] == "1"
 
 
@@ -58,7 +58,7 @@ resource "x_thing" "t" {
     assert values["first"] == "stprod-a"
     assert isinstance(values["loop"], Unknown) and "cycle" in values["loop"].reason
     assert values["cond"] == "yes"
-    assert values["fn"] == Unknown("function timestamp()")
+    assert values["fn"] == Unknown("function timestamp()", kind="function")
 
 
 def test_references_between_resources_are_recorded(write):
@@ -79,7 +79,8 @@ resource "aws_s3_bucket" "b" {}
 '''})
     config = build(root)["aws_s3_bucket_server_side_encryption_configuration.c"]
     rule = config.values["rule"][0]["apply_server_side_encryption_by_default"][0]
-    assert rule["kms_master_key_id"] == Unknown("aws_kms_key.k.arn (known after apply)", refers_to="aws_kms_key.k")
+    assert rule["kms_master_key_id"] == Unknown("aws_kms_key.k.arn (known after apply)", refers_to="aws_kms_key.k", attribute="arn",
+                                                   kind="computed")
     assert rule["label"] == "data key"
     assert config.references["bucket"] == frozenset({"aws_s3_bucket.b"})
     assert config.locations["rule.apply_server_side_encryption_by_default.kms_master_key_id"] == 9
@@ -152,7 +153,7 @@ resource "x_off" "o" {
     assert resources['azurerm_resource_group.rg["eus"]'].values["location"] == "eastus"
     assert resources['azurerm_resource_group.rg["weu"]'].values["name"] == "rg-weu"
     assert [resources[f"x_c.c[{i}]"].values["name"] for i in (0, 1)] == ["c0", "c1"]
-    assert resources["x_u.u"].values["name"] == Unknown("var.n")
+    assert resources["x_u.u"].values["name"] == Unknown("var.n", kind="variable")
     assert not any(a.startswith("x_off") for a in resources)
 
 
@@ -179,7 +180,7 @@ resource "x_r" "unknown" {
 '''})
     resources = build(root)
     assert resources["x_r.known"].values["network_rules"] == [{"default_action": "Deny"}]
-    assert resources["x_r.unknown"].values["customer_managed_key"] == Unknown("var.unknown")
+    assert resources["x_r.unknown"].values["customer_managed_key"] == Unknown("var.unknown", kind="variable")
 
 
 def test_meta_resources(write):

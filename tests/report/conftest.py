@@ -5,7 +5,7 @@ import dataclasses
 
 import pytest
 
-from scanner.evaluate.engine import Finding, Result, Suppression
+from scanner.evaluate.result import Finding, Passed, Result, Suppression
 from scanner.evaluate.fingerprint import finding_key
 from scanner.notices import Notice
 from scanner.report import Report
@@ -34,8 +34,9 @@ def make_finding(catalogue):
 @pytest.fixture
 def make_report(catalogue):
     def _make(findings=(), unresolved=(), notices=(), show_unresolved: bool = False, **kwargs) -> Report:
-        result = Result(list(findings), list(unresolved), list(catalogue), list(notices),
-                        checks=len(findings) + len(unresolved) + 7, passes=7)
+        passed = [Passed("CMK-001", f"azurerm_storage_account.ok{i}", "main.tf", i + 1) for i in range(7)]
+        result = Result(list(findings), list(unresolved), list(catalogue), passed, list(notices),
+                        checks=len(findings) + len(unresolved) + 7)
         return Report(result, 3, show_unresolved=show_unresolved, **kwargs)
     return _make
 

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from scanner.config import Config
 from scanner.evaluate.context import Context
-from scanner.evaluate.paths import Match, lookup
-from scanner.evaluate.predicates.core import Predicate, customer_key
+from scanner.evaluate.predicates.core import customer_key
+from scanner.evaluate.predicates.spec import ANY, NUMBER, STRING, STRINGS, PredicateSpec, spec
+from scanner.model.paths import Match, lookup
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
@@ -15,7 +18,7 @@ _ISO = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)
 _DAY = 86400.0
 
 
-def ebs_cmk(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def ebs_cmk(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """An EBS volume is under a customer key: its own key at `path`, or the region's default EBS key.
 
     With aws_ebs_encryption_by_default enabled, every new volume in the region is encrypted with the
@@ -53,7 +56,7 @@ def _account_default_key(resource: Resource, ctx: Context) -> Verdict:
     return unknown(blocker) if blocker else fail()
 
 
-def _region(resource: Resource) -> object:
+def _region(resource: Resource) -> Any:
     value = resource.values.get("region")          # aws provider >= 6: per-resource region
     return value if value is not None else resource.provider_values.get("region")
 
@@ -66,7 +69,7 @@ def _same_account_region(other: Resource, resource: Resource, region: object) ->
     return not (isinstance(region, str) and isinstance(theirs, str) and region != theirs)
 
 
-def hsm_reason(config) -> str:
+def hsm_reason(config: Config) -> str:
     """Why the profile asks for HSM-backed keys, or "" when it does not."""
     if config.classification == "dv":
         return "classification dv"
@@ -75,7 +78,7 @@ def hsm_reason(config) -> str:
     return ""
 
 
-def hsm_backed(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def hsm_backed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """When the profile asks for it (classification dv or SEAL target >= 3), the value at `path` names an
     HSM protection level (`accepted`); an absent value means `default`."""
     reason = hsm_reason(ctx.config)
@@ -112,7 +115,7 @@ def duration_days(value: object) -> float | None:
     return None
 
 
-def duration_within(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def duration_within(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The duration at `path` lies within [min_days, max_days]. An absent value is `default` (a duration)
     or, without a default, a failure."""
     path = args["path"]
@@ -133,8 +136,10 @@ def duration_within(resource: Resource, args: dict, ctx: Context, base: Match | 
     return PASS
 
 
-CMK: dict[str, Predicate] = {
-    "ebs_cmk": ebs_cmk,
-    "hsm_backed": hsm_backed,
-    "duration_within": duration_within,
+CMK: dict[str, PredicateSpec] = {
+    "ebs_cmk": spec(ebs_cmk, optional={"path": STRING}, reads=("aws_ebs_encryption_by_default and "
+                                                                 "aws_ebs_default_kms_key in the same root",)),
+    "hsm_backed": spec(hsm_backed, required={"path": STRING, "accepted": STRINGS}, optional={"default": ANY}),
+    "duration_within": spec(duration_within, required={"path": STRING},
+                            optional={"min_days": NUMBER, "max_days": NUMBER, "default": ANY}),
 }

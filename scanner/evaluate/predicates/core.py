@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import Any
 
 from scanner.evaluate.context import Context, base_address
-from scanner.evaluate.paths import Match, lookup
-from scanner.evaluate.registries import tier_allows
+from scanner.evaluate.predicates.spec import STRING, STRINGS, PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
+from scanner.model.paths import Match, lookup
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
-
-Predicate = Callable[[Resource, dict, Context, "Match | None"], Verdict]
+from scanner.registries.regions import tier_allows
 
 CUSTOMER_KEY_TYPES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key", "azurerm_key_vault_key",
                       "azurerm_key_vault_managed_hardware_security_module_key", "google_kms_crypto_key",
@@ -19,34 +18,7 @@ CUSTOMER_KEY_TYPES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_ke
 _PROVIDER_MANAGED_KEY = re.compile(r"(^|:)alias/aws/")
 
 
-def linked(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
-    """Another resource of `type` references this one through `via` (and satisfies `where`)."""
-    types = args["type"] if isinstance(args["type"], list) else [args["type"]]
-    via = args["via"]
-    me = base_address(resource.address)
-    blocker, rejected = "", ""
-    for other in ctx.linking(types, via):
-        if me not in other.references.get(via, ()):
-            continue
-        if "where" not in args:
-            return PASS
-        verdict = ctx.condition(other, args["where"])
-        if verdict.state:
-            return PASS
-        if verdict.state is None:
-            blocker = verdict.blocker
-        else:
-            rejected = f"{other.address}: {verdict.detail or verdict.key + ' does not qualify'}"
-    for other in ctx.of_type(types):    # a link through a value we could not resolve: cannot tell
-        value = other.values.get(via)
-        if isinstance(value, Unknown) and value.refers_to is None and not other.references.get(via):
-            return unknown(f"{other.address}.{via} = {value.reason}")
-    if blocker:
-        return unknown(blocker)
-    return fail(detail=rejected or f"no {' or '.join(types)} refers to it")
-
-
-def customer_key(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def customer_key(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The key at `path` is customer-managed: not absent, not an AWS-managed alias."""
     path = args["path"]
     matches = lookup(resource, path, base)
@@ -69,7 +41,7 @@ def customer_key(resource: Resource, args: dict, ctx: Context, base: Match | Non
     return PASS
 
 
-def _region_values(resource: Resource, args: dict, base: Match | None) -> list[tuple[Any, str]]:
+def _region_values(resource: Resource, args: dict[str, Any], base: Match | None) -> list[tuple[Any, str]]:
     out = []
     for path in args.get("paths", ["location", "region"]):
         for match in lookup(resource, path, base):
@@ -77,7 +49,7 @@ def _region_values(resource: Resource, args: dict, base: Match | None) -> list[t
     return out
 
 
-def _provider_of(resource: Resource, args: dict) -> str:
+def _provider_of(resource: Resource, args: dict[str, Any]) -> str:
     if args.get("provider"):
         return args["provider"]
     if resource.type == "provider":
@@ -85,7 +57,7 @@ def _provider_of(resource: Resource, args: dict) -> str:
     return resource.type.split("_", 1)[0]
 
 
-def region_allowed(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def region_allowed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """Every location the resource names is a known region in the allowed tier (or allow-listed)."""
     provider = _provider_of(resource, args)
     found = _region_values(resource, args, base)
@@ -96,12 +68,18 @@ def region_allowed(resource: Resource, args: dict, ctx: Context, base: Match | N
             continue
         if isinstance(value, Unknown):
             return unknown(value.reason, path)
-        if path in resource.references and args.get("skip_inherited", True):
+        if args.get("skip_inherited", True) and copied_from_another_resource(resource, path):
             continue   # copied from another resource (e.g. its resource group): reported there
         verdict = region_verdict(provider, str(value), path, ctx)
         if verdict.state is not True:
             return verdict
     return PASS
+
+
+def copied_from_another_resource(resource: Resource, path: str) -> bool:
+    """The value at `path` is another resource's configured attribute (`location = azurerm_resource_group.rg
+    .location`), so the policy judges it on that resource; a reference used only as an index does not count."""
+    return any(role == "attribute" for _, role in resource.chains.get(path, ()))
 
 
 def region_verdict(provider: str, region_id: str, path: str, ctx: Context) -> Verdict:
@@ -119,7 +97,7 @@ def region_verdict(provider: str, region_id: str, path: str, ctx: Context) -> Ve
     return fail(path, f"{region_id} ({region.country}, tier {region.tier}) is outside the allowed tier {ctx.config.residency_tier}")
 
 
-def region_known(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def region_known(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """Every known location value is a region id the registry knows (typos, new regions)."""
     provider = _provider_of(resource, args)
     if not ctx.regions.knows(provider):
@@ -132,7 +110,7 @@ def region_known(resource: Resource, args: dict, ctx: Context, base: Match | Non
     return PASS
 
 
-def paired_region_allowed(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def paired_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The geo-replication target (the location's paired region) is in the allowed tier."""
     path = args.get("path", "location")
     provider = args.get("provider", "azurerm")
@@ -156,7 +134,7 @@ def paired_region_allowed(resource: Resource, args: dict, ctx: Context, base: Ma
     return verdict
 
 
-def image_pinned(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def image_pinned(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """A container image reference is pinned by digest (`@sha256:`)."""
     path = args.get("path", "image")
     matches = lookup(resource, path, base)
@@ -177,11 +155,13 @@ def image_pinned(resource: Resource, args: dict, ctx: Context, base: Match | Non
     return fail(path, f"{image} is pinned by tag, not by digest")
 
 
-CORE: dict[str, Predicate] = {
-    "linked": linked,
-    "customer_key": customer_key,
-    "region_allowed": region_allowed,
-    "region_known": region_known,
-    "paired_region_allowed": paired_region_allowed,
-    "image_pinned": image_pinned,
+_REGION_ARGS = {"paths": STRINGS, "provider": STRING, "skip_inherited": {"type": "boolean"}}
+
+CORE: dict[str, PredicateSpec] = {
+    "customer_key": spec(customer_key, required={"path": STRING}),
+    "region_allowed": spec(region_allowed, optional=_REGION_ARGS, registries=("regions",)),
+    "region_known": spec(region_known, optional=_REGION_ARGS, registries=("regions",)),
+    "paired_region_allowed": spec(paired_region_allowed, optional={"path": STRING, "provider": STRING, "report": STRING},
+                                  registries=("regions",)),
+    "image_pinned": spec(image_pinned, optional={"path": STRING}),
 }

@@ -8,52 +8,23 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
-import functools
-import posixpath
 import re
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from scanner.evaluate.context import Context
-from scanner.evaluate.paths import Match, lookup
-from scanner.evaluate.registries import registry
+from scanner.evaluate.predicates.spec import BOOLEAN, NUMBER, STRING, STRINGS, PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
+from scanner.model.derive.roots import LOCK_FILE, relative_directory, repository_root
+from scanner.model.paths import Match, lookup
 from scanner.model.resource import META_TYPES, Resource
 from scanner.model.values import Unknown
-
-LOCK_FILE = ".terraform.lock.hcl"
-
-
-# --- registries -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ServiceClass:
-    match: str
-    klass: str                      # portable | moderate | proprietary
-    category: str
-    engine: str = ""
-    alternative: str = ""
-    when: dict = field(default_factory=dict)
+from scanner.registries.portability import Portability, ServiceClass, image_registries, portability
 
 
-@functools.lru_cache(maxsize=1)
-def portability() -> dict:
-    data = registry("portability.yaml")
-    types = tuple(ServiceClass(e["match"], e["class"], e.get("category", ""), e.get("engine", ""),
-                               e.get("alternative", ""), dict(e.get("when") or {}))
-                  for e in data.get("types", []))
-    return {"types": types, "copy_targets": frozenset(data.get("copy_targets", [])),
-            "kubernetes": data.get("kubernetes", {}), "as_of": str(data.get("as_of", ""))}
 
-
-@functools.lru_cache(maxsize=1)
-def image_registries() -> dict:
-    data = registry("image-registries.yaml")
-    return {"default": data.get("default_registry", "docker.io"), "aliases": data.get("aliases") or {},
-            "registries": {r["host"]: r for r in data.get("registries", [])}}
-
-
-def _when_holds(resource: Resource, when: dict) -> bool | Unknown:
+# --- registries ------------------------------------------------------------------------------------
+def _when_holds(resource: Resource, when: Mapping[str, str]) -> bool | Unknown:
     for path, pattern in when.items():
         values = [m.value for m in lookup(resource, path)]
         missing = next((v for v in values if isinstance(v, Unknown)), None)
@@ -66,7 +37,7 @@ def _when_holds(resource: Resource, when: dict) -> bool | Unknown:
 
 def classify(resource: Resource) -> ServiceClass | Unknown | None:
     """The registry's class for this resource; Unknown when it depends on a value not known statically."""
-    for entry in portability()["types"]:
+    for entry in portability().types:
         if not fnmatch.fnmatchcase(resource.type, entry.match):
             continue
         holds = _when_holds(resource, entry.when) if entry.when else True
@@ -81,42 +52,29 @@ def _provider(type_name: str) -> str:
     return type_name.split("_", 1)[0]
 
 
-def _repository_root(ctx: Context) -> str:
-    repository = next(iter(ctx.of_type(["repository"])), None)
-    return repository.values.get("root", "") if repository is not None else ""
-
-
-def _relative_directory(path: str, ctx: Context) -> str:
-    directory = posixpath.dirname(path)
-    root = _repository_root(ctx)
-    if root and directory.startswith(root + "/"):
-        return directory[len(root) + 1:]
-    return "" if directory == root else directory
-
-
 def _today(ctx: Context) -> datetime.date:
     return ctx.today   # the scan's date: runs (and tests) are reproducible
 
 
 # --- configuration ----------------------------------------------------------------------------------
-def environment_in(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def environment_in(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The configured environment is one of `values` (applicability: backups are a production duty)."""
     if ctx.config.environment in args.get("values", ["prod"]):
         return PASS
     return fail(detail=f"environment is {ctx.config.environment}")
 
 
-def outside_directories(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def outside_directories(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The resource's file is not under a directory matching `skip` (a regex on the directory relative to
     the scan root), e.g. examples and tests, which demonstrate rather than deploy."""
-    relative = _relative_directory(resource.path, ctx)
+    relative = relative_directory(resource.path, repository_root(ctx.model))
     if args.get("skip") and re.search(args["skip"], relative):
         return fail(detail=f"{relative} is excluded")
     return PASS
 
 
 # --- EXIT-001 / -002 / -006: portability classes ---------------------------------------------------
-def portable_alternative(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def portable_alternative(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The resource is not a proprietary service of one of `categories` (with `engine: true`, nor a
     database on a proprietary engine). A finding names the portable alternative."""
     found = classify(resource)
@@ -133,7 +91,7 @@ def portable_alternative(resource: Resource, args: dict, ctx: Context, base: Mat
     return fail(path, f"{what}; portable alternative: {found.alternative or 'none recorded'}")
 
 
-def lockin_inventory(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def lockin_inventory(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """Repository-level: no managed-service resource is proprietary. The finding is the inventory:
     how many are, of which types, and their share of all classified managed-service resources."""
     classes: Counter = Counter()
@@ -150,6 +108,9 @@ def lockin_inventory(resource: Resource, args: dict, ctx: Context, base: Match |
             if found.klass == "proprietary":
                 proprietary[other.type] += 1
     if not proprietary:
+        if undetermined:
+            return unknown(f"the class of {undetermined} managed-service resources (a value the portability "
+                           f"registry's conditions read is not known statically)")
         return PASS
     total = sum(classes.values())
     listed = ", ".join(f"{t} x{n}" for t, n in sorted(proprietary.items(), key=lambda kv: (-kv[1], kv[0]))[:15])
@@ -157,7 +118,7 @@ def lockin_inventory(resource: Resource, args: dict, ctx: Context, base: Match |
     share = round(100 * classes["proprietary"] / total)
     return fail("", f"{classes['proprietary']} of {total} managed-service resources ({share}%) are proprietary: "
                     f"{listed}; {classes['moderate']} moderate, {classes['portable']} portable{extra} "
-                    f"(portability registry as of {portability()['as_of']})", "inventory")
+                    f"(portability registry as of {portability().as_of})", "inventory")
 
 
 # --- EXIT-003: backups ------------------------------------------------------------------------------
@@ -202,7 +163,7 @@ def _tag_selected(selection: Resource, tags: dict) -> bool | None:
     return None if undecided else False
 
 
-def aws_backup_rule_selected(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def aws_backup_rule_selected(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """An aws_backup_selection picks the resource by rule: by its tags (`path`, default the resource's
     and the provider's default tags) or by an ARN wildcard for its service. Selection by reference is
     the `linked` predicate's job."""
@@ -228,7 +189,7 @@ def aws_backup_rule_selected(resource: Resource, args: dict, ctx: Context, base:
     return fail(detail="no aws_backup_selection selects it")
 
 
-def vm_backed_up(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def vm_backed_up(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The virtual machine the value at `path` refers to is protected by azurerm_backup_protected_vm
     (used on a data disk attachment: the disk is backed up with its VM)."""
     path = args.get("path", "virtual_machine_id")
@@ -244,7 +205,7 @@ def vm_backed_up(resource: Resource, args: dict, ctx: Context, base: Match | Non
     return fail(path, f"{', '.join(sorted(machines))} is not protected by azurerm_backup_protected_vm")
 
 
-def retention_at_least(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def retention_at_least(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The backup retention at `path` is at least `min` (days unless `unit` says otherwise). `default`
     is the provider's value when the argument is omitted; without one, omitting it is a finding."""
     path, minimum, unit = args["path"], float(args["min"]), args.get("unit", "days")
@@ -296,7 +257,7 @@ def _velero_elsewhere(ctx: Context, provider: str) -> bool:
     return False
 
 
-def critical_data_copied(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def critical_data_copied(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """Critical data (tagged so, or all data when the configuration demands high sovereignty) has
     somewhere to be copied outside the provider: a declared exit.backup_target, another provider's
     storage in the same root module, or a Velero location at another provider's endpoint."""
@@ -309,7 +270,7 @@ def critical_data_copied(resource: Resource, args: dict, ctx: Context, base: Mat
     if getattr(ctx.config, "backup_target", None):
         return PASS
     provider = _provider(resource.type)
-    targets = portability()["copy_targets"]
+    targets = portability().copy_targets
     for other in ctx.model.resources:
         if other.kind == "terraform" and other.type in targets and _provider(other.type) != provider \
                 and other.root == resource.root:
@@ -340,7 +301,7 @@ def _as_date(value: Any) -> datetime.date | None:
         return None
 
 
-def exit_plan_tested(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def exit_plan_tested(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """Repository-level: an exit plan exists (exit.plan in the configuration, or EXIT.md in the scan
     root) and was tested within the last `exit.max_age_months` (default 12) months. A missing plan is
     only reported when the scan root is a repository's top level."""
@@ -371,74 +332,54 @@ def exit_plan_tested(resource: Resource, args: dict, ctx: Context, base: Match |
 
 
 # --- EXIT-008: lock file ----------------------------------------------------------------------------
-def _deployed_here(ctx: Context, directory: str) -> bool:
-    """A root module someone runs `terraform init` in configures a provider or a backend; a reusable
-    module (or a wrapper around one) leaves both to its caller."""
-    return any(not r.module and posixpath.dirname(r.path) == directory
-               for r in ctx.of_type(["provider", "terraform_backend"]))
-
-
-def _needs_lock_file(resource: Resource, ctx: Context, skip: str) -> str:
-    """Why this required_providers entry is not the one to check ("" when it is): the first entry of a
-    deployed root module (not called by another module, configuring a provider or backend) outside
-    example and test directories (`skip`, a regex on the directory relative to the scan root)."""
-    if resource.module:
-        return "in a called module"
-    directory = posixpath.dirname(resource.path)
-    relative = _relative_directory(resource.path, ctx)
-    if skip and re.search(skip, relative):
-        return f"{relative} is an example or test directory"
-    if not _deployed_here(ctx, directory):
-        return "a reusable module: it configures no provider or backend"
-    first = min((r for r in ctx.of_type([resource.type]) if not r.module and posixpath.dirname(r.path) == directory),
-                key=lambda r: (r.path, r.line, r.address), default=resource)
-    return "" if first is resource else "not the directory's first requirement"
-
-
-def lock_file_committed(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
-    """A deployed root module has a committed .terraform.lock.hcl (exact provider versions and hashes).
-    Checked once per root module directory, on its first required_providers entry."""
-    if _needs_lock_file(resource, ctx, args.get("skip", "")):
+def lock_file_committed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """A deployed root module (one that configures a provider or backend itself, outside example and test
+    directories: `skip`, a regex on the directory relative to the repository root) has a committed
+    .terraform.lock.hcl (exact provider versions and hashes)."""
+    values = resource.values
+    relative = str(values.get("relative", ""))
+    if not values.get("deployed") or (args.get("skip") and re.search(args["skip"], relative)):
         return PASS
-    directory = posixpath.dirname(resource.path)
-    wanted = f"{directory}/{LOCK_FILE}" if directory else LOCK_FILE
-    if any(r.path == wanted for r in ctx.of_type(["text_file"])):
+    if values.get("lock_file"):
         return PASS
-    return fail("", f"no {LOCK_FILE} in {directory or 'the root directory'}")
+    directory = values.get("directory", ".")
+    shown = "the root directory" if directory == "." else directory
+    return fail("", f"{values.get('first_requirement')}: the root module has no dependency lock file "
+                    f"(no {LOCK_FILE} in {shown})")
 
 
 # --- EXIT-007: vendor-specific Kubernetes markers ---------------------------------------------------
-def _api_group_marker(resource: Resource, markers: dict) -> tuple[str, str, str] | None:
+def _api_group_marker(resource: Resource, markers: Portability) -> tuple[str, str, str] | None:
     api_version = resource.values.get("apiVersion")
     group = api_version.split("/", 1)[0] if isinstance(api_version, str) and "/" in api_version else ""
     # The most specific entry wins: cnrm.cloud.google.com (Config Connector) before cloud.google.com.
-    for entry in sorted(markers.get("api_groups", []), key=lambda e: -len(e["group"])):
-        if group == entry["group"] or group.endswith("." + entry["group"]):
-            return "apiVersion", f"API group {group}", f"{entry['vendor']}: use {entry['alternative']}"
+    for entry in sorted(markers.api_groups, key=lambda e: -len(e.key)):
+        if group == entry.key or group.endswith("." + entry.key):
+            return "apiVersion", f"API group {group}", f"{entry.vendor}: use {entry.alternative}"
     return None
 
 
-def _annotation_markers(resource: Resource, markers: dict) -> list[tuple[str, str, str]]:
+def _annotation_markers(resource: Resource, markers: Portability) -> list[tuple[str, str, str]]:
     found = []
-    classes = {c["name"]: c for c in markers.get("ingress_classes", [])}
+    classes = {c.key: c for c in markers.ingress_classes}
     for path in ("metadata.annotations", "spec.template.metadata.annotations"):
         for match in lookup(resource, path):
             if not isinstance(match.value, dict):
                 continue
             for key, value in match.value.items():
                 key = str(key)
-                entry = next((a for a in markers.get("annotations", []) if key.startswith(a["prefix"])), None)
+                entry = next((a for a in markers.annotations if key.startswith(a.key)), None)
                 if key == "kubernetes.io/ingress.class" and str(value) in classes:
-                    entry = {**classes[str(value)], "prefix": key}
+                    entry = classes[str(value)]
                 if entry:
                     found.append((f"{match.location}.{key}", f"annotation {key}",
-                                  f"{entry['vendor']}: use {entry['alternative']}"))
+                                  f"{entry.vendor}: use {entry.alternative}"))
     return found
 
 
-def vendor_neutral(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def vendor_neutral(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The object uses no provider-specific API group, annotation or ingress class."""
-    markers = portability()["kubernetes"]
+    markers = portability()
     found = []
     group = _api_group_marker(resource, markers)
     if group:
@@ -446,10 +387,10 @@ def vendor_neutral(resource: Resource, args: dict, ctx: Context, base: Match | N
     found.extend(_annotation_markers(resource, markers))
     ingress_class = resource.values.get("spec", {}).get("ingressClassName") \
         if isinstance(resource.values.get("spec"), dict) else None
-    entry = next((c for c in markers.get("ingress_classes", []) if c["name"] == ingress_class), None)
-    if entry:
+    chosen = next((c for c in markers.ingress_classes if c.key == ingress_class), None)
+    if chosen:
         found.append(("spec.ingressClassName", f"ingress class {ingress_class}",
-                      f"{entry['vendor']}: use {entry['alternative']}"))
+                      f"{chosen.vendor}: use {chosen.alternative}"))
     if not found:
         return PASS
     path, what, alternative = found[0]
@@ -466,10 +407,10 @@ def image_registry(image: str) -> tuple[str, str]:
     if rest and ("." in first or ":" in first or first == "localhost"):
         host, name = first.lower(), rest
     else:
-        host, name = data["default"], reference
+        host, name = data.default, reference
     if ":" in name.rsplit("/", 1)[-1]:
         name = name.rsplit(":", 1)[0]
-    return data["aliases"].get(host, host), name
+    return data.aliases.get(host, host), name
 
 
 def _allowed(host: str, name: str, allowed: tuple[str, ...]) -> bool:
@@ -482,7 +423,7 @@ def _allowed(host: str, name: str, allowed: tuple[str, ...]) -> bool:
     return False
 
 
-def image_registry_allowed(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def image_registry_allowed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The image comes from an allowed registry: one on `exit.image_registries` when configured, else
     any registry except the public ones operated outside the EU (image-registries.yaml)."""
     path = args.get("path", "image")
@@ -498,24 +439,31 @@ def image_registry_allowed(resource: Resource, args: dict, ctx: Context, base: M
         if _allowed(host, name, allowed):
             return PASS
         return fail(path, f"comes from {host}/{name}, which is not on exit.image_registries")
-    known = image_registries()["registries"].get(host)
-    if known is None or ctx.regions.country_tier(str(known.get("jurisdiction", ""))) in ("eu", "eea"):
+    known = image_registries().registries.get(host)
+    if known is None or ctx.regions.country_tier(known.jurisdiction) in ("eu", "eea"):
         return PASS    # registries operated from the EU/EEA are not reported without an allow-list
-    return fail(path, f"comes from {host}, a public registry run by {known['operator']} ({known['jurisdiction']}), "
+    return fail(path, f"comes from {host}, a public registry run by {known.operator} ({known.jurisdiction}), "
                       f"and no exit.image_registries allow-list is configured")
 
 
-EXIT = {
-    "environment_in": environment_in,
-    "outside_directories": outside_directories,
-    "portable_alternative": portable_alternative,
-    "lockin_inventory": lockin_inventory,
-    "aws_backup_rule_selected": aws_backup_rule_selected,
-    "vm_backed_up": vm_backed_up,
-    "retention_at_least": retention_at_least,
-    "critical_data_copied": critical_data_copied,
-    "exit_plan_tested": exit_plan_tested,
-    "lock_file_committed": lock_file_committed,
-    "vendor_neutral": vendor_neutral,
-    "image_registry_allowed": image_registry_allowed,
+_SKIP = {"skip": STRING}
+
+EXIT: dict[str, PredicateSpec] = {
+    "environment_in": spec(environment_in, optional={"values": STRINGS}),
+    "outside_directories": spec(outside_directories, optional=_SKIP),
+    "portable_alternative": spec(portable_alternative, optional={"categories": STRINGS, "engine": BOOLEAN},
+                                 registries=("portability",)),
+    "lockin_inventory": spec(lockin_inventory, reads=("every Terraform resource",), registries=("portability",)),
+    "aws_backup_rule_selected": spec(aws_backup_rule_selected, optional={"path": STRING},
+                                     reads=("aws_backup_selection resources",)),
+    "vm_backed_up": spec(vm_backed_up, optional={"path": STRING}, reads=("azurerm_backup_protected_vm resources",)),
+    "retention_at_least": spec(retention_at_least, required={"path": STRING, "min": NUMBER},
+                               optional={"default": NUMBER, "unit": STRING}),
+    "critical_data_copied": spec(critical_data_copied, optional={"path": STRING, "keys": STRINGS, "values": STRINGS},
+                                 reads=("copy targets in the same root module", "Velero locations"),
+                                 registries=("portability",)),
+    "exit_plan_tested": spec(exit_plan_tested, optional={"path": STRING}),
+    "lock_file_committed": spec(lock_file_committed, optional=_SKIP, reads=("root_module (derived)",), derived=("roots",)),
+    "vendor_neutral": spec(vendor_neutral, registries=("portability",)),
+    "image_registry_allowed": spec(image_registry_allowed, optional={"path": STRING}, registries=("image-registries",)),
 }

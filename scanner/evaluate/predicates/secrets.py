@@ -19,15 +19,14 @@ from typing import Any, Iterator
 
 from scanner.evaluate.context import Context, base_address
 from scanner.evaluate.masking import mask
-from scanner.evaluate.paths import Match, lookup
-from scanner.evaluate.registries import registry
+from scanner.model.paths import Match, lookup
+from scanner.evaluate.predicates.spec import MAPPING, STRING, STRINGS, PredicateSpec, spec
+from scanner.registries import document
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
-from scanner.parse import expressions as x
-from scanner.parse import terraform as hcl
 
-REGISTRY = "secret-detectors.yaml"
+REGISTRY = "secret-detectors"
 
 
 # --- the registry ---------------------------------------------------------------------------------
@@ -58,7 +57,7 @@ class Rules:
 
 @functools.lru_cache(maxsize=1)
 def rules() -> Rules:
-    data = registry(REGISTRY)
+    data = document(REGISTRY)
     detectors = {}
     for entry in data.get("detectors", []):
         detectors[entry["id"]] = Detector(
@@ -157,20 +156,7 @@ def _more(count: int) -> str:
     return f" (and {count} more)" if count else ""
 
 
-# --- plumbing shared by the predicates -------------------------------------------------------------
-def first_declaration(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
-    """True for the first model resource declared by this block. A variable or output of a module
-    called three times is one declaration: it is checked (and reported) once."""
-    cache = vars(ctx).setdefault("_first_declarations", {})
-    if not cache:
-        for other in ctx.model.resources:
-            cache.setdefault((other.type, other.path, other.line), id(other))
-    if cache.get((resource.type, resource.path, resource.line)) == id(resource):
-        return PASS
-    return fail(detail="declared by the same block as an earlier instance")
-
-
-def secret_named(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def secret_named(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The name looks secret: the resource's own name (a variable's, an output's), or the value at
     `path`. A variable typed or defaulted as a boolean or number never holds a secret."""
     if "path" in args:
@@ -183,11 +169,11 @@ def secret_named(resource: Resource, args: dict, ctx: Context, base: Match | Non
     if not is_secret_name(name):
         return fail(detail=f"{name} is not a secret-looking name")
     declared_type = resource.values.get("type")
-    if isinstance(declared_type, Unknown) and declared_type.reason in ("bool", "number"):
-        return fail(detail=f"{name} is a {declared_type.reason}")
+    if declared_type in ("bool", "number"):
+        return fail(detail=f"{name} is a {declared_type}")
     # list(...), set(...), object(...), tuple(...): names or settings of secrets (image_pull_secrets,
     # secret_sync_config), not a secret; map(string) and string may well hold one.
-    if isinstance(declared_type, Unknown) and re.match(r"function (list|set|object|tuple)\(", declared_type.reason):
+    if isinstance(declared_type, str) and re.match(r"(list|set|object|tuple)\(", declared_type):
         return fail(detail=f"{name} is a collection")
     if isinstance(resource.values.get("default"), (bool, int, float)):
         return fail(detail=f"{name} has a non-string default")
@@ -235,7 +221,7 @@ def _below(path: str, base: Match | None, attr: str) -> str:
     return path[len(prefix) + 1:] if prefix and path.startswith(prefix + ".") else path
 
 
-def secret_entries(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def secret_entries(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """No entry of the map (or name/value list) at `path` has a secret-looking name and a literal secret
     value. References (variables, Key Vault references, `$(VAR)`, `${{ secrets.X }}`) are fine."""
     hits = []
@@ -306,7 +292,7 @@ def detect(text: str, detector_ids: list[str] | None = None) -> list[tuple[int, 
     return sorted(hits, key=lambda h: h[0])
 
 
-def secret_text(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def secret_text(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The file's text holds none of the `detectors` formats. Points at the line of the first match;
     the key is a digest of the secret, so the finding keeps its identity when lines move."""
     text = resource.values.get("text")
@@ -324,11 +310,6 @@ def secret_text(resource: Resource, args: dict, ctx: Context, base: Match | None
 
 
 # --- SEC-004: tfvars --------------------------------------------------------------------------------
-def _constant(expr: x.Expr) -> Any:
-    from scanner.model.terraform import Instance   # the model's constant evaluator; no model state
-    return Instance.evaluate_constant(expr)
-
-
 def _secret_pairs(name: str, value: Any) -> Iterator[tuple[str, Any]]:
     if isinstance(value, dict):
         for key, item in value.items():
@@ -340,26 +321,17 @@ def _secret_pairs(name: str, value: Any) -> Iterator[tuple[str, Any]]:
         yield name, value
 
 
-def tfvars_secrets(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def tfvars_secrets(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """A committed variable-definitions file gives no secret-named variable a literal value."""
-    text, path = resource.values.get("text"), resource.values.get("path", "")
-    if not isinstance(text, str):
+    entries = resource.values.get("entries")
+    if not isinstance(entries, dict):
         return PASS
-    try:
-        parsed = hcl.parse_json_text(path, text) if path.endswith(".json") else hcl.parse_text(path, text)
-    except hcl.HclSyntaxError:
-        return PASS     # reported as a parse notice; nothing to judge here
-    hits = []
-    for attr in parsed.attributes.values():
-        if not x.is_literal(attr.expr):
-            continue
-        for name, value in _secret_pairs(attr.name, _constant(attr.expr)):
-            hits.append((attr.line, attr.name, name, value))
+    hits = [(entry, name, value) for entry, written in entries.items() if entry in resource.literal_paths
+            for name, value in _secret_pairs(entry, written)]
     if not hits:
         return PASS
-    line, attr_name, name, value = hits[0]
-    return Verdict(False, f"line:{line}", attr_name if attr_name == name else f"{attr_name}.{name}",
-                   _shown(name, value) + _more(len(hits) - 1))
+    entry, name, value = hits[0]
+    return Verdict(False, entry, entry if entry == name else f"{entry}.{name}", _shown(name, value) + _more(len(hits) - 1))
 
 
 # --- SEC-005: outputs -------------------------------------------------------------------------------
@@ -389,22 +361,18 @@ def _unknowns(value: Any) -> Iterator[Unknown]:
             yield from _unknowns(item)
 
 
-def _resource_attribute(reason: str) -> tuple[str, str] | None:
-    """`azurerm_kubernetes_cluster.k.kube_config_raw (known after apply)` -> (address, kube_config_raw)."""
-    head = reason.split(" ", 1)[0]
-    parts = head.split(".")
-    if len(parts) < 3 or parts[-3] in ("var", "local", "module", "data") or "(" in head:
-        return None
-    return ".".join(parts[:-1]), parts[-1]
-
-
-def _exposed_attribute(reason: str) -> str | None:
-    if _SECRET_STORE_DATA.match(reason):
-        return reason.split(" ")[0]
-    found = _resource_attribute(reason)
-    if found and not found[1].startswith("encrypted_") and \
-            (_SECRET_ATTRIBUTE.search(found[1]) or is_secret_name(found[1])):
-        return ".".join(found)
+def _exposed_attribute(missing: Unknown) -> str | None:
+    """The secret-store data source, secret-looking resource attribute or secret-named variable an unknown
+    value comes from (a variable the caller marks sensitive makes Terraform refuse a non-sensitive output)."""
+    if missing.kind == "variable" and missing.reason.startswith("var.") and \
+            is_secret_name(missing.reason.split(" ", 1)[0][4:]):
+        return missing.reason.split(" ", 1)[0]
+    if missing.kind == "data" and missing.refers_to and _SECRET_STORE_DATA.match(missing.refers_to + "."):
+        return missing.reason
+    attribute = missing.attribute or ""
+    if missing.kind == "computed" and missing.refers_to and attribute and not attribute.startswith("encrypted_") and \
+            (_SECRET_ATTRIBUTE.search(attribute) or is_secret_name(attribute)):
+        return f"{missing.refers_to}.{attribute}"
     return None
 
 
@@ -413,7 +381,7 @@ def _copied_secret(resource: Resource, value: Any, ctx: Context) -> str | None:
     if not isinstance(value, str) or not value:
         return None
     targets = resource.references.get("value", frozenset())
-    for other in (r for target in sorted(targets) for r in ctx.at(target)):
+    for other in (r for target in sorted(targets) for r in ctx.at(target, resource.root)):
         for name, attr_value in other.values.items():
             if isinstance(attr_value, str) and attr_value and attr_value in value and \
                     (is_secret_name(name) or _SECRET_ATTRIBUTE.search(name)):
@@ -421,7 +389,7 @@ def _copied_secret(resource: Resource, value: Any, ctx: Context) -> str | None:
     return None
 
 
-def output_exposes_no_secret(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def output_exposes_no_secret(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The output shows no secret: its value is not a password, key, connection string or kubeconfig
     attribute, a secret-store data source or a copy of a secret attribute; and, unless the value is made
     of identifying attributes only (an id, an ARN, a name, an encrypted_secret), its name does not look
@@ -430,14 +398,14 @@ def output_exposes_no_secret(resource: Resource, args: dict, ctx: Context, base:
     value = resource.values.get("value")
     missing = list(_unknowns(value))
     for item in missing:
-        exposed = _exposed_attribute(item.reason)
+        exposed = _exposed_attribute(item)
         if exposed:
             return fail("value", f"the value comes from {exposed}")
     copied = _copied_secret(resource, value, ctx)
     if copied:
         return fail("value", f"the value is {copied}")
-    sources = [_resource_attribute(m.reason) for m in missing]
-    if sources and all(found and _IDENTIFYING_ATTRIBUTE.search(found[1]) for found in sources):
+    if missing and all(m.kind == "computed" and m.attribute and _IDENTIFYING_ATTRIBUTE.search(m.attribute)
+                       for m in missing):
         return PASS      # only ids, ARNs, names or ciphertext: the name alone does not make it a secret
     if is_secret_name(name):
         return fail("value", f"{name} is a secret-looking name")
@@ -445,7 +413,7 @@ def output_exposes_no_secret(resource: Resource, args: dict, ctx: Context, base:
 
 
 # --- SEC-006: state backends ------------------------------------------------------------------------
-def backend_settings_written(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def backend_settings_written(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The backend block sets something. An empty block is a partial configuration completed by
     `terraform init -backend-config`, which the repository does not show."""
     if any(k != "type" for k in resource.values):
@@ -459,7 +427,7 @@ def _namespace(resource: Resource) -> str | None:
     return metadata.get("namespace") if isinstance(metadata, dict) else None
 
 
-def token_automount_disabled(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def token_automount_disabled(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The pod does not get an API token it did not ask for: automountServiceAccountToken is false on
     the pod or on its ServiceAccount. An explicit `true` on the pod is a declared need and accepted."""
     spec_path = resource.pod_spec_path
@@ -487,67 +455,16 @@ def token_automount_disabled(resource: Resource, args: dict, ctx: Context, base:
 
 
 # --- SEC-013 / SEC-014: CI definitions --------------------------------------------------------------
-_GITLAB_RESERVED = {"default", "include", "stages", "variables", "workflow", "image", "services", "cache",
-                    "before_script", "after_script", "types", "spec"}
 _GITHUB_SECRET_REF = re.compile(r"\$\{\{\s*(secrets|vars)\.")
 
 
-def _mapping(values: Any, path: str) -> Iterator[tuple[str, str, Any]]:
-    """(location, name, value) of each entry of a mapping; GitLab `{value: ...}` entries unwrapped."""
-    if not isinstance(values, dict):
-        return
-    for name, value in values.items():
-        if isinstance(value, dict) and "value" in value:
-            yield f"{path}.{name}.value", str(name), value["value"]
-            continue
-        yield f"{path}.{name}", str(name), value
+def _ci_settings(resource: Resource) -> Iterator[tuple[str, str, Any, str]]:
+    """(location, name, value, action) of every env/variables entry and step input (derived facts)."""
+    for entry in resource.facts.get("settings", []):
+        yield entry["location"], entry["name"], entry["value"], entry["action"]
 
 
-def _github_settings(workflow: dict, with_inputs: bool) -> Iterator[tuple[str, str, Any, str]]:
-    """(location, name, value, action) of env entries at every level, and of step inputs (`with`)."""
-    yield from ((loc, n, v, "") for loc, n, v in _mapping(workflow.get("env"), "env"))
-    jobs = workflow.get("jobs")
-    if not isinstance(jobs, dict):
-        return
-    for job_id, job in jobs.items():
-        if not isinstance(job, dict):
-            continue
-        base_path = f"jobs.{job_id}"
-        yield from ((loc, n, v, "") for loc, n, v in _mapping(job.get("env"), f"{base_path}.env"))
-        container = job.get("container")
-        if isinstance(container, dict):
-            yield from ((loc, n, v, "") for loc, n, v in _mapping(container.get("env"), f"{base_path}.container.env"))
-            yield from ((loc, n, v, "") for loc, n, v in
-                        _mapping(container.get("credentials"), f"{base_path}.container.credentials"))
-        steps = job.get("steps")
-        for index, step in enumerate(steps if isinstance(steps, list) else []):
-            if not isinstance(step, dict):
-                continue
-            step_path = f"{base_path}.steps[{index}]"
-            action = str(step.get("uses", "")).split("@", 1)[0].lower()
-            yield from ((loc, n, v, action) for loc, n, v in _mapping(step.get("env"), f"{step_path}.env"))
-            if with_inputs:
-                yield from ((loc, n, v, action) for loc, n, v in _mapping(step.get("with"), f"{step_path}.with"))
-
-
-def _gitlab_settings(pipeline: dict) -> Iterator[tuple[str, str, Any, str]]:
-    """(location, name, value, "") of global and per-job `variables`."""
-    yield from ((loc, n, v, "") for loc, n, v in _mapping(pipeline.get("variables"), "variables"))
-    for job_id, job in pipeline.items():
-        if job_id in _GITLAB_RESERVED or not isinstance(job, dict):
-            continue
-        yield from ((loc, n, v, "") for loc, n, v in _mapping(job.get("variables"), f"{job_id}.variables"))
-
-
-def _ci_settings(resource: Resource, with_inputs: bool = True) -> Iterator[tuple[str, str, Any, str]]:
-    if resource.type == "github_workflow":
-        return _github_settings(resource.values, with_inputs)
-    if resource.type == "gitlab_ci":
-        return _gitlab_settings(resource.values)
-    return iter(())
-
-
-def ci_no_inline_secrets(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def ci_no_inline_secrets(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """No secret-named env/variables entry (or action input) holds a literal credential. CI service
     containers' throwaway passwords ("postgres") are below the length/entropy bar."""
     hits = [(loc, name, value) for loc, name, value, _ in _ci_settings(resource)
@@ -567,7 +484,7 @@ def _from_store_or_literal(value: Any, platform: str) -> bool:
     return True
 
 
-def ci_oidc_federation(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
+def ci_oidc_federation(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """Cloud logins use OIDC federation: no long-lived cloud key is handed to a job, neither as an
     environment variable (`variables`) nor as a login action's key input (`action_inputs`)."""
     variables = {v.upper() for v in args.get("variables", [])}
@@ -581,15 +498,18 @@ def ci_oidc_federation(resource: Resource, args: dict, ctx: Context, base: Match
     return PASS
 
 
-SECRETS = {
-    "first_declaration": first_declaration,
-    "secret_named": secret_named,
-    "secret_entries": secret_entries,
-    "secret_text": secret_text,
-    "tfvars_secrets": tfvars_secrets,
-    "output_exposes_no_secret": output_exposes_no_secret,
-    "backend_settings_written": backend_settings_written,
-    "token_automount_disabled": token_automount_disabled,
-    "ci_no_inline_secrets": ci_no_inline_secrets,
-    "ci_oidc_federation": ci_oidc_federation,
+SECRETS: dict[str, PredicateSpec] = {
+    "secret_named": spec(secret_named, optional={"path": STRING}, registries=("secret-detectors",)),
+    "secret_entries": spec(secret_entries, required={"path": STRING}, optional={"name": STRING, "value": STRING},
+                           registries=("secret-detectors",)),
+    "secret_text": spec(secret_text, optional={"detectors": STRINGS}, registries=("secret-detectors",)),
+    "tfvars_secrets": spec(tfvars_secrets, derived=("inputs",), registries=("secret-detectors",)),
+    "output_exposes_no_secret": spec(output_exposes_no_secret, reads=("the resources the output refers to",),
+                                     registries=("secret-detectors",)),
+    "backend_settings_written": spec(backend_settings_written),
+    "token_automount_disabled": spec(token_automount_disabled, reads=("ServiceAccount objects",)),
+    "ci_no_inline_secrets": spec(ci_no_inline_secrets, reads=("CI settings (derived)",), derived=("inputs",),
+                                 registries=("secret-detectors",)),
+    "ci_oidc_federation": spec(ci_oidc_federation, optional={"variables": STRINGS, "action_inputs": MAPPING},
+                               reads=("CI settings (derived)",), derived=("inputs",)),
 }

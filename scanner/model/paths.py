@@ -80,3 +80,8 @@ def _item(current: Match, index: int, item: Any) -> Match:
 def lookup(resource: Resource, path: str, base: Match | None = None) -> list[Match]:
     """`resolve` from the resource, or from a list item when the policy iterates (`each`)."""
     return resolve(resource, path, base.value, base) if base is not None else resolve(resource, path)
+
+
+def without_indices(path: str) -> str:
+    """The same path for the location table, which has no list indices (`node_pool.node_config`)."""
+    return re.sub(r"\[\d+\]", "", path)

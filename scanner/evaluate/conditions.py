@@ -1,0 +1,139 @@
+"""The condition language of policy files, judged over one resource: three-valued (pass, fail, cannot tell).
+
+    all / any / not            combine conditions
+    {path, op, value}          compare the value(s) at an attribute path (scanner/evaluate/operators.py)
+    {predicate, args}          a named judgement (scanner/evaluate/predicates/)
+    {linked: {type, via, where}}
+                               some resource of `type` whose attribute `via` refers to this one (and that
+                               satisfies `where`): "a customer-managed-key resource points at this account"
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scanner.evaluate.context import Context
+from scanner.evaluate.operators import OPERATORS
+from scanner.evaluate.predicates import PREDICATES
+from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
+from scanner.model.paths import Match, lookup
+from scanner.model.resource import Resource
+from scanner.model.values import Unknown
+
+
+def judge(resource: Resource, cond: dict[str, Any], item: Match | None, ctx: Context) -> Verdict:
+    if "all" in cond:
+        results = [judge(resource, c, item, ctx) for c in cond["all"]]
+        failed = next((r for r in results if r.state is False), None)
+        if failed:
+            return failed
+        undecided = next((r for r in results if r.state is None), None)
+        return undecided or PASS
+    if "any" in cond:
+        results = [judge(resource, c, item, ctx) for c in cond["any"]]
+        if any(r.state for r in results):
+            return PASS
+        undecided = next((r for r in results if r.state is None), None)
+        return undecided or results[0]
+    if "not" in cond:
+        inner = judge(resource, cond["not"], item, ctx)
+        if inner.state is True:
+            return fail(inner.path, inner.detail, inner.key)
+        return inner.negate() if inner.state is None else PASS
+    if "linked" in cond:
+        return linked(resource, cond["linked"], ctx)
+    if "predicate" in cond:
+        return _predicate(resource, cond, item, ctx)
+    return leaf(resource, cond, item)
+
+
+def _predicate(resource: Resource, cond: dict[str, Any], item: Match | None, ctx: Context) -> Verdict:
+    verdict = PREDICATES[cond["predicate"]].function(resource, cond.get("args", {}), ctx, item)
+    if item is not None and verdict.path and item.location:
+        return Verdict(verdict.state, f"{item.location}.{verdict.path}", f"{item.key}.{verdict.key}",
+                       verdict.detail, verdict.blocker)
+    return verdict
+
+
+def linked(resource: Resource, args: dict[str, Any], ctx: Context) -> Verdict:
+    """Another resource of `type` refers to this one through `via` (and satisfies `where`). A resource of
+    that type whose `via` could not be resolved might be the one: then it cannot be told."""
+    types = args["type"] if isinstance(args["type"], list) else [args["type"]]
+    via = args["via"]
+    blocker, rejected = "", ""
+    for other in ctx.model.linking(types, via, resource):
+        if "where" not in args:
+            return PASS
+        verdict = judge(other, args["where"], None, ctx)
+        if verdict.state:
+            return PASS
+        if verdict.state is None:
+            blocker = verdict.blocker
+        else:
+            rejected = f"{other.address}: {verdict.detail or verdict.key + ' does not qualify'}"
+    for other in ctx.model.of_type(types):   # one whose link is not known may be the one (same root only)
+        value = other.values.get(via)
+        if other.root == resource.root and isinstance(value, Unknown) and value.refers_to is None \
+                and not other.references.get(via):
+            return unknown(f"{other.address}.{via} = {value.reason}, which may refer to it")
+    if blocker:
+        return unknown(blocker)
+    return fail(detail=rejected or f"no {' or '.join(types)} refers to it")
+
+
+# --- leaves: {path, op, value} --------------------------------------------------------------------
+def leaf(resource: Resource, cond: dict[str, Any], item: Match | None) -> Verdict:
+    path, op = cond["path"], cond["op"]
+    matches = lookup(resource, path, item)
+    location = (item.location + "." + path) if item and item.location else path
+    key = (item.key + "." + path) if item and item.key else path
+    if op in ("exists", "absent"):
+        return _presence(matches, op, location, key)
+    if op in ("literal", "not_literal"):
+        return _literal(resource, matches, op, location, key)
+    if not matches:
+        return fail(location, f"{key} is not set", key)
+    operator = OPERATORS[op]
+    for match in matches:
+        if isinstance(match.value, Unknown):
+            return Verdict(None, match.location or location, match.key or key, "", match.value.reason)
+        if not operator(match.value, cond.get("value")):
+            return Verdict(False, match.location or location, match.key or key,
+                           f"{match.key or key} = {shown(match.value)}")
+    return Verdict(True, matches[0].location or location, matches[0].key or key)
+
+
+def _presence(matches: list[Match], op: str, location: str, key: str) -> Verdict:
+    present, blocker = False, ""
+    for match in matches:
+        value = match.value
+        if isinstance(value, Unknown):
+            if value.refers_to:
+                present = True
+            else:
+                blocker = value.reason
+        elif value not in (None, [], "", {}):
+            present = True
+    if not present and blocker:
+        return Verdict(None, location, key, "", blocker)
+    holds = present if op == "exists" else not present
+    if holds:
+        return Verdict(True, location, key)
+    return Verdict(False, location, key, f"{key} is not set" if op == "exists" else f"{key} is set")
+
+
+def _literal(resource: Resource, matches: list[Match], op: str, location: str, key: str) -> Verdict:
+    written = [m for m in matches if m.value not in (None, "")]
+    if resource.kind == "terraform":
+        is_literal = any(m.location in resource.literal_paths for m in written)
+    else:
+        is_literal = any(not isinstance(m.value, (Unknown, dict, list)) for m in written)
+    if is_literal if op == "literal" else not is_literal:
+        return Verdict(True, location, key)
+    return Verdict(False, location, key, "written as a literal value")
+
+
+def shown(value: object) -> str:
+
+    text = json.dumps(value) if isinstance(value, bool) or value is None else str(value)
+    return text if len(text) <= 80 else text[:77] + "..."

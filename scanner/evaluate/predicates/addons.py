@@ -1,0 +1,185 @@
+"""Add-ons a Haven cluster runs (HCC autocerts, logs, metrics, rwxvolumes) and NetworkPolicy enforcement on
+EKS: found anywhere in the scan (a Helm release, an EKS add-on, Kubernetes objects), judged for the cluster.
+
+Absence only counts where the scanned code manages add-ons at all: a cluster-only repository leaves them to
+another repository (GitOps), which this scan cannot see.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+import yaml
+
+from scanner.evaluate.context import Context
+from scanner.evaluate.predicates.spec import STRING, STRINGS, PredicateSpec, spec
+from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
+from scanner.model.derive.clusters import first_value, truthy
+from scanner.model.paths import Match, lookup
+from scanner.model.resource import Resource
+from scanner.model.values import Unknown
+
+_WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet")
+
+
+def addon_present(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """The scanned code installs the add-on: a helm_release chart, an EKS add-on, a Kubernetes object of
+    a given kind, a StorageClass provisioner, or a workload whose name or image matches."""
+    if not any(args.get(k) for k in ("charts", "eks_addons", "kinds", "provisioners", "workloads")):
+        return PASS   # nothing to look for
+    checks = (_eks_addon(args, ctx), _kinds(args, ctx), _provisioners(args, ctx), _workloads(args, ctx))
+    if any(found for found in checks):
+        return PASS
+    found, blocker = _helm(args, ctx)
+    if found:
+        return PASS
+    if blocker:
+        return unknown(blocker)
+    if not _manages_addons(ctx):
+        # absence only counts where add-ons are managed: a cluster module or a cluster-only repository
+        # leaves them to another repository (GitOps), which this scan cannot see
+        return unknown("its add-ons (the scanned code manages none: no Helm release, EKS add-on or add-on manifest)")
+    return fail("", f"no {args.get('what', 'such add-on')} found in the scanned Terraform or manifests")
+
+
+ADDON_CARRIERS = ("helm_release", "kubernetes_manifest", "kubectl_manifest", "aws_eks_addon", "HelmRelease",
+                  "Application", "DaemonSet")
+
+
+def _manages_addons(ctx: Context) -> bool:
+    return bool(ctx.of_type(list(ADDON_CARRIERS)))
+
+
+def _matches_any(value: Any, patterns: Iterable[str]) -> bool:
+    return isinstance(value, str) and any(re.search(p, value, re.IGNORECASE) for p in patterns)
+
+
+def _helm(args: dict[str, Any], ctx: Context) -> tuple[bool, str]:
+    """(found, blocker): a helm_release whose chart is not known statically may be the add-on."""
+    charts = args.get("charts") or []
+    if not charts:
+        return False, ""
+    blocker = ""
+    for release in ctx.of_type(["helm_release"]):
+        chart = release.values.get("chart")
+        if isinstance(chart, Unknown):
+            blocker = blocker or f"the chart of {release.address} ({chart.reason})"
+        elif _matches_any(chart, [f"(^|/){c}$" for c in charts]):
+            return True, ""
+    for release in ctx.of_type(["HelmRelease"]):   # Flux
+        chart = lookup(release, "spec.chart.spec.chart")
+        if chart and _matches_any(chart[0].value, [f"^{c}$" for c in charts]):
+            return True, ""
+    return False, blocker
+
+
+def _eks_addon(args: dict[str, Any], ctx: Context) -> bool:
+    names = [n.lower() for n in args.get("eks_addons") or []]
+    return bool(names) and any(str(a.values.get("addon_name", "")).lower() in names
+                               for a in ctx.of_type(["aws_eks_addon"]))
+
+
+def _kinds(args: dict[str, Any], ctx: Context) -> bool:
+    kinds = args.get("kinds") or []
+    if not kinds:
+        return False
+    if any(r.kind == "kubernetes" for r in ctx.of_type(kinds)):
+        return True
+    for manifest in ctx.of_type(["kubernetes_manifest"]):
+        kind = lookup(manifest, "manifest.kind")
+        if kind and kind[0].value in kinds:
+            return True
+    return False
+
+
+def _provisioners(args: dict[str, Any], ctx: Context) -> bool:
+    wanted = args.get("provisioners") or []
+    if not wanted:
+        return False
+    for storage_class in ctx.of_type(["StorageClass", "kubernetes_storage_class", "kubernetes_storage_class_v1"]):
+        provisioner = storage_class.values.get("provisioner") or first_value(storage_class, "storage_provisioner")
+        if _matches_any(provisioner, wanted):
+            return True
+    return False
+
+
+def _workloads(args: dict[str, Any], ctx: Context) -> bool:
+    patterns = args.get("workloads") or []
+    if not patterns:
+        return False
+    for workload in ctx.of_type(list(_WORKLOAD_KINDS)):
+        if workload.kind != "kubernetes":
+            continue
+        if _matches_any(workload.name, patterns):
+            return True
+        for match in lookup(workload, "pod.containers[*].image"):
+            if _matches_any(str(match.value).rsplit("/", 1)[-1], patterns):
+                return True
+    return False
+
+
+# --- NetworkPolicy enforcement on EKS (Haven standard: the network layer supports NetworkPolicies) ----
+
+VPC_CNI = "vpc-cni"
+AUTO_MODE_CNI_CONFIG = "amazon-vpc-cni"   # kube-system ConfigMap that turns the policy controller on
+
+
+def eks_network_policy(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """EKS enforces NetworkPolicies only when the VPC CNI add-on runs its policy agent (configuration_values
+    enableNetworkPolicy "true"), the amazon-vpc-cni ConfigMap turns the controller on (Auto Mode), or a
+    policy-capable CNI (`charts`/`workloads`, as in addon_present) is installed. Like the other add-on
+    checks, a scan that manages no add-ons at all cannot tell (the CNI may be set up from elsewhere)."""
+    blocker = ""
+    for addon in ctx.of_type(["aws_eks_addon"]):
+        name = addon.values.get("addon_name")
+        if isinstance(name, Unknown):
+            blocker = blocker or f"the addon_name of {addon.address} ({name.reason})"
+            continue
+        if str(name).lower() != VPC_CNI:
+            continue
+        enabled = _cni_policy_enabled(addon.values.get("configuration_values"))
+        if enabled is True:
+            return PASS
+        if isinstance(enabled, Unknown):
+            blocker = blocker or f"the configuration_values of {addon.address} ({enabled.reason})"
+    if _policy_controller_configured(ctx):
+        return PASS
+    verdict = addon_present(resource, args, ctx, base)
+    if verdict.state is False and blocker:
+        return unknown(blocker)
+    return verdict
+
+
+def _cni_policy_enabled(config: Any) -> Any:
+    """True, False or Unknown: the add-on configuration (JSON or YAML text) sets enableNetworkPolicy."""
+    if isinstance(config, Unknown):
+        return config
+    if isinstance(config, str):
+        try:
+            config = yaml.safe_load(config)
+        except yaml.YAMLError:
+            return Unknown("configuration_values that do not parse")
+    if not isinstance(config, dict):
+        return False
+    flag = config.get("enableNetworkPolicy")
+    return flag if isinstance(flag, Unknown) else truthy(flag) is True
+
+
+def _policy_controller_configured(ctx: Context) -> bool:
+    for config_map in ctx.of_type(["ConfigMap", "kubernetes_config_map", "kubernetes_config_map_v1"]):
+        if first_value(config_map, "metadata.name") != AUTO_MODE_CNI_CONFIG:
+            continue
+        data = config_map.values.get("data")
+        if isinstance(data, dict) and truthy(data.get("enable-network-policy-controller")) is True:
+            return True
+    return False
+
+
+_ADDON_ARGS = {"what": STRING, "charts": STRINGS, "eks_addons": STRINGS, "kinds": STRINGS, "provisioners": STRINGS,
+               "workloads": STRINGS}
+_ADDON_READS = ("helm_release, aws_eks_addon, HelmRelease and add-on manifests anywhere in the scan",)
+
+ADDONS: dict[str, PredicateSpec] = {
+    "addon_present": spec(addon_present, optional=_ADDON_ARGS, reads=_ADDON_READS),
+    "eks_network_policy": spec(eks_network_policy, optional=_ADDON_ARGS, reads=_ADDON_READS),
+}

@@ -1,0 +1,209 @@
+"""Kubernetes workload predicates: container settings that fall back to the pod's, namespace-wide network
+isolation, disruption budgets, replicas and autoscalers, TLS on Gateway routes, AppArmor annotations."""
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.evaluate.context import Context
+from scanner.evaluate.operators import OPERATORS
+from scanner.evaluate.predicates.spec import ANY, INTEGER, STRING, STRINGS, PredicateSpec, spec
+from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
+from scanner.model.derive.clusters import first_value
+from scanner.model.derive.namespaces import namespace_of
+from scanner.model.paths import Match, lookup
+from scanner.model.resource import Resource
+from scanner.model.values import Unknown, mapping
+
+def effective(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """A container setting that falls back to the pod's (securityContext.runAsNonRoot, seccompProfile...):
+    the container's own value when set, else the pod-level value; then `op`/`value` as in a leaf."""
+    path, op = args["path"], args.get("op", "truthy")
+    own = [m for m in lookup(resource, path, base) if m.value is not None]
+    pod = [m for m in lookup(resource, f"pod.{path}") if m.value is not None] if base is not None else []
+    chosen = own or pod
+    if not chosen:
+        return fail(path, f"{path} is not set on the container or the pod")
+    value = chosen[0].value
+    if isinstance(value, Unknown):
+        return unknown(value.reason, path)
+    where = path if own else f"pod {path}"
+    if OPERATORS[op](value, args.get("value")):
+        return Verdict(True, path, path, f"{where} is {value}")   # the path lets `not` point at it
+    return fail(path, f"{where} is {value}")
+
+
+def environment(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """The configured environment (prod/nonprod) is one of `in`: policies that apply only to production."""
+    wanted = args.get("in", ["prod"])
+    return PASS if ctx.config.environment in wanted else fail("", f"environment is {ctx.config.environment}")
+
+
+def default_deny_policy(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """The namespace (a derived `namespace` resource) has a NetworkPolicy that selects every pod and allows
+    no ingress."""
+    if resource.values.get("default_deny"):
+        return PASS
+    return fail("", f"namespace {resource.values.get('name')} has no default-deny NetworkPolicy, so every pod in it "
+                    f"accepts traffic from any pod in the cluster (first workload: {resource.values.get('first_workload')})")
+
+
+def _labels(resource: Resource) -> dict[str, Any]:
+    pod_path = resource.pod_spec_path
+    if not pod_path:
+        return {}
+    template = pod_path.rsplit(".spec", 1)[0] if pod_path != "spec" else ""
+    matches = lookup(resource, f"{template}.metadata.labels" if template else "metadata.labels")
+    return matches[0].value if matches and isinstance(matches[0].value, dict) else {}
+
+
+APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
+
+
+def apparmor_annotations(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """No legacy AppArmor annotation of the pod (container.apparmor.security.beta.kubernetes.io/<container>)
+    asks for a profile outside the PSS baseline's runtime/default and localhost/<profile>: in practice,
+    unconfined. The annotation sits in the pod metadata, which `pod.` paths (the pod spec) do not reach."""
+    path = _pod_metadata_path(resource)
+    if path is None:
+        return PASS
+    annotations = first_value(resource, f"{path}.annotations")
+    if isinstance(annotations, Unknown):
+        return unknown(annotations.reason, f"{path}.annotations")
+    if not isinstance(annotations, dict):
+        return PASS
+    for key, value in annotations.items():
+        if not str(key).startswith(APPARMOR_ANNOTATION):
+            continue
+        where = f"{path}.annotations.{key}"
+        if isinstance(value, Unknown):
+            return unknown(value.reason, where)
+        if value == "runtime/default" or str(value).startswith("localhost/"):
+            continue
+        return fail(where, f"container {key[len(APPARMOR_ANNOTATION):]} runs with AppArmor profile {value}")
+    return PASS
+
+
+def _pod_metadata_path(resource: Resource) -> str | None:
+    """`metadata` of a Pod, `spec.template.metadata` of a workload, ... (None: not a pod-bearing kind)."""
+    pod_path = resource.pod_spec_path
+    if not pod_path:
+        return None
+    return "metadata" if pod_path == "spec" else pod_path.rsplit(".spec", 1)[0] + ".metadata"
+
+
+def _selects(selector: Any, labels: dict[str, Any]) -> bool:
+    if not isinstance(selector, dict):
+        return False
+    match_labels = selector.get("matchLabels") or {}
+    if not isinstance(match_labels, dict) or (not match_labels and not selector.get("matchExpressions")):
+        return False
+    if any(str(labels.get(k)) != str(v) for k, v in match_labels.items()):
+        return False
+    for expression in selector.get("matchExpressions") or []:
+        if not isinstance(expression, dict):
+            return False
+        key, op, values = str(expression.get("key")), expression.get("operator"), expression.get("values") or []
+        present = key in labels
+        if (op == "In" and (not present or str(labels[key]) not in map(str, values))) or \
+           (op == "NotIn" and present and str(labels[key]) in map(str, values)) or \
+           (op == "Exists" and not present) or (op == "DoesNotExist" and present):
+            return False
+    return True
+
+
+def disruption_budget(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """A PodDisruptionBudget in the namespace selects the workload's pods."""
+    if resource.kind != "kubernetes":
+        return PASS
+    labels = _labels(resource)
+    namespace = namespace_of(resource)
+    for budget in ctx.of_type(["PodDisruptionBudget"]):
+        if budget.kind != "kubernetes" or namespace_of(budget) != namespace:
+            continue
+        spec = mapping(budget.values.get("spec"))
+        if _selects(spec.get("selector"), labels):
+            return PASS
+    return fail("", "no PodDisruptionBudget selects its pods")
+
+
+def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """The workload keeps at least `min` replicas: spec.replicas, or a HorizontalPodAutoscaler's minReplicas."""
+    if resource.kind != "kubernetes":
+        return PASS
+    minimum = int(args.get("min", 2))
+    spec = mapping(resource.values.get("spec"))
+    replicas = spec.get("replicas", 1)
+    if isinstance(replicas, int) and not isinstance(replicas, bool) and replicas >= minimum:
+        return PASS
+    shown = f"spec.replicas is {replicas}" if "replicas" in spec else "spec.replicas is not set (1)"
+    namespace = namespace_of(resource)
+    for hpa in ctx.of_type(["HorizontalPodAutoscaler"]):
+        if hpa.kind != "kubernetes" or namespace_of(hpa) != namespace:
+            continue
+        hpa_spec = mapping(hpa.values.get("spec"))
+        target = mapping(hpa_spec.get("scaleTargetRef"))
+        if target.get("kind") == resource.type and target.get("name") == resource.name:
+            floor = hpa_spec.get("minReplicas", 1)
+            if isinstance(floor, int) and floor >= minimum:
+                return PASS
+            return fail("spec.replicas", f"{shown} and its HorizontalPodAutoscaler {hpa.name} allows {floor}")
+    return fail("spec.replicas", f"{shown} and no HorizontalPodAutoscaler keeps {minimum} or more")
+
+
+_TLS_PROTOCOLS = ("HTTPS", "TLS")
+
+
+def route_tls(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """An HTTPRoute is served over TLS: it attaches to an HTTPS/TLS listener of its Gateway, or it only
+    redirects to https. Gateways outside the scanned manifests cannot be judged."""
+    spec = mapping(resource.values.get("spec"))
+    if _redirects_to_https(spec):
+        return PASS
+    refs = [r for r in spec.get("parentRefs") or [] if isinstance(r, dict) and r.get("kind", "Gateway") == "Gateway"]
+    if not refs:
+        return unknown("the route's parent Gateway (none named)", "spec")
+    blocker = ""
+    for ref in refs:
+        gateway = _gateway(ref, namespace_of(resource), ctx)
+        if gateway is None:
+            blocker = blocker or f"Gateway {ref.get('name')} (not in the scanned manifests)"
+            continue
+        listeners = [l for l in lookup(gateway, "spec.listeners[*]") if isinstance(l.value, dict)]
+        section = ref.get("sectionName")
+        chosen = [l.value for l in listeners if section in (None, l.value.get("name"))]
+        if any(str(l.get("protocol", "")).upper() in _TLS_PROTOCOLS for l in chosen):
+            return PASS
+    if blocker:
+        return unknown(blocker, "spec.parentRefs")
+    return fail("spec.parentRefs", "it attaches only to plain-HTTP listeners")
+
+
+def _redirects_to_https(spec: dict[str, Any]) -> bool:
+    rules = spec.get("rules") or []
+    if not rules:
+        return False
+    for rule in rules:
+        filters = rule.get("filters") if isinstance(rule, dict) else None
+        redirect = [f.get("requestRedirect") for f in filters or [] if isinstance(f, dict)]
+        if not any(isinstance(r, dict) and r.get("scheme") == "https" for r in redirect):
+            return False
+    return True
+
+
+def _gateway(ref: dict[str, Any], namespace: str, ctx: Context) -> Resource | None:
+    wanted = ref.get("namespace") or namespace
+    for gateway in ctx.of_type(["Gateway"]):
+        if gateway.kind == "kubernetes" and gateway.name == ref.get("name") and namespace_of(gateway) == wanted:
+            return gateway
+    return None
+
+
+WORKLOADS: dict[str, PredicateSpec] = {
+    "effective": spec(effective, required={"path": STRING}, optional={"op": STRING, "value": ANY}),
+    "environment": spec(environment, optional={"in": STRINGS}),
+    "default_deny_policy": spec(default_deny_policy, reads=("namespace (derived)",), derived=("namespaces",)),
+    "disruption_budget": spec(disruption_budget, reads=("PodDisruptionBudgets in the namespace",)),
+    "replicated": spec(replicated, optional={"min": INTEGER}, reads=("HorizontalPodAutoscalers in the namespace",)),
+    "route_tls": spec(route_tls, reads=("the route's Gateways",)),
+    "apparmor_annotations": spec(apparmor_annotations),
+}

@@ -1,0 +1,50 @@
+"""Terraform root modules: the directories `terraform init` runs in. One `root_module` resource per
+root, saying whether it deploys (configures a provider or a backend itself), whether its dependency lock
+file is committed, and where it sits in the repository (examples and tests demonstrate, not deploy)."""
+from __future__ import annotations
+
+import posixpath
+from typing import Any
+
+from scanner.model.resource import Model, Resource
+
+ROOT_MODULE_TYPE = "root_module"
+LOCK_FILE = ".terraform.lock.hcl"
+
+
+def repository_root(model: Model) -> str:
+    repository = next(iter(model.by_type("repository")), None)
+    return str(repository.values.get("root", "")) if repository is not None else ""
+
+
+def relative_directory(path: str, root: str) -> str:
+    """The directory of a file relative to the repository root ("" at the root)."""
+    directory = posixpath.dirname(path)
+    if root and directory.startswith(root + "/"):
+        return directory[len(root) + 1:]
+    return "" if directory == root else directory
+
+
+def root_modules(model: Model) -> list[Resource]:
+    top_level: dict[str, list[Resource]] = {}
+    for resource in model.resources:
+        if resource.kind == "terraform" and not resource.module:
+            top_level.setdefault(posixpath.dirname(resource.path), []).append(resource)
+    files = {r.path for r in model.by_type("text_file")}
+    repository = repository_root(model)
+    out = []
+    for directory, members in sorted(top_level.items()):
+        requirements = sorted((r for r in members if r.type == "terraform_required_provider"),
+                              key=lambda r: (r.path, r.line, r.address))
+        anchor = requirements[0] if requirements else min(members, key=lambda r: (r.path, r.line, r.address))
+        lock = f"{directory}/{LOCK_FILE}" if directory else LOCK_FILE
+        values: dict[str, Any] = {
+            "directory": directory or ".",
+            "relative": relative_directory(anchor.path, repository),
+            "deployed": any(r.type in ("provider", "terraform_backend") for r in members),
+            "lock_file": lock in files,
+            "first_requirement": requirements[0].address if requirements else None,
+        }
+        out.append(Resource("model", ROOT_MODULE_TYPE, f"root_module.{directory or '.'}", anchor.path, anchor.line,
+                            values, {"": anchor.line}, root=directory))
+    return out

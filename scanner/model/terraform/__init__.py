@@ -1,0 +1,36 @@
+"""Stage 3 for Terraform: evaluate every root module statically into Resources.
+
+Variables (defaults, terraform.tfvars, *.auto.tfvars, --var-file), locals, interpolation, references,
+providers and aliases, local module calls with their arguments, count/for_each when the collection is
+known. Every value that cannot be known is an Unknown naming what blocked it; every attribute keeps the
+chain of places that decided its value. Each module instance evaluates each local, output and
+attribute once, so large repositories stay linear.
+
+    modules.py      module directories, root inputs          instance.py  one module instance's names
+    expressions.py  one expression                            blocks.py    a block's values and lines
+    emit.py         the resources an instance contributes     trace.py     provenance of a value
+"""
+from __future__ import annotations
+
+from scanner.model.terraform import emit
+from scanner.model.terraform.instance import Instance
+from scanner.model.terraform.modules import TerraformModel, group_modules
+from scanner.parse.terraform import TerraformFile
+
+
+def build(files: list[TerraformFile], tfvars: list[TerraformFile], var_files: list[TerraformFile]) -> TerraformModel:
+    model = TerraformModel(group_modules(files, tfvars))
+    called = model.called_dirs()
+    roots = [d for d in sorted(model.modules) if d not in called]
+    for directory in roots:
+        _evaluate_root(model, directory, var_files)
+    for directory in sorted(model.modules):
+        if directory not in model.visited:   # only reachable through a cycle, or its callers failed
+            _evaluate_root(model, directory, var_files)
+    return model
+
+
+def _evaluate_root(model: TerraformModel, directory: str, var_files: list[TerraformFile]) -> None:
+    module = model.modules[directory]
+    inputs = dict(model.root_inputs(module, var_files))
+    emit.run(Instance(model, module, "", dict(inputs), {}, 0, root=directory))

@@ -1,0 +1,97 @@
+"""A block's attributes and nested blocks evaluated into plain values, with a line, a literal flag, the
+resources referred to and the provenance chain of every attribute path."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.model.rendered import Place
+from scanner.model.terraform.expressions import Evaluator, items_of
+from scanner.model.terraform.trace import Trace
+from scanner.model.values import Unknown
+from scanner.parse import expressions as x
+from scanner.parse.terraform import Block
+
+META_ARGUMENTS = ("count", "for_each", "provider", "depends_on", "lifecycle")
+SKIPPED_BLOCKS = ("lifecycle", "provisioner", "connection")
+MAX_DYNAMIC_ITEMS = 256
+
+
+@dataclass
+class BlockValues:
+    values: dict[str, Any] = field(default_factory=dict)
+    locations: dict[str, int] = field(default_factory=dict)            # attribute path -> line
+    literals: set[str] = field(default_factory=set)                     # paths written as plain literals
+    references: dict[str, frozenset[str]] = field(default_factory=dict)  # path -> resource addresses
+    chains: dict[str, tuple[tuple[Place, str], ...]] = field(default_factory=dict)   # path -> (place, role)s
+
+    def merge_nested(self, label: str, index: int, prefix: str, sub: "BlockValues") -> None:
+        """A nested block's values under `label`; its paths both indexed (`geo[1].x`) and, for the first
+        block written, plain (`geo.x`), as the location and literal tables have always offered."""
+        self.values.setdefault(label, []).append(sub.values)
+        indexed, plain = f"{prefix}{label}[{index}]", prefix + label
+        for key, line in sub.locations.items():
+            self.locations.setdefault(key, line)
+            self.locations.setdefault(key.replace(indexed, plain, 1), line)
+        self.literals |= sub.literals | {k.replace(indexed, plain, 1) for k in sub.literals}
+        self.references.update({k.replace(indexed, plain, 1): v for k, v in sub.references.items()})
+        for key, chain in sub.chains.items():
+            self.chains.setdefault(key, chain)
+            self.chains.setdefault(key.replace(indexed, plain, 1), chain)
+
+
+def evaluate_block(evaluator: Evaluator, block: Block, scope: dict[str, Any], prefix: str = "") -> BlockValues:
+    out = BlockValues(locations={prefix.rstrip("."): block.line} if prefix else {})
+    for name, attr in block.attributes.items():
+        if not prefix and name in META_ARGUMENTS:
+            continue
+        trace = Trace()
+        key = prefix + name
+        out.values[name] = evaluator.evaluate(attr.expr, scope, trace)
+        out.locations[key] = attr.line
+        if trace.addresses:
+            out.references[key] = frozenset(trace.addresses)
+        if trace.places:
+            out.chains[key] = tuple(trace.places.items())
+        if x.is_literal(attr.expr):
+            out.literals.add(key)
+        elif isinstance(attr.expr, x.ObjectX):    # a map mixing literals and references: per entry
+            out.literals.update(f"{key}.{k.value}" for k, v in attr.expr.items
+                                if isinstance(k, x.Lit) and x.is_literal(v))
+    for inner in block.blocks:
+        if inner.type == "dynamic" and inner.labels:
+            _dynamic(evaluator, inner, scope, prefix, out)
+        elif inner.type not in SKIPPED_BLOCKS:
+            index = len(out.values.get(inner.type, []))
+            sub = evaluate_block(evaluator, inner, scope, prefix + inner.type + f"[{index}].")
+            out.merge_nested(inner.type, index, prefix, sub)
+    return out
+
+
+def _dynamic(evaluator: Evaluator, block: Block, scope: dict[str, Any], prefix: str, out: BlockValues) -> None:
+    """`dynamic "x" { for_each = ...; content {...} }`: one `x` block per item, or Unknown."""
+    label = block.labels[0]
+    out.locations.setdefault(prefix + label, block.line)
+    content = next((b for b in block.blocks if b.type == "content"), None)
+    for_each = block.attributes.get("for_each")
+    iterator_attr = block.attributes.get("iterator")
+    iterator = (x.traversal(iterator_attr.expr) or [label])[0] if iterator_attr else label
+    collection = evaluator.evaluate(for_each.expr, scope, Trace()) if for_each else \
+        Unknown("dynamic block", kind="expression")
+    items = items_of(collection)
+    if items is None:
+        reason = collection.reason if isinstance(collection, Unknown) else "dynamic block for_each"
+        kind = collection.kind if isinstance(collection, Unknown) else "expression"
+        out.values[label] = Unknown(reason, kind=kind)
+        return
+    if content is None:
+        return
+    for key, value in items[:MAX_DYNAMIC_ITEMS]:
+        inner_scope = {**scope, iterator: {"key": key, "value": value}}
+        sub = evaluate_block(evaluator, content, inner_scope, prefix + label + ".")
+        out.values.setdefault(label, []).append(sub.values)
+        for k, line in sub.locations.items():
+            out.locations.setdefault(k, line)
+        out.references.update(sub.references)
+        for k, chain in sub.chains.items():
+            out.chains.setdefault(k, chain)

@@ -1,0 +1,116 @@
+"""The resources a module instance contributes to the model: its providers, `terraform {}` settings,
+variables, outputs, resources and module calls; then, recursively, those of the instances it calls."""
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.model.rendered import Place
+from scanner.model.resource import Resource
+from scanner.model.terraform.blocks import BlockValues, evaluate_block
+from scanner.model.terraform.instance import Instance
+from scanner.model.terraform.trace import Trace
+from scanner.parse import expressions as x
+from scanner.parse.terraform import Block
+
+
+def run(instance: Instance) -> None:
+    """Emit everything this instance declares, then walk into every module instance it calls."""
+    instance.model.visited.add(instance.module.path)
+    module = instance.module
+    for block, _ in module.providers:
+        instance.providers[provider_key(instance, block)] = evaluate_block(instance.evaluator, block, {}).values
+    for block, path in module.settings:
+        _settings(instance, block, path)
+    for block, path in module.providers:
+        _provider(instance, block, path)
+    for name, (block, path) in sorted(module.variables.items()):
+        _declaration(instance, "variable", name, block, path)
+    for name, (block, path) in sorted(module.outputs.items()):
+        _declaration(instance, "output", name, block, path)
+    for block, path in module.resources:
+        _resource(instance, block, path)
+    for name in sorted(instance.module_blocks):
+        for child in instance.module_instances(name) or []:
+            run(child)
+
+
+def provider_key(instance: Instance, block: Block) -> str:
+    alias = block.attributes.get("alias")
+    alias_value = instance.evaluate(alias.expr, {}, Trace()) if alias else None
+    return f"{block.labels[0]}.{alias_value}" if isinstance(alias_value, str) else block.labels[0]
+
+
+def _emit(instance: Instance, kind: str, address: str, path: str, line: int, block: BlockValues,
+          values: dict[str, Any] | None = None, **extra: Any) -> Resource:
+    resource = Resource("terraform", kind, instance.prefixed(address), path, line,
+                        block.values if values is None else values, block.locations, frozenset(block.literals),
+                        block.references, module=instance.address, root=instance.root, chains=block.chains, **extra)
+    instance.model.resources.append(resource)
+    return resource
+
+
+def _provider(instance: Instance, block: Block, path: str) -> None:
+    key = provider_key(instance, block)
+    evaluated = evaluate_block(instance.evaluator, block, {})
+    _emit(instance, "provider", f"provider.{key}", path, block.line, evaluated, provider=key,
+          provider_values=evaluated.values)
+
+
+def _declaration(instance: Instance, kind: str, name: str, block: Block, path: str) -> None:
+    evaluated = evaluate_block(instance.evaluator, block, {})
+    if kind == "variable" and "type" in block.attributes:
+        evaluated.values["type"] = type_text(block.attributes["type"].expr)
+    _emit(instance, kind, f"{kind}.{name}", path, block.line, evaluated)
+
+
+def type_text(expr: x.Expr) -> str:
+    """A variable's type constraint as written: `bool`, `list(string)`, `object(...)`, `any`."""
+    if isinstance(expr, x.Var):
+        return expr.name
+    if isinstance(expr, x.Call):
+        return f"{expr.name}({', '.join(type_text(a) for a in expr.args)})"
+    if isinstance(expr, x.ObjectX):
+        return "{...}"
+    if isinstance(expr, x.Lit):
+        return str(expr.value)
+    return "?"
+
+
+def _settings(instance: Instance, block: Block, path: str) -> None:
+    for inner in block.blocks:
+        if inner.type == "required_providers":
+            for name, attr in sorted(inner.attributes.items()):
+                value = instance.evaluate(attr.expr, {}, Trace())
+                values = value if isinstance(value, dict) else {"version": value}
+                evaluated = BlockValues(locations={"": attr.line, **{k: attr.line for k in values}})
+                _emit(instance, "terraform_required_provider", f"terraform.required_providers.{name}", path,
+                      attr.line, evaluated, values)
+        elif inner.type == "backend" and inner.labels:
+            evaluated = evaluate_block(instance.evaluator, inner, {})
+            _emit(instance, "terraform_backend", f"terraform.backend.{inner.labels[0]}", path, inner.line,
+                  evaluated, {"type": inner.labels[0], **evaluated.values})
+
+
+def _resource(instance: Instance, block: Block, path: str) -> None:
+    rtype, name = block.labels
+    provider_attr = block.attributes.get("provider")
+    provider = rtype.split("_", 1)[0]
+    if provider_attr is not None:
+        names = x.traversal(provider_attr.expr)
+        provider = ".".join(names) if names else provider
+    provider_values = instance.providers.get(provider, {})
+    origins = _origins(instance, block)
+    for key in instance.instance_keys(block, Trace()):
+        evaluated = evaluate_block(instance.evaluator, block, key.scope)
+        _emit(instance, rtype, f"{rtype}.{name}{key.suffix}", path, block.line, evaluated, provider=provider,
+              provider_values=provider_values, end_line=block.end_line, origins=origins)
+
+
+def _origins(instance: Instance, block: Block) -> dict[str, Place]:
+    """Attributes set straight from a module input (`location = var.location`): where the caller wrote it."""
+    out = {}
+    for name, attr in block.attributes.items():
+        names = x.traversal(attr.expr)
+        if names and len(names) == 2 and names[0] == "var" and names[1] in instance.origins:
+            out[name] = instance.origins[names[1]]
+    return out

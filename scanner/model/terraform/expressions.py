@@ -1,0 +1,321 @@
+"""Evaluation of one HCL expression in the scope of a module instance.
+
+Unknown propagates and is never raised on user input; references to variables, locals, module outputs and
+resource attributes are answered by the module instance (the `Names` it is given), which memoises them.
+"""
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from scanner.model.functions import FUNCTIONS
+from scanner.model.terraform.trace import Trace
+from scanner.model.values import OneOf, Unknown, one_of
+from scanner.parse import expressions as x
+
+MAX_COMPREHENSION_ITEMS = 10_000
+SPECIAL_ROOTS = {"var", "local", "module", "data", "path", "terraform", "self", "each", "count"}
+
+
+class Names(Protocol):
+    """What an expression's references resolve against: one module instance."""
+
+    def var(self, name: str, trace: Trace) -> Any: ...
+    def local(self, name: str, trace: Trace) -> Any: ...
+    def has_module(self, name: str) -> bool: ...
+    def module_output(self, name: str, output: str | None, trace: Trace) -> Any: ...
+    def resource_attr(self, rtype: str, name: str, attr: str | None, trace: Trace) -> Any: ...
+    def path_value(self, which: str) -> Any: ...
+
+
+class Evaluator:
+    """Expression evaluation in one module instance (or, without one, of constants such as tfvars)."""
+
+    def __init__(self, names: Names | None):
+        self.names = names
+
+    def evaluate(self, expr: x.Expr, scope: dict[str, Any], trace: Trace) -> Any:  # noqa: C901 - one case per node
+        if isinstance(expr, x.Lit):
+            return expr.value
+        if isinstance(expr, x.Template):
+            return self.template(expr, scope, trace)
+        if isinstance(expr, (x.Var, x.GetAttr, x.Index, x.Splat)):
+            return self.reference(expr, scope, trace)
+        if isinstance(expr, x.TupleX):
+            return [self.evaluate(i, scope, trace) for i in expr.items]
+        if isinstance(expr, x.ObjectX):
+            return self.object(expr, scope, trace)
+        if isinstance(expr, x.Cond):
+            predicate = self.evaluate(expr.predicate, scope, trace)
+            if isinstance(predicate, Unknown):   # both branches known: one of them
+                branches = [self.evaluate(expr.then, scope, trace), self.evaluate(expr.otherwise, scope, trace)]
+                return one_of(branches, predicate)
+            return self.evaluate(expr.then if predicate else expr.otherwise, scope, trace)
+        if isinstance(expr, x.BinOp):
+            return self.binary(expr, scope, trace)
+        if isinstance(expr, x.UnOp):
+            return self.unary(expr, scope, trace)
+        if isinstance(expr, x.Call):
+            return self.call(expr, scope, trace)
+        if isinstance(expr, x.ForX):
+            return self.comprehension(expr, scope, trace)
+        if isinstance(expr, x.Opaque):
+            return Unknown(expr.reason, kind="syntax")
+        return Unknown("unsupported expression", kind="syntax")
+
+    def template(self, expr: x.Template, scope: dict[str, Any], trace: Trace) -> Any:
+        values = [part if isinstance(part, str) else self.evaluate(part, scope, trace) for part in expr.parts]
+        choices = [v for v in values if isinstance(v, OneOf)]
+        if len(choices) == 1 and not any(isinstance(v, Unknown) and v is not choices[0] for v in values):
+            rendered = [_join([c if v is choices[0] else v for v in values]) for c in choices[0].candidates]
+            return one_of(rendered, choices[0])
+        return _join(values)
+
+    def object(self, expr: x.ObjectX, scope: dict[str, Any], trace: Trace) -> Any:
+        out = {}
+        for key_expr, value_expr in expr.items:
+            key = self.evaluate(key_expr, scope, trace)
+            if isinstance(key, Unknown):
+                return key
+            out[key if isinstance(key, str) else str(key)] = self.evaluate(value_expr, scope, trace)
+        return out
+
+    def unary(self, expr: x.UnOp, scope: dict[str, Any], trace: Trace) -> Any:
+        value = self.evaluate(expr.operand, scope, trace)
+        if isinstance(value, Unknown):
+            return value
+        if expr.op == "!":
+            return not value if isinstance(value, bool) else Unknown("! of a non-bool", kind="expression")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return -value
+        return Unknown("- of a non-number", kind="expression")
+
+    def binary(self, expr: x.BinOp, scope: dict[str, Any], trace: Trace) -> Any:
+        left = self.evaluate(expr.left, scope, trace)
+        if expr.op in ("&&", "||") and isinstance(left, bool):
+            if (expr.op == "&&" and not left) or (expr.op == "||" and left):
+                return left
+        right = self.evaluate(expr.right, scope, trace)
+        if isinstance(left, Unknown):
+            return left
+        if isinstance(right, Unknown):
+            return right
+        return _apply_operator(expr.op, left, right)
+
+    def call(self, expr: x.Call, scope: dict[str, Any], trace: Trace) -> Any:
+        name = expr.name
+        if name in ("try", "coalesce", "can"):
+            return self.lenient(expr, scope, trace)
+        function = FUNCTIONS.get(name)
+        if function is None:
+            return Unknown(f"function {name}()", kind="function")
+        args = [self.evaluate(a, scope, trace) for a in expr.args]
+        if expr.expand_last and args:
+            last = args.pop()
+            if not isinstance(last, list):
+                return Unknown(f"{name}() with expanded non-list", kind="function")
+            args.extend(last)
+        for arg in args:
+            if isinstance(arg, Unknown):
+                return arg
+        try:
+            return function(*args)
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError):
+            return Unknown(f"function {name}() on these arguments", kind="function")
+
+    def lenient(self, expr: x.Call, scope: dict[str, Any], trace: Trace) -> Any:
+        values = [self.evaluate(a, scope, trace) for a in expr.args]
+        if expr.name == "can":
+            return Unknown("can()", kind="function") if any(isinstance(v, Unknown) for v in values) else True
+        for value in values:
+            if isinstance(value, Unknown):
+                return value    # an earlier option may have won at apply time: cannot tell
+            if expr.name == "try" or value not in (None, ""):
+                return value
+        return Unknown(f"{expr.name}() found no value", kind="function")
+
+    def comprehension(self, expr: x.ForX, scope: dict[str, Any], trace: Trace) -> Any:
+        collection = self.evaluate(expr.collection, scope, trace)
+        if isinstance(collection, Unknown):
+            return collection
+        items = items_of(collection)
+        if items is None:
+            return Unknown("for expression over a scalar", kind="expression")
+        result_list: list[Any] = []
+        result_map: dict[str, Any] = {}
+        for key, value in items[:MAX_COMPREHENSION_ITEMS]:
+            inner = {**scope, expr.value_var: value}
+            if expr.key_var:
+                inner[expr.key_var] = key
+            if expr.condition is not None:
+                keep = self.evaluate(expr.condition, inner, trace)
+                if isinstance(keep, Unknown):
+                    return keep
+                if not keep:
+                    continue
+            item = self.evaluate(expr.value_expr, inner, trace)
+            if expr.key_expr is None:
+                result_list.append(item)
+                continue
+            map_key = self.evaluate(expr.key_expr, inner, trace)
+            if isinstance(map_key, Unknown):
+                return map_key
+            if expr.grouping:
+                result_map.setdefault(str(map_key), []).append(item)
+            else:
+                result_map[str(map_key)] = item
+        return result_list if expr.key_expr is None else result_map
+
+    # --- references -----------------------------------------------------------------------------
+    def reference(self, expr: x.Expr, scope: dict[str, Any], trace: Trace) -> Any:
+        root, steps = unwind(expr)
+        if not isinstance(root, x.Var):
+            return self.apply(self.evaluate(root, scope, trace), steps, scope, trace)
+        name = root.name
+        if name in scope:
+            return self.apply(scope[name], steps, scope, trace)
+        names = self.names
+        if names is None:
+            return Unknown(name, kind="expression")
+        attr = steps[0][1] if steps and steps[0][0] == "attr" else None
+        if name == "var" and attr:
+            return self.apply(names.var(attr, trace), steps[1:], scope, trace)
+        if name == "local" and attr:
+            return self.apply(names.local(attr, trace), steps[1:], scope, trace)
+        if name == "module" and attr:
+            return self.module(attr, steps, scope, trace)
+        if name == "data":
+            return _data_source(steps)
+        if name == "path":
+            return names.path_value(attr or "")
+        if name in SPECIAL_ROOTS:
+            return Unknown(name if not attr else f"{name}.{attr}", kind="expression")
+        if attr is None:
+            return Unknown(name, kind="expression")
+        rest = steps[1:]
+        if rest and rest[0][0] == "index":     # aws_s3_bucket.b[0].id
+            rest = rest[1:]
+        field_name = rest[0][1] if rest and rest[0][0] == "attr" else None
+        value = names.resource_attr(name, attr, field_name, trace)
+        return self.apply(value, rest[1:], scope, trace)
+
+    def module(self, name: str, steps: list[Any], scope: dict[str, Any], trace: Trace) -> Any:
+        assert self.names is not None
+        if not self.names.has_module(name):
+            return Unknown(f"module.{name} (not defined)", kind="module")
+        output = steps[1][1] if len(steps) > 1 and steps[1][0] == "attr" else None
+        return self.apply(self.names.module_output(name, output, trace), steps[2:], scope, trace)
+
+    def apply(self, value: Any, steps: list[Any], scope: dict[str, Any], trace: Trace) -> Any:
+        for kind, step in steps:
+            if isinstance(value, Unknown):
+                return value
+            if kind == "attr":
+                if isinstance(value, dict):
+                    value = value.get(step, Unknown(f"attribute {step}", kind="missing"))
+                else:
+                    value = Unknown(f"attribute {step} of a non-object", kind="expression")
+            elif kind == "index":
+                value = index_of(value, self.evaluate(step, scope, trace))
+            elif kind == "splat":
+                if not isinstance(value, list):
+                    value = [] if value is None else [value]
+                value = [self.apply(item, step, scope, trace) for item in value]
+        return value
+
+
+def _join(values: list[Any]) -> Any:
+    """A template's parts as one string; Unknown when one part is."""
+    parts = []
+    for value in values:
+        if isinstance(value, Unknown):
+            return value
+        if isinstance(value, (dict, list)):
+            return Unknown("interpolation of a collection", kind="expression")
+        parts.append("" if value is None else FUNCTIONS["tostring"](value))
+    return "".join(parts)
+
+
+def _data_source(steps: list[Any]) -> Unknown:
+    names = [s[1] for s in steps[:3] if s[0] == "attr"]
+    address = "data." + ".".join(names[:2])
+    return Unknown(f"data.{'.'.join(names[:2])}", refers_to=address if len(names) >= 2 else None,
+                   attribute=names[2] if len(names) > 2 else None, kind="data")
+
+
+def _apply_operator(op: str, left: Any, right: Any) -> Any:  # noqa: C901 - one case per operator
+    try:
+        if op == "==":
+            return left == right
+        if op == "!=":
+            return left != right
+        if op in ("&&", "||"):
+            return bool(right)
+        if op == "+":
+            return left + right
+        if op == "-":
+            return left - right
+        if op == "*":
+            return left * right
+        if op == "/":
+            return left / right
+        if op == "%":
+            return left % right
+        if op == "<":
+            return left < right
+        if op == ">":
+            return left > right
+        if op == "<=":
+            return left <= right
+        if op == ">=":
+            return left >= right
+    except (TypeError, ZeroDivisionError, ValueError, OverflowError):
+        return Unknown(f"operator {op} on incompatible values", kind="expression")
+    return Unknown(f"operator {op}", kind="expression")
+
+
+def items_of(collection: Any) -> list[tuple[Any, Any]] | None:
+    """(key, value) pairs of a map (sorted by key, as Terraform iterates) or a list (by index); None otherwise."""
+    if isinstance(collection, dict):
+        return sorted(collection.items(), key=lambda kv: str(kv[0]))
+    if isinstance(collection, list):
+        return list(enumerate(collection))
+    return None
+
+
+def index_of(value: Any, key: Any) -> Any:
+    if isinstance(key, Unknown):   # a known collection at an unknown key: one of its elements
+        if isinstance(value, list):
+            return one_of(value, key)
+        if isinstance(value, dict):
+            return one_of([value[k] for k in sorted(value)], key)
+        return key
+    if isinstance(value, list) and isinstance(key, int) and -len(value) <= key < len(value):
+        return value[key]
+    if isinstance(value, dict) and str(key) in value:
+        return value[str(key)]
+    return Unknown(f"index {key!r}", kind="missing")
+
+
+def unwind(expr: x.Expr) -> tuple[x.Expr, list[Any]]:
+    """A traversal as its root and its steps: `a.b[0].c` -> (a, [attr b, index 0, attr c])."""
+    steps: list[Any] = []
+    while True:
+        if isinstance(expr, x.GetAttr):
+            steps.append(("attr", expr.name))
+            expr = expr.obj
+        elif isinstance(expr, x.Index):
+            steps.append(("index", expr.key))
+            expr = expr.obj
+        elif isinstance(expr, x.Splat):
+            steps.append(("splat", [("attr", s[1]) if s[0] == "attr" else ("index", s[1]) for s in expr.steps]))
+            expr = expr.obj
+        else:
+            return expr, steps[::-1]
+
+
+CONSTANTS = Evaluator(None)
+
+
+def constant(expr: x.Expr) -> Any:
+    """The value of an expression that refers to nothing (tfvars entries, literals)."""
+    return CONSTANTS.evaluate(expr, {}, Trace())

@@ -1,0 +1,247 @@
+"""One module instance: its variables, locals, outputs, resource attributes and module calls, each
+evaluated lazily and once, with the places that decided it.
+
+A root module is an instance at address ""; `module "x" { source = "./x" }` adds an instance per
+count/for_each key at `module.x[...]`, whose inputs are the call's arguments evaluated in the caller.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Union
+
+from scanner.model.rendered import Place
+from scanner.model.resource import Resource
+from scanner.model.terraform.expressions import Evaluator
+from scanner.model.terraform.modules import ModuleDir, TerraformModel, local_module_dir, normalise
+from scanner.model.terraform.trace import Settled, Trace
+from scanner.model.values import Unknown
+from scanner.parse import expressions as x
+from scanner.parse.terraform import Block
+
+MAX_MODULE_DEPTH = 16
+MAX_INSTANCES = 256
+MODULE_META = ("source", "version", "count", "for_each", "providers", "depends_on")
+
+Input = Union[Settled, Callable[[], Settled]]
+_IN_PROGRESS = Settled(Unknown("cycle", kind="cycle"))
+
+
+@dataclass(frozen=True)
+class InstanceKey:
+    suffix: str                 # `[0]`, `["weu"]`, or "" for a single instance
+    scope: dict[str, Any]       # `count.index` / `each.key`, `each.value` for that instance
+
+
+class Instance:
+    def __init__(self, model: TerraformModel, module: ModuleDir, address: str, inputs: dict[str, Input],
+                 providers: dict[str, dict[str, Any]], depth: int, root: str,
+                 origins: dict[str, Place] | None = None):
+        self.model = model
+        self.module = module
+        self.address = address
+        self.inputs = inputs
+        self.origins = origins or {}   # variable -> where its value is written, for module inputs
+        self.depth = depth
+        self.root = root
+        self.memo: dict[tuple[str, ...], Settled] = {}
+        self.children: dict[str, list[Instance] | None] = {}
+        self.providers = dict(providers)
+        self.evaluator = Evaluator(self)
+        self.resource_blocks = {(b.labels[0], b.labels[1]): (b, p) for b, p in module.resources}
+        self.module_blocks = {b.labels[0]: (b, p) for b, p in module.modules}
+
+    def evaluate(self, expr: x.Expr, scope: dict[str, Any], trace: Trace) -> Any:
+        return self.evaluator.evaluate(expr, scope, trace)
+
+    def prefixed(self, address: str) -> str:
+        return f"{self.address}.{address}" if self.address else address
+
+    # --- names (scanner.model.terraform.expressions.Names) ----------------------------------------
+    def _memo(self, key: tuple[str, ...], compute: Callable[[Trace], Any], trace: Trace) -> Any:
+        entry = self.memo.get(key)
+        if entry is _IN_PROGRESS:
+            return Unknown(f"cycle through {'.'.join(key)}", kind="cycle")
+        if entry is None:
+            self.memo[key] = _IN_PROGRESS
+            own = Trace()
+            try:
+                value = compute(own)
+            except RecursionError:
+                value = Unknown("expression nested too deeply", kind="limit")
+            entry = own.settle(value)
+            self.memo[key] = entry
+        trace.absorb(entry)
+        return entry.value
+
+    def var(self, name: str, trace: Trace) -> Any:
+        def compute(own: Trace) -> Any:
+            given = self.inputs.get(name)
+            if given is not None:
+                settled = given() if callable(given) else given
+                own.absorb(settled)
+                if settled.value is not None:
+                    return settled.value
+            declared = self.module.variables.get(name)
+            if declared and "default" in declared[0].attributes:
+                default = declared[0].attributes["default"]
+                own.add_place(Place(declared[1], default.line), "default")
+                return self.evaluate(default.expr, {}, own)
+            shown = f"var.{name}" if not self.address else f"var.{name} of {self.address}"
+            return Unknown(shown, kind="variable")
+        return self._memo(("var", name), compute, trace)
+
+    def local(self, name: str, trace: Trace) -> Any:
+        entry = self.module.locals.get(name)
+        if entry is None:
+            return Unknown(f"local.{name} (not defined)", kind="local")
+        attr, path = entry
+
+        def compute(own: Trace) -> Any:
+            own.add_place(Place(path, attr.line), "local")
+            return self.evaluate(attr.expr, {}, own)
+        return self._memo(("local", name), compute, trace)
+
+    def output(self, name: str, trace: Trace) -> Any:
+        entry = self.module.outputs.get(name)
+        if entry is None or "value" not in entry[0].attributes:
+            return Unknown(f"output {name} of {self.address or 'root'}", kind="module")
+        value_attr, path = entry[0].attributes["value"], entry[1]
+
+        def compute(own: Trace) -> Any:
+            own.add_place(Place(path, value_attr.line), "output")
+            return self.evaluate(value_attr.expr, {}, own)
+        return self._memo(("output", name), compute, trace)
+
+    def has_module(self, name: str) -> bool:
+        return name in self.module_blocks
+
+    def path_value(self, which: str) -> Any:
+        known = {"module": self.module.path or ".", "root": self.root or ".", "cwd": "."}
+        return known.get(which, Unknown("path", kind="expression"))
+
+    def resource_address(self, rtype: str, name: str) -> str:
+        return self.prefixed(f"{rtype}.{name}")
+
+    def resource_attr(self, rtype: str, name: str, attr: str | None, trace: Trace) -> Any:
+        address = self.resource_address(rtype, name)
+        trace.addresses.add(address)
+        entry = self.resource_blocks.get((rtype, name))
+        reason = f"{rtype}.{name}.{attr} (known after apply)" if attr else f"{rtype}.{name}"
+        unknown = Unknown(reason, refers_to=address, attribute=attr, kind="computed")
+        if entry is None or attr is None or attr not in entry[0].attributes:
+            return unknown
+        block, path = entry
+        if "count" in block.attributes or "for_each" in block.attributes:
+            return unknown
+        written = block.attributes[attr]
+
+        def compute(own: Trace) -> Any:
+            own.add_place(Place(path, written.line), "attribute")
+            return self.evaluate(written.expr, {}, own)
+        return self._memo(("resource", rtype, name, attr), compute, trace)
+
+    def module_output(self, name: str, output: str | None, trace: Trace) -> Any:
+        instances = self.module_instances(name)
+        if instances is None:
+            block = self.module_blocks[name][0]
+            source = block.attributes.get("source")
+            shown = source.expr.value if source is not None and isinstance(source.expr, x.Lit) else "?"
+            return Unknown(f"module.{name} (source {shown} not fetched)", kind="module")
+        if len(instances) != 1 or output is None:
+            return Unknown(f"module.{name} with count/for_each", kind="module")
+        return instances[0].output(output, trace)
+
+    # --- count / for_each -----------------------------------------------------------------------
+    def instance_keys(self, block: Block, trace: Trace) -> list[InstanceKey]:
+        """One key per instance; one Unknown-scoped key when the collection is not knowable."""
+        if "count" in block.attributes:
+            count = self.evaluate(block.attributes["count"].expr, {}, trace)
+            if isinstance(count, bool) or not isinstance(count, int):
+                return [InstanceKey("", {"count": {"index": _blocked(count, "count")}})]
+            return [InstanceKey(f"[{i}]", {"count": {"index": i}}) for i in range(min(count, MAX_INSTANCES))]
+        if "for_each" in block.attributes:
+            collection = self.evaluate(block.attributes["for_each"].expr, {}, trace)
+            if isinstance(collection, dict):
+                items = sorted(collection.items(), key=lambda kv: str(kv[0]))
+            elif isinstance(collection, list) and all(isinstance(i, str) for i in collection):
+                items = [(i, i) for i in sorted(set(collection))]
+            else:
+                blocked = _blocked(collection, "for_each")
+                return [InstanceKey("", {"each": {"key": blocked, "value": blocked}})]
+            return [InstanceKey(f'["{k}"]', {"each": {"key": k, "value": v}}) for k, v in items[:MAX_INSTANCES]]
+        return [InstanceKey("", {})]
+
+    # --- module calls ---------------------------------------------------------------------------
+    def module_instances(self, name: str) -> list["Instance"] | None:
+        """The instances a module call makes (made once, when first asked for by a reference or by the
+        emitting walk); None when its source is not in the scan."""
+        if name in self.children:
+            return self.children[name]
+        self.children[name] = None
+        block, path = self.module_blocks[name]
+        source_attr = block.attributes.get("source")
+        source = self.evaluate(source_attr.expr, {}, Trace()) if source_attr else None
+        target = local_module_dir(self.module.path, source)
+        address = self.prefixed(f"module.{name}")
+        values: dict[str, Any] = {"source": source}
+        if "version" in block.attributes:
+            values["version"] = self.evaluate(block.attributes["version"].expr, {}, Trace())
+        self.model.resources.append(Resource(
+            "terraform", "module_call", address, path, block.line, values,
+            {"source": source_attr.line if source_attr else block.line, "": block.line},
+            module=self.address, root=self.root))
+        if target is None or target not in self.model.modules or self.depth >= MAX_MODULE_DEPTH:
+            self.model.unresolved_modules.append((address, path, block.line, str(source)))
+            return None
+        instances = [self._child(block, path, address + key.suffix, key.scope, target)
+                     for key in self.instance_keys(block, Trace())]
+        self.children[name] = instances
+        return instances
+
+    def _child(self, block: Block, path: str, address: str, scope: dict[str, Any], target: str) -> "Instance":
+        inputs: dict[str, Input] = {}
+        origins: dict[str, Place] = {}
+        for arg, attr in block.attributes.items():
+            if arg in MODULE_META:
+                continue
+            inputs[arg] = self._argument(attr.expr, scope, Place(path, attr.line))
+            origin = self.origin_of(attr.expr, Place(path, attr.line))
+            if origin:
+                origins[arg] = origin
+        return Instance(self.model, self.model.modules[normalise(target)], address, inputs,
+                        self._child_providers(block), self.depth + 1, self.root, origins)
+
+    def origin_of(self, expr: x.Expr, written: Place) -> Place | None:
+        """Where a value passed into a module is written: here when it is a literal, or further up the
+        chain of module calls when it is one of this module's own inputs (`var.x`)."""
+        if x.is_literal(expr):
+            return written
+        names = x.traversal(expr)
+        if names and len(names) == 2 and names[0] == "var":
+            return self.origins.get(names[1])
+        return None
+
+    def _argument(self, expr: x.Expr, scope: dict[str, Any], written: Place) -> Callable[[], Settled]:
+        def settle() -> Settled:
+            trace = Trace()
+            trace.add_place(written, "argument")
+            return trace.settle(self.evaluate(expr, scope, trace))
+        return settle
+
+    def _child_providers(self, block: Block) -> dict[str, dict[str, Any]]:
+        inherited = {k: v for k, v in self.providers.items() if "." not in k}
+        mapping = block.attributes.get("providers")
+        if mapping is None or not isinstance(mapping.expr, x.ObjectX):
+            return inherited
+        for key_expr, value_expr in mapping.expr.items:
+            child_key = x.traversal(key_expr) if not isinstance(key_expr, x.Lit) else [str(key_expr.value)]
+            parent_key = x.traversal(value_expr)
+            if child_key and parent_key:
+                inherited[".".join(child_key)] = self.providers.get(".".join(parent_key), {})
+        return inherited
+
+
+def _blocked(value: Any, what: str) -> Unknown:
+    if isinstance(value, Unknown):
+        return Unknown(value.reason, kind=value.kind)
+    return Unknown(what, kind="expression")

@@ -1,0 +1,110 @@
+"""Module directories and root modules: which blocks each directory declares, which directories other
+modules call, and the evaluation of every root module (a directory no other module calls)."""
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.model.rendered import Place
+from scanner.model.resource import Resource
+from scanner.model.terraform.expressions import constant
+from scanner.model.terraform.trace import Settled
+from scanner.notices import Notice
+from scanner.parse import expressions as x
+from scanner.parse.terraform import Attribute, Block, TerraformFile
+
+Declared = tuple[Block, str]          # a block and the file it is written in
+
+
+@dataclass
+class ModuleDir:
+    path: str
+    variables: dict[str, Declared] = field(default_factory=dict)
+    locals: dict[str, tuple[Attribute, str]] = field(default_factory=dict)
+    outputs: dict[str, Declared] = field(default_factory=dict)
+    resources: list[Declared] = field(default_factory=list)
+    modules: list[Declared] = field(default_factory=list)
+    providers: list[Declared] = field(default_factory=list)
+    settings: list[Declared] = field(default_factory=list)   # terraform {} blocks
+    tfvars: list[TerraformFile] = field(default_factory=list)
+
+    def add(self, block: Block, path: str) -> None:
+        if block.type == "variable" and block.labels:
+            self.variables[block.labels[0]] = (block, path)
+        elif block.type == "locals":
+            for name, attr in block.attributes.items():
+                self.locals[name] = (attr, path)
+        elif block.type == "output" and block.labels:
+            self.outputs[block.labels[0]] = (block, path)
+        elif block.type == "resource" and len(block.labels) == 2:
+            self.resources.append((block, path))
+        elif block.type == "module" and block.labels:
+            self.modules.append((block, path))
+        elif block.type == "provider" and block.labels:
+            self.providers.append((block, path))
+        elif block.type == "terraform":
+            self.settings.append((block, path))
+
+
+def group_modules(files: list[TerraformFile], tfvars: list[TerraformFile]) -> dict[str, ModuleDir]:
+    modules: dict[str, ModuleDir] = {}
+    for tf in files:
+        directory = posixpath.dirname(tf.path)
+        module = modules.setdefault(directory, ModuleDir(directory))
+        for block in tf.blocks:
+            module.add(block, tf.path)
+    for tf in tfvars:
+        directory = posixpath.dirname(tf.path)
+        if directory in modules:
+            modules[directory].tfvars.append(tf)
+    return modules
+
+
+def local_module_dir(caller_dir: str, source: Any) -> str | None:
+    """The directory a local module source (`./x`, `../x`) names, relative to the scan; None otherwise."""
+    if not isinstance(source, str) or not source.startswith(("./", "../")):
+        return None
+    if not caller_dir:
+        return normalise(source)
+    return normalise(posixpath.normpath(posixpath.join(caller_dir, source)).lstrip("./"))
+
+
+def normalise(path: str) -> str:
+    path = posixpath.normpath(path)
+    return "" if path == "." else path
+
+
+def auto_loaded(path: str) -> bool:
+    name = posixpath.basename(path)
+    return name in ("terraform.tfvars", "terraform.tfvars.json") or name.endswith((".auto.tfvars", ".auto.tfvars.json"))
+
+
+@dataclass
+class TerraformModel:
+    """What evaluating every root module produced."""
+    modules: dict[str, ModuleDir]
+    resources: list[Resource] = field(default_factory=list)
+    unresolved_modules: list[tuple[str, str, int, str]] = field(default_factory=list)  # address, file, line, source
+    notices: list[Notice] = field(default_factory=list)
+    visited: set[str] = field(default_factory=set)
+
+    def called_dirs(self) -> set[str]:
+        called = set()
+        for module in self.modules.values():
+            for block, _ in module.modules:
+                source = block.attributes.get("source")
+                if source and isinstance(source.expr, x.Lit):
+                    target = local_module_dir(module.path, source.expr.value)
+                    if target is not None and target != module.path:
+                        called.add(target)
+        return called
+
+    def root_inputs(self, module: ModuleDir, var_files: list[TerraformFile]) -> dict[str, Settled]:
+        """A root module's inputs: auto-loaded tfvars (terraform.tfvars first), then --var-file files."""
+        ordered = sorted(module.tfvars, key=lambda f: (not f.path.endswith("terraform.tfvars"), f.path))
+        inputs: dict[str, Settled] = {}
+        for tf in [f for f in ordered if auto_loaded(f.path)] + var_files:
+            for attr in tf.attributes.values():
+                inputs[attr.name] = Settled(constant(attr.expr), places=((Place(tf.path, attr.line), "tfvars"),))
+        return inputs

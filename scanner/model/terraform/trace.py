@@ -1,0 +1,40 @@
+"""What an evaluated value depended on: the resources it refers to, and the places its inputs were written.
+
+A value's provenance chain is the set of places that decided it: the module argument a caller wrote, the
+variable default, the tfvars entry, the local. Focus modes (`--changed-since`, files as arguments) keep a
+finding when any place of its chain changed, and messages name the place that set the value.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.model.rendered import Place
+
+# Roles of a place in a chain, from the most decisive for a message to the least.
+ROLES = ("tfvars", "argument", "default", "local", "output", "attribute")
+
+
+@dataclass
+class Trace:
+    addresses: set[str] = field(default_factory=set)          # resources referred to (base addresses)
+    places: dict[Place, str] = field(default_factory=dict)    # place -> role, in the order first met
+
+    def add_place(self, place: Place, role: str) -> None:
+        self.places.setdefault(place, role)
+
+    def absorb(self, settled: "Settled") -> None:
+        self.addresses.update(settled.addresses)
+        for place, role in settled.places:
+            self.places.setdefault(place, role)
+
+    def settle(self, value: Any) -> "Settled":
+        return Settled(value, frozenset(self.addresses), tuple(self.places.items()))
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A value evaluated once, with what it depended on (memoised per module instance)."""
+    value: Any
+    addresses: frozenset[str] = frozenset()
+    places: tuple[tuple[Place, str], ...] = ()

@@ -1,0 +1,69 @@
+"""The region registry (regions.yaml): provider -> region id -> country, residency tier, pair, zones."""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from scanner.registries import document
+
+TIERS = ("eu", "eea", "adequacy", "third-country")   # strict -> loose; each tier includes the ones before it
+_ZONE_SUFFIXES = (re.compile(r"(?<=\d)[a-z]$"), re.compile(r"-[a-z0-9]{1,2}$"))
+
+
+@dataclass(frozen=True)
+class Region:
+    provider: str
+    id: str
+    country: str
+    tier: str
+    pair: str | None = None
+    zones: int = 1          # availability zones, where the registry knows the region has several
+
+
+@dataclass(frozen=True)
+class RegionRegistry:
+    as_of: str
+    countries: Mapping[str, str]                      # ISO 3166 alpha-2 -> tier
+    tables: Mapping[str, Mapping[str, Region]]        # provider registry key -> region id -> Region
+
+    def lookup(self, provider: str, region_id: object) -> Region | None:
+        """The region an id names; a zone id (eu-west-1a, europe-west4-b, eu01-1) names its region."""
+        table = self.tables.get(provider)
+        if not table or not isinstance(region_id, str):
+            return None
+        key = region_id.lower().replace(" ", "")
+        if key in table:
+            return table[key]
+        for suffix in _ZONE_SUFFIXES:
+            stripped = suffix.sub("", key)
+            if stripped != key and stripped in table:
+                return table[stripped]
+        return None
+
+    def country_tier(self, country: str) -> str:
+        return self.countries.get(country.upper(), "third-country")
+
+    def knows(self, provider: str) -> bool:
+        return provider in self.tables
+
+
+def tier_allows(region_tier: str, allowed_tier: str) -> bool:
+    rank = {t: i for i, t in enumerate(TIERS)}
+    return rank.get(region_tier, len(TIERS)) <= rank.get(allowed_tier, 0)
+
+
+def _region(provider: str, region_id: str, info: Mapping[str, Any]) -> Region:
+    pair = str(info["pair"]).lower() if info.get("pair") else None
+    return Region(provider, region_id, str(info["country"]), str(info["tier"]), pair, int(info.get("zones", 1)))
+
+
+@functools.lru_cache(maxsize=1)
+def regions() -> RegionRegistry:
+    data = document("regions")
+    tables = {provider: {str(rid).lower(): _region(provider, str(rid).lower(), info)
+                         for rid, info in (entry.get("regions") or {}).items()}
+              for provider, entry in data["providers"].items()}
+    countries = {str(k).upper(): str(v) for k, v in data["countries"].items()}
+    return RegionRegistry(str(data["as_of"]), countries, tables)

@@ -1,0 +1,94 @@
+"""A user's policy with a wrong predicate argument or message placeholder exits 2 naming the file and field;
+aliases keep old ids working; `policies show` names every place that makes up a rule."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scanner import cli
+from scanner.evaluate import policies as policy_module
+from scanner.report.catalogue import sources
+
+ROOT = Path(__file__).resolve().parents[2]
+
+POLICY = """\
+id: CUS-001
+title: Things are tidy
+family: custom
+severity: medium
+rationale: Tidy things are easier to audit later on.
+remediation: Make the thing tidy.
+references: {}
+input: terraform
+message: "%s"
+checks:
+  - match: {terraform: [azurerm_storage_account]}
+    assert:
+      %s
+"""
+
+
+def write_policy(tmp_path: Path, assertion: str, message: str = "{address} is untidy") -> Path:
+    folder = tmp_path / "custom"
+    folder.mkdir(exist_ok=True)
+    (folder / "CUS-001.yaml").write_text(POLICY % (message, assertion), encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("assertion, expected", [
+    ("{predicate: customer_key}",
+     ":13: checks[0].assert.args: 'path' is a required property (predicate customer_key takes path (required))"),
+    ("{predicate: customer_key, args: {path: [a]}}",
+     ":13: checks[0].assert.args.path: ['a'] is not of type 'string' (predicate customer_key takes path (required))"),
+    ("{predicate: retention_at_least, args: {path: x, min: seven}}",
+     ":13: checks[0].assert.args.min: 'seven' is not of type 'number' (predicate retention_at_least takes default, "
+     "min (required), path (required), unit)"),
+    ("{any: [{path: x, op: exists}, {predicate: region_allowed, args: {pahts: [location]}}]}",
+     ":13: checks[0].assert.any[1].args: unknown key ('pahts' was unexpected) (predicate region_allowed takes paths, "
+     "provider, skip_inherited)"),
+    ("{linked: {type: x, via: y, where: {predicate: customer_key, args: {}}}}",
+     ":13: checks[0].assert.linked.where.args: 'path' is a required property (predicate customer_key takes path "
+     "(required))"),
+])
+def test_a_bad_predicate_argument_exits_2_naming_file_line_and_field(tmp_path, capsys, assertion, expected):
+    folder = write_policy(tmp_path, assertion)
+    code = cli.main(["policies", "list", "--policies", str(folder)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == f"sovscan: error: {folder / 'custom' / 'CUS-001.yaml'}{expected}\n"
+
+
+def test_a_misspelt_message_placeholder_exits_2(tmp_path, capsys):
+    folder = write_policy(tmp_path, "{path: x, op: exists}", message="{adress} is untidy")
+    code = cli.main(["policies", "list", "--policies", str(folder)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"sovscan: error: {folder / 'custom' / 'CUS-001.yaml'}:9: message: unknown placeholder "
+                          "{adress}; a message may use {address}, {type}, {name}, {detail}, {path}, {item}")
+
+
+def test_aliases_select_and_are_unique(tmp_path):
+    folder = write_policy(tmp_path, "{path: x, op: exists}")
+    path = folder / "custom" / "CUS-001.yaml"
+    path.write_text(path.read_text().replace("input: terraform", "input: terraform\naliases: [OLD-001]\nsince: 0.2.0"))
+    catalogue = policy_module.load((str(folder),))
+    chosen = policy_module.select(catalogue, only=("OLD-001",))
+    assert [(p.id, p.aliases, p.since) for p in chosen] == [("CUS-001", ("OLD-001",), "0.2.0")]
+    assert "CUS-001" not in {p.id for p in policy_module.select(catalogue, skip=("OLD-001",))}
+
+
+def test_policies_show_names_every_place_of_a_rule_and_they_exist():
+    catalogue = {p.id: p for p in policy_module.load()}
+    for policy_id, kinds in (("HAVEN-003", {"policy", "predicate", "facts", "fixtures"}),
+                             ("CMK-001", {"policy", "condition", "predicate", "fixtures"}),
+                             ("RES-007", {"policy", "predicate", "facts", "registry", "fixtures"})):
+        places = sources(catalogue[policy_id])
+        assert {kind for kind, _ in places} == kinds, policy_id
+        for kind, where in places:
+            if kind in ("policy", "facts", "registry"):
+                assert (ROOT / where).is_file(), where
+            if kind == "predicate":
+                assert (ROOT / where.split("(")[1].rstrip(")")).is_file(), where
+            if kind == "fixtures":
+                assert (ROOT / where.split(" ")[0]).is_dir(), where

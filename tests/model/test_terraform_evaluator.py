@@ -1,0 +1,167 @@
+"""The Terraform evaluator by subject: one expression (expressions.py), a block's values (blocks.py), a
+module instance's names and provenance (instance.py, trace.py), count/for_each keys and module inputs."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scanner import model, parse
+from scanner.discover import discover
+from scanner.model.rendered import Place
+from scanner.model.terraform.expressions import Evaluator, constant
+from scanner.model.terraform.trace import Trace
+from scanner.model.values import Unknown
+from scanner.parse.terraform import parse_text
+
+
+def expr(text: str) -> Any:
+    return parse_text("t.tf", f"v = {text}\n").attributes["v"].expr
+
+
+class Names:
+    """A module instance with two variables and one resource attribute, for expression tests."""
+
+    def var(self, name: str, trace: Trace) -> Any:
+        trace.places[Place("variables.tf", 3)] = "default"
+        return {"region": "eu-west-1", "zones": ["a", "b"]}.get(name, Unknown(f"var.{name}", kind="variable"))
+
+    def local(self, name: str, trace: Trace) -> Any:
+        return Unknown(f"local.{name}", kind="local")
+
+    def has_module(self, name: str) -> bool:
+        return name == "net"
+
+    def module_output(self, name: str, output: str | None, trace: Trace) -> Any:
+        return {"ids": ["s1", "s2"]} if output == "out" else Unknown(f"module.{name}", kind="module")
+
+    def resource_attr(self, rtype: str, name: str, attr: str | None, trace: Trace) -> Any:
+        trace.addresses.add(f"{rtype}.{name}")
+        return Unknown(f"{rtype}.{name}.{attr}", refers_to=f"{rtype}.{name}", attribute=attr, kind="computed")
+
+    def path_value(self, which: str) -> Any:
+        return {"module": "mod"}.get(which, Unknown("path", kind="expression"))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('"a-${var.region}"', "a-eu-west-1"),
+    ("var.zones[1]", "b"),
+    ("var.zones[5]", Unknown("index 5", kind="missing")),
+    ("length(var.zones) > 1 ? \"multi\" : \"single\"", "multi"),
+    ("var.nothing", Unknown("var.nothing", kind="variable")),
+    ("true && var.nothing", Unknown("var.nothing", kind="variable")),
+    ("false && var.nothing", False),                                          # short-circuit
+    ("!var.nothing", Unknown("var.nothing", kind="variable")),
+    ("-3", -3),
+    ("1 / 0", Unknown("operator / on incompatible values", kind="expression")),
+    ("\"a\" + 1", Unknown("operator + on incompatible values", kind="expression")),
+    ("[for z in var.zones : upper(z)]", ["A", "B"]),
+    ("{for z in var.zones : z => 1 if z != \"a\"}", {"b": 1}),
+    ("{for z in [\"a\", \"a\", \"b\"] : z => z...}", {"a": ["a", "a"], "b": ["b"]}),
+    ("module.net.out.ids", ["s1", "s2"]),
+    ("module.other.out", Unknown("module.other (not defined)", kind="module")),
+    ("data.aws_region.current.name", Unknown("data.aws_region.current", refers_to="data.aws_region.current",
+                                             attribute="name", kind="data")),
+    ("aws_kms_key.k.arn", Unknown("aws_kms_key.k.arn", refers_to="aws_kms_key.k", attribute="arn", kind="computed")),
+    ("path.module", "mod"),
+    ("try(var.nothing, \"x\")", Unknown("var.nothing", kind="variable")),   # the first option may win at apply
+    ("try(\"x\", var.nothing)", "x"),
+    ("coalesce(\"\", \"y\")", "y"),
+    ("can(var.zones)", True),
+    ("timestamp()", Unknown("function timestamp()", kind="function")),
+    ("concat(var.zones, [\"c\"])", ["a", "b", "c"]),
+    ("max([1, 5, 3]...)", 5),
+    ("<<-EOT\n  a ${var.region}\n  EOT", Unknown("heredoc with interpolation", kind="syntax")),
+])
+def test_expressions(text, expected):
+    assert Evaluator(Names()).evaluate(expr(text), {}, Trace()) == expected
+
+
+def test_references_and_places_are_traced():
+    trace = Trace()
+    Evaluator(Names()).evaluate(expr('"${var.region}-${aws_kms_key.k.arn}"'), {}, trace)
+    assert trace.addresses == {"aws_kms_key.k"}
+    assert trace.places == {Place("variables.tf", 3): "default"}
+
+
+def test_constants_refer_to_nothing():
+    assert constant(expr('{ a = [1, "x"], b = null }')) == {"a": [1, "x"], "b": None}
+    assert constant(expr("var.x")) == Unknown("var", kind="expression")
+
+
+def build(root: Path, var_files: tuple = ()) -> dict[str, Any]:
+    sources, _ = discover(str(root))
+    files, notices = parse.parse_all(sources)
+    assert notices == []
+    return {r.address: r for r in model.build(files, list(var_files)).resources}
+
+
+def test_the_chain_names_every_place_that_decided_a_value(write):
+    root = write({
+        "main.tf": 'module "app" {\n  source   = "./app"\n  location = var.location\n}\n'
+                   'variable "location" {\n  default = "westeurope"\n}\n',
+        "terraform.tfvars": 'location = "centralus"\n',
+        "app/main.tf": 'variable "location" {}\nlocals {\n  region = var.location\n}\n'
+                       'resource "azurerm_storage_account" "s" {\n  location = local.region\n}\n',
+    })
+    account = build(root)["module.app.azurerm_storage_account.s"]
+    assert account.values["location"] == "centralus"
+    chain = [(p.path.rsplit("/", 1)[-1] if "/" in p.path else p.path, p.line, role)
+             for p, role in account.chain_of("location")]
+    assert chain == [("main.tf", 6, "attribute"), ("main.tf", 3, "local"), ("main.tf", 3, "argument"),
+                     ("terraform.tfvars", 1, "tfvars")]
+
+
+def test_a_default_is_a_place_in_the_chain_only_when_it_decides(write):
+    root = write({"main.tf": 'variable "location" {\n  default = "westeurope"\n}\n'
+                             'resource "azurerm_storage_account" "s" {\n  location = var.location\n}\n'})
+    without = build(root)["azurerm_storage_account.s"]
+    assert [role for _, role in without.chain_of("location")] == ["attribute", "default"]
+    write({"terraform.tfvars": 'location = "northeurope"\n'})
+    overridden = build(root)["azurerm_storage_account.s"]
+    assert [role for _, role in overridden.chain_of("location")] == ["attribute", "tfvars"]
+
+
+def test_count_and_for_each_keys(write):
+    root = write({"main.tf": '''
+resource "x_a" "counted" {
+  count = 2
+  name  = "n${count.index}"
+}
+resource "x_a" "keyed" {
+  for_each = { weu = "westeurope", neu = "northeurope" }
+  location = each.value
+}
+resource "x_a" "listed" {
+  for_each = toset(["b", "a", "b"])
+  name     = each.key
+}
+resource "x_a" "unknown" {
+  for_each = var.things
+  name     = each.key
+}
+'''})
+    resources = build(root)
+    assert resources['x_a.counted[1]'].values["name"] == "n1"
+    assert resources['x_a.keyed["neu"]'].values["location"] == "northeurope"
+    assert [a for a in resources if a.startswith("x_a.listed")] == ['x_a.listed["a"]', 'x_a.listed["b"]']
+    assert resources["x_a.unknown"].values["name"] == Unknown("var.things", kind="variable")
+
+
+def test_module_arguments_remember_where_the_caller_wrote_them(write):
+    root = write({
+        "main.tf": 'module "a" {\n  source   = "./m"\n  location = "eastus"\n}\n',
+        "m/main.tf": 'variable "location" {}\nresource "x_a" "r" {\n  location = var.location\n}\n',
+    })
+    resource = build(root)["module.a.x_a.r"]
+    assert resource.origins["location"].line == 3 and resource.origins["location"].path.endswith("main.tf")
+    assert not resource.origins["location"].path.endswith("m/main.tf")
+
+
+def test_cycles_and_undefined_names_are_unknown(write):
+    root = write({"main.tf": 'locals {\n  a = local.b\n  b = local.a\n}\n'
+                             'resource "x_a" "r" {\n  one = local.a\n  two = local.nope\n}\n'})
+    values = build(root)["x_a.r"].values
+    assert values["one"].kind == "cycle"
+    assert values["two"] == Unknown("local.nope (not defined)", kind="local")
