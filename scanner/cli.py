@@ -239,26 +239,32 @@ def policies_group() -> None:
     """The policy catalogue."""
 
 
+_LANG = click.option("--lang", type=click.Choice(policy_module.LANGUAGES), default="en", show_default=True,
+                     help="Language of titles and texts (a policy without that translation shows its English).")
+
+
 @policies_group.command("list")
 @click.option("--only", multiple=True, help="Families or ids to list.")
 @click.option("--policies", "policy_dirs", multiple=True, type=click.Path(), help="Extra policy directory.")
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
-def policies_list(only, policy_dirs, output_format) -> None:
-    """List the policies with family, severity and references."""
+@_LANG
+def policies_list(only, policy_dirs, output_format, lang) -> None:
+    """List the policies with family, severity and the controls they map to."""
     chosen = policy_module.select(policy_module.load(tuple(policy_dirs)), tuple(only))
-    click.echo(render_markdown(chosen) if output_format == "markdown" else render_list(chosen), nl=False)
+    click.echo(render_markdown(chosen, lang) if output_format == "markdown" else render_list(chosen, lang), nl=False)
 
 
 @policies_group.command("show")
 @click.argument("policy_id")
 @click.option("--policies", "policy_dirs", multiple=True, type=click.Path(), help="Extra policy directory.")
-def policies_show(policy_id, policy_dirs) -> None:
-    """Show one policy: rationale, remediation, references and what it checks."""
+@_LANG
+def policies_show(policy_id, policy_dirs, lang) -> None:
+    """Show one policy: rationale, remediation, controls, sources and what it checks."""
     catalogue = {p.id: p for p in policy_module.load(tuple(policy_dirs))}
     catalogue[review.REVIEW.id] = review.REVIEW
     if policy_id not in catalogue:
         raise SovscanError(f"no policy {terminal.inert(policy_id)!r}; `sovscan policies list` shows the catalogue")
-    click.echo(render_show(catalogue[policy_id]), nl=False)
+    click.echo(render_show(catalogue[policy_id], lang), nl=False)
 
 
 @cli.command("version")

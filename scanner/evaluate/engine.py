@@ -31,7 +31,8 @@ class _Formatter(string.Formatter):
 
 def _message(template: str, resource: Resource, verdict: Verdict, item: Match | None) -> str:
     fields = {"address": resource.address, "type": resource.type, "name": resource.name,
-              "detail": verdict.detail, "path": verdict.key or verdict.path, "item": _item_name(item)}
+              "detail": verdict.detail, "path": verdict.key or verdict.path, "item": _item_name(item),
+              "values": resource.values}
     text = _Formatter().format(template, **fields)
     if verdict.detail and "{detail}" not in template:
         text = f"{text}: {verdict.detail}"

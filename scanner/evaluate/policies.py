@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
@@ -12,16 +12,18 @@ import jsonschema
 import yaml
 
 from scanner.errors import PolicyError
+from scanner.evaluate import citations
 from scanner.evaluate.predicates import PREDICATES
 from scanner.registries.kubernetes import hcc_checks
 from scanner.pack import builtin_policy_dir
 
 NOT_POLICIES = ("registries", "profiles")   # data folders that live next to the policies
 FAMILIES = ("cmk", "residency", "secrets", "exit", "haven", "baseline", "custom")
-MESSAGE_FIELDS = ("address", "type", "name", "detail", "path", "item")   # placeholders a message may use
+MESSAGE_FIELDS = ("address", "type", "name", "detail", "path", "item", "values")   # placeholders a message may use
 ID_PREFIX = {"CMK": "cmk", "RES": "residency", "SEC": "secrets", "EXIT": "exit", "HAVEN": "haven"}
 SEVERITY_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "2.0", "info": "0.5"}
+LANGUAGES = citations.LANGUAGES   # English is the policy's own text; the others sit in a block named after the language
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,16 @@ class Check:
     each: str | None = None
     message: str | None = None
     location: str | None = None
+
+
+@dataclass(frozen=True)
+class PolicyText:
+    """What a reader sees of a policy in one language."""
+    title: str
+    rationale: str
+    remediation: dict                        # provider (or "default") -> text
+    message: str
+    check_messages: tuple[str | None, ...]   # per check: its own message template, or None
 
 
 @dataclass(frozen=True)
@@ -51,11 +63,20 @@ class Policy:
     aliases: tuple[str, ...] = ()    # earlier ids: waivers, --only/--skip and enforcement keys still match
     since: str = ""                  # the sovscan version that introduced it
     haven_check: str = ""            # the Haven Compliancy Checker check this policy pre-flights
+    texts: dict[str, PolicyText] = field(default_factory=dict)   # language -> text; "en" always
 
     @property
     def names(self) -> tuple[str, ...]:
         """The id and every alias."""
         return (self.id,) + self.aliases
+
+    def text(self, lang: str = "en") -> PolicyText:
+        """The policy's text in `lang`; English when the policy has no translation into it."""
+        found = self.texts.get(lang) or self.texts.get("en")
+        if found is not None:
+            return found
+        return PolicyText(self.title, self.rationale, self.remediation, self.message,
+                          tuple(check.message for check in self.checks))
 
     @property
     def level(self) -> str:
@@ -126,12 +147,18 @@ def load_file(path: Path) -> Policy:
     errors = sorted(_validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
         error = _most_specific(errors[0])
-        node = yaml.compose(text, Loader=_LOADER)   # only now: the nodes know the lines
-        line = _line_for(node, list(error.absolute_path)) if node is not None else 1
-        raise PolicyError(f"{path}:{line}: {_pointer(error.absolute_path)}: {_short(error)}")
+        _fail_at(path, text, list(error.absolute_path), _short(error))
+    problems = [(["references", *where], message) for where, message in
+                citations.problems(data["references"], citations.builtin())] + _translation_problems(data)
+    if problems:
+        _fail_at(path, text, *problems[0])
     _check_predicates(data, text, path)
     _check_messages(data, text, path)
     return _policy(data, path)
+
+
+def _fail_at(path: Path, text: str, where: list[Any], message: str) -> None:
+    raise PolicyError(f"{path}:{_line(text, where)}: {_pointer(where)}: {message}")
 
 
 def _conditions(node: Any, pointer: list[Any]) -> Iterator[tuple[dict[str, Any], list[Any]]]:
@@ -183,7 +210,7 @@ def _check_messages(data: dict[str, Any], text: str, path: Path) -> None:
             fields = [f for _, f, _, _ in string.Formatter().parse(message) if f is not None]
         except ValueError as err:
             raise PolicyError(f"{path}:{_line(text, pointer)}: {_pointer(pointer)}: {err}") from None
-        unknown = [f for f in fields if f not in MESSAGE_FIELDS]
+        unknown = [f for f in fields if f.split("[", 1)[0] not in MESSAGE_FIELDS]
         if unknown:
             raise PolicyError(f"{path}:{_line(text, pointer)}: {_pointer(pointer)}: unknown placeholder "
                               f"{{{unknown[0]}}}; a message may use {', '.join('{' + f + '}' for f in MESSAGE_FIELDS)}")
@@ -192,6 +219,61 @@ def _check_messages(data: dict[str, Any], text: str, path: Path) -> None:
 def _line(text: str, pointer: list[Any]) -> int:
     node = yaml.compose(text, Loader=_LOADER)
     return _line_for(node, pointer) if node is not None else 1
+
+
+def _translation_problems(data: dict) -> list[tuple[list, str]]:
+    """A translation must fix the same things and fill the same placeholders as the English."""
+    found: list[tuple[list, str]] = []
+    for lang in LANGUAGES[1:]:
+        block = data.get(lang)
+        if block is None:
+            continue
+        english, other = _remediation(data["remediation"]), _remediation(block["remediation"])
+        if set(english) != set(other):
+            found.append(([lang, "remediation"], f"gives {sorted(other)}, the English gives {sorted(english)}"))
+        if ("message" in data) != ("message" in block):
+            found.append(([lang, "message"] if "message" in block else [lang],
+                          "a message is needed in both languages or in neither"))
+        elif "message" in data:
+            found += _placeholder_problems(data["message"], block["message"], [lang, "message"])
+        own = [check.get("message") for check in data["checks"]]
+        translated = block.get("check_messages", [None] * len(own))
+        if len(translated) != len(own) or [m is None for m in translated] != [m is None for m in own]:
+            found.append(([lang, "check_messages"] if "check_messages" in block else [lang],
+                          f"needs one entry per check, null where the check has no message: {len(own)} checks, "
+                          f"messages on {[i for i, m in enumerate(own) if m is not None]}"))
+            continue
+        for index, (mine, theirs) in enumerate(zip(own, translated)):
+            if mine is not None and theirs is not None:
+                found += _placeholder_problems(mine, theirs, [lang, "check_messages", index])
+    return found
+
+
+def _placeholder_problems(english: str, translated: str, where: list) -> list[tuple[list, str]]:
+    try:
+        mine, theirs = _placeholders(english), _placeholders(translated)
+    except ValueError as err:
+        return [(where, f"is not a message template: {err}")]
+    if mine != theirs:
+        return [(where, f"uses placeholders {sorted(theirs)}, the English uses {sorted(mine)}")]
+    return []
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def _remediation(value: str | dict) -> dict:
+    return value if isinstance(value, dict) else {"default": value}
+
+
+def _text(block: dict, data: dict) -> PolicyText:
+    title = block["title"]
+    own = [check.get("message") for check in data["checks"]]
+    return PolicyText(title=title, rationale=" ".join(block["rationale"].split()),
+                      remediation=_remediation(block["remediation"]),
+                      message=block.get("message") or "{address}: " + title[0].lower() + title[1:],
+                      check_messages=tuple(block.get("check_messages", own)))
 
 
 def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
@@ -214,17 +296,17 @@ def _policy(data: dict[str, Any], path: Path) -> Policy:
     prefix = data["id"].split("-")[0]
     if prefix in ID_PREFIX and ID_PREFIX[prefix] != data["family"]:
         raise PolicyError(f"{path}:1: family: {data['family']!r} does not fit the id prefix {prefix}")
-    remediation = data["remediation"]
     checks = tuple(Check(c["match"], c["assert"], c.get("where"), c.get("each"), c.get("message"), c.get("location"))
                    for c in data["checks"])
+    english = _text(data, data)
+    texts = {lang: _text(data[lang], data) for lang in LANGUAGES[1:] if lang in data}
     return Policy(
-        id=data["id"], title=data["title"], family=data["family"], severity=data["severity"],
-        rationale=" ".join(data["rationale"].split()),
-        remediation=remediation if isinstance(remediation, dict) else {"default": remediation},
-        references=data["references"], input=data["input"], checks=checks,
-        message=data.get("message") or "{address}: " + data["title"][0].lower() + data["title"][1:],
+        id=data["id"], title=english.title, family=data["family"], severity=data["severity"],
+        rationale=english.rationale, remediation=english.remediation,
+        references=data["references"], input=data["input"], checks=checks, message=english.message,
         precision=data.get("precision", "high"), path=str(path), aliases=tuple(data.get("aliases", ())),
-        since=str(data.get("since", "")), haven_check=str(data.get("haven_check", "")))
+        since=str(data.get("since", "")), haven_check=str(data.get("haven_check", "")),
+        texts={"en": english, **texts})
 
 
 def load_dir(directory: Path) -> list[Policy]:

@@ -5,6 +5,7 @@ import json
 from collections import Counter
 from urllib.parse import quote
 
+from scanner.evaluate import citations
 from scanner.evaluate.result import Finding
 from scanner.evaluate.policies import SECURITY_SEVERITY, Policy
 from scanner.report.model import INFORMATION_URI, TOOL_NAME, Report, help_uri
@@ -18,11 +19,12 @@ def _help_markdown(policy: Policy) -> str:
              policy.rationale, "", "**Remediation**", ""]
     for provider, text in policy.remediation.items():
         lines.append(f"- {text}" if provider == "default" else f"- {provider}: {text}")
-    refs = policy.references
-    cited = [f"seed {s}" for s in refs.get("seeds", [])] + refs.get("sov", []) + refs.get("standards", [])
-    if cited:
-        lines += ["", "**References:** " + ", ".join(cited)]
-    for link in refs.get("links", []):
+    cited = citations.citations(policy.references)
+    if cited["controls"]:
+        lines += ["", "**Controls:** " + "; ".join(cited["controls"])]
+    if cited["standards"] + cited["documents"]:
+        lines += ["", "**References:** " + "; ".join(cited["standards"] + cited["documents"])]
+    for link in cited["links"]:
         lines.append(f"- <{link}>")
     lines += ["", f"[{policy.id} documentation]({help_uri(policy.id)})"]
     return "\n".join(lines)

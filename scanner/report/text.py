@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from itertools import groupby
 
+from scanner.evaluate import citations
 from scanner.evaluate.result import Finding
 from scanner.report.model import Report
 from scanner.terminal import guard, inert, plural, wrap
@@ -17,6 +18,7 @@ _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m", "FAI
             "PASSED": "\033[1;32m"}
 _RESET = "\033[0m"
 FIX_INDENT = 4
+_POSTURE_SOURCE = ["003:455-497"]   # the SEAL typology (Figure 5) the indicative posture follows
 
 
 def _paint(text: str, key: str, color: bool) -> str:
@@ -126,7 +128,8 @@ def _summary(report: Report) -> list[str]:
     if report.rules is not None:
         lines += [f"  {inert(statement)}" for statement in report.rules.statements(len(result.policies))]
     if result.posture:
-        lines.append("  sovereignty posture (indicative, seed 003:470-497): " + "; ".join(
+        source = "; ".join(citations.document_citations(_POSTURE_SOURCE))
+        lines.append(f"  sovereignty posture (indicative, after {inert(source)}): " + "; ".join(
             f"{p.name} ({p.source}): {p.jurisdiction} jurisdiction, SEAL {p.seal}" if p.known
             else f"{inert(p.source)}: not in the provider registry" for p in result.posture))
     hint = "" if report.show_unresolved else " (--show-unresolved lists them)"

@@ -4,13 +4,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import string
 from pathlib import Path
 
 import pytest
 
+from scanner.evaluate import citations
 from scanner.evaluate import policies as policy_module
 from scanner.evaluate.predicates import PREDICATES
-from scanner.report.catalogue import render_markdown
+from scanner.report.catalogue import render_list, render_markdown, render_show
+from scanner.report.sarif import rule
 
 CATALOGUE = policy_module.load()
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,3 +68,47 @@ def test_every_predicate_is_used_by_a_policy():
 def test_generated_catalogue_is_current():
     committed = (ROOT / "policies" / "README.md").read_text(encoding="utf-8")
     assert committed == render_markdown(CATALOGUE), "regenerate: sovscan policies list --format markdown > policies/README.md"
+
+
+def _placeholders(template: str | None) -> set[str] | None:
+    return None if template is None else {n for _, n, _, _ in string.Formatter().parse(template) if n is not None}
+
+
+@pytest.mark.parametrize("policy", CATALOGUE, ids=lambda p: p.id)
+def test_every_policy_speaks_english_and_dutch(policy):
+    english, dutch = policy.text("en"), policy.text("nl")
+    assert set(policy.texts) == set(policy_module.LANGUAGES)
+    assert dutch.title != english.title and dutch.rationale != english.rationale
+    assert not dutch.title.endswith(".") and dutch.title[0].isupper()
+    assert set(dutch.remediation) == set(english.remediation)
+    for provider, text in dutch.remediation.items():
+        assert text.rstrip().endswith("."), f"remediation ends with a period: {text!r}"
+        assert text != english.remediation[provider]
+    assert _placeholders(dutch.message) == _placeholders(english.message)
+    assert [_placeholders(m) for m in dutch.check_messages] == [_placeholders(m) for m in english.check_messages]
+
+
+REGISTRY = citations.builtin()
+
+
+@pytest.mark.parametrize("policy", CATALOGUE, ids=lambda p: p.id)
+def test_every_policy_maps_to_known_controls(policy):
+    refs = policy.references
+    assert citations.control_ids(refs), "maps to at least one ISO/IEC 27002:2022 control or SOV objective"
+    assert set(refs.get("iso27002", [])) <= set(REGISTRY.controls)
+    assert citations.problems(refs, REGISTRY) == []
+    for standard in refs.get("standards", []):
+        assert citations.standard_for(standard, REGISTRY) is not None, f"{standard!r} is not in sources.yaml"
+        assert not re.match(r"^(BIO|ISO 27002)\b", standard), "BIO 1 / ISO 27002 numbers belong in iso27002"
+
+
+INTERNAL = re.compile(r"\b\d{3}:\d+|seed", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("lang", policy_module.LANGUAGES)
+def test_no_user_facing_text_shows_an_internal_line_reference(lang):
+    rendered = [render_markdown(CATALOGUE, lang), render_list(CATALOGUE, lang)]
+    rendered += [render_show(policy, lang) for policy in CATALOGUE]
+    rendered += [json.dumps(rule(policy), ensure_ascii=False) for policy in CATALOGUE]
+    leaks = sorted({match.group(0) for text in rendered for match in INTERNAL.finditer(text)})
+    assert leaks == []

@@ -344,8 +344,7 @@ def lock_file_committed(resource: Resource, args: dict[str, Any], ctx: Context, 
         return PASS
     directory = values.get("directory", ".")
     shown = "the root directory" if directory == "." else directory
-    return fail("", f"{values.get('first_requirement')}: the root module has no dependency lock file "
-                    f"(no {LOCK_FILE} in {shown})")
+    return fail("", f"no {LOCK_FILE} in {shown}")
 
 
 # --- EXIT-007: vendor-specific Kubernetes markers ---------------------------------------------------
