@@ -5,25 +5,28 @@ import dataclasses
 import datetime
 import os
 import re
+import shlex
 import sys
 import traceback
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import click
 
-from scanner import __version__, config as config_module
+from scanner import __version__, checkout, config as config_module, output, review, terminal
 from scanner.config import Config
 from scanner.discover import classify
 from scanner.errors import SovscanError
 from scanner.evaluate import policies as policy_module
 from scanner.evaluate import waivers
-from scanner.focus import Focus, changed_since as changed_since_focus, display_path
-from scanner.starter import starter_config
+from scanner.evaluate.result import Result
+from scanner.focus import Focus, changed_since as find_changes, display_path
 from scanner.pipeline import ScanRequest, scan
 from scanner.report import FORMATTERS, Report
 from scanner.report.catalogue import render_list, render_markdown, render_show
+from scanner.starter import starter_config
 
 FAIL_ON = ("error", "warning", "note", "never")
+ARGS_VARIABLE = "SOVSCAN_ARGS"
 
 
 def _formats(values: tuple[str, ...]) -> list[tuple[str, str | None]]:
@@ -43,6 +46,7 @@ def _formats(values: tuple[str, ...]) -> list[tuple[str, str | None]]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+@click.version_option(__version__, "--version", "-V", prog_name="sovscan", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     """sovscan: sovereignty and security policies for Terraform and Kubernetes."""
@@ -72,13 +76,16 @@ def _targets(paths: tuple[str, ...]) -> tuple[tuple[str, ...], Focus | None]:
 def _scan_options(function):
     options = [
         click.argument("paths", nargs=-1, type=click.Path(exists=True)),
-        click.option("--config", "config_path", type=click.Path(), help="Configuration file (default: .sovscan.yaml in the first path)."),
-        click.option("--profile", help="Built-in profile: " + ", ".join(config_module.profile_names()) + "."),
+        click.option("--config", "config_path", type=click.Path(),
+                     help="Configuration file (default: the nearest .sovscan.yaml from the scanned paths up to the "
+                          "repository root)."),
+        click.option("--profile", help="Built-in profile (" + ", ".join(config_module.profile_names()) +
+                                       ") or a profile file."),
         click.option("--policies", "policy_dirs", multiple=True, type=click.Path(), help="Extra policy directory (repeatable)."),
         click.option("--only", multiple=True, help="Run only these families or policy ids (repeatable)."),
         click.option("--skip", multiple=True, help="Skip these families or policy ids (repeatable)."),
         click.option("--var-file", "var_files", multiple=True, type=click.Path(), help="Terraform variables file for root modules."),
-        click.option("--exclude", multiple=True, help="Glob of paths to leave out (repeatable)."),
+        click.option("--exclude", multiple=True, help="Glob of paths to leave out, as reports show them (repeatable)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -88,12 +95,22 @@ def _scan_options(function):
 def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, **extra) -> tuple[ScanRequest, Config]:
     paths = paths or (".",)
     roots, focus = _targets(tuple(paths))
-    config = config_module.load(config_path, roots[0], profile)
+    config = config_module.load(config_path, tuple(paths), profile)
     catalogue = policy_module.load(tuple(config.policy_dirs) + tuple(policy_dirs))
     chosen = policy_module.select(catalogue, tuple(only), tuple(skip))
     request = ScanRequest(roots, tuple(chosen), config, tuple(exclude), tuple(config.var_files) + tuple(var_files),
                           focus=focus, **extra)
     return request, config
+
+
+def _report_targets(outputs: list[tuple[str, str | None]], paths: tuple[str, ...]) -> list[str]:
+    """The files this run writes: checked (no symlinked directory inside the checkout) and emptied of an
+    earlier run's reports before the scan starts."""
+    targets = [t for _, t in outputs if t is not None]
+    checkouts = [os.getcwd()] + [str(checkout.root_of(p)) for p in paths or (".",)]
+    output.check_targets(targets, checkouts)
+    output.discard(targets)
+    return targets
 
 
 @cli.command("scan")
@@ -105,40 +122,84 @@ def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, ex
 @click.option("--show-unresolved", is_flag=True, help="List the checks that could not be decided statically.")
 @click.option("--baseline", type=click.Path(), help="Report only findings that are not in this baseline file.")
 @click.option("--include-suppressed", is_flag=True, help="Also report waived and baselined findings (audit logs).")
-@click.option("--changed-since", metavar="REF", help="Report only findings on lines or resources changed since git REF.")
+@click.option("--changed-since", metavar="REF", help="Report only findings on lines or resources changed since the git "
+                                                     "commit REF, and every waiver or configuration change since then.")
 @click.option("--gitlab-schema-version", default="", metavar="15.X.Y",
               help="Schema version the gitlab-sast report declares (default: the lowest 15.x it satisfies).")
 @click.option("--haven-results", "haven_results", multiple=True, type=click.Path(), metavar="FILE",
               help="Haven Compliancy Checker results of the live cluster (haven check --output=json, or "
                    "kubectl get compliancies -o json); each check becomes a result (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="Text output: the findings only, no fix hints, notices or summary.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) when no file is scanned or a file cannot be read or parsed.")
 def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, formats, fail_on,
-                 show_unresolved, baseline, include_suppressed, changed_since, haven_results, gitlab_schema_version):
+                 show_unresolved, baseline, include_suppressed, changed_since, haven_results, gitlab_schema_version,
+                 quiet, strict):
     """Scan PATHS (default: the current directory)."""
     outputs = _formats(formats)
     if gitlab_schema_version and not re.fullmatch(r"15\.\d+\.\d+", gitlab_schema_version):
         raise click.BadParameter(f"{gitlab_schema_version!r} is not a 15.x version such as 15.0.1",
                                  param_hint="--gitlab-schema-version")
+    _report_targets(outputs, paths)
     started = _now()
-    request, _ = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, baseline=baseline,
-                          haven_results=tuple(haven_results))
-    if changed_since:
-        request = dataclasses.replace(request, focus=changed_since_focus(changed_since))
-    result, files = scan(request)
-    finished = _now()
+    request, config = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude,
+                               baseline=baseline, haven_results=tuple(haven_results))
+    change = find_changes(changed_since) if changed_since else None
+    if change is not None:
+        request = dataclasses.replace(request, focus=change.focus)
+    today = request.today or datetime.date.today()
+    with terminal.Progress(", ".join(terminal.inert(p) for p in paths or (".",))):
+        result, files = scan(request)
+    if change is not None:
+        result = review.attach(result, review.changes(change, config, result))
+    problems = _strict_problems(result, files, config) if strict else ()
+    _warn_nothing_scanned(files, paths)
+    report_facts = dict(show_unresolved=show_unresolved, started=started, finished=_now(),
+                        include_suppressed=include_suppressed, gitlab_schema_version=gitlab_schema_version,
+                        rules=review.summarise(config, result, today), fail_on=fail_on,
+                        strict_problems=problems)
     for name, target in outputs:
-        report = Report(result, files, show_unresolved, color=target is None and name == "text" and sys.stdout.isatty(),
-                        started=started, finished=finished, include_suppressed=include_suppressed,
-                        gitlab_schema_version=gitlab_schema_version)
+        on_terminal = target is None and name == "text"
+        report = Report(result, files, color=on_terminal and terminal.wants_color(sys.stdout),
+                        quiet=quiet and name == "text", width=terminal.width(sys.stdout) if on_terminal else 0,
+                        **report_facts)
         text = FORMATTERS[name](report)
         if target is None:
             click.echo(text, nl=False)
         else:
-            _write(target, text)
-    sys.exit(result.exit_code(fail_on))
+            output.write(target, text)
+    code = result.exit_code(fail_on)
+    sys.exit(code if code or not problems else 1)
+
+
+def _strict_problems(result: Result, files: int, config: Config) -> tuple[str, ...]:
+    """Why --strict fails a run no finding fails: nothing scanned, or files that could not be read or parsed."""
+    problems = []
+    if files == 0:
+        problems.append("no file was scanned")
+    not_files = {"--exclude", config.source or ".sovscan.yaml"}
+    unread = sorted({n.path for n in result.notices if n.level in ("warning", "error") and n.path not in not_files})
+    if unread:
+        problems.append(f"{terminal.plural(len(unread), 'file')} could not be read or parsed: "
+                        + ", ".join(terminal.inert(p) for p in unread[:5]) + (", …" if len(unread) > 5 else ""))
+    return tuple(problems)
+
+
+def _warn_nothing_scanned(files: int, paths: tuple[str, ...]) -> None:
+    if files == 0:
+        shown = " ".join(terminal.inert(p) for p in paths or (".",))
+        click.echo(f"sovscan: warning: no files to scan in {shown} (after excludes); nothing was checked", err=True)
 
 
 def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    """The scan's start or end in UTC; SOURCE_DATE_EPOCH (reproducible builds) fixes it."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        if not epoch.isdigit():
+            raise SovscanError(f"SOURCE_DATE_EPOCH: {terminal.inert(epoch)[:40]!r} is not a number of seconds")
+        moment = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+    else:
+        moment = datetime.datetime.now(datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 @cli.group("baseline")
@@ -148,13 +209,14 @@ def baseline_group() -> None:
 
 @baseline_group.command("create")
 @_scan_options
-@click.option("-o", "--output", required=True, type=click.Path(), help="Baseline file to write.")
-def baseline_create(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, output):
+@click.option("-o", "--output", "target", required=True, type=click.Path(), help="Baseline file to write.")
+def baseline_create(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, target):
     """Write the fingerprints of the current findings of PATHS to a baseline file."""
+    _report_targets([("baseline", target)], paths)
     request, _ = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude)
     result, _ = scan(request)
-    _write(output, waivers.render_baseline(result))
-    click.echo(f"sovscan: wrote {len(result.active)} findings to {output}", err=True)
+    output.write(target, waivers.render_baseline(result))
+    click.echo(f"sovscan: wrote {terminal.plural(len(result.active), 'finding')} to {terminal.inert(target)}", err=True)
 
 
 @cli.command("init")
@@ -165,18 +227,11 @@ def init_command(profile, force, path):
     """Write a commented starter .sovscan.yaml."""
     if profile not in config_module.profile_names():
         raise SovscanError(f"--profile: unknown profile {profile!r}; built-in profiles: {', '.join(config_module.profile_names())}")
-    if os.path.exists(path) and not force:
+    if os.path.lexists(path) and not force:
         raise SovscanError(f"{path} exists; use --force to overwrite it")
-    _write(path, starter_config(profile))
-    click.echo(f"sovscan: wrote {path} (profile {profile})", err=True)
-
-
-def _write(target: str, text: str) -> None:
-    try:
-        with open(target, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except OSError as err:
-        raise SovscanError(f"cannot write {target}: {err.strerror}") from None
+    output.check_targets([path], [os.getcwd()])
+    output.write(path, starter_config(profile))
+    click.echo(f"sovscan: wrote {terminal.inert(path)} (profile {profile})", err=True)
 
 
 @cli.group("policies")
@@ -206,8 +261,9 @@ def policies_list(only, policy_dirs, output_format, lang) -> None:
 def policies_show(policy_id, policy_dirs, lang) -> None:
     """Show one policy: rationale, remediation, controls, sources and what it checks."""
     catalogue = {p.id: p for p in policy_module.load(tuple(policy_dirs))}
+    catalogue[review.REVIEW.id] = review.REVIEW
     if policy_id not in catalogue:
-        raise SovscanError(f"no policy {policy_id!r}; `sovscan policies list` shows the catalogue")
+        raise SovscanError(f"no policy {terminal.inert(policy_id)!r}; `sovscan policies list` shows the catalogue")
     click.echo(render_show(catalogue[policy_id], lang), nl=False)
 
 
@@ -217,12 +273,28 @@ def version() -> None:
     click.echo(f"sovscan {__version__}")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+def with_environment_args(args: list[str], environ: Mapping[str, str]) -> list[str]:
+    """`sovscan scan` takes more options from SOVSCAN_ARGS, split as a POSIX shell would split them (quotes,
+    escapes) but without running a shell: CI variables such as `--exclude 'test/**'` work as written."""
+    command = next((a for a in args if not a.startswith("-")), None)
+    extra = environ.get(ARGS_VARIABLE, "")
+    if command != "scan" or not extra.strip():
+        return args
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="sovscan", standalone_mode=False)
+        words = shlex.split(extra, comments=False, posix=True)
+    except ValueError as err:
+        raise SovscanError(f"{ARGS_VARIABLE}: cannot split {terminal.inert(extra)[:60]!r}: {err}") from None
+    return args + words
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(argv) if argv is not None else sys.argv[1:]
+    debug = "--debug" in args
+    try:
+        args = with_environment_args(args, os.environ)
+        cli.main(args=args, prog_name="sovscan", standalone_mode=False)
     except SovscanError as err:
-        click.echo(f"sovscan: error: {err}", err=True)
+        click.echo(terminal.guard(f"sovscan: error: {terminal.inert(err)}"), err=True)
         return 2
     except click.exceptions.Exit as exit_:
         return exit_.exit_code

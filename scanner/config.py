@@ -1,25 +1,29 @@
 """The scan configuration (.sovscan.yaml), validated against a JSON Schema shipped with the package.
 
-A profile (built in under policies/profiles/, or named in the file) gives the defaults; the file's own
-settings win over the profile's, key by key.
+A profile (built in under policies/profiles/, or a file in the repository) gives the defaults; the file's
+own settings win over the profile's, key by key. Which file is used, and which paths it may name, is
+decided by scanner.checkout: one configuration per run, found from the scanned path up to the repository
+root, and a configuration inside the repository never reaches outside it.
 """
 from __future__ import annotations
 
 import datetime
 import json
+import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import jsonschema
-import yaml
 
+from scanner import checkout, yamlfile
 from scanner.errors import ConfigError
 from scanner.pack import builtin_policy_dir
 
 TIERS = ("eu", "eea", "adequacy", "third-country")
-CONFIG_FILE = ".sovscan.yaml"
+CONFIG_FILE = checkout.CONFIG_FILE
 DEFAULT_PROFILE = "default"
+DEFAULT_MAX_WAIVER_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,8 @@ class Config:
     image_registries: tuple[str, ...] = ()
     backup_target: str | None = None
     waivers: tuple[ConfigWaiver, ...] = ()
-    source: str = ""
+    source: str = ""                                   # the configuration file, "" for none
+    max_waiver_days: int = DEFAULT_MAX_WAIVER_DAYS     # how far ahead a waiver may expire
 
     def mode(self, policy_id: str, family: str, today: datetime.date) -> str:
         """off | audit | deny for a policy; a policy id setting wins over its family's."""
@@ -77,49 +82,68 @@ def profile_names() -> list[str]:
     return sorted(p.stem for p in _profiles_dir().glob("*.yaml"))
 
 
-def _plain(value: object) -> object:
-    """YAML reads 2027-01-01 as a date; the schema (and JSON) knows strings."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    return value
-
-
-def _read_yaml(path: Path) -> object:
-    try:
-        return _plain(yaml.safe_load(path.read_text("utf-8")))
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read configuration: {err.strerror}") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: configuration is not valid YAML") from None
-
-
-def load(path: str | None, root: str, profile: str | None = None) -> Config:
-    """The config at `path`, or `.sovscan.yaml` in the scan root when present, on top of its profile."""
-    if path is None:
-        candidate = Path(root if Path(root).is_dir() else Path(root).parent) / CONFIG_FILE
-        path = str(candidate) if candidate.is_file() else None
-    data = _read_yaml(Path(path)) if path else {}
-    data = data if data is not None else {}
-    _validate(data, path or "<defaults>")
+def load(path: str | None, roots: str | tuple[str, ...], profile: str | None = None) -> Config:
+    """The configuration of a scan of `roots`: the file at `path` (--config), else the .sovscan.yaml found
+    from the scanned paths up to the repository root; on top of its profile."""
+    roots = (roots,) if isinstance(roots, str) else tuple(roots) or (".",)
+    root = checkout.root_of(roots[0])
+    found = Path(path) if path is not None else checkout.config_for(roots)
+    if found is not None:
+        checkout.check_config_file(found, root)
+    confined = found is not None and checkout.repository_owned(found, root)
+    data = yamlfile.read(found) if found is not None else {}
+    data = {} if data is None else data
+    shown = _shown(found, root)
+    _validate(data, shown or "<defaults>")
+    assert isinstance(data, dict)
     name = profile or data.get("profile") or DEFAULT_PROFILE
-    return from_dict(_merge(_profile(name, path), data), path or "", name)
+    where = "--profile" if profile else f"{shown}: profile"
+    base = _profile(name, root, confined and not profile, where)
+    merged = _merge(base, {k: v for k, v in data.items() if k != "profile"})
+    merged = _resolve_paths(merged, root, confined, shown)
+    return from_dict(merged, shown, name)
 
 
-def _profile(name: str, config_path: str | None) -> dict:
-    path = _profiles_dir() / f"{name}.yaml"
-    if not path.is_file():
-        where = f"{config_path}: profile" if config_path else "--profile"
-        raise ConfigError(f"{where}: unknown profile {name!r}; built-in profiles: {', '.join(profile_names())}")
-    data = _read_yaml(path) or {}
+def _shown(path: Path | None, root: Path) -> str:
+    """The configuration file as messages name it: relative to the working directory when it is in the
+    repository or below the working directory, else its absolute path."""
+    if path is None:
+        return ""
+    relative = os.path.relpath(path)
+    if relative.startswith("..") and not checkout.inside(os.path.abspath(path), root):
+        return os.path.abspath(path)
+    return relative
+
+
+def _profile(name: str, root: Path, confined: bool, where: str) -> dict:
+    """A built-in profile by name, or a profile file given as a path (relative to the repository root)."""
+    builtin = _profiles_dir() / f"{name}.yaml"
+    if "/" not in name and os.sep not in name and not name.endswith((".yaml", ".yml")):
+        if not builtin.is_file():
+            raise ConfigError(f"{where}: unknown profile {name!r}; built-in profiles: {', '.join(profile_names())}, "
+                              "or a path to a profile file inside the repository such as profiles/team.yaml")
+        path = builtin
+        profile_confined = False
+    else:
+        path = Path(checkout.resolve(name, root, confined, where))
+        profile_confined = confined
+        if not path.is_file():
+            raise ConfigError(f"{where}: profile file {name!r} does not exist")
+    data = yamlfile.read(path, "profile") or {}
     _validate(data, str(path))
+    assert isinstance(data, dict)
     data.pop("profile", None)
-    return data
+    return _resolve_paths(data, root, profile_confined, str(path)) if profile_confined else data
+
+
+def _resolve_paths(data: dict, root: Path, confined: bool, shown: str) -> dict:
+    """`policies` and `var_files` relative to the repository root; kept inside it when `confined`."""
+    out = dict(data)
+    for key in ("policies", "var_files"):
+        if key in out:
+            out[key] = [checkout.resolve(value, root, confined, f"{shown}: {key}[{index}]")
+                        for index, value in enumerate(out[key])]
+    return out
 
 
 def _merge(base: dict, override: dict) -> dict:
@@ -133,12 +157,76 @@ def _merge(base: dict, override: dict) -> dict:
 
 
 def _validate(data: object, path: str) -> None:
-    errors = sorted(jsonschema.Draft202012Validator(_schema(), format_checker=jsonschema.FormatChecker())
+    schema = _schema()
+    errors = sorted(jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
                     .iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         error = errors[0]
-        where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise ConfigError(f"{path}: {where}: {_describe(error)}")
+        raise ConfigError(f"{path}: {_pointer(error.absolute_path)}: {describe(error)}")
+    if isinstance(data, dict):
+        for index, waiver in enumerate(data.get("waivers") or []):
+            _check_waiver(waiver, f"{path}: waivers[{index}]")
+
+
+def _pointer(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _check_waiver(waiver: dict, where: str) -> None:
+    """A waiver names one rule and at least the start of a resource name: never every rule or resource."""
+    resource = waiver["resource"]
+    head = resource.split("*", 1)[0]
+    if "*" in resource and not any(char in "./" for char in head[1:-1]):
+        raise ConfigError(f"{where}.resource: {yamlfile.excerpt(resource)} does not name a resource; give an address "
+                          "such as aws_s3_bucket.logs (a * may follow the start of a name: module.legacy.*)")
+
+
+_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "a whole number",
+               "number": "a number", "boolean": "true or false"}
+
+
+def describe(error: jsonschema.ValidationError) -> str:
+    """A schema error in words, listing what is allowed, quoting at most a short excerpt of the value."""
+    value = yamlfile.excerpt(error.instance)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        return _describe_alternatives(error)
+    if error.validator == "enum":
+        allowed_values = error.validator_value if isinstance(error.validator_value, list) else []
+        return f"{value} is not allowed; use one of: {', '.join(map(str, allowed_values))}"
+    if error.validator == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        unknown = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
+        keys = ", ".join(yamlfile.excerpt(k) for k in unknown)
+        return f"unknown key {keys}; allowed keys: {', '.join(allowed)}"
+    if error.validator == "type":
+        return f"expected {_TYPE_NAMES.get(str(error.validator_value), error.validator_value)}, got {value}"
+    if error.validator == "format" and error.validator_value == "date":
+        return f"{value} is not a valid date; use YYYY-MM-DD, e.g. 2027-03-31"
+    if error.validator == "required":
+        return f"required key {error.message.split(' ', 1)[0]} is missing"
+    if error.validator == "pattern" and error.absolute_path and error.absolute_path[-1] == "rule":
+        return f"{value} is not a policy id; name one rule such as RES-001 (no * or all)"
+    if error.validator in ("minimum", "maximum"):
+        return f"{value} is out of range; allowed: {schema.get('minimum', '…')} to {schema.get('maximum', '…')}"
+    if error.validator == "minLength":
+        return "must not be empty"
+    return f"{value} is not valid here ({error.validator})"
+
+
+def _describe_alternatives(error: jsonschema.ValidationError) -> str:
+    """`RES-013: never` against "off | audit | deny, or {mode, deny_from}": the alternative that fits the
+    value's type says what is wrong."""
+    for sub in error.context or []:
+        if sub.validator == "enum" and not isinstance(error.instance, dict):
+            return describe(sub)
+        if isinstance(error.instance, dict) and sub.validator != "enum" and sub.validator != "type":
+            return f"{_pointer(sub.relative_path) if sub.relative_path else ''}{': ' if sub.relative_path else ''}" \
+                   f"{describe(sub)}"
+    return f"{yamlfile.excerpt(error.instance)} is not allowed; use off, audit or deny, or {{mode, deny_from}}"
 
 
 def from_dict(data: object, path: str = "<config>", profile: str | None = None) -> Config:
@@ -166,22 +254,18 @@ def from_dict(data: object, path: str = "<config>", profile: str | None = None) 
         backup_target=exit_settings.get("backup_target"),
         waivers=tuple(ConfigWaiver(w["rule"], w["resource"], w.get("path", ""), w.get("reason", ""),
                                    w.get("owner", ""), _date(w.get("expires"))) for w in data.get("waivers", [])),
-        source=path,
+        source=path if path not in ("<config>", "<defaults>") else "",
+        max_waiver_days=data.get("max_waiver_days", DEFAULT_MAX_WAIVER_DAYS),
     )
 
 
 def _date(value: object) -> datetime.date | None:
+    """A date the schema has checked (YYYY-MM-DD); a date object when built in code."""
     if value is None:
         return None
     if isinstance(value, datetime.date):
         return value
     return datetime.date.fromisoformat(str(value))
-
-
-def _describe(error: jsonschema.ValidationError) -> str:
-    if error.validator == "additionalProperties":
-        return error.message.replace("Additional properties are not allowed", "unknown key")
-    return error.message
 
 
 def _enforcement(value: object) -> tuple[str, datetime.date | None]:

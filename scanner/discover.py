@@ -48,11 +48,39 @@ def ci_kind(path: str) -> str | None:
     return None
 
 
-def _excluded(rel: str, name: str, excludes: tuple[str, ...]) -> bool:
+def _normal(pattern: str) -> str:
+    pattern = pattern.strip()
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    return pattern.rstrip("/") or pattern
+
+
+def _matches(shown: str, name: str, pattern: str) -> bool:
+    """A glob against the path as reports show it; a pattern without `/` also matches a bare name, and
+    `*` crosses directories (`test/*` and `test/**` leave out everything under test/)."""
+    normal = _normal(pattern)
+    if "/" not in normal and (name == normal or fnmatch.fnmatchcase(name, normal)):
+        return True
+    if fnmatch.fnmatchcase(shown, normal):
+        return True
+    return normal.startswith("**/") and fnmatch.fnmatchcase(shown, normal[3:])
+
+
+def _excluded(shown: str, name: str, excludes: tuple[str, ...], matched: set[str] | None = None) -> bool:
     for pattern in excludes:
-        if name == pattern or fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(name, pattern):
+        if _matches(shown, name, pattern):
+            if matched is not None:
+                matched.add(pattern)
             return True
     return False
+
+
+def unused_excludes(given: tuple[str, ...], configured: tuple[str, ...], config_file: str,
+                    matched: set[str]) -> list[Notice]:
+    """A warning for each exclude pattern that left nothing out (a typo, or a path not as reports show it)."""
+    patterns = [(p, "--exclude") for p in given] + [(p, config_file or ".sovscan.yaml") for p in configured]
+    return [Notice(where, 0, f"exclude {pattern!r} matches no path (patterns match paths as reports show them)")
+            for pattern, where in dict.fromkeys(patterns) if pattern not in matched]
 
 
 def _looks_binary(path: str) -> bool:
@@ -71,15 +99,20 @@ def display_prefix(root: str) -> str:
     return "" if rel == "." else rel + "/"
 
 
-def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "") -> tuple[list[Source], list[Notice]]:
+def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
+             matched: set[str] | None = None) -> tuple[list[Source], list[Notice]]:
     """Every scannable file under root (a directory or a single file), sorted by path.
 
-    Symlinks are followed only when their target stays inside the root; directories are visited
-    once by their real path, so symlink loops end.
+    Excludes are globs over the paths as reports show them (`prefix` + the path under the root); the
+    patterns that left something out are added to `matched`. Symlinks are followed only when their target
+    stays inside the root; directories are visited once by their real path, so symlink loops end.
     """
     root_path = Path(root)
-    all_excludes = DEFAULT_EXCLUDES + tuple(excludes)
+    user_excludes = tuple(excludes)
     if root_path.is_file():
+        shown = prefix + root_path.name
+        if _excluded(shown, root_path.name, user_excludes, matched):
+            return [], []
         return _single_file(root_path, prefix)
     real_root = os.path.realpath(root)
     sources: list[Source] = []
@@ -99,10 +132,11 @@ def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "") -> tup
             notices.append(Notice(rel_dir.rstrip("/"), 0, "skipped: symlink loop or link outside the scan root", "note"))
             continue
         seen_dirs.add(real_dir)
-        dirnames[:] = sorted(d for d in dirnames if not _excluded(rel_dir[len(prefix):] + d, d, all_excludes))
+        dirnames[:] = sorted(d for d in dirnames if d not in DEFAULT_EXCLUDES
+                             and not _excluded(rel_dir + d, d, user_excludes, matched))
         for name in sorted(filenames):
             rel = rel_dir + name
-            if _excluded(rel[len(prefix):], name, all_excludes):
+            if name in DEFAULT_EXCLUDES or _excluded(rel, name, user_excludes, matched):
                 continue
             source, notice = _source(os.path.join(dirpath, name), rel, real_root)
             if notice:

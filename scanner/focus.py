@@ -2,17 +2,26 @@
 
 The whole module of a changed file is still evaluated, so variables and modules resolve exactly as in
 a full scan; only the report is narrowed.
+
+--changed-since compares the commit REF names with the working tree, as `git diff REF` would, but the
+diff is computed here: git only lists REF's tree and reads its blobs (scanner.git), so nothing in the
+repository (diff drivers, filters, `.gitattributes` such as `*.tf -diff`, fsmonitor) can run or hide a
+change. Every file is compared as text. A file that is not in REF (new, untracked or ignored by git)
+counts as changed in full, unless it is an exact copy of a file REF had and the working tree no longer
+has (a rename without changes).
 """
 from __future__ import annotations
 
+import difflib
 import os
-import re
-import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
+from scanner import git
+from scanner.discover import DEFAULT_EXCLUDES, MAX_FILE_BYTES
 from scanner.errors import InputError
 
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+MAX_DIFF_LINES = 50_000   # above this a changed file counts as changed in full (difflib is quadratic at worst)
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,16 @@ class Focus:
         return any(start <= changed <= end for changed in lines)
 
 
+@dataclass(frozen=True)
+class Change:
+    """What --changed-since found: the commit, the repository, and the changed files by display path
+    with their path in REF (for reading the old version)."""
+    commit: str
+    repository: git.Repository
+    focus: Focus
+    old_paths: dict   # display path -> repository path at REF
+
+
 def display_path(path: str) -> str:
     """A path as reports show it: relative to the working directory when inside it."""
     real, cwd = os.path.realpath(path), os.path.realpath(os.getcwd())
@@ -36,34 +55,96 @@ def display_path(path: str) -> str:
     return os.path.basename(real) if rel.startswith("..") else rel
 
 
-def _git(args: list[str]) -> str:
-    try:
-        done = subprocess.run(["git", *args], capture_output=True, text=True, check=False, timeout=60)
-    except (OSError, subprocess.TimeoutExpired) as err:
-        raise InputError(f"--changed-since: cannot run git: {err}") from None
-    if done.returncode != 0:
-        raise InputError(f"--changed-since: git {' '.join(args)}: {done.stderr.strip() or 'failed'}")
-    return done.stdout
-
-
-def changed_since(ref: str) -> Focus:
-    """Lines added or changed since REF (git diff), plus untracked files, relative to the working directory."""
-    prefix = _git(["rev-parse", "--show-prefix"]).strip()
-    files: dict[str, set[int] | None] = {}
-    current = None
-    for line in _git(["diff", "--unified=0", "--no-color", "--relative", ref, "--"]).splitlines():
-        if line.startswith("+++ "):
-            target = line[4:]
-            current = None if target == "/dev/null" else target[2:] if target.startswith("b/") else target
-            if current is not None:
-                files.setdefault(current, set())
+def changed_since(ref: str) -> Change:
+    """Lines added or changed since REF in the working tree, for the files under the working directory."""
+    cwd = Path(os.path.realpath(os.getcwd()))
+    top = git.top_level(str(cwd))
+    if top is None:
+        raise InputError("--changed-since: the working directory is not inside a git repository")
+    repository = git.Repository(Path(os.path.realpath(top)))
+    commit = repository.commit(ref)
+    tree = repository.tree(commit)
+    object_format = repository.object_format()
+    current = _working_files(cwd)
+    prefix = cwd.relative_to(repository.top).as_posix() if cwd != repository.top else ""
+    prefix = prefix + "/" if prefix else ""
+    local = {display: prefix + display for display in current}
+    changed: dict[str, frozenset[int] | None] = {}
+    compare: dict[str, tuple[str, bytes]] = {}
+    old_paths: dict[str, str] = {}
+    renamed_from = _rename_sources(tree, set(local.values()), current, local, object_format)
+    for display, repo_path in local.items():
+        content = current[display]
+        if repo_path in tree:
+            old_paths[display] = repo_path
+            if content is None or git.blob_id(content, object_format) != tree[repo_path][1]:
+                compare[display] = (tree[repo_path][1], content or b"")
+                if content is None:
+                    changed[display] = None
             continue
-        match = _HUNK.match(line)
-        lines = files.get(current) if current is not None else None
-        if match and lines is not None:
-            start, count = int(match.group(1)), int(match.group(2) or 1)
-            lines.update(range(start, start + max(count, 1)))
-    for path in _git(["ls-files", "--others", "--exclude-standard"]).splitlines():
-        files[path] = None
-    del prefix   # --relative already gives paths relative to the working directory
-    return Focus({p: (frozenset(v) if v is not None else None) for p, v in files.items()})
+        if display in renamed_from:
+            old_paths[display] = renamed_from[display]
+            continue
+        changed[display] = None
+    blobs = repository.blobs([oid for display, (oid, _) in compare.items() if display not in changed])
+    for display, (oid, content) in compare.items():
+        if display not in changed:
+            changed[display] = _changed_lines(blobs.get(oid, b""), content)
+    return Change(commit, repository, Focus(changed), old_paths)
+
+
+def _working_files(cwd: Path) -> dict[str, bytes | None]:
+    """Every file under the working directory (display path -> content, None when too large or unreadable),
+    leaving out what discovery always leaves out."""
+    out: dict[str, bytes | None] = {}
+    for dirpath, dirnames, filenames in os.walk(cwd):
+        dirnames[:] = sorted(d for d in dirnames if d not in DEFAULT_EXCLUDES)
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            display = os.path.relpath(path, cwd).replace(os.sep, "/")
+            out[display] = _content(path)
+    return out
+
+
+def _content(path: str) -> bytes | None:
+    try:
+        if os.path.islink(path):
+            return os.readlink(path).encode("utf-8", "surrogateescape")   # git stores a link as its target
+        if os.path.getsize(path) > MAX_FILE_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _rename_sources(tree: dict, present: set[str], current: dict, local: dict, object_format: str) -> dict[str, str]:
+    """New paths whose content is exactly that of a path REF had and the working tree lost: pure renames."""
+    gone = {oid: path for path, (_, oid) in sorted(tree.items()) if path not in present}
+    if not gone:
+        return {}
+    out = {}
+    for display, repo_path in local.items():
+        content = current[display]
+        if repo_path in tree or content is None:
+            continue
+        source = gone.get(git.blob_id(content, object_format))
+        if source is not None:
+            out[display] = source
+    return out
+
+
+def _changed_lines(old: bytes, new: bytes) -> frozenset[int] | None:
+    """Lines of `new` that are added or changed against `old`, and the lines either side of a deletion."""
+    old_lines = old.decode("utf-8", "replace").splitlines()
+    new_lines = new.decode("utf-8", "replace").splitlines()
+    if max(len(old_lines), len(new_lines)) > MAX_DIFF_LINES:
+        return None
+    lines: set[int] = set()
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, _, _, j1, j2 in matcher.get_opcodes():
+        if tag in ("replace", "insert"):
+            lines.update(range(j1 + 1, j2 + 1))
+        elif tag == "delete":
+            lines.update(n for n in (j1, j1 + 1) if 1 <= n <= max(len(new_lines), 1))
+    return frozenset(lines)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from scanner import model, parse
 from scanner.config import Config
-from scanner.discover import discover, display_prefix
+from scanner.discover import discover, display_prefix, unused_excludes
 from scanner.errors import InputError
 from scanner.evaluate import engine, waivers
 from scanner.evaluate.policies import Policy
@@ -49,10 +49,12 @@ def scan(request: ScanRequest) -> tuple[Result, int]:
     """(result, number of files scanned)."""
     var_files = [_var_file(p) for p in request.var_files]
     sources, notices = [], []
+    matched: set[str] = set()
     for root in dict.fromkeys(request.paths):
-        found, problems = discover(root, request.excludes + request.config.exclude, display_prefix(root))
+        found, problems = discover(root, request.excludes + request.config.exclude, display_prefix(root), matched)
         sources.extend(found)
         notices.extend(problems)
+    notices.extend(unused_excludes(request.excludes, request.config.exclude, request.config.source, matched))
     files, parse_notices = parse.parse_all(sorted(set(sources)))
     reports, hcc_notices = _haven_reports(request.haven_results, files)
     the_model = model.build(files, var_files, reports)

@@ -39,7 +39,9 @@ enforcement:
 #   last_test: 2026-06-01
 #   image_registries: [registry.example.eu]
 
-# Waivers: explicit, with a reason, an owner and an expiry ("don't make the exception the rule").
+# Waivers: one rule and one resource, with a reason, an owner and an expiry at most max_waiver_days
+# ahead ("don't make the exception the rule"); `*` for every rule or every resource is refused.
+# max_waiver_days: 365
 # waivers:
 #   - rule: RES-001
 #     resource: aws_acm_certificate.cdn
@@ -47,8 +49,9 @@ enforcement:
 #     owner: platform-team
 #     expires: 2027-03-31
 
+# Paths are relative to the repository root and must stay inside it.
 # policies: [org-policies]       # extra policy directories
-# exclude: ["legacy/*"]           # paths to leave out
+# exclude: ["legacy/*"]           # paths to leave out, as reports print them
 # var_files: [envs/prod.tfvars]   # Terraform variables for the root modules
 """
 

@@ -3,6 +3,8 @@ an audit-mode family only warns, a waiver with a past date fires again; plus pre
 --changed-since, which still evaluate the whole module."""
 from __future__ import annotations
 
+import datetime
+
 import json
 import subprocess
 
@@ -28,7 +30,7 @@ def test_adoption_path(write, tmp_path, capsys):
     assert sovscan(capsys, "scan", "infra")[0] == 1
     assert sovscan(capsys, "baseline", "create", "infra", "-o", "baseline.json")[0] == 0
     code, out = sovscan(capsys, "scan", "infra", "--baseline", "baseline.json")
-    assert code == 0 and "0 findings" in out and "1 in the baseline" in out
+    assert code == 0 and "0 findings" in out and "1 finding in the baseline (not failing)" in out
 
     write({"infra/new.tf": 'resource "azurerm_resource_group" "new" {\n  location = "brazilsouth"\n}\n'})
     code, out = sovscan(capsys, "scan", "infra", "--baseline", "baseline.json")
@@ -49,12 +51,14 @@ def test_adoption_path(write, tmp_path, capsys):
 
 
 def test_suppressed_findings_leave_sarif_unless_asked(write, tmp_path, capsys):
-    write({"main.tf": '# sovscan:ignore RES-001 reason="approved"\n' + LEGACY})
+    until = datetime.date.today() + datetime.timedelta(days=90)
+    write({"main.tf": f'# sovscan:ignore RES-001 reason="approved" until={until}\n' + LEGACY})
     sovscan(capsys, "scan", ".", "-f", "sarif=plain.sarif")
     sovscan(capsys, "scan", ".", "-f", "sarif=audit.sarif", "--include-suppressed")
     assert json.loads((tmp_path / "plain.sarif").read_text())["runs"][0]["results"] == []
     (result,) = json.loads((tmp_path / "audit.sarif").read_text())["runs"][0]["results"]
-    assert result["suppressions"] == [{"kind": "inSource", "status": "accepted", "justification": "approved"}]
+    assert result["suppressions"] == [{"kind": "inSource", "status": "accepted", "justification": "approved",
+                                       "properties": {"until": until.isoformat()}}]
 
 
 def test_bad_baseline_exits_2(write, capsys):

@@ -14,6 +14,7 @@ from scanner.config import Config
 from scanner.evaluate.conditions import judge
 from scanner.evaluate.context import Context
 from scanner.evaluate.fingerprint import finding_key
+from scanner.evaluate.masking import redact
 from scanner.evaluate.policies import Check, Policy
 from scanner.evaluate.result import Finding, Passed, Result
 from scanner.evaluate.verdict import Verdict
@@ -214,9 +215,9 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
     decided = _decided_at(chain, path, line)
     if decided and kind == "fail":
         message += f" (set in {decided})"
-    return Finding(policy.id, policy.family, policy.severity, level, kind, message, path, line,
+    return Finding(policy.id, policy.family, policy.severity, level, kind, redact(message), path, line,
                    resource.address, key, finding_key(policy.id, path, resource.address, key),
-                   resource.type, mode, verdict.detail, resource.line, resource.end_line, chain=chain)
+                   resource.type, mode, redact(verdict.detail), resource.line, resource.end_line, chain=chain)
 
 
 def _decided_at(chain: tuple[tuple[str, int, str], ...], path: str, line: int) -> str:

@@ -5,6 +5,8 @@ disclose it (reports are published as CI artefacts, PR annotations and code-scan
 """
 from __future__ import annotations
 
+import re
+
 MASK = "****"
 MAX_SHOWN = 4
 
@@ -17,3 +19,42 @@ def mask(value: object) -> str:
     text = "" if value is None else str(value)
     shown = min(MAX_SHOWN, len(text) // 4)
     return text[:shown] + MASK
+
+
+# --- the funnel every echoed value passes -----------------------------------------------------------
+# A message may quote any value the scanned code holds (a module source, a region, a tag), so secrets can
+# reach reports through policies that are not about secrets at all: a module source
+# `git::https://gitlab-ci-token:glpat-...@host/...`, a value read from a variables file. `redact` masks URL
+# credentials, secret-named query parameters and every match of the secret detectors.
+_URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^/?#@\s:]*)(?::(?P<password>[^/?#@\s]*))?@")
+_SECRET_QUERY = re.compile(r"(?P<name>[?&;](?:[A-Za-z0-9_-]*(?:token|secret|password|passwd|pwd|sig|signature|"
+                           r"api[_-]?key|access[_-]?key|auth|credential)[A-Za-z0-9_-]*)=)(?P<value>[^&#\s\"']+)",
+                           re.IGNORECASE)
+_PLAIN_USER = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
+
+
+def _userinfo(match: re.Match) -> str:
+    user, password = match.group("user"), match.group("password")
+    if password is not None:
+        return f"{match.group('scheme')}{user}:{mask(password)}@"
+    if _PLAIN_USER.match(user) and not _detect(user):
+        return match.group(0)          # ssh://git@host: a login name, not a credential
+    return f"{match.group('scheme')}{mask(user)}@"
+
+
+def _detect(text: str) -> list[str]:
+    """The secrets the registry's detectors find in `text` (the one place that knows where they live)."""
+    from scanner.evaluate.predicates.secrets import detect   # imported here: secrets.py imports this module
+    return [secret for _, _, secret in detect(text)]
+
+
+def redact(text: str) -> str:
+    """`text` with URL credentials, secret query parameters and detected secrets masked."""
+    if not text:
+        return text
+    text = _URL_USERINFO.sub(_userinfo, text)
+    text = _SECRET_QUERY.sub(lambda m: m.group("name") + mask(m.group("value")), text)
+    for secret in sorted(set(_detect(text)), key=len, reverse=True):
+        if MASK not in secret:
+            text = text.replace(secret, mask(secret))
+    return text

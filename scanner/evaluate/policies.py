@@ -132,10 +132,15 @@ def _pointer(path) -> str:
 
 def load_file(path: Path) -> Policy:
     try:
-        text = path.read_text("utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
         data = yaml.load(text, Loader=_LOADER)
     except OSError as err:
         raise PolicyError(f"{path}: cannot read policy file: {err.strerror}") from None
+    except UnicodeDecodeError as err:
+        raise PolicyError(f"{path}: policy file is not UTF-8: byte 0x{raw[err.start]:02x} at byte offset {err.start}") from None
+    except RecursionError:
+        raise PolicyError(f"{path}: policy file is nested too deeply") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise PolicyError(f"{path}:{mark.line + 1 if mark else 1}: policy file is not valid YAML") from None

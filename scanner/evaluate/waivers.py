@@ -1,14 +1,15 @@
 """Waivers: inline `sovscan:ignore` comments and central ones in the configuration, and the baseline.
 
-"Don't make the exception the rule" (seed 002:301-302): a waiver needs a reason, may carry an expiry,
-and an expired or reason-less waiver suppresses nothing: the finding is active again and the waiver
-is reported. A waiver on a `module` block covers that module instance's resources only.
+"Don't make the exception the rule" (seed 002:301-302): a waiver names one rule (never `*` or `all`) and a
+resource, gives a reason, and expires no further ahead than the configuration's `max_waiver_days` (default
+one year). A waiver that misses any of these, or has expired, suppresses nothing: the finding is active
+again and the waiver is reported. A waiver on a `module` block covers that module instance's resources only.
 """
 from __future__ import annotations
 
 import datetime
-import fnmatch
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,8 +23,18 @@ from scanner.parse.directives import Directive, ForeignDirective
 BASELINE_VERSION = 1
 
 
+EVERY_RULE = ("*", "all")
+
+
 def _covers_rule(rules: tuple[str, ...], policy_id: str) -> bool:
-    return "*" in rules or "all" in rules or policy_id in rules
+    return policy_id in rules
+
+
+def address_matches(address: str, pattern: str) -> bool:
+    """`*` stands for any text; everything else is literal (addresses hold `[`, `"` and `.`)."""
+    if "*" not in pattern:
+        return address == pattern
+    return re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), address) is not None
 
 
 def _module_prefixes(model: Model) -> dict[tuple[str, int], str]:
@@ -44,29 +55,38 @@ def _inline_target(directive: Directive, finding: Finding, modules: dict) -> boo
 
 
 def _central_target(waiver: ConfigWaiver, finding: Finding) -> bool:
-    if waiver.rule not in ("*", finding.policy_id):
+    if waiver.rule != finding.policy_id:
         return False
     if waiver.path and waiver.path != finding.path:
         return False
-    return fnmatch.fnmatchcase(finding.address, waiver.resource)
+    return address_matches(finding.address, waiver.resource)
 
 
-def _inline_problem(directive: Directive, today: datetime.date) -> str:
+def _expiry_problem(expires: datetime.date | None, today: datetime.date, max_days: int, form: str) -> str:
+    if expires is None:
+        return f"has no expiry ({form}, at most {max_days} days ahead): it suppresses nothing"
+    if expires < today:
+        return f"expired on {expires}: the finding is active again"
+    if expires > today + datetime.timedelta(days=max_days):
+        return (f"expires on {expires}, more than {max_days} days ahead (max_waiver_days): "
+                "it suppresses nothing")
+    return ""
+
+
+def _inline_problem(directive: Directive, today: datetime.date, max_days: int) -> str:
     if directive.problem:
         return directive.problem
+    if any(rule.lower() in EVERY_RULE for rule in directive.rules):
+        return "names every rule: name the rule it waives (sovscan:ignore RES-001 ...); it suppresses nothing"
     if not directive.reason:
         return "has no reason=\"...\": it suppresses nothing"
-    if directive.until and directive.until < today:
-        return f"expired on {directive.until}: the finding is active again"
-    return ""
+    return _expiry_problem(directive.until, today, max_days, "until=YYYY-MM-DD")
 
 
-def _central_problem(waiver: ConfigWaiver, today: datetime.date) -> str:
+def _central_problem(waiver: ConfigWaiver, today: datetime.date, max_days: int) -> str:
     if not waiver.reason:
         return "has no reason: it suppresses nothing"
-    if waiver.expires and waiver.expires < today:
-        return f"expired on {waiver.expires}: the finding is active again"
-    return ""
+    return _expiry_problem(waiver.expires, today, max_days, "expires: YYYY-MM-DD")
 
 
 def apply(result: Result, model: Model, directives: list[Directive], foreign: list[ForeignDirective],
@@ -89,7 +109,7 @@ def _waive(finding: Finding, modules: dict, directives: list[Directive], config:
         if not _inline_target(directive, finding, modules):
             continue
         used.add(directive)
-        problem = _inline_problem(directive, today)
+        problem = _inline_problem(directive, today, config.max_waiver_days)
         if problem:
             problems[directive] = problem
             continue
@@ -99,7 +119,7 @@ def _waive(finding: Finding, modules: dict, directives: list[Directive], config:
         if not _central_target(waiver, finding):
             continue
         used.add(waiver)
-        problem = _central_problem(waiver, today)
+        problem = _central_problem(waiver, today, config.max_waiver_days)
         if problem:
             problems[waiver] = problem
             continue
@@ -112,6 +132,9 @@ def _problem_notices(directives: list[Directive], config: Config, used: set, pro
     notices = []
     for directive in directives:
         rules = ",".join(directive.rules)
+        every = _inline_problem(directive, datetime.date.min, config.max_waiver_days)
+        if directive not in problems and every.startswith("names every rule"):
+            problems[directive] = every
         if directive in problems:
             notices.append(Notice(directive.path, directive.line, f"waiver for {rules} {problems[directive]}"))
         elif directive not in used:

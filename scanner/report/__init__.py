@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from scanner.report import codequality, gitlab_sast, json_report, junit, markdown, sarif, text
+from scanner.report import codequality, github, gitlab_sast, json_report, junit, markdown, sarif, text
 from scanner.report.model import Report
 
 FORMATTERS: dict[str, Callable[[Report], str]] = {
@@ -14,6 +14,7 @@ FORMATTERS: dict[str, Callable[[Report], str]] = {
     "codequality": codequality.render,
     "junit": junit.render,
     "markdown": markdown.render,
+    "github": github.render,
 }
 
 __all__ = ["FORMATTERS", "Report"]

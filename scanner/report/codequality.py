@@ -55,6 +55,18 @@ def issue(finding: Finding, remediation: str, occurrence: int = 1) -> dict:
     }
 
 
+def _rules_issue(report: Report) -> list[dict]:
+    """An info issue when the configuration switches policies off, excludes paths or waives findings:
+    the merge request widget says what was not checked instead of showing a clean run."""
+    if report.rules is None or not report.rules.loosened:
+        return []
+    description = "; ".join(report.rules.statements(len(report.result.policies)))
+    return [{"type": "issue", "check_name": "sovscan-rules", "description": description,
+             "categories": ["Security"], "severity": "info",
+             "fingerprint": hashlib.sha256(f"sovscan-rules:{description}".encode("utf-8")).hexdigest(),
+             "location": {"path": report.rules.configuration or ".sovscan.yaml", "lines": {"begin": 1}}}]
+
+
 def build(report: Report) -> list[dict]:
     policies = report.policies_by_id
     seen: Counter = Counter()
@@ -63,7 +75,7 @@ def build(report: Report) -> list[dict]:
         seen[finding.fingerprint] += 1
         remediation = policies[finding.policy_id].remediation_for(finding.resource_type)
         issues.append(issue(finding, remediation, seen[finding.fingerprint]))
-    return issues
+    return issues + _rules_issue(report)
 
 
 def render(report: Report) -> str:

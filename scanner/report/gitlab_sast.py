@@ -101,6 +101,9 @@ def _messages(report: Report) -> list[dict]:
     messages = [{"level": "warn" if n.level in ("warning", "error") else "info",
                  "value": f"{n.path}:{n.line}: {n.message}" if n.line else f"{n.path}: {n.message}"}
                 for n in report.result.notices]
+    if report.rules is not None and report.rules.loosened:
+        statements = report.rules.statements(len(report.result.policies))
+        messages.append({"level": "warn", "value": "; ".join(statements)})
     unresolved = len(report.result.unresolved)
     if unresolved:
         plural = "s" if unresolved != 1 else ""

@@ -14,6 +14,7 @@ from scanner.evaluate.result import Finding
 from scanner.evaluate.policies import Policy
 from scanner.notices import Notice
 from scanner.report.model import TOOL_NAME, Report, help_uri
+from scanner.terminal import inert
 
 INPUT_ORDER = ("terraform", "kubernetes", "file", "mixed")
 # Characters XML 1.0 cannot carry at all, even escaped: they would make the whole report unreadable.
@@ -21,7 +22,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    """One value from the scanned repository: control and bidi characters escaped (scanner.terminal), then
+    anything XML 1.0 still cannot carry replaced."""
+    return _NOT_XML.sub("\ufffd", inert(text))
 
 
 def _case_name(finding: Finding, policy: Policy) -> str:
@@ -30,7 +33,8 @@ def _case_name(finding: Finding, policy: Policy) -> str:
 
 
 def _body(finding: Finding, policy: Policy) -> str:
-    lines = [finding.message, f"location: {finding.path}:{finding.line}", f"resource: {finding.address}"]
+    lines = [_clean(finding.message), f"location: {_clean(finding.path)}:{finding.line}",
+             f"resource: {_clean(finding.address)}"]
     if finding.kind == "fail":
         lines.append(f"fix: {policy.remediation_for(finding.resource_type)}")
     lines.append(f"help: {help_uri(finding.policy_id)}")
@@ -52,7 +56,7 @@ def _testcase(suite: ET.Element, finding: Finding, policy: Policy, name: str) ->
         ET.SubElement(case, "skipped", {"message": _clean(f"audit mode (not failing): {finding.message}")})
         return "skipped"
     failure = ET.SubElement(case, "failure", {"message": _clean(finding.message), "type": finding.policy_id})
-    failure.text = _clean(_body(finding, policy))
+    failure.text = _body(finding, policy)
     return "failures"
 
 
@@ -97,7 +101,7 @@ def _notice_suite(root: ET.Element, notices: list[Notice], totals: Counter) -> N
         where = f"{notice.path}:{notice.line}" if notice.line else notice.path
         if notice.level == "error":
             error = ET.SubElement(case, "error", {"message": _clean(notice.message), "type": "input"})
-            error.text = _clean(f"{where}: {notice.message}")
+            error.text = f"{_clean(where)}: {_clean(notice.message)}"
             counts["errors"] += 1
         else:
             ET.SubElement(case, "skipped", {"message": _clean(f"{where}: {notice.message}")})
@@ -107,11 +111,27 @@ def _notice_suite(root: ET.Element, notices: list[Notice], totals: Counter) -> N
     totals.update(counts)
 
 
+def _rules_suite(root: ET.Element, report: Report, totals: Counter) -> None:
+    """When the configuration switches policies off, excludes paths or waivers suppress findings, a skipped
+    case says so, so the test widget never shows a clean run without saying what was not checked."""
+    if report.rules is None or not report.rules.loosened:
+        return
+    suite = ET.SubElement(root, "testsuite", {"name": f"{TOOL_NAME} rules"})
+    case = ET.SubElement(suite, "testcase", {"classname": _clean(report.rules.configuration or TOOL_NAME),
+                                             "name": "rules of this run", "time": "0"})
+    statements = report.rules.statements(len(report.result.policies))
+    ET.SubElement(case, "skipped", {"message": _clean("; ".join(statements))})
+    counts = Counter({"tests": 1, "skipped": 1})
+    _set_counts(suite, counts)
+    totals.update(counts)
+
+
 def render(report: Report) -> str:
     root = ET.Element("testsuites", {"name": TOOL_NAME})
     totals: Counter = Counter()
     _finding_suites(root, report, totals)
     _notice_suite(root, report.result.notices, totals)
+    _rules_suite(root, report, totals)
     _set_counts(root, totals)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -9,6 +9,7 @@ from collections import Counter
 
 from scanner.evaluate.result import LEVEL_RANK, Finding
 from scanner.report.model import TOOL_NAME, Report, help_uri
+from scanner.terminal import inert
 
 MAX_ROWS = 50
 MAX_BYTES = 1024 * 1024
@@ -19,7 +20,7 @@ _MARKUP = set("\\`*_[]|~")  # escaped so a message cannot format, link or split 
 
 def cell(text: str, limit: int = MAX_MESSAGE) -> str:
     """One table cell: a single line, no HTML, no column breaks."""
-    text = " ".join(str(text).split())
+    text = inert(" ".join(str(text).split()))
     if len(text) > limit:
         text = text[:limit - 1] + "…"
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -32,8 +33,9 @@ def _headline(report: Report) -> str:
     parts = ", ".join(f"{levels[k]} {k}" for k in LEVELS if levels[k])
     count = f"**{len(findings)} finding{'s' if len(findings) != 1 else ''}**" + (f" ({parts})" if parts else "")
     files = f"{report.files_scanned} file{'s' if report.files_scanned != 1 else ''}"
-    return (f"{count} in {files}; {len(report.result.policies)} policies, "
-            f"{report.result.checks} checks, {report.result.passes} passed.")
+    policies, checks = len(report.result.policies), report.result.checks
+    return (f"{count} in {files}; {policies} {'policy' if policies == 1 else 'policies'}, "
+            f"{checks} check{'s' if checks != 1 else ''}, {report.result.passes} passed.")
 
 
 def _totals(report: Report) -> list[str]:
@@ -82,12 +84,15 @@ def _footer(report: Report) -> list[str]:
     hint = "" if report.show_unresolved else " (`--show-unresolved` lists them)"
     lines.append(f"{unresolved} check{'s' if unresolved != 1 else ''} unresolved: "
                  f"a value was not known statically{hint}.")
-    if result.suppressed:
+    if report.rules is not None:
+        lines += [cell(statement, 1000) + "." for statement in report.rules.statements(len(result.policies))]
+    elif result.suppressed:
         lines.append(f"{len(result.suppressed)} waived or baselined findings, not counted above.")
     if result.waiver_problems:
         lines.append(f"{len(result.waiver_problems)} waiver problems (expired, without a reason, or unused).")
     if result.notices:
         lines.append(f"{len(result.notices)} input notices (files skipped or not parsed).")
+    lines.append(f"**{cell(report.verdict(), 300)}**")
     lines.append("")
     lines.append(f"<sub>{TOOL_NAME} {cell(report.version, 40)}</sub>")
     return lines

@@ -117,8 +117,14 @@ def _truncation(left_out: int) -> list[dict]:
 
 def _run_properties(report: Report) -> dict:
     result = report.result
-    properties = {"filesScanned": report.files_scanned, "checks": result.checks,
+    properties: dict[str, object] = {"filesScanned": report.files_scanned, "checks": result.checks,
                   "unresolvedChecks": len(result.unresolved)}
+    if report.rules is not None:
+        rules = report.rules.as_dict()
+        properties["configuration"] = {"file": rules["configuration"], "profile": rules["profile"],
+                                       "policiesSwitchedOff": rules["policies_switched_off"],
+                                       "policiesInAudit": rules["policies_in_audit"], "excludes": rules["excludes"],
+                                       "waived": rules["waived"]}
     if result.posture:
         properties["sovereigntyPosture"] = [p.as_dict() for p in result.posture]
     clusters = result.haven.clusters if result.haven is not None else ()

@@ -18,7 +18,7 @@ def test_directives_are_read_with_reason_and_expiry():
 
 
 def test_inline_waiver_on_the_resource_header_suppresses(write, run_scan):
-    root = write({"main.tf": '# sovscan:ignore RES-001 reason="US pilot, approved by CISO"\n' + US_RG.format(name="a")
+    root = write({"main.tf": '# sovscan:ignore RES-001 reason="US pilot, approved by CISO" until=2027-06-30\n' + US_RG.format(name="a")
                   + US_RG.format(name="b")})
     result = run_scan(root, only=("RES-001",))
     assert [(f.address, f.suppression.kind if f.suppression else None) for f in result.findings] == [
@@ -46,14 +46,14 @@ def test_unused_waiver_and_foreign_comments_are_listed(write, run_scan):
 
 def test_yaml_comment_waiver(write, run_scan):
     root = write({"k.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n"
-                            "stringData: # sovscan:ignore SEC-010 reason=\"test fixture, not a real secret\"\n  a: b\n"})
+                            "stringData: # sovscan:ignore SEC-010 reason=\"test fixture, not a real secret\" until=2027-06-30\n  a: b\n"})
     result = run_scan(root, only=("SEC-010",))
     assert [f.suppression.justification for f in result.findings] == ["test fixture, not a real secret"]
 
 
 def test_module_block_waiver_covers_that_instance_only(write, run_scan):
     root = write({
-        "main.tf": '# sovscan:ignore RES-001 reason="legacy US estate"\nmodule "legacy" {\n  source = "./m"\n}\n'
+        "main.tf": '# sovscan:ignore RES-001 reason="legacy US estate" until=2027-06-30\nmodule "legacy" {\n  source = "./m"\n}\n'
                    'module "fresh" {\n  source = "./m"\n}\n',
         "m/main.tf": US_RG.format(name="rg"),
     })

@@ -133,3 +133,29 @@ def test_action_steps_install_scan_and_set_outputs(tmp_path):
     wrong = run_step(scan, {**inputs, "profile": "no-such-profile"}, runner, workspace)
     assert wrong.returncode == 2 and "no-such-profile" in wrong.stderr
     assert output.read_text("utf-8").splitlines() == ["exit-code=2", "sarif-file="]
+
+
+def test_documented_args_and_annotations(tmp_path):
+    """The README's `args` example works as written (quotes included), and annotations go to the log."""
+    workspace = tmp_path / "workspace"
+    for name in ("infra/main.tf", "test/fixtures/main.tf"):
+        (workspace / name).parent.mkdir(parents=True, exist_ok=True)
+        (workspace / name).write_text(VIOLATION, encoding="utf-8")
+    output, summary = tmp_path / "github_output", tmp_path / "step_summary"
+    output.touch()
+    summary.touch()
+    (tmp_path / "runner").mkdir()
+    runner = {"GITHUB_ACTION_PATH": str(_action_checkout(tmp_path)), "RUNNER_TEMP": str(tmp_path / "runner"),
+              "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary)}
+    data = action()
+    inputs = {name: spec.get("default", "") for name, spec in data["inputs"].items()}
+    inputs.update({"python": sys.executable, "args": "--only residency --exclude 'test/**'", "annotations": "true"})
+    install, scan = data["runs"]["steps"]
+    assert run_step(install, inputs, runner, workspace).returncode == 0
+    scanned = run_step(scan, inputs, runner, workspace)
+    assert scanned.returncode == 1, scanned.stderr
+    annotations = [line for line in scanned.stdout.splitlines() if line.startswith("::")]
+    assert annotations and all("file=infra/main.tf" in line for line in annotations)
+    sarif = json.loads((workspace / "sovscan.sarif").read_text("utf-8"))
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in sarif["runs"][0]["results"]} == {"infra/main.tf"}

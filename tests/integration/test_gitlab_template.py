@@ -97,3 +97,62 @@ def test_jobs_run_report_then_gate(tmp_path):
     (workspace / "infra" / "main.tf").write_text(
         'resource "azurerm_resource_group" "rg" {\n  location = "westeurope"\n}\n', encoding="utf-8")
     assert _run_job("sovscan-gate", workspace, shim_dir).returncode == 0
+
+
+def _script_env(extra: dict[str, str], shim_dir: Path | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOVSCAN_", "CI_", "GIT_"))}
+    env.update({k: str(v) for k, v in template()["variables"].items()})
+    env.update(extra)
+    if shim_dir is not None:
+        env["PATH"] = f"{shim_dir}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = str(REPO)
+    return env
+
+
+def test_install_needs_a_package_named_by_the_user(tmp_path):
+    """No default package name: nobody owns `sovscan` on PyPI, so the job refuses to guess."""
+    assert template()["variables"]["SOVSCAN_PACKAGE"] == ""
+    guard = job("sovscan")["before_script"][0]
+    done = subprocess.run(["sh", "-e", "-c", guard], cwd=tmp_path, env=_script_env({}), capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and "set SOVSCAN_PACKAGE" in done.stderr
+
+
+def test_documented_args_with_quoted_globs_work_literally(tmp_path):
+    shim_dir = tmp_path / "bin"
+    shim_dir.mkdir()
+    (shim_dir / "sovscan").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m scanner "$@"\n', encoding="utf-8")
+    (shim_dir / "sovscan").chmod(0o755)
+    workspace = tmp_path / "project"
+    for name in ("infra/main.tf", "test/fixtures/main.tf"):
+        (workspace / name).parent.mkdir(parents=True, exist_ok=True)
+        (workspace / name).write_text(VIOLATION, encoding="utf-8")
+    env = _script_env({"SOVSCAN_ARGS": "--only residency --exclude 'test/**'"}, shim_dir)
+    done = subprocess.run(["sh", "-e", "-c", "\n".join(job("sovscan")["script"])], cwd=workspace, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    files = {v["location"]["file"] for v in json.loads((workspace / "gl-sast-report.json").read_text())["vulnerabilities"]}
+    assert files == {"infra/main.tf"}
+
+
+def test_target_branch_configuration_is_used_in_merge_requests(tmp_path):
+    """With SOVSCAN_CONFIG_FROM_TARGET_BRANCH the scan gets --config with the target branch's .sovscan.yaml."""
+    def git(cwd: Path, *args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=cwd, check=True,
+                       capture_output=True, env={k: v for k, v in os.environ.items() if not k.startswith("GIT_")})
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    git(origin, "init", "-q", "-b", "main")
+    (origin / ".sovscan.yaml").write_text("residency:\n  tier: eu\n", encoding="utf-8")
+    git(origin, "add", "-A")
+    git(origin, "commit", "-q", "-m", "rules")
+    workspace = tmp_path / "mr"
+    git(tmp_path, "clone", "-q", str(origin), str(workspace))
+    (workspace / ".sovscan.yaml").write_text("enforcement:\n  residency: off\n", encoding="utf-8")
+    step = job("sovscan")["before_script"][-1] + '\nprintf "%s" "$SOVSCAN_ARGS"'
+    env = _script_env({"SOVSCAN_CONFIG_FROM_TARGET_BRANCH": "true", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main",
+                       "SOVSCAN_ARGS": "--only residency"})
+    done = subprocess.run(["sh", "-e", "-c", step], cwd=workspace, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "--config /tmp/sovscan-target.yaml --only residency"
+    assert Path("/tmp/sovscan-target.yaml").read_text(encoding="utf-8") == "residency:\n  tier: eu\n"

@@ -71,3 +71,30 @@ def test_no_report_format_contains_a_secret(write, run_scan):
         for kind, secret in secrets.items():
             assert secret not in output, f"{name} output shows the {kind} secret"
             assert secret[8:20] not in output, f"{name} output shows part of the {kind} secret"
+
+
+def _random(length: int, alphabet: str = string.ascii_letters + string.digits) -> str:
+    generator = random.Random(length)
+    return "".join(generator.choice(alphabet) for _ in range(length))
+
+
+def test_redact_masks_url_credentials_query_secrets_and_detected_tokens():
+    from scanner.evaluate.masking import redact
+    token = "glpat-" + _random(20)
+    assert redact(f"git::https://gitlab-ci-token:{token}@gitlab.example.com/n.git?ref=v1") == \
+        "git::https://gitlab-ci-token:glpa****@gitlab.example.com/n.git?ref=v1"
+    assert redact("git::ssh://git@github.com/org/net.git") == "git::ssh://git@github.com/org/net.git"
+    assert redact(f"https://{'ghp_' + _random(36)}@github.com/x") == "https://ghp_****@github.com/x"
+    assert redact("https://a.example/c?sv=2020&sig=" + _random(40)) == "https://a.example/c?sv=2020&sig=" + mask(_random(40))
+    assert redact(f"token {token} here") == "token glpa**** here"
+    assert redact("eastus (US, tier third-country)") == "eastus (US, tier third-country)"
+
+
+def test_a_terraform_cloud_token_echoed_by_a_residency_message_is_masked(write, run_scan):
+    """A value read from a variables file reaches a message of a policy that is not about secrets."""
+    token = _random(14) + ".atlasv1." + _random(64, string.ascii_letters + string.digits + "-_")
+    root = write({"main.tf": 'variable "region" {}\nresource "azurerm_resource_group" "rg" {\n  location = var.region\n}\n',
+                  "terraform.tfvars": f'region = "{token}"\n'})
+    result = run_scan(root, only=("RES-013",))
+    (finding,) = result.findings
+    assert token not in finding.message + finding.evidence and token[:14] not in finding.message

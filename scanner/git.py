@@ -1,0 +1,147 @@
+"""git, run so that nothing in the scanned repository can make it execute a command or reach the network.
+
+sovscan asks git only about the object database (resolve a ref, list a tree, read blobs): none of these
+commands looks at the working tree, so filters, textconv, external diff drivers, fsmonitor and
+`.gitattributes` never come into play, and the diff against the working tree is computed in Python
+(scanner.focus). On top of that, every setting that can run a command is overridden on the command line
+(which wins over the repository's own config and anything it includes), the caller's GIT_* variables are
+dropped, the system and global config are not read, and every transport is forbidden, so not even a lazy
+fetch of a partial clone can start a remote helper.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from scanner.errors import InputError
+
+TIMEOUT_SECONDS = 120
+_PROTOCOLS = ("ext", "file", "git", "http", "https", "ssh", "ftp", "ftps")
+
+
+def top_level(start: str) -> Path | None:
+    """The nearest directory at or above `start` that holds `.git` (a directory or a gitfile), found
+    without running git, so no repository config is read to find it."""
+    path = Path(os.path.abspath(start))
+    if not path.is_dir():
+        path = path.parent
+    for candidate in (path, *path.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def _overrides(top: Path) -> list[str]:
+    settings = [
+        "core.fsmonitor=false", f"core.hooksPath={os.devnull}", "core.pager=cat", "core.askPass=",
+        "core.sshCommand=", "core.gitProxy=", "core.alternateRefsCommand=", f"core.attributesFile={os.devnull}",
+        "core.quotePath=false", "credential.helper=", "diff.external=", "gc.auto=0", "maintenance.auto=false",
+        "protocol.allow=never", *(f"protocol.{name}.allow=never" for name in _PROTOCOLS),
+        # The checkout may belong to another user (CI containers); trusting it is safe here because
+        # nothing it configures can run.
+        f"safe.directory={top}",
+    ]
+    return [part for setting in settings for part in ("-c", setting)]
+
+
+def _environment(top: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_ATTR_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0",
+               GIT_NO_LAZY_FETCH="1", GIT_OPTIONAL_LOCKS="0", GIT_PAGER="cat", PAGER="cat", LC_ALL="C",
+               GIT_CEILING_DIRECTORIES=str(top.parent))
+    return env
+
+
+@dataclass(frozen=True)
+class Repository:
+    """A git repository read through its object database only."""
+    top: Path
+
+    def run(self, args: list[str], stdin: bytes = b"", what: str = "git") -> bytes:
+        command = ["git", "--no-pager", *_overrides(self.top), *args]
+        try:
+            done = subprocess.run(command, cwd=self.top, env=_environment(self.top), input=stdin,
+                                  capture_output=True, check=False, timeout=TIMEOUT_SECONDS)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            raise InputError(f"{what}: cannot run git: {err}") from None
+        if done.returncode != 0:
+            reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise InputError(f"{what}: git {args[0]} failed: {reason[-1] if reason else 'no reason given'}")
+        return done.stdout
+
+    def commit(self, ref: str, what: str = "--changed-since") -> str:
+        """The commit id REF names; exit 2 when REF is not a commit in this clone (with what to do when
+        the clone is shallow). REF is passed after --end-of-options, so `--output=x` is a name, not an option."""
+        try:
+            return self.run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
+                            what=what).decode("ascii").strip()
+        except InputError:
+            pass
+        if self.is_shallow():
+            raise InputError(f"{what}: {ref!r} is not in this shallow clone; fetch the history it needs, e.g. "
+                             f"`git fetch --deepen=200 origin` or `git fetch origin {_quoted(ref)}` "
+                             "(GitHub Actions: actions/checkout with fetch-depth: 0; GitLab CI: GIT_DEPTH: 0)")
+        raise InputError(f"{what}: {ref!r} is not a commit in {self.top}")
+
+    def is_shallow(self) -> bool:
+        try:
+            return self.run(["rev-parse", "--is-shallow-repository"]).strip() == b"true"
+        except InputError:
+            return False
+
+    def object_format(self) -> str:
+        try:
+            return self.run(["rev-parse", "--show-object-format"]).decode("ascii").strip() or "sha1"
+        except InputError:
+            return "sha1"
+
+    def tree(self, commit: str) -> dict[str, tuple[str, str]]:
+        """Every file of the commit: repository-relative POSIX path -> (mode, object id)."""
+        out: dict[str, tuple[str, str]] = {}
+        for entry in self.run(["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", commit]).split(b"\0"):
+            if not entry:
+                continue
+            meta, _, path = entry.partition(b"\t")
+            mode, kind, oid = meta.decode("ascii").split(" ")
+            if kind == "blob":
+                out[path.decode("utf-8", "surrogateescape")] = (mode, oid)
+        return out
+
+    def blobs(self, oids: list[str]) -> dict[str, bytes]:
+        """The content of each blob, read with `cat-file --batch` (no filters, no textconv)."""
+        wanted = sorted(set(oids))
+        if not wanted:
+            return {}
+        data = self.run(["cat-file", "--batch"], stdin="".join(f"{o}\n" for o in wanted).encode("ascii"))
+        out: dict[str, bytes] = {}
+        position = 0
+        while position < len(data):
+            end = data.index(b"\n", position)
+            header = data[position:end].decode("ascii").split(" ")
+            position = end + 1
+            if len(header) != 3:          # "<oid> missing"
+                continue
+            size = int(header[2])
+            out[header[0]] = data[position:position + size]
+            position += size + 1
+        return out
+
+    def read(self, commit: str, path: str) -> bytes | None:
+        """A file's content at a commit, or None when it has no such file."""
+        entry = self.tree(commit).get(path)
+        if entry is None:
+            return None
+        return self.blobs([entry[1]]).get(entry[1])
+
+
+def blob_id(content: bytes, object_format: str = "sha1") -> str:
+    """The object id git gives this content as a blob."""
+    digest = hashlib.sha256 if object_format == "sha256" else hashlib.sha1
+    return digest(b"blob %d\0" % len(content) + content).hexdigest()
+
+
+def _quoted(ref: str) -> str:
+    return ref if all(c.isalnum() or c in "/._-" for c in ref) else "'" + ref.replace("'", "'\\''") + "'"

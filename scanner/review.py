@@ -1,0 +1,268 @@
+"""The rules of a scan, made visible: what the configuration switches off, what was waived and how, and,
+with --changed-since, every waiver or configuration change the change itself makes.
+
+A pull request can carry its own `.sovscan.yaml` or `sovscan:ignore` comments. They are honoured (the
+repository owns its rules), but never unseen: every format states the configuration in use, how many
+policies it switches off and how many findings were waived by what, and a rule change made by the change
+under review is a finding (REVIEW-001) on the line that makes it, next to the code it excuses.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from scanner import checkout, yamlfile
+from scanner.config import Config
+from scanner.errors import ConfigError
+from scanner.evaluate.result import Finding, Result
+from scanner.evaluate.fingerprint import finding_key
+from scanner.evaluate.masking import redact
+from scanner.evaluate.policies import Policy
+from scanner.focus import Change
+from scanner.parse import directives as directive_module
+
+MAX_TEXT_BYTES = 5 * 1024 * 1024
+
+REVIEW = Policy(
+    id="REVIEW-001", title="Rule changes made by this change are reviewed", family="review", severity="medium",
+    rationale=("A change that adds a waiver, switches a policy off or loosens the configuration changes what the "
+               "scan checks. It is honoured, and reported in the change that makes it so that a reviewer sees it "
+               "next to the code it excuses, instead of a scan that silently passes."),
+    remediation={"default": "Review the rule change with the code it excuses; keep the configuration on the target "
+                            "branch (--config with the base branch's file) and protect .sovscan.yaml with CODEOWNERS."},
+    references={}, input="file", checks=(), message="{address}", precision="very-high", path="(built in)")
+
+
+@dataclass(frozen=True)
+class RuleSummary:
+    """What the reports state about the rules of this run."""
+    configuration: str                # the configuration file, "" when none
+    profile: str
+    switched_off: tuple[str, ...]     # policy ids the configuration switches off
+    audit: tuple[str, ...]            # policy ids it puts in audit mode
+    waived_inline: int
+    waived_configuration: int
+    baselined: int
+    excludes: tuple[str, ...]
+
+    @property
+    def waived(self) -> int:
+        return self.waived_inline + self.waived_configuration
+
+    @property
+    def loosened(self) -> bool:
+        return bool(self.switched_off or self.waived or self.baselined or self.excludes)
+
+    def statements(self, policies: int) -> list[str]:
+        """One sentence per fact, for the text summary, Markdown, GitHub notices and the CI widgets."""
+        where = self.configuration or "none"
+        lines = [f"configuration: {where} (profile {self.profile})"]
+        if self.switched_off:
+            shown = ", ".join(self.switched_off[:8]) + (", …" if len(self.switched_off) > 8 else "")
+            lines.append(f"the configuration switches off {len(self.switched_off)} of {policies} "
+                         f"{'policy' if policies == 1 else 'policies'}: {shown}")
+        if self.audit:
+            lines.append(f"the configuration puts {len(self.audit)} {'policy' if len(self.audit) == 1 else 'policies'} "
+                         "in audit mode (reported, not failing)")
+        if self.excludes:
+            lines.append(f"the configuration excludes {', '.join(repr(e) for e in self.excludes)}")
+        if self.waived:
+            lines.append(f"{self.waived} {'finding' if self.waived == 1 else 'findings'} waived (not failing): "
+                         f"{self.waived_inline} by inline sovscan:ignore comments, "
+                         f"{self.waived_configuration} by configuration waivers")
+        if self.baselined:
+            lines.append(f"{self.baselined} {'finding' if self.baselined == 1 else 'findings'} in the baseline "
+                         "(not failing)")
+        return lines
+
+    def as_dict(self) -> dict:
+        return {"configuration": self.configuration or None, "profile": self.profile,
+                "policies_switched_off": list(self.switched_off), "policies_in_audit": list(self.audit),
+                "excludes": list(self.excludes),
+                "waived": {"inline": self.waived_inline, "configuration": self.waived_configuration,
+                           "baseline": self.baselined}}
+
+
+def summarise(config: Config, result: Result, today: datetime.date) -> RuleSummary:
+    modes = {p.id: config.mode(p.id, p.family, today) for p in result.policies if p.id != REVIEW.id}
+    kinds = Counter(_waived_by(f) for f in result.suppressed)
+    return RuleSummary(config.source, config.profile, tuple(sorted(k for k, m in modes.items() if m == "off")),
+                       tuple(sorted(k for k, m in modes.items() if m == "audit")),
+                       kinds["inline"], kinds["configuration"], kinds["baseline"], tuple(config.exclude))
+
+
+def _waived_by(finding: Finding) -> str:
+    suppression = finding.suppression
+    assert suppression is not None
+    if suppression.kind == "inSource":
+        return "inline"
+    return "baseline" if suppression.justification == "in the baseline" else "configuration"
+
+
+# --- rule changes made by the change (--changed-since) --------------------------------------------------
+
+def changes(change: Change, config: Config, result: Result) -> list[Finding]:
+    """REVIEW-001 findings for waivers and configuration settings the change adds or alters."""
+    findings = _configuration_changes(change, config)
+    findings += _inline_changes(change, result)
+    return sorted(findings, key=lambda f: f.sort_key)
+
+
+def _repository_path(change: Change, path: str) -> str | None:
+    real = os.path.realpath(path)
+    if not checkout.inside(real, change.repository.top):
+        return None
+    return Path(real).relative_to(change.repository.top).as_posix()
+
+
+def _configuration_changes(change: Change, config: Config) -> list[Finding]:
+    files = [config.source] if config.source else []
+    if "/" in config.profile or config.profile.endswith((".yaml", ".yml")):
+        files.append(os.path.relpath(os.path.join(checkout.root_of("."), config.profile)))
+    out: list[Finding] = []
+    for shown in files:
+        repo_path = _repository_path(change, shown)
+        if repo_path is None:      # the caller's file (e.g. the target branch's), not part of the change
+            continue
+        try:
+            text = Path(shown).read_bytes()
+            new = yamlfile.parse(text, shown)
+        except (OSError, ConfigError):
+            continue
+        old_raw = change.repository.read(change.commit, repo_path)
+        try:
+            old = yamlfile.parse(old_raw, shown) if old_raw is not None else {}
+        except ConfigError:
+            old = {}
+        out += _compare_settings(shown, text, old if isinstance(old, dict) else {}, new if isinstance(new, dict) else {})
+    return out
+
+
+def _compare_settings(shown: str, text: bytes, old: dict, new: dict) -> list[Finding]:
+    lines = _key_lines(text)
+    out = []
+    old_waivers = {_waiver_key(w): w for w in old.get("waivers") or [] if isinstance(w, dict)}
+    for index, waiver in enumerate(new.get("waivers") or []):
+        if not isinstance(waiver, dict):
+            continue
+        key = _waiver_key(waiver)
+        if old_waivers.get(key) == waiver:
+            continue
+        verb = "changed" if key in old_waivers else "added"
+        rule, resource = key[0], key[1]
+        expiry = f" (expires {waiver['expires']})" if waiver.get("expires") else " (no expiry)"
+        out.append(_finding(shown, lines.get(("waivers", index), 1), f"waiver {rule} {resource}",
+                            f"waiver {verb} in this change for {rule} on {resource}{expiry}: {shown}"))
+    old_flat, new_flat = _flatten(old), _flatten(new)
+    for key in sorted(set(old_flat) | set(new_flat)):
+        if key[0] == "waivers" or old_flat.get(key) == new_flat.get(key):
+            continue
+        dotted = ".".join(map(str, key))
+        now = _value(new_flat[key]) if key in new_flat else "removed"
+        was = _value(old_flat[key]) if key in old_flat else "not set"
+        out.append(_finding(shown, lines.get(key, 1), f"configuration {dotted}",
+                            f"configuration changed in this change: {dotted} = {now} (was {was}) in {shown}"))
+    return out
+
+
+def _waiver_key(waiver: dict) -> tuple[str, str, str]:
+    return str(waiver.get("rule", "")), str(waiver.get("resource", "")), str(waiver.get("path", ""))
+
+
+def _flatten(data: dict, prefix: tuple = ()) -> dict[tuple, object]:
+    out: dict[tuple, object] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, prefix + (key,)))
+        else:
+            out[prefix + (key,)] = value
+    return out
+
+
+def _value(value: object) -> str:
+    return redact(yamlfile.excerpt(value) if not isinstance(value, list) else repr(value)[:120])
+
+
+def _key_lines(text: bytes) -> dict[tuple, int]:
+    """(key path) -> line of each mapping key and list item, from the composed YAML."""
+    try:
+        root = yaml.compose(text.decode("utf-8-sig"), Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
+        return {}
+    out: dict[tuple, int] = {}
+    stack: list[tuple[yaml.Node, tuple]] = [(root, ())] if root is not None else []
+    while stack:
+        node, path = stack.pop()
+        if len(path) > yamlfile.MAX_DEPTH:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                out[path + (key.value,)] = key.start_mark.line + 1
+                stack.append((value, path + (key.value,)))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                out[path + (index,)] = item.start_mark.line + 1
+                stack.append((item, path + (index,)))
+    return out
+
+
+def _inline_changes(change: Change, result: Result) -> list[Finding]:
+    out: list[Finding] = []
+    for shown, lines in sorted(change.focus.files.items()):
+        new_text = _text(Path(shown))
+        if new_text is None or "sovscan:ignore" not in new_text:
+            continue
+        old_path = change.old_paths.get(shown)
+        old_raw = change.repository.read(change.commit, old_path) if old_path else None
+        old_text = old_raw.decode("utf-8", "replace") if old_raw is not None else ""
+        before = Counter(_signature(d) for d in directive_module.read(shown, old_text)[0])
+        for directive in directive_module.read(shown, new_text)[0]:
+            signature = _signature(directive)
+            if before[signature] > 0:
+                before[signature] -= 1
+                continue
+            rules = ",".join(directive.rules)
+            target = _waived_here(result, shown, directive.line) or f"line {directive.line}"
+            until = f" until {directive.until}" if directive.until else " (no expiry)"
+            out.append(_finding(shown, directive.line, f"waiver {rules} line {directive.line}",
+                                f"waiver added in this change for {rules} on {target}{until}"))
+    return out
+
+
+def _signature(directive: directive_module.Directive) -> tuple:
+    return directive.rules, directive.reason, directive.until, directive.problem
+
+
+def _waived_here(result: Result, path: str, line: int) -> str:
+    addresses = sorted({f.address for f in result.suppressed
+                        if f.suppression is not None and f.suppression.kind == "inSource" and f.path == path
+                        and line in (f.line, f.line - 1, f.resource_line, f.resource_line - 1)})
+    return ", ".join(addresses)
+
+
+def _text(path: Path) -> str | None:
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_TEXT_BYTES:
+            return None
+        return path.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def _finding(path: str, line: int, address: str, message: str) -> Finding:
+    return Finding(policy_id=REVIEW.id, family=REVIEW.family, severity=REVIEW.severity, level="warning", kind="fail",
+                   message=redact(message), path=path, line=line, address=address, attribute="",
+                   fingerprint=finding_key(REVIEW.id, path, address, ""), resource_type="", mode="deny")
+
+
+def attach(result: Result, findings: list[Finding]) -> Result:
+    """The result with the review findings (and their policy, which no profile or --only can leave out)."""
+    if not findings:
+        return result
+    policies = result.policies if any(p.id == REVIEW.id for p in result.policies) else result.policies + [REVIEW]
+    return result.but(findings=sorted(result.findings + findings, key=lambda f: f.sort_key), policies=policies)

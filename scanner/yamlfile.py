@@ -1,0 +1,97 @@
+"""Configuration YAML read safely: YAML 1.2 scalars, bounded shape, errors that name the file and never
+quote more than a short, masked excerpt of it.
+
+PyYAML reads YAML 1.1, where `off` is false and `2027-13-45` is a date it cannot build (a crash). The
+configuration documents `RES-013: off` and dates as YYYY-MM-DD, so here only `true`/`false` are booleans and
+dates stay strings for the schema to check. A self-referencing alias (`&x [*x]`) or nesting deeper than any
+configuration needs is refused instead of recursing without end.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from scanner.errors import ConfigError
+from scanner.evaluate.masking import mask
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+MAX_NODES = 100_000
+SHORT = 32
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans and without implicit timestamps."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+
+
+def excerpt(value: object) -> str:
+    """A value as an error message may quote it: short ones in full, long ones masked (first characters only)."""
+    if isinstance(value, str):
+        if len(value) <= SHORT and "\n" not in value:
+            return repr(value)
+        return repr(mask(value)) + f" ({len(value)} characters)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value) if isinstance(value, (bool, int, float)) or value is None else type(value).__name__
+
+
+def read(path: Path, what: str = "configuration") -> object:
+    """The YAML document in `path` (None for an empty file); ConfigError naming the file otherwise."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read {what}: {err.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise ConfigError(f"{path}: {what} is larger than {MAX_BYTES // 1024} KiB")
+    return parse(raw, str(path), what)
+
+
+def parse(raw: bytes, name: str, what: str = "configuration") -> object:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{name}: {what} is not UTF-8: byte 0x{raw[err.start]:02x} at byte offset {err.start}") from None
+    try:
+        data = yaml.load(text, Loader=_Loader)   # noqa: S506 - _Loader is a SafeLoader
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or "not valid YAML"
+        raise ConfigError(f"{name}{where}: {what} is not valid YAML ({problem})") from None
+    except RecursionError:
+        raise ConfigError(f"{name}: {what} is nested too deeply") from None
+    _check_shape(data, name, what)
+    return data
+
+
+def _check_shape(data: object, name: str, what: str) -> None:
+    """No cycles (self-referencing aliases), no nesting deeper than MAX_DEPTH, no alias bombs."""
+    stack: list[tuple[object, int, frozenset[int]]] = [(data, 0, frozenset())]
+    visited = 0
+    while stack:
+        value, depth, ancestors = stack.pop()
+        visited += 1
+        if visited > MAX_NODES:
+            raise ConfigError(f"{name}: {what} has more than {MAX_NODES} values (an alias expanding without bound?)")
+        if not isinstance(value, (dict, list)):
+            continue
+        if id(value) in ancestors:
+            raise ConfigError(f"{name}: {what} refers to itself (a self-referencing YAML alias)")
+        if depth >= MAX_DEPTH:
+            raise ConfigError(f"{name}: {what} is nested deeper than {MAX_DEPTH} levels")
+        inner = ancestors | {id(value)}
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1, inner) for child in children)

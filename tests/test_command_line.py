@@ -1,0 +1,173 @@
+"""The command line people expect: --version, -q, colour rules, progress, plurals and a verdict, --strict,
+SOVSCAN_ARGS, SOURCE_DATE_EPOCH, and the rules of a run stated in every format."""
+from __future__ import annotations
+
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from scanner import cli, terminal
+
+US = 'resource "azurerm_resource_group" "rg" {\n  location = "uksouth"\n}\n'
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.delenv("SOVSCAN_ARGS", raising=False)
+
+
+def run(capsys, *args):
+    code = cli.main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_review_rule_is_in_the_catalogue_view(capsys):
+    code, out, _ = run(capsys, "policies", "show", "REVIEW-001")
+    assert code == 0 and out.startswith("REVIEW-001: Rule changes made by this change are reviewed\n")
+
+
+def test_version_option(capsys):
+    assert run(capsys, "--version") == (0, "sovscan 0.1.0\n", "")
+    assert run(capsys, "version") == (0, "sovscan 0.1.0\n", "")
+
+
+def test_text_output_lines(write, capsys):
+    write({"main.tf": US})
+    code, out, _ = run(capsys, "scan", ".", "--only", "RES-001")
+    assert code == 1
+    assert out.splitlines() == [
+        "main.tf:2: error RES-001 azurerm_resource_group.rg is located outside the allowed regions: "
+        "uksouth (GB, tier adequacy) is outside the allowed tier eu",
+        "    fix: Set location to an EU region such as westeurope, northeurope, germanywestcentral or swedencentral.",
+        "",
+        "sovscan 0.1.0: 1 file, 1 policy, 1 check (0 passed): 1 finding (1 error)",
+        "  by family: residency 1",
+        "  configuration: none (profile default)",
+        "  0 checks unresolved: a value was not known statically (--show-unresolved lists them)",
+        "FAILED: 1 finding at or above error (--fail-on error)",
+    ]
+    code, out, _ = run(capsys, "scan", ".", "--only", "RES-001", "--fail-on", "never")
+    assert code == 0 and out.splitlines()[-1] == "PASSED: --fail-on never (findings are reported, none fails the run)"
+
+
+def test_quiet_prints_findings_only(write, capsys):
+    write({"main.tf": US, "broken.tf": "resource {\n"})
+    code, out, err = run(capsys, "scan", ".", "--only", "RES-001", "-q")
+    assert code == 1 and err == ""
+    assert out == ("main.tf:2: error RES-001 azurerm_resource_group.rg is located outside the allowed regions: "
+                   "uksouth (GB, tier adequacy) is outside the allowed tier eu\n")
+    write({"main.tf": US.replace("uksouth", "westeurope")})
+    assert run(capsys, "scan", ".", "--only", "RES-001", "-q")[:2] == (0, "")
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("environ, colour", [({}, True), ({"NO_COLOR": "1"}, False), ({"TERM": "dumb"}, False),
+                                             ({"NO_COLOR": ""}, True)])
+def test_colour_only_on_a_terminal_and_never_with_no_color_or_dumb(environ, colour):
+    assert terminal.wants_color(FakeTerminal(), environ) is colour
+    assert terminal.wants_color(io.StringIO(), {}) is False
+
+
+def test_wrapping_only_on_a_terminal():
+    assert terminal.width(io.StringIO()) == 0
+    assert terminal.wrap("a " * 30, 0, 4) == ["a " * 30]
+    assert terminal.wrap("word " * 12, 20, 4) == ["word word word word", "    word word word", "    word word word",
+                                                  "    word word"]
+
+
+def test_progress_line_is_drawn_and_cleared_on_a_terminal_only():
+    screen = FakeTerminal()
+    with terminal.Progress("infra", screen, delay=3600, environ={}) as progress:
+        progress.tick(4.2)
+    assert screen.getvalue() == "\r\x1b[2Ksovscan: scanning infra… 4 s\r\x1b[2K"
+    log = io.StringIO()
+    with terminal.Progress("infra", log, delay=0, environ={}) as progress:
+        assert progress.enabled is False
+    assert log.getvalue() == ""
+    assert terminal.Progress("x", FakeTerminal(), environ={"TERM": "dumb"}).enabled is False
+
+
+def test_no_files_says_so_and_strict_fails(write, capsys):
+    write({"README.md": "nothing to scan\n"})
+    (code, out, err) = run(capsys, "scan", ".", "--exclude", "README.md")
+    assert code == 0 and "sovscan: warning: no files to scan in . (after excludes); nothing was checked" in err
+    code, out, _ = run(capsys, "scan", ".", "--exclude", "README.md", "--strict")
+    assert code == 1 and out.splitlines()[-1] == "FAILED (--strict): no file was scanned"
+
+
+def test_strict_fails_on_a_file_that_cannot_be_parsed(write, capsys):
+    write({"main.tf": US.replace("uksouth", "westeurope"), "broken.tf": "resource {\n"})
+    assert run(capsys, "scan", ".", "--only", "RES-001")[0] == 0
+    code, out, _ = run(capsys, "scan", ".", "--only", "RES-001", "--strict")
+    assert code == 1 and out.splitlines()[-1] == "FAILED (--strict): 1 file could not be read or parsed: broken.tf"
+
+
+def test_source_date_epoch_fixes_the_gitlab_times(write, capsys, monkeypatch):
+    write({"main.tf": US})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    run(capsys, "scan", ".", "-f", "gitlab-sast=a.json")
+    run(capsys, "scan", ".", "-f", "gitlab-sast=b.json")
+    first, second = (open(name, encoding="utf-8").read() for name in ("a.json", "b.json"))
+    assert first == second
+    scan = json.loads(first)["scan"]
+    assert (scan["start_time"], scan["end_time"]) == ("2026-01-01T00:00:00", "2026-01-01T00:00:00")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    assert run(capsys, "scan", ".")[0] == 2
+
+
+@pytest.mark.parametrize("args, kept", [
+    ("--only residency --exclude 'test/**'", ["main.tf", "my dir/x.tf"]),
+    ('--only residency --exclude "test/**" --exclude "my dir/*"', ["main.tf"]),
+    ("--only residency", ["main.tf", "my dir/x.tf", "test/a/b.tf"]),
+])
+def test_sovscan_args_are_split_like_a_shell_without_one(write, capsys, monkeypatch, args, kept):
+    write({"main.tf": US, "test/a/b.tf": US, "my dir/x.tf": US})
+    monkeypatch.setenv("SOVSCAN_ARGS", args)
+    code, out, _ = run(capsys, "scan", ".", "-f", "json")
+    assert sorted({f["path"] for f in json.loads(out)["findings"]}) == kept
+
+
+def test_sovscan_args_with_unbalanced_quotes_exit_2(capsys, monkeypatch):
+    monkeypatch.setenv("SOVSCAN_ARGS", "--exclude 'test/**")
+    code, _, err = run(capsys, "scan", ".")
+    assert code == 2 and "SOVSCAN_ARGS: cannot split" in err and "No closing quotation" in err
+
+
+EVERYTHING_OFF = "enforcement:\n" + "".join(f"  {f}: off\n" for f in ("cmk", "residency", "secrets", "exit", "haven"))
+
+
+def test_every_format_states_the_rules_of_the_run(write, capsys):
+    until = "2027-01-01"
+    write({"main.tf": f'# sovscan:ignore RES-001 reason="approved" until={until}\n' + US,
+           ".sovscan.yaml": "enforcement:\n  CMK-001: off\n  exit: audit\n"})
+    formats = ["text", "sarif", "json", "gitlab-sast", "codequality", "junit", "markdown", "github"]
+    cli.main(["scan", ".", *[a for f in formats for a in ("-f", f"{f}=out.{f}")]])
+    read = {f: open(f"out.{f}", encoding="utf-8").read() for f in formats}
+    statement = "the configuration switches off 1 of 89 policies: CMK-001"
+    waived = "1 finding waived (not failing): 1 by inline sovscan:ignore comments, 0 by configuration waivers"
+    for name in ("text", "gitlab-sast", "codequality", "junit", "markdown", "github"):
+        assert statement in read[name] and waived in read[name], name
+    assert json.loads(read["json"])["rules"] == {
+        "configuration": ".sovscan.yaml", "profile": "default", "policies_switched_off": ["CMK-001"],
+        "policies_in_audit": sorted(p for p in json.loads(read["json"])["rules"]["policies_in_audit"]),
+        "excludes": [], "waived": {"inline": 1, "configuration": 0, "baseline": 0}}
+    assert len(json.loads(read["json"])["rules"]["policies_in_audit"]) == 10
+    sarif = json.loads(read["sarif"])["runs"][0]["properties"]["configuration"]
+    assert sarif["policiesSwitchedOff"] == ["CMK-001"] and sarif["waived"]["inline"] == 1
+    ET.fromstring(read["junit"])
+
+
+def test_a_configuration_that_switches_everything_off_says_so(write, capsys):
+    write({"main.tf": US, ".sovscan.yaml": EVERYTHING_OFF})
+    code, out, _ = run(capsys, "scan", ".")
+    assert code == 0 and "0 checks" in out
+    assert "the configuration switches off 89 of 89 policies: CMK-001, CMK-002" in out

@@ -1,0 +1,216 @@
+"""Configuration: found where users put it, one per run, bad input a clear exit 2, waivers that name and expire."""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+
+import pytest
+
+from scanner import cli
+
+US = 'resource "azurerm_resource_group" "rg" {\n  location = "uksouth"\n}\n'
+TODAY = datetime.date.today()
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+def run(capsys, *args):
+    code = cli.main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.mark.parametrize("with_git", [True, False])
+def test_root_configuration_applies_whatever_path_is_scanned(write, tmp_path, capsys, with_git):
+    write({".sovscan.yaml": "residency:\n  tier: adequacy\n", "infra/main.tf": US})
+    if with_git:
+        (tmp_path / ".git").mkdir()
+    verdicts = {target: run(capsys, "scan", target, "--only", "RES-001") for target in (".", "infra", "infra/main.tf")}
+    assert {t: v[0] for t, v in verdicts.items()} == {".": 0, "infra": 0, "infra/main.tf": 0}
+    assert all("configuration: .sovscan.yaml (profile default)" in v[1] for v in verdicts.values())
+    assert run(capsys, "scan", "infra", "--only", "RES-001", "--config", os.devnull)[0] == 1
+
+
+def test_configuration_is_found_from_a_subdirectory_up_to_the_git_root(write, tmp_path, capsys, monkeypatch):
+    write({".sovscan.yaml": "residency:\n  tier: adequacy\n", "infra/main.tf": US})
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path / "infra")
+    code, out, _ = run(capsys, "scan", ".", "--only", "RES-001")
+    assert code == 0 and "configuration: ../.sovscan.yaml" in out
+
+
+def test_two_configurations_in_one_run_exit_2(write, capsys):
+    write({".sovscan.yaml": "", "infra/.sovscan.yaml": "environment: nonprod\n", "infra/main.tf": US, "k8s/a.yaml": ""})
+    code, _, err = run(capsys, "scan", "infra", "k8s")
+    assert code == 2 and "two configurations in one run" in err
+    assert "infra uses infra/.sovscan.yaml" in err and "k8s uses .sovscan.yaml" in err
+
+
+@pytest.mark.parametrize("setting, key", [
+    ("var_files: ['../..']", "var_files[0]"),
+    ("var_files: ['/etc/passwd']", "var_files[0]"),
+    ("policies: ['../outside']", "policies[0]"),
+    ("profile: ../outside/profile.yaml", "profile"),
+    ("profile: /etc/passwd", "profile"),
+])
+def test_a_repository_configuration_never_names_a_path_outside_it(write, tmp_path, capsys, setting, key):
+    root = tmp_path / "repo"
+    write({"repo/.sovscan.yaml": setting + "\n", "repo/main.tf": US, "outside/profile.yaml": "environment: prod\n",
+           "outside/x/X-001.yaml": "id: X-001\n"})
+    (root / ".git").mkdir()
+    os.chdir(root)
+    code, _, err = run(capsys, "scan", ".")
+    assert code == 2 and f".sovscan.yaml: {key}:" in err
+    assert "outside the repository" in err or "absolute path" in err
+
+
+def test_symlinks_out_of_the_repository_are_refused(write, tmp_path, capsys):
+    write({"repo/main.tf": US, "repo/vars/ok.tfvars": "", "outside/token.tfvars": 'region = "x"\n',
+           "outside/sovscan.yaml": "environment: prod\n"})
+    root = tmp_path / "repo"
+    (root / ".git").mkdir()
+    os.symlink(tmp_path / "outside" / "token.tfvars", root / "vars" / "token.tfvars")
+    os.chdir(root)
+    (root / ".sovscan.yaml").write_text("var_files: [vars/token.tfvars]\n")
+    code, _, err = run(capsys, "scan", ".")
+    assert code == 2 and "var_files[0]: 'vars/token.tfvars' points outside the repository" in err
+    (root / ".sovscan.yaml").unlink()
+    os.symlink(tmp_path / "outside" / "sovscan.yaml", root / ".sovscan.yaml")
+    code, _, err = run(capsys, "scan", ".")
+    assert code == 2 and "is a symbolic link to a file outside the repository" in err
+
+
+def test_caller_paths_stay_allowed(write, tmp_path, capsys):
+    """A var file on the command line, and a configuration outside the repository (the target branch's), may
+    name any path: they are the caller's, not the pull request's."""
+    write({"repo/main.tf": 'variable "where" {}\n' + US.replace('"uksouth"', "var.where"),
+           "elsewhere/prod.tfvars": 'where = "westeurope"\n',
+           "elsewhere/base.yaml": f"var_files: [{tmp_path / 'elsewhere' / 'prod.tfvars'}]\n"})
+    (tmp_path / "repo" / ".git").mkdir()
+    os.chdir(tmp_path / "repo")
+    assert run(capsys, "scan", ".", "--only", "RES-001", "--var-file", str(tmp_path / "elsewhere" / "prod.tfvars"))[0] == 0
+    code, out, _ = run(capsys, "scan", ".", "--only", "RES-001", "--config", str(tmp_path / "elsewhere" / "base.yaml"))
+    assert code == 0 and "1 check (1 passed)" in out
+
+
+def test_an_unreadable_file_is_never_quoted(write, capsys):
+    """A file that is not a configuration (here /etc/passwd-like text) gives an error with at most a short,
+    masked excerpt."""
+    write({"main.tf": US, "passwd.yaml": "root:x:0:0:root:/root:/bin/bash secret-looking-content\n"})
+    code, _, err = run(capsys, "scan", ".", "--config", "passwd.yaml")
+    assert code == 2 and "passwd.yaml: (top level): expected a mapping, got 'root****'" in err
+    assert "x:0:0" not in err and "bash" not in err
+
+
+@pytest.mark.parametrize("content, message", [
+    ("waivers:\n  - {rule: RES-001, resource: a.b, reason: r, expires: 2027-13-45}\n",
+     "waivers[0].expires: '2027-13-45' is not a valid date; use YYYY-MM-DD"),
+    ("exit:\n  last_test: 2026-02-30\n", "exit.last_test: '2026-02-30' is not a valid date; use YYYY-MM-DD"),
+    ("enforcement:\n  residency: {mode: audit, deny_from: 2027-02-30}\n",
+     "enforcement.residency: deny_from: '2027-02-30' is not a valid date; use YYYY-MM-DD"),
+    ("enforcement:\n  RES-013: never\n", "enforcement.RES-013: 'never' is not allowed; use one of: off, audit, deny"),
+    ("environment: staging\n", "environment: 'staging' is not allowed; use one of: prod, nonprod"),
+    ("a: &x [*x]\n", "configuration refers to itself (a self-referencing YAML alias)"),
+    ("a: " + "[" * 100 + "]" * 100 + "\n", "configuration is nested deeper than 32 levels"),
+    ("waivers:\n  - {rule: '*', resource: a.b, reason: r}\n", "waivers[0].rule: '*' is not a policy id"),
+    ("waivers:\n  - {rule: RES-001, resource: '*', reason: r}\n", "waivers[0].resource: '*' does not name a resource"),
+    ("waivers:\n  - {rule: RES-001, resource: 'aws_s3_bucket.*', reason: r}\n",
+     "waivers[0].resource: 'aws_s3_bucket.*' does not name a resource"),
+    ("profile: mars\n", "profile: unknown profile 'mars'; built-in profiles: default, municipal-azure, nds-sovereign"),
+])
+def test_bad_configuration_exits_2_naming_file_key_and_valid_form(write, capsys, content, message):
+    write({"main.tf": US, ".sovscan.yaml": content})
+    code, _, err = run(capsys, "scan", ".")
+    assert code == 2 and f".sovscan.yaml: {message}" in err, err
+
+
+def test_non_utf8_configuration_and_policy_name_the_byte_offset(write, capsys):
+    write({"main.tf": US, ".sovscan.yaml": b"environment: prod\n# caf\xe9\n"})
+    code, _, err = run(capsys, "scan", ".")
+    assert code == 2 and ".sovscan.yaml: configuration is not UTF-8: byte 0xe9 at byte offset 23" in err
+    write({".sovscan.yaml": "", "mine/custom/ORG-001.yaml": b"id: ORG-001\ntitle: \xff\n"})
+    code, _, err = run(capsys, "scan", ".", "--policies", "mine")
+    assert code == 2 and "ORG-001.yaml: policy file is not UTF-8: byte 0xff at byte offset 19" in err
+
+
+def test_documented_off_form_and_starter_file_are_accepted(write, capsys):
+    write({"main.tf": 'resource "azurerm_resource_group" "rg" {\n  location = "marsnorth"\n}\n'})
+    assert run(capsys, "scan", ".", "--only", "RES-013", "--fail-on", "note")[0] == 1
+    write({".sovscan.yaml": "enforcement:\n  RES-013: off\n"})
+    code, out, _ = run(capsys, "scan", ".", "--only", "RES-013", "--fail-on", "note")
+    assert code == 0 and "the configuration switches off 1 of 1 policy: RES-013" in out
+    assert run(capsys, "init", "--force")[0] == 0
+    starter = open(".sovscan.yaml", encoding="utf-8").read().replace("# RES-013: off", "RES-013: off")
+    open(".sovscan.yaml", "w", encoding="utf-8").write(starter)
+    assert run(capsys, "scan", ".", "--only", "RES-013", "--fail-on", "note")[0] == 0
+
+
+def test_profile_from_a_file_in_the_repository(write, capsys):
+    write({"main.tf": US, "team/profile.yaml": "residency:\n  tier: adequacy\n", ".sovscan.yaml": "profile: team/profile.yaml\n"})
+    code, out, _ = run(capsys, "scan", ".", "--only", "RES-001")
+    assert code == 0 and "configuration: .sovscan.yaml (profile team/profile.yaml)" in out
+
+
+def _waiver(expires: datetime.date | None, rule: str = "RES-001", resource: str = "azurerm_resource_group.rg") -> str:
+    expiry = f", expires: {expires}" if expires else ""
+    return f"waivers:\n  - {{rule: {rule}, resource: '{resource}', reason: approved{expiry}}}\n"
+
+
+@pytest.mark.parametrize("expires, honoured, problem", [
+    (TODAY + datetime.timedelta(days=30), True, ""),
+    (TODAY + datetime.timedelta(days=365), True, ""),
+    (TODAY + datetime.timedelta(days=366), False, "more than 365 days ahead (max_waiver_days): it suppresses nothing"),
+    (datetime.date(9999, 12, 31), False, "expires on 9999-12-31, more than 365 days ahead"),
+    (None, False, "has no expiry (expires: YYYY-MM-DD, at most 365 days ahead): it suppresses nothing"),
+])
+def test_configuration_waiver_expires_within_the_maximum(write, capsys, expires, honoured, problem):
+    write({"main.tf": US, ".sovscan.yaml": _waiver(expires)})
+    code, out, _ = run(capsys, "scan", ".", "--only", "RES-001")
+    assert code == (0 if honoured else 1)
+    assert problem in out
+    if honoured:
+        assert "1 finding waived (not failing): 0 by inline sovscan:ignore comments, 1 by configuration waivers" in out
+
+
+def test_maximum_expiry_is_configurable_and_module_globs_name_a_resource(write, capsys):
+    far = TODAY + datetime.timedelta(days=600)
+    write({"main.tf": 'module "legacy" {\n  source = "./m"\n}\n', "m/main.tf": US,
+           ".sovscan.yaml": _waiver(far, resource="module.legacy.*") + "max_waiver_days: 730\n"})
+    code, out, _ = run(capsys, "scan", ".", "--only", "RES-001")
+    assert code == 0 and "1 finding waived" in out
+
+
+@pytest.mark.parametrize("rules", ["*", "all", "RES-001,*"])
+def test_inline_waiver_for_every_rule_is_not_honoured(write, capsys, rules):
+    until = TODAY + datetime.timedelta(days=30)
+    write({"main.tf": f'# sovscan:ignore {rules} reason="everything" until={until}\n' + US})
+    code, out, _ = run(capsys, "scan", ".", "--only", "RES-001")
+    assert code == 1   # a waiver that also names every rule is refused whole
+    assert f"waiver: main.tf:1: waiver for {rules} names every rule: name the rule it waives" in out
+
+
+def test_inline_waiver_expiry_is_checked_too(write, capsys):
+    write({"main.tf": '# sovscan:ignore RES-001 reason="forever" until=9999-12-31\n' + US})
+    code, out, _ = run(capsys, "scan", ".", "--only", "RES-001")
+    assert code == 1 and "expires on 9999-12-31, more than 365 days ahead" in out
+    write({"main.tf": '# sovscan:ignore RES-001 reason="no date"\n' + US})
+    code, out, _ = run(capsys, "scan", ".", "--only", "RES-001")
+    assert code == 1 and "has no expiry (until=YYYY-MM-DD, at most 365 days ahead)" in out
+
+
+def test_exclude_matches_paths_as_reports_print_them(write, tmp_path, capsys):
+    write({"examples/k8s-app/main.tf": US, "examples/other/main.tf": US})
+    code, out, _ = run(capsys, "scan", "examples", "--only", "RES-001", "--exclude", "examples/k8s-app/*", "-f", "json")
+    data = json.loads(out)
+    assert [f["path"] for f in data["findings"]] == ["examples/other/main.tf"] and data["notices"] == []
+    code, out, _ = run(capsys, "scan", "examples", "--only", "RES-001", "--exclude", "k8s-app/*", "-f", "json")
+    notices = json.loads(out)["notices"]
+    assert [(n["path"], n["message"]) for n in notices] == [
+        ("--exclude", "exclude 'k8s-app/*' matches no path (patterns match paths as reports show them)")]
+    write({".sovscan.yaml": "exclude: ['nothing/**']\n"})
+    code, out, _ = run(capsys, "scan", ".", "--only", "RES-001")
+    assert "notice: .sovscan.yaml: exclude 'nothing/**' matches no path" in out
