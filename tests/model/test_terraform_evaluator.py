@@ -165,3 +165,20 @@ def test_cycles_and_undefined_names_are_unknown(write):
     values = build(root)["x_a.r"].values
     assert values["one"].kind == "cycle"
     assert values["two"] == Unknown("local.nope (not defined)", kind="local")
+
+
+def test_a_second_dynamic_block_of_the_same_label_after_an_unknown_one(write):
+    root = write({"main.tf": '''
+variable "u" {}
+resource "x_a" "r" {
+  dynamic "tag" {
+    for_each = var.u
+    content { key = tag.key }
+  }
+  dynamic "tag" {
+    for_each = { a = 1 }
+    content { key = tag.key }
+  }
+}
+'''})
+    assert build(root)["x_a.r"].values["tag"] == Unknown("var.u", kind="variable")

@@ -84,7 +84,7 @@ def _dynamic(evaluator: Evaluator, block: Block, scope: dict[str, Any], prefix: 
         kind = collection.kind if isinstance(collection, Unknown) else "expression"
         out.values[label] = Unknown(reason, kind=kind)
         return
-    if content is None:
+    if content is None or isinstance(out.values.get(label), Unknown):   # an earlier block of it was unknown
         return
     for key, value in items[:MAX_DYNAMIC_ITEMS]:
         inner_scope = {**scope, iterator: {"key": key, "value": value}}
