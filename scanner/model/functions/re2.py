@@ -148,16 +148,18 @@ class _Cost:
         return self.repeat(node, opens)
 
     def repeat(self, node: Repeat, opens: list[_Open]) -> list[_Open]:
-        if node.high is not None and node.high <= 1 and node.low == node.high:
-            return self.walk(node.body, opens) if node.low else opens
+        if node.high is not None and node.high <= 1:     # at most once: no iterations to split
+            if node.low == 1:
+                return self.walk(node.body, opens)
+            taken = self.walk(node.body, list(opens))
+            return opens + taken + [self.open(_chars(node.body), math.log(2), opens)]
         if not _unambiguous_iterations(node.body):
             raise PatternTooComplex("nested or ambiguous repetition")
         for _ in range(min(node.low, 1)):
             opens = self.walk(node.body, opens)
         if node.low == node.high:
             return opens
-        inner = _unwrap(node.body)
-        if not isinstance(inner, Chars):
+        if not isinstance(_unwrap(node.body), Chars):
             self.walk(node.body, [])
         choices = self.unbounded if node.high is None or node.high > 64 else math.log(node.high - node.low + 1)
         return opens + [self.open(_chars(node.body), choices, opens)]
