@@ -105,7 +105,7 @@ def constant(expr: x.Expr) -> Any:
         for key_expr, value_expr in expr.items:
             key = constant(key_expr)
             if not isinstance(key, (str, int, float)) or isinstance(key, bool):
-                return Unknown("optional() default with a computed key")
+                return Unknown("optional() default with a computed key", kind="expression")
             out[str(key)] = constant(value_expr)
         return out
     if isinstance(expr, x.UnOp) and expr.op == "-":
@@ -114,7 +114,7 @@ def constant(expr: x.Expr) -> Any:
             return -value
     if isinstance(expr, x.Template) and all(isinstance(p, str) for p in expr.parts):
         return "".join(expr.parts)
-    return Unknown("optional() default is not a constant")
+    return Unknown("optional() default is not a constant", kind="expression")
 
 
 def kind_of(spec: TypeSpec) -> str:

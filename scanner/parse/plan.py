@@ -109,7 +109,7 @@ def _overlay(values: Any, unknown: Any, sensitive: Any) -> Any:
     """Values with Unknown where the after_unknown mask is true and SensitiveValue where the
     sensitive mask is true (masks mirror the value's shape)."""
     if unknown is True:
-        return Unknown(AFTER_APPLY)
+        return Unknown(AFTER_APPLY, kind="computed")
     if sensitive is True:
         return SensitiveValue(values)
     if isinstance(values, dict) or isinstance(unknown, dict):

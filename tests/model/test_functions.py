@@ -331,3 +331,17 @@ def test_results_are_never_infinite_or_nan() -> None:
                        ("jsondecode", ("1e308",)), ("tonumber", ("1e309",)), ("abs", (1e308,))):
         result = FUNCTIONS[name](*args)
         assert isinstance(result, Unknown) or (result == result and abs(result) != float("inf")), (name, result)
+
+
+@pytest.mark.parametrize("name, args, kind", [
+    ("parseint", ("12", 2), "function"),
+    ("lookup", ({}, "a"), "function"),
+    ("upper", (), "function"),
+    ("range", (1e9,), "function"),                       # Terraform's own limit: an error there too
+    ("indent", (1_000_000, "\n\n"), "limit"),
+    ("regex", ("(a+)+b", "aaaa"), "limit"),
+    ("regex", ("a", "a" * 200_000), "limit"),
+])
+def test_unknowns_say_what_kind_of_thing_blocked_them(name: str, args: tuple, kind: str) -> None:
+    result = FUNCTIONS[name](*args)
+    assert isinstance(result, Unknown) and result.kind == kind, result

@@ -54,7 +54,7 @@ def test_unreadable_types_are_unknown_with_a_reason(source: str, reason: str) ->
 def test_a_missing_type_is_any_and_a_computed_default_is_unknown() -> None:
     assert read_type(None) == ANY
     spec = type_of("object({ a = optional(string, var.x) })")
-    assert spec.attribute("a") == Attribute(STRING, True, Unknown("optional() default is not a constant"))
+    assert spec.attribute("a") == Attribute(STRING, True, Unknown("optional() default is not a constant", kind="expression"))
 
 
 KEY_VAULT_KEY = """object({

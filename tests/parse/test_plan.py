@@ -11,7 +11,7 @@ from scanner.model.values import Unknown
 from scanner.parse.plan import AFTER_APPLY, ModuleCall, SensitiveValue, parse_plan, read_plan
 
 FIXTURE = Path(__file__).parent / "plans" / "plan.json"
-AFTER = Unknown(AFTER_APPLY)
+AFTER = Unknown(AFTER_APPLY, kind="computed")
 
 
 @pytest.fixture(scope="module")

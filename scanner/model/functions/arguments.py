@@ -31,8 +31,10 @@ class FunctionError(Exception):
 
 
 class TooLarge(FunctionError):
-    def __init__(self, what: str):
-        super().__init__(f"{what} too large to evaluate statically")
+    """Over a size or complexity bound (Unknown kind "limit")."""
+
+    def __init__(self, what: str, message: str = ""):
+        super().__init__(message or f"{what} too large to evaluate statically")
 
 
 class UnknownInside(Exception):
@@ -59,15 +61,15 @@ def guarded(name: str, implementation: Callable[..., Any], accepts_unknown: bool
         try:
             signature.bind(*args)
         except TypeError:
-            return Unknown(f"{name}(): wrong number of arguments")
+            return Unknown(f"{name}(): wrong number of arguments", kind="function")
         try:
             result = implementation(*args)
         except UnknownInside as inside:
             return inside.unknown
         except FunctionError as error:
-            return Unknown(f"{name}(): {error}")
+            return Unknown(f"{name}(): {error}", kind="limit" if isinstance(error, TooLarge) else "function")
         except _SLIPS as slip:
-            return Unknown(f"{name}(): cannot evaluate these arguments ({type(slip).__name__})")
+            return Unknown(f"{name}(): cannot evaluate these arguments ({type(slip).__name__})", kind="function")
         if isinstance(result, str) and not result.isascii():
             result = unicodedata.normalize("NFC", result)
         return result

@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from scanner.model.functions.arguments import FunctionError, bounded_length
+from scanner.model.functions.arguments import FunctionError, TooLarge, bounded_length
 from scanner.model.functions.re2_syntax import (
     Alternate, Assertion, Chars, Concat, Group, Node, Ranges, Repeat, emit, normalise, overlap, parse,
 )
@@ -23,9 +23,9 @@ MAX_PATTERN_LENGTH = 4_000
 REGEX_STEP_BUDGET = 10 ** 8     # backtracking steps we allow Python's engine, estimated
 
 
-class PatternTooComplex(FunctionError):
+class PatternTooComplex(TooLarge):
     def __init__(self, why: str):
-        super().__init__(f"regular expression too large/complex to evaluate statically ({why})")
+        super().__init__("regular expression", f"regular expression too large/complex to evaluate statically ({why})")
 
 
 # --- how much backtracking a pattern can cost -------------------------------------------------------
