@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+
+from scanner.parse import expressions as x
+from scanner.parse.template import (
+    MAX_TEMPLATE_SEQUENCES, ForDirective, IfDirective, Interpolation, Template, TemplateSyntaxError, parse_template,
+)
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("plain text", ("plain text",)),
+    ("", ()),
+    ("Hello, ${name}!", ("Hello, ", Interpolation(x.Var("name")), "!")),
+    ("${ a.b }", (Interpolation(x.GetAttr(x.Var("a"), "b")),)),
+    ("$${not} %%{not}", ("${not} %{not}",)),
+    ("a  \n ${~ x ~}  \n b", ("a", Interpolation(x.Var("x")), "b")),
+    ('${ "q${y}}" }', (Interpolation(x.Template(("q", x.Var("y"), "}"))),)),
+    ("${ {a = 1} }", (Interpolation(x.ObjectX(((x.Lit("a"), x.Lit(1)),))),)),
+    ("${ f(\n  1,\n  2) }", (Interpolation(x.Call("f", (x.Lit(1), x.Lit(2)))),)),
+    ("%{ if c }y%{ endif }", (IfDirective(x.Var("c"), ("y",), ()),)),
+    ("%{ if c }y%{ else }n%{ endif }", (IfDirective(x.Var("c"), ("y",), ("n",)),)),
+    ("%{for v in xs~}\n  ${v}\n%{~endfor}", (ForDirective(None, "v", x.Var("xs"), (Interpolation(x.Var("v")),)),)),
+    ("%{ for k, v in m }${k}%{ if v }!%{ endif }%{ endfor }",
+     (ForDirective("k", "v", x.Var("m"), (Interpolation(x.Var("k")), IfDirective(x.Var("v"), ("!",), ()))),)),
+])
+def test_templates_parse_into_parts(text: str, parts: tuple) -> None:
+    assert parse_template(text) == Template(parts)
+
+
+@pytest.mark.parametrize("text, single", [("${x}", True), ("${x}\n", False), ("a${x}", False), ("%{ if a }${x}%{ endif }", False)])
+def test_a_lone_interpolation_is_recognised(text: str, single: bool) -> None:
+    assert parse_template(text).single_interpolation is single
+
+
+@pytest.mark.parametrize("text, message", [
+    ("${", "unterminated template sequence"),
+    ("${ a ", "unterminated template sequence"),
+    ("${ a) + (b }", "unbalanced"),
+    ("${ ] }", "unbalanced"),
+    ('${ "open }', "unterminated string"),
+    ("${}", "empty template sequence"),
+    ("${ 1 + }", "invalid expression"),
+    ("${ a = 1 }", "invalid expression"),
+    ("%{ if a }", "never closed"),
+    ("%{ endif }", "without a matching opening"),
+    ("%{ else }", "without a matching"),
+    ("%{ if a }%{ else }%{ else }%{ endif }", "without a matching"),
+    ("%{ for x in xs }%{ endif }", "without a matching opening"),
+    ("%{ while x }", "unknown template directive"),
+    ("%{ for in xs }%{ endfor }", "unknown template directive"),
+    ("${ <<EOT\nx\nEOT\n }", "heredocs"),
+    ("${x}" * (MAX_TEMPLATE_SEQUENCES + 1), "more than"),
+])
+def test_invalid_templates_raise_without_quoting_the_text(text: str, message: str) -> None:
+    with pytest.raises(TemplateSyntaxError, match=message) as error:
+        parse_template(text)
+    assert "EOT" not in str(error.value) and "xs" not in str(error.value)
