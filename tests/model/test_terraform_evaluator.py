@@ -182,3 +182,39 @@ resource "x_a" "r" {
 }
 '''})
     assert build(root)["x_a.r"].values["tag"] == Unknown("var.u", kind="variable")
+
+
+def test_optional_attributes_get_their_defaults_and_null_means_the_default_when_not_nullable(write):
+    root = write({
+        "main.tf": 'module "vault" {\n  source = "./vault"\n  keys = { k1 = {} , k2 = { type = "RSA" } }\n'
+                   '  sku = null\n}\n',
+        "vault/main.tf": '''
+variable "keys" {
+  type = map(object({
+    type     = optional(string, "RSA-HSM")
+    rotation = optional(object({ days = optional(number, 90) }), {})
+  }))
+}
+variable "sku" {
+  type     = string
+  default  = "premium"
+  nullable = false
+}
+variable "tier" {
+  type    = string
+  default = "standard"
+}
+resource "x_key" "k" {
+  for_each = var.keys
+  key_type = each.value.type
+  rotation = each.value.rotation.days
+  sku      = var.sku
+  tier     = var.tier
+}
+'''})
+    resources = build(root)
+    assert resources['module.vault.x_key.k["k1"]'].values["key_type"] == "RSA-HSM"
+    assert resources['module.vault.x_key.k["k1"]'].values["rotation"] == 90
+    assert resources['module.vault.x_key.k["k2"]'].values["key_type"] == "RSA"
+    assert resources['module.vault.x_key.k["k2"]'].values["sku"] == "premium"
+    assert resources['module.vault.x_key.k["k2"]'].values["tier"] == "standard"

@@ -14,6 +14,7 @@ from scanner.model.resource import Resource
 from scanner.model.terraform.expressions import Evaluator
 from scanner.model.terraform.modules import ModuleDir, TerraformModel, local_module_dir, normalise
 from scanner.model.terraform.trace import Settled, Trace
+from scanner.model.types import ANY, apply_defaults, read_type
 from scanner.model.values import Unknown
 from scanner.parse import expressions as x
 from scanner.parse.terraform import Block
@@ -75,17 +76,21 @@ class Instance:
 
     def var(self, name: str, trace: Trace) -> Any:
         def compute(own: Trace) -> Any:
+            declared = self.module.variables.get(name)
+            block = declared[0] if declared else None
+            spec = read_type(block.attributes["type"].expr) if block and "type" in block.attributes else ANY
             given = self.inputs.get(name)
             if given is not None:
                 settled = given() if callable(given) else given
                 own.absorb(settled)
                 if settled.value is not None:
-                    return settled.value
-            declared = self.module.variables.get(name)
-            if declared and "default" in declared[0].attributes:
-                default = declared[0].attributes["default"]
+                    return apply_defaults(spec, settled.value)
+                if _nullable(block):
+                    return None   # null overrides the default unless the variable says nullable = false
+            if block is not None and declared and "default" in block.attributes:
+                default = block.attributes["default"]
                 own.add_place(Place(declared[1], default.line), "default")
-                return self.evaluate(default.expr, {}, own)
+                return apply_defaults(spec, self.evaluate(default.expr, {}, own))
             shown = f"var.{name}" if not self.address else f"var.{name} of {self.address}"
             return Unknown(shown, kind="variable")
         return self._memo(("var", name), compute, trace)
@@ -239,6 +244,14 @@ class Instance:
             if child_key and parent_key:
                 inherited[".".join(child_key)] = self.providers.get(".".join(parent_key), {})
         return inherited
+
+
+def _nullable(block: Block | None) -> bool:
+    """Terraform variables are nullable unless they say `nullable = false`."""
+    if block is None or "nullable" not in block.attributes:
+        return True
+    written = block.attributes["nullable"].expr
+    return not (isinstance(written, x.Lit) and written.value is False)
 
 
 def _blocked(value: Any, what: str) -> Unknown:
