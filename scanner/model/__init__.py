@@ -16,7 +16,8 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
           hcc_reports: list[HccReport] | None = None) -> Model:
     tf_files = [f.terraform for f in files if f.terraform is not None and f.source.kind in ("terraform", "terraform-json")]
     tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
-    evaluated = terraform.build(tf_files, tfvars, list(var_files or []))
+    texts = {f.source.path: f.text for f in files if f.text}
+    evaluated = terraform.build(tf_files, tfvars, list(var_files or []), texts)
     resources: list[Resource] = list(evaluated.resources)
     resources.extend(kubernetes.build([d for f in files for d in f.documents]))
     resources.extend(file_model.build(files))

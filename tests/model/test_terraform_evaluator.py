@@ -218,3 +218,20 @@ resource "x_key" "k" {
     assert resources['module.vault.x_key.k["k2"]'].values["key_type"] == "RSA"
     assert resources['module.vault.x_key.k["k2"]'].values["sku"] == "premium"
     assert resources['module.vault.x_key.k["k2"]'].values["tier"] == "standard"
+
+
+def test_file_and_templatefile_read_the_scanned_files_of_the_module(write):
+    root = write({
+        "main.tf": 'module "app" {\n  source = "./modules/app"\n}\n'
+                   'locals {\n  settings = jsondecode(file("settings.json"))\n}\n'
+                   'resource "x_a" "r" {\n  location = local.settings.location\n'
+                   '  outside  = file("../secret.txt")\n}\n',
+        "settings.json": '{"location": "northeurope"}\n',
+        "modules/app/main.tf": 'resource "x_a" "m" {\n'
+                               '  body = templatefile("${path.module}/body.tpl", { region = "westeurope" })\n}\n',
+        "modules/app/body.tpl": 'region=${region}\n%{ for z in [1, 2] }z${z} %{ endfor }\n',
+    })
+    resources = build(root)
+    assert resources["x_a.r"].values["location"] == "northeurope"
+    assert isinstance(resources["x_a.r"].values["outside"], Unknown)
+    assert resources["module.app.x_a.m"].values["body"] == "region=westeurope\nz1 z2 \n"

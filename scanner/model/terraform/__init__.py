@@ -18,8 +18,9 @@ from scanner.model.terraform.modules import TerraformModel, group_modules
 from scanner.parse.terraform import TerraformFile
 
 
-def build(files: list[TerraformFile], tfvars: list[TerraformFile], var_files: list[TerraformFile]) -> TerraformModel:
-    model = TerraformModel(group_modules(files, tfvars))
+def build(files: list[TerraformFile], tfvars: list[TerraformFile], var_files: list[TerraformFile],
+          texts: dict[str, str] | None = None) -> TerraformModel:
+    model = TerraformModel(group_modules(files, tfvars), dict(texts or {}))
     called = model.called_dirs()
     roots = [d for d in sorted(model.modules) if d not in called]
     for directory in roots:

@@ -5,7 +5,7 @@ resource attributes are answered by the module instance (the `Names` it is given
 """
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 from scanner.model.functions import FUNCTIONS
 from scanner.model.terraform.trace import Trace
@@ -30,8 +30,9 @@ class Names(Protocol):
 class Evaluator:
     """Expression evaluation in one module instance (or, without one, of constants such as tfvars)."""
 
-    def __init__(self, names: Names | None):
+    def __init__(self, names: Names | None, functions: Mapping[str, Callable[..., Any]] | None = None):
         self.names = names
+        self.functions = FUNCTIONS if functions is None else functions
 
     def evaluate(self, expr: x.Expr, scope: dict[str, Any], trace: Trace) -> Any:  # noqa: C901 - one case per node
         if isinstance(expr, x.Lit):
@@ -105,7 +106,7 @@ class Evaluator:
         name = expr.name
         if name in ("try", "coalesce", "can"):
             return self.lenient(expr, scope, trace)
-        function = FUNCTIONS.get(name)
+        function = self.functions.get(name)
         if function is None:
             return Unknown(f"function {name}()", kind="function")
         args = [self.evaluate(a, scope, trace) for a in expr.args]

@@ -6,12 +6,16 @@ count/for_each key at `module.x[...]`, whose inputs are the call's arguments eva
 """
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
-from typing import Any, Callable, Union
+from typing import Any, Callable, Mapping, Union
 
 from scanner.model.rendered import Place
 from scanner.model.resource import Resource
+from scanner.model.functions import FUNCTIONS
+from scanner.model.functions.files import file_functions
 from scanner.model.terraform.expressions import Evaluator
+from scanner.model.terraform.files import ScannedFiles
 from scanner.model.terraform.modules import ModuleDir, TerraformModel, local_module_dir, normalise
 from scanner.model.terraform.trace import Settled, Trace
 from scanner.model.types import ANY, apply_defaults, read_type
@@ -47,12 +51,23 @@ class Instance:
         self.memo: dict[tuple[str, ...], Settled] = {}
         self.children: dict[str, list[Instance] | None] = {}
         self.providers = dict(providers)
-        self.evaluator = Evaluator(self)
+        self.evaluator = Evaluator(self, self._functions())
         self.resource_blocks = {(b.labels[0], b.labels[1]): (b, p) for b, p in module.resources}
         self.module_blocks = {b.labels[0]: (b, p) for b, p in module.modules}
 
     def evaluate(self, expr: x.Expr, scope: dict[str, Any], trace: Trace) -> Any:
         return self.evaluator.evaluate(expr, scope, trace)
+
+    def _functions(self) -> dict[str, Callable[..., Any]]:
+        """The built-ins, with the file functions reading this module's scanned files (Terraform resolves
+        `file("x")` against the working directory, the root module; `path.module` names this one)."""
+        files = ScannedFiles(self.model.texts, self.root)
+        return {**FUNCTIONS, **file_functions(files, self._template_value)}
+
+    def _template_value(self, expr: x.Expr, scope: Mapping[str, Any]) -> Any:
+        """A template's expression: only its vars are in scope, and templates may not render templates."""
+        plain = Evaluator(None, {k: v for k, v in FUNCTIONS.items()})
+        return plain.evaluate(expr, dict(scope), Trace())
 
     def prefixed(self, address: str) -> str:
         return f"{self.address}.{address}" if self.address else address
@@ -121,7 +136,9 @@ class Instance:
         return name in self.module_blocks
 
     def path_value(self, which: str) -> Any:
-        known = {"module": self.module.path or ".", "root": self.root or ".", "cwd": "."}
+        # Relative to the root module, Terraform's working directory (where file() resolves paths).
+        module = posixpath.relpath(self.module.path or ".", self.root or ".")
+        known = {"module": module, "root": ".", "cwd": "."}
         return known.get(which, Unknown("path", kind="expression"))
 
     def resource_address(self, rtype: str, name: str) -> str:

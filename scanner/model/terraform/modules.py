@@ -84,6 +84,7 @@ def auto_loaded(path: str) -> bool:
 class TerraformModel:
     """What evaluating every root module produced."""
     modules: dict[str, ModuleDir]
+    texts: dict[str, str] = field(default_factory=dict)    # scanned file texts, for file() and templatefile()
     resources: list[Resource] = field(default_factory=list)
     unresolved_modules: list[tuple[str, str, int, str]] = field(default_factory=list)  # address, file, line, source
     notices: list[Notice] = field(default_factory=list)
