@@ -24,9 +24,9 @@ class Source:
 
 def classify(name: str) -> str:
     lower = name.lower()
-    if lower.endswith(".tf"):
+    if lower.endswith((".tf", ".tofu")):
         return "terraform"
-    if lower.endswith(".tf.json"):
+    if lower.endswith((".tf.json", ".tofu.json")):
         return "terraform-json"
     if lower.endswith(".tfvars") or lower.endswith(".tfvars.json"):
         return "tfvars"

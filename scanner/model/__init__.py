@@ -12,9 +12,18 @@ from scanner.parse.hcc import HccReport
 from scanner.parse.terraform import TerraformFile
 
 
+def opentofu_precedence(files: list[TerraformFile]) -> list[TerraformFile]:
+    """OpenTofu loads `x.tofu` instead of `x.tf` (and `x.tofu.json` instead of `x.tf.json`) in one directory."""
+    tofu = {f.path[: -len(".tofu")] for f in files if f.path.endswith(".tofu")} | \
+        {f.path[: -len(".tofu.json")] + ".json" for f in files if f.path.endswith(".tofu.json")}
+    return [f for f in files if not (f.path.endswith(".tf") and f.path[:-3] in tofu)
+            and not (f.path.endswith(".tf.json") and f.path[: -len(".tf.json")] + ".json" in tofu)]
+
+
 def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
           hcc_reports: list[HccReport] | None = None) -> Model:
-    tf_files = [f.terraform for f in files if f.terraform is not None and f.source.kind in ("terraform", "terraform-json")]
+    tf_files = opentofu_precedence([f.terraform for f in files
+                                    if f.terraform is not None and f.source.kind in ("terraform", "terraform-json")])
     tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
     texts = {f.source.path: f.text for f in files if f.text}
     evaluated = terraform.build(tf_files, tfvars, list(var_files or []), texts)

@@ -235,3 +235,15 @@ def test_file_and_templatefile_read_the_scanned_files_of_the_module(write):
     assert resources["x_a.r"].values["location"] == "northeurope"
     assert isinstance(resources["x_a.r"].values["outside"], Unknown)
     assert resources["module.app.x_a.m"].values["body"] == "region=westeurope\nz1 z2 \n"
+
+
+def test_opentofu_files_are_read_and_x_tofu_replaces_x_tf(write):
+    root = write({
+        "main.tf": 'resource "x_a" "r" {\n  location = "eastus"\n}\n',
+        "main.tofu": 'resource "x_a" "r" {\n  location = "westeurope"\n}\n',
+        "extra.tofu": 'resource "x_a" "t" {\n  location = "northeurope"\n}\n',
+        "other.tf": 'resource "x_a" "o" {\n  location = "swedencentral"\n}\n',
+    })
+    resources = build(root)
+    assert resources["x_a.r"].values["location"] == "westeurope" and resources["x_a.r"].path.endswith("main.tofu")
+    assert {a for a in resources if a.startswith("x_a.")} == {"x_a.r", "x_a.t", "x_a.o"}
