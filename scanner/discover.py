@@ -20,6 +20,7 @@ class Source:
     path: str          # relative to the scan root, POSIX separators
     kind: str          # terraform | tfvars | terraform-json | yaml | json | tfstate | text
     abspath: str
+    installed: bool = False   # a module `terraform init` downloaded: evaluated, never reported as the user's
 
 
 def classify(name: str) -> str:
@@ -170,3 +171,28 @@ def _source(abspath: str, rel: str, real_root: str) -> tuple[Source | None, Noti
 def _single_file(path: Path, prefix: str) -> tuple[list[Source], list[Notice]]:
     source, notice = _source(str(path), prefix + path.name, os.path.realpath(path.parent))
     return ([source] if source else []), ([notice] if notice else [])
+
+
+def installed_module_sources(root: str, prefix: str, directories: list[str]) -> tuple[list[Source], list[Notice]]:
+    """The Terraform files of modules `terraform init` installed (`.terraform/modules/...`), in the given
+    directories relative to the scan root, which a modules.json names and confines to the root."""
+    real_root = os.path.realpath(root)
+    sources: list[Source] = []
+    notices: list[Notice] = []
+    for directory in dict.fromkeys(directories):
+        top = os.path.join(real_root, directory)
+        if not _inside(os.path.realpath(top), real_root) or not os.path.isdir(top):
+            continue
+        for dirpath, dirnames, filenames in os.walk(top):
+            dirnames[:] = sorted(d for d in dirnames if d not in (".git", ".terraform"))
+            rel_dir = os.path.relpath(dirpath, real_root).replace(os.sep, "/")
+            for name in sorted(filenames):
+                if classify(name) not in ("terraform", "terraform-json"):
+                    continue
+                source, notice = _source(os.path.join(dirpath, name), prefix + rel_dir + "/" + name, real_root)
+                if notice:
+                    notices.append(notice)
+                if source:
+                    sources.append(Source(source.path, source.kind, source.abspath, installed=True))
+    return sources, notices
+

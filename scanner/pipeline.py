@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import datetime
 import os
+import posixpath
 from dataclasses import dataclass
 
 from scanner import model, parse
 from scanner.config import Config
-from scanner.discover import discover, display_prefix, unused_excludes
+from scanner.discover import Source, discover, display_prefix, installed_module_sources, unused_excludes
 from scanner.errors import InputError
 from scanner.evaluate import engine, waivers
 from scanner.evaluate.policies import Policy
@@ -16,6 +17,7 @@ from scanner.evaluate.summaries import summarise
 from scanner.focus import Focus
 from scanner.notices import Notice
 from scanner.parse import hcc, terraform
+from scanner.parse.modules import ModuleManifest, read_manifest
 
 
 @dataclass(frozen=True)
@@ -50,14 +52,17 @@ def scan(request: ScanRequest) -> tuple[Result, int]:
     var_files = [_var_file(p) for p in request.var_files]
     sources, notices = [], []
     matched: set[str] = set()
+    manifests: dict[str, ModuleManifest] = {}
     for root in dict.fromkeys(request.paths):
-        found, problems = discover(root, request.excludes + request.config.exclude, display_prefix(root), matched)
-        sources.extend(found)
-        notices.extend(problems)
+        prefix = display_prefix(root)
+        found, problems = discover(root, request.excludes + request.config.exclude, prefix, matched)
+        installed, more = _installed_modules(root, prefix, found, manifests)
+        sources.extend(found + installed)
+        notices.extend(problems + more)
     notices.extend(unused_excludes(request.excludes, request.config.exclude, request.config.source, matched))
     files, parse_notices = parse.parse_all(sorted(set(sources)))
     reports, hcc_notices = _haven_reports(request.haven_results, files)
-    the_model = model.build(files, var_files, reports)
+    the_model = model.build(files, var_files, reports, manifests)
     today = request.today or datetime.date.today()
     result = engine.evaluate(the_model, list(request.policies), request.config, today)
     result = summarise(result, the_model).but(notices=sorted(set(notices + parse_notices + hcc_notices)))
@@ -70,6 +75,26 @@ def scan(request: ScanRequest) -> tuple[Result, int]:
     if request.focus is not None:
         result = _narrow(result, request.focus)
     return result, len(sources)
+
+
+def _installed_modules(root: str, prefix: str, found: list[Source],
+                       manifests: dict[str, ModuleManifest]) -> tuple[list[Source], list[Notice]]:
+    """Modules `terraform init` installed for the root modules among `found` (its modules.json), so registry
+    and git module calls are followed into their downloaded source. `manifests` gets each root's record,
+    keyed by the root module's directory as reports show it."""
+    if not os.path.isdir(root):
+        return [], []
+    directories = sorted({posixpath.dirname(s.path[len(prefix):]) for s in found if s.kind == "terraform"})
+    notices: list[Notice] = []
+    wanted: list[str] = []
+    for directory in directories:
+        manifest = read_manifest(root, directory)
+        notices.extend(manifest.notices)
+        if manifest.modules:
+            manifests[(prefix + directory).rstrip("/")] = manifest
+            wanted.extend(m.path for m in manifest.modules.values() if m.key)
+    installed, problems = installed_module_sources(root, prefix, wanted)
+    return installed, notices + problems
 
 
 def _haven_reports(given: tuple[str, ...], files: list[parse.ParsedFile]) -> tuple[list[hcc.HccReport], list[Notice]]:

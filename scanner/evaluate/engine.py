@@ -208,7 +208,10 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
         level = policy.level if mode == "deny" else _audit_level(policy.level)
     path = resource.path
     origin = resource.origins.get(location)
-    if origin is not None and kind == "fail":   # the value was written at a module call site
+    if resource.user_site is not None:   # downloaded module code: the user changes it at the module call
+        message += f" (in the installed module at {resource.path}:{line})"
+        path, line = resource.user_site.path, resource.user_site.line
+    elif origin is not None and kind == "fail":   # the value was written at a module call site
         message += f" (passed to {resource.path}:{line})"
         path, line = origin.path, origin.line
     chain = tuple((p.path, p.line, role) for p, role in resource.chain_of(location))

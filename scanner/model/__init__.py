@@ -2,6 +2,8 @@
 files, the repository, live Haven results; then the derive pass joins them into facts rules judge."""
 from __future__ import annotations
 
+import posixpath
+
 from scanner.model import files as file_model
 from scanner.model import haven_results, kubernetes, repository, terraform
 from scanner.model.derive import derive
@@ -9,6 +11,7 @@ from scanner.model.derive.inputs import tfvars_file
 from scanner.model.resource import Model, Resource
 from scanner.parse import ParsedFile
 from scanner.parse.hcc import HccReport
+from scanner.parse.modules import ModuleManifest
 from scanner.parse.terraform import TerraformFile
 
 
@@ -21,17 +24,21 @@ def opentofu_precedence(files: list[TerraformFile]) -> list[TerraformFile]:
 
 
 def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
-          hcc_reports: list[HccReport] | None = None) -> Model:
+          hcc_reports: list[HccReport] | None = None, manifests: dict[str, ModuleManifest] | None = None) -> Model:
+    """`manifests`: the modules.json of root modules (keyed by their directory), whose installed modules
+    (files with `source.installed`) registry and git module calls are followed into."""
     tf_files = opentofu_precedence([f.terraform for f in files
                                     if f.terraform is not None and f.source.kind in ("terraform", "terraform-json")])
     tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
     texts = {f.source.path: f.text for f in files if f.text}
-    evaluated = terraform.build(tf_files, tfvars, list(var_files or []), texts)
+    installed = {posixpath.dirname(f.source.path) for f in files if f.source.installed}
+    evaluated = terraform.build(tf_files, tfvars, list(var_files or []), texts, manifests or {}, installed)
+    own = [f for f in files if not f.source.installed]   # downloaded modules are not the user's files
     resources: list[Resource] = list(evaluated.resources)
-    resources.extend(kubernetes.build([d for f in files for d in f.documents]))
-    resources.extend(file_model.build(files))
+    resources.extend(kubernetes.build([d for f in own for d in f.documents]))
+    resources.extend(file_model.build(own))
     resources.extend(tfvars_file(tf) for tf in tfvars)
-    resources.extend(repository.build(files))
+    resources.extend(repository.build(own))
     resources.extend(haven_results.build(hcc_reports or []))
     resources.sort(key=lambda r: (r.path, r.line, r.address))
     model = Model(resources, sorted(evaluated.unresolved_modules))

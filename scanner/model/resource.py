@@ -38,6 +38,8 @@ class Resource:
     origins: dict[str, Place] = field(default_factory=dict)   # attribute -> where a caller wrote its value
     chains: dict[str, tuple[tuple[Place, str], ...]] = field(default_factory=dict)   # attribute -> places that decided it
     facts: dict[str, Any] = field(default_factory=dict)       # what the derive pass concluded about it
+    call_site: Place | None = None   # Terraform: the module block that made its module instance
+    user_site: Place | None = None   # in a module terraform init installed: the user's module block
 
     @property
     def name(self) -> str:

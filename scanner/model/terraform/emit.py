@@ -44,7 +44,8 @@ def _emit(instance: Instance, kind: str, address: str, path: str, line: int, blo
           values: dict[str, Any] | None = None, **extra: Any) -> Resource:
     resource = Resource("terraform", kind, instance.prefixed(address), path, line,
                         block.values if values is None else values, block.locations, frozenset(block.literals),
-                        block.references, module=instance.address, root=instance.root, chains=block.chains, **extra)
+                        block.references, module=instance.address, root=instance.root, chains=block.chains,
+                        call_site=instance.call_site, user_site=instance.user_site, **extra)
     instance.model.resources.append(resource)
     return resource
 

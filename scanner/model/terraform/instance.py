@@ -40,12 +40,15 @@ class InstanceKey:
 class Instance:
     def __init__(self, model: TerraformModel, module: ModuleDir, address: str, inputs: dict[str, Input],
                  providers: dict[str, dict[str, Any]], depth: int, root: str,
-                 origins: dict[str, Place] | None = None):
+                 origins: dict[str, Place] | None = None, call_site: Place | None = None,
+                 user_site: Place | None = None):
         self.model = model
         self.module = module
         self.address = address
         self.inputs = inputs
         self.origins = origins or {}   # variable -> where its value is written, for module inputs
+        self.call_site = call_site     # the module block that made this instance (None for a root module)
+        self.user_site = user_site     # for an installed (downloaded) module: the user's module block
         self.depth = depth
         self.root = root
         self.memo: dict[tuple[str, ...], Settled] = {}
@@ -203,8 +206,10 @@ class Instance:
         block, path = self.module_blocks[name]
         source_attr = block.attributes.get("source")
         source = self.evaluate(source_attr.expr, {}, Trace()) if source_attr else None
-        target = local_module_dir(self.module.path, source)
         address = self.prefixed(f"module.{name}")
+        target = local_module_dir(self.module.path, source)
+        if target is None or normalise(target) not in self.model.modules:
+            target = self.model.installed_dir(self.root, address)
         values: dict[str, Any] = {"source": source}
         if "version" in block.attributes:
             values["version"] = self.evaluate(block.attributes["version"].expr, {}, Trace())
@@ -215,12 +220,16 @@ class Instance:
         if target is None or target not in self.model.modules or self.depth >= MAX_MODULE_DEPTH:
             self.model.unresolved_modules.append((address, path, block.line, str(source)))
             return None
-        instances = [self._child(block, path, address + key.suffix, key.scope, target)
+        installed = normalise(target) in self.model.installed
+        site = Place(path, block.line)
+        user_site = self.user_site or (site if installed else None)
+        instances = [self._child(block, path, address + key.suffix, key.scope, target, site, user_site)
                      for key in self.instance_keys(block, Trace())]
         self.children[name] = instances
         return instances
 
-    def _child(self, block: Block, path: str, address: str, scope: dict[str, Any], target: str) -> "Instance":
+    def _child(self, block: Block, path: str, address: str, scope: dict[str, Any], target: str, call_site: Place,
+               user_site: Place | None) -> "Instance":
         inputs: dict[str, Input] = {}
         origins: dict[str, Place] = {}
         for arg, attr in block.attributes.items():
@@ -231,7 +240,7 @@ class Instance:
             if origin:
                 origins[arg] = origin
         return Instance(self.model, self.model.modules[normalise(target)], address, inputs,
-                        self._child_providers(block), self.depth + 1, self.root, origins)
+                        self._child_providers(block), self.depth + 1, self.root, origins, call_site, user_site)
 
     def origin_of(self, expr: x.Expr, written: Place) -> Place | None:
         """Where a value passed into a module is written: here when it is a literal, or further up the

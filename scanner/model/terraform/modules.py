@@ -11,6 +11,7 @@ from scanner.model.resource import Resource
 from scanner.model.terraform.expressions import constant
 from scanner.model.terraform.trace import Settled
 from scanner.notices import Notice
+from scanner.parse.modules import ModuleManifest
 from scanner.parse import expressions as x
 from scanner.parse.terraform import Attribute, Block, TerraformFile
 
@@ -85,6 +86,8 @@ class TerraformModel:
     """What evaluating every root module produced."""
     modules: dict[str, ModuleDir]
     texts: dict[str, str] = field(default_factory=dict)    # scanned file texts, for file() and templatefile()
+    manifests: dict[str, ModuleManifest] = field(default_factory=dict)   # root directory -> its modules.json
+    installed: set[str] = field(default_factory=set)      # directories of modules terraform init installed
     resources: list[Resource] = field(default_factory=list)
     unresolved_modules: list[tuple[str, str, int, str]] = field(default_factory=list)  # address, file, line, source
     notices: list[Notice] = field(default_factory=list)
@@ -100,6 +103,15 @@ class TerraformModel:
                     if target is not None and target != module.path:
                         called.add(target)
         return called
+
+    def installed_dir(self, root: str, address: str) -> str | None:
+        """The directory of the module `terraform init` installed for a module call in a root module."""
+        manifest = self.manifests.get(root)
+        found = manifest.for_call(address) if manifest is not None else None
+        if found is None:
+            return None
+        directory = normalise(posixpath.join(root, found.directory)) if root else normalise(found.directory)
+        return directory if directory in self.modules else None
 
     def root_inputs(self, module: ModuleDir, var_files: list[TerraformFile]) -> dict[str, Settled]:
         """A root module's inputs: auto-loaded tfvars (terraform.tfvars first), then --var-file files."""
