@@ -129,11 +129,14 @@ def _report_targets(outputs: list[tuple[str, str | None]], paths: tuple[str, ...
 @click.option("--haven-results", "haven_results", multiple=True, type=click.Path(), metavar="FILE",
               help="Haven Compliancy Checker results of the live cluster (haven check --output=json, or "
                    "kubectl get compliancies -o json); each check becomes a result (repeatable).")
+@click.option("--plan", "plans", multiple=True, type=click.Path(), metavar="FILE",
+              help="A Terraform plan as JSON (terraform show -json PLANFILE): values for the root module it was "
+                   "made in; findings stay on the .tf lines (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Text output: the findings only, no fix hints, notices or summary.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) when no file is scanned or a file cannot be read or parsed.")
 def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, formats, fail_on,
                  show_unresolved, baseline, include_suppressed, changed_since, haven_results, gitlab_schema_version,
-                 quiet, strict):
+                 plans, quiet, strict):
     """Scan PATHS (default: the current directory)."""
     outputs = _formats(formats)
     if gitlab_schema_version and not re.fullmatch(r"15\.\d+\.\d+", gitlab_schema_version):
@@ -142,7 +145,7 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
     _report_targets(outputs, paths)
     started = _now()
     request, config = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude,
-                               baseline=baseline, haven_results=tuple(haven_results))
+                               baseline=baseline, haven_results=tuple(haven_results), plans=tuple(plans))
     change = find_changes(changed_since) if changed_since else None
     if change is not None:
         request = dataclasses.replace(request, focus=change.focus)

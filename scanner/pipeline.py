@@ -18,6 +18,7 @@ from scanner.focus import Focus
 from scanner.notices import Notice
 from scanner.parse import hcc, terraform
 from scanner.parse.modules import ModuleManifest, read_manifest
+from scanner.parse.plan import read_plan
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class ScanRequest:
     baseline: str | None = None
     focus: Focus | None = None
     haven_results: tuple[str, ...] = ()   # Haven Compliancy Checker JSON files (live cluster results)
+    plans: tuple[str, ...] = ()           # `terraform show -json` plans: values for their root modules
 
 
 def _var_file(path: str) -> terraform.TerraformFile:
@@ -62,10 +64,13 @@ def scan(request: ScanRequest) -> tuple[Result, int]:
     notices.extend(unused_excludes(request.excludes, request.config.exclude, request.config.source, matched))
     files, parse_notices = parse.parse_all(sorted(set(sources)))
     reports, hcc_notices = _haven_reports(request.haven_results, files)
-    the_model = model.build(files, var_files, reports, manifests)
+    plans = [read_plan(p) for p in request.plans]
+    the_model = model.build(files, var_files, reports, manifests, plans)
     today = request.today or datetime.date.today()
     result = engine.evaluate(the_model, list(request.policies), request.config, today)
-    result = summarise(result, the_model).but(notices=sorted(set(notices + parse_notices + hcc_notices)))
+    planned = [n for p in plans for n in p.notices]
+    result = summarise(result, the_model).but(
+        notices=sorted(set(notices + parse_notices + hcc_notices + planned + the_model.notices)))
     directives = [d for f in files for d in f.directives]
     foreign = [d for f in files for d in f.foreign_directives]
     result = waivers.apply(result, the_model, directives, foreign, request.config, today)

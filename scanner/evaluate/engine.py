@@ -226,10 +226,11 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
 def _decided_at(chain: tuple[tuple[str, int, str], ...], path: str, line: int) -> str:
     """Where the value was written when that is not where the finding points: a tfvars entry, a variable
     default, a local; "" when the finding's own line wrote it."""
-    written = [(p, n) for p, n, role in chain if role != "attribute"]
-    if not written or written[-1] == (path, line):
+    written = [(p, n, role) for p, n, role in chain if role != "attribute"]
+    if not written or written[-1][:2] == (path, line):
         return ""
-    return f"{written[-1][0]}:{written[-1][1]}"
+    where, number, role = written[-1]
+    return f"the plan {where}" if role == "plan" else f"{where}:{number}"
 
 
 def _distinct(findings: list[Finding]) -> list[Finding]:

@@ -12,6 +12,7 @@ from scanner.model.resource import Model, Resource
 from scanner.parse import ParsedFile
 from scanner.parse.hcc import HccReport
 from scanner.parse.modules import ModuleManifest
+from scanner.parse.plan import Plan
 from scanner.parse.terraform import TerraformFile
 
 
@@ -24,7 +25,8 @@ def opentofu_precedence(files: list[TerraformFile]) -> list[TerraformFile]:
 
 
 def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
-          hcc_reports: list[HccReport] | None = None, manifests: dict[str, ModuleManifest] | None = None) -> Model:
+          hcc_reports: list[HccReport] | None = None, manifests: dict[str, ModuleManifest] | None = None,
+          plans: list[Plan] | None = None) -> Model:
     """`manifests`: the modules.json of root modules (keyed by their directory), whose installed modules
     (files with `source.installed`) registry and git module calls are followed into."""
     tf_files = opentofu_precedence([f.terraform for f in files
@@ -32,7 +34,7 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
     texts = {f.source.path: f.text for f in files if f.text}
     installed = {posixpath.dirname(f.source.path) for f in files if f.source.installed}
-    evaluated = terraform.build(tf_files, tfvars, list(var_files or []), texts, manifests or {}, installed)
+    evaluated = terraform.build(tf_files, tfvars, list(var_files or []), texts, manifests or {}, installed, plans)
     own = [f for f in files if not f.source.installed]   # downloaded modules are not the user's files
     resources: list[Resource] = list(evaluated.resources)
     resources.extend(kubernetes.build([d for f in own for d in f.documents]))
@@ -41,6 +43,6 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     resources.extend(repository.build(own))
     resources.extend(haven_results.build(hcc_reports or []))
     resources.sort(key=lambda r: (r.path, r.line, r.address))
-    model = Model(resources, sorted(evaluated.unresolved_modules))
+    model = Model(resources, sorted(evaluated.unresolved_modules), sorted(evaluated.notices))
     derive(model)
     return model

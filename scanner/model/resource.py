@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from scanner.model.rendered import Place
+from scanner.notices import Notice
 
 if TYPE_CHECKING:
     from scanner.model.derive.clusters import Cluster
@@ -83,6 +84,7 @@ class Model:
     for a relation the index answers."""
     resources: list[Resource]
     unresolved_modules: list[tuple[str, str, int, str]] = field(default_factory=list)  # (address, path, line, source)
+    notices: list[Notice] = field(default_factory=list)      # what the model could not use (a plan of other code)
     _types: dict[str, list[Resource]] = field(default_factory=dict, repr=False)
     _addresses: dict[str, list[Resource]] = field(default_factory=dict, repr=False)
     _links: dict[tuple[str, str, str], list[Resource]] = field(default_factory=dict, repr=False)

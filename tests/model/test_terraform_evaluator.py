@@ -43,6 +43,9 @@ class Names:
     def path_value(self, which: str) -> Any:
         return {"module": "mod"}.get(which, Unknown("path", kind="expression"))
 
+    def planned_data(self, rtype: str, name: str, attr: str, trace: Trace) -> Any:
+        return None
+
 
 @pytest.mark.parametrize("text, expected", [
     ('"a-${var.region}"', "a-eu-west-1"),

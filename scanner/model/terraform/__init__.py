@@ -16,20 +16,24 @@ from scanner.model.terraform import emit
 from scanner.model.terraform.instance import Instance
 from scanner.model.terraform.modules import TerraformModel, group_modules
 from scanner.parse.modules import ModuleManifest
+from scanner.parse.plan import Plan
 from scanner.parse.terraform import TerraformFile
 
 
 def build(files: list[TerraformFile], tfvars: list[TerraformFile], var_files: list[TerraformFile],
           texts: dict[str, str] | None = None, manifests: dict[str, ModuleManifest] | None = None,
-          installed: set[str] | None = None) -> TerraformModel:
+          installed: set[str] | None = None, plans: list[Plan] | None = None) -> TerraformModel:
     model = TerraformModel(group_modules(files, tfvars), dict(texts or {}), dict(manifests or {}), set(installed or ()))
     called = model.called_dirs()
     roots = [d for d in sorted(model.modules) if d not in called and d not in model.installed]
+    model.match_plans(list(plans or []), roots)
     for directory in roots:
         _evaluate_root(model, directory, var_files)
     for directory in sorted(model.modules):
         if directory not in model.visited and directory not in model.installed:   # a cycle, or its callers failed
             _evaluate_root(model, directory, var_files)
+    for root, plan in sorted(model.plans.items()):
+        emit.planned_only(model, root, plan)
     return model
 
 

@@ -2,13 +2,17 @@
 variables, outputs, resources and module calls; then, recursively, those of the instances it calls."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from scanner.model.rendered import Place
 from scanner.model.resource import Resource
 from scanner.model.terraform.blocks import BlockValues, evaluate_block
 from scanner.model.terraform.instance import Instance
+from scanner.model.terraform.modules import TerraformModel
+from scanner.model.terraform.plan_values import PLAN_ROLE, PlanValues, without_secrets
 from scanner.model.terraform.trace import Trace
+from scanner.notices import Notice
 from scanner.parse import expressions as x
 from scanner.parse.terraform import Block
 
@@ -101,10 +105,49 @@ def _resource(instance: Instance, block: Block, path: str) -> None:
         provider = ".".join(names) if names else provider
     provider_values = instance.providers.get(provider, {})
     origins = _origins(instance, block)
+    plan = instance.model.plans.get(instance.root)
     for key in instance.instance_keys(block, Trace()):
         evaluated = evaluate_block(instance.evaluator, block, key.scope)
+        if plan is not None:   # what the code leaves to apply, as planned
+            for filled in plan.fill(instance.prefixed(f"{rtype}.{name}{key.suffix}"), evaluated.values):
+                evaluated.locations.setdefault(filled, block.line)
+                evaluated.chains[filled] = ((plan.place, PLAN_ROLE),)
         _emit(instance, rtype, f"{rtype}.{name}{key.suffix}", path, block.line, evaluated, provider=provider,
               provider_values=provider_values, end_line=block.end_line, origins=origins)
+
+
+def planned_only(model: TerraformModel, root: str, plan: PlanValues) -> None:
+    """Resources only the plan knows (in modules whose source is not in the scan) are judged at the module
+    call that makes them; a plan with other resources the code does not have is a notice."""
+    calls = {r.address: r for r in model.resources if r.type == "module_call" and r.root == root}
+    strangers = []
+    for planned in plan.unmatched():
+        call = _call_of(planned.module, calls)
+        if call is None:
+            strangers.append(planned.address)
+            continue
+        site = Place(call.path, call.line)
+        values = {k: without_secrets(v) for k, v in planned.values.items()}
+        model.resources.append(Resource(
+            "terraform", planned.type, planned.address, call.path, call.line, values, {"": call.line},
+            module=planned.module, root=root, call_site=site, user_site=site,
+            chains={k: ((plan.place, PLAN_ROLE),) for k in values}))
+    if strangers:
+        shown = ", ".join(strangers[:3]) + (f" and {len(strangers) - 3} more" if len(strangers) > 3 else "")
+        model.notices.append(Notice(plan.plan.path, 0, f"{len(strangers)} planned resources are not in the scanned "
+                                                       f"code of {root or 'the root module'} ({shown}): the plan "
+                                                       f"may be of other code", "warning"))
+
+
+def _call_of(module: str, calls: dict[str, Resource]) -> Resource | None:
+    """The outermost module call of a module instance address that the scan knows (without instance keys)."""
+    plain = re.sub(r"\[[^\]]*\]", "", module)
+    parts = plain.split(".")
+    for end in range(2, len(parts) + 1, 2):
+        found = calls.get(".".join(parts[:end]))
+        if found is not None:
+            return found
+    return None
 
 
 def _origins(instance: Instance, block: Block) -> dict[str, Place]:

@@ -25,6 +25,7 @@ class Names(Protocol):
     def module_output(self, name: str, output: str | None, trace: Trace) -> Any: ...
     def resource_attr(self, rtype: str, name: str, attr: str | None, trace: Trace) -> Any: ...
     def path_value(self, which: str) -> Any: ...
+    def planned_data(self, rtype: str, name: str, attr: str, trace: Trace) -> Any: ...
 
 
 class Evaluator:
@@ -185,7 +186,7 @@ class Evaluator:
         if name == "module" and attr:
             return self.module(attr, steps, scope, trace)
         if name == "data":
-            return _data_source(steps)
+            return self.data_source(steps, scope, trace)
         if name == "path":
             return names.path_value(attr or "")
         if name in SPECIAL_ROOTS:
@@ -198,6 +199,17 @@ class Evaluator:
         field_name = rest[0][1] if rest and rest[0][0] == "attr" else None
         value = names.resource_attr(name, attr, field_name, trace)
         return self.apply(value, rest[1:], scope, trace)
+
+    def data_source(self, steps: list[Any], scope: dict[str, Any], trace: Trace) -> Any:
+        """`data.type.name.attr...`: Unknown unless the root module's plan read it."""
+        blocked = _data_source(steps)
+        names = [s[1] for s in steps[:3] if s[0] == "attr"]
+        if self.names is None or len(names) < 3:
+            return blocked
+        planned = self.names.planned_data(names[0], names[1], names[2], trace)
+        if planned is None:
+            return blocked
+        return self.apply(planned, steps[3:], scope, trace)
 
     def module(self, name: str, steps: list[Any], scope: dict[str, Any], trace: Trace) -> Any:
         assert self.names is not None

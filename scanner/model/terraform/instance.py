@@ -16,6 +16,7 @@ from scanner.model.functions import FUNCTIONS
 from scanner.model.functions.files import file_functions
 from scanner.model.terraform.expressions import Evaluator
 from scanner.model.terraform.files import ScannedFiles
+from scanner.model.terraform.plan_values import PLAN_ROLE
 from scanner.model.terraform.modules import ModuleDir, TerraformModel, local_module_dir, normalise
 from scanner.model.terraform.trace import Settled, Trace
 from scanner.model.types import ANY, apply_defaults, read_type
@@ -144,6 +145,14 @@ class Instance:
         known = {"module": module, "root": ".", "cwd": "."}
         return known.get(which, Unknown("path", kind="expression"))
 
+    def planned_data(self, rtype: str, name: str, attr: str, trace: Trace) -> Any:
+        """A data source's attribute as the root module's plan read it, or None."""
+        plan = self.model.plans.get(self.root)
+        value = plan.attribute(self.prefixed(f"data.{rtype}.{name}"), attr) if plan is not None else None
+        if value is not None:
+            trace.add_place(plan.place, PLAN_ROLE)   # type: ignore[union-attr]
+        return value
+
     def resource_address(self, rtype: str, name: str) -> str:
         return self.prefixed(f"{rtype}.{name}")
 
@@ -154,16 +163,25 @@ class Instance:
         reason = f"{rtype}.{name}.{attr} (known after apply)" if attr else f"{rtype}.{name}"
         unknown = Unknown(reason, refers_to=address, attribute=attr, kind="computed")
         if entry is None or attr is None or attr not in entry[0].attributes:
-            return unknown
+            return self._planned(address, attr, unknown, trace)
         block, path = entry
         if "count" in block.attributes or "for_each" in block.attributes:
-            return unknown
+            return self._planned(address, attr, unknown, trace)
         written = block.attributes[attr]
 
         def compute(own: Trace) -> Any:
             own.add_place(Place(path, written.line), "attribute")
             return self.evaluate(written.expr, {}, own)
         return self._memo(("resource", rtype, name, attr), compute, trace)
+
+    def _planned(self, address: str, attr: str | None, unknown: Unknown, trace: Trace) -> Any:
+        """What the plan knows of an attribute the code leaves to apply; the Unknown otherwise."""
+        plan = self.model.plans.get(self.root)
+        value = plan.attribute(address, attr) if plan is not None and attr else None
+        if value is None:
+            return unknown
+        trace.add_place(plan.place, PLAN_ROLE)   # type: ignore[union-attr]
+        return value
 
     def module_output(self, name: str, output: str | None, trace: Trace) -> Any:
         instances = self.module_instances(name)

@@ -11,7 +11,9 @@ from scanner.model.resource import Resource
 from scanner.model.terraform.expressions import constant
 from scanner.model.terraform.trace import Settled
 from scanner.notices import Notice
+from scanner.model.terraform.plan_values import PlanValues, base_of
 from scanner.parse.modules import ModuleManifest
+from scanner.parse.plan import Plan
 from scanner.parse import expressions as x
 from scanner.parse.terraform import Attribute, Block, TerraformFile
 
@@ -88,6 +90,7 @@ class TerraformModel:
     texts: dict[str, str] = field(default_factory=dict)    # scanned file texts, for file() and templatefile()
     manifests: dict[str, ModuleManifest] = field(default_factory=dict)   # root directory -> its modules.json
     installed: set[str] = field(default_factory=set)      # directories of modules terraform init installed
+    plans: dict[str, PlanValues] = field(default_factory=dict)   # root directory -> the plan made there
     resources: list[Resource] = field(default_factory=list)
     unresolved_modules: list[tuple[str, str, int, str]] = field(default_factory=list)  # address, file, line, source
     notices: list[Notice] = field(default_factory=list)
@@ -120,4 +123,22 @@ class TerraformModel:
         for tf in [f for f in ordered if auto_loaded(f.path)] + var_files:
             for attr in tf.attributes.values():
                 inputs[attr.name] = Settled(constant(attr.expr), places=((Place(tf.path, attr.line), "tfvars"),))
+        plan = self.plans.get(module.path)
+        if plan is not None:   # the values terraform used when it made the plan
+            inputs.update(plan.variables())
         return inputs
+
+    def match_plans(self, plans: list[Plan], roots: list[str]) -> None:
+        """Each plan belongs to the root module whose resources it names most; one that names none of them
+        is a notice, and is not used."""
+        for plan in plans:
+            planned = {base_of(a) for a, r in {**plan.prior, **plan.planned}.items() if not r.module}
+            overlap = {root: len(planned & {f"{b.labels[0]}.{b.labels[1]}" for b, _ in self.modules[root].resources}
+                                 )
+                       for root in roots}
+            best = max(roots, key=lambda r: (overlap[r], r == ""), default=None)
+            if best is None or (overlap[best] == 0 and len(roots) != 1):
+                self.notices.append(Notice(plan.path, 0, "the plan names no resource of a scanned root module; "
+                                                         "it is not used", "warning"))
+                continue
+            self.plans[best] = PlanValues(plan)
