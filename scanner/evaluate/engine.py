@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import posixpath
 import itertools
 import math
 import string
@@ -215,12 +216,28 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
         message += f" (passed to {resource.path}:{line})"
         path, line = origin.path, origin.line
     chain = tuple((p.path, p.line, role) for p, role in resource.chain_of(location))
-    decided = _decided_at(chain, path, line)
-    if decided and kind == "fail":
-        message += f" (set in {decided})"
+    default = _module_default(resource, chain) if kind == "fail" and origin is None and resource.user_site is None \
+        else None
+    if default is not None and resource.call_site is not None:   # the caller decides: report at each call
+        message += f" (the module's default at {default[0]}:{default[1]}; pass the value in this module call)"
+        path, line = resource.call_site.path, resource.call_site.line
+    else:
+        decided = _decided_at(chain, path, line)
+        if decided and kind == "fail":
+            message += f" (set in {decided})"
     return Finding(policy.id, policy.family, policy.severity, level, kind, redact(message), path, line,
                    resource.address, key, finding_key(policy.id, path, resource.address, key),
                    resource.type, mode, redact(verdict.detail), resource.line, resource.end_line, chain=chain)
+
+
+def _module_default(resource: Resource, chain: tuple[tuple[str, int, str], ...]) -> tuple[str, int] | None:
+    """The place of a module's own variable default that decided the value, when the resource is in a
+    module instance another module calls (its caller could have passed the value)."""
+    if not resource.module or not chain:
+        return None
+    where, number, role = chain[-1]
+    directory = posixpath.dirname(resource.path)
+    return (where, number) if role == "default" and posixpath.dirname(where) == directory else None
 
 
 def _decided_at(chain: tuple[tuple[str, int, str], ...], path: str, line: int) -> str:
