@@ -36,7 +36,7 @@ class Names:
     def module_output(self, name: str, output: str | None, trace: Trace) -> Any:
         return {"ids": ["s1", "s2"]} if output == "out" else Unknown(f"module.{name}", kind="module")
 
-    def resource_attr(self, rtype: str, name: str, attr: str | None, trace: Trace) -> Any:
+    def resource_attr(self, rtype: str, name: str, attr: str | None, trace: Trace, key: Any = None) -> Any:
         trace.addresses.add(f"{rtype}.{name}")
         return Unknown(f"{rtype}.{name}.{attr}", refers_to=f"{rtype}.{name}", attribute=attr, kind="computed")
 
@@ -250,3 +250,25 @@ def test_opentofu_files_are_read_and_x_tofu_replaces_x_tf(write):
     resources = build(root)
     assert resources["x_a.r"].values["location"] == "westeurope" and resources["x_a.r"].path.endswith("main.tofu")
     assert {a for a in resources if a.startswith("x_a.")} == {"x_a.r", "x_a.t", "x_a.o"}
+
+
+def test_a_configured_argument_of_a_counted_or_keyed_instance_is_its_value(write):
+    root = write({"main.tf": '''
+resource "x_group" "g" {
+  for_each = { weu = "westeurope", us = "eastus" }
+  location = each.value
+}
+resource "x_group" "n" {
+  count    = 2
+  location = count.index == 0 ? "northeurope" : "swedencentral"
+}
+resource "x_a" "r" {
+  one   = x_group.g["us"].location
+  two   = x_group.n[1].location
+  three = x_group.g["nope"].location
+  four  = x_group.g["us"].id
+}
+'''})
+    values = build(root)["x_a.r"].values
+    assert values["one"] == "eastus" and values["two"] == "swedencentral"
+    assert isinstance(values["three"], Unknown) and isinstance(values["four"], Unknown)

@@ -23,7 +23,7 @@ class Names(Protocol):
     def local(self, name: str, trace: Trace) -> Any: ...
     def has_module(self, name: str) -> bool: ...
     def module_output(self, name: str, output: str | None, trace: Trace) -> Any: ...
-    def resource_attr(self, rtype: str, name: str, attr: str | None, trace: Trace) -> Any: ...
+    def resource_attr(self, rtype: str, name: str, attr: str | None, trace: Trace, key: Any = None) -> Any: ...
     def path_value(self, which: str) -> Any: ...
     def planned_data(self, rtype: str, name: str, attr: str, trace: Trace) -> Any: ...
 
@@ -193,11 +193,12 @@ class Evaluator:
             return Unknown(name if not attr else f"{name}.{attr}", kind="expression")
         if attr is None:
             return Unknown(name, kind="expression")
-        rest = steps[1:]
-        if rest and rest[0][0] == "index":     # aws_s3_bucket.b[0].id
+        rest, key = steps[1:], None
+        if rest and rest[0][0] == "index":     # aws_s3_bucket.b[0].id: the instance at that key
+            key = self.evaluate(rest[0][1], scope, trace)
             rest = rest[1:]
         field_name = rest[0][1] if rest and rest[0][0] == "attr" else None
-        value = names.resource_attr(name, attr, field_name, trace)
+        value = names.resource_attr(name, attr, field_name, trace, key)
         return self.apply(value, rest[1:], scope, trace)
 
     def data_source(self, steps: list[Any], scope: dict[str, Any], trace: Trace) -> Any:

@@ -156,7 +156,7 @@ class Instance:
     def resource_address(self, rtype: str, name: str) -> str:
         return self.prefixed(f"{rtype}.{name}")
 
-    def resource_attr(self, rtype: str, name: str, attr: str | None, trace: Trace) -> Any:
+    def resource_attr(self, rtype: str, name: str, attr: str | None, trace: Trace, key: Any = None) -> Any:
         address = self.resource_address(rtype, name)
         trace.addresses.add(address)
         entry = self.resource_blocks.get((rtype, name))
@@ -165,14 +165,26 @@ class Instance:
         if entry is None or attr is None or attr not in entry[0].attributes:
             return self._planned(address, attr, unknown, trace)
         block, path = entry
-        if "count" in block.attributes or "for_each" in block.attributes:
-            return self._planned(address, attr, unknown, trace)
         written = block.attributes[attr]
+        scope: dict[str, Any] = {}
+        suffix = ""
+        if "count" in block.attributes or "for_each" in block.attributes:
+            instance = self._instance_at(block, key)   # a configured argument of one of its instances
+            if instance is None:
+                return self._planned(address, attr, unknown, trace)
+            suffix, scope = instance.suffix, instance.scope
 
         def compute(own: Trace) -> Any:
             own.add_place(Place(path, written.line), "attribute")
-            return self.evaluate(written.expr, {}, own)
-        return self._memo(("resource", rtype, name, attr), compute, trace)
+            return self.evaluate(written.expr, scope, own)
+        return self._memo(("resource", rtype, name + suffix, attr), compute, trace)
+
+    def _instance_at(self, block: Block, key: Any) -> InstanceKey | None:
+        """The count/for_each instance a literal key names (`x[0]`, `x["weu"]`), when its keys are known."""
+        if key is None or isinstance(key, Unknown):
+            return None
+        wanted = f"[{key}]" if isinstance(key, int) and not isinstance(key, bool) else f'["{key}"]'
+        return next((k for k in self.instance_keys(block, Trace()) if k.suffix == wanted), None)
 
     def _planned(self, address: str, attr: str | None, unknown: Unknown, trace: Trace) -> Any:
         """What the plan knows of an attribute the code leaves to apply; the Unknown otherwise."""
