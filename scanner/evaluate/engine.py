@@ -216,7 +216,7 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
         message += f" (passed to {resource.path}:{line})"
         path, line = origin.path, origin.line
     chain = tuple((p.path, p.line, role) for p, role in resource.chain_of(location))
-    default = _module_default(resource, chain) if kind == "fail" and origin is None and resource.user_site is None \
+    default = _module_default(resource, location, chain) if kind == "fail" and origin is None and resource.user_site is None \
         else None
     if default is not None and resource.call_site is not None:   # the caller decides: report at each call
         message += f" (the module's default at {default[0]}:{default[1]}; pass the value in this module call)"
@@ -230,10 +230,11 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
                    resource.type, mode, redact(verdict.detail), resource.line, resource.end_line, chain=chain)
 
 
-def _module_default(resource: Resource, chain: tuple[tuple[str, int, str], ...]) -> tuple[str, int] | None:
+def _module_default(resource: Resource, location: str,
+                    chain: tuple[tuple[str, int, str], ...]) -> tuple[str, int] | None:
     """The place of a module's own variable default that decided the value, when the resource is in a
     module instance another module calls (its caller could have passed the value)."""
-    if not resource.module or not chain:
+    if not resource.module or not chain or location.split(".", 1)[0] not in resource.passthrough:
         return None
     where, number, role = chain[-1]
     directory = posixpath.dirname(resource.path)

@@ -41,6 +41,7 @@ class Resource:
     facts: dict[str, Any] = field(default_factory=dict)       # what the derive pass concluded about it
     call_site: Place | None = None   # Terraform: the module block that made its module instance
     user_site: Place | None = None   # in a module terraform init installed: the user's module block
+    passthrough: frozenset[str] = frozenset()   # attributes written as a bare module input (`x = var.x`)
 
     @property
     def name(self) -> str:

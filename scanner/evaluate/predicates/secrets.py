@@ -345,9 +345,11 @@ _SECRET_ATTRIBUTE = re.compile(
 _IDENTIFYING_ATTRIBUTE = re.compile(
     r"^(id|arn|name|fqdn|endpoint|address|location|version|url|uri|domain|hostname|port)$"
     r"|_(id|ids|arn|name|fqdn|endpoint|url|uri|address|hostname|domain)$|^encrypted_|fingerprint|thumbprint")
+# Data sources that read a secret store. Not aws_ssm_parameter: Parameter Store holds public facts as well
+# (the EKS-optimised AMI ids under /aws/service/...), so its outputs are judged by their names.
 _SECRET_STORE_DATA = re.compile(
     r"^data\.(azurerm_key_vault_secret|aws_secretsmanager_secret_version|google_secret_manager_secret_version"
-    r"|aws_ssm_parameter|vault_\w*secret\w*|azurerm_key_vault_certificate_data)\.")
+    r"|vault_\w*secret\w*|azurerm_key_vault_certificate_data)\.")
 
 
 def _unknowns(value: Any) -> Iterator[Unknown]:

@@ -105,6 +105,7 @@ def _resource(instance: Instance, block: Block, path: str) -> None:
         provider = ".".join(names) if names else provider
     provider_values = instance.providers.get(provider, {})
     origins = _origins(instance, block)
+    passthrough = _passthrough(block) if instance.address else frozenset()
     plan = instance.model.plans.get(instance.root)
     for key in instance.instance_keys(block, Trace()):
         evaluated = evaluate_block(instance.evaluator, block, key.scope)
@@ -113,7 +114,7 @@ def _resource(instance: Instance, block: Block, path: str) -> None:
                 evaluated.locations.setdefault(filled, block.line)
                 evaluated.chains[filled] = ((plan.place, PLAN_ROLE),)
         _emit(instance, rtype, f"{rtype}.{name}{key.suffix}", path, block.line, evaluated, provider=provider,
-              provider_values=provider_values, end_line=block.end_line, origins=origins)
+              provider_values=provider_values, end_line=block.end_line, origins=origins, passthrough=passthrough)
 
 
 def planned_only(model: TerraformModel, root: str, plan: PlanValues) -> None:
@@ -148,6 +149,12 @@ def _call_of(module: str, calls: dict[str, Resource]) -> Resource | None:
         if found is not None:
             return found
     return None
+
+
+def _passthrough(block: Block) -> frozenset[str]:
+    """Attributes written as a bare module input (`location = var.location`): its value is the caller's."""
+    return frozenset(name for name, attr in block.attributes.items()
+                     if (names := x.traversal(attr.expr)) is not None and len(names) == 2 and names[0] == "var")
 
 
 def _origins(instance: Instance, block: Block) -> dict[str, Place]:
