@@ -19,7 +19,7 @@ from scanner.evaluate.masking import redact
 from scanner.evaluate.policies import Check, Policy
 from scanner.evaluate.result import Finding, Passed, Result
 from scanner.evaluate.verdict import Verdict
-from scanner.model.paths import Match, resolve
+from scanner.model.paths import Match, resolve, without_indices
 from scanner.model.resource import META_TYPES, Model, Resource
 from scanner.model.values import OneOf, Unknown
 
@@ -234,7 +234,7 @@ def _module_default(resource: Resource, location: str,
                     chain: tuple[tuple[str, int, str], ...]) -> tuple[str, int] | None:
     """The place of a module's own variable default that decided the value, when the resource is in a
     module instance another module calls (its caller could have passed the value)."""
-    if not resource.module or not chain or location.split(".", 1)[0] not in resource.passthrough:
+    if not resource.module or not chain or without_indices(location) not in resource.passthrough:
         return None
     where, number, role = chain[-1]
     directory = posixpath.dirname(resource.path)

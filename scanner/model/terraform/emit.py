@@ -151,10 +151,16 @@ def _call_of(module: str, calls: dict[str, Resource]) -> Resource | None:
     return None
 
 
-def _passthrough(block: Block) -> frozenset[str]:
-    """Attributes written as a bare module input (`location = var.location`): its value is the caller's."""
-    return frozenset(name for name, attr in block.attributes.items()
-                     if (names := x.traversal(attr.expr)) is not None and len(names) == 2 and names[0] == "var")
+def _passthrough(block: Block, prefix: str = "") -> frozenset[str]:
+    """Attribute paths (nested blocks included, without indices) written as a bare module input
+    (`location = var.location`): the caller decides their value."""
+    own = {prefix + name for name, attr in block.attributes.items()
+           if (names := x.traversal(attr.expr)) is not None and len(names) == 2 and names[0] == "var"}
+    for inner in block.blocks:
+        label = inner.labels[0] if inner.type == "dynamic" and inner.labels else inner.type
+        content = next((b for b in inner.blocks if b.type == "content"), inner) if inner.type == "dynamic" else inner
+        own |= _passthrough(content, f"{prefix}{label}.")
+    return frozenset(own)
 
 
 def _origins(instance: Instance, block: Block) -> dict[str, Place]:
