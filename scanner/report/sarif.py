@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from typing import Any
 from urllib.parse import quote
 
 from scanner.evaluate import citations
@@ -52,8 +53,9 @@ def rule(policy: Policy) -> dict:
     }
 
 
-def _result(finding: Finding, rule_index: int, occurrence: int, with_suppressions: bool) -> dict:
-    result = {
+def _result(finding: Finding, rule_index: int, occurrence: int, with_suppressions: bool) -> dict[str, Any]:
+    properties: dict[str, Any] = {"family": finding.family, "severity": finding.severity, "enforcement": finding.mode}
+    result: dict[str, Any] = {
         "ruleId": finding.policy_id,
         "ruleIndex": rule_index,
         "kind": finding.kind,
@@ -70,12 +72,12 @@ def _result(finding: Finding, rule_index: int, occurrence: int, with_suppression
             "primaryLocationLineHash": f"{finding.fingerprint[:16]}:{occurrence}",
             FINGERPRINT_NAME: finding.fingerprint,
         },
-        "properties": {"family": finding.family, "severity": finding.severity, "enforcement": finding.mode},
+        "properties": properties,
     }
     if finding.attribute:
-        result["properties"]["attribute"] = finding.attribute
+        properties["attribute"] = finding.attribute
     if finding.suppression is not None:
-        suppression = {"kind": finding.suppression.kind, "status": "accepted",
+        suppression: dict[str, Any] = {"kind": finding.suppression.kind, "status": "accepted",
                        "justification": finding.suppression.justification}
         extra = {k: v for k, v in (("owner", finding.suppression.owner), ("until", finding.suppression.until)) if v}
         if extra:
