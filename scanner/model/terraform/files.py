@@ -3,6 +3,7 @@ read by the parse stage, by repository-relative path. Nothing else is read, so t
 what discovery saw (excludes, size caps and symlink rules included) and never the disk outside the scan."""
 from __future__ import annotations
 
+import bisect
 import posixpath
 from typing import Mapping
 
@@ -10,9 +11,10 @@ from typing import Mapping
 class ScannedFiles:
     """ModuleFiles (scanner.model.functions.files) over the scanned texts, relative to a module directory."""
 
-    def __init__(self, texts: Mapping[str, str], base: str):
+    def __init__(self, texts: Mapping[str, str], base: str, ordered: list[str] | None = None):
         self.texts = texts
         self.base = base
+        self.ordered = ordered if ordered is not None else sorted(texts)   # for listing a directory fast
 
     def _path(self, path: str) -> str | None:
         if not path or path.startswith(("/", "~", "\\")) or "\0" in path or (len(path) > 1 and path[1] == ":"):
@@ -33,12 +35,16 @@ class ScannedFiles:
             return "refused"
         if found in self.texts:
             return "file"
-        prefix = found + "/" if found else ""
-        return "directory" if any(p.startswith(prefix) for p in self.texts) else "missing"
+        return "directory" if self._under(found + "/" if found else "") else "missing"
 
     def list_files(self, directory: str) -> list[str] | None:
         found = self._path(directory or ".")
         if found is None:
             return None
         prefix = found + "/" if found else ""
-        return sorted(p[len(prefix):] for p in self.texts if p.startswith(prefix))
+        return [p[len(prefix):] for p in self._under(prefix)]
+
+    def _under(self, prefix: str) -> list[str]:
+        start = bisect.bisect_left(self.ordered, prefix)
+        end = bisect.bisect_left(self.ordered, prefix + "\U0010ffff")
+        return self.ordered[start:end]

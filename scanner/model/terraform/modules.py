@@ -91,6 +91,7 @@ class TerraformModel:
     manifests: dict[str, ModuleManifest] = field(default_factory=dict)   # root directory -> its modules.json
     installed: set[str] = field(default_factory=set)      # directories of modules terraform init installed
     plans: dict[str, PlanValues] = field(default_factory=dict)   # root directory -> the plan made there
+    _ordered: list[str] | None = field(default=None, repr=False)
     resources: list[Resource] = field(default_factory=list)
     unresolved_modules: list[tuple[str, str, int, str]] = field(default_factory=list)  # address, file, line, source
     notices: list[Notice] = field(default_factory=list)
@@ -106,6 +107,12 @@ class TerraformModel:
                     if target is not None and target != module.path:
                         called.add(target)
         return called
+
+    def ordered_paths(self) -> list[str]:
+        """The scanned paths, sorted once (file functions list directories by prefix)."""
+        if self._ordered is None:
+            self._ordered = sorted(self.texts)
+        return self._ordered
 
     def installed_dir(self, root: str, address: str) -> str | None:
         """The directory of the module `terraform init` installed for a module call in a root module."""
