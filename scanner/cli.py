@@ -13,7 +13,7 @@ import click
 
 from scanner import __version__, config as config_module
 from scanner.config import Config
-from scanner.discover import classify
+from scanner.scan_roots import scan_root
 from scanner.errors import SovscanError
 from scanner.evaluate import policies as policy_module
 from scanner.evaluate import waivers
@@ -58,10 +58,7 @@ def _targets(paths: tuple[str, ...]) -> tuple[tuple[str, ...], Focus | None]:
     files = [p for p in paths if os.path.isfile(p)]
     if not files:
         return paths, None
-    roots = []
-    for path in paths:
-        terraform_file = os.path.isfile(path) and classify(path) in ("terraform", "terraform-json", "tfvars")
-        roots.append(os.path.dirname(path) or "." if terraform_file else path)
+    roots = [scan_root(path) for path in paths]
     focus = {display_path(p): None for p in files}
     for directory in (p for p in paths if not os.path.isfile(p)):
         for root, _, names in os.walk(directory):

@@ -53,6 +53,7 @@ class Config:
     backup_target: str | None = None
     waivers: tuple[ConfigWaiver, ...] = ()
     source: str = ""
+    helm_values: dict = field(default_factory=dict)   # chart directory -> values files (kubernetes.helm.values)
 
     def mode(self, policy_id: str, family: str, today: datetime.date) -> str:
         """off | audit | deny for a policy; a policy id setting wins over its family's."""
@@ -167,6 +168,7 @@ def from_dict(data: object, path: str = "<config>", profile: str | None = None) 
         waivers=tuple(ConfigWaiver(w["rule"], w["resource"], w.get("path", ""), w.get("reason", ""),
                                    w.get("owner", ""), _date(w.get("expires"))) for w in data.get("waivers", [])),
         source=path,
+        helm_values=data.get("kubernetes", {}).get("helm", {}).get("values", {}),
     )
 
 

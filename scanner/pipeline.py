@@ -29,6 +29,7 @@ class ScanRequest:
     baseline: str | None = None
     focus: Focus | None = None
     haven_results: tuple[str, ...] = ()   # Haven Compliancy Checker JSON files (live cluster results)
+    helm_engine: str = "auto"             # auto | sdk | binary | none: what renders Helm charts
 
 
 def _var_file(path: str) -> terraform.TerraformFile:
@@ -55,10 +56,10 @@ def scan(request: ScanRequest) -> tuple[Result, int]:
         notices.extend(problems)
     files, parse_notices = parse.parse_all(sorted(set(sources)))
     reports, hcc_notices = _haven_reports(request.haven_results, files)
-    the_model = model.build(files, var_files, reports)
+    the_model = model.build(files, var_files, reports, request.config.helm_values, request.helm_engine)
     today = request.today or datetime.date.today()
     result = engine.evaluate(the_model, list(request.policies), request.config, today)
-    result = summarise(result, the_model).but(notices=sorted(set(notices + parse_notices + hcc_notices)))
+    result = summarise(result, the_model).but(notices=sorted(set(notices + parse_notices + hcc_notices + the_model.notices)))
     directives = [d for f in files for d in f.directives]
     foreign = [d for f in files for d in f.foreign_directives]
     result = waivers.apply(result, the_model, directives, foreign, request.config, today)

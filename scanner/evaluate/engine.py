@@ -11,12 +11,14 @@ from dataclasses import replace
 from typing import Any
 
 from scanner.config import Config
+from scanner.evaluate import overlays
 from scanner.evaluate.conditions import judge
 from scanner.evaluate.context import Context
 from scanner.evaluate.fingerprint import finding_key
 from scanner.evaluate.policies import Check, Policy
 from scanner.evaluate.result import Finding, Passed, Result
-from scanner.evaluate.verdict import Verdict
+from scanner.evaluate.verdict import Verdict, unknown
+from scanner.model.rendered import UNRENDERED_FACT
 from scanner.model.paths import Match, resolve
 from scanner.model.resource import META_TYPES, Model, Resource
 from scanner.model.values import OneOf, Unknown
@@ -77,6 +79,12 @@ class _Run:
         self.unresolved: list[Finding] = []
         self.passed: list[Passed] = []
         self.checks = 0
+        self.build_of: dict[int, str] = {}   # id(finding) -> build root of the rendered object it is about
+
+    def record(self, into: list[Finding], finding: Finding, resource: Resource) -> None:
+        into.append(finding)
+        if resource.places:
+            self.build_of[id(finding)] = resource.root
 
     def judge(self, resource: Resource, condition: dict[str, Any], item: Match | None) -> Verdict:
         """The condition's verdict; when a value it reads is one of a few candidates, the verdict every
@@ -93,7 +101,7 @@ class _Run:
                 return
             if applies.state is None:
                 self.checks += 1
-                self.unresolved.append(_finding(policy, check, resource, applies, None, mode, "open"))
+                self.record(self.unresolved, _finding(policy, check, resource, applies, None, mode, "open"), resource)
                 return
         items: list[Match | None] = [None]
         if check.each:
@@ -101,12 +109,15 @@ class _Run:
         for item in items:
             self.checks += 1
             verdict = self.judge(resource, check.assertion, item)
+            partial = resource.facts.get(UNRENDERED_FACT)
+            if partial and verdict.state is not None:   # judged on a partial render: neither pass nor violation
+                verdict = unknown(partial, verdict.path)
             if verdict.state is True:
                 self.passed.append(Passed(policy.id, resource.address, resource.path, resource.line))
             elif verdict.state is False:
-                self.findings.append(_finding(policy, check, resource, verdict, item, mode, "fail"))
+                self.record(self.findings, _finding(policy, check, resource, verdict, item, mode, "fail"), resource)
             else:
-                self.unresolved.append(_finding(policy, check, resource, verdict, item, mode, "open"))
+                self.record(self.unresolved, _finding(policy, check, resource, verdict, item, mode, "open"), resource)
 
 
 MAX_VARIANTS = 32
@@ -167,7 +178,9 @@ def evaluate(model: Model, policies: list[Policy], config: Config, today: dateti
         for check in policy.checks:
             for resource in index.matching(check):
                 run.check(policy, check, resource, mode)
-    return Result(_distinct(run.findings), _distinct(run.unresolved), list(policies), run.passed, checks=run.checks)
+    findings = overlays.named(run.findings, run.build_of, model.builds)
+    unresolved = overlays.named(run.unresolved, run.build_of, model.builds)
+    return Result(_distinct(findings), _distinct(unresolved), list(policies), run.passed, checks=run.checks)
 
 
 def _mode(config: Config, policy: Policy, today: datetime.date) -> str:
@@ -180,7 +193,8 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
              mode: str, kind: str) -> Finding:
     location = check.location if check.location else verdict.path or (item.location if item else "")
     key = verdict.key or (item.key if item else "")
-    line = resource.line_of(location)
+    place = resource.place_of(location)
+    path, line = place.path, place.line
     if kind == "open":
         message = f"{resource.address}: could not verify {policy.title[0].lower() + policy.title[1:]}: " \
                   f"{verdict.blocker or 'value not known statically'} is not known statically"
@@ -188,7 +202,6 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
     else:
         message = _message(check.message or policy.message, resource, verdict, item)
         level = policy.level if mode == "deny" else _audit_level(policy.level)
-    path = resource.path
     origin = resource.origins.get(location)
     if origin is not None and kind == "fail":   # the value was written at a module call site
         message += f" (passed to {resource.path}:{line})"
@@ -197,9 +210,11 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
     decided = _decided_at(chain, path, line)
     if decided and kind == "fail":
         message += f" (set in {decided})"
+    own_file = not resource.places or path == resource.path   # the resource's lines are lines of this file
     return Finding(policy.id, policy.family, policy.severity, level, kind, message, path, line,
                    resource.address, key, finding_key(policy.id, path, resource.address, key),
-                   resource.type, mode, verdict.detail, resource.line, resource.end_line, chain=chain)
+                   resource.type, mode, verdict.detail, resource.line if own_file else 0,
+                   resource.end_line if own_file else 0, chain=chain)
 
 
 def _decided_at(chain: tuple[tuple[str, int, str], ...], path: str, line: int) -> str:
