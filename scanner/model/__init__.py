@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from scanner.model import files as file_model
-from scanner.model import haven_results, repository, terraform
-from scanner.model.deployed import deployed
+from scanner.model import deployed, haven_results, repository, terraform
 from scanner.model.derive import derive
 from scanner.model.derive.inputs import tfvars_file
 from scanner.model.resource import Model, Resource
@@ -24,7 +23,7 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     tf_files = [f.terraform for f in files if f.terraform is not None and f.source.kind in ("terraform", "terraform-json")]
     tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
     evaluated = terraform.build(tf_files, tfvars, list(var_files or []))
-    kubernetes = deployed(files, helm_values, helm_engine)
+    kubernetes = deployed.build(files, helm_values, helm_engine)
     resources: list[Resource] = list(evaluated.resources)
     resources.extend(kubernetes.resources)
     resources.extend(file_model.build(files))

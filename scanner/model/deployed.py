@@ -18,6 +18,8 @@ import posixpath
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
+import yaml
+
 from scanner.model import kubernetes
 from scanner.model.helm import chart_roots, render_chart
 from scanner.model.kustomize import render_all
@@ -25,6 +27,7 @@ from scanner.model.kustomize.kustfile import KUSTOMIZATION_FILES
 from scanner.model.placeholders import image_placeholders, without_placeholders
 from scanner.model.rendered import UNRENDERED_FACT, RenderedBuild
 from scanner.model.resource import Resource
+from scanner.model.values import mapping
 from scanner.notices import UNRENDERED, Notice
 from scanner.parse import ParsedFile
 
@@ -36,7 +39,7 @@ class Deployed:
     notices: list[Notice] = field(default_factory=list)
 
 
-def deployed(files: list[ParsedFile], helm_values: Mapping[str, Sequence[str]] | None = None,
+def build(files: list[ParsedFile], helm_values: Mapping[str, Sequence[str]] | None = None,
              helm_engine: str = "auto") -> Deployed:
     """The Kubernetes objects of the scan: rendered builds and plain manifests, as Resources."""
     texts = {f.source.path: f.text for f in files if f.text}
@@ -45,7 +48,7 @@ def deployed(files: list[ParsedFile], helm_values: Mapping[str, Sequence[str]] |
     values_for, notices = _values_files(charts, helm_values or {})
     builds = render_all(texts, parsed) if any(_is_kustomization(p) for p in texts) else []
     builds += [render_chart(root, texts, values_for.get(root, ()), helm_engine) for root in charts]
-    consumed = frozenset().union(*(b.inputs for b in builds))
+    consumed = frozenset().union(*(b.inputs for b in builds)) | _patch_files(texts)
     placeholders = image_placeholders(files, builds)
     resources = [r for b in builds for r in _build_resources(b)]
     resources += kubernetes.build([d for f in files if f.source.path not in consumed for d in f.documents])
@@ -57,8 +60,28 @@ def _is_kustomization(path: str) -> bool:
     return posixpath.basename(path) in KUSTOMIZATION_FILES
 
 
+def _patch_files(texts: Mapping[str, str]) -> frozenset[str]:
+    """Files any kustomization names as patches, also one no build uses (a component nobody includes):
+    a patch is never an object of its own."""
+    found = set()
+    for path, text in texts.items():
+        if not _is_kustomization(path):
+            continue
+        try:
+            kustomization = yaml.safe_load(text)
+        except yaml.YAMLError:
+            continue   # the renderer reports it when a build uses it
+        entries = mapping(kustomization)
+        named = [e.get("path") for key in ("patches", "patchesJson6902") for e in entries.get(key) or []
+                 if isinstance(e, dict)]
+        named += [e for e in entries.get("patchesStrategicMerge") or [] if isinstance(e, str) and "\n" not in e]
+        directory = posixpath.dirname(path)
+        found |= {posixpath.normpath(posixpath.join(directory, e)) for e in named if isinstance(e, str)}
+    return frozenset(found)
+
+
 def _build_resources(build: RenderedBuild) -> list[Resource]:
-    reason = "" if build.complete else f"{_named(build)} (rendered in part)"
+    reason = "" if build.complete else f"the full render of {_named(build)}"
     out = []
     for rendered_object in build.objects:
         if not kubernetes.is_object(rendered_object.values):

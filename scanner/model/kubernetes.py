@@ -1,7 +1,7 @@
 """Stage 3 for Kubernetes: objects become Resources `Kind/namespace/name`.
 
-A plain manifest's documents are the objects as written; their root is the manifest's directory. An
-object a Kustomize build or a Helm chart rendered (scanner/model/deployed.py) is addressed after the
+A plain manifest's documents are the objects as written; plain manifests have root "", so they are
+judged together (nothing says which of them are applied together). An object a Kustomize build or a Helm chart rendered (scanner/model/deployed.py) is addressed after the
 build's namespace and name prefix, its root is the build root, and every field keeps the place a person
 edits to change it (`Resource.places`). Documents a tool reads but never applies are not objects: those
 annotated `config.kubernetes.io/local-config: "true"`, kustomizations, and build-tool configurations
@@ -10,7 +10,6 @@ annotated `config.kubernetes.io/local-config: "true"`, kustomizations, and build
 from __future__ import annotations
 
 import functools
-import posixpath
 from importlib import resources
 
 import yaml
@@ -58,6 +57,8 @@ def is_object(values: object) -> bool:
     api_version, kind = values.get("apiVersion"), values.get("kind")
     if not isinstance(api_version, str) or not isinstance(kind, str):
         return False
+    if "$patch" in values:
+        return False   # a strategic-merge patch directive ($patch: delete), not an object
     groups, pairs = _build_tools()
     if api_version.split("/", 1)[0] in groups or f"{api_version} {kind}" in pairs:
         return False
@@ -107,8 +108,7 @@ def _resource(document: YamlDocument, values: dict, prefix: tuple) -> Resource |
             locations[dotted(path[len(prefix):])] = line
     return Resource(
         "kubernetes", kind, address(values, f"#{document.index}"), document.path, locations.get("", document.line),
-        values, locations, pod_spec_path=POD_SPEC_PATHS.get(kind, ""), end_line=max(locations.values(), default=0),
-        root=posixpath.dirname(document.path))
+        values, locations, pod_spec_path=POD_SPEC_PATHS.get(kind, ""), end_line=max(locations.values(), default=0))
 
 
 def rendered(rendered_object: RenderedObject) -> Resource:

@@ -34,7 +34,7 @@ class Resource:
     provider_values: dict = field(default_factory=dict)
     module: str = ""          # module address prefix ("module.a.module.b") or ""
     root: str = ""            # what is deployed together: the root module's directory (Terraform), the build
-                              # root of a rendered Kubernetes object, the directory of a plain manifest
+                              # root of a rendered Kubernetes object ("" for plain manifests: all together)
     pod_spec_path: str = ""   # Kubernetes: where the pod spec lives in this kind
     end_line: int = 0         # last line of the block / document (0: only `line` is known)
     origins: dict[str, Place] = field(default_factory=dict)   # attribute -> where a caller wrote its value

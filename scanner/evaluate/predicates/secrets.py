@@ -440,7 +440,7 @@ def token_automount_disabled(resource: Resource, args: dict[str, Any], ctx: Cont
         return PASS if str(own).lower() in ("false", "true") else fail(path, f"unexpected value {own!r}")
     account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
     namespace = _namespace(resource)
-    # the ServiceAccount deployed with the pod (its build, its manifest directory) first, then any scanned one
+    # the ServiceAccount deployed with the pod (its rendered build, or the plain manifests) first, then any scanned one
     for other in sorted(ctx.of_type(["ServiceAccount"]), key=lambda a: a.root != resource.root):
         if other.name != account:
             continue

@@ -109,8 +109,8 @@ def _selects(selector: Any, labels: dict[str, Any]) -> bool:
 
 
 def disruption_budget(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """A PodDisruptionBudget in the namespace, deployed with the workload (the same build or manifest
-    directory), selects the workload's pods."""
+    """A PodDisruptionBudget in the namespace, deployed with the workload (the same rendered build, or
+    among the plain manifests), selects the workload's pods."""
     if resource.kind != "kubernetes":
         return PASS
     labels = _labels(resource)
@@ -126,7 +126,7 @@ def disruption_budget(resource: Resource, args: dict[str, Any], ctx: Context, ba
 
 def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The workload keeps at least `min` replicas: spec.replicas, or the minReplicas of a HorizontalPodAutoscaler
-    deployed with it (the same build or manifest directory)."""
+    deployed with it (the same rendered build, or among the plain manifests)."""
     if resource.kind != "kubernetes":
         return PASS
     minimum = int(args.get("min", 2))

@@ -1,5 +1,5 @@
 """Kubernetes namespaces as the subject of namespace-wide rules: one `namespace` resource per namespace
-that has workloads in a deployed unit (a rendered build, a directory of plain manifests), with its
+that has workloads in a deployed unit (a rendered build, or the plain manifests together), with its
 workloads and whether a NetworkPolicy of the same unit denies ingress to all of its pods."""
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def namespace_of(resource: Resource) -> str:
 
 
 def namespaces(model: Model) -> list[Resource]:
-    """One per namespace of each deployed unit (a rendered build, a directory of plain manifests): a
+    """One per namespace of each deployed unit (a rendered build, or the plain manifests together): a
     NetworkPolicy of another build does not isolate this one's pods. Located at the namespace's first
     workload (by file and line), where a person sees the namespace's workloads, or, for a rendered
     object, where its namespace is set (an overlay's `namespace:`); the address names the namespace, so a
