@@ -74,7 +74,8 @@ def _patch_files(texts: Mapping[str, str]) -> frozenset[str]:
         entries = mapping(kustomization)
         named = [e.get("path") for key in ("patches", "patchesJson6902") for e in entries.get(key) or []
                  if isinstance(e, dict)]
-        named += [e for e in entries.get("patchesStrategicMerge") or [] if isinstance(e, str) and "\n" not in e]
+        named += [e for key in ("patches", "patchesStrategicMerge") for e in entries.get(key) or []
+                  if isinstance(e, str) and "\n" not in e]   # a bare path under `patches` is refused, still a patch
         directory = posixpath.dirname(path)
         found |= {posixpath.normpath(posixpath.join(directory, e)) for e in named if isinstance(e, str)}
     return frozenset(found)
