@@ -15,9 +15,8 @@ from __future__ import annotations
 import os
 from typing import Iterator
 
-import yaml
-
 from scanner.discover import DEFAULT_EXCLUDES, classify
+from scanner.model.deployed import first_mapping
 
 TERRAFORM_KINDS = ("terraform", "terraform-json", "tfvars")
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -116,7 +115,7 @@ def _references(top: str) -> dict[str, set[str]]:
         if visited > MAX_DIRECTORIES:
             break
         name = next((n for n in KUSTOMIZATIONS if n in names), None)
-        if name is not None:
+        if name is not None and not os.path.islink(os.path.join(current, name)):   # never read through a link
             found[current] = {os.path.normpath(os.path.join(current, entry)) for entry in _entries(os.path.join(current, name))}
     return found
 
@@ -126,10 +125,8 @@ def _entries(path: str) -> list[str]:
         if os.path.getsize(path) > MAX_KUSTOMIZATION_BYTES:
             return []
         with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return []
-    if not isinstance(data, dict):
+            data = first_mapping(path, handle.read())
+    except (OSError, UnicodeDecodeError):
         return []
     entries = [e for key in REFERENCE_KEYS for e in data.get(key) or [] if isinstance(e, str)]
     entries += [p["path"] for p in data.get("patches") or [] if isinstance(p, dict) and isinstance(p.get("path"), str)]

@@ -30,6 +30,7 @@ from scanner.model.resource import Resource
 from scanner.model.values import mapping
 from scanner.notices import UNRENDERED, Notice
 from scanner.parse import ParsedFile
+from scanner.parse.yaml import YamlTooComplex, parse_text
 
 
 @dataclass
@@ -48,30 +49,24 @@ def build(files: list[ParsedFile], helm_values: Mapping[str, Sequence[str]] | No
     values_for, notices = _values_files(charts, helm_values or {})
     builds = render_all(texts, parsed) if any(_is_kustomization(p) for p in texts) else []
     builds += [render_chart(root, texts, values_for.get(root, ()), helm_engine) for root in charts]
-    consumed = frozenset().union(*(b.inputs for b in builds)) | _patch_files(texts)
-    placeholders = image_placeholders(files, builds)
+    kustomizations = {p: first_mapping(p, t) for p, t in texts.items() if _is_kustomization(p)}
+    consumed = frozenset().union(*(b.inputs for b in builds)) | _patch_files(kustomizations)
+    placeholders = image_placeholders(files, builds, kustomizations)
     resources = [r for b in builds for r in _build_resources(b)]
     resources += kubernetes.build([d for f in files if f.source.path not in consumed for d in f.documents])
     resources = [without_placeholders(r, placeholders) for r in resources]
-    return Deployed(resources, builds, notices + _build_notices(builds))
+    return Deployed(resources, builds, notices + _build_notices(builds) + _unreached(kustomizations, builds))
 
 
 def _is_kustomization(path: str) -> bool:
     return posixpath.basename(path) in KUSTOMIZATION_FILES
 
 
-def _patch_files(texts: Mapping[str, str]) -> frozenset[str]:
+def _patch_files(kustomizations: Mapping[str, dict]) -> frozenset[str]:
     """Files any kustomization names as patches, also one no build uses (a component nobody includes):
     a patch is never an object of its own."""
     found = set()
-    for path, text in texts.items():
-        if not _is_kustomization(path):
-            continue
-        try:
-            kustomization = yaml.safe_load(text)
-        except yaml.YAMLError:
-            continue   # the renderer reports it when a build uses it
-        entries = mapping(kustomization)
+    for path, entries in kustomizations.items():
         named = [e.get("path") for key in ("patches", "patchesJson6902") for e in entries.get(key) or []
                  if isinstance(e, dict)]
         named += [e for key in ("patches", "patchesStrategicMerge") for e in entries.get(key) or []
@@ -79,6 +74,28 @@ def _patch_files(texts: Mapping[str, str]) -> frozenset[str]:
         directory = posixpath.dirname(path)
         found |= {posixpath.normpath(posixpath.join(directory, e)) for e in named if isinstance(e, str)}
     return frozenset(found)
+
+
+def first_mapping(path: str, text: str) -> dict:
+    """The first document of a kustomization when it is a mapping, else {} (the renderer reports a file
+    it cannot read); read with the parse stage's limits, so an alias bomb costs nothing."""
+    try:
+        documents = parse_text(path, text)
+    except (yaml.YAMLError, YamlTooComplex, RecursionError):
+        return {}
+    return mapping(documents[0].values) if documents else {}
+
+
+def _unreached(kustomizations: Mapping[str, dict], builds: list[RenderedBuild]) -> list[Notice]:
+    """A kustomization no rendered build reached, though it is not a component (which waits to be
+    included): only kustomizations that are never built themselves use it, such as two that include each
+    other. It would otherwise be silently left out."""
+    reached = frozenset().union(*(b.inputs for b in builds))
+    tops = {b.root for b in builds if b.tool == "kustomize"}
+    return [Notice(path, 1, f"kustomization {posixpath.dirname(path) or '.'} is not rendered: only kustomizations "
+                            "that are not built themselves use it (do they include each other?)", kind=UNRENDERED)
+            for path, kustomization in sorted(kustomizations.items())
+            if path not in reached and posixpath.dirname(path) not in tops and kustomization.get("kind") != "Component"]
 
 
 def _build_resources(build: RenderedBuild) -> list[Resource]:

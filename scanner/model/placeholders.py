@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
+from typing import Any, Mapping
 
 from scanner.model.kustomize.kustfile import KUSTOMIZATION_FILES
 from scanner.model.rendered import RenderedBuild
@@ -37,20 +35,20 @@ class Placeholders:
         return "kustomize" if name in self.rewritten.get(path, ()) else ""
 
 
-def image_placeholders(files: list[ParsedFile], builds: list[RenderedBuild]) -> Placeholders:
+def image_placeholders(files: list[ParsedFile], builds: list[RenderedBuild],
+                       kustomizations: Mapping[str, dict]) -> Placeholders:
+    """kustomizations: path -> the kustomization's mapping, for every kustomization file of the scan."""
     skaffold: dict[str, set[str]] = {}
     for parsed in files:
         for document in parsed.documents:
             values = document.values
             if isinstance(values, dict) and str(values.get("apiVersion", "")).startswith("skaffold/"):
                 skaffold.setdefault(posixpath.dirname(parsed.source.path), set()).update(_artifacts(values))
-    texts = {f.source.path: f.text for f in files}
     rewritten: dict[str, set[str]] = {}
     for build in builds:
         if build.tool != "kustomize":
             continue
-        names = {name for path in build.inputs if posixpath.basename(path) in KUSTOMIZATION_FILES
-                 for name in _image_names(texts.get(path, ""))}
+        names = {name for path in build.inputs if path in kustomizations for name in _image_names(kustomizations[path])}
         for path in build.inputs if names else ():
             rewritten.setdefault(path, set()).update(names)
     return Placeholders({d: frozenset(n) for d, n in skaffold.items() if n},
@@ -64,12 +62,8 @@ def _artifacts(config: dict[str, Any]) -> set[str]:
             if isinstance(a, dict) and isinstance(a.get("image"), str)}
 
 
-def _image_names(text: str) -> set[str]:
-    try:
-        kustomization = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return set()   # the renderer reports the file
-    entries = mapping(kustomization).get("images")
+def _image_names(kustomization: dict[str, Any]) -> set[str]:
+    entries = kustomization.get("images")
     return {e["name"] for e in entries if isinstance(e, dict) and isinstance(e.get("name"), str)} \
         if isinstance(entries, list) else set()
 
