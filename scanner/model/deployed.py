@@ -117,7 +117,8 @@ def _named(build: RenderedBuild) -> str:
 
 def _build_notices(builds: list[RenderedBuild]) -> list[Notice]:
     """The renderers' notices, once each; those of a build rendered in part are UNRENDERED and name the
-    builds they leave incomplete when the notice sits in another file (a base of several overlays)."""
+    kustomizations they leave incomplete when the notice sits in another directory (a base of several
+    overlays); a chart's notices name the chart already."""
     incomplete: dict[Notice, list[str]] = {}
     notices: set[Notice] = set()
     for build in builds:
@@ -125,7 +126,7 @@ def _build_notices(builds: list[RenderedBuild]) -> list[Notice]:
             if build.complete:
                 notices.add(notice)
             else:
-                incomplete.setdefault(notice, []).append(build.root)
+                incomplete.setdefault(notice, []).extend([build.root] if build.tool == "kustomize" else [])
     for notice, roots in incomplete.items():
         elsewhere = [root or "." for root in roots if posixpath.dirname(notice.path) != root]
         suffix = f" (rendered in part: {', '.join(elsewhere)})" if elsewhere else ""
