@@ -186,3 +186,12 @@ def test_an_unsupported_feature_of_a_shared_base_names_the_builds_it_leaves_inco
     assert (notice.path, notice.line, notice.kind) == ("base/kustomization.yaml", 4, UNRENDERED)
     assert notice.message == "kustomize 'replacements' (replacements) is not rendered by sovscan (rendered in part: dev, prod)"
     assert result.findings == [] and {f.path for f in result.unresolved} == {"base/deployment.yaml"}
+
+
+@pytest.mark.parametrize("name", ["text", "sarif", "json", "gitlab-sast", "junit", "markdown"])
+def test_an_unrendered_chart_is_shown_in_every_format_that_carries_notices(tmp_path, run_scan, name):
+    """Code Quality reports carry issues only (no notices), so it is the one format without it."""
+    from scanner.report import FORMATTERS, Report
+    result = run_scan(fixture(tmp_path, "chart"), ("HAVEN-013",), helm_engine="none")
+    shown = FORMATTERS[name](Report(result, 4, False))
+    assert "shop/Chart.yaml" in shown and "Helm chart shop not rendered" in shown
