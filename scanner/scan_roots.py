@@ -128,7 +128,8 @@ def _entries(path: str) -> list[str]:
             data = first_mapping(path, handle.read())
     except (OSError, UnicodeDecodeError):
         return []
-    entries = [e for key in REFERENCE_KEYS for e in data.get(key) or [] if isinstance(e, str)]
-    entries += [p["path"] for p in data.get("patches") or [] if isinstance(p, dict) and isinstance(p.get("path"), str)]
-    entries += [p["path"] for p in data.get("patchesJson6902") or [] if isinstance(p, dict) and isinstance(p.get("path"), str)]
+    lists = {key: value for key, value in data.items() if isinstance(value, list)}
+    entries = [e for key in REFERENCE_KEYS for e in lists.get(key, []) if isinstance(e, str)]
+    entries += [p["path"] for key in ("patches", "patchesJson6902") for p in lists.get(key, [])
+                if isinstance(p, dict) and isinstance(p.get("path"), str)]
     return [e for e in entries if "://" not in e and not os.path.isabs(e)]

@@ -41,7 +41,7 @@ class Deployed:
 
 
 def build(files: list[ParsedFile], helm_values: Mapping[str, Sequence[str]] | None = None,
-             helm_engine: str = "auto") -> Deployed:
+          helm_engine: str = "auto") -> Deployed:
     """The Kubernetes objects of the scan: rendered builds and plain manifests, as Resources."""
     texts = {f.source.path: f.text for f in files if f.text}
     parsed = {f.source.path: f.documents for f in files if f.documents}
@@ -67,13 +67,18 @@ def _patch_files(kustomizations: Mapping[str, dict]) -> frozenset[str]:
     a patch is never an object of its own."""
     found = set()
     for path, entries in kustomizations.items():
-        named = [e.get("path") for key in ("patches", "patchesJson6902") for e in entries.get(key) or []
+        named = [e.get("path") for key in ("patches", "patchesJson6902") for e in _entries(entries, key)
                  if isinstance(e, dict)]
-        named += [e for key in ("patches", "patchesStrategicMerge") for e in entries.get(key) or []
+        named += [e for key in ("patches", "patchesStrategicMerge") for e in _entries(entries, key)
                   if isinstance(e, str) and "\n" not in e]   # a bare path under `patches` is refused, still a patch
         directory = posixpath.dirname(path)
         found |= {posixpath.normpath(posixpath.join(directory, e)) for e in named if isinstance(e, str)}
     return frozenset(found)
+
+
+def _entries(kustomization: dict, key: str) -> list:
+    entries = kustomization.get(key)
+    return entries if isinstance(entries, list) else []
 
 
 def first_mapping(path: str, text: str) -> dict:
