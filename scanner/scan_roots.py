@@ -6,9 +6,10 @@ application: the chart it belongs to; the directory that holds every kustomizati
 with all its overlays); or else its own directory, whose other manifests are deployed with it (as
 `kubectl apply -f <directory>` does). Only the named files' findings are reported (the CLI's focus).
 
-Looking for the overlays of a base climbs at most MAX_LEVELS directories, never above the repository
-(a directory holding `.git`) or the working directory, and reads at most MAX_DIRECTORIES directories'
-kustomization files, so a commit hook stays fast in a large repository.
+Looking for the overlays of a base climbs at most MAX_LEVELS directories (for a chart, MAX_CHART_LEVELS),
+never above the repository (a directory holding `.git`) or the working directory, and reads the
+kustomization files of at most MAX_DIRECTORIES directories, so a commit hook stays fast in a large
+repository.
 """
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ from typing import Iterator
 
 from scanner.discover import DEFAULT_EXCLUDES, classify
 from scanner.model.deployed import first_mapping
+from scanner.model.kustomize.kustfile import KUSTOMIZATION_FILES as KUSTOMIZATIONS
 
 TERRAFORM_KINDS = ("terraform", "terraform-json", "tfvars")
-KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 REFERENCE_KEYS = ("resources", "bases", "components", "patchesStrategicMerge")
 MAX_LEVELS = 3
+MAX_CHART_LEVELS = 8   # charts/web/charts/cache/templates/sub/x.yaml: a subchart's template under its parent
 MAX_DIRECTORIES = 5000
 MAX_KUSTOMIZATION_BYTES = 1024 * 1024
 
@@ -45,11 +47,8 @@ def scan_root(path: str) -> str:
 
 
 def _shown(directory: str, named: str) -> str:
-    """The directory in the form the file was named (relative stays relative)."""
-    if os.path.isabs(named):
-        return directory
-    relative = os.path.relpath(directory)
-    return relative
+    """The directory in the form the file was named in (a relative name gives a relative root)."""
+    return directory if os.path.isabs(named) else os.path.relpath(directory)
 
 
 def _holds_manifests(path: str) -> bool:
@@ -61,11 +60,11 @@ def _holds_manifests(path: str) -> bool:
     return "apiVersion" in text and "kind" in text
 
 
-def _ancestors(directory: str) -> Iterator[str]:
-    """directory and up to MAX_LEVELS parents, stopping at the repository top or the working directory."""
+def _ancestors(directory: str, levels: int) -> Iterator[str]:
+    """directory and up to `levels` parents, stopping at the repository top or the working directory."""
     cwd = os.path.realpath(os.getcwd())
     current = directory
-    for _ in range(MAX_LEVELS + 1):
+    for _ in range(levels + 1):
         yield current
         parent = os.path.dirname(current)
         if parent == current or os.path.isdir(os.path.join(current, ".git")) or os.path.realpath(current) == cwd:
@@ -75,23 +74,15 @@ def _ancestors(directory: str) -> Iterator[str]:
 
 def _chart_root(directory: str) -> str | None:
     """The outermost chart holding directory (a subchart is rendered by its parent)."""
-    found = None
-    current = directory
-    while True:
-        if os.path.isfile(os.path.join(current, "Chart.yaml")):
-            found = current
-        parent = os.path.dirname(current)
-        if parent == current or os.path.isdir(os.path.join(current, ".git")) \
-                or os.path.realpath(current) == os.path.realpath(os.getcwd()):
-            return found
-        current = parent
+    charts = [d for d in _ancestors(directory, MAX_CHART_LEVELS) if os.path.isfile(os.path.join(d, "Chart.yaml"))]
+    return charts[-1] if charts else None
 
 
 def _application_root(path: str) -> str:
     """The common directory of the file and every kustomization that deploys it, directly or through
     other kustomizations; the file's directory when none does."""
     directory = os.path.dirname(path)
-    top = list(_ancestors(directory))[-1]
+    top = list(_ancestors(directory, MAX_LEVELS))[-1]
     references = _references(top)
     wanted = {path, directory} if os.path.basename(path) in KUSTOMIZATIONS else {path}
     consumers: set[str] = set()
