@@ -52,9 +52,10 @@ def _shown(path: str, holding: set[str], deploying: set[str], overlays: set[str]
 
 
 def _key(finding: Finding) -> tuple[Any, ...]:
-    """What makes findings from several builds the same finding (as engine.grouped groups them)."""
-    return (finding.policy_id, finding.path, finding.line, finding.attribute, finding.kind,
-            finding.message.replace(finding.address, ""))
+    """The rule failing (or unresolved) at one place for one attribute. Not the message: it may name a
+    build's own objects (the first workload of a namespace, an autoscaler after a name prefix), and the
+    rule fails there all the same."""
+    return (finding.policy_id, finding.path, finding.line, finding.attribute, finding.kind)
 
 
 def _under(directory: str, path: str) -> bool:

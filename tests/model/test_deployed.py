@@ -195,3 +195,20 @@ def test_an_unrendered_chart_is_shown_in_every_format_that_carries_notices(tmp_p
     result = run_scan(fixture(tmp_path, "chart"), ("HAVEN-013",), helm_engine="none")
     shown = FORMATTERS[name](Report(result, 4, False))
     assert "shop/Chart.yaml" in shown and "Helm chart shop not rendered" in shown
+
+
+def test_a_rule_failing_in_every_overlay_names_none_even_when_the_messages_name_each_overlays_objects(write, run_scan):
+    """Each overlay's autoscaler has its own name prefix, so the messages differ; the rule fails in both."""
+    autoscaler = ("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: web\nspec:\n"
+                  "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 1\n  maxReplicas: 3\n")
+    root = write({"base/kustomization.yaml": KUSTOMIZATION + "resources: [deployment.yaml, autoscaler.yaml]\n",
+                  "base/deployment.yaml": WEB.replace("spec:\n  template:", "spec:\n  replicas: 1\n  template:"),
+                  "base/autoscaler.yaml": autoscaler,
+                  "prod/kustomization.yaml": KUSTOMIZATION + "namePrefix: prod-\nresources: [../base]\n",
+                  "dev/kustomization.yaml": KUSTOMIZATION + "namePrefix: dev-\nresources: [../base]\n"})
+    result = run_scan(root, ("HAVEN-012",))
+    replicas = sorted(f.message for f in result.findings if f.line == 6)
+    assert replicas == [
+        "Deployment/default/dev-web can run with a single replica: spec.replicas is 1 and its HorizontalPodAutoscaler dev-web allows 1",
+        "Deployment/default/prod-web can run with a single replica: spec.replicas is 1 and its HorizontalPodAutoscaler prod-web allows 1",
+    ]
