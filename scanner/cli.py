@@ -14,12 +14,13 @@ import click
 
 from scanner import __version__, checkout, config as config_module, output, review, terminal
 from scanner.config import Config
-from scanner.discover import classify
+from scanner.scan_roots import scan_root
 from scanner.errors import SovscanError
 from scanner.evaluate import policies as policy_module
 from scanner.evaluate import waivers
 from scanner.evaluate.result import Result
 from scanner.focus import Focus, changed_since as find_changes, display_path
+from scanner.notices import UNRENDERED
 from scanner.pipeline import ScanRequest, scan
 from scanner.report import FORMATTERS, Report
 from scanner.report.catalogue import render_list, render_markdown, render_show
@@ -62,10 +63,7 @@ def _targets(paths: tuple[str, ...]) -> tuple[tuple[str, ...], Focus | None]:
     files = [p for p in paths if os.path.isfile(p)]
     if not files:
         return paths, None
-    roots = []
-    for path in paths:
-        terraform_file = os.path.isfile(path) and classify(path) in ("terraform", "terraform-json", "tfvars")
-        roots.append(os.path.dirname(path) or "." if terraform_file else path)
+    roots = [scan_root(path) for path in paths]
     focus = {display_path(p): None for p in files}
     for directory in (p for p in paths if not os.path.isfile(p)):
         for root, _, names in os.walk(directory):
@@ -132,11 +130,15 @@ def _report_targets(outputs: list[tuple[str, str | None]], paths: tuple[str, ...
 @click.option("--plan", "plans", multiple=True, type=click.Path(), metavar="FILE",
               help="A Terraform plan as JSON (terraform show -json PLANFILE): values for the root module it was "
                    "made in; findings stay on the .tf lines (repeatable).")
+@click.option("--helm-engine", type=click.Choice(["auto", "sdk", "binary", "none"]), default="auto", show_default=True,
+              help="What renders Helm charts: the helm extra (sdk), a helm binary on PATH, either (auto), or nothing "
+                   "(none: every chart is a notice, and --strict fails).")
 @click.option("-q", "--quiet", is_flag=True, help="Text output: the findings only, no fix hints, notices or summary.")
-@click.option("--strict", is_flag=True, help="Fail (exit 1) when no file is scanned or a file cannot be read or parsed.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) when no file is scanned, a file cannot be read or parsed, or a "
+                                                 "Kustomize build or Helm chart is not rendered in full.")
 def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, formats, fail_on,
                  show_unresolved, baseline, include_suppressed, changed_since, haven_results, gitlab_schema_version,
-                 plans, quiet, strict):
+                 plans, helm_engine, quiet, strict):
     """Scan PATHS (default: the current directory)."""
     outputs = _formats(formats)
     if gitlab_schema_version and not re.fullmatch(r"15\.\d+\.\d+", gitlab_schema_version):
@@ -145,7 +147,8 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
     _report_targets(outputs, paths)
     started = _now()
     request, config = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude,
-                               baseline=baseline, haven_results=tuple(haven_results), plans=tuple(plans))
+                               baseline=baseline, haven_results=tuple(haven_results), plans=tuple(plans),
+                               helm_engine=helm_engine)
     change = find_changes(changed_since) if changed_since else None
     if change is not None:
         request = dataclasses.replace(request, focus=change.focus)
@@ -180,10 +183,16 @@ def _strict_problems(result: Result, files: int, config: Config) -> tuple[str, .
     if files == 0:
         problems.append("no file was scanned")
     not_files = {"--exclude", config.source or ".sovscan.yaml"}
-    unread = sorted({n.path for n in result.notices if n.level in ("warning", "error") and n.path not in not_files})
+    unrendered = sorted({n.path for n in result.notices if n.kind == UNRENDERED})
+    unread = sorted({n.path for n in result.notices if n.level in ("warning", "error") and n.path not in not_files
+                     and n.kind != UNRENDERED})
     if unread:
         problems.append(f"{terminal.plural(len(unread), 'file')} could not be read or parsed: "
                         + ", ".join(terminal.inert(p) for p in unread[:5]) + (", …" if len(unread) > 5 else ""))
+    if unrendered:   # "render failed, zero files scanned, green build" must not happen under --strict
+        problems.append(f"{terminal.plural(len(unrendered), 'Kustomize build or Helm chart', 'Kustomize builds or Helm charts')} "
+                        f"not rendered in full: " + ", ".join(terminal.inert(p) for p in unrendered[:5])
+                        + (", …" if len(unrendered) > 5 else ""))
     return tuple(problems)
 
 

@@ -58,6 +58,7 @@ class Config:
     waivers: tuple[ConfigWaiver, ...] = ()
     source: str = ""                                   # the configuration file, "" for none
     max_waiver_days: int = DEFAULT_MAX_WAIVER_DAYS     # how far ahead a waiver may expire
+    helm_values: dict = field(default_factory=dict)   # chart directory -> values files (kubernetes.helm.values)
 
     def mode(self, policy_id: str, family: str, today: datetime.date) -> str:
         """off | audit | deny for a policy; a policy id setting wins over its family's."""
@@ -256,6 +257,7 @@ def from_dict(data: object, path: str = "<config>", profile: str | None = None) 
                                    w.get("owner", ""), _date(w.get("expires"))) for w in data.get("waivers", [])),
         source=path if path not in ("<config>", "<defaults>") else "",
         max_waiver_days=data.get("max_waiver_days", DEFAULT_MAX_WAIVER_DAYS),
+        helm_values=data.get("kubernetes", {}).get("helm", {}).get("values", {}),
     )
 
 

@@ -33,6 +33,7 @@ class ScanRequest:
     focus: Focus | None = None
     haven_results: tuple[str, ...] = ()   # Haven Compliancy Checker JSON files (live cluster results)
     plans: tuple[str, ...] = ()           # `terraform show -json` plans: values for their root modules
+    helm_engine: str = "auto"             # auto | sdk | binary | none: what renders Helm charts
 
 
 def _var_file(path: str) -> terraform.TerraformFile:
@@ -65,7 +66,8 @@ def scan(request: ScanRequest) -> tuple[Result, int]:
     files, parse_notices = parse.parse_all(sorted(set(sources)))
     reports, hcc_notices = _haven_reports(request.haven_results, files)
     plans = [read_plan(p) for p in request.plans]
-    the_model = model.build(files, var_files, reports, manifests, plans)
+    the_model = model.build(files, var_files, reports, manifests, plans, request.config.helm_values,
+                            request.helm_engine)
     today = request.today or datetime.date.today()
     result = engine.evaluate(the_model, list(request.policies), request.config, today)
     planned = [n for p in plans for n in p.notices]

@@ -37,3 +37,24 @@ def test_scan_survives_every_kind_of_bad_input(write, tmp_path, monkeypatch, cap
     assert {"bad/malformed.tf", "bad/malformed.yaml", "bad/binary.tf", "bad/latin1.tf", "bad/bomb.yaml",
             "bad/loop", "bad/unreadable.tf"} <= noticed
     assert "notice: bad/malformed.tf:" in out
+
+
+def test_hostile_kustomizations_and_charts_are_notices_and_the_rest_is_still_judged(write, monkeypatch, capsys):
+    kustomization = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+    root = write({
+        "good/main.tf": GOOD,
+        "k/bomb/kustomization.yaml": BOMB.replace("kind: ConfigMap", "kind: Kustomization"),
+        "k/loop-a/kustomization.yaml": kustomization + "resources: [../loop-b]\n",
+        "k/loop-b/kustomization.yaml": kustomization + "resources: [../loop-a]\n",
+        "k/escape/kustomization.yaml": kustomization + "resources: [../../../../etc/passwd]\n",
+        "k/broken/kustomization.yaml": kustomization + "resources: [\n",
+        "charts/bad/Chart.yaml": "apiVersion: v2\nname: [\n",
+        "charts/bad/templates/x.yaml": "{{ .Values.nope.deeper }}\n",
+    })
+    monkeypatch.chdir(root)
+    code = cli.main(["scan", ".", "--only", "RES-001", "-f", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert [(f["path"], f["policy_id"]) for f in data["findings"]] == [("good/main.tf", "RES-001")]
+    unrendered = {n["path"].split("/")[1] for n in data["notices"] if n["kind"] == "unrendered"}
+    assert {"bomb", "loop-a", "escape", "broken", "bad"} <= unrendered

@@ -171,3 +171,16 @@ def test_a_configuration_that_switches_everything_off_says_so(write, capsys):
     code, out, _ = run(capsys, "scan", ".")
     assert code == 0 and "0 checks" in out
     assert "the configuration switches off 89 of 89 policies: CMK-001, CMK-002" in out
+
+
+def test_strict_fails_when_a_chart_is_not_rendered(write, monkeypatch, capsys):
+    root = write({"chart/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+                  "chart/values.yaml": "replicas: 2\n",
+                  "chart/templates/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n"
+                                                 "spec:\n  replicas: {{ .Values.replicas }}\n"})
+    monkeypatch.chdir(root)
+    assert cli.main(["scan", ".", "--helm-engine", "none", "--only", "secrets"]) == 0
+    capsys.readouterr()
+    assert cli.main(["scan", ".", "--helm-engine", "none", "--only", "secrets", "--strict"]) == 1
+    out = capsys.readouterr().out
+    assert "not rendered in full: chart" in out

@@ -12,14 +12,16 @@ from dataclasses import replace
 from typing import Any
 
 from scanner.config import Config
+from scanner.evaluate import overlays
 from scanner.evaluate.conditions import judge
 from scanner.evaluate.context import Context
 from scanner.evaluate.fingerprint import finding_key
 from scanner.evaluate.masking import redact
 from scanner.evaluate.policies import Check, Policy
 from scanner.evaluate.result import Finding, Passed, Result
-from scanner.evaluate.verdict import Verdict
+from scanner.evaluate.verdict import Verdict, unknown
 from scanner.model.paths import Match, resolve, without_indices
+from scanner.model.rendered import UNRENDERED_FACT
 from scanner.model.resource import META_TYPES, Model, Resource
 from scanner.model.values import OneOf, Unknown
 
@@ -79,6 +81,12 @@ class _Run:
         self.unresolved: list[Finding] = []
         self.passed: list[Passed] = []
         self.checks = 0
+        self.build_of: dict[int, str] = {}   # id(finding) -> build root of the rendered object it is about
+
+    def record(self, into: list[Finding], finding: Finding, resource: Resource) -> None:
+        into.append(finding)
+        if resource.places:
+            self.build_of[id(finding)] = resource.root
 
     def judge(self, resource: Resource, condition: dict[str, Any], item: Match | None) -> Verdict:
         """The condition's verdict; when a value it reads is one of a few candidates, the verdict every
@@ -95,7 +103,7 @@ class _Run:
                 return
             if applies.state is None:
                 self.checks += 1
-                self.unresolved.append(_finding(policy, check, resource, applies, None, mode, "open"))
+                self.record(self.unresolved, _finding(policy, check, resource, applies, None, mode, "open"), resource)
                 return
         items: list[Match | None] = [None]
         if check.each:
@@ -103,13 +111,17 @@ class _Run:
         for item in items:
             self.checks += 1
             verdicts = [self.judge(resource, part, item) for part in _conjuncts(check.assertion)]
+            partial = resource.facts.get(UNRENDERED_FACT)
+            if partial:   # judged on a partial render: neither pass nor violation
+                verdicts = [v if v.state is None else unknown(partial, v.path) for v in verdicts]
             failed = list({(v.key or v.path): v for v in verdicts if v.state is False}.values())
             undecided = next((v for v in verdicts if v.state is None), None)
             if failed:   # each written attribute that fails is a finding of its own (hostPID, hostIPC, ...)
                 written = [v for v in failed if _written(resource, v.path)]
-                self.findings.extend(_finding(policy, check, resource, v, item, mode, "fail") for v in written or failed[:1])
+                for verdict in written or failed[:1]:
+                    self.record(self.findings, _finding(policy, check, resource, verdict, item, mode, "fail"), resource)
             elif undecided is not None:
-                self.unresolved.append(_finding(policy, check, resource, undecided, item, mode, "open"))
+                self.record(self.unresolved, _finding(policy, check, resource, undecided, item, mode, "open"), resource)
             else:
                 self.passed.append(Passed(policy.id, resource.address, resource.path, resource.line))
 
@@ -172,7 +184,9 @@ def evaluate(model: Model, policies: list[Policy], config: Config, today: dateti
         for check in policy.checks:
             for resource in index.matching(check):
                 run.check(policy, check, resource, mode)
-    return Result(_distinct(run.findings), _distinct(run.unresolved), list(policies), run.passed, checks=run.checks)
+    findings = overlays.named(run.findings, run.build_of, model.builds)
+    unresolved = overlays.named(run.unresolved, run.build_of, model.builds)
+    return Result(_distinct(findings), _distinct(unresolved), list(policies), run.passed, checks=run.checks)
 
 
 def _written(resource: Resource, path: str) -> bool:
@@ -199,7 +213,8 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
              mode: str, kind: str) -> Finding:
     location = check.location if check.location else verdict.path or (item.location if item else "")
     key = verdict.key or (item.key if item else "")
-    line = resource.line_of(location)
+    place = resource.place_of(location)
+    path, line = place.path, place.line
     if kind == "open":
         message = f"{resource.address}: could not verify {policy.title[0].lower() + policy.title[1:]}: " \
                   f"{verdict.blocker or 'value not known statically'} is not known statically"
@@ -207,7 +222,6 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
     else:
         message = _message(check.message or policy.message, resource, verdict, item)
         level = policy.level if mode == "deny" else _audit_level(policy.level)
-    path = resource.path
     origin = resource.origins.get(location)
     if resource.user_site is not None:   # downloaded module code: the user changes it at the module call
         message += f" (in the installed module at {resource.path}:{line})"
@@ -225,9 +239,11 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
         decided = _decided_at(chain, path, line)
         if decided and kind == "fail":
             message += f" (set in {decided})"
+    own_file = not resource.places or path == resource.path   # the resource's lines are lines of this file
     return Finding(policy.id, policy.family, policy.severity, level, kind, redact(message), path, line,
                    resource.address, key, finding_key(policy.id, path, resource.address, key),
-                   resource.type, mode, redact(verdict.detail), resource.line, resource.end_line, chain=chain)
+                   resource.type, mode, redact(verdict.detail), resource.line if own_file else 0,
+                   resource.end_line if own_file else 0, chain=chain)
 
 
 def _module_default(resource: Resource, location: str,

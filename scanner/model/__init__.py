@@ -1,11 +1,13 @@
-"""Stage 3: build the model from parsed files: Terraform evaluated statically, Kubernetes objects, whole
-files, the repository, live Haven results; then the derive pass joins them into facts rules judge."""
+"""Stage 3: build the model from parsed files: Terraform evaluated statically, Kubernetes objects as they
+will be deployed (Kustomize builds and Helm charts rendered), whole files, the repository, live Haven
+results; then the derive pass joins them into facts rules judge."""
 from __future__ import annotations
 
 import posixpath
+from typing import Mapping, Sequence
 
 from scanner.model import files as file_model
-from scanner.model import haven_results, kubernetes, repository, terraform
+from scanner.model import deployed, haven_results, repository, terraform
 from scanner.model.derive import derive
 from scanner.model.derive.inputs import tfvars_file
 from scanner.model.resource import Model, Resource
@@ -26,9 +28,12 @@ def opentofu_precedence(files: list[TerraformFile]) -> list[TerraformFile]:
 
 def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
           hcc_reports: list[HccReport] | None = None, manifests: dict[str, ModuleManifest] | None = None,
-          plans: list[Plan] | None = None) -> Model:
+          plans: list[Plan] | None = None, helm_values: Mapping[str, Sequence[str]] | None = None,
+          helm_engine: str = "auto") -> Model:
     """`manifests`: the modules.json of root modules (keyed by their directory), whose installed modules
-    (files with `source.installed`) registry and git module calls are followed into."""
+    (files with `source.installed`) registry and git module calls are followed into; `plans`: JSON plans,
+    values for the root modules they were made in; `helm_values`: chart directory -> values files
+    (relative to the chart) to render it with; `helm_engine`: auto | sdk | binary | none."""
     tf_files = opentofu_precedence([f.terraform for f in files
                                     if f.terraform is not None and f.source.kind in ("terraform", "terraform-json")])
     tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
@@ -36,13 +41,15 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     installed = {posixpath.dirname(f.source.path) for f in files if f.source.installed}
     evaluated = terraform.build(tf_files, tfvars, list(var_files or []), texts, manifests or {}, installed, plans)
     own = [f for f in files if not f.source.installed]   # downloaded modules are not the user's files
+    kubernetes = deployed.build(own, helm_values, helm_engine)
     resources: list[Resource] = list(evaluated.resources)
-    resources.extend(kubernetes.build([d for f in own for d in f.documents]))
+    resources.extend(kubernetes.resources)
     resources.extend(file_model.build(own))
     resources.extend(tfvars_file(tf) for tf in tfvars)
     resources.extend(repository.build(own))
     resources.extend(haven_results.build(hcc_reports or []))
     resources.sort(key=lambda r: (r.path, r.line, r.address))
-    model = Model(resources, sorted(evaluated.unresolved_modules), sorted(evaluated.notices))
+    model = Model(resources, sorted(evaluated.unresolved_modules), builds=kubernetes.builds,
+                  notices=sorted(evaluated.notices) + kubernetes.notices)
     derive(model)
     return model

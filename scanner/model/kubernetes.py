@@ -1,8 +1,22 @@
-"""Stage 3 for Kubernetes: documents with apiVersion and kind become Resources `Kind/namespace/name`."""
+"""Stage 3 for Kubernetes: objects become Resources `Kind/namespace/name`.
+
+A plain manifest's documents are the objects as written; plain manifests have root "", so they are
+judged together (nothing says which of them are applied together). An object a Kustomize build or a Helm chart rendered (scanner/model/deployed.py) is addressed after the
+build's namespace and name prefix, its root is the build root, and every field keeps the place a person
+edits to change it (`Resource.places`). Documents a tool reads but never applies are not objects: those
+annotated `config.kubernetes.io/local-config: "true"`, kustomizations, and build-tool configurations
+(build_tools.yaml).
+"""
 from __future__ import annotations
 
-from scanner.model.values import mapping
+import functools
+from importlib import resources
+
+import yaml
+
+from scanner.model.rendered import RenderedObject
 from scanner.model.resource import Resource
+from scanner.model.values import mapping
 from scanner.parse.yaml import YamlDocument
 
 POD_SPEC_PATHS = {
@@ -15,6 +29,7 @@ POD_SPEC_PATHS = {
     "Job": "spec.template.spec",
     "CronJob": "spec.jobTemplate.spec.template.spec",
 }
+LOCAL_CONFIG = "config.kubernetes.io/local-config"
 
 
 def dotted(path: tuple) -> str:
@@ -25,6 +40,30 @@ def dotted(path: tuple) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+@functools.cache
+def _build_tools() -> tuple[frozenset[str], frozenset[str]]:
+    """(API groups, "apiVersion kind" pairs) of build-tool configurations."""
+    text = resources.files("scanner.model").joinpath("build_tools.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    return frozenset(data["api_groups"]), frozenset(data["api_version_kinds"])
+
+
+def is_object(values: object) -> bool:
+    """A document a cluster would receive: apiVersion and kind, and not one a tool only reads."""
+    if not isinstance(values, dict):
+        return False
+    api_version, kind = values.get("apiVersion"), values.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind, str):
+        return False
+    if "$patch" in values:
+        return False   # a strategic-merge patch directive ($patch: delete), not an object
+    groups, pairs = _build_tools()
+    if api_version.split("/", 1)[0] in groups or f"{api_version} {kind}" in pairs:
+        return False
+    annotations = mapping(mapping(values.get("metadata")).get("annotations"))
+    return str(annotations.get(LOCAL_CONFIG, "false")).lower() != "true"
 
 
 def _objects(document: YamlDocument):
@@ -42,6 +81,7 @@ def _objects(document: YamlDocument):
 
 
 def build(documents: list[YamlDocument]) -> list[Resource]:
+    """The objects of plain manifests, as written."""
     resources: list[Resource] = []
     for document in documents:
         for values, prefix in _objects(document):
@@ -51,18 +91,34 @@ def build(documents: list[YamlDocument]) -> list[Resource]:
     return resources
 
 
-def _resource(document: YamlDocument, values: dict, prefix: tuple) -> Resource | None:
-    kind, api_version = values.get("apiVersion"), values.get("kind")
-    if not isinstance(kind, str) or not isinstance(api_version, str):
-        return None
-    kind = values["kind"]
+def address(values: dict, fallback_name: str) -> str:
     metadata = mapping(values.get("metadata"))
     namespace = metadata.get("namespace") or "default"
-    name = metadata.get("name") or f"#{document.index}"
+    name = metadata.get("name") or fallback_name
+    return f"{values['kind']}/{namespace}/{name}"
+
+
+def _resource(document: YamlDocument, values: dict, prefix: tuple) -> Resource | None:
+    if not is_object(values):
+        return None
+    kind = values["kind"]
     locations = {}
     for path, line in document.locations.items():
         if path[: len(prefix)] == prefix:
             locations[dotted(path[len(prefix):])] = line
     return Resource(
-        "kubernetes", kind, f"{kind}/{namespace}/{name}", document.path, locations.get("", document.line),
+        "kubernetes", kind, address(values, f"#{document.index}"), document.path, locations.get("", document.line),
         values, locations, pod_spec_path=POD_SPEC_PATHS.get(kind, ""), end_line=max(locations.values(), default=0))
+
+
+def rendered(rendered_object: RenderedObject) -> Resource:
+    """A rendered object: located where its document starts (the base manifest, the template), with the
+    lines of that file in `locations` and every field's own place in `places`."""
+    values = rendered_object.values
+    origin = rendered_object.origin
+    locations = {path: place.line for path, place in rendered_object.places.items() if place.path == origin.path}
+    kind = values["kind"]
+    return Resource(
+        "kubernetes", kind, address(values, "#unnamed"), origin.path, origin.line, values, locations,
+        pod_spec_path=POD_SPEC_PATHS.get(kind, ""), end_line=max(locations.values(), default=0),
+        root=rendered_object.build, places=dict(rendered_object.places))

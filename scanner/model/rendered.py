@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 
 from scanner.notices import Notice
 
+# Resource.facts key of an object whose build is rendered in part: why (the blocker of every check on it).
+UNRENDERED_FACT = "unrendered"
+
 
 @dataclass(frozen=True, order=True)
 class Place:

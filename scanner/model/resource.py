@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from scanner.model.rendered import Place
+from scanner.model.rendered import Place, RenderedBuild
 from scanner.notices import Notice
 
 if TYPE_CHECKING:
@@ -33,7 +33,8 @@ class Resource:
     provider: str = ""        # provider config key: "aws", "aws.eu"; "" when not a provider resource
     provider_values: dict = field(default_factory=dict)
     module: str = ""          # module address prefix ("module.a.module.b") or ""
-    root: str = ""            # directory of the root module this instance belongs to
+    root: str = ""            # what is deployed together: the root module's directory (Terraform), the build
+                              # root of a rendered Kubernetes object ("" for plain manifests: all together)
     pod_spec_path: str = ""   # Kubernetes: where the pod spec lives in this kind
     end_line: int = 0         # last line of the block / document (0: only `line` is known)
     origins: dict[str, Place] = field(default_factory=dict)   # attribute -> where a caller wrote its value
@@ -42,6 +43,8 @@ class Resource:
     call_site: Place | None = None   # Terraform: the module block that made its module instance
     user_site: Place | None = None   # in a module terraform init installed: the user's module block
     passthrough: frozenset[str] = frozenset()   # attributes written as a bare module input (`x = var.x`)
+    places: dict[str, Place] = field(default_factory=dict)    # attribute -> where written, when the fields come
+                                                              # from several files (a rendered Kubernetes object)
 
     @property
     def name(self) -> str:
@@ -59,9 +62,20 @@ class Resource:
             path = path.rsplit(".", 1)[0] if "." in path else ""
         return self.line
 
+    def place_of(self, path: str) -> Place:
+        """The file and line a person edits to change the attribute at `path`: its entry in `places` (or its
+        nearest present ancestor's) when the resource has that table, else its line in `path`."""
+        if not self.places or path.startswith("line:"):
+            return Place(self.path, self.line_of(path))
+        while path:
+            if path in self.places:
+                return self.places[path]
+            path = path.rsplit(".", 1)[0] if "." in path else ""
+        return self.places.get("", Place(self.path, self.line))
+
     def chain_of(self, path: str) -> tuple[tuple[Place, str], ...]:
         """The places that decided the value at `path` (its own line first), nearest written ancestor."""
-        own = ((Place(self.path, self.line_of(path)), "attribute"),)
+        own = ((self.place_of(path), "attribute"),)
         while path:
             if path in self.chains:
                 return own + self.chains[path]
@@ -85,12 +99,13 @@ class Model:
     for a relation the index answers."""
     resources: list[Resource]
     unresolved_modules: list[tuple[str, str, int, str]] = field(default_factory=list)  # (address, path, line, source)
-    notices: list[Notice] = field(default_factory=list)      # what the model could not use (a plan of other code)
     _types: dict[str, list[Resource]] = field(default_factory=dict, repr=False)
     _addresses: dict[str, list[Resource]] = field(default_factory=dict, repr=False)
     _links: dict[tuple[str, str, str], list[Resource]] = field(default_factory=dict, repr=False)
     _position: dict[int, int] = field(default_factory=dict, repr=False)
     clusters: "dict[tuple[str, str], Cluster]" = field(default_factory=dict)   # (root, address) -> cluster
+    builds: list[RenderedBuild] = field(default_factory=list)   # Kustomize builds and Helm charts, rendered
+    notices: list[Notice] = field(default_factory=list)   # what the model could not build or use (unrendered builds, a plan of other code)
 
     def __post_init__(self) -> None:
         self.index()

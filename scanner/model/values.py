@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-# What blocked a value. "computed": an attribute of a resource in the code that only apply decides.
+# What blocked a value. "computed": an attribute of a resource in the code that only apply decides;
+# "build": a value a build tool sets when it deploys (an image skaffold builds and tags).
 KINDS = ("variable", "local", "module", "data", "computed", "function", "expression", "cycle", "limit",
-         "syntax", "missing", "")
+         "syntax", "missing", "build", "")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import concurrent.futures
 import concurrent.futures.process
 import os
+import posixpath
 from dataclasses import dataclass, field
 
 import yaml as pyyaml
@@ -95,8 +96,25 @@ def _parse_results(sources: list[Source]):
 def parse_all(sources: list[Source]) -> tuple[list[ParsedFile], list[Notice]]:
     files: list[ParsedFile] = []
     notices: list[Notice] = []
+    charts = _chart_directories(sources)
     for parsed, problems in _parse_results(sources):
+        if parsed is not None and _in_chart(parsed.source.path, charts):   # rendered with its chart in the model
+            problems = [p for p in problems if p != _template_notice(parsed.source)]
         notices.extend(problems)
         if parsed is not None:
             files.append(parsed)
     return files, notices
+
+
+def _chart_directories(sources: list[Source]) -> set[str]:
+    return {posixpath.dirname(s.path) for s in sources if posixpath.basename(s.path) == "Chart.yaml"}
+
+
+def _in_chart(path: str, charts: set[str]) -> bool:
+    directory = posixpath.dirname(path)
+    while True:
+        if directory in charts:
+            return True
+        if not directory:
+            return False
+        directory = posixpath.dirname(directory)

@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections import Counter
 
 from scanner.evaluate.result import LEVEL_RANK, Finding
+from scanner.notices import UNRENDERED
 from scanner.report.model import TOOL_NAME, Report, help_uri
 from scanner.terminal import inert
 
 MAX_ROWS = 50
+MAX_UNRENDERED = 10
 MAX_BYTES = 1024 * 1024
 MAX_MESSAGE = 300
 LEVELS = ("error", "warning", "note")
@@ -92,6 +94,11 @@ def _footer(report: Report) -> list[str]:
         lines.append(f"{len(result.waiver_problems)} waiver problems (expired, without a reason, or unused).")
     if result.notices:
         lines.append(f"{len(result.notices)} input notices (files skipped or not parsed).")
+    unrendered = [n for n in result.notices if n.kind == UNRENDERED]
+    for notice in unrendered[:MAX_UNRENDERED]:   # a build that did not render is not judged: say so in the comment
+        lines.append(f"- not rendered in full: {cell(notice.path, 120)}:{notice.line}: {cell(notice.message)}")
+    if len(unrendered) > MAX_UNRENDERED:
+        lines.append(f"- … and {len(unrendered) - MAX_UNRENDERED} more builds not rendered in full.")
     lines.append(f"**{cell(report.verdict(), 300)}**")
     lines.append("")
     lines.append(f"<sub>{TOOL_NAME} {cell(report.version, 40)}</sub>")

@@ -38,3 +38,54 @@ spec:
     cron = resources[2]
     assert cron.pod_spec_path == "spec.jobTemplate.spec.template.spec"
     assert cron.locations["spec.jobTemplate.spec.template.spec.containers[0].image"] == 25
+
+
+import pytest
+
+from scanner.model.kubernetes import is_object, rendered
+from scanner.model.rendered import Place, RenderedObject
+from scanner.model.resource import Resource
+
+
+@pytest.mark.parametrize("document, judged", [
+    ({"apiVersion": "apps/v1", "kind": "Deployment"}, True),
+    ({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"annotations": {"config.kubernetes.io/local-config": "true"}}}, False),
+    ({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"annotations": {"config.kubernetes.io/local-config": "false"}}}, True),
+    ({"apiVersion": "blueprints.cloud.google.com/v1alpha1", "kind": "BlueprintMetadata"}, False),
+    ({"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}, False),
+    ({"apiVersion": "kustomize.config.k8s.io/v1alpha1", "kind": "Component"}, False),
+    ({"apiVersion": "builtin", "kind": "PrefixSuffixTransformer"}, False),
+    ({"apiVersion": "skaffold/v4beta11", "kind": "Config"}, False),
+    ({"apiVersion": "kind.x-k8s.io/v1alpha4", "kind": "Cluster"}, False),
+    ({"apiVersion": "cluster.x-k8s.io/v1beta1", "kind": "Cluster"}, True),    # Cluster API: applied to a cluster
+    ({"apiVersion": "v1", "kind": "Config"}, False),                          # a kubeconfig
+    ({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"}, "$patch": "delete"}, False),
+    ({"kind": "Deployment"}, False),
+    (["apiVersion", "kind"], False),
+])
+def test_what_is_judged_as_a_kubernetes_object(document, judged):
+    assert is_object(document) is judged
+
+
+def test_a_rendered_object_is_addressed_after_the_build_and_places_each_field():
+    base, overlay = "app/base/deployment.yaml", "app/overlays/prod/kustomization.yaml"
+    values = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "prod-web", "namespace": "shop"},
+              "spec": {"replicas": 3, "template": {"spec": {"containers": [{"name": "web"}]}}}}
+    places = {"": Place(base, 1), "metadata": Place(base, 3), "metadata.name": Place(overlay, 5),
+              "metadata.namespace": Place(overlay, 4), "spec": Place(base, 5), "spec.replicas": Place(overlay, 9),
+              "spec.template.spec.containers[0]": Place(base, 9)}
+    resource = rendered(RenderedObject(values, places, Place(base, 1), "app/overlays/prod"))
+    assert (resource.address, resource.path, resource.line, resource.root) == \
+        ("Deployment/shop/prod-web", base, 1, "app/overlays/prod")
+    assert resource.locations == {"": 1, "metadata": 3, "spec": 5, "spec.template.spec.containers[0]": 9}
+    assert resource.place_of("spec.replicas") == Place(overlay, 9)
+    assert resource.place_of("spec.template.spec.containers[0].securityContext.privileged") == Place(base, 9)
+    assert resource.place_of("spec.paused") == Place(base, 5)           # absent: its nearest written ancestor
+    assert resource.chain_of("spec.replicas") == ((Place(overlay, 9), "attribute"),)
+
+
+def test_without_a_place_table_a_field_is_placed_on_its_line_in_the_resource_file():
+    resource = Resource("terraform", "x", "x.y", "main.tf", 3, {}, {"a": 4, "a.b": 5})
+    assert resource.place_of("a.b.c") == Place("main.tf", 5)
+    assert resource.place_of("line:9") == Place("main.tf", 9)
+    assert resource.place_of("z") == Place("main.tf", 3)

@@ -72,3 +72,18 @@ def test_many_files_parse_the_same_on_every_core(tmp_path, monkeypatch):
     monkeypatch.setattr(parse_stage, "PARALLEL_THRESHOLD", 10 ** 6)
     sequential = parse_stage.parse_all(sources)
     assert parallel == sequential and len(parallel[0]) == 141 and len(parallel[1]) == 1
+
+
+def test_templates_inside_a_chart_are_text_for_the_chart_render_without_a_notice(tmp_path):
+    from scanner.discover import discover
+    from scanner.parse import parse_all
+    (tmp_path / "web" / "templates").mkdir(parents=True)
+    (tmp_path / "web" / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 0.1.0\n")
+    template = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"
+    (tmp_path / "web" / "templates" / "deploy.yaml").write_text(template)
+    (tmp_path / "loose" / "templates").mkdir(parents=True)
+    (tmp_path / "loose" / "templates" / "deploy.yaml").write_text(template)
+    files, notices = parse_all(discover(str(tmp_path))[0])
+    assert [(n.path, "Helm" in n.message) for n in notices] == [("loose/templates/deploy.yaml", True)]
+    in_chart = next(f for f in files if f.source.path == "web/templates/deploy.yaml")
+    assert in_chart.text == template and in_chart.documents == []

@@ -442,7 +442,8 @@ def token_automount_disabled(resource: Resource, args: dict[str, Any], ctx: Cont
         return PASS if str(own).lower() in ("false", "true") else fail(path, f"unexpected value {own!r}")
     account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
     namespace = _namespace(resource)
-    for other in ctx.of_type(["ServiceAccount"]):
+    # the ServiceAccount deployed with the pod (its rendered build, or the plain manifests) first, then any scanned one
+    for other in sorted(ctx.of_type(["ServiceAccount"]), key=lambda a: a.root != resource.root):
         if other.name != account:
             continue
         theirs = _namespace(other)

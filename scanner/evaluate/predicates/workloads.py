@@ -109,13 +109,14 @@ def _selects(selector: Any, labels: dict[str, Any]) -> bool:
 
 
 def disruption_budget(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """A PodDisruptionBudget in the namespace selects the workload's pods."""
+    """A PodDisruptionBudget in the namespace, deployed with the workload (the same rendered build, or
+    among the plain manifests), selects the workload's pods."""
     if resource.kind != "kubernetes":
         return PASS
     labels = _labels(resource)
     namespace = namespace_of(resource)
     for budget in ctx.of_type(["PodDisruptionBudget"]):
-        if budget.kind != "kubernetes" or namespace_of(budget) != namespace:
+        if budget.kind != "kubernetes" or budget.root != resource.root or namespace_of(budget) != namespace:
             continue
         spec = mapping(budget.values.get("spec"))
         if _selects(spec.get("selector"), labels):
@@ -124,7 +125,8 @@ def disruption_budget(resource: Resource, args: dict[str, Any], ctx: Context, ba
 
 
 def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The workload keeps at least `min` replicas: spec.replicas, or a HorizontalPodAutoscaler's minReplicas."""
+    """The workload keeps at least `min` replicas: spec.replicas, or the minReplicas of a HorizontalPodAutoscaler
+    deployed with it (the same rendered build, or among the plain manifests)."""
     if resource.kind != "kubernetes":
         return PASS
     minimum = int(args.get("min", 2))
@@ -135,7 +137,7 @@ def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Mat
     shown = f"spec.replicas is {replicas}" if "replicas" in spec else "spec.replicas is not set (1)"
     namespace = namespace_of(resource)
     for hpa in ctx.of_type(["HorizontalPodAutoscaler"]):
-        if hpa.kind != "kubernetes" or namespace_of(hpa) != namespace:
+        if hpa.kind != "kubernetes" or hpa.root != resource.root or namespace_of(hpa) != namespace:
             continue
         hpa_spec = mapping(hpa.values.get("spec"))
         target = mapping(hpa_spec.get("scaleTargetRef"))

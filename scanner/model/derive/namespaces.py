@@ -1,10 +1,12 @@
 """Kubernetes namespaces as the subject of namespace-wide rules: one `namespace` resource per namespace
-that has workloads, with its workloads and whether a NetworkPolicy denies ingress to all of its pods."""
+that has workloads in a deployed unit (a rendered build, or the plain manifests together), with its
+workloads and whether a NetworkPolicy of the same unit denies ingress to all of its pods."""
 from __future__ import annotations
 
 from typing import Any
 
 from scanner.model.kubernetes import POD_SPEC_PATHS
+from scanner.model.rendered import UNRENDERED_FACT
 from scanner.model.values import mapping
 from scanner.model.resource import Model, Resource
 
@@ -19,23 +21,33 @@ def namespace_of(resource: Resource) -> str:
 
 
 def namespaces(model: Model) -> list[Resource]:
-    """Located at the namespace's first workload (by file and line), where a person sees the namespace's
-    workloads; the address names the namespace, so a finding keeps its identity when workloads move."""
-    workloads: dict[str, list[Resource]] = {}
+    """One per namespace of each deployed unit (a rendered build, or the plain manifests together): a
+    NetworkPolicy of another build does not isolate this one's pods. Located at the namespace's first
+    workload (by file and line), where a person sees the namespace's workloads, or, for a rendered
+    object, where its namespace is set (an overlay's `namespace:`); the address names the namespace, so a
+    finding keeps its identity when workloads move."""
+    workloads: dict[tuple[str, str], list[Resource]] = {}
     for workload in model.of_type(tuple(POD_SPEC_PATHS)):
         if workload.kind == "kubernetes":
-            workloads.setdefault(namespace_of(workload), []).append(workload)
-    denying = {namespace_of(p) for p in model.by_type("NetworkPolicy")
+            workloads.setdefault((workload.root, namespace_of(workload)), []).append(workload)
+    denying = {(p.root, namespace_of(p)) for p in model.by_type("NetworkPolicy")
                if p.kind == "kubernetes" and denies_ingress(p.values)}
     out = []
-    for name, members in sorted(workloads.items()):
+    for (root, name), members in sorted(workloads.items()):
         first = min(members, key=lambda r: (r.path, r.line, r.address))
-        values = {"name": name, "system": name in SYSTEM_NAMESPACES, "default_deny": name in denying,
+        values = {"name": name, "system": name in SYSTEM_NAMESPACES, "default_deny": (root, name) in denying,
                   "first_workload": first.address, "workloads": sorted(r.address for r in members)}
         locations = {"": first.line, "metadata": first.locations.get("metadata", first.line)}
+        places = {"": first.place_of(""), "metadata": first.place_of("metadata.namespace")} if first.places else {}
         out.append(Resource("model", NAMESPACE_TYPE, f"namespace/{name}", first.path, first.line, values, locations,
-                            end_line=first.end_line))
+                            end_line=first.end_line, root=root, places=places, facts=_partial(members)))
     return out
+
+
+def _partial(members: list[Resource]) -> dict[str, Any]:
+    """A namespace with a workload from a build rendered in part is itself known only in part."""
+    reasons = [m.facts[UNRENDERED_FACT] for m in members if UNRENDERED_FACT in m.facts]
+    return {UNRENDERED_FACT: reasons[0]} if reasons else {}
 
 
 def denies_ingress(values: dict[str, Any]) -> bool:

@@ -1,0 +1,158 @@
+"""Kubernetes as it will be deployed: the Kustomize builds and Helm charts among the scanned files,
+rendered, plus the plain manifests no build consumes.
+
+- Every top kustomization (one no other kustomization consumes) is a build, rendered natively; every
+  chart (a directory with Chart.yaml, not vendored in another chart) is rendered with its values.yaml and
+  the values files the configuration names for it (`kubernetes.helm.values`).
+- A file a build consumed (a base manifest, a patch, a chart template or values file) is judged only as
+  part of the build, never alone; it is still scanned as text by the secret detectors.
+- A build rendered in part (a remote base, an unsupported feature, a chart whose dependency is not
+  vendored, no Helm engine) gives notices of kind UNRENDERED, and every check on its objects is
+  unresolved: a partial render is neither a pass nor a violation.
+- An image that a build tool replaces at deploy time (a skaffold artifact, a name a kustomization's
+  `images:` rewrites) is not an image reference where it stays unreplaced (see `placeholders`).
+"""
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field, replace
+from typing import Mapping, Sequence
+
+import yaml
+
+from scanner.model import kubernetes
+from scanner.model.helm import chart_roots, render_chart
+from scanner.model.kustomize import render_all
+from scanner.model.kustomize.kustfile import KUSTOMIZATION_FILES
+from scanner.model.placeholders import image_placeholders, without_placeholders
+from scanner.model.rendered import UNRENDERED_FACT, RenderedBuild
+from scanner.model.resource import Resource
+from scanner.model.values import mapping
+from scanner.notices import UNRENDERED, Notice
+from scanner.parse import ParsedFile
+from scanner.parse.yaml import YamlTooComplex, parse_text
+
+
+@dataclass
+class Deployed:
+    resources: list[Resource] = field(default_factory=list)
+    builds: list[RenderedBuild] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+
+def build(files: list[ParsedFile], helm_values: Mapping[str, Sequence[str]] | None = None,
+          helm_engine: str = "auto") -> Deployed:
+    """The Kubernetes objects of the scan: rendered builds and plain manifests, as Resources."""
+    texts = {f.source.path: f.text for f in files if f.text}
+    parsed = {f.source.path: f.documents for f in files if f.documents}
+    charts = chart_roots(sorted(texts))
+    values_for, notices = _values_files(charts, helm_values or {})
+    builds = render_all(texts, parsed) if any(_is_kustomization(p) for p in texts) else []
+    builds += [render_chart(root, texts, values_for.get(root, ()), helm_engine) for root in charts]
+    kustomizations = {p: first_mapping(p, t) for p, t in texts.items() if _is_kustomization(p)}
+    consumed = frozenset().union(*(b.inputs for b in builds)) | _patch_files(kustomizations)
+    placeholders = image_placeholders(files, builds, kustomizations)
+    resources = [r for b in builds for r in _build_resources(b)]
+    resources += kubernetes.build([d for f in files if f.source.path not in consumed for d in f.documents])
+    resources = [without_placeholders(r, placeholders) for r in resources]
+    return Deployed(resources, builds, notices + _build_notices(builds) + _unreached(kustomizations, builds))
+
+
+def _is_kustomization(path: str) -> bool:
+    return posixpath.basename(path) in KUSTOMIZATION_FILES
+
+
+def _patch_files(kustomizations: Mapping[str, dict]) -> frozenset[str]:
+    """Files any kustomization names as patches, also one no build uses (a component nobody includes):
+    a patch is never an object of its own."""
+    found = set()
+    for path, entries in kustomizations.items():
+        named = [e.get("path") for key in ("patches", "patchesJson6902") for e in _entries(entries, key)
+                 if isinstance(e, dict)]
+        named += [e for key in ("patches", "patchesStrategicMerge") for e in _entries(entries, key)
+                  if isinstance(e, str) and "\n" not in e]   # a bare path under `patches` is refused, still a patch
+        directory = posixpath.dirname(path)
+        found |= {posixpath.normpath(posixpath.join(directory, e)) for e in named if isinstance(e, str)}
+    return frozenset(found)
+
+
+def _entries(kustomization: dict, key: str) -> list:
+    entries = kustomization.get(key)
+    return entries if isinstance(entries, list) else []
+
+
+def first_mapping(path: str, text: str) -> dict:
+    """The first document of a kustomization when it is a mapping, else {} (the renderer reports a file
+    it cannot read); read with the parse stage's limits, so an alias bomb costs nothing."""
+    try:
+        documents = parse_text(path, text)
+    except (yaml.YAMLError, YamlTooComplex, RecursionError):
+        return {}
+    return mapping(documents[0].values) if documents else {}
+
+
+def _unreached(kustomizations: Mapping[str, dict], builds: list[RenderedBuild]) -> list[Notice]:
+    """A kustomization no rendered build reached, though it is not a component (which waits to be
+    included): only kustomizations that are never built themselves use it, such as two that include each
+    other. It would otherwise be silently left out."""
+    reached = frozenset().union(*(b.inputs for b in builds))
+    tops = {b.root for b in builds if b.tool == "kustomize"}
+    return [Notice(path, 1, f"kustomization {posixpath.dirname(path) or '.'} is not rendered: only kustomizations "
+                            "that are not built themselves use it (do they include each other?)", kind=UNRENDERED)
+            for path, kustomization in sorted(kustomizations.items())
+            if path not in reached and posixpath.dirname(path) not in tops and kustomization.get("kind") != "Component"]
+
+
+def _build_resources(build: RenderedBuild) -> list[Resource]:
+    reason = "" if build.complete else f"the full render of {_named(build)}"
+    out = []
+    for rendered_object in build.objects:
+        if not kubernetes.is_object(rendered_object.values):
+            continue
+        resource = kubernetes.rendered(rendered_object)
+        if reason:
+            resource.facts[UNRENDERED_FACT] = reason
+        out.append(resource)
+    return out
+
+
+def _named(build: RenderedBuild) -> str:
+    return f"{'Helm chart' if build.tool == 'helm' else 'kustomization'} {build.root or '.'}"
+
+
+def _build_notices(builds: list[RenderedBuild]) -> list[Notice]:
+    """The renderers' notices, once each; those of a build rendered in part are UNRENDERED and name the
+    kustomizations they leave incomplete when the notice sits in another directory (a base of several
+    overlays); a chart's notices name the chart already."""
+    incomplete: dict[Notice, list[str]] = {}
+    notices: set[Notice] = set()
+    for build in builds:
+        for notice in build.notices:
+            if build.complete:
+                notices.add(notice)
+            else:
+                incomplete.setdefault(notice, []).extend([build.root] if build.tool == "kustomize" else [])
+    for notice, roots in incomplete.items():
+        elsewhere = [root or "." for root in roots if posixpath.dirname(notice.path) != root]
+        suffix = f" (rendered in part: {', '.join(elsewhere)})" if elsewhere else ""
+        notices.add(replace(notice, message=notice.message + suffix, kind=UNRENDERED))
+    return sorted(notices)
+
+
+def _values_files(charts: list[str], configured: Mapping[str, Sequence[str]]) -> tuple[dict[str, Sequence[str]], list[Notice]]:
+    """The values files the configuration names per chart. A key is the chart's directory relative to the
+    scan root; the chart's path in the scan may carry the scan root's prefix."""
+    found: dict[str, Sequence[str]] = {}
+    notices = []
+    for key, names in sorted(configured.items()):
+        wanted = posixpath.normpath(key).strip("/") if key not in ("", ".") else ""
+        matches = [root for root in charts if root == wanted] or \
+                  [root for root in charts if wanted and root.endswith("/" + wanted)]
+        if len(matches) != 1:
+            problem = "no chart" if not matches else f"{len(matches)} charts"
+            notices.append(Notice(wanted or ".", 0, f"kubernetes.helm.values names chart {key}, but {problem} "
+                                                    "in the scan has that directory; its values files are not used",
+                                  kind=UNRENDERED))
+            continue
+        found[matches[0]] = tuple(names)
+    return found, notices

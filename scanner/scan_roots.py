@@ -1,0 +1,126 @@
+"""Where a file named on the command line is scanned from: with what it is deployed with.
+
+pre-commit passes the changed files alone. A Terraform file is scanned with its module (its directory),
+so variables and module calls resolve as in a full scan. A Kubernetes manifest is scanned with its
+application: the chart it belongs to; the directory that holds every kustomization deploying it (a base
+with all its overlays); or else its own directory, whose other manifests are deployed with it (as
+`kubectl apply -f <directory>` does). Only the named files' findings are reported (the CLI's focus).
+
+Looking for the overlays of a base climbs at most MAX_LEVELS directories (for a chart, MAX_CHART_LEVELS),
+never above the repository (a directory holding `.git`) or the working directory, and reads the
+kustomization files of at most MAX_DIRECTORIES directories, so a commit hook stays fast in a large
+repository.
+"""
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+from scanner.discover import DEFAULT_EXCLUDES, classify
+from scanner.model.deployed import first_mapping
+from scanner.model.kustomize.kustfile import KUSTOMIZATION_FILES as KUSTOMIZATIONS
+
+TERRAFORM_KINDS = ("terraform", "terraform-json", "tfvars")
+REFERENCE_KEYS = ("resources", "bases", "components", "patchesStrategicMerge")
+MAX_LEVELS = 3
+MAX_CHART_LEVELS = 8   # charts/web/charts/cache/templates/sub/x.yaml: a subchart's template under its parent
+MAX_DIRECTORIES = 5000
+MAX_KUSTOMIZATION_BYTES = 1024 * 1024
+
+
+def scan_root(path: str) -> str:
+    """The path to scan so that the named path is judged with what it is deployed with."""
+    if not os.path.isfile(path):
+        return path
+    kind = classify(path)
+    if kind in TERRAFORM_KINDS:
+        return os.path.dirname(path) or "."
+    if kind not in ("yaml", "json"):
+        return path
+    directory = os.path.dirname(os.path.abspath(path))
+    chart = _chart_root(directory)
+    if chart is not None:
+        return _shown(chart, path)
+    if os.path.basename(path) not in KUSTOMIZATIONS and not _holds_manifests(path):
+        return path   # a CI definition, a values file outside a chart: judged on its own
+    return _shown(_application_root(os.path.abspath(path)), path)
+
+
+def _shown(directory: str, named: str) -> str:
+    """The directory in the form the file was named in (a relative name gives a relative root)."""
+    return directory if os.path.isabs(named) else os.path.relpath(directory)
+
+
+def _holds_manifests(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read(MAX_KUSTOMIZATION_BYTES)
+    except OSError:
+        return False
+    return "apiVersion" in text and "kind" in text
+
+
+def _ancestors(directory: str, levels: int) -> Iterator[str]:
+    """directory and up to `levels` parents, stopping at the repository top or the working directory."""
+    cwd = os.path.realpath(os.getcwd())
+    current = directory
+    for _ in range(levels + 1):
+        yield current
+        parent = os.path.dirname(current)
+        if parent == current or os.path.isdir(os.path.join(current, ".git")) or os.path.realpath(current) == cwd:
+            return
+        current = parent
+
+
+def _chart_root(directory: str) -> str | None:
+    """The outermost chart holding directory (a subchart is rendered by its parent)."""
+    charts = [d for d in _ancestors(directory, MAX_CHART_LEVELS) if os.path.isfile(os.path.join(d, "Chart.yaml"))]
+    return charts[-1] if charts else None
+
+
+def _application_root(path: str) -> str:
+    """The common directory of the file and every kustomization that deploys it, directly or through
+    other kustomizations; the file's directory when none does."""
+    directory = os.path.dirname(path)
+    top = list(_ancestors(directory, MAX_LEVELS))[-1]
+    references = _references(top)
+    wanted = {path, directory} if os.path.basename(path) in KUSTOMIZATIONS else {path}
+    consumers: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for kustomization_dir, targets in references.items():
+            if kustomization_dir not in consumers and targets & (wanted | consumers):
+                consumers.add(kustomization_dir)
+                changed = True
+    return os.path.commonpath([directory, *consumers]) if consumers else directory
+
+
+def _references(top: str) -> dict[str, set[str]]:
+    """Kustomization directory -> the absolute paths its resources, bases, components and patches name."""
+    found: dict[str, set[str]] = {}
+    visited = 0
+    for current, folders, names in os.walk(top):
+        folders[:] = sorted(f for f in folders if f not in DEFAULT_EXCLUDES)
+        visited += 1
+        if visited > MAX_DIRECTORIES:
+            break
+        name = next((n for n in KUSTOMIZATIONS if n in names), None)
+        if name is not None and not os.path.islink(os.path.join(current, name)):   # never read through a link
+            found[current] = {os.path.normpath(os.path.join(current, entry)) for entry in _entries(os.path.join(current, name))}
+    return found
+
+
+def _entries(path: str) -> list[str]:
+    try:
+        if os.path.getsize(path) > MAX_KUSTOMIZATION_BYTES:
+            return []
+        with open(path, encoding="utf-8") as handle:
+            data = first_mapping(path, handle.read())
+    except (OSError, UnicodeDecodeError):
+        return []
+    lists = {key: value for key, value in data.items() if isinstance(value, list)}
+    entries = [e for key in REFERENCE_KEYS for e in lists.get(key, []) if isinstance(e, str)]
+    entries += [p["path"] for key in ("patches", "patchesJson6902") for p in lists.get(key, [])
+                if isinstance(p, dict) and isinstance(p.get("path"), str)]
+    return [e for e in entries if "://" not in e and not os.path.isabs(e)]
