@@ -90,6 +90,7 @@ CASES: dict[str, tuple[list[Resource], Any, dict[str, Any], Config]] = {
 UNKNOWN_IS_NOT_THEIR_SUBJECT = {
     "secret_entries": "judges entries written literally in the block; an Unknown value is not written here",
     "output_exposes_no_secret": "judges where the value comes from; an unknown non-secret variable exposes nothing",
+    "region_known": "judges written region ids; an Unknown one is region_allowed's to report (RES-001), once",
 }
 
 # Predicates whose inputs are never Unknown, and why.
