@@ -50,3 +50,18 @@ resource "google_storage_bucket" "plain" { # expect: CMK-001
   name     = "plain"
   location = "EU"
 }
+
+# A raw ARM storage account (azapi, as the Azure Verified Modules write it) left on Microsoft-managed keys.
+resource "azapi_resource" "arm_account" { # expect: CMK-001
+  type      = "Microsoft.Storage/storageAccounts@2023-05-01"
+  name      = "starm"
+  location  = "westeurope"
+  parent_id = "/subscriptions/0000/resourceGroups/rg"
+  body = {
+    kind = "StorageV2"
+    sku  = { name = "Standard_ZRS" }
+    properties = {
+      encryption = { keySource = "Microsoft.Storage" }
+    }
+  }
+}

@@ -79,3 +79,47 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "key_from_module" 
     }
   }
 }
+
+# Raw ARM storage accounts: the key in the account's own body, or patched in by a second step (the Azure
+# Verified Modules' azapi_update_resource).
+resource "azapi_resource" "arm_inline_key" {
+  type      = "Microsoft.Storage/storageAccounts@2023-05-01"
+  name      = "starminline"
+  location  = "westeurope"
+  parent_id = "/subscriptions/0000/resourceGroups/rg"
+  body = {
+    kind = "StorageV2"
+    sku  = { name = "Standard_ZRS" }
+    properties = {
+      encryption = {
+        keySource          = "Microsoft.Keyvault"
+        keyvaultproperties = { keyname = "cmk", keyvaulturi = "https://kv-eu.vault.azure.net" }
+      }
+    }
+  }
+}
+
+resource "azapi_resource" "arm_patched" {
+  type      = "Microsoft.Storage/storageAccounts@2023-05-01"
+  name      = "starmpatched"
+  location  = "westeurope"
+  parent_id = "/subscriptions/0000/resourceGroups/rg"
+  body = jsonencode({
+    kind       = "StorageV2"
+    sku        = { name = "Standard_ZRS" }
+    properties = { encryption = { keySource = "Microsoft.Storage" } }
+  })
+}
+
+resource "azapi_update_resource" "arm_patched_key" {
+  type        = "Microsoft.Storage/storageAccounts@2023-05-01"
+  resource_id = azapi_resource.arm_patched.id
+  body = {
+    properties = {
+      encryption = {
+        keySource          = "Microsoft.Keyvault"
+        keyvaultproperties = { keyname = "cmk", keyvaulturi = "https://kv-eu.vault.azure.net" }
+      }
+    }
+  }
+}
