@@ -84,6 +84,8 @@ CASES: dict[str, tuple[list[Resource], Any, dict[str, Any], Config]] = {
     "eks_network_policy": ([tf("aws_eks_addon", "a", {"addon_name": BLOCKED}), tf("aws_eks_cluster", "e", {})], 1,
                            {"charts": ["cilium"]}, Config()),
     "effective": ([tf("x_container", "c", {"read_only": BLOCKED})], 0, {"path": "read_only"}, Config()),
+    "inherits_from_source": ([tf("aws_ebs_snapshot", "s", {"volume_id": BLOCKED})], 0,
+                             {"path": "volume_id", "types": ["aws_ebs_volume"]}, Config()),
     "version_pinned": ([tf("terraform_required_provider", "aws", {"version": BLOCKED}, provider="")], 0, {}, Config()),
     "source_ref_pinned": ([tf("module_call", "m", {"source": BLOCKED}, provider="")], 0, {}, Config()),
 }

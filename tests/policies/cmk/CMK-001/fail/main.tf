@@ -65,3 +65,27 @@ resource "azapi_resource" "arm_account" { # expect: CMK-001
     }
   }
 }
+
+resource "aws_s3_directory_bucket" "express" { # expect: CMK-001
+  bucket = "express--euw1-az1--x-s3"
+  location {
+    name = "euw1-az1"
+  }
+}
+
+resource "alicloud_oss_bucket" "plain" { # expect: CMK-001
+  bucket = "plain"
+}
+
+resource "alicloud_oss_bucket" "service_key" {
+  bucket = "service-key"
+  server_side_encryption_rule { # expect: CMK-001 (KMS without kms_master_key_id: the OSS-managed key)
+    sse_algorithm = "KMS"
+  }
+}
+
+resource "oci_objectstorage_bucket" "oracle_managed" { # expect: CMK-001
+  compartment_id = "ocid1.compartment.oc1..example"
+  name           = "oracle-managed"
+  namespace      = "ns"
+}
