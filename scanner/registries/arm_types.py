@@ -28,6 +28,7 @@ class ArmMapping:
     attributes: tuple[ArmAttribute, ...]
     when: Condition = ()
     source: str = ""
+    in_children: Mapping[str, str] = field(default_factory=dict)   # stand-in attribute -> the child ARM type
 
 
 def _condition(data: Any) -> Condition:
@@ -44,7 +45,7 @@ def _attribute(name: str, data: Any) -> ArmAttribute:
 def _mapping(arm_type: str, data: Mapping[str, Any]) -> ArmMapping:
     attributes = tuple(_attribute(str(k), v) for k, v in data["attributes"].items())
     return ArmMapping(arm_type, str(data["stands_for"]), attributes, _condition(data.get("when")),
-                      str(data.get("source", "")))
+                      str(data.get("source", "")), {str(k): str(v) for k, v in (data.get("in_children") or {}).items()})
 
 
 @functools.lru_cache(maxsize=1)

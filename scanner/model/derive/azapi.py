@@ -45,6 +45,8 @@ def _stand_in(block: Resource, mapping: ArmMapping) -> Resource | None:
         value = _attribute_value(block, attribute, applies)
         if value is not None:
             _set(stand_in, attribute, value, block, certain=not isinstance(applies, Unknown))
+    for name, child in sorted(mapping.in_children.items()):
+        values[name] = Unknown(f"{name} (kept in the child resource {child})", kind="expression")
     return stand_in
 
 
