@@ -59,6 +59,9 @@ class Resource:
         while path:
             if path in self.locations:
                 return self.locations[path]
+            if path.endswith("]") and "[" in path:   # an element of a list attribute: the attribute's line
+                path = path[:path.rindex("[")]
+                continue
             path = path.rsplit(".", 1)[0] if "." in path else ""
         return self.line
 

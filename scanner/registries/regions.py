@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from scanner.registries import document
+from scanner.registries.providers import providers
 
 TIERS = ("eu", "eea", "adequacy", "third-country")   # strict -> loose; each tier includes the ones before it
 _ZONE_SUFFIXES = (re.compile(r"(?<=\d)[a-z]$"), re.compile(r"-[a-z0-9]{1,2}$"))
@@ -67,3 +68,21 @@ def regions() -> RegionRegistry:
               for provider, entry in data["providers"].items()}
     countries = {str(k).upper(): str(v) for k, v in data["countries"].items()}
     return RegionRegistry(str(data["as_of"]), countries, tables)
+
+
+NOT_HOSTING = ""   # table_for: a provider that hosts no data (kubernetes, random, ...): its region-like values place nothing
+
+
+def table_for(name: str) -> str | None:
+    """The region table a provider name (a resource-type prefix, a provider block's local name or a table key)
+    uses: its own table, else the one providers.yaml names for that local name (google-beta -> google, azapi ->
+    azurerm, awscc -> aws); NOT_HOSTING for a registered provider that hosts no data; None when unknown."""
+    if regions().knows(name):
+        return name
+    entries = [e for e in providers().values() if name in e.local_names and not e.is_variant]
+    if not entries:
+        return None
+    entry = entries[0]
+    if entry.region_registry and regions().knows(entry.region_registry):
+        return entry.region_registry
+    return NOT_HOSTING if entry.hosting_type == "none" else None

@@ -9,7 +9,7 @@ import pytest
 from scanner.config import Config
 from scanner.evaluate.conditions import judge
 from scanner.evaluate.context import Context
-from scanner.evaluate.predicates.core import customer_key, region_verdict
+from scanner.evaluate.predicates.core import customer_key, region_allowed, region_known, region_verdict
 from scanner.model.derive import derive
 from scanner.model.resource import Model, Resource
 from scanner.model.values import Unknown
@@ -68,11 +68,69 @@ def test_customer_key(value, references, state, detail):
     ("aws", "us-east-1", Config(allow_regions=("us-east-1",)), True, ""),
     ("aws", "eu-west-1", Config(deny_regions=("eu-west-1",)), False, "on the configured deny list"),
     ("aws", "mars-north-1", Config(), True, ""),                        # unknown ids: RES-013's job
+    ("alicloud", "cn-hangzhou", Config(), False, "cn-hangzhou (CN, tier third-country)"),
+    ("alicloud", "eu-central-1", Config(), True, ""),
+    ("google-beta", "us-east1", Config(), False, "(US, tier third-country)"),   # a local name uses its table
+    ("azapi", "eastus", Config(), False, "(US, tier third-country)"),
+    ("digitalocean", "nyc3", Config(), None, ""),                       # no table: cannot be placed
+    ("kubernetes", "anything", Config(), True, ""),                     # hosts no data
+    ("digitalocean", "nyc3", Config(deny_regions=("nyc3",)), False, "deny list"),
 ])
 def test_region_verdict(provider, region, config, state, detail):
     verdict = region_verdict(provider, region, "location", context(config=config))
     assert verdict.state is state
     assert detail in verdict.detail
+
+
+def test_a_region_of_a_provider_without_a_table_is_unresolved_naming_both():
+    verdict = region_verdict("digitalocean", "nyc3", "region", context())
+    assert verdict.blocker == ("the country of region nyc3 (provider digitalocean has no region table in "
+                               "policies/registries/regions.yaml)")
+
+
+# --- region_known: one entry per fact ------------------------------------------------------------------
+@pytest.mark.parametrize("rtype, values, state", [
+    ("azurerm_resource_group", {"location": "westeurop"}, False),           # a typo: the note
+    ("azurerm_resource_group", {"location": "westeurope"}, True),
+    ("azurerm_resource_group", {"location": Unknown("var.location", kind="variable")}, True),  # RES-001's
+    ("digitalocean_droplet", {"region": "nyc3"}, True),                     # no table: RES-001's
+    ("aws_s3_directory_bucket", {"location": [{"name": "usw2-az1"}]}, True),   # a block is not a region id
+])
+def test_region_known(rtype, values, state):
+    resource = tf(rtype, "r", values)
+    assert region_known(resource, {"paths": ["location", "region"]}, context(resource)).state is state
+
+
+# --- region_allowed with the provider's default location ------------------------------------------------
+@pytest.mark.parametrize("rtype, values, state, detail", [
+    ("google_bigquery_dataset", {}, False,
+     "location is not set, so the provider's default applies: US (US, tier third-country) is outside the allowed tier eu"),
+    ("google_bigquery_dataset", {"location": None}, False, "provider's default applies: US"),
+    ("google_bigquery_dataset", {"location": "EU"}, True, ""),
+    ("google_artifact_registry_repository", {}, True, ""),       # the provider block's region: RES-002
+    ("google_storage_bucket", {}, True, ""),                      # required by the provider
+    ("google_compute_network", {}, True, ""),                     # no default location on record
+])
+def test_a_left_out_location_is_judged_at_the_providers_default(rtype, values, state, detail):
+    resource = tf(rtype, "r", values)
+    verdict = region_allowed(resource, {"paths": ["location", "region", "zone"], "provider_defaults": True},
+                             context(resource))
+    assert verdict.state is state
+    assert detail in verdict.detail
+
+
+def test_an_unconstrained_default_is_a_finding_that_says_so():
+    topic = tf("google_pubsub_topic", "t", {"name": "t"})
+    args = {"paths": ["message_storage_policy.allowed_persistence_regions[*]"], "provider_defaults": True}
+    verdict = region_allowed(topic, args, context(topic))
+    assert (verdict.state, verdict.path) == (False, "message_storage_policy.allowed_persistence_regions")
+    assert verdict.detail == ("message_storage_policy.allowed_persistence_regions is not set: by the provider's "
+                              "default, messages may be persisted in any Google Cloud region")
+
+
+def test_defaults_are_only_judged_when_the_check_asks():
+    dataset = tf("google_bigquery_dataset", "d", {})
+    assert region_allowed(dataset, {"paths": ["location"]}, context(dataset)).state is True
 
 
 # --- linked: ------------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ def write_policy(tmp_path: Path, assertion: str, message: str = "{address} is un
      "min (required), path (required), unit)"),
     ("{any: [{path: x, op: exists}, {predicate: region_allowed, args: {pahts: [location]}}]}",
      ":13: checks[0].assert.any[1].args: unknown key ('pahts' was unexpected) (predicate region_allowed takes paths, "
-     "provider, skip_inherited)"),
+     "provider, provider_defaults, skip_inherited)"),
     ("{linked: {type: x, via: y, where: {predicate: customer_key, args: {}}}}",
      ":13: checks[0].assert.linked.where.args: 'path' is a required property (predicate customer_key takes path "
      "(required))"),

@@ -6,7 +6,8 @@ import pytest
 from scanner.config import Config
 from scanner.evaluate.context import Context
 from scanner.model.derive import derive
-from scanner.evaluate.predicates.cmk import CMK, duration_days, duration_within, ebs_cmk, hsm_backed
+from scanner.evaluate.predicates.cmk import (CMK, duration_days, duration_within, ebs_cmk, hsm_backed,
+                                            inherits_from_source)
 from scanner.model.resource import Model, Resource
 from scanner.model.values import Unknown
 
@@ -134,3 +135,28 @@ def test_every_cmk_predicate_leaves_an_unknown_value_unresolved(name, args, unkn
     verdict = CMK[name].function(resource, args, ctx(resource, config=Config(classification="dv")))
     assert verdict.state is None
     assert verdict.blocker
+
+
+# --- inherits_from_source -------------------------------------------------------------------------
+VOLUME = res("aws_ebs_volume", "v", {"kms_key_id": KMS_REF})
+VOLUME_ID = Unknown("aws_ebs_volume.v.id", refers_to="aws_ebs_volume.v", attribute="id", kind="computed")
+SNAPSHOT_ARGS = {"path": "volume_id", "types": ["aws_ebs_volume"]}
+
+
+@pytest.mark.parametrize("values, references, others, state, detail", [
+    ({"volume_id": VOLUME_ID}, {"volume_id": frozenset({"aws_ebs_volume.v"})}, [VOLUME], True, ""),
+    ({"volume_id": "vol-0123456789abcdef0"}, {}, [], None, ""),              # the source is elsewhere
+    ({"volume_id": VOLUME_ID}, {"volume_id": frozenset({"aws_ebs_volume.v"})}, [], None, ""),  # not in this scan
+    ({}, {}, [], False, "volume_id is not set"),
+])
+def test_a_snapshot_is_judged_through_its_source(values, references, others, state, detail):
+    snapshot = res("aws_ebs_snapshot", "s", values, references=references)
+    verdict = inherits_from_source(snapshot, SNAPSHOT_ARGS, ctx(snapshot, *others))
+    assert verdict.state is state
+    assert detail in verdict.detail
+
+
+def test_a_source_elsewhere_is_named_in_the_blocker():
+    snapshot = res("aws_ebs_snapshot", "s", {"volume_id": "vol-0123456789abcdef0"})
+    assert inherits_from_source(snapshot, SNAPSHOT_ARGS, ctx(snapshot)).blocker == (
+        "the encryption of its source vol-0123456789abcdef0 (no aws_ebs_volume in the scanned code)")

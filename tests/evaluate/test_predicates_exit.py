@@ -154,7 +154,7 @@ def test_workload_identity_annotations_are_not_lock_in_markers(write, run_scan):
 
 
 def test_lock_file_only_for_deployed_root_modules(write, run_scan):
-    versions = 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = ">= 5.0" }\n  }\n}\n'
+    versions = 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = "~> 5.0" }\n  }\n}\n'
     root = write({
         "module/versions.tf": versions,                                               # reusable: no provider
         "live/main.tf": versions + 'provider "aws" {\n  region = "eu-west-1"\n}\n',    # deployed

@@ -426,3 +426,40 @@ def test_apparmor_annotation_names_the_unconfined_container(write, run_scan, fir
     assert finding.attribute.endswith(f"container.apparmor.security.beta.kubernetes.io/{unconfined}")
     assert f"container {unconfined} " in finding.message
     assert finding.line == (7 if unconfined == "a" else 8)
+
+
+# --- explicitly switched-off log collection (HAVEN-008) ---------------------------------------------
+@pytest.mark.parametrize("cluster, kind", [
+    ('resource "google_container_cluster" "gke" {\n  name = "gke"\n  logging_service = "none"\n}\n', "findings"),
+    ('resource "google_container_cluster" "gke" {\n  name = "gke"\n}\n', "passes"),
+    ('resource "azurerm_kubernetes_cluster" "aks" {\n  name = "aks"\n  addon_profile {\n    oms_agent {\n'
+     '      enabled = false\n    }\n  }\n}\n', "findings"),
+    ('resource "azurerm_kubernetes_cluster" "aks" {\n  name = "aks"\n}\n', "unresolved"),   # a collector may come from elsewhere
+])
+def test_collection_switched_off_in_the_code_is_a_finding_even_where_no_add_ons_are_managed(write, run_scan, cluster,
+                                                                                              kind):
+    result = run_scan(write({"main.tf": cluster}), only=("HAVEN-008",))
+    outcome = {"findings": len(result.findings), "unresolved": len(result.unresolved), "passes": result.passes}
+    assert outcome == {**{"findings": 0, "unresolved": 0, "passes": 0}, kind: 1}
+
+
+def test_the_switched_off_setting_is_named_where_it_is_written(write, run_scan):
+    root = write({"main.tf": 'resource "google_container_cluster" "gke" {\n  name = "gke"\n  logging_service = "none"\n}\n'})
+    [finding] = run_scan(root, only=("HAVEN-008",)).findings
+    assert (finding.line, finding.message) == (3, 'Haven check "Log aggregation is running" would fail: '
+                                                  'google_container_cluster.gke: logging_service = none')
+
+
+# --- GKE version (HAVEN-004) -------------------------------------------------------------------------
+@pytest.mark.parametrize("body, kind", [
+    ('min_master_version = "1.28"\n', "findings"),                                           # no channel
+    ('min_master_version = "1.28"\n  release_channel {\n    channel = "STABLE"\n  }\n', "passes"),
+    ('min_master_version = "1.28"\n  release_channel {\n    channel = "EXTENDED"\n  }\n', "findings"),
+    ('release_channel {\n    channel = "EXTENDED"\n  }\n', "passes"),                      # no pinned minimum
+    ('min_master_version = "latest"\n', "unresolved"),
+])
+def test_gke_passes_on_an_upgrading_channel_and_otherwise_compares_its_minimum(write, run_scan, body, kind):
+    root = write({"main.tf": f'resource "google_container_cluster" "gke" {{\n  name = "gke"\n  {body}}}\n'})
+    result = run_scan(root, only=("HAVEN-004",))
+    outcome = {"findings": len(result.findings), "unresolved": len(result.unresolved), "passes": result.passes}
+    assert outcome == {**{"findings": 0, "unresolved": 0, "passes": 0}, kind: 1}

@@ -5,6 +5,7 @@ import pytest
 
 from scanner.config import Config
 from scanner.evaluate.context import Context
+from scanner.evaluate.predicates.core import region_allowed
 from scanner.evaluate.verdict import PASS, Verdict
 from scanner.model.derive import derive
 from scanner.evaluate.predicates.residency import (RESIDENCY, effective_region_allowed, global_service, seal_target,
@@ -219,3 +220,29 @@ def test_every_residency_predicate_leaves_an_unknown_value_unresolved(name, reso
         else RESIDENCY[name].function(resource, args, context)
     assert verdict.state is None
     assert verdict.blocker
+
+
+# --- never silent, one entry per fact (RES-001, RES-002, RES-013 together) ------------------------------
+@pytest.mark.parametrize("text, expected", [
+    # a known provider with an id its table lacks: the RES-013 note only
+    ('resource "aws_s3_bucket" "b" {\n  region = "mars-north-1"\n}\n', [("finding", "RES-013", 2)]),
+    # a provider without a region table: RES-001 unresolved, naming provider and id
+    ('resource "digitalocean_droplet" "d" {\n  region = "nyc3"\n}\n', [("open", "RES-001", 2)]),
+    ('provider "digitalocean" {\n  region = "nyc3"\n}\n', [("open", "RES-002", 2)]),
+    # a value not known statically: RES-001 unresolved only, RES-013 does not repeat it
+    ('variable "r" {}\nresource "aws_s3_bucket" "b" {\n  region = var.r\n}\n', [("open", "RES-001", 3)]),
+    # a known non-EU region: the RES-001 finding only
+    ('resource "aws_s3_bucket" "b" {\n  region = "us-east-1"\n}\n', [("finding", "RES-001", 2)]),
+    ('provider "alicloud" {\n  region = "cn-hangzhou"\n}\n', [("finding", "RES-002", 2)]),
+])
+def test_each_region_fact_gives_one_visible_entry(write, run_scan, text, expected):
+    result = run_scan(write({"main.tf": text}), only=("RES-001", "RES-002", "RES-013"))
+    entries = sorted([("finding", f.policy_id, f.line) for f in result.findings] +
+                     [("open", f.policy_id, f.line) for f in result.unresolved])
+    assert entries == expected
+
+
+def test_the_unresolved_entry_names_the_provider_and_the_region():
+    droplet = res("digitalocean_droplet", "d", {"region": "nyc3"})
+    verdict = region_allowed(droplet, {"paths": ["region"]}, ctx(droplet))
+    assert verdict.state is None and "provider digitalocean" in verdict.blocker and "nyc3" in verdict.blocker

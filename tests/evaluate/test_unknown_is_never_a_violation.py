@@ -84,12 +84,17 @@ CASES: dict[str, tuple[list[Resource], Any, dict[str, Any], Config]] = {
     "eks_network_policy": ([tf("aws_eks_addon", "a", {"addon_name": BLOCKED}), tf("aws_eks_cluster", "e", {})], 1,
                            {"charts": ["cilium"]}, Config()),
     "effective": ([tf("x_container", "c", {"read_only": BLOCKED})], 0, {"path": "read_only"}, Config()),
+    "inherits_from_source": ([tf("aws_ebs_snapshot", "s", {"volume_id": BLOCKED})], 0,
+                             {"path": "volume_id", "types": ["aws_ebs_volume"]}, Config()),
+    "version_pinned": ([tf("terraform_required_provider", "aws", {"version": BLOCKED}, provider="")], 0, {}, Config()),
+    "source_ref_pinned": ([tf("module_call", "m", {"source": BLOCKED}, provider="")], 0, {}, Config()),
 }
 
 # Predicates for which an Unknown value is no finding by what they judge, and why (the test asserts a pass).
 UNKNOWN_IS_NOT_THEIR_SUBJECT = {
     "secret_entries": "judges entries written literally in the block; an Unknown value is not written here",
     "output_exposes_no_secret": "judges where the value comes from; an unknown non-secret variable exposes nothing",
+    "region_known": "judges written region ids; an Unknown one is region_allowed's to report (RES-001), once",
 }
 
 # Predicates whose inputs are never Unknown, and why.

@@ -103,11 +103,15 @@ TOKEN = "glpat-" + "".join(random.Random(7).choice(string.ascii_letters + string
 
 @pytest.mark.parametrize("fmt", ["text", "sarif", "json", "gitlab-sast", "codequality", "junit", "markdown", "github"])
 def test_a_token_in_a_module_source_is_masked_in_every_format(write, capsys, fmt):
-    write({"main.tf": f'module "net" {{\n  source = "git::https://gitlab-ci-token:{TOKEN}@gitlab.example.com/n.git"\n}}\n'})
-    cli.main(["scan", ".", "--only", "EXIT-008", "--only", "SEC-002", "-f", f"{fmt}=report", "--include-suppressed",
-              "--show-unresolved"])
+    """A message that echoes a value with URL credentials shows them masked (the region id here, which RES-013
+    quotes); EXIT-008 no longer quotes the source at all, and the token is nowhere."""
+    write({"main.tf": f'module "net" {{\n  source = "git::https://gitlab-ci-token:{TOKEN}@gitlab.example.com/n.git"\n}}\n'
+                      f'resource "azurerm_storage_account" "s" {{\n'
+                      f'  location = "https://gitlab-ci-token:{TOKEN}@gitlab.example.com"\n}}\n'})
+    cli.main(["scan", ".", "--only", "EXIT-008", "--only", "SEC-002", "--only", "RES-013", "-f", f"{fmt}=report",
+              "--include-suppressed", "--show-unresolved"])
     report = open("report", encoding="utf-8").read()
-    assert "EXIT-008" in report
+    assert "EXIT-008" in report and "RES-013" in report
     assert TOKEN not in report and TOKEN[:8] not in report
     assert "gitlab-ci-token:glpa****@" in report.replace("\\", "")
 

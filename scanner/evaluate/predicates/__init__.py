@@ -12,6 +12,7 @@ from scanner.evaluate.predicates.cmk import CMK
 from scanner.evaluate.predicates.core import CORE
 from scanner.evaluate.predicates.exit import EXIT
 from scanner.evaluate.predicates.haven import HAVEN
+from scanner.evaluate.predicates.pinning import PINNING
 from scanner.evaluate.predicates.residency import RESIDENCY
 from scanner.evaluate.predicates.secrets import SECRETS
 from scanner.evaluate.predicates.spec import PredicateSpec
@@ -23,6 +24,7 @@ PREDICATES: dict[str, PredicateSpec] = {
     **RESIDENCY,
     **SECRETS,
     **EXIT,
+    **PINNING,
     **HAVEN,
     **ADDONS,
     **WORKLOADS,

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 import yaml
 
 from scanner.evaluate.context import Context
-from scanner.evaluate.predicates.spec import STRING, STRINGS, PredicateSpec, spec
+from scanner.evaluate.predicates.spec import MAPPING, STRING, STRINGS, PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.derive.clusters import first_value, truthy
 from scanner.model.paths import Match, lookup
@@ -24,7 +24,9 @@ _WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet")
 
 def addon_present(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The scanned code installs the add-on: a helm_release chart, an EKS add-on, a Kubernetes object of
-    a given kind, a StorageClass provisioner, or a workload whose name or image matches."""
+    a given kind, a StorageClass provisioner, or a workload whose name or image matches. `off_when` (attribute
+    path -> values) names the cluster settings that switch the provider's own collection off: with one of
+    them written, absence is a finding even where the scanned code manages no add-ons."""
     if not any(args.get(k) for k in ("charts", "eks_addons", "kinds", "provisioners", "workloads")):
         return PASS   # nothing to look for
     checks = (_eks_addon(args, ctx), _kinds(args, ctx), _provisioners(args, ctx), _workloads(args, ctx))
@@ -35,11 +37,26 @@ def addon_present(resource: Resource, args: dict[str, Any], ctx: Context, base: 
         return PASS
     if blocker:
         return unknown(blocker)
+    missing = f"no {args.get('what', 'such add-on')} found in the scanned Terraform or manifests"
+    switched_off = _switched_off(resource, args.get("off_when") or {}, base)
+    if switched_off is not None:
+        path, shown = switched_off
+        return fail(path, f"{shown} switches the provider's collection off, and {missing}")
     if not _manages_addons(ctx):
         # absence only counts where add-ons are managed: a cluster module or a cluster-only repository
         # leaves them to another repository (GitOps), which this scan cannot see
         return unknown("its add-ons (the scanned code manages none: no Helm release, EKS add-on or add-on manifest)")
-    return fail("", f"no {args.get('what', 'such add-on')} found in the scanned Terraform or manifests")
+    return fail("", missing)
+
+
+def _switched_off(resource: Resource, off_when: dict[str, Any], base: Match | None) -> tuple[str, str] | None:
+    """(location, "path = value") of the first setting written with one of its switched-off values."""
+    for path, values in sorted(off_when.items()):
+        wanted = {str(v).lower() for v in (values if isinstance(values, list) else [values])}
+        for match in lookup(resource, path, base):
+            if not isinstance(match.value, (Unknown, dict, list)) and str(match.value).lower() in wanted:
+                return match.location or path, f"{path} = {str(match.value).lower()}"
+    return None
 
 
 ADDON_CARRIERS = ("helm_release", "kubernetes_manifest", "kubectl_manifest", "aws_eks_addon", "HelmRelease",
@@ -176,7 +193,7 @@ def _policy_controller_configured(ctx: Context) -> bool:
 
 
 _ADDON_ARGS = {"what": STRING, "charts": STRINGS, "eks_addons": STRINGS, "kinds": STRINGS, "provisioners": STRINGS,
-               "workloads": STRINGS}
+               "workloads": STRINGS, "off_when": MAPPING}
 _ADDON_READS = ("helm_release, aws_eks_addon, HelmRelease and add-on manifests anywhere in the scan",)
 
 ADDONS: dict[str, PredicateSpec] = {

@@ -1,4 +1,5 @@
-"""CMK predicates: account-wide EBS default keys, HSM-backed keys when the profile asks, key-lifetime durations."""
+"""CMK predicates: account-wide EBS default keys, encryption inherited from a source, HSM-backed keys when the
+profile asks, key-lifetime durations."""
 from __future__ import annotations
 
 import re
@@ -31,6 +32,22 @@ def ebs_cmk(resource: Resource, args: dict[str, Any], ctx: Context, base: Match 
     if default.state is False:
         return fail(path, "no kms_key_id, and no aws_ebs_encryption_by_default with a customer aws_ebs_default_kms_key")
     return default
+
+
+def inherits_from_source(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """A resource that has the encryption of its source (an EBS snapshot that of its volume, a Neptune
+    cluster snapshot that of its cluster) is judged on the source: it passes when `path` refers to a resource
+    of `types` in the same root module, which the rule judges itself; a source elsewhere is unresolved."""
+    path, types = args["path"], args["types"]
+    values = [m.value for m in lookup(resource, path, base) if m.value not in (None, "")]
+    if not values:
+        return fail(path, f"{path} is not set")
+    for address in sorted(resource.references.get(path, ())):
+        if any(source.type in types for source in ctx.at(address, resource.root)):
+            return PASS
+    value = values[0]
+    shown = value.reason if isinstance(value, Unknown) else str(value)[:80]
+    return unknown(f"the encryption of its source {shown} (no {' or '.join(types)} in the scanned code)", path)
 
 
 def _account_default_key(resource: Resource, ctx: Context) -> Verdict:
@@ -139,6 +156,8 @@ def duration_within(resource: Resource, args: dict[str, Any], ctx: Context, base
 CMK: dict[str, PredicateSpec] = {
     "ebs_cmk": spec(ebs_cmk, optional={"path": STRING}, reads=("aws_ebs_encryption_by_default and "
                                                                  "aws_ebs_default_kms_key in the same root",)),
+    "inherits_from_source": spec(inherits_from_source, required={"path": STRING, "types": STRINGS},
+                                 reads=("the source resource the attribute refers to, in the same root module",)),
     "hsm_backed": spec(hsm_backed, required={"path": STRING, "accepted": STRINGS}, optional={"default": ANY}),
     "duration_within": spec(duration_within, required={"path": STRING},
                             optional={"min_days": NUMBER, "max_days": NUMBER, "default": ANY}),

@@ -5,16 +5,18 @@ import re
 from typing import Any
 
 from scanner.evaluate.context import Context, base_address
-from scanner.evaluate.predicates.spec import STRING, STRINGS, PredicateSpec, spec
+from scanner.evaluate.predicates.spec import BOOLEAN, STRING, STRINGS, PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.paths import Match, lookup
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
-from scanner.registries.regions import tier_allows
+from scanner.registries.default_locations import default_location
+from scanner.registries.regions import NOT_HOSTING, table_for, tier_allows
 
 CUSTOMER_KEY_TYPES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key", "azurerm_key_vault_key",
                       "azurerm_key_vault_managed_hardware_security_module_key", "google_kms_crypto_key",
-                      "stackit_kms_key", "ovh_okms_service_key", "scaleway_key_manager_key")
+                      "stackit_kms_key", "ovh_okms_service_key", "scaleway_key_manager_key", "oci_kms_key",
+                      "alicloud_kms_key")
 _PROVIDER_MANAGED_KEY = re.compile(r"(^|:)alias/aws/")
 
 
@@ -42,10 +44,13 @@ def customer_key(resource: Resource, args: dict[str, Any], ctx: Context, base: M
 
 
 def _region_values(resource: Resource, args: dict[str, Any], base: Match | None) -> list[tuple[Any, str]]:
+    """(value, location) of every region-like value at `paths`; nested blocks (a `location { ... }` block) are
+    not region ids and are left out."""
     out = []
     for path in args.get("paths", ["location", "region"]):
         for match in lookup(resource, path, base):
-            out.append((match.value, match.location))
+            if not isinstance(match.value, (dict, list)):
+                out.append((match.value, match.location))
     return out
 
 
@@ -58,14 +63,14 @@ def _provider_of(resource: Resource, args: dict[str, Any]) -> str:
 
 
 def region_allowed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """Every location the resource names is a known region in the allowed tier (or allow-listed)."""
+    """Every location the resource names is a known region in the allowed tier (or allow-listed). With
+    `provider_defaults`, a resource that names none is judged at the location its provider gives it by default
+    (policies/registries/default-locations.yaml)."""
     provider = _provider_of(resource, args)
-    found = _region_values(resource, args, base)
+    found = [(value, path) for value, path in _region_values(resource, args, base) if value is not None]
     if not found:
-        return PASS
+        return _default_location_allowed(resource, args, provider, ctx) if args.get("provider_defaults") else PASS
     for value, path in found:
-        if value is None:
-            continue
         if isinstance(value, Unknown):
             return unknown(value.reason, path)
         if args.get("skip_inherited", True) and copied_from_another_resource(resource, path):
@@ -76,6 +81,22 @@ def region_allowed(resource: Resource, args: dict[str, Any], ctx: Context, base:
     return PASS
 
 
+def _default_location_allowed(resource: Resource, args: dict[str, Any], provider: str, ctx: Context) -> Verdict:
+    """The location the provider picks when the attribute is absent: a fixed default (BigQuery: US) is judged
+    like a written one; "no constraint" (Pub/Sub without a message storage policy) is a finding of its own."""
+    default = default_location(resource.type, args.get("paths", []))
+    if default is None:
+        return PASS
+    if default.unconstrained:
+        return fail(default.attribute, f"{default.attribute} is not set: by the provider's default, {default.unconstrained}")
+    if default.value is None:
+        return PASS   # required by the provider, or taken from the provider block (RES-002 judges that)
+    verdict = region_verdict(provider, default.value, default.attribute, ctx)
+    if verdict.state is False:
+        return fail(default.attribute, f"{default.attribute} is not set, so the provider's default applies: {verdict.detail}")
+    return verdict
+
+
 def copied_from_another_resource(resource: Resource, path: str) -> bool:
     """The value at `path` is another resource's configured attribute (`location = azurerm_resource_group.rg
     .location`), so the policy judges it on that resource; a reference used only as an index does not count."""
@@ -83,13 +104,20 @@ def copied_from_another_resource(resource: Resource, path: str) -> bool:
 
 
 def region_verdict(provider: str, region_id: str, path: str, ctx: Context) -> Verdict:
-    """One region id against the configured tier and allow/deny lists; unknown ids pass (RES-013 reports them)."""
+    """One region id against the configured tier and allow/deny lists. A provider without a region table
+    cannot place the id (unresolved, naming both); an id its table lacks passes here (RES-013 reports it)."""
     key = region_id.lower().replace(" ", "")
     if key in ctx.config.deny_regions:
         return fail(path, f"{region_id} is on the configured deny list")
     if key in ctx.config.allow_regions:
         return PASS
-    region = ctx.regions.lookup(provider, region_id)
+    table = table_for(provider)
+    if table is None:
+        return unknown(f"the country of region {region_id} (provider {provider} has no region table in "
+                       f"policies/registries/regions.yaml)", path)
+    if table == NOT_HOSTING:
+        return PASS
+    region = ctx.regions.lookup(table, region_id)
     if region is None:
         return PASS   # not in the registry: the unknown-region policy reports it, not this one
     if tier_allows(region.tier, ctx.config.residency_tier):
@@ -98,14 +126,18 @@ def region_verdict(provider: str, region_id: str, path: str, ctx: Context) -> Ve
 
 
 def region_known(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """Every known location value is a region id the registry knows (typos, new regions)."""
-    provider = _provider_of(resource, args)
-    if not ctx.regions.knows(provider):
+    """Every written location value is a region id the registry knows (typos, new regions). Each fact gives one
+    entry: a value not known statically, or a provider without a region table, is region_allowed's to report
+    (RES-001 unresolved), and a value copied from another resource is judged on that resource."""
+    table = table_for(_provider_of(resource, args))
+    if not table:
         return PASS
     for value, path in _region_values(resource, args, base):
-        if isinstance(value, Unknown):
-            return unknown(value.reason, path)
-        if isinstance(value, str) and value and ctx.regions.lookup(provider, value) is None:
+        if not isinstance(value, str) or not value:
+            continue
+        if args.get("skip_inherited", True) and copied_from_another_resource(resource, path):
+            continue
+        if ctx.regions.lookup(table, value) is None:
             return fail(path, f"{value} is not in the region registry (as of {ctx.regions.as_of})")
     return PASS
 
@@ -155,11 +187,12 @@ def image_pinned(resource: Resource, args: dict[str, Any], ctx: Context, base: M
     return fail(path, f"{image} is pinned by tag, not by digest")
 
 
-_REGION_ARGS = {"paths": STRINGS, "provider": STRING, "skip_inherited": {"type": "boolean"}}
+_REGION_ARGS = {"paths": STRINGS, "provider": STRING, "skip_inherited": BOOLEAN}
 
 CORE: dict[str, PredicateSpec] = {
     "customer_key": spec(customer_key, required={"path": STRING}),
-    "region_allowed": spec(region_allowed, optional=_REGION_ARGS, registries=("regions",)),
+    "region_allowed": spec(region_allowed, optional={**_REGION_ARGS, "provider_defaults": BOOLEAN},
+                           registries=("regions", "default-locations")),
     "region_known": spec(region_known, optional=_REGION_ARGS, registries=("regions",)),
     "paired_region_allowed": spec(paired_region_allowed, optional={"path": STRING, "provider": STRING, "report": STRING},
                                   registries=("regions",)),

@@ -2,11 +2,12 @@
 
 Synthesised resources stand where a rule's real subject is not one block: a `namespace` with its workloads
 and NetworkPolicies, a `provider_source` per distinct provider with its registry entry, a `root_module`
-per Terraform root. Clusters with their node pools are kept by cluster address. Rules judge these facts;
+per Terraform root, and an azurerm stand-in for each raw ARM resource (azapi) whose type the ARM registry maps. Clusters with their node pools are kept by cluster address. Rules judge these facts;
 none of them walks the model to rebuild a relation.
 """
 from __future__ import annotations
 
+from scanner.model.derive.azapi import arm_stand_ins
 from scanner.model.derive.clusters import clusters
 from scanner.model.derive.inputs import ci_settings
 from scanner.model.derive.namespaces import namespaces
@@ -16,6 +17,8 @@ from scanner.model.resource import Model
 
 
 def derive(model: Model) -> None:
+    model.index()
+    model.resources.extend(arm_stand_ins(model))
     model.index()
     model.clusters = clusters(model)
     for resource in model.of_type(("github_workflow", "gitlab_ci")):

@@ -243,9 +243,11 @@ class Instance:
         values: dict[str, Any] = {"source": source}
         if "version" in block.attributes:
             values["version"] = self.evaluate(block.attributes["version"].expr, {}, Trace())
+        locations = {"source": source_attr.line if source_attr else block.line, "": block.line}
+        if "version" in block.attributes:
+            locations["version"] = block.attributes["version"].line
         self.model.resources.append(Resource(
-            "terraform", "module_call", address, path, block.line, values,
-            {"source": source_attr.line if source_attr else block.line, "": block.line},
+            "terraform", "module_call", address, path, block.line, values, locations,
             module=self.address, root=self.root))
         if target is None or target not in self.model.modules or self.depth >= MAX_MODULE_DEPTH:
             self.model.unresolved_modules.append((address, path, block.line, str(source)))

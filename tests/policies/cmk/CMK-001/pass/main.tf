@@ -79,3 +79,103 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "key_from_module" 
     }
   }
 }
+
+# Raw ARM storage accounts: the key in the account's own body, or patched in by a second step (the Azure
+# Verified Modules' azapi_update_resource).
+resource "azapi_resource" "arm_inline_key" {
+  type      = "Microsoft.Storage/storageAccounts@2023-05-01"
+  name      = "starminline"
+  location  = "westeurope"
+  parent_id = "/subscriptions/0000/resourceGroups/rg"
+  body = {
+    kind = "StorageV2"
+    sku  = { name = "Standard_ZRS" }
+    properties = {
+      encryption = {
+        keySource          = "Microsoft.Keyvault"
+        keyvaultproperties = { keyname = "cmk", keyvaulturi = "https://kv-eu.vault.azure.net" }
+      }
+    }
+  }
+}
+
+resource "azapi_resource" "arm_patched" {
+  type      = "Microsoft.Storage/storageAccounts@2023-05-01"
+  name      = "starmpatched"
+  location  = "westeurope"
+  parent_id = "/subscriptions/0000/resourceGroups/rg"
+  body = jsonencode({
+    kind       = "StorageV2"
+    sku        = { name = "Standard_ZRS" }
+    properties = { encryption = { keySource = "Microsoft.Storage" } }
+  })
+}
+
+resource "azapi_update_resource" "arm_patched_key" {
+  type        = "Microsoft.Storage/storageAccounts@2023-05-01"
+  resource_id = azapi_resource.arm_patched.id
+  body = {
+    properties = {
+      encryption = {
+        keySource          = "Microsoft.Keyvault"
+        keyvaultproperties = { keyname = "cmk", keyvaulturi = "https://kv-eu.vault.azure.net" }
+      }
+    }
+  }
+}
+
+resource "aws_s3_directory_bucket" "express" {
+  bucket = "express--euw1-az1--x-s3"
+  location {
+    name = "euw1-az1"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "express" {
+  bucket = aws_s3_directory_bucket.express.bucket
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.data.arn
+    }
+  }
+}
+
+resource "alicloud_kms_key" "oss" {
+  description = "oss"
+}
+
+resource "alicloud_oss_bucket" "inline" {
+  bucket = "inline"
+  server_side_encryption_rule {
+    sse_algorithm     = "KMS"
+    kms_master_key_id = alicloud_kms_key.oss.id
+  }
+}
+
+resource "alicloud_oss_bucket" "linked" {
+  bucket = "linked"
+}
+
+resource "alicloud_oss_bucket_server_side_encryption" "linked" {
+  bucket            = alicloud_oss_bucket.linked.bucket
+  sse_algorithm     = "KMS"
+  kms_master_key_id = alicloud_kms_key.oss.id
+}
+
+resource "oci_kms_key" "bucket" {
+  compartment_id      = "ocid1.compartment.oc1..example"
+  display_name        = "bucket"
+  management_endpoint = "https://example-management.kms.eu-frankfurt-1.oraclecloud.com"
+  key_shape {
+    algorithm = "AES"
+    length    = 32
+  }
+}
+
+resource "oci_objectstorage_bucket" "customer_key" {
+  compartment_id = "ocid1.compartment.oc1..example"
+  name           = "customer-key"
+  namespace      = "ns"
+  kms_key_id     = oci_kms_key.bucket.id
+}

@@ -111,3 +111,16 @@ resource "google_container_node_pool" "pool" {
 resource "aws_kms_key" "ebs" {
   enable_key_rotation = true
 }
+
+resource "aws_ebs_snapshot_copy" "default_key" { # expect: CMK-002
+  source_snapshot_id = "snap-0123456789abcdef0"
+  source_region      = "eu-west-1"
+  encrypted          = true
+}
+
+resource "aws_ebs_snapshot_import" "unencrypted" { # expect: CMK-002
+  disk_container {
+    format = "VHD"
+    url    = "s3://disk-images/source.vhd"
+  }
+}

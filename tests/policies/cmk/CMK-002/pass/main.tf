@@ -144,3 +144,22 @@ resource "aws_instance" "from_template" {
     version = "$Latest"
   }
 }
+
+resource "aws_ebs_volume" "source" {
+  availability_zone = "eu-central-1a"
+  size              = 40
+  encrypted         = true
+  kms_key_id        = aws_kms_key.ebs.arn
+}
+
+# The snapshot has its volume's encryption: judged on the volume above.
+resource "aws_ebs_snapshot" "nightly" {
+  volume_id = aws_ebs_volume.source.id
+}
+
+resource "aws_ebs_snapshot_copy" "customer_key" {
+  source_snapshot_id = aws_ebs_snapshot.nightly.id
+  source_region      = "eu-central-1"
+  encrypted          = true
+  kms_key_id         = aws_kms_key.ebs.arn
+}

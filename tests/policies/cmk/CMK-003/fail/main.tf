@@ -75,3 +75,22 @@ resource "google_bigquery_dataset" "ds" { # expect: CMK-003
   dataset_id = "ds"
   location   = "EU"
 }
+
+# Single servers: no key resource points at them.
+resource "azurerm_sql_server" "legacy" { # expect: CMK-003
+  name     = "sql-legacy"
+  location = "westeurope"
+  version  = "12.0"
+}
+
+resource "azurerm_mysql_server" "single" { # expect: CMK-003
+  name     = "mysql-single"
+  location = "westeurope"
+  sku_name = "GP_Gen5_2"
+}
+
+resource "azurerm_postgresql_server" "single" { # expect: CMK-003
+  name     = "psql-single"
+  location = "westeurope"
+  sku_name = "GP_Gen5_2"
+}

@@ -91,3 +91,48 @@ resource "google_bigquery_dataset" "ds" {
     kms_key_name = google_kms_crypto_key.db.id
   }
 }
+
+resource "azurerm_sql_server" "legacy" {
+  name     = "sql-legacy"
+  location = "westeurope"
+  version  = "12.0"
+}
+
+resource "azurerm_mssql_server_transparent_data_encryption" "legacy" {
+  server_id        = azurerm_sql_server.legacy.id
+  key_vault_key_id = azurerm_key_vault_key.tde.id
+}
+
+resource "azurerm_mysql_server" "single" {
+  name     = "mysql-single"
+  location = "westeurope"
+  sku_name = "GP_Gen5_2"
+}
+
+resource "azurerm_mysql_server_key" "single" {
+  server_id        = azurerm_mysql_server.single.id
+  key_vault_key_id = azurerm_key_vault_key.tde.id
+}
+
+resource "azurerm_postgresql_server" "single" {
+  name     = "psql-single"
+  location = "westeurope"
+  sku_name = "GP_Gen5_2"
+}
+
+resource "azurerm_postgresql_server_key" "single" {
+  server_id        = azurerm_postgresql_server.single.id
+  key_vault_key_id = azurerm_key_vault_key.tde.id
+}
+
+resource "aws_neptune_cluster" "graph" {
+  cluster_identifier = "graph"
+  storage_encrypted  = true
+  kms_key_arn        = aws_kms_key.db.arn
+}
+
+# The snapshot has its cluster's encryption: judged on the cluster above.
+resource "aws_neptune_cluster_snapshot" "graph" {
+  db_cluster_identifier          = aws_neptune_cluster.graph.id
+  db_cluster_snapshot_identifier = "graph-nightly"
+}

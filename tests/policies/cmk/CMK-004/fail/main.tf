@@ -64,3 +64,16 @@ resource "google_secret_manager_secret" "secret" {
     auto {} # expect: CMK-004
   }
 }
+
+resource "aws_lambda_function" "env_service_key" { # expect: CMK-004 (no kms_key_arn: the Lambda service key)
+  function_name = "orders"
+  role          = "arn:aws:iam::111122223333:role/lambda"
+  handler       = "index.handler"
+  runtime       = "python3.12"
+  filename      = "orders.zip"
+  environment {
+    variables = {
+      TABLE = "orders"
+    }
+  }
+}

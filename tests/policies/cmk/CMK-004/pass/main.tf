@@ -130,3 +130,30 @@ resource "google_logging_project_bucket_config" "logs" {
     kms_key_name = google_kms_crypto_key.k.id
   }
 }
+
+resource "aws_lambda_function" "env_customer_key" {
+  function_name = "orders"
+  role          = "arn:aws:iam::111122223333:role/lambda"
+  handler       = "index.handler"
+  runtime       = "python3.12"
+  filename      = "orders.zip"
+  kms_key_arn   = aws_kms_key.lambda.arn
+  environment {
+    variables = {
+      TABLE = "orders"
+    }
+  }
+}
+
+resource "aws_kms_key" "lambda" {
+  description = "lambda environment"
+}
+
+# No environment variables: nothing for kms_key_arn to encrypt.
+resource "aws_lambda_function" "no_env" {
+  function_name = "ping"
+  role          = "arn:aws:iam::111122223333:role/lambda"
+  handler       = "index.handler"
+  runtime       = "python3.12"
+  filename      = "ping.zip"
+}

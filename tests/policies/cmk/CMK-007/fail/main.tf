@@ -40,3 +40,12 @@ resource "google_kms_key_ring" "global" {
   name     = "ring"
   location = "global" # expect: CMK-007
 }
+
+# A raw ARM Key Vault (azapi) outside the allowed regions.
+resource "azapi_resource" "arm_vault" {
+  type      = "Microsoft.KeyVault/vaults@2023-07-01"
+  name      = "kv-arm-us"
+  location  = "eastus" # expect: CMK-007
+  parent_id = "/subscriptions/0000/resourceGroups/rg"
+  body      = { properties = { sku = { family = "A", name = "premium" }, tenantId = "0000" } }
+}

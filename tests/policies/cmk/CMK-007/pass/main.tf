@@ -45,3 +45,11 @@ resource "stackit_kms_keyring" "ring" {
   project_id   = "p"
   display_name = "ring"
 }
+
+resource "azapi_resource" "arm_vault" {
+  type      = "Microsoft.KeyVault/vaults@2023-07-01"
+  name      = "kv-arm-eu"
+  location  = "westeurope"
+  parent_id = "/subscriptions/0000/resourceGroups/rg"
+  body      = { properties = { sku = { family = "A", name = "premium" }, tenantId = "0000" } }
+}

@@ -56,3 +56,49 @@ resource "azurerm_managed_disk" "data" { # expect: EXIT-003
   create_option        = "Empty"
   disk_size_gb         = 256
 }
+
+# Object storage without earlier versions of its objects.
+resource "aws_s3_bucket" "documents" { # expect: EXIT-003
+  bucket = "documents"
+}
+
+resource "aws_s3_bucket" "suspended" { # expect: EXIT-003
+  bucket = "suspended"
+}
+
+resource "aws_s3_bucket_versioning" "suspended" {
+  bucket = aws_s3_bucket.suspended.id
+  versioning_configuration {
+    status = "Suspended"
+  }
+}
+
+resource "azurerm_storage_account" "blobs" { # expect: EXIT-003
+  name                     = "stblobs"
+  account_tier             = "Standard"
+  account_replication_type = "ZRS"
+}
+
+resource "azurerm_storage_account" "short_soft_delete" {
+  name                     = "stshort"
+  account_tier             = "Standard"
+  account_replication_type = "ZRS"
+  blob_properties {
+    delete_retention_policy {
+      days = 2 # expect: EXIT-003
+    }
+  }
+}
+
+resource "google_storage_bucket" "soft_delete_off" {
+  name     = "exports"
+  location = "EU"
+  soft_delete_policy {
+    retention_duration_seconds = 0 # expect: EXIT-003
+  }
+}
+
+resource "azurerm_mssql_virtual_machine" "erp" { # expect: EXIT-003
+  virtual_machine_id = "vm"
+  sql_license_type   = "PAYG"
+}

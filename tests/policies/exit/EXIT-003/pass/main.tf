@@ -137,3 +137,60 @@ resource "azurerm_data_protection_backup_instance_disk" "scratch" {
   vault_id                     = "vault"
   location                     = "westeurope"
 }
+
+resource "aws_s3_bucket" "documents" {
+  bucket = "documents"
+}
+
+resource "aws_s3_bucket_versioning" "documents" {
+  bucket = aws_s3_bucket.documents.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "azurerm_storage_account" "versioned" {
+  name                     = "stversioned"
+  account_tier             = "Standard"
+  account_replication_type = "ZRS"
+  blob_properties {
+    versioning_enabled = true
+  }
+}
+
+resource "azurerm_storage_account" "soft_delete" {
+  name                     = "stsoftdelete"
+  account_tier             = "Standard"
+  account_replication_type = "ZRS"
+  blob_properties {
+    delete_retention_policy {} # 7 days by default
+  }
+}
+
+resource "azurerm_storage_account" "file_shares" {
+  name                     = "stfiles"
+  account_kind             = "FileStorage"
+  account_tier             = "Premium"
+  account_replication_type = "ZRS"
+}
+
+# Soft delete is on for a week unless switched off.
+resource "google_storage_bucket" "exports" {
+  name     = "exports"
+  location = "EU"
+}
+
+resource "azurerm_mssql_virtual_machine" "erp" {
+  virtual_machine_id = "vm"
+  sql_license_type   = "PAYG"
+  auto_backup {
+    retention_period_in_days   = 14
+    storage_blob_endpoint      = "https://stbackup.blob.core.windows.net"
+    storage_account_access_key = var.backup_key
+  }
+}
+
+variable "backup_key" {
+  type      = string
+  sensitive = true
+}

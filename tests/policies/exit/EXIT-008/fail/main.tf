@@ -4,6 +4,8 @@ terraform {
     azurerm = { # expect: EXIT-008
       source = "hashicorp/azurerm"
     }
+    aws    = { source = "hashicorp/aws", version = ">= 5.0" }      # expect: EXIT-008
+    google = { source = "hashicorp/google", version = "~> 6" }     # expect: EXIT-008
   }
 }
 
@@ -21,4 +23,13 @@ module "git_unpinned" {
 
 module "github_unpinned" {
   source = "github.com/example/terraform-modules//kv" # expect: EXIT-008
+}
+
+module "git_branch" {
+  source = "git::https://example.com/infra/modules.git//network?ref=main" # expect: EXIT-008
+}
+
+module "registry_open_lower_bound" {
+  source  = "terraform-aws-modules/vpc/aws"
+  version = ">= 5.0" # expect: EXIT-008
 }

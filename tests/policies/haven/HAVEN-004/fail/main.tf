@@ -42,3 +42,23 @@ resource "scaleway_k8s_cluster" "old" {
   version = "1.30.2" # expect: HAVEN-004
   cni     = "cilium"
 }
+
+# No release channel: the pinned minimum decides.
+resource "google_container_cluster" "static" {
+  name               = "gke"
+  location           = "europe-west4"
+  min_master_version = "1.29.8-gke.1031000" # expect: HAVEN-004
+  release_channel {
+    channel = "UNSPECIFIED"
+  }
+}
+
+# The Extended channel keeps a minor version for up to 24 months.
+resource "google_container_cluster" "extended" {
+  name               = "gke-ext"
+  location           = "europe-west4"
+  min_master_version = "1.30" # expect: HAVEN-004
+  release_channel {
+    channel = "EXTENDED"
+  }
+}

@@ -53,3 +53,17 @@ resource "scaleway_k8s_cluster" "current" {
   version = "1.33.1"
   cni     = "cilium"
 }
+
+resource "google_container_cluster" "regular" {
+  name               = "gke"
+  location           = "europe-west4"
+  min_master_version = "1.29" # a minimum: the channel upgrades beyond it
+  release_channel {
+    channel = "REGULAR"
+  }
+}
+
+resource "google_container_cluster" "unpinned" {
+  name     = "gke-default"
+  location = "europe-west4"
+}

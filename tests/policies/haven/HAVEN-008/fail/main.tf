@@ -58,3 +58,17 @@ resource "helm_release" "ingress" {
   repository = "https://kubernetes.github.io/ingress-nginx"
   chart      = "ingress-nginx"
 }
+
+# azurerm v2: Container Insights switched off explicitly.
+resource "azurerm_kubernetes_cluster" "insights_off" {
+  name     = "aks-v2"
+  location = "westeurope"
+  default_node_pool {
+    name = "system"
+  }
+  addon_profile {
+    oms_agent {
+      enabled = false # expect: HAVEN-008
+    }
+  }
+}

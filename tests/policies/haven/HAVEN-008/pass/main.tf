@@ -51,3 +51,18 @@ resource "scaleway_k8s_cluster" "kapsule" {
   version = "1.35"
   cni     = "cilium"
 }
+
+# azurerm v2: Container Insights on.
+resource "azurerm_kubernetes_cluster" "insights_v2" {
+  name     = "aks-v2"
+  location = "westeurope"
+  default_node_pool {
+    name = "system"
+  }
+  addon_profile {
+    oms_agent {
+      enabled                    = true
+      log_analytics_workspace_id = azurerm_log_analytics_workspace.logs.id
+    }
+  }
+}

@@ -53,3 +53,24 @@ module "net" {
   source   = "./modules/net"
   location = "brazilsouth" # expect: RES-001 (the value is written here, not in the module)
 }
+
+# Left out, a BigQuery dataset's location is the provider's default, the US multi-region: the provider
+# block's region does not apply to it.
+provider "google" {
+  region = "europe-west4"
+}
+
+resource "google_bigquery_dataset" "default_location" { # expect: RES-001
+  dataset_id = "analytics"
+}
+
+resource "google_pubsub_topic" "unconstrained" { # expect: RES-001
+  name = "events"
+}
+
+resource "google_pubsub_topic" "us_replica" {
+  name = "orders"
+  message_storage_policy {
+    allowed_persistence_regions = ["europe-west4", "us-east1"] # expect: RES-001
+  }
+}

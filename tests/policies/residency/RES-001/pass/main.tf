@@ -51,3 +51,29 @@ module "net" {
   source   = "./modules/net"
   location = "germanywestcentral"
 }
+
+provider "google" {
+  region = "europe-west4"
+}
+
+resource "google_bigquery_dataset" "eu" {
+  dataset_id = "analytics"
+  location   = "EU"
+}
+
+resource "google_pubsub_topic" "eu_only" {
+  name = "events"
+  message_storage_policy {
+    allowed_persistence_regions = ["europe-west4", "europe-west1"]
+  }
+}
+
+# Without a location, an Artifact Registry repository takes the provider's region (RES-002 judges it).
+resource "google_artifact_registry_repository" "images" {
+  repository_id = "images"
+  format        = "DOCKER"
+}
+
+provider "alicloud" {
+  region = "eu-central-1"
+}

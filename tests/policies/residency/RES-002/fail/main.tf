@@ -20,3 +20,11 @@ provider "aws" {
   alias  = "dr"
   region = var.dr_region # expect: RES-002
 }
+
+provider "alicloud" {
+  region = "cn-hangzhou" # expect: RES-002
+}
+
+provider "google-beta" {
+  region = "us-central1" # expect: RES-002
+}

@@ -15,3 +15,11 @@ provider "google" {
   region = "europe-west4"
   zone   = "europe-west4-a"
 }
+
+provider "alicloud" {
+  region = "eu-central-1"
+}
+
+provider "google-beta" {
+  region = "europe-west4"
+}

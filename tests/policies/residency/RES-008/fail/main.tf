@@ -33,3 +33,18 @@ resource "google_logging_project_bucket_config" "global" {
   location  = "global" # expect: RES-008
   bucket_id = "app"
 }
+
+# A raw ARM storage account (azapi) in a US region receiving diagnostic logs.
+resource "azapi_resource" "arm_logs" {
+  type      = "Microsoft.Storage/storageAccounts@2023-05-01"
+  name      = "starmlogs"
+  location  = "eastus"
+  parent_id = "/subscriptions/0000/resourceGroups/rg"
+  body      = { kind = "StorageV2", sku = { name = "Standard_LRS" } }
+}
+
+resource "azurerm_monitor_diagnostic_setting" "to_arm_account" {
+  name               = "diag-arm"
+  target_resource_id = "kv"
+  storage_account_id = azapi_resource.arm_logs.id # expect: RES-008
+}

@@ -48,3 +48,17 @@ resource "google_logging_project_sink" "audit" {
   name        = "audit"
   destination = "storage.googleapis.com/${google_storage_bucket.sink.name}"
 }
+
+resource "azapi_resource" "arm_logs" {
+  type      = "Microsoft.Storage/storageAccounts@2023-05-01"
+  name      = "starmlogs"
+  location  = "westeurope"
+  parent_id = "/subscriptions/0000/resourceGroups/rg"
+  body      = { kind = "StorageV2", sku = { name = "Standard_LRS" } }
+}
+
+resource "azurerm_monitor_diagnostic_setting" "to_arm_account" {
+  name               = "diag-arm"
+  target_resource_id = "kv"
+  storage_account_id = azapi_resource.arm_logs.id
+}

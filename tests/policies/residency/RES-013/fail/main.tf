@@ -12,3 +12,7 @@ resource "azapi_resource" "raw_arm" {
   name     = "kv"
   location = "germanywest" # expect: RES-013
 }
+
+provider "alicloud" {
+  region = "eu-central-9" # expect: RES-013
+}

@@ -23,3 +23,17 @@ resource "google_kms_key_ring" "global" {
   name     = "ring"
   location = "global"
 }
+
+# A value not known statically is RES-001's to report, not this rule's.
+variable "location" {
+  type = string
+}
+
+resource "azurerm_resource_group" "unknown" {
+  name     = "rg-unknown"
+  location = var.location
+}
+
+provider "alicloud" {
+  region = "eu-central-1"
+}
