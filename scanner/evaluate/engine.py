@@ -222,7 +222,7 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
     else:
         message = _message(check.message or policy.message, resource, verdict, item)
         level = policy.level if mode == "deny" else _audit_level(policy.level)
-    origin = resource.origins.get(location)
+    origin = resource.origins.get(without_indices(location))
     if resource.user_site is not None:   # downloaded module code: the user changes it at the module call
         message += f" (in the installed module at {resource.path}:{line})"
         path, line = resource.user_site.path, resource.user_site.line
@@ -240,8 +240,11 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
         if decided and kind == "fail":
             message += f" (set in {decided})"
     own_file = not resource.places or path == resource.path   # the resource's lines are lines of this file
+    # Module code shared by several roots has the same addresses under each: the root tells them apart.
+    shared = resource.module and resource.root and not path.startswith(resource.root + "/")
+    identity = f"{key}@{resource.root}" if shared else key
     return Finding(policy.id, policy.family, policy.severity, level, kind, redact(message), path, line,
-                   resource.address, key, finding_key(policy.id, path, resource.address, key),
+                   resource.address, key, finding_key(policy.id, path, resource.address, identity),
                    resource.type, mode, redact(verdict.detail), resource.line if own_file else 0,
                    resource.end_line if own_file else 0, chain=chain)
 

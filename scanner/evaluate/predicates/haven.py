@@ -74,7 +74,7 @@ def _count_path(cluster: Cluster) -> str:
         return ""
     pool = inline[0]
     for attr in ("min_count", "node_count", "minimum", "autoscaling", "initial_node_count"):
-        if attr in pool.values:
+        if pool.values.get(attr) is not None:   # the attribute that decided the count, not a null one
             return without_indices(pool.located(attr))
     return without_indices(pool.prefix)
 

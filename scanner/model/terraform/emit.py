@@ -163,11 +163,16 @@ def _passthrough(block: Block, prefix: str = "") -> frozenset[str]:
     return frozenset(own)
 
 
-def _origins(instance: Instance, block: Block) -> dict[str, Place]:
-    """Attributes set straight from a module input (`location = var.location`): where the caller wrote it."""
+def _origins(instance: Instance, block: Block, prefix: str = "") -> dict[str, Place]:
+    """Attributes (nested blocks included, paths without indices) set straight from a module input
+    (`location = var.location`): where the caller wrote the value."""
     out = {}
     for name, attr in block.attributes.items():
         names = x.traversal(attr.expr)
         if names and len(names) == 2 and names[0] == "var" and names[1] in instance.origins:
-            out[name] = instance.origins[names[1]]
+            out[prefix + name] = instance.origins[names[1]]
+    for inner in block.blocks:
+        label = inner.labels[0] if inner.type == "dynamic" and inner.labels else inner.type
+        content = next((b for b in inner.blocks if b.type == "content"), inner) if inner.type == "dynamic" else inner
+        out.update(_origins(instance, content, f"{prefix}{label}."))
     return out
