@@ -171,9 +171,13 @@ def evaluate(model: Model, policies: list[Policy], config: Config, today: dateti
 
 
 def _mode(config: Config, policy: Policy, today: datetime.date) -> str:
-    """The configured enforcement: by id, by an earlier id (alias), else by family."""
-    named = next((n for n in policy.names if n in config.enforcement), policy.id)
-    return config.mode(named, policy.family, today)
+    """The configured enforcement: by id, by an earlier id (alias), by opt-in group, else by family. An
+    opt-in policy is off until the configuration names it or its group."""
+    keys = policy.names + ((policy.opt_in,) if policy.opt_in else ())
+    named = next((n for n in keys if n in config.enforcement), None)
+    if named is None and policy.opt_in:
+        return "off"
+    return config.mode(named or policy.id, policy.family, today)
 
 
 def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict, item: Match | None,
@@ -187,7 +191,7 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
         level = "note"
     else:
         message = _message(check.message or policy.message, resource, verdict, item)
-        level = policy.level if mode == "deny" else _audit_level(policy.level)
+        level = policy.level_of(check) if mode == "deny" else _audit_level(policy.level_of(check))
     path = resource.path
     origin = resource.origins.get(location)
     if origin is not None and kind == "fail":   # the value was written at a module call site

@@ -143,7 +143,7 @@ def test_output_of_an_unknown_variable_is_judged_by_name(write, run_scan):
 def test_service_account_outside_the_scan_is_unresolved(write, run_scan):
     root = write({"pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  serviceAccountName: ops\n"
                               "  containers:\n  - name: a\n    image: a:1\n"})
-    result = run_scan(root, only=("SEC-012",))
+    result = run_scan(root, only=("WL-035",))
     assert result.findings == [] and "ServiceAccount ops" in result.unresolved[0].message
 
 

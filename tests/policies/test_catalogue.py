@@ -23,8 +23,8 @@ SEED = re.compile(r"^(\d{3}):(\d+)(?:-(\d+))?$")
 
 def test_every_family_has_at_least_two_policies():
     families = {p.family for p in CATALOGUE}
-    assert families >= {"cmk", "residency", "secrets", "exit", "haven"}
-    for family in ("cmk", "residency", "secrets", "exit", "haven"):
+    assert families >= {"cmk", "residency", "secrets", "exit", "haven", "workload"}
+    for family in ("cmk", "residency", "secrets", "exit", "haven", "workload"):
         assert sum(p.family == family for p in CATALOGUE) >= 2, family
 
 
