@@ -58,8 +58,10 @@ def _haven(report: Report) -> list[str]:
     lines = ["haven: Haven Compliancy Checker checks, in HCC's own terms"]
     for cluster in summary.clusters:
         lines.append(f"  {cluster.path}:{cluster.line} {cluster.address}: {cluster.count('pass')} of "
-                     f"{len(cluster.checks)} Haven pre-flight checks pass")
-        for state, heading in (("fail", "would fail"), ("open", "not decided statically")):
+                     f"{cluster.total} HCC checks pass the pre-flight")
+        for state, heading in (("fail", "would fail"), ("open", "not decided statically"),
+                               ("unchecked", "not pre-flighted for this cluster"),
+                               ("cannot", "cannot be pre-flighted")):
             if cluster.labels(state):
                 lines.append(f"{'':6}{heading}: " + "; ".join(cluster.labels(state)))
     for live in summary.live:

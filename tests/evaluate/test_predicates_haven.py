@@ -316,17 +316,30 @@ resource "azurerm_kubernetes_cluster_node_pool" "public" {
     result = run_scan(root, only=("HAVEN-001", "HAVEN-003", "HAVEN-006"))
     (cluster,) = result.haven.clusters
     assert cluster.address == "azurerm_kubernetes_cluster.aks"
-    assert dict(cluster.checks) == {"Multiple availability zones in use": "pass",
-                                    "Running at least 3 worker nodes": "pass",
-                                    "Private networking topology": "fail"}
-    assert (cluster.count("pass"), len(cluster.checks)) == (2, 3)
+    assert cluster.labels("pass") == ["Multiple availability zones in use", "Running at least 3 worker nodes"]
+    assert cluster.labels("fail") == ["Private networking topology"]
+    assert (cluster.count("pass"), cluster.total) == (2, 15)     # HCC v12.8.0's own 15 mandatory checks
+    assert cluster.labels("cannot") == ["Self test: HCC version is latest major or within 3 months upgrade window",
+                                        "Self test: does HCC have cluster-admin", "CNCF Kubernetes Conformance",
+                                        "SHA has been validated"]
+    assert "Basic auth is disabled" not in dict(cluster.checks) and cluster.count("unchecked") == 8
+
+
+def test_summary_names_every_mandatory_check_in_hccs_order(write, run_scan):
+    result = run_scan(write({"main.tf": AKS % ("3", '["1", "2", "3"]')}), only=("haven",))
+    (cluster,) = result.haven.clusters
+    assert [label for label, _ in cluster.checks] == [c.label for c in hcc_checks() if not c.suggested]
+    assert [c.name for c in hcc_checks() if c.suggested] == ["cis", "kubescape"]
+    assert cluster.total == 15 and cluster.count("cannot") == 4
 
 
 def test_summary_leaves_out_checks_whose_condition_excludes_the_cluster(write, run_scan):
     root = write({"main.tf": 'resource "google_container_cluster" "ap" {\n  location = "europe-west4"\n'
                              '  enable_autopilot = true\n}\n'})
     result = run_scan(root, only=("HAVEN-002", "HAVEN-003"))
-    assert dict(result.haven.clusters[0].checks) == {"Running at least 3 master nodes": "pass"}
+    checks = dict(result.haven.clusters[0].checks)
+    assert checks["Running at least 3 master nodes"] == "pass"
+    assert checks["Running at least 3 worker nodes"] == "unchecked"   # Autopilot: Google runs the nodes
 
 
 def test_a_repository_that_manages_no_addons_leaves_addon_checks_undecided(write, run_scan, tmp_path):
