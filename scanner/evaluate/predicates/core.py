@@ -98,13 +98,14 @@ def region_verdict(provider: str, region_id: str, path: str, ctx: Context) -> Ve
 
 
 def region_known(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """Every known location value is a region id the registry knows (typos, new regions)."""
+    """Every known location value is a region id the registry knows (typos, new regions). A value not known
+    statically is skipped: RES-001 already reports it as unresolved, once."""
     provider = _provider_of(resource, args)
     if not ctx.regions.knows(provider):
         return PASS
     for value, path in _region_values(resource, args, base):
         if isinstance(value, Unknown):
-            return unknown(value.reason, path)
+            continue
         if isinstance(value, str) and value and ctx.regions.lookup(provider, value) is None:
             return fail(path, f"{value} is not in the region registry (as of {ctx.regions.as_of})")
     return PASS

@@ -1,0 +1,64 @@
+"""What the default profile reports: opt-in rules stay off until named, earlier ids keep working, and one
+fact gives one finding (or one unresolved check)."""
+from __future__ import annotations
+
+import json
+
+from scanner.config import Config
+from scanner.evaluate import waivers
+
+POD = """apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: zaken}
+spec:
+  containers:
+    - name: web
+      image: registry.example.nl/web:1.0.0
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: zaken}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+"""
+
+
+def ids(findings):
+    return sorted((f.policy_id, f.address) for f in findings)
+
+
+def test_a_region_not_known_statically_is_one_unresolved_check_not_two(write, run_scan):
+    root = write({"main.tf": 'variable "where" {}\nresource "azurerm_resource_group" "rg" {\n'
+                             '  name     = "rg"\n  location = var.where\n}\n'})
+    result = run_scan(root, only=("residency",))
+    assert ids(result.unresolved) == [("RES-001", "azurerm_resource_group.rg")]
+
+
+def test_opt_in_rules_stay_off_until_the_configuration_names_them(write, run_scan):
+    root = write({"pod.yaml": POD})
+    assert [f.policy_id for f in run_scan(root, only=("workload",)).findings] == []
+    by_group = run_scan(root, only=("workload",), config=Config(enforcement={"restricted": ("deny", None)}))
+    assert sorted({f.policy_id for f in by_group.findings}) == ["WL-030", "WL-031", "WL-032", "WL-033", "WL-034",
+                                                               "WL-035"]
+    by_alias = run_scan(root, only=("workload",), config=Config(enforcement={"HAVEN-025": ("audit", None)}))
+    assert [(f.policy_id, f.mode, f.level) for f in by_alias.findings] == [("WL-030", "audit", "warning")]
+
+
+def test_naming_an_earlier_id_on_the_command_line_runs_the_renamed_rule(write, run_scan):
+    result = run_scan(write({"pod.yaml": POD}), only=("HAVEN-025",))
+    assert ids(result.findings) == [("WL-030", "Pod/zaken/web")]
+
+
+def test_waivers_and_baselines_written_for_an_earlier_id_still_match(write, run_scan, tmp_path):
+    root = write({"pod.yaml": POD.replace("  containers:", "  hostNetwork: true  # sovscan:ignore HAVEN-013 "
+                                          "reason=\"node agent\"\n  containers:")})
+    result = run_scan(root, only=("WL-001", "WL-030"))
+    assert [(f.policy_id, f.suppression.justification if f.suppression else None) for f in result.findings] == [
+        ("WL-001", "node agent"), ("WL-030", None)]
+    recorded = [f for f in result.findings if f.policy_id == "WL-030"][0]
+    from scanner.evaluate.fingerprint import finding_key
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps({"version": 1, "findings": [{"fingerprint": finding_key(
+        "HAVEN-025", recorded.path, recorded.address, recorded.attribute), "rule": "HAVEN-025"}]}))
+    again = waivers.apply_baseline(result, waivers.load_baseline(str(baseline)))
+    assert [f.suppression.justification for f in again.findings if f.policy_id == "WL-030"] == ["in the baseline"]
+    assert again.stale_baseline == []
