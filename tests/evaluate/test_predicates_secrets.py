@@ -127,6 +127,14 @@ def test_partial_backend_configuration_is_unresolved_not_a_violation(write, run_
     assert "terraform init" in result.unresolved[0].message
 
 
+def test_a_backend_that_sets_only_some_options_is_still_partial(write, run_scan):
+    """bucket and key come from `terraform init -backend-config`, and with them perhaps kms_key_id."""
+    root = write({"main.tf": 'terraform {\n  backend "s3" {\n    encrypt = true\n  }\n}\n'})
+    result = run_scan(root, only=("SEC-006",))
+    assert result.findings == [] and [f.policy_id for f in result.unresolved] == ["SEC-006"]
+    assert "partial: bucket, key given at terraform init" in result.unresolved[0].message
+
+
 def test_local_backend_is_only_a_finding_in_production(write, run_scan):
     root = write({"main.tf": 'terraform {\n  backend "local" {\n    path = "x.tfstate"\n  }\n}\n'})
     assert len(run_scan(root, only=("SEC-006",)).findings) == 1

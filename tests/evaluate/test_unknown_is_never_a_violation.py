@@ -112,6 +112,8 @@ NO_UNKNOWN_INPUT = {
     "disruption_budget": "reads Kubernetes YAML, which has no unknown values",
     "replicated": "reads Kubernetes YAML, which has no unknown values",
     "route_tls": "reads Kubernetes YAML, which has no unknown values",
+    "ingress_tls": "reads Kubernetes YAML, which has no unknown values",
+    "secret_material": "reads Kubernetes YAML, which has no unknown values",
 }
 
 
