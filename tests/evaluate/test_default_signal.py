@@ -62,3 +62,73 @@ def test_waivers_and_baselines_written_for_an_earlier_id_still_match(write, run_
     again = waivers.apply_baseline(result, waivers.load_baseline(str(baseline)))
     assert [f.suppression.justification for f in again.findings if f.policy_id == "WL-030"] == ["in the baseline"]
     assert again.stale_baseline == []
+
+
+DEPLOYMENTS = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: zaken}
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27.3
+        - name: api
+          image: harbor.gemeente.example/zaken/api:2.0.1
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: metrics, namespace: zaken}
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+        - name: exporter
+          image: quay.io/prometheus/node-exporter:v1.8.2
+"""
+
+
+def test_without_an_allow_list_the_registries_are_one_note_for_the_scan(write, run_scan):
+    result = run_scan(write({"k8s/apps.yaml": DEPLOYMENTS}), only=("EXIT-010",))
+    (note,) = result.findings
+    assert (note.path.rsplit("/", 2)[-2:], note.line, note.level) == (["k8s", "apps.yaml"], 10, "note")
+    assert note.message.startswith("no exit.image_registries allow-list is configured: 2 of 3 image references "
+                                   "come from registries operated outside the EU: docker.io (Docker, Inc., US) x1, "
+                                   "quay.io (Red Hat (IBM), US) x1")
+
+
+def test_the_note_sits_in_the_configuration_file_when_the_scan_has_one(write, run_scan):
+    root = write({"k8s/apps.yaml": DEPLOYMENTS, ".sovscan.yaml": "environment: prod\n"})
+    (note,) = run_scan(root, only=("EXIT-010",)).findings
+    assert (note.path.rsplit("/", 1)[-1], note.line) == (".sovscan.yaml", 1)
+
+
+def test_with_an_allow_list_each_image_outside_it_is_a_warning_where_it_is_written(write, run_scan):
+    config = Config(image_registries=("harbor.gemeente.example", "quay.io/prometheus"))
+    result = run_scan(write({"apps.yaml": DEPLOYMENTS}), only=("EXIT-010",), config=config)
+    assert [(f.line, f.level, f.message) for f in result.findings] == [
+        (10, "warning", "Deployment/zaken/web: container web image comes from docker.io/nginx, which is not on "
+                        "exit.image_registries")]
+
+
+def test_registry_data_names_operator_jurisdiction_and_region():
+    from scanner.registries.portability import image_registries
+    data = image_registries()
+    cases = {"us-central1-docker.pkg.dev": ("Google (Artifact Registry)", "US", "us-central1"),
+             "europe-west4-docker.pkg.dev": ("Google (Artifact Registry)", "US", "europe-west4"),
+             "gcr.io": ("Google (Container Registry)", "US", "us"),
+             "eu.gcr.io": ("Google (Container Registry)", "US", "eu"),
+             "111122223333.dkr.ecr.eu-west-1.amazonaws.com": ("Amazon (Elastic Container Registry)", "US", "eu-west-1"),
+             "gemeente.azurecr.io": ("Microsoft (Azure Container Registry)", "US", ""),
+             "ghcr.io": ("GitHub (Microsoft)", "US", ""),
+             "registry.gitlab.com": ("GitLab Inc.", "US", ""),
+             "rg.fr-par.scw.cloud": ("Scaleway", "FR", "fr-par"),
+             "x1.c1.gra9.container-registry.ovh.net": ("OVHcloud", "FR", ""),
+             "k8s.gcr.io": ("Kubernetes project (Linux Foundation), served by Google and AWS", "US", "")}
+    for host, (operator, jurisdiction, region) in cases.items():
+        entry = data.lookup(host)
+        assert entry is not None, host
+        assert (entry.operator, entry.jurisdiction, entry.region_of(host)) == (operator, jurisdiction, region), host
+    assert data.lookup("harbor.gemeente.example") is None

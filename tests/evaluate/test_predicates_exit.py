@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from scanner.config import Config
-from scanner.evaluate.predicates.exit import _months_before, exit_plan_tested, image_registry
+from scanner.evaluate.predicates.exit import _months_before, exit_plan_tested
+from scanner.evaluate.predicates.images import image_registry
 from scanner.model import repository
 from scanner.model.resource import Resource
 

@@ -12,6 +12,7 @@ from scanner.evaluate.predicates.cmk import CMK
 from scanner.evaluate.predicates.core import CORE
 from scanner.evaluate.predicates.exit import EXIT
 from scanner.evaluate.predicates.haven import HAVEN
+from scanner.evaluate.predicates.images import IMAGES
 from scanner.evaluate.predicates.kube_secrets import KUBE_SECRETS
 from scanner.evaluate.predicates.residency import RESIDENCY
 from scanner.evaluate.predicates.secrets import SECRETS
@@ -25,6 +26,7 @@ PREDICATES: dict[str, PredicateSpec] = {
     **SECRETS,
     **KUBE_SECRETS,
     **EXIT,
+    **IMAGES,
     **HAVEN,
     **ADDONS,
     **WORKLOADS,

@@ -2,12 +2,13 @@
 
 Synthesised resources stand where a rule's real subject is not one block: a `namespace` with its workloads
 and NetworkPolicies, a `provider_source` per distinct provider with its registry entry, a `root_module`
-per Terraform root. Clusters with their node pools are kept by cluster address. Rules judge these facts;
-none of them walks the model to rebuild a relation.
+per Terraform root, one `container_images` with every image reference. Clusters with their node pools are kept by
+cluster address. Rules judge these facts; none of them walks the model to rebuild a relation.
 """
 from __future__ import annotations
 
 from scanner.model.derive.clusters import clusters
+from scanner.model.derive.images import container_images
 from scanner.model.derive.inputs import ci_settings
 from scanner.model.derive.namespaces import namespaces
 from scanner.model.derive.providers import provider_sources
@@ -23,5 +24,6 @@ def derive(model: Model) -> None:
     model.resources.extend(namespaces(model))
     model.resources.extend(provider_sources(model))
     model.resources.extend(root_modules(model))
+    model.resources.extend(container_images(model))
     model.resources.sort(key=lambda r: (r.path, r.line, r.address))
     model.index()
