@@ -132,3 +132,35 @@ def test_registry_data_names_operator_jurisdiction_and_region():
         assert entry is not None, host
         assert (entry.operator, entry.jurisdiction, entry.region_of(host)) == (operator, jurisdiction, region), host
     assert data.lookup("harbor.gemeente.example") is None
+
+
+LAMBDA = 'resource "aws_lambda_function" "f" {\n  function_name = "f"\n  package_type  = "Zip"\n}\n'
+PROVIDER = 'provider "aws" {\n  region = "eu-central-1"\n}\n'
+
+
+def test_a_module_library_gets_no_inventory_and_no_exit_plan_finding(write, run_scan):
+    root = write({"README.md": "# module\n", "LICENSE": "MIT\n", "main.tf": LAMBDA,
+                  "examples/basic/main.tf": PROVIDER + 'module "m" {\n  source = "../.."\n}\n'})
+    result = run_scan(root, only=("EXIT-001", "EXIT-005"))
+    assert result.findings == [] and result.unresolved == []
+
+
+def test_governance_findings_land_on_the_files_that_carry_the_fact(write, run_scan):
+    root = write({"README.md": "# platform\n", "LICENSE": "MIT\n", "versions.tf": 'terraform {\n  required_version = ">= 1.6"\n}\n',
+                  "providers.tf": "# what this root deploys to\n" + PROVIDER, "main.tf": LAMBDA})
+    result = run_scan(root, only=("EXIT-001", "EXIT-005"))
+    assert [(f.policy_id, f.path.rsplit("/", 1)[-1], f.line) for f in result.findings] == [
+        ("EXIT-001", "providers.tf", 2), ("EXIT-005", "providers.tf", 2)]
+    assert result.findings[0].message.startswith("lock-in inventory of the root module in ")
+    assert result.findings[1].message == ("no exit plan: neither exit.plan in the configuration nor an EXIT.md "
+                                          "in the scan root")
+    write({".sovscan.yaml": "environment: prod\n"}, root)
+    moved = run_scan(root, only=("EXIT-005",))
+    assert [(f.path.rsplit("/", 1)[-1], f.line) for f in moved.findings] == [(".sovscan.yaml", 1)]
+
+
+def test_a_kustomization_deploys(write, run_scan):
+    root = write({"README.md": "# app\n", ".gitignore": "x\n", "deploy/kustomization.yaml": "resources: [app.yaml]\n",
+                  "deploy/app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"})
+    (finding,) = run_scan(root, only=("EXIT-005",)).findings
+    assert (finding.path.rsplit("/", 2)[-2:], finding.line) == (["deploy", "kustomization.yaml"], 1)

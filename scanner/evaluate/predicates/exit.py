@@ -92,13 +92,14 @@ def portable_alternative(resource: Resource, args: dict[str, Any], ctx: Context,
 
 
 def lockin_inventory(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """Repository-level: no managed-service resource is proprietary. The finding is the inventory:
-    how many are, of which types, and their share of all classified managed-service resources."""
+    """No managed-service resource the root module deploys (a derived `root_module`: its own resources and
+    those of the modules it calls) is proprietary. The finding is the inventory: how many are, of which
+    types, and their share of all classified managed-service resources."""
     classes: Counter = Counter()
     proprietary: Counter = Counter()
     undetermined = 0
     for other in ctx.model.resources:
-        if other.kind != "terraform" or other.type in META_TYPES:
+        if other.kind != "terraform" or other.type in META_TYPES or other.root != resource.root:
             continue
         found = classify(other)
         if isinstance(found, Unknown):

@@ -2,12 +2,14 @@
 
 Synthesised resources stand where a rule's real subject is not one block: a `namespace` with its workloads
 and NetworkPolicies, a `provider_source` per distinct provider with its registry entry, a `root_module`
-per Terraform root, one `container_images` with every image reference. Clusters with their node pools are kept by
-cluster address. Rules judge these facts; none of them walks the model to rebuild a relation.
+per Terraform root, one `container_images` with every image reference, one `deployments` when the
+repository deploys. Clusters with their node pools are kept by cluster address. Rules judge these facts;
+none of them walks the model to rebuild a relation.
 """
 from __future__ import annotations
 
 from scanner.model.derive.clusters import clusters
+from scanner.model.derive.deployments import deployments
 from scanner.model.derive.images import container_images
 from scanner.model.derive.inputs import ci_settings
 from scanner.model.derive.namespaces import namespaces
@@ -23,7 +25,9 @@ def derive(model: Model) -> None:
         resource.facts["settings"] = ci_settings(resource)
     model.resources.extend(namespaces(model))
     model.resources.extend(provider_sources(model))
-    model.resources.extend(root_modules(model))
+    roots = root_modules(model)
+    model.resources.extend(roots)
     model.resources.extend(container_images(model))
+    model.resources.extend(deployments(model, roots))
     model.resources.sort(key=lambda r: (r.path, r.line, r.address))
     model.index()
