@@ -82,6 +82,18 @@ class ImageRegistries:
     aliases: Mapping[str, str]
     entries: tuple[ImageRegistry, ...]    # in file order: the first that matches a host wins
 
+    def reference(self, image: str) -> tuple[str, str]:
+        """(registry host, repository) of an image reference; the default registry when none is written."""
+        reference = image.split("@", 1)[0]
+        first, _, rest = reference.partition("/")
+        if rest and ("." in first or ":" in first or first == "localhost"):
+            host, name = first.lower(), rest
+        else:
+            host, name = self.default, reference
+        if ":" in name.rsplit("/", 1)[-1]:
+            name = name.rsplit(":", 1)[0]
+        return self.aliases.get(host, host), name
+
     def lookup(self, host: str) -> ImageRegistry | None:
         """The registry entry for a host as written in an image reference."""
         host = self.aliases.get(host.lower(), host.lower())

@@ -16,7 +16,7 @@ from scanner.pack import builtin_policy_dir
 
 # Derived resource types and the module of the derive pass that makes them.
 DERIVED_TYPES = {"cluster": "clusters", "namespace": "namespaces", "provider_source": "providers",
-                 "root_module": "roots", "tfvars_file": "inputs", "container_images": "images",
+                 "root_module": "roots", "tfvars_file": "inputs", "container_images": "images", "image_registry": "images",
                  "deployments": "deployments"}
 
 LABELS = {

@@ -164,3 +164,15 @@ def test_a_kustomization_deploys(write, run_scan):
                   "deploy/app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"})
     (finding,) = run_scan(root, only=("EXIT-005",)).findings
     assert (finding.path.rsplit("/", 2)[-2:], finding.line) == (["deploy", "kustomization.yaml"], 1)
+
+
+def test_a_us_region_registry_is_one_residency_finding_per_registry(write, run_scan):
+    pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: %s}\nspec:\n  containers:\n    - name: app\n      image: %s\n"
+    root = write({"a.yaml": pod % ("a", "us-central1-docker.pkg.dev/p/shop/a:v1"),
+                  "b.yaml": pod % ("b", "us-central1-docker.pkg.dev/p/shop/b:v1"),
+                  "c.yaml": pod % ("c", "europe-west4-docker.pkg.dev/p/shop/c:v1")})
+    (finding,) = run_scan(root, only=("RES-020",)).findings
+    assert (finding.path.rsplit("/", 1)[-1], finding.line, finding.level) == ("a.yaml", 7, "warning")
+    assert finding.message == ("images from us-central1-docker.pkg.dev: 2 image reference(s) (first: Pod/default/a) "
+                               "are pulled from a registry that stores them in us-central1 (US, tier third-country), "
+                               "outside the allowed tier eu")

@@ -71,7 +71,7 @@ CASES: dict[str, tuple[list[Resource], Any, dict[str, Any], Config]] = {
     "exit_plan_tested": ([Resource("file", "repository", ".", "EXIT.md", 1, {"exit_plan": BLOCKED}, {})], 0, {},
                          Config()),
     "image_registry_allowed": ([tf("x_container", "c", {"image": BLOCKED})], 0, {}, Config()),
-    "image_region_allowed": ([tf("x_container", "c", {"image": BLOCKED})], 0, {}, Config()),
+    "image_version_fixed": ([tf("x_container", "c", {"image": BLOCKED})], 0, {}, Config()),
     "cluster_zones": ([tf("azurerm_kubernetes_cluster", "k", {"default_node_pool": [{"zones": BLOCKED}]})], 0, {},
                       Config()),
     "worker_minimum": ([tf("azurerm_kubernetes_cluster", "k", {"default_node_pool": [{"node_count": BLOCKED}]})], 0,
@@ -115,6 +115,7 @@ NO_UNKNOWN_INPUT = {
     "route_tls": "reads Kubernetes YAML, which has no unknown values",
     "ingress_tls": "reads Kubernetes YAML, which has no unknown values",
     "image_registries_listed": "reads the configuration only",
+    "image_region_allowed": "reads the derived image_registry (a host from Kubernetes YAML)",
     "images_from_eu_registries": "reads the derived container_images (image references from Kubernetes YAML)",
     "secret_material": "reads Kubernetes YAML, which has no unknown values",
 }

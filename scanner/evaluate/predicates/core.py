@@ -136,8 +136,7 @@ def paired_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context
 
 
 def image_pinned(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """A container image reference is pinned by digest (`@sha256:`); with `tag_suffices`, a version tag
-    other than latest is enough."""
+    """A container image reference is pinned by digest (`@sha256:`)."""
     path = args.get("path", "image")
     matches = lookup(resource, path, base)
     if not matches:
@@ -154,8 +153,6 @@ def image_pinned(resource: Resource, args: dict[str, Any], ctx: Context, base: M
         return fail(path, f"{image} has no tag or digest")
     if tag == "latest":
         return fail(path, f"{image} uses the mutable tag latest")
-    if args.get("tag_suffices"):
-        return PASS
     return fail(path, f"{image} is pinned by tag, not by digest")
 
 
@@ -167,5 +164,5 @@ CORE: dict[str, PredicateSpec] = {
     "region_known": spec(region_known, optional=_REGION_ARGS, registries=("regions",)),
     "paired_region_allowed": spec(paired_region_allowed, optional={"path": STRING, "provider": STRING, "report": STRING},
                                   registries=("regions",)),
-    "image_pinned": spec(image_pinned, optional={"path": STRING, "tag_suffices": {"type": "boolean"}}),
+    "image_pinned": spec(image_pinned, optional={"path": STRING}),
 }

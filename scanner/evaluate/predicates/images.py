@@ -23,16 +23,7 @@ from scanner.registries.portability import ImageRegistry, image_registries
 
 def image_registry(image: str) -> tuple[str, str]:
     """(registry host, repository) of an image reference; Docker Hub when no host is written."""
-    data = image_registries()
-    reference = image.split("@", 1)[0]
-    first, _, rest = reference.partition("/")
-    if rest and ("." in first or ":" in first or first == "localhost"):
-        host, name = first.lower(), rest
-    else:
-        host, name = data.default, reference
-    if ":" in name.rsplit("/", 1)[-1]:
-        name = name.rsplit(":", 1)[0]
-    return data.aliases.get(host, host), name
+    return image_registries().reference(image)
 
 
 def _allowed(host: str, name: str, allowed: tuple[str, ...]) -> bool:
@@ -106,36 +97,59 @@ def images_from_eu_registries(resource: Resource, args: dict[str, Any], ctx: Con
 
 
 def image_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The registry stores the image in an allowed region, where the registry says where (Artifact
-    Registry's LOCATION-docker.pkg.dev, gcr.io's multi-regions, ECR's region). A registry that names no
-    region (Docker Hub, ACR) passes: its operator's jurisdiction is EXIT-010's concern."""
-    path = args.get("path", "image")
-    value = _image(resource, path, base)
-    if value is None:
-        return PASS
-    if isinstance(value, Unknown):
-        return unknown(value.reason, path)
-    host, _ = image_registry(value)
+    """The registry (a derived `image_registry`: one per host the images come from) stores the images in
+    an allowed region, where the registry says where: Artifact Registry's LOCATION-docker.pkg.dev,
+    gcr.io's multi-regions, ECR's region. A registry that names no region (Docker Hub, ACR) passes: its
+    operator's jurisdiction is EXIT-010's concern."""
+    host = str(resource.values.get("host", ""))
     entry = image_registries().lookup(host)
     region = entry.region_of(host) if entry is not None else ""
     if entry is None or not region:
         return PASS
     known = ctx.regions.lookup(entry.provider, region)
     if known is None:
-        return unknown(f"the region {region} of registry {host} (not in the region registry)", path)
-    verdict = region_verdict(entry.provider, region, path, ctx)
+        return unknown(f"the region {region} of registry {host} (not in the region registry)")
+    verdict = region_verdict(entry.provider, region, "", ctx)
     if verdict.state is not False:
         return verdict
-    if region.lower() in ctx.config.deny_regions:
-        return fail(path, f"comes from {host}, which stores images in {region}, on the configured deny list")
-    return fail(path, f"comes from {host}, which stores images in {region} ({known.country}, tier {known.tier}), "
-                      f"outside the allowed tier {ctx.config.residency_tier}")
+    count, first = resource.values.get("references"), resource.values.get("first_workload")
+    where = "on the configured deny list" if region.lower() in ctx.config.deny_regions else \
+        f"({known.country}, tier {known.tier}), outside the allowed tier {ctx.config.residency_tier}"
+    return fail("", f"{count} image reference(s) (first: {first}) are pulled from a registry that stores them in "
+                    f"{region} {where}")
+
+
+def image_version_fixed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """The image names a fixed version: a digest, or a tag other than latest, or a name whose tag the
+    repository's own tooling sets (a skaffold build artifact, a kustomization `images:` entry)."""
+    path = args.get("path", "image")
+    value = _image(resource, path, base)
+    if value is None:
+        return fail(path, "no image")
+    if isinstance(value, Unknown):
+        return unknown(value.reason, path)
+    if "@sha256:" in value:
+        return PASS
+    last = value.rsplit("/", 1)[-1]
+    tag = last.split(":", 1)[1] if ":" in last else ""
+    if tag and tag != "latest":
+        return PASS
+    set_by = _set_by_repository(ctx).get(value.rsplit(":", 1)[0] if tag else value)
+    if set_by:
+        return PASS
+    return fail(path, f"{value} uses the mutable tag latest" if tag else f"{value} has no tag or digest")
+
+
+def _set_by_repository(ctx: Context) -> dict[str, str]:
+    facts = ctx.of_type(["container_images"])
+    return dict(facts[0].values.get("set_by_repository") or {}) if facts else {}
 
 
 IMAGES: dict[str, PredicateSpec] = {
     "image_registries_listed": spec(image_registries_listed),
     "image_registry_allowed": spec(image_registry_allowed, optional={"path": STRING}),
     "images_from_eu_registries": spec(images_from_eu_registries, derived=("images",), registries=("image-registries",)),
-    "image_region_allowed": spec(image_region_allowed, optional={"path": STRING},
-                                 registries=("image-registries", "regions")),
+    "image_region_allowed": spec(image_region_allowed, derived=("images",), registries=("image-registries", "regions")),
+    "image_version_fixed": spec(image_version_fixed, optional={"path": STRING},
+                                reads=("images the repository's skaffold or kustomization tags",), derived=("images",)),
 }

@@ -1,10 +1,13 @@
-"""Container images as one repository-level fact: every image reference of the scanned Kubernetes
-workloads, with the place it is written, in one `container_images` resource.
+"""Container images as repository-level facts.
 
 Where the images come from is a fact about the repository (is there an allow-list of registries, which
-registries are used), reported once rather than once per container. The resource sits in the
-configuration file that would carry the allow-list (`.sovscan.yaml` at the scan root) when the scan has
-one, else at the first image reference, where a reader sees where images come from.
+registries are used), reported once rather than once per container:
+- one `container_images` resource with every image reference of the scanned Kubernetes workloads and
+  the images whose tag the repository's own tooling sets (skaffold build artifacts, kustomization
+  `images:` entries). It sits in the configuration file that would carry the allow-list (`.sovscan.yaml`
+  at the scan root) when the scan has one, else at the first image reference;
+- one `image_registry` resource per registry host the images come from, at the first image from it, with
+  the references from that host.
 """
 from __future__ import annotations
 
@@ -15,12 +18,28 @@ from scanner.model.derive.roots import repository_root
 from scanner.model.kubernetes import POD_SPEC_PATHS
 from scanner.model.paths import resolve
 from scanner.model.resource import Model, Resource
+from scanner.registries.portability import image_registries
 
 CONTAINER_IMAGES_TYPE = "container_images"
+IMAGE_REGISTRY_TYPE = "image_registry"
 CONFIG_FILE = ".sovscan.yaml"
 
 
 def container_images(model: Model) -> list[Resource]:
+    images = _references(model)
+    if not images:
+        return []
+    first = images[0]
+    config = _config_file(model)
+    path, line = (config, 1) if config else (first["path"], first["line"])
+    values = {"images": images, "set_by_repository": _set_by_repository(model)}
+    return [Resource("model", CONTAINER_IMAGES_TYPE, "container_images", path, line, values, {"": line}),
+            *_registries(images)]
+
+
+def _references(model: Model) -> list[dict[str, Any]]:
+    """Every image reference of a Kubernetes workload, with its registry host and place, in file order."""
+    data = image_registries()
     images: list[dict[str, Any]] = []
     for workload in model.of_type(tuple(POD_SPEC_PATHS)):
         if workload.kind != "kubernetes":
@@ -29,16 +48,43 @@ def container_images(model: Model) -> list[Resource]:
             for container in resolve(workload, each):
                 image = container.value.get("image") if isinstance(container.value, dict) else None
                 if isinstance(image, str) and image.strip():
-                    images.append({"image": image.strip(), "workload": workload.address, "path": workload.path,
-                                   "line": workload.line_of(f"{container.location}.image")})
-    if not images:
-        return []
-    images.sort(key=lambda i: (i["path"], i["line"], i["workload"]))
-    first = images[0]
-    config = _config_file(model)
-    path, line = (config, 1) if config else (first["path"], first["line"])
-    values = {"images": images}
-    return [Resource("model", CONTAINER_IMAGES_TYPE, "container_images", path, line, values, {"": line})]
+                    host, name = data.reference(image.strip())
+                    images.append({"image": image.strip(), "host": host, "name": name, "workload": workload.address,
+                                   "path": workload.path, "line": workload.line_of(f"{container.location}.image")})
+    return sorted(images, key=lambda i: (i["path"], i["line"], i["workload"]))
+
+
+def _registries(images: list[dict[str, Any]]) -> list[Resource]:
+    by_host: dict[str, list[dict[str, Any]]] = {}
+    for image in images:
+        by_host.setdefault(image["host"], []).append(image)
+    out = []
+    for host, members in sorted(by_host.items()):
+        first = members[0]
+        values = {"host": host, "references": len(members), "first_workload": first["workload"],
+                  "images": [m["image"] for m in members]}
+        out.append(Resource("model", IMAGE_REGISTRY_TYPE, f"image_registry/{host}", first["path"], first["line"],
+                            values, {"": first["line"]}))
+    return out
+
+
+def _set_by_repository(model: Model) -> dict[str, str]:
+    """Image names whose tag the repository's tooling sets at build or render time -> where: skaffold
+    build artifacts (tagged at every build) and kustomization `images:` entries with a newTag or digest."""
+    found: dict[str, str] = {}
+    for config in model.by_type("Config"):
+        if config.kind != "kubernetes" or not str(config.values.get("apiVersion", "")).startswith("skaffold/"):
+            continue
+        for artifact in resolve(config, "build.artifacts[*]"):
+            name = artifact.value.get("image") if isinstance(artifact.value, dict) else None
+            if isinstance(name, str) and name:
+                found.setdefault(name, f"{config.path}:{config.line_of(artifact.location + '.image')}")
+    for kustomization in model.by_type("Kustomization"):
+        for entry in resolve(kustomization, "images[*]"):
+            item = entry.value if isinstance(entry.value, dict) else {}
+            if isinstance(item.get("name"), str) and (item.get("newTag") or item.get("digest")):
+                found.setdefault(item["name"], f"{kustomization.path}:{kustomization.line_of(entry.location)}")
+    return found
 
 
 def _config_file(model: Model) -> str:
