@@ -11,7 +11,7 @@ from scanner.evaluate.predicates.spec import ANY, INTEGER, STRING, STRINGS, Pred
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.derive.clusters import first_value
 from scanner.model.derive.namespaces import namespace_of, pod_labels, selects
-from scanner.model.paths import Match, lookup
+from scanner.model.paths import Match, lookup, resolve
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown, mapping
 
@@ -51,6 +51,17 @@ def default_deny_policy(resource: Resource, args: dict[str, Any], ctx: Context, 
     which = "its workloads" if len(open_workloads) == total else f"{len(open_workloads)} of its {total} workloads"
     return fail("", f"no ingress NetworkPolicy selects {which} ({shown}), so they accept traffic from any pod "
                     f"in the cluster")
+
+
+def host_path_volumes(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """The pod mounts no hostPath volume. One finding per pod, at its first hostPath volume, naming
+    them all: the fact is that the pod reaches into the node."""
+    found = [m for m in resolve(resource, "pod.volumes[*]") if isinstance(m.value, dict) and m.value.get("hostPath")]
+    if not found:
+        return PASS
+    shown = ", ".join(f"{m.value.get('name', '?')} ({mapping(m.value['hostPath']).get('path', '?')})" for m in found[:5])
+    more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+    return Verdict(False, f"{found[0].location}.hostPath", "pod.volumes", f"{shown}{more}")
 
 
 APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
@@ -222,4 +233,5 @@ WORKLOADS: dict[str, PredicateSpec] = {
     "route_tls": spec(route_tls, reads=("the route's Gateways",)),
     "ingress_tls": spec(ingress_tls, reads=("GKE FrontendConfigs",)),
     "apparmor_annotations": spec(apparmor_annotations),
+    "host_path_volumes": spec(host_path_volumes),
 }

@@ -33,10 +33,10 @@ def namespaces(model: Model) -> list[Resource]:
     for name, members in sorted(workloads.items()):
         first = min(members, key=lambda r: (r.path, r.line, r.address))
         ingress = [mapping(p.values.get("spec")) for p in policies if namespace_of(p) == name and _ingress(p.values)]
-        open_workloads = sorted(r.address for r in members
-                                if not any(_selects_pods(spec.get("podSelector"), pod_labels(r)) for spec in ingress))
+        open_workloads = sorted({r.address for r in members
+                                 if not any(_selects_pods(spec.get("podSelector"), pod_labels(r)) for spec in ingress)})
         values = {"name": name, "system": name in SYSTEM_NAMESPACES, "default_deny": name in denying,
-                  "first_workload": first.address, "workloads": sorted(r.address for r in members),
+                  "first_workload": first.address, "workloads": sorted({r.address for r in members}),
                   "open_workloads": open_workloads}
         locations = {"": first.line, "metadata": first.locations.get("metadata", first.line)}
         out.append(Resource("model", NAMESPACE_TYPE, f"namespace/{name}", first.path, first.line, values, locations,

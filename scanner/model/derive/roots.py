@@ -41,7 +41,7 @@ def root_modules(model: Model) -> list[Resource]:
         lock = f"{directory}/{LOCK_FILE}" if directory else LOCK_FILE
         values: dict[str, Any] = {
             "directory": directory or ".",
-            "relative": relative_directory(anchor.path, repository),
+            "relative": relative_directory(anchor.path, repository) or ".",
             "deployed": any(r.type in ("provider", "terraform_backend") for r in members),
             "lock_file": lock in files,
             "first_requirement": requirements[0].address if requirements else None,
