@@ -377,8 +377,17 @@ def _annotation_markers(resource: Resource, markers: Portability) -> list[tuple[
     return found
 
 
+LOCAL_CONFIG = "config.kubernetes.io/local-config"
+
+
 def vendor_neutral(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The object uses no provider-specific API group, annotation or ingress class."""
+    """The object uses no provider-specific API group, annotation or ingress class. An object annotated
+    config.kubernetes.io/local-config (tooling input such as blueprint metadata, never applied to a
+    cluster) is not judged."""
+    metadata = resource.values.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    if isinstance(annotations, dict) and str(annotations.get(LOCAL_CONFIG, "")).lower() == "true":
+        return PASS
     markers = portability()
     found = []
     group = _api_group_marker(resource, markers)
