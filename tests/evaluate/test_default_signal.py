@@ -176,3 +176,19 @@ def test_a_us_region_registry_is_one_residency_finding_per_registry(write, run_s
     assert finding.message == ("images from us-central1-docker.pkg.dev: 2 image reference(s) (first: Pod/default/a) "
                                "are pulled from a registry that stores them in us-central1 (US, tier third-country), "
                                "outside the allowed tier eu")
+
+
+def test_kustomize_patches_are_inputs_not_objects(write, run_scan):
+    """A strategic-merge patch holds only what it changes; a `$patch: delete` removes an object."""
+    root = write({
+        "base/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                                   "resources: [web.yaml]\npatches:\n  - path: ../patches/sidecar.yaml\n"
+                                   "    target: {kind: Deployment, name: web}\n",
+        "base/web.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n"
+                         "  template:\n    spec:\n      containers:\n        - {name: web, image: 'nginx:1.27.3'}\n",
+        "patches/sidecar.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n"
+                                "    spec:\n      containers:\n        - {name: log, image: 'fluent-bit:3.1'}\n",
+        "delete.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: loadgen}\n$patch: delete\n"})
+    result = run_scan(root, only=("WL-010",))
+    assert [(f.path.rsplit("/", 2)[-2:], f.address) for f in result.findings] == [
+        (["base", "web.yaml"], "Deployment/default/web")]
