@@ -115,7 +115,8 @@ def disruption_budget(resource: Resource, args: dict[str, Any], ctx: Context, ba
 
 
 def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The workload keeps at least `min` replicas: spec.replicas, or a HorizontalPodAutoscaler's minReplicas."""
+    """The workload keeps at least `min` replicas: spec.replicas, or a HorizontalPodAutoscaler's minReplicas;
+    with `autoscaled`, any HorizontalPodAutoscaler that scales it passes (it scales horizontally)."""
     if resource.kind != "kubernetes":
         return PASS
     minimum = int(args.get("min", 2))
@@ -132,9 +133,11 @@ def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Mat
         target = mapping(hpa_spec.get("scaleTargetRef"))
         if target.get("kind") == resource.type and target.get("name") == resource.name:
             floor = hpa_spec.get("minReplicas", 1)
-            if isinstance(floor, int) and floor >= minimum:
+            if args.get("autoscaled") or isinstance(floor, int) and floor >= minimum:
                 return PASS
             return fail("spec.replicas", f"{shown} and its HorizontalPodAutoscaler {hpa.name} allows {floor}")
+    if args.get("autoscaled"):
+        return fail("spec.replicas", f"{shown} and no HorizontalPodAutoscaler scales it")
     return fail("spec.replicas", f"{shown} and no HorizontalPodAutoscaler keeps {minimum} or more")
 
 
@@ -229,7 +232,8 @@ WORKLOADS: dict[str, PredicateSpec] = {
     "environment": spec(environment, optional={"in": STRINGS}),
     "default_deny_policy": spec(default_deny_policy, reads=("namespace (derived)",), derived=("namespaces",)),
     "disruption_budget": spec(disruption_budget, reads=("PodDisruptionBudgets in the namespace",)),
-    "replicated": spec(replicated, optional={"min": INTEGER}, reads=("HorizontalPodAutoscalers in the namespace",)),
+    "replicated": spec(replicated, optional={"min": INTEGER, "autoscaled": {"type": "boolean"}},
+                       reads=("HorizontalPodAutoscalers in the namespace",)),
     "route_tls": spec(route_tls, reads=("the route's Gateways",)),
     "ingress_tls": spec(ingress_tls, reads=("GKE FrontendConfigs",)),
     "apparmor_annotations": spec(apparmor_annotations),
