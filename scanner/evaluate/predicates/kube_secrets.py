@@ -48,13 +48,14 @@ def _decoded(value: str) -> str | None:
 
 def _secret_key(name: str, text: str) -> bool:
     """An entry name that says it holds a credential: a secret-looking name (`password`, `tls.key`,
-    `apiPassword`), a single word ending in one (`k8swebhookapikey`), or one ending in `key` whose value is
-    long and random."""
+    `apiPassword`), a single word ending in one (`k8swebhookapikey`), or `key` (in a Secret, an entry
+    named key holds one: Ceph, GlusterFS), or a word ending in `key` whose value is long and random."""
     if is_secret_name(name) or _SECRET_SUFFIX.search(name.replace("-", "").replace("_", "")):
         return True
     words = name_words(name)
-    return bool(words) and words[-1].endswith("key") and len(text) >= 16 and entropy(text) >= 3.5 \
-        and " " not in text.strip()
+    if not words or " " in text.strip():
+        return False
+    return words[-1] in ("key", "keys") or words[-1].endswith("key") and len(text) >= 16 and entropy(text) >= 3.5
 
 
 def _config_secrets(text: str) -> Iterator[str]:
