@@ -192,3 +192,13 @@ def test_kustomize_patches_are_inputs_not_objects(write, run_scan):
     result = run_scan(root, only=("WL-010",))
     assert [(f.path.rsplit("/", 2)[-2:], f.address) for f in result.findings] == [
         (["base", "web.yaml"], "Deployment/default/web")]
+
+
+def test_the_hardened_profile_turns_every_opt_in_group_on(write, run_scan):
+    from scanner import config as config_module
+    root = write({"pod.yaml": POD})
+    hardened = config_module.load(None, str(root), "hardened")
+    default = config_module.load(None, str(root))
+    assert {f.policy_id for f in run_scan(root, only=("workload",), config=default).findings} == set()
+    assert {f.policy_id for f in run_scan(root, only=("workload", "exit"), config=hardened).findings} == {
+        "WL-030", "WL-031", "WL-032", "WL-033", "WL-034", "WL-035", "WL-040", "EXIT-009"}   # probes: not on a bare Pod
