@@ -122,8 +122,8 @@ def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Mat
     minimum = int(args.get("min", 2))
     spec = mapping(resource.values.get("spec"))
     replicas = spec.get("replicas", 1)
-    if isinstance(replicas, int) and not isinstance(replicas, bool) and replicas >= minimum:
-        return PASS
+    if isinstance(replicas, int) and not isinstance(replicas, bool) and (replicas >= minimum or replicas == 0):
+        return PASS    # 0: switched off on purpose, not a single replica
     shown = f"spec.replicas is {replicas}" if "replicas" in spec else "spec.replicas is not set (1)"
     namespace = namespace_of(resource)
     for hpa in ctx.of_type(["HorizontalPodAutoscaler"]):
