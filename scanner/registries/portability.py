@@ -75,12 +75,20 @@ class ImageRegistry:
         return found.group("region") if found else ""
 
 
+_PLACEHOLDER = re.compile(r"[<>{}]|\$\{|\$\(|^\$[A-Za-z_]")
+
+
 @dataclass(frozen=True)
 class ImageRegistries:
     as_of: str
     default: str                          # the host of an image reference that names none (docker.io)
     aliases: Mapping[str, str]
     entries: tuple[ImageRegistry, ...]    # in file order: the first that matches a host wins
+
+    @staticmethod
+    def placeholder(image: str) -> bool:
+        """`<YOUR-IMAGE>`, `${IMAGE}`, `{{ .Values.image }}`: a value filled in later, not an image."""
+        return bool(_PLACEHOLDER.search(image))
 
     def reference(self, image: str) -> tuple[str, str]:
         """(registry host, repository) of an image reference; the default registry when none is written."""

@@ -10,6 +10,7 @@ from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.paths import Match, lookup
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
+from scanner.registries.portability import image_registries
 from scanner.registries.regions import tier_allows
 
 CUSTOMER_KEY_TYPES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key", "azurerm_key_vault_key",
@@ -145,7 +146,7 @@ def image_pinned(resource: Resource, args: dict[str, Any], ctx: Context, base: M
     if isinstance(value, Unknown):
         return unknown(value.reason, path)
     image = str(value)
-    if "@sha256:" in image:
+    if "@sha256:" in image or image_registries().placeholder(image):
         return PASS
     last = image.rsplit("/", 1)[-1]
     tag = last.split(":", 1)[1] if ":" in last else ""

@@ -68,6 +68,8 @@ def image_registry_allowed(resource: Resource, args: dict[str, Any], ctx: Contex
         return PASS    # no image: EXIT-020 reports that
     if isinstance(value, Unknown):
         return unknown(value.reason, path)
+    if image_registries().placeholder(value):
+        return PASS
     host, name = image_registry(value)
     if _allowed(host, name, _allow_list(ctx)):
         return PASS
@@ -128,6 +130,8 @@ def image_version_fixed(resource: Resource, args: dict[str, Any], ctx: Context, 
         return PASS    # a container without an image is a patch or a fragment, not something that runs
     if isinstance(value, Unknown):
         return unknown(value.reason, path)
+    if image_registries().placeholder(value):
+        return PASS    # <YOUR-IMAGE>, ${IMAGE}: the image is filled in when the manifest is used
     if "@sha256:" in value:
         return PASS
     last = value.rsplit("/", 1)[-1]

@@ -47,7 +47,7 @@ def _references(model: Model) -> list[dict[str, Any]]:
         for each in ("pod.containers[*]", "pod.initContainers[*]"):
             for container in resolve(workload, each):
                 image = container.value.get("image") if isinstance(container.value, dict) else None
-                if isinstance(image, str) and image.strip():
+                if isinstance(image, str) and image.strip() and not data.placeholder(image):
                     host, name = data.reference(image.strip())
                     images.append({"image": image.strip(), "host": host, "name": name, "workload": workload.address,
                                    "path": workload.path, "line": workload.line_of(f"{container.location}.image")})
