@@ -21,7 +21,8 @@ DERIVED_TYPES = {"cluster": "clusters", "namespace": "namespaces", "provider_sou
 
 LABELS = {
     "en": {"id": "ID", "family": "family", "severity": "severity", "level": "level", "runs": "runs",
-           "by_default": "by default", "opt_in": "opt-in: {group}", "input": "input", "title": "TITLE",
+           "by_default": "by default", "opt_in": "opt-in: {group}", "aliases": "earlier ids", "input": "input",
+           "title": "TITLE",
            "checks": "checks", "why": "Why:", "fix": "Fix:", "controls": "Controls:", "references": "References:",
            "file": "file", "policies": "policies", "maps": "controls", "sources": "sources",
            "heading": "Policy catalogue", "column_title": "title",
@@ -40,7 +41,8 @@ LABELS = {
            "predicates_intro": "The judgements policy YAML names with `predicate:`; each declares its arguments, which "
                                "the policy loader checks."},
     "nl": {"id": "ID", "family": "familie", "severity": "ernst", "level": "niveau", "runs": "draait",
-           "by_default": "standaard", "opt_in": "opt-in: {group}", "input": "invoer", "title": "TITEL",
+           "by_default": "standaard", "opt_in": "opt-in: {group}", "aliases": "eerdere id's", "input": "invoer",
+           "title": "TITEL",
            "checks": "controleert", "why": "Waarom:", "fix": "Oplossing:", "controls": "Beheersmaatregelen:",
            "references": "Bronnen:", "file": "bestand", "policies": "policies", "maps": "maatregelen",
            "sources": "bronnen", "heading": "Policycatalogus", "column_title": "titel",
@@ -114,7 +116,10 @@ def render_show(policy: Policy, lang: str = "en") -> str:
              f"{words['family']}: {policy.family}    {words['level']}: {policy.level}    "
              f"{words['severity']}: {policy.severity}    {words['runs']}: {_runs(policy, words)}    "
              f"{words['input']}: {policy.input}",
-             f"{words['checks']}: {_targets(policy)}", "", words["why"], f"  {text.rationale}", "", words["fix"]]
+             f"{words['checks']}: {_targets(policy)}"]
+    if policy.aliases:
+        lines.append(f"{words['aliases']}: {', '.join(policy.aliases)}")
+    lines += ["", words["why"], f"  {text.rationale}", "", words["fix"]]
     for provider, fix in text.remediation.items():
         lines.append(f"  {fix}" if provider == "default" else f"  {provider}: {fix}")
     cited = citations.citations(policy.references, lang)
