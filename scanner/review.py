@@ -19,6 +19,7 @@ import yaml
 from scanner import checkout, yamlfile
 from scanner.config import Config
 from scanner.errors import ConfigError
+from scanner.evaluate.engine import mode_of
 from scanner.evaluate.result import Finding, Result
 from scanner.evaluate.fingerprint import finding_key
 from scanner.evaluate.masking import redact
@@ -49,6 +50,7 @@ class RuleSummary:
     waived_configuration: int
     baselined: int
     excludes: tuple[str, ...]
+    by_default: int = 0               # policies that run unless switched off (opt-in rules not named excluded)
 
     @property
     def waived(self) -> int:
@@ -58,14 +60,14 @@ class RuleSummary:
     def loosened(self) -> bool:
         return bool(self.switched_off or self.waived or self.baselined or self.excludes)
 
-    def statements(self, policies: int) -> list[str]:
+    def statements(self) -> list[str]:
         """One sentence per fact, for the text summary, Markdown, GitHub notices and the CI widgets."""
         where = self.configuration or "none"
         lines = [f"configuration: {where} (profile {self.profile})"]
         if self.switched_off:
             shown = ", ".join(self.switched_off[:8]) + (", …" if len(self.switched_off) > 8 else "")
-            lines.append(f"the configuration switches off {len(self.switched_off)} of {policies} "
-                         f"{'policy' if policies == 1 else 'policies'}: {shown}")
+            lines.append(f"the configuration switches off {len(self.switched_off)} of the {self.by_default} "
+                         f"{'policy that runs' if self.by_default == 1 else 'policies that run'} by default: {shown}")
         if self.audit:
             lines.append(f"the configuration puts {len(self.audit)} {'policy' if len(self.audit) == 1 else 'policies'} "
                          "in audit mode (reported, not failing)")
@@ -89,11 +91,13 @@ class RuleSummary:
 
 
 def summarise(config: Config, result: Result, today: datetime.date) -> RuleSummary:
-    modes = {p.id: config.mode(p.id, p.family, today) for p in result.policies if p.id != REVIEW.id}
+    # An opt-in rule the configuration does not name is not "switched off": it never ran by default.
+    modes = {p.id: mode_of(config, p, today) for p in result.policies
+             if p.id != REVIEW.id and (not p.opt_in or any(n in config.enforcement for n in p.names + (p.opt_in,)))}
     kinds = Counter(_waived_by(f) for f in result.suppressed)
     return RuleSummary(config.source, config.profile, tuple(sorted(k for k, m in modes.items() if m == "off")),
                        tuple(sorted(k for k, m in modes.items() if m == "audit")),
-                       kinds["inline"], kinds["configuration"], kinds["baseline"], tuple(config.exclude))
+                       kinds["inline"], kinds["configuration"], kinds["baseline"], tuple(config.exclude), len(modes))
 
 
 def _waived_by(finding: Finding) -> str:

@@ -5,7 +5,7 @@ STARTER = """\
 # sovscan configuration. Every key is optional; `sovscan scan` validates this file and exits 2
 # naming the key when something is wrong. Reference: README.md, "Configuration".
 
-# Built-in profile this file starts from: default, municipal-azure or nds-sovereign.
+# Built-in profile this file starts from: default, hardened, municipal-azure or nds-sovereign.
 # Settings below win over the profile's, key by key.
 profile: {profile}
 
@@ -26,10 +26,12 @@ residency:
 # seal_target: 4
 # sovereignty_requirement: high
 
-# Audit before deny (seed 002:282-296): per family or policy id, off | audit | deny,
-# or {{mode: audit, deny_from: YYYY-MM-DD}} to turn an audit into a deny on a date.
+# Audit before deny (seed 002:282-296): per family, opt-in group or policy id, off | audit | deny,
+# or {{mode: audit, deny_from: YYYY-MM-DD}} to turn an audit into a deny on a date. Opt-in groups
+# (restricted, operations, supply-chain) run only when named here.
 enforcement:
   exit: audit
+  # restricted: audit
   # haven: {{mode: audit, deny_from: 2027-01-01}}
   # RES-013: off
 

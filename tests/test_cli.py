@@ -49,7 +49,7 @@ def test_only_and_skip(write, capsys):
     assert run(["scan", ".", "--skip", "residency"], capsys)[0] == 0
     assert run(["scan", ".", "--only", "RES-001"], capsys)[0] == 1
     code, _, err = run(["scan", ".", "--only", "nope"], capsys)
-    assert code == 2 and "'nope' is neither a family nor a policy id" in err
+    assert code == 2 and "'nope' is neither a family, an opt-in group nor a policy id" in err
 
 
 def test_usage_errors_exit_2(write, capsys):
@@ -126,12 +126,12 @@ def test_policies_list_and_show(capsys):
 def test_policies_in_dutch(capsys):
     code, out, _ = run(["policies", "show", "CMK-001", "--lang", "nl"], capsys)
     assert code == 0 and out.startswith("CMK-001: Objectopslag is versleuteld met een klantbeheerde sleutel\n"
-                                        "familie: cmk    ernst: high    invoer: terraform\n")
+                                        "familie: cmk    niveau: error    ernst: high    draait: standaard    invoer: terraform\n")
     assert "\nWaarom:\n  Privacygevoelige gegevens worden versleuteld" in out and "\nOplossing:\n" in out
     assert "\nBeheersmaatregelen:\n  ISO/IEC 27002:2022 (BIO2) 8.24 Gebruik van cryptografie\n" in out
     code, out, _ = run(["policies", "list", "--only", "exit", "--lang", "nl"], capsys)
-    assert code == 0 and "EXIT-005   exit       medium    Er is een exitplan en het is in het afgelopen jaar getest\n" in out
-    assert out.endswith("10 policies\n")
+    assert code == 0 and "EXIT-005   exit       warning  Er is een exitplan en het is in het afgelopen jaar getest\n" in out
+    assert out.endswith("11 policies\n")
     assert run(["policies", "list", "--lang", "fr"], capsys)[0] == 2
 
 

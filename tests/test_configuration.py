@@ -120,7 +120,7 @@ def test_an_unreadable_file_is_never_quoted(write, capsys):
     ("waivers:\n  - {rule: RES-001, resource: '*', reason: r}\n", "waivers[0].resource: '*' does not name a resource"),
     ("waivers:\n  - {rule: RES-001, resource: 'aws_s3_bucket.*', reason: r}\n",
      "waivers[0].resource: 'aws_s3_bucket.*' does not name a resource"),
-    ("profile: mars\n", "profile: unknown profile 'mars'; built-in profiles: default, municipal-azure, nds-sovereign"),
+    ("profile: mars\n", "profile: unknown profile 'mars'; built-in profiles: default, hardened, municipal-azure, nds-sovereign"),
 ])
 def test_bad_configuration_exits_2_naming_file_key_and_valid_form(write, capsys, content, message):
     write({"main.tf": US, ".sovscan.yaml": content})
@@ -142,7 +142,7 @@ def test_documented_off_form_and_starter_file_are_accepted(write, capsys):
     assert run(capsys, "scan", ".", "--only", "RES-013", "--fail-on", "note")[0] == 1
     write({".sovscan.yaml": "enforcement:\n  RES-013: off\n"})
     code, out, _ = run(capsys, "scan", ".", "--only", "RES-013", "--fail-on", "note")
-    assert code == 0 and "the configuration switches off 1 of 1 policy: RES-013" in out
+    assert code == 0 and "the configuration switches off 1 of the 1 policy that runs by default: RES-013" in out
     assert run(capsys, "init", "--force")[0] == 0
     starter = open(".sovscan.yaml", encoding="utf-8").read().replace("# RES-013: off", "RES-013: off")
     open(".sovscan.yaml", "w", encoding="utf-8").write(starter)

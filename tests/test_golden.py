@@ -48,4 +48,4 @@ def test_examples_cover_every_family(tmp_path, capsys):
     out = tmp_path / "all.json"
     cli.main(["scan", "examples", "-f", f"json={out}"])
     families = {f["family"] for f in json.loads(out.read_text())["findings"]}
-    assert families >= {"cmk", "residency", "secrets", "exit", "haven"}
+    assert families >= {"cmk", "residency", "secrets", "exit", "haven", "workload"}

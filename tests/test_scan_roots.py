@@ -104,17 +104,17 @@ def test_the_climb_stops_at_the_repository_top(write, tmp_path, monkeypatch):
 
 def test_a_plain_manifest_named_alone_is_judged_with_the_policies_beside_it(repository, capsys):
     """The PodDisruptionBudget and default-deny NetworkPolicy in k8s/policies.yaml count for k8s/web.yaml."""
-    assert cli.main(["scan", "k8s/web.yaml", "--only", "HAVEN-012", "--only", "HAVEN-014", "-f", "json"]) == 0
+    assert cli.main(["scan", "k8s/web.yaml", "--only", "WL-010", "--only", "WL-021", "-f", "json"]) == 0
     assert '"findings": []' in capsys.readouterr().out
 
 
 def test_a_base_named_alone_is_judged_in_its_overlays(repository, capsys):
     """Scanned with both overlays (5 files): the base's line fails in both, so it is one finding that names
     no overlay."""
-    assert cli.main(["scan", "apps/shop/base/deployment.yaml", "--only", "HAVEN-025", "-f", "json"]) == 0
+    assert cli.main(["scan", "apps/shop/base/deployment.yaml", "--only", "WL-030", "-f", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert [(f["policy_id"], f["path"], f["line"]) for f in report["findings"]] == [
-        ("HAVEN-025", "apps/shop/base/deployment.yaml", 15)]
+        ("WL-030", "apps/shop/base/deployment.yaml", 15)]
     assert "overlay" not in report["findings"][0]["message"]
     assert report["findings"][0]["instances"] == [] and report["notices"] == []
     assert report["summary"]["files"] == 5

@@ -178,7 +178,7 @@ def evaluate(model: Model, policies: list[Policy], config: Config, today: dateti
     index = _Index(model)
     run = _Run(ctx)
     for policy in policies:
-        mode = _mode(config, policy, ctx.today)
+        mode = mode_of(config, policy, ctx.today)
         if mode == "off":
             continue
         for check in policy.checks:
@@ -203,10 +203,14 @@ def _conjuncts(assertion: dict[str, Any]) -> list[dict[str, Any]]:
     return [part for inner in assertion["all"] for part in _conjuncts(inner)]
 
 
-def _mode(config: Config, policy: Policy, today: datetime.date) -> str:
-    """The configured enforcement: by id, by an earlier id (alias), else by family."""
-    named = next((n for n in policy.names if n in config.enforcement), policy.id)
-    return config.mode(named, policy.family, today)
+def mode_of(config: Config, policy: Policy, today: datetime.date) -> str:
+    """The configured enforcement: by id, by an earlier id (alias), by opt-in group, else by family. An
+    opt-in policy is off until the configuration names it or its group."""
+    keys = policy.names + ((policy.opt_in,) if policy.opt_in else ())
+    named = next((n for n in keys if n in config.enforcement), None)
+    if named is None and policy.opt_in:
+        return "off"
+    return config.mode(named or policy.id, policy.family, today)
 
 
 def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict, item: Match | None,
@@ -221,7 +225,7 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
         level = "note"
     else:
         message = _message(check.message or policy.message, resource, verdict, item)
-        level = policy.level if mode == "deny" else _audit_level(policy.level)
+        level = policy.level_of(check) if mode == "deny" else _audit_level(policy.level_of(check))
     origin = resource.origins.get(without_indices(location))
     if resource.user_site is not None:   # downloaded module code: the user changes it at the module call
         message += f" (in the installed module at {resource.path}:{line})"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
@@ -18,9 +18,9 @@ from scanner.registries.kubernetes import hcc_checks
 from scanner.pack import builtin_policy_dir
 
 NOT_POLICIES = ("registries", "profiles")   # data folders that live next to the policies
-FAMILIES = ("cmk", "residency", "secrets", "exit", "haven", "baseline", "custom")
+FAMILIES = ("cmk", "residency", "secrets", "exit", "haven", "workload", "baseline", "custom")
 MESSAGE_FIELDS = ("address", "type", "name", "detail", "path", "item", "values")   # placeholders a message may use
-ID_PREFIX = {"CMK": "cmk", "RES": "residency", "SEC": "secrets", "EXIT": "exit", "HAVEN": "haven"}
+ID_PREFIX = {"CMK": "cmk", "RES": "residency", "SEC": "secrets", "EXIT": "exit", "HAVEN": "haven", "WL": "workload"}
 SEVERITY_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "2.0", "info": "0.5"}
 LANGUAGES = citations.LANGUAGES   # English is the policy's own text; the others sit in a block named after the language
@@ -34,6 +34,7 @@ class Check:
     each: str | None = None
     message: str | None = None
     location: str | None = None
+    level: str | None = None     # this check's level when it differs from the policy's
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class Policy:
     aliases: tuple[str, ...] = ()    # earlier ids: waivers, --only/--skip and enforcement keys still match
     since: str = ""                  # the sovscan version that introduced it
     haven_check: str = ""            # the Haven Compliancy Checker check this policy pre-flights
+    opt_in: str = ""                 # the opt-in group; "" when the policy runs by default
+    declared_level: str = ""         # the level the policy file sets; "" to take it from the severity
     texts: dict[str, PolicyText] = field(default_factory=dict)   # language -> text; "en" always
 
     @property
@@ -80,7 +83,15 @@ class Policy:
 
     @property
     def level(self) -> str:
-        return SEVERITY_LEVEL[self.severity]
+        """error: a standard the seeds cite requires it; warning: strong practice; note: inventory, advice."""
+        return self.declared_level or SEVERITY_LEVEL[self.severity]
+
+    def level_of(self, check: Check) -> str:
+        return check.level or self.level
+
+    @property
+    def on_by_default(self) -> bool:
+        return not self.opt_in
 
     def remediation_for(self, resource_type: str) -> str:
         provider = resource_type.split("_", 1)[0]
@@ -296,8 +307,8 @@ def _policy(data: dict[str, Any], path: Path) -> Policy:
     prefix = data["id"].split("-")[0]
     if prefix in ID_PREFIX and ID_PREFIX[prefix] != data["family"]:
         raise PolicyError(f"{path}:1: family: {data['family']!r} does not fit the id prefix {prefix}")
-    checks = tuple(Check(c["match"], c["assert"], c.get("where"), c.get("each"), c.get("message"), c.get("location"))
-                   for c in data["checks"])
+    checks = tuple(Check(c["match"], c["assert"], c.get("where"), c.get("each"), c.get("message"), c.get("location"),
+                         c.get("level")) for c in data["checks"])
     english = _text(data, data)
     texts = {lang: _text(data[lang], data) for lang in LANGUAGES[1:] if lang in data}
     return Policy(
@@ -306,6 +317,7 @@ def _policy(data: dict[str, Any], path: Path) -> Policy:
         references=data["references"], input=data["input"], checks=checks, message=english.message,
         precision=data.get("precision", "high"), path=str(path), aliases=tuple(data.get("aliases", ())),
         since=str(data.get("since", "")), haven_check=str(data.get("haven_check", "")),
+        opt_in=str(data.get("opt_in", "")), declared_level=str(data.get("level", "")),
         texts={"en": english, **texts})
 
 
@@ -329,12 +341,20 @@ def load(extra_dirs: tuple[str, ...] = ()) -> list[Policy]:
 
 
 def select(policies: list[Policy], only: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> list[Policy]:
-    known = {n for p in policies for n in p.names} | {p.family for p in policies} | set(FAMILIES)
+    """The policies `only` names (all when empty) minus those `skip` names: a family, an opt-in group, an id
+    or an alias. Naming an opt-in policy (by id, alias or group) in `only` turns it on for this run; a family
+    name selects the family's policies that run by default and leaves its opt-in ones off."""
+    known = {n for p in policies for n in p.names} | {p.family for p in policies} | set(FAMILIES) | \
+        {p.opt_in for p in policies if p.opt_in}
     for name in only + skip:
         if name not in known:
-            raise PolicyError(f"--only/--skip: {name!r} is neither a family nor a policy id")
+            raise PolicyError(f"--only/--skip: {name!r} is neither a family, an opt-in group nor a policy id")
 
     def named(policy: Policy, names: tuple[str, ...]) -> bool:
-        return policy.family in names or any(n in names for n in policy.names)
-    chosen = [p for p in policies if not only or named(p, only)]
+        return policy.family in names or bool(policy.opt_in and policy.opt_in in names) or \
+            any(n in names for n in policy.names)
+
+    def explicitly(policy: Policy) -> bool:
+        return bool(policy.opt_in) and (policy.opt_in in only or any(n in only for n in policy.names))
+    chosen = [replace(p, opt_in="") if explicitly(p) else p for p in policies if not only or named(p, only)]
     return [p for p in chosen if not named(p, skip)]

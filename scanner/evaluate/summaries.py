@@ -9,7 +9,7 @@ from scanner.evaluate.result import Result
 from scanner.model.derive.providers import PROVIDER_SOURCE_TYPE
 from scanner.model.resource import Model, Resource
 from scanner.model.values import Unknown
-from scanner.registries.kubernetes import hcc_checks
+from scanner.registries.kubernetes import mandatory_hcc_checks
 from scanner.registries.providers import ProviderEntry, providers
 
 _RANK = {"pass": 0, "open": 1, "fail": 2}
@@ -17,17 +17,24 @@ _RANK = {"pass": 0, "open": 1, "fail": 2}
 
 @dataclass(frozen=True)
 class ClusterSummary:
-    """The static pre-flight of one Terraform cluster: each HCC check its policies cover, and the outcome."""
+    """The static pre-flight of one Terraform cluster against HCC's own list of mandatory checks (15 in
+    v12.8.0), in HCC's order. Each check is pass | fail | open (a value it needs is not known statically)
+    | unchecked (no rule of this run judged it for this cluster) | cannot (nothing in the code can decide
+    it: HCC's self tests, its checksum, conformance)."""
     address: str
     path: str
     line: int
-    checks: tuple[tuple[str, str], ...]     # (HCC label, pass | fail | open), in HCC's order
+    checks: tuple[tuple[str, str], ...]     # (HCC label, state), every mandatory check in HCC's order
 
     def count(self, state: str) -> int:
         return sum(1 for _, s in self.checks if s == state)
 
     def labels(self, state: str) -> list[str]:
         return [label for label, s in self.checks if s == state]
+
+    @property
+    def total(self) -> int:
+        return len(self.checks)
 
 
 @dataclass(frozen=True)
@@ -91,25 +98,28 @@ def _outcomes(result: Result) -> dict[tuple[str, str], str]:
 
 
 def _clusters(result: Result, model: Model) -> list[ClusterSummary]:
-    labels = {c.name: c.label for c in hcc_checks()}
-    order = {name: i for i, name in enumerate(labels)}
-    covering = sorted(((p.haven_check, p.id) for p in result.policies if p.family == "haven" and p.haven_check),
-                      key=lambda item: (order.get(item[0], len(order)), item[1]))
+    mandatory = mandatory_hcc_checks()
+    order = {c.name: i for i, c in enumerate(mandatory)}
+    covering = sorted(((p.haven_check, p.id) for p in result.policies
+                       if p.family == "haven" and p.haven_check in order),
+                      key=lambda item: (order[item[0]], item[1]))
     if not covering:
         return []
     outcomes = _outcomes(result)
-    summaries = []
+    summaries: dict[tuple[str, str, int], ClusterSummary] = {}
     for cluster in sorted(model.clusters.values(), key=lambda c: (c.resource.path, c.resource.line, c.resource.address)):
         states: dict[str, str] = {}
         for name, policy_id in covering:
             seen = [outcomes[(policy_id, a)] for a in sorted(cluster.addresses) if (policy_id, a) in outcomes]
             for state in seen:
                 states[name] = _worst(states.get(name), state)
-        if states:
-            resource = cluster.resource
-            checks = tuple((labels.get(n, n), s) for n, s in states.items())
-            summaries.append(ClusterSummary(resource.address, resource.path, resource.line, checks))
-    return summaries
+        resource = cluster.resource
+        key = (resource.address, resource.path, resource.line)
+        if not states or key in summaries:   # a module's cluster called from several roots: one line
+            continue
+        checks = tuple((c.label, states.get(c.name) or ("unchecked" if c.preflight else "cannot")) for c in mandatory)
+        summaries[key] = ClusterSummary(resource.address, resource.path, resource.line, checks)
+    return list(summaries.values())
 
 
 def _worst(old: str | None, new: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from scanner.config import Config, ConfigWaiver
 from scanner.errors import InputError
+from scanner.evaluate.fingerprint import finding_key
 from scanner.evaluate.result import Finding, Result, Suppression
 from scanner.model.resource import Model
 from scanner.notices import Notice
@@ -26,8 +27,9 @@ BASELINE_VERSION = 1
 EVERY_RULE = ("*", "all")
 
 
-def _covers_rule(rules: tuple[str, ...], policy_id: str) -> bool:
-    return policy_id in rules
+def _covers_rule(rules: tuple[str, ...], names: tuple[str, ...]) -> bool:
+    """The waiver names the rule: its id, or an id it had before (an alias). `*` and `all` are refused."""
+    return any(name in rules for name in names)
 
 
 def address_matches(address: str, pattern: str) -> bool:
@@ -42,8 +44,8 @@ def _module_prefixes(model: Model) -> dict[tuple[str, int], str]:
     return {(r.path, r.line): r.address + "." for r in model.resources if r.type == "module_call"}
 
 
-def _inline_target(directive: Directive, finding: Finding, modules: dict) -> bool:
-    if not _covers_rule(directive.rules, finding.policy_id):
+def _inline_target(directive: Directive, finding: Finding, modules: dict, names: tuple[str, ...]) -> bool:
+    if not _covers_rule(directive.rules, names):
         return False
     for line in (directive.line, directive.line + 1):      # on the line, or on the line above
         prefix = modules.get((directive.path, line))
@@ -54,8 +56,8 @@ def _inline_target(directive: Directive, finding: Finding, modules: dict) -> boo
     return directive.line in (finding.line, finding.line - 1, finding.resource_line, finding.resource_line - 1)
 
 
-def _central_target(waiver: ConfigWaiver, finding: Finding) -> bool:
-    if waiver.rule != finding.policy_id:
+def _central_target(waiver: ConfigWaiver, finding: Finding, names: tuple[str, ...]) -> bool:
+    if waiver.rule not in names:
         return False
     if waiver.path and waiver.path != finding.path:
         return False
@@ -95,8 +97,10 @@ def apply(result: Result, model: Model, directives: list[Directive], foreign: li
     used: set = set()
     problems: dict = {}
     findings = []
+    names = {p.id: p.names for p in result.policies}
     for finding in result.findings:
-        findings.append(_waive(finding, modules, directives, config, today, used, problems))
+        findings.append(_waive(finding, modules, directives, config, today, used, problems,
+                               names.get(finding.policy_id, (finding.policy_id,))))
     migration = sorted(Notice(f.path, f.line, f"{f.text} is not honoured by sovscan; use "
                               f"`# sovscan:ignore RULE reason=\"...\"` instead", "note") for f in foreign)
     return result.but(findings=findings, waiver_problems=sorted(_problem_notices(directives, config, used, problems)),
@@ -104,9 +108,9 @@ def apply(result: Result, model: Model, directives: list[Directive], foreign: li
 
 
 def _waive(finding: Finding, modules: dict, directives: list[Directive], config: Config, today: datetime.date,
-           used: set, problems: dict) -> Finding:
+           used: set, problems: dict, names: tuple[str, ...]) -> Finding:
     for directive in directives:
-        if not _inline_target(directive, finding, modules):
+        if not _inline_target(directive, finding, modules, names):
             continue
         used.add(directive)
         problem = _inline_problem(directive, today, config.max_waiver_days)
@@ -116,7 +120,7 @@ def _waive(finding: Finding, modules: dict, directives: list[Directive], config:
         until = directive.until.isoformat() if directive.until else ""
         return replace(finding, suppression=Suppression("inSource", directive.reason, until=until))
     for waiver in config.waivers:
-        if not _central_target(waiver, finding):
+        if not _central_target(waiver, finding, names):
             continue
         used.add(waiver)
         problem = _central_problem(waiver, today, config.max_waiver_days)
@@ -177,12 +181,18 @@ def load_baseline(path: str) -> list[dict]:
 
 
 def apply_baseline(result: Result, entries: list[dict]) -> Result:
+    """Suppress the findings the baseline lists; an entry recorded under a rule's earlier id (an alias)
+    still matches, so renaming a rule does not turn a baseline stale."""
     known = {e["fingerprint"] for e in entries}
+    aliases = {p.id: p.aliases for p in result.policies}
     seen = set()
     findings = []
     for finding in result.findings:
-        if finding.active and finding.fingerprint in known:
-            seen.add(finding.fingerprint)
+        prints = [finding.fingerprint] + [finding_key(alias, finding.path, finding.address, finding.attribute)
+                                          for alias in aliases.get(finding.policy_id, ())]
+        matched = next((p for p in prints if p in known), None)
+        if finding.active and matched is not None:
+            seen.add(matched)
             finding = replace(finding, suppression=Suppression("external", "in the baseline"))
         findings.append(finding)
     return result.but(findings=findings, stale_baseline=[e for e in entries if e["fingerprint"] not in seen])

@@ -93,7 +93,7 @@ def without_placeholders(resource: Resource, placeholders: Placeholders) -> Reso
                 continue   # written by an `images:` entry: what the build deploys
             tool = placeholders.tool(image_name(image), place.path)
             if tool:
-                unknown = Unknown(f"image {image} ({tool} replaces it when it deploys)", kind="build")
+                unknown = Unknown(f"image {image} ({tool} replaces it when it deploys)", tool, kind="build")
                 resource.values = _set(resource.values, pod_path + [list_key, index, "image"], unknown)
     return resource
 

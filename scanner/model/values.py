@@ -17,7 +17,8 @@ KINDS = ("variable", "local", "module", "data", "computed", "function", "express
 @dataclass(frozen=True)
 class Unknown:
     reason: str                   # for people: "var.location", "data.azurerm_client_config.x", ...
-    refers_to: str | None = None  # the resource address when the value is an attribute of a resource
+    refers_to: str | None = None  # the resource address when the value is an attribute of a resource;
+                                  # for kind "build", the tool that sets it ("skaffold", "kustomize")
     attribute: str | None = None  # that attribute ("kube_config_raw"), when known
     kind: str = ""                # one of KINDS
 

@@ -18,12 +18,20 @@ class HccCheck:
     name: str          # HCC's machine name: haworkers
     category: str
     label: str         # what HCC prints: "Running at least 3 worker nodes"
+    suggested: bool = False   # cis, kubescape: opt-in, outside the mandatory checks
+    preflight: bool = True    # False: nothing in the code can decide it (self tests, checksum, conformance)
 
 
 @functools.lru_cache(maxsize=1)
 def hcc_checks() -> tuple[HccCheck, ...]:
-    """In HCC's own order."""
-    return tuple(HccCheck(c["name"], c["category"], c["label"]) for c in document("hcc-checks")["checks"])
+    """Every check the registry lists, mandatory first, in HCC's own order."""
+    return tuple(HccCheck(c["name"], c["category"], c["label"], bool(c.get("suggested", False)),
+                          bool(c.get("preflight", True))) for c in document("hcc-checks")["checks"])
+
+
+def mandatory_hcc_checks() -> tuple[HccCheck, ...]:
+    """The checks a cluster must pass to be Haven compliant (15 in HCC v12.8.0)."""
+    return tuple(c for c in hcc_checks() if not c.suggested)
 
 
 @dataclass(frozen=True)

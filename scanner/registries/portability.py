@@ -2,7 +2,9 @@
 targets, and vendor-specific Kubernetes markers; and the container image registries (image-registries.yaml)."""
 from __future__ import annotations
 
+import fnmatch
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -55,9 +57,25 @@ def portability() -> Portability:
 
 @dataclass(frozen=True)
 class ImageRegistry:
-    host: str
+    host: str             # the host, or the glob (`*.azurecr.io`) the entry matches
     operator: str
     jurisdiction: str     # ISO 3166 alpha-2 of the operator's headquarters
+    kind: str = "public"  # public | cloud (a customer's own registry at a cloud provider)
+    provider: str = ""    # the region registry's provider key for `region`
+    region: str = ""      # a region id, or a regex over the host with a named group `region`
+
+    def matches(self, host: str) -> bool:
+        return fnmatch.fnmatchcase(host, self.host) if "*" in self.host else host == self.host
+
+    def region_of(self, host: str) -> str:
+        """Where this registry stores the images of `host` ("" when the entry does not say)."""
+        if not self.region or "(?P<region>" not in self.region:
+            return self.region
+        found = re.search(self.region, host)
+        return found.group("region") if found else ""
+
+
+_PLACEHOLDER = re.compile(r"[<>{}]|\$\{|\$\(|^\$[A-Za-z_]")
 
 
 @dataclass(frozen=True)
@@ -65,13 +83,36 @@ class ImageRegistries:
     as_of: str
     default: str                          # the host of an image reference that names none (docker.io)
     aliases: Mapping[str, str]
-    registries: Mapping[str, ImageRegistry]
+    entries: tuple[ImageRegistry, ...]    # in file order: the first that matches a host wins
+
+    @staticmethod
+    def placeholder(image: str) -> bool:
+        """`<YOUR-IMAGE>`, `${IMAGE}`, `{{ .Values.image }}`: a value filled in later, not an image."""
+        return bool(_PLACEHOLDER.search(image))
+
+    def reference(self, image: str) -> tuple[str, str]:
+        """(registry host, repository) of an image reference; the default registry when none is written."""
+        reference = image.split("@", 1)[0]
+        first, _, rest = reference.partition("/")
+        if rest and ("." in first or ":" in first or first == "localhost"):
+            host, name = first.lower(), rest
+        else:
+            host, name = self.default, reference
+        if ":" in name.rsplit("/", 1)[-1]:
+            name = name.rsplit(":", 1)[0]
+        return self.aliases.get(host, host), name
+
+    def lookup(self, host: str) -> ImageRegistry | None:
+        """The registry entry for a host as written in an image reference."""
+        host = self.aliases.get(host.lower(), host.lower())
+        return next((e for e in self.entries if e.matches(host)), None)
 
 
 @functools.lru_cache(maxsize=1)
 def image_registries() -> ImageRegistries:
     data = document("image-registries")
-    known = {str(r["host"]): ImageRegistry(str(r["host"]), str(r["operator"]), str(r["jurisdiction"]))
-             for r in data["registries"]}
+    entries = tuple(ImageRegistry(str(r.get("host") or r["match"]).lower(), str(r["operator"]), str(r["jurisdiction"]),
+                                  str(r.get("kind", "public")), str(r.get("provider", "")), str(r.get("region", "")))
+                    for r in data["registries"])
     return ImageRegistries(str(data["as_of"]), str(data["default_registry"]),
-                           {str(k): str(v) for k, v in (data.get("aliases") or {}).items()}, known)
+                           {str(k): str(v) for k, v in (data.get("aliases") or {}).items()}, entries)

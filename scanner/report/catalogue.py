@@ -16,10 +16,13 @@ from scanner.pack import builtin_policy_dir
 
 # Derived resource types and the module of the derive pass that makes them.
 DERIVED_TYPES = {"cluster": "clusters", "namespace": "namespaces", "provider_source": "providers",
-                 "root_module": "roots", "tfvars_file": "inputs"}
+                 "root_module": "roots", "tfvars_file": "inputs", "container_images": "images", "image_registry": "images",
+                 "deployments": "deployments"}
 
 LABELS = {
-    "en": {"id": "ID", "family": "family", "severity": "severity", "input": "input", "title": "TITLE",
+    "en": {"id": "ID", "family": "family", "severity": "severity", "level": "level", "runs": "runs",
+           "by_default": "by default", "opt_in": "opt-in: {group}", "aliases": "earlier ids", "input": "input",
+           "title": "TITLE",
            "checks": "checks", "why": "Why:", "fix": "Fix:", "controls": "Controls:", "references": "References:",
            "file": "file", "policies": "policies", "maps": "controls", "sources": "sources",
            "heading": "Policy catalogue", "column_title": "title",
@@ -28,11 +31,18 @@ LABELS = {
            "columns": "The controls column names ISO/IEC 27002:2022 controls (the numbering BIO2 follows) and "
                       "objectives or criteria of the EU Cloud Sovereignty Framework (SOV-n, SOV-n.criterion); both "
                       "are listed below the tables, with the sources.",
+           "levels": "Level is what a finding is reported as: error where a standard the sources cite requires it, "
+                     "warning for strong practice, note for inventory and advice (audit mode lowers error to "
+                     "warning). Rules marked opt-in run only when the configuration names them, an earlier id or "
+                     "their group in `enforcement` (the `hardened` profile turns every group on); earlier ids are "
+                     "in brackets after the id.",
            "legend_controls": "Controls and objectives", "legend_sources": "Sources", "where": "Where it lives:",
            "predicates": "Predicates",
            "predicates_intro": "The judgements policy YAML names with `predicate:`; each declares its arguments, which "
                                "the policy loader checks."},
-    "nl": {"id": "ID", "family": "familie", "severity": "ernst", "input": "invoer", "title": "TITEL",
+    "nl": {"id": "ID", "family": "familie", "severity": "ernst", "level": "niveau", "runs": "draait",
+           "by_default": "standaard", "opt_in": "opt-in: {group}", "aliases": "eerdere id's", "input": "invoer",
+           "title": "TITEL",
            "checks": "controleert", "why": "Waarom:", "fix": "Oplossing:", "controls": "Beheersmaatregelen:",
            "references": "Bronnen:", "file": "bestand", "policies": "policies", "maps": "maatregelen",
            "sources": "bronnen", "heading": "Policycatalogus", "column_title": "titel",
@@ -41,6 +51,11 @@ LABELS = {
            "columns": "De kolom maatregelen noemt beheersmaatregelen uit ISO/IEC 27002:2022 (de nummering die BIO2 "
                       "volgt) en doelstellingen of criteria van het EU Cloud Sovereignty Framework (SOV-n, "
                       "SOV-n.criterium); beide staan onder de tabellen, met de bronnen.",
+           "levels": "Het niveau is hoe een bevinding wordt gemeld: error waar een standaard uit de bronnen het "
+                     "eist, warning voor sterke praktijk, note voor inventaris en advies (auditmodus verlaagt error "
+                     "tot warning). Regels met opt-in draaien alleen als de configuratie ze, een eerder id of hun "
+                     "groep in `enforcement` noemt (het profiel `hardened` zet elke groep aan); eerdere id's staan "
+                     "tussen haakjes achter het id.",
            "legend_controls": "Beheersmaatregelen en doelstellingen", "legend_sources": "Bronnen",
            "where": "Waar het staat:", "predicates": "Predicaten",
            "predicates_intro": "De oordelen die policy-YAML met `predicate:` aanroept; elk declareert zijn argumenten, "
@@ -49,9 +64,11 @@ LABELS = {
 
 FAMILY_TITLES = {
     "en": {"cmk": "Customer-managed keys (cmk)", "residency": "EU residency and sovereignty (residency)",
-           "secrets": "Secrets (secrets)", "exit": "Exit portability (exit)", "haven": "Haven (haven)"},
+           "secrets": "Secrets (secrets)", "exit": "Exit portability (exit)", "haven": "Haven (haven)",
+           "workload": "Kubernetes workload hardening (workload)"},
     "nl": {"cmk": "Klantbeheerde sleutels (cmk)", "residency": "Dataresidentie en soevereiniteit (residency)",
-           "secrets": "Secrets (secrets)", "exit": "Exit-strategie en portabiliteit (exit)", "haven": "Haven (haven)"},
+           "secrets": "Secrets (secrets)", "exit": "Exit-strategie en portabiliteit (exit)", "haven": "Haven (haven)",
+           "workload": "Hardening van Kubernetes-workloads (workload)"},
 }
 
 
@@ -63,6 +80,10 @@ def _controls(policy: Policy) -> str:
     return ", ".join(citations.control_ids(policy.references))
 
 
+def _runs(policy: Policy, words: dict[str, str]) -> str:
+    return words["opt_in"].format(group=policy.opt_in) if policy.opt_in else words["by_default"]
+
+
 def _sources(policy: Policy) -> str:
     refs = policy.references
     return "; ".join(citations.document_names(refs.get("seeds", [])) + list(refs.get("standards", [])))
@@ -70,9 +91,10 @@ def _sources(policy: Policy) -> str:
 
 def render_list(policies: list[Policy], lang: str = "en") -> str:
     words = _labels(lang)
-    lines = [f"{words['id']:<10} {words['family'].upper():<10} {words['severity'].upper():<9} {words['title']}"]
+    lines = [f"{words['id']:<10} {words['family'].upper():<10} {words['level'].upper():<8} {words['title']}"]
     for policy in policies:
-        lines.append(f"{policy.id:<10} {policy.family:<10} {policy.severity:<9} {policy.text(lang).title}")
+        opt_in = f" ({_runs(policy, words)})" if policy.opt_in else ""
+        lines.append(f"{policy.id:<10} {policy.family:<10} {policy.level:<8} {policy.text(lang).title}{opt_in}")
         controls = _controls(policy)
         if controls:
             lines.append(f"{'':31}{words['maps']}: {controls}")
@@ -91,9 +113,13 @@ def _targets(policy: Policy) -> str:
 def render_show(policy: Policy, lang: str = "en") -> str:
     words, text = _labels(lang), policy.text(lang)
     lines = [f"{policy.id}: {text.title}",
-             f"{words['family']}: {policy.family}    {words['severity']}: {policy.severity}    "
+             f"{words['family']}: {policy.family}    {words['level']}: {policy.level}    "
+             f"{words['severity']}: {policy.severity}    {words['runs']}: {_runs(policy, words)}    "
              f"{words['input']}: {policy.input}",
-             f"{words['checks']}: {_targets(policy)}", "", words["why"], f"  {text.rationale}", "", words["fix"]]
+             f"{words['checks']}: {_targets(policy)}"]
+    if policy.aliases:
+        lines.append(f"{words['aliases']}: {', '.join(policy.aliases)}")
+    lines += ["", words["why"], f"  {text.rationale}", "", words["fix"]]
     for provider, fix in text.remediation.items():
         lines.append(f"  {fix}" if provider == "default" else f"  {provider}: {fix}")
     cited = citations.citations(policy.references, lang)
@@ -114,15 +140,17 @@ def render_markdown(policies: list[Policy], lang: str = "en") -> str:
     """The catalogue as Markdown: policies/README.md is this output (a test keeps it current)."""
     words, titles = _labels(lang), FAMILY_TITLES.get(lang, FAMILY_TITLES["en"])
     lines = [f"# {words['heading']}", "", words["generated"], "", words["count"].format(n=len(policies)), "",
-             words["columns"], ""]
+             words["columns"], "", words["levels"], ""]
     families = sorted({p.family for p in policies}, key=lambda f: list(titles).index(f) if f in titles else 99)
     for family in families:
         lines += [f"## {titles.get(family, family)}", "",
-                  f"| id | {words['severity']} | {words['column_title']} | {words['checks']} | {words['maps']} "
-                  f"| {words['sources']} |",
-                  "|---|---|---|---|---|---|"]
+                  f"| id | {words['level']} | {words['runs']} | {words['severity']} | {words['column_title']} "
+                  f"| {words['checks']} | {words['maps']} | {words['sources']} |",
+                  "|---|---|---|---|---|---|---|---|"]
         for policy in (p for p in policies if p.family == family):
-            lines.append(f"| {policy.id} | {policy.severity} | {_cell(policy.text(lang).title)} | "
+            aliases = f" ({', '.join(policy.aliases)})" if policy.aliases else ""
+            lines.append(f"| {policy.id}{aliases} | {policy.level} | {_runs(policy, words)} | {policy.severity} | "
+                         f"{_cell(policy.text(lang).title)} | "
                          f"{_cell(_targets(policy))} | {_cell(_controls(policy))} | {_cell(_sources(policy))} |")
         lines.append("")
     lines += _legend(policies, lang, words)

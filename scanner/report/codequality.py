@@ -60,7 +60,7 @@ def _rules_issue(report: Report) -> list[dict]:
     the merge request widget says what was not checked instead of showing a clean run."""
     if report.rules is None or not report.rules.loosened:
         return []
-    description = "; ".join(report.rules.statements(len(report.result.policies)))
+    description = "; ".join(report.rules.statements())
     return [{"type": "issue", "check_name": "sovscan-rules", "description": description,
              "categories": ["Security"], "severity": "info",
              "fingerprint": hashlib.sha256(f"sovscan-rules:{description}".encode("utf-8")).hexdigest(),

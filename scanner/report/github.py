@@ -60,7 +60,7 @@ def render(report: Report) -> str:
         level = "warning" if notice.level in ("warning", "error") else "notice"
         lines.append(f"::{level} {where}title=sovscan::{escape_data(inert(notice.message))}")
     if report.rules is not None and report.rules.loosened:
-        statements = report.rules.statements(len(report.result.policies))
+        statements = report.rules.statements()
         lines.append(f"::notice title=sovscan rules::{escape_data(inert('; '.join(statements)))}")
     result = report.result
     lines.append(guard(inert(f"sovscan {report.version}: {report.files_scanned} files, {result.checks} checks "

@@ -102,7 +102,7 @@ def _messages(report: Report) -> list[dict]:
                  "value": f"{n.path}:{n.line}: {n.message}" if n.line else f"{n.path}: {n.message}"}
                 for n in report.result.notices]
     if report.rules is not None and report.rules.loosened:
-        statements = report.rules.statements(len(report.result.policies))
+        statements = report.rules.statements()
         messages.append({"level": "warn", "value": "; ".join(statements)})
     unresolved = len(report.result.unresolved)
     if unresolved:

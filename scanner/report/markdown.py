@@ -87,7 +87,7 @@ def _footer(report: Report) -> list[str]:
     lines.append(f"{unresolved} check{'s' if unresolved != 1 else ''} unresolved: "
                  f"a value was not known statically{hint}.")
     if report.rules is not None:
-        lines += [cell(statement, 1000) + "." for statement in report.rules.statements(len(result.policies))]
+        lines += [cell(statement, 1000) + "." for statement in report.rules.statements()]
     elif result.suppressed:
         lines.append(f"{len(result.suppressed)} waived or baselined findings, not counted above.")
     if result.waiver_problems:

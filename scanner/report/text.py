@@ -99,8 +99,10 @@ def _haven(report: Report) -> list[str]:
     lines = ["haven: Haven Compliancy Checker checks, in HCC's own terms"]
     for cluster in summary.clusters:
         lines.append(f"  {location(cluster.path, cluster.line)} {inert(cluster.address)}: {cluster.count('pass')} of "
-                     f"{len(cluster.checks)} Haven pre-flight checks pass")
-        for state, heading in (("fail", "would fail"), ("open", "not decided statically")):
+                     f"{cluster.total} HCC checks pass the pre-flight")
+        for state, heading in (("fail", "would fail"), ("open", "not decided statically"),
+                               ("unchecked", "not pre-flighted for this cluster"),
+                               ("cannot", "cannot be pre-flighted")):
             if cluster.labels(state):
                 lines.append(f"{'':6}{heading}: " + "; ".join(cluster.labels(state)))
     for live in summary.live:
@@ -126,7 +128,7 @@ def _summary(report: Report) -> list[str]:
     if audit:
         lines.append(f"  {audit} in audit mode (reported, not failing)")
     if report.rules is not None:
-        lines += [f"  {inert(statement)}" for statement in report.rules.statements(len(result.policies))]
+        lines += [f"  {inert(statement)}" for statement in report.rules.statements()]
     if result.posture:
         source = "; ".join(citations.document_citations(_POSTURE_SOURCE))
         lines.append(f"  sovereignty posture (indicative, after {inert(source)}): " + "; ".join(

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from scanner.config import Config
-from scanner.evaluate.predicates.exit import _months_before, exit_plan_tested, image_registry
+from scanner.evaluate.predicates.exit import _months_before, exit_plan_tested
+from scanner.evaluate.predicates.images import image_registry
 from scanner.model import repository
 from scanner.model.resource import Resource
 
@@ -66,16 +67,18 @@ def test_last_test_date_in_the_exit_document(text, date, line):
     assert (found.isoformat() if found else None, number) == (date, line)
 
 
-def test_repository_resource_anchors_on_the_exit_plan(write, run_scan):
-    root = write({"EXIT.md": "# Exit\nLast tested: 2026-09-01\n", "README.md": "# x\n", "infra/main.tf": ""})
+def test_the_exit_plan_of_a_deploying_repository_is_read_from_exit_md(write, run_scan):
+    root = write({"EXIT.md": "# Exit\nLast tested: 2026-09-01\n", "README.md": "# x\n",
+                  "infra/main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\n'})
     result = run_scan(root, only=("EXIT-005",))
     assert result.findings == [] and result.passes == 1
 
 
-def test_missing_exit_plan_lands_on_the_readme(write, run_scan):
+def test_a_repository_that_deploys_nothing_needs_no_exit_plan(write, run_scan):
+    """Resources without a provider or backend configuration are a module: the deployment is elsewhere."""
     root = write({"README.md": "# x\n", "infra/main.tf": 'resource "aws_s3_bucket" "b" {}\n'})
     result = run_scan(root, only=("EXIT-005",))
-    assert [(f.path.rsplit("/", 1)[-1], f.line) for f in result.findings] == [("README.md", 1)]
+    assert result.findings == [] and result.checks == 0
 
 
 def test_subdirectory_scan_without_plan_is_not_judged(write, run_scan):
@@ -127,6 +130,7 @@ def test_engine_from_a_variable_is_unresolved(write, run_scan):
 
 def test_inventory_counts_classified_services_only(write, run_scan):
     root = write({"README.md": "# x\n", "main.tf": (
+        'provider "aws" {}\n'
         'resource "aws_lambda_function" "f" {}\nresource "aws_dynamodb_table" "t" {}\n'
         'resource "aws_s3_bucket" "b" {}\nresource "aws_sqs_queue" "q" {}\nresource "aws_vpc" "v" {}\n'
         'resource "random_id" "r" {}\n')})

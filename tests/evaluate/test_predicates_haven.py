@@ -228,19 +228,19 @@ spec:
 def test_default_deny_is_reported_once_per_namespace(write, run_scan):
     root = write({"a.yaml": DEPLOYMENT % ("a", "one", "a", "a") + "---" + DEPLOYMENT % ("b", "one", "b", "b"),
                   "b.yaml": DEPLOYMENT % ("c", "two", "c", "c")})
-    result = run_scan(root, only=("HAVEN-014",))
-    assert ids(result.findings) == [("HAVEN-014", "namespace/one"), ("HAVEN-014", "namespace/two")]
+    result = run_scan(root, only=("WL-021",))
+    assert ids(result.findings) == [("WL-021", "namespace/one"), ("WL-021", "namespace/two")]
     assert [(f.path.rsplit("/", 1)[-1], f.line) for f in result.findings] == [("a.yaml", 4), ("b.yaml", 4)]
 
 
 def test_disruption_budget_is_required_in_production_only(write, run_scan):
     root = write({"app.yaml": DEPLOYMENT % ("api", "zaken", "api", "api")})
-    prod = run_scan(root, only=("HAVEN-012",))
+    prod = run_scan(root, only=("WL-042",))
     assert [f.message for f in prod.findings] == [
         "Deployment/zaken/api: no PodDisruptionBudget selects its pods, so in production a node drain can stop all "
         "its replicas at once"]
-    nonprod = run_scan(root, only=("HAVEN-012",), config=Config(environment="nonprod"))
-    assert nonprod.findings == [] and nonprod.passes == 1
+    nonprod = run_scan(root, only=("WL-042",), config=Config(environment="nonprod"))
+    assert nonprod.findings == [] and nonprod.checks == 0    # outside production the rule does not apply
 
 
 def test_pod_level_security_context_counts_for_every_container(write, run_scan):
@@ -261,9 +261,9 @@ spec:
       securityContext:
         runAsUser: 0
 '''})
-    result = run_scan(root, only=("HAVEN-025", "HAVEN-026"))
+    result = run_scan(root, only=("WL-030", "WL-031"))
     assert [(f.policy_id, f.message) for f in result.findings] == [
-        ("HAVEN-025", "Pod/default/p: container b may run as root: securityContext.runAsUser is 0")]
+        ("WL-030", "Pod/default/p: container b may run as root: securityContext.runAsUser is 0")]
 
 
 def test_route_to_a_gateway_outside_the_manifests_is_unresolved(write, run_scan):
@@ -277,7 +277,7 @@ spec:
     - name: shared-gateway
       namespace: infra
 '''})
-    result = run_scan(root, only=("HAVEN-021",))
+    result = run_scan(root, only=("WL-022",))
     assert result.findings == [] and "shared-gateway" in result.unresolved[0].message
 
 
@@ -316,17 +316,30 @@ resource "azurerm_kubernetes_cluster_node_pool" "public" {
     result = run_scan(root, only=("HAVEN-001", "HAVEN-003", "HAVEN-006"))
     (cluster,) = result.haven.clusters
     assert cluster.address == "azurerm_kubernetes_cluster.aks"
-    assert dict(cluster.checks) == {"Multiple availability zones in use": "pass",
-                                    "Running at least 3 worker nodes": "pass",
-                                    "Private networking topology": "fail"}
-    assert (cluster.count("pass"), len(cluster.checks)) == (2, 3)
+    assert cluster.labels("pass") == ["Multiple availability zones in use", "Running at least 3 worker nodes"]
+    assert cluster.labels("fail") == ["Private networking topology"]
+    assert (cluster.count("pass"), cluster.total) == (2, 15)     # HCC v12.8.0's own 15 mandatory checks
+    assert cluster.labels("cannot") == ["Self test: HCC version is latest major or within 3 months upgrade window",
+                                        "Self test: does HCC have cluster-admin", "CNCF Kubernetes Conformance",
+                                        "SHA has been validated"]
+    assert "Basic auth is disabled" not in dict(cluster.checks) and cluster.count("unchecked") == 8
+
+
+def test_summary_names_every_mandatory_check_in_hccs_order(write, run_scan):
+    result = run_scan(write({"main.tf": AKS % ("3", '["1", "2", "3"]')}), only=("haven",))
+    (cluster,) = result.haven.clusters
+    assert [label for label, _ in cluster.checks] == [c.label for c in hcc_checks() if not c.suggested]
+    assert [c.name for c in hcc_checks() if c.suggested] == ["cis", "kubescape"]
+    assert cluster.total == 15 and cluster.count("cannot") == 4
 
 
 def test_summary_leaves_out_checks_whose_condition_excludes_the_cluster(write, run_scan):
     root = write({"main.tf": 'resource "google_container_cluster" "ap" {\n  location = "europe-west4"\n'
                              '  enable_autopilot = true\n}\n'})
     result = run_scan(root, only=("HAVEN-002", "HAVEN-003"))
-    assert dict(result.haven.clusters[0].checks) == {"Running at least 3 master nodes": "pass"}
+    checks = dict(result.haven.clusters[0].checks)
+    assert checks["Running at least 3 master nodes"] == "pass"
+    assert checks["Running at least 3 worker nodes"] == "unchecked"   # Autopilot: Google runs the nodes
 
 
 def test_a_repository_that_manages_no_addons_leaves_addon_checks_undecided(write, run_scan, tmp_path):
@@ -340,7 +353,7 @@ def test_a_repository_that_manages_no_addons_leaves_addon_checks_undecided(write
     assert {f.policy_id for f in managed.findings} == {"HAVEN-011", "HAVEN-020"}
 
 
-# --- NetworkPolicy enforcement on EKS (HAVEN-007) -------------------------------------------------
+# --- NetworkPolicy enforcement on EKS (WL-020) -------------------------------------------------
 
 EKS = 'resource "aws_eks_cluster" "e" {\n  name = "e"\n}\n'
 VPC_CNI = '''
@@ -353,8 +366,8 @@ resource "aws_eks_addon" "cni" {
 
 
 def test_eks_without_managed_addons_leaves_network_policy_undecided(write, run_scan):
-    result = run_scan(write({"main.tf": EKS}), only=("HAVEN-007",))
-    assert result.findings == [] and ids(result.unresolved) == [("HAVEN-007", "aws_eks_cluster.e")]
+    result = run_scan(write({"main.tf": EKS}), only=("WL-020",))
+    assert result.findings == [] and ids(result.unresolved) == [("WL-020", "aws_eks_cluster.e")]
 
 
 @pytest.mark.parametrize("config, state", [
@@ -367,7 +380,7 @@ def test_eks_without_managed_addons_leaves_network_policy_undecided(write, run_s
 ])
 def test_eks_vpc_cni_counts_only_with_its_network_policy_agent(write, run_scan, config, state):
     variable = 'variable "cni_config" {\n  type = string\n}\n'
-    result = run_scan(write({"main.tf": EKS + variable + VPC_CNI % config}), only=("HAVEN-007",))
+    result = run_scan(write({"main.tf": EKS + variable + VPC_CNI % config}), only=("WL-020",))
     seen = "fail" if result.findings else "open" if result.unresolved else "pass"
     assert seen == state
 
@@ -390,11 +403,11 @@ data:
   enable-network-policy-controller: "true"
 '''}, tmp_path / "configmap")
     for root in (calico, configmap):
-        result = run_scan(root, only=("HAVEN-007",))
+        result = run_scan(root, only=("WL-020",))
         assert result.findings == [] and result.unresolved == [], root
 
 
-# --- AppArmor annotations (HAVEN-030) -------------------------------------------------------------
+# --- AppArmor annotations (WL-006) -------------------------------------------------------------
 
 APPARMOR_POD = '''
 apiVersion: v1
@@ -417,7 +430,7 @@ spec:
     ("unconfined", "runtime/default", "a"),
 ])
 def test_apparmor_annotation_names_the_unconfined_container(write, run_scan, first, second, unconfined):
-    result = run_scan(write({"pod.yaml": APPARMOR_POD % (first, second)}), only=("HAVEN-030",))
+    result = run_scan(write({"pod.yaml": APPARMOR_POD % (first, second)}), only=("WL-006",))
     assert result.unresolved == []
     if unconfined is None:
         assert result.findings == []

@@ -127,6 +127,14 @@ def test_partial_backend_configuration_is_unresolved_not_a_violation(write, run_
     assert "terraform init" in result.unresolved[0].message
 
 
+def test_a_backend_that_sets_only_some_options_is_still_partial(write, run_scan):
+    """bucket and key come from `terraform init -backend-config`, and with them perhaps kms_key_id."""
+    root = write({"main.tf": 'terraform {\n  backend "s3" {\n    encrypt = true\n  }\n}\n'})
+    result = run_scan(root, only=("SEC-006",))
+    assert result.findings == [] and [f.policy_id for f in result.unresolved] == ["SEC-006"]
+    assert "partial: bucket, key given at terraform init" in result.unresolved[0].message
+
+
 def test_local_backend_is_only_a_finding_in_production(write, run_scan):
     root = write({"main.tf": 'terraform {\n  backend "local" {\n    path = "x.tfstate"\n  }\n}\n'})
     assert len(run_scan(root, only=("SEC-006",)).findings) == 1
@@ -143,7 +151,7 @@ def test_output_of_an_unknown_variable_is_judged_by_name(write, run_scan):
 def test_service_account_outside_the_scan_is_unresolved(write, run_scan):
     root = write({"pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  serviceAccountName: ops\n"
                               "  containers:\n  - name: a\n    image: a:1\n"})
-    result = run_scan(root, only=("SEC-012",))
+    result = run_scan(root, only=("WL-035",))
     assert result.findings == [] and "ServiceAccount ops" in result.unresolved[0].message
 
 

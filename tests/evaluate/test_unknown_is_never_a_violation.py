@@ -71,6 +71,7 @@ CASES: dict[str, tuple[list[Resource], Any, dict[str, Any], Config]] = {
     "exit_plan_tested": ([Resource("file", "repository", ".", "EXIT.md", 1, {"exit_plan": BLOCKED}, {})], 0, {},
                          Config()),
     "image_registry_allowed": ([tf("x_container", "c", {"image": BLOCKED})], 0, {}, Config()),
+    "image_version_fixed": ([tf("x_container", "c", {"image": BLOCKED})], 0, {}, Config()),
     "cluster_zones": ([tf("azurerm_kubernetes_cluster", "k", {"default_node_pool": [{"zones": BLOCKED}]})], 0, {},
                       Config()),
     "worker_minimum": ([tf("azurerm_kubernetes_cluster", "k", {"default_node_pool": [{"node_count": BLOCKED}]})], 0,
@@ -92,6 +93,8 @@ CASES: dict[str, tuple[list[Resource], Any, dict[str, Any], Config]] = {
 
 # Predicates for which an Unknown value is no finding by what they judge, and why (the test asserts a pass).
 UNKNOWN_IS_NOT_THEIR_SUBJECT = {
+    "region_known": "judges the region ids written statically; a value not known statically is RES-001's "
+                    "unresolved check, not a second one",
     "secret_entries": "judges entries written literally in the block; an Unknown value is not written here",
     "output_exposes_no_secret": "judges where the value comes from; an unknown non-secret variable exposes nothing",
     "region_known": "judges written region ids; an Unknown one is region_allowed's to report (RES-001), once",
@@ -115,6 +118,12 @@ NO_UNKNOWN_INPUT = {
     "disruption_budget": "reads Kubernetes YAML, which has no unknown values",
     "replicated": "reads Kubernetes YAML, which has no unknown values",
     "route_tls": "reads Kubernetes YAML, which has no unknown values",
+    "ingress_tls": "reads Kubernetes YAML, which has no unknown values",
+    "host_path_volumes": "reads Kubernetes YAML, which has no unknown values",
+    "image_registries_listed": "reads the configuration only",
+    "image_region_allowed": "reads the derived image_registry (a host from Kubernetes YAML)",
+    "images_from_eu_registries": "reads the derived container_images (image references from Kubernetes YAML)",
+    "secret_material": "reads Kubernetes YAML, which has no unknown values",
 }
 
 

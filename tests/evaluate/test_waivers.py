@@ -46,7 +46,8 @@ def test_unused_waiver_and_foreign_comments_are_listed(write, run_scan):
 
 def test_yaml_comment_waiver(write, run_scan):
     root = write({"k.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n"
-                            "stringData: # sovscan:ignore SEC-010 reason=\"test fixture, not a real secret\" until=2027-06-30\n  a: b\n"})
+                            "stringData: # sovscan:ignore SEC-010 reason=\"test fixture, not a real secret\" until=2027-06-30\n"
+                            "  password: hunter2\n"})
     result = run_scan(root, only=("SEC-010",))
     assert [f.suppression.justification for f in result.findings] == ["test fixture, not a real secret"]
 

@@ -116,7 +116,7 @@ def test_action_steps_install_scan_and_set_outputs(tmp_path):
     assert "sarif-file=sovscan.sarif" in lines and "exit-code=1" in lines
     sarif = json.loads((workspace / "sovscan.sarif").read_text("utf-8"))
     rules = {r["ruleId"] for r in sarif["runs"][0]["results"]}
-    assert {"RES-001", "HAVEN-013"} <= rules
+    assert {"RES-001", "WL-001"} <= rules
     assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
             for r in sarif["runs"][0]["results"]} == {"infra/main.tf", "k8s/app.yaml"}
     assert json.loads((workspace / "sovscan.json").read_text("utf-8"))["findings"]

@@ -39,7 +39,7 @@ def test_minbzk_patches_are_not_judged_as_whole_objects(minbzk):
     patch = [f for f in minbzk.findings if f.path.endswith("minio-backup-patch.yaml")]
     # the sidecar container the patch adds is judged on its lines; the Deployment the patch names is not
     assert {f.line for f in patch} == {10, 11}
-    assert not [f for f in minbzk.findings if f.policy_id == "SEC-012"]
+    assert not [f for f in minbzk.findings if f.policy_id == "WL-035"]
 
 
 def test_minbzk_images_rewritten_by_the_overlays_are_not_judged_as_written_in_the_base(minbzk):
@@ -52,7 +52,7 @@ def test_minbzk_images_rewritten_by_the_overlays_are_not_judged_as_written_in_th
 def test_minbzk_objects_are_addressed_and_related_within_their_own_build(minbzk):
     assert not [f for f in minbzk.findings if "/default/" in f.address or "HorizontalPodAutoscaler hpa" in f.message]
     assert not [f for f in minbzk.findings if "$patch" in f.message or f.path.endswith("kustomization.yaml")
-                and f.policy_id not in ("EXIT-009", "EXIT-010", "HAVEN-012", "HAVEN-014")]
+                and f.policy_id not in ("EXIT-009", "EXIT-010", "WL-010", "WL-021")]
     assert minbzk.notices == []
 
 
@@ -62,7 +62,7 @@ def test_minbzk_objects_are_addressed_and_related_within_their_own_build(minbzk)
     ("madhuakula__kubernetes-goat", "scenarios/metadata-db"),
 ])
 def test_corpus_charts_are_rendered_and_judged_in_their_templates(run_scan, name, chart):
-    result = run_scan(repository(name), ("HAVEN-012", "HAVEN-025", "EXIT-009"))
+    result = run_scan(repository(name), ("WL-010", "WL-030", "EXIT-009"))
     in_chart = [f for f in result.findings if f.path.startswith(chart + "/")]
     assert in_chart and all(f.path.startswith(f"{chart}/templates/") or f.path == f"{chart}/values.yaml" for f in in_chart)
     assert not [n for n in result.notices if n.kind == UNRENDERED and n.path.startswith(chart + "/")]
@@ -73,6 +73,6 @@ def test_corpus_charts_are_rendered_and_judged_in_their_templates(run_scan, name
     ("madhuakula__kubernetes-goat", ["infrastructure/helm-tiller/pwnchart/Chart.yaml", "scenarios/metadata-db/Chart.yaml"]),
 ])
 def test_without_an_engine_each_corpus_chart_is_an_unrendered_notice(run_scan, name, charts):
-    result = run_scan(repository(name), ("HAVEN-013",), helm_engine="none")
+    result = run_scan(repository(name), ("WL-001",), helm_engine="none")
     assert sorted(n.path for n in result.notices if n.kind == UNRENDERED) == charts
     assert not [n for n in result.notices if "Helm/Go template" in n.message]

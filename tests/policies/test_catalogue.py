@@ -23,8 +23,8 @@ SEED = re.compile(r"^(\d{3}):(\d+)(?:-(\d+))?$")
 
 def test_every_family_has_at_least_two_policies():
     families = {p.family for p in CATALOGUE}
-    assert families >= {"cmk", "residency", "secrets", "exit", "haven"}
-    for family in ("cmk", "residency", "secrets", "exit", "haven"):
+    assert families >= {"cmk", "residency", "secrets", "exit", "haven", "workload"}
+    for family in ("cmk", "residency", "secrets", "exit", "haven", "workload"):
         assert sum(p.family == family for p in CATALOGUE) >= 2, family
 
 
@@ -112,3 +112,25 @@ def test_no_user_facing_text_shows_an_internal_line_reference(lang):
     rendered += [json.dumps(rule(policy), ensure_ascii=False) for policy in CATALOGUE]
     leaks = sorted({match.group(0) for text in rendered for match in INTERNAL.finditer(text)})
     assert leaks == []
+
+
+def test_haven_holds_only_the_checkers_own_checks():
+    """A haven rule pre-flights one HCC check (haven_check) or reports live HCC results; Kubernetes
+    hardening the checker does not run is the workload family."""
+    for policy in CATALOGUE:
+        if policy.family == "haven":
+            assert policy.haven_check or policy.input == "live", policy.id
+    assert {p.id for p in CATALOGUE if p.family == "haven" and p.haven_check} == {
+        "HAVEN-001", "HAVEN-002", "HAVEN-003", "HAVEN-004", "HAVEN-005", "HAVEN-006", "HAVEN-008", "HAVEN-009",
+        "HAVEN-010", "HAVEN-011", "HAVEN-020"}
+
+
+def test_opt_in_rules_and_their_groups():
+    groups = {p.id: p.opt_in for p in CATALOGUE if p.opt_in}
+    assert groups == {"WL-030": "restricted", "WL-031": "restricted", "WL-032": "restricted",
+                      "WL-033": "restricted", "WL-034": "restricted", "WL-035": "restricted",
+                      "WL-040": "operations", "WL-041": "operations", "WL-042": "operations",
+                      "EXIT-009": "supply-chain"}
+    baseline = {p.id: p.level for p in CATALOGUE if "Pod Security Standards baseline" in p.references.get("standards", [])}
+    assert baseline == {"WL-001": "error", "WL-002": "error", "WL-003": "error", "WL-004": "error",
+                        "WL-005": "error", "WL-006": "error"}

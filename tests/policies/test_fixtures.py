@@ -4,6 +4,7 @@ The violating fixture marks every expected finding with `# expect: ID` on the li
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from pathlib import Path
@@ -37,8 +38,11 @@ def expected(directory: Path) -> set[tuple[str, int, str]]:
 
 
 def run(policy, directory: Path):
-    """The policy alone over the fixture, with the fixture's own .sovscan.yaml when it has one."""
+    """The policy alone over the fixture, with the fixture's own .sovscan.yaml when it has one; an opt-in
+    policy is turned on the way a user does, by naming it in `enforcement`."""
     config = config_module.load(None, str(directory))
+    if policy.opt_in and policy.id not in config.enforcement:
+        config = dataclasses.replace(config, enforcement={**config.enforcement, policy.id: ("deny", None)})
     request = ScanRequest((str(directory),), (policy,), config, today=datetime.date(2026, 11, 23))
     result, _ = scan(request)
     return result

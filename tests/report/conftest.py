@@ -49,7 +49,7 @@ def mixed_report(make_finding, make_report):
         make_finding("RES-001", line=4, attribute="location"),
         make_finding("EXIT-008", path="versions.tf", line=2, address="provider.aws", attribute="version",
                      resource_type="terraform_required_provider", mode="audit"),
-        make_finding("HAVEN-013", path="k8s/app.yaml", line=9, address="Pod/default/web",
+        make_finding("WL-001", path="k8s/app.yaml", line=9, address="Pod/default/web",
                      attribute="containers[name=web].securityContext.privileged", resource_type="Pod"),
     ]
     unresolved = [make_finding("RES-001", path="infra/aks.tf", line=2, address="azurerm_kubernetes_cluster.aks",

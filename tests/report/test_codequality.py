@@ -37,7 +37,7 @@ def test_shape_no_bom_and_unique_fingerprints(mixed_report):
 def test_severity_follows_policy_severity_enforcement_and_kind(mixed_report):
     by_rule = {(i["check_name"], i["location"]["path"]): i["severity"] for i in codequality.build(mixed_report)}
     assert by_rule[("CMK-001", "infra/main.tf")] == "critical"      # high
-    assert by_rule[("HAVEN-013", "k8s/app.yaml")] == "critical"     # high
+    assert by_rule[("WL-001", "k8s/app.yaml")] == "critical"     # high
     assert by_rule[("EXIT-008", "versions.tf")] == "minor"          # medium, but audit mode
     assert by_rule[("RES-001", "infra/aks.tf")] == "info"           # unresolved check
 

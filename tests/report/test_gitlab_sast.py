@@ -150,7 +150,7 @@ def test_severity_location_and_solution(mixed_report):
     vulnerabilities = gitlab_sast.build(mixed_report)["vulnerabilities"]
     by_rule = {(v["identifiers"][0]["value"], v["severity"]): v for v in vulnerabilities}
     assert set(by_rule) == {("CMK-001", "High"), ("RES-001", "High"), ("EXIT-008", "Medium"),
-                            ("HAVEN-013", "High"), ("RES-001", "Unknown")}
+                            ("WL-001", "High"), ("RES-001", "Unknown")}
     cmk = by_rule[("CMK-001", "High")]
     assert cmk["location"] == {"file": "infra/main.tf", "start_line": 3, "end_line": 3}
     assert cmk["solution"] and cmk["solution"] in " ".join(mixed_report.policies_by_id["CMK-001"].remediation.values())

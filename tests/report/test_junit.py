@@ -42,7 +42,7 @@ def test_one_suite_per_input_kind_plus_inputs(mixed_report):
     assert list(suites) == ["sovscan terraform", "sovscan kubernetes", "sovscan inputs"]
     (k8s,) = suites["sovscan kubernetes"].findall("testcase")
     assert k8s.get("classname") == "k8s/app.yaml.Pod/default/web" and k8s.get("file") == "k8s/app.yaml"
-    assert "[HAVEN-013]" in k8s.get("name")
+    assert "[WL-001]" in k8s.get("name")
     error = suites["sovscan inputs"].find("testcase/error")
     assert error is not None and "infra/broken.tf:1" in error.text
 

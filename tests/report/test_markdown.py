@@ -25,7 +25,7 @@ def test_totals_by_level_and_family_and_unresolved_count(mixed_report):
     text = markdown.render(mixed_report)
     assert "**4 findings** (3 error, 1 warning) in 3 files" in text
     assert "| error | 3 |" in text and "| warning | 1 |" in text
-    assert "| cmk | 1 |" in text and "| residency | 1 |" in text and "| haven | 1 |" in text
+    assert "| cmk | 1 |" in text and "| residency | 1 |" in text and "| workload | 1 |" in text
     assert "1 of them in audit mode" in text
     assert "1 check unresolved" in text
     assert "2 input notices" in text

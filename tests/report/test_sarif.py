@@ -42,7 +42,7 @@ def test_sarif_validates_and_meets_the_contract(write, run_scan):
     assert run["automationDetails"]["id"] == "sovscan/"
     for rule in driver["rules"]:
         assert {"shortDescription", "fullDescription", "help", "helpUri", "defaultConfiguration"} <= set(rule)
-        assert rule["properties"]["tags"][0] in ("cmk", "residency", "secrets", "exit", "haven")
+        assert rule["properties"]["tags"][0] in ("cmk", "residency", "secrets", "exit", "haven", "workload")
         assert "security" in rule["properties"]["tags"]
         assert 0 < float(rule["properties"]["security-severity"]) <= 10
     kinds = set()

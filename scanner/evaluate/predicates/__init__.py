@@ -13,6 +13,8 @@ from scanner.evaluate.predicates.core import CORE
 from scanner.evaluate.predicates.exit import EXIT
 from scanner.evaluate.predicates.haven import HAVEN
 from scanner.evaluate.predicates.pinning import PINNING
+from scanner.evaluate.predicates.images import IMAGES
+from scanner.evaluate.predicates.kube_secrets import KUBE_SECRETS
 from scanner.evaluate.predicates.residency import RESIDENCY
 from scanner.evaluate.predicates.secrets import SECRETS
 from scanner.evaluate.predicates.spec import PredicateSpec
@@ -23,8 +25,10 @@ PREDICATES: dict[str, PredicateSpec] = {
     **CMK,
     **RESIDENCY,
     **SECRETS,
+    **KUBE_SECRETS,
     **EXIT,
     **PINNING,
+    **IMAGES,
     **HAVEN,
     **ADDONS,
     **WORKLOADS,

@@ -12,6 +12,7 @@ from scanner.model.resource import Resource
 from scanner.model.values import Unknown
 from scanner.registries.default_locations import default_location
 from scanner.registries.regions import NOT_HOSTING, table_for, tier_allows
+from scanner.registries.portability import image_registries
 
 CUSTOMER_KEY_TYPES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key", "azurerm_key_vault_key",
                       "azurerm_key_vault_managed_hardware_security_module_key", "google_kms_crypto_key",
@@ -176,7 +177,7 @@ def image_pinned(resource: Resource, args: dict[str, Any], ctx: Context, base: M
     if isinstance(value, Unknown):
         return unknown(value.reason, path)
     image = str(value)
-    if "@sha256:" in image:
+    if "@sha256:" in image or image_registries().placeholder(image):
         return PASS
     last = image.rsplit("/", 1)[-1]
     tag = last.split(":", 1)[1] if ":" in last else ""

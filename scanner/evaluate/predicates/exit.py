@@ -1,8 +1,8 @@
-"""Exit predicates: portability classes, backups, off-provider copies, the exit plan, lock files,
-vendor-specific Kubernetes markers and image registries.
+"""Exit predicates: portability classes, backups, off-provider copies, the exit plan, lock files and
+vendor-specific Kubernetes markers (image registries: images.py).
 
 Which service is portable, its alternative, copy targets and vendor markers are data
-(policies/registries/portability.yaml, image-registries.yaml); this module only applies them.
+(policies/registries/portability.yaml); this module only applies them.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from scanner.model.derive.roots import LOCK_FILE, relative_directory, repository
 from scanner.model.paths import Match, lookup
 from scanner.model.resource import META_TYPES, Resource
 from scanner.model.values import Unknown
-from scanner.registries.portability import Portability, ServiceClass, image_registries, portability
+from scanner.registries.portability import Portability, ServiceClass, portability
 
 
 
@@ -92,13 +92,14 @@ def portable_alternative(resource: Resource, args: dict[str, Any], ctx: Context,
 
 
 def lockin_inventory(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """Repository-level: no managed-service resource is proprietary. The finding is the inventory:
-    how many are, of which types, and their share of all classified managed-service resources."""
+    """No managed-service resource the root module deploys (a derived `root_module`: its own resources and
+    those of the modules it calls) is proprietary. The finding is the inventory: how many are, of which
+    types, and their share of all classified managed-service resources."""
     classes: Counter = Counter()
     proprietary: Counter = Counter()
     undetermined = 0
     for other in ctx.model.resources:
-        if other.kind != "terraform" or other.type in META_TYPES:
+        if other.kind != "terraform" or other.type in META_TYPES or other.root != resource.root:
             continue
         found = classify(other)
         if isinstance(found, Unknown):
@@ -376,8 +377,17 @@ def _annotation_markers(resource: Resource, markers: Portability) -> list[tuple[
     return found
 
 
+LOCAL_CONFIG = "config.kubernetes.io/local-config"
+
+
 def vendor_neutral(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The object uses no provider-specific API group, annotation or ingress class."""
+    """The object uses no provider-specific API group, annotation or ingress class. An object annotated
+    config.kubernetes.io/local-config (tooling input such as blueprint metadata, never applied to a
+    cluster) is not judged."""
+    metadata = resource.values.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    if isinstance(annotations, dict) and str(annotations.get(LOCAL_CONFIG, "")).lower() == "true":
+        return PASS
     markers = portability()
     found = []
     group = _api_group_marker(resource, markers)
@@ -395,54 +405,6 @@ def vendor_neutral(resource: Resource, args: dict[str, Any], ctx: Context, base:
     path, what, alternative = found[0]
     more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
     return Verdict(False, path, path, f"{what} is specific to {alternative}{more}")
-
-
-# --- EXIT-010: image registries ---------------------------------------------------------------------
-def image_registry(image: str) -> tuple[str, str]:
-    """(registry host, repository) of an image reference; Docker Hub when no host is written."""
-    data = image_registries()
-    reference = image.split("@", 1)[0]
-    first, _, rest = reference.partition("/")
-    if rest and ("." in first or ":" in first or first == "localhost"):
-        host, name = first.lower(), rest
-    else:
-        host, name = data.default, reference
-    if ":" in name.rsplit("/", 1)[-1]:
-        name = name.rsplit(":", 1)[0]
-    return data.aliases.get(host, host), name
-
-
-def _allowed(host: str, name: str, allowed: tuple[str, ...]) -> bool:
-    full = f"{host}/{name}"
-    for pattern in allowed:
-        pattern = pattern.lower().rstrip("/")
-        if host == pattern or full.startswith(pattern + "/") or fnmatch.fnmatchcase(host, pattern) \
-                or fnmatch.fnmatchcase(full, pattern):
-            return True
-    return False
-
-
-def image_registry_allowed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The image comes from an allowed registry: one on `exit.image_registries` when configured, else
-    any registry except the public ones operated outside the EU (image-registries.yaml)."""
-    path = args.get("path", "image")
-    matches = lookup(resource, path, base)
-    if not matches:
-        return PASS    # no image: EXIT-009 reports that
-    value = matches[0].value
-    if isinstance(value, Unknown):
-        return unknown(value.reason, path)
-    host, name = image_registry(str(value))
-    allowed = tuple(getattr(ctx.config, "image_registries", ()) or ())
-    if allowed:
-        if _allowed(host, name, allowed):
-            return PASS
-        return fail(path, f"comes from {host}/{name}, which is not on exit.image_registries")
-    known = image_registries().registries.get(host)
-    if known is None or ctx.regions.country_tier(known.jurisdiction) in ("eu", "eea"):
-        return PASS    # registries operated from the EU/EEA are not reported without an allow-list
-    return fail(path, f"comes from {host}, a public registry run by {known.operator} ({known.jurisdiction}), "
-                      f"and no exit.image_registries allow-list is configured")
 
 
 _SKIP = {"skip": STRING}
@@ -464,5 +426,4 @@ EXIT: dict[str, PredicateSpec] = {
     "exit_plan_tested": spec(exit_plan_tested, optional={"path": STRING}),
     "lock_file_committed": spec(lock_file_committed, optional=_SKIP, reads=("root_module (derived)",), derived=("roots",)),
     "vendor_neutral": spec(vendor_neutral, registries=("portability",)),
-    "image_registry_allowed": spec(image_registry_allowed, optional={"path": STRING}, registries=("image-registries",)),
 }

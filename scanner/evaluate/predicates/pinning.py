@@ -77,16 +77,20 @@ def git_ref(source: str) -> str | None:
 
 def version_pinned(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The version constraint at `path` bounds the version from above (constraint_pinned). With
-    `deployed_roots_only`, a constraint outside a deploying root module (see the module docstring; `skip`: a
-    regex on the root's directory, as lock_file_committed takes it) only has to be present."""
+    `deployed_roots_only`, a constraint outside a deploying root module (see the module docstring) only has
+    to be present, and one in a root whose directory matches `skip` (a regex, as lock_file_committed takes
+    it: examples and tests) need not be there at all."""
     path = args.get("path", "version")
+    place = _root_place(resource, ctx, args.get("skip")) if args.get("deployed_roots_only") else "deploying"
+    if place == "skipped":
+        return PASS
     values = [m.value for m in lookup(resource, path, base) if m.value not in (None, "")]
     if not values:
         return fail(path, f"{path} is not set")
     value = values[0]
     if isinstance(value, Unknown):
         return unknown(value.reason, path)
-    if args.get("deployed_roots_only") and not _in_deploying_root(resource, ctx, args.get("skip")):
+    if place != "deploying":
         return PASS
     pinned = constraint_pinned(str(value))
     if pinned is None:
@@ -96,14 +100,17 @@ def version_pinned(resource: Resource, args: dict[str, Any], ctx: Context, base:
     return fail(path, f"{path} = {value!r} has no upper bound: a new release is picked up unreviewed")
 
 
-def _in_deploying_root(resource: Resource, ctx: Context, skip: str | None) -> bool:
-    """Declared in a root module's own files (not in a module it calls), and that root deploys."""
-    if resource.module:
-        return False
+def _root_place(resource: Resource, ctx: Context, skip: str | None) -> str:
+    """"deploying": declared in a deploying root module's own files; "skipped": in a root whose directory
+    `skip` matches; "library": anywhere else (a module, or a root that deploys nothing)."""
     for root in ctx.model.by_type(ROOT_MODULE_TYPE):
-        if root.root == resource.root and root.values.get("deployed"):
-            return not (skip and re.search(skip, str(root.values.get("relative", ""))))
-    return False
+        if root.root != resource.root:
+            continue
+        if skip and re.search(skip, str(root.values.get("relative", ""))):
+            return "skipped"
+        if root.values.get("deployed") and not resource.module:
+            return "deploying"
+    return "library"
 
 
 def source_ref_pinned(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:

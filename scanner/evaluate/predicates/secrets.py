@@ -1,5 +1,5 @@
-"""Secrets predicates: secret-looking names and values, format detectors over text, state backends,
-service-account tokens and CI definitions.
+"""Secrets predicates: secret-looking names and values, format detectors over text, state backends and
+CI definitions (Kubernetes Secret objects and service-account tokens: kube_secrets.py).
 
 What counts as a secret name, a reference, a placeholder or a detector match is data
 (policies/registries/secret-detectors.yaml). Every value a verdict mentions goes through `mask`.
@@ -415,46 +415,24 @@ def output_exposes_no_secret(resource: Resource, args: dict[str, Any], ctx: Cont
 
 
 # --- SEC-006: state backends ------------------------------------------------------------------------
+# Where a backend keeps the state; without these the block is a partial configuration.
+_BACKEND_LOCATION = {"s3": ("bucket", "key"), "gcs": ("bucket",),
+                     "azurerm": ("storage_account_name", "container_name", "key")}
+
+
 def backend_settings_written(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The backend block sets something. An empty block is a partial configuration completed by
-    `terraform init -backend-config`, which the repository does not show."""
-    if any(k != "type" for k in resource.values):
+    """The backend block is complete: it names where the state lives (s3: bucket and key; gcs: bucket;
+    azurerm: storage account, container and key; other types: anything). Without that it is a partial
+    configuration completed by `terraform init -backend-config`, which the repository does not show, and
+    the settings given there (a kms_key_id too) cannot be judged."""
+    values = resource.values
+    needed = _BACKEND_LOCATION.get(str(values.get("type")), ())
+    missing = [k for k in needed if values.get(k) in (None, "")]
+    if missing:
+        return unknown(f"the backend configuration (partial: {', '.join(missing)} given at terraform init)")
+    if any(k != "type" for k in values):
         return PASS
     return unknown("the backend configuration (partial, completed at terraform init)")
-
-
-# --- SEC-012: service-account tokens ----------------------------------------------------------------
-def _namespace(resource: Resource) -> str | None:
-    metadata = resource.values.get("metadata")
-    return metadata.get("namespace") if isinstance(metadata, dict) else None
-
-
-def token_automount_disabled(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The pod does not get an API token it did not ask for: automountServiceAccountToken is false on
-    the pod or on its ServiceAccount. An explicit `true` on the pod is a declared need and accepted."""
-    spec_path = resource.pod_spec_path
-    spec = next((m.value for m in lookup(resource, "pod")), None)
-    if not isinstance(spec, dict):
-        return PASS
-    path = f"{spec_path}.automountServiceAccountToken"
-    own = spec.get("automountServiceAccountToken")
-    if own is not None:
-        return PASS if str(own).lower() in ("false", "true") else fail(path, f"unexpected value {own!r}")
-    account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
-    namespace = _namespace(resource)
-    # the ServiceAccount deployed with the pod (its rendered build, or the plain manifests) first, then any scanned one
-    for other in sorted(ctx.of_type(["ServiceAccount"]), key=lambda a: a.root != resource.root):
-        if other.name != account:
-            continue
-        theirs = _namespace(other)
-        if namespace and theirs and namespace != theirs:
-            continue
-        if str(other.values.get("automountServiceAccountToken")).lower() == "false":
-            return PASS
-        return fail(path, f"neither the pod nor ServiceAccount {account} ({other.path}) disables it")
-    if account == "default":
-        return fail(path, "the pod runs as the default ServiceAccount, which mounts its token")
-    return unknown(f"ServiceAccount {account} (not in the scanned manifests)", path)
 
 
 # --- SEC-013 / SEC-014: CI definitions --------------------------------------------------------------
@@ -510,7 +488,6 @@ SECRETS: dict[str, PredicateSpec] = {
     "output_exposes_no_secret": spec(output_exposes_no_secret, reads=("the resources the output refers to",),
                                      registries=("secret-detectors",)),
     "backend_settings_written": spec(backend_settings_written),
-    "token_automount_disabled": spec(token_automount_disabled, reads=("ServiceAccount objects",)),
     "ci_no_inline_secrets": spec(ci_no_inline_secrets, reads=("CI settings (derived)",), derived=("inputs",),
                                  registries=("secret-detectors",)),
     "ci_oidc_federation": spec(ci_oidc_federation, optional={"variables": STRINGS, "action_inputs": MAPPING},

@@ -1,5 +1,6 @@
 """Kubernetes workload predicates: container settings that fall back to the pod's, namespace-wide network
-isolation, disruption budgets, replicas and autoscalers, TLS on Gateway routes, AppArmor annotations."""
+isolation, disruption budgets, replicas and autoscalers, TLS on Ingresses and Gateway routes, AppArmor
+annotations."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,8 +10,8 @@ from scanner.evaluate.operators import OPERATORS
 from scanner.evaluate.predicates.spec import ANY, INTEGER, STRING, STRINGS, PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.derive.clusters import first_value
-from scanner.model.derive.namespaces import namespace_of
-from scanner.model.paths import Match, lookup
+from scanner.model.derive.namespaces import namespace_of, pod_labels, selects
+from scanner.model.paths import Match, lookup, resolve
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown, mapping
 
@@ -40,17 +41,27 @@ def environment(resource: Resource, args: dict[str, Any], ctx: Context, base: Ma
 
 def default_deny_policy(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The namespace (a derived `namespace` resource) has a NetworkPolicy that selects every pod and allows
-    no ingress."""
-    return PASS if resource.values.get("default_deny") else fail("")
+    no ingress, or every one of its workloads is selected by an ingress NetworkPolicy (so accepts only the
+    traffic the policies allow). The finding names the workloads no policy selects."""
+    open_workloads = resource.values.get("open_workloads") or []
+    if resource.values.get("default_deny") or not open_workloads:
+        return PASS
+    total = len(resource.values.get("workloads") or [])
+    shown = ", ".join(open_workloads[:3]) + (f" and {len(open_workloads) - 3} more" if len(open_workloads) > 3 else "")
+    which = "its workloads" if len(open_workloads) == total else f"{len(open_workloads)} of its {total} workloads"
+    return fail("", f"no ingress NetworkPolicy selects {which} ({shown}), so they accept traffic from any pod "
+                    f"in the cluster")
 
 
-def _labels(resource: Resource) -> dict[str, Any]:
-    pod_path = resource.pod_spec_path
-    if not pod_path:
-        return {}
-    template = pod_path.rsplit(".spec", 1)[0] if pod_path != "spec" else ""
-    matches = lookup(resource, f"{template}.metadata.labels" if template else "metadata.labels")
-    return matches[0].value if matches and isinstance(matches[0].value, dict) else {}
+def host_path_volumes(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """The pod mounts no hostPath volume. One finding per pod, at its first hostPath volume, naming
+    them all: the fact is that the pod reaches into the node."""
+    found = [m for m in resolve(resource, "pod.volumes[*]") if isinstance(m.value, dict) and m.value.get("hostPath")]
+    if not found:
+        return PASS
+    shown = ", ".join(f"{m.value.get('name', '?')} ({mapping(m.value['hostPath']).get('path', '?')})" for m in found[:5])
+    more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+    return Verdict(False, f"{found[0].location}.hostPath", "pod.volumes", f"{shown}{more}")
 
 
 APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
@@ -88,52 +99,33 @@ def _pod_metadata_path(resource: Resource) -> str | None:
     return "metadata" if pod_path == "spec" else pod_path.rsplit(".spec", 1)[0] + ".metadata"
 
 
-def _selects(selector: Any, labels: dict[str, Any]) -> bool:
-    if not isinstance(selector, dict):
-        return False
-    match_labels = selector.get("matchLabels") or {}
-    if not isinstance(match_labels, dict) or (not match_labels and not selector.get("matchExpressions")):
-        return False
-    if any(str(labels.get(k)) != str(v) for k, v in match_labels.items()):
-        return False
-    for expression in selector.get("matchExpressions") or []:
-        if not isinstance(expression, dict):
-            return False
-        key, op, values = str(expression.get("key")), expression.get("operator"), expression.get("values") or []
-        present = key in labels
-        if (op == "In" and (not present or str(labels[key]) not in map(str, values))) or \
-           (op == "NotIn" and present and str(labels[key]) in map(str, values)) or \
-           (op == "Exists" and not present) or (op == "DoesNotExist" and present):
-            return False
-    return True
-
-
 def disruption_budget(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """A PodDisruptionBudget in the namespace, deployed with the workload (the same rendered build, or
     among the plain manifests), selects the workload's pods."""
     if resource.kind != "kubernetes":
         return PASS
-    labels = _labels(resource)
+    labels = pod_labels(resource)
     namespace = namespace_of(resource)
     for budget in ctx.of_type(["PodDisruptionBudget"]):
         if budget.kind != "kubernetes" or budget.root != resource.root or namespace_of(budget) != namespace:
             continue
         spec = mapping(budget.values.get("spec"))
-        if _selects(spec.get("selector"), labels):
+        if selects(spec.get("selector"), labels):
             return PASS
     return fail("", "no PodDisruptionBudget selects its pods")
 
 
 def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The workload keeps at least `min` replicas: spec.replicas, or the minReplicas of a HorizontalPodAutoscaler
-    deployed with it (the same rendered build, or among the plain manifests)."""
+    deployed with it (the same rendered build, or among the plain manifests); with `autoscaled`, any such
+    HorizontalPodAutoscaler that scales it passes (it scales horizontally)."""
     if resource.kind != "kubernetes":
         return PASS
     minimum = int(args.get("min", 2))
     spec = mapping(resource.values.get("spec"))
     replicas = spec.get("replicas", 1)
-    if isinstance(replicas, int) and not isinstance(replicas, bool) and replicas >= minimum:
-        return PASS
+    if isinstance(replicas, int) and not isinstance(replicas, bool) and (replicas >= minimum or replicas == 0):
+        return PASS    # 0: switched off on purpose, not a single replica
     shown = f"spec.replicas is {replicas}" if "replicas" in spec else "spec.replicas is not set (1)"
     namespace = namespace_of(resource)
     for hpa in ctx.of_type(["HorizontalPodAutoscaler"]):
@@ -143,10 +135,50 @@ def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Mat
         target = mapping(hpa_spec.get("scaleTargetRef"))
         if target.get("kind") == resource.type and target.get("name") == resource.name:
             floor = hpa_spec.get("minReplicas", 1)
-            if isinstance(floor, int) and floor >= minimum:
+            if args.get("autoscaled") or isinstance(floor, int) and floor >= minimum:
                 return PASS
             return fail("spec.replicas", f"{shown} and its HorizontalPodAutoscaler {hpa.name} allows {floor}")
+    if args.get("autoscaled"):
+        return fail("spec.replicas", f"{shown} and no HorizontalPodAutoscaler scales it")
     return fail("spec.replicas", f"{shown} and no HorizontalPodAutoscaler keeps {minimum} or more")
+
+
+# Ingress controllers that terminate TLS with a certificate named in an annotation instead of spec.tls:
+# (certificate annotation, how the controller is told to redirect or refuse plain HTTP).
+_GKE_CERTIFICATES = ("networking.gke.io/managed-certificates", "ingress.gcp.kubernetes.io/pre-shared-cert")
+_GKE_FRONTEND_CONFIG = "networking.gke.io/v1beta1.FrontendConfig"
+_ALB_CERTIFICATE = "alb.ingress.kubernetes.io/certificate-arn"
+_APPGW_CERTIFICATE = "appgw.ingress.kubernetes.io/appgw-ssl-certificate"
+
+
+def ingress_tls(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """An Ingress serves HTTPS only: spec.tls, or a certificate its controller takes from an annotation
+    (GKE managed or pre-shared certificates, an AWS load balancer certificate ARN, an Application Gateway
+    certificate) together with what makes that controller redirect or refuse plain HTTP (a GKE FrontendConfig
+    with redirectToHttps, kubernetes.io/ingress.allow-http false, the ALB or Application Gateway ssl-redirect
+    annotation). A FrontendConfig outside the scanned manifests cannot be judged."""
+    if mapping(resource.values.get("spec")).get("tls"):
+        return PASS
+    annotations = mapping(mapping(resource.values.get("metadata")).get("annotations"))
+    certificate = next((str(annotations[k]) for k in (*_GKE_CERTIFICATES, _ALB_CERTIFICATE, _APPGW_CERTIFICATE)
+                        if annotations.get(k)), "")
+    if not certificate:
+        return fail("spec.tls", "it has no spec.tls and no certificate annotation of its ingress controller")
+    if str(annotations.get("kubernetes.io/ingress.allow-http", "")).lower() == "false" or \
+            annotations.get("alb.ingress.kubernetes.io/ssl-redirect") or \
+            str(annotations.get("appgw.ingress.kubernetes.io/ssl-redirect", "")).lower() == "true":
+        return PASS
+    name = annotations.get(_GKE_FRONTEND_CONFIG)
+    if name:
+        config = next((c for c in ctx.of_type(["FrontendConfig"]) if c.kind == "kubernetes" and c.name == name
+                       and namespace_of(c) == namespace_of(resource)), None)
+        if config is None:
+            return unknown(f"FrontendConfig {name} (not in the scanned manifests)", "metadata.annotations")
+        redirect = mapping(mapping(config.values.get("spec")).get("redirectToHttps"))
+        if str(redirect.get("enabled")).lower() == "true":
+            return PASS
+    return fail("metadata.annotations", f"it serves HTTPS with certificate {certificate} but also plain HTTP: "
+                                        f"nothing redirects HTTP to HTTPS")
 
 
 _TLS_PROTOCOLS = ("HTTPS", "TLS")
@@ -202,7 +234,10 @@ WORKLOADS: dict[str, PredicateSpec] = {
     "environment": spec(environment, optional={"in": STRINGS}),
     "default_deny_policy": spec(default_deny_policy, reads=("namespace (derived)",), derived=("namespaces",)),
     "disruption_budget": spec(disruption_budget, reads=("PodDisruptionBudgets in the namespace",)),
-    "replicated": spec(replicated, optional={"min": INTEGER}, reads=("HorizontalPodAutoscalers in the namespace",)),
+    "replicated": spec(replicated, optional={"min": INTEGER, "autoscaled": {"type": "boolean"}},
+                       reads=("HorizontalPodAutoscalers in the namespace",)),
     "route_tls": spec(route_tls, reads=("the route's Gateways",)),
+    "ingress_tls": spec(ingress_tls, reads=("GKE FrontendConfigs",)),
     "apparmor_annotations": spec(apparmor_annotations),
+    "host_path_volumes": spec(host_path_volumes),
 }

@@ -2,13 +2,17 @@
 
 Synthesised resources stand where a rule's real subject is not one block: a `namespace` with its workloads
 and NetworkPolicies, a `provider_source` per distinct provider with its registry entry, a `root_module`
-per Terraform root, and an azurerm stand-in for each raw ARM resource (azapi) whose type the ARM registry maps. Clusters with their node pools are kept by cluster address. Rules judge these facts;
-none of them walks the model to rebuild a relation.
+per Terraform root, an azurerm stand-in for each raw ARM resource (azapi) whose type the ARM registry
+maps, one `container_images` with every image reference, one `deployments` when the repository deploys.
+Clusters with their node pools are kept by cluster address. Rules judge these facts; none of them walks
+the model to rebuild a relation.
 """
 from __future__ import annotations
 
 from scanner.model.derive.azapi import arm_stand_ins
 from scanner.model.derive.clusters import clusters
+from scanner.model.derive.deployments import deployments
+from scanner.model.derive.images import container_images
 from scanner.model.derive.inputs import ci_settings
 from scanner.model.derive.namespaces import namespaces
 from scanner.model.derive.providers import provider_sources
@@ -25,6 +29,9 @@ def derive(model: Model) -> None:
         resource.facts["settings"] = ci_settings(resource)
     model.resources.extend(namespaces(model))
     model.resources.extend(provider_sources(model))
-    model.resources.extend(root_modules(model))
+    roots = root_modules(model)
+    model.resources.extend(roots)
+    model.resources.extend(container_images(model))
+    model.resources.extend(deployments(model, roots))
     model.resources.sort(key=lambda r: (r.path, r.line, r.address))
     model.index()

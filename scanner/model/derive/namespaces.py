@@ -25,18 +25,25 @@ def namespaces(model: Model) -> list[Resource]:
     NetworkPolicy of another build does not isolate this one's pods. Located at the namespace's first
     workload (by file and line), where a person sees the namespace's workloads, or, for a rendered
     object, where its namespace is set (an overlay's `namespace:`); the address names the namespace, so a
-    finding keeps its identity when workloads move."""
+    finding keeps its identity when workloads move. `open_workloads` are the workloads whose pods no
+    ingress NetworkPolicy selects: they accept traffic from any pod; a pod some policy selects accepts only
+    what the namespace's policies allow."""
     workloads: dict[tuple[str, str], list[Resource]] = {}
     for workload in model.of_type(tuple(POD_SPEC_PATHS)):
         if workload.kind == "kubernetes":
             workloads.setdefault((workload.root, namespace_of(workload)), []).append(workload)
-    denying = {(p.root, namespace_of(p)) for p in model.by_type("NetworkPolicy")
-               if p.kind == "kubernetes" and denies_ingress(p.values)}
+    policies = [p for p in model.by_type("NetworkPolicy") if p.kind == "kubernetes"]
+    denying = {(p.root, namespace_of(p)) for p in policies if denies_ingress(p.values)}
     out = []
     for (root, name), members in sorted(workloads.items()):
         first = min(members, key=lambda r: (r.path, r.line, r.address))
+        ingress = [mapping(p.values.get("spec")) for p in policies
+                   if (p.root, namespace_of(p)) == (root, name) and _ingress(p.values)]
+        open_workloads = sorted({r.address for r in members
+                                 if not any(_selects_pods(spec.get("podSelector"), pod_labels(r)) for spec in ingress)})
         values = {"name": name, "system": name in SYSTEM_NAMESPACES, "default_deny": (root, name) in denying,
-                  "first_workload": first.address, "workloads": sorted(r.address for r in members)}
+                  "first_workload": first.address, "workloads": sorted({r.address for r in members}),
+                  "open_workloads": open_workloads}
         locations = {"": first.line, "metadata": first.locations.get("metadata", first.line)}
         places = {"": first.place_of(""), "metadata": first.place_of("metadata.namespace")} if first.places else {}
         out.append(Resource("model", NAMESPACE_TYPE, f"namespace/{name}", first.path, first.line, values, locations,
@@ -58,3 +65,48 @@ def denies_ingress(values: dict[str, Any]) -> bool:
         return False
     types = spec.get("policyTypes") or (["Ingress"] if "ingress" not in spec else [])
     return "Ingress" in types and not spec.get("ingress")
+
+
+def _ingress(values: dict[str, Any]) -> bool:
+    """The NetworkPolicy governs ingress: policyTypes names Ingress, or is absent (Ingress is then implied)."""
+    types = mapping(values.get("spec")).get("policyTypes")
+    return not types or "Ingress" in types
+
+
+def _selects_pods(selector: Any, labels: dict[str, Any]) -> bool:
+    """A NetworkPolicy podSelector: empty (or absent) selects every pod of the namespace."""
+    if selector in ({}, None) or selector == {"matchLabels": {}}:
+        return True
+    return selects(selector, labels)
+
+
+def pod_labels(resource: Resource) -> dict[str, Any]:
+    """The labels of the pods a workload runs (its pod template's, a Pod's own)."""
+    pod_path = resource.pod_spec_path
+    if not pod_path:
+        return {}
+    metadata: Any = resource.values
+    for part in (pod_path.rsplit(".spec", 1)[0].split(".") if pod_path != "spec" else []) + ["metadata", "labels"]:
+        metadata = metadata.get(part) if isinstance(metadata, dict) else None
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def selects(selector: Any, labels: dict[str, Any]) -> bool:
+    """A label selector (matchLabels, matchExpressions) that names something and matches `labels`."""
+    if not isinstance(selector, dict):
+        return False
+    match_labels = selector.get("matchLabels") or {}
+    if not isinstance(match_labels, dict) or (not match_labels and not selector.get("matchExpressions")):
+        return False
+    if any(str(labels.get(k)) != str(v) for k, v in match_labels.items()):
+        return False
+    for expression in selector.get("matchExpressions") or []:
+        if not isinstance(expression, dict):
+            return False
+        key, op, values = str(expression.get("key")), expression.get("operator"), expression.get("values") or []
+        present = key in labels
+        if (op == "In" and (not present or str(labels[key]) not in map(str, values))) or \
+           (op == "NotIn" and present and str(labels[key]) in map(str, values)) or \
+           (op == "Exists" and not present) or (op == "DoesNotExist" and present):
+            return False
+    return True

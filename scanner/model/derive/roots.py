@@ -1,6 +1,7 @@
 """Terraform root modules: the directories `terraform init` runs in. One `root_module` resource per
 root, saying whether it deploys (configures a provider or a backend itself), whether its dependency lock
-file is committed, and where it sits in the repository (examples and tests demonstrate, not deploy)."""
+file is committed, and where it sits in the repository (examples and tests demonstrate, not deploy). It
+sits in the file that declares the root's providers (required_providers, else a provider block)."""
 from __future__ import annotations
 
 import posixpath
@@ -36,11 +37,11 @@ def root_modules(model: Model) -> list[Resource]:
     for directory, members in sorted(top_level.items()):
         requirements = sorted((r for r in members if r.type == "terraform_required_provider"),
                               key=lambda r: (r.path, r.line, r.address))
-        anchor = requirements[0] if requirements else min(members, key=lambda r: (r.path, r.line, r.address))
+        anchor = _anchor(members, requirements)
         lock = f"{directory}/{LOCK_FILE}" if directory else LOCK_FILE
         values: dict[str, Any] = {
             "directory": directory or ".",
-            "relative": relative_directory(anchor.path, repository),
+            "relative": relative_directory(anchor.path, repository) or ".",
             "deployed": any(r.type in ("provider", "terraform_backend") for r in members),
             "lock_file": lock in files,
             "first_requirement": requirements[0].address if requirements else None,
@@ -48,3 +49,15 @@ def root_modules(model: Model) -> list[Resource]:
         out.append(Resource("model", ROOT_MODULE_TYPE, f"root_module.{directory or '.'}", anchor.path, anchor.line,
                             values, {"": anchor.line}, root=directory))
     return out
+
+
+def _anchor(members: list[Resource], requirements: list[Resource]) -> Resource:
+    """Where the root's facts are reported: the file that declares its providers (required_providers,
+    else the first provider configuration), else its backend, else its first block."""
+    if requirements:
+        return requirements[0]
+    for kind in ("provider", "terraform_backend"):
+        chosen = [r for r in members if r.type == kind]
+        if chosen:
+            return min(chosen, key=lambda r: (r.path, r.line, r.address))
+    return min(members, key=lambda r: (r.path, r.line, r.address))

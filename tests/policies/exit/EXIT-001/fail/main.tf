@@ -1,3 +1,7 @@
+provider "aws" { # expect: EXIT-001
+  region = "eu-central-1"
+}
+
 resource "aws_lambda_function" "intake" {
   function_name = "intake"
   package_type  = "Zip"

@@ -1,3 +1,7 @@
+provider "aws" {
+  region = "eu-central-1"
+}
+
 resource "aws_eks_cluster" "main" {
   name = "main"
 }

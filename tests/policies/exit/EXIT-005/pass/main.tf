@@ -1,3 +1,10 @@
+terraform {
+  backend "s3" {
+    bucket = "state"
+    key    = "records.tfstate"
+  }
+}
+
 resource "aws_s3_bucket" "records" {
   bucket = "records"
 }

@@ -4,6 +4,10 @@ terraform {
       source  = "hashicorp/azurerm"
       version = ">= 4.0"
     }
+    # An example may leave a provider unpinned: it demonstrates, it does not deploy.
+    random = {
+      source = "hashicorp/random"
+    }
   }
 }
 
