@@ -80,8 +80,8 @@ def _scan_options(function):
         click.option("--profile", help="Built-in profile (" + ", ".join(config_module.profile_names()) +
                                        ") or a profile file."),
         click.option("--policies", "policy_dirs", multiple=True, type=click.Path(), help="Extra policy directory (repeatable)."),
-        click.option("--only", multiple=True, help="Run only these families or policy ids (repeatable)."),
-        click.option("--skip", multiple=True, help="Skip these families or policy ids (repeatable)."),
+        click.option("--only", multiple=True, help="Run only these families, opt-in groups or policy ids (repeatable, or comma-separated)."),
+        click.option("--skip", multiple=True, help="Skip these families, opt-in groups or policy ids (repeatable, or comma-separated)."),
         click.option("--var-file", "var_files", multiple=True, type=click.Path(), help="Terraform variables file for root modules."),
         click.option("--exclude", multiple=True, help="Glob of paths to leave out, as reports show them (repeatable)."),
     ]

@@ -343,7 +343,9 @@ def load(extra_dirs: tuple[str, ...] = ()) -> list[Policy]:
 def select(policies: list[Policy], only: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> list[Policy]:
     """The policies `only` names (all when empty) minus those `skip` names: a family, an opt-in group, an id
     or an alias. Naming an opt-in policy (by id, alias or group) in `only` turns it on for this run; a family
-    name selects the family's policies that run by default and leaves its opt-in ones off."""
+    name selects the family's policies that run by default and leaves its opt-in ones off. Each entry may
+    list several names separated by commas (`--only WL-001,WL-030`)."""
+    only, skip = _names(only), _names(skip)
     known = {n for p in policies for n in p.names} | {p.family for p in policies} | set(FAMILIES) | \
         {p.opt_in for p in policies if p.opt_in}
     for name in only + skip:
@@ -358,3 +360,7 @@ def select(policies: list[Policy], only: tuple[str, ...] = (), skip: tuple[str, 
         return bool(policy.opt_in) and (policy.opt_in in only or any(n in only for n in policy.names))
     chosen = [replace(p, opt_in="") if explicitly(p) else p for p in policies if not only or named(p, only)]
     return [p for p in chosen if not named(p, skip)]
+
+
+def _names(entries: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(name.strip() for entry in entries for name in entry.split(",") if name.strip())

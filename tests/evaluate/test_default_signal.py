@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from scanner.config import Config
+from scanner.evaluate import policies as policy_module
 from scanner.evaluate import waivers
 
 POD = """apiVersion: v1
@@ -46,6 +47,14 @@ def test_opt_in_rules_stay_off_until_the_configuration_names_them(write, run_sca
 def test_naming_an_earlier_id_on_the_command_line_runs_the_renamed_rule(write, run_scan):
     result = run_scan(write({"pod.yaml": POD}), only=("HAVEN-025",))
     assert ids(result.findings) == [("WL-030", "Pod/zaken/web")]
+
+
+def test_only_and_skip_take_comma_separated_names(write, run_scan):
+    root = write({"pod.yaml": POD})
+    both = run_scan(root, only=("WL-030, WL-031",))
+    assert ids(both.findings) == [("WL-030", "Pod/zaken/web"), ("WL-031", "Pod/zaken/web")]
+    chosen = policy_module.select(policy_module.load(), ("restricted",), ("WL-031,WL-032,WL-033,WL-034,WL-035",))
+    assert [p.id for p in chosen] == ["WL-030"]
 
 
 def test_waivers_and_baselines_written_for_an_earlier_id_still_match(write, run_scan, tmp_path):
