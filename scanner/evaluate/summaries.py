@@ -1,16 +1,25 @@
 """Summaries computed after the run from the outcomes and the model's derived facts: the Haven pre-flight
-per cluster in HCC's own terms, the live HCC results, and the indicative sovereignty posture."""
+per cluster in HCC's own terms, the live HCC results, the indicative sovereignty posture, the regions in
+use, exit readiness, and (after waivers and the baseline) the waiver register."""
 from __future__ import annotations
 
+import datetime
+from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from scanner.config import CONFIG_FILE, Config
+from scanner.evaluate import waivers
+from scanner.evaluate.predicates.exit import classify
+from scanner.evaluate.predicates.residency import seal_target
 from scanner.evaluate.result import Result
 from scanner.model.derive.providers import PROVIDER_SOURCE_TYPE
-from scanner.model.resource import Model, Resource
+from scanner.model.resource import META_TYPES, Model, Resource
 from scanner.model.values import Unknown
+from scanner.parse.directives import Directive
 from scanner.registries.kubernetes import hcc_checks
 from scanner.registries.providers import ProviderEntry, providers
+from scanner.registries.regions import TIERS, RegionRegistry, regions, tier_allows
 
 _RANK = {"pass": 0, "open": 1, "fail": 2}
 
@@ -74,9 +83,11 @@ class ProviderPosture:
         return data if self.known else {"source": self.source, "name": self.name, "known": False}
 
 
-def summarise(result: Result, model: Model) -> Result:
+def summarise(result: Result, model: Model, config: Config | None = None) -> Result:
+    config = config or Config()
     return result.but(haven=HavenSummary(tuple(_clusters(result, model)), tuple(_live(model))),
-                      posture=posture(model))
+                      posture=posture(model), residency=residency(model, config),
+                      exit_readiness=exit_readiness(result, model, config))
 
 
 def _outcomes(result: Result) -> dict[tuple[str, str], str]:
@@ -149,3 +160,272 @@ def posture(model: Model) -> list[ProviderPosture]:
         out.append(ProviderPosture(source, entry.name, True, entry.hq_jurisdiction, entry.control, entry.operations,
                                    entry.hosting_type, entry.seal))
     return sorted(out, key=lambda p: p.source)
+
+
+# --- residency: the regions in use ----------------------------------------------------------------------
+
+_REGION_PATHS = ("location", "region")
+_REPLICATING = ("GRS", "RAGRS", "GZRS", "RAGZRS")   # azurerm storage kinds that copy to the paired region
+# AWS resources that are global, not in their provider's region (IAM, DNS, the CDN, the organisation).
+_AWS_GLOBAL = ("aws_iam_", "aws_route53_", "aws_cloudfront_", "aws_organizations_", "aws_budgets_")
+
+
+@dataclass(frozen=True)
+class RegionUse:
+    """One region the code places resources in, as the region registry knows it (or as written)."""
+    provider: str                  # the registry's provider key: azurerm, aws, google, ...
+    region: str
+    country: str                   # ISO 3166 alpha-2 (EU for a multi-region), "" when the registry lacks the id
+    tier: str                      # eu | eea | adequacy | third-country | unknown
+    allowed: bool | None           # within the configured residency; None when the registry lacks the id
+    resources: tuple[tuple[str, str, int, str], ...]   # (address, file, line, role: location | provider | replica)
+
+
+@dataclass(frozen=True)
+class ResidencySummary:
+    target_tier: str
+    allow: tuple[str, ...]
+    deny: tuple[str, ...]
+    regions: tuple[RegionUse, ...]
+    unresolved: tuple[tuple[str, str, int, str], ...]   # (address, file, line, why the region is not known)
+    registry_as_of: str
+
+    def countries(self) -> list[tuple[str, str, list[RegionUse]]]:
+        """(country, tier, regions) from the strictest tier to the loosest, then by country."""
+        order = {tier: i for i, tier in enumerate(TIERS + ("unknown",))}
+        grouped: dict[tuple[str, str], list[RegionUse]] = {}
+        for use in self.regions:
+            grouped.setdefault((use.country, use.tier), []).append(use)
+        keys = sorted(grouped, key=lambda k: (order.get(k[1], len(order)), k[0]))
+        return [(country, tier, grouped[(country, tier)]) for country, tier in keys]
+
+
+def residency(model: Model, config: Config) -> ResidencySummary:
+    """Every region a Terraform resource is placed in: its own location or region, an AWS resource's provider
+    region, and the paired region geo-redundant Azure storage copies to."""
+    table = regions()
+    placed: dict[tuple[str, str], list[tuple[str, str, int, str]]] = {}
+    unresolved = []
+    for resource in model.resources:
+        if resource.kind != "terraform" or resource.type in META_TYPES:
+            continue
+        provider = resource.type.split("_", 1)[0]
+        value, role = _placement(resource, provider)
+        if isinstance(value, Unknown):
+            unresolved.append((resource.address, resource.path, resource.line, value.reason))
+            continue
+        if not isinstance(value, str) or not value:
+            continue
+        region = table.lookup(provider, value)
+        key = (provider, region.id if region else value)
+        placed.setdefault(key, []).append((resource.address, resource.path, resource.line, role))
+        pair = table.lookup(provider, region.pair) if region and region.pair and _replicates(resource) else None
+        if pair is not None:
+            placed.setdefault((provider, pair.id), []).append((resource.address, resource.path, resource.line, "replica"))
+    uses = tuple(_region_use(table, config, provider, region, sorted(set(found)))
+                 for (provider, region), found in sorted(placed.items()))
+    return ResidencySummary(config.residency_tier, config.allow_regions, config.deny_regions, uses,
+                            tuple(sorted(unresolved)), table.as_of)
+
+
+def _placement(resource: Resource, provider: str) -> tuple[object, str]:
+    for path in _REGION_PATHS:
+        value = resource.values.get(path)
+        if value is not None and not isinstance(value, (dict, list)):
+            return value, "location"
+    if provider == "aws" and not resource.type.startswith(_AWS_GLOBAL):
+        value = resource.provider_values.get("region")
+        return value, "provider"
+    return None, ""
+
+
+def _replicates(resource: Resource) -> bool:
+    kind = resource.values.get("account_replication_type")
+    return resource.type == "azurerm_storage_account" and isinstance(kind, str) and kind.upper() in _REPLICATING
+
+
+def _region_use(table: RegionRegistry, config: Config, provider: str, region_id: str,
+                found: list[tuple[str, str, int, str]]) -> RegionUse:
+    region = table.lookup(provider, region_id)
+    key = region_id.lower().replace(" ", "")
+    if region is None:
+        allowed = False if key in config.deny_regions else (True if key in config.allow_regions else None)
+        return RegionUse(provider, region_id, "", "unknown", allowed, tuple(found))
+    allowed = key not in config.deny_regions and (key in config.allow_regions
+                                                  or tier_allows(region.tier, config.residency_tier))
+    return RegionUse(provider, region.id, region.country, region.tier, allowed, tuple(found))
+
+
+# --- exit readiness -------------------------------------------------------------------------------------
+
+BACKUP_POLICY, PLAN_POLICY, PINNING_POLICIES = "EXIT-003", "EXIT-005", ("EXIT-008", "EXIT-009")
+
+
+@dataclass(frozen=True)
+class LockIn:
+    """The portability registry's classes of the managed services in use."""
+    proprietary: int
+    moderate: int
+    portable: int
+    undetermined: int                          # their class depends on a value not known statically
+    proprietary_types: tuple[tuple[str, int], ...]
+
+    @property
+    def classified(self) -> int:
+        return self.proprietary + self.moderate + self.portable
+
+    @property
+    def share(self) -> int | None:
+        """The proprietary share of the classified managed services, in percent."""
+        return round(100 * self.proprietary / self.classified) if self.classified else None
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One resource a policy judged, with its worst outcome: pass | fail | open."""
+    address: str
+    type: str
+    path: str
+    line: int
+    state: str
+
+
+@dataclass(frozen=True)
+class ExitPlan:
+    where: str              # the configured plan or the EXIT.md found, "" when there is none
+    last_test: str          # ISO date, "" when none is recorded
+    max_age_months: int
+    state: str              # EXIT-005's outcome: pass | fail | open | "" when it did not run
+
+
+@dataclass(frozen=True)
+class ExitReadiness:
+    lockin: LockIn
+    backups: tuple[Judged, ...] | None          # the data stores EXIT-003 judged; None when it did not run
+    pinning: tuple[tuple[str, tuple[Judged, ...]], ...]   # (what: modules | lock-files | images, targets)
+    plan: ExitPlan
+
+
+def exit_readiness(result: Result, model: Model, config: Config) -> ExitReadiness:
+    outcomes = _outcomes(result)
+    ran = {p.id for p in result.policies}
+    backups = tuple(_targets(BACKUP_POLICY, model, outcomes)) if BACKUP_POLICY in ran else None
+    pinning = []
+    for label, policy_id, types in (("modules", "EXIT-008", ("terraform_required_provider", "module_call")),
+                                    ("lock-files", "EXIT-008", ("root_module",)), ("images", "EXIT-009", ())):
+        if policy_id in ran:
+            found = [t for t in _targets(policy_id, model, outcomes) if not types or t.type in types]
+            pinning.append((label, tuple(found)))
+    return ExitReadiness(_lockin(model), backups, tuple(pinning), _plan(model, config, outcomes))
+
+
+def _targets(policy_id: str, model: Model, outcomes: dict[tuple[str, str], str]) -> list[Judged]:
+    judged = {address: state for (policy, address), state in outcomes.items() if policy == policy_id}
+    found = {}
+    for resource in model.resources:
+        if resource.address in judged and resource.address not in found:
+            found[resource.address] = Judged(resource.address, resource.type, resource.path, resource.line,
+                                             judged[resource.address])
+    return sorted(found.values(), key=lambda t: (t.path, t.line, t.address))
+
+
+def _lockin(model: Model) -> LockIn:
+    classes: Counter = Counter()
+    proprietary: Counter = Counter()
+    for resource in model.resources:
+        if resource.kind != "terraform" or resource.type in META_TYPES:
+            continue
+        found = classify(resource)
+        if isinstance(found, Unknown):
+            classes["undetermined"] += 1
+        elif found is not None:
+            classes[found.klass] += 1
+            if found.klass == "proprietary":
+                proprietary[resource.type] += 1
+    return LockIn(classes["proprietary"], classes["moderate"], classes["portable"], classes["undetermined"],
+                  tuple(sorted(proprietary.items(), key=lambda kv: (-kv[1], kv[0]))))
+
+
+def _plan(model: Model, config: Config, outcomes: dict[tuple[str, str], str]) -> ExitPlan:
+    document: dict = {}
+    for resource in model.by_type("repository"):
+        if isinstance(resource.values.get("exit_plan"), dict):
+            document = resource.values["exit_plan"]
+    dates = [d for d in (config.exit_last_test.isoformat() if config.exit_last_test else "",
+                         str(document.get("last_test") or "")) if d]
+    states = [state for (policy, _), state in outcomes.items() if policy == PLAN_POLICY]
+    state = max(states, key=lambda s: _RANK[s]) if states else ""
+    return ExitPlan(config.exit_plan or str(document.get("path") or ""), max(dates) if dates else "",
+                    config.exit_max_age_months, state)
+
+
+# --- the waiver register --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WaiverEntry:
+    """One waiver (inline comment or configuration) or baseline entry, with what it did in this run."""
+    source: str             # inline | configuration | baseline
+    rule: str
+    resource: str           # the address or pattern it names; for an inline waiver the resources it waived
+    path: str               # where it is written (the baseline: the finding's file)
+    line: int
+    owner: str
+    reason: str
+    expires: str            # ISO date, "" when none
+    state: str              # active | expired | unused | invalid | stale
+    findings: int           # findings it waives in this run
+    problem: str = ""       # why it suppresses nothing (expired, no reason, too far ahead), as the notice says
+
+
+def waiver_register(result: Result, model: Model, directives: list[Directive], config: Config,
+                    today: datetime.date) -> tuple[WaiverEntry, ...]:
+    # waivers' own rules decide what each waiver covers and why it fails, so the register cannot disagree
+    modules = waivers._module_prefixes(model)
+    entries = []
+    for directive in directives:
+        waived = [f for f in result.suppressed if f.suppression is not None and f.suppression.kind == "inSource"
+                  and waivers._inline_target(directive, f, modules)]
+        problem = waivers._inline_problem(directive, today, config.max_waiver_days)
+        resource = ", ".join(sorted({f.address for f in waived})) 
+        entries.append(WaiverEntry("inline", ",".join(directive.rules), resource, directive.path, directive.line, "",
+                                   directive.reason, directive.until.isoformat() if directive.until else "",
+                                   _state(problem, len(waived), directive.until, today), len(waived), problem))
+    for waiver in config.waivers:
+        waived = [f for f in result.suppressed if f.suppression is not None and f.suppression.kind == "external"
+                  and f.suppression.justification != "in the baseline" and waivers._central_target(waiver, f)]
+        problem = waivers._central_problem(waiver, today, config.max_waiver_days)
+        entries.append(WaiverEntry("configuration", waiver.rule, waiver.resource, config.source or CONFIG_FILE, 0,
+                                   waiver.owner, waiver.reason, waiver.expires.isoformat() if waiver.expires else "",
+                                   _state(problem, len(waived), waiver.expires, today), len(waived), problem))
+    for finding in result.suppressed:
+        if finding.suppression is not None and finding.suppression.justification == "in the baseline":
+            entries.append(WaiverEntry("baseline", finding.policy_id, finding.address, finding.path, finding.line,
+                                       "", "", "", "active", 1))
+    for stale in result.stale_baseline:
+        entries.append(WaiverEntry("baseline", str(stale.get("rule", "")), str(stale.get("address", "")),
+                                   str(stale.get("path", "")), 0, "", "", "", "stale", 0))
+    return tuple(entries)
+
+
+def _state(problem: str, waived: int, expires: datetime.date | None, today: datetime.date) -> str:
+    if expires is not None and expires < today:
+        return "expired"
+    if problem:
+        return "invalid"
+    return "active" if waived else "unused"
+
+
+# --- the target the posture is judged against -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class SovereigntyTarget:
+    seal: int | None          # the SEAL level the providers should reach (seal_target, or from the requirement)
+    requirement: str          # the sovereignty requirement: none | some | high, "" when not configured
+    tier: str                 # the allowed residency tier
+    allow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+
+
+def sovereignty_target(config: Config) -> SovereigntyTarget:
+    return SovereigntyTarget(seal_target(config), config.sovereignty_requirement or "", config.residency_tier,
+                             config.allow_regions, config.deny_regions)
