@@ -17,7 +17,7 @@ from scanner.config import Config
 from scanner.discover import classify
 from scanner.errors import SovscanError
 from scanner.evaluate import policies as policy_module
-from scanner.evaluate import waivers
+from scanner.evaluate import summaries, waivers
 from scanner.evaluate.result import Result
 from scanner.focus import Focus, changed_since as find_changes, display_path
 from scanner.pipeline import ScanRequest, scan
@@ -134,9 +134,11 @@ def _report_targets(outputs: list[tuple[str, str | None]], paths: tuple[str, ...
                    "made in; findings stay on the .tf lines (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Text output: the findings only, no fix hints, notices or summary.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) when no file is scanned or a file cannot be read or parsed.")
+@click.option("--lang", type=click.Choice(policy_module.LANGUAGES), default=None,
+              help="Language of every report: titles, messages, fixes, labels, verdict (default: report.lang, else en).")
 def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, formats, fail_on,
                  show_unresolved, baseline, include_suppressed, changed_since, haven_results, gitlab_schema_version,
-                 plans, quiet, strict):
+                 plans, quiet, strict, lang):
     """Scan PATHS (default: the current directory)."""
     outputs = _formats(formats)
     if gitlab_schema_version and not re.fullmatch(r"15\.\d+\.\d+", gitlab_schema_version):
@@ -159,7 +161,9 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
     report_facts = dict(show_unresolved=show_unresolved, started=started, finished=_now(),
                         include_suppressed=include_suppressed, gitlab_schema_version=gitlab_schema_version,
                         rules=review.summarise(config, result, today), fail_on=fail_on,
-                        strict_problems=problems)
+                        strict_problems=problems, lang=lang or config.report_lang, docs_url=config.docs_url,
+                        scan_date=today.isoformat(), paths=tuple(paths or (".",)),
+                        target=summaries.sovereignty_target(config))
     for name, target in outputs:
         on_terminal = target is None and name == "text"
         report = Report(result, files, color=on_terminal and terminal.wants_color(sys.stdout),

@@ -58,6 +58,8 @@ class Config:
     waivers: tuple[ConfigWaiver, ...] = ()
     source: str = ""                                   # the configuration file, "" for none
     max_waiver_days: int = DEFAULT_MAX_WAIVER_DAYS     # how far ahead a waiver may expire
+    report_lang: str = "en"                            # report.lang: the reports' language
+    docs_url: str = ""                                 # report.docs_url: base URL of the policy pages, "" for none
 
     def mode(self, policy_id: str, family: str, today: datetime.date) -> str:
         """off | audit | deny for a policy; a policy id setting wins over its family's."""
@@ -256,6 +258,8 @@ def from_dict(data: object, path: str = "<config>", profile: str | None = None) 
                                    w.get("owner", ""), _date(w.get("expires"))) for w in data.get("waivers", [])),
         source=path if path not in ("<config>", "<defaults>") else "",
         max_waiver_days=data.get("max_waiver_days", DEFAULT_MAX_WAIVER_DAYS),
+        report_lang=data.get("report", {}).get("lang", "en"),
+        docs_url=data.get("report", {}).get("docs_url", ""),
     )
 
 
