@@ -1,7 +1,10 @@
 """Look at the HTML report as a person would: scan the examples, render the report in headless Chromium (Debian's
 `chromium` package) and write PNG screenshots and a PDF print, for a human to look at before a release.
 
-    python bench/screenshot_report.py [--lang nl] [--out DIR]
+    python bench/screenshot_report.py [--lang nl] [--out DIR] [--organisation]
+
+With --organisation it scans each example as its own repository, merges the four JSON results with
+`sovscan report merge` and pictures the organisation report instead.
 
 Chromium runs without a sandbox, GPU, first-run dialogs, background networking, component updates or sync,
 with a fresh profile directory, so the pictures show only what the file itself contains: a report that loaded
@@ -36,26 +39,44 @@ def run(browser: str, profile: Path, *arguments: str) -> None:
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def _report(report: Path, lang: str) -> int:
+    return subprocess.run([sys.executable, "-m", "scanner", "scan", "examples", "-f", f"html={report}", "--lang", lang],
+                          cwd=ROOT).returncode
+
+
+def _organisation(report: Path, out: Path, lang: str) -> int:
+    results = []
+    for example in sorted(p.name for p in (ROOT / "examples").iterdir() if p.is_dir()):
+        result = out / f"{example}.json"
+        done = subprocess.run([sys.executable, "-m", "scanner", "scan", f"examples/{example}", "-f", f"json={result}"],
+                              cwd=ROOT, stdout=subprocess.DEVNULL)
+        if done.returncode not in (0, 1):
+            return done.returncode
+        results.append(str(result))
+    return subprocess.run([sys.executable, "-m", "scanner", "report", "merge", *results, "--lang", lang,
+                           "-f", f"html={report}"], cwd=ROOT).returncode
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lang", choices=("en", "nl"), default="en")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "screenshots")
+    parser.add_argument("--organisation", action="store_true", help="picture the organisation report of the examples")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    report = args.out / f"report-{args.lang}.html"
-    scanned = subprocess.run([sys.executable, "-m", "scanner", "scan", "examples", "-f", f"html={report}",
-                              "--lang", args.lang], cwd=ROOT)
-    if scanned.returncode not in (0, 1):
-        return scanned.returncode
+    report = args.out / f"{'organisation' if args.organisation else 'report'}-{args.lang}.html"
+    made = _organisation(report, args.out, args.lang) if args.organisation else _report(report, args.lang)
+    if made not in (0, 1):
+        return made
     browser = chromium()
     written = []
     for name, size in SHOTS:
         with tempfile.TemporaryDirectory() as profile:
-            target = args.out / f"report-{args.lang}-{name}.png"
+            target = args.out / f"{report.stem}-{name}.png"
             run(browser, Path(profile), f"--window-size={size}", f"--screenshot={target}", report.as_uri())
             written.append(target)
     with tempfile.TemporaryDirectory() as profile:
-        target = args.out / f"report-{args.lang}.pdf"
+        target = args.out / f"{report.stem}.pdf"
         run(browser, Path(profile), "--no-pdf-header-footer", f"--print-to-pdf={target}", report.as_uri())
         written.append(target)
     for path in written:

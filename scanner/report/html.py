@@ -15,12 +15,11 @@ from collections import Counter
 from scanner.evaluate import citations
 from scanner.evaluate.result import LEVEL_RANK, Finding
 from scanner.report import html_sections, labels, tally
-from scanner.report.html_parts import (CSS, SCRIPT, esc, figures, heading, location, state_badge, table)
+from scanner.report.html_parts import CSS, SCRIPT, esc, figures, heading, in_eu, location, state_badge, table
 from scanner.report.html_words import words as html_words
 from scanner.report.model import TOOL_NAME, Report
 from scanner.report.text import POSTURE_SOURCE, label
 from scanner.registries.providers import as_of as providers_as_of
-from scanner.registries.regions import regions
 
 SECTIONS = ("verdict", "posture", "residency", "families", "haven", "exit", "waivers", "controls", "findings")
 FAIL_ON_LEVELS = ("error", "warning", "note", "never")
@@ -135,8 +134,8 @@ def _posture(report: Report) -> list[str]:
     known = [p for p in posture if p.known]
     meeting = [p for p in known if seal is not None and (_seal_max(p.seal) or -1) >= seal]
     numbers = [(words["providers"], len(posture), ""),
-               (words["outside_eu"], sum(1 for p in known if not _eu(p.jurisdiction)),
-                "warn" if any(not _eu(p.jurisdiction) for p in known) else ""),
+               (words["outside_eu"], sum(1 for p in known if not in_eu(p.jurisdiction)),
+                "warn" if any(not in_eu(p.jurisdiction) for p in known) else ""),
                (words["seal_target"], f"SEAL-{seal}" if seal is not None else words["no_target"], ""),
                (words["meets_target"], f"{len(meeting)} / {len(known)}" if seal is not None else "—",
                 "" if seal is None else ("pass" if len(meeting) == len(known) else "fail"))]
@@ -166,11 +165,6 @@ def _posture(report: Report) -> list[str]:
             f"<li>{esc(words['b_jurisdiction'].format(as_of=as_of))}</li>", f"<li>{esc(words['b_control'])}</li>",
             f"<li>{esc(words['b_seal'])}</li>", "</ul>", "</section>"]
     return out
-
-
-def _eu(jurisdiction: str) -> bool:
-    """The jurisdiction is an EU member state (the region registry's country tiers)."""
-    return regions().country_tier(jurisdiction) == "eu"
 
 
 def _seal_max(seal: str) -> int | None:

@@ -8,12 +8,18 @@ from __future__ import annotations
 import html
 from typing import Sequence
 
+from scanner.registries.regions import regions
 from scanner.terminal import inert
 
 
 def esc(value: object) -> str:
     """Text from the scan or the policies, inert (control characters escaped) and HTML-escaped."""
     return html.escape(inert(str(value)), quote=True)
+
+
+def in_eu(jurisdiction: str) -> bool:
+    """The jurisdiction is an EU member state (the region registry's country tiers)."""
+    return regions().country_tier(jurisdiction) == "eu"
 
 
 def location(path: str, line: int) -> str:

@@ -34,7 +34,10 @@ def residency(report: Report) -> list[str]:
                (words["placed"], len(placed), ""), (words["outside"], len(outside), "fail" if outside else "pass"),
                (words["unknown_regions"], len(unknown), "warn" if unknown else ""),
                (words["unresolved_places"], len(summary.unresolved), "")]
-    out += [figures(numbers), f"<p>{esc(_allowed_text(summary, words))}</p>", chart(summary, words)]
+    per_tier: Counter = Counter()
+    for use in summary.regions:
+        per_tier[use.tier] += len(use.resources)
+    out += [figures(numbers), f"<p>{esc(_allowed_text(summary, words))}</p>", chart(per_tier, words)]
     rows = []
     for country, tier, uses in summary.countries():
         for use in uses:
@@ -64,11 +67,8 @@ def _allowed_text(summary: ResidencySummary, words: dict[str, str]) -> str:
     return text
 
 
-def chart(summary: ResidencySummary, words: dict[str, str]) -> str:
+def chart(per_tier: Counter, words: dict[str, str]) -> str:
     """Resources per residency tier as horizontal bars (inline SVG, no script, prints as drawn)."""
-    per_tier: Counter = Counter()
-    for use in summary.regions:
-        per_tier[use.tier] += len(use.resources)
     tiers = [t for t in TIER_ORDER if per_tier[t]]
     width, label_width, bar_height, gap = 640, 190, 22, 8
     most = max(per_tier.values()) if per_tier else 1
@@ -234,15 +234,15 @@ def _waiver_row(entry: WaiverEntry, words: dict[str, str]) -> list[str]:
 def controls(report: Report) -> list[str]:
     words = html_words(report.lang)
     iso, sov = tally.controls(report.result.policies, tally.by_policy(report.result), report.lang)
-    return coverage_section(words, iso, sov, 8, "controls")
+    return coverage_section(words, iso, sov, 8, words["s_controls"])
 
 
 def coverage_section(words: dict[str, str], iso: list[tally.ControlCoverage], sov: list[tally.ControlCoverage],
-                     number: int, anchor: str) -> list[str]:
+                     number: int, title: str) -> list[str]:
     failing = [c for c in iso + sov if c.tally.failed]
     numbers = [(words["iso_controls"], len(iso), ""), (words["sov_objectives"], len(sov), ""),
                (words["controls_failing"], len(failing), "fail" if failing else "pass")]
-    out = heading(number, anchor, words["s_" + anchor]) + [figures(numbers), f"<p>{esc(words['coverage_note'])}</p>"]
+    out = heading(number, "controls", title) + [figures(numbers), f"<p>{esc(words['coverage_note'])}</p>"]
     headers = [words["id"], words["control_title"], words["policies"], words["passed"], words["failed"],
                words["unresolved"], words["waived"]]
     for caption, rows in ((words["iso_controls"], iso), (words["sov_objectives"], sov)):

@@ -86,7 +86,8 @@ _EN = {
     "per_repository": "Per repository", "worst": "Worst offenders per family", "expiring": "Waivers expiring soon",
     "expiring_within": "Expiring within {days} days of {date} (the latest scan merged), or expired.",
     "in_repositories": "In repositories", "no_expiring": "No waiver expires within {days} days.",
-    "totals": "Totals", "exit_code": "Exit code", "s_org_residency": "Residency across the organisation",
+    "totals": "Totals", "exit_code": "Exit code", "failing_repositories": "Repositories failing the gate",
+    "regions_outside": "Regions outside the allowed residency", "s_org_residency": "Residency across the organisation",
     "s_org_controls": "Control coverage across the organisation",
 }
 
@@ -167,7 +168,8 @@ _NL = {
     "per_repository": "Per repository", "worst": "Grootste knelpunten per familie", "expiring": "Uitzonderingen die binnenkort verlopen",
     "expiring_within": "Verlopen binnen {days} dagen na {date} (de laatste samengevoegde scan), of al verlopen.",
     "in_repositories": "In repository's", "no_expiring": "Geen uitzondering verloopt binnen {days} dagen.",
-    "totals": "Totalen", "exit_code": "Exitcode", "s_org_residency": "Dataresidentie over de hele organisatie",
+    "totals": "Totalen", "exit_code": "Exitcode", "failing_repositories": "Repository's die de poort afkeurt",
+    "regions_outside": "Regio's buiten de toegestane residentie", "s_org_residency": "Dataresidentie over de hele organisatie",
     "s_org_controls": "Dekking van beheersmaatregelen over de hele organisatie",
 }
 
