@@ -61,7 +61,7 @@ def _testcase(suite: ET.Element, report: Report, target: tally.TargetOutcome) ->
     policy = report.policies_by_id[target.policy_id]
     case = ET.SubElement(suite, "testcase", {
         "classname": _clean(f"{policy.id} {policy.text(report.lang).title}"),
-        "name": _clean(f"{target.address} ({target.path})"),
+        "name": _clean(target.address if target.address == target.path else f"{target.address} ({target.path})"),
         "file": _clean(target.path), "line": str(max(target.line, 1)), "time": "0"})
     failing = [f for f in target.findings if tally.fails_run(f, report.fail_on)]
     if failing:
