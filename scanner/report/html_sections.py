@@ -52,7 +52,8 @@ def residency(report: Report) -> list[str]:
                                             words["resources"]], rows, raw=(0, 1, 2, 3, 4)))
     if summary.unresolved:
         out.append(f"<h3>{esc(words['unresolved_places'])}</h3><ul>" + "".join(
-            f"<li><code>{esc(a)}</code> {location(p, n)}: {esc(why)}</li>" for a, p, n, why in summary.unresolved)
+            f"<li><code>{esc(a)}</code> {location(p, n)}: {esc(words['depends_on'].format(what=why))}</li>"
+            for a, p, n, why in summary.unresolved)
             + "</ul>")
     return out + [f"<p class=\"where\">{esc(words['region_registry'].format(as_of=summary.registry_as_of))}</p>",
                   "</section>"]

@@ -41,7 +41,7 @@ _EN = {
     "yes": "yes", "no": "no", "unknown": "unknown", "chart": "Resources per residency tier",
     "role_location": "own location", "role_provider": "provider region", "role_replica": "replica (paired region)",
     "tier_eu": "EU", "tier_eea": "EEA", "tier_adequacy": "adequacy decision", "tier_third-country": "other (third country)",
-    "tier_unknown": "not in the region registry", "no_regions": "No resource in the code names a region.",
+    "tier_unknown": "not in the region registry", "depends_on": "depends on {what}", "no_regions": "No resource in the code names a region.",
     "region_registry": "Region registry as of {as_of}. A resource counts once per region it uses: its own location, "
                        "an AWS resource's provider region, and the paired region geo-redundant Azure storage copies to.",
     # families
@@ -129,7 +129,7 @@ _NL = {
     "yes": "ja", "no": "nee", "unknown": "onbekend", "chart": "Resources per residentietier",
     "role_location": "eigen locatie", "role_provider": "regio van de provider", "role_replica": "replica (gekoppelde regio)",
     "tier_eu": "EU", "tier_eea": "EER", "tier_adequacy": "adequaatheidsbesluit", "tier_third-country": "overig (derde land)",
-    "tier_unknown": "niet in het regioregister", "no_regions": "Geen resource in de code noemt een regio.",
+    "tier_unknown": "niet in het regioregister", "depends_on": "hangt af van {what}", "no_regions": "Geen resource in de code noemt een regio.",
     "region_registry": "Regioregister, stand {as_of}. Een resource telt één keer per regio die hij gebruikt: zijn eigen "
                        "locatie, de providerregio van een AWS-resource, en de gekoppelde regio waarnaar geo-redundante "
                        "Azure-opslag kopieert.",

@@ -208,3 +208,11 @@ def test_no_findings(make_report):
     assert figures(section(document, "verdict"))["Gate"] == "PASSED"
     assert text_of(section(document, "findings")).endswith("No findings.")
 
+
+
+def test_a_region_not_known_statically_says_what_it_depends_on(write, run_scan):
+    root = write({"main.tf": 'variable "where" {}\nresource "azurerm_resource_group" "rg" {\n  location = var.where\n}\n'})
+    residency = section(parse(html_report.render(Report(run_scan(root), 1))), "residency")
+    assert figures(residency)["Placement not known statically"] == "1"
+    items = [text_of(li) for li in residency.iter("li")]
+    assert items == ["azurerm_resource_group.rg main.tf:2: depends on var.where"]
