@@ -17,12 +17,13 @@ from scanner.config import Config
 from scanner.scan_roots import scan_root
 from scanner.errors import SovscanError
 from scanner.evaluate import policies as policy_module
-from scanner.evaluate import waivers
+from scanner.evaluate import summaries, waivers
 from scanner.evaluate.result import Result
 from scanner.focus import Focus, changed_since as find_changes, display_path
 from scanner.notices import UNRENDERED
 from scanner.pipeline import ScanRequest, scan
 from scanner.report import FORMATTERS, Report
+from scanner.report import organisation, organisation_html
 from scanner.report.catalogue import render_list, render_markdown, render_show
 from scanner.starter import starter_config
 
@@ -136,9 +137,11 @@ def _report_targets(outputs: list[tuple[str, str | None]], paths: tuple[str, ...
 @click.option("-q", "--quiet", is_flag=True, help="Text output: the findings only, no fix hints, notices or summary.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) when no file is scanned, a file cannot be read or parsed, or a "
                                                  "Kustomize build or Helm chart is not rendered in full.")
+@click.option("--lang", type=click.Choice(policy_module.LANGUAGES), default=None,
+              help="Language of every report: titles, messages, fixes, labels, verdict (default: report.lang, else en).")
 def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, formats, fail_on,
                  show_unresolved, baseline, include_suppressed, changed_since, haven_results, gitlab_schema_version,
-                 plans, helm_engine, quiet, strict):
+                 plans, helm_engine, quiet, strict, lang):
     """Scan PATHS (default: the current directory)."""
     outputs = _formats(formats)
     if gitlab_schema_version and not re.fullmatch(r"15\.\d+\.\d+", gitlab_schema_version):
@@ -162,7 +165,9 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
     report_facts = dict(show_unresolved=show_unresolved, started=started, finished=_now(),
                         include_suppressed=include_suppressed, gitlab_schema_version=gitlab_schema_version,
                         rules=review.summarise(config, result, today), fail_on=fail_on,
-                        strict_problems=problems)
+                        strict_problems=problems, lang=lang or config.report_lang, docs_url=config.docs_url,
+                        scan_date=today.isoformat(), paths=tuple(paths or (".",)),
+                        target=summaries.sovereignty_target(config))
     for name, target in outputs:
         on_terminal = target is None and name == "text"
         report = Report(result, files, color=on_terminal and terminal.wants_color(sys.stdout),
@@ -277,6 +282,46 @@ def policies_show(policy_id, policy_dirs, lang) -> None:
     if policy_id not in catalogue:
         raise SovscanError(f"no policy {terminal.inert(policy_id)!r}; `sovscan policies list` shows the catalogue")
     click.echo(render_show(catalogue[policy_id], lang), nl=False)
+
+
+MERGE_FORMATS = ("text", "html", "json")
+
+
+@cli.group("report")
+def report_group() -> None:
+    """Reports across scans."""
+
+
+@report_group.command("merge")
+@click.argument("results", nargs=-1, required=True, metavar="[NAME=]RESULT.json ...")
+@click.option("-f", "--format", "formats", multiple=True, metavar="FMT[=FILE]",
+              help="Output format, repeatable: text (default, to standard output), html, json. FMT=FILE writes a file.")
+@click.option("--lang", type=click.Choice(policy_module.LANGUAGES), default="en", show_default=True,
+              help="Language of the HTML report.")
+@click.option("--within", "within_days", type=click.IntRange(0, 3650), default=30, show_default=True, metavar="DAYS",
+              help="Waivers expiring within DAYS of the latest scan merged are listed as expiring soon.")
+def report_merge(results, formats, lang, within_days) -> None:
+    """Combine the JSON results of many scans (sovscan scan -f json=FILE, one per repository) into one
+    organisation report; a result is named after its file, or NAME=FILE."""
+    outputs = []
+    for value in formats or ("text",):
+        name, _, target = value.partition("=")
+        if name not in MERGE_FORMATS:
+            raise click.BadParameter(f"unknown format {name!r}; choose from {', '.join(MERGE_FORMATS)}",
+                                     param_hint="--format")
+        outputs.append((name, target or None))
+    if len([t for _, t in outputs if t is None]) > 1:
+        raise click.BadParameter("only one format can go to standard output; give the others =FILE", param_hint="--format")
+    _report_targets(outputs, ())
+    merged = organisation.merge(list(results), within_days)
+    render = {"text": organisation.render_text, "json": lambda o: organisation.render_json(o, lang),
+              "html": lambda o: organisation_html.render(o, lang, __version__)}
+    for name, target in outputs:
+        text = render[name](merged)
+        if target is None:
+            click.echo(terminal.guard(text) if name == "text" else text, nl=False)
+        else:
+            output.write(target, text)
 
 
 @cli.command("version")

@@ -59,6 +59,8 @@ class Config:
     source: str = ""                                   # the configuration file, "" for none
     max_waiver_days: int = DEFAULT_MAX_WAIVER_DAYS     # how far ahead a waiver may expire
     helm_values: dict = field(default_factory=dict)   # chart directory -> values files (kubernetes.helm.values)
+    report_lang: str = "en"                            # report.lang: the reports' language
+    docs_url: str = ""                                 # report.docs_url: base URL of the policy pages, "" for none
 
     def mode(self, policy_id: str, family: str, today: datetime.date) -> str:
         """off | audit | deny for a policy; a policy id setting wins over its family's."""
@@ -258,6 +260,8 @@ def from_dict(data: object, path: str = "<config>", profile: str | None = None) 
         source=path if path not in ("<config>", "<defaults>") else "",
         max_waiver_days=data.get("max_waiver_days", DEFAULT_MAX_WAIVER_DAYS),
         helm_values=data.get("kubernetes", {}).get("helm", {}).get("values", {}),
+        report_lang=data.get("report", {}).get("lang", "en"),
+        docs_url=data.get("report", {}).get("docs_url", ""),
     )
 
 

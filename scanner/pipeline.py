@@ -71,14 +71,14 @@ def scan(request: ScanRequest) -> tuple[Result, int]:
     today = request.today or datetime.date.today()
     result = engine.evaluate(the_model, list(request.policies), request.config, today)
     planned = [n for p in plans for n in p.notices]
-    result = summarise(result, the_model).but(
+    result = summarise(result, the_model, request.config).but(
         notices=sorted(set(notices + parse_notices + hcc_notices + planned + the_model.notices)))
     directives = [d for f in files for d in f.directives]
     foreign = [d for f in files for d in f.foreign_directives]
     result = waivers.apply(result, the_model, directives, foreign, request.config, today)
     if request.baseline:
         result = waivers.apply_baseline(result, waivers.load_baseline(request.baseline))
-    result = engine.grouped(result)
+    result = engine.grouped(result).but(register=waivers.register(result, the_model, directives, request.config, today))
     if request.focus is not None:
         result = _narrow(result, request.focus)
     return result, len(sources)

@@ -22,13 +22,13 @@ residency:
   # deny: [francesouth]           # region ids refused whatever their tier
 
 # Indicative SEAL level (0-4) the providers must reach, and the sovereignty requirement
-# (none, some, high) for the placement matrix of seed 003:922-931.
+# (none, some, high) for the placement matrix of "Verkenning Soevereine Cloud" (Gartner / BZK, 2026), §6.8.
 # seal_target: 4
 # sovereignty_requirement: high
 
-# Audit before deny (seed 002:282-296): per family, opt-in group or policy id, off | audit | deny,
-# or {{mode: audit, deny_from: YYYY-MM-DD}} to turn an audit into a deny on a date. Opt-in groups
-# (restricted, operations, supply-chain) run only when named here.
+# Audit before deny ("Overheid saai?", §Audit before Deny): per family, opt-in group or policy id,
+# off | audit | deny, or {{mode: audit, deny_from: YYYY-MM-DD}} to turn an audit into a deny on a date.
+# Opt-in groups (restricted, operations, supply-chain) run only when named here.
 enforcement:
   exit: audit
   # restricted: audit

@@ -17,7 +17,8 @@ from scanner.evaluate.conditions import judge
 from scanner.evaluate.context import Context
 from scanner.evaluate.fingerprint import finding_key
 from scanner.evaluate.masking import redact
-from scanner.evaluate.policies import Check, Policy
+from scanner.evaluate import messages
+from scanner.evaluate.policies import LANGUAGES, Check, Policy
 from scanner.evaluate.result import Finding, Passed, Result
 from scanner.evaluate.verdict import Verdict, unknown
 from scanner.model.paths import Match, resolve, without_indices
@@ -220,37 +221,40 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
     place = resource.place_of(location)
     path, line = place.path, place.line
     if kind == "open":
-        message = f"{resource.address}: could not verify {policy.title[0].lower() + policy.title[1:]}: " \
-                  f"{verdict.blocker or 'value not known statically'} is not known statically"
+        heads = {lang: messages.undecided(policy, resource.address, verdict.blocker, lang) for lang in LANGUAGES}
         level = "note"
     else:
-        message = _message(check.message or policy.message, resource, verdict, item)
+        heads = {lang: _message(messages.template(policy, check, lang), resource, verdict, item) for lang in LANGUAGES}
         level = policy.level_of(check) if mode == "deny" else _audit_level(policy.level_of(check))
+    notes: list[tuple[str, str, bool]] = []   # (note, place, the place is a plan) after the message
     origin = resource.origins.get(without_indices(location))
     if resource.user_site is not None:   # downloaded module code: the user changes it at the module call
-        message += f" (in the installed module at {resource.path}:{line})"
+        notes.append(("installed", f"{resource.path}:{line}", False))
         path, line = resource.user_site.path, resource.user_site.line
     elif origin is not None and kind == "fail":   # the value was written at a module call site
-        message += f" (passed to {resource.path}:{line})"
+        notes.append(("passed", f"{resource.path}:{line}", False))
         path, line = origin.path, origin.line
     chain = tuple((p.path, p.line, role) for p, role in resource.chain_of(location))
     default = _module_default(resource, location, chain) if kind == "fail" and origin is None and resource.user_site is None \
         else None
     if default is not None and resource.call_site is not None:   # the caller decides: report at each call
-        message += f" (the module's default at {default[0]}:{default[1]}; pass the value in this module call)"
+        notes.append(("default", f"{default[0]}:{default[1]}", False))
         path, line = resource.call_site.path, resource.call_site.line
     else:
         decided = _decided_at(chain, path, line)
         if decided and kind == "fail":
-            message += f" (set in {decided})"
+            notes.append(("set", *decided))
+    texts = {lang: redact(head + "".join(messages.note(name, messages.plan_place(where, lang) if plan else where, lang)
+                                         for name, where, plan in notes)) for lang, head in heads.items()}
     own_file = not resource.places or path == resource.path   # the resource's lines are lines of this file
     # Module code shared by several roots has the same addresses under each: the root tells them apart.
     shared = resource.module and resource.root and not path.startswith(resource.root + "/")
     identity = f"{key}@{resource.root}" if shared else key
-    return Finding(policy.id, policy.family, policy.severity, level, kind, redact(message), path, line,
+    return Finding(policy.id, policy.family, policy.severity, level, kind, texts["en"], path, line,
                    resource.address, key, finding_key(policy.id, path, resource.address, identity),
                    resource.type, mode, redact(verdict.detail), resource.line if own_file else 0,
-                   resource.end_line if own_file else 0, chain=chain)
+                   resource.end_line if own_file else 0, chain=chain,
+                   translations=tuple((lang, text) for lang, text in texts.items() if lang != "en"))
 
 
 def _module_default(resource: Resource, location: str,
@@ -264,14 +268,14 @@ def _module_default(resource: Resource, location: str,
     return (where, number) if role == "default" and posixpath.dirname(where) == directory else None
 
 
-def _decided_at(chain: tuple[tuple[str, int, str], ...], path: str, line: int) -> str:
-    """Where the value was written when that is not where the finding points: a tfvars entry, a variable
-    default, a local; "" when the finding's own line wrote it."""
+def _decided_at(chain: tuple[tuple[str, int, str], ...], path: str, line: int) -> tuple[str, bool] | None:
+    """Where the value was written when that is not where the finding points (a tfvars entry, a variable
+    default, a local, the plan: then True); None when the finding's own line wrote it."""
     written = [(p, n, role) for p, n, role in chain if role != "attribute"]
     if not written or written[-1][:2] == (path, line):
-        return ""
+        return None
     where, number, role = written[-1]
-    return f"the plan {where}" if role == "plan" else f"{where}:{number}"
+    return (where, True) if role == "plan" else (f"{where}:{number}", False)
 
 
 def _distinct(findings: list[Finding]) -> list[Finding]:

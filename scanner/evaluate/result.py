@@ -10,7 +10,8 @@ from scanner.evaluate.policies import Policy
 from scanner.notices import Notice
 
 if TYPE_CHECKING:
-    from scanner.evaluate.summaries import HavenSummary, ProviderPosture
+    from scanner.evaluate.summaries import ExitReadiness, HavenSummary, ProviderPosture, ResidencySummary
+    from scanner.evaluate.waivers import WaiverEntry
 
 LEVEL_RANK = {"none": 0, "note": 1, "warning": 2, "error": 3}
 
@@ -44,6 +45,11 @@ class Finding:
     suppression: Suppression | None = None
     chain: tuple[tuple[str, int, str], ...] = ()   # (file, line, role) of every place that decided the value
     instances: tuple[str, ...] = ()                # other instances with the identical finding on this line
+    translations: tuple[tuple[str, str], ...] = ()  # (language, message) from the policy's translated templates
+
+    def message_in(self, lang: str) -> str:
+        """The message in `lang` when the policy has it in that language, else the English."""
+        return next((text for code, text in self.translations if code == lang), self.message)
 
     @property
     def active(self) -> bool:
@@ -76,6 +82,9 @@ class Result:
     stale_baseline: list[dict[str, Any]] = field(default_factory=list)   # baseline entries that no longer match
     haven: "HavenSummary | None" = None                  # per-cluster Haven pre-flight, live HCC results
     posture: "list[ProviderPosture]" = field(default_factory=list)   # providers with jurisdiction and SEAL
+    residency: "ResidencySummary | None" = None          # regions in use by country and tier, with their resources
+    exit_readiness: "ExitReadiness | None" = None         # lock-in, backup coverage, pinning, exit plan
+    register: "tuple[WaiverEntry, ...]" = ()             # every waiver and baseline entry, with its state
 
     @property
     def passes(self) -> int:

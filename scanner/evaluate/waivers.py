@@ -1,6 +1,6 @@
 """Waivers: inline `sovscan:ignore` comments and central ones in the configuration, and the baseline.
 
-"Don't make the exception the rule" (seed 002:301-302): a waiver names one rule (never `*` or `all`) and a
+"Don't make the exception the rule" ("Overheid saai?"): a waiver names one rule (never `*` or `all`) and a
 resource, gives a reason, and expires no further ahead than the configuration's `max_waiver_days` (default
 one year). A waiver that misses any of these, or has expired, suppresses nothing: the finding is active
 again and the waiver is reported. A waiver on a `module` block covers that module instance's resources only.
@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from scanner.config import Config, ConfigWaiver
+from scanner.config import CONFIG_FILE, Config, ConfigWaiver
 from scanner.errors import InputError
 from scanner.evaluate.fingerprint import finding_key
 from scanner.evaluate.result import Finding, Result, Suppression
@@ -154,6 +154,66 @@ def _problem_notices(directives: list[Directive], config: Config, used: set, pro
 
 
 # --- baseline ---------------------------------------------------------------------------------------
+
+# --- the register: every waiver with what it did in this run -------------------------------------------
+
+@dataclass(frozen=True)
+class WaiverEntry:
+    """One waiver (inline comment or configuration) or baseline entry, with what it did in this run."""
+    source: str             # inline | configuration | baseline
+    rule: str
+    resource: str           # the address or pattern it names; for an inline waiver the resources it waived
+    path: str               # where it is written (the baseline: the finding's file)
+    line: int
+    owner: str
+    reason: str
+    expires: str            # ISO date, "" when none
+    state: str              # active | expired | unused | invalid | stale
+    findings: int           # findings it waives in this run
+    problem: str = ""       # why it suppresses nothing (expired, no reason, too far ahead), as the notice says
+
+
+def register(result: Result, model: Model, directives: list[Directive], config: Config,
+             today: datetime.date) -> tuple[WaiverEntry, ...]:
+    """Every waiver and baseline entry with its state, judged by the same rules that applied it."""
+    modules = _module_prefixes(model)
+    names = {p.id: p.names for p in result.policies}
+    entries = []
+    for directive in directives:
+        waived = [f for f in result.suppressed if f.suppression is not None and f.suppression.kind == "inSource"
+                  and _inline_target(directive, f, modules, names.get(f.policy_id, (f.policy_id,)))]
+        problem = _inline_problem(directive, today, config.max_waiver_days)
+        resource = ", ".join(sorted({f.address for f in waived})) 
+        entries.append(WaiverEntry("inline", ",".join(directive.rules), resource, directive.path, directive.line, "",
+                                   directive.reason, directive.until.isoformat() if directive.until else "",
+                                   _state(problem, len(waived), directive.until, today), len(waived), problem))
+    for waiver in config.waivers:
+        waived = [f for f in result.suppressed if f.suppression is not None and f.suppression.kind == "external"
+                  and f.suppression.justification != "in the baseline" and _central_target(waiver, f, names.get(f.policy_id, (f.policy_id,)))]
+        problem = _central_problem(waiver, today, config.max_waiver_days)
+        entries.append(WaiverEntry("configuration", waiver.rule, waiver.resource, config.source or CONFIG_FILE, 0,
+                                   waiver.owner, waiver.reason, waiver.expires.isoformat() if waiver.expires else "",
+                                   _state(problem, len(waived), waiver.expires, today), len(waived), problem))
+    for finding in result.suppressed:
+        if finding.suppression is not None and finding.suppression.justification == "in the baseline":
+            entries.append(WaiverEntry("baseline", finding.policy_id, finding.address, finding.path, finding.line,
+                                       "", "", "", "active", 1))
+    for stale in result.stale_baseline:
+        entries.append(WaiverEntry("baseline", str(stale.get("rule", "")), str(stale.get("address", "")),
+                                   str(stale.get("path", "")), 0, "", "", "", "stale", 0))
+    return tuple(entries)
+
+
+def _state(problem: str, waived: int, expires: datetime.date | None, today: datetime.date) -> str:
+    if expires is not None and expires < today:
+        return "expired"
+    if problem:
+        return "invalid"
+    return "active" if waived else "unused"
+
+
+
+# --- the baseline ----------------------------------------------------------------------------------------
 
 def baseline_entries(result: Result) -> list[dict]:
     return [{"fingerprint": f.fingerprint, "rule": f.policy_id, "path": f.path, "address": f.address,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from scanner.report import codequality, github, gitlab_sast, json_report, junit, markdown, sarif, text
+from scanner.report import codequality, github, gitlab_sast, html, json_report, junit, markdown, sarif, text
 from scanner.report.model import Report
 
 FORMATTERS: dict[str, Callable[[Report], str]] = {
@@ -15,6 +15,7 @@ FORMATTERS: dict[str, Callable[[Report], str]] = {
     "junit": junit.render,
     "markdown": markdown.render,
     "github": github.render,
+    "html": html.render,
 }
 
 __all__ = ["FORMATTERS", "Report"]

@@ -11,6 +11,7 @@ import json
 from collections import Counter
 
 from scanner.evaluate.result import Finding
+from scanner.report import labels
 from scanner.report.model import Report
 
 SEVERITY = {"critical": "blocker", "high": "critical", "medium": "major", "low": "minor", "info": "info"}
@@ -33,20 +34,22 @@ def _fingerprint(finding: Finding, occurrence: int) -> str:
     return hashlib.sha256(f"{finding.fingerprint}:{occurrence}".encode("utf-8")).hexdigest()
 
 
-def _description(finding: Finding) -> str:
+def _description(finding: Finding, lang: str) -> str:
+    words = labels.words(lang)
+    message = finding.message_in(lang)
     if finding.kind == "open":
-        return f"{finding.policy_id}: {finding.message}"
+        return f"{finding.policy_id}: {message}"
     if finding.suppression is not None:
-        return f"{finding.policy_id}: {finding.message} (waived: {finding.suppression.justification})"
-    suffix = " (audit)" if finding.mode == "audit" else ""
-    return f"{finding.policy_id}: {finding.message}{suffix}"
+        return f"{finding.policy_id}: {message} ({words['waived']}: {finding.suppression.justification})"
+    suffix = f" ({words['audit']})" if finding.mode == "audit" else ""
+    return f"{finding.policy_id}: {message}{suffix}"
 
 
-def issue(finding: Finding, remediation: str, occurrence: int = 1) -> dict:
+def issue(finding: Finding, remediation: str, occurrence: int = 1, lang: str = "en") -> dict:
     return {
         "type": "issue",
         "check_name": finding.policy_id,
-        "description": _description(finding),
+        "description": _description(finding, lang),
         "content": {"body": remediation},
         "categories": ["Security"],
         "fingerprint": _fingerprint(finding, occurrence),
@@ -60,7 +63,7 @@ def _rules_issue(report: Report) -> list[dict]:
     the merge request widget says what was not checked instead of showing a clean run."""
     if report.rules is None or not report.rules.loosened:
         return []
-    description = "; ".join(report.rules.statements())
+    description = "; ".join(labels.rule_statements(report.rules, report.lang))
     return [{"type": "issue", "check_name": "sovscan-rules", "description": description,
              "categories": ["Security"], "severity": "info",
              "fingerprint": hashlib.sha256(f"sovscan-rules:{description}".encode("utf-8")).hexdigest(),
@@ -68,13 +71,11 @@ def _rules_issue(report: Report) -> list[dict]:
 
 
 def build(report: Report) -> list[dict]:
-    policies = report.policies_by_id
     seen: Counter = Counter()
     issues = []
     for finding in report.shown():
         seen[finding.fingerprint] += 1
-        remediation = policies[finding.policy_id].remediation_for(finding.resource_type)
-        issues.append(issue(finding, remediation, seen[finding.fingerprint]))
+        issues.append(issue(finding, report.fix(finding), seen[finding.fingerprint], report.lang))
     return issues + _rules_issue(report)
 
 

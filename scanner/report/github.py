@@ -10,6 +10,7 @@ at most 10 annotations of each level per step; every finding is still printed in
 from __future__ import annotations
 
 from scanner.evaluate.result import LEVEL_RANK, Finding
+from scanner.report import labels
 from scanner.report.model import Report
 from scanner.terminal import guard, inert
 
@@ -31,12 +32,13 @@ def _command(finding: Finding) -> str:
 
 
 def _title(finding: Finding, report: Report) -> str:
-    title = f"{finding.policy_id} {report.policies_by_id[finding.policy_id].title}"
+    words = labels.words(report.lang)
+    title = f"{finding.policy_id} {report.title(finding.policy_id)}"
     if finding.suppression is not None:
-        return f"{title} (waived)"
+        return f"{title} ({words['waived']})"
     if finding.kind == "open":
-        return f"{title} (unresolved)"
-    return f"{title} (audit)" if finding.mode == "audit" else title
+        return f"{title} ({words['unresolved']})"
+    return f"{title} ({words['audit']})" if finding.mode == "audit" else title
 
 
 def annotation(finding: Finding, report: Report) -> str:
@@ -44,9 +46,9 @@ def annotation(finding: Finding, report: Report) -> str:
     if finding.line > 0:
         properties.append(f"line={finding.line}")
     properties.append(f"title={escape_property(inert(_title(finding, report)))}")
-    message = inert(finding.message)
+    message = inert(report.message(finding))
     if finding.kind == "fail" and finding.suppression is None:
-        message += " Fix: " + inert(report.policies_by_id[finding.policy_id].remediation_for(finding.resource_type))
+        message += f" {labels.words(report.lang)['fix'].capitalize()}: " + inert(report.fix(finding))
     return f"::{_command(finding)} {','.join(properties)}::{escape_data(message)}"
 
 
@@ -60,11 +62,13 @@ def render(report: Report) -> str:
         level = "warning" if notice.level in ("warning", "error") else "notice"
         lines.append(f"::{level} {where}title=sovscan::{escape_data(inert(notice.message))}")
     if report.rules is not None and report.rules.loosened:
-        statements = report.rules.statements()
+        statements = labels.rule_statements(report.rules, report.lang)
         lines.append(f"::notice title=sovscan rules::{escape_data(inert('; '.join(statements)))}")
     result = report.result
-    lines.append(guard(inert(f"sovscan {report.version}: {report.files_scanned} files, {result.checks} checks "
-                             f"({result.passes} passed), {len(result.active)} findings, "
-                             f"{len(result.unresolved)} unresolved")))
+    lang, words = report.lang, labels.words(report.lang)
+    lines.append(guard(inert(f"sovscan {report.version}: {labels.count(report.files_scanned, 'file', lang)}, "
+                             f"{labels.count(result.checks, 'check', lang)} ({result.passes} {words['passed']}), "
+                             f"{labels.count(len(result.active), 'finding', lang)}, "
+                             f"{len(result.unresolved)} {words['unresolved']}")))
     lines.append(guard(inert(report.verdict())))
     return "\n".join(lines) + "\n"

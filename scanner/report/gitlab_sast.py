@@ -17,13 +17,15 @@ from collections import Counter
 
 from scanner.evaluate.result import Finding
 from scanner.evaluate.policies import Policy
-from scanner.report.model import INFORMATION_URI, TOOL_NAME, Report, help_uri
+from scanner.report import labels
+from scanner.report.model import TOOL_NAME, Report, remediation
 
 DEFAULT_SCHEMA_VERSION = "15.0.1"
 SCHEMA_URL = ("https://gitlab.com/gitlab-org/security-products/security-report-schemas/-/raw/"
               "v{version}/dist/sast-report-format.json")
 IDENTIFIER_TYPE = "sovscan_rule_id"
-NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, INFORMATION_URI)
+# The UUIDv5 namespace of vulnerability ids; fixed, so ids stay the same from release to release.
+NAMESPACE = uuid.UUID("732e23a1-9693-5cec-b27c-bca18d74165a")
 EPOCH = "1970-01-01T00:00:00"
 SEVERITY = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "info": "Info"}
 _VERSION = re.compile(r"^15\.\d+\.\d+$")
@@ -41,10 +43,12 @@ def timestamp(value: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def identifier(policy: Policy) -> dict:
-    """The primary identifier: the same object in `scan.primary_identifiers` and in each vulnerability."""
-    return {"type": IDENTIFIER_TYPE, "name": f"{policy.id} {policy.title}", "value": policy.id,
-            "url": help_uri(policy.id)}
+def identifier(policy: Policy, report: Report) -> dict:
+    """The primary identifier: the same object in `scan.primary_identifiers` and in each vulnerability (a
+    link only when report.docs_url is configured)."""
+    found = {"type": IDENTIFIER_TYPE, "name": f"{policy.id} {policy.text(report.lang).title}", "value": policy.id}
+    url = report.help_uri(policy.id)
+    return {**found, "url": url} if url else found
 
 
 def vulnerability_id(key: str) -> str:
@@ -59,36 +63,37 @@ def _details(finding: Finding) -> dict:
     return {key: {"name": name, "type": "text", "value": value} for key, (name, value) in fields.items() if value}
 
 
-def _description(finding: Finding, policy: Policy) -> str:
-    lead = finding.message
+def _description(finding: Finding, policy: Policy, lang: str) -> str:
+    lead = finding.message_in(lang)
     if finding.suppression is not None:
         lead += f" (suppressed, {finding.suppression.kind}: {finding.suppression.justification})"
     elif finding.kind == "open":
         lead += " (unresolved: the check could not be decided statically)"
     elif finding.mode == "audit":
         lead += " (audit mode: reported, not failing the scan)"
-    return f"{lead}\n\n{policy.rationale}"[:_MAX_DESCRIPTION]
+    return f"{lead}\n\n{policy.text(lang).rationale}"[:_MAX_DESCRIPTION]
 
 
-def _links(policy: Policy) -> list[dict]:
-    links = [{"name": f"{policy.id} documentation", "url": help_uri(policy.id)}]
+def _links(policy: Policy, report: Report) -> list[dict]:
+    url = report.help_uri(policy.id)
+    links = [{"name": f"{policy.id} documentation", "url": url}] if url else []
     links += [{"url": url} for url in policy.references.get("links", []) if re.match(r"^https?://.+", url)]
     return links
 
 
-def _vulnerability(finding: Finding, policy: Policy, occurrence: int) -> dict:
+def _vulnerability(finding: Finding, policy: Policy, occurrence: int, report: Report) -> dict:
     line = max(finding.line, 1)
     key = finding.fingerprint if occurrence == 1 else f"{finding.fingerprint}:{occurrence}"
     signature = f"{finding.path}|{finding.address}|{finding.attribute}:{occurrence - 1}"
     return {
         "id": vulnerability_id(key),
-        "name": policy.title[:_MAX_NAME],
-        "description": _description(finding, policy),
+        "name": policy.text(report.lang).title[:_MAX_NAME],
+        "description": _description(finding, policy, report.lang),
         "severity": "Unknown" if finding.kind == "open" else SEVERITY[finding.severity],
-        "solution": policy.remediation_for(finding.resource_type)[:_MAX_SOLUTION],
+        "solution": remediation(policy, finding.resource_type, report.lang)[:_MAX_SOLUTION],
         "location": {"file": finding.path, "start_line": line, "end_line": line},
-        "identifiers": [identifier(policy)],
-        "links": _links(policy),
+        "identifiers": [identifier(policy, report)],
+        "links": _links(policy, report),
         "details": _details(finding),
         "tracking": {"type": "source", "items": [{
             "file": finding.path, "start_line": line, "end_line": line,
@@ -102,7 +107,7 @@ def _messages(report: Report) -> list[dict]:
                  "value": f"{n.path}:{n.line}: {n.message}" if n.line else f"{n.path}: {n.message}"}
                 for n in report.result.notices]
     if report.rules is not None and report.rules.loosened:
-        statements = report.rules.statements()
+        statements = labels.rule_statements(report.rules, report.lang)
         messages.append({"level": "warn", "value": "; ".join(statements)})
     unresolved = len(report.result.unresolved)
     if unresolved:
@@ -112,13 +117,14 @@ def _messages(report: Report) -> list[dict]:
 
 
 def _scan(report: Report) -> dict:
-    tool = {"id": TOOL_NAME, "name": TOOL_NAME, "version": report.version, "vendor": {"name": TOOL_NAME},
-            "url": INFORMATION_URI}
+    tool: dict = {"id": TOOL_NAME, "name": TOOL_NAME, "version": report.version, "vendor": {"name": TOOL_NAME}}
+    if report.docs_url:
+        tool["url"] = report.docs_home
     # Every rule that ran, so GitLab resolves a vulnerability whose rule ran and no longer fires.
     policies = sorted(report.result.policies, key=lambda p: p.id)
     scan = {"analyzer": dict(tool), "scanner": dict(tool), "type": "sast", "status": "success",
             "start_time": timestamp(report.started), "end_time": timestamp(report.finished or report.started),
-            "primary_identifiers": [identifier(p) for p in policies]}
+            "primary_identifiers": [identifier(p, report) for p in policies]}
     messages = _messages(report)
     if messages:
         scan["messages"] = messages
@@ -133,7 +139,7 @@ def build(report: Report, schema_version: str = DEFAULT_SCHEMA_VERSION) -> dict:
     vulnerabilities = []
     for finding in report.shown():
         seen[finding.fingerprint] += 1
-        vulnerabilities.append(_vulnerability(finding, policies[finding.policy_id], seen[finding.fingerprint]))
+        vulnerabilities.append(_vulnerability(finding, policies[finding.policy_id], seen[finding.fingerprint], report))
     return {"version": schema_version, "schema": SCHEMA_URL.format(version=schema_version),
             "scan": _scan(report), "vulnerabilities": vulnerabilities}
 

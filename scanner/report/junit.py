@@ -1,8 +1,11 @@
 """JUnit XML for test widgets (GitLab `artifacts:reports:junit`, Jenkins, test-report actions).
 
-Shape (reference/ci-and-sarif.md §4): one <testsuite> per policy input kind, one <testcase> per finding with
-a unique classname + name (GitLab merges duplicates), <failure> for deny findings, <skipped> for audit
-findings, waived findings (with --include-suppressed) and unresolved checks, and a suite of <error> cases for input files that could not be parsed.
+Shape (reference/ci-and-sarif.md §4): one <testsuite> per policy family, named after what it protects, and
+one <testcase> per policy and target (the resource, file or repository it judged), passes included, with a
+unique classname + name (GitLab merges duplicates). A case fails exactly when one of its findings fails the
+run at --fail-on, so the widget's failures agree with the exit code; a finding below --fail-on, in audit mode
+or waived, and an unresolved check, is <skipped> with the reason. Input files that could not be read are a
+suite of their own (<error> under --strict, which fails the run for them; <skipped> otherwise).
 """
 from __future__ import annotations
 
@@ -11,12 +14,11 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 from scanner.evaluate.result import Finding
-from scanner.evaluate.policies import Policy
 from scanner.notices import Notice
-from scanner.report.model import TOOL_NAME, Report, help_uri
+from scanner.report import labels, tally
+from scanner.report.model import TOOL_NAME, Report
 from scanner.terminal import inert
 
-INPUT_ORDER = ("terraform", "kubernetes", "file", "mixed")
 # Characters XML 1.0 cannot carry at all, even escaped: they would make the whole report unreadable.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -27,37 +29,50 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", inert(text))
 
 
-def _case_name(finding: Finding, policy: Policy) -> str:
-    name = f"[{finding.severity.upper()}][{finding.policy_id}] {policy.title}"
-    return f"{name} ({finding.attribute})" if finding.attribute else name
-
-
-def _body(finding: Finding, policy: Policy) -> str:
-    lines = [_clean(finding.message), f"location: {_clean(finding.path)}:{finding.line}",
-             f"resource: {_clean(finding.address)}"]
-    if finding.kind == "fail":
-        lines.append(f"fix: {policy.remediation_for(finding.resource_type)}")
-    lines.append(f"help: {help_uri(finding.policy_id)}")
+def _body(report: Report, findings: list[Finding]) -> str:
+    words = labels.words(report.lang)
+    lines = []
+    for finding in findings:
+        lines += [_clean(report.message(finding)), f"{words['junit_location']}: {_clean(finding.path)}:{finding.line}"]
+        if finding.kind == "fail":
+            lines.append(f"{words['fix']}: {report.fix(finding)}")
+        url = report.help_uri(finding.policy_id)
+        if url:
+            lines.append(f"{words['junit_help']}: {url}")
     return "\n".join(lines)
 
 
-def _testcase(suite: ET.Element, finding: Finding, policy: Policy, name: str) -> str:
-    case = ET.SubElement(suite, "testcase", {
-        "classname": _clean(f"{finding.path}.{finding.address}"), "name": _clean(name),
-        "file": _clean(finding.path), "line": str(max(finding.line, 1)), "time": "0"})
+def _why_not_failing(report: Report, finding: Finding) -> str:
+    words = labels.words(report.lang)
+    message = report.message(finding)
     if finding.kind == "open":
-        ET.SubElement(case, "skipped", {"message": _clean(f"unresolved: {finding.message}")})
-        return "skipped"
+        return words["junit_unresolved"].format(message=message)
     if finding.suppression is not None:
-        reason = f"waived ({finding.suppression.justification}): {finding.message}"
-        ET.SubElement(case, "skipped", {"message": _clean(reason)})
-        return "skipped"
+        return words["junit_waived"].format(reason=finding.suppression.justification, message=message)
     if finding.mode == "audit":
-        ET.SubElement(case, "skipped", {"message": _clean(f"audit mode (not failing): {finding.message}")})
+        return words["junit_audit"].format(message=message)
+    if report.fail_on == "never":
+        return words["junit_never"].format(message=message)
+    return words["junit_below"].format(level=labels.level(finding.level, report.lang), fail_on=report.fail_on,
+                                       message=message)
+
+
+def _testcase(suite: ET.Element, report: Report, target: tally.TargetOutcome) -> str:
+    policy = report.policies_by_id[target.policy_id]
+    case = ET.SubElement(suite, "testcase", {
+        "classname": _clean(f"{policy.id} {policy.text(report.lang).title}"),
+        "name": _clean(target.address if target.address == target.path else f"{target.address} ({target.path})"),
+        "file": _clean(target.path), "line": str(max(target.line, 1)), "time": "0"})
+    failing = [f for f in target.findings if tally.fails_run(f, report.fail_on)]
+    if failing:
+        failure = ET.SubElement(case, "failure", {"message": _clean(report.message(failing[0])), "type": policy.id})
+        failure.text = _body(report, failing)
+        return "failures"
+    others = list(target.findings) + list(target.unresolved)
+    if others:
+        ET.SubElement(case, "skipped", {"message": _clean(_why_not_failing(report, others[0]))})
         return "skipped"
-    failure = ET.SubElement(case, "failure", {"message": _clean(finding.message), "type": finding.policy_id})
-    failure.text = _body(finding, policy)
-    return "failures"
+    return "passed"
 
 
 def _set_counts(element: ET.Element, counts: Counter) -> None:
@@ -66,40 +81,39 @@ def _set_counts(element: ET.Element, counts: Counter) -> None:
     element.set("time", "0")
 
 
-def _finding_suites(root: ET.Element, report: Report, totals: Counter) -> None:
+def _family_suites(root: ET.Element, report: Report, totals: Counter) -> None:
     policies = report.policies_by_id
-    groups: dict[str, list[Finding]] = {}
-    for finding in report.shown():
-        groups.setdefault(policies[finding.policy_id].input, []).append(finding)
-    for kind in sorted(groups, key=lambda k: (INPUT_ORDER.index(k) if k in INPUT_ORDER else len(INPUT_ORDER), k)):
-        suite = ET.SubElement(root, "testsuite", {"name": f"{TOOL_NAME} {kind}"})
+    groups: dict[str, list[tally.TargetOutcome]] = {}
+    for target in tally.targets(report.result):
+        if target.policy_id in policies:
+            groups.setdefault(policies[target.policy_id].family, []).append(target)
+    for family in sorted(groups):
+        title = labels.words(report.lang)["junit_suite"].format(tool=TOOL_NAME, family=family,
+                                                                 title=labels.family_title(family, report.lang))
+        suite = ET.SubElement(root, "testsuite", {"name": title})
         counts: Counter = Counter()
-        used: Counter = Counter()
-        for finding in groups[kind]:
-            policy = policies[finding.policy_id]
-            name = _case_name(finding, policy)
-            used[(finding.path, finding.address, name)] += 1
-            seen = used[(finding.path, finding.address, name)]
-            outcome = _testcase(suite, finding, policy, name if seen == 1 else f"{name} #{seen}")
+        for target in groups[family]:
+            counts[_testcase(suite, report, target)] += 1
             counts["tests"] += 1
-            counts[outcome] += 1
         _set_counts(suite, counts)
         totals.update(counts)
 
 
-def _notice_suite(root: ET.Element, notices: list[Notice], totals: Counter) -> None:
+def _notice_suite(root: ET.Element, report: Report, totals: Counter) -> None:
+    notices: list[Notice] = report.result.notices
     if not notices:
         return
-    suite = ET.SubElement(root, "testsuite", {"name": f"{TOOL_NAME} inputs"})
+    words = labels.words(report.lang)
+    suite = ET.SubElement(root, "testsuite", {"name": words["junit_inputs"].format(tool=TOOL_NAME)})
     counts: Counter = Counter()
     used: Counter = Counter()
     for notice in notices:
         used[notice.path] += 1
-        name = "input file" if used[notice.path] == 1 else f"input file #{used[notice.path]}"
+        name = words["junit_input_file"] + ("" if used[notice.path] == 1 else f" #{used[notice.path]}")
         case = ET.SubElement(suite, "testcase", {"classname": _clean(notice.path), "name": name,
                                                  "file": _clean(notice.path), "time": "0"})
         where = f"{notice.path}:{notice.line}" if notice.line else notice.path
-        if notice.level == "error":
+        if notice.level == "error" and report.strict_problems:
             error = ET.SubElement(case, "error", {"message": _clean(notice.message), "type": "input"})
             error.text = f"{_clean(where)}: {_clean(notice.message)}"
             counts["errors"] += 1
@@ -116,10 +130,11 @@ def _rules_suite(root: ET.Element, report: Report, totals: Counter) -> None:
     case says so, so the test widget never shows a clean run without saying what was not checked."""
     if report.rules is None or not report.rules.loosened:
         return
-    suite = ET.SubElement(root, "testsuite", {"name": f"{TOOL_NAME} rules"})
+    words = labels.words(report.lang)
+    suite = ET.SubElement(root, "testsuite", {"name": words["junit_rules"].format(tool=TOOL_NAME)})
     case = ET.SubElement(suite, "testcase", {"classname": _clean(report.rules.configuration or TOOL_NAME),
-                                             "name": "rules of this run", "time": "0"})
-    statements = report.rules.statements()
+                                             "name": words["junit_rules_case"], "time": "0"})
+    statements = labels.rule_statements(report.rules, report.lang)
     ET.SubElement(case, "skipped", {"message": _clean("; ".join(statements))})
     counts = Counter({"tests": 1, "skipped": 1})
     _set_counts(suite, counts)
@@ -129,8 +144,8 @@ def _rules_suite(root: ET.Element, report: Report, totals: Counter) -> None:
 def render(report: Report) -> str:
     root = ET.Element("testsuites", {"name": TOOL_NAME})
     totals: Counter = Counter()
-    _finding_suites(root, report, totals)
-    _notice_suite(root, report.result.notices, totals)
+    _family_suites(root, report, totals)
+    _notice_suite(root, report, totals)
     _rules_suite(root, report, totals)
     _set_counts(root, totals)
     ET.indent(root)

@@ -1,19 +1,35 @@
 """What every formatter receives: the result plus the facts of the run (no I/O, no clock)."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from scanner import __version__
 from scanner.evaluate.result import LEVEL_RANK, Finding, Result
 from scanner.evaluate.policies import Policy
+from scanner.evaluate.summaries import SovereigntyTarget
+from scanner.report import labels
 from scanner.review import RuleSummary
 
 TOOL_NAME = "sovscan"
-INFORMATION_URI = "https://sovscan.invalid/"
 
 
-def help_uri(policy_id: str) -> str:
-    return f"{INFORMATION_URI}policies/{policy_id}"
+def help_uri(docs_url: str, policy_id: str, lang: str = "en") -> str:
+    """The rule's documentation page under the configured `report.docs_url`, "" when none is configured (no
+    link is better than a dead one). The pages are docs/policies/<ID>.md (nl/<ID>.md in Dutch); a URL with
+    `{id}` (and `{lang}`) names its own page form, e.g. https://example.org/sovscan/{lang}/{id}.html."""
+    if not docs_url:
+        return ""
+    if "{id}" in docs_url:
+        return docs_url.replace("{id}", policy_id).replace("{lang}", lang)
+    return docs_url.rstrip("/") + ("/nl" if lang == "nl" else "") + f"/{policy_id}.md"
+
+
+def remediation(policy: Policy, resource_type: str, lang: str = "en") -> str:
+    """The policy's fix for this kind of resource (by its provider prefix), in `lang`."""
+    texts = policy.text(lang).remediation
+    provider = resource_type.split("_", 1)[0]
+    return texts.get(provider) or texts.get("default") or next(iter(texts.values()), "")
 
 
 @dataclass(frozen=True)
@@ -32,8 +48,31 @@ class Report:
     strict_problems: tuple[str, ...] = ()   # with --strict: why the run fails although no finding does
     quiet: bool = False                # text: findings only
     width: int = 0                     # text: wrap messages to this many columns (0: never, off a terminal)
+    lang: str = "en"                   # language of titles, messages, remediation, labels and the verdict
+    docs_url: str = ""                 # report.docs_url: base of the policy pages; "" gives no links at all
+    scan_date: str = ""                # the date the scan judged expiry and exit tests by (ISO), for the HTML
+    paths: tuple[str, ...] = ()        # the scanned paths as given
+    target: SovereigntyTarget | None = None   # the configured SEAL target, requirement and residency
+
+    def help_uri(self, policy_id: str) -> str:
+        return help_uri(self.docs_url, policy_id, self.lang)
 
     @property
+    def docs_home(self) -> str:
+        """Where the documentation starts (report.docs_url without its page pattern), "" when not configured."""
+        return self.docs_url.split("{", 1)[0]
+
+    def message(self, finding: Finding) -> str:
+        return finding.message_in(self.lang)
+
+    def title(self, policy_id: str) -> str:
+        return self.policies_by_id[policy_id].text(self.lang).title
+
+    def fix(self, finding: Finding) -> str:
+        """The remediation for the finding's resource, in the report's language."""
+        return remediation(self.policies_by_id[finding.policy_id], finding.resource_type, self.lang)
+
+    @functools.cached_property
     def policies_by_id(self) -> dict[str, Policy]:
         return {p.id: p for p in self.result.policies}
 
@@ -52,13 +91,19 @@ class Report:
         return [f for f in self.result.active if f.mode == "deny" and LEVEL_RANK[f.level] >= threshold]
 
     def verdict(self) -> str:
-        """One line: does this run pass, and why."""
+        """One line: does this run pass, and why (in the report's language)."""
+        words = labels.words(self.lang)
+        states = {"FAILED": words["FAILED"], "PASSED": words["PASSED"]}
         failing = len(self.failing())
-        noun = "finding" if failing == 1 else "findings"
         if failing:
-            return f"FAILED: {failing} {noun} at or above {self.fail_on} (--fail-on {self.fail_on})"
+            return words["verdict_failed"].format(count=labels.count(failing, "finding", self.lang),
+                                                  level=self.fail_on, **states)
         if self.strict_problems:
-            return "FAILED (--strict): " + "; ".join(self.strict_problems)
+            return words["verdict_strict"].format(problems="; ".join(self.strict_problems), **states)
         if self.fail_on == "never":
-            return "PASSED: --fail-on never (findings are reported, none fails the run)"
-        return f"PASSED: no finding at or above {self.fail_on} (--fail-on {self.fail_on})"
+            return words["verdict_never"].format(**states)
+        return words["verdict_passed"].format(level=self.fail_on, **states)
+
+    def failing_at(self, fail_on: str) -> list[Finding]:
+        """Active findings that would fail the run at another --fail-on."""
+        return Report(self.result, self.files_scanned, fail_on=fail_on).failing()

@@ -9,58 +9,104 @@ from urllib.parse import quote
 from scanner.evaluate import citations
 from scanner.evaluate.result import Finding
 from scanner.evaluate.policies import SECURITY_SEVERITY, Policy
-from scanner.report.model import INFORMATION_URI, TOOL_NAME, Report, help_uri
+from scanner.report import labels, policy_docs
+from scanner.report.model import TOOL_NAME, Report, help_uri
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_NAME = "sovscanFindingKey/v1"
+ISO_TAXONOMY, SOV_TAXONOMY = "ISO/IEC 27002:2022", "EU Cloud Sovereignty Framework"
+RUN_LANGUAGE = {"en": "en-US", "nl": "nl-NL"}
 
 
-def _help_markdown(policy: Policy) -> str:
-    lines = [f"**{policy.title}** ({policy.id}, family `{policy.family}`, severity {policy.severity})", "",
-             policy.rationale, "", "**Remediation**", ""]
-    for provider, text in policy.remediation.items():
-        lines.append(f"- {text}" if provider == "default" else f"- {provider}: {text}")
-    cited = citations.citations(policy.references)
-    if cited["controls"]:
-        lines += ["", "**Controls:** " + "; ".join(cited["controls"])]
-    if cited["standards"] + cited["documents"]:
-        lines += ["", "**References:** " + "; ".join(cited["standards"] + cited["documents"])]
-    for link in cited["links"]:
-        lines.append(f"- <{link}>")
-    lines += ["", f"[{policy.id} documentation]({help_uri(policy.id)})"]
-    return "\n".join(lines)
+def _help_text(policy: Policy, lang: str) -> str:
+    text = policy.text(lang)
+    fix = labels.words(lang)["fix"]
+    remediation = " ".join(v if k == "default" else f"{k}: {v}" for k, v in text.remediation.items())
+    return f"{text.rationale} {fix.capitalize()}: {remediation}"
 
 
-def _help_text(policy: Policy) -> str:
-    remediation = " ".join(policy.remediation.values())
-    return f"{policy.rationale} Remediation: {remediation}"
-
-
-def rule(policy: Policy) -> dict:
-    return {
+def rule(policy: Policy, lang: str = "en", docs_url: str = "", taxa: dict[str, int] | None = None) -> dict:
+    """A rule with its full help (rationale, fix per provider, citations, examples), a help link only when
+    report.docs_url is configured, and its relationships to the ISO/IEC 27002:2022 and SOV taxa."""
+    text = policy.text(lang)
+    described: dict[str, Any] = {
         "id": policy.id,
         "name": "".join(w.capitalize() for w in policy.title.replace("-", " ").split() if w.isalnum())[:255] or policy.id,
-        "shortDescription": {"text": policy.title},
-        "fullDescription": {"text": policy.rationale},
-        "help": {"text": _help_text(policy), "markdown": _help_markdown(policy)},
-        "helpUri": help_uri(policy.id),
-        "defaultConfiguration": {"level": policy.level},
-        "properties": {
-            "tags": [policy.family, "security", policy.input],
-            "precision": policy.precision,
-            "security-severity": SECURITY_SEVERITY[policy.severity],
-        },
+        "shortDescription": {"text": text.title},
+        "fullDescription": {"text": text.rationale},
+        "help": {"text": _help_text(policy, lang), "markdown": policy_docs.help_markdown(policy, lang)},
     }
+    url = help_uri(docs_url, policy.id, lang)
+    if url:
+        described["helpUri"] = url
+    described["defaultConfiguration"] = {"level": policy.level}
+    described["properties"] = {
+        "tags": [policy.family, "security", policy.input],
+        "precision": policy.precision,
+        "security-severity": SECURITY_SEVERITY[policy.severity],
+    }
+    relationships = _relationships(policy, taxa or {})
+    if relationships:
+        described["relationships"] = relationships
+    return described
 
 
-def _result(finding: Finding, rule_index: int, occurrence: int, with_suppressions: bool) -> dict[str, Any]:
+def _controls(policy: Policy) -> list[tuple[int, str]]:
+    """(taxonomy index, taxon id) of every control and objective the policy maps to."""
+    refs = policy.references
+    return [(0, c) for c in refs.get("iso27002", [])] + [(1, o) for o in refs.get("sov", [])]
+
+
+def _relationships(policy: Policy, taxa: dict[str, int]) -> list[dict]:
+    out = []
+    for taxonomy, taxon in _controls(policy):
+        if taxon not in taxa:
+            continue
+        name = (ISO_TAXONOMY, SOV_TAXONOMY)[taxonomy]
+        out.append({"target": {"id": taxon, "index": taxa[taxon], "toolComponent": {"name": name, "index": taxonomy}},
+                    "kinds": ["relevant"]})
+    return out
+
+
+def taxonomies(policies: list[Policy], lang: str) -> tuple[list[dict], dict[str, int]]:
+    """The two taxonomies with the taxa these policies map to (a SOV criterion after its objective), and each
+    taxon's index within its taxonomy."""
+    registry = citations.builtin()
+    iso = sorted({c for p in policies for c in p.references.get("iso27002", []) if c in registry.controls},
+                 key=lambda c: tuple(int(n) for n in c.split(".")))
+    sov = sorted({o for p in policies for o in p.references.get("sov", [])} |
+                 {o.split(".")[0] for p in policies for o in p.references.get("sov", [])})
+    iso_taxa = [{"id": c, "name": getattr(registry.controls[c], lang if lang == "nl" else "en"),
+                 "shortDescription": {"text": citations.control_citation(c, lang)}} for c in iso]
+    sov_taxa = [{"id": o, "name": o, "shortDescription": {"text": citations.objective_citation(o, lang)}} for o in sov]
+    index = {c: i for i, c in enumerate(iso)}
+    index.update({o: i for i, o in enumerate(sov)})
+    standards = {s.key: s for s in registry.standards}
+    made = [
+        {"name": ISO_TAXONOMY, "fullName": standards["iso27002"].title, "organization": "ISO/IEC", "version": "2022",
+         "shortDescription": {"text": "Information security controls; BIO2 (Baseline Informatiebeveiliging Overheid 2) "
+                                      "follows this numbering" if lang != "nl" else
+                                      "Beheersmaatregelen voor informatiebeveiliging; BIO2 (Baseline "
+                                      "Informatiebeveiliging Overheid 2) volgt deze nummering"},
+         "isComprehensive": False, "taxa": iso_taxa},
+        {"name": SOV_TAXONOMY, "fullName": registry.framework, "organization": standards["eu-csf"].publisher_short,
+         "version": standards["eu-csf"].version or "",
+         "shortDescription": {"text": "Sovereignty objectives (SOV-n) and their assessment criteria (SOV-n.criterion)"
+                              if lang != "nl" else
+                              "Soevereiniteitsdoelstellingen (SOV-n) en hun beoordelingscriteria (SOV-n.criterium)"},
+         "isComprehensive": False, "taxa": sov_taxa},
+    ]
+    return made, index
+
+
+def _result(finding: Finding, rule_index: int, occurrence: int, with_suppressions: bool, lang: str) -> dict[str, Any]:
     properties: dict[str, Any] = {"family": finding.family, "severity": finding.severity, "enforcement": finding.mode}
     result: dict[str, Any] = {
         "ruleId": finding.policy_id,
         "ruleIndex": rule_index,
         "kind": finding.kind,
         "level": finding.level if finding.kind == "fail" else "note",
-        "message": {"text": finding.message},
+        "message": {"text": finding.message_in(lang)},
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": {"uri": quote(finding.path)},
@@ -148,14 +194,17 @@ def build(report: Report) -> dict:
     for finding in findings:
         seen[(finding.path, finding.fingerprint)] += 1
         results.append(_result(finding, index[finding.policy_id], seen[(finding.path, finding.fingerprint)],
-                               with_suppressions))
+                               with_suppressions, report.lang))
+    used = [policies[r] for r in rule_ids]
+    taxonomy_list, taxa = taxonomies(used, report.lang)
+    driver: dict[str, Any] = {"name": TOOL_NAME, "semanticVersion": report.version}
+    if report.docs_home:
+        driver["informationUri"] = report.docs_home
+    driver["rules"] = [rule(p, report.lang, report.docs_url, taxa) for p in used]
+    driver["supportedTaxonomies"] = [{"name": t["name"], "index": i} for i, t in enumerate(taxonomy_list)]
     run = {
-        "tool": {"driver": {
-            "name": TOOL_NAME,
-            "semanticVersion": report.version,
-            "informationUri": INFORMATION_URI,
-            "rules": [rule(policies[r]) for r in rule_ids],
-        }},
+        "tool": {"driver": driver},
+        "taxonomies": taxonomy_list,
         "automationDetails": {"id": f"{TOOL_NAME}/"},
         "invocations": [{
             "executionSuccessful": True,
@@ -164,6 +213,7 @@ def build(report: Report) -> dict:
         }],
         "results": results,
         "properties": _run_properties(report),
+        "language": RUN_LANGUAGE.get(report.lang, "en-US"),
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 

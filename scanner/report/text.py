@@ -11,14 +11,15 @@ from itertools import groupby
 
 from scanner.evaluate import citations
 from scanner.evaluate.result import Finding
+from scanner.report import labels
 from scanner.report.model import Report
-from scanner.terminal import guard, inert, plural, wrap
+from scanner.terminal import guard, inert, wrap
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m", "FAILED": "\033[1;31m",
             "PASSED": "\033[1;32m"}
 _RESET = "\033[0m"
 FIX_INDENT = 4
-_POSTURE_SOURCE = ["003:455-497"]   # the SEAL typology (Figure 5) the indicative posture follows
+POSTURE_SOURCE = ["003:455-497"]   # the SEAL typology (Figure 5) the indicative posture follows; cited by title
 
 
 def _paint(text: str, key: str, color: bool) -> str:
@@ -33,27 +34,31 @@ def location(path: str, line: int) -> str:
     return f"{shown}:{line}" if line > 0 else shown
 
 
-def _label(finding: Finding) -> str:
+def label(finding: Finding, lang: str = "en") -> str:
+    """What a finding is: its level, `(audit)`, waived or unresolved, in `lang`."""
+    words = labels.words(lang)
     if finding.suppression is not None:
-        return "waived"
+        return words["waived"]
     if finding.kind == "open":
-        return "unresolved"
-    return f"{finding.level} (audit)" if finding.mode == "audit" else finding.level
+        return words["unresolved"]
+    shown = labels.level(finding.level, lang)
+    return f"{shown} ({words['audit']})" if finding.mode == "audit" else shown
 
 
 def _finding_lines(report: Report, finding: Finding) -> list[str]:
-    label = _label(finding)
-    head = f"{location(finding.path, finding.line)}: {label} {finding.policy_id} {inert(finding.message)}"
+    words = labels.words(report.lang)
+    label_ = label(finding, report.lang)
+    head = f"{location(finding.path, finding.line)}: {label_} {finding.policy_id} {inert(report.message(finding))}"
     lines = wrap(head, report.width, FIX_INDENT)
     if report.color:
-        lines[0] = lines[0].replace(f": {label} ", f": {_paint(label, finding.level, True)} ", 1)
+        lines[0] = lines[0].replace(f": {label_} ", f": {_paint(label_, finding.level, True)} ", 1)
     if finding.suppression is not None:
-        lines += wrap(f"{'':{FIX_INDENT}}waived: {inert(finding.suppression.justification)}", report.width,
-                      FIX_INDENT + 8)
+        prefix = f"{words['waived_because']}: "
+        lines += wrap(f"{'':{FIX_INDENT}}{prefix}{inert(finding.suppression.justification)}", report.width,
+                      FIX_INDENT + len(prefix))
     elif finding.kind == "fail" and not report.quiet:
-        policy = report.policies_by_id[finding.policy_id]
-        lines += wrap(f"{'':{FIX_INDENT}}fix: {inert(policy.remediation_for(finding.resource_type))}", report.width,
-                      FIX_INDENT + 5)
+        prefix = f"{words['fix']}: "
+        lines += wrap(f"{'':{FIX_INDENT}}{prefix}{inert(report.fix(finding))}", report.width, FIX_INDENT + len(prefix))
     return lines
 
 
@@ -71,7 +76,8 @@ def render(report: Report) -> str:
     if haven:
         lines.extend(haven + [""])
     lines.extend(_summary(report))
-    lines.append(_paint(report.verdict(), report.verdict().split(":")[0].split(" ")[0], report.color))
+    verdict = report.verdict()
+    lines.append(_paint(verdict, "FAILED" if report.failing() or report.strict_problems else "PASSED", report.color))
     return guard("\n".join(lines) + "\n")
 
 
@@ -96,47 +102,49 @@ def _haven(report: Report) -> list[str]:
     summary = report.result.haven
     if not summary:
         return []
-    lines = ["haven: Haven Compliancy Checker checks, in HCC's own terms"]
+    words = labels.words(report.lang)
+    lines = [f"haven: {words['haven_heading']}"]
     for cluster in summary.clusters:
-        lines.append(f"  {location(cluster.path, cluster.line)} {inert(cluster.address)}: {cluster.count('pass')} of "
-                     f"{cluster.total} HCC checks pass the pre-flight")
-        for state, heading in (("fail", "would fail"), ("open", "not decided statically"),
-                               ("unchecked", "not pre-flighted for this cluster"),
-                               ("cannot", "cannot be pre-flighted")):
+        passing = words["haven_cluster"].format(passed=cluster.count("pass"), total=cluster.total)
+        lines.append(f"  {location(cluster.path, cluster.line)} {inert(cluster.address)}: {passing}")
+        for state, heading in (("fail", words["would_fail"]), ("open", words["not_decided"]),
+                               ("unchecked", words["not_preflighted"]), ("cannot", words["cannot_preflight"])):
             if cluster.labels(state):
                 lines.append(f"{'':6}{heading}: " + "; ".join(cluster.labels(state)))
     for live in summary.live:
-        lines.append(f"  {inert(live.path)} (live cluster, {inert(live.version)}): {inert(live.line())}")
-        failed = [inert(label) for label, result in live.results if result == "NO"]
+        lines.append(f"  {inert(live.path)} ({words['live_cluster']}, {inert(live.version)}): {inert(live.line())}")
+        failed = [inert(name) for name, result in live.results if result == "NO"]
         if failed:
-            lines.append(f"{'':6}failed: " + "; ".join(failed))
+            lines.append(f"{'':6}{words['hcc_failed']}: " + "; ".join(failed))
     return lines
 
 
 def _summary(report: Report) -> list[str]:
-    result = report.result
+    result, lang = report.result, report.lang
+    words = labels.words(lang)
     levels = Counter(f.level for f in result.active)
     families = Counter(f.family for f in result.active)
     audit = sum(1 for f in result.active if f.mode == "audit")
-    counts = ", ".join(f"{levels[k]} {k}" for k in ("error", "warning", "note") if levels[k])
-    head = (f"sovscan {report.version}: {plural(report.files_scanned, 'file')}, "
-            f"{plural(len(result.policies), 'policy', 'policies')}, {plural(result.checks, 'check')} "
-            f"({result.passes} passed): {plural(len(result.active), 'finding')}" + (f" ({counts})" if counts else ""))
+    counts = ", ".join(f"{levels[k]} {labels.level(k, lang)}" for k in ("error", "warning", "note") if levels[k])
+    head = words["summary"].format(
+        tool="sovscan", version=report.version, files=labels.count(report.files_scanned, "file", lang),
+        policies=labels.count(len(result.policies), "policy", lang), checks=labels.count(result.checks, "check", lang),
+        passed=result.passes, findings=labels.count(len(result.active), "finding", lang) + (f" ({counts})" if counts else ""))
     lines = [head]
     if families:
-        lines.append("  by family: " + ", ".join(f"{k} {families[k]}" for k in sorted(families)))
+        lines.append(f"  {words['by_family']}: " + ", ".join(f"{k} {families[k]}" for k in sorted(families)))
     if audit:
-        lines.append(f"  {audit} in audit mode (reported, not failing)")
+        lines.append("  " + words["audit_count"].format(n=audit))
     if report.rules is not None:
-        lines += [f"  {inert(statement)}" for statement in report.rules.statements()]
+        lines += [f"  {inert(statement)}" for statement in labels.rule_statements(report.rules, lang)]
     if result.posture:
-        source = "; ".join(citations.document_citations(_POSTURE_SOURCE))
-        lines.append(f"  sovereignty posture (indicative, after {inert(source)}): " + "; ".join(
-            f"{p.name} ({p.source}): {p.jurisdiction} jurisdiction, SEAL {p.seal}" if p.known
-            else f"{inert(p.source)}: not in the provider registry" for p in result.posture))
-    hint = "" if report.show_unresolved else " (--show-unresolved lists them)"
-    unresolved = len(result.unresolved)
-    lines.append(f"  {plural(unresolved, 'check')} unresolved: a value was not known statically{hint}")
+        source = "; ".join(citations.document_citations(POSTURE_SOURCE, lang))
+        lines.append("  " + words["posture_line"].format(source=inert(source)) + ": " + "; ".join(
+            words["posture_known"].format(name=p.name, source=p.source, jurisdiction=p.jurisdiction, seal=p.seal)
+            if p.known else words["posture_unknown"].format(source=inert(p.source)) for p in result.posture))
+    hint = "" if report.show_unresolved else f" ({words['unresolved_hint']})"
+    unresolved = words["unresolved_count"].format(checks=labels.count(len(result.unresolved), "check", lang))
+    lines.append(f"  {unresolved}{hint}")
     if result.notices:
-        lines.append(f"  {plural(len(result.notices), 'notice')} (files skipped or not parsed)")
+        lines.append("  " + words["notices_count"].format(notices=labels.count(len(result.notices), "notice", lang)))
     return lines

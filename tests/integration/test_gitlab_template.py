@@ -43,10 +43,11 @@ def test_template_is_valid_gitlab_ci(tmp_path):
     assert check_jsonschema(tmp_path / "broken.yml").returncode == 1
 
 
-def test_report_job_never_fails_and_publishes_reports():
+def test_report_job_accepts_findings_only_and_publishes_reports():
     report = job("sovscan")
     (script,) = report["script"]
-    assert "--fail-on never" in script
+    assert '--fail-on "$SOVSCAN_FAIL_ON"' in script and script.endswith("|| [ $? -eq 1 ]")
+    assert "-f html=sovscan.html" in script and "sovscan.html" in report["artifacts"]["paths"]
     assert report["artifacts"]["when"] == "always"
     assert report["artifacts"]["reports"] == REPORTS
     for kind, name in REPORTS.items():
@@ -90,6 +91,7 @@ def test_jobs_run_report_then_gate(tmp_path):
     quality = json.loads((workspace / "gl-code-quality-report.json").read_text("utf-8"))
     assert quality and all(i["location"]["path"] == "infra/main.tf" for i in quality)
     assert int(ET.parse(workspace / "sovscan-junit.xml").getroot().get("failures")) >= 1
+    assert (workspace / "sovscan.html").read_text("utf-8").startswith("<!DOCTYPE html>")
 
     gate = _run_job("sovscan-gate", workspace, shim_dir)
     assert gate.returncode == 1 and "RES-001" in gate.stdout
@@ -97,6 +99,10 @@ def test_jobs_run_report_then_gate(tmp_path):
     (workspace / "infra" / "main.tf").write_text(
         'resource "azurerm_resource_group" "rg" {\n  location = "westeurope"\n}\n', encoding="utf-8")
     assert _run_job("sovscan-gate", workspace, shim_dir).returncode == 0
+
+    (workspace / ".sovscan.yaml").write_text("profile: [not, a, name]\n", encoding="utf-8")
+    broken = _run_job("sovscan", workspace, shim_dir)
+    assert broken.returncode != 0 and "profile: expected a string" in broken.stderr, "a configuration error fails the job"
 
 
 def _script_env(extra: dict[str, str], shim_dir: Path | None = None) -> dict[str, str]:

@@ -38,10 +38,12 @@ def test_sarif_validates_and_meets_the_contract(write, run_scan):
     assert log["$schema"] and log["version"] == "2.1.0" and len(log["runs"]) == 1
     run = log["runs"][0]
     driver = run["tool"]["driver"]
-    assert {"name", "semanticVersion", "informationUri", "rules"} <= set(driver)
+    assert {"name", "semanticVersion", "rules"} <= set(driver)
+    assert "informationUri" not in driver      # no documentation URL configured: no link at all
     assert run["automationDetails"]["id"] == "sovscan/"
     for rule in driver["rules"]:
-        assert {"shortDescription", "fullDescription", "help", "helpUri", "defaultConfiguration"} <= set(rule)
+        assert {"shortDescription", "fullDescription", "help", "defaultConfiguration"} <= set(rule)
+        assert "helpUri" not in rule
         assert rule["properties"]["tags"][0] in ("cmk", "residency", "secrets", "exit", "haven", "workload")
         assert "security" in rule["properties"]["tags"]
         assert 0 < float(rule["properties"]["security-severity"]) <= 10
@@ -103,3 +105,60 @@ def test_run_properties_carry_posture_and_haven_preflight(write, run_scan):
     (cluster,) = properties["havenPreflight"]
     assert cluster["cluster"] == "azurerm_kubernetes_cluster.aks"
     assert "Multiple availability zones in use" in cluster["failing"] and cluster["passed"] < cluster["checks"]
+
+
+def test_links_only_under_the_configured_documentation_url(write, run_scan):
+    result = run_scan(_violations(write))
+    log = json.loads(sarif.render(Report(result, 3, docs_url="https://docs.example.org/sovscan/policies/")))
+    driver = log["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == "https://docs.example.org/sovscan/policies/"
+    assert {r["id"]: r["helpUri"] for r in driver["rules"]}["RES-001"] == \
+        "https://docs.example.org/sovscan/policies/RES-001.md"
+    dutch = json.loads(sarif.render(Report(result, 3, lang="nl", docs_url="https://docs.example.org/{lang}/{id}.html")))
+    assert {r["id"]: r["helpUri"] for r in dutch["runs"][0]["tool"]["driver"]["rules"]}["RES-001"] == \
+        "https://docs.example.org/nl/RES-001.html"
+
+
+def test_taxonomies_and_relationships(write, run_scan):
+    log = json.loads(sarif.render(Report(run_scan(_violations(write)), 3)))
+    assert list(jsonschema.Draft4Validator(schema()).iter_errors(log)) == []
+    run = log["runs"][0]
+    iso, sov = run["taxonomies"]
+    assert (iso["name"], sov["name"]) == ("ISO/IEC 27002:2022", "EU Cloud Sovereignty Framework")
+    assert run["tool"]["driver"]["supportedTaxonomies"] == [{"name": "ISO/IEC 27002:2022", "index": 0},
+                                                            {"name": "EU Cloud Sovereignty Framework", "index": 1}]
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    targets = [(rel["target"]["toolComponent"]["name"], rel["target"]["id"], rel["kinds"])
+               for rel in rules["RES-001"]["relationships"]]
+    assert targets == [("ISO/IEC 27002:2022", "5.23", ["relevant"]), ("ISO/IEC 27002:2022", "5.34", ["relevant"]),
+                       ("EU Cloud Sovereignty Framework", "SOV-3.3", ["relevant"])]
+    for rule in rules.values():
+        for rel in rule.get("relationships", []):
+            taxonomy = run["taxonomies"][rel["target"]["toolComponent"]["index"]]
+            assert taxonomy["taxa"][rel["target"]["index"]]["id"] == rel["target"]["id"]
+    taxa = {t["id"]: t for t in iso["taxa"]}
+    assert taxa["5.23"]["name"] == "Information security for use of cloud services"
+    assert "SOV-3" in [t["id"] for t in sov["taxa"]] and "SOV-3.3" in [t["id"] for t in sov["taxa"]]
+
+
+def test_help_markdown_has_rationale_fixes_citations_and_examples(write, run_scan):
+    log = json.loads(sarif.render(Report(run_scan(_violations(write)), 3)))
+    rules = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}
+    help_text = rules["RES-001"]["help"]["markdown"]
+    assert help_text.startswith("**RES-001 Resources are located in allowed regions** (`residency`, high)\n")
+    for part in ("## Why it matters", "## How to fix it", "- **azurerm**: Set location to an EU region",
+                 "## Controls and objectives", "- ISO/IEC 27002:2022 (BIO2) 5.23 Information security for use of cloud",
+                 "## Example: violating", "## Example: compliant", "```hcl"):
+        assert part in help_text, part
+    assert "# expect" not in help_text and "sovscan.invalid" not in help_text
+
+
+def test_messages_titles_and_help_in_dutch(write, run_scan):
+    log = json.loads(sarif.render(Report(run_scan(_violations(write)), 3, lang="nl")))
+    run = log["runs"][0]
+    assert run["language"] == "nl-NL"
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert rules["CMK-001"]["shortDescription"]["text"] == "Objectopslag is versleuteld met een klantbeheerde sleutel"
+    assert "## Zo los je het op" in rules["CMK-001"]["help"]["markdown"]
+    messages = {r["ruleId"]: r["message"]["text"] for r in run["results"] if r["kind"] == "fail"}
+    assert messages["CMK-001"].startswith("azurerm_storage_account.logs is niet versleuteld met een klantbeheerde sleutel")

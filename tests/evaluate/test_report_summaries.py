@@ -1,0 +1,116 @@
+"""The summaries the reports show, computed from the result and the model: regions in use, exit readiness,
+the waiver register and the sovereignty target."""
+from __future__ import annotations
+
+from scanner import config as config_module
+from scanner.config import Config
+from scanner.evaluate.summaries import sovereignty_target
+
+RESIDENCY = {
+    "main.tf": 'provider "aws" {\n  region = "eu-central-1"\n}\n'
+               'provider "aws" {\n  alias  = "us"\n  region = "us-east-1"\n}\n'
+               'resource "aws_s3_bucket" "data" {\n  bucket = "data"\n}\n'
+               'resource "aws_acm_certificate" "cdn" {\n  provider    = aws.us\n  domain_name = "x.example.nl"\n}\n'
+               'resource "aws_iam_role" "ci" {\n  name = "ci"\n}\n'
+               'resource "azurerm_storage_account" "geo" {\n  location = "westeurope"\n'
+               '  account_replication_type = "GRS"\n}\n'
+               'resource "azurerm_storage_account" "uk" {\n  location = "uksouth"\n'
+               '  account_replication_type = "LRS"\n}\n'
+               'variable "where" {}\n'
+               'resource "azurerm_resource_group" "rg" {\n  location = var.where\n}\n'
+               'resource "google_storage_bucket" "typo" {\n  name = "t"\n  location = "europe-west99"\n}\n',
+}
+
+
+def test_regions_in_use_by_country_and_tier(write, run_scan):
+    residency = run_scan(write(RESIDENCY)).residency
+    found = {(u.provider, u.region): (u.country, u.tier, u.allowed, [(a, role) for a, _, _, role in u.resources])
+             for u in residency.regions}
+    assert found == {
+        ("aws", "eu-central-1"): ("DE", "eu", True, [("aws_s3_bucket.data", "provider")]),
+        ("aws", "us-east-1"): ("US", "third-country", False, [("aws_acm_certificate.cdn", "provider")]),
+        ("azurerm", "westeurope"): ("NL", "eu", True, [("azurerm_storage_account.geo", "location")]),
+        ("azurerm", "northeurope"): ("IE", "eu", True, [("azurerm_storage_account.geo", "replica")]),
+        ("azurerm", "uksouth"): ("GB", "adequacy", False, [("azurerm_storage_account.uk", "location")]),
+        ("google", "europe-west99"): ("", "unknown", None, [("google_storage_bucket.typo", "location")]),
+    }
+    assert [(a, why) for a, _, _, why in residency.unresolved] == [
+        ("azurerm_resource_group.rg", "var.where")]
+    assert [(c, t) for c, t, _ in residency.countries()] == [("DE", "eu"), ("IE", "eu"), ("NL", "eu"),
+                                                              ("GB", "adequacy"), ("US", "third-country"),
+                                                              ("", "unknown")]
+
+
+def test_allow_and_deny_lists_decide_before_the_tier(write, run_scan):
+    config = Config(residency_tier="eu", allow_regions=("uksouth",), deny_regions=("westeurope",))
+    residency = run_scan(write(RESIDENCY), config=config).residency
+    allowed = {u.region: u.allowed for u in residency.regions}
+    assert allowed["uksouth"] is True and allowed["westeurope"] is False and allowed["northeurope"] is True
+    assert (residency.allow, residency.deny) == (("uksouth",), ("westeurope",))
+
+
+EXIT = {
+    "main.tf": 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = "~> 5.0" }\n'
+               '    random = { source = "hashicorp/random" }\n  }\n}\n'
+               'provider "aws" {\n  region = "eu-west-1"\n}\n'
+               'resource "aws_db_instance" "kept" {\n  identifier = "kept"\n  backup_retention_period = 14\n}\n'
+               'resource "aws_db_instance" "lost" {\n  identifier = "lost"\n}\n'
+               'resource "aws_backup_selection" "all" {\n  resources = [aws_db_instance.kept.arn]\n}\n'
+               'resource "aws_dynamodb_table" "t" {\n  name = "t"\n}\n',
+    "EXIT.md": "# Exit plan\n\nLast tested: 2026-05-14\n",
+}
+
+
+def test_exit_readiness(write, run_scan):
+    ready = run_scan(write(EXIT), only=("exit",)).exit_readiness
+    assert ready.lockin.proprietary == 1 and ready.lockin.proprietary_types == (("aws_dynamodb_table", 1),)
+    assert ready.lockin.share == round(100 * 1 / ready.lockin.classified)
+    assert [(b.address, b.state) for b in ready.backups] == [
+        ("aws_db_instance.kept", "pass"), ("aws_db_instance.lost", "fail"), ("aws_dynamodb_table.t", "fail")]
+    pinning = dict(ready.pinning)
+    assert [(j.address, j.state) for j in pinning["modules"]] == [
+        ("terraform.required_providers.aws", "pass"), ("terraform.required_providers.random", "fail")]
+    assert (ready.plan.last_test, ready.plan.state, ready.plan.max_age_months) == ("2026-05-14", "pass", 12)
+    assert ready.plan.where.endswith("EXIT.md")
+
+
+def test_exit_readiness_when_the_backup_policy_did_not_run(write, run_scan):
+    ready = run_scan(write(EXIT), only=("EXIT-001",)).exit_readiness
+    assert ready.backups is None and ready.pinning == () and ready.plan.state == ""
+
+
+def test_waiver_register_states(write, run_scan):
+    root = write({"main.tf": 'resource "azurerm_storage_account" "a" {  # sovscan:ignore RES-001 reason="moving" until=2027-01-31\n'
+                             '  location = "eastus"\n}\n'
+                             'resource "azurerm_storage_account" "b" {  # sovscan:ignore RES-001 until=2027-01-31\n'
+                             '  location = "eastus"\n}\n'
+                             '# sovscan:ignore CMK-001 reason="nothing here" until=2027-01-31\n',
+                  ".sovscan.yaml": "waivers:\n"
+                                   "  - {rule: RES-001, resource: azurerm_storage_account.c, reason: old, owner: o,"
+                                   " expires: 2026-10-01}\n"})
+    config = config_module.load(None, str(root))
+    register = run_scan(root, only=("RES-001", "CMK-001"), config=config).register
+    assert [(e.source, e.rule, e.resource, e.line, e.state, e.findings) for e in register] == [
+        ("inline", "RES-001", "azurerm_storage_account.a", 1, "active", 1),
+        ("inline", "RES-001", "", 4, "invalid", 0),
+        ("inline", "CMK-001", "", 7, "unused", 0),
+        ("configuration", "RES-001", "azurerm_storage_account.c", 0, "expired", 0),
+    ]
+    assert register[1].problem == 'has no reason="...": it suppresses nothing'
+    assert register[3].problem == "expired on 2026-10-01: the finding is active again"
+
+
+def test_baseline_entries_are_in_the_register(write, run_scan, tmp_path):
+    root = write({"main.tf": 'resource "azurerm_storage_account" "a" {\n  location = "eastus"\n}\n'})
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text('{"version": 1, "tool": "sovscan", "findings": [\n'
+                        '{"fingerprint": "gone", "rule": "CMK-001", "path": "x.tf", "address": "x.y"}]}', "utf-8")
+    register = run_scan(root, only=("RES-001",), baseline=str(baseline)).register
+    assert [(e.source, e.rule, e.resource, e.state) for e in register] == [("baseline", "CMK-001", "x.y", "stale")]
+
+
+def test_sovereignty_target_from_the_requirement_when_no_level_is_set():
+    assert sovereignty_target(Config(sovereignty_requirement="high")).seal == 4
+    assert sovereignty_target(Config(seal_target=3, sovereignty_requirement="high")).seal == 3
+    assert sovereignty_target(Config()).seal is None
+

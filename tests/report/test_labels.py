@@ -1,0 +1,49 @@
+"""Every word a report adds exists in English and Dutch, and the Dutch rules of the run say as much as the English."""
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from scanner.evaluate import messages
+from scanner.report import html_words, labels, policy_docs
+from scanner.review import RuleSummary
+
+TABLES = {"labels": labels.WORDS, "html": html_words.WORDS, "policy pages": policy_docs.WORDS,
+          "engine notes": messages._WORDS, "family titles": labels.FAMILY_TITLES, "nouns": labels._NOUNS}
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("table", TABLES, ids=list(TABLES))
+def test_same_keys_and_placeholders_in_both_languages(table):
+    words = TABLES[table]
+    assert set(words) == set(labels.LANGUAGES)
+    assert set(words["en"]) == set(words["nl"])
+    for key, english in words["en"].items():
+        if isinstance(english, str):
+            assert _fields(english) == _fields(words["nl"][key]), key
+            assert words["nl"][key].strip(), key
+
+
+def test_dutch_rules_of_the_run_state_every_fact():
+    rules = RuleSummary(".sovscan.yaml", "municipal-azure", ("RES-013", "EXIT-001"), ("WL-010",), 2, 1, 3,
+                        ("test/**",), 83)
+    english, dutch = rules.statements(), labels.rule_statements(rules, "nl")
+    assert len(dutch) == len(english) == 6
+    assert dutch == [
+        "configuratie: .sovscan.yaml (profiel municipal-azure)",
+        "de configuratie zet 2 van de 83 policies die standaard draaien uit: RES-013, EXIT-001",
+        "de configuratie zet 1 policy in auditmodus (gemeld, keurt niet af)",
+        "de configuratie sluit 'test/**' uit",
+        "3 bevindingen uitgezonderd (keurt niet af): 2 door sovscan:ignore-commentaar in de code, "
+        "1 door uitzonderingen in de configuratie",
+        "3 bevindingen in de baseline (keurt niet af)"]
+
+
+@pytest.mark.parametrize("n, lang, expected", [(1, "en", "1 finding"), (2, "en", "2 findings"),
+                                               (1, "nl", "1 bevinding"), (0, "nl", "0 bevindingen")])
+def test_counts(n, lang, expected):
+    assert labels.count(n, "finding", lang) == expected
