@@ -54,7 +54,8 @@ def parse_file(source: Source) -> tuple[ParsedFile | None, list[Notice]]:
         elif source.kind in ("yaml", "json") and _may_hold_manifests(source, text):
             if "/templates/" in f"/{source.path}" and yaml.looks_like_template(text):
                 return parsed, [_template_notice(source)]
-            parsed.documents = yaml.parse_text(source.path, text)
+            parsed.documents, skipped = yaml.parse_stream(source.path, text)
+            return parsed, [_skipped_notice(source, s) for s in skipped]
     except terraform.HclSyntaxError as err:
         return parsed, [Notice(source.path, err.line, f"not parsed: {err}", "error")]
     except pyyaml.MarkedYAMLError as err:
@@ -65,6 +66,10 @@ def parse_file(source: Source) -> tuple[ParsedFile | None, list[Notice]]:
     except (pyyaml.YAMLError, yaml.YamlTooComplex, RecursionError) as err:
         return parsed, [Notice(source.path, 0, f"not parsed: {err}", "error")]
     return parsed, []
+
+
+def _skipped_notice(source: Source, skipped: yaml.Skipped) -> Notice:
+    return Notice(source.path, skipped.line, f"document {skipped.index + 1} not judged: {skipped.reason}", "error")
 
 
 def _template_notice(source: Source) -> Notice:
