@@ -49,7 +49,8 @@ def parse_file(source: Source) -> tuple[ParsedFile | None, list[Notice]]:
     try:
         if source.kind in ("terraform", "tfvars") and not source.path.endswith(".json"):
             parsed.terraform = terraform.parse_text(source.path, text)
-        elif source.kind in ("terraform-json", "tfvars"):
+            return parsed, [Notice(source.path, line, message) for line, message in parsed.terraform.problems]
+        if source.kind in ("terraform-json", "tfvars"):
             parsed.terraform = terraform.parse_json_text(source.path, text)
         elif source.kind in ("yaml", "json") and _may_hold_manifests(source, text):
             if "/templates/" in f"/{source.path}" and yaml.looks_like_template(text):

@@ -8,19 +8,17 @@ document or item over a limit is skipped with the reason, and the others are jud
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import yaml
+
+from scanner.parse.surrogates import replace_surrogates
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_NODES = 250_000          # values in one document, or in one item of a List
 MAX_ALIAS_NODES = 100_000    # values that aliases add, in one file (below MAX_NODES: a bomb is named as one)
 MAX_DEPTH = 100              # levels of nesting
 MAX_INT_BITS = 14_000        # about 4,200 decimal digits: Python refuses to print more than 4,300
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-REPLACEMENT = "\ufffd"
 
 
 @dataclass
@@ -112,18 +110,14 @@ class _Builder:
             value = node.value
         if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
             return node.value      # 0xfff... builds, but no report could print it in decimal
-        return _clean(value) if isinstance(value, str) else value
+        # The pure-Python loader lets "\ud800" through; no report could write it.
+        return replace_surrogates(value) if isinstance(value, str) else value
 
 
 def _key(builder: _Builder, node: yaml.Node):
     """A mapping key as a plain hashable value: a collection as a key stands for its line."""
     key = builder.scalar(node) if isinstance(node, yaml.ScalarNode) else str(node.start_mark.line)
     return key if isinstance(key, (str, int, float, bool)) or key is None else str(key)
-
-
-def _clean(text: str) -> str:
-    """A lone surrogate (the pure-Python loader lets `"\\ud800"` through) cannot be written to a report."""
-    return _SURROGATE.sub(REPLACEMENT, text) if _SURROGATE.search(text) else text
 
 
 def parse_stream(path: str, text: str) -> tuple[list[YamlDocument], list[Skipped]]:

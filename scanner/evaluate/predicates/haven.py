@@ -381,7 +381,7 @@ def _number(value: Any, default: int | None = None) -> Any:
         return default if default is not None else Unknown("node count not set")
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):    # OverflowError: inf (1e308 * 10)
         return Unknown(f"node count {value!r}")
 
 
@@ -562,7 +562,7 @@ def _image_lsm(table: dict, image: str) -> str:
 
 # --- Kubernetes version (HCC kubernetesversion) -------------------------------------------------------
 
-_MINOR = re.compile(r"^v?(\d+)\.(\d+)")
+_MINOR = re.compile(r"^v?(\d{1,9})\.(\d{1,9})(?!\d)")     # bounded: int() refuses 4,300+ digits
 
 
 def k8s_version_recent(resource: Resource, args: dict, ctx: Context, base: Match | None = None) -> Verdict:
@@ -730,7 +730,7 @@ def _cni_policy_enabled(config: Any) -> Any:
     if isinstance(config, str):
         try:
             config = yaml.safe_load(config)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ValueError, RecursionError):    # 5,000-digit ints, 2024-02-30, deep nesting
             return Unknown("configuration_values that do not parse")
     if not isinstance(config, dict):
         return False
