@@ -140,3 +140,28 @@ def test_a_lone_surrogate_no_longer_leaves_an_empty_report(write, tmp_path):
     assert cli.main(["scan", str(root), "--only", "RES-001", "-f", f"sarif={target}"]) == 1
     assert json.loads(target.read_text(encoding="utf-8"))["runs"][0]["results"][0]["ruleId"] == "RES-001"
     assert os.listdir(tmp_path / "out") == ["report.sarif"]
+
+
+# --- found by bench/fuzz.py ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("scalar", ["!!timestamp not-a-date", "!!bool maybe", "!!int ''", "!!float x", "!!int 0o9"])
+def test_a_forced_yaml_tag_that_does_not_fit_keeps_the_text(write, scalar):
+    root = write({"d.yaml": f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d}}\nspec:\n  replicas: {scalar}\n"})
+    code, report = _scan(root, "--only", "haven")
+    assert code in (0, 1) and report["notices"] == []
+
+
+def test_blocks_nested_120_deep_do_not_exhaust_memory(write):
+    # scanner/model/terraform.py doubled the location keys per level (2**120); guard: past 14 levels a key
+    # keeps its indexed spelling only.
+    block = 'resource "azurerm_kubernetes_cluster" "aks" {\n  location = "eastus"\n' + "b {\n" * 120 + "}\n" * 120 + "}\n"
+    code, report = _scan(write({"main.tf": block}), "--only", "RES-001")
+    assert code == 1 and [(f["path"], f["line"]) for f in report["findings"]] == [("main.tf", 2)]
+
+
+def test_a_string_times_a_huge_number_is_unknown_not_a_memory_error(write):
+    # scanner/model/terraform.py computed "a" * 10**10 as Python does; Terraform refuses non-numbers.
+    from scanner.model.terraform import Instance
+    from scanner.model.values import Unknown
+    from scanner.parse.terraform import parse_text
+    expr = parse_text("a.tf", 'x = "a" * 10000000000\n').attributes["x"].expr
+    assert Instance.evaluate_constant(expr) == Unknown("operator * on non-numbers")

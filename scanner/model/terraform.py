@@ -366,11 +366,16 @@ class Instance:
             sub = self._block_values(inner, scope, refs, prefix + inner.type + f"[{index}].")
             values.setdefault(inner.type, []).append(sub[0])
             indexed = f"{prefix}{inner.type}[{index}]"
+            # Each level adds the un-indexed spelling of every key below it: 2**depth keys. A key under more
+            # than 14 blocks (public modules nest 13) keeps its indexed spelling only: 120 nested blocks
+            # would exhaust memory.
+            def plain(k: str) -> str:
+                return k.replace(indexed, prefix + inner.type, 1) if k.count("[") <= 14 else k
             for k, v in sub[1].items():      # `geo_location[1].location`, and `geo_location.location` for the first
                 locations.setdefault(k, v)
-                locations.setdefault(k.replace(indexed, prefix + inner.type, 1), v)
-            literals |= sub[2] | {k.replace(indexed, prefix + inner.type, 1) for k in sub[2]}
-            references.update({k.replace(indexed, prefix + inner.type, 1): v for k, v in sub[3].items()})
+                locations.setdefault(plain(k), v)
+            literals |= sub[2] | {plain(k) for k in sub[2]}
+            references.update({plain(k): v for k, v in sub[3].items()})
         return values, locations, frozenset(literals), references
 
     def _dynamic(self, block: Block, scope: dict, prefix: str, values: dict, locations: dict, literals: set,
@@ -529,6 +534,8 @@ class _Evaluator:
         if isinstance(right, Unknown):
             return right
         op = expr.op
+        if op in ("*", "%") and not (isinstance(left, (int, float)) and isinstance(right, (int, float))):
+            return Unknown(f"operator {op} on non-numbers")     # Python would repeat "a" * 10**10 times
         try:
             if op == "==":
                 return left == right

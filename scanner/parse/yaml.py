@@ -42,6 +42,11 @@ class YamlTooComplex(ValueError):
     pass
 
 
+# What PyYAML's constructors raise on a forced tag or a value Python cannot hold: `!!timestamp x` is an
+# AttributeError, `!!bool x` a KeyError, `!!int ""` an IndexError, 5,000 digits a ValueError.
+_CONSTRUCTOR_ERRORS = (yaml.YAMLError, ValueError, OverflowError, IndexError, KeyError, AttributeError, TypeError)
+
+
 class _Aliases:
     """Values that aliases add, counted over the whole file (a document cannot restart the count), and
     the nodes of the current document built so far (one built again came through an alias)."""
@@ -105,8 +110,8 @@ class _Builder:
     def scalar(self, node: yaml.ScalarNode):
         try:
             value = self.constructor.construct_object(node, deep=False)
-        except (yaml.YAMLError, ValueError, OverflowError):
-            # What the constructor cannot hold (a 5,000-digit int, 2024-02-30) stays the text written.
+        except _CONSTRUCTOR_ERRORS:
+            # What the constructor cannot hold (a 5,000-digit int, 2024-02-30, `!!bool maybe`) stays the text.
             value = node.value
         if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
             return node.value      # 0xfff... builds, but no report could print it in decimal
