@@ -76,6 +76,8 @@ POLICY_SNIPPETS = ["checks: []", "checks: [{match: {terraform: [x]}, assert: {pr
                    "checks: [{match: {terraform: ['*']}, assert: {path: 'a', matches: '['}}]",
                    "severity: apocalyptic", "family: 7", "id: ../../etc", "references: {links: [1, 2]}",
                    "remediation: {}", "input: " + "[" * 300 + "]" * 300, "title: ''", "message: '{nope'"]
+ODD_NAMES = [b"\xff", b"\xe2\x80\xae", b"\n", b"\r", b" ", b"-", b"--help", b"\x01", b"\xed\xa0\x80", b"a" * 200,
+             "é".encode(), "e\u0301".encode(), b"\\", b"'", b'"', b"$(x)", b"*", b"[", b"..."]
 HUGE_PIECES = ["A", "eyJa-", "-----BEGIN PRIVATE KEY-----\\n", "${", "%{", "\\\\", "ghp_", "client-key-data: ",
                "AccountKey=", "<", "'", "é"]      # repeated up to the run's payload size (--payload)
 
@@ -183,6 +185,10 @@ def policy_file(rng: random.Random, data: bytes, kind: str, payload: int) -> byt
     return _insert_line(rng, _bytes(text), rng.choice(POLICY_SNIPPETS + YAML_SNIPPETS))
 
 
+def odd_file_name(rng: random.Random, data: bytes, kind: str, payload: int) -> bytes:
+    return data          # materialise renames the file: the content stays
+
+
 @dataclass(frozen=True)
 class Mutation:
     name: str
@@ -202,6 +208,7 @@ MUTATIONS = [
     Mutation("huge-numbers", ("hcl", "yaml", "json"), huge_numbers),
     Mutation("config-file", ("config",), config_file),
     Mutation("policy-file", ("policy",), policy_file),
+    Mutation("odd-file-names", ("hcl", "yaml", "json", "text"), odd_file_name),
 ]
 
 # --- seeds and the neighbour -------------------------------------------------------------------------------
@@ -297,6 +304,9 @@ def materialise(case: Case, seed: int, where: Path, payload: int = 2 * MEGABYTE)
         target = repo / case.target
         original_bytes = target.read_bytes() if target.exists() else b""
         target.write_bytes(mutation.mutate(rng, original_bytes, _kind(target), payload))
+        if case.mutation == "odd-file-names":
+            name = rng.choice(ODD_NAMES) + os.fsencode(target.name)
+            os.rename(os.fsencode(target), os.fsencode(target.parent) + b"/" + name[:250])
     return args
 
 
