@@ -6,7 +6,9 @@ import datetime
 import os
 import re
 import shlex
+import signal
 import sys
+import threading
 import traceback
 from typing import Mapping, Sequence
 
@@ -344,7 +346,25 @@ def with_environment_args(args: list[str], environ: Mapping[str, str]) -> list[s
     return args + words
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised where the main thread is so the scan unwinds (and stops its workers) as on Ctrl-C."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
+    try:
+        return _main(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = list(argv) if argv is not None else sys.argv[1:]
     debug = "--debug" in args
     try:
@@ -358,9 +378,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as err:
         err.show()
         return 2
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as abort:
+        if isinstance(abort.__cause__, KeyboardInterrupt):     # click turns Ctrl-C into Abort
+            click.echo("sovscan: interrupted", err=True)
+            return 130
         click.echo("Aborted.", err=True)
         return 2
+    except KeyboardInterrupt:
+        click.echo("sovscan: interrupted", err=True)
+        return 130
+    except _Terminated:
+        click.echo("sovscan: terminated", err=True)
+        return 143
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 0
     except Exception:  # noqa: BLE001 - the one funnel: a bug must not look like a policy result

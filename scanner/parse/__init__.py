@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import concurrent.futures
 import concurrent.futures.process
+import contextlib
 import os
 import posixpath
+import signal
+import threading
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import yaml as pyyaml
 
@@ -51,12 +55,14 @@ def parse_file(source: Source) -> tuple[ParsedFile | None, list[Notice]]:
     try:
         if source.kind in ("terraform", "tfvars") and not source.path.endswith(".json"):
             parsed.terraform = terraform.parse_text(source.path, text)
-        elif source.kind in ("terraform-json", "tfvars"):
+            return parsed, [Notice(source.path, line, message) for line, message in parsed.terraform.problems]
+        if source.kind in ("terraform-json", "tfvars"):
             parsed.terraform = terraform.parse_json_text(source.path, text)
         elif source.kind in ("yaml", "json") and _may_hold_manifests(source, text):
             if "/templates/" in f"/{source.path}" and yaml.looks_like_template(text):
                 return parsed, [_template_notice(source)]
-            parsed.documents = yaml.parse_text(source.path, text)
+            parsed.documents, skipped = yaml.parse_stream(source.path, text)
+            return parsed, [_skipped_notice(source, s) for s in skipped]
     except terraform.HclSyntaxError as err:
         return parsed, [Notice(source.path, err.line, f"not parsed: {err}", "error")]
     except pyyaml.MarkedYAMLError as err:
@@ -69,6 +75,10 @@ def parse_file(source: Source) -> tuple[ParsedFile | None, list[Notice]]:
     return parsed, []
 
 
+def _skipped_notice(source: Source, skipped: yaml.Skipped) -> Notice:
+    return Notice(source.path, skipped.line, f"document {skipped.index + 1} not judged: {skipped.reason}", "error")
+
+
 def _template_notice(source: Source) -> Notice:
     return Notice(source.path, 0, "skipped: Helm/Go template, not YAML until rendered", "note")
 
@@ -79,6 +89,7 @@ def _may_hold_manifests(source: Source, text: str) -> bool:
 
 
 PARALLEL_THRESHOLD = 64   # below this, starting worker processes costs more than it saves
+CHUNK = 16                # files a worker parses per task
 
 
 def _parse_results(sources: list[Source]):
@@ -86,11 +97,74 @@ def _parse_results(sources: list[Source]):
     workers = min(os.cpu_count() or 1, 8)
     if workers < 2 or len(sources) < PARALLEL_THRESHOLD:
         return map(parse_file, sources)
+    with _signals_deferred() as received:
+        results = _parse_in_workers(sources, workers, received)
+    # None: no usable worker processes (sandboxes), or a signal whose handler chose to go on: parse here
+    return results if results is not None else map(parse_file, sources)
+
+
+def _parse_in_workers(sources: list[Source], workers: int, received: list[int]) -> list | None:
     try:
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as executor:
-            return list(executor.map(parse_file, sources, chunksize=16))
-    except (OSError, RuntimeError, ImportError):   # RuntimeError covers BrokenProcessPool and no sem_open
-        return map(parse_file, sources)   # no usable worker processes (sandboxes): parse here
+        executor = concurrent.futures.ProcessPoolExecutor(max_workers=workers, initializer=_leave_signals_to_main)
+    except (OSError, RuntimeError, ImportError):   # no sem_open
+        return None
+    try:
+        futures = [executor.submit(_parse_chunk, sources[i:i + CHUNK]) for i in range(0, len(sources), CHUNK)]
+        while not received and not all(f.done() for f in futures):
+            concurrent.futures.wait(futures, timeout=0.1)
+        if received:
+            _stop_workers(executor)
+            return None
+        return [result for future in futures for result in future.result()]
+    except (OSError, RuntimeError, ImportError):   # RuntimeError covers BrokenProcessPool
+        return None
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _parse_chunk(sources: list[Source]) -> list[tuple[ParsedFile | None, list[Notice]]]:
+    return [parse_file(source) for source in sources]
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[list[int]]:
+    """While workers run, Ctrl-C and SIGTERM are only recorded: raised in the middle of the executor's
+    bookkeeping they can leave a lock held (the scan hangs) or a worker half-started (it prints a
+    traceback). Once the workers are stopped the signal is raised again, for the caller's handler (cli.py
+    exits 130 or 143)."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            previous[signum] = signal.signal(signum, lambda number, frame: received.append(number))
+    try:
+        yield received
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        if received:
+            signal.raise_signal(received[0])
+
+
+def _leave_signals_to_main() -> None:
+    """A worker ignores Ctrl-C (a terminal sends it to the whole process group) and dies quietly on
+    SIGTERM: the main process stops the workers and sets the exit code."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _stop_workers(executor: concurrent.futures.ProcessPoolExecutor) -> None:
+    """Kill the workers: shutdown alone lets every task already handed out run to its end, and SIGTERM is
+    lost on a worker that has not yet run _leave_signals_to_main. Workers only parse; nothing to clean up."""
+    kill = getattr(executor, "kill_workers", None)     # Python 3.14+
+    if kill is not None:
+        kill()
+        return
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        process.kill()
 
 
 def parse_all(sources: list[Source]) -> tuple[list[ParsedFile], list[Notice]]:

@@ -11,14 +11,18 @@ Anything else raises InputError with the reason.
 """
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass
 
 from scanner.errors import InputError
+from scanner.parse.surrogates import replace_surrogates
 
 RESULTS = ("YES", "NO", "SKIPPED")     # anything else is reported as UNKNOWN (HCC counts "unknown" checks)
 _VERSION = re.compile(r"v?(\d+\.\d+\.\d+)")
+_NAME = re.compile(r'"name"\s*:\s*"((?:[^"\\\n]|\\.)*)"', re.IGNORECASE)
+MAX_TRIES = 100        # lines starting with "{" tried as the start of the results; a log has few before them
 
 
 @dataclass(frozen=True)
@@ -86,21 +90,29 @@ def parse_text(path: str, text: str) -> HccReport:
 
 def _first_object(path: str, text: str) -> tuple[dict, int]:
     """The first JSON object that starts a line; HCC logs may precede it and trailing text is ignored."""
-    decoder = json.JSONDecoder()
-    offset, reason = 0, "no JSON object found"
+    decoder = json.JSONDecoder(parse_int=_int_or_text)
+    offset, reason, tries = 0, "no JSON object found", 0
     for line in text.splitlines(keepends=True):
         stripped = line.lstrip()
-        if stripped.startswith("{"):
+        if stripped.startswith("{") and tries < MAX_TRIES:
+            tries += 1
             start = offset + len(line) - len(stripped)
             try:
                 value, _ = decoder.raw_decode(text, start)
             except json.JSONDecodeError as err:
                 reason = f"invalid JSON at line {err.lineno}: {err.msg}"
+            except RecursionError:
+                reason = "JSON nested deeper than Python's decoder allows"
             else:
                 if isinstance(value, dict):
                     return value, start
         offset += len(line)
     raise InputError(f"{path}: not Haven Compliancy Checker output: {reason}")
+
+
+def _int_or_text(digits: str) -> int | str:
+    """An int Python refuses to convert (4,300+ digits) stays text: no HCC field is such a number."""
+    return int(digits) if len(digits) <= 4000 else digits
 
 
 def _output(path: str, data: dict) -> tuple[dict, str]:
@@ -146,7 +158,8 @@ def _checks(path: str, node: dict, suggested: bool, lines: "_Lines") -> list[Hcc
         if not isinstance(name, str) or not name.strip():
             raise InputError(f"{path}: check {index + 1} has no Name")
         raw = _text(_get(entry, "result")).strip().upper()
-        checks.append(HccCheck(name.strip(), _text(_get(entry, "label")) or name, _text(_get(entry, "category")),
+        checks.append(HccCheck(_text(name).strip(), _text(_get(entry, "label")) or _text(name),
+                               _text(_get(entry, "category")),
                                _text(_get(entry, "rationale")), raw if raw in RESULTS else "UNKNOWN", suggested,
                                lines.of(name)))
     return checks
@@ -167,7 +180,8 @@ def _get(node: object, key: str) -> object:
 
 
 def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
+    """A string field; a lone surrogate from a `\\ud800` escape becomes U+FFFD (no report could write it)."""
+    return replace_surrogates(value) if isinstance(value, str) else ""
 
 
 def _offset(text: str, anchor: str, start: int) -> int:
@@ -179,16 +193,28 @@ def _offset(text: str, anchor: str, start: int) -> int:
 
 
 class _Lines:
-    """Line of each check's Name in the file, found in order from the chosen run onwards."""
+    """Line of each check's Name in the file, found in order from the chosen run onwards. Every `"Name": "..."`
+    is indexed in one pass: a search per check from the offset was quadratic on a file of many checks."""
 
     def __init__(self, text: str, offset: int):
         self.text = text
         self.offset = offset
+        self.places: dict[str, list[tuple[int, int]]] = {}
+        for match in _NAME.finditer(text):
+            try:
+                name = json.loads(f'"{match.group(1)}"')
+            except ValueError:
+                continue
+            self.places.setdefault(name, []).append((match.start(), match.end()))
+        self.newlines = [match.start() for match in re.finditer("\n", text)]
 
     def of(self, name: str) -> int:
-        pattern = re.compile(r'"name"\s*:\s*' + re.escape(json.dumps(name)), re.IGNORECASE)
-        match = pattern.search(self.text, self.offset)
-        if match is None:
-            return self.text.count("\n", 0, self.offset) + 1
-        self.offset = match.end()
-        return self.text.count("\n", 0, match.start()) + 1
+        places = self.places.get(name, [])
+        index = bisect.bisect_left(places, (self.offset, -1))
+        if index == len(places):
+            return self._line(self.offset)
+        start, self.offset = places[index]
+        return self._line(start)
+
+    def _line(self, place: int) -> int:
+        return bisect.bisect_left(self.newlines, place) + 1

@@ -1,19 +1,27 @@
 """Stage 2 for Terraform: HCL text -> blocks, attributes and expression trees, each with its line.
 
-python-hcl2 gives a Lark tree with positions (`hcl2.parses_to_tree`); we convert it once into our own
-small syntax tree (parse/expressions.py) so the model never depends on the parser's internals.
+python-hcl2's grammar gives a Lark tree with positions (parse/hcl_grammar.py); we convert it once into our
+own small syntax tree (parse/expressions.py) so the model never depends on the parser's internals.
 """
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 
-import hcl2
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
 from scanner.parse import expressions as x
+from scanner.parse.hcl_grammar import parse_tree, syntax_depth
+from scanner.parse.surrogates import REPLACEMENT, replace_surrogates
+
+# Deeper than this, the recursive steps after parsing (this conversion, the model's evaluation, pickling
+# between processes) would exhaust Python's stack; Terraform written by people stays far below it
+# (each level of [...] or {...} is two or three syntax levels).
+MAX_SYNTAX_DEPTH = 300
+MAX_JSON_DEPTH = 100
 
 
 @dataclass
@@ -38,6 +46,7 @@ class TerraformFile:
     path: str
     blocks: list[Block]
     attributes: dict[str, Attribute] = field(default_factory=dict)   # top level: only tfvars have these
+    problems: list[tuple[int, str]] = field(default_factory=list)    # (line, what was read other than written)
 
 
 class HclSyntaxError(ValueError):
@@ -48,27 +57,35 @@ class HclSyntaxError(ValueError):
 
 def parse_text(path: str, text: str) -> TerraformFile:
     try:
-        tree = hcl2.parses_to_tree(text)
+        tree = parse_tree(text)
     except UnexpectedInput as err:
         raise HclSyntaxError(f"HCL syntax error at line {err.line}, column {err.column}", err.line or 1) from None
     except (LarkError, RecursionError) as err:
         raise HclSyntaxError(f"HCL parse error: {type(err).__name__}", 1) from None
+    if syntax_depth(tree) > MAX_SYNTAX_DEPTH:
+        raise HclSyntaxError(f"blocks or expressions nested deeper than {MAX_SYNTAX_DEPTH} syntax levels, "
+                             "sovscan's limit", 1)
     body = _child(tree, "body")
     if body is None:
         return TerraformFile(path, [])
     block = _block_body(Block("", ()), body)
-    return TerraformFile(path, block.blocks, block.attributes)
+    return TerraformFile(path, block.blocks, block.attributes, _escape_problems(tree))
 
 
 def parse_json_text(path: str, text: str) -> TerraformFile:
     """`.tf.json`: the JSON syntax of Terraform; strings may hold `${...}` templates."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_json_number, parse_float=_json_number, parse_constant=_Unreadable)
     except ValueError as err:
         raise HclSyntaxError(f"JSON syntax error: {err}", getattr(err, "lineno", 1)) from None
+    except RecursionError:
+        raise HclSyntaxError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels, sovscan's limit", 1) from None
     if not isinstance(data, dict):
         raise HclSyntaxError("Terraform JSON must be an object at the top level", 1)
-    lines = text.splitlines()
+    if _json_depth(data) > MAX_JSON_DEPTH:
+        raise HclSyntaxError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels, sovscan's limit", 1)
+    data = _json_clean(data)
+    lines = _first_lines(text)
     if path.endswith(".tfvars.json"):
         attributes = {k: Attribute(k, _json_expr(v), _line_of(lines, k)) for k, v in data.items()}
         return TerraformFile(path, [], attributes)
@@ -87,15 +104,23 @@ def _label_depth(block_type: str) -> int:
     return _LABELS.get(block_type, 0)
 
 
-def _line_of(lines: list[str], key: str) -> int:
-    needle = f'"{key}"'
-    for number, line in enumerate(lines, 1):
-        if needle in line:
-            return number
-    return 1
+_JSON_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
 
 
-def _json_blocks(block_type: str, content, depth: int, labels: tuple, lines: list[str]) -> list[Block]:
+def _first_lines(text: str) -> dict[str, int]:
+    """The first line each JSON string is written on, in one pass (a lookup per key, not a search)."""
+    first: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        for match in _JSON_STRING.finditer(line):
+            first.setdefault(match.group(1), number)
+    return first
+
+
+def _line_of(lines: dict[str, int], key: str) -> int:
+    return lines.get(key, 1)
+
+
+def _json_blocks(block_type: str, content, depth: int, labels: tuple, lines: dict[str, int]) -> list[Block]:
     items = content if isinstance(content, list) else [content]
     out: list[Block] = []
     for item in items:
@@ -109,7 +134,7 @@ def _json_blocks(block_type: str, content, depth: int, labels: tuple, lines: lis
     return out
 
 
-def _json_block(block_type: str, labels: tuple, item: dict, lines: list[str]) -> Block:
+def _json_block(block_type: str, labels: tuple, item: dict, lines: dict[str, int]) -> Block:
     line = _line_of(lines, labels[-1] if labels else block_type)
     block = Block(block_type, labels, line=line, end_line=line)
     for key, value in item.items():
@@ -120,14 +145,48 @@ def _json_block(block_type: str, labels: tuple, item: dict, lines: list[str]) ->
     return block
 
 
+class _Unreadable(str):
+    """A JSON number Python cannot hold exactly (5,000 digits, 1e999) or NaN/Infinity: not a value."""
+
+
+def _json_number(text: str):
+    number = _read_number(text)
+    return _Unreadable(text) if number is None else number
+
+
+def _json_depth(data) -> int:
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((item, depth + 1) for item in items)
+    return deepest
+
+
+def _json_clean(value):
+    """JSON's `\\ud800` escapes decode to lone surrogates: U+FFFD instead, in keys and values."""
+    if isinstance(value, dict):
+        return {replace_surrogates(k): _json_clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_clean(v) for v in value]
+    if isinstance(value, str) and not isinstance(value, _Unreadable):
+        return replace_surrogates(value)
+    return value
+
+
 def _json_expr(value) -> x.Expr:
+    if isinstance(value, _Unreadable):
+        return x.Opaque(f"the number {_shortened(value)}, which sovscan cannot hold")
     if isinstance(value, str):
         if "${" not in value:
             return x.Lit(value)
         try:
-            tree = hcl2.parses_to_tree("v = " + json.dumps(value))
+            tree = parse_tree("v = " + json.dumps(value))
         except (LarkError, RecursionError):
             return x.Opaque("unparsable template in JSON")
+        if syntax_depth(tree) > MAX_SYNTAX_DEPTH:
+            return x.Opaque("a template in JSON nested too deeply")
         attribute = _child(_child(tree, "body"), "attribute")
         return _expr(attribute.children[2])
     if isinstance(value, list):
@@ -181,13 +240,54 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)")
 
 
+def _code_point(hex_digits: str) -> str:
+    """The character of a \\u or \\U escape; U+FFFD for a surrogate or a number beyond Unicode, which
+    Terraform rejects ("Cannot encode character") and no report could write."""
+    number = int(hex_digits, 16)
+    if number > 0x10FFFF or 0xD800 <= number <= 0xDFFF:
+        return REPLACEMENT
+    return chr(number)
+
+
 def _unescape(text: str) -> str:
     def replace(match: re.Match) -> str:
         code = match.group(1)
         if code[0] in "uU" and len(code) > 1:
-            return chr(int(code[1:], 16))
+            return _code_point(code[1:])
         return _ESCAPES.get(code, code)
     return _ESCAPE_RE.sub(replace, text) if "\\" in text else text
+
+
+def _escape_problems(tree: Tree) -> list[tuple[int, str]]:
+    """(line, message) for each escape Terraform rejects and sovscan reads as U+FFFD."""
+    problems = []
+    for token in tree.scan_values(lambda t: isinstance(t, Token) and t.type == "STRING_CHARS" and "\\" in t):
+        for match in _ESCAPE_RE.finditer(str(token)):
+            code = match.group(1)
+            if code[0] in "uU" and len(code) > 1 and _code_point(code[1:]) == REPLACEMENT:
+                problems.append((token.line or 1, f"the escape \\{code} is not a Unicode character (Terraform rejects "
+                                                  "it); read as U+FFFD"))
+    return problems
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:12]}...{text[-6:]} ({len(text)} characters)"
+
+
+def _read_number(text: str) -> int | float | None:
+    """A number literal as Python holds it; None for one it cannot (more than 4,300 digits, 1e999)."""
+    try:
+        number = float(text) if any(c in text for c in ".eE") else int(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _number(text: str) -> x.Expr:
+    number = _read_number(text)
+    if number is None:
+        return x.Opaque(f"the number {_shortened(text)}, which sovscan cannot hold")
+    return x.Lit(number)
 
 
 def _string_literal(node: Tree) -> str:
@@ -263,10 +363,8 @@ def _expr(node) -> x.Expr:  # noqa: C901 - one case per grammar rule reads best 
         return x.Var(str(node.children[0]))
     if kind == "literal_value":
         return x.Lit(_LITERALS[str(node.children[0])])
-    if kind == "int_lit":
-        return x.Lit(int(str(node.children[0])))
-    if kind == "float_lit":
-        return x.Lit(float(str(node.children[0])))
+    if kind in ("int_lit", "float_lit"):
+        return _number(str(node.children[0]))
     if kind == "string":
         return _string(node)
     if kind == "template_string":

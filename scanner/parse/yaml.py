@@ -1,7 +1,10 @@
 """Stage 2 for YAML/JSON: documents as plain values plus a side table of lines per key path.
 
 Composes with PyYAML's C loader when available; values are built by our own walk over the node
-graph, which caps node count and depth so alias bombs and recursive anchors cannot blow up.
+graph, which bounds what one document may cost, so alias bombs, recursive anchors and absurd nesting
+cannot blow up. The limits hold per document; the items of a `kind: List` (a `kubectl get -o yaml` dump
+of thousands of objects is legitimate) become documents of their own; aliases are counted per file. A
+document or item over a limit is skipped with the reason, and the others are judged.
 """
 from __future__ import annotations
 
@@ -9,9 +12,13 @@ from dataclasses import dataclass
 
 import yaml
 
+from scanner.parse.surrogates import replace_surrogates
+
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-MAX_NODES = 250_000
-MAX_DEPTH = 100
+MAX_NODES = 250_000          # values in one document, or in one item of a List
+MAX_ALIAS_NODES = 100_000    # values that aliases add, in one file (below MAX_NODES: a bomb is named as one)
+MAX_DEPTH = 100              # levels of nesting
+MAX_INT_BITS = 14_000        # about 4,200 decimal digits: Python refuses to print more than 4,300
 
 
 @dataclass
@@ -23,58 +30,161 @@ class YamlDocument:
     line: int
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A document, or an item of a List document, left out because it is over a limit."""
+    index: int       # the document's place in the stream
+    line: int
+    reason: str
+
+
 class YamlTooComplex(ValueError):
     pass
 
 
-class _Builder:
+# What PyYAML's constructors raise on a forced tag or a value Python cannot hold: `!!timestamp x` is an
+# AttributeError, `!!bool x` a KeyError, `!!int ""` an IndexError, 5,000 digits a ValueError.
+_CONSTRUCTOR_ERRORS = (yaml.YAMLError, ValueError, OverflowError, IndexError, KeyError, AttributeError, TypeError)
+
+
+class _Aliases:
+    """Values that aliases add, counted over the whole file (a document cannot restart the count), and
+    the nodes of the current document built so far (one built again came through an alias)."""
+
     def __init__(self) -> None:
+        self.added = 0
+        self.built: set[int] = set()
+
+
+class _Builder:
+    def __init__(self, aliases: _Aliases) -> None:
         self.nodes = 0
+        self.aliases = aliases
+        self.open: set[int] = set()        # the nodes being built: meeting one again is a recursive alias
         self.locations: dict[tuple, int] = {}
         self.constructor = yaml.constructor.SafeConstructor()
 
     def build(self, node: yaml.Node, path: tuple, depth: int):
+        self._count(node, depth)
+        self.locations.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path, depth)
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        finally:
+            self.open.discard(id(node))
+
+    def _count(self, node: yaml.Node, depth: int) -> None:
+        if id(node) in self.open:
+            raise YamlTooComplex("an alias refers to a value that contains it (a recursive anchor)")
+        if depth > MAX_DEPTH:
+            raise YamlTooComplex(f"nested deeper than {MAX_DEPTH} levels, sovscan's limit")
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise YamlTooComplex(f"more than {MAX_NODES} nodes after alias expansion")
-        if depth > MAX_DEPTH:
-            raise YamlTooComplex(f"nesting deeper than {MAX_DEPTH}")
-        self.locations.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            out: dict = {}
-            for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    merged = self.build(value_node, path, depth + 1)
-                    for part in merged if isinstance(merged, list) else [merged]:
-                        if isinstance(part, dict):
-                            for k, v in part.items():
-                                out.setdefault(k, v)
-                    continue
-                key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark.line)
-                key = key if isinstance(key, (str, int, float, bool)) or key is None else str(key)
-                self.locations[path + (key,)] = key_node.start_mark.line + 1
-                out[key] = self.build(value_node, path + (key,), depth + 1)
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        return self.scalar(node)
+            raise YamlTooComplex(f"more than {MAX_NODES} values, sovscan's limit for one document or List item")
+        if id(node) in self.aliases.built:
+            self.aliases.added += 1
+            if self.aliases.added > MAX_ALIAS_NODES:
+                raise YamlTooComplex(f"aliases in this file expand to more than {MAX_ALIAS_NODES} values "
+                                     "(an alias bomb?)")
+        self.aliases.built.add(id(node))
+
+    def _mapping(self, node: yaml.MappingNode, path: tuple, depth: int) -> dict:
+        out: dict = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                merged = self.build(value_node, path, depth + 1)
+                for part in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(part, dict):
+                        for k, v in part.items():
+                            out.setdefault(k, v)
+                continue
+            key = _key(self, key_node)
+            self.locations[path + (key,)] = key_node.start_mark.line + 1
+            out[key] = self.build(value_node, path + (key,), depth + 1)
+        return out
 
     def scalar(self, node: yaml.Node) -> object:
         try:
-            return self.constructor.construct_object(node, deep=False)
-        except yaml.YAMLError:
-            return node.value
+            value = self.constructor.construct_object(node, deep=False)
+        except _CONSTRUCTOR_ERRORS:
+            # What the constructor cannot hold (a 5,000-digit int, 2024-02-30, `!!bool maybe`) stays the text.
+            value = node.value
+        if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+            return node.value      # 0xfff... builds, but no report could print it in decimal
+        # The pure-Python loader lets "\ud800" through; no report could write it.
+        return replace_surrogates(value) if isinstance(value, str) else value
 
 
-def parse_text(path: str, text: str) -> list[YamlDocument]:
-    """All documents of a YAML (or JSON) stream. Raises yaml.YAMLError or YamlTooComplex."""
-    documents = []
+def _key(builder: _Builder, node: yaml.Node):
+    """A mapping key as a plain hashable value: a collection as a key stands for its line."""
+    key = builder.scalar(node) if isinstance(node, yaml.ScalarNode) else str(node.start_mark.line)
+    return key if isinstance(key, (str, int, float, bool)) or key is None else str(key)
+
+
+def parse_stream(path: str, text: str) -> tuple[list[YamlDocument], list[Skipped]]:
+    """The documents of a YAML (or JSON) stream that fit the limits, and those skipped with the reason.
+    Raises yaml.YAMLError when the stream is not YAML."""
+    documents: list[YamlDocument] = []
+    skipped: list[Skipped] = []
+    aliases = _Aliases()
     for index, node in enumerate(yaml.compose_all(text, Loader=_Loader)):
         if node is None:
             continue
-        builder = _Builder()
-        values = builder.build(node, (), 0)
-        documents.append(YamlDocument(path, index, values, builder.locations, node.start_mark.line + 1))
+        aliases.built = set()              # anchors hold within one document
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode) and _is_list(node):
+            items, problems = _list_items(path, index, node, aliases)
+            documents.extend(items)
+            skipped.extend(problems)
+            continue
+        builder = _Builder(aliases)
+        try:
+            values = builder.build(node, (), 0)
+        except YamlTooComplex as err:
+            skipped.append(Skipped(index, line, str(err)))
+            continue
+        documents.append(YamlDocument(path, index, values, builder.locations, line))
+    return documents, skipped
+
+
+def _is_list(node: yaml.Node) -> bool:
+    """`kind: ...List` with a sequence of `items`: each item is an object of its own."""
+    if not isinstance(node, yaml.MappingNode):
+        return False
+    keys = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+    if any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value):
+        return False
+    kind, items = keys.get("kind"), keys.get("items")
+    return isinstance(kind, yaml.ScalarNode) and kind.value.endswith("List") and isinstance(items, yaml.SequenceNode)
+
+
+def _list_items(path: str, index: int, node: yaml.MappingNode,
+                aliases: _Aliases) -> tuple[list[YamlDocument], list[Skipped]]:
+    """Each item of a List as a document of its own, with the limits applied to it alone."""
+    items = next(v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == "items")
+    documents, skipped = [], []
+    for number, item in enumerate(items.value):
+        builder = _Builder(aliases)
+        line = item.start_mark.line + 1
+        try:
+            values = builder.build(item, (), 1)
+        except YamlTooComplex as err:
+            skipped.append(Skipped(index, line, f"items[{number}]: {err}"))
+            continue
+        documents.append(YamlDocument(path, index, values, builder.locations, line))
+    return documents, skipped
+
+
+def parse_text(path: str, text: str) -> list[YamlDocument]:
+    """All documents of a YAML (or JSON) stream. Raises yaml.YAMLError, or YamlTooComplex when a document
+    is over a limit (parse_stream skips that document and keeps the others)."""
+    documents, skipped = parse_stream(path, text)
+    if skipped:
+        raise YamlTooComplex(skipped[0].reason)
     return documents
 
 

@@ -10,7 +10,7 @@ from typing import Mapping
 from scanner.registries import document
 
 HARDENED = ("apparmor", "selinux", "grsecurity", "lkrg", "talos", "flatcar")   # what HCC nodehardening accepts
-_MINOR = re.compile(r"^v?(\d+)\.(\d+)")
+_MINOR = re.compile(r"^v?(\d{1,9})\.(\d{1,9})(?!\d)")     # bounded: int() refuses 4,300+ digits
 
 
 @dataclass(frozen=True)

@@ -57,8 +57,11 @@ class Names:
     ("false && var.nothing", False),                                          # short-circuit
     ("!var.nothing", Unknown("var.nothing", kind="variable")),
     ("-3", -3),
-    ("1 / 0", Unknown("operator / on incompatible values", kind="expression")),
-    ("\"a\" + 1", Unknown("operator + on incompatible values", kind="expression")),
+    ("1 / 0", Unknown("operator / on these numbers", kind="expression")),
+    ("\"a\" + 1", Unknown("operator + on non-numbers", kind="expression")),      # Terraform: numbers only
+    ("\"2\" * 3", 6),                                                             # a numeric string converts
+    ("\"a\" * 10000000000", Unknown("operator * on non-numbers", kind="expression")),   # not a 10 GB string
+    ("true && 1", Unknown("operator && on non-bools", kind="expression")),
     ("[for z in var.zones : upper(z)]", ["A", "B"]),
     ("{for z in var.zones : z => 1 if z != \"a\"}", {"b": 1}),
     ("{for z in [\"a\", \"a\", \"b\"] : z => z...}", {"a": ["a", "a"], "b": ["b"]}),

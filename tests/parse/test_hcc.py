@@ -148,3 +148,30 @@ def test_text_report_shows_the_live_result_line(write, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "(live cluster, Haven v12.8.0): Results: 1 out of 2 checks passed" in out
     assert "failed: Multiple availability zones in use" in out
+
+
+# --- hostile results files (issue 17) -----------------------------------------------------------------------
+def test_results_nested_deeper_than_json_allows_are_an_input_error():
+    text = '{"CompliancyChecks": {"Results": ' + "[" * 100_000 + "]" * 100_000 + "}}\n"
+    with pytest.raises(InputError, match="JSON nested deeper than Python's decoder allows"):
+        hcc.parse_text("deep.json", text)
+
+
+def test_a_huge_number_or_a_lone_surrogate_in_results_is_not_a_crash():
+    text = ('{"CompliancyChecks": {"Results": [{"Name": "multi\\ud800az", "Label": "L\\udfff", "Result": "NO", '
+            '"Count": ' + "9" * 5000 + "}]}}\n")
+    check = hcc.parse_text("odd.json", text).checks[0]
+    assert (check.name, check.label, check.result) == ("multi\ufffdaz", "L\ufffd", "NO")
+
+
+def test_check_lines_of_a_long_results_file_come_from_one_index():
+    data = {"CompliancyChecks": {"Results": [{"Name": f"é{i}", "Result": "YES"} for i in range(3000)]}}
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    report = hcc.parse_text("long.json", text)
+    assert [c.line for c in report.checks[:2]] == [5, 9] and report.checks[-1].line == 4 * 3000 + 1
+
+
+def test_a_log_of_many_brace_lines_is_tried_a_bounded_number_of_times():
+    text = '{"a": [\n' * 5000 + '{"CompliancyChecks": {"Results": []}}\n'
+    with pytest.raises(InputError, match="not Haven Compliancy Checker output"):
+        hcc.parse_text("log.json", text)

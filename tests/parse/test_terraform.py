@@ -68,3 +68,23 @@ def test_terraform_json():
 def test_tfvars_are_top_level_attributes():
     tf = parse_text("terraform.tfvars", 'location = "westeurope"\nzones = ["1", "2"]\n')
     assert tf.blocks == [] and set(tf.attributes) == {"location", "zones"}
+
+
+# --- identifiers and escapes as Terraform reads them (issue 17) ---------------------------------------------
+def test_unicode_identifiers_parse_as_terraform_accepts_them():
+    text = 'locals {\n  café = 1\n  naïve-x = 2\n  cafe\u0301 = 3\n  नाम = 4\n  _x = 5\n}\n'
+    names = list(parse_text("u.tf", text).blocks[0].attributes)
+    assert names == ["café", "naïve-x", "cafe\u0301", "नाम", "_x"]
+
+
+@pytest.mark.parametrize("text,line,column", [("1é = 1\n", 1, 1), ("é = \n", 1, 5), ("a = ½x\n", 1, 5)])
+def test_what_terraform_rejects_stays_a_syntax_error(text, line, column):
+    with pytest.raises(HclSyntaxError, match=f"at line {line}, column {column}"):
+        parse_text("bad.tf", text)
+
+
+def test_escapes_that_are_no_character_become_replacement_characters_with_a_problem_each():
+    tf = parse_text("e.tf", 'a = "ok\\u00e9 \\U0001F600"\nb = "x\\ud83dy"\nc = "\\U00110000"\n')
+    values = {name: attr.expr.value for name, attr in tf.attributes.items()}
+    assert values == {"a": "oké \U0001F600", "b": "x\ufffdy", "c": "\ufffd"}
+    assert [line for line, _ in tf.problems] == [2, 3]

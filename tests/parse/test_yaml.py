@@ -4,6 +4,7 @@ import pytest
 
 from scanner.discover import Source
 from scanner.parse import parse_file
+from scanner.parse import yaml as yaml_stage
 from scanner.parse.yaml import YamlTooComplex, parse_text
 
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
@@ -44,7 +45,7 @@ def test_parse_file_turns_problems_into_notices(tmp_path):
     parsed, notices = parse_file(_source(tmp_path, "latin.yaml", "apiVersion: v1\nkind: é\n".encode("latin-1")))
     assert parsed is None and "not UTF-8" in notices[0].message
     parsed, notices = parse_file(_source(tmp_path, "bomb.yaml", ("apiVersion: v1\nkind: X\n" + BOMB).encode()))
-    assert "nodes" in notices[0].message
+    assert "alias bomb" in notices[0].message and notices[0].line == 1
 
 
 def test_helm_templates_are_skipped_with_a_notice(tmp_path):
@@ -87,3 +88,67 @@ def test_templates_inside_a_chart_are_text_for_the_chart_render_without_a_notice
     assert [(n.path, "Helm" in n.message) for n in notices] == [("loose/templates/deploy.yaml", True)]
     in_chart = next(f for f in files if f.source.path == "web/templates/deploy.yaml")
     assert in_chart.text == template and in_chart.documents == []
+
+
+# --- limits per document and per List item (fuzzing round, issue 17) --------------------------------
+def _notices(tmp_path, text: str):
+    return parse_file(_source(tmp_path, "m.yaml", text.encode()))
+
+
+def test_a_document_over_a_limit_is_skipped_with_the_reason_and_the_others_are_judged(tmp_path):
+    text = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n---\n"
+            "apiVersion: v1\nkind: ConfigMap\n" + BOMB +
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: last}\n"
+            "---\napiVersion: v1\nkind: ConfigMap\ndata: &x [*x]\n"
+            "---\napiVersion: v1\nkind: ConfigMap\ndata: " + "[" * 150 + "]" * 150 + "\n")
+    parsed, notices = _notices(tmp_path, text)
+    assert [d.values["metadata"]["name"] for d in parsed.documents] == ["first", "last"]
+    assert [(n.line, n.message) for n in notices] == [
+        (5, "document 2 not judged: aliases in this file expand to more than 100000 values (an alias bomb?)"),
+        (20, "document 4 not judged: an alias refers to a value that contains it (a recursive anchor)"),
+        (24, "document 5 not judged: nested deeper than 100 levels, sovscan's limit"),
+    ]
+
+
+def test_list_items_are_objects_of_their_own_each_within_the_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(yaml_stage, "MAX_NODES", 40)
+    item = "- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {{name: d{i}}}\n  spec: {{replicas: 2}}\n"
+    big = "- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: big}\n  data: [" + ", ".join("x" * 50) + "]\n"
+    text = "apiVersion: v1\nkind: List\nitems:\n" + "".join(item.format(i=i) for i in range(20)) + big + item.format(i=20)
+    parsed, notices = _notices(tmp_path, text)
+    names = [d.values["metadata"]["name"] for d in parsed.documents]
+    assert names == [f"d{i}" for i in range(21)]
+    assert parsed.documents[1].line == 8 and parsed.documents[1].locations[("spec", "replicas")] == 11
+    assert [(n.line, n.message) for n in notices] == [
+        (84, "document 1 not judged: items[20]: more than 40 values, sovscan's limit for one document or List item")]
+
+
+def test_aliases_are_counted_across_list_items(tmp_path, monkeypatch):
+    monkeypatch.setattr(yaml_stage, "MAX_ALIAS_NODES", 30)
+    text = ("apiVersion: v1\nkind: List\nitems:\n- &a {apiVersion: v1, kind: ConfigMap, data: [1, 2, 3, 4, 5, 6, 7]}\n"
+            + "- *a\n" * 5)
+    parsed, notices = _notices(tmp_path, text)
+    assert len(parsed.documents) == 3          # the anchored item and two aliases: 22 values added
+    assert [n.message[:31] for n in notices] == [f"document 1 not judged: items[{i}]" for i in (3, 4, 5)]
+    assert "alias bomb" in notices[0].message and notices[0].line == 4     # an alias is where its anchor is
+
+
+@pytest.mark.parametrize("scalar,value", [
+    ("9" * 5000, "9" * 5000),              # over Python's 4,300-digit int-string limit
+    ("2024-02-30", "2024-02-30"),          # a timestamp the calendar does not have
+    ("0x" + "f" * 5000, "0x" + "f" * 5000),
+    (".inf", float("inf")),
+])
+def test_scalars_python_cannot_hold_stay_the_text_written(tmp_path, scalar, value):
+    parsed, notices = _notices(tmp_path, f"apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {scalar}\n")
+    assert notices == [] and parsed.documents[0].values["spec"]["replicas"] == value
+
+
+def test_a_lone_surrogate_never_leaves_the_yaml_parser():
+    loader = yaml_stage._Loader
+    try:
+        yaml_stage._Loader = __import__("yaml").SafeLoader     # the pure-Python loader lets "\ud800" through
+        docs = parse_text("s.yaml", 'apiVersion: v1\nkind: ConfigMap\ndata: {"k\\ud800": "v\\udfff"}\n')
+    finally:
+        yaml_stage._Loader = loader
+    assert docs[0].values["data"] == {"k\ufffd": "v\ufffd"}

@@ -174,7 +174,7 @@ def _cni_policy_enabled(config: Any) -> Any:
     if isinstance(config, str):
         try:
             config = yaml.safe_load(config)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ValueError, RecursionError):    # 5,000-digit ints, 2024-02-30, deep nesting
             return Unknown("configuration_values that do not parse")
     if not isinstance(config, dict):
         return False

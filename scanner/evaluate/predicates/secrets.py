@@ -6,14 +6,9 @@ What counts as a secret name, a reference, a placeholder or a detector match is 
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import hashlib
-import json
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -23,6 +18,8 @@ from scanner.model.paths import Match, lookup
 from scanner.evaluate.predicates.spec import MAPPING, STRING, STRINGS, PredicateSpec, spec
 from scanner.registries import document
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
+from scanner.model import detectors
+from scanner.model.detectors import Hit, entropy
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
 
@@ -31,20 +28,8 @@ REGISTRY = "secret-detectors"
 
 # --- the registry ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Detector:
-    id: str
-    title: str
-    regex: re.Pattern
-    min_entropy: float = 0.0
-    context: re.Pattern | None = None
-    validate: str = ""
-
-
-@dataclass(frozen=True)
 class Rules:
-    detectors: dict[str, Detector]
-    allow_values: frozenset
-    allow_patterns: tuple[re.Pattern, ...]
+    detectors: detectors.Catalogue
     words: frozenset
     key_words: frozenset
     key_qualifiers: frozenset
@@ -58,16 +43,9 @@ class Rules:
 @functools.lru_cache(maxsize=1)
 def rules() -> Rules:
     data = document(REGISTRY)
-    detectors = {}
-    for entry in data.get("detectors", []):
-        detectors[entry["id"]] = Detector(
-            entry["id"], entry["title"], re.compile(entry["regex"]), float(entry.get("min_entropy", 0)),
-            re.compile(entry["context"]) if entry.get("context") else None, entry.get("validate", ""))
-    allow, names, values = data.get("allow", {}), data.get("names", {}), data.get("values", {})
+    names, values = data.get("names", {}), data.get("values", {})
     return Rules(
-        detectors=detectors,
-        allow_values=frozenset(allow.get("values", [])),
-        allow_patterns=tuple(re.compile(p) for p in allow.get("patterns", [])),
+        detectors=detectors.load(data),
         words=frozenset(names.get("words", [])),
         key_words=frozenset(names.get("key_words", [])),
         key_qualifiers=frozenset(names.get("key_qualifiers", [])),
@@ -133,14 +111,6 @@ def secret_value(value: Any) -> bool:
         return False
     text = value.strip()
     return not is_reference(text) and not is_placeholder(text)
-
-
-def entropy(text: str) -> float:
-    """Shannon entropy in bits per character."""
-    if not text:
-        return 0.0
-    counts = Counter(text)
-    return -sum(c / len(text) * math.log2(c / len(text)) for c in counts.values())
 
 
 def _strong(value: str, min_length: int = 8, min_entropy: float = 3.0) -> bool:
@@ -238,58 +208,18 @@ def secret_entries(resource: Resource, args: dict[str, Any], ctx: Context, base:
                    _shown(name, value) + _more(len(hits) - 1))
 
 
-# --- SEC-002: detectors over text -------------------------------------------------------------------
-def _allowed(secret: str) -> bool:
-    r = rules()
-    # Contained, not equal: the jwt.io example is listed by its signature, the whole token matches.
-    return any(v in secret for v in r.allow_values) or any(p.search(secret) for p in r.allow_patterns)
-
-
-def _b64decode(text: str) -> bytes | None:
-    padded = text + "=" * (-len(text) % 4)
-    try:
-        return base64.b64decode(padded, altchars=b"-_" if ("-" in text or "_" in text) else None, validate=False)
-    except (binascii.Error, ValueError):
-        return None
-
-
-def _valid(detector: Detector, secret: str) -> bool:
-    if detector.validate == "jwt":
-        header = _b64decode(secret.split(".", 1)[0])
-        try:
-            return header is not None and "alg" in json.loads(header.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, TypeError):
-            return False
-    if detector.validate == "pem-base64":
-        decoded = _b64decode(secret)
-        return decoded is not None and b"PRIVATE KEY" in decoded
-    return True
-
-
-def _qualifies(detector: Detector, secret: str, line_text: str) -> bool:
-    if _allowed(secret) or not _valid(detector, secret):
-        return False
-    if detector.context is not None and not detector.context.search(line_text):
-        return False
-    body = re.sub(r"\s+|\\n|\\r", "", secret)
-    return entropy(body) >= detector.min_entropy
-
-
-def detect(text: str, detector_ids: list[str] | None = None) -> list[tuple[int, Detector, str]]:
-    """(line, detector, secret) for every qualifying match, in text order."""
-    r = rules()
-    chosen = [r.detectors[i] for i in detector_ids] if detector_ids else list(r.detectors.values())
-    hits = []
-    for detector in chosen:
-        for found in detector.regex.finditer(text):
-            secret = found.group("secret")
-            start = found.start("secret")
-            line_start = text.rfind("\n", 0, start) + 1
-            line_end = text.find("\n", start)
-            line_text = text[line_start: line_end if line_end >= 0 else len(text)]
-            if _qualifies(detector, secret, line_text):
-                hits.append((text.count("\n", 0, start) + 1, detector, secret))
-    return sorted(hits, key=lambda h: h[0])
+# --- SEC-002: detectors over text (found by scanner/model/detectors.py) -----------------------------
+def detect(text: str, detector_ids: list[str] | None = None, found: list[Hit] | None = None) -> list[Hit]:
+    """(line, detector, secret) for every qualifying match of the chosen detectors, by line and then in
+    the order the detectors are named. `found` is what detectors.find already found in this text."""
+    catalogue = rules().detectors
+    hits = found if found is not None else detectors.find(text, catalogue)
+    if not detector_ids:
+        return hits
+    order = {i: n for n, i in enumerate(detector_ids)}
+    if not order.keys() <= catalogue.ids:
+        raise KeyError(f"unknown detectors {sorted(order.keys() - catalogue.ids)}")
+    return sorted((h for h in hits if h.detector.id in order), key=lambda h: (h.line, order[h.detector.id]))
 
 
 def secret_text(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
@@ -298,7 +228,10 @@ def secret_text(resource: Resource, args: dict[str, Any], ctx: Context, base: Ma
     text = resource.values.get("text")
     if not isinstance(text, str) or not text:
         return PASS
-    hits = detect(text, args.get("detectors"))
+    found = vars(ctx).setdefault("_detector_hits", {})    # one pass per file serves every check that asks
+    if resource.path not in found:
+        found[resource.path] = detectors.find(text, rules().detectors)
+    hits = detect(text, args.get("detectors"), found[resource.path])
     if not hits:
         return PASS
     line, detector, secret = hits[0]

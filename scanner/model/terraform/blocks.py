@@ -15,6 +15,7 @@ from scanner.parse.terraform import Block
 META_ARGUMENTS = ("count", "for_each", "provider", "depends_on", "lifecycle")
 SKIPPED_BLOCKS = ("lifecycle", "provisioner", "connection")
 MAX_DYNAMIC_ITEMS = 256
+MAX_PLAIN_DEPTH = 14
 
 
 @dataclass
@@ -30,14 +31,19 @@ class BlockValues:
         block written, plain (`geo.x`), as the location and literal tables have always offered."""
         self.values.setdefault(label, []).append(sub.values)
         indexed, plain = f"{prefix}{label}[{index}]", prefix + label
+
+        def unindexed(key: str) -> str:
+            # Each level adds the plain spelling of every key below it: 2**depth keys. Past 14 nested blocks
+            # (public modules nest 13) a key keeps its indexed spelling only; 120 levels exhausted memory.
+            return key.replace(indexed, plain, 1) if key.count("[") <= MAX_PLAIN_DEPTH else key
         for key, line in sub.locations.items():
             self.locations.setdefault(key, line)
-            self.locations.setdefault(key.replace(indexed, plain, 1), line)
-        self.literals |= sub.literals | {k.replace(indexed, plain, 1) for k in sub.literals}
-        self.references.update({k.replace(indexed, plain, 1): v for k, v in sub.references.items()})
+            self.locations.setdefault(unindexed(key), line)
+        self.literals |= sub.literals | {unindexed(k) for k in sub.literals}
+        self.references.update({unindexed(k): v for k, v in sub.references.items()})
         for key, chain in sub.chains.items():
             self.chains.setdefault(key, chain)
-            self.chains.setdefault(key.replace(indexed, plain, 1), chain)
+            self.chains.setdefault(unindexed(key), chain)
 
 
 def evaluate_block(evaluator: Evaluator, block: Block, scope: dict[str, Any], prefix: str = "") -> BlockValues:

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping, Protocol
 
-from scanner.model.functions import FUNCTIONS
+from scanner.model.functions import FUNCTIONS, MAX_VALUE_SIZE
+from scanner.model.functions.arguments import FunctionError, TooLarge, number_result, parse_number
 from scanner.model.terraform.trace import Trace
 from scanner.model.values import OneOf, Unknown, one_of
 from scanner.parse import expressions as x
 
 MAX_COMPREHENSION_ITEMS = 10_000
+# Work per module instance: nested `for` expressions multiply (10,000 x 10,000 items), chains of locals
+# can double a value at every step. Past the budget every further expression of the instance is unknown.
+MAX_STEPS = 1_000_000
 SPECIAL_ROOTS = {"var", "local", "module", "data", "path", "terraform", "self", "each", "count"}
 
 
@@ -34,8 +38,16 @@ class Evaluator:
     def __init__(self, names: Names | None, functions: Mapping[str, Callable[..., Any]] | None = None):
         self.names = names
         self.functions = FUNCTIONS if functions is None else functions
+        self.steps = 0
 
-    def evaluate(self, expr: x.Expr, scope: dict[str, Any], trace: Trace) -> Any:  # noqa: C901 - one case per node
+    def evaluate(self, expr: x.Expr, scope: dict[str, Any], trace: Trace) -> Any:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            return Unknown(f"the evaluation limit ({MAX_STEPS:,} expression steps per module instance) was reached",
+                           kind="limit")
+        return self.node(expr, scope, trace)
+
+    def node(self, expr: x.Expr, scope: dict[str, Any], trace: Trace) -> Any:  # noqa: C901 - one case per node
         if isinstance(expr, x.Lit):
             return expr.value
         if isinstance(expr, x.Template):
@@ -238,7 +250,7 @@ class Evaluator:
 
 
 def _join(values: list[Any]) -> Any:
-    """A template's parts as one string; Unknown when one part is."""
+    """A template's parts as one string; Unknown when one part is, or when it would be too long."""
     parts = []
     for value in values:
         if isinstance(value, Unknown):
@@ -246,6 +258,9 @@ def _join(values: list[Any]) -> Any:
         if isinstance(value, (dict, list)):
             return Unknown("interpolation of a collection", kind="expression")
         parts.append("" if value is None else FUNCTIONS["tostring"](value))
+    if sum(len(p) if isinstance(p, str) else 0 for p in parts) > MAX_VALUE_SIZE:
+        return Unknown(f"a string template longer than the evaluation limit ({MAX_VALUE_SIZE:,} characters)",
+                       kind="limit")
     return "".join(parts)
 
 
@@ -256,35 +271,43 @@ def _data_source(steps: list[Any]) -> Unknown:
                    attribute=names[2] if len(names) > 2 else None, kind="data")
 
 
-def _apply_operator(op: str, left: Any, right: Any) -> Any:  # noqa: C901 - one case per operator
+_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+               "/": lambda a, b: a / b, "%": lambda a, b: a % b}
+_ORDER = {"<": lambda a, b: a < b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b}
+
+
+def _apply_operator(op: str, left: Any, right: Any) -> Any:
+    """Terraform's operators: arithmetic and ordering on numbers only (a numeric string converts, as in
+    Terraform; "a" * 10000000000 is an error there, not a 10 GB string), logic on bools, equality on anything."""
+    if op == "==":
+        return left == right
+    if op == "!=":
+        return left != right
+    if op in ("&&", "||"):
+        if isinstance(left, bool) and isinstance(right, bool):
+            return left and right if op == "&&" else left or right
+        return Unknown(f"operator {op} on non-bools", kind="expression")
+    a, b = _number(left), _number(right)
+    if a is None or b is None:
+        return Unknown(f"operator {op} on non-numbers", kind="expression")
     try:
-        if op == "==":
-            return left == right
-        if op == "!=":
-            return left != right
-        if op in ("&&", "||"):
-            return bool(right)
-        if op == "+":
-            return left + right
-        if op == "-":
-            return left - right
-        if op == "*":
-            return left * right
-        if op == "/":
-            return left / right
-        if op == "%":
-            return left % right
-        if op == "<":
-            return left < right
-        if op == ">":
-            return left > right
-        if op == "<=":
-            return left <= right
-        if op == ">=":
-            return left >= right
-    except (TypeError, ZeroDivisionError, ValueError, OverflowError):
-        return Unknown(f"operator {op} on incompatible values", kind="expression")
+        if op in _ORDER:
+            return _ORDER[op](a, b)
+        if op in _ARITHMETIC:
+            return number_result(_ARITHMETIC[op](a, b))
+    except TooLarge:
+        return Unknown(f"operator {op}: a number too large to evaluate statically", kind="limit")
+    except (ArithmeticError, ValueError, FunctionError):
+        return Unknown(f"operator {op} on these numbers", kind="expression")
     return Unknown(f"operator {op}", kind="expression")
+
+
+def _number(value: Any) -> int | float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    return parse_number(value) if isinstance(value, str) else None
 
 
 def items_of(collection: Any) -> list[tuple[Any, Any]] | None:
