@@ -22,7 +22,7 @@ from scanner.evaluate import policies as policy_module
 from scanner.evaluate import summaries, waivers
 from scanner.evaluate.result import Result
 from scanner.focus import Focus, changed_since as find_changes, display_path
-from scanner.notices import UNRENDERED
+from scanner.notices import NOT_EVALUATED, UNRENDERED
 from scanner.pipeline import ScanRequest, scan
 from scanner.report import FORMATTERS, Report
 from scanner.report import organisation, organisation_html
@@ -185,14 +185,16 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
 
 
 def _strict_problems(result: Result, files: int, config: Config) -> tuple[str, ...]:
-    """Why --strict fails a run no finding fails: nothing scanned, or files that could not be read or parsed."""
+    """Why --strict fails a run no finding fails: nothing scanned, files that could not be read or parsed,
+    builds not rendered in full, module calls not evaluated."""
     problems = []
     if files == 0:
         problems.append("no file was scanned")
     not_files = {"--exclude", config.source or ".sovscan.yaml"}
     unrendered = sorted({n.path for n in result.notices if n.kind == UNRENDERED})
     unread = sorted({n.path for n in result.notices if n.level in ("warning", "error") and n.path not in not_files
-                     and n.kind != UNRENDERED})
+                     and n.kind not in (UNRENDERED, NOT_EVALUATED)})
+    modules = sorted({f"{n.path}:{n.line}" for n in result.notices if n.kind == NOT_EVALUATED})
     if unread:
         problems.append(f"{terminal.plural(len(unread), 'file')} could not be read or parsed: "
                         + ", ".join(terminal.inert(p) for p in unread[:5]) + (", …" if len(unread) > 5 else ""))
@@ -200,6 +202,9 @@ def _strict_problems(result: Result, files: int, config: Config) -> tuple[str, .
         problems.append(f"{terminal.plural(len(unrendered), 'Kustomize build or Helm chart', 'Kustomize builds or Helm charts')} "
                         f"not rendered in full: " + ", ".join(terminal.inert(p) for p in unrendered[:5])
                         + (", …" if len(unrendered) > 5 else ""))
+    if modules:      # a module whose resources were never looked at is not a pass
+        problems.append(f"{terminal.plural(len(modules), 'module call')} not evaluated: "
+                        + ", ".join(terminal.inert(p) for p in modules[:5]) + (", …" if len(modules) > 5 else ""))
     return tuple(problems)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.notices import Notice
+from scanner.regular_file import is_regular, read_bytes
 
 DEFAULT_EXCLUDES = (".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox")
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -85,8 +86,7 @@ def unused_excludes(given: tuple[str, ...], configured: tuple[str, ...], config_
 
 
 def _looks_binary(path: str) -> bool:
-    with open(path, "rb") as handle:
-        return b"\0" in handle.read(8192)
+    return b"\0" in read_bytes(path, 8192)[:8192]
 
 
 def display_prefix(root: str) -> str:
@@ -121,7 +121,7 @@ def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
     seen_dirs: set[str] = set()
 
     def on_error(err: OSError) -> None:
-        rel = prefix + os.path.relpath(err.filename or root, root).replace(os.sep, "/")
+        rel = shown_path(prefix + os.path.relpath(err.filename or root, root).replace(os.sep, "/"))
         notices.append(Notice(rel, 0, f"cannot read directory: {err.strerror}"))
 
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=on_error):
@@ -130,7 +130,8 @@ def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
         rel_dir = prefix + ("" if rel_dir == "." else rel_dir + "/")
         if real_dir in seen_dirs or not _inside(real_dir, real_root):
             dirnames[:] = []
-            notices.append(Notice(rel_dir.rstrip("/"), 0, "skipped: symlink loop or link outside the scan root", "note"))
+            notices.append(Notice(shown_path(rel_dir.rstrip("/")), 0, "skipped: symlink loop or link outside the scan root",
+                                  "note"))
             continue
         seen_dirs.add(real_dir)
         dirnames[:] = sorted(d for d in dirnames if d not in DEFAULT_EXCLUDES
@@ -151,9 +152,24 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
+def shown_path(rel: str) -> str:
+    """The path as reports show it. A name that is not UTF-8 reaches Python with surrogate escapes, which
+    no report (or hash) can encode: its bytes are shown as \\xNN. The file is still read by its real name."""
+    try:
+        rel.encode("utf-8")
+        return rel
+    except UnicodeEncodeError:
+        return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _source(abspath: str, rel: str, real_root: str) -> tuple[Source | None, Notice | None]:
+    rel = shown_path(rel)
     if os.path.islink(abspath) and not _inside(os.path.realpath(abspath), real_root):
         return None, Notice(rel, 0, "skipped: symlink points outside the scan root", "note")
+    if not os.path.exists(abspath):
+        return None, Notice(rel, 0, "cannot read file: it does not exist (a broken symlink?)")
+    if not is_regular(abspath):
+        return None, Notice(rel, 0, "skipped: not a regular file (a FIFO, device or socket is never read)", "warning")
     try:
         size = os.path.getsize(abspath)
         if size > MAX_FILE_BYTES:

@@ -20,6 +20,7 @@ from pathlib import Path
 from scanner import git
 from scanner.discover import DEFAULT_EXCLUDES, MAX_FILE_BYTES
 from scanner.errors import InputError
+from scanner.regular_file import read_bytes
 
 MAX_DIFF_LINES = 50_000   # above this a changed file counts as changed in full (difflib is quadratic at worst)
 
@@ -110,10 +111,8 @@ def _content(path: str) -> bytes | None:
     try:
         if os.path.islink(path):
             return os.readlink(path).encode("utf-8", "surrogateescape")   # git stores a link as its target
-        if os.path.getsize(path) > MAX_FILE_BYTES:
-            return None
-        with open(path, "rb") as handle:
-            return handle.read()
+        raw = read_bytes(path, MAX_FILE_BYTES)
+        return None if len(raw) > MAX_FILE_BYTES else raw
     except OSError:
         return None
 

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 # Notice.kind of a Kustomize build or Helm chart that was not rendered, or only in part: its objects are
 # not (all) judged, so `--strict` fails the run on it.
 UNRENDERED = "unrendered"
+# Notice.kind of a Terraform module call whose code was not evaluated (not downloaded, or past a limit):
+# the resources it creates are not judged, so `--strict` fails the run on it too.
+NOT_EVALUATED = "not-evaluated"
 
 
 @dataclass(frozen=True, order=True)
@@ -14,4 +17,4 @@ class Notice:
     line: int
     message: str
     level: str = "warning"  # SARIF notification level: note | warning | error
-    kind: str = ""          # "" | UNRENDERED
+    kind: str = ""          # "" | UNRENDERED | NOT_EVALUATED

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from scanner import model, parse
 from scanner.config import Config
-from scanner.discover import Source, discover, display_prefix, installed_module_sources, unused_excludes
+from scanner.discover import MAX_FILE_BYTES, Source, discover, display_prefix, installed_module_sources, unused_excludes
 from scanner.errors import InputError
 from scanner.evaluate import engine, waivers
 from scanner.evaluate.policies import Policy
@@ -19,6 +19,7 @@ from scanner.notices import Notice
 from scanner.parse import hcc, terraform
 from scanner.parse.modules import ModuleManifest, read_manifest
 from scanner.parse.plan import read_plan
+from scanner.regular_file import read_bytes
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,14 @@ class ScanRequest:
 
 def _var_file(path: str) -> terraform.TerraformFile:
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"--var-file {path}: cannot read: {err}") from None
+        raw = read_bytes(path, MAX_FILE_BYTES)
+        if len(raw) > MAX_FILE_BYTES:
+            raise InputError(f"--var-file {path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+        text = raw.decode("utf-8-sig")
+    except OSError as err:
+        raise InputError(f"--var-file {path}: cannot read: {err.strerror or err}") from None
+    except UnicodeDecodeError as err:
+        raise InputError(f"--var-file {path}: not UTF-8 (byte offset {err.start})") from None
     try:
         if path.endswith(".json"):
             return terraform.parse_json_text(path + ".tfvars.json" if not path.endswith(".tfvars.json") else path, text)

@@ -26,6 +26,7 @@ from scanner.evaluate.masking import redact
 from scanner.evaluate.policies import Policy
 from scanner.focus import Change
 from scanner.parse import directives as directive_module
+from scanner.regular_file import read_bytes
 
 MAX_TEXT_BYTES = 5 * 1024 * 1024
 
@@ -134,7 +135,7 @@ def _configuration_changes(change: Change, config: Config) -> list[Finding]:
         if repo_path is None:      # the caller's file (e.g. the target branch's), not part of the change
             continue
         try:
-            text = Path(shown).read_bytes()
+            text = read_bytes(shown, yamlfile.MAX_BYTES)
             new = yamlfile.parse(text, shown)
         except (OSError, ConfigError):
             continue
@@ -253,7 +254,7 @@ def _text(path: Path) -> str | None:
     try:
         if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_TEXT_BYTES:
             return None
-        return path.read_bytes().decode("utf-8", "replace")
+        return read_bytes(str(path), MAX_TEXT_BYTES).decode("utf-8", "replace")
     except OSError:
         return None
 

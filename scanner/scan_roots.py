@@ -19,6 +19,7 @@ from typing import Iterator
 from scanner.discover import DEFAULT_EXCLUDES, classify
 from scanner.model.deployed import first_mapping
 from scanner.model.kustomize.kustfile import KUSTOMIZATION_FILES as KUSTOMIZATIONS
+from scanner.regular_file import read_bytes
 
 TERRAFORM_KINDS = ("terraform", "terraform-json", "tfvars")
 REFERENCE_KEYS = ("resources", "bases", "components", "patchesStrategicMerge")
@@ -53,8 +54,7 @@ def _shown(directory: str, named: str) -> str:
 
 def _holds_manifests(path: str) -> bool:
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            text = handle.read(MAX_KUSTOMIZATION_BYTES)
+        text = read_bytes(path, MAX_KUSTOMIZATION_BYTES).decode("utf-8", "replace")
     except OSError:
         return False
     return "apiVersion" in text and "kind" in text
@@ -113,10 +113,10 @@ def _references(top: str) -> dict[str, set[str]]:
 
 def _entries(path: str) -> list[str]:
     try:
-        if os.path.getsize(path) > MAX_KUSTOMIZATION_BYTES:
+        raw = read_bytes(path, MAX_KUSTOMIZATION_BYTES)
+        if len(raw) > MAX_KUSTOMIZATION_BYTES:
             return []
-        with open(path, encoding="utf-8") as handle:
-            data = first_mapping(path, handle.read())
+        data = first_mapping(path, raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError):
         return []
     lists = {key: value for key, value in data.items() if isinstance(value, list)}

@@ -15,10 +15,13 @@ import yaml
 
 from scanner.errors import ConfigError
 from scanner.evaluate.masking import mask
+from scanner.regular_file import read_bytes
 
 MAX_BYTES = 1024 * 1024
+VALUE_ERROR = "a date that does not exist, a number of more than 4,300 digits, or a !!tag its value does not fit"
 MAX_DEPTH = 32
 MAX_NODES = 100_000
+MAX_INT_BITS = 64
 SHORT = 32
 
 
@@ -51,7 +54,7 @@ def excerpt(value: object) -> str:
 def read(path: Path, what: str = "configuration") -> object:
     """The YAML document in `path` (None for an empty file); ConfigError naming the file otherwise."""
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(str(path), MAX_BYTES)
     except OSError as err:
         raise ConfigError(f"{path}: cannot read {what}: {err.strerror}") from None
     if len(raw) > MAX_BYTES:
@@ -73,11 +76,13 @@ def parse(raw: bytes, name: str, what: str = "configuration") -> object:
         raise ConfigError(f"{name}{where}: {what} is not valid YAML ({problem})") from None
     except RecursionError:
         raise ConfigError(f"{name}: {what} is nested too deeply") from None
-    _check_shape(data, name, what)
+    except (ValueError, TypeError, AttributeError, OverflowError) as err:   # a value its tag cannot hold
+        raise ConfigError(f"{name}: {what} holds a value YAML cannot read ({VALUE_ERROR}: {str(err)[:80]})") from None
+    check_shape(data, name, what)
     return data
 
 
-def _check_shape(data: object, name: str, what: str) -> None:
+def check_shape(data: object, name: str, what: str) -> None:
     """No cycles (self-referencing aliases), no nesting deeper than MAX_DEPTH, no alias bombs."""
     stack: list[tuple[object, int, frozenset[int]]] = [(data, 0, frozenset())]
     visited = 0
@@ -86,6 +91,9 @@ def _check_shape(data: object, name: str, what: str) -> None:
         visited += 1
         if visited > MAX_NODES:
             raise ConfigError(f"{name}: {what} has more than {MAX_NODES} values (an alias expanding without bound?)")
+        if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+            raise ConfigError(f"{name}: {what} holds a number of more than {MAX_INT_BITS} bits, larger than any "
+                              "setting takes")
         if not isinstance(value, (dict, list)):
             continue
         if id(value) in ancestors:

@@ -121,6 +121,9 @@ def test_an_unreadable_file_is_never_quoted(write, capsys):
     ("waivers:\n  - {rule: RES-001, resource: 'aws_s3_bucket.*', reason: r}\n",
      "waivers[0].resource: 'aws_s3_bucket.*' does not name a resource"),
     ("profile: mars\n", "profile: unknown profile 'mars'; built-in profiles: default, hardened, municipal-azure, nds-sovereign"),
+    ("exit: !!timestamp soon\n", "configuration holds a value YAML cannot read (a date that does not exist, a number"),
+    ("max_waiver_days: !!int 0x" + "f" * 5000 + "\n", "configuration holds a number of more than 64 bits"),
+    ("max_waiver_days: " + "9" * 5000 + "\n", "configuration holds a value YAML cannot read"),
 ])
 def test_bad_configuration_exits_2_naming_file_key_and_valid_form(write, capsys, content, message):
     write({"main.tf": US, ".sovscan.yaml": content})
@@ -135,6 +138,33 @@ def test_non_utf8_configuration_and_policy_name_the_byte_offset(write, capsys):
     write({".sovscan.yaml": "", "mine/custom/ORG-001.yaml": b"id: ORG-001\ntitle: \xff\n"})
     code, _, err = run(capsys, "scan", ".", "--policies", "mine")
     assert code == 2 and "ORG-001.yaml: policy file is not UTF-8: byte 0xff at byte offset 19" in err
+
+
+@pytest.mark.parametrize("content, message", [
+    ("since: 2024-02-30\n", "policy file holds a value YAML cannot read (a date that does not exist"),
+    ("n: !!float nope\n", "policy file holds a value YAML cannot read"),
+    ("n: !!int 0x" + "f" * 5000 + "\n", "policy file holds a number of more than 64 bits"),
+    ("a: &x [*x]\n", "policy file refers to itself (a self-referencing YAML alias)"),
+])
+def test_a_policy_file_yaml_cannot_hold_exits_2_naming_it(write, capsys, content, message):
+    write({"main.tf": US, "mine/custom/ORG-001.yaml": "id: ORG-001\ntitle: t\n" + content})
+    code, _, err = run(capsys, "scan", ".", "--policies", "mine")
+    assert code == 2 and f"ORG-001.yaml: {message}" in err, err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX feature")
+def test_a_fifo_is_never_opened_as_a_scanned_file_var_file_or_configuration(write, capsys):
+    """Opening a FIFO blocks until a writer comes; a checkout or a hostile configuration can hold one."""
+    write({"main.tf": US})
+    os.mkfifo("pipe.tf")
+    os.mkfifo("pipe.tfvars")
+    code, out, _ = run(capsys, "scan", ".", "--only", "RES-001")
+    assert code == 1 and "pipe.tf: skipped: not a regular file (a FIFO, device or socket is never read)" in out
+    code, _, err = run(capsys, "scan", ".", "--var-file", "pipe.tfvars")
+    assert code == 2 and "--var-file pipe.tfvars: cannot read: not a regular file (a FIFO)" in err
+    os.mkfifo("fifo.yaml")
+    code, _, err = run(capsys, "scan", "main.tf", "--config", "fifo.yaml")
+    assert code == 2 and "fifo.yaml: cannot read configuration: not a regular file (a FIFO)" in err
 
 
 def test_documented_off_form_and_starter_file_are_accepted(write, capsys):

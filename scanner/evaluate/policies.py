@@ -11,11 +11,13 @@ from typing import Any, Iterator
 import jsonschema
 import yaml
 
-from scanner.errors import PolicyError
+from scanner import yamlfile
+from scanner.errors import ConfigError, PolicyError
 from scanner.evaluate import citations
 from scanner.evaluate.predicates import PREDICATES
 from scanner.registries.kubernetes import hcc_checks
 from scanner.pack import builtin_policy_dir
+from scanner.regular_file import read_bytes
 
 NOT_POLICIES = ("registries", "profiles")   # data folders that live next to the policies
 FAMILIES = ("cmk", "residency", "secrets", "exit", "haven", "workload", "baseline", "custom")
@@ -108,6 +110,7 @@ def schema() -> dict[str, Any]:
 
 _VALIDATOR = None
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_POLICY_BYTES = 1024 * 1024
 
 
 def _validator() -> jsonschema.Draft202012Validator:
@@ -143,7 +146,9 @@ def _pointer(path) -> str:
 
 def load_file(path: Path) -> Policy:
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(str(path), MAX_POLICY_BYTES)
+        if len(raw) > MAX_POLICY_BYTES:
+            raise PolicyError(f"{path}: policy file is larger than {MAX_POLICY_BYTES // 1024} KiB")
         text = raw.decode("utf-8")
         data = yaml.load(text, Loader=_LOADER)
     except OSError as err:
@@ -155,6 +160,13 @@ def load_file(path: Path) -> Policy:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise PolicyError(f"{path}:{mark.line + 1 if mark else 1}: policy file is not valid YAML") from None
+    except (ValueError, TypeError, AttributeError, OverflowError) as err:   # a value its tag cannot hold
+        raise PolicyError(f"{path}: policy file holds a value YAML cannot read ({yamlfile.VALUE_ERROR}: "
+                          f"{str(err)[:80]})") from None
+    try:
+        yamlfile.check_shape(data, str(path), "policy file")
+    except ConfigError as err:
+        raise PolicyError(str(err)) from None
     errors = sorted(_validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
         error = _most_specific(errors[0])

@@ -11,7 +11,6 @@ import datetime
 import json
 import re
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from scanner.config import CONFIG_FILE, Config, ConfigWaiver
 from scanner.errors import InputError
@@ -20,8 +19,10 @@ from scanner.evaluate.result import Finding, Result, Suppression
 from scanner.model.resource import Model
 from scanner.notices import Notice
 from scanner.parse.directives import Directive, ForeignDirective
+from scanner.regular_file import read_bytes
 
 BASELINE_VERSION = 1
+MAX_BASELINE_BYTES = 64 * 1024 * 1024
 
 
 EVERY_RULE = ("*", "all")
@@ -227,7 +228,10 @@ def render_baseline(result: Result) -> str:
 
 def load_baseline(path: str) -> list[dict]:
     try:
-        data = json.loads(Path(path).read_text("utf-8"))
+        raw = read_bytes(path, MAX_BASELINE_BYTES)
+        if len(raw) > MAX_BASELINE_BYTES:
+            raise InputError(f"--baseline {path}: larger than {MAX_BASELINE_BYTES // (1024 * 1024)} MiB")
+        data = json.loads(raw.decode("utf-8"))
     except OSError as err:
         raise InputError(f"--baseline {path}: cannot read: {err.strerror}") from None
     except ValueError as err:

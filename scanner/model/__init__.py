@@ -49,7 +49,7 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     resources.extend(repository.build(own))
     resources.extend(haven_results.build(hcc_reports or []))
     resources.sort(key=lambda r: (r.path, r.line, r.address))
-    model = Model(resources, sorted(evaluated.unresolved_modules), builds=kubernetes.builds,
+    model = Model(resources, builds=kubernetes.builds,
                   notices=sorted(evaluated.notices) + kubernetes.notices)
     derive(model)
     return model

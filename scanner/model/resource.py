@@ -101,7 +101,6 @@ class Model:
     The indexes are built once, after the derive pass (`index()`); predicates never walk the whole model
     for a relation the index answers."""
     resources: list[Resource]
-    unresolved_modules: list[tuple[str, str, int, str]] = field(default_factory=list)  # (address, path, line, source)
     _types: dict[str, list[Resource]] = field(default_factory=dict, repr=False)
     _addresses: dict[str, list[Resource]] = field(default_factory=dict, repr=False)
     _links: dict[tuple[str, str, str], list[Resource]] = field(default_factory=dict, repr=False)

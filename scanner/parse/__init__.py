@@ -13,12 +13,13 @@ from typing import Iterator
 
 import yaml as pyyaml
 
-from scanner.discover import Source, ci_kind
+from scanner.discover import MAX_FILE_BYTES, Source, ci_kind
 from scanner.notices import Notice
 from scanner.parse import directives, terraform, yaml
 from scanner.parse.directives import Directive, ForeignDirective
 from scanner.parse.terraform import TerraformFile
 from scanner.parse.yaml import YamlDocument
+from scanner.regular_file import read_bytes
 
 
 @dataclass
@@ -33,8 +34,7 @@ class ParsedFile:
 
 def _read(source: Source) -> tuple[str | None, Notice | None]:
     try:
-        with open(source.abspath, "rb") as handle:
-            data = handle.read()
+        data = read_bytes(source.abspath, MAX_FILE_BYTES)
     except OSError as err:
         return None, Notice(source.path, 0, f"cannot read file: {err.strerror}")
     try:

@@ -18,10 +18,12 @@ from dataclasses import dataclass
 
 from scanner.errors import InputError
 from scanner.parse.surrogates import replace_surrogates
+from scanner.regular_file import read_bytes
 
 RESULTS = ("YES", "NO", "SKIPPED")     # anything else is reported as UNKNOWN (HCC counts "unknown" checks)
 _VERSION = re.compile(r"v?(\d+\.\d+\.\d+)")
 _NAME = re.compile(r'"name"\s*:\s*"((?:[^"\\\n]|\\.)*)"', re.IGNORECASE)
+MAX_RESULTS_BYTES = 64 * 1024 * 1024
 MAX_TRIES = 100        # lines starting with "{" tried as the start of the results; a log has few before them
 
 
@@ -63,8 +65,10 @@ def looks_like_hcc(text: str) -> bool:
 def parse_file(path: str, shown: str | None = None) -> HccReport:
     """Read and parse a results file; `shown` is the path to report (default: as given)."""
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
+        raw = read_bytes(path, MAX_RESULTS_BYTES)
+        if len(raw) > MAX_RESULTS_BYTES:
+            raise InputError(f"{path}: larger than {MAX_RESULTS_BYTES // (1024 * 1024)} MiB")
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as err:

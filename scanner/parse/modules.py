@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from scanner.notices import Notice
+from scanner.regular_file import read_bytes
 
 MANIFEST = ".terraform/modules/modules.json"
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
@@ -135,8 +136,7 @@ def read_manifest(scan_root: str, root: str) -> ModuleManifest:
         return ModuleManifest(manifest_path, root, MappingProxyType({}), (
             Notice(manifest_path, 0, "modules.json: not a regular file inside the scan root; not read", "warning"),))
     try:
-        with open(real, "rb") as handle:
-            raw = handle.read(MAX_MANIFEST_BYTES + 1)
+        raw = read_bytes(real, MAX_MANIFEST_BYTES)
     except OSError as error:
         return ModuleManifest(manifest_path, root, MappingProxyType({}), (
             Notice(manifest_path, 0, f"modules.json: cannot read ({error.strerror})", "warning"),))

@@ -19,6 +19,7 @@ from typing import Any, Mapping
 from scanner.errors import InputError
 from scanner.model.values import Unknown
 from scanner.notices import Notice
+from scanner.regular_file import read_bytes
 
 MAX_PLAN_BYTES = 256 * 1024 * 1024
 MAX_MODULE_DEPTH = 64
@@ -75,8 +76,7 @@ def read_plan(path: str) -> Plan:
         size = os.path.getsize(path)
         if size > MAX_PLAN_BYTES:
             raise InputError(f"{path}: the plan is larger than {MAX_PLAN_BYTES // (1024 * 1024)} MiB")
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_PLAN_BYTES + 1)
+        raw = read_bytes(path, MAX_PLAN_BYTES)
     except OSError as error:
         raise InputError(f"{path}: cannot read the plan ({error.strerror})") from None
     try:

@@ -13,6 +13,7 @@ import pytest
 
 from scanner import config as config_module
 from scanner.evaluate import policies as policy_module
+from scanner.notices import NOT_EVALUATED
 from scanner.pipeline import ScanRequest, scan
 
 HERE = Path(__file__).parent
@@ -53,6 +54,11 @@ def found(result, directory: Path) -> set[tuple[str, int, str]]:
     return {(f.path[len(prefix):], f.line, f.policy_id) for f in result.findings}
 
 
+def problems(result):
+    """Notices other than registry modules the fixture calls without their code (pinning fixtures do)."""
+    return [n for n in result.notices if n.kind != NOT_EVALUATED]
+
+
 @pytest.mark.parametrize("policy", CATALOGUE, ids=lambda p: p.id)
 def test_violating_fixture_gives_exactly_the_marked_findings(policy):
     directory = fixture_dir(policy, "fail")
@@ -61,7 +67,7 @@ def test_violating_fixture_gives_exactly_the_marked_findings(policy):
     assert want, f"{directory} marks no expected finding"
     result = run(policy, directory)
     assert found(result, directory) == want
-    assert result.notices == []
+    assert problems(result) == []
 
 
 @pytest.mark.parametrize("policy", CATALOGUE, ids=lambda p: p.id)
@@ -71,6 +77,6 @@ def test_compliant_fixture_gives_no_finding_and_no_unresolved_check(policy):
     result = run(policy, directory)
     assert [(f.path, f.line, f.message) for f in result.findings] == []
     assert [(f.path, f.line, f.message) for f in result.unresolved] == []
-    assert result.notices == []
+    assert problems(result) == []
     if policy.input != "file":   # a file policy passes by the file's absence
         assert result.passes > 0, "the compliant fixture must exercise the policy"

@@ -123,3 +123,16 @@ def test_hostile_names_carry_no_control_characters_into_ci_summaries(write, caps
     report = open("report", encoding="utf-8").read()
     assert "\x1b" not in report and "\x07" not in report and "\u202e" not in report
     assert _commands(report) == []
+
+
+@pytest.mark.parametrize("fmt", ["text", "sarif", "json", "gitlab-sast", "junit", "markdown", "html"])
+def test_a_file_name_that_is_not_utf8_is_scanned_and_shown_with_its_bytes_escaped(fmt):
+    """Linux allows any bytes in a name; the file is judged (hiding it would fail open) and every report can
+    print its name."""
+    os.mkdir("infra")
+    with open(os.fsencode("infra/caf\xe9-\xff.tf".encode("latin-1")), "w", encoding="utf-8") as handle:
+        handle.write(US)
+    assert cli.main(["scan", ".", "--only", "RES-001", "-f", f"{fmt}=report"]) == 1
+    report = open("report", encoding="utf-8").read()
+    shown = "infra/caf%5Cxe9-%5Cxff.tf" if fmt == "sarif" else "infra/caf\\xe9-\\xff.tf"   # SARIF: a URI
+    assert shown in report.replace("\\\\", "\\")

@@ -90,9 +90,13 @@ def _dynamic(evaluator: Evaluator, block: Block, scope: dict[str, Any], prefix: 
         kind = collection.kind if isinstance(collection, Unknown) else "expression"
         out.values[label] = Unknown(reason, kind=kind)
         return
+    if len(items) > MAX_DYNAMIC_ITEMS:    # judging the first ones only would pass what the rest may fail
+        out.values[label] = Unknown(f"dynamic \"{label}\" over {len(items)} items (sovscan evaluates at most "
+                                    f"{MAX_DYNAMIC_ITEMS} blocks of one dynamic block)", kind="limit")
+        return
     if content is None or isinstance(out.values.get(label), Unknown):   # an earlier block of it was unknown
         return
-    for key, value in items[:MAX_DYNAMIC_ITEMS]:
+    for key, value in items:
         inner_scope = {**scope, iterator: {"key": key, "value": value}}
         sub = evaluate_block(evaluator, content, inner_scope, prefix + label + ".")
         out.values.setdefault(label, []).append(sub.values)

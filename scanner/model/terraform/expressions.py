@@ -43,9 +43,13 @@ class Evaluator:
     def evaluate(self, expr: x.Expr, scope: dict[str, Any], trace: Trace) -> Any:
         self.steps += 1
         if self.steps > MAX_STEPS:
-            return Unknown(f"the evaluation limit ({MAX_STEPS:,} expression steps per module instance) was reached",
-                           kind="limit")
+            return self.exhausted()
         return self.node(expr, scope, trace)
+
+    @staticmethod
+    def exhausted() -> Unknown:
+        return Unknown(f"the evaluation limit ({MAX_STEPS:,} expression steps per module instance) was reached",
+                       kind="limit")
 
     def node(self, expr: x.Expr, scope: dict[str, Any], trace: Trace) -> Any:  # noqa: C901 - one case per node
         if isinstance(expr, x.Lit):
@@ -154,9 +158,12 @@ class Evaluator:
         items = items_of(collection)
         if items is None:
             return Unknown("for expression over a scalar", kind="expression")
+        if len(items) > MAX_COMPREHENSION_ITEMS:   # a truncated result would be a wrong one
+            return Unknown(f"a for expression over {len(items)} items (sovscan evaluates at most "
+                           f"{MAX_COMPREHENSION_ITEMS})", kind="limit")
         result_list: list[Any] = []
         result_map: dict[str, Any] = {}
-        for key, value in items[:MAX_COMPREHENSION_ITEMS]:
+        for key, value in items:
             inner = {**scope, expr.value_var: value}
             if expr.key_var:
                 inner[expr.key_var] = key
@@ -167,6 +174,8 @@ class Evaluator:
                 if not keep:
                     continue
             item = self.evaluate(expr.value_expr, inner, trace)
+            if self.steps > MAX_STEPS:
+                return self.exhausted()
             if expr.key_expr is None:
                 result_list.append(item)
                 continue

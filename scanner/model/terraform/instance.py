@@ -10,6 +10,7 @@ import posixpath
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Union
 
+from scanner.evaluate.masking import redact
 from scanner.model.rendered import Place
 from scanner.model.resource import Resource
 from scanner.model.functions import FUNCTIONS
@@ -213,7 +214,12 @@ class Instance:
             count = self.evaluate(block.attributes["count"].expr, {}, trace)
             if isinstance(count, bool) or not isinstance(count, int):
                 return [InstanceKey("", {"count": {"index": _blocked(count, "count")}})]
-            return [InstanceKey(f"[{i}]", {"count": {"index": i}}) for i in range(min(count, MAX_INSTANCES))]
+            keys = [InstanceKey(f"[{i}]", {"count": {"index": i}}) for i in range(min(count, MAX_INSTANCES))]
+            if count > MAX_INSTANCES:     # the rest share one instance whose own index is not known
+                past = Unknown(f"count.index past {MAX_INSTANCES - 1} (count = {count}; sovscan evaluates at most "
+                               f"{MAX_INSTANCES} instances of a block)", kind="limit")
+                keys.append(InstanceKey(f"[{MAX_INSTANCES}..{count - 1}]", {"count": {"index": past}}))
+            return keys
         if "for_each" in block.attributes:
             collection = self.evaluate(block.attributes["for_each"].expr, {}, trace)
             if isinstance(collection, dict):
@@ -223,7 +229,12 @@ class Instance:
             else:
                 blocked = _blocked(collection, "for_each")
                 return [InstanceKey("", {"each": {"key": blocked, "value": blocked}})]
-            return [InstanceKey(f'["{k}"]', {"each": {"key": k, "value": v}}) for k, v in items[:MAX_INSTANCES]]
+            keys = [InstanceKey(f'["{k}"]', {"each": {"key": k, "value": v}}) for k, v in items[:MAX_INSTANCES]]
+            if len(items) > MAX_INSTANCES:   # the rest share one instance whose own key and value are not known
+                past = Unknown(f"each.key past the first {MAX_INSTANCES} of {len(items)} (sovscan evaluates at most "
+                               f"{MAX_INSTANCES} instances of a block)", kind="limit")
+                keys.append(InstanceKey(f'["…{len(items) - MAX_INSTANCES} more"]', {"each": {"key": past, "value": past}}))
+            return keys
         return [InstanceKey("", {})]
 
     # --- module calls ---------------------------------------------------------------------------
@@ -249,8 +260,12 @@ class Instance:
         self.model.resources.append(Resource(
             "terraform", "module_call", address, path, block.line, values, locations,
             module=self.address, root=self.root))
-        if target is None or target not in self.model.modules or self.depth >= MAX_MODULE_DEPTH:
-            self.model.unresolved_modules.append((address, path, block.line, str(source)))
+        if target is None or target not in self.model.modules:
+            self.model.not_evaluated(address, path, block.line, _not_in_scan(source))
+            return None
+        if self.depth >= MAX_MODULE_DEPTH:
+            self.model.not_evaluated(address, path, block.line, f"modules nest deeper than {MAX_MODULE_DEPTH} levels "
+                                     "here, sovscan's limit")
             return None
         installed = normalise(target) in self.model.installed
         site = Place(path, block.line)
@@ -310,6 +325,15 @@ def _nullable(block: Block | None) -> bool:
         return True
     written = block.attributes["nullable"].expr
     return not (isinstance(written, x.Lit) and written.value is False)
+
+
+def _not_in_scan(source: Any) -> str:
+    source = redact(source) if isinstance(source, str) else source   # a git URL can carry a token
+    if isinstance(source, Unknown):
+        return f"its source is not known statically ({source.reason})"
+    if isinstance(source, str) and source.startswith(("./", "../")):
+        return f"its source {source} is not a directory of the scan"
+    return f"its source {source} is not in the scan (run terraform init first, so that .terraform/modules holds it)"
 
 
 def _blocked(value: Any, what: str) -> Unknown:

@@ -10,7 +10,7 @@ from scanner.model.rendered import Place
 from scanner.model.resource import Resource
 from scanner.model.terraform.expressions import constant
 from scanner.model.terraform.trace import Settled
-from scanner.notices import Notice
+from scanner.notices import NOT_EVALUATED, Notice
 from scanner.model.terraform.plan_values import PlanValues, base_of
 from scanner.parse.modules import ModuleManifest
 from scanner.parse.plan import Plan
@@ -93,9 +93,17 @@ class TerraformModel:
     plans: dict[str, PlanValues] = field(default_factory=dict)   # root directory -> the plan made there
     _ordered: list[str] | None = field(default=None, repr=False)
     resources: list[Resource] = field(default_factory=list)
-    unresolved_modules: list[tuple[str, str, int, str]] = field(default_factory=list)  # address, file, line, source
     notices: list[Notice] = field(default_factory=list)
     visited: set[str] = field(default_factory=set)
+    _told: set[tuple[str, int]] = field(default_factory=set, repr=False)   # module blocks said not evaluated
+
+    def not_evaluated(self, address: str, path: str, line: int, reason: str) -> None:
+        """A module call whose code is not evaluated: said once per module block, on that block."""
+        if (path, line) in self._told:
+            return
+        self._told.add((path, line))
+        self.notices.append(Notice(path, line, f"{address} is not evaluated: {reason}; the resources it creates "
+                                   "are not judged", "note", NOT_EVALUATED))
 
     def called_dirs(self) -> set[str]:
         called = set()
