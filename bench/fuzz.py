@@ -38,7 +38,7 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 SEED_ROOTS = ("examples", "tests/policies")
 FORMATS = ("json", "sarif", "gitlab-sast", "codequality", "junit", "markdown")
-MEMORY_LIMIT = 2 * 1024 ** 3
+MEMORY_LIMIT = 2 * 1024 ** 3   # address space a case may add to what the process maps when it forks
 MEGABYTE = 1_000_000
 
 # --- what the mutations insert: data, not code ----------------------------------------------------------
@@ -352,11 +352,20 @@ def scan_isolated(args: list[str], where: Path, timeout: float) -> Outcome:
     return Outcome(code, stderr)
 
 
+def _mapped_bytes() -> int:
+    """The address space this process maps now (Linux /proc; 0 elsewhere)."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _child(args: list[str], where: Path, write_end: int) -> None:
     code, stderr = 99, ""
     try:
         os.chdir(where)
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        cap = _mapped_bytes() + MEMORY_LIMIT      # on top of what the parent (a long pytest run) already maps
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
         with open("stderr.fd", "w") as raw:                    # what C code writes past sys.stderr
             os.dup2(raw.fileno(), 2)
             os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
