@@ -100,7 +100,7 @@ def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, ex
     catalogue = policy_module.load(tuple(config.policy_dirs) + tuple(policy_dirs))
     chosen = policy_module.select(catalogue, tuple(only), tuple(skip))
     request = ScanRequest(roots, tuple(chosen), config, tuple(exclude), tuple(config.var_files) + tuple(var_files),
-                          focus=focus, **extra)
+                          focus=focus, today=_fixed_date(), **extra)
     return request, config
 
 
@@ -214,15 +214,25 @@ def _warn_nothing_scanned(files: int, paths: tuple[str, ...]) -> None:
         click.echo(f"sovscan: warning: no files to scan in {shown} (after excludes); nothing was checked", err=True)
 
 
-def _now() -> str:
-    """The scan's start or end in UTC; SOURCE_DATE_EPOCH (reproducible builds) fixes it."""
+def _source_date() -> datetime.datetime | None:
+    """SOURCE_DATE_EPOCH (reproducible builds): the moment the run is as of, or None."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        if not epoch.isdigit():
-            raise SovscanError(f"SOURCE_DATE_EPOCH: {terminal.inert(epoch)[:40]!r} is not a number of seconds")
-        moment = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
-    else:
-        moment = datetime.datetime.now(datetime.timezone.utc)
+    if not epoch:
+        return None
+    if not epoch.isdigit() or len(epoch) > 12:
+        raise SovscanError(f"SOURCE_DATE_EPOCH: {terminal.inert(epoch)[:40]!r} is not a number of seconds")
+    return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+
+
+def _fixed_date() -> datetime.date | None:
+    """The date the scan judges by (waiver expiry, version windows) and prints: SOURCE_DATE_EPOCH's, else today."""
+    moment = _source_date()
+    return moment.date() if moment is not None else None
+
+
+def _now() -> str:
+    """The scan's start or end in UTC; SOURCE_DATE_EPOCH fixes it."""
+    moment = _source_date() or datetime.datetime.now(datetime.timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 

@@ -124,6 +124,16 @@ def test_source_date_epoch_fixes_the_gitlab_times(write, capsys, monkeypatch):
     assert run(capsys, "scan", ".")[0] == 2
 
 
+def test_source_date_epoch_is_the_date_the_run_is_judged_as_of(write, capsys, monkeypatch):
+    """A waiver until 2026-06-30 holds on 2026-01-01 and has expired on 2026-12-31, whatever today is."""
+    write({"main.tf": '# sovscan:ignore RES-001 reason="pilot" until=2026-06-30\n' + US})
+    for epoch, code, date in (("1767225600", 0, "2026-01-01"), ("1798675200", 1, "2026-12-31")):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        assert run(capsys, "scan", ".", "--only", "RES-001", "-f", "html=r.html", "-f", "json=r.json")[0] == code
+        assert json.load(open("r.json", encoding="utf-8"))["scan"]["date"] == date
+        assert date in open("r.html", encoding="utf-8").read()
+
+
 @pytest.mark.parametrize("args, kept", [
     ("--only residency --exclude 'test/**'", ["main.tf", "my dir/x.tf"]),
     ('--only residency --exclude "test/**" --exclude "my dir/*"', ["main.tf"]),
