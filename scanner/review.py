@@ -61,28 +61,6 @@ class RuleSummary:
     def loosened(self) -> bool:
         return bool(self.switched_off or self.waived or self.baselined or self.excludes)
 
-    def statements(self) -> list[str]:
-        """One sentence per fact, for the text summary, Markdown, GitHub notices and the CI widgets."""
-        where = self.configuration or "none"
-        lines = [f"configuration: {where} (profile {self.profile})"]
-        if self.switched_off:
-            shown = ", ".join(self.switched_off[:8]) + (", …" if len(self.switched_off) > 8 else "")
-            lines.append(f"the configuration switches off {len(self.switched_off)} of the {self.by_default} "
-                         f"{'policy that runs' if self.by_default == 1 else 'policies that run'} by default: {shown}")
-        if self.audit:
-            lines.append(f"the configuration puts {len(self.audit)} {'policy' if len(self.audit) == 1 else 'policies'} "
-                         "in audit mode (reported, not failing)")
-        if self.excludes:
-            lines.append(f"the configuration excludes {', '.join(repr(e) for e in self.excludes)}")
-        if self.waived:
-            lines.append(f"{self.waived} {'finding' if self.waived == 1 else 'findings'} waived (not failing): "
-                         f"{self.waived_inline} by inline sovscan:ignore comments, "
-                         f"{self.waived_configuration} by configuration waivers")
-        if self.baselined:
-            lines.append(f"{self.baselined} {'finding' if self.baselined == 1 else 'findings'} in the baseline "
-                         "(not failing)")
-        return lines
-
     def as_dict(self) -> dict:
         return {"configuration": self.configuration or None, "profile": self.profile,
                 "policies_switched_off": list(self.switched_off), "policies_in_audit": list(self.audit),

@@ -161,24 +161,41 @@ def level(name: str, lang: str) -> str:
     return words(lang).get(name, name)
 
 
+_RULES = {
+    "en": {"configuration": "configuration: {where} (profile {profile})", "none": "none",
+           "off": "the configuration switches off {n} of the {policies} by default: {shown}",
+           "off_one": "policy that runs", "off_many": "policies that run",
+           "audit": "the configuration puts {policies} in audit mode (reported, not failing)",
+           "excludes": "the configuration excludes {patterns}",
+           "waived": "{findings} waived (not failing): {inline} by inline sovscan:ignore comments, "
+                     "{configured} by configuration waivers",
+           "baselined": "{findings} in the baseline (not failing)"},
+    "nl": {"configuration": "configuratie: {where} (profiel {profile})", "none": "geen",
+           "off": "de configuratie zet {n} van de {policies} standaard draaien uit: {shown}",
+           "off_one": "policy die", "off_many": "policies die",
+           "audit": "de configuratie zet {policies} in auditmodus (gemeld, keurt niet af)",
+           "excludes": "de configuratie sluit {patterns} uit",
+           "waived": "{findings} uitgezonderd (keurt niet af): {inline} door sovscan:ignore-commentaar in de code, "
+                     "{configured} door uitzonderingen in de configuratie",
+           "baselined": "{findings} in de baseline (keurt niet af)"},
+}
+
+
 def rule_statements(rules: RuleSummary, lang: str) -> list[str]:
-    """The rules of the run (scanner.review) in `lang`: one sentence per fact."""
-    if lang != "nl":
-        return rules.statements()
-    lines = [f"configuratie: {rules.configuration or 'geen'} (profiel {rules.profile})"]
+    """The rules of the run (scanner.review) in `lang`: one sentence per fact, for every format."""
+    text = _RULES.get(lang, _RULES["en"])
+    lines = [text["configuration"].format(where=rules.configuration or text["none"], profile=rules.profile)]
     if rules.switched_off:
         shown = ", ".join(rules.switched_off[:8]) + (", …" if len(rules.switched_off) > 8 else "")
-        lines.append(f"de configuratie zet {len(rules.switched_off)} van de {rules.by_default} policies die standaard "
-                     f"draaien uit: {shown}")
+        policies = f"{rules.by_default} {text['off_one'] if rules.by_default == 1 else text['off_many']}"
+        lines.append(text["off"].format(n=len(rules.switched_off), policies=policies, shown=shown))
     if rules.audit:
-        lines.append(f"de configuratie zet {count(len(rules.audit), 'policy', 'nl')} in auditmodus "
-                     "(gemeld, keurt niet af)")
+        lines.append(text["audit"].format(policies=count(len(rules.audit), "policy", lang)))
     if rules.excludes:
-        lines.append(f"de configuratie sluit {', '.join(repr(e) for e in rules.excludes)} uit")
+        lines.append(text["excludes"].format(patterns=", ".join(repr(e) for e in rules.excludes)))
     if rules.waived:
-        lines.append(f"{count(rules.waived, 'finding', 'nl')} uitgezonderd (keurt niet af): "
-                     f"{rules.waived_inline} door sovscan:ignore-commentaar in de code, "
-                     f"{rules.waived_configuration} door uitzonderingen in de configuratie")
+        lines.append(text["waived"].format(findings=count(rules.waived, "finding", lang), inline=rules.waived_inline,
+                                           configured=rules.waived_configuration))
     if rules.baselined:
-        lines.append(f"{count(rules.baselined, 'finding', 'nl')} in de baseline (keurt niet af)")
+        lines.append(text["baselined"].format(findings=count(rules.baselined, "finding", lang)))
     return lines

@@ -31,7 +31,7 @@ def test_same_keys_and_placeholders_in_both_languages(table):
 def test_dutch_rules_of_the_run_state_every_fact():
     rules = RuleSummary(".sovscan.yaml", "municipal-azure", ("RES-013", "EXIT-001"), ("WL-010",), 2, 1, 3,
                         ("test/**",), 83)
-    english, dutch = rules.statements(), labels.rule_statements(rules, "nl")
+    english, dutch = labels.rule_statements(rules, "en"), labels.rule_statements(rules, "nl")
     assert len(dutch) == len(english) == 6
     assert dutch == [
         "configuratie: .sovscan.yaml (profiel municipal-azure)",

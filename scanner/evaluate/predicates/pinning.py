@@ -84,12 +84,9 @@ def version_pinned(resource: Resource, args: dict[str, Any], ctx: Context, base:
     place = _root_place(resource, ctx, args.get("skip")) if args.get("deployed_roots_only") else "deploying"
     if place == "skipped":
         return PASS
-    values = [m.value for m in lookup(resource, path, base) if m.value not in (None, "")]
-    if not values:
-        return fail(path, f"{path} is not set")
-    value = values[0]
-    if isinstance(value, Unknown):
-        return unknown(value.reason, path)
+    value = _written(resource, path, base)
+    if isinstance(value, Verdict):
+        return value
     if place != "deploying":
         return PASS
     pinned = constraint_pinned(str(value))
@@ -98,6 +95,16 @@ def version_pinned(resource: Resource, args: dict[str, Any], ctx: Context, base:
     if pinned:
         return PASS
     return fail(path, f"{path} = {value!r} has no upper bound: a new release is picked up unreviewed")
+
+
+def _written(resource: Resource, path: str, base: Match | None) -> Any:
+    """The value written at path, or the verdict when there is none (fail) or it is not known."""
+    values = [m.value for m in lookup(resource, path, base) if m.value not in (None, "")]
+    if not values:
+        return fail(path, f"{path} is not set")
+    if isinstance(values[0], Unknown):
+        return unknown(values[0].reason, path)
+    return values[0]
 
 
 def _root_place(resource: Resource, ctx: Context, skip: str | None) -> str:
@@ -116,12 +123,9 @@ def _root_place(resource: Resource, ctx: Context, skip: str | None) -> str:
 def source_ref_pinned(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The git module source at `path` names a commit SHA or a version tag in ?ref= (git_ref_pinned)."""
     path = args.get("path", "source")
-    values = [m.value for m in lookup(resource, path, base) if m.value not in (None, "")]
-    if not values:
-        return fail(path, f"{path} is not set")
-    value = values[0]
-    if isinstance(value, Unknown):
-        return unknown(value.reason, path)
+    value = _written(resource, path, base)
+    if isinstance(value, Verdict):
+        return value
     ref = git_ref(str(value))
     if ref is None:
         return fail(path, "no ?ref=: the default branch is fetched")
