@@ -3,6 +3,11 @@ EKS: found anywhere in the scan (a Helm release, an EKS add-on, Kubernetes objec
 
 Absence only counts where the scanned code manages add-ons at all: a cluster-only repository leaves them to
 another repository (GitOps), which this scan cannot see.
+
+What can serve a cluster: Terraform in the cluster's own root module, or in a root module that creates no
+cluster of its own (an add-ons root next to the cluster root); never Terraform of another cluster's root
+(envs/dev installing an add-on says nothing about envs/prod). Kubernetes manifests, Kustomize builds and
+Helm charts name no cluster, so they serve every cluster of the scan.
 """
 from __future__ import annotations
 
@@ -29,10 +34,11 @@ def addon_present(resource: Resource, args: dict[str, Any], ctx: Context, base: 
     them written, absence is a finding even where the scanned code manages no add-ons."""
     if not any(args.get(k) for k in ("charts", "eks_addons", "kinds", "provisioners", "workloads")):
         return PASS   # nothing to look for
-    checks = (_eks_addon(args, ctx), _kinds(args, ctx), _provisioners(args, ctx), _workloads(args, ctx))
+    checks = (_eks_addon(args, resource, ctx), _kinds(args, resource, ctx), _provisioners(args, resource, ctx),
+              _workloads(args, resource, ctx))
     if any(found for found in checks):
         return PASS
-    found, blocker = _helm(args, ctx)
+    found, blocker = _helm(args, resource, ctx)
     if found:
         return PASS
     if blocker:
@@ -42,7 +48,7 @@ def addon_present(resource: Resource, args: dict[str, Any], ctx: Context, base: 
     if switched_off is not None:
         path, shown = switched_off
         return fail(path, f"{shown} switches the provider's collection off, and {missing}")
-    if not _manages_addons(ctx):
+    if not _manages_addons(resource, ctx):
         # absence only counts where add-ons are managed: a cluster module or a cluster-only repository
         # leaves them to another repository (GitOps), which this scan cannot see
         return unknown("its add-ons (the scanned code manages none: no Helm release, EKS add-on or add-on manifest)")
@@ -63,64 +69,72 @@ ADDON_CARRIERS = ("helm_release", "kubernetes_manifest", "kubectl_manifest", "aw
                   "Application", "DaemonSet")
 
 
-def _manages_addons(ctx: Context) -> bool:
-    return bool(ctx.of_type(list(ADDON_CARRIERS)))
+def _candidates(types: list[str], cluster: Resource, ctx: Context) -> list[Resource]:
+    """The resources of these types that can serve the cluster (see the module docstring)."""
+    cluster_roots = {root for root, _ in ctx.model.clusters}
+    return [r for r in ctx.of_type(types)
+            if r.kind != "terraform" or r.root == cluster.root or r.root not in cluster_roots]
+
+
+def _manages_addons(cluster: Resource, ctx: Context) -> bool:
+    return bool(_candidates(list(ADDON_CARRIERS), cluster, ctx))
 
 
 def _matches_any(value: Any, patterns: Iterable[str]) -> bool:
     return isinstance(value, str) and any(re.search(p, value, re.IGNORECASE) for p in patterns)
 
 
-def _helm(args: dict[str, Any], ctx: Context) -> tuple[bool, str]:
+def _helm(args: dict[str, Any], cluster: Resource, ctx: Context) -> tuple[bool, str]:
     """(found, blocker): a helm_release whose chart is not known statically may be the add-on."""
     charts = args.get("charts") or []
     if not charts:
         return False, ""
     blocker = ""
-    for release in ctx.of_type(["helm_release"]):
+    for release in _candidates(["helm_release"], cluster, ctx):
         chart = release.values.get("chart")
         if isinstance(chart, Unknown):
             blocker = blocker or f"the chart of {release.address} ({chart.reason})"
         elif _matches_any(chart, [f"(^|/){c}$" for c in charts]):
             return True, ""
-    for release in ctx.of_type(["HelmRelease"]):   # Flux
+    for release in _candidates(["HelmRelease"], cluster, ctx):   # Flux
         chart = lookup(release, "spec.chart.spec.chart")
         if chart and _matches_any(chart[0].value, [f"^{c}$" for c in charts]):
             return True, ""
     return False, blocker
 
 
-def _eks_addon(args: dict[str, Any], ctx: Context) -> bool:
+def _eks_addon(args: dict[str, Any], cluster: Resource, ctx: Context) -> bool:
     names = [n.lower() for n in args.get("eks_addons") or []]
     return bool(names) and any(str(a.values.get("addon_name", "")).lower() in names
-                               for a in ctx.of_type(["aws_eks_addon"]))
+                               for a in _candidates(["aws_eks_addon"], cluster, ctx))
 
 
-def _kinds(args: dict[str, Any], ctx: Context) -> bool:
+def _kinds(args: dict[str, Any], cluster: Resource, ctx: Context) -> bool:
     kinds = args.get("kinds") or []
     if not kinds:
         return False
     if any(r.kind == "kubernetes" for r in ctx.of_type(kinds)):
         return True
-    for manifest in ctx.of_type(["kubernetes_manifest"]):
+    for manifest in _candidates(["kubernetes_manifest"], cluster, ctx):
         kind = lookup(manifest, "manifest.kind")
         if kind and kind[0].value in kinds:
             return True
     return False
 
 
-def _provisioners(args: dict[str, Any], ctx: Context) -> bool:
+def _provisioners(args: dict[str, Any], cluster: Resource, ctx: Context) -> bool:
     wanted = args.get("provisioners") or []
     if not wanted:
         return False
-    for storage_class in ctx.of_type(["StorageClass", "kubernetes_storage_class", "kubernetes_storage_class_v1"]):
+    for storage_class in _candidates(["StorageClass", "kubernetes_storage_class", "kubernetes_storage_class_v1"],
+                                     cluster, ctx):
         provisioner = storage_class.values.get("provisioner") or first_value(storage_class, "storage_provisioner")
         if _matches_any(provisioner, wanted):
             return True
     return False
 
 
-def _workloads(args: dict[str, Any], ctx: Context) -> bool:
+def _workloads(args: dict[str, Any], cluster: Resource, ctx: Context) -> bool:
     patterns = args.get("workloads") or []
     if not patterns:
         return False
@@ -147,7 +161,7 @@ def eks_network_policy(resource: Resource, args: dict[str, Any], ctx: Context, b
     policy-capable CNI (`charts`/`workloads`, as in addon_present) is installed. Like the other add-on
     checks, a scan that manages no add-ons at all cannot tell (the CNI may be set up from elsewhere)."""
     blocker = ""
-    for addon in ctx.of_type(["aws_eks_addon"]):
+    for addon in _candidates(["aws_eks_addon"], resource, ctx):
         name = addon.values.get("addon_name")
         if isinstance(name, Unknown):
             blocker = blocker or f"the addon_name of {addon.address} ({name.reason})"
@@ -159,7 +173,7 @@ def eks_network_policy(resource: Resource, args: dict[str, Any], ctx: Context, b
             return PASS
         if isinstance(enabled, Unknown):
             blocker = blocker or f"the configuration_values of {addon.address} ({enabled.reason})"
-    if _policy_controller_configured(ctx):
+    if _policy_controller_configured(resource, ctx):
         return PASS
     verdict = addon_present(resource, args, ctx, base)
     if verdict.state is False and blocker:
@@ -182,8 +196,8 @@ def _cni_policy_enabled(config: Any) -> Any:
     return flag if isinstance(flag, Unknown) else truthy(flag) is True
 
 
-def _policy_controller_configured(ctx: Context) -> bool:
-    for config_map in ctx.of_type(["ConfigMap", "kubernetes_config_map", "kubernetes_config_map_v1"]):
+def _policy_controller_configured(cluster: Resource, ctx: Context) -> bool:
+    for config_map in _candidates(["ConfigMap", "kubernetes_config_map", "kubernetes_config_map_v1"], cluster, ctx):
         if first_value(config_map, "metadata.name") != AUTO_MODE_CNI_CONFIG:
             continue
         data = config_map.values.get("data")
@@ -194,7 +208,8 @@ def _policy_controller_configured(ctx: Context) -> bool:
 
 _ADDON_ARGS = {"what": STRING, "charts": STRINGS, "eks_addons": STRINGS, "kinds": STRINGS, "provisioners": STRINGS,
                "workloads": STRINGS, "off_when": MAPPING}
-_ADDON_READS = ("helm_release, aws_eks_addon, HelmRelease and add-on manifests anywhere in the scan",)
+_ADDON_READS = ("helm_release, aws_eks_addon, HelmRelease and add-on manifests that can serve the cluster: its own "
+                "root module, a root module without a cluster, Kubernetes manifests",)
 
 ADDONS: dict[str, PredicateSpec] = {
     "addon_present": spec(addon_present, optional=_ADDON_ARGS, reads=_ADDON_READS),
