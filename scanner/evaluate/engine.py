@@ -115,7 +115,7 @@ class _Run:
             partial = resource.facts.get(UNRENDERED_FACT)
             if partial:   # judged on a partial render: neither pass nor violation
                 verdicts = [v if v.state is None else unknown(partial, v.path) for v in verdicts]
-            failed = list({(v.key or v.path): v for v in verdicts if v.state is False}.values())
+            failed = _by_attribute([v for v in verdicts if v.state is False])
             undecided = next((v for v in verdicts if v.state is None), None)
             if failed:   # each written attribute that fails is a finding of its own (hostPID, hostIPC, ...)
                 written = [v for v in failed if _written(resource, v.path)]
@@ -125,6 +125,20 @@ class _Run:
                 self.record(self.unresolved, _finding(policy, check, resource, undecided, item, mode, "open"), resource)
             else:
                 self.passed.append(Passed(policy.id, resource.address, resource.path, resource.line))
+
+
+def _by_attribute(failed: list[Verdict]) -> list[Verdict]:
+    """One verdict per failing attribute; parts that fail on the same attribute say all they found, in order
+    (a Key Vault outside the EU that also replicates to a paired region is both)."""
+    merged: dict[str, Verdict] = {}
+    for verdict in failed:
+        key = verdict.key or verdict.path
+        first = merged.get(key)
+        if first is None:
+            merged[key] = verdict
+        elif verdict.detail and verdict.detail not in first.detail:
+            merged[key] = replace(first, detail=f"{first.detail}; {verdict.detail}" if first.detail else verdict.detail)
+    return list(merged.values())
 
 
 MAX_VARIANTS = 32

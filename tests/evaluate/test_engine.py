@@ -118,3 +118,15 @@ def test_select_by_family_and_id(catalogue):
     assert "CMK-005" not in {p.id for p in chosen} and all(p.family == "cmk" or p.id == "RES-001" for p in chosen)
     with pytest.raises(PolicyError):
         policy_module.select(catalogue, ("nonsense",))
+
+
+def test_parts_that_fail_on_one_attribute_are_one_finding_saying_both(write, run_scan):
+    """A Key Vault in eastus is outside the EU itself, and its paired region is too: the finding says both,
+    the first part first (only the last one used to survive)."""
+    root = write({"main.tf": 'resource "azurerm_key_vault" "kv" {\n  name = "kv"\n  location = "eastus"\n'
+                             '  resource_group_name = "rg"\n  tenant_id = "t"\n  sku_name = "premium"\n}\n'})
+    (finding,) = run_scan(root, only=("CMK-007",)).findings
+    assert (finding.line, finding.message) == (3, "azurerm_key_vault.kv keeps keys outside the allowed regions: "
+                                                  "eastus (US, tier third-country) is outside the allowed tier eu; "
+                                                  "replicates to the paired region westus (US, tier third-country), "
+                                                  "outside the allowed tier eu")
