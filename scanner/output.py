@@ -6,11 +6,13 @@ overwrite any file the CI job can write. Each report is written to a temporary f
 directory and renamed over the target: the rename replaces a link instead of following it, and a run
 interrupted half-way leaves the temporary file, never an empty or truncated report under the real name.
 Reports a run is going to write are removed before it starts, so a failed run leaves no stale report
-from an earlier one that would look valid.
+from an earlier one that would look valid. A stream (`/dev/null`, `/dev/stdout`, a named pipe) is written
+in place: removing or renaming over it would replace the device with a file (as root, for every process).
 """
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -48,9 +50,23 @@ def _check_directories(target: str, absolute: str, guarded: list[str]) -> None:
             directory = directory.parent
 
 
+def is_stream(target: str) -> bool:
+    """A character device or named pipe, or a link in /dev (`/dev/stdout -> /proc/self/fd/1`, whatever the
+    descriptor is); a link anywhere else is a file's name and is replaced, never followed."""
+    try:
+        mode = os.lstat(target).st_mode
+    except OSError:
+        return False
+    if stat.S_ISLNK(mode):
+        return os.path.abspath(target).startswith("/dev/")
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
 def discard(targets: list[str]) -> None:
-    """Remove earlier reports at these targets (a link is removed, not followed)."""
+    """Remove earlier reports at these targets (a link is removed, not followed; a stream is left alone)."""
     for target in targets:
+        if is_stream(target):
+            continue
         try:
             os.unlink(target)
         except FileNotFoundError:
@@ -61,6 +77,9 @@ def discard(targets: list[str]) -> None:
 
 def write(target: str, text: str) -> None:
     """Write `text` to `target` atomically, replacing (never following) a link at that name."""
+    if is_stream(target):
+        _write_stream(target, text)
+        return
     directory = os.path.dirname(os.path.abspath(target))
     name = os.path.basename(target)
     try:
@@ -79,6 +98,15 @@ def write(target: str, text: str) -> None:
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def _write_stream(target: str, text: str) -> None:
+    try:
+        # Appending: a standard output redirected to a file already holds what the run printed.
+        with open(target, "a", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+    except OSError as err:
+        raise SovscanError(f"cannot write {target}: {err.strerror}") from None
 
 
 def _umask() -> int:

@@ -136,3 +136,26 @@ def test_a_file_name_that_is_not_utf8_is_scanned_and_shown_with_its_bytes_escape
     report = open("report", encoding="utf-8").read()
     shown = "infra/caf%5Cxe9-%5Cxff.tf" if fmt == "sarif" else "infra/caf\\xe9-\\xff.tf"   # SARIF: a URI
     assert shown in report.replace("\\\\", "\\")
+
+
+def test_a_report_to_a_named_pipe_goes_through_the_pipe_and_leaves_it_a_pipe(write, tmp_path, capsys):
+    import stat
+    import threading
+    write({"main.tf": US})
+    pipe = tmp_path / "report.pipe"
+    os.mkfifo(pipe)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_text(encoding="utf-8")))
+    reader.start()
+    code = cli.main(["scan", ".", "--only", "RES-001", "-f", f"json={pipe}"])
+    reader.join(timeout=30)
+    assert code == 1 and stat.S_ISFIFO(os.lstat(pipe).st_mode)
+    assert [f["policy_id"] for f in json.loads(received[0])["findings"]] == ["RES-001"]
+
+
+def test_a_report_to_dev_null_leaves_the_device_in_place(write, capsys):
+    import stat
+    write({"main.tf": US})
+    assert cli.main(["scan", ".", "--only", "RES-001", "-f", f"sarif={os.devnull}", "-f", "text"]) == 1
+    assert stat.S_ISCHR(os.lstat(os.devnull).st_mode)
+    assert output.is_stream("/dev/stdout") and not output.is_stream("main.tf")
