@@ -26,6 +26,12 @@ DEFAULT_PROFILE = "default"
 DEFAULT_MAX_WAIVER_DAYS = 365
 
 
+# Directory names whose code demonstrates or tests a module rather than deploying it (at any depth). Not "test":
+# in the Dutch OTAP street a `test` directory is usually a real environment that deploys.
+DEMONSTRATION_DIRECTORIES = ("example", "examples", "sample", "samples", "demo", "demos", "tests", "testdata",
+                             "test-fixtures", "fixtures", "_archived")
+
+
 @dataclass(frozen=True)
 class ConfigWaiver:
     rule: str
@@ -61,6 +67,7 @@ class Config:
     helm_values: dict = field(default_factory=dict)   # chart directory -> values files (kubernetes.helm.values)
     report_lang: str = "en"                            # report.lang: the reports' language
     docs_url: str = ""                                 # report.docs_url: base URL of the policy pages, "" for none
+    demonstration_directories: tuple[str, ...] = DEMONSTRATION_DIRECTORIES   # examples and tests: see demonstration.py
 
     def mode(self, policy_id: str, family: str, today: datetime.date) -> str:
         """off | audit | deny for a policy; a policy id setting wins over its family's."""
@@ -262,6 +269,7 @@ def from_dict(data: object, path: str = "<config>", profile: str | None = None) 
         helm_values=data.get("kubernetes", {}).get("helm", {}).get("values", {}),
         report_lang=data.get("report", {}).get("lang", "en"),
         docs_url=data.get("report", {}).get("docs_url", ""),
+        demonstration_directories=tuple(data.get("demonstration_directories", DEMONSTRATION_DIRECTORIES)),
     )
 
 

@@ -10,7 +10,7 @@ from scanner import model, parse
 from scanner.config import Config
 from scanner.discover import MAX_FILE_BYTES, Source, discover, display_prefix, installed_module_sources, unused_excludes
 from scanner.errors import InputError
-from scanner.evaluate import engine, waivers
+from scanner.evaluate import demonstration, engine, waivers
 from scanner.evaluate.policies import Policy
 from scanner.evaluate.result import Finding, Result
 from scanner.evaluate.summaries import summarise
@@ -75,6 +75,7 @@ def scan(request: ScanRequest) -> tuple[Result, int]:
                             request.helm_engine)
     today = request.today or datetime.date.today()
     result = engine.evaluate(the_model, list(request.policies), request.config, today)
+    result = demonstration.lowered(result, the_model, request.config)
     planned = [n for p in plans for n in p.notices]
     result = summarise(result, the_model, request.config).but(
         notices=sorted(set(notices + parse_notices + hcc_notices + planned + the_model.notices)))

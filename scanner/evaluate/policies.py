@@ -68,6 +68,7 @@ class Policy:
     haven_check: str = ""            # the Haven Compliancy Checker check this policy pre-flights
     opt_in: str = ""                 # the opt-in group; "" when the policy runs by default
     declared_level: str = ""         # the level the policy file sets; "" to take it from the severity
+    in_demonstration_code: str = "note"   # note: lowered to a note in examples and tests; keep: its own level
     texts: dict[str, PolicyText] = field(default_factory=dict)   # language -> text; "en" always
 
     @property
@@ -330,6 +331,7 @@ def _policy(data: dict[str, Any], path: Path) -> Policy:
         precision=data.get("precision", "high"), path=str(path), aliases=tuple(data.get("aliases", ())),
         since=str(data.get("since", "")), haven_check=str(data.get("haven_check", "")),
         opt_in=str(data.get("opt_in", "")), declared_level=str(data.get("level", "")),
+        in_demonstration_code=str(data.get("in_demonstration_code", "note")),
         texts={"en": english, **texts})
 
 

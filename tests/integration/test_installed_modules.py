@@ -90,15 +90,15 @@ def test_a_modules_own_default_is_reported_at_each_call_and_roots_stay_apart(wri
     module = ('variable "location" {\n  default = "eastus"\n}\n'
               'resource "azurerm_storage_account" "s" {\n  location = var.location\n}\n')
     root = write({"modules/store/main.tf": module,
-                  "examples/a/main.tf": 'module "store" {\n  source = "../../modules/store"\n}\n',
-                  "examples/b/main.tf": '\n\nmodule "store" {\n  source = "../../modules/store"\n}\n',
-                  "examples/c/main.tf": 'module "store" {\n  source   = "../../modules/store"\n'
+                  "envs/a/main.tf": 'module "store" {\n  source = "../../modules/store"\n}\n',
+                  "envs/b/main.tf": '\n\nmodule "store" {\n  source = "../../modules/store"\n}\n',
+                  "envs/c/main.tf": 'module "store" {\n  source   = "../../modules/store"\n'
                                         '  location = "westeurope"\n}\n'})
     monkeypatch.chdir(root)
     out = tmp_path / "r.json"
     assert cli.main(["scan", ".", "--only", "RES-001", "-f", f"json={out}"]) == 1
     findings = json.loads(out.read_text())["findings"]
-    assert sorted((f["path"], f["line"]) for f in findings) == [("examples/a/main.tf", 1), ("examples/b/main.tf", 3)]
+    assert sorted((f["path"], f["line"]) for f in findings) == [("envs/a/main.tf", 1), ("envs/b/main.tf", 3)]
     assert all("the module's default at modules/store/main.tf:2" in f["message"] for f in findings)
 
 

@@ -1,0 +1,51 @@
+"""Examples, tests and fixtures of a repository that also holds the code they demonstrate report notes; a
+repository of examples alone, credentials and the configuration keep their levels."""
+from __future__ import annotations
+
+from scanner.config import Config
+
+US_BUCKET = 'resource "google_storage_bucket" "b" {{\n  name     = "{name}"\n  location = "US"\n}}\n'
+TOKEN = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF3hJ5"
+
+
+def _levels(result):
+    return sorted((f.path, f.policy_id, f.level, f.message.endswith("(in demonstration code: a note)"))
+                  for f in result.findings)
+
+
+def test_examples_next_to_the_module_they_call_report_notes(write, run_scan):
+    root = write({"main.tf": US_BUCKET.format(name="lib"),
+                  "examples/basic/main.tf": US_BUCKET.format(name="example"),
+                  "test/fixtures/simple/main.tf": US_BUCKET.format(name="fixture") + f'# token {TOKEN}\n'})
+    assert _levels(run_scan(root, only=("RES-001", "SEC-002"))) == [
+        ("examples/basic/main.tf", "RES-001", "note", True),
+        ("main.tf", "RES-001", "error", False),
+        ("test/fixtures/simple/main.tf", "RES-001", "note", True),
+        ("test/fixtures/simple/main.tf", "SEC-002", "error", False),   # a real credential leaks from a test too
+    ]
+
+
+def test_a_scan_of_examples_only_keeps_their_levels(write, run_scan):
+    root = write({"examples/basic/main.tf": US_BUCKET.format(name="example")})
+    assert _levels(run_scan(root, only=("RES-001",))) == [("examples/basic/main.tf", "RES-001", "error", False)]
+
+
+def test_the_configuration_names_the_directories_and_can_switch_it_off(write, run_scan):
+    root = write({"main.tf": US_BUCKET.format(name="lib"), "examples/main.tf": US_BUCKET.format(name="e"),
+                  "showcase/main.tf": US_BUCKET.format(name="s")})
+    levels = _levels(run_scan(root, only=("RES-001",), config=Config(demonstration_directories=("showcase",))))
+    assert [(path, level) for path, _, level, _ in levels] == [
+        ("examples/main.tf", "error"), ("main.tf", "error"), ("showcase/main.tf", "note")]
+    judged_alike = _levels(run_scan(root, only=("RES-001",), config=Config(demonstration_directories=())))
+    assert {level for _, _, level, _ in judged_alike} == {"error"}
+
+
+def test_a_test_environment_of_the_otap_street_is_not_demonstration_code(write, run_scan):
+    root = write({"modules/bucket/main.tf": US_BUCKET.format(name="lib"),
+                  "environments/test/main.tf": US_BUCKET.format(name="test-env"),
+                  "tests/unit/main.tf": US_BUCKET.format(name="unit")})
+    assert _levels(run_scan(root, only=("RES-001",))) == [
+        ("environments/test/main.tf", "RES-001", "error", False),
+        ("modules/bucket/main.tf", "RES-001", "error", False),
+        ("tests/unit/main.tf", "RES-001", "note", True),
+    ]
