@@ -100,7 +100,9 @@ def leaf(resource: Resource, cond: dict[str, Any], item: Match | None) -> Verdic
         if not operator(match.value, cond.get("value")):
             return Verdict(False, match.location or location, match.key or key,
                            f"{match.key or key} = {shown(match.value)}")
-    return Verdict(True, matches[0].location or location, matches[0].key or key)
+    # The detail of a holding leaf is the evidence when a `not` turns it into a failure.
+    return Verdict(True, matches[0].location or location, matches[0].key or key,
+                   f"{matches[0].key or key} = {shown(matches[0].value)}")
 
 
 def _presence(matches: list[Match], op: str, location: str, key: str) -> Verdict:
@@ -117,9 +119,8 @@ def _presence(matches: list[Match], op: str, location: str, key: str) -> Verdict
     if not present and blocker:
         return Verdict(None, location, key, "", blocker)
     holds = present if op == "exists" else not present
-    if holds:
-        return Verdict(True, location, key)
-    return Verdict(False, location, key, f"{key} is not set" if op == "exists" else f"{key} is set")
+    said = f"{key} is set" if present else f"{key} is not set"
+    return Verdict(holds, location, key, said)
 
 
 def _literal(resource: Resource, matches: list[Match], op: str, location: str, key: str) -> Verdict:
