@@ -168,3 +168,17 @@ def test_lock_file_only_for_deployed_root_modules(write, run_scan):
     assert [f.path.rsplit("/", 2)[-2] for f in findings] == ["live"]
     write({"live/.terraform.lock.hcl": "# lock\n"}, root)
     assert run_scan(root, only=("EXIT-008",)).findings == []
+
+
+@pytest.mark.parametrize("gitignore, said", [
+    ("# state\n*.tfstate\n.terraform/\n.terraform.lock.hcl\n", "no .terraform.lock.hcl in live; .gitignore:4 ignores it"),
+    ("**/.terraform*\n", "no .terraform.lock.hcl in live; .gitignore:1 ignores it"),
+    ("*.lock.hcl\n!.terraform.lock.hcl\n", "no .terraform.lock.hcl in live"),        # taken back
+    (".terraform/\n**/.terraform/*\n", "no .terraform.lock.hcl in live"),           # the directory, not the file
+])
+def test_a_missing_lock_file_names_the_gitignore_line_that_ignores_it(write, run_scan, gitignore, said):
+    versions = 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = "~> 5.0" }\n  }\n}\n'
+    root = write({".gitignore": gitignore, "live/main.tf": versions + 'provider "aws" {\n  region = "eu-west-1"\n}\n'})
+    (root / ".git").mkdir()
+    assert [f.message for f in run_scan(root, only=("EXIT-008",)).findings] == [
+        f"terraform.required_providers.aws: the root module has no dependency lock file ({said})"]

@@ -345,7 +345,8 @@ def lock_file_committed(resource: Resource, args: dict[str, Any], ctx: Context, 
         return PASS
     directory = values.get("directory", ".")
     shown = "the root directory" if directory == "." else directory
-    return fail("", f"no {LOCK_FILE} in {shown}")
+    ignored_at = values.get("lock_file_ignored_at")
+    return fail("", f"no {LOCK_FILE} in {shown}" + (f"; {ignored_at} ignores it" if ignored_at else ""))
 
 
 # --- EXIT-007: vendor-specific Kubernetes markers ---------------------------------------------------

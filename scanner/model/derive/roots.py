@@ -4,6 +4,7 @@ file is committed, and where it sits in the repository (examples and tests demon
 sits in the file that declares the root's providers (required_providers, else a provider block)."""
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 from typing import Any
 
@@ -31,7 +32,8 @@ def root_modules(model: Model) -> list[Resource]:
     for resource in model.resources:
         if resource.kind == "terraform" and not resource.module:
             top_level.setdefault(posixpath.dirname(resource.path), []).append(resource)
-    files = {r.path for r in model.by_type("text_file")}
+    texts = {r.path: str(r.values.get("text", "")) for r in model.by_type("text_file")}
+    files = set(texts)
     repository = repository_root(model)
     out = []
     for directory, members in sorted(top_level.items()):
@@ -44,6 +46,7 @@ def root_modules(model: Model) -> list[Resource]:
             "relative": relative_directory(anchor.path, repository) or ".",
             "deployed": any(r.type in ("provider", "terraform_backend") for r in members),
             "lock_file": lock in files,
+            "lock_file_ignored_at": "" if lock in files else _ignored_at(texts, directory, repository),
             "first_requirement": requirements[0].address if requirements else None,
         }
         out.append(Resource("model", ROOT_MODULE_TYPE, f"root_module.{directory or '.'}", anchor.path, anchor.line,
@@ -61,3 +64,28 @@ def _anchor(members: list[Resource], requirements: list[Resource]) -> Resource:
         if chosen:
             return min(chosen, key=lambda r: (r.path, r.line, r.address))
     return min(members, key=lambda r: (r.path, r.line, r.address))
+
+
+def _ignored_at(texts: dict[str, str], directory: str, repository: str) -> str:
+    """The `.gitignore` line (path:line) that keeps the lock file out of git, nearest directory first."""
+    while True:
+        gitignore = f"{directory}/.gitignore" if directory else ".gitignore"
+        place = _ignoring_line(gitignore, texts.get(gitignore, ""))
+        if place or not directory or directory == repository:
+            return place
+        directory = posixpath.dirname(directory)
+
+
+def _ignoring_line(path: str, text: str) -> str:
+    """The last line of one .gitignore that ignores the lock file by name ("" when none, or a later `!` line
+    takes it back). Patterns with a slash inside name other directories' files and are left alone."""
+    place = ""
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        negated = line.startswith("!")
+        pattern = line.lstrip("!").removeprefix("**/").lstrip("/")
+        if not pattern or line.startswith("#") or pattern.endswith("/") or "/" in pattern:
+            continue
+        if fnmatch.fnmatchcase(LOCK_FILE, pattern):
+            place = "" if negated else f"{path}:{number}"
+    return place
