@@ -165,6 +165,17 @@ def test_module_arguments_remember_where_the_caller_wrote_them(write):
     assert not resource.origins["location"].path.endswith("m/main.tf")
 
 
+def test_a_module_input_renamed_by_a_local_is_still_written_by_the_caller(write):
+    root = write({
+        "main.tf": 'module "a" {\n  source   = "./m"\n  location = "eastus"\n}\n',
+        "m/main.tf": 'variable "location" {}\nlocals {\n  default_location = var.location\n  where = local.default_location\n}\n'
+                     'resource "x_a" "r" {\n  location = local.where\n  name     = "${local.where}-x"\n}\n',
+    })
+    resource = build(root)["module.a.x_a.r"]
+    assert resource.origins["location"].line == 3 and not resource.origins["location"].path.endswith("m/main.tf")
+    assert "location" in resource.passthrough and "name" not in resource.origins   # a template is the module's own
+
+
 def test_cycles_and_undefined_names_are_unknown(write):
     root = write({"main.tf": 'locals {\n  a = local.b\n  b = local.a\n}\n'
                              'resource "x_a" "r" {\n  one = local.a\n  two = local.nope\n}\n'})

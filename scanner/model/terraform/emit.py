@@ -105,7 +105,7 @@ def _resource(instance: Instance, block: Block, path: str) -> None:
         provider = ".".join(names) if names else provider
     provider_values = instance.providers.get(provider, {})
     origins = _origins(instance, block)
-    passthrough = _passthrough(block) if instance.address else frozenset()
+    passthrough = _passthrough(instance, block) if instance.address else frozenset()
     plan = instance.model.plans.get(instance.root)
     for key in instance.instance_keys(block, Trace()):
         evaluated = evaluate_block(instance.evaluator, block, key.scope)
@@ -151,16 +151,31 @@ def _call_of(module: str, calls: dict[str, Resource]) -> Resource | None:
     return None
 
 
-def _passthrough(block: Block, prefix: str = "") -> frozenset[str]:
+def _passthrough(instance: Instance, block: Block, prefix: str = "") -> frozenset[str]:
     """Attribute paths (nested blocks included, without indices) written as a bare module input
-    (`location = var.location`): the caller decides their value."""
-    own = {prefix + name for name, attr in block.attributes.items()
-           if (names := x.traversal(attr.expr)) is not None and len(names) == 2 and names[0] == "var"}
+    (`location = var.location`, or a local that is one): the caller decides their value."""
+    own = {prefix + name for name, attr in block.attributes.items() if _module_input(instance, attr.expr)}
     for inner in block.blocks:
         label = inner.labels[0] if inner.type == "dynamic" and inner.labels else inner.type
         content = next((b for b in inner.blocks if b.type == "content"), inner) if inner.type == "dynamic" else inner
-        own |= _passthrough(content, f"{prefix}{label}.")
+        own |= _passthrough(instance, content, f"{prefix}{label}.")
     return frozenset(own)
+
+
+def _module_input(instance: Instance, expr: Any) -> str | None:
+    """The module input an expression is, bare: `var.x`, or `local.y` whose own expression is (a few hops:
+    `locals { location = var.location }` is how many modules name their inputs)."""
+    for _ in range(8):
+        names = x.traversal(expr)
+        if names is None or len(names) != 2 or names[0] not in ("var", "local"):
+            return None
+        if names[0] == "var":
+            return names[1]
+        entry = instance.module.locals.get(names[1])
+        if entry is None:
+            return None
+        expr = entry[0].expr
+    return None
 
 
 def _origins(instance: Instance, block: Block, prefix: str = "") -> dict[str, Place]:
@@ -168,9 +183,9 @@ def _origins(instance: Instance, block: Block, prefix: str = "") -> dict[str, Pl
     (`location = var.location`): where the caller wrote the value."""
     out = {}
     for name, attr in block.attributes.items():
-        names = x.traversal(attr.expr)
-        if names and len(names) == 2 and names[0] == "var" and names[1] in instance.origins:
-            out[prefix + name] = instance.origins[names[1]]
+        variable = _module_input(instance, attr.expr)
+        if variable is not None and variable in instance.origins:
+            out[prefix + name] = instance.origins[variable]
     for inner in block.blocks:
         label = inner.labels[0] if inner.type == "dynamic" and inner.labels else inner.type
         content = next((b for b in inner.blocks if b.type == "content"), inner) if inner.type == "dynamic" else inner
