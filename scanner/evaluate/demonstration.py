@@ -5,7 +5,8 @@ is kept for reading. None of them deploys what the repository's owners run, so a
 (a note that does not fail the run), not a gate. Where the scan holds nothing else (`sovscan scan
 examples/`, a repository of examples), the examples are what was asked for and keep their levels. A policy
 marked `in_demonstration_code: keep` (credential formats: a real token leaks from a test fixture too)
-keeps its level everywhere. The directory names are configuration (`demonstration_directories`).
+keeps its level everywhere; one marked `deployment` judges what a root module deploys (a cluster's add-ons),
+so its findings are demonstration when the root module is an example's, even on a library's own line. The directory names are configuration (`demonstration_directories`).
 """
 from __future__ import annotations
 
@@ -33,8 +34,18 @@ def lowered(result: Result, model: Model, config: Config) -> Result:
     if all(in_demonstration(path, directories) for path in code):
         return result
     keep = {p.id for p in result.policies if p.in_demonstration_code == "keep"}
+    by_root = {p.id for p in result.policies if p.in_demonstration_code == "deployment"}
     return result.but(findings=[_as_note(f) if f.policy_id not in keep and f.level != "note"
-                                and in_demonstration(f.path, directories) else f for f in result.findings])
+                                and _demonstrates(f, directories, f.policy_id in by_root) else f
+                                for f in result.findings])
+
+
+def _demonstrates(finding: Finding, directories: frozenset[str], by_root: bool) -> bool:
+    """In demonstration code; for a fact about what a root module deploys (`deployment`: the add-ons its
+    cluster runs), also when that root module is an example's, wherever the cluster's code lives."""
+    if in_demonstration(finding.path, directories):
+        return True
+    return by_root and bool(finding.root) and in_demonstration(finding.root + "/", directories)
 
 
 def _as_note(finding: Finding) -> Finding:

@@ -268,7 +268,8 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
                    resource.address, key, finding_key(policy.id, path, resource.address, identity),
                    resource.type, mode, redact(verdict.detail), resource.line if own_file else 0,
                    resource.end_line if own_file else 0, chain=chain,
-                   translations=tuple((lang, text) for lang, text in texts.items() if lang != "en"))
+                   translations=tuple((lang, text) for lang, text in texts.items() if lang != "en"),
+                   root=resource.root if resource.kind == "terraform" else "")
 
 
 def _argument_only(resource: Resource, chain: tuple[tuple[str, int, str], ...]) -> Place | None:

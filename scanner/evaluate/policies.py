@@ -68,7 +68,7 @@ class Policy:
     haven_check: str = ""            # the Haven Compliancy Checker check this policy pre-flights
     opt_in: str = ""                 # the opt-in group; "" when the policy runs by default
     declared_level: str = ""         # the level the policy file sets; "" to take it from the severity
-    in_demonstration_code: str = "note"   # note: lowered to a note in examples and tests; keep: its own level
+    in_demonstration_code: str = "note"   # note: a note in examples and tests; keep: its own level; deployment: by root
     texts: dict[str, PolicyText] = field(default_factory=dict)   # language -> text; "en" always
 
     @property

@@ -46,6 +46,7 @@ class Finding:
     chain: tuple[tuple[str, int, str], ...] = ()   # (file, line, role) of every place that decided the value
     instances: tuple[str, ...] = ()                # other instances with the identical finding on this line
     translations: tuple[tuple[str, str], ...] = ()  # (language, message) from the policy's translated templates
+    root: str = ""                                  # the Terraform root module whose deployment it judges ("" for none)
 
     def message_in(self, lang: str) -> str:
         """The message in `lang` when the policy has it in that language, else the English."""

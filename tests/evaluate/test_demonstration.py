@@ -49,3 +49,14 @@ def test_a_test_environment_of_the_otap_street_is_not_demonstration_code(write, 
         ("modules/bucket/main.tf", "RES-001", "error", False),
         ("tests/unit/main.tf", "RES-001", "note", True),
     ]
+
+
+def test_library_code_keeps_its_level_but_what_an_example_deploys_around_it_is_a_note(write, run_scan):
+    library = ('resource "aws_eks_cluster" "c" {\n  name     = "c"\n  role_arn = "arn"\n  vpc_config {\n'
+               '    subnet_ids = ["a"]\n  }\n}\nresource "aws_eks_addon" "dns" {\n  cluster_name = aws_eks_cluster.c.name\n'
+               '  addon_name   = "coredns"\n}\nresource "azurerm_resource_group" "g" {\n  location = "centralus"\n}\n')
+    root = write({"main.tf": library,
+                  "examples/basic/main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\nmodule "lib" {\n  source = "../.."\n}\n'})
+    levels = _levels(run_scan(root, only=("RES-001", "HAVEN-010")))
+    assert levels == [("main.tf", "HAVEN-010", "note", True),    # the example's cluster runs no RWX driver
+                      ("main.tf", "RES-001", "error", False)]     # the library's own choice of region
