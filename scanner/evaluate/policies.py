@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import string
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -230,14 +231,31 @@ def _check_messages(data: dict[str, Any], text: str, path: Path) -> None:
     for pointer, message in messages:
         if not isinstance(message, str):
             continue
-        try:
-            fields = [f for _, f, _, _ in string.Formatter().parse(message) if f is not None]
-        except ValueError as err:
-            raise PolicyError(f"{path}:{_line(text, pointer)}: {_pointer(pointer)}: {err}") from None
-        unknown = [f for f in fields if f.split("[", 1)[0] not in MESSAGE_FIELDS]
-        if unknown:
-            raise PolicyError(f"{path}:{_line(text, pointer)}: {_pointer(pointer)}: unknown placeholder "
-                              f"{{{unknown[0]}}}; a message may use {', '.join('{' + f + '}' for f in MESSAGE_FIELDS)}")
+        problem = _template_problem(message)
+        if problem:
+            raise PolicyError(f"{path}:{_line(text, pointer)}: {_pointer(pointer)}: {problem}")
+
+
+_PLACEHOLDER = re.compile(r"(address|type|name|detail|path|item|values\[[^\[\]{}.!:]+\])")
+
+
+def _template_problem(message: str) -> str:
+    """Why `message` is not a template the engine can fill ("" when it is): placeholders are plain field
+    names or `values[key]`, without conversion (`!r`) or format (`:>10`), which would fail at run time."""
+    try:
+        parts = list(string.Formatter().parse(message))
+    except ValueError as err:
+        return f"is not a message template: {err}"
+    for _, field, spec, conversion in parts:
+        if field is None:
+            continue
+        if field.split("[", 1)[0] not in MESSAGE_FIELDS:
+            return (f"unknown placeholder {{{field}}}; a message may use "
+                    f"{', '.join('{' + f + '}' for f in MESSAGE_FIELDS)}")
+        if spec or conversion or not _PLACEHOLDER.fullmatch(field):
+            shown = field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            return f"placeholder {{{shown}}} is not plain: write {{name}} or {{values[key]}}, without ! or :"
+    return ""
 
 
 def _line(text: str, pointer: list[Any]) -> int:
@@ -280,7 +298,8 @@ def _placeholder_problems(english: str, translated: str, where: list) -> list[tu
         return [(where, f"is not a message template: {err}")]
     if mine != theirs:
         return [(where, f"uses placeholders {sorted(theirs)}, the English uses {sorted(mine)}")]
-    return []
+    problem = _template_problem(translated)
+    return [(where, problem)] if problem else []
 
 
 def _placeholders(template: str) -> set[str]:
@@ -338,6 +357,10 @@ def _policy(data: dict[str, Any], path: Path) -> Policy:
 def load_dir(directory: Path) -> list[Policy]:
     if not directory.is_dir():
         raise PolicyError(f"{directory}: policy directory does not exist")
+    misplaced = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml"), *directory.glob("*/*.yml")])
+    if misplaced:   # a policy the loader would pass over must not look like a rule that holds
+        raise PolicyError(f"{misplaced[0]}: not loaded: a policy file is <directory>/<family>/<ID>.yaml "
+                          f"(e.g. {directory / 'custom' / (misplaced[0].stem + '.yaml')})")
     return [load_file(p) for p in sorted(directory.glob("*/*.yaml")) if p.parent.name not in NOT_POLICIES]
 
 

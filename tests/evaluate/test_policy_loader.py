@@ -92,3 +92,27 @@ def test_policies_show_names_every_place_of_a_rule_and_they_exist():
                 assert (ROOT / where.split("(")[1].rstrip(")")).is_file(), where
             if kind == "fixtures":
                 assert (ROOT / where.split(" ")[0]).is_dir(), where
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("{detail!x}", "placeholder {detail!x} is not plain"),
+    ("{address:>{x}}", "placeholder {address:>{x}} is not plain"),
+    ("{values[a][b]}", "placeholder {values[a][b]} is not plain"),
+    ("{address.upper}", "unknown placeholder {address.upper}"),
+    ("{address", "is not a message template"),
+])
+def test_a_message_placeholder_the_engine_cannot_fill_exits_2(tmp_path, capsys, message, expected):
+    folder = write_policy(tmp_path, "{path: x, op: exists}", message=message)
+    code = cli.main(["policies", "list", "--policies", str(folder)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"sovscan: error: {folder / 'custom' / 'CUS-001.yaml'}:9: message: {expected}")
+
+
+@pytest.mark.parametrize("name", ["USR-001.yaml", "USR-001.yml", "custom/USR-001.yml"])
+def test_a_policy_file_the_loader_would_pass_over_exits_2(tmp_path, capsys, name):
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_text("id: USR-001\n", encoding="utf-8")
+    code = cli.main(["policies", "list", "--policies", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{tmp_path / name}: not loaded: a policy file is <directory>/<family>/<ID>.yaml" in err
