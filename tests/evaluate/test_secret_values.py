@@ -40,6 +40,9 @@ def test_linear_spellings_decide_as_the_plain_ones(seed):
     ("<>x<a>", False, True),
     ("<" * 100_000, False, False),
     ("${{" * 50_000, False, False),
+    ("projects/SPANNER_PROJECT/instances/SPANNER_INSTANCE/databases/SPANNER_DATABASE", False, True),
+    ("projects/p1/secrets/db-password", True, True),
+    ("projects/p1", False, False),            # one segment is no resource name: judged as any value
 ])
 def test_long_or_odd_values(value, reference, placeholder):
     assert (is_reference(value), is_placeholder(value)) == (reference, placeholder)
