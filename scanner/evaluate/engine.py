@@ -22,7 +22,7 @@ from scanner.evaluate.policies import LANGUAGES, Check, Policy
 from scanner.evaluate.result import Finding, Passed, Result
 from scanner.evaluate.verdict import Verdict, unknown
 from scanner.model.paths import Match, resolve, without_indices
-from scanner.model.rendered import UNRENDERED_FACT, Place
+from scanner.model.rendered import UNRENDERED_FACT
 from scanner.model.resource import META_TYPES, Model, Resource
 from scanner.model.values import OneOf, Unknown
 
@@ -242,7 +242,7 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
         level = policy.level_of(check) if mode == "deny" else _audit_level(policy.level_of(check))
     notes: list[tuple[str, str, bool]] = []   # (note, place, the place is a plan) after the message
     chain = tuple((p.path, p.line, role) for p, role in resource.chain_of(location))
-    origin = resource.origins.get(without_indices(location)) or _argument_only(resource, chain)
+    origin = resource.origins.get(without_indices(location))
     if resource.user_site is not None:   # downloaded module code: the user changes it at the module call
         notes.append(("installed", f"{resource.path}:{line}", False))
         path, line = resource.user_site.path, resource.user_site.line
@@ -270,15 +270,6 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
                    resource.end_line if own_file else 0, chain=chain,
                    translations=tuple((lang, text) for lang, text in texts.items() if lang != "en"),
                    root=resource.root if resource.kind == "terraform" else "")
-
-
-def _argument_only(resource: Resource, chain: tuple[tuple[str, int, str], ...]) -> Place | None:
-    """The module call argument that alone decided a value in module code (through the module's locals and
-    pure functions: `lower(var.location)`): the caller changes it there."""
-    written = [(where, number) for where, number, role in chain if role not in ("attribute", "local")]
-    if not resource.module or len(written) != 1:
-        return None
-    return Place(*written[0]) if chain[-1][2] == "argument" else None
 
 
 def _module_default(resource: Resource, location: str,

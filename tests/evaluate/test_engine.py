@@ -135,11 +135,11 @@ def test_parts_that_fail_on_one_attribute_are_one_finding_saying_both(write, run
 def test_a_value_only_the_callers_argument_decides_is_reported_where_the_caller_wrote_it(write, run_scan):
     module = ('variable "location" {}\nvariable "zone" {}\nlocals {\n  location = lower(var.location)\n}\n'
               'resource "azurerm_storage_account" "one" {\n  location = local.location\n}\n'
-              'resource "azurerm_storage_account" "two" {\n  location = "${var.zone}${var.location}"\n}\n')
+              'resource "azurerm_storage_account" "two" {\n  location = "${var.zone}eastus"\n}\n')
     root = write({"m/main.tf": module,
                   "main.tf": 'module "m" {\n  source   = "./m"\n  location = "EastUS"\n  zone     = ""\n}\n'})
     findings = run_scan(root, only=("RES-001",)).findings
     assert [(f.path, f.line, f.address, f.message.endswith("(passed to m/main.tf:7)")) for f in findings] == [
-        ("m/main.tf", 10, "module.m.azurerm_storage_account.two", False),   # two inputs: the module's own line
+        ("m/main.tf", 10, "module.m.azurerm_storage_account.two", False),   # the module's own literal decides
         ("main.tf", 3, "module.m.azurerm_storage_account.one", True),
     ]

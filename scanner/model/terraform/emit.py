@@ -162,10 +162,17 @@ def _passthrough(instance: Instance, block: Block, prefix: str = "") -> frozense
     return frozenset(own)
 
 
+# Functions that change how a value is spelt, not which value it is: `lower(var.location)` is the caller's.
+SPELLING_FUNCTIONS = frozenset({"lower", "upper", "title", "trimspace", "chomp", "tostring"})
+
+
 def _module_input(instance: Instance, expr: Any) -> str | None:
     """The module input an expression is, bare: `var.x`, or `local.y` whose own expression is (a few hops:
-    `locals { location = var.location }` is how many modules name their inputs)."""
+    `locals { location = lower(var.location) }` is how many modules name their inputs), through functions
+    that only change its spelling."""
     for _ in range(8):
+        while isinstance(expr, x.Call) and expr.name in SPELLING_FUNCTIONS and len(expr.args) == 1:
+            expr = expr.args[0]
         names = x.traversal(expr)
         if names is None or len(names) != 2 or names[0] not in ("var", "local"):
             return None
