@@ -143,3 +143,14 @@ def test_a_value_only_the_callers_argument_decides_is_reported_where_the_caller_
         ("m/main.tf", 10, "module.m.azurerm_storage_account.two", False),   # the module's own literal decides
         ("main.tf", 3, "module.m.azurerm_storage_account.one", True),
     ]
+
+
+def test_a_block_a_dynamic_for_each_leaves_out_names_what_decided_it(write, run_scan):
+    root = write({"main.tf": 'variable "kms_enabled" {\n  default = false\n}\n'
+                             'resource "azurerm_kubernetes_cluster" "c" {\n  name     = "c"\n  location = "westeurope"\n'
+                             '  dynamic "key_management_service" {\n    for_each = var.kms_enabled ? ["x"] : []\n'
+                             '    content {\n      key_vault_key_id = "k"\n    }\n  }\n}\n'})
+    findings = run_scan(root, only=("CMK-005",)).findings
+    assert [(f.path, f.line, f.message.endswith("is not set (set in main.tf:2)")) for f in findings] == [
+        ("main.tf", 7, True)]
+    assert [role for _, _, role in findings[0].chain] == ["attribute", "default"]

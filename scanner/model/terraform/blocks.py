@@ -82,9 +82,12 @@ def _dynamic(evaluator: Evaluator, block: Block, scope: dict[str, Any], prefix: 
     for_each = block.attributes.get("for_each")
     iterator_attr = block.attributes.get("iterator")
     iterator = (x.traversal(iterator_attr.expr) or [label])[0] if iterator_attr else label
-    collection = evaluator.evaluate(for_each.expr, scope, Trace()) if for_each else \
+    trace = Trace()
+    collection = evaluator.evaluate(for_each.expr, scope, trace) if for_each else \
         Unknown("dynamic block", kind="expression")
     items = items_of(collection)
+    if items == [] and trace.places:   # no block at all: what decided that is where the finding's value was set
+        out.chains.setdefault(prefix + label, tuple(trace.places.items()))
     if items is None:
         reason = collection.reason if isinstance(collection, Unknown) else "dynamic block for_each"
         kind = collection.kind if isinstance(collection, Unknown) else "expression"
