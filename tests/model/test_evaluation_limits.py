@@ -90,6 +90,10 @@ def test_evaluation_bombs_become_unknown_with_the_limit_that_stopped_them(write,
     result = run_scan(root, only=("RES-001",))
     assert result.findings == []
     assert [u.message.rsplit(": ", 1)[1] for u in result.unresolved] == [f"{reason} is not known statically"]
+    said = [(n.path, n.line, n.message.startswith("azurerm_resource_group.rg: "),
+             n.message.endswith(f"{reason}; the checks that read this value are unresolved"))
+            for n in result.notices if "unresolved" in n.message]
+    assert said == [("main.tf", len(locals_text.splitlines()) + 3, True, True)]
     grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown_mib < 500      # bounded memory: the unbounded runs reached 2-3 GB
 

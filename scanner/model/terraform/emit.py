@@ -12,6 +12,7 @@ from scanner.model.terraform.instance import Instance
 from scanner.model.terraform.modules import TerraformModel
 from scanner.model.terraform.plan_values import PLAN_ROLE, PlanValues, without_secrets
 from scanner.model.terraform.trace import Trace
+from scanner.model.values import Unknown
 from scanner.notices import Notice
 from scanner.parse import expressions as x
 from scanner.parse.terraform import Block
@@ -51,7 +52,26 @@ def _emit(instance: Instance, kind: str, address: str, path: str, line: int, blo
                         block.references, module=instance.address, root=instance.root, chains=block.chains,
                         call_site=instance.call_site, user_site=instance.user_site, **extra)
     instance.model.resources.append(resource)
+    limit = _first_limit(resource.values)
+    if limit is not None:   # every limit says which limit was hit and where, not only in --show-unresolved
+        instance.model.notices.append(Notice(path, line, f"{resource.address}: {limit.reason}; the checks that read "
+                                                         f"this value are unresolved"))
     return resource
+
+
+def _first_limit(values: Any, budget: int = 2_000) -> Unknown | None:
+    """The first value an evaluation limit left unknown, looking at no more than `budget` values."""
+    pending = [values]
+    while pending and budget > 0:
+        value = pending.pop()
+        budget -= 1
+        if isinstance(value, Unknown) and value.kind == "limit":
+            return value
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return None
 
 
 def _provider(instance: Instance, block: Block, path: str) -> None:
