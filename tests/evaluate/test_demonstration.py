@@ -60,3 +60,17 @@ def test_library_code_keeps_its_level_but_what_an_example_deploys_around_it_is_a
     levels = _levels(run_scan(root, only=("RES-001", "HAVEN-010")))
     assert levels == [("main.tf", "HAVEN-010", "note", True),    # the example's cluster runs no RWX driver
                       ("main.tf", "RES-001", "error", False)]     # the library's own choice of region
+
+
+def test_the_worker_count_of_an_examples_cluster_is_a_note_on_the_librarys_line(write, run_scan):
+    library = ('variable "min_size" {\n  default = 3\n}\n'
+               'resource "aws_eks_cluster" "c" {\n  name     = "c"\n  role_arn = "arn"\n  vpc_config {\n'
+               '    subnet_ids = ["a"]\n  }\n}\n'
+               'resource "aws_eks_node_group" "g" {\n  cluster_name  = aws_eks_cluster.c.name\n'
+               '  node_role_arn = "arn"\n  subnet_ids    = ["a"]\n  scaling_config {\n'
+               '    min_size     = var.min_size\n    max_size     = 5\n    desired_size = var.min_size\n  }\n}\n')
+    root = write({"main.tf": library,
+                  "examples/small/main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\n'
+                                            'module "lib" {\n  source   = "../.."\n  min_size = 2\n}\n'})
+    assert [(path, rule, level) for path, rule, level, _ in _levels(run_scan(root, only=("HAVEN-003",)))] == [
+        ("main.tf", "HAVEN-003", "note")]
