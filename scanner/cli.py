@@ -16,7 +16,7 @@ import click
 
 from scanner import __version__, checkout, config as config_module, output, review, terminal
 from scanner.config import Config
-from scanner.scan_roots import scan_root
+from scanner.scan_roots import outermost, scan_roots
 from scanner.errors import SovscanError
 from scanner.evaluate import policies as policy_module
 from scanner.evaluate import summaries, waivers
@@ -66,12 +66,12 @@ def _targets(paths: tuple[str, ...]) -> tuple[tuple[str, ...], Focus | None]:
     files = [p for p in paths if os.path.isfile(p)]
     if not files:
         return paths, None
-    roots = [scan_root(path) for path in paths]
+    roots = [root for path in paths for root in scan_roots(path)]
     focus = {display_path(p): None for p in files}
     for directory in (p for p in paths if not os.path.isfile(p)):
         for root, _, names in os.walk(directory):
             focus.update({display_path(os.path.join(root, n)): None for n in names})
-    return tuple(dict.fromkeys(roots)), Focus(focus)
+    return outermost(roots), Focus(focus)
 
 
 def _scan_options(function):

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from scanner import cli
-from scanner.scan_roots import scan_root
+from scanner.scan_roots import scan_roots
 
 DEPLOYMENT = """apiVersion: apps/v1
 kind: Deployment
@@ -73,25 +73,25 @@ def repository(write, monkeypatch):
     return root
 
 
-@pytest.mark.parametrize("named, root", [
-    ("apps/shop/base/deployment.yaml", "apps/shop"),              # a base: with every overlay that deploys it
-    ("apps/shop/overlays/prod/scale.yaml", "apps/shop/overlays/prod"),   # a patch: with its overlay
-    ("apps/shop/overlays/dev/kustomization.yaml", "apps/shop/overlays/dev"),
-    ("apps/other/deployment.yaml", "apps/other"),                 # a standalone kustomization
-    ("k8s/web.yaml", "k8s"),                                      # plain manifests: the directory's others
-    ("charts/web/templates/deployment.yaml", "charts/web"),       # a chart file: the chart
-    ("charts/web/charts/cache/templates/statefulset.yaml", "charts/web"),   # a subchart: its parent chart
-    ("charts/web/values.yaml", "charts/web"),
-    ("infra/main.tf", "infra"),                                   # Terraform: its module
-    (".github/workflows/ci.yml", ".github/workflows/ci.yml"),    # anything else: the file alone
-    ("apps/shop", "apps/shop"),                                   # a directory stays what it is
+@pytest.mark.parametrize("named, roots", [
+    ("apps/shop/base/deployment.yaml", ["apps/shop"]),            # a base: with every overlay that deploys it
+    ("apps/shop/overlays/prod/scale.yaml", ["apps/shop/overlays/prod", "apps/shop/base"]),   # a patch: its build
+    ("apps/shop/overlays/dev/kustomization.yaml", ["apps/shop/overlays/dev", "apps/shop/base"]),
+    ("apps/other/deployment.yaml", ["apps/other"]),               # a standalone kustomization
+    ("k8s/web.yaml", ["k8s"]),                                    # plain manifests: the directory's others
+    ("charts/web/templates/deployment.yaml", ["charts/web"]),     # a chart file: the chart
+    ("charts/web/charts/cache/templates/statefulset.yaml", ["charts/web"]),   # a subchart: its parent chart
+    ("charts/web/values.yaml", ["charts/web"]),
+    ("infra/main.tf", ["infra"]),                                 # Terraform: its module
+    (".github/workflows/ci.yml", [".github/workflows/ci.yml"]),  # anything else: the file alone
+    ("apps/shop", ["apps/shop"]),                                 # a directory stays what it is
 ])
-def test_a_named_file_is_scanned_from_its_application(repository, named, root):
-    assert scan_root(named) == root
+def test_a_named_file_is_scanned_from_its_application(repository, named, roots):
+    assert scan_roots(named) == tuple(roots)
 
 
 def test_an_absolute_name_gives_an_absolute_root(repository):
-    assert scan_root(str(repository / "k8s" / "web.yaml")) == str(repository / "k8s")
+    assert scan_roots(str(repository / "k8s" / "web.yaml")) == (str(repository / "k8s"),)
 
 
 def test_the_climb_stops_at_the_repository_top(write, tmp_path, monkeypatch):
@@ -99,7 +99,7 @@ def test_the_climb_stops_at_the_repository_top(write, tmp_path, monkeypatch):
     write({"outside/overlay/kustomization.yaml": KUSTOMIZATION + "resources: [../../repo/base]\n",
            "repo/.git/HEAD": "ref: refs/heads/main\n", "repo/base/deployment.yaml": DEPLOYMENT})
     monkeypatch.chdir(tmp_path / "repo")
-    assert scan_root("base/deployment.yaml") == "base"
+    assert scan_roots("base/deployment.yaml") == ("base",)
 
 
 def test_a_plain_manifest_named_alone_is_judged_with_the_policies_beside_it(repository, capsys):
