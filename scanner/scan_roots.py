@@ -35,7 +35,7 @@ def scan_roots(path: str) -> tuple[str, ...]:
     """The paths to scan so that the named path is judged with what it is deployed with."""
     if not os.path.isfile(path):
         return (path,)
-    kind = classify(path)
+    kind = "yaml" if os.path.basename(path) in KUSTOMIZATIONS else classify(path)   # `Kustomization` has no suffix
     if kind in TERRAFORM_KINDS:
         return (os.path.dirname(path) or ".",)
     if kind not in ("yaml", "json"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -38,7 +39,7 @@ def test_hook_settings():
     spec = hook()
     assert spec["entry"] == "sovscan scan"
     assert spec["pass_filenames"] is True and spec["require_serial"] is True
-    assert spec["types_or"] == ["terraform", "yaml", "json"]
+    assert "types_or" not in spec and "types" not in spec   # by name: identify knows no .tofu (see below)
 
 
 @pytest.mark.skipif(tomllib is None, reason="tomllib needs Python 3.11")
@@ -47,12 +48,28 @@ def test_entry_is_a_console_script_of_the_package():
     assert shlex.split(hook()["entry"])[0] in scripts
 
 
-def test_file_types_select_infrastructure_files():
-    identify = pytest.importorskip("identify.identify")
-    wanted = set(hook()["types_or"])
-    for name in ("main.tf", "prod.tfvars", "deploy.yaml", "values.yml", "plan.json"):
-        assert identify.tags_from_filename(name) & wanted, name
-    assert not identify.tags_from_filename("README.md") & wanted
+SELECTED = ["main.tf", "net.tofu", "main.tf.json", "net.tofu.json", "prod.tfvars", "prod.tfvars.json",
+            "MAIN.TF", "deploy.yaml", "values.yml", "plan.json", "overlays/dev/Kustomization",
+            "terraform.tfstate", "terraform.tfstate.backup", "terraform.tfstate.1700000000.backup", "prod.tfplan"]
+LEFT_OUT = ["README.md", "main.py", "terragrunt.hcl", "net.tofu.orig", "Kustomization.md", "notes.txt",
+            ".terraform/modules/vpc/main.tf", "infra/.terraform/modules/vpc/net.tofu",
+            "infra/.terraform/providers/schema.json"]
+
+
+def test_the_hook_gets_every_file_sovscan_scans_and_nothing_else(tmp_path, monkeypatch):
+    """pre-commit's own selection (its Classifier, with the manifest's defaults applied) over real files:
+    identify tags a.tofu only ["file", "non-executable", "text"], so a type filter would drop it."""
+    clientlib = pytest.importorskip("pre_commit.clientlib")
+    run = pytest.importorskip("pre_commit.commands.run")
+    (loaded,) = clientlib.load_manifest(str(MANIFEST))
+    for name in SELECTED + LEFT_OUT:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}\n", encoding="utf-8")
+    (tmp_path / "linked.tf").symlink_to(tmp_path / "main.tf")
+    monkeypatch.chdir(tmp_path)
+    classifier = run.Classifier(SELECTED + LEFT_OUT + ["linked.tf"])
+    chosen = list(classifier.filenames_for_hook(SimpleNamespace(**loaded)))
+    assert chosen == SELECTED
 
 
 def test_entry_with_file_names_fails_on_a_violation(write, monkeypatch, capsys):
