@@ -1,7 +1,10 @@
 """.pre-commit-hooks.yaml: valid for pre-commit, and its entry works the way pre-commit calls it."""
 from __future__ import annotations
 
+import os
 import shlex
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -80,3 +83,41 @@ def test_entry_with_file_names_fails_on_a_violation(write, monkeypatch, capsys):
     assert cli.main(argv + ["infra/main.tf"]) == 1
     assert "RES-001" in capsys.readouterr().out
     assert cli.main(argv + ["clean/main.tf"]) == 0
+
+
+PRIVILEGED_PATCH = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n"
+                    "  template:\n    spec:\n      containers:\n        - name: web\n          securityContext: {privileged: true}\n")
+DEPLOYMENT = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n"
+              "  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n"
+              "    spec:\n      containers:\n        - name: web\n          image: registry.example.eu/web:1.0\n")
+KUSTOMIZATION = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+
+
+def git(root: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org"}
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_real_hook_blocks_an_opentofu_file_and_a_privileged_overlay_patch(write, tmp_path):
+    """Staged alone, an OpenTofu file reaches the hook and a Kustomize patch is judged with its base."""
+    pytest.importorskip("pre_commit")
+    if not (REPO / ".git").exists():
+        pytest.skip("pre-commit try-repo needs this checkout to be a git repository")
+    root = write({"base/kustomization.yaml": KUSTOMIZATION + "resources: [deployment.yaml]\n",
+                  "base/deployment.yaml": DEPLOYMENT,
+                  "overlays/dev/kustomization.yaml": KUSTOMIZATION + "resources: [../../base]\npatches:\n  - path: priv.yaml\n"},
+                 tmp_path / "repo")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "base")
+    write({"overlays/dev/priv.yaml": PRIVILEGED_PATCH,
+           "infra/net.tofu": 'resource "azurerm_resource_group" "rg" {\n  location = "eastus"\n}\n'}, root)
+    git(root, "add", ".")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "sovscan"],
+                          cwd=root, capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "overlays/dev/priv.yaml:11: error WL-001 " in done.stdout, done.stdout
+    assert "infra/net.tofu:2: error RES-001 " in done.stdout, done.stdout
