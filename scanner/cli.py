@@ -190,7 +190,7 @@ def _strict_problems(result: Result, files: int, config: Config) -> tuple[str, .
     problems = []
     if files == 0:
         problems.append("no file was scanned")
-    not_files = {"--exclude", config.source or ".sovscan.yaml"}
+    not_files = {"", config.source or ".sovscan.yaml"}   # "": about the run (an --exclude that matches nothing)
     unrendered = sorted({n.path for n in result.notices if n.kind == UNRENDERED})
     unread = sorted({n.path for n in result.notices if n.level in ("warning", "error") and n.path not in not_files
                      and n.kind not in (UNRENDERED, NOT_EVALUATED)})
