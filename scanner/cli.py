@@ -60,8 +60,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def _targets(paths: tuple[str, ...]) -> tuple[tuple[str, ...], Focus | None]:
     """Scan roots, and the files to report when files were named (pre-commit passes files).
 
-    A named Terraform file is scanned with the rest of its module (its directory), so variables and
-    module calls resolve as in a full scan; only its own findings are reported.
+    A named file is scanned with what it is deployed with (its Terraform module, Helm chart or whole
+    Kustomize build: scanner.scan_roots), so values resolve as in a full scan; only its own findings are
+    reported, and roots inside other roots are scanned once, with them.
     """
     files = [p for p in paths if os.path.isfile(p)]
     if not files:

@@ -98,8 +98,13 @@ def _application_roots(path: str) -> list[str]:
                 changed = True
     builds = consumers | ({directory} if os.path.basename(path) in KUSTOMIZATIONS else set())
     common = os.path.commonpath([directory, *consumers]) if consumers else directory
-    boundary = list(_ancestors(directory, len(directory.split(os.sep))))[-1]
-    return list(outermost([common, *sorted(_reached(builds, boundary))]))
+    return list(outermost([common, *sorted(_reached(builds, _boundary(directory)))]))
+
+
+def _boundary(directory: str) -> str:
+    """The repository (the nearest directory above holding `.git`) or the working directory, whichever the
+    climb from `directory` meets first; the filesystem root when it meets neither."""
+    return list(_ancestors(directory, directory.count(os.sep)))[-1]
 
 
 def _reached(builds: set[str], boundary: str) -> set[str]:
@@ -132,8 +137,8 @@ def _within(path: str, directory: str) -> bool:
 
 
 def outermost(paths: Iterable[str]) -> tuple[str, ...]:
-    """The paths without those inside another one (scanned with it), in their first order: a file is
-    discovered, parsed and counted once however many named files pull it in."""
+    """The paths without those inside another one (which scans them), so a file is discovered, parsed and
+    counted once however many named files pull it in. A path that holds earlier ones replaces them at the end."""
     kept: list[str] = []
     for path in paths:
         if any(_within(os.path.abspath(path), os.path.abspath(other)) for other in kept):
