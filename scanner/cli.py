@@ -16,7 +16,7 @@ import click
 
 from scanner import __version__, checkout, config as config_module, output, review, terminal
 from scanner.config import Config
-from scanner.scan_roots import scan_root
+from scanner.scan_roots import outermost, scan_roots
 from scanner.errors import SovscanError
 from scanner.evaluate import policies as policy_module
 from scanner.evaluate import summaries, waivers
@@ -60,18 +60,19 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def _targets(paths: tuple[str, ...]) -> tuple[tuple[str, ...], Focus | None]:
     """Scan roots, and the files to report when files were named (pre-commit passes files).
 
-    A named Terraform file is scanned with the rest of its module (its directory), so variables and
-    module calls resolve as in a full scan; only its own findings are reported.
+    A named file is scanned with what it is deployed with (its Terraform module, Helm chart or whole
+    Kustomize build: scanner.scan_roots), so values resolve as in a full scan; only its own findings are
+    reported, and roots inside other roots are scanned once, with them.
     """
     files = [p for p in paths if os.path.isfile(p)]
     if not files:
         return paths, None
-    roots = [scan_root(path) for path in paths]
+    roots = [root for path in paths for root in scan_roots(path)]
     focus = {display_path(p): None for p in files}
     for directory in (p for p in paths if not os.path.isfile(p)):
         for root, _, names in os.walk(directory):
             focus.update({display_path(os.path.join(root, n)): None for n in names})
-    return tuple(dict.fromkeys(roots)), Focus(focus)
+    return outermost(roots), Focus(focus)
 
 
 def _scan_options(function):
@@ -190,7 +191,7 @@ def _strict_problems(result: Result, files: int, config: Config) -> tuple[str, .
     problems = []
     if files == 0:
         problems.append("no file was scanned")
-    not_files = {"--exclude", config.source or ".sovscan.yaml"}
+    not_files = {"", config.source or ".sovscan.yaml"}   # "": about the run (an --exclude that matches nothing)
     unrendered = sorted({n.path for n in result.notices if n.kind == UNRENDERED})
     unread = sorted({n.path for n in result.notices if n.level in ("warning", "error") and n.path not in not_files
                      and n.kind not in (UNRENDERED, NOT_EVALUATED)})

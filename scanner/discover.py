@@ -79,10 +79,12 @@ def _excluded(shown: str, name: str, excludes: tuple[str, ...], matched: set[str
 
 def unused_excludes(given: tuple[str, ...], configured: tuple[str, ...], config_file: str,
                     matched: set[str]) -> list[Notice]:
-    """A warning for each exclude pattern that left nothing out (a typo, or a path not as reports show it)."""
-    patterns = [(p, "--exclude") for p in given] + [(p, config_file or ".sovscan.yaml") for p in configured]
-    return [Notice(where, 0, f"exclude {pattern!r} matches no path (patterns match paths as reports show them)")
-            for pattern, where in dict.fromkeys(patterns) if pattern not in matched]
+    """A warning for each exclude pattern that left nothing out (a typo, or a path not as reports show it):
+    on the configuration file that has it, or on no file for a command-line --exclude."""
+    patterns = [(p, "", "--exclude ") for p in given] + \
+        [(p, config_file or ".sovscan.yaml", "exclude ") for p in configured]
+    return [Notice(where, 0, f"{option}{pattern!r} matches no path (patterns match paths as reports show them)")
+            for pattern, where, option in dict.fromkeys(patterns) if pattern not in matched]
 
 
 def _looks_binary(path: str) -> bool:

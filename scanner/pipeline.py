@@ -15,7 +15,9 @@ from scanner.evaluate.policies import Policy
 from scanner.evaluate.result import Finding, Result
 from scanner.evaluate.summaries import summarise
 from scanner.focus import Focus
-from scanner.notices import Notice
+from scanner.model.kustomize.kustfile import under
+from scanner.model.rendered import RenderedBuild
+from scanner.notices import UNRENDERED, Notice
 from scanner.parse import hcc, terraform
 from scanner.parse.modules import ModuleManifest, read_manifest
 from scanner.parse.plan import read_plan
@@ -86,7 +88,7 @@ def scan(request: ScanRequest) -> tuple[Result, int]:
         result = waivers.apply_baseline(result, waivers.load_baseline(request.baseline))
     result = engine.grouped(result).but(register=waivers.register(result, the_model, directives, request.config, today))
     if request.focus is not None:
-        result = _narrow(result, request.focus)
+        result = _narrow(result, request.focus, _unrendered_places(the_model.builds, request.focus))
     return result, len(sources)
 
 
@@ -133,11 +135,20 @@ def _haven_reports(given: tuple[str, ...], files: list[parse.ParsedFile]) -> tup
     return reports, notices
 
 
-def _narrow(result: Result, focus: Focus) -> Result:
+def _unrendered_places(builds: list[RenderedBuild], focus: Focus) -> frozenset[tuple[str, int]]:
+    """Where the notices of the builds rendered in part that hold a focused file are: a named patch whose
+    base cannot be read is not judged, and the run must say so (and fail under --strict)."""
+    def holds_focused(build: RenderedBuild) -> bool:
+        return any(path in build.inputs or under(build.root, path) for path in focus.files)
+    return frozenset((n.path, n.line) for b in builds if not b.complete and holds_focused(b) for n in b.notices)
+
+
+def _narrow(result: Result, focus: Focus, unrendered: frozenset[tuple[str, int]] = frozenset()) -> Result:
     def keeps(finding: Finding) -> bool:
         """On a changed line or block, or decided by a changed place (a tfvars entry, a default, a local)."""
         return focus.keeps(finding.path, finding.line, finding.resource_line, finding.resource_end_line) or \
             any(focus.keeps(path, line) for path, line, _ in finding.chain)
     return result.but(findings=[f for f in result.findings if keeps(f)],
                       unresolved=[f for f in result.unresolved if keeps(f)],
-                      notices=[n for n in result.notices if n.path in focus.files])
+                      notices=[n for n in result.notices if n.path in focus.files
+                               or (n.kind == UNRENDERED and (n.path, n.line) in unrendered)])

@@ -240,7 +240,21 @@ def test_exclude_matches_paths_as_reports_print_them(write, tmp_path, capsys):
     code, out, _ = run(capsys, "scan", "examples", "--only", "RES-001", "--exclude", "k8s-app/*", "-f", "json")
     notices = json.loads(out)["notices"]
     assert [(n["path"], n["message"]) for n in notices] == [
-        ("--exclude", "exclude 'k8s-app/*' matches no path (patterns match paths as reports show them)")]
+        ("", "--exclude 'k8s-app/*' matches no path (patterns match paths as reports show them)")]
     write({".sovscan.yaml": "exclude: ['nothing/**']\n"})
     code, out, _ = run(capsys, "scan", ".", "--only", "RES-001")
     assert "notice: .sovscan.yaml: exclude 'nothing/**' matches no path" in out
+
+
+@pytest.mark.parametrize("fmt, shown", [
+    ("text", "notice: --exclude 'nomatch/*' matches no path (patterns match paths as reports show them)\n"),
+    ("github", "::warning title=sovscan::--exclude 'nomatch/*' matches no path (patterns match paths as reports show them)\n"),
+    ("gitlab-sast", '"value": "--exclude \'nomatch/*\' matches no path (patterns match paths as reports show them)"'),
+    ("junit", 'skipped message="--exclude \'nomatch/*\' matches no path (patterns match paths as reports show them)"'),
+])
+def test_an_exclude_option_that_matches_nothing_is_a_notice_on_no_file(write, capsys, fmt, shown):
+    """It is about the run, so it names the option in its message and no file ("./--exclude" is none),
+    and --strict does not count it as a file that could not be read."""
+    write({"main.tf": US.replace("uksouth", "westeurope")})
+    code, out, _ = run(capsys, "scan", ".", "--only", "RES-001", "--exclude", "nomatch/*", "--strict", "-f", fmt)
+    assert code == 0 and shown in out and "./--exclude" not in out

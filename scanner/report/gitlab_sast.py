@@ -104,7 +104,7 @@ def _vulnerability(finding: Finding, policy: Policy, occurrence: int, report: Re
 
 def _messages(report: Report) -> list[dict]:
     messages = [{"level": "warn" if n.level in ("warning", "error") else "info",
-                 "value": f"{n.path}:{n.line}: {n.message}" if n.line else f"{n.path}: {n.message}"}
+                 "value": f"{n.path}:{n.line}: {n.message}" if n.line else f"{n.path}: {n.message}" if n.path else n.message}
                 for n in report.result.notices]
     if report.rules is not None and report.rules.loosened:
         statements = labels.rule_statements(report.rules, report.lang)

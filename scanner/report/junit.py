@@ -110,15 +110,15 @@ def _notice_suite(root: ET.Element, report: Report, totals: Counter) -> None:
     for notice in notices:
         used[notice.path] += 1
         name = words["junit_input_file"] + ("" if used[notice.path] == 1 else f" #{used[notice.path]}")
-        case = ET.SubElement(suite, "testcase", {"classname": _clean(notice.path), "name": name,
-                                                 "file": _clean(notice.path), "time": "0"})
-        where = f"{notice.path}:{notice.line}" if notice.line else notice.path
+        case = ET.SubElement(suite, "testcase", {"classname": _clean(notice.path or TOOL_NAME), "name": name,
+                                                 **({"file": _clean(notice.path)} if notice.path else {}), "time": "0"})
+        where = f"{notice.path}:{notice.line}: " if notice.line else f"{notice.path}: " if notice.path else ""
         if notice.level == "error" and report.strict_problems:
             error = ET.SubElement(case, "error", {"message": _clean(notice.message), "type": "input"})
-            error.text = f"{_clean(where)}: {_clean(notice.message)}"
+            error.text = f"{_clean(where)}{_clean(notice.message)}"
             counts["errors"] += 1
         else:
-            ET.SubElement(case, "skipped", {"message": _clean(f"{where}: {notice.message}")})
+            ET.SubElement(case, "skipped", {"message": _clean(f"{where}{notice.message}")})
             counts["skipped"] += 1
         counts["tests"] += 1
     _set_counts(suite, counts)

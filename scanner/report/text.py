@@ -87,7 +87,8 @@ def _notice_lines(report: Report) -> list[str]:
     for heading, notices in (("notice", result.notices), ("waiver", result.waiver_problems),
                              ("migration", result.migration)):
         for notice in notices:
-            lines.append(f"{heading}: {location(notice.path, notice.line)}: {inert(notice.message)}")
+            where = f"{location(notice.path, notice.line)}: " if notice.path else ""   # about the run, not a file
+            lines.append(f"{heading}: {where}{inert(notice.message)}")
     for entry in result.stale_baseline:
         lines.append(f"baseline: stale entry {inert(entry.get('rule'))} {inert(entry.get('address'))} "
                      f"in {inert(entry.get('path'))}: no longer found")
