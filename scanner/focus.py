@@ -22,7 +22,7 @@ from scanner.discover import DEFAULT_EXCLUDES, MAX_FILE_BYTES
 from scanner.errors import InputError
 from scanner.regular_file import read_bytes
 
-MAX_DIFF_LINES = 50_000   # above this a changed file counts as changed in full (difflib is quadratic at worst)
+MAX_DIFF_MIDDLE = 2_000   # changed lines between the shared start and end above which no line diff is made
 
 
 @dataclass(frozen=True)
@@ -133,17 +133,45 @@ def _rename_sources(tree: dict, present: set[str], current: dict, local: dict, o
     return out
 
 
-def _changed_lines(old: bytes, new: bytes) -> frozenset[int] | None:
-    """Lines of `new` that are added or changed against `old`, and the lines either side of a deletion."""
+def _changed_lines(old: bytes, new: bytes) -> frozenset[int]:
+    """Lines of `new` that are added or changed against `old`, and the lines either side of a deletion.
+
+    Lines both sides share at the start and the end are left out first, in linear time. Only a small
+    middle is diffed line by line (difflib is quadratic or worse, and a change to a huge file must not
+    stall the scan); in a large middle every new line counts as changed, which keeps more in focus, never
+    less."""
     old_lines = old.decode("utf-8", "replace").splitlines()
     new_lines = new.decode("utf-8", "replace").splitlines()
-    if max(len(old_lines), len(new_lines)) > MAX_DIFF_LINES:
-        return None
+    start, old_end, new_end = _common_ends(old_lines, new_lines)
+    old_middle, new_middle = old_lines[start:old_end], new_lines[start:new_end]
+    if not old_middle and not new_middle:
+        return frozenset()
+    if max(len(old_middle), len(new_middle)) > MAX_DIFF_MIDDLE:
+        return frozenset(_replaced(start, new_end, len(new_lines)))
     lines: set[int] = set()
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    matcher = difflib.SequenceMatcher(None, old_middle, new_middle, autojunk=False)
     for tag, _, _, j1, j2 in matcher.get_opcodes():
-        if tag in ("replace", "insert"):
-            lines.update(range(j1 + 1, j2 + 1))
-        elif tag == "delete":
-            lines.update(n for n in (j1, j1 + 1) if 1 <= n <= max(len(new_lines), 1))
+        if tag != "equal":
+            lines.update(_replaced(start + j1, start + j2, len(new_lines)))
     return frozenset(lines)
+
+
+def _common_ends(old: list[str], new: list[str]) -> tuple[int, int, int]:
+    """(lines shared at the start, end of old's middle, end of new's middle): the shared end lines never
+    overlap the shared start lines."""
+    shortest = min(len(old), len(new))
+    start = 0
+    while start < shortest and old[start] == new[start]:
+        start += 1
+    shared_end = 0
+    while shared_end < shortest - start and old[-1 - shared_end] == new[-1 - shared_end]:
+        shared_end += 1
+    return start, len(old) - shared_end, len(new) - shared_end
+
+
+def _replaced(first: int, end: int, total: int) -> range | tuple[int, ...]:
+    """The 1-based new lines [first, end) stand for a change; an empty range (a deletion) marks the
+    lines either side of it."""
+    if end > first:
+        return range(first + 1, end + 1)
+    return tuple(n for n in (first, first + 1) if 1 <= n <= max(total, 1))
