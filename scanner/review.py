@@ -105,7 +105,8 @@ def _repository_path(change: Change, path: str) -> str | None:
     real = os.path.realpath(path)
     if not checkout.inside(real, change.repository.top):
         return None
-    return Path(real).relative_to(change.repository.top).as_posix()
+    inner = Path(real).relative_to(change.repository.top).as_posix()
+    return "" if inner == "." else inner
 
 
 def _configuration_changes(change: Change, config: Config) -> list[Finding]:
@@ -140,17 +141,15 @@ def _removed_configurations(change: Change, config: Config) -> list[Finding]:
     cwd = _repository_path(change, ".")
     if cwd is None:
         return []
-    cwd = "" if cwd == "." else cwd
+    removed = {repo_path: oid for repo_path, (_, oid) in change.repository.tree(change.commit).items()
+               if posixpath.basename(repo_path) == checkout.CONFIG_FILE and _in_scope(repo_path, cwd)
+               and not os.path.lexists(change.repository.top / repo_path)}
+    contents = change.repository.blobs(list(removed.values()))
     out: list[Finding] = []
-    for repo_path in sorted(change.repository.tree(change.commit)):
-        if posixpath.basename(repo_path) != checkout.CONFIG_FILE or not _in_scope(repo_path, cwd):
-            continue
-        if os.path.lexists(change.repository.top / repo_path):
-            continue
+    for repo_path, oid in sorted(removed.items()):
         shown = _shown(change, repo_path)
         out.append(_finding(shown, 1, f"configuration {shown} removed",
-                            f"configuration file removed in this change: {shown}"
-                            f"{_what_it_set(change.repository.read(change.commit, repo_path), shown)}"))
+                            f"configuration file removed in this change: {shown}{_what_it_set(contents.get(oid), shown)}"))
     return out
 
 
@@ -198,11 +197,14 @@ def _policy_file_changes(change: Change, directories: tuple[str, ...]) -> list[F
         before = {p: oid for p, (_, oid) in tree.items() if _policy_file(p, repo_dir)}
         now = _policy_files_now(change.repository.top, repo_dir)
         for repo_path in sorted(set(before) | set(now)):
-            content = now.get(repo_path)
+            if repo_path not in now:
+                old = change.repository.blobs([before[repo_path]]).get(before[repo_path])
+                out.append(_policy_finding(change, repo_path, "removed", old))
+                continue
+            content = now[repo_path]
             if repo_path in before and content is not None and git.blob_id(content, object_format) == before[repo_path]:
                 continue
-            verb = "removed" if content is None else "changed" if repo_path in before else "added"
-            out.append(_policy_finding(change, repo_path, verb, content))
+            out.append(_policy_finding(change, repo_path, "changed" if repo_path in before else "added", content))
     return out
 
 
@@ -233,8 +235,6 @@ def _bytes(path: Path) -> bytes | None:
 
 def _policy_finding(change: Change, repo_path: str, verb: str, content: bytes | None) -> Finding:
     shown = _shown(change, repo_path)
-    if verb == "removed":
-        content = change.repository.read(change.commit, repo_path)
     ids = _policy_ids(content, shown)
     named = f" ({', '.join(ids)})" if ids else ""
     changed = change.focus.files.get(shown)

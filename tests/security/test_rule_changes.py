@@ -4,7 +4,10 @@ from __future__ import annotations
 import datetime
 import json
 
+import pytest
+
 from scanner import cli
+from scanner.review import _in_scope
 from tests.security.conftest import git
 
 US = 'resource "azurerm_resource_group" "{name}" {{\n  location = "uksouth"\n}}\n'
@@ -133,3 +136,29 @@ def test_a_policy_directory_given_with_policies_is_reviewed_too(repo, capsys):
         ("REVIEW-001", "org/custom/ORG-001.yaml", 2, "policy file changed in this change: org/custom/ORG-001.yaml "
                                                      "(ORG-001)"),
     ]
+
+
+def test_a_removed_configuration_is_not_compared_when_the_run_reads_one_from_outside(repo, tmp_path, capsys):
+    (repo / ".sovscan.yaml").write_text("enforcement:\n  RES-013: off\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "configuration")
+    (repo / ".sovscan.yaml").unlink()
+    base = tmp_path / "base.yaml"
+    base.write_text("environment: prod\n", encoding="utf-8")
+    cli.main(["scan", ".", "--changed-since", "HEAD", "--only", "RES-001", "--config", str(base),
+              "-f", "json=out.json"])
+    assert _findings(repo) == []
+
+
+@pytest.mark.parametrize("configuration, working_directory, in_scope", [
+    (".sovscan.yaml", "", True),
+    ("infra/.sovscan.yaml", "", True),              # below the working directory
+    (".sovscan.yaml", "infra", True),               # above it: found from a scanned path up to the root
+    ("infra/.sovscan.yaml", "infra", True),
+    ("infra/prod/.sovscan.yaml", "infra", True),
+    ("other/.sovscan.yaml", "infra", False),        # beside it: no scan of the working directory reads it
+    ("infrastructure/.sovscan.yaml", "infra", False),
+])
+def test_which_removed_configurations_a_scan_of_the_working_directory_could_have_read(
+        configuration, working_directory, in_scope):
+    assert _in_scope(configuration, working_directory) is in_scope

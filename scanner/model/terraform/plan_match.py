@@ -69,7 +69,7 @@ def plan_root(plan: Plan, roots: list[str], modules: dict[str, ModuleDir]) -> Ma
     if located is not None:
         return Match(located)
     recorded = _recorded(plan)
-    disagreement = {root: len(recorded ^ _facts(modules[root], recorded)) for root in best}
+    disagreement = {root: len(recorded ^ _facts(modules[root], plan)) for root in best}
     fewest = min(disagreement.values())
     closest = [root for root in best if disagreement[root] == fewest]
     return Match(closest[0]) if len(closest) == 1 else Match(None, tuple(closest))
@@ -107,11 +107,13 @@ def _recorded(plan: Plan) -> set[str]:
     return facts
 
 
-def _facts(module: ModuleDir, recorded: set[str]) -> set[str]:
-    """The same facts of a root module's code, for the kinds of fact the plan records."""
+def _facts(module: ModuleDir, plan: Plan) -> set[str]:
+    """The same facts of a root module's code, for what the plan records: the values of the variables it
+    shows (not those it marks sensitive), and the code when it has its configuration."""
+    shown = {name for name, value in plan.variables.items() if not isinstance(value, SensitiveValue)}
     facts = {f"value {name}={text}" for name, value in _input_values(module).items()
-             if (text := _json(value)) is not None}
-    if not any(not fact.startswith("value ") for fact in recorded):
+             if name in shown and (text := _json(value)) is not None}
+    if plan.configuration is None:
         return facts
     for block, _ in module.resources:
         address = f"{block.labels[0]}.{block.labels[1]}"
