@@ -149,7 +149,8 @@ def _removed_configurations(change: Change, config: Config) -> list[Finding]:
     for repo_path, oid in sorted(removed.items()):
         shown = _shown(change, repo_path)
         out.append(_finding(shown, 1, f"configuration {shown} removed",
-                            f"configuration file removed in this change: {shown}{_what_it_set(contents.get(oid), shown)}"))
+                            f"configuration file removed in this change: {shown}"
+                            + _what_it_set(contents.get(oid), shown)))
     return out
 
 

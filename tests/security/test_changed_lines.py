@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.focus import MAX_DIFF_MIDDLE, _changed_lines, changed_since
+from scanner.focus import MAX_DIFF_MIDDLE, MAX_EDITS, _changed_lines, _edit_script, changed_since
 from tests.security.conftest import git
 
 
@@ -45,6 +45,36 @@ def test_a_line_inserted_among_identical_lines_marks_one_line():
     old = ["x"] * 20_000
     new = old[:7_000] + ["y"] + old[7_000:]
     assert _changed_lines(text(old), text(new)) == frozenset({7_001})
+
+
+def test_edits_at_both_ends_of_a_run_of_repeated_lines_are_found_exactly():
+    old = ["a"] + ["x"] * 1_997 + ["b"]
+    new = ["c"] + ["x"] * 1_000 + ["y"] + ["x"] * 997 + ["d"]
+    assert _changed_lines(text(old), text(new)) == frozenset({1, 1_002, 2_000})
+
+
+def test_a_middle_of_repeated_lines_with_more_edits_than_the_limit_counts_in_full():
+    # difflib's matcher (the old way) took 90 seconds on this input
+    old = ["a"] + ["x"] * 1_998 + ["b"]
+    new = ["c"] + ["y", "x"] * 999 + ["d"]
+    assert _edit_script(old, new) is None
+    assert _changed_lines(text(old), text(new)) == frozenset(range(1, 2_001))
+
+
+@pytest.mark.parametrize("old, new, script", [
+    ("abc", "abc", []),
+    ("", "ab", [("insert", 0), ("insert", 1)]),
+    ("ab", "", [("delete", 0), ("delete", 0)]),
+    # the example of Myers' paper: -a -b c +b a b -b a +c
+    ("abcabba", "cbabac", [("delete", 0), ("delete", 0), ("insert", 1), ("delete", 4), ("insert", 5)]),
+])
+def test_the_edit_script_is_a_shortest_one(old, new, script):
+    assert _edit_script(list(old), list(new)) == script
+
+
+def test_the_edit_limit_is_exact():
+    assert _edit_script([], ["x"] * MAX_EDITS) == [("insert", n) for n in range(MAX_EDITS)]
+    assert _edit_script([], ["x"] * (MAX_EDITS + 1)) is None
 
 
 def test_a_large_changed_middle_counts_every_new_line_in_it():
