@@ -222,13 +222,16 @@ def _policy_files_now(top: Path, repo_dir: str) -> dict[str, bytes | None]:
     out: dict[str, bytes | None] = {}
     for path in sorted((top / repo_dir).glob("*/*.yaml")):
         repo_path = path.relative_to(top).as_posix()
-        if _policy_file(repo_path, repo_dir) and path.is_file():
+        if _policy_file(repo_path, repo_dir) and (path.is_file() or path.is_symlink()):
             out[repo_path] = _bytes(path)
     return out
 
 
 def _bytes(path: Path) -> bytes | None:
+    """A file's content as git compares it: a symbolic link is its target (never followed)."""
     try:
+        if path.is_symlink():
+            return os.readlink(path).encode("utf-8", "surrogateescape")
         return read_bytes(str(path), MAX_TEXT_BYTES)
     except OSError:
         return None
