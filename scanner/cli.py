@@ -162,7 +162,7 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
     with terminal.Progress(", ".join(terminal.inert(p) for p in paths or (".",))):
         result, files = scan(request)
     if change is not None:
-        result = review.attach(result, review.changes(change, config, result))
+        result = review.attach(result, review.changes(change, config, result, tuple(policy_dirs)))
     problems = _strict_problems(result, files, config) if strict else ()
     _warn_nothing_scanned(files, paths)
     report_facts = dict(show_unresolved=show_unresolved, started=started, finished=_now(),

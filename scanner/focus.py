@@ -12,7 +12,6 @@ has (a rename without changes).
 """
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,8 @@ from scanner.discover import DEFAULT_EXCLUDES, MAX_FILE_BYTES
 from scanner.errors import InputError
 from scanner.regular_file import read_bytes
 
-MAX_DIFF_LINES = 50_000   # above this a changed file counts as changed in full (difflib is quadratic at worst)
+MAX_DIFF_MIDDLE = 2_000   # lines between the shared start and end above which no line diff is made
+MAX_EDITS = 400           # inserted plus deleted lines above which no line diff is made
 
 
 @dataclass(frozen=True)
@@ -133,17 +133,93 @@ def _rename_sources(tree: dict, present: set[str], current: dict, local: dict, o
     return out
 
 
-def _changed_lines(old: bytes, new: bytes) -> frozenset[int] | None:
-    """Lines of `new` that are added or changed against `old`, and the lines either side of a deletion."""
+def _changed_lines(old: bytes, new: bytes) -> frozenset[int]:
+    """Lines of `new` that are added or changed against `old`, and the lines either side of a deletion.
+
+    Lines both sides share at the start and the end are left out first, in linear time. The middle is
+    diffed with Myers' algorithm, whose work grows with the number of edits times the length, up to
+    MAX_EDITS edits (difflib's matcher is cubic on repeated lines: a committed file could stall the scan);
+    a larger or longer middle counts every new line in it as changed, which keeps more in focus, never less."""
     old_lines = old.decode("utf-8", "replace").splitlines()
     new_lines = new.decode("utf-8", "replace").splitlines()
-    if max(len(old_lines), len(new_lines)) > MAX_DIFF_LINES:
-        return None
+    start, old_end, new_end = _common_ends(old_lines, new_lines)
+    old_middle, new_middle = old_lines[start:old_end], new_lines[start:new_end]
+    if not old_middle and not new_middle:
+        return frozenset()
+    script = _edit_script(old_middle, new_middle) if max(len(old_middle), len(new_middle)) <= MAX_DIFF_MIDDLE else None
+    if script is None:
+        return frozenset(_replaced(start, new_end, len(new_lines)))
     lines: set[int] = set()
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    for tag, _, _, j1, j2 in matcher.get_opcodes():
-        if tag in ("replace", "insert"):
-            lines.update(range(j1 + 1, j2 + 1))
-        elif tag == "delete":
-            lines.update(n for n in (j1, j1 + 1) if 1 <= n <= max(len(new_lines), 1))
+    for first, end in _edited_runs(script):
+        lines.update(_replaced(start + first, start + end, len(new_lines)))
     return frozenset(lines)
+
+
+def _edit_script(old: list[str], new: list[str]) -> list[tuple[str, int]] | None:
+    """A shortest edit script from old to new as ("insert", new index) and ("delete", new index before which
+    the line goes) steps in order, by Myers' greedy algorithm; None when it needs more than MAX_EDITS edits."""
+    n, m = len(old), len(new)
+    offset = MAX_EDITS + 1
+    furthest = [0] * (2 * MAX_EDITS + 3)     # furthest old index reached on each diagonal k = x - y
+    trace: list[list[int]] = []
+    for edits in range(MAX_EDITS + 1):
+        trace.append(list(furthest))
+        for k in range(-edits, edits + 1, 2):
+            down = k == -edits or (k != edits and furthest[k - 1 + offset] < furthest[k + 1 + offset])
+            x = furthest[k + 1 + offset] if down else furthest[k - 1 + offset] + 1
+            y = x - k
+            while x < n and y < m and old[x] == new[y]:
+                x, y = x + 1, y + 1
+            furthest[k + offset] = x
+            if x >= n and y >= m:
+                return _backtrack(trace, n, m, offset)
+    return None
+
+
+def _backtrack(trace: list[list[int]], n: int, m: int, offset: int) -> list[tuple[str, int]]:
+    steps: list[tuple[str, int]] = []
+    x, y = n, m
+    for edits in range(len(trace) - 1, 0, -1):
+        furthest = trace[edits]
+        k = x - y
+        down = k == -edits or (k != edits and furthest[k - 1 + offset] < furthest[k + 1 + offset])
+        previous_k = k + 1 if down else k - 1
+        previous_x = furthest[previous_k + offset]
+        previous_y = previous_x - previous_k
+        steps.append(("insert", previous_y) if down else ("delete", previous_y))
+        x, y = previous_x, previous_y
+    return steps[::-1]
+
+
+def _edited_runs(script: list[tuple[str, int]]) -> list[tuple[int, int]]:
+    """The edits grouped where they touch: (first new index, end) of the new lines each group inserts; a
+    group that only deletes is empty at the new index it deletes before."""
+    runs: list[tuple[int, int]] = []
+    for kind, index in script:
+        end = index + 1 if kind == "insert" else index
+        if runs and runs[-1][1] == index:
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((index, end))
+    return runs
+
+
+def _common_ends(old: list[str], new: list[str]) -> tuple[int, int, int]:
+    """(lines shared at the start, end of old's middle, end of new's middle): the shared end lines never
+    overlap the shared start lines."""
+    shortest = min(len(old), len(new))
+    start = 0
+    while start < shortest and old[start] == new[start]:
+        start += 1
+    shared_end = 0
+    while shared_end < shortest - start and old[-1 - shared_end] == new[-1 - shared_end]:
+        shared_end += 1
+    return start, len(old) - shared_end, len(new) - shared_end
+
+
+def _replaced(first: int, end: int, total: int) -> range | tuple[int, ...]:
+    """The 1-based new lines [first, end) stand for a change; an empty range (a deletion) marks the
+    lines either side of it."""
+    if end > first:
+        return range(first + 1, end + 1)
+    return tuple(n for n in (first, first + 1) if 1 <= n <= max(total, 1))

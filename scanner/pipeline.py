@@ -1,12 +1,13 @@
 """The whole scan, stage after stage: discover -> parse -> model -> evaluate."""
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 import posixpath
 from dataclasses import dataclass
 
-from scanner import model, parse
+from scanner import checkout, model, parse
 from scanner.config import Config
 from scanner.discover import MAX_FILE_BYTES, Source, discover, display_prefix, installed_module_sources, unused_excludes
 from scanner.errors import InputError
@@ -20,7 +21,7 @@ from scanner.model.rendered import RenderedBuild
 from scanner.notices import UNRENDERED, Notice
 from scanner.parse import hcc, terraform
 from scanner.parse.modules import ModuleManifest, read_manifest
-from scanner.parse.plan import read_plan
+from scanner.parse.plan import Plan, read_plan
 from scanner.regular_file import read_bytes
 
 
@@ -72,7 +73,7 @@ def scan(request: ScanRequest) -> tuple[Result, int]:
     notices.extend(unused_excludes(request.excludes, request.config.exclude, request.config.source, matched))
     files, parse_notices = parse.parse_all(sorted(set(sources)))
     reports, hcc_notices = _haven_reports(request.haven_results, files)
-    plans = [read_plan(p) for p in request.plans]
+    plans = [_located(read_plan(p), request.paths) for p in request.plans]
     the_model = model.build(files, var_files, reports, manifests, plans, request.config.helm_values,
                             request.helm_engine)
     today = request.today or datetime.date.today()
@@ -90,6 +91,19 @@ def scan(request: ScanRequest) -> tuple[Result, int]:
     if request.focus is not None:
         result = _narrow(result, request.focus, _unrendered_places(the_model.builds, request.focus))
     return result, len(sources)
+
+
+def _located(plan: Plan, roots: tuple[str, ...]) -> Plan:
+    """The plan with the directory of its file as reports show paths, when a scanned directory holds it (a plan
+    belongs to the root module it was made in, and is usually kept there)."""
+    real = os.path.realpath(plan.path)
+    for root in dict.fromkeys(roots):
+        base = os.path.realpath(root)
+        if os.path.isdir(base) and checkout.inside(real, base):
+            below = os.path.relpath(os.path.dirname(real), base).replace(os.sep, "/")
+            directory = display_prefix(root) + ("" if below == "." else below)
+            return dataclasses.replace(plan, directory=directory.rstrip("/"))
+    return plan
 
 
 def _installed_modules(root: str, prefix: str, found: list[Source],

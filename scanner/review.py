@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import datetime
 import os
+import posixpath
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from scanner import checkout, yamlfile
+from scanner import checkout, git, yamlfile
 from scanner.config import Config
 from scanner.errors import ConfigError
 from scanner.evaluate.engine import mode_of
 from scanner.evaluate.result import Finding, Result
 from scanner.evaluate.fingerprint import finding_key
 from scanner.evaluate.masking import redact
-from scanner.evaluate.policies import Policy
+from scanner.evaluate.policies import NOT_POLICIES, Policy
 from scanner.focus import Change
 from scanner.parse import directives as directive_module
 from scanner.regular_file import read_bytes
@@ -89,9 +90,13 @@ def _waived_by(finding: Finding) -> str:
 
 # --- rule changes made by the change (--changed-since) --------------------------------------------------
 
-def changes(change: Change, config: Config, result: Result) -> list[Finding]:
-    """REVIEW-001 findings for waivers and configuration settings the change adds or alters."""
+def changes(change: Change, config: Config, result: Result, policy_dirs: tuple[str, ...] = ()) -> list[Finding]:
+    """REVIEW-001 findings for waivers and configuration settings the change adds or alters, configuration
+    files it removes, and policy files it adds, removes or alters in the policy directories of this run
+    (the configuration's `policies` and `policy_dirs`) that are inside the repository."""
     findings = _configuration_changes(change, config)
+    findings += _removed_configurations(change, config)
+    findings += _policy_file_changes(change, tuple(config.policy_dirs) + tuple(policy_dirs))
     findings += _inline_changes(change, result)
     return sorted(findings, key=lambda f: f.sort_key)
 
@@ -100,7 +105,8 @@ def _repository_path(change: Change, path: str) -> str | None:
     real = os.path.realpath(path)
     if not checkout.inside(real, change.repository.top):
         return None
-    return Path(real).relative_to(change.repository.top).as_posix()
+    inner = Path(real).relative_to(change.repository.top).as_posix()
+    return "" if inner == "." else inner
 
 
 def _configuration_changes(change: Change, config: Config) -> list[Finding]:
@@ -124,6 +130,135 @@ def _configuration_changes(change: Change, config: Config) -> list[Finding]:
             old = {}
         out += _compare_settings(shown, text, old if isinstance(old, dict) else {}, new if isinstance(new, dict) else {})
     return out
+
+
+def _removed_configurations(change: Change, config: Config) -> list[Finding]:
+    """A .sovscan.yaml REF has and the working tree does not, in the working directory, below it or above it
+    in the repository: the rules it set no longer apply. Not reported when the run's configuration comes
+    from outside the repository (the repository's own file did not decide this run's rules)."""
+    if config.source and _repository_path(change, config.source) is None:
+        return []
+    cwd = _repository_path(change, ".")
+    if cwd is None:
+        return []
+    removed = {repo_path: oid for repo_path, (_, oid) in change.repository.tree(change.commit).items()
+               if posixpath.basename(repo_path) == checkout.CONFIG_FILE and _in_scope(repo_path, cwd)
+               and not os.path.lexists(change.repository.top / repo_path)}
+    contents = change.repository.blobs(list(removed.values()))
+    out: list[Finding] = []
+    for repo_path, oid in sorted(removed.items()):
+        shown = _shown(change, repo_path)
+        out.append(_finding(shown, 1, f"configuration {shown} removed",
+                            f"configuration file removed in this change: {shown}"
+                            + _what_it_set(contents.get(oid), shown)))
+    return out
+
+
+def _in_scope(repo_path: str, cwd: str) -> bool:
+    """A configuration file the scan of the working directory finds: in it, below it, or in a directory
+    above it (the nearest file from a scanned path up to the repository root is the configuration)."""
+    directory = posixpath.dirname(repo_path)
+    below = not cwd or directory == cwd or directory.startswith(cwd + "/")
+    above = not directory or cwd == directory or cwd.startswith(directory + "/")
+    return below or above
+
+
+def _what_it_set(raw: bytes | None, shown: str) -> str:
+    """The profile, enforcement entries and other keys a removed configuration set, briefly."""
+    try:
+        data = yamlfile.parse(raw, shown) if raw is not None else None
+    except ConfigError:
+        return ""
+    if not isinstance(data, dict) or not data:
+        return ""
+    parts = []
+    if "profile" in data:
+        parts.append(f"profile {_value(data['profile'])}")
+    enforcement = data.get("enforcement")
+    if isinstance(enforcement, dict) and enforcement:
+        entries = [f"{key}={_value(value)}" for key, value in sorted(enforcement.items(), key=lambda kv: str(kv[0]))]
+        more = f" and {len(entries) - 5} more" if len(entries) > 5 else ""
+        parts.append("enforcement " + ", ".join(entries[:5]) + more)
+    waivers = data.get("waivers")
+    if isinstance(waivers, list) and waivers:
+        parts.append(f"{len(waivers)} waiver{'s' if len(waivers) != 1 else ''}")
+    others = sorted(str(k) for k in data if k not in ("profile", "enforcement", "waivers"))
+    if others:
+        parts.append(", ".join(others))
+    return "; it set " + "; ".join(parts)
+
+
+def _policy_file_changes(change: Change, directories: tuple[str, ...]) -> list[Finding]:
+    """Policy files (`<directory>/<family>/<name>.yaml`, as the policy loader reads them) that the change
+    adds, removes or alters, in the policy directories of this run that are inside the repository."""
+    tree = change.repository.tree(change.commit)
+    object_format = change.repository.object_format()
+    out: list[Finding] = []
+    for repo_dir in sorted({r for d in directories if (r := _repository_path(change, d)) is not None}):
+        before = {p: oid for p, (_, oid) in tree.items() if _policy_file(p, repo_dir)}
+        now = _policy_files_now(change.repository.top, repo_dir)
+        for repo_path in sorted(set(before) | set(now)):
+            if repo_path not in now:
+                old = change.repository.blobs([before[repo_path]]).get(before[repo_path])
+                out.append(_policy_finding(change, repo_path, "removed", old))
+                continue
+            content = now[repo_path]
+            if repo_path in before and content is not None and git.blob_id(content, object_format) == before[repo_path]:
+                continue
+            out.append(_policy_finding(change, repo_path, "changed" if repo_path in before else "added", content))
+    return out
+
+
+def _policy_file(repo_path: str, repo_dir: str) -> bool:
+    prefix = repo_dir + "/" if repo_dir else ""
+    if not repo_path.startswith(prefix):
+        return False
+    parts = repo_path[len(prefix):].split("/")
+    return len(parts) == 2 and parts[0] not in NOT_POLICIES and parts[1].endswith(".yaml")
+
+
+def _policy_files_now(top: Path, repo_dir: str) -> dict[str, bytes | None]:
+    """The policy files the working tree has in the directory (content None when unreadable)."""
+    out: dict[str, bytes | None] = {}
+    for path in sorted((top / repo_dir).glob("*/*.yaml")):
+        repo_path = path.relative_to(top).as_posix()
+        if _policy_file(repo_path, repo_dir) and (path.is_file() or path.is_symlink()):
+            out[repo_path] = _bytes(path)
+    return out
+
+
+def _bytes(path: Path) -> bytes | None:
+    """A file's content as git compares it: a symbolic link is its target (never followed)."""
+    try:
+        if path.is_symlink():
+            return os.readlink(path).encode("utf-8", "surrogateescape")
+        return read_bytes(str(path), MAX_TEXT_BYTES)
+    except OSError:
+        return None
+
+
+def _policy_finding(change: Change, repo_path: str, verb: str, content: bytes | None) -> Finding:
+    shown = _shown(change, repo_path)
+    ids = _policy_ids(content, shown)
+    named = f" ({', '.join(ids)})" if ids else ""
+    changed = change.focus.files.get(shown)
+    line = min(changed) if verb == "changed" and changed else 1
+    return _finding(shown, line, f"policy file {shown}", f"policy file {verb} in this change: {shown}{named}")
+
+
+def _policy_ids(raw: bytes | None, shown: str) -> list[str]:
+    """The id a policy file declares, if it can be read."""
+    try:
+        data = yamlfile.parse(raw, shown, "policy file") if raw is not None else None
+    except ConfigError:
+        return []
+    found = data.get("id") if isinstance(data, dict) else None
+    return [found] if isinstance(found, str) and found.isprintable() and len(found) <= 64 else []
+
+
+def _shown(change: Change, repo_path: str) -> str:
+    """A repository file as reports show it: relative to the working directory."""
+    return os.path.relpath(change.repository.top / repo_path).replace(os.sep, "/")
 
 
 def _compare_settings(shown: str, text: bytes, old: dict, new: dict) -> list[Finding]:

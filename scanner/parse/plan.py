@@ -59,6 +59,19 @@ class ModuleCall:
 
 
 @dataclass(frozen=True)
+class RootConfiguration:
+    """The plan's record of its root module's code (`configuration.root_module`): what tells apart two
+    root modules that declare the same resources."""
+    resources: Mapping[str, Mapping[str, Any]]   # managed resource address -> its literal arguments
+    variables: Mapping[str, Any]                 # variable name -> its default (NO_DEFAULT when none)
+    module_sources: Mapping[str, str]            # module call name -> source
+    outputs: tuple[str, ...]
+
+
+NO_DEFAULT = object()
+
+
+@dataclass(frozen=True)
 class Plan:
     path: str
     format_version: str
@@ -68,6 +81,8 @@ class Plan:
     prior: Mapping[str, PlannedResource]
     module_calls: Mapping[str, ModuleCall]
     notices: tuple = ()
+    configuration: RootConfiguration | None = None   # None when the plan has no configuration
+    directory: str | None = None   # the directory of the plan file as reports show paths; None outside the scan
 
 
 def read_plan(path: str) -> Plan:
@@ -100,9 +115,41 @@ def parse_plan(path: str, data: Any) -> Plan:
     planned = reader.module_values(reader.section(data, "planned_values", "root_module"), changes, "planned_values")
     prior = reader.module_values(reader.section(data.get("prior_state"), "values", "root_module"), {}, "prior_state")
     calls: dict[str, ModuleCall] = {}
-    reader.module_calls(reader.section(data, "configuration", "root_module"), "", calls, 0)
+    root_module = reader.section(data, "configuration", "root_module")
+    reader.module_calls(root_module, "", calls, 0)
+    configuration = _root_configuration(root_module, sensitive_variables) if root_module else None
     return Plan(path, version, str(data.get("terraform_version", "")), MappingProxyType(variables),
-                MappingProxyType(planned), MappingProxyType(prior), MappingProxyType(calls), tuple(reader.notices))
+                MappingProxyType(planned), MappingProxyType(prior), MappingProxyType(calls), tuple(reader.notices),
+                configuration)
+
+
+def _root_configuration(module: dict, sensitive: set[str]) -> RootConfiguration:
+    """What the plan records of the root module's code; parts that are not what Terraform writes are left out
+    (this is evidence for matching, never a value)."""
+    resources: dict[str, Mapping[str, Any]] = {}
+    for entry in _items(module.get("resources")):
+        if entry.get("mode") == "managed" and isinstance(entry.get("address"), str):
+            expressions = _mapping(entry.get("expressions"))
+            resources[entry["address"]] = MappingProxyType(
+                {name: e["constant_value"] for name, e in expressions.items()
+                 if isinstance(e, dict) and "constant_value" in e})
+    declared = _mapping(module.get("variables"))
+    variables = {name: entry.get("default", NO_DEFAULT) if name not in sensitive else NO_DEFAULT
+                 for name, entry in declared.items() if isinstance(entry, dict)}
+    calls = _mapping(module.get("module_calls"))
+    sources = {name: call["source"] for name, call in calls.items()
+               if isinstance(call, dict) and isinstance(call.get("source"), str)}
+    outputs = _mapping(module.get("outputs"))
+    return RootConfiguration(MappingProxyType(resources), MappingProxyType(variables), MappingProxyType(sources),
+                             tuple(sorted(str(name) for name in outputs)))
+
+
+def _mapping(data: Any) -> dict:
+    return data if isinstance(data, dict) else {}
+
+
+def _items(data: Any) -> list[dict]:
+    return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
 
 
 def _overlay(values: Any, unknown: Any, sensitive: Any) -> Any:

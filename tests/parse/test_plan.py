@@ -8,7 +8,7 @@ import pytest
 
 from scanner.errors import InputError
 from scanner.model.values import Unknown
-from scanner.parse.plan import AFTER_APPLY, ModuleCall, SensitiveValue, parse_plan, read_plan
+from scanner.parse.plan import AFTER_APPLY, NO_DEFAULT, ModuleCall, SensitiveValue, parse_plan, read_plan
 
 FIXTURE = Path(__file__).parent / "plans" / "plan.json"
 AFTER = Unknown(AFTER_APPLY, kind="computed")
@@ -144,3 +144,34 @@ def test_deeply_nested_modules_are_bounded() -> None:
         current = child
     plan = parse_plan("p.json", {"format_version": "1.0", "planned_values": {"root_module": copy.deepcopy(root)}})
     assert len(plan.planned) == 64 and any("nested more than 64" in n.message for n in plan.notices)
+
+
+def test_the_root_modules_configuration_is_kept_for_matching_the_plan_to_its_root(plan) -> None:
+    configuration = plan.configuration
+    assert configuration is not None
+    assert dict(configuration.resources) == {"azurerm_resource_group.rg": {}}   # location is a reference
+    assert dict(configuration.variables) == {"location": "westeurope", "admin_password": NO_DEFAULT,
+                                             "regions": NO_DEFAULT}
+    assert dict(configuration.module_sources) == {"storage": "./modules/storage",
+                                                  "workers": "terraform-aws-modules/ec2-instance/aws"}
+    assert configuration.outputs == ()
+
+
+def test_a_sensitive_default_and_odd_configuration_entries_are_left_out() -> None:
+    data = {"format_version": "1.2", "configuration": {"root_module": {
+        "variables": {"token": {"default": "s3cret", "sensitive": True}, "size": {"default": 3}, "bad": "x"},
+        "resources": [{"address": "aws_s3_bucket.b", "mode": "managed",
+                       "expressions": {"bucket": {"constant_value": "logs"}, "acl": {"references": ["var.acl"]}}},
+                      {"address": "data.aws_region.r", "mode": "data"}, "not a resource"],
+        "module_calls": {"net": {"source": "./net"}, "odd": {"source": 7}},
+        "outputs": {"id": {"expression": {}}}}}}
+    configuration = parse_plan("p.json", data).configuration
+    assert configuration is not None
+    assert dict(configuration.variables) == {"token": NO_DEFAULT, "size": 3}
+    assert {k: dict(v) for k, v in configuration.resources.items()} == {"aws_s3_bucket.b": {"bucket": "logs"}}
+    assert dict(configuration.module_sources) == {"net": "./net"}
+    assert configuration.outputs == ("id",)
+
+
+def test_a_plan_without_configuration_has_none() -> None:
+    assert parse_plan("p.json", {"format_version": "1.2", "planned_values": {}}).configuration is None

@@ -4,7 +4,10 @@ from __future__ import annotations
 import datetime
 import json
 
+import pytest
+
 from scanner import cli
+from scanner.review import _in_scope
 from tests.security.conftest import git
 
 US = 'resource "azurerm_resource_group" "{name}" {{\n  location = "uksouth"\n}}\n'
@@ -57,3 +60,105 @@ def test_a_configuration_outside_the_repository_is_not_part_of_the_change(repo, 
     code = cli.main(["scan", ".", "--changed-since", "HEAD", "--only", "RES-001", "--config", str(base),
                      "-f", "json=out.json"])
     assert code == 1 and [f[0] for f in _findings(repo)] == ["RES-001"]
+
+
+def _policy(rule: str, tag: str) -> str:
+    return (f"id: {rule}\ntitle: Resource groups carry a {tag} tag\nfamily: custom\nseverity: medium\n"
+            f"rationale: Every resource group needs a {tag}.\nremediation: Add the {tag} tag.\nreferences: {{}}\n"
+            f"input: terraform\nchecks:\n  - match: {{terraform: [azurerm_resource_group]}}\n"
+            f"    assert: {{path: tags.{tag}, op: exists}}\n")
+
+
+def test_removing_the_configuration_is_a_finding_naming_what_it_set(repo, capsys):
+    (repo / ".sovscan.yaml").write_text(
+        "profile: hardened\nenvironment: prod\nenforcement:\n  RES-013: off\n  WL-001: audit\nwaivers:\n"
+        f"  - rule: RES-001\n    resource: azurerm_resource_group.old\n    reason: reviewed\n    expires: {UNTIL}\n",
+        encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "reviewed rules")
+    (repo / ".sovscan.yaml").unlink()
+    code = cli.main(["scan", ".", "--changed-since", "HEAD", "--only", "RES-001", "-f", "json=out.json"])
+    assert code == 0
+    assert _findings(repo) == [
+        ("REVIEW-001", ".sovscan.yaml", 1, "configuration file removed in this change: .sovscan.yaml; it set "
+                                           "profile 'hardened'; enforcement RES-013='off', WL-001='audit'; "
+                                           "1 waiver; environment"),
+    ]
+
+
+def test_a_nested_configuration_removed_is_reported_next_to_the_one_still_in_use(repo, capsys):
+    (repo / ".sovscan.yaml").write_text("environment: prod\n", encoding="utf-8")
+    (repo / "infra" / ".sovscan.yaml").write_text("enforcement:\n  residency: off\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "two configurations")
+    (repo / "infra" / ".sovscan.yaml").unlink()
+    cli.main(["scan", ".", "--changed-since", "HEAD", "--only", "RES-001", "-f", "json=out.json"])
+    assert _findings(repo) == [
+        ("REVIEW-001", "infra/.sovscan.yaml", 1, "configuration file removed in this change: infra/.sovscan.yaml; "
+                                                 "it set enforcement residency='off'"),
+    ]
+
+
+def test_policy_files_of_the_repositorys_own_pack_added_removed_or_changed_are_findings(repo, capsys):
+    (repo / ".sovscan.yaml").write_text("policies: [org]\n", encoding="utf-8")
+    (repo / "org" / "custom").mkdir(parents=True)
+    (repo / "org" / "custom" / "ORG-001.yaml").write_text(_policy("ORG-001", "owner"), encoding="utf-8")
+    (repo / "org" / "custom" / "ORG-002.yaml").write_text(_policy("ORG-002", "cost_centre"), encoding="utf-8")
+    (repo / "org" / "custom" / "ORG-003.yaml").write_text(_policy("ORG-003", "team"), encoding="utf-8")
+    (repo / "org" / "README.md").write_text("our policies\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "org pack")
+    (repo / "org" / "custom" / "ORG-001.yaml").write_text(
+        _policy("ORG-001", "owner").replace("severity: medium", "severity: low"), encoding="utf-8")
+    (repo / "org" / "custom" / "ORG-002.yaml").unlink()
+    (repo / "org" / "custom" / "ORG-004.yaml").write_text(_policy("ORG-004", "purpose"), encoding="utf-8")
+    (repo / "org" / "README.md").write_text("our policies, edited\n", encoding="utf-8")
+    cli.main(["scan", ".", "--changed-since", "HEAD", "--only", "RES-001", "-f", "json=out.json"])
+    assert _findings(repo) == [
+        ("REVIEW-001", "org/custom/ORG-001.yaml", 4, "policy file changed in this change: org/custom/ORG-001.yaml "
+                                                     "(ORG-001)"),
+        ("REVIEW-001", "org/custom/ORG-002.yaml", 1, "policy file removed in this change: org/custom/ORG-002.yaml "
+                                                     "(ORG-002)"),
+        ("REVIEW-001", "org/custom/ORG-004.yaml", 1, "policy file added in this change: org/custom/ORG-004.yaml "
+                                                     "(ORG-004)"),
+    ]
+
+
+def test_a_policy_directory_given_with_policies_is_reviewed_too(repo, capsys):
+    (repo / "org" / "custom").mkdir(parents=True)
+    (repo / "org" / "custom" / "ORG-001.yaml").write_text(_policy("ORG-001", "owner"), encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "org pack")
+    (repo / "org" / "custom" / "ORG-001.yaml").write_text(_policy("ORG-001", "team"), encoding="utf-8")
+    cli.main(["scan", ".", "--changed-since", "HEAD", "--policies", "org", "--only", "RES-001",
+              "-f", "json=out.json"])
+    assert _findings(repo) == [
+        ("REVIEW-001", "org/custom/ORG-001.yaml", 2, "policy file changed in this change: org/custom/ORG-001.yaml "
+                                                     "(ORG-001)"),
+    ]
+
+
+def test_a_removed_configuration_is_not_compared_when_the_run_reads_one_from_outside(repo, tmp_path, capsys):
+    (repo / ".sovscan.yaml").write_text("enforcement:\n  RES-013: off\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "configuration")
+    (repo / ".sovscan.yaml").unlink()
+    base = tmp_path / "base.yaml"
+    base.write_text("environment: prod\n", encoding="utf-8")
+    cli.main(["scan", ".", "--changed-since", "HEAD", "--only", "RES-001", "--config", str(base),
+              "-f", "json=out.json"])
+    assert _findings(repo) == []
+
+
+@pytest.mark.parametrize("configuration, working_directory, in_scope", [
+    (".sovscan.yaml", "", True),
+    ("infra/.sovscan.yaml", "", True),              # below the working directory
+    (".sovscan.yaml", "infra", True),               # above it: found from a scanned path up to the root
+    ("infra/.sovscan.yaml", "infra", True),
+    ("infra/prod/.sovscan.yaml", "infra", True),
+    ("other/.sovscan.yaml", "infra", False),        # beside it: no scan of the working directory reads it
+    ("infrastructure/.sovscan.yaml", "infra", False),
+])
+def test_which_removed_configurations_a_scan_of_the_working_directory_could_have_read(
+        configuration, working_directory, in_scope):
+    assert _in_scope(configuration, working_directory) is in_scope

@@ -9,10 +9,11 @@ attribute once, so large repositories stay linear.
     modules.py      module directories, root inputs          instance.py  one module instance's names
     expressions.py  one expression                            blocks.py    a block's values and lines
     emit.py         the resources an instance contributes     trace.py     provenance of a value
+    plan_match.py   which root module a --plan was made in    plan_values.py  a plan's values
 """
 from __future__ import annotations
 
-from scanner.model.terraform import emit
+from scanner.model.terraform import emit, plan_match
 from scanner.model.terraform.instance import Instance
 from scanner.model.terraform.modules import TerraformModel, group_modules
 from scanner.parse.modules import ModuleManifest
@@ -26,7 +27,7 @@ def build(files: list[TerraformFile], tfvars: list[TerraformFile], var_files: li
     model = TerraformModel(group_modules(files, tfvars), dict(texts or {}), dict(manifests or {}), set(installed or ()))
     called = model.called_dirs()
     roots = [d for d in sorted(model.modules) if d not in called and d not in model.installed]
-    model.match_plans(list(plans or []), roots)
+    plan_match.assign(model, list(plans or []), roots)
     for directory in roots:
         _evaluate_root(model, directory, var_files)
     for directory in sorted(model.modules):

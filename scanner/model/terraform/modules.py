@@ -11,9 +11,8 @@ from scanner.model.resource import Resource
 from scanner.model.terraform.expressions import constant
 from scanner.model.terraform.trace import Settled
 from scanner.notices import NOT_EVALUATED, Notice
-from scanner.model.terraform.plan_values import PlanValues, base_of
+from scanner.model.terraform.plan_values import PlanValues
 from scanner.parse.modules import ModuleManifest
-from scanner.parse.plan import Plan
 from scanner.parse import expressions as x
 from scanner.parse.terraform import Attribute, Block, TerraformFile
 
@@ -142,18 +141,3 @@ class TerraformModel:
         if plan is not None:   # the values terraform used when it made the plan
             inputs.update(plan.variables())
         return inputs
-
-    def match_plans(self, plans: list[Plan], roots: list[str]) -> None:
-        """Each plan belongs to the root module whose resources it names most; one that names none of them
-        is a notice, and is not used."""
-        for plan in plans:
-            planned = {base_of(a) for a, r in {**plan.prior, **plan.planned}.items() if not r.module}
-            overlap = {root: len(planned & {f"{b.labels[0]}.{b.labels[1]}" for b, _ in self.modules[root].resources}
-                                 )
-                       for root in roots}
-            best = max(roots, key=lambda r: (overlap[r], r == ""), default=None)
-            if best is None or (overlap[best] == 0 and len(roots) != 1):
-                self.notices.append(Notice(plan.path, 0, "the plan names no resource of a scanned root module; "
-                                                         "it is not used", "warning"))
-                continue
-            self.plans[best] = PlanValues(plan)
