@@ -7,17 +7,26 @@ as Helm names it). Neither downloads dependencies.
 """
 from __future__ import annotations
 
+import faulthandler
+import functools
 import importlib
+import importlib.util
+import json
+import multiprocessing
+import multiprocessing.context
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
-from typing import Any, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 RELEASE = "release-name"
 NAMESPACE = "default"
-BINARY_TIMEOUT_SECONDS = 60
+RENDER_TIMEOUT_SECONDS = 60
 MAX_OUTPUT_BYTES = 64 * 1024 * 1024
+SDK_MEMORY_BYTES = 2 * 1024 ** 3    # address space of the SDK's child: Helm, Python and the rendered text
 
 
 class RenderFailure(Exception):
@@ -33,26 +42,128 @@ class HelmEngine(Protocol):
 
 
 class SdkEngine:
-    """helm-python-sdk: Helm v4 compiled into a shared library, called in-process."""
+    """helm-python-sdk: Helm v4 compiled into a shared library, called in a child process.
+
+    In-process, a template that never ends or prints gigabytes would hold the scan inside a C call that
+    no signal interrupts. The child has the binary's timeout and output cap and an address-space limit;
+    the scan waits in Python, so Ctrl-C and SIGTERM reach it, and it kills the child on the way out. The
+    library is loaded only in children: a process that forks after Go's runtime started cannot call it.
+    """
 
     name = "helm-python-sdk"
 
-    def __init__(self, module: Any) -> None:
-        self.helm = module
-
     def render(self, chart_dir: str, values: Sequence[str]) -> dict[str, str]:
+        with tempfile.TemporaryDirectory(prefix="sovscan-helm-") as scratch:
+            reply = _in_child(_sdk_render, (chart_dir, list(values)), scratch)
+        if "error" in reply:
+            raise RenderFailure(str(reply["error"]))
+        return {str(name): str(text) for name, text in reply["rendered"].items()}
+
+
+def _sdk_render(chart_dir: str, values: list[str]) -> dict[str, Any]:
+    """In the child: the chart rendered, or the error; the output cap applies to what comes back."""
+    try:
+        helm = importlib.import_module("helm_python")
+    except Exception as error:  # noqa: BLE001 - HelmLibraryError, OSError: the library does not load here
+        return {"error": f"helm-python-sdk does not load: {error}"}
+    try:
+        overrides: dict = {}
+        for text in values:
+            overrides = merge_maps(overrides, helm.values_from_yaml(text) or {})
+        chart = helm.Chart.load(chart_dir)
         try:
-            overrides: dict = {}
-            for text in values:
-                overrides = merge_maps(overrides, self.helm.values_from_yaml(text) or {})
-            chart = self.helm.Chart.load(chart_dir)
-            try:
-                rendered = chart.render(overrides, name=RELEASE, namespace=NAMESPACE)
-            finally:
-                chart.close()
-        except (self.helm.HelmError, ValueError, OSError) as error:   # ValueError: a reply that is not JSON
-            raise RenderFailure(str(error)) from error
-        return {str(name): str(text) for name, text in rendered.items()}
+            rendered = chart.render(overrides, name=RELEASE, namespace=NAMESPACE)
+        finally:
+            chart.close()
+    except (helm.HelmError, ValueError, OSError) as error:   # ValueError: a reply that is not JSON
+        return {"error": str(error)}
+    if sum(len(str(text).encode("utf-8", "replace")) for text in rendered.values()) > MAX_OUTPUT_BYTES:
+        return {"error": f"{SdkEngine.name} printed more than {MAX_OUTPUT_BYTES // (1024 * 1024)} MiB"}
+    return {"rendered": {str(name): str(text) for name, text in rendered.items()}}
+
+
+def _sdk_loads() -> dict[str, Any]:
+    """In the child: whether the library loads on this platform."""
+    try:
+        importlib.import_module("helm_python")
+    except Exception as error:  # noqa: BLE001 - as in _sdk_render
+        return {"error": str(error)}
+    return {"loaded": True}
+
+
+def _in_child(task: Callable[..., dict[str, Any]], args: tuple, scratch: str) -> dict[str, Any]:
+    """task(*args) in a child process with the render limits; its reply, or {"error": why it gave none}."""
+    child = _context().Process(target=_child_main, args=(task, args, scratch, RENDER_TIMEOUT_SECONDS,
+                                                       SDK_MEMORY_BYTES), daemon=True)
+    child.start()
+    try:
+        child.join(RENDER_TIMEOUT_SECONDS)
+        if child.exitcode is None:
+            return {"error": f"{SdkEngine.name} did not finish within {RENDER_TIMEOUT_SECONDS} s"}
+    finally:   # also on Ctrl-C and SIGTERM (cli.py's handler raises here): no render outlives the scan
+        if child.exitcode is None:
+            child.kill()
+            child.join()
+    return _reply(scratch, child.exitcode)
+
+
+def _reply(scratch: str, exitcode: int | None) -> dict[str, Any]:
+    try:
+        with open(os.path.join(scratch, "reply.json"), encoding="utf-8") as handle:
+            reply = json.load(handle)
+        return reply if isinstance(reply, dict) else {"error": "the render gave no reply"}
+    except (OSError, ValueError):
+        pass
+    try:
+        with open(os.path.join(scratch, "stderr"), encoding="utf-8", errors="replace") as handle:
+            said = handle.read(4096)
+    except OSError:
+        said = ""
+    if "out of memory" in said or "MemoryError" in said or "cannot allocate memory" in said:
+        return {"error": f"{SdkEngine.name} ran out of its {SDK_MEMORY_BYTES // 1024 ** 3} GiB memory limit"}
+    return {"error": f"{SdkEngine.name} stopped without a result (exit code {exitcode})"}
+
+
+def _child_main(task: Callable[..., dict[str, Any]], args: tuple, scratch: str, timeout: int, memory: int) -> None:
+    """The child: Ctrl-C is the parent's to handle (a terminal signals the whole group), SIGTERM ends it;
+    bounded in memory and CPU (should the parent die without killing it); what Helm prints (Go's
+    out-of-memory report) goes to a file, not the user's terminal, and so does Python's (Go aborts)."""
+    faulthandler.disable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _limit(memory, 4 * timeout)
+    output = os.open(os.path.join(scratch, "stderr"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(output, 1)
+    os.dup2(output, 2)
+    try:
+        reply = task(*args)
+    except MemoryError:
+        reply = {"error": f"{SdkEngine.name} ran out of its {memory // 1024 ** 3} GiB memory limit"}
+    partial = os.path.join(scratch, "reply.partial")
+    with open(partial, "w", encoding="utf-8") as handle:
+        json.dump(reply, handle)
+    os.replace(partial, os.path.join(scratch, "reply.json"))   # a killed child leaves no half reply
+
+
+def _limit(memory: int, cpu_seconds: int) -> None:
+    if sys.platform == "win32":
+        return
+    import resource   # POSIX only
+    for limit, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, cpu_seconds)):
+        _, hard = resource.getrlimit(limit)
+        wanted = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        try:
+            resource.setrlimit(limit, (wanted, hard))
+        except (ValueError, OSError):   # a platform that refuses the limit: the parent's timeout still holds
+            continue
+
+
+def _context() -> multiprocessing.context.ForkContext | multiprocessing.context.SpawnContext:
+    """fork where it is safe (Linux: cheap, and the parent never loaded the library); spawn elsewhere
+    (macOS system libraries do not survive fork, Windows has no fork)."""
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 class BinaryEngine:
@@ -79,10 +190,10 @@ class BinaryEngine:
         try:
             with open(stdout_path, "wb") as stdout:
                 completed = subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                           env=_environment(home), cwd=home, timeout=BINARY_TIMEOUT_SECONDS,
+                                           env=_environment(home), cwd=home, timeout=RENDER_TIMEOUT_SECONDS,
                                            check=False)
         except subprocess.TimeoutExpired as error:
-            raise RenderFailure(f"helm template did not finish within {BINARY_TIMEOUT_SECONDS} s") from error
+            raise RenderFailure(f"helm template did not finish within {RENDER_TIMEOUT_SECONDS} s") from error
         except OSError as error:
             raise RenderFailure(f"helm could not be run: {error.strerror}") from error
         if completed.returncode != 0:
@@ -139,11 +250,16 @@ def merge_maps(base: dict, override: dict) -> dict:
 
 
 def sdk_engine() -> SdkEngine | None:
-    try:
-        module = importlib.import_module("helm_python")
-    except (ImportError, OSError):   # OSError: the wheel's shared library does not load on this platform
-        return None
-    return SdkEngine(module)
+    return SdkEngine() if _sdk_available() else None
+
+
+@functools.lru_cache(maxsize=1)
+def _sdk_available() -> bool:
+    """Installed, and its shared library loads on this platform (tried once, in a child)."""
+    if importlib.util.find_spec("helm_python") is None:
+        return False
+    with tempfile.TemporaryDirectory(prefix="sovscan-helm-") as scratch:
+        return "loaded" in _in_child(_sdk_loads, (), scratch)
 
 
 def binary_engine() -> BinaryEngine | None:
