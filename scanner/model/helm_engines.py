@@ -3,7 +3,9 @@
 Both render a chart directory (a temporary copy, never the user's tree) with user values on top of the
 chart's own values.yaml files, offline, as release `release-name` in namespace `default` (what
 `helm template` uses by default), and return the rendered text per template (`chart/templates/x.yaml`
-as Helm names it). Neither downloads dependencies.
+as Helm names it). Neither downloads dependencies. Each render runs in a child process stopped after
+RENDER_TIMEOUT_SECONDS or MAX_OUTPUT_BYTES of output (the SDK's also at SDK_MEMORY_BYTES): a runaway
+template is a RenderFailure, not a hung scan.
 """
 from __future__ import annotations
 
