@@ -4,9 +4,9 @@
 those files (a temporary copy, deleted afterwards; nothing of the user's tree is read or written) with
 the chart's values.yaml files and the named values files, through the first available engine: the
 optional `sovscan[helm]` extra (helm-python-sdk, Helm v4 as a library, called in a child process), a
-`helm` binary on PATH, or none (a notice, `complete=False`). Dependencies are never downloaded: one declared in Chart.yaml but not
-vendored as a directory in `charts/` is a notice and is left out of the render. As with `helm
-template`, hooks and test pods (templates/tests/) are objects; NOTES.txt is not.
+`helm` binary on PATH, or none (a notice, `complete=False`). Dependencies are never downloaded: one
+declared in Chart.yaml but not vendored as a directory in `charts/` is a notice and is left out of the
+render. As with `helm template`, hooks and test pods (templates/tests/) are objects; NOTES.txt is not.
 
 Where a field is written (`RenderedObject.places`):
 - The template line that printed it. The chart is rendered a second time with a marker comment before

@@ -97,7 +97,10 @@ def _in_child(task: Callable[..., dict[str, Any]], args: tuple, scratch: str) ->
     """task(*args) in a child process with the render limits; its reply, or {"error": why it gave none}."""
     child = _context().Process(target=_child_main, args=(task, args, scratch, RENDER_TIMEOUT_SECONDS,
                                                        SDK_MEMORY_BYTES), daemon=True)
-    child.start()
+    try:
+        child.start()
+    except OSError as error:   # no process to be had (a sandbox, a process limit)
+        return {"error": f"{SdkEngine.name} could not be started: {error.strerror or error}"}
     try:
         child.join(RENDER_TIMEOUT_SECONDS)
         if child.exitcode is None:
