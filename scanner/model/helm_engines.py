@@ -16,13 +16,14 @@ import importlib.util
 import json
 import multiprocessing
 import multiprocessing.context
+import multiprocessing.process
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 RELEASE = "release-name"
 NAMESPACE = "default"
@@ -44,26 +45,108 @@ class HelmEngine(Protocol):
 
 
 class SdkEngine:
-    """helm-python-sdk: Helm v4 compiled into a shared library, called in a child process.
+    """helm-python-sdk: Helm v4 compiled into a shared library, called in a worker process.
 
     In-process, a template that never ends or prints gigabytes would hold the scan inside a C call that
-    no signal interrupts. The child has the binary's timeout and output cap and an address-space limit;
-    the scan waits in Python, so Ctrl-C and SIGTERM reach it, and it kills the child on the way out. The
-    library is loaded only in children: a process that forks after Go's runtime started cannot call it.
+    no signal interrupts. The worker has the binary's timeout and output cap and an address-space limit;
+    the scan waits in Python, so Ctrl-C and SIGTERM reach it, and it kills the worker on the way out. One
+    worker loads the library once and renders chart after chart; one that is killed or dies is replaced
+    at the next render. The library is loaded only in workers: a process that forks after Go's runtime
+    started cannot call it.
     """
 
     name = "helm-python-sdk"
 
     def render(self, chart_dir: str, values: Sequence[str]) -> dict[str, str]:
         with tempfile.TemporaryDirectory(prefix="sovscan-helm-") as scratch:
-            reply = _in_child(_sdk_render, (chart_dir, list(values)), scratch)
+            reply = _WORKER.ask(("render", chart_dir, list(values), MAX_OUTPUT_BYTES), scratch)
         if "error" in reply:
             raise RenderFailure(str(reply["error"]))
         return {str(name): str(text) for name, text in reply["rendered"].items()}
 
 
-def _sdk_render(chart_dir: str, values: list[str]) -> dict[str, Any]:
-    """In the child: the chart rendered, or the error; the output cap applies to what comes back."""
+class _Worker:
+    """The process that renders with the SDK, started when first asked."""
+
+    def __init__(self) -> None:
+        self.process: multiprocessing.process.BaseProcess | None = None
+        self.connection: Any = None
+
+    def ask(self, request: tuple, scratch: str) -> dict[str, Any]:
+        """The worker's reply to request, or {"error": why there is none}; the reply is written to scratch."""
+        try:
+            self._start()
+        except OSError as error:   # no process to be had (a sandbox, a process limit)
+            return {"error": f"{SdkEngine.name} could not be started: {error.strerror or error}"}
+        try:
+            self.connection.send((scratch, request))
+            answered = self.connection.poll(RENDER_TIMEOUT_SECONDS)
+            if answered:
+                self.connection.recv()
+        except (OSError, EOFError):   # it died: the memory limit, a crash
+            answered = False
+            self._stop()
+        except BaseException:   # Ctrl-C, SIGTERM (cli.py's handler raises here): no render outlives the scan
+            self._stop()
+            raise
+        if not answered and self.process is not None:
+            self._stop()
+            return {"error": f"{SdkEngine.name} did not finish within {RENDER_TIMEOUT_SECONDS} s"}
+        return _reply(scratch)
+
+    def _start(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            return
+        ours, theirs = _context().Pipe()
+        process = _context().Process(target=_worker_main, args=(theirs, RENDER_TIMEOUT_SECONDS, SDK_MEMORY_BYTES),
+                                     daemon=True)
+        process.start()
+        theirs.close()
+        self.process, self.connection = process, ours
+
+    def _stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.join()
+            self.connection.close()
+        self.process, self.connection = None, None
+
+
+_WORKER = _Worker()
+
+
+def _worker_main(connection: Any, timeout: int, memory: int) -> None:
+    """The worker: Ctrl-C is the scan's to handle (a terminal signals the whole group), SIGTERM ends it;
+    bounded in memory, and in CPU per request (should the scan die without killing it); what Helm prints
+    (Go's out-of-memory report) goes to the request's scratch directory, not the user's terminal, and so
+    does Python's (Go aborts). It ends when the scan closes its end of the pipe."""
+    faulthandler.disable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _limit_memory(memory)
+    while True:
+        try:
+            scratch, request = connection.recv()
+        except (EOFError, OSError):
+            return
+        _limit_cpu(4 * timeout)
+        output = os.open(os.path.join(scratch, "stderr"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(output, 1)
+        os.dup2(output, 2)
+        os.close(output)
+        try:
+            reply = _sdk_render(*request[1:]) if request[0] == "render" else _sdk_loads()
+        except MemoryError:
+            reply = {"error": _out_of_memory(memory)}
+        partial = os.path.join(scratch, "reply.partial")
+        with open(partial, "w", encoding="utf-8") as handle:
+            json.dump(reply, handle)
+        os.replace(partial, os.path.join(scratch, "reply.json"))   # a killed worker leaves no half reply
+        connection.send("done")
+
+
+def _sdk_render(chart_dir: str, values: list[str], max_output: int) -> dict[str, Any]:
+    """In the worker: the chart rendered, or the error; the output cap applies to what comes back."""
     try:
         helm = importlib.import_module("helm_python")
     except Exception as error:  # noqa: BLE001 - HelmLibraryError, OSError: the library does not load here
@@ -79,13 +162,13 @@ def _sdk_render(chart_dir: str, values: list[str]) -> dict[str, Any]:
             chart.close()
     except (helm.HelmError, ValueError, OSError) as error:   # ValueError: a reply that is not JSON
         return {"error": str(error)}
-    if sum(len(str(text).encode("utf-8", "replace")) for text in rendered.values()) > MAX_OUTPUT_BYTES:
-        return {"error": f"{SdkEngine.name} printed more than {MAX_OUTPUT_BYTES // (1024 * 1024)} MiB"}
+    if sum(len(str(text).encode("utf-8", "replace")) for text in rendered.values()) > max_output:
+        return {"error": f"{SdkEngine.name} printed more than {max_output // (1024 * 1024)} MiB"}
     return {"rendered": {str(name): str(text) for name, text in rendered.items()}}
 
 
 def _sdk_loads() -> dict[str, Any]:
-    """In the child: whether the library loads on this platform."""
+    """In the worker: whether the library loads on this platform."""
     try:
         importlib.import_module("helm_python")
     except Exception as error:  # noqa: BLE001 - as in _sdk_render
@@ -93,30 +176,11 @@ def _sdk_loads() -> dict[str, Any]:
     return {"loaded": True}
 
 
-def _in_child(task: Callable[..., dict[str, Any]], args: tuple, scratch: str) -> dict[str, Any]:
-    """task(*args) in a child process with the render limits; its reply, or {"error": why it gave none}."""
-    child = _context().Process(target=_child_main, args=(task, args, scratch, RENDER_TIMEOUT_SECONDS,
-                                                       SDK_MEMORY_BYTES), daemon=True)
-    try:
-        child.start()
-    except OSError as error:   # no process to be had (a sandbox, a process limit)
-        return {"error": f"{SdkEngine.name} could not be started: {error.strerror or error}"}
-    try:
-        child.join(RENDER_TIMEOUT_SECONDS)
-        if child.exitcode is None:
-            return {"error": f"{SdkEngine.name} did not finish within {RENDER_TIMEOUT_SECONDS} s"}
-    finally:   # also on Ctrl-C and SIGTERM (cli.py's handler raises here): no render outlives the scan
-        if child.exitcode is None:
-            child.kill()
-            child.join()
-    return _reply(scratch, child.exitcode)
-
-
-def _reply(scratch: str, exitcode: int | None) -> dict[str, Any]:
+def _reply(scratch: str) -> dict[str, Any]:
     try:
         with open(os.path.join(scratch, "reply.json"), encoding="utf-8") as handle:
             reply = json.load(handle)
-        return reply if isinstance(reply, dict) else {"error": "the render gave no reply"}
+        return reply if isinstance(reply, dict) else {"error": f"{SdkEngine.name} gave no reply"}
     except (OSError, ValueError):
         pass
     try:
@@ -125,42 +189,37 @@ def _reply(scratch: str, exitcode: int | None) -> dict[str, Any]:
     except OSError:
         said = ""
     if "out of memory" in said or "MemoryError" in said or "cannot allocate memory" in said:
-        return {"error": f"{SdkEngine.name} ran out of its {SDK_MEMORY_BYTES // 1024 ** 3} GiB memory limit"}
-    return {"error": f"{SdkEngine.name} stopped without a result (exit code {exitcode})"}
+        return {"error": _out_of_memory(SDK_MEMORY_BYTES)}
+    return {"error": f"{SdkEngine.name} stopped without a result"}
 
 
-def _child_main(task: Callable[..., dict[str, Any]], args: tuple, scratch: str, timeout: int, memory: int) -> None:
-    """The child: Ctrl-C is the parent's to handle (a terminal signals the whole group), SIGTERM ends it;
-    bounded in memory and CPU (should the parent die without killing it); what Helm prints (Go's
-    out-of-memory report) goes to a file, not the user's terminal, and so does Python's (Go aborts)."""
-    faulthandler.disable()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _limit(memory, 4 * timeout)
-    output = os.open(os.path.join(scratch, "stderr"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(output, 1)
-    os.dup2(output, 2)
-    try:
-        reply = task(*args)
-    except MemoryError:
-        reply = {"error": f"{SdkEngine.name} ran out of its {memory // 1024 ** 3} GiB memory limit"}
-    partial = os.path.join(scratch, "reply.partial")
-    with open(partial, "w", encoding="utf-8") as handle:
-        json.dump(reply, handle)
-    os.replace(partial, os.path.join(scratch, "reply.json"))   # a killed child leaves no half reply
+def _out_of_memory(memory: int) -> str:
+    return f"{SdkEngine.name} ran out of its {memory // 1024 ** 3} GiB memory limit"
 
 
-def _limit(memory: int, cpu_seconds: int) -> None:
+def _limit_memory(memory: int) -> None:
     if sys.platform == "win32":
         return
     import resource   # POSIX only
-    for limit, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, cpu_seconds)):
-        _, hard = resource.getrlimit(limit)
-        wanted = value if hard == resource.RLIM_INFINITY else min(value, hard)
-        try:
-            resource.setrlimit(limit, (wanted, hard))
-        except (ValueError, OSError):   # a platform that refuses the limit: the parent's timeout still holds
-            continue
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (memory if hard == resource.RLIM_INFINITY else min(memory, hard), hard))
+    except (ValueError, OSError):   # a platform that refuses the limit: the timeout still holds
+        pass
+
+
+def _limit_cpu(seconds: int) -> None:
+    """The worker's CPU time may grow by seconds more (SIGXCPU ends it): the soft limit, raised per request."""
+    if sys.platform == "win32":
+        return
+    import resource   # POSIX only
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    wanted = int(used.ru_utime + used.ru_stime) + seconds
+    try:
+        resource.setrlimit(resource.RLIMIT_CPU, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+    except (ValueError, OSError):
+        pass
 
 
 def _context() -> multiprocessing.context.ForkContext | multiprocessing.context.SpawnContext:
@@ -264,7 +323,7 @@ def _sdk_available() -> bool:
     if importlib.util.find_spec("helm_python") is None:
         return False
     with tempfile.TemporaryDirectory(prefix="sovscan-helm-") as scratch:
-        return "loaded" in _in_child(_sdk_loads, (), scratch)
+        return "loaded" in _WORKER.ask(("loads",), scratch)
 
 
 def binary_engine() -> BinaryEngine | None:
