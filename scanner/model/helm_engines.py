@@ -29,7 +29,7 @@ RELEASE = "release-name"
 NAMESPACE = "default"
 RENDER_TIMEOUT_SECONDS = 60
 MAX_OUTPUT_BYTES = 64 * 1024 * 1024
-SDK_MEMORY_BYTES = 2 * 1024 ** 3    # address space of the SDK's child: Helm, Python and the rendered text
+SDK_MEMORY_BYTES = 2 * 1024 ** 3    # address space of the SDK's worker: Helm, Python and the rendered text
 
 
 class RenderFailure(Exception):
@@ -319,7 +319,7 @@ def sdk_engine() -> SdkEngine | None:
 
 @functools.lru_cache(maxsize=1)
 def _sdk_available() -> bool:
-    """Installed, and its shared library loads on this platform (tried once, in a child)."""
+    """Installed, and its shared library loads on this platform (tried once, in the worker)."""
     if importlib.util.find_spec("helm_python") is None:
         return False
     with tempfile.TemporaryDirectory(prefix="sovscan-helm-") as scratch:

@@ -1,4 +1,4 @@
-"""The SDK renders in a child process with the binary's limits: a template that runs away (doubles its
+"""The SDK renders in a worker process with the binary's limits: a template that runs away (doubles its
 output, loops, prints too much) is a notice on its chart and the scan goes on; a signal to the scan stops
 the render too. Skipped without the `helm` extra (CI may not install it)."""
 from __future__ import annotations
@@ -51,6 +51,8 @@ def test_a_template_that_does_not_end_stops_at_the_timeout(monkeypatch):
     assert [(n.path, n.line, n.message) for n in build.notices] == [
         ("app/Chart.yaml", 0, "Helm chart app not rendered (helm-python-sdk): helm-python-sdk did not finish within 2 s")]
     assert build.complete is False and build.objects == []
+    after = render_chart("app", chart('repeat 3 "x"'), engine="sdk")   # a new worker takes the next chart
+    assert after.notices == [] and [o.values["data"]["x"] for o in after.objects] == ["xxx"]
 
 
 def test_output_over_the_cap_is_a_notice(monkeypatch):
@@ -87,7 +89,7 @@ def _alive(pid: int) -> bool:
 
 
 def _render_child(pid: int, seconds: float = 60.0) -> int | None:
-    """The scan's child that is still there a second after it was first seen (the load probe is not)."""
+    """The scan's child that is still there a second after it was first seen: the SDK's worker."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         children = _children(pid)
