@@ -34,15 +34,19 @@ def chart(printed: str, helpers: str = "") -> dict[str, str]:
             "app/templates/cm.yaml": CONFIGMAP % printed}
 
 
-def test_a_chart_whose_helpers_double_their_output_is_a_notice_and_the_scan_goes_on(write, run_scan):
+def test_a_chart_whose_helpers_double_their_output_is_a_notice_and_the_scan_goes_on(write, run_scan, monkeypatch):
+    worker = helm_engines._Worker()   # one started with half the default memory: the test ends sooner
+    monkeypatch.setattr(helm_engines, "SDK_MEMORY_BYTES", 1024 ** 3)
+    monkeypatch.setattr(helm_engines, "_WORKER", worker)
     root = write({**chart('include "d40" .', DOUBLING), "plain/pod.yaml": POD})
-    result = run_scan(root, ("WL-001",), helm_engine="sdk")
-    assert [(f.path, f.line, f.policy_id) for f in result.findings] == [
-        ("plain/pod.yaml", 10, "WL-001")]
-    assert [(n.path, n.line, n.kind) for n in result.notices] == [
-        ("app/Chart.yaml", 0, UNRENDERED)]
+    try:
+        result = run_scan(root, ("WL-001",), helm_engine="sdk")
+    finally:
+        worker._stop()
+    assert [(f.path, f.line, f.policy_id) for f in result.findings] == [("plain/pod.yaml", 10, "WL-001")]
+    assert [(n.path, n.line, n.kind) for n in result.notices] == [("app/Chart.yaml", 0, UNRENDERED)]
     assert result.notices[0].message == ("Helm chart app not rendered (helm-python-sdk): "
-                                         "helm-python-sdk ran out of its 2 GiB memory limit")
+                                         "helm-python-sdk ran out of its 1 GiB memory limit")
 
 
 def test_a_template_that_does_not_end_stops_at_the_timeout(monkeypatch):
