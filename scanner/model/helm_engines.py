@@ -29,7 +29,7 @@ RELEASE = "release-name"
 NAMESPACE = "default"
 RENDER_TIMEOUT_SECONDS = 60
 MAX_OUTPUT_BYTES = 64 * 1024 * 1024
-SDK_MEMORY_BYTES = 2 * 1024 ** 3    # address space of the SDK's worker: Helm, Python and the rendered text
+SDK_MEMORY_BYTES = 2 * 1024 ** 3    # address space the SDK's worker may add: Helm and the rendered text
 
 
 class RenderFailure(Exception):
@@ -190,7 +190,8 @@ def _reply(scratch: str) -> dict[str, Any]:
         said = ""
     if "out of memory" in said or "MemoryError" in said or "cannot allocate memory" in said:
         return {"error": _out_of_memory(SDK_MEMORY_BYTES)}
-    return {"error": f"{SdkEngine.name} stopped without a result"}
+    first = said.strip().split("\n", 1)[0][:200]
+    return {"error": f"{SdkEngine.name} stopped without a result" + (f" ({first})" if first else "")}
 
 
 def _out_of_memory(memory: int) -> str:
@@ -198,14 +199,26 @@ def _out_of_memory(memory: int) -> str:
 
 
 def _limit_memory(memory: int) -> None:
+    """memory more address space than the worker starts with: a forked worker shares the scan's pages,
+    however many the scan holds, and only what it adds is the render's."""
     if sys.platform == "win32":
         return
     import resource   # POSIX only
+    wanted = _address_space() + memory
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     try:
-        resource.setrlimit(resource.RLIMIT_AS, (memory if hard == resource.RLIM_INFINITY else min(memory, hard), hard))
+        resource.setrlimit(resource.RLIMIT_AS, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
     except (ValueError, OSError):   # a platform that refuses the limit: the timeout still holds
         pass
+
+
+def _address_space() -> int:
+    """Bytes of address space this process has mapped (Linux); 0 where it cannot be read."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _limit_cpu(seconds: int) -> None:

@@ -3,6 +3,7 @@ output, loops, prints too much) is a notice on its chart and the scan goes on; a
 the render too. Skipped without the `helm` extra (CI may not install it)."""
 from __future__ import annotations
 
+import mmap
 import os
 import signal
 import subprocess
@@ -34,19 +35,13 @@ def chart(printed: str, helpers: str = "") -> dict[str, str]:
             "app/templates/cm.yaml": CONFIGMAP % printed}
 
 
-def test_a_chart_whose_helpers_double_their_output_is_a_notice_and_the_scan_goes_on(write, run_scan, monkeypatch):
-    worker = helm_engines._Worker()   # one started with half the default memory: the test ends sooner
-    monkeypatch.setattr(helm_engines, "SDK_MEMORY_BYTES", 1024 ** 3)
-    monkeypatch.setattr(helm_engines, "_WORKER", worker)
+def test_a_chart_whose_helpers_double_their_output_is_a_notice_and_the_scan_goes_on(write, run_scan):
     root = write({**chart('include "d40" .', DOUBLING), "plain/pod.yaml": POD})
-    try:
-        result = run_scan(root, ("WL-001",), helm_engine="sdk")
-    finally:
-        worker._stop()
+    result = run_scan(root, ("WL-001",), helm_engine="sdk")
     assert [(f.path, f.line, f.policy_id) for f in result.findings] == [("plain/pod.yaml", 10, "WL-001")]
     assert [(n.path, n.line, n.kind) for n in result.notices] == [("app/Chart.yaml", 0, UNRENDERED)]
     assert result.notices[0].message == ("Helm chart app not rendered (helm-python-sdk): "
-                                         "helm-python-sdk ran out of its 1 GiB memory limit")
+                                         "helm-python-sdk ran out of its 2 GiB memory limit")
 
 
 def test_a_template_that_does_not_end_stops_at_the_timeout(monkeypatch):
@@ -71,6 +66,19 @@ def test_a_chart_under_the_limits_renders_as_before():
     build = render_chart("app", chart('repeat 1000 "x"'), engine="sdk")
     assert build.notices == [] and build.complete is True
     assert [o.values["data"]["x"] for o in build.objects] == ["x" * 1000]
+
+
+def test_the_memory_limit_is_on_what_the_render_adds_not_on_what_the_scan_holds(monkeypatch):
+    """A worker forked from a scan that already maps more than the limit still renders."""
+    held = mmap.mmap(-1, 3 * 1024 ** 3)   # address space only: untouched pages cost no memory
+    worker = helm_engines._Worker()
+    monkeypatch.setattr(helm_engines, "_WORKER", worker)
+    try:
+        build = render_chart("app", chart('repeat 3 "x"'), engine="sdk")
+    finally:
+        worker._stop()
+        held.close()
+    assert build.notices == [] and [o.values["data"]["x"] for o in build.objects] == ["xxx"]
 
 
 def _children(pid: int) -> list[int]:
