@@ -47,6 +47,21 @@ def judge(resource: Resource, cond: dict[str, Any], item: Match | None, ctx: Con
     return leaf(resource, cond, item)
 
 
+def reads_others(cond: Any) -> bool:
+    """The condition looks beyond the resource: a `linked` resource, or a predicate that reads other
+    resources or derived facts (a namespace's NetworkPolicies, a PodDisruptionBudget, a cluster)."""
+    if isinstance(cond, list):
+        return any(reads_others(c) for c in cond)
+    if not isinstance(cond, dict):
+        return False
+    if "linked" in cond:
+        return True
+    spec = PREDICATES.get(cond["predicate"]) if isinstance(cond.get("predicate"), str) else None
+    if spec is not None and (spec.reads or spec.derived):
+        return True
+    return any(reads_others(cond[key]) for key in ("all", "any", "not") if key in cond)
+
+
 def _predicate(resource: Resource, cond: dict[str, Any], item: Match | None, ctx: Context) -> Verdict:
     verdict = PREDICATES[cond["predicate"]].function(resource, cond.get("args", {}), ctx, item)
     if item is not None and verdict.path and item.location:

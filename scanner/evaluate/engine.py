@@ -13,7 +13,7 @@ from typing import Any
 
 from scanner.config import Config
 from scanner.evaluate import overlays
-from scanner.evaluate.conditions import judge
+from scanner.evaluate.conditions import judge, reads_others
 from scanner.evaluate.context import Context
 from scanner.evaluate.fingerprint import finding_key
 from scanner.evaluate.masking import redact
@@ -22,7 +22,7 @@ from scanner.evaluate.policies import LANGUAGES, Check, Policy
 from scanner.evaluate.result import Finding, Passed, Result
 from scanner.evaluate.verdict import Verdict, unknown
 from scanner.model.paths import Match, resolve, without_indices
-from scanner.model.rendered import UNRENDERED_FACT
+from scanner.model.rendered import AS_DEPLOYED_FACT, UNRENDERED_FACT
 from scanner.model.resource import META_TYPES, Model, Resource
 from scanner.model.values import OneOf, Unknown
 
@@ -111,10 +111,12 @@ class _Run:
             items = [m for m in resolve(resource, check.each) if not isinstance(m.value, Unknown)]
         for item in items:
             self.checks += 1
-            verdicts = [self.judge(resource, part, item) for part in _conjuncts(check.assertion)]
+            parts = _conjuncts(check.assertion)
+            verdicts = [self.judge(resource, part, item) for part in parts]
             partial = resource.facts.get(UNRENDERED_FACT)
-            if partial:   # judged on a partial render: neither pass nor violation
-                verdicts = [v if v.state is None else unknown(partial, v.path) for v in verdicts]
+            if partial:
+                verdicts = [_on_partial_render(resource, check, part, verdict, partial)
+                            for part, verdict in zip(parts, verdicts)]
             failed = _by_attribute([v for v in verdicts if v.state is False])
             undecided = next((v for v in verdicts if v.state is None), None)
             if failed:   # each written attribute that fails is a finding of its own (hostPID, hostIPC, ...)
@@ -125,6 +127,20 @@ class _Run:
                 self.record(self.unresolved, _finding(policy, check, resource, undecided, item, mode, "open"), resource)
             else:
                 self.passed.append(Passed(policy.id, resource.address, resource.path, resource.line))
+
+
+def _on_partial_render(resource: Resource, check: Check, part: dict[str, Any], verdict: Verdict,
+                       partial: str) -> Verdict:
+    """A verdict on an object of a build rendered in part: neither pass nor violation, except a failure
+    on the object alone when the object is as deployed (its build lacks only other objects). A pass may
+    not hold for what is missing, and a failure that reads other objects (no NetworkPolicy selects it)
+    may be answered by them."""
+    if verdict.state is None:
+        return verdict
+    alone = not reads_others(part) and (check.where is None or not reads_others(check.where))
+    if verdict.state is False and resource.facts.get(AS_DEPLOYED_FACT) and alone:
+        return verdict
+    return unknown(partial, verdict.path)
 
 
 def _by_attribute(failed: list[Verdict]) -> list[Verdict]:

@@ -8,7 +8,10 @@ rendered, plus the plain manifests no build consumes.
   part of the build, never alone; it is still scanned as text by the secret detectors.
 - A build rendered in part (a remote base, an unsupported feature, a chart whose dependency is not
   vendored, no Helm engine) gives notices of kind UNRENDERED, and every check on its objects is
-  unresolved: a partial render is neither a pass nor a violation.
+  unresolved: a partial render is neither a pass nor a violation. Except when the build lacks only whole
+  objects (a chart dependency not vendored): each object it rendered is as deployed, so a check that fails
+  on the object alone is a finding (a privileged pod is privileged); one that passes, or reads other
+  objects (a NetworkPolicy, a PodDisruptionBudget the missing part may hold), stays unresolved.
 - An image that a build tool replaces at deploy time (a skaffold artifact, a name a kustomization's
   `images:` rewrites) is not an image reference where it stays unreplaced (see `placeholders`).
 """
@@ -25,7 +28,7 @@ from scanner.model.helm import chart_roots, render_chart
 from scanner.model.kustomize import render_all
 from scanner.model.kustomize.kustfile import KUSTOMIZATION_FILES
 from scanner.model.placeholders import image_placeholders, without_placeholders
-from scanner.model.rendered import UNRENDERED_FACT, RenderedBuild
+from scanner.model.rendered import AS_DEPLOYED_FACT, UNRENDERED_FACT, RenderedBuild
 from scanner.model.resource import Resource
 from scanner.model.values import mapping
 from scanner.notices import UNRENDERED, Notice
@@ -112,6 +115,8 @@ def _build_resources(build: RenderedBuild) -> list[Resource]:
         resource = kubernetes.rendered(rendered_object)
         if reason:
             resource.facts[UNRENDERED_FACT] = reason
+        if reason and build.only_objects_missing:
+            resource.facts[AS_DEPLOYED_FACT] = True
         out.append(resource)
     return out
 

@@ -3,10 +3,10 @@
 `chart_roots` finds the charts among the discovered files; `render_chart` renders one from the text of
 those files (a temporary copy, deleted afterwards; nothing of the user's tree is read or written) with
 the chart's values.yaml files and the named values files, through the first available engine: the
-optional `sovscan[helm]` extra (helm-python-sdk, Helm v4 in-process), a `helm` binary on PATH, or none
-(a notice, `complete=False`). Dependencies are never downloaded: one declared in Chart.yaml but not
-vendored as a directory in `charts/` is a notice and is left out of the render. As with `helm
-template`, hooks and test pods (templates/tests/) are objects; NOTES.txt is not.
+optional `sovscan[helm]` extra (helm-python-sdk, Helm v4 as a library, called in a child process), a
+`helm` binary on PATH, or none (a notice, `complete=False`). Dependencies are never downloaded: one
+declared in Chart.yaml but not vendored as a directory in `charts/` is a notice and is left out of the
+render. As with `helm template`, hooks and test pods (templates/tests/) are objects; NOTES.txt is not.
 
 Where a field is written (`RenderedObject.places`):
 - The template line that printed it. The chart is rendered a second time with a marker comment before
@@ -29,9 +29,14 @@ a `range`), so one that a values file overrides in part stays on the `toYaml` li
 on their values lines); a document whose sentinel render takes another branch (`eq .Values.mode "x"`)
 keeps its template places. Rendering is offline: `lookup` returns
 nothing, `.Capabilities` are the engine's defaults (Kubernetes v1.36 for the SDK) and a `kubeVersion`
-range in Chart.yaml is not enforced. The SDK renders in-process, so a template that loops without end or
-prints gigabytes stops the scan (the binary has a timeout and an output cap). Charts vendored as `.tgz`
-archives are not read (only text files reach the renderer): they count as missing dependencies.
+range in Chart.yaml is not enforced. Both engines render in a child process with a timeout and an output cap
+(the SDK's also with a memory limit): a template that loops without end or prints gigabytes is a notice.
+Charts vendored as `.tgz` archives are not read (only text files reach the renderer): they count as
+missing dependencies.
+
+A chart rendered in part is `complete=False`; it is also `only_objects_missing` when all that is missing
+is whole objects (a dependency not vendored, a template that is not YAML): the objects it did render
+are what deploys, field for field.
 """
 from __future__ import annotations
 
@@ -101,8 +106,10 @@ def render_chart(root: str, files: Mapping[str, str], values_files: Sequence[str
     return build
 
 
-def _incomplete(build: RenderedBuild, notice: Notice) -> RenderedBuild:
+def _incomplete(build: RenderedBuild, notice: Notice, objects_only: bool = False) -> RenderedBuild:
+    """objects_only: what is lost is whole objects, not a field of a rendered one."""
     build.notices.append(notice)
+    build.only_objects_missing = objects_only and (build.complete or build.only_objects_missing)
     build.complete = False
     return build
 
@@ -132,7 +139,7 @@ def _report_missing_dependencies(chart: Chart, user_values: list[ValuesFile], bu
                 _incomplete(build, Notice(dependency.place[0], dependency.place[1],
                                           f"Helm dependency {dependency.name} of chart {member.directory or '.'} is "
                                           "not vendored in charts/ (run `helm dependency build`); its objects are "
-                                          "not scanned"))
+                                          "not scanned"), objects_only=True)
 
 
 class _Renderer:
@@ -176,7 +183,7 @@ class _Renderer:
                 documents[source] = _documents(path, text)
             except (yaml.YAMLError, YamlTooComplex) as error:
                 _incomplete(build, Notice(path, 0, f"Helm template {path} does not render to YAML: "
-                                                   f"{self._masked(_yaml_problem(error))}"))
+                                                   f"{self._masked(_yaml_problem(error))}"), objects_only=True)
         return documents
 
     def _template_places(self, documents: dict[str, list[YamlDocument]]) -> dict[str, list[dict[tuple, Place]]]:

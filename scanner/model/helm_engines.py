@@ -3,21 +3,33 @@
 Both render a chart directory (a temporary copy, never the user's tree) with user values on top of the
 chart's own values.yaml files, offline, as release `release-name` in namespace `default` (what
 `helm template` uses by default), and return the rendered text per template (`chart/templates/x.yaml`
-as Helm names it). Neither downloads dependencies.
+as Helm names it). Neither downloads dependencies. Each render runs in a child process stopped after
+RENDER_TIMEOUT_SECONDS or MAX_OUTPUT_BYTES of output (the SDK's also at SDK_MEMORY_BYTES): a runaway
+template is a RenderFailure, not a hung scan.
 """
 from __future__ import annotations
 
+import faulthandler
+import functools
 import importlib
+import importlib.util
+import json
+import multiprocessing
+import multiprocessing.context
+import multiprocessing.process
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 from typing import Any, Protocol, Sequence
 
 RELEASE = "release-name"
 NAMESPACE = "default"
-BINARY_TIMEOUT_SECONDS = 60
+RENDER_TIMEOUT_SECONDS = 60
 MAX_OUTPUT_BYTES = 64 * 1024 * 1024
+SDK_MEMORY_BYTES = 2 * 1024 ** 3    # address space the SDK's worker may add: Helm and the rendered text
 
 
 class RenderFailure(Exception):
@@ -33,26 +45,202 @@ class HelmEngine(Protocol):
 
 
 class SdkEngine:
-    """helm-python-sdk: Helm v4 compiled into a shared library, called in-process."""
+    """helm-python-sdk: Helm v4 compiled into a shared library, called in a worker process.
+
+    In-process, a template that never ends or prints gigabytes would hold the scan inside a C call that
+    no signal interrupts. The worker has the binary's timeout and output cap and an address-space limit;
+    the scan waits in Python, so Ctrl-C and SIGTERM reach it, and it kills the worker on the way out. One
+    worker loads the library once and renders chart after chart; one that is killed or dies is replaced
+    at the next render. The library is loaded only in workers: a process that forks after Go's runtime
+    started cannot call it.
+    """
 
     name = "helm-python-sdk"
 
-    def __init__(self, module: Any) -> None:
-        self.helm = module
-
     def render(self, chart_dir: str, values: Sequence[str]) -> dict[str, str]:
+        with tempfile.TemporaryDirectory(prefix="sovscan-helm-") as scratch:
+            reply = _WORKER.ask(("render", chart_dir, list(values), MAX_OUTPUT_BYTES), scratch)
+        if "error" in reply:
+            raise RenderFailure(str(reply["error"]))
+        return {str(name): str(text) for name, text in reply["rendered"].items()}
+
+
+class _Worker:
+    """The process that renders with the SDK, started when first asked."""
+
+    def __init__(self) -> None:
+        self.process: multiprocessing.process.BaseProcess | None = None
+        self.connection: Any = None
+
+    def ask(self, request: tuple, scratch: str) -> dict[str, Any]:
+        """The worker's reply to request, or {"error": why there is none}; the reply is written to scratch."""
         try:
-            overrides: dict = {}
-            for text in values:
-                overrides = merge_maps(overrides, self.helm.values_from_yaml(text) or {})
-            chart = self.helm.Chart.load(chart_dir)
-            try:
-                rendered = chart.render(overrides, name=RELEASE, namespace=NAMESPACE)
-            finally:
-                chart.close()
-        except (self.helm.HelmError, ValueError, OSError) as error:   # ValueError: a reply that is not JSON
-            raise RenderFailure(str(error)) from error
-        return {str(name): str(text) for name, text in rendered.items()}
+            self._start()
+        except OSError as error:   # no process to be had (a sandbox, a process limit)
+            return {"error": f"{SdkEngine.name} could not be started: {error.strerror or error}"}
+        try:
+            self.connection.send((scratch, request))
+            answered = self.connection.poll(RENDER_TIMEOUT_SECONDS)
+            if answered:
+                self.connection.recv()
+        except (OSError, EOFError):   # it died: the memory limit, a crash
+            answered = False
+            self._stop()
+        except BaseException:   # Ctrl-C, SIGTERM (cli.py's handler raises here): no render outlives the scan
+            self._stop()
+            raise
+        if not answered and self.process is not None:
+            self._stop()
+            return {"error": f"{SdkEngine.name} did not finish within {RENDER_TIMEOUT_SECONDS} s"}
+        return _reply(scratch)
+
+    def _start(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            return
+        ours, theirs = _context().Pipe()
+        process = _context().Process(target=_worker_main, args=(theirs, RENDER_TIMEOUT_SECONDS, SDK_MEMORY_BYTES),
+                                     daemon=True)
+        process.start()
+        theirs.close()
+        self.process, self.connection = process, ours
+
+    def _stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.join()
+            self.connection.close()
+        self.process, self.connection = None, None
+
+
+_WORKER = _Worker()
+
+
+def _worker_main(connection: Any, timeout: int, memory: int) -> None:
+    """The worker: Ctrl-C is the scan's to handle (a terminal signals the whole group), SIGTERM ends it;
+    bounded in memory, and in CPU per request (should the scan die without killing it); what Helm prints
+    (Go's out-of-memory report) goes to the request's scratch directory, not the user's terminal, and so
+    does Python's (Go aborts). It ends when the scan closes its end of the pipe."""
+    faulthandler.disable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _limit_memory(memory)
+    while True:
+        try:
+            scratch, request = connection.recv()
+        except (EOFError, OSError):
+            return
+        _limit_cpu(4 * timeout)
+        output = os.open(os.path.join(scratch, "stderr"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(output, 1)
+        os.dup2(output, 2)
+        os.close(output)
+        try:
+            reply = _sdk_render(*request[1:]) if request[0] == "render" else _sdk_loads()
+        except MemoryError:
+            reply = {"error": _out_of_memory(memory)}
+        partial = os.path.join(scratch, "reply.partial")
+        with open(partial, "w", encoding="utf-8") as handle:
+            json.dump(reply, handle)
+        os.replace(partial, os.path.join(scratch, "reply.json"))   # a killed worker leaves no half reply
+        connection.send("done")
+
+
+def _sdk_render(chart_dir: str, values: list[str], max_output: int) -> dict[str, Any]:
+    """In the worker: the chart rendered, or the error; the output cap applies to what comes back."""
+    try:
+        helm = importlib.import_module("helm_python")
+    except Exception as error:  # noqa: BLE001 - HelmLibraryError, OSError: the library does not load here
+        return {"error": f"helm-python-sdk does not load: {error}"}
+    try:
+        overrides: dict = {}
+        for text in values:
+            overrides = merge_maps(overrides, helm.values_from_yaml(text) or {})
+        chart = helm.Chart.load(chart_dir)
+        try:
+            rendered = chart.render(overrides, name=RELEASE, namespace=NAMESPACE)
+        finally:
+            chart.close()
+    except (helm.HelmError, ValueError, OSError) as error:   # ValueError: a reply that is not JSON
+        return {"error": str(error)}
+    if sum(len(str(text).encode("utf-8", "replace")) for text in rendered.values()) > max_output:
+        return {"error": f"{SdkEngine.name} printed more than {max_output // (1024 * 1024)} MiB"}
+    return {"rendered": {str(name): str(text) for name, text in rendered.items()}}
+
+
+def _sdk_loads() -> dict[str, Any]:
+    """In the worker: whether the library loads on this platform."""
+    try:
+        importlib.import_module("helm_python")
+    except Exception as error:  # noqa: BLE001 - as in _sdk_render
+        return {"error": str(error)}
+    return {"loaded": True}
+
+
+def _reply(scratch: str) -> dict[str, Any]:
+    try:
+        with open(os.path.join(scratch, "reply.json"), encoding="utf-8") as handle:
+            reply = json.load(handle)
+        return reply if isinstance(reply, dict) else {"error": f"{SdkEngine.name} gave no reply"}
+    except (OSError, ValueError):
+        pass
+    try:
+        with open(os.path.join(scratch, "stderr"), encoding="utf-8", errors="replace") as handle:
+            said = handle.read(4096)
+    except OSError:
+        said = ""
+    if "out of memory" in said or "MemoryError" in said or "cannot allocate memory" in said:
+        return {"error": _out_of_memory(SDK_MEMORY_BYTES)}
+    first = said.strip().split("\n", 1)[0][:200]
+    return {"error": f"{SdkEngine.name} stopped without a result" + (f" ({first})" if first else "")}
+
+
+def _out_of_memory(memory: int) -> str:
+    return f"{SdkEngine.name} ran out of its {memory // 1024 ** 3} GiB memory limit"
+
+
+def _limit_memory(memory: int) -> None:
+    """memory more address space than the worker starts with: a forked worker shares the scan's pages,
+    however many the scan holds, and only what it adds is the render's."""
+    if sys.platform == "win32":
+        return
+    import resource   # POSIX only
+    wanted = _address_space() + memory
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+    except (ValueError, OSError):   # a platform that refuses the limit: the timeout still holds
+        pass
+
+
+def _address_space() -> int:
+    """Bytes of address space this process has mapped (Linux); 0 where it cannot be read."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _limit_cpu(seconds: int) -> None:
+    """The worker's CPU time may grow by seconds more (SIGXCPU ends it): the soft limit, raised per request."""
+    if sys.platform == "win32":
+        return
+    import resource   # POSIX only
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    wanted = int(used.ru_utime + used.ru_stime) + seconds
+    try:
+        resource.setrlimit(resource.RLIMIT_CPU, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _context() -> multiprocessing.context.ForkContext | multiprocessing.context.SpawnContext:
+    """fork where it is safe (Linux: cheap, and the parent never loaded the library); spawn elsewhere
+    (macOS system libraries do not survive fork, Windows has no fork)."""
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 class BinaryEngine:
@@ -79,10 +267,10 @@ class BinaryEngine:
         try:
             with open(stdout_path, "wb") as stdout:
                 completed = subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                           env=_environment(home), cwd=home, timeout=BINARY_TIMEOUT_SECONDS,
+                                           env=_environment(home), cwd=home, timeout=RENDER_TIMEOUT_SECONDS,
                                            check=False)
         except subprocess.TimeoutExpired as error:
-            raise RenderFailure(f"helm template did not finish within {BINARY_TIMEOUT_SECONDS} s") from error
+            raise RenderFailure(f"helm template did not finish within {RENDER_TIMEOUT_SECONDS} s") from error
         except OSError as error:
             raise RenderFailure(f"helm could not be run: {error.strerror}") from error
         if completed.returncode != 0:
@@ -139,11 +327,16 @@ def merge_maps(base: dict, override: dict) -> dict:
 
 
 def sdk_engine() -> SdkEngine | None:
-    try:
-        module = importlib.import_module("helm_python")
-    except (ImportError, OSError):   # OSError: the wheel's shared library does not load on this platform
-        return None
-    return SdkEngine(module)
+    return SdkEngine() if _sdk_available() else None
+
+
+@functools.lru_cache(maxsize=1)
+def _sdk_available() -> bool:
+    """Installed, and its shared library loads on this platform (tried once, in the worker)."""
+    if importlib.util.find_spec("helm_python") is None:
+        return False
+    with tempfile.TemporaryDirectory(prefix="sovscan-helm-") as scratch:
+        return "loaded" in _WORKER.ask(("loads",), scratch)
 
 
 def binary_engine() -> BinaryEngine | None:

@@ -12,6 +12,8 @@ from scanner.notices import Notice
 
 # Resource.facts key of an object whose build is rendered in part: why (the blocker of every check on it).
 UNRENDERED_FACT = "unrendered"
+# Beside it when the build lacks only whole objects: this one is as deployed, so what fails on it alone holds.
+AS_DEPLOYED_FACT = "rendered as deployed"
 
 
 @dataclass(frozen=True, order=True)
@@ -37,3 +39,4 @@ class RenderedBuild:
     inputs: frozenset[str] = frozenset()        # files the build consumed: not judged alone
     notices: list[Notice] = field(default_factory=list)
     complete: bool = True                       # False: part of it could not be rendered (remote base, ...)
+    only_objects_missing: bool = False          # not complete, but each rendered object is as deployed

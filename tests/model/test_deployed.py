@@ -208,3 +208,57 @@ def test_a_rule_failing_in_every_overlay_names_none_even_when_the_messages_name_
     assert finding.message == ("Deployment/default/dev-web can run with a single replica: spec.replicas is 1 "
                                "and no HorizontalPodAutoscaler scales it")
     assert finding.instances == ("Deployment/default/prod-web",)
+
+
+PARTIAL_CHART = {
+    "shop/Chart.yaml": ("apiVersion: v2\nname: shop\nversion: 0.1.0\ndependencies:\n  - name: postgresql\n"
+                        "    version: 12.1.0\n    repository: https://charts.example.org\n"),
+    "shop/values.yaml": "replicas: 1\n",
+    "shop/templates/deployment.yaml": """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: {{ .Values.replicas }}
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: registry.example.org/web:1.0
+          securityContext:
+            privileged: true
+            runAsNonRoot: true
+""",
+}
+PARTIAL_RULES = ("WL-001", "WL-010", "WL-021", "WL-030")
+
+
+@pytest.mark.skipif(NO_ENGINE, reason="no Helm engine: install the helm extra (pip install 'sovscan[helm]')")
+def test_a_chart_missing_a_dependency_fails_what_its_own_objects_break_and_leaves_the_rest_unresolved(write, run_scan):
+    """The dependency only adds objects: the privileged container deploys as rendered. A check that passes,
+    or that another object could answer (an autoscaler, a NetworkPolicy in the dependency), stays open."""
+    root = write(PARTIAL_CHART)
+    result = run_scan(root, PARTIAL_RULES)
+    assert [(f.path, f.line, f.policy_id, f.level) for f in result.findings] == [
+        ("shop/templates/deployment.yaml", 17, "WL-001", "error")]
+    assert sorted((f.path, f.line, f.policy_id) for f in result.unresolved) == [
+        ("shop/templates/deployment.yaml", 1, "WL-001"),    # no host namespace: a pass, so open
+        ("shop/templates/deployment.yaml", 3, "WL-021"),    # no NetworkPolicy: the dependency may hold one
+        ("shop/templates/deployment.yaml", 14, "WL-030"),   # runAsNonRoot: a pass, so open
+        ("shop/values.yaml", 1, "WL-010"),                  # one replica: the dependency may hold an autoscaler
+    ]
+    assert all("the full render of Helm chart shop" in f.message for f in result.unresolved)
+    assert [(n.path, n.line, n.kind) for n in result.notices] == [("shop/Chart.yaml", 5, UNRENDERED)]
+
+
+@pytest.mark.skipif(NO_ENGINE, reason="no Helm engine: install the helm extra (pip install 'sovscan[helm]')")
+def test_a_chart_rendered_without_a_named_values_file_judges_nothing(write, run_scan):
+    """The values file could change any field: even the privileged container is only unresolved."""
+    root = write({**PARTIAL_CHART, "shop/Chart.yaml": "apiVersion: v2\nname: shop\nversion: 0.1.0\n"})
+    result = run_scan(root, PARTIAL_RULES, Config(helm_values={"shop": ["values-prod.yaml"]}))
+    assert result.findings == []
+    assert ("shop/templates/deployment.yaml", 17, "WL-001") in {(f.path, f.line, f.policy_id) for f in result.unresolved}

@@ -1,0 +1,140 @@
+"""The SDK renders in a worker process with the binary's limits: a template that runs away (doubles its
+output, loops, prints too much) is a notice on its chart and the scan goes on; a signal to the scan stops
+the render too. Skipped without the `helm` extra (CI may not install it)."""
+from __future__ import annotations
+
+import mmap
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from scanner.model import helm_engines
+from scanner.model.helm import render_chart
+from scanner.notices import UNRENDERED
+
+pytestmark = pytest.mark.skipif(helm_engines.sdk_engine() is None,
+                                reason="helm-python-sdk not installed (pip install 'sovscan[helm]')")
+
+CHART_YAML = "apiVersion: v2\nname: app\nversion: 0.1.0\n"
+# d40 is 10 * 2**40 characters: Helm builds it in memory until something stops it
+DOUBLING = "\n".join(['{{- define "d0" -}}xxxxxxxxxx{{- end -}}'] + [
+    f'{{{{- define "d{n + 1}" -}}}}{{{{ include "d{n}" . }}}}{{{{ include "d{n}" . }}}}{{{{- end -}}}}' for n in range(40)])
+CONFIGMAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  x: "{{ %s }}"\n'
+ENDLESS = "range until 100000 }}{{ range until 100000 }}{{ end }}{{ end"   # 10**10 steps in little memory
+POD = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n"
+       "    image: registry.example.org/c:1.0\n    securityContext:\n      privileged: true\n")
+
+
+def chart(printed: str, helpers: str = "") -> dict[str, str]:
+    return {"app/Chart.yaml": CHART_YAML, "app/templates/_helpers.tpl": helpers,
+            "app/templates/cm.yaml": CONFIGMAP % printed}
+
+
+def test_a_chart_whose_helpers_double_their_output_is_a_notice_and_the_scan_goes_on(write, run_scan):
+    root = write({**chart('include "d40" .', DOUBLING), "plain/pod.yaml": POD})
+    result = run_scan(root, ("WL-001",), helm_engine="sdk")
+    assert [(f.path, f.line, f.policy_id) for f in result.findings] == [("plain/pod.yaml", 10, "WL-001")]
+    assert [(n.path, n.line, n.kind) for n in result.notices] == [("app/Chart.yaml", 0, UNRENDERED)]
+    assert result.notices[0].message == ("Helm chart app not rendered (helm-python-sdk): "
+                                         "helm-python-sdk ran out of its 2 GiB memory limit")
+
+
+def test_a_template_that_does_not_end_stops_at_the_timeout(monkeypatch):
+    monkeypatch.setattr(helm_engines, "RENDER_TIMEOUT_SECONDS", 2)
+    build = render_chart("app", chart(ENDLESS), engine="sdk")
+    assert [(n.path, n.line, n.message) for n in build.notices] == [
+        ("app/Chart.yaml", 0, "Helm chart app not rendered (helm-python-sdk): helm-python-sdk did not finish within 2 s")]
+    assert build.complete is False and build.objects == []
+    after = render_chart("app", chart('repeat 3 "x"'), engine="sdk")   # a new worker takes the next chart
+    assert after.notices == [] and [o.values["data"]["x"] for o in after.objects] == ["xxx"]
+
+
+def test_output_over_the_cap_is_a_notice(monkeypatch):
+    monkeypatch.setattr(helm_engines, "MAX_OUTPUT_BYTES", 1024 * 1024)
+    build = render_chart("app", chart('repeat 1100000 "x"'), engine="sdk")
+    assert [(n.path, n.line, n.message) for n in build.notices] == [
+        ("app/Chart.yaml", 0, "Helm chart app not rendered (helm-python-sdk): helm-python-sdk printed more than 1 MiB")]
+    assert build.complete is False and build.objects == []
+
+
+def test_a_chart_under_the_limits_renders_as_before():
+    build = render_chart("app", chart('repeat 1000 "x"'), engine="sdk")
+    assert build.notices == [] and build.complete is True
+    assert [o.values["data"]["x"] for o in build.objects] == ["x" * 1000]
+
+
+def test_the_memory_limit_is_on_what_the_render_adds_not_on_what_the_scan_holds(monkeypatch):
+    """A worker forked from a scan that already maps more than the limit still renders."""
+    held = mmap.mmap(-1, 3 * 1024 ** 3)   # address space only: untouched pages cost no memory
+    worker = helm_engines._Worker()
+    monkeypatch.setattr(helm_engines, "_WORKER", worker)
+    try:
+        build = render_chart("app", chart('repeat 3 "x"'), engine="sdk")
+    finally:
+        worker._stop()
+        held.close()
+    assert build.notices == [] and [o.values["data"]["x"] for o in build.objects] == ["xxx"]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text() if entry.isdigit() else ""
+        except OSError:
+            continue
+        if stat and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _render_child(pid: int, seconds: float = 60.0) -> int | None:
+    """The scan's child that is still there a second after it was first seen: the SDK's worker."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        children = _children(pid)
+        if children:
+            time.sleep(1.0)
+            lasting = [child for child in children if child in _children(pid)]
+            if lasting:
+                return lasting[0]
+        time.sleep(0.05)
+    return None
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see the render process")
+@pytest.mark.parametrize("signum, code, message, group", [
+    (signal.SIGTERM, 143, "sovscan: terminated", False),
+    (signal.SIGINT, 130, "sovscan: interrupted", True),
+])
+def test_a_signal_during_a_render_stops_the_scan_and_the_render(write, tmp_path, signum, code, message, group):
+    root = write(chart(ENDLESS), tmp_path / "tree")
+    command = [sys.executable, "-m", "scanner", "scan", str(root), "--helm-engine", "sdk", "-f", "text"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        child = _render_child(process.pid)
+        assert child is not None, "the scan never started its render"
+        (os.killpg if group else os.kill)(process.pid, signum)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == code
+    assert stderr.strip() == message
+    deadline = time.monotonic() + 10
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child), "the render outlived the scan"
