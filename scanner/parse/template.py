@@ -105,26 +105,33 @@ def _string_end(text: str, index: int) -> int:
     raise TemplateSyntaxError("unterminated string in a template sequence")
 
 
+# Where a sequence or an escaped sequence may start; the escapes come first, as at each position of a scan
+# one character at a time (`$$${` is `$` and the literal `${`).
+_OPENING = re.compile(r"\$\$\{|%%\{|\$\{|%\{")
+
+
 def _tokens(text: str) -> list:
     tokens: list = []
     literal: list[str] = []
     index = 0
-    while index < len(text):
-        if text.startswith(("$${", "%%{"), index):
-            literal.append(text[index + 1:index + 3])
-            index += 3
-            continue
-        if not text.startswith(("${", "%{"), index):
-            literal.append(text[index])
-            index += 1
+    while True:
+        opening = _OPENING.search(text, index)
+        if opening is None:
+            literal.append(text[index:])
+            break
+        start = opening.start()
+        literal.append(text[index:start])
+        if opening.end() - start == 3:          # `$${` or `%%{`: the literal `${` or `%{`
+            literal.append(text[start + 1:start + 3])
+            index = start + 3
             continue
         tokens.append("".join(literal))
         literal = []
-        end = _sequence_end(text, index + 2)
-        body = text[index + 2:end]
+        end = _sequence_end(text, start + 2)
+        body = text[start + 2:end]
         strip_before, strip_after = body.startswith("~"), body.endswith("~") and len(body) > 1
         body = body[1 if strip_before else 0:len(body) - 1 if strip_after else len(body)]
-        tokens.append(_Sequence(text[index], body, strip_before, strip_after))
+        tokens.append(_Sequence(text[start], body, strip_before, strip_after))
         if len(tokens) > 2 * MAX_TEMPLATE_SEQUENCES:
             raise TemplateSyntaxError(f"more than {MAX_TEMPLATE_SEQUENCES} template sequences")
         index = end + 1

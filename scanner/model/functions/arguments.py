@@ -52,15 +52,13 @@ def guarded(name: str, implementation: Callable[..., Any], accepts_unknown: bool
     """The implementation as Terraform's function `name`: an Unknown argument gives that Unknown
     (unless the implementation accepts_unknown and decides itself), an error gives
     Unknown("name(): reason"), and nothing raises."""
-    signature = inspect.signature(implementation)
+    fewest, most = _arity(inspect.signature(implementation))
 
     def call(*args: Any) -> Any:
         for arg in args:
             if isinstance(arg, Unknown) and not accepts_unknown:
                 return arg
-        try:
-            signature.bind(*args)
-        except TypeError:
+        if not fewest <= len(args) <= most:
             return Unknown(f"{name}(): wrong number of arguments", kind="function")
         try:
             result = implementation(*args)
@@ -77,6 +75,21 @@ def guarded(name: str, implementation: Callable[..., Any], accepts_unknown: bool
     call.__name__ = name
     call.__doc__ = implementation.__doc__
     return call
+
+
+def _arity(signature: inspect.Signature) -> tuple[int, float]:
+    """The fewest and most positional arguments `signature.bind(*args)` accepts (checked once here, not
+    bound on every call); a required keyword-only parameter accepts none."""
+    fewest, most = 0, 0.0
+    for parameter in signature.parameters.values():
+        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            most += 1
+            fewest += parameter.default is parameter.empty
+        elif parameter.kind is parameter.VAR_POSITIONAL:
+            most = math.inf
+        elif parameter.kind is parameter.KEYWORD_ONLY and parameter.default is parameter.empty:
+            return 1, 0
+    return fewest, most
 
 
 # --- what a value is -------------------------------------------------------------------------------

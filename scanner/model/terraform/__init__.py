@@ -41,4 +41,6 @@ def build(files: list[TerraformFile], tfvars: list[TerraformFile], var_files: li
 def _evaluate_root(model: TerraformModel, directory: str, var_files: list[TerraformFile]) -> None:
     module = model.modules[directory]
     inputs = dict(model.root_inputs(module, var_files))
-    emit.run(Instance(model, module, "", dict(inputs), {}, 0, root=directory))
+    instance = Instance(model, module, "", dict(inputs), {}, 0, root=directory)
+    emit.run(instance)
+    instance.release()

@@ -19,11 +19,17 @@ ROLES = ("tfvars", "argument", "default", "local", "output", "attribute")
 class Trace:
     addresses: set[str] = field(default_factory=set)          # resources referred to (base addresses)
     places: dict[Place, str] = field(default_factory=dict)    # place -> role, in the order first met
+    # Settled values absorbed so far, by identity (kept alive so an id is never reused): absorbing one again
+    # adds nothing, and a local read in every step of a comprehension would cost its whole chain each time.
+    absorbed: dict[int, "Settled"] = field(default_factory=dict)
 
     def add_place(self, place: Place, role: str) -> None:
         self.places.setdefault(place, role)
 
     def absorb(self, settled: "Settled") -> None:
+        if id(settled) in self.absorbed:
+            return
+        self.absorbed[id(settled)] = settled
         self.addresses.update(settled.addresses)
         for place, role in settled.places:
             self.places.setdefault(place, role)
