@@ -23,6 +23,7 @@ from scanner.evaluate import summaries, waivers
 from scanner.evaluate.result import Result
 from scanner.focus import Focus, changed_since as find_changes, display_path
 from scanner.notices import NOT_EVALUATED, UNRENDERED
+from scanner.parse.cache import ParseCache, default_directory as default_cache_directory
 from scanner.pipeline import ScanRequest, scan
 from scanner.report import FORMATTERS, Report
 from scanner.report import organisation, organisation_html
@@ -88,20 +89,26 @@ def _scan_options(function):
         click.option("--skip", multiple=True, help="Skip these families, opt-in groups or policy ids (repeatable, or comma-separated)."),
         click.option("--var-file", "var_files", multiple=True, type=click.Path(), help="Terraform variables file for root modules."),
         click.option("--exclude", multiple=True, help="Glob of paths to leave out, as reports show them (repeatable)."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
+                     help="Where parsed files are remembered between runs (default: $XDG_CACHE_HOME/sovscan, "
+                          "else ~/.cache/sovscan)."),
+        click.option("--no-cache", is_flag=True, help="Parse every file again; read and write no cache."),
     ]
     for option in reversed(options):
         function = option(function)
     return function
 
 
-def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, **extra) -> tuple[ScanRequest, Config]:
+def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, cache_dir, no_cache,
+             **extra) -> tuple[ScanRequest, Config]:
     paths = paths or (".",)
     roots, focus = _targets(tuple(paths))
     config = config_module.load(config_path, tuple(paths), profile)
     catalogue = policy_module.load(tuple(config.policy_dirs) + tuple(policy_dirs))
     chosen = policy_module.select(catalogue, tuple(only), tuple(skip))
+    cache = None if no_cache else ParseCache(cache_dir or default_cache_directory(os.environ))
     request = ScanRequest(roots, tuple(chosen), config, tuple(exclude), tuple(config.var_files) + tuple(var_files),
-                          focus=focus, today=_fixed_date(), **extra)
+                          focus=focus, today=_fixed_date(), cache=cache, **extra)
     return request, config
 
 
@@ -142,8 +149,8 @@ def _report_targets(outputs: list[tuple[str, str | None]], paths: tuple[str, ...
                                                  "Kustomize build or Helm chart is not rendered in full.")
 @click.option("--lang", type=click.Choice(policy_module.LANGUAGES), default=None,
               help="Language of every report: titles, messages, fixes, labels, verdict (default: report.lang, else en).")
-def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, formats, fail_on,
-                 show_unresolved, baseline, include_suppressed, changed_since, haven_results, gitlab_schema_version,
+def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, cache_dir, no_cache,
+                 formats, fail_on, show_unresolved, baseline, include_suppressed, changed_since, haven_results, gitlab_schema_version,
                  plans, helm_engine, quiet, strict, lang):
     """Scan PATHS (default: the current directory)."""
     outputs = _formats(formats)
@@ -153,7 +160,7 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
     _report_targets(outputs, paths)
     started = _now()
     request, config = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude,
-                               baseline=baseline, haven_results=tuple(haven_results), plans=tuple(plans),
+                               cache_dir, no_cache, baseline=baseline, haven_results=tuple(haven_results), plans=tuple(plans),
                                helm_engine=helm_engine)
     change = find_changes(changed_since) if changed_since else None
     if change is not None:
@@ -245,10 +252,11 @@ def baseline_group() -> None:
 @baseline_group.command("create")
 @_scan_options
 @click.option("-o", "--output", "target", required=True, type=click.Path(), help="Baseline file to write.")
-def baseline_create(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, target):
+def baseline_create(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, cache_dir, no_cache,
+                    target):
     """Write the fingerprints of the current findings of PATHS to a baseline file."""
     _report_targets([("baseline", target)], paths)
-    request, _ = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude)
+    request, _ = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, cache_dir, no_cache)
     result, _ = scan(request)
     output.write(target, waivers.render_baseline(result))
     click.echo(f"sovscan: wrote {terminal.plural(len(result.active), 'finding')} to {terminal.inert(target)}", err=True)

@@ -7,7 +7,7 @@ import os
 import posixpath
 from dataclasses import dataclass
 
-from scanner import checkout, model, parse
+from scanner import checkout, collector, model, parse
 from scanner.config import Config
 from scanner.discover import MAX_FILE_BYTES, Source, discover, display_prefix, installed_module_sources, unused_excludes
 from scanner.errors import InputError
@@ -20,6 +20,7 @@ from scanner.model.kustomize.kustfile import under
 from scanner.model.rendered import RenderedBuild
 from scanner.notices import UNRENDERED, Notice
 from scanner.parse import hcc, terraform
+from scanner.parse.cache import ParseCache
 from scanner.parse.modules import ModuleManifest, read_manifest
 from scanner.parse.plan import Plan, read_plan
 from scanner.regular_file import read_bytes
@@ -38,6 +39,7 @@ class ScanRequest:
     haven_results: tuple[str, ...] = ()   # Haven Compliancy Checker JSON files (live cluster results)
     plans: tuple[str, ...] = ()           # `terraform show -json` plans: values for their root modules
     helm_engine: str = "auto"             # auto | sdk | binary | none: what renders Helm charts
+    cache: ParseCache | None = None       # parsed files remembered between runs (the CLI's default)
 
 
 def _var_file(path: str) -> terraform.TerraformFile:
@@ -60,6 +62,11 @@ def _var_file(path: str) -> terraform.TerraformFile:
 
 def scan(request: ScanRequest) -> tuple[Result, int]:
     """(result, number of files scanned)."""
+    with collector.fewer_collections():
+        return _scan(request)
+
+
+def _scan(request: ScanRequest) -> tuple[Result, int]:
     var_files = [_var_file(p) for p in request.var_files]
     sources, notices = [], []
     matched: set[str] = set()
@@ -71,7 +78,8 @@ def scan(request: ScanRequest) -> tuple[Result, int]:
         sources.extend(found + installed)
         notices.extend(problems + more)
     notices.extend(unused_excludes(request.excludes, request.config.exclude, request.config.source, matched))
-    files, parse_notices = parse.parse_all(sorted(set(sources)))
+    files, parse_notices = parse.parse_all(sorted(set(sources)), request.cache)
+    collector.keep_for_the_scan()
     reports, hcc_notices = _haven_reports(request.haven_results, files)
     plans = [_located(read_plan(p), request.paths) for p in request.plans]
     the_model = model.build(files, var_files, reports, manifests, plans, request.config.helm_values,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,18 @@ def write(tmp_path: Path):
                 path.write_text(content, encoding="utf-8")
         return root
     return _write
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cache_outside_home(tmp_path_factory):
+    """The command line caches parsed files under $XDG_CACHE_HOME: the tests' runs in a directory of their own."""
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
 
 
 @pytest.fixture(scope="session")
