@@ -69,10 +69,42 @@ def test_many_files_parse_the_same_on_every_core(tmp_path, monkeypatch):
         (tmp_path / f"k{i}.yaml").write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n")
     (tmp_path / "bad.tf").write_text('resource "x" {\n')
     sources, _ = discover(str(tmp_path))
+    monkeypatch.setattr(parse_stage.os, "cpu_count", lambda: 2)
+    chunks = _counting_worker_chunks(parse_stage, monkeypatch)
     parallel = parse_stage.parse_all(sources)
-    monkeypatch.setattr(parse_stage, "PARALLEL_THRESHOLD", 10 ** 6)
+    assert sorted(s.path for chunk in chunks for s in chunk) == sorted(s.path for s in sources)
+    monkeypatch.setattr(parse_stage, "PARALLEL_FILES", 10 ** 6)
+    monkeypatch.setattr(parse_stage, "PARALLEL_BYTES", 10 ** 9)
+    chunks.clear()
     sequential = parse_stage.parse_all(sources)
+    assert chunks == []
     assert parallel == sequential and len(parallel[0]) == 141 and len(parallel[1]) == 1
+
+
+def _counting_worker_chunks(parse_stage, monkeypatch) -> list:
+    chunks: list = []
+    real = parse_stage._parse_in_workers
+
+    def counting(given, *args):
+        chunks.extend(given)
+        return real(given, *args)
+    monkeypatch.setattr(parse_stage, "_parse_in_workers", counting)
+    return chunks
+
+
+def test_a_few_large_files_are_parsed_on_every_core_in_chunks_of_about_equal_bytes(tmp_path, monkeypatch):
+    from scanner import parse as parse_stage
+    from scanner.discover import discover
+    monkeypatch.setattr(parse_stage.os, "cpu_count", lambda: 2)
+    body = "".join(f'resource "x" "r{i}" {{\n  name = "{i:0>40}"\n}}\n' for i in range(1500))   # ~100 KB
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.tf").write_text(body)
+    (tmp_path / "small.tf").write_text('locals {\n  a = 1\n}\n')
+    chunks = _counting_worker_chunks(parse_stage, monkeypatch)
+    files, notices = parse_stage.parse_all(discover(str(tmp_path))[0])
+    assert [[s.path for s in chunk] for chunk in chunks] == [["a.tf"], ["b.tf"], ["c.tf"], ["small.tf"]]
+    assert notices == [] and [len(f.terraform.blocks) for f in files] == [1500, 1500, 1500, 1]
+    assert parse_stage._chunks(list("abcde"), [100, 1, 1, 100, 1], 2) == [["a", "b"], ["c", "d"], ["e"]]
 
 
 def test_templates_inside_a_chart_are_text_for_the_chart_render_without_a_notice(tmp_path):
