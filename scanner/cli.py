@@ -10,25 +10,24 @@ import signal
 import sys
 import threading
 import traceback
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import click
 
-from scanner import __version__, checkout, config as config_module, output, review, terminal
-from scanner.config import Config
-from scanner.scan_roots import outermost, scan_roots
+# Only what every command needs is imported here: the scan pipeline, the evaluation stage and the report
+# formats load inside the commands that use them, so `sovscan --version` and `--help` start at once.
+from scanner import __version__, checkout, config as config_module, output, terminal
 from scanner.errors import SovscanError
-from scanner.evaluate import policies as policy_module
-from scanner.evaluate import summaries, waivers
-from scanner.evaluate.result import Result
+from scanner.evaluate.citations import LANGUAGES
 from scanner.focus import Focus, changed_since as find_changes, display_path
 from scanner.notices import NOT_EVALUATED, UNRENDERED
-from scanner.parse.cache import ParseCache, default_directory as default_cache_directory
-from scanner.pipeline import ScanRequest, scan
-from scanner.report import FORMATTERS, Report
-from scanner.report import organisation, organisation_html
-from scanner.report.catalogue import render_list, render_markdown, render_show
+from scanner.report import FORMATTERS
 from scanner.starter import starter_config
+
+if TYPE_CHECKING:
+    from scanner.config import Config
+    from scanner.evaluate.result import Result
+    from scanner.pipeline import ScanRequest
 
 FAIL_ON = ("error", "warning", "note", "never")
 ARGS_VARIABLE = "SOVSCAN_ARGS"
@@ -68,6 +67,7 @@ def _targets(paths: tuple[str, ...]) -> tuple[tuple[str, ...], Focus | None]:
     files = [p for p in paths if os.path.isfile(p)]
     if not files:
         return paths, None
+    from scanner.scan_roots import outermost, scan_roots
     roots = [root for path in paths for root in scan_roots(path)]
     focus = {display_path(p): None for p in files}
     for directory in (p for p in paths if not os.path.isfile(p)):
@@ -101,6 +101,10 @@ def _scan_options(function):
 
 def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, cache_dir, no_cache,
              **extra) -> tuple[ScanRequest, Config]:
+    from scanner.evaluate import policies as policy_module
+    from scanner.parse.cache import ParseCache, default_directory as default_cache_directory
+    from scanner.pipeline import ScanRequest
+
     paths = paths or (".",)
     roots, focus = _targets(tuple(paths))
     config = config_module.load(config_path, tuple(paths), profile)
@@ -147,12 +151,17 @@ def _report_targets(outputs: list[tuple[str, str | None]], paths: tuple[str, ...
 @click.option("-q", "--quiet", is_flag=True, help="Text output: the findings only, no fix hints, notices or summary.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) when no file is scanned, a file cannot be read or parsed, or a "
                                                  "Kustomize build or Helm chart is not rendered in full.")
-@click.option("--lang", type=click.Choice(policy_module.LANGUAGES), default=None,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Language of every report: titles, messages, fixes, labels, verdict (default: report.lang, else en).")
 def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, cache_dir, no_cache,
                  formats, fail_on, show_unresolved, baseline, include_suppressed, changed_since, haven_results, gitlab_schema_version,
                  plans, helm_engine, quiet, strict, lang):
     """Scan PATHS (default: the current directory)."""
+    from scanner import review
+    from scanner.evaluate import summaries
+    from scanner.pipeline import scan
+    from scanner.report import Report
+
     outputs = _formats(formats)
     if gitlab_schema_version and not re.fullmatch(r"15\.\d+\.\d+", gitlab_schema_version):
         raise click.BadParameter(f"{gitlab_schema_version!r} is not a 15.x version such as 15.0.1",
@@ -255,6 +264,9 @@ def baseline_group() -> None:
 def baseline_create(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, cache_dir, no_cache,
                     target):
     """Write the fingerprints of the current findings of PATHS to a baseline file."""
+    from scanner.evaluate import waivers
+    from scanner.pipeline import scan
+
     _report_targets([("baseline", target)], paths)
     request, _ = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, cache_dir, no_cache)
     result, _ = scan(request)
@@ -282,7 +294,7 @@ def policies_group() -> None:
     """The policy catalogue."""
 
 
-_LANG = click.option("--lang", type=click.Choice(policy_module.LANGUAGES), default="en", show_default=True,
+_LANG = click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
                      help="Language of titles and texts (a policy without that translation shows its English).")
 
 
@@ -293,6 +305,9 @@ _LANG = click.option("--lang", type=click.Choice(policy_module.LANGUAGES), defau
 @_LANG
 def policies_list(only, policy_dirs, output_format, lang) -> None:
     """List the policies with family, severity and the controls they map to."""
+    from scanner.evaluate import policies as policy_module
+    from scanner.report.catalogue import render_list, render_markdown
+
     chosen = policy_module.select(policy_module.load(tuple(policy_dirs)), tuple(only))
     click.echo(render_markdown(chosen, lang) if output_format == "markdown" else render_list(chosen, lang), nl=False)
 
@@ -303,6 +318,10 @@ def policies_list(only, policy_dirs, output_format, lang) -> None:
 @_LANG
 def policies_show(policy_id, policy_dirs, lang) -> None:
     """Show one policy: rationale, remediation, controls, sources and what it checks."""
+    from scanner import review
+    from scanner.evaluate import policies as policy_module
+    from scanner.report.catalogue import render_show
+
     catalogue = {p.id: p for p in policy_module.load(tuple(policy_dirs))}
     catalogue[review.REVIEW.id] = review.REVIEW
     if policy_id not in catalogue:
@@ -322,13 +341,15 @@ def report_group() -> None:
 @click.argument("results", nargs=-1, required=True, metavar="[NAME=]RESULT.json ...")
 @click.option("-f", "--format", "formats", multiple=True, metavar="FMT[=FILE]",
               help="Output format, repeatable: text (default, to standard output), html, json. FMT=FILE writes a file.")
-@click.option("--lang", type=click.Choice(policy_module.LANGUAGES), default="en", show_default=True,
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
               help="Language of the HTML report.")
 @click.option("--within", "within_days", type=click.IntRange(0, 3650), default=30, show_default=True, metavar="DAYS",
               help="Waivers expiring within DAYS of the latest scan merged are listed as expiring soon.")
 def report_merge(results, formats, lang, within_days) -> None:
     """Combine the JSON results of many scans (sovscan scan -f json=FILE, one per repository) into one
     organisation report; a result is named after its file, or NAME=FILE."""
+    from scanner.report import organisation, organisation_html
+
     outputs = []
     for value in formats or ("text",):
         name, _, target = value.partition("=")

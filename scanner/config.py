@@ -13,12 +13,14 @@ import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-
-import jsonschema
+from typing import TYPE_CHECKING
 
 from scanner import checkout, yamlfile
 from scanner.errors import ConfigError
 from scanner.pack import builtin_policy_dir
+
+if TYPE_CHECKING:
+    import jsonschema
 
 TIERS = ("eu", "eea", "adequacy", "third-country")
 CONFIG_FILE = checkout.CONFIG_FILE
@@ -167,6 +169,8 @@ def _merge(base: dict, override: dict) -> dict:
 
 
 def _validate(data: object, path: str) -> None:
+    import jsonschema   # only when a configuration is validated: `sovscan --version` stays lean
+
     schema = _schema()
     errors = sorted(jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
                     .iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))

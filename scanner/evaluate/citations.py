@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import jsonschema
 import yaml
 
 from scanner.errors import PolicyError
@@ -144,6 +143,8 @@ def _read(path: Path, schema_name: str) -> dict:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise PolicyError(f"{path}:{mark.line + 1 if mark else 1}: registry is not valid YAML") from None
+    import jsonschema   # only when a registry is read
+
     schema = json.loads(resources.files("scanner.schemas").joinpath(schema_name).read_text("utf-8"))
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
