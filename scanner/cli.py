@@ -107,10 +107,11 @@ def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, ex
 
     paths = paths or (".",)
     roots, focus = _targets(tuple(paths))
-    config = config_module.load(config_path, tuple(paths), profile)
-    catalogue = policy_module.load(tuple(config.policy_dirs) + tuple(policy_dirs))
-    chosen = policy_module.select(catalogue, tuple(only), tuple(skip))
     cache = None if no_cache else ParseCache(cache_dir or default_cache_directory(os.environ))
+    directory = None if cache is None else cache.directory
+    config = config_module.load(config_path, tuple(paths), profile, directory)
+    catalogue = policy_module.load(tuple(config.policy_dirs) + tuple(policy_dirs), directory)
+    chosen = policy_module.select(catalogue, tuple(only), tuple(skip))
     request = ScanRequest(roots, tuple(chosen), config, tuple(exclude), tuple(config.var_files) + tuple(var_files),
                           focus=focus, today=_fixed_date(), cache=cache, **extra)
     return request, config

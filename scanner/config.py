@@ -94,9 +94,16 @@ def profile_names() -> list[str]:
     return sorted(p.stem for p in _profiles_dir().glob("*.yaml"))
 
 
-def load(path: str | None, roots: str | tuple[str, ...], profile: str | None = None) -> Config:
+def validate_builtin_profiles() -> None:
+    for path in sorted(_profiles_dir().glob("*.yaml")):
+        _validate(yamlfile.read(path, "profile") or {}, str(path))
+
+
+def load(path: str | None, roots: str | tuple[str, ...], profile: str | None = None,
+         cache_dir: str | None = None) -> Config:
     """The configuration of a scan of `roots`: the file at `path` (--config), else the .sovscan.yaml found
-    from the scanned paths up to the repository root; on top of its profile."""
+    from the scanned paths up to the repository root; on top of its profile. With a cache directory, a
+    built-in profile is not validated again when the built-in pack's verdict is cached (evaluate/pack_cache.py)."""
     roots = (roots,) if isinstance(roots, str) else tuple(roots) or (".",)
     root = checkout.root_of(roots[0])
     found = Path(path) if path is not None else checkout.config_for(roots)
@@ -106,14 +113,24 @@ def load(path: str | None, roots: str | tuple[str, ...], profile: str | None = N
     data = yamlfile.read(found) if found is not None else {}
     data = {} if data is None else data
     shown = _shown(found, root)
-    _validate(data, shown or "<defaults>")
+    if found is not None:      # no file: nothing to validate
+        _validate(data, shown)
     assert isinstance(data, dict)
     name = profile or data.get("profile") or DEFAULT_PROFILE
     where = "--profile" if profile else f"{shown}: profile"
-    base = _profile(name, root, confined and not profile, where)
+    # Without a file, the configuration is a built-in profile: validated once with the built-in pack.
+    checked = found is None and _is_builtin_name(name) and _pack_validated(cache_dir)
+    base = _profile(name, root, confined and not profile, where, checked)
     merged = _merge(base, {k: v for k, v in data.items() if k != "profile"})
     merged = _resolve_paths(merged, root, confined, shown)
-    return from_dict(merged, shown, name)
+    return from_dict(merged, shown, name, checked)
+
+
+def _pack_validated(cache_dir: str | None) -> bool:
+    if cache_dir is None:
+        return False
+    from scanner.evaluate import pack_cache
+    return pack_cache.validated(cache_dir, builtin_policy_dir())
 
 
 def _shown(path: Path | None, root: Path) -> str:
@@ -127,10 +144,14 @@ def _shown(path: Path | None, root: Path) -> str:
     return relative
 
 
-def _profile(name: str, root: Path, confined: bool, where: str) -> dict:
+def _is_builtin_name(name: str) -> bool:
+    return "/" not in name and os.sep not in name and not name.endswith((".yaml", ".yml"))
+
+
+def _profile(name: str, root: Path, confined: bool, where: str, checked: bool = False) -> dict:
     """A built-in profile by name, or a profile file given as a path (relative to the repository root)."""
     builtin = _profiles_dir() / f"{name}.yaml"
-    if "/" not in name and os.sep not in name and not name.endswith((".yaml", ".yml")):
+    if _is_builtin_name(name):
         if not builtin.is_file():
             raise ConfigError(f"{where}: unknown profile {name!r}; built-in profiles: {', '.join(profile_names())}, "
                               "or a path to a profile file inside the repository such as profiles/team.yaml")
@@ -142,7 +163,8 @@ def _profile(name: str, root: Path, confined: bool, where: str) -> dict:
         if not path.is_file():
             raise ConfigError(f"{where}: profile file {name!r} does not exist")
     data = yamlfile.read(path, "profile") or {}
-    _validate(data, str(path))
+    if not checked:
+        _validate(data, str(path))
     assert isinstance(data, dict)
     data.pop("profile", None)
     return _resolve_paths(data, root, profile_confined, str(path)) if profile_confined else data
@@ -243,8 +265,9 @@ def _describe_alternatives(error: jsonschema.ValidationError) -> str:
     return f"{yamlfile.excerpt(error.instance)} is not allowed; use off, audit or deny, or {{mode, deny_from}}"
 
 
-def from_dict(data: object, path: str = "<config>", profile: str | None = None) -> Config:
-    _validate(data, path)
+def from_dict(data: object, path: str = "<config>", profile: str | None = None, checked: bool = False) -> Config:
+    if not checked:
+        _validate(data, path)
     assert isinstance(data, dict)
     residency = data.get("residency", {})
     exit_settings = data.get("exit", {})

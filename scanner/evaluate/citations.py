@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from scanner import registries
 from scanner.errors import PolicyError
 from scanner.pack import builtin_policy_dir
 
@@ -110,8 +111,9 @@ class Registry:
 def load(directory: Path) -> Registry:
     """Both registry files under <directory>/registries/, schema-checked; a broken file is a PolicyError."""
     sources_path, controls_path = directory / "registries" / "sources.yaml", directory / "registries" / "controls.yaml"
-    sources = _read(sources_path, "sources.schema.json")
-    controls = _read(controls_path, "controls.schema.json")
+    checked = registries.validated(str(directory))     # the built-in pack, validated in an earlier run
+    sources = _read(sources_path, "sources.schema.json", checked)
+    controls = _read(controls_path, "controls.schema.json", checked)
     standards = tuple(_standard(key, entry) for key, entry in sources["standards"].items())
     framework = next((s for s in standards if s.key == controls["sov"]["source"]), None)
     if framework is None:
@@ -135,7 +137,7 @@ def builtin() -> Registry:
     return load(builtin_policy_dir())
 
 
-def _read(path: Path, schema_name: str) -> dict:
+def _read(path: Path, schema_name: str, checked: bool = False) -> dict:
     try:
         data = yaml.load(path.read_text("utf-8"), Loader=_LOADER)
     except OSError as err:
@@ -143,7 +145,9 @@ def _read(path: Path, schema_name: str) -> dict:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise PolicyError(f"{path}:{mark.line + 1 if mark else 1}: registry is not valid YAML") from None
-    import jsonschema   # only when a registry is read
+    if checked:
+        return dict(data)
+    import jsonschema   # only when a registry is checked
 
     schema = json.loads(resources.files("scanner.schemas").joinpath(schema_name).read_text("utf-8"))
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))

@@ -7,9 +7,8 @@ import string
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-import jsonschema
 import yaml
 
 from scanner import yamlfile
@@ -19,6 +18,9 @@ from scanner.evaluate.predicates import PREDICATES
 from scanner.registries.kubernetes import hcc_checks
 from scanner.pack import builtin_policy_dir
 from scanner.regular_file import read_bytes
+
+if TYPE_CHECKING:
+    import jsonschema
 
 NOT_POLICIES = ("registries", "profiles")   # data folders that live next to the policies
 FAMILIES = ("cmk", "residency", "secrets", "exit", "haven", "workload", "baseline", "custom")
@@ -117,6 +119,8 @@ MAX_POLICY_BYTES = 1024 * 1024
 
 def _validator() -> jsonschema.Draft202012Validator:
     global _VALIDATOR
+    import jsonschema   # only when policies are validated (a cached verdict skips the built-in pack's)
+
     if _VALIDATOR is None:
         _VALIDATOR = jsonschema.Draft202012Validator(schema())
     return _VALIDATOR
@@ -147,6 +151,13 @@ def _pointer(path) -> str:
 
 
 def load_file(path: Path) -> Policy:
+    data, text = _document(path)
+    _validate(data, text, path)
+    return _policy(data, path)
+
+
+def _document(path: Path) -> tuple[Any, str]:
+    """The policy file's YAML document and text; PolicyError when it cannot be read as YAML."""
     try:
         raw = read_bytes(str(path), MAX_POLICY_BYTES)
         if len(raw) > MAX_POLICY_BYTES:
@@ -165,6 +176,12 @@ def load_file(path: Path) -> Policy:
     except (ValueError, TypeError, AttributeError, OverflowError) as err:   # a value its tag cannot hold
         raise PolicyError(f"{path}: policy file holds a value YAML cannot read ({yamlfile.VALUE_ERROR}: "
                           f"{str(err)[:80]})") from None
+    return data, text
+
+
+def _validate(data: Any, text: str, path: Path) -> None:
+    """The document against the policy schema, the citation registries, the predicates' arguments and the
+    message placeholders (PolicyError naming the file, line and field)."""
     try:
         yamlfile.check_shape(data, str(path), "policy file")
     except ConfigError as err:
@@ -179,7 +196,6 @@ def load_file(path: Path) -> Policy:
         _fail_at(path, text, *problems[0])
     _check_predicates(data, text, path)
     _check_messages(data, text, path)
-    return _policy(data, path)
 
 
 def _fail_at(path: Path, text: str, where: list[Any], message: str) -> None:
@@ -354,6 +370,10 @@ def _policy(data: dict[str, Any], path: Path) -> Policy:
         texts={"en": english, **texts})
 
 
+def _policy_files(directory: Path) -> list[Path]:
+    return [p for p in sorted(directory.glob("*/*.yaml")) if p.parent.name not in NOT_POLICIES]
+
+
 def load_dir(directory: Path) -> list[Policy]:
     if not directory.is_dir():
         raise PolicyError(f"{directory}: policy directory does not exist")
@@ -361,11 +381,31 @@ def load_dir(directory: Path) -> list[Policy]:
     if misplaced:   # a policy the loader would pass over must not look like a rule that holds
         raise PolicyError(f"{misplaced[0]}: not loaded: a policy file is <directory>/<family>/<ID>.yaml "
                           f"(e.g. {directory / 'custom' / (misplaced[0].stem + '.yaml')})")
-    return [load_file(p) for p in sorted(directory.glob("*/*.yaml")) if p.parent.name not in NOT_POLICIES]
+    return [load_file(p) for p in _policy_files(directory)]
 
 
-def load(extra_dirs: tuple[str, ...] = ()) -> list[Policy]:
-    policies = load_dir(builtin_policy_dir())
+def _load_builtin(cache_dir: str | None) -> list[Policy]:
+    """The built-in pack; validated only when the cache has no verdict for this version and content."""
+    directory = builtin_policy_dir()
+    if cache_dir is None:
+        return load_dir(directory)
+    from scanner import config, registries
+    from scanner.evaluate import pack_cache
+
+    if pack_cache.validated(cache_dir, directory):
+        registries.validated_before(str(directory))
+        return [_policy(_document(path)[0], path) for path in _policy_files(directory)]
+    policies = load_dir(directory)
+    config.validate_builtin_profiles()
+    registries.validate_all()
+    pack_cache.remember(cache_dir, directory)
+    return policies
+
+
+def load(extra_dirs: tuple[str, ...] = (), cache_dir: str | None = None) -> list[Policy]:
+    """The built-in pack and the policies of `extra_dirs`, each validated; with a cache directory the built-in
+    pack's validation is remembered (scanner/evaluate/pack_cache.py)."""
+    policies = _load_builtin(cache_dir)
     for directory in extra_dirs:
         policies.extend(load_dir(Path(directory)))
     seen: dict[str, str] = {}

@@ -75,7 +75,7 @@ class ParseCache:
         try:
             with open(entry, "rb") as handle:
                 raw = handle.read(MAX_ENTRY + 1)
-            body = _verified_body(raw, key)
+            body = verified_body(raw, key)
             parsed = None if body is None else _decode(path, body)
         except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError, MemoryError, zlib.error):
             return None
@@ -92,10 +92,8 @@ class ParseCache:
             body = _encode(path, parsed)
         except (codec.Unencodable, RecursionError, ValueError):
             return
-        compressed = zlib.compress(body, 1)
-        header = json.dumps({"format": FORMAT, "key": key, "sha256": hashlib.sha256(compressed).hexdigest()})
         try:
-            _write_atomically(self.entry(key), header.encode("ascii") + b"\n" + compressed)
+            write_atomically(self.entry(key), sealed(body, key))
         except OSError:
             self.writable = False      # read-only, full or gone: the scan goes on without writing
 
@@ -161,15 +159,16 @@ def _decode(path: str, body: bytes) -> Parsed:
                   tuple(codec.decode_notices(path, data["notices"])))
 
 
-def _verified_body(raw: bytes, key: str) -> bytes | None:
-    """The decompressed body when the header names this format and key and the checksum matches."""
+def verified_body(raw: bytes, key: str, form: str = FORMAT) -> bytes | None:
+    """The decompressed body when the header names the format `form` and this key and the checksum matches.
+    Raises ValueError (JSON) or zlib.error on a damaged header or body."""
     if len(raw) > MAX_ENTRY:
         return None
     header, newline, compressed = raw.partition(b"\n")
     if not newline or len(header) > 1024:
         return None
     meta = json.loads(header)
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("key") != key:
+    if not isinstance(meta, dict) or meta.get("format") != form or meta.get("key") != key:
         return None
     if meta.get("sha256") != hashlib.sha256(compressed).hexdigest():
         return None
@@ -180,6 +179,13 @@ def _verified_body(raw: bytes, key: str) -> bytes | None:
     return body
 
 
+def sealed(body: bytes, key: str, form: str = FORMAT) -> bytes:
+    """An entry: a header line naming the format, the key and the SHA-256 of the compressed body, then the body."""
+    compressed = zlib.compress(body, 1)
+    header = json.dumps({"format": form, "key": key, "sha256": hashlib.sha256(compressed).hexdigest()})
+    return header.encode("ascii") + b"\n" + compressed
+
+
 def _refresh(entry: Path) -> None:
     """Mark an entry as used (least recently used entries go first), not more than once an hour."""
     with contextlib.suppress(OSError):
@@ -187,7 +193,7 @@ def _refresh(entry: Path) -> None:
             os.utime(entry)
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
+def write_atomically(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
     try:

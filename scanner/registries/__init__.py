@@ -18,6 +18,24 @@ from scanner.errors import PolicyError
 from scanner.pack import builtin_policy_dir
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_VALIDATED_PACKS: set[str] = set()   # pack directories whose registries an earlier run validated (pack_cache)
+
+
+def validated_before(pack: str) -> None:
+    """The built-in pack at `pack` validated in an earlier run with this content: its registries are read
+    without checking them against their schemas again."""
+    _VALIDATED_PACKS.add(pack)
+
+
+def validated(pack: str) -> bool:
+    return pack in _VALIDATED_PACKS
+
+
+def validate_all() -> None:
+    """Read and check every registry of the built-in pack (PolicyError on the first broken one)."""
+    for name in sorted(_schema()["$defs"]):
+        if (builtin_policy_dir() / "registries" / f"{name}.yaml").is_file():
+            document(name)
 
 
 @functools.lru_cache(maxsize=None)
@@ -30,7 +48,8 @@ def document(name: str) -> dict[str, Any]:
         raise PolicyError(f"{path}: cannot load registry: {err}") from None
     if not isinstance(data, dict):
         raise PolicyError(f"{path}: a registry is a mapping")
-    _check(name, data, str(path))
+    if not validated(str(builtin_policy_dir())):
+        _check(name, data, str(path))
     return data
 
 

@@ -59,3 +59,21 @@ def test_baseline_create_takes_the_cache_options(at_repository, tmp_path):
     target = tmp_path / "baseline.json"
     assert cli.main(["baseline", "create", "examples/k8s-app", "--cache-dir", str(tmp_path / "c"), "-o", str(target)]) == 0
     assert list((tmp_path / "c" / "parse").glob("*/*.json")) and json.loads(target.read_text())
+
+
+def test_a_cache_with_every_entry_damaged_gives_the_uncached_result(at_repository, tmp_path):
+    """Flipped bytes in every entry of the parse cache and in the policy pack's verdict: each is a miss,
+    parsed (or validated) again and rewritten; the result is the uncached one."""
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    uncached = _scan(["examples", "--no-cache"], tmp_path / "uncached.json")
+    _scan(["examples", *cache], tmp_path / "cold.json")
+    entries = sorted((tmp_path / "cache").glob("*/*/*.json"))
+    assert any("/policies/" in str(e) for e in entries) and len(entries) > 10
+    good = {entry: entry.read_bytes() for entry in entries}
+    for number, entry in enumerate(entries):
+        data = bytearray(good[entry])
+        position = (number * 7919) % len(data)
+        data[position] ^= 1 << (number % 8)
+        entry.write_bytes(bytes(data))
+    assert _scan(["examples", *cache], tmp_path / "damaged.json") == uncached
+    assert {entry: entry.read_bytes() for entry in entries} == good

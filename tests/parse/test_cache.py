@@ -11,6 +11,8 @@ import json
 import math
 import multiprocessing
 import os
+import random
+import threading
 import zlib
 from pathlib import Path
 
@@ -335,3 +337,42 @@ def test_notices_from_the_cache_are_notices_of_this_path(tmp_path):
     hit = cache.get("escapes.tf", cache.key("escapes.tf", "terraform", Path(escapes.abspath).read_bytes()))
     assert hit is not None and hit.notices == tuple(n for n in cold[1] if n.path == "escapes.tf")
     assert all(isinstance(n, Notice) for n in hit.notices) and hit.terraform.path == "escapes.tf"
+
+
+def test_bytes_flipped_in_every_entry_at_once_are_misses_rebuilt(tmp_path):
+    sources = _sources(tmp_path / "repo")
+    cold = _as_data(parse_all(sources))
+    cache = ParseCache(str(tmp_path / "cache"))
+    parse_all(sources, cache)
+    good = {entry: entry.read_bytes() for entry in _entries(tmp_path / "cache")}
+    assert len(good) == len(FILES)
+    chooser = random.Random(16)
+    for _ in range(25):
+        for entry, data in good.items():
+            damaged = bytearray(data)
+            for position in chooser.sample(range(len(damaged)), chooser.randint(1, 3)):
+                damaged[position] ^= 1 << chooser.randrange(8)
+            entry.write_bytes(bytes(damaged))
+        assert _as_data(parse_all(sources, cache)) == cold
+        assert {entry: entry.read_bytes() for entry in good} == good
+
+
+def test_threads_writing_the_same_entries_leave_whole_entries(tmp_path):
+    """Parse workers of several scans in one directory: every thread's result is the cold parse."""
+    sources = _sources(tmp_path / "repo")
+    cold = _as_data(parse_all(sources))
+    directory = str(tmp_path / "cache")
+    results: list[tuple] = []
+
+    def scan_again() -> None:
+        cache = ParseCache(directory)
+        for _ in range(5):
+            results.append(_as_data(parse_all(sources, cache)))
+    threads = [threading.Thread(target=scan_again) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert len(results) == 20 and all(result == cold for result in results)
+    assert len(_entries(tmp_path / "cache")) == len(FILES)
+    assert not list((tmp_path / "cache").glob("parse/*/.*.tmp"))
