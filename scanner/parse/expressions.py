@@ -1,6 +1,7 @@
 """The HCL expression syntax tree that parse produces and the model evaluates.
 
-Only syntax lives here: no evaluation, no values from other files.
+Only syntax lives here: no evaluation, no values from other files. The nodes have slots (no __dict__
+each): a large corpus holds millions of them for the whole scan.
 """
 from __future__ import annotations
 
@@ -8,77 +9,77 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Lit:
     value: Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Template:
     parts: tuple  # str | Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Var:
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GetAttr:
     obj: "Expr"
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Index:
     obj: "Expr"
     key: "Expr"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Splat:
     obj: "Expr"
     steps: tuple  # of ("attr", name) | ("index", Expr)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Call:
     name: str
     args: tuple
     expand_last: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BinOp:
     op: str
     left: "Expr"
     right: "Expr"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnOp:
     op: str
     operand: "Expr"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cond:
     predicate: "Expr"
     then: "Expr"
     otherwise: "Expr"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TupleX:
     items: tuple
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ObjectX:
     items: tuple  # of (key Expr, value Expr)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ForX:
     key_var: str | None
     value_var: str
@@ -89,7 +90,7 @@ class ForX:
     grouping: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Opaque:
     """Syntax we do not evaluate (template directives, heredoc interpolation)."""
     reason: str
