@@ -102,6 +102,17 @@ def display_prefix(root: str) -> str:
     return "" if rel == "." else rel + "/"
 
 
+CACHEDIR_TAG = "CACHEDIR.TAG"
+
+
+def _is_cache_directory(tag: str) -> bool:
+    """The directory holds a CACHEDIR.TAG with the Cache Directory Tagging Specification's signature."""
+    try:
+        return read_bytes(tag, 43).startswith(b"Signature: 8a477f597d28d172789f06886806bc55")
+    except OSError:
+        return False
+
+
 def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
              matched: set[str] | None = None) -> tuple[list[Source], list[Notice]]:
     """Every scannable file under root (a directory or a single file), sorted by path.
@@ -136,6 +147,9 @@ def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
                                   "note"))
             continue
         seen_dirs.add(real_dir)
+        if CACHEDIR_TAG in filenames and _is_cache_directory(os.path.join(dirpath, CACHEDIR_TAG)):
+            dirnames[:] = []          # a cache (sovscan's own under a CI project directory): not the user's files
+            continue
         dirnames[:] = sorted(d for d in dirnames if d not in DEFAULT_EXCLUDES
                              and not _excluded(rel_dir + d, d, user_excludes, matched))
         for name in sorted(filenames):

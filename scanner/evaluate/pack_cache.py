@@ -28,7 +28,7 @@ import zlib
 from pathlib import Path
 
 from scanner import __version__
-from scanner.parse.cache import MAX_ENTRY, sealed, verified_body, write_atomically
+from scanner.parse.cache import MAX_ENTRY, sealed, tag_directory, verified_body, write_atomically
 
 FORMAT = "sovscan-policy-pack/1"
 
@@ -78,3 +78,4 @@ def remember(cache_dir: str, pack: Path) -> None:
     body = json.dumps(names, ensure_ascii=True).encode("ascii")
     with contextlib.suppress(OSError):
         write_atomically(entry_path(cache_dir, key), sealed(body, key, FORMAT))
+        tag_directory(cache_dir)

@@ -59,6 +59,7 @@ class ParseCache:
     limit: int = DEFAULT_LIMIT
     fingerprint: str = field(default_factory=lambda: code_fingerprint())
     writable: bool = True
+    tagged: bool = False               # CACHEDIR.TAG written (or found) by this process
 
     def key(self, path: str, kind: str, data: bytes) -> str:
         digest = hashlib.sha256(self.fingerprint.encode())
@@ -96,6 +97,10 @@ class ParseCache:
             write_atomically(self.entry(key), sealed(body, key))
         except OSError:
             self.writable = False      # read-only, full or gone: the scan goes on without writing
+            return
+        if not self.tagged:
+            tag_directory(self.directory)
+            self.tagged = True
 
     def tidy(self, written: int) -> None:
         """After a run that wrote about `written` bytes of entries (workers wrote them: the bytes parsed
@@ -177,6 +182,20 @@ def verified_body(raw: bytes, key: str, form: str = FORMAT) -> bytes | None:
     if inflater.unconsumed_tail or not inflater.eof:
         return None
     return body
+
+
+CACHEDIR_TAG = "CACHEDIR.TAG"
+CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"   # the Cache Directory Tagging Specification
+
+
+def tag_directory(directory: str) -> None:
+    """Mark the cache directory as a cache (CACHEDIR.TAG): discovery skips it when it lies inside a scanned
+    tree (a CI cache under the project directory), and backup tools leave it out."""
+    target = Path(directory, CACHEDIR_TAG)
+    if target.exists():
+        return
+    with contextlib.suppress(OSError):
+        write_atomically(target, CACHEDIR_SIGNATURE + b"\n# This directory holds sovscan's cache: parsed files as JSON data.\n")
 
 
 def sealed(body: bytes, key: str, form: str = FORMAT) -> bytes:

@@ -71,3 +71,12 @@ def test_single_file_root(write):
     root = write({"main.tf": ""})
     sources, notices = discover(str(root / "main.tf"))
     assert [(s.path, s.kind) for s in sources] == [("main.tf", "terraform")]
+
+
+def test_a_tagged_cache_directory_is_left_out_and_an_untagged_one_is_not(write):
+    root = write({"cache/CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n", "cache/parse/x.json": "{}",
+                  "cache/deeper/main.tf": "", "notes/CACHEDIR.TAG": "Signature: something else\n",
+                  "notes/main.tf": "", "main.tf": ""})
+    sources, notices = discover(str(root))
+    assert [s.path for s in sources] == ["main.tf", "notes/CACHEDIR.TAG", "notes/main.tf"]   # read as any text file
+    assert notices == []

@@ -77,3 +77,19 @@ def test_a_cache_with_every_entry_damaged_gives_the_uncached_result(at_repositor
         entry.write_bytes(bytes(data))
     assert _scan(["examples", *cache], tmp_path / "damaged.json") == uncached
     assert {entry: entry.read_bytes() for entry in entries} == good
+
+
+def test_a_cache_inside_the_scanned_tree_is_not_scanned(tmp_path, write):
+    """GitLab caches only paths inside the project directory: the cache directory is tagged (CACHEDIR.TAG)
+    and discovery leaves a tagged directory out, so its entries are never read as the user's files."""
+    root = write({"main.tf": 'resource "azurerm_storage_account" "s" {\n  location = "eastus"\n}\n',
+                  "notes/CACHEDIR.TAG": "not a signature\n", "notes/app.yaml": "apiVersion: v1\nkind: Namespace\n"},
+                 tmp_path / "project")
+    args = [str(root), "--cache-dir", str(root / ".cache" / "sovscan")]
+    first = _scan(args, tmp_path / "first.json")
+    assert (root / ".cache" / "sovscan" / "CACHEDIR.TAG").read_bytes().startswith(
+        b"Signature: 8a477f597d28d172789f06886806bc55")
+    second = _scan(args, tmp_path / "second.json")
+    assert second["notices"] == first["notices"] == []
+    assert second["findings"] == first["findings"] and first["findings"]
+    assert _scan([str(root), "--no-cache"], tmp_path / "uncached.json")["findings"] == first["findings"]
