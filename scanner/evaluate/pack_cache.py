@@ -21,7 +21,6 @@ A user's own policy directories (--policies, `policies:`) are validated on every
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import zlib
@@ -35,11 +34,11 @@ FORMAT = "sovscan-policy-pack/1"
 _CODE = Path(__file__).resolve().parent.parent      # scanner/
 
 
-@functools.lru_cache(maxsize=4)
 def pack_key(pack: Path) -> str:
     """SHA-256 over the format, sovscan's version, what validates (evaluation code, registries, JSON Schemas)
     and every file of the pack, each under its path relative to its root (the key is the same in every
-    checkout and CI runner)."""
+    checkout and CI runner). Computed on every call (a few milliseconds): a long-lived process whose pack
+    changes gets the new key."""
     digest = hashlib.sha256(f"{FORMAT}\0{__version__}".encode())
     named = [(f"code/{p.relative_to(_CODE)}", p) for p in sorted((_CODE / "evaluate").rglob("*.py"))]
     named += [(f"code/{p.relative_to(_CODE)}", p) for p in sorted((_CODE / "registries").rglob("*.py"))]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from scanner import cli, config as config_module, registries
+from scanner.errors import PolicyError
 from scanner.evaluate import citations, pack_cache
 from scanner.evaluate import policies as policy_module
 from scanner.pack import builtin_policy_dir
@@ -22,11 +23,8 @@ from tests.evaluate.test_policy_loader import write_policy
 
 @pytest.fixture(autouse=True)
 def fresh_process_state(monkeypatch):
-    """Each test starts as a new run: no pack known as validated, no key remembered."""
+    """Each test starts as a new run: no pack known as validated."""
     monkeypatch.setattr(registries, "_VALIDATED_PACKS", set())
-    pack_cache.pack_key.cache_clear()
-    yield
-    pack_cache.pack_key.cache_clear()
 
 
 def _count_validations(monkeypatch) -> list[str]:
@@ -125,18 +123,14 @@ def test_the_key_follows_every_file_of_the_pack_and_the_version(tmp_path, monkey
         target = pack / name
         original = target.read_bytes()
         target.write_bytes(original + b"\n# edited\n")
-        pack_cache.pack_key.cache_clear()
         keys.add(pack_cache.pack_key(pack))
         target.write_bytes(original)
     (pack / "cmk" / "CMK-999.yaml").write_text("id: CMK-999\n")
-    pack_cache.pack_key.cache_clear()
     keys.add(pack_cache.pack_key(pack))
     (pack / "cmk" / "CMK-999.yaml").unlink()
     monkeypatch.setattr(pack_cache, "__version__", "9.9.9")
-    pack_cache.pack_key.cache_clear()
     keys.add(pack_cache.pack_key(pack))
     monkeypatch.undo()
-    pack_cache.pack_key.cache_clear()
     assert pack_cache.pack_key(pack) == first and len(keys) == 6
     assert pack_cache.pack_key(pack) == pack_cache.pack_key(builtin_policy_dir())    # not tied to where it lies
 
@@ -161,3 +155,15 @@ def test_no_cache_writes_no_verdict(tmp_path, write, capsys):
     assert not cache.exists()
     assert cli.main(["scan", str(root), "--cache-dir", str(cache), "--fail-on", "never"]) == 0
     assert _entry(cache).stem == pack_cache.pack_key(builtin_policy_dir())
+
+
+def test_a_pack_edited_between_runs_of_one_process_is_validated_again(tmp_path, monkeypatch):
+    pack = tmp_path / "pack"
+    shutil.copytree(builtin_policy_dir(), pack)
+    monkeypatch.setattr(policy_module, "builtin_policy_dir", lambda: pack)
+    cache = str(tmp_path / "cache")
+    assert [p.id for p in policy_module.load((), cache)] == [p.id for p in policy_module.load()]
+    policy = pack / "cmk" / "CMK-001.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8").replace("\nseverity: ", "\nseverity: huge-", 1), encoding="utf-8")
+    with pytest.raises(PolicyError, match=r"CMK-001\.yaml:\d+: severity: 'huge-"):
+        policy_module.load((), cache)
