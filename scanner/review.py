@@ -23,7 +23,7 @@ from scanner.errors import ConfigError
 from scanner.evaluate.engine import mode_of
 from scanner.evaluate.result import Finding, Result
 from scanner.evaluate.fingerprint import finding_key
-from scanner.evaluate.masking import redact
+from scanner.masking import redact
 from scanner.evaluate.policies import NOT_POLICIES, Policy
 from scanner.focus import Change
 from scanner.parse import directives as directive_module

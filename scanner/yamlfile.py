@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from scanner.errors import ConfigError
-from scanner.evaluate.masking import mask
+from scanner.masking import mask
 from scanner.regular_file import read_bytes
 
 MAX_BYTES = 1024 * 1024

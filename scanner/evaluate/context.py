@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from scanner.config import Config
 from scanner.model.resource import Model, Resource, base_address
@@ -17,6 +18,8 @@ class Context:
     model: Model
     config: Config
     today: datetime.date = field(default_factory=datetime.date.today)   # the scan's date, for reproducible runs
+    # Work one predicate does once per scan for every check that asks (the detector hits of a file), by key.
+    memo: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def regions(self) -> RegionRegistry:

@@ -16,13 +16,13 @@ from scanner.evaluate import overlays
 from scanner.evaluate.conditions import judge, reads_others
 from scanner.evaluate.context import Context
 from scanner.evaluate.fingerprint import finding_key
-from scanner.evaluate.masking import redact
+from scanner.masking import redact
 from scanner.evaluate import messages
 from scanner.evaluate.policies import LANGUAGES, Check, Policy
 from scanner.evaluate.result import Finding, Passed, Result
 from scanner.evaluate.verdict import Verdict, unknown
 from scanner.model.paths import Match, resolve, without_indices
-from scanner.model.rendered import AS_DEPLOYED_FACT, UNRENDERED_FACT
+from scanner.model.rendered import AS_DEPLOYED_FACT, UNRENDERED_FACT, Place
 from scanner.model.resource import META_TYPES, Model, Resource
 from scanner.model.values import OneOf, Unknown
 
@@ -178,7 +178,7 @@ def by_candidates(resource: Resource, condition: dict[str, Any], undecided: Verd
     if states == {False}:
         first = verdicts[0]
         shown = " or ".join(map(str, dict.fromkeys(c for _, o in choices for c in o.candidates)))
-        return Verdict(False, first.path, first.key, f"{first.detail} (it is one of {shown}, and each fails)")
+        return Verdict(False, first.path, first.key, f"{first.detail} (it is one of {shown}, and each fails)", line=first.line)
     return undecided
 
 
@@ -248,7 +248,7 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
              mode: str, kind: str) -> Finding:
     location = check.location if check.location else verdict.path or (item.location if item else "")
     key = verdict.key or (item.key if item else "")
-    place = resource.place_of(location)
+    place = Place(resource.path, verdict.line) if verdict.line else resource.place_of(location)
     path, line = place.path, place.line
     if kind == "open":
         heads = {lang: messages.undecided(policy, resource.address, verdict.blocker, lang) for lang in LANGUAGES}
@@ -257,7 +257,8 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
         heads = {lang: _message(messages.template(policy, check, lang), resource, verdict, item) for lang in LANGUAGES}
         level = policy.level_of(check) if mode == "deny" else _audit_level(policy.level_of(check))
     notes: list[tuple[str, str, bool]] = []   # (note, place, the place is a plan) after the message
-    chain = tuple((p.path, p.line, role) for p, role in resource.chain_of(location))
+    chain = ((path, line, "attribute"),) if verdict.line else \
+        tuple((p.path, p.line, role) for p, role in resource.chain_of(location))
     origin = resource.origins.get(without_indices(location))
     if resource.user_site is not None:   # downloaded module code: the user changes it at the module call
         notes.append(("installed", f"{resource.path}:{line}", False))

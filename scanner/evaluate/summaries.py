@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from scanner.config import Config
-from scanner.evaluate.masking import redact
+from scanner.masking import redact
 from scanner.evaluate.predicates.exit import classify
 from scanner.evaluate.predicates.residency import seal_target
 from scanner.evaluate.result import Result

@@ -11,10 +11,11 @@ class Verdict:
     key: str = ""       # attribute path for the fingerprint
     detail: str = ""    # what was seen, for the message ({detail})
     blocker: str = ""   # when state is None: what could not be resolved
+    line: int = 0       # a line of the file itself, for checks over text (a detector's match), not an attribute
 
     def negate(self) -> "Verdict":
         state = None if self.state is None else not self.state
-        return Verdict(state, self.path, self.key, self.detail, self.blocker)
+        return Verdict(state, self.path, self.key, self.detail, self.blocker, self.line)
 
 
 PASS = Verdict(True)

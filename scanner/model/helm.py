@@ -48,7 +48,7 @@ from typing import Mapping, Sequence
 
 import yaml
 
-from scanner.evaluate.masking import mask
+from scanner.masking import mask
 from scanner.model.helm_chart import Chart, ChartError, join, read_chart, renderable
 from scanner.model.helm_engines import HelmEngine, RenderFailure, choose, merge_maps
 from scanner.model.helm_lines import mark, rendered_line_sources

@@ -51,11 +51,7 @@ class Resource:
         return self.address.rsplit(".", 1)[-1] if self.kind == "terraform" else self.address.rsplit("/", 1)[-1]
 
     def line_of(self, path: str) -> int:
-        """Line of an attribute path, or of its nearest present ancestor, or the block header.
-
-        `line:<n>` is a line of the file itself (text detectors point at a match, not an attribute)."""
-        if path.startswith("line:") and path[5:].isdigit():
-            return int(path[5:])
+        """Line of an attribute path, or of its nearest present ancestor, or the block header."""
         while path:
             if path in self.locations:
                 return self.locations[path]
@@ -68,7 +64,7 @@ class Resource:
     def place_of(self, path: str) -> Place:
         """The file and line a person edits to change the attribute at `path`: its entry in `places` (or its
         nearest present ancestor's) when the resource has that table, else its line in `path`."""
-        if not self.places or path.startswith("line:"):
+        if not self.places:
             return Place(self.path, self.line_of(path))
         while path:
             if path in self.places:

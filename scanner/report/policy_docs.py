@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.evaluate import citations
-from scanner.evaluate.masking import redact
+from scanner.masking import redact
 from scanner.evaluate.policies import Policy
 
 MAX_LINES = 40

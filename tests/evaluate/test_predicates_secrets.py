@@ -10,7 +10,6 @@ import pytest
 
 from scanner.config import Config
 from scanner.evaluate.predicates.secrets import detect, is_secret_name, secret_value
-from scanner.model.resource import Resource
 
 RND = random.Random(11)
 ALNUM = string.ascii_letters + string.digits
@@ -90,10 +89,10 @@ def test_sas_needs_its_version_on_the_same_line():
     assert detect(f"url: https://a.blob.core.windows.net/c/f?sp=r&sig={sig}") == []
 
 
-def test_line_of_understands_file_lines():
-    resource = Resource("file", "text_file", "a.env", "a.env", 1, {}, {})
-    assert resource.line_of("line:7") == 7
-    assert resource.line_of("other") == 1
+def test_a_detector_finding_points_at_the_line_of_its_match(write, run_scan, tmp_path):
+    token = "ghp_" + _random(ALNUM, 36)
+    findings = run_scan(write({"a.env": f"# tokens\n\nT={token}\n"}, tmp_path), only=("SEC-002",)).findings
+    assert [(f.path, f.line, f.chain) for f in findings] == [("a.env", 3, (("a.env", 3, "attribute"),))]
 
 
 def test_detector_finding_keeps_its_identity_when_lines_move(write, run_scan, tmp_path):

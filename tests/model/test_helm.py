@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.evaluate.masking import mask
+from scanner.masking import mask
 from scanner.model import helm, helm_engines
 from scanner.model.helm import chart_roots, render_chart
 from scanner.model.rendered import Place, RenderedBuild, RenderedObject

@@ -87,5 +87,4 @@ def test_a_rendered_object_is_addressed_after_the_build_and_places_each_field():
 def test_without_a_place_table_a_field_is_placed_on_its_line_in_the_resource_file():
     resource = Resource("terraform", "x", "x.y", "main.tf", 3, {}, {"a": 4, "a.b": 5})
     assert resource.place_of("a.b.c") == Place("main.tf", 5)
-    assert resource.place_of("line:9") == Place("main.tf", 9)
     assert resource.place_of("z") == Place("main.tf", 3)

@@ -11,7 +11,7 @@ import string
 
 import pytest
 
-from scanner.evaluate.masking import MASK, mask
+from scanner.masking import MASK, mask
 from scanner.report import FORMATTERS, Report
 
 
@@ -79,7 +79,7 @@ def _random(length: int, alphabet: str = string.ascii_letters + string.digits) -
 
 
 def test_redact_masks_url_credentials_query_secrets_and_detected_tokens():
-    from scanner.evaluate.masking import redact
+    from scanner.masking import redact
     token = "glpat-" + _random(20)
     assert redact(f"git::https://gitlab-ci-token:{token}@gitlab.example.com/n.git?ref=v1") == \
         "git::https://gitlab-ci-token:glpa****@gitlab.example.com/n.git?ref=v1"

@@ -14,7 +14,7 @@ import re
 from typing import Any, Iterator
 
 from scanner.evaluate.context import Context
-from scanner.evaluate.masking import mask
+from scanner.masking import mask
 from scanner.evaluate.predicates.secrets import detect, entropy, is_reference, is_secret_name, name_words, \
     secret_value
 from scanner.evaluate.predicates.spec import PredicateSpec, spec

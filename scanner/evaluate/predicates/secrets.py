@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from scanner.evaluate.context import Context, base_address
-from scanner.evaluate.masking import mask
+from scanner.masking import DETECTOR_REGISTRY, mask
 from scanner.model.paths import Match, lookup
 from scanner.evaluate.predicates.spec import MAPPING, STRING, STRINGS, PredicateSpec, spec
 from scanner.registries import document
@@ -23,7 +23,7 @@ from scanner.model.detectors import Hit, entropy
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
 
-REGISTRY = "secret-detectors"
+REGISTRY = DETECTOR_REGISTRY
 
 
 # --- the registry ---------------------------------------------------------------------------------
@@ -228,10 +228,10 @@ def secret_text(resource: Resource, args: dict[str, Any], ctx: Context, base: Ma
     text = resource.values.get("text")
     if not isinstance(text, str) or not text:
         return PASS
-    found = vars(ctx).setdefault("_detector_hits", {})    # one pass per file serves every check that asks
-    if resource.path not in found:
-        found[resource.path] = detectors.find(text, rules().detectors)
-    hits = detect(text, args.get("detectors"), found[resource.path])
+    key = ("detector hits", resource.path)    # one pass per file serves every check that asks
+    if key not in ctx.memo:
+        ctx.memo[key] = detectors.find(text, rules().detectors)
+    hits = detect(text, args.get("detectors"), ctx.memo[key])
     if not hits:
         return PASS
     line, detector, secret = hits[0]
@@ -239,7 +239,7 @@ def secret_text(resource: Resource, args: dict[str, Any], ctx: Context, base: Ma
     others = sorted({h[0] for h in hits[1:]})
     more = f"; also on line {', '.join(map(str, others[:10]))}" if others else ""
     shown = mask(re.sub(r"\s+|\\n|\\r", "", secret))
-    return Verdict(False, f"line:{line}", f"{detector.id}:{digest}", f"{detector.title} {shown}{more}")
+    return Verdict(False, "", f"{detector.id}:{digest}", f"{detector.title} {shown}{more}", line=line)
 
 
 # --- SEC-004: tfvars --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import posixpath
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Union
 
-from scanner.evaluate.masking import redact
+from scanner.masking import redact
 from scanner.model.rendered import Place
 from scanner.model.resource import Resource
 from scanner.model.functions import FUNCTIONS

@@ -5,8 +5,11 @@ disclose it (reports are published as CI artefacts, PR annotations and code-scan
 """
 from __future__ import annotations
 
+import functools
 import re
+from typing import Any
 
+DETECTOR_REGISTRY = "secret-detectors"   # policies/registries/secret-detectors.yaml
 MASK = "****"
 MAX_SHOWN = 4
 
@@ -43,9 +46,16 @@ def _userinfo(match: re.Match) -> str:
 
 
 def _detect(text: str) -> list[str]:
-    """The secrets the registry's detectors find in `text` (the one place that knows where they live)."""
-    from scanner.evaluate.predicates.secrets import detect   # imported here: secrets.py imports this module
-    return [secret for _, _, secret in detect(text)]
+    """The secrets the registry's detectors find in `text`."""
+    from scanner.model import detectors   # imported here: masking sits below the stages that import it
+    return [secret for _, _, secret in detectors.find(text, _catalogue())]
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue() -> Any:
+    from scanner.model import detectors
+    from scanner.registries import document
+    return detectors.load(document(DETECTOR_REGISTRY))
 
 
 def redact(text: str) -> str:
