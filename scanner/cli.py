@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 import traceback
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import click
 
@@ -33,13 +33,14 @@ FAIL_ON = ("error", "warning", "note", "never")
 ARGS_VARIABLE = "SOVSCAN_ARGS"
 
 
-def _formats(values: tuple[str, ...]) -> list[tuple[str, str | None]]:
+def _formats(values: tuple[str, ...], known: Iterable[str] = ()) -> list[tuple[str, str | None]]:
+    """(format, file or None for standard output) per `-f FMT[=FILE]`; `known` defaults to the scan's formats."""
+    names = sorted(known or FORMATTERS)
     out = []
     for value in values or ("text",):
         name, _, target = value.partition("=")
-        if name not in FORMATTERS:
-            raise click.BadParameter(f"unknown format {name!r}; choose from {', '.join(sorted(FORMATTERS))}",
-                                     param_hint="--format")
+        if name not in names:
+            raise click.BadParameter(f"unknown format {name!r}; choose from {', '.join(names)}", param_hint="--format")
         out.append((name, target or None))
     stdout_formats = [n for n, t in out if t is None]
     if len(stdout_formats) > 1:
@@ -351,15 +352,7 @@ def report_merge(results, formats, lang, within_days) -> None:
     organisation report; a result is named after its file, or NAME=FILE."""
     from scanner.report import organisation, organisation_html
 
-    outputs = []
-    for value in formats or ("text",):
-        name, _, target = value.partition("=")
-        if name not in MERGE_FORMATS:
-            raise click.BadParameter(f"unknown format {name!r}; choose from {', '.join(MERGE_FORMATS)}",
-                                     param_hint="--format")
-        outputs.append((name, target or None))
-    if len([t for _, t in outputs if t is None]) > 1:
-        raise click.BadParameter("only one format can go to standard output; give the others =FILE", param_hint="--format")
+    outputs = _formats(formats, MERGE_FORMATS)
     _report_targets(outputs, ())
     merged = organisation.merge(list(results), within_days)
     render = {"text": organisation.render_text, "json": lambda o: organisation.render_json(o, lang),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scanner import checkout, yamlfile
+from scanner.demonstration import DEMONSTRATION_DIRECTORIES
 from scanner.errors import ConfigError
 from scanner.pack import builtin_policy_dir
 
@@ -27,11 +28,6 @@ CONFIG_FILE = checkout.CONFIG_FILE
 DEFAULT_PROFILE = "default"
 DEFAULT_MAX_WAIVER_DAYS = 365
 
-
-# Directory names whose code demonstrates or tests a module rather than deploying it (at any depth). Not "test":
-# in the Dutch OTAP street a `test` directory is usually a real environment that deploys.
-DEMONSTRATION_DIRECTORIES = ("example", "examples", "sample", "samples", "demo", "demos", "tests", "testdata",
-                             "test-fixtures", "fixtures", "_archived")
 
 
 @dataclass(frozen=True)

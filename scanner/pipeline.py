@@ -83,7 +83,7 @@ def _scan(request: ScanRequest) -> tuple[Result, int]:
     reports, hcc_notices = _haven_reports(request.haven_results, files)
     plans = [_located(read_plan(p), request.paths) for p in request.plans]
     the_model = model.build(files, var_files, reports, manifests, plans, request.config.helm_values,
-                            request.helm_engine)
+                            request.helm_engine, request.config.demonstration_directories)
     today = request.today or datetime.date.today()
     result = engine.evaluate(the_model, list(request.policies), request.config, today)
     result = demonstration.lowered(result, the_model, request.config)

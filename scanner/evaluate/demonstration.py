@@ -13,16 +13,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from scanner.config import Config
+from scanner.demonstration import in_demonstration
 from scanner.evaluate.result import Finding, Result
 from scanner.model.resource import Model
 
 CODE_KINDS = ("terraform", "kubernetes")
 SAID = {"en": " (in demonstration code: a note)", "nl": " (in demonstratiecode: een notitie)"}
-
-
-def in_demonstration(path: str, directories: frozenset[str]) -> bool:
-    """The file sits below a directory with one of these names."""
-    return any(part in directories for part in path.split("/")[:-1])
 
 
 def lowered(result: Result, model: Model, config: Config) -> Result:

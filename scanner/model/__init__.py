@@ -6,6 +6,7 @@ from __future__ import annotations
 import posixpath
 from typing import Mapping, Sequence
 
+from scanner.demonstration import DEMONSTRATION_DIRECTORIES
 from scanner.model import files as file_model
 from scanner.model import deployed, haven_results, repository, terraform
 from scanner.model.derive import derive
@@ -29,11 +30,12 @@ def opentofu_precedence(files: list[TerraformFile]) -> list[TerraformFile]:
 def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
           hcc_reports: list[HccReport] | None = None, manifests: dict[str, ModuleManifest] | None = None,
           plans: list[Plan] | None = None, helm_values: Mapping[str, Sequence[str]] | None = None,
-          helm_engine: str = "auto") -> Model:
+          helm_engine: str = "auto", demonstration_directories: Sequence[str] = DEMONSTRATION_DIRECTORIES) -> Model:
     """`manifests`: the modules.json of root modules (keyed by their directory), whose installed modules
     (files with `source.installed`) registry and git module calls are followed into; `plans`: JSON plans,
     values for the root modules they were made in; `helm_values`: chart directory -> values files
-    (relative to the chart) to render it with; `helm_engine`: auto | sdk | binary | none."""
+    (relative to the chart) to render it with; `helm_engine`: auto | sdk | binary | none;
+    `demonstration_directories`: the directory names whose roots and deployments demonstrate, not deploy."""
     tf_files = opentofu_precedence([f.terraform for f in files
                                     if f.terraform is not None and f.source.kind in ("terraform", "terraform-json")])
     tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
@@ -49,7 +51,7 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     resources.extend(repository.build(own))
     resources.extend(haven_results.build(hcc_reports or []))
     resources.sort(key=lambda r: (r.path, r.line, r.address))
-    model = Model(resources, builds=kubernetes.builds,
+    model = Model(resources, builds=kubernetes.builds, demonstration_directories=tuple(demonstration_directories),
                   notices=sorted(evaluated.notices) + kubernetes.notices)
     derive(model)
     return model

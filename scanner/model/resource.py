@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from scanner.demonstration import DEMONSTRATION_DIRECTORIES
 from scanner.model.rendered import Place, RenderedBuild
 from scanner.notices import Notice
 
@@ -103,6 +104,8 @@ class Model:
     _position: dict[int, int] = field(default_factory=dict, repr=False)
     clusters: "dict[tuple[str, str], Cluster]" = field(default_factory=dict)   # (root, address) -> cluster
     builds: list[RenderedBuild] = field(default_factory=list)   # Kustomize builds and Helm charts, rendered
+    # directory names that demonstrate rather than deploy (configuration; scanner/demonstration.py)
+    demonstration_directories: tuple[str, ...] = DEMONSTRATION_DIRECTORIES
     notices: list[Notice] = field(default_factory=list)   # what the model could not build or use (unrendered builds, a plan of other code)
 
     def __post_init__(self) -> None:

@@ -84,7 +84,7 @@ def judged(predicate, subject: Resource, args: dict, *others: Resource):
 
 
 PROVIDER_BLOCK = tf("provider", "azurerm", {}, path="main.tf")
-ROOT_ONLY = {"path": "version", "deployed_roots_only": True, "skip": "(^|/)examples?(/|$)"}
+ROOT_ONLY = {"path": "version", "deployed_roots_only": True}
 
 
 @pytest.mark.parametrize("values, others, state, detail", [

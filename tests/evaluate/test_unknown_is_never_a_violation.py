@@ -104,7 +104,7 @@ UNKNOWN_IS_NOT_THEIR_SUBJECT = {
 NO_UNKNOWN_INPUT = {
     "environment": "reads the configuration only",
     "environment_in": "reads the configuration only",
-    "outside_directories": "reads the file path only",
+    "outside_demonstration": "reads the file path only",
     "global_service": "reads the resource type only",
     "hcc_passed": "reads the live HCC result, a fixed vocabulary (YES/NO/SKIPPED/UNKNOWN)",
     "lock_file_committed": "reads the derived root_module facts (plain booleans)",

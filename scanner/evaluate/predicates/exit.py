@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from typing import Any, Mapping
 
+from scanner.demonstration import in_demonstration
 from scanner.evaluate.context import Context
 from scanner.evaluate.predicates.spec import BOOLEAN, NUMBER, STRING, STRINGS, PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
@@ -64,12 +65,12 @@ def environment_in(resource: Resource, args: dict[str, Any], ctx: Context, base:
     return fail(detail=f"environment is {ctx.config.environment}")
 
 
-def outside_directories(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The resource's file is not under a directory matching `skip` (a regex on the directory relative to
-    the scan root), e.g. examples and tests, which demonstrate rather than deploy."""
+def outside_demonstration(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """The resource's file is not below a demonstration directory (examples, tests: the configuration's
+    `demonstration_directories`), whose code demonstrates rather than deploys."""
     relative = relative_directory(resource.path, repository_root(ctx.model))
-    if args.get("skip") and re.search(args["skip"], relative):
-        return fail(detail=f"{relative} is excluded")
+    if in_demonstration(f"{relative}/", ctx.model.demonstration_directories):
+        return fail(detail=f"{relative} demonstrates")
     return PASS
 
 
@@ -334,12 +335,10 @@ def exit_plan_tested(resource: Resource, args: dict[str, Any], ctx: Context, bas
 
 # --- EXIT-008: lock file ----------------------------------------------------------------------------
 def lock_file_committed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """A deployed root module (one that configures a provider or backend itself, outside example and test
-    directories: `skip`, a regex on the directory relative to the repository root) has a committed
-    .terraform.lock.hcl (exact provider versions and hashes)."""
+    """A deployed root module (one that configures a provider or backend itself, outside demonstration
+    directories) has a committed .terraform.lock.hcl (exact provider versions and hashes)."""
     values = resource.values
-    relative = str(values.get("relative", ""))
-    if not values.get("deployed") or (args.get("skip") and re.search(args["skip"], relative)):
+    if not values.get("deployed") or values.get("demonstration"):
         return PASS
     if values.get("lock_file"):
         return PASS
@@ -408,11 +407,9 @@ def vendor_neutral(resource: Resource, args: dict[str, Any], ctx: Context, base:
     return Verdict(False, path, path, f"{what} is specific to {alternative}{more}")
 
 
-_SKIP = {"skip": STRING}
-
 EXIT: dict[str, PredicateSpec] = {
     "environment_in": spec(environment_in, optional={"values": STRINGS}),
-    "outside_directories": spec(outside_directories, optional=_SKIP),
+    "outside_demonstration": spec(outside_demonstration),
     "portable_alternative": spec(portable_alternative, optional={"categories": STRINGS, "engine": BOOLEAN},
                                  registries=("portability",)),
     "lockin_inventory": spec(lockin_inventory, reads=("every Terraform resource",), registries=("portability",)),
@@ -425,6 +422,6 @@ EXIT: dict[str, PredicateSpec] = {
                                  reads=("copy targets in the same root module", "Velero locations"),
                                  registries=("portability",)),
     "exit_plan_tested": spec(exit_plan_tested, optional={"path": STRING}),
-    "lock_file_committed": spec(lock_file_committed, optional=_SKIP, reads=("root_module (derived)",), derived=("roots",)),
+    "lock_file_committed": spec(lock_file_committed, reads=("root_module (derived)",), derived=("roots",)),
     "vendor_neutral": spec(vendor_neutral, registries=("portability",)),
 }

@@ -78,10 +78,9 @@ def git_ref(source: str) -> str | None:
 def version_pinned(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The version constraint at `path` bounds the version from above (constraint_pinned). With
     `deployed_roots_only`, a constraint outside a deploying root module (see the module docstring) only has
-    to be present, and one in a root whose directory matches `skip` (a regex, as lock_file_committed takes
-    it: examples and tests) need not be there at all."""
+    to be present, and one in a root in a demonstration directory (examples, tests) need not be there at all."""
     path = args.get("path", "version")
-    place = _root_place(resource, ctx, args.get("skip")) if args.get("deployed_roots_only") else "deploying"
+    place = _root_place(resource, ctx) if args.get("deployed_roots_only") else "deploying"
     if place == "skipped":
         return PASS
     value = _written(resource, path, base)
@@ -107,13 +106,13 @@ def _written(resource: Resource, path: str, base: Match | None) -> Any:
     return values[0]
 
 
-def _root_place(resource: Resource, ctx: Context, skip: str | None) -> str:
-    """"deploying": declared in a deploying root module's own files; "skipped": in a root whose directory
-    `skip` matches; "library": anywhere else (a module, or a root that deploys nothing)."""
+def _root_place(resource: Resource, ctx: Context) -> str:
+    """"deploying": declared in a deploying root module's own files; "skipped": in a root in a demonstration
+    directory; "library": anywhere else (a module, or a root that deploys nothing)."""
     for root in ctx.model.by_type(ROOT_MODULE_TYPE):
         if root.root != resource.root:
             continue
-        if skip and re.search(skip, str(root.values.get("relative", ""))):
+        if root.values.get("demonstration"):
             return "skipped"
         if root.values.get("deployed") and not resource.module:
             return "deploying"
@@ -138,7 +137,7 @@ def source_ref_pinned(resource: Resource, args: dict[str, Any], ctx: Context, ba
 
 
 PINNING: dict[str, PredicateSpec] = {
-    "version_pinned": spec(version_pinned, optional={"path": STRING, "deployed_roots_only": BOOLEAN, "skip": STRING},
+    "version_pinned": spec(version_pinned, optional={"path": STRING, "deployed_roots_only": BOOLEAN},
                            reads=("root_module (derived)",), derived=("roots",)),
     "source_ref_pinned": spec(source_ref_pinned, optional={"path": STRING}),
 }

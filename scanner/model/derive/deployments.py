@@ -12,15 +12,14 @@ exit.plan would be set), else the first deployment (a root module's providers fi
 from __future__ import annotations
 
 import posixpath
-import re
 from typing import Any
 
+from scanner.demonstration import in_demonstration
 from scanner.model.derive.images import CONFIG_FILE
 from scanner.model.derive.roots import relative_directory, repository_root
 from scanner.model.resource import Model, Resource
 
 DEPLOYMENTS_TYPE = "deployments"
-DEMONSTRATION = re.compile(r"(^|/)(examples?|tests?|test-fixtures|fixtures)(/|$)")
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 HELM_RELEASE_TYPES = ("HelmRelease", "helm_release")
 
@@ -51,16 +50,16 @@ def _units(model: Model, roots: list[Resource], root: str) -> list[tuple[str, in
     """(file, line, kind) of every deployment outside demonstration directories."""
     found = []
     for module in roots:
-        if module.values.get("deployed") and not DEMONSTRATION.search(str(module.values.get("relative", ""))):
+        if module.values.get("deployed") and not module.values.get("demonstration"):
             found.append((module.path, module.line, "terraform"))
     for text in model.by_type("text_file"):
-        if posixpath.basename(text.path) in KUSTOMIZATION_NAMES and _deploys(text.path, root):
+        if posixpath.basename(text.path) in KUSTOMIZATION_NAMES and _deploys(text.path, root, model):
             found.append((text.path, 1, "kustomize"))
     for release in model.of_type(HELM_RELEASE_TYPES):
-        if _deploys(release.path, root):
+        if _deploys(release.path, root, model):
             found.append((release.path, release.line, "helm"))
     return found
 
 
-def _deploys(path: str, root: str) -> bool:
-    return not DEMONSTRATION.search(relative_directory(path, root))
+def _deploys(path: str, root: str, model: Model) -> bool:
+    return not in_demonstration(f"{relative_directory(path, root)}/", model.demonstration_directories)

@@ -1,6 +1,7 @@
 """Terraform root modules: the directories `terraform init` runs in. One `root_module` resource per
-root, saying whether it deploys (configures a provider or a backend itself), whether its dependency lock
-file is committed, and where it sits in the repository (examples and tests demonstrate, not deploy). It
+root, saying whether it deploys (configures a provider or a backend itself), whether it sits in a
+demonstration directory (examples and tests demonstrate, not deploy), whether its dependency lock file is
+committed, and where it sits in the repository. It
 sits in the file that declares the root's providers (required_providers, else a provider block)."""
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import fnmatch
 import posixpath
 from typing import Any
 
+from scanner.demonstration import in_demonstration
 from scanner.model.resource import Model, Resource
 
 ROOT_MODULE_TYPE = "root_module"
@@ -45,6 +47,8 @@ def root_modules(model: Model) -> list[Resource]:
             "directory": directory or ".",
             "relative": relative_directory(anchor.path, repository) or ".",
             "deployed": any(r.type in ("provider", "terraform_backend") for r in members),
+            "demonstration": in_demonstration(f"{relative_directory(anchor.path, repository)}/",
+                                              model.demonstration_directories),
             "lock_file": lock in files,
             "lock_file_ignored_at": "" if lock in files else _ignored_at(texts, directory, repository),
             "first_requirement": requirements[0].address if requirements else None,
