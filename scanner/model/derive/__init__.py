@@ -21,7 +21,7 @@ from scanner.model.resource import Model
 
 
 def derive(model: Model) -> None:
-    model.index()
+    # The model is indexed when it is made; index again only after resources are added.
     model.resources.extend(arm_stand_ins(model))
     model.index()
     model.clusters = clusters(model)

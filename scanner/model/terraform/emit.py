@@ -124,8 +124,9 @@ def _resource(instance: Instance, block: Block, path: str) -> None:
         names = x.traversal(provider_attr.expr)
         provider = ".".join(names) if names else provider
     provider_values = instance.providers.get(provider, {})
-    origins = _origins(instance, block)
-    passthrough = _passthrough(instance, block) if instance.address else frozenset()
+    inputs = _module_inputs(instance, block)
+    origins = {path: instance.origins[name] for path, name in inputs.items() if name in instance.origins}
+    passthrough = frozenset(inputs) if instance.address else frozenset()
     plan = instance.model.plans.get(instance.root)
     for key in instance.instance_keys(block, Trace()):
         evaluated = evaluate_block(instance.evaluator, block, key.scope)
@@ -171,15 +172,16 @@ def _call_of(module: str, calls: dict[str, Resource]) -> Resource | None:
     return None
 
 
-def _passthrough(instance: Instance, block: Block, prefix: str = "") -> frozenset[str]:
-    """Attribute paths (nested blocks included, without indices) written as a bare module input
-    (`location = var.location`, or a local that is one): the caller decides their value."""
-    own = {prefix + name for name, attr in block.attributes.items() if _module_input(instance, attr.expr)}
+def _module_inputs(instance: Instance, block: Block, prefix: str = "") -> dict[str, str]:
+    """Attribute path (nested blocks included, without indices) -> the module input it is written as, bare
+    (`location = var.location`, or a local that is one): the caller decides those values."""
+    out = {prefix + name: variable for name, attr in block.attributes.items()
+           if (variable := _module_input(instance, attr.expr)) is not None}
     for inner in block.blocks:
         label = inner.labels[0] if inner.type == "dynamic" and inner.labels else inner.type
         content = next((b for b in inner.blocks if b.type == "content"), inner) if inner.type == "dynamic" else inner
-        own |= _passthrough(instance, content, f"{prefix}{label}.")
-    return frozenset(own)
+        out.update(_module_inputs(instance, content, f"{prefix}{label}."))
+    return out
 
 
 # Functions that change how a value is spelt, not which value it is: `lower(var.location)` is the caller's.
@@ -203,18 +205,3 @@ def _module_input(instance: Instance, expr: Any) -> str | None:
             return None
         expr = entry[0].expr
     return None
-
-
-def _origins(instance: Instance, block: Block, prefix: str = "") -> dict[str, Place]:
-    """Attributes (nested blocks included, paths without indices) set straight from a module input
-    (`location = var.location`): where the caller wrote the value."""
-    out = {}
-    for name, attr in block.attributes.items():
-        variable = _module_input(instance, attr.expr)
-        if variable is not None and variable in instance.origins:
-            out[prefix + name] = instance.origins[variable]
-    for inner in block.blocks:
-        label = inner.labels[0] if inner.type == "dynamic" and inner.labels else inner.type
-        content = next((b for b in inner.blocks if b.type == "content"), inner) if inner.type == "dynamic" else inner
-        out.update(_origins(instance, content, f"{prefix}{label}."))
-    return out
