@@ -11,7 +11,7 @@ from scanner import checkout, collector, model, parse
 from scanner.config import Config
 from scanner.discover import MAX_FILE_BYTES, Source, discover, display_prefix, installed_module_sources, unused_excludes
 from scanner.errors import InputError
-from scanner.evaluate import demonstration, engine, waivers
+from scanner.evaluate import copies, demonstration, engine, waivers
 from scanner.evaluate.policies import Policy
 from scanner.evaluate.result import Finding, Result
 from scanner.evaluate.summaries import summarise
@@ -95,6 +95,7 @@ def _scan(request: ScanRequest) -> tuple[Result, int]:
     result = waivers.apply(result, the_model, directives, foreign, request.config, today)
     if request.baseline:
         result = waivers.apply_baseline(result, waivers.load_baseline(request.baseline))
+    result = copies.reported_once(result, the_model)
     result = engine.grouped(result).but(register=waivers.register(result, the_model, directives, request.config, today))
     if request.focus is not None:
         result = _narrow(result, request.focus, _unrendered_places(the_model.builds, request.focus))
