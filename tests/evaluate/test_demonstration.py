@@ -57,9 +57,10 @@ def test_library_code_keeps_its_level_but_what_an_example_deploys_around_it_is_a
                '  addon_name   = "coredns"\n}\nresource "azurerm_resource_group" "g" {\n  location = "centralus"\n}\n')
     root = write({"main.tf": library,
                   "examples/basic/main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\nmodule "lib" {\n  source = "../.."\n}\n'})
-    levels = _levels(run_scan(root, only=("RES-001", "HAVEN-010")))
+    levels = _levels(run_scan(root, only=("RES-001", "HAVEN-010", "WL-020")))
     assert levels == [("main.tf", "HAVEN-010", "note", True),    # the example's cluster runs no RWX driver
-                      ("main.tf", "RES-001", "error", False)]     # the library's own choice of region
+                      ("main.tf", "RES-001", "error", False),     # the library's own choice of region
+                      ("main.tf", "WL-020", "note", True)]        # nor a vpc-cni add-on that enforces NetworkPolicies
 
 
 def test_the_worker_count_of_an_examples_cluster_is_a_note_on_the_librarys_line(write, run_scan):
