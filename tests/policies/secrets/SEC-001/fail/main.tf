@@ -3,6 +3,13 @@ provider "azurerm" {
   client_secret = "s3cr3t-client-value" # expect: SEC-001
 }
 
+provider "aws" {
+  alias      = "ci"
+  region     = "eu-west-1"
+  access_key = "ci-deployer-key-id"
+  secret_key = "ci-deployer-secret-value" # expect: SEC-001
+}
+
 resource "azurerm_mssql_server" "sql" {
   name                         = "sql"
   administrator_login          = "sqladmin"

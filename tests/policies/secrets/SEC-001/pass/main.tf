@@ -3,6 +3,17 @@ variable "sql_password" {
   sensitive = true
 }
 
+variable "aws_secret_key" {
+  sensitive = true
+}
+
+# the key's id is not its secret
+provider "aws" {
+  region     = "eu-west-1"
+  access_key = "ci-deployer-key-id"
+  secret_key = var.aws_secret_key
+}
+
 provider "azurerm" {
   features {}
   client_secret = var.client_secret
