@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from scanner.evaluate.context import Context, base_address
+from scanner.evaluate.context import Context
 from scanner.masking import DETECTOR_REGISTRY, mask
 from scanner.model.paths import Match, lookup
 from scanner.evaluate.predicates.spec import MAPPING, STRING, STRINGS, PredicateSpec, spec
@@ -297,38 +297,31 @@ def _unknowns(value: Any) -> Iterator[Unknown]:
 
 
 def _exposed_attribute(missing: Unknown) -> str | None:
-    """The secret-store data source, secret-looking resource attribute or secret-named variable an unknown
-    value comes from (a variable the caller marks sensitive makes Terraform refuse a non-sensitive output)."""
+    """The secret-named variable an unknown value comes from: Terraform shows what the caller passes, unless
+    the caller marks it sensitive (then Terraform refuses a non-sensitive output)."""
     if missing.kind == "variable" and missing.reason.startswith("var.") and \
             is_secret_name(missing.reason.split(" ", 1)[0][4:]):
         return missing.reason.split(" ", 1)[0]
+    return None
+
+
+def _marked_by_provider(missing: Unknown) -> bool:
+    """A credential attribute of a resource (an access key, a connection string, a kubeconfig, a password) or
+    a secret store's data source. Providers mark these sensitive, and the mark follows the value through
+    interpolation: Terraform refuses a root module output of one without sensitive = true and keeps it
+    hidden in a child module's caller, so the output shows nothing."""
     if missing.kind == "data" and missing.refers_to and _SECRET_STORE_DATA.match(missing.refers_to + "."):
-        return missing.reason
+        return True
     attribute = missing.attribute or ""
-    if missing.kind == "computed" and missing.refers_to and attribute and not attribute.startswith("encrypted_") and \
-            (_SECRET_ATTRIBUTE.search(attribute) or is_secret_name(attribute)):
-        return f"{missing.refers_to}.{attribute}"
-    return None
-
-
-def _copied_secret(resource: Resource, value: Any, ctx: Context) -> str | None:
-    """A known output value equal to a secret-named attribute of a resource the output refers to."""
-    if not isinstance(value, str) or not value:
-        return None
-    targets = resource.references.get("value", frozenset())
-    for other in (r for target in sorted(targets) for r in ctx.at(target, resource.root)):
-        for name, attr_value in other.values.items():
-            if isinstance(attr_value, str) and attr_value and attr_value in value and \
-                    (is_secret_name(name) or _SECRET_ATTRIBUTE.search(name)):
-                return f"{base_address(other.address)}.{name}"
-    return None
+    return missing.kind == "computed" and bool(missing.refers_to) and bool(attribute) and \
+        not attribute.startswith("encrypted_") and bool(_SECRET_ATTRIBUTE.search(attribute) or is_secret_name(attribute))
 
 
 def output_exposes_no_secret(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The output shows no secret: its value is not a password, key, connection string or kubeconfig
-    attribute, a secret-store data source or a copy of a secret attribute; and, unless the value is made
-    of identifying attributes only (an id, an ARN, a name, an encrypted_secret), its name does not look
-    secret either."""
+    """The output shows no secret: its value does not pass on a secret-named variable, and its name does not
+    look secret unless the value is made of identifying attributes only (an id, an ARN, a name, an
+    encrypted_secret). A resource's credential attribute or a secret store's value is hidden by Terraform
+    itself: the provider marks it sensitive (`_marked_by_provider`)."""
     name = resource.address.rsplit(".", 1)[-1]
     value = resource.values.get("value")
     missing = list(_unknowns(value))
@@ -336,9 +329,8 @@ def output_exposes_no_secret(resource: Resource, args: dict[str, Any], ctx: Cont
         exposed = _exposed_attribute(item)
         if exposed:
             return fail("value", f"the value comes from {exposed}")
-    copied = _copied_secret(resource, value, ctx)
-    if copied:
-        return fail("value", f"the value is {copied}")
+    if any(_marked_by_provider(m) for m in missing):
+        return PASS      # hidden by Terraform itself (a plan error in a root module), not shown
     if missing and all(m.kind == "computed" and m.attribute and _IDENTIFYING_ATTRIBUTE.search(m.attribute)
                        for m in missing):
         return PASS      # only ids, ARNs, names or ciphertext: the name alone does not make it a secret

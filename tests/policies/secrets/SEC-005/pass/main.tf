@@ -46,6 +46,24 @@ output "db_token" {
   ephemeral = true
 }
 
+resource "azurerm_storage_account" "sa" {
+  name = "sa"
+}
+
+# the provider marks these sensitive: Terraform refuses a root module output of them without
+# sensitive = true, so they are never printed (a plan error, not a leak)
+output "storage" {
+  value = azurerm_storage_account.sa.primary_access_key
+}
+
+output "vault_value" {
+  value = data.azurerm_key_vault_secret.token.value
+}
+
+output "ci_secret_access_key" {
+  value = aws_iam_access_key.ci.secret
+}
+
 module "db" {
   source = "./modules/db"
 }

@@ -1,7 +1,7 @@
-resource "aws_iam_access_key" "ci" {
-  user = "ci"
+variable "admin_password" {
+  type = string
 }
 
-output "secret_access_key" {
-  value = aws_iam_access_key.ci.secret # expect: SEC-005
+output "admin_password" {
+  value = "Password=${var.admin_password}" # expect: SEC-005
 }
