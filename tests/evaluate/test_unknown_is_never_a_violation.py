@@ -120,6 +120,7 @@ NO_UNKNOWN_INPUT = {
     "route_tls": "reads Kubernetes YAML, which has no unknown values",
     "ingress_tls": "reads Kubernetes YAML, which has no unknown values",
     "host_path_volumes": "reads Kubernetes YAML, which has no unknown values",
+    "host_namespaces": "reads Kubernetes YAML, which has no unknown values",
     "image_registries_listed": "reads the configuration only",
     "image_region_allowed": "reads the derived image_registry (a host from Kubernetes YAML)",
     "images_from_eu_registries": "reads the derived container_images (image references from Kubernetes YAML)",

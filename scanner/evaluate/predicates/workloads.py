@@ -64,6 +64,20 @@ def host_path_volumes(resource: Resource, args: dict[str, Any], ctx: Context, ba
     return Verdict(False, f"{found[0].location}.hostPath", "pod.volumes", f"{shown}{more}")
 
 
+HOST_NAMESPACES = ("hostNetwork", "hostPID", "hostIPC")
+
+
+def host_namespaces(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """The pod shares none of the node's network, PID and IPC namespaces. One finding per pod, at the first
+    shared one, naming them all: one Pod Security Standards control with one remedy."""
+    shared = [m for field in HOST_NAMESPACES for m in resolve(resource, f"pod.{field}")
+              if OPERATORS["truthy"](m.value, None)]
+    if not shared:
+        return PASS
+    return Verdict(False, shared[0].location, "pod.host_namespaces",
+                   ", ".join(f"{m.location.rsplit('.', 1)[-1]} = true" for m in shared))
+
+
 APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
 
 
@@ -240,4 +254,5 @@ WORKLOADS: dict[str, PredicateSpec] = {
     "ingress_tls": spec(ingress_tls, reads=("GKE FrontendConfigs",)),
     "apparmor_annotations": spec(apparmor_annotations),
     "host_path_volumes": spec(host_path_volumes),
+    "host_namespaces": spec(host_namespaces),
 }
