@@ -9,6 +9,7 @@ from typing import Any
 from scanner.model.rendered import Place
 from scanner.model.resource import Resource
 from scanner.model.terraform.expressions import constant
+from scanner.model.terraform.files import Read
 from scanner.model.terraform.trace import Settled
 from scanner.notices import NOT_EVALUATED, Notice
 from scanner.model.terraform.plan_values import PlanValues
@@ -95,14 +96,20 @@ class TerraformModel:
     notices: list[Notice] = field(default_factory=list)
     visited: set[str] = field(default_factory=set)
     _told: set[tuple[str, int]] = field(default_factory=set, repr=False)   # module blocks said not evaluated
+    file_reads: list[Read] | None = None   # while a root is evaluated for the root cache: what file() & co. read
 
     def not_evaluated(self, address: str, path: str, line: int, reason: str) -> None:
         """A module call whose code is not evaluated: said once per module block, on that block."""
-        if (path, line) in self._told:
-            return
-        self._told.add((path, line))
-        self.notices.append(Notice(path, line, f"{address} is not evaluated: {reason}; the resources it creates "
-                                   "are not judged", "note", NOT_EVALUATED))
+        self.tell(Notice(path, line, f"{address} is not evaluated: {reason}; the resources it creates "
+                         "are not judged", "note", NOT_EVALUATED))
+
+    def tell(self, notice: Notice) -> None:
+        """Add a notice; one that a module block is not evaluated only once per block (the first wins)."""
+        if notice.kind == NOT_EVALUATED:
+            if (notice.path, notice.line) in self._told:
+                return
+            self._told.add((notice.path, notice.line))
+        self.notices.append(notice)
 
     def called_dirs(self) -> set[str]:
         called = set()
