@@ -57,18 +57,6 @@ def _unknown_fields(value: Unknown) -> list:
     return [value.reason, value.refers_to, value.attribute, value.kind]
 
 
-def decode_value(data: Any) -> Any:
-    if data is None or isinstance(data, (str, bool, int, float)):
-        return data
-    if isinstance(data, list):
-        return [decode_value(v) for v in data]
-    if not isinstance(data, dict):
-        raise Malformed("value")
-    if TAG not in data:
-        return {k: decode_value(v) for k, v in data.items()}
-    return _tagged(data)
-
-
 def _tagged(data: dict) -> Any:
     tag = data[TAG]
     if tag == "map" and set(data) == {TAG, "items"}:
@@ -76,12 +64,12 @@ def _tagged(data: dict) -> Any:
         for pair in _items(data["items"]):
             if not isinstance(pair, list) or len(pair) != 2:
                 raise Malformed("pair")
-            out[_key(pair[0])] = decode_value(pair[1])
+            out[_key(pair[0])] = pair[1]
         return out
     if tag == "unknown" and set(data) == {TAG, "v"}:
         return Unknown(*_unknown(data["v"]))
     if tag == "one-of" and set(data) == {TAG, "v", "c"}:
-        return OneOf(*_unknown(data["v"]), tuple(decode_value(c) for c in _items(data["c"])))
+        return OneOf(*_unknown(data["v"]), tuple(_items(data["c"])))
     raise Malformed("tag")
 
 
@@ -146,10 +134,6 @@ def _encode_table(value: Any, encode: Callable[[Any], Any]) -> dict:
     return {k: encode(v) for k, v in value.items()}
 
 
-def _decode_table(value: Any, decode: Callable[[Any], Any]) -> dict:
-    return {k: decode(v) for k, v in _table(value).items()}
-
-
 def _encode_line(value: Any) -> int:
     if type(value) is not int:
         raise Unencodable("line")
@@ -168,60 +152,63 @@ def decode_place(data: Any) -> Place:
     return Place(_text(data[0]), _integer(data[1]))
 
 
-def _encode_optional_place(place: Any) -> list | None:
-    return None if place is None else encode_place(place)
-
-
-def _decode_optional_place(data: Any) -> Place | None:
-    return None if data is None else decode_place(data)
-
-
-def _encode_chain(chain: Any) -> list:
-    if type(chain) is not tuple:
-        raise Unencodable("chain")
-    out = []
-    for link in chain:
-        if type(link) is not tuple or len(link) != 2 or type(link[1]) is not str:
-            raise Unencodable("chain link")
-        out.append([encode_place(link[0]), link[1]])
-    return out
-
-
-def _decode_chain(data: Any) -> tuple[tuple[Place, str], ...]:
-    links = []
-    for link in _items(data):
-        if not isinstance(link, list) or len(link) != 2:
-            raise Malformed("chain link")
-        links.append((decode_place(link[0]), _text(link[1])))
-    return tuple(links)
-
-
 # --- resources ----------------------------------------------------------------------------------------
 
-# Resource fields in the order they are written; each row: name, encode, decode. `provider_values` is written
-# apart (a table of the distinct ones), so resources that shared one dict share one again when read.
-_FIELDS: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]] = [
-    ("kind", lambda v: _checked_text(v), _text),
-    ("type", lambda v: _checked_text(v), _text),
-    ("address", lambda v: _checked_text(v), _text),
-    ("path", lambda v: _checked_text(v), _text),
-    ("line", _encode_line, _integer),
-    ("values", lambda v: _encode_table(v, encode_value), lambda d: _decode_table(d, decode_value)),
-    ("locations", lambda v: _encode_table(v, _encode_line), lambda d: _decode_table(d, _integer)),
-    ("literal_paths", _encode_texts, _texts),
-    ("references", lambda v: _encode_table(v, _encode_texts), lambda d: _decode_table(d, _texts)),
-    ("provider", lambda v: _checked_text(v), _text),
-    ("module", lambda v: _checked_text(v), _text),
-    ("root", lambda v: _checked_text(v), _text),
-    ("pod_spec_path", lambda v: _checked_text(v), _text),
-    ("end_line", _encode_line, _integer),
-    ("origins", lambda v: _encode_table(v, encode_place), lambda d: _decode_table(d, decode_place)),
-    ("chains", lambda v: _encode_table(v, _encode_chain), lambda d: _decode_table(d, _decode_chain)),
-    ("call_site", _encode_optional_place, _decode_optional_place),
-    ("user_site", _encode_optional_place, _decode_optional_place),
-    ("passthrough", _encode_texts, _texts),
-    ("places", lambda v: _encode_table(v, encode_place), lambda d: _decode_table(d, decode_place)),
-]
+class _Tables:
+    """Places, chains and provider values written once per entry and referred to by index: a root's
+    resources share most of them (as the evaluated ones share the objects), and reading a place once is faster."""
+
+    def __init__(self) -> None:
+        self.places: list[list] = []
+        self.chains: list[list] = []
+        self.shared: list[dict] = []
+        self._places: dict[Place, int] = {}
+        self._chains: dict[tuple, int] = {}
+        self._shared: dict[int, int] = {}
+
+    def place(self, place: Any) -> int:
+        encoded = encode_place(place)
+        found = self._places.get(place)
+        if found is None:
+            found = self._places[place] = len(self.places)
+            self.places.append(encoded)
+        return found
+
+    def chain(self, chain: Any) -> int:
+        if type(chain) is not tuple:
+            raise Unencodable("chain")
+        links = []
+        for link in chain:
+            if type(link) is not tuple or len(link) != 2 or type(link[1]) is not str:
+                raise Unencodable("chain link")
+            links.append([self.place(link[0]), link[1]])
+        found = self._chains.get(chain)
+        if found is None:
+            found = self._chains[chain] = len(self.chains)
+            self.chains.append(links)
+        return found
+
+    def provider_values(self, values: Any) -> int:
+        """By identity: resources that shared one dict share one again when read."""
+        found = self._shared.get(id(values))
+        if found is None:
+            found = self._shared[id(values)] = len(self.shared)
+            self.shared.append(_encode_table(values, encode_value))
+        return found
+
+
+def _encode_resource(resource: Any, tables: _Tables) -> list:
+    if type(resource) is not Resource or resource.facts:
+        raise Unencodable("resource")   # facts are the derive pass's, made after evaluation
+    r = resource
+    return [_checked_text(r.kind), _checked_text(r.type), _checked_text(r.address), _checked_text(r.path),
+            _encode_line(r.line), _encode_table(r.values, encode_value), _encode_table(r.locations, _encode_line),
+            _encode_texts(r.literal_paths), _encode_table(r.references, _encode_texts), _checked_text(r.provider),
+            _checked_text(r.module), _checked_text(r.root), _checked_text(r.pod_spec_path), _encode_line(r.end_line),
+            _encode_table(r.origins, tables.place), _encode_table(r.chains, tables.chain),
+            None if r.call_site is None else tables.place(r.call_site),
+            None if r.user_site is None else tables.place(r.user_site),
+            _encode_texts(r.passthrough), _encode_table(r.places, tables.place), tables.provider_values(r.provider_values)]
 
 
 def _checked_text(value: Any) -> str:
@@ -231,38 +218,72 @@ def _checked_text(value: Any) -> str:
 
 
 def encode_resources(resources: list[Resource]) -> dict:
-    """{"shared": the distinct provider_values dicts, "resources": [fields..., index into shared]}. Facts are
-    the derive pass's, made after evaluation: a resource that already has some is not written."""
-    shared: list[dict] = []
-    index: dict[int, int] = {}
-    rows = []
-    for resource in resources:
-        if type(resource) is not Resource or resource.facts:
-            raise Unencodable("resource")
-        row = [encode(getattr(resource, name)) for name, encode, _ in _FIELDS]
-        values = resource.provider_values
-        if id(values) not in index:
-            index[id(values)] = len(shared)
-            shared.append(values)
-        row.append(index[id(values)])
-        rows.append(row)
-    return {"shared": [_encode_table(v, encode_value) for v in shared], "resources": rows}
+    tables = _Tables()
+    rows = [_encode_resource(resource, tables) for resource in resources]
+    return {"places": tables.places, "chains": tables.chains, "shared": tables.shared, "resources": rows}
 
 
 def decode_resources(data: Any) -> list[Resource]:
-    if not isinstance(data, dict) or set(data) != {"shared", "resources"}:
+    """Resources from what encode_resources wrote, read with `object_hook` (so values are decoded already)."""
+    if not isinstance(data, dict) or set(data) != {"places", "chains", "shared", "resources"}:
         raise Malformed("resources")
-    shared = [_decode_table(v, decode_value) for v in _items(data["shared"])]
-    resources = []
-    for row in _items(data["resources"]):
-        if not isinstance(row, list) or len(row) != len(_FIELDS) + 1:
-            raise Malformed("resource")
-        fields = {name: decode(item) for (name, _, decode), item in zip(_FIELDS, row)}
-        at = _integer(row[-1])
-        if not 0 <= at < len(shared):
-            raise Malformed("provider values")
-        resources.append(Resource(**fields, provider_values=shared[at]))
-    return resources
+    places = [decode_place(p) for p in _items(data["places"])]
+    chains = [tuple((_at(places, place), _text(role)) for place, role in map(_link, _items(c)))
+              for c in _items(data["chains"])]
+    shared = [_plain_table(v) for v in _items(data["shared"])]
+    memo: dict[str, str] = {}
+    return [_decode_resource(row, places, chains, shared, memo) for row in _items(data["resources"])]
+
+
+_ROW = 21
+
+
+def _decode_resource(row: Any, places: list[Place], chains: list[tuple], shared: list[dict],
+                     memo: dict[str, str]) -> Resource:
+    if not isinstance(row, list) or len(row) != _ROW:
+        raise Malformed("resource")
+    (kind, type_, address, path, line, values, locations, literal_paths, references, provider, module, root,
+     pod_spec_path, end_line, origins, chain_table, call_site, user_site, passthrough, place_table, at) = row
+    texts = (kind, type_, address, path, provider, module, root, pod_spec_path)
+    if not all(type(t) is str for t in texts) or type(line) is not int or type(end_line) is not int:
+        raise Malformed("resource fields")
+    if not all(type(v) is int for v in _table(locations).values()):
+        raise Malformed("locations")
+    text = memo.setdefault      # one str object per distinct path, root, module... as evaluation made them
+    return Resource(
+        text(kind, kind), text(type_, type_), address, text(path, path), line, _plain_table(values), locations,
+        _texts(literal_paths), {k: _texts(v) for k, v in _table(references).items()}, text(provider, provider),
+        module=text(module, module), root=text(root, root), pod_spec_path=pod_spec_path, end_line=end_line,
+        origins={k: _at(places, v) for k, v in _table(origins).items()},
+        chains={k: _at(chains, v) for k, v in _table(chain_table).items()},
+        call_site=None if call_site is None else _at(places, call_site),
+        user_site=None if user_site is None else _at(places, user_site),
+        passthrough=_texts(passthrough), places={k: _at(places, v) for k, v in _table(place_table).items()},
+        provider_values=_at(shared, at))
+
+
+def _link(data: Any) -> tuple[Any, Any]:
+    if not isinstance(data, list) or len(data) != 2:
+        raise Malformed("chain link")
+    return data[0], data[1]
+
+
+def _at(table: list, index: Any) -> Any:
+    if type(index) is not int or not 0 <= index < len(table):
+        raise Malformed("index")
+    return table[index]
+
+
+def _plain_table(value: Any) -> dict:
+    """A dict of values (object_hook decoded them): str keys, as encode wrote."""
+    if type(value) is not dict:
+        raise Malformed("table")
+    return value
+
+
+def object_hook(data: dict) -> Any:
+    """json.loads' object_hook for entries: a tagged object becomes the value encode_value wrote it for."""
+    return _tagged(data) if TAG in data else data
 
 
 # --- notices ------------------------------------------------------------------------------------------

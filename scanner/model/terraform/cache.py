@@ -113,7 +113,7 @@ class RootCache:
             return
         try:
             data = sealed(encode(evaluated), key, FORMAT)
-        except (parse_codec.Unencodable, RecursionError, ValueError):
+        except (parse_codec.Unencodable, RecursionError, ValueError, TypeError):
             return
         try:
             write_atomically(self.entry(key), data)
@@ -248,7 +248,7 @@ def encode(evaluated: Evaluated) -> bytes:
 
 
 def decode(body: bytes) -> Evaluated:
-    data = json.loads(body)
+    data = json.loads(body, object_hook=codec.object_hook)
     if not isinstance(data, dict) or set(data) != {"resources", "notices", "visited", "reads"}:
         raise parse_codec.Malformed("entry")
     visited = data["visited"]
