@@ -231,35 +231,50 @@ def decode_resources(data: Any) -> list[Resource]:
     chains = [tuple((_at(places, place), _text(role)) for place, role in map(_link, _items(c)))
               for c in _items(data["chains"])]
     shared = [_plain_table(v) for v in _items(data["shared"])]
-    memo: dict[str, str] = {}
-    return [_decode_resource(row, places, chains, shared, memo) for row in _items(data["resources"])]
+    reading = _Reading(places, chains, shared)
+    return [reading.resource(row) for row in _items(data["resources"])]
+
+
+class _Reading:
+    """One entry's tables, and what its resources share: a str object per distinct path, root, module..., a
+    frozenset per distinct set of names (immutable, as the evaluated resources share the empty one)."""
+
+    def __init__(self, places: list[Place], chains: list[tuple], shared: list[dict]):
+        self.places, self.chains, self.shared = places, chains, shared
+        self.texts: dict[str, str] = {}
+        self.sets: dict[tuple, frozenset[str]] = {}
+
+    def names(self, value: Any) -> frozenset[str]:
+        key = tuple(_items(value))
+        found = self.sets.get(key)
+        if found is None:
+            found = self.sets[key] = _texts(value)
+        return found
+
+    def resource(self, row: Any) -> Resource:
+        if not isinstance(row, list) or len(row) != _ROW:
+            raise Malformed("resource")
+        (kind, type_, address, path, line, values, locations, literal_paths, references, provider, module, root,
+         pod_spec_path, end_line, origins, chain_table, call_site, user_site, passthrough, place_table, at) = row
+        texts = (kind, type_, address, path, provider, module, root, pod_spec_path)
+        if not all(type(t) is str for t in texts) or type(line) is not int or type(end_line) is not int:
+            raise Malformed("resource fields")
+        if not all(type(v) is int for v in _table(locations).values()):
+            raise Malformed("locations")
+        text, places, names = self.texts.setdefault, self.places, self.names
+        return Resource(
+            text(kind, kind), text(type_, type_), address, text(path, path), line, _plain_table(values), locations,
+            names(literal_paths), {k: names(v) for k, v in _table(references).items()}, text(provider, provider),
+            module=text(module, module), root=text(root, root), pod_spec_path=pod_spec_path, end_line=end_line,
+            origins={k: _at(places, v) for k, v in _table(origins).items()},
+            chains={k: _at(self.chains, v) for k, v in _table(chain_table).items()},
+            call_site=None if call_site is None else _at(places, call_site),
+            user_site=None if user_site is None else _at(places, user_site),
+            passthrough=names(passthrough), places={k: _at(places, v) for k, v in _table(place_table).items()},
+            provider_values=_at(self.shared, at))
 
 
 _ROW = 21
-
-
-def _decode_resource(row: Any, places: list[Place], chains: list[tuple], shared: list[dict],
-                     memo: dict[str, str]) -> Resource:
-    if not isinstance(row, list) or len(row) != _ROW:
-        raise Malformed("resource")
-    (kind, type_, address, path, line, values, locations, literal_paths, references, provider, module, root,
-     pod_spec_path, end_line, origins, chain_table, call_site, user_site, passthrough, place_table, at) = row
-    texts = (kind, type_, address, path, provider, module, root, pod_spec_path)
-    if not all(type(t) is str for t in texts) or type(line) is not int or type(end_line) is not int:
-        raise Malformed("resource fields")
-    if not all(type(v) is int for v in _table(locations).values()):
-        raise Malformed("locations")
-    text = memo.setdefault      # one str object per distinct path, root, module... as evaluation made them
-    return Resource(
-        text(kind, kind), text(type_, type_), address, text(path, path), line, _plain_table(values), locations,
-        _texts(literal_paths), {k: _texts(v) for k, v in _table(references).items()}, text(provider, provider),
-        module=text(module, module), root=text(root, root), pod_spec_path=pod_spec_path, end_line=end_line,
-        origins={k: _at(places, v) for k, v in _table(origins).items()},
-        chains={k: _at(chains, v) for k, v in _table(chain_table).items()},
-        call_site=None if call_site is None else _at(places, call_site),
-        user_site=None if user_site is None else _at(places, user_site),
-        passthrough=_texts(passthrough), places={k: _at(places, v) for k, v in _table(place_table).items()},
-        provider_values=_at(shared, at))
 
 
 def _link(data: Any) -> tuple[Any, Any]:
