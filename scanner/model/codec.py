@@ -23,18 +23,18 @@ from scanner.parse.codec import TAG, Malformed, Unencodable
 
 def encode_value(value: Any) -> Any:
     kind = type(value)
-    if value is None or kind in (str, bool, int):
+    if kind is str or value is None or kind is bool or kind is int:
         return value
+    if kind is dict:
+        if all(type(k) is str and k[:1] != TAG for k in value):
+            return {k: encode_value(v) for k, v in value.items()}
+        return {TAG: "map", "items": [[_encode_key(k), encode_value(v)] for k, v in value.items()]}
+    if kind is list:
+        return [encode_value(v) for v in value]
     if kind is float:
         if math.isnan(value):
             raise Unencodable("NaN")
         return value
-    if kind is list:
-        return [encode_value(v) for v in value]
-    if kind is dict:
-        if all(type(k) is str and not k.startswith(TAG) for k in value):
-            return {k: encode_value(v) for k, v in value.items()}
-        return {TAG: "map", "items": [[_encode_key(k), encode_value(v)] for k, v in value.items()]}
     if kind is Unknown:
         return {TAG: "unknown", "v": _unknown_fields(value)}
     if kind is OneOf:
@@ -129,9 +129,23 @@ def _encode_texts(value: Any) -> list[str]:
 
 def _encode_table(value: Any, encode: Callable[[Any], Any]) -> dict:
     """A dict of str keys (attribute paths) whose values `encode` writes."""
-    if type(value) is not dict or not all(type(k) is str and not k.startswith(TAG) for k in value):
+    if type(value) is not dict or not all(type(k) is str and k[:1] != TAG for k in value):
         raise Unencodable("table")
     return {k: encode(v) for k, v in value.items()}
+
+
+def _encode_values(value: Any) -> Any:
+    """A resource's values: a dict (its keys as encode_value writes them)."""
+    if type(value) is not dict:
+        raise Unencodable("values")
+    return encode_value(value)
+
+
+def _encode_lines(value: Any) -> dict:
+    """Attribute path -> line, written as it is (json writes exactly this)."""
+    if type(value) is not dict or not all(type(k) is str and k[:1] != TAG and type(n) is int for k, n in value.items()):
+        raise Unencodable("lines")
+    return value
 
 
 def _encode_line(value: Any) -> int:
@@ -193,7 +207,7 @@ class _Tables:
         found = self._shared.get(id(values))
         if found is None:
             found = self._shared[id(values)] = len(self.shared)
-            self.shared.append(_encode_table(values, encode_value))
+            self.shared.append(_encode_values(values))
         return found
 
 
@@ -202,7 +216,7 @@ def _encode_resource(resource: Any, tables: _Tables) -> list:
         raise Unencodable("resource")   # facts are the derive pass's, made after evaluation
     r = resource
     return [_checked_text(r.kind), _checked_text(r.type), _checked_text(r.address), _checked_text(r.path),
-            _encode_line(r.line), _encode_table(r.values, encode_value), _encode_table(r.locations, _encode_line),
+            _encode_line(r.line), _encode_values(r.values), _encode_lines(r.locations),
             _encode_texts(r.literal_paths), _encode_table(r.references, _encode_texts), _checked_text(r.provider),
             _checked_text(r.module), _checked_text(r.root), _checked_text(r.pod_spec_path), _encode_line(r.end_line),
             _encode_table(r.origins, tables.place), _encode_table(r.chains, tables.chain),
