@@ -64,21 +64,16 @@ def _evaluate_root(model: TerraformModel, directory: str, var_files: list[Terraf
 
 
 def _evaluated(model: TerraformModel, directory: str, var_files: list[TerraformFile], logged: bool) -> Evaluated:
-    """Evaluate one root module on its own: the model's resources, notices and visited directories are set
-    aside (evaluation reads none of them) and what the root wrote is returned instead."""
-    shared = model.resources, model.notices, model.visited, model._told
-    model.resources, model.notices, model.visited, model._told = [], [], set(), set()
-    model.file_reads = [] if logged else None
-    try:
+    """Evaluate one root module on its own (TerraformModel.apart) and return what it wrote; `logged`: with
+    the questions its file functions asked (for the root cache)."""
+    with model.apart(logged):
         module = model.modules[directory]
         inputs = dict(model.root_inputs(module, var_files))
         instance = Instance(model, module, "", dict(inputs), {}, 0, root=directory)
         emit.run(instance)
         instance.release()
-        return Evaluated(model.resources, model.notices, sorted(model.visited), list(dict.fromkeys(model.file_reads or ())))
-    finally:
-        model.resources, model.notices, model.visited, model._told = shared
-        model.file_reads = None
+        reads = list(dict.fromkeys(model.file_reads or ()))
+        return Evaluated(model.resources, model.notices, sorted(model.visited), reads)
 
 
 def _merge(model: TerraformModel, evaluated: Evaluated) -> None:

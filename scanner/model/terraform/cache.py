@@ -69,12 +69,14 @@ def model_fingerprint() -> str:
     from scanner.pack import builtin_policy_dir
     digest_ = hashlib.sha256(f"{FORMAT}\0{__version__}\0{code_fingerprint()}".encode())
     package = Path(__file__).resolve().parents[2]
-    sources = sorted(package.rglob("*.py")) + sorted((builtin_policy_dir() / "registries").glob("*.yaml"))
-    for source in sources:
+    registries = builtin_policy_dir() / "registries"
+    sources = [(p, p.relative_to(package).as_posix()) for p in sorted(package.rglob("*.py"))]
+    sources += [(p, "registries/" + p.name) for p in sorted(registries.glob("*.yaml"))]
+    for source, name in sources:
         try:
-            digest_.update(b"\0" + source.name.encode() + b"\0" + source.read_bytes())
+            digest_.update(b"\0" + name.encode() + b"\0" + source.read_bytes())
         except OSError:
-            digest_.update(b"\0" + source.name.encode() + b"\0unreadable")
+            digest_.update(b"\0" + name.encode() + b"\0unreadable")
     return digest_.hexdigest()
 
 

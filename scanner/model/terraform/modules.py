@@ -2,9 +2,10 @@
 modules call, and the evaluation of every root module (a directory no other module calls)."""
 from __future__ import annotations
 
+import contextlib
 import posixpath
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from scanner.model.rendered import Place
 from scanner.model.resource import Resource
@@ -102,6 +103,20 @@ class TerraformModel:
         """A module call whose code is not evaluated: said once per module block, on that block."""
         self.tell(Notice(path, line, f"{address} is not evaluated: {reason}; the resources it creates "
                          "are not judged", "note", NOT_EVALUATED))
+
+    @contextlib.contextmanager
+    def apart(self, logged: bool = False) -> Iterator[None]:
+        """While one root module is evaluated on its own: no resources, notices, visited directories or module
+        blocks told yet (evaluation reads none of them, it only adds to them), and with `logged` a list for
+        what the file functions read; the model's own are back afterwards."""
+        shared = self.resources, self.notices, self.visited, self._told
+        self.resources, self.notices, self.visited, self._told = [], [], set(), set()
+        self.file_reads = [] if logged else None
+        try:
+            yield
+        finally:
+            self.resources, self.notices, self.visited, self._told = shared
+            self.file_reads = None
 
     def tell(self, notice: Notice) -> None:
         """Add a notice; one that a module block is not evaluated only once per block (the first wins)."""
