@@ -18,6 +18,7 @@ from scanner.evaluate.summaries import summarise
 from scanner.focus import Focus
 from scanner.model.kustomize.kustfile import under
 from scanner.model.rendered import RenderedBuild
+from scanner.model.terraform.cache import RootCache
 from scanner.notices import UNRENDERED, Notice
 from scanner.parse import hcc, terraform
 from scanner.parse.cache import ParseCache
@@ -82,8 +83,9 @@ def _scan(request: ScanRequest) -> tuple[Result, int]:
     collector.keep_for_the_scan()
     reports, hcc_notices = _haven_reports(request.haven_results, files)
     plans = [_located(read_plan(p), request.paths) for p in request.plans]
+    root_cache = None if request.cache is None else RootCache(request.cache.directory, request.cache.limit)
     the_model = model.build(files, var_files, reports, manifests, plans, request.config.helm_values,
-                            request.helm_engine, request.config.demonstration_directories)
+                            request.helm_engine, request.config.demonstration_directories, root_cache)
     today = request.today or datetime.date.today()
     result = engine.evaluate(the_model, list(request.policies), request.config, today)
     result = demonstration.lowered(result, the_model, request.config)

@@ -12,6 +12,7 @@ from scanner.model import deployed, haven_results, repository, terraform
 from scanner.model.derive import derive
 from scanner.model.derive.inputs import tfvars_file
 from scanner.model.resource import Model, Resource
+from scanner.model.terraform.cache import RootCache
 from scanner.parse import ParsedFile
 from scanner.parse.hcc import HccReport
 from scanner.parse.modules import ModuleManifest
@@ -30,18 +31,21 @@ def opentofu_precedence(files: list[TerraformFile]) -> list[TerraformFile]:
 def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
           hcc_reports: list[HccReport] | None = None, manifests: dict[str, ModuleManifest] | None = None,
           plans: list[Plan] | None = None, helm_values: Mapping[str, Sequence[str]] | None = None,
-          helm_engine: str = "auto", demonstration_directories: Sequence[str] = DEMONSTRATION_DIRECTORIES) -> Model:
+          helm_engine: str = "auto", demonstration_directories: Sequence[str] = DEMONSTRATION_DIRECTORIES,
+          root_cache: RootCache | None = None) -> Model:
     """`manifests`: the modules.json of root modules (keyed by their directory), whose installed modules
     (files with `source.installed`) registry and git module calls are followed into; `plans`: JSON plans,
     values for the root modules they were made in; `helm_values`: chart directory -> values files
     (relative to the chart) to render it with; `helm_engine`: auto | sdk | binary | none;
-    `demonstration_directories`: the directory names whose roots and deployments demonstrate, not deploy."""
+    `demonstration_directories`: the directory names whose roots and deployments demonstrate, not deploy;
+    `root_cache`: Terraform root modules evaluated in earlier runs."""
     tf_files = opentofu_precedence([f.terraform for f in files
                                     if f.terraform is not None and f.source.kind in ("terraform", "terraform-json")])
     tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
     texts = {f.source.path: f.text for f in files if f.text}
     installed = {posixpath.dirname(f.source.path) for f in files if f.source.installed}
-    evaluated = terraform.build(tf_files, tfvars, list(var_files or []), texts, manifests or {}, installed, plans)
+    evaluated = terraform.build(tf_files, tfvars, list(var_files or []), texts, manifests or {}, installed, plans,
+                                root_cache)
     own = [f for f in files if not f.source.installed]   # downloaded modules are not the user's files
     kubernetes = deployed.build(own, helm_values, helm_engine)
     resources: list[Resource] = list(evaluated.resources)

@@ -10,10 +10,17 @@ attribute once, so large repositories stay linear.
     expressions.py  one expression                            blocks.py    a block's values and lines
     emit.py         the resources an instance contributes     trace.py     provenance of a value
     plan_match.py   which root module a --plan was made in    plan_values.py  a plan's values
+    cache.py        root modules evaluated in an earlier run  files.py     what file() reads
+
+Each root module is evaluated on its own (empty lists of resources and notices, no module directory
+visited) and what it made is then merged into the model, the same way whether it was evaluated now or
+read from the root cache: so a cached root cannot depend on the roots evaluated before it.
 """
 from __future__ import annotations
 
 from scanner.model.terraform import emit, plan_match
+from scanner.model.terraform.cache import Evaluated, RootCache, RootKeys
+from scanner.model.terraform.files import ScannedFiles
 from scanner.model.terraform.instance import Instance
 from scanner.model.terraform.modules import TerraformModel, group_modules
 from scanner.parse.modules import ModuleManifest
@@ -23,24 +30,56 @@ from scanner.parse.terraform import TerraformFile
 
 def build(files: list[TerraformFile], tfvars: list[TerraformFile], var_files: list[TerraformFile],
           texts: dict[str, str] | None = None, manifests: dict[str, ModuleManifest] | None = None,
-          installed: set[str] | None = None, plans: list[Plan] | None = None) -> TerraformModel:
+          installed: set[str] | None = None, plans: list[Plan] | None = None,
+          cache: RootCache | None = None) -> TerraformModel:
+    """`cache`: root modules evaluated in earlier runs (read, and written for the others)."""
     model = TerraformModel(group_modules(files, tfvars), dict(texts or {}), dict(manifests or {}), set(installed or ()))
     called = model.called_dirs()
     roots = [d for d in sorted(model.modules) if d not in called and d not in model.installed]
     plan_match.assign(model, list(plans or []), roots)
+    keys = RootKeys(model, files, tfvars, var_files, cache.fingerprint) if cache is not None else None
     for directory in roots:
-        _evaluate_root(model, directory, var_files)
+        _evaluate_root(model, directory, var_files, cache, keys)
     for directory in sorted(model.modules):
         if directory not in model.visited and directory not in model.installed:   # a cycle, or its callers failed
-            _evaluate_root(model, directory, var_files)
+            _evaluate_root(model, directory, var_files, cache, keys)
     for root, plan in sorted(model.plans.items()):
         emit.planned_only(model, root, plan)
+    if cache is not None:
+        cache.tidy()
     return model
 
 
-def _evaluate_root(model: TerraformModel, directory: str, var_files: list[TerraformFile]) -> None:
-    module = model.modules[directory]
-    inputs = dict(model.root_inputs(module, var_files))
-    instance = Instance(model, module, "", dict(inputs), {}, 0, root=directory)
-    emit.run(instance)
-    instance.release()
+def _evaluate_root(model: TerraformModel, directory: str, var_files: list[TerraformFile],
+                   cache: RootCache | None = None, keys: RootKeys | None = None) -> None:
+    key = keys.key(directory) if keys is not None else None
+    evaluated = None
+    if cache is not None and key is not None:
+        evaluated = cache.get(key, ScannedFiles(model.texts, directory, model.ordered_paths()))
+    if evaluated is None:
+        evaluated = _evaluated(model, directory, var_files, logged=key is not None)
+        if cache is not None and key is not None:
+            cache.put(key, evaluated)
+    _merge(model, evaluated)
+
+
+def _evaluated(model: TerraformModel, directory: str, var_files: list[TerraformFile], logged: bool) -> Evaluated:
+    """Evaluate one root module on its own (TerraformModel.apart) and return what it wrote; `logged`: with
+    the questions its file functions asked (for the root cache)."""
+    with model.apart(logged):
+        module = model.modules[directory]
+        inputs = dict(model.root_inputs(module, var_files))
+        instance = Instance(model, module, "", dict(inputs), {}, 0, root=directory)
+        emit.run(instance)
+        instance.release()
+        reads = list(dict.fromkeys(model.file_reads or ()))
+        return Evaluated(model.resources, model.notices, sorted(model.visited), reads)
+
+
+def _merge(model: TerraformModel, evaluated: Evaluated) -> None:
+    """Add what a root wrote to the model: a module block said not evaluated by an earlier root is not said
+    again (TerraformModel.tell), as when the roots are evaluated in one model."""
+    model.resources.extend(evaluated.resources)
+    for notice in evaluated.notices:
+        model.tell(notice)
+    model.visited.update(evaluated.visited)

@@ -66,7 +66,7 @@ class Instance:
     def _functions(self) -> dict[str, Callable[..., Any]]:
         """The built-ins, with the file functions reading this module's scanned files (Terraform resolves
         `file("x")` against the working directory, the root module; `path.module` names this one)."""
-        files = ScannedFiles(self.model.texts, self.root, self.model.ordered_paths())
+        files = ScannedFiles(self.model.texts, self.root, self.model.ordered_paths(), self.model.file_reads)
         return {**FUNCTIONS, **file_functions(files, self._template_value)}
 
     def _template_value(self, expr: x.Expr, scope: Mapping[str, Any]) -> Any:

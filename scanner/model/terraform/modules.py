@@ -2,13 +2,15 @@
 modules call, and the evaluation of every root module (a directory no other module calls)."""
 from __future__ import annotations
 
+import contextlib
 import posixpath
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from scanner.model.rendered import Place
 from scanner.model.resource import Resource
 from scanner.model.terraform.expressions import constant
+from scanner.model.terraform.files import Read
 from scanner.model.terraform.trace import Settled
 from scanner.notices import NOT_EVALUATED, Notice
 from scanner.model.terraform.plan_values import PlanValues
@@ -95,14 +97,34 @@ class TerraformModel:
     notices: list[Notice] = field(default_factory=list)
     visited: set[str] = field(default_factory=set)
     _told: set[tuple[str, int]] = field(default_factory=set, repr=False)   # module blocks said not evaluated
+    file_reads: list[Read] | None = None   # while a root is evaluated for the root cache: what file() & co. read
 
     def not_evaluated(self, address: str, path: str, line: int, reason: str) -> None:
         """A module call whose code is not evaluated: said once per module block, on that block."""
-        if (path, line) in self._told:
-            return
-        self._told.add((path, line))
-        self.notices.append(Notice(path, line, f"{address} is not evaluated: {reason}; the resources it creates "
-                                   "are not judged", "note", NOT_EVALUATED))
+        self.tell(Notice(path, line, f"{address} is not evaluated: {reason}; the resources it creates "
+                         "are not judged", "note", NOT_EVALUATED))
+
+    @contextlib.contextmanager
+    def apart(self, logged: bool = False) -> Iterator[None]:
+        """While one root module is evaluated on its own: no resources, notices, visited directories or module
+        blocks told yet (evaluation reads none of them, it only adds to them), and with `logged` a list for
+        what the file functions read; the model's own are back afterwards."""
+        shared = self.resources, self.notices, self.visited, self._told
+        self.resources, self.notices, self.visited, self._told = [], [], set(), set()
+        self.file_reads = [] if logged else None
+        try:
+            yield
+        finally:
+            self.resources, self.notices, self.visited, self._told = shared
+            self.file_reads = None
+
+    def tell(self, notice: Notice) -> None:
+        """Add a notice; one that a module block is not evaluated only once per block (the first wins)."""
+        if notice.kind == NOT_EVALUATED:
+            if (notice.path, notice.line) in self._told:
+                return
+            self._told.add((notice.path, notice.line))
+        self.notices.append(notice)
 
     def called_dirs(self) -> set[str]:
         called = set()

@@ -1,0 +1,337 @@
+"""What evaluating a Terraform root module produced (Resources and notices), as plain JSON data and back:
+the root cache's entries (scanner/model/terraform/cache.py).
+
+The same rules as the parse cache's codec (scanner/parse/codec.py): only data, decoded into the model's own
+dataclasses by their fields, never a name looked up; strict, so anything that is not exactly what `encode`
+writes raises Malformed and the entry is a miss. Types are checked exactly (`type(v) is str`, not
+isinstance): a subclass, a tuple where the model keeps a list, NaN, or a value of a type evaluation does not
+make raises Unencodable, and the root is evaluated again next time instead of read back different.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+from scanner.model.rendered import Place
+from scanner.model.resource import Resource
+from scanner.model.values import OneOf, Unknown
+from scanner.notices import Notice
+from scanner.parse.codec import TAG, Malformed, Unencodable
+
+# --- values: what evaluation makes, Unknown markers included ---------------------------------------------
+
+
+def encode_value(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or value is None or kind is bool or kind is int:
+        return value
+    if kind is dict:
+        if all(type(k) is str and k[:1] != TAG for k in value):
+            return {k: encode_value(v) for k, v in value.items()}
+        return {TAG: "map", "items": [[_encode_key(k), encode_value(v)] for k, v in value.items()]}
+    if kind is list:
+        return [encode_value(v) for v in value]
+    if kind is float:
+        if math.isnan(value):
+            raise Unencodable("NaN")
+        return value
+    if kind is Unknown:
+        return {TAG: "unknown", "v": _unknown_fields(value)}
+    if kind is OneOf:
+        return {TAG: "one-of", "v": _unknown_fields(value), "c": [encode_value(c) for c in value.candidates]}
+    raise Unencodable(kind.__name__)
+
+
+def _encode_key(key: Any) -> Any:
+    if key is None or type(key) in (str, int, bool) or (type(key) is float and not math.isnan(key)):
+        return key
+    raise Unencodable("mapping key")
+
+
+def _unknown_fields(value: Unknown) -> list:
+    for text in (value.refers_to, value.attribute):
+        if text is not None and type(text) is not str:
+            raise Unencodable("unknown field")
+    if type(value.reason) is not str or type(value.kind) is not str:
+        raise Unencodable("unknown field")
+    return [value.reason, value.refers_to, value.attribute, value.kind]
+
+
+def _tagged(data: dict) -> Any:
+    tag = data[TAG]
+    if tag == "map" and set(data) == {TAG, "items"}:
+        out = {}
+        for pair in _items(data["items"]):
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise Malformed("pair")
+            out[_key(pair[0])] = pair[1]
+        return out
+    if tag == "unknown" and set(data) == {TAG, "v"}:
+        return Unknown(*_unknown(data["v"]))
+    if tag == "one-of" and set(data) == {TAG, "v", "c"}:
+        return OneOf(*_unknown(data["v"]), tuple(_items(data["c"])))
+    raise Malformed("tag")
+
+
+def _key(key: Any) -> Any:
+    if key is None or isinstance(key, (str, int, float, bool)):
+        return key
+    raise Malformed("mapping key")
+
+
+def _unknown(data: Any) -> tuple[str, str | None, str | None, str]:
+    if not isinstance(data, list) or len(data) != 4:
+        raise Malformed("unknown")
+    reason, refers_to, attribute, kind = data
+    return _text(reason), _optional_text(refers_to), _optional_text(attribute), _text(kind)
+
+
+# --- small checked pieces -----------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if type(value) is not str:
+        raise Malformed("text")
+    return value
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _integer(value: Any) -> int:
+    if type(value) is not int:
+        raise Malformed("integer")
+    return value
+
+
+def _items(value: Any) -> list:
+    if not isinstance(value, list):
+        raise Malformed("list")
+    return value
+
+
+def _table(value: Any) -> dict:
+    if not isinstance(value, dict) or TAG in value:
+        raise Malformed("table")
+    return value
+
+
+def _texts(value: Any) -> frozenset[str]:
+    return frozenset(_text(t) for t in _items(value))
+
+
+def _encode_texts(value: Any) -> list[str]:
+    if type(value) is not frozenset or not all(type(t) is str for t in value):
+        raise Unencodable("set of names")
+    return sorted(value)
+
+
+def _encode_table(value: Any, encode: Callable[[Any], Any]) -> dict:
+    """A dict of str keys (attribute paths) whose values `encode` writes."""
+    if type(value) is not dict or not all(type(k) is str and k[:1] != TAG for k in value):
+        raise Unencodable("table")
+    return {k: encode(v) for k, v in value.items()}
+
+
+def _encode_values(value: Any) -> Any:
+    """A resource's values: a dict (its keys as encode_value writes them)."""
+    if type(value) is not dict:
+        raise Unencodable("values")
+    return encode_value(value)
+
+
+def _encode_lines(value: Any) -> dict:
+    """Attribute path -> line, written as it is (json writes exactly this)."""
+    if type(value) is not dict or not all(type(k) is str and k[:1] != TAG and type(n) is int for k, n in value.items()):
+        raise Unencodable("lines")
+    return value
+
+
+def _encode_line(value: Any) -> int:
+    if type(value) is not int:
+        raise Unencodable("line")
+    return value
+
+
+def encode_place(place: Any) -> list:
+    if type(place) is not Place or type(place.path) is not str or type(place.line) is not int:
+        raise Unencodable("place")
+    return [place.path, place.line]
+
+
+def decode_place(data: Any) -> Place:
+    if not isinstance(data, list) or len(data) != 2:
+        raise Malformed("place")
+    return Place(_text(data[0]), _integer(data[1]))
+
+
+# --- resources ----------------------------------------------------------------------------------------
+
+class _Tables:
+    """Places, chains and provider values written once per entry and referred to by index: a root's
+    resources share most of them (as the evaluated ones share the objects), and reading a place once is faster."""
+
+    def __init__(self) -> None:
+        self.places: list[list] = []
+        self.chains: list[list] = []
+        self.shared: list[dict] = []
+        self._places: dict[Place, int] = {}
+        self._chains: dict[tuple, int] = {}
+        self._shared: dict[int, int] = {}
+
+    def place(self, place: Any) -> int:
+        encoded = encode_place(place)
+        found = self._places.get(place)
+        if found is None:
+            found = self._places[place] = len(self.places)
+            self.places.append(encoded)
+        return found
+
+    def chain(self, chain: Any) -> int:
+        if type(chain) is not tuple:
+            raise Unencodable("chain")
+        links = []
+        for link in chain:
+            if type(link) is not tuple or len(link) != 2 or type(link[1]) is not str:
+                raise Unencodable("chain link")
+            links.append([self.place(link[0]), link[1]])
+        found = self._chains.get(chain)
+        if found is None:
+            found = self._chains[chain] = len(self.chains)
+            self.chains.append(links)
+        return found
+
+    def provider_values(self, values: Any) -> int:
+        """By identity: resources that shared one dict share one again when read."""
+        found = self._shared.get(id(values))
+        if found is None:
+            found = self._shared[id(values)] = len(self.shared)
+            self.shared.append(_encode_values(values))
+        return found
+
+
+def _encode_resource(resource: Any, tables: _Tables) -> list:
+    if type(resource) is not Resource or resource.facts:
+        raise Unencodable("resource")   # facts are the derive pass's, made after evaluation
+    r = resource
+    return [_checked_text(r.kind), _checked_text(r.type), _checked_text(r.address), _checked_text(r.path),
+            _encode_line(r.line), _encode_values(r.values), _encode_lines(r.locations),
+            _encode_texts(r.literal_paths), _encode_table(r.references, _encode_texts), _checked_text(r.provider),
+            _checked_text(r.module), _checked_text(r.root), _checked_text(r.pod_spec_path), _encode_line(r.end_line),
+            _encode_table(r.origins, tables.place), _encode_table(r.chains, tables.chain),
+            None if r.call_site is None else tables.place(r.call_site),
+            None if r.user_site is None else tables.place(r.user_site),
+            _encode_texts(r.passthrough), _encode_table(r.places, tables.place), tables.provider_values(r.provider_values)]
+
+
+def _checked_text(value: Any) -> str:
+    if type(value) is not str:
+        raise Unencodable("text")
+    return value
+
+
+def encode_resources(resources: list[Resource]) -> dict:
+    tables = _Tables()
+    rows = [_encode_resource(resource, tables) for resource in resources]
+    return {"places": tables.places, "chains": tables.chains, "shared": tables.shared, "resources": rows}
+
+
+def decode_resources(data: Any) -> list[Resource]:
+    """Resources from what encode_resources wrote, read with `object_hook` (so values are decoded already)."""
+    if not isinstance(data, dict) or set(data) != {"places", "chains", "shared", "resources"}:
+        raise Malformed("resources")
+    places = [decode_place(p) for p in _items(data["places"])]
+    chains = [tuple((_at(places, place), _text(role)) for place, role in map(_link, _items(c)))
+              for c in _items(data["chains"])]
+    shared = [_plain_table(v) for v in _items(data["shared"])]
+    reading = _Reading(places, chains, shared)
+    return [reading.resource(row) for row in _items(data["resources"])]
+
+
+class _Reading:
+    """One entry's tables, and what its resources share: a str object per distinct path, root, module..., a
+    frozenset per distinct set of names (immutable, as the evaluated resources share the empty one)."""
+
+    def __init__(self, places: list[Place], chains: list[tuple], shared: list[dict]):
+        self.places, self.chains, self.shared = places, chains, shared
+        self.texts: dict[str, str] = {}
+        self.sets: dict[tuple, frozenset[str]] = {}
+
+    def names(self, value: Any) -> frozenset[str]:
+        key = tuple(_items(value))
+        found = self.sets.get(key)
+        if found is None:
+            found = self.sets[key] = _texts(value)
+        return found
+
+    def resource(self, row: Any) -> Resource:
+        if not isinstance(row, list) or len(row) != _ROW:
+            raise Malformed("resource")
+        (kind, type_, address, path, line, values, locations, literal_paths, references, provider, module, root,
+         pod_spec_path, end_line, origins, chain_table, call_site, user_site, passthrough, place_table, at) = row
+        texts = (kind, type_, address, path, provider, module, root, pod_spec_path)
+        if not all(type(t) is str for t in texts) or type(line) is not int or type(end_line) is not int:
+            raise Malformed("resource fields")
+        if not all(type(v) is int for v in _table(locations).values()):
+            raise Malformed("locations")
+        text, places, names = self.texts.setdefault, self.places, self.names
+        return Resource(
+            text(kind, kind), text(type_, type_), address, text(path, path), line, _plain_table(values), locations,
+            names(literal_paths), {k: names(v) for k, v in _table(references).items()}, text(provider, provider),
+            module=text(module, module), root=text(root, root), pod_spec_path=pod_spec_path, end_line=end_line,
+            origins={k: _at(places, v) for k, v in _table(origins).items()},
+            chains={k: _at(self.chains, v) for k, v in _table(chain_table).items()},
+            call_site=None if call_site is None else _at(places, call_site),
+            user_site=None if user_site is None else _at(places, user_site),
+            passthrough=names(passthrough), places={k: _at(places, v) for k, v in _table(place_table).items()},
+            provider_values=_at(self.shared, at))
+
+
+_ROW = 21
+
+
+def _link(data: Any) -> tuple[Any, Any]:
+    if not isinstance(data, list) or len(data) != 2:
+        raise Malformed("chain link")
+    return data[0], data[1]
+
+
+def _at(table: list, index: Any) -> Any:
+    if type(index) is not int or not 0 <= index < len(table):
+        raise Malformed("index")
+    return table[index]
+
+
+def _plain_table(value: Any) -> dict:
+    """A dict of values (object_hook decoded them): str keys, as encode wrote."""
+    if type(value) is not dict:
+        raise Malformed("table")
+    return value
+
+
+def object_hook(data: dict) -> Any:
+    """json.loads' object_hook for entries: a tagged object becomes the value encode_value wrote it for."""
+    return _tagged(data) if TAG in data else data
+
+
+# --- notices ------------------------------------------------------------------------------------------
+
+def encode_notices(notices: list[Notice]) -> list:
+    out = []
+    for notice in notices:
+        if type(notice) is not Notice:
+            raise Unencodable("notice")
+        out.append([_checked_text(notice.path), _encode_line(notice.line), _checked_text(notice.message),
+                    _checked_text(notice.level), _checked_text(notice.kind)])
+    return out
+
+
+def decode_notices(data: Any) -> list[Notice]:
+    notices = []
+    for item in _items(data):
+        if not isinstance(item, list) or len(item) != 5:
+            raise Malformed("notice")
+        path, line, message, level, kind = item
+        notices.append(Notice(_text(path), _integer(line), _text(message), _text(level), _text(kind)))
+    return notices

@@ -1,0 +1,273 @@
+"""The root cache: what evaluating one Terraform root module produced, remembered between runs.
+
+Evaluating root modules is most of a warm scan (the parse cache spares only parsing). A root's evaluation
+reads its own module directory, every module directory it may call (local sources, and the modules
+`terraform init` installed for it), the --var-file files, its root's modules.json, and the scanned files
+its file functions read; it writes Resources, notices, and the module directories it visited. An entry
+keeps what it wrote; its key is a SHA-256 over everything it may read that is known before evaluating:
+
+  - the cache format, sovscan's version, and every source file of sovscan and its registries (a changed
+    evaluator is a new key, released or not) with the parser libraries (the parse cache's fingerprint);
+  - the root's directory and the --var-file files (path and content);
+  - the modules.json of the root (every record: an installed module is found by it);
+  - every module directory the root may reach, transitively: each directory a local `source` names and each
+    directory its modules.json records, whether it is scanned and installed, and the path, role and
+    content hash of each of its .tf/.tofu/.tf.json files and tfvars.
+
+The directories are a superset of those evaluation visits: calls that count = 0 leaves out, or that a limit
+stops, are keyed all the same. A root with a module `source` that is not a literal (Terraform refuses
+those) or with a --plan assigned is never cached. What file(), templatefile(), fileset() and fileexists()
+read is known only after evaluating: the entry keeps each question with a digest of its answer, and a
+hit asks them again of this scan's files; a different answer is a miss.
+
+Entries are `<dir>/roots/<k[:2]>/<k>.json`, in the parse cache's form (header line with the format, key and
+SHA-256 of the compressed body; JSON data only, scanner/model/codec.py): a truncated, corrupt, foreign or
+malformed entry is a miss, evaluated again and rewritten. Writes are atomic; the least recently used entries
+are removed past the same size bound as the parse cache's.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import posixpath
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scanner import __version__
+from scanner.model import codec
+from scanner.model.resource import Resource
+from scanner.model.terraform.files import Read, ScannedFiles, digest
+from scanner.model.terraform.modules import TerraformModel, local_module_dir, normalise
+from scanner.notices import Notice
+from scanner.parse import codec as parse_codec
+from scanner.parse import expressions as x
+from scanner.parse.cache import (DEFAULT_LIMIT, EVICT_EVERY, MAX_ENTRY, TOUCH_AFTER, code_fingerprint, evict, sealed,
+                                 tag_directory, verified_body, write_atomically)
+from scanner.parse.terraform import TerraformFile
+
+FORMAT = "sovscan-root-cache/1"
+DECODE_ERRORS = (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError, MemoryError, zlib.error)
+
+
+@dataclass
+class Evaluated:
+    """What evaluating one root module wrote into the Terraform model, in the order it wrote it."""
+    resources: list[Resource]
+    notices: list[Notice]
+    visited: list[str]                 # module directories evaluated, sorted
+    reads: list[Read] = field(default_factory=list)   # file functions' questions, each once
+
+
+def model_fingerprint() -> str:
+    """What decides how a root evaluates besides its inputs: the parse cache's fingerprint (version, parser
+    libraries, Python), and every source file of sovscan and its registries (secret detectors mask values)."""
+    from scanner.pack import builtin_policy_dir
+    digest_ = hashlib.sha256(f"{FORMAT}\0{__version__}\0{code_fingerprint()}".encode())
+    package = Path(__file__).resolve().parents[2]
+    registries = builtin_policy_dir() / "registries"
+    sources = [(p, p.relative_to(package).as_posix()) for p in sorted(package.rglob("*.py"))]
+    sources += [(p, "registries/" + p.name) for p in sorted(registries.glob("*.yaml"))]
+    for source, name in sources:
+        try:
+            digest_.update(b"\0" + name.encode() + b"\0" + source.read_bytes())
+        except OSError:
+            digest_.update(b"\0" + name.encode() + b"\0unreadable")
+    return digest_.hexdigest()
+
+
+@dataclass
+class RootCache:
+    """A cache directory's root entries."""
+    directory: str
+    limit: int = DEFAULT_LIMIT
+    fingerprint: str = field(default_factory=lambda: model_fingerprint())
+    writable: bool = True
+    written: int = 0                   # bytes of entries this run wrote
+
+    def entry(self, key: str) -> Path:
+        return Path(self.directory, "roots", key[:2], key + ".json")
+
+    def get(self, key: str, files: ScannedFiles) -> Evaluated | None:
+        """The entry for `key` when its file reads get the same answers from `files`; None otherwise, and
+        for missing, damaged, foreign or unreadable entries alike."""
+        entry = self.entry(key)
+        try:
+            with open(entry, "rb") as handle:
+                raw = handle.read(MAX_ENTRY + 1)
+            body = verified_body(raw, key, FORMAT)
+            evaluated = None if body is None else decode(body)
+            if evaluated is None or not same_answers(evaluated.reads, files):
+                return None
+        except DECODE_ERRORS:
+            return None
+        _refresh(entry)
+        return evaluated
+
+    def put(self, key: str, evaluated: Evaluated) -> None:
+        """Write the entry; a result the codec cannot keep exactly, or a directory that cannot be written,
+        leaves the root uncached."""
+        if not self.writable:
+            return
+        try:
+            data = sealed(encode(evaluated), key, FORMAT)
+        except (parse_codec.Unencodable, RecursionError, ValueError, TypeError):
+            return
+        try:
+            write_atomically(self.entry(key), data)
+        except OSError:
+            self.writable = False
+            return
+        if not self.written:
+            tag_directory(self.directory)
+        self.written += len(data)
+
+    def tidy(self) -> None:
+        """After a run that wrote entries: keep roots/ under the limit, checked at most every EVICT_EVERY
+        seconds unless the run wrote a tenth of the limit (as the parse cache does)."""
+        if not self.written or not self.writable:
+            return
+        marker = Path(self.directory, "roots", "last-size-check")
+        with contextlib.suppress(OSError):
+            recent = time.time() - marker.stat().st_mtime < EVICT_EVERY
+            if recent and self.written < self.limit // 10:
+                return
+        with contextlib.suppress(OSError):
+            evict(Path(self.directory, "roots"), self.limit)
+            marker.touch()
+
+
+def same_answers(reads: list[Read], files: ScannedFiles) -> bool:
+    """Whether every file function question of an entry gets the answer it got when the entry was made."""
+    return all(digest(files.answer(operation, path, limit)) == answer for operation, path, limit, answer in reads)
+
+
+def _refresh(entry: Path) -> None:
+    with contextlib.suppress(OSError):
+        if time.time() - entry.stat().st_mtime > TOUCH_AFTER:
+            os.utime(entry)
+
+
+# --- keys -------------------------------------------------------------------------------------------------
+
+class RootKeys:
+    """The key of each root module of one Terraform model (None: that root is not cached)."""
+
+    def __init__(self, model: TerraformModel, files: list[TerraformFile], tfvars: list[TerraformFile],
+                 var_files: list[TerraformFile], fingerprint: str):
+        self.model = model
+        self.fingerprint = fingerprint
+        self.by_directory: dict[str, list[tuple[str, str]]] = {}
+        for role, group in (("terraform", files), ("tfvars", tfvars)):
+            for tf in group:
+                self.by_directory.setdefault(posixpath.dirname(tf.path), []).append((tf.path, role))
+        self.var_files = _var_files(var_files)
+        self._digests: dict[str, str] = {}
+
+    def key(self, root: str) -> str | None:
+        if self.var_files is None or root in self.model.plans:
+            return None
+        reached = self._reached(root)
+        if reached is None:
+            return None
+        directories, facts = reached
+        described = [FORMAT, root, self.var_files, _manifest(self.model, root), sorted(facts),
+                     [self._directory(d) for d in sorted(directories)]]
+        digest_ = hashlib.sha256(self.fingerprint.encode())
+        digest_.update(b"\0" + json.dumps(described, ensure_ascii=True).encode("ascii"))
+        return digest_.hexdigest()
+
+    def _reached(self, root: str) -> tuple[set[str], set[tuple[str, ...]]] | None:
+        """Every scanned module directory the root may call, transitively, and the facts of how each call's
+        source resolves (a directory the scan has or has not); None when a source is not a literal."""
+        modules = self.model.modules
+        facts: set[tuple[str, ...]] = set()
+        pending = [root]
+        manifest = self.model.manifests.get(root)
+        for installed in manifest.modules.values() if manifest is not None else ():
+            directory = normalise(posixpath.join(root, installed.directory)) if root else normalise(installed.directory)
+            facts.add(("installed", directory, str(directory in modules)))
+            pending.append(directory)
+        reached: set[str] = set()
+        while pending:
+            directory = pending.pop()
+            if directory in reached or directory not in modules:
+                continue
+            reached.add(directory)
+            for block, _ in modules[directory].modules:
+                source = block.attributes.get("source")
+                if source is None:
+                    continue
+                if not isinstance(source.expr, x.Lit):
+                    return None
+                target = local_module_dir(directory, source.expr.value)
+                if target is not None:
+                    facts.add(("local", directory, target, str(target in modules)))
+                    pending.append(target)
+        return reached, facts
+
+    def _directory(self, directory: str) -> list:
+        files = sorted(self.by_directory.get(directory, []))
+        return [directory, directory in self.model.installed, [[path, role, self._digest(path)] for path, role in files]]
+
+    def _digest(self, path: str) -> str:
+        found = self._digests.get(path)
+        if found is None:
+            text = self.model.texts.get(path, "")
+            found = self._digests[path] = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return found
+
+
+def _var_files(var_files: list[TerraformFile]) -> str | None:
+    """A digest of the --var-file files as parsed (their paths are as given on the command line)."""
+    try:
+        data = [[tf.path, parse_codec.encode_terraform(tf)] for tf in var_files]
+        return hashlib.sha256(json.dumps(data, ensure_ascii=True).encode("ascii")).hexdigest()
+    except (parse_codec.Unencodable, ValueError, RecursionError):
+        return None
+
+
+def _manifest(model: TerraformModel, root: str) -> Any:
+    manifest = model.manifests.get(root)
+    if manifest is None:
+        return None
+    records = [[key, m.key, m.address, m.source, m.version, m.directory, m.path]
+               for key, m in sorted(manifest.modules.items())]
+    return [manifest.path, manifest.root, records]
+
+
+# --- entries ----------------------------------------------------------------------------------------------
+
+def encode(evaluated: Evaluated) -> bytes:
+    body = {"resources": codec.encode_resources(evaluated.resources),
+            "notices": codec.encode_notices(evaluated.notices),
+            "visited": list(evaluated.visited), "reads": [list(read) for read in evaluated.reads]}
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=True, allow_nan=True).encode("ascii")
+
+
+def decode(body: bytes) -> Evaluated:
+    data = json.loads(body, object_hook=codec.object_hook)
+    if not isinstance(data, dict) or set(data) != {"resources", "notices", "visited", "reads"}:
+        raise parse_codec.Malformed("entry")
+    visited = data["visited"]
+    if not isinstance(visited, list) or not all(type(d) is str for d in visited):
+        raise parse_codec.Malformed("visited")
+    return Evaluated(codec.decode_resources(data["resources"]), codec.decode_notices(data["notices"]), visited,
+                     [_read(item) for item in _list(data["reads"])])
+
+
+def _list(value: Any) -> list:
+    if not isinstance(value, list):
+        raise parse_codec.Malformed("list")
+    return value
+
+
+def _read(item: Any) -> Read:
+    if not isinstance(item, list) or len(item) != 4 or item[0] not in ("read", "kind", "list") \
+            or type(item[1]) is not str or type(item[2]) is not int or type(item[3]) is not str:
+        raise parse_codec.Malformed("read")
+    return item[0], item[1], item[2], item[3]
