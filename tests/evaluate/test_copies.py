@@ -5,7 +5,8 @@ from scanner.evaluate.copies import reported_once
 from scanner.model.files import generated_header
 
 DEPLOYMENT = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: 1\n"
-              "  template:\n    spec:\n      containers:\n        - name: app\n          image: nginx:1.27\n")
+              "  template:\n    spec:\n      containers:\n        - name: app\n          image: nginx:1.27\n"
+              "          ports: [{{containerPort: 80}}]\n")
 US_BUCKET = ('resource "google_storage_bucket" "b" {{\n  name     = "{name}"\n  location = "US"\n}}\n')
 GENERATED = "// This file was automatically generated from a template in ./autogen/main\n\n"
 
@@ -25,7 +26,7 @@ def test_one_object_defined_as_manifests_a_bundle_and_a_chart_is_reported_once(w
         ("kubernetes-manifests/frontend.yaml", 6, "warning", False),
         ("other/frontend.yaml", 6, "note", True),
         ("release/all.yaml", 7, "note", True),
-        ("release/all.yaml", 19, "warning", False),   # Deployment/default/cart is defined once
+        ("release/all.yaml", 20, "warning", False),   # Deployment/default/cart is defined once
     ]
     copy = next(f for f in result.findings if f.path == "other/frontend.yaml")
     assert copy.message.endswith("(a copy: the same finding on Deployment/default/frontend is reported at "

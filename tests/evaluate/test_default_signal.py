@@ -194,7 +194,7 @@ def test_kustomize_patches_are_inputs_not_objects(write, run_scan):
                                    "resources: [web.yaml]\npatches:\n  - path: patches/sidecar.yaml\n"
                                    "    target: {kind: Deployment, name: web}\n",
         "base/web.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n"
-                         "  template:\n    spec:\n      containers:\n        - {name: web, image: 'nginx:1.27.3'}\n",
+                         "  template:\n    spec:\n      containers:\n        - {name: web, image: 'nginx:1.27.3', ports: [{containerPort: 80}]}\n",
         "base/patches/sidecar.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n"
                                 "    spec:\n      containers:\n        - {name: log, image: 'fluent-bit:3.1'}\n",
         "delete.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: loadgen}\n$patch: delete\n"})

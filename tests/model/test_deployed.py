@@ -160,6 +160,7 @@ spec:
       containers:
         - name: web
           image: web-image
+          ports: [{containerPort: 8080}]
 """
 
 
@@ -232,6 +233,7 @@ spec:
           securityContext:
             privileged: true
             runAsNonRoot: true
+          ports: [{containerPort: 8080}]
 """,
 }
 PARTIAL_RULES = ("WL-001", "WL-010", "WL-021", "WL-030")

@@ -132,7 +132,9 @@ def disruption_budget(resource: Resource, args: dict[str, Any], ctx: Context, ba
 def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The workload keeps at least `min` replicas: spec.replicas, or the minReplicas of a HorizontalPodAutoscaler
     deployed with it (the same rendered build, or among the plain manifests); with `autoscaled`, any such
-    HorizontalPodAutoscaler that scales it passes (it scales horizontally)."""
+    HorizontalPodAutoscaler that scales it passes (it scales horizontally). With `serving`, only workloads
+    something reaches are judged (a container port, or a Service selecting the pods): a traffic generator
+    or a client that nothing calls gains no availability from a second replica."""
     if resource.kind != "kubernetes":
         return PASS
     minimum = int(args.get("min", 2))
@@ -140,8 +142,10 @@ def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Mat
     replicas = spec.get("replicas", 1)
     if isinstance(replicas, int) and not isinstance(replicas, bool) and (replicas >= minimum or replicas == 0):
         return PASS    # 0: switched off on purpose, not a single replica
-    shown = f"spec.replicas is {replicas}" if "replicas" in spec else "spec.replicas is not set (1)"
     namespace = namespace_of(resource)
+    if args.get("serving") and not _serves(resource, namespace, ctx):
+        return PASS
+    shown = f"spec.replicas is {replicas}" if "replicas" in spec else "spec.replicas is not set (1)"
     for hpa in ctx.of_type(["HorizontalPodAutoscaler"]):
         if hpa.kind != "kubernetes" or hpa.root != resource.root or namespace_of(hpa) != namespace:
             continue
@@ -155,6 +159,27 @@ def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Mat
     if args.get("autoscaled"):
         return fail("spec.replicas", f"{shown} and no HorizontalPodAutoscaler scales it")
     return fail("spec.replicas", f"{shown} and no HorizontalPodAutoscaler keeps {minimum} or more")
+
+
+def _serves(resource: Resource, namespace: str, ctx: Context) -> bool:
+    """Something reaches the workload's pods: a container declares a port, or a Service in its namespace
+    selects them. What cannot be read (a templated container list) counts as serving."""
+    pod_spec: Any = resource.values
+    for part in (resource.pod_spec_path or "").split("."):
+        pod_spec = pod_spec.get(part) if isinstance(pod_spec, dict) else None
+    containers = mapping(pod_spec).get("containers")
+    if not isinstance(containers, list):
+        return True
+    if any(not isinstance(c, dict) or c.get("ports") for c in containers):
+        return True
+    labels = pod_labels(resource)
+    for service in ctx.of_type(["Service"]):
+        if service.kind != "kubernetes" or namespace_of(service) != namespace:
+            continue
+        selector = mapping(service.values.get("spec")).get("selector")
+        if isinstance(selector, Unknown) or selects({"matchLabels": selector}, labels):
+            return True
+    return False
 
 
 # Ingress controllers that terminate TLS with a certificate named in an annotation instead of spec.tls:
@@ -248,8 +273,9 @@ WORKLOADS: dict[str, PredicateSpec] = {
     "environment": spec(environment, optional={"in": STRINGS}),
     "default_deny_policy": spec(default_deny_policy, reads=("namespace (derived)",), derived=("namespaces",)),
     "disruption_budget": spec(disruption_budget, reads=("PodDisruptionBudgets in the namespace",)),
-    "replicated": spec(replicated, optional={"min": INTEGER, "autoscaled": {"type": "boolean"}},
-                       reads=("HorizontalPodAutoscalers in the namespace",)),
+    "replicated": spec(replicated, optional={"min": INTEGER, "autoscaled": {"type": "boolean"},
+                                             "serving": {"type": "boolean"}},
+                       reads=("HorizontalPodAutoscalers and Services in the namespace",)),
     "route_tls": spec(route_tls, reads=("the route's Gateways",)),
     "ingress_tls": spec(ingress_tls, reads=("GKE FrontendConfigs",)),
     "apparmor_annotations": spec(apparmor_annotations),
