@@ -51,6 +51,24 @@ def test_a_test_environment_of_the_otap_street_is_not_demonstration_code(write, 
     ]
 
 
+def test_a_modules_test_harness_inside_test_is_demonstration_code_but_the_test_environment_is_not(write, run_scan):
+    """test/setup creates the throw-away project test/integration runs in; environments/test/setup deploys."""
+    root = write({"main.tf": US_BUCKET.format(name="lib"),
+                  "test/setup/main.tf": US_BUCKET.format(name="ci-project"),
+                  "test/integration/simple/main.tf": US_BUCKET.format(name="it"),
+                  "test/main.tf": US_BUCKET.format(name="test-env"),
+                  "environments/test/setup-dns/main.tf": US_BUCKET.format(name="dns")})
+    assert _levels(run_scan(root, only=("RES-001",))) == [
+        ("environments/test/setup-dns/main.tf", "RES-001", "error", False),
+        ("main.tf", "RES-001", "error", False),
+        ("test/integration/simple/main.tf", "RES-001", "note", True),
+        ("test/main.tf", "RES-001", "error", False),
+        ("test/setup/main.tf", "RES-001", "note", True),
+    ]
+    levels = _levels(run_scan(root, only=("RES-001",), config=Config(demonstration_directories=("ci/harness",))))
+    assert {level for _, _, level, _ in levels} == {"error"}
+
+
 def test_library_code_keeps_its_level_but_what_an_example_deploys_around_it_is_a_note(write, run_scan):
     library = ('resource "aws_eks_cluster" "c" {\n  name     = "c"\n  role_arn = "arn"\n  vpc_config {\n'
                '    subnet_ids = ["a"]\n  }\n}\nresource "aws_eks_addon" "dns" {\n  cluster_name = aws_eks_cluster.c.name\n'
