@@ -4,7 +4,8 @@ A repository often holds the same Kubernetes object several ways (plain manifest
 chart, a release bundle generated from them): one object in the cluster, so one fact; a namespace is one
 namespace whichever tree lists its workloads. A module library may generate variants of one module from a
 template (each file says so in its header): the template is the one cause. Resources that take the same
-failing value from one place (a variable's default, a tfvars entry) have that place as their one cause.
+failing value from one place (a variable's default, a tfvars entry) have that place as their one cause, also
+when two rules of a family judge it (a resource's location and the region of the provider that shares it).
 
 The finding on every copy is kept, so each place can still be found and waived, but only one copy keeps its
 level; the others become notes that point at it. The reported copy is a hand-written file before a
@@ -67,8 +68,9 @@ def _copy_key(finding: Finding, objects: set[str], namespaces: set[str],
     if template:
         return ("template", template, finding.address, finding.attribute, message) + same
     causes = sorted({f"{path}:{line}" for path, line, role in finding.chain if role != "attribute"})
-    if causes:   # a location or a region attribute alike: the value is the cause
-        return ("cause", ", ".join(causes), message.replace(finding.address, "")) + same
+    if causes:   # one value, whichever rule of the family judges it (a resource's location, its provider's region)
+        judged = message.split(": ", 1)[1] if ": " in message else message.replace(finding.address, "")
+        return ("cause", ", ".join(causes), finding.family, judged, finding.kind, finding.level, finding.suppression)
     return None
 
 

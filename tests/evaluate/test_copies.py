@@ -97,6 +97,19 @@ def test_resources_that_take_one_failing_default_report_it_once(write, run_scan)
     assert second.message.endswith("(one cause: the value set at variables.tf:2 is reported at main.tf:3)")
 
 
+def test_a_provider_region_and_a_resource_location_from_one_default_are_one_cause(write, run_scan):
+    root = write({"variables.tf": 'variable "region" {\n  default = "us-central1"\n}\n',
+                  "providers.tf": 'provider "google" {\n  region = var.region\n}\n',
+                  "main.tf": 'resource "google_container_cluster" "c" {\n  name     = "c"\n  location = var.region\n}\n'
+                             'resource "google_storage_bucket" "b" {\n  name     = "b"\n  location = "US"\n}\n'})
+    result = run_scan(root, only=("RES-001", "RES-002"))
+    assert sorted((f.path, f.line, f.policy_id, f.level) for f in result.findings) == [
+        ("main.tf", 3, "RES-001", "error"), ("main.tf", 7, "RES-001", "error"),   # its own literal: its own cause
+        ("providers.tf", 2, "RES-002", "note")]
+    provider = next(f for f in result.findings if f.policy_id == "RES-002")
+    assert provider.message.endswith("(one cause: the value set at variables.tf:2 is reported at main.tf:3)")
+
+
 def test_a_namespace_listed_by_several_trees_is_one_namespace(write, run_scan):
     root = write({"manifests/web.yaml": DEPLOYMENT.format(name="web"),
                   "kustomize/kustomization.yaml": "resources:\n  - api.yaml\n",
