@@ -229,6 +229,34 @@ def nodes_private(resource: Resource, args: dict[str, Any], ctx: Context, base: 
     return blocker or PASS
 
 
+def gke_nodes_private(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """GKE cluster: private_cluster_config makes every node private, or the default pool is gone and each of
+    its node pools asks for private nodes itself (network_config.enable_private_nodes)."""
+    config = "private_cluster_config.enable_private_nodes"
+    private = truthy(first_value(resource, config))
+    if isinstance(private, Unknown):
+        return unknown(private.reason, config)
+    if private:
+        return PASS
+    unset = fail(config, f"{config} is not set")
+    removed = truthy(resource.values.get("remove_default_node_pool"))
+    if isinstance(removed, Unknown):
+        return unknown(removed.reason, "remove_default_node_pool")
+    cluster = _cluster(resource, ctx)
+    keeps_default_pool = not removed and not resource.values.get("node_pool")
+    if keeps_default_pool or cluster is None or not cluster.pools:
+        return unset    # the default pool's nodes, or those of pools outside the scanned code, are public
+    for pool in cluster.pools:
+        path = pool.located("network_config.enable_private_nodes")
+        own = truthy(first_value(pool.resource, path))
+        if isinstance(own, Unknown):
+            return unknown(own.reason, path)
+        if not own:
+            return fail(config, f"{config} is not set and node pool {pool.label} does not ask for private nodes "
+                                "(network_config.enable_private_nodes)")
+    return PASS
+
+
 def _subnet_public(value: Any, root: str, ctx: Context) -> Verdict:
     if not isinstance(value, Unknown):
         return unknown(f"subnet {value} (not in the scanned code)", "subnet_ids")
@@ -343,6 +371,7 @@ HAVEN: dict[str, PredicateSpec] = {
     "worker_minimum": spec(worker_minimum, optional={"min": INTEGER}, reads=_CLUSTER_FACTS, derived=("clusters",)),
     "node_os_hardened": spec(node_os_hardened, reads=_CLUSTER_FACTS, derived=("clusters",), registries=("node-os",)),
     "nodes_private": spec(nodes_private, reads=("subnets and launch templates the node group refers to",)),
+    "gke_nodes_private": spec(gke_nodes_private, reads=_CLUSTER_FACTS, derived=("clusters",)),
     "k8s_version_recent": spec(k8s_version_recent, optional={"paths": STRINGS}, registries=("kubernetes-versions",)),
 }
 

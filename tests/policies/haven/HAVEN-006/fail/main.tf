@@ -58,6 +58,27 @@ resource "google_container_cluster" "public_explicit" {
   }
 }
 
+# The default pool is gone, but one of its pools does not ask for private nodes.
+resource "google_container_cluster" "mixed" { # expect: HAVEN-006
+  name                     = "gke3"
+  location                 = "europe-west4"
+  remove_default_node_pool = true
+  initial_node_count       = 1
+}
+
+resource "google_container_node_pool" "private" {
+  name    = "private"
+  cluster = google_container_cluster.mixed.id
+  network_config {
+    enable_private_nodes = true
+  }
+}
+
+resource "google_container_node_pool" "public" {
+  name    = "public"
+  cluster = google_container_cluster.mixed.id
+}
+
 resource "scaleway_k8s_pool" "public" { # expect: HAVEN-006
   cluster_id = "fr-par/1111"
   node_type  = "PRO2-S"

@@ -49,3 +49,30 @@ resource "scaleway_k8s_pool" "private" {
   size               = 3
   public_ip_disabled = true
 }
+
+# No cluster-wide setting: the default pool is removed and every pool asks for private nodes itself.
+resource "google_container_cluster" "per_pool" {
+  name                     = "gke-pools"
+  location                 = "europe-west4"
+  remove_default_node_pool = true
+  initial_node_count       = 1
+}
+
+resource "google_container_node_pool" "apps" {
+  name    = "apps"
+  cluster = google_container_cluster.per_pool.id
+  network_config {
+    enable_private_nodes = true
+  }
+}
+
+resource "google_container_cluster" "inline_pools" {
+  name     = "gke-inline"
+  location = "europe-west4"
+  node_pool {
+    name = "system"
+    network_config {
+      enable_private_nodes = true
+    }
+  }
+}
