@@ -79,6 +79,8 @@ CASES: dict[str, tuple[list[Resource], Any, dict[str, Any], Config]] = {
     "node_os_hardened": ([tf("azurerm_kubernetes_cluster", "k", {"default_node_pool": [{"os_sku": BLOCKED}]})], 0,
                          {}, Config()),
     "nodes_private": ([tf("aws_eks_node_group", "n", {"subnet_ids": [BLOCKED]})], 0, {}, Config()),
+    "gke_nodes_private": ([tf("google_container_cluster", "g", {"node_pool": [{"name": "apps", "network_config": [
+        {"enable_private_nodes": BLOCKED}]}]})], 0, {}, Config()),
     "k8s_version_recent": ([tf("aws_eks_cluster", "e", {"version": BLOCKED})], 0, {}, Config()),
     "addon_present": ([tf("helm_release", "r", {"chart": BLOCKED}), tf("aws_eks_cluster", "e", {})], 1,
                       {"charts": ["cert-manager"]}, Config()),
