@@ -24,6 +24,7 @@ from scanner.model.terraform.cache import RootCache
 from scanner.model.values import OneOf, Unknown
 from scanner.notices import NOT_EVALUATED
 from scanner.parse import terraform
+from scanner.parse.cache import sealed
 from scanner.parse.codec import Unencodable
 from scanner.parse.modules import parse_manifest
 from scanner.parse.plan import Plan
@@ -258,9 +259,7 @@ def test_flipped_bytes_and_truncations_are_misses_that_are_rebuilt(tmp_path):
 
 def _forge(entry: Path, key: str, body: object, form: str = cache_module.FORMAT) -> None:
     """An entry with a valid checksum around `body`: what only someone writing the cache could make."""
-    compressed = zlib.compress(json.dumps(body).encode())
-    header = {"format": form, "key": key, "sha256": hashlib.sha256(compressed).hexdigest()}
-    entry.write_bytes(json.dumps(header).encode() + b"\n" + compressed)
+    entry.write_bytes(sealed(json.dumps(body).encode(), key, form))
 
 
 def _body(entry: Path) -> dict:

@@ -22,7 +22,7 @@ from scanner.discover import Source
 from scanner.notices import Notice
 from scanner.parse import cache as cache_module
 from scanner.parse import codec, parse_all, terraform, yaml
-from scanner.parse.cache import ParseCache
+from scanner.parse.cache import ParseCache, sealed
 
 # One file per thing parsing reports: a plain module, a syntax error, escapes Terraform rejects (each a
 # notice), a Unicode identifier (the second grammar), JSON syntax with a surrogate escape, tfvars, YAML with
@@ -170,9 +170,7 @@ def test_every_flipped_byte_and_every_truncation_is_a_miss_that_is_rebuilt(tmp_p
 
 def _forge(entry: Path, key: str, body: object, form: str = cache_module.FORMAT) -> None:
     """An entry with a valid checksum around `body`: what only someone writing the cache could make."""
-    compressed = zlib.compress(json.dumps(body).encode())
-    header = {"format": form, "key": key, "sha256": hashlib.sha256(compressed).hexdigest()}
-    entry.write_bytes(json.dumps(header).encode() + b"\n" + compressed)
+    entry.write_bytes(sealed(json.dumps(body).encode(), key, form))
 
 
 @pytest.mark.parametrize("body", [
