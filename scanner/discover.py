@@ -105,7 +105,7 @@ def display_prefix(root: str) -> str:
 CACHEDIR_TAG = "CACHEDIR.TAG"
 
 
-def _is_cache_directory(tag: str) -> bool:
+def is_cache_directory(tag: str) -> bool:
     """The directory holds a CACHEDIR.TAG with the Cache Directory Tagging Specification's signature."""
     try:
         return read_bytes(tag, 43).startswith(b"Signature: 8a477f597d28d172789f06886806bc55")
@@ -147,7 +147,7 @@ def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
                                   "note"))
             continue
         seen_dirs.add(real_dir)
-        if CACHEDIR_TAG in filenames and _is_cache_directory(os.path.join(dirpath, CACHEDIR_TAG)):
+        if CACHEDIR_TAG in filenames and is_cache_directory(os.path.join(dirpath, CACHEDIR_TAG)):
             dirnames[:] = []          # a cache (sovscan's own under a CI project directory): not the user's files
             continue
         dirnames[:] = sorted(d for d in dirnames if d not in DEFAULT_EXCLUDES

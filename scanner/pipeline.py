@@ -7,7 +7,7 @@ import os
 import posixpath
 from dataclasses import dataclass
 
-from scanner import checkout, collector, model, parse
+from scanner import checkout, collector, model, parse, result_cache
 from scanner.config import Config
 from scanner.discover import MAX_FILE_BYTES, Source, discover, display_prefix, installed_module_sources, unused_excludes
 from scanner.errors import InputError
@@ -25,6 +25,7 @@ from scanner.parse.cache import ParseCache
 from scanner.parse.modules import ModuleManifest, read_manifest
 from scanner.parse.plan import Plan, read_plan
 from scanner.regular_file import read_bytes
+from scanner.result_cache import ResultCache
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,19 @@ def _var_file(path: str) -> terraform.TerraformFile:
 
 
 def scan(request: ScanRequest) -> tuple[Result, int]:
-    """(result, number of files scanned)."""
+    """(result, number of files scanned); with a cache, the result of an earlier scan that read the same
+    (scanner/result_cache.py)."""
+    request = dataclasses.replace(request, today=request.today or datetime.date.today())
+    results = None if request.cache is None else ResultCache(request.cache.directory, request.cache.limit)
+    key = None if results is None else result_cache.request_key(request, result_cache.code_fingerprint())
+    remembered = None if results is None or key is None else results.get(key, request.policies)
+    if remembered is not None:
+        return remembered
     with collector.fewer_collections():
-        return _scan(request)
+        result, files = _scan(request)
+    if results is not None and key is not None:
+        results.put(key, result, files)
+    return result, files
 
 
 def _scan(request: ScanRequest) -> tuple[Result, int]:
@@ -86,7 +97,7 @@ def _scan(request: ScanRequest) -> tuple[Result, int]:
     root_cache = None if request.cache is None else RootCache(request.cache.directory, request.cache.limit)
     the_model = model.build(files, var_files, reports, manifests, plans, request.config.helm_values,
                             request.helm_engine, request.config.demonstration_directories, root_cache)
-    today = request.today or datetime.date.today()
+    today = request.today or datetime.date.today()   # set by scan
     result = engine.evaluate(the_model, list(request.policies), request.config, today)
     result = demonstration.lowered(result, the_model, request.config)
     planned = [n for p in plans for n in p.notices]

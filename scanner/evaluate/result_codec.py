@@ -1,0 +1,159 @@
+"""A scan's Result as JSON data and back, for the result cache (scanner/result_cache.py).
+
+The Result is a tree of frozen dataclasses holding strings, numbers, booleans, lists, tuples and JSON
+mappings; policies are written as their ids and found again among the scan's own policies (which are part
+of the cache key). Reading is typed by the dataclasses' annotations and checks every value against them:
+an entry someone wrote by hand with a wrong type is Malformed (a miss), never a Result that breaks a report.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import math
+import types
+from typing import Any, Callable, Union, get_args, get_origin, get_type_hints
+
+from scanner.evaluate import summaries, waivers
+from scanner.evaluate.policies import Policy
+from scanner.evaluate.result import Result
+
+
+class Malformed(ValueError):
+    """The data is not what encode writes."""
+
+
+class Unencodable(ValueError):
+    """The Result holds a value JSON cannot keep exactly."""
+
+
+# Names the Result module imports only for type checking; its annotations need them to be resolved.
+_ANNOTATION_NAMES = {"HavenSummary": summaries.HavenSummary, "ProviderPosture": summaries.ProviderPosture,
+                     "ResidencySummary": summaries.ResidencySummary, "ExitReadiness": summaries.ExitReadiness,
+                     "WaiverEntry": waivers.WaiverEntry}
+
+
+def encode(result: Result, files: int) -> bytes:
+    body = {"files": files, "result": _plain(result)}
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=True, allow_nan=False).encode("ascii")
+
+
+def decode(body: bytes, policies: tuple[Policy, ...]) -> tuple[Result, int]:
+    data = json.loads(body)
+    if not isinstance(data, dict) or set(data) != {"files", "result"}:
+        raise Malformed("entry")
+    files = _typed(data["files"], int, {})
+    result = _typed(data["result"], Result, {p.id: p for p in policies})
+    return result, files
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Policy):
+        return value.id
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise Unencodable("a mapping with keys that are not strings")
+        return {key: _plain(item) for key, item in value.items()}
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    raise Unencodable(type(value).__name__)
+
+
+Decoder = Callable[[Any, dict[str, Policy]], Any]
+
+
+def _typed(data: Any, hint: Any, policies: dict[str, Policy]) -> Any:
+    """`data` as the type `hint` says, or Malformed."""
+    return _decoder(hint)(data, policies)
+
+
+@functools.lru_cache(maxsize=None)
+def _decoder(hint: Any) -> Decoder:
+    """A function that reads data of type `hint`, made once per type (a cached result has tens of thousands
+    of values of a few types)."""
+    origin, args = get_origin(hint), get_args(hint)
+    if hint is Any:
+        return lambda data, policies: data
+    if origin in (Union, types.UnionType):
+        kinds = [a for a in args if a is not type(None)]
+        if len(kinds) != 1:
+            raise TypeError(f"no decoder for {hint}")
+        return _optional(_decoder(kinds[0]))
+    if origin is list or (origin is tuple and len(args) == 2 and args[1] is Ellipsis):
+        return _sequence(_decoder(args[0]), list if origin is list else tuple)
+    if origin is tuple:
+        return _fixed(tuple(_decoder(kind) for kind in args))
+    if origin is dict or hint is dict:
+        return _mapping(_decoder(args[1] if args else Any))
+    if hint is Policy:
+        return _policy
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _instance(hint, tuple((name, _decoder(kind)) for name, kind in _hints(hint).items()))
+    if hint in (str, int, bool):
+        return _exactly(hint)
+    raise TypeError(f"no decoder for {hint}")
+
+
+def _optional(inner: Decoder) -> Decoder:
+    return lambda data, policies: None if data is None else inner(data, policies)
+
+
+def _sequence(inner: Decoder, make: type) -> Decoder:
+    def read(data: Any, policies: dict[str, Policy]) -> Any:
+        if type(data) is not list:
+            raise Malformed("not a list")
+        return make([inner(item, policies) for item in data])
+    return read
+
+
+def _fixed(inners: tuple[Decoder, ...]) -> Decoder:
+    def read(data: Any, policies: dict[str, Policy]) -> Any:
+        if type(data) is not list or len(data) != len(inners):
+            raise Malformed(f"not a list of {len(inners)}")
+        return tuple(inner(item, policies) for inner, item in zip(inners, data))
+    return read
+
+
+def _mapping(inner: Decoder) -> Decoder:
+    def read(data: Any, policies: dict[str, Policy]) -> Any:
+        if type(data) is not dict:
+            raise Malformed("not a mapping")
+        return {key: inner(item, policies) for key, item in data.items()}
+    return read
+
+
+def _policy(data: Any, policies: dict[str, Policy]) -> Policy:
+    if not isinstance(data, str) or data not in policies:
+        raise Malformed(f"policy {data!r} is not among the scan's policies")
+    return policies[data]
+
+
+def _instance(cls: type, fields: tuple[tuple[str, Decoder], ...]) -> Decoder:
+    names = {name for name, _ in fields}
+
+    def read(data: Any, policies: dict[str, Policy]) -> Any:
+        if type(data) is not dict or data.keys() != names:
+            raise Malformed(f"the fields of {cls.__name__}")
+        return cls(**{name: inner(data[name], policies) for name, inner in fields})
+    return read
+
+
+def _exactly(kind: type) -> Decoder:
+    def read(data: Any, policies: dict[str, Policy]) -> Any:
+        if type(data) is not kind:
+            raise Malformed(f"{type(data).__name__} where {kind.__name__} belongs")
+        return data
+    return read
+
+
+@functools.lru_cache(maxsize=None)
+def _hints(cls: type) -> dict[str, Any]:
+    """The dataclass's field types, resolved (its module writes them as strings)."""
+    resolved = get_type_hints(cls, localns=_ANNOTATION_NAMES)
+    return {f.name: resolved[f.name] for f in dataclasses.fields(cls)}

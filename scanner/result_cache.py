@@ -1,0 +1,203 @@
+"""The result cache: a whole scan's Result, remembered by everything the scan could read.
+
+A scan reads only below the paths it scans (discovery, installed modules, Helm charts, the files
+Terraform's file functions open) and the files named on the command line or in the configuration. So
+when none of that changed, nor sovscan, nor its policies, configuration, date or Helm engine, the scan
+gives the same Result, and a warm run can skip parsing, the model and evaluation altogether. The key is a
+SHA-256 over:
+
+  - the cache format, sovscan's version, every file of the sovscan package and its registries, the parser
+    libraries and Python (the root cache's fingerprint), and this machine's Helm engine (the SDK package's
+    version, or the `helm` binary on PATH with its size and time);
+  - the request: the scanned paths as given and as real paths, excludes, the date the scan judges by, the
+    focus (a pre-commit run's files), the Helm engine preference, the policies and the configuration as
+    loaded (their full contents), and the content of every --var-file, --plan, --haven-results and
+    --baseline file;
+  - every entry below each scanned path: its relative path and, for a regular file, its bytes; for a
+    symbolic link, its target; for anything else, its type. Directories named `.git` and cache directories
+    (CACHEDIR.TAG) are left out, as discovery leaves them out.
+
+Any change is a different key, so an entry is never stale; a tree too large to hash cheaply (over
+MAX_TREE_FILES entries or MAX_TREE_BYTES bytes) is not cached at all. Entries are
+`<dir>/results/<k[:2]>/<k>.json` in the parse cache's sealed form (JSON data only, evaluate/result_codec.py);
+a truncated, corrupt, foreign or malformed entry is a miss and the scan runs. Writes are atomic; the least
+recently used entries are removed past the parse cache's size bound.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata
+import importlib.util
+import os
+import shutil
+import stat
+import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scanner.discover import CACHEDIR_TAG, is_cache_directory
+from scanner.evaluate import result_codec
+from scanner.evaluate.policies import Policy
+from scanner.evaluate.result import Result
+from scanner.parse.cache import (DEFAULT_LIMIT, EVICT_EVERY, MAX_ENTRY, TOUCH_AFTER, evict, sealed, tag_directory,
+                                 verified_body, write_atomically)
+from scanner.parse.cache import code_fingerprint as parse_fingerprint
+from scanner.regular_file import read_bytes
+
+if TYPE_CHECKING:
+    from scanner.pipeline import ScanRequest
+
+FORMAT = "sovscan-result-cache/1"
+MAX_TREE_FILES = 200_000
+MAX_TREE_BYTES = 1024 * 1024 * 1024
+DECODE_ERRORS = (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError, MemoryError, zlib.error)
+
+
+class TooLarge(Exception):
+    """The tree is too large to hash on every run: not cached."""
+
+
+@dataclass
+class ResultCache:
+    directory: str
+    limit: int = DEFAULT_LIMIT
+
+    def entry(self, key: str) -> Path:
+        return Path(self.directory, "results", key[:2], key + ".json")
+
+    def get(self, key: str, policies: tuple[Policy, ...]) -> tuple[Result, int] | None:
+        """(result, files scanned) for `key`; None when missing, damaged, foreign or unreadable alike."""
+        entry = self.entry(key)
+        try:
+            with open(entry, "rb") as handle:
+                raw = handle.read(MAX_ENTRY + 1)
+            body = verified_body(raw, key, FORMAT)
+            remembered = None if body is None else result_codec.decode(body, policies)
+        except DECODE_ERRORS:
+            return None
+        with contextlib.suppress(OSError):
+            if time.time() - entry.stat().st_mtime > TOUCH_AFTER:
+                os.utime(entry)
+        return remembered
+
+    def put(self, key: str, result: Result, files: int) -> None:
+        """Write the entry; a result the codec cannot keep exactly, or a directory that cannot be written,
+        is not cached."""
+        try:
+            data = sealed(result_codec.encode(result, files), key, FORMAT)
+            write_atomically(self.entry(key), data)
+        except (result_codec.Unencodable, ValueError, RecursionError, OSError):
+            return
+        tag_directory(self.directory)
+        marker = Path(self.directory, "results", "last-size-check")
+        with contextlib.suppress(OSError):
+            if time.time() - marker.stat().st_mtime < EVICT_EVERY and len(data) < self.limit // 10:
+                return
+        with contextlib.suppress(OSError):
+            evict(Path(self.directory, "results"), self.limit)
+            marker.touch()
+
+
+def code_fingerprint() -> str:
+    """sovscan as it runs: the parse cache's fingerprint (version, parser libraries, Python) and every file of
+    the package and of the built-in policy pack with its registries (code and data alike)."""
+    from scanner.pack import builtin_policy_dir
+    digest = hashlib.sha256(parse_fingerprint().encode())
+    package = Path(__file__).resolve().parent
+    for base in (package, builtin_policy_dir()):
+        for path in sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(b"\0" + path.relative_to(base).as_posix().encode() + b"\0")
+            try:
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+            except OSError:
+                digest.update(b"unreadable")
+    return digest.hexdigest()
+
+
+def request_key(request: ScanRequest, fingerprint: str) -> str | None:
+    """The key of the scan `request` asks for (its `today` set); None when it is not to be cached: a tree too
+    large to hash, or a file named on the command line that cannot be read (the scan says why)."""
+    digest = hashlib.sha256(f"{FORMAT}\0{fingerprint}\0{_helm_engine(request.helm_engine)}".encode())
+    focus = None if request.focus is None else sorted(
+        (path, None if lines is None else sorted(lines)) for path, lines in request.focus.files.items())
+    described = (request.paths, tuple(os.path.realpath(p) for p in request.paths), request.excludes,
+                 request.today, focus, request.helm_engine, request.policies, request.config)
+    digest.update(repr(described).encode("utf-8", "surrogateescape"))
+    budget = [MAX_TREE_FILES, MAX_TREE_BYTES]
+    try:
+        baseline = (request.baseline,) if request.baseline else ()
+        for named in (*request.var_files, *request.plans, *request.haven_results, *baseline):
+            _named_file(digest, named)
+        for path in request.paths:
+            _tree(digest, path, budget)
+    except (TooLarge, OSError):
+        return None
+    return digest.hexdigest()
+
+
+def _named_file(digest: hashlib._Hash, path: str) -> None:
+    data = read_bytes(path, MAX_TREE_BYTES)      # regular files only: a FIFO named here must not block
+    if len(data) > MAX_TREE_BYTES:
+        raise TooLarge(path)
+    digest.update(b"\0named\0" + path.encode("utf-8", "surrogateescape") + b"\0")
+    digest.update(hashlib.sha256(data).digest())
+
+
+def _tree(digest: hashlib._Hash, root: str, budget: list[int]) -> None:
+    """Every entry below `root` (or `root` itself when it is a file), in a fixed order."""
+    digest.update(b"\0root\0" + root.encode("utf-8", "surrogateescape"))
+    if not os.path.isdir(root):
+        _entry(digest, root, os.path.basename(root), budget)
+        return
+    for directory, subdirectories, names in os.walk(root, onerror=lambda err: digest.update(
+            f"\0unlistable\0{err.filename}\0{err.errno}".encode("utf-8", "surrogateescape"))):
+        if CACHEDIR_TAG in names and is_cache_directory(os.path.join(directory, CACHEDIR_TAG)):
+            subdirectories[:] = []     # discovery skips it: a cache inside the tree changes nothing
+            continue
+        subdirectories[:] = sorted(d for d in subdirectories if d != ".git")
+        relative = os.path.relpath(directory, root)
+        for name in sorted(names) + [d for d in subdirectories if os.path.islink(os.path.join(directory, d))]:
+            _entry(digest, os.path.join(directory, name), os.path.join(relative, name), budget)
+
+
+def _entry(digest: hashlib._Hash, path: str, shown: str, budget: list[int]) -> None:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise TooLarge(path)
+    digest.update(b"\0entry\0" + shown.encode("utf-8", "surrogateescape") + b"\0")
+    try:
+        status = os.lstat(path)
+        if stat.S_ISLNK(status.st_mode):
+            digest.update(b"link\0" + os.readlink(path).encode("utf-8", "surrogateescape"))
+            return
+        if not stat.S_ISREG(status.st_mode):
+            digest.update(f"type {stat.S_IFMT(status.st_mode)}".encode())    # never opened: a FIFO would block
+            return
+        budget[1] -= status.st_size
+        if budget[1] < 0:
+            raise TooLarge(path)
+        data = read_bytes(path, status.st_size)     # what it opened is checked again: it may have been swapped
+        if len(data) > status.st_size:
+            raise TooLarge(path)                    # growing while hashed: not a tree to remember
+        digest.update(hashlib.sha256(data).digest())
+    except OSError as err:
+        digest.update(f"unreadable {err.errno}".encode())
+
+
+def _helm_engine(preference: str) -> str:
+    """What would render Helm charts here, as the key sees it: the SDK package's version, the helm binary."""
+    if preference == "none":
+        return "none"
+    parts = [preference]
+    if preference in ("auto", "sdk") and importlib.util.find_spec("helm_python") is not None:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            parts.append("sdk " + importlib.metadata.version("helm-python-sdk"))
+    executable = shutil.which("helm") if preference in ("auto", "binary") else None
+    if executable:
+        with contextlib.suppress(OSError):
+            status = os.stat(executable)
+            parts.append(f"binary {os.path.realpath(executable)} {status.st_size} {status.st_mtime_ns}")
+    return " ".join(parts)

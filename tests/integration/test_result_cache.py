@@ -1,0 +1,191 @@
+"""The result cache: a scan of an unchanged tree gives the earlier Result without parsing or evaluating; any
+change to what a scan could read is a different key; a damaged or forged entry is a miss, never a crash
+and never a different result."""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+
+from scanner import cli, pipeline, result_cache
+from scanner.config import Config
+from scanner.evaluate import policies as policy_module
+from scanner.evaluate import result_codec
+from scanner.parse.cache import ParseCache, sealed
+from scanner.pipeline import ScanRequest, scan
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+TODAY = datetime.date(2026, 6, 1)
+TREE = {"main.tf": 'resource "google_storage_bucket" "b" {\n  name     = "b"\n  location = var.where\n}\n',
+        "variables.tf": 'variable "where" {\n  default = "US"\n}\n',
+        "k8s/web.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  hostNetwork: true\n"
+                        "  containers:\n    - {name: web, image: 'nginx:1.27.3'}\n",
+        "README.md": "# infra\n"}
+
+
+@pytest.fixture
+def policies():
+    return tuple(policy_module.select(policy_module.load(()), ()))
+
+
+def _request(root: Path, policies, cache: Path, **changes) -> ScanRequest:
+    request = ScanRequest((str(root),), policies, Config(), today=TODAY, cache=ParseCache(str(cache)))
+    return dataclasses.replace(request, **changes)
+
+
+def _key(request: ScanRequest) -> str | None:
+    return result_cache.request_key(request, "fingerprint")
+
+
+def _entries(cache: Path) -> list[Path]:
+    return sorted(cache.glob("results/*/*.json"))
+
+
+def _no_scan(request):
+    raise AssertionError("scanned again")
+
+
+def test_an_unchanged_tree_gives_the_same_result_without_scanning(write, tmp_path, policies, monkeypatch):
+    root = write(TREE, tmp_path / "repo")
+    uncached, files = scan(dataclasses.replace(_request(root, policies, tmp_path / "c"), cache=None))
+    cold = scan(_request(root, policies, tmp_path / "c"))
+    assert len(_entries(tmp_path / "c")) == 1
+    monkeypatch.setattr(pipeline, "_scan", _no_scan)
+    warm = scan(_request(root, policies, tmp_path / "c"))
+    assert cold == warm == (uncached, files)
+    assert {f.policy_id for f in warm[0].findings} >= {"RES-001", "WL-001"}
+
+
+@pytest.mark.parametrize("change", ["edit", "add", "remove", "readme", "link", "empty directory is not"])
+def test_any_change_below_the_scanned_path_is_another_key(write, tmp_path, policies, change):
+    root = write(TREE, tmp_path / "repo")
+    before = _key(_request(root, policies, tmp_path / "c"))
+    if change == "edit":
+        (root / "variables.tf").write_text('variable "where" {\n  default = "EU"\n}\n')
+    elif change == "add":
+        (root / "k8s/extra.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n")
+    elif change == "remove":
+        (root / "k8s/web.yaml").unlink()
+    elif change == "readme":
+        (root / "README.md").write_text("# infra, edited\n")
+    elif change == "link":
+        (root / "shared.tf").symlink_to("main.tf")
+    else:
+        (root / "empty").mkdir()
+    after = _key(_request(root, policies, tmp_path / "c"))
+    assert before is not None and after is not None
+    assert (before == after) is (change == "empty directory is not")
+
+
+def test_the_inputs_besides_the_tree_are_in_the_key(write, tmp_path, policies):
+    root = write(TREE, tmp_path / "repo")
+    var_file = write({"prod.tfvars": 'where = "EU"\n'}, tmp_path / "vars") / "prod.tfvars"
+    base = _request(root, policies, tmp_path / "c", var_files=(str(var_file),))
+    keys = {_key(base)}
+    var_file.write_text('where = "US"\n')
+    keys.add(_key(base))
+    keys.add(_key(dataclasses.replace(base, today=TODAY + datetime.timedelta(days=1))))
+    keys.add(_key(dataclasses.replace(base, config=Config(residency_tier="eea"))))
+    keys.add(_key(dataclasses.replace(base, policies=policies[:-1])))
+    keys.add(_key(dataclasses.replace(base, helm_engine="none")))
+    keys.add(_key(dataclasses.replace(base, excludes=("k8s",))))
+    keys.add(result_cache.request_key(base, "another sovscan"))
+    assert None not in keys and len(keys) == 8
+
+
+def test_git_metadata_and_a_cache_inside_the_tree_are_not_in_the_key(write, tmp_path, policies):
+    root = write(TREE, tmp_path / "repo")
+    before = _key(_request(root, policies, root / ".cache"))
+    write({".git/HEAD": "ref: refs/heads/main\n"}, root)
+    scan(_request(root, policies, root / ".cache"))           # writes its entries inside the tree
+    assert _entries(root / ".cache")
+    assert _key(_request(root, policies, root / ".cache")) == before
+
+
+def test_a_named_file_that_cannot_be_read_is_not_cached_and_the_scan_says_why(write, tmp_path, policies):
+    root = write(TREE, tmp_path / "repo")
+    request = _request(root, policies, tmp_path / "c", var_files=(str(tmp_path / "missing.tfvars"),))
+    assert _key(request) is None
+    with pytest.raises(Exception, match="missing.tfvars"):
+        scan(request)
+    assert not _entries(tmp_path / "c")
+
+
+def test_a_tree_too_large_to_hash_is_not_cached(write, tmp_path, policies, monkeypatch):
+    root = write(TREE, tmp_path / "repo")
+    monkeypatch.setattr(result_cache, "MAX_TREE_FILES", 3)
+    assert _key(_request(root, policies, tmp_path / "c")) is None
+    scan(_request(root, policies, tmp_path / "c"))
+    assert not _entries(tmp_path / "c")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_in_the_tree_is_keyed_by_its_type_and_never_opened(write, tmp_path, policies):
+    root = write(TREE, tmp_path / "repo")
+    os.mkfifo(root / "pipe")
+    assert _key(_request(root, policies, tmp_path / "c")) is not None    # returns: nothing waits on the FIFO
+    os.mkfifo(tmp_path / "vars.tfvars")
+    assert _key(_request(root, policies, tmp_path / "c", var_files=(str(tmp_path / "vars.tfvars"),))) is None
+
+
+def test_every_flipped_byte_and_every_truncation_is_a_miss_with_the_same_result(write, tmp_path, policies):
+    root = write({"main.tf": TREE["main.tf"]}, tmp_path / "repo")
+    expected = scan(_request(root, policies, tmp_path / "c"))
+    (entry,) = _entries(tmp_path / "c")
+    good = entry.read_bytes()
+    header = good.index(b"\n") + 1
+    for position in sorted(set(range(0, header + 8)) | set(range(header, len(good), max(1, len(good) // 40)))):
+        for damaged in (good[:position] + bytes([good[position] ^ 0x01]) + good[position + 1:], good[:position]):
+            entry.write_bytes(damaged)
+            assert scan(_request(root, policies, tmp_path / "c")) == expected
+            assert entry.read_bytes() == good     # scanned again and written again
+
+
+@pytest.mark.parametrize("forged", ["wrong type", "unknown field", "unknown policy", "not an object"])
+def test_an_entry_forged_with_a_valid_checksum_but_not_what_sovscan_writes_is_a_miss(write, tmp_path, policies,
+                                                                                     forged, monkeypatch):
+    root = write({"main.tf": TREE["main.tf"]}, tmp_path / "repo")
+    expected = scan(_request(root, policies, tmp_path / "c"))
+    (entry,) = _entries(tmp_path / "c")
+    body = json.loads(result_codec.encode(*expected))
+    if forged == "wrong type":
+        body["result"]["findings"][0]["line"] = "3"
+    elif forged == "unknown field":
+        body["result"]["findings"][0]["extra"] = 1
+    elif forged == "unknown policy":
+        body["result"]["policies"][0] = "XX-999"
+    else:
+        body = [body]
+    entry.write_bytes(sealed(json.dumps(body).encode(), entry.stem, result_cache.FORMAT))
+    assert scan(_request(root, policies, tmp_path / "c")) == expected
+
+
+def _scan_into(args: tuple[str, str, str]) -> str:
+    root, cache, report = args
+    cli.main(["scan", root, "--cache-dir", cache, "-f", f"json={report}", "--fail-on", "never"])
+    return Path(report).read_text()
+
+
+def test_concurrent_scans_sharing_the_cache_write_one_whole_entry(write, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    root = write(TREE, tmp_path / "repo")
+    cache = tmp_path / "c"
+    jobs = [(str(root), str(cache), str(tmp_path / f"r{i}.json")) for i in range(4)]
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        reports = pool.map(_scan_into, jobs)
+    assert len(set(reports)) == 1
+    (entry,) = _entries(cache)
+    assert not list(cache.glob("results/*/.*.tmp"))
+    assert _scan_into((str(root), str(cache), str(tmp_path / "warm.json"))) == reports[0]
+    assert entry.read_bytes() == _entries(cache)[0].read_bytes()
+
+
+def test_every_example_round_trips_through_the_codec(policies):
+    for example in sorted(p for p in (REPOSITORY / "examples").iterdir() if p.is_dir()):
+        result, files = scan(ScanRequest((str(example),), policies, Config(), today=TODAY))
+        assert result_codec.decode(result_codec.encode(result, files), policies) == (result, files)
