@@ -32,7 +32,6 @@ import importlib.util
 import os
 import shutil
 import stat
-import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +41,7 @@ from scanner.discover import CACHEDIR_TAG, is_cache_directory
 from scanner.evaluate import result_codec
 from scanner.evaluate.policies import Policy
 from scanner.evaluate.result import Result
-from scanner.parse.cache import (DEFAULT_LIMIT, EVICT_EVERY, MAX_ENTRY, TOUCH_AFTER, evict, sealed, tag_directory,
+from scanner.parse.cache import (DEFAULT_LIMIT, MAX_ENTRY, keep_under_limit, refresh, sealed, tag_directory,
                                  verified_body, write_atomically)
 from scanner.parse.cache import code_fingerprint as parse_fingerprint
 from scanner.regular_file import read_bytes
@@ -78,9 +77,8 @@ class ResultCache:
             remembered = None if body is None else result_codec.decode(body, policies)
         except DECODE_ERRORS:
             return None
-        with contextlib.suppress(OSError):
-            if time.time() - entry.stat().st_mtime > TOUCH_AFTER:
-                os.utime(entry)
+        if remembered is not None:
+            refresh(entry)
         return remembered
 
     def put(self, key: str, result: Result, files: int) -> None:
@@ -92,13 +90,7 @@ class ResultCache:
         except (result_codec.Unencodable, ValueError, RecursionError, OSError):
             return
         tag_directory(self.directory)
-        marker = Path(self.directory, "results", "last-size-check")
-        with contextlib.suppress(OSError):
-            if time.time() - marker.stat().st_mtime < EVICT_EVERY and len(data) < self.limit // 10:
-                return
-        with contextlib.suppress(OSError):
-            evict(Path(self.directory, "results"), self.limit)
-            marker.touch()
+        keep_under_limit(Path(self.directory, "results"), len(data), self.limit)
 
 
 def code_fingerprint() -> str:

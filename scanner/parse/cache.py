@@ -81,7 +81,7 @@ class ParseCache:
         except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError, MemoryError, zlib.error):
             return None
         if parsed is not None:
-            _refresh(entry)
+            refresh(entry)
         return parsed
 
     def put(self, path: str, key: str, parsed: Parsed) -> None:
@@ -106,16 +106,8 @@ class ParseCache:
         """After a run that wrote about `written` bytes of entries (workers wrote them: the bytes parsed
         stand in): keep the directory under its limit, checked at most every EVICT_EVERY seconds unless
         the run wrote a tenth of the limit."""
-        if not written or not self.writable:
-            return
-        marker = Path(self.directory, "parse", "last-size-check")
-        with contextlib.suppress(OSError):
-            recent = time.time() - marker.stat().st_mtime < EVICT_EVERY
-            if recent and written < self.limit // 10:
-                return
-        with contextlib.suppress(OSError):
-            evict(Path(self.directory, "parse"), self.limit)
-            marker.touch()
+        if self.writable:
+            keep_under_limit(Path(self.directory, "parse"), written, self.limit)
 
 
 def code_fingerprint() -> str:
@@ -205,7 +197,23 @@ def sealed(body: bytes, key: str, form: str = FORMAT) -> bytes:
     return header.encode("ascii") + b"\n" + compressed
 
 
-def _refresh(entry: Path) -> None:
+def keep_under_limit(entries: Path, written: int, limit: int) -> None:
+    """After a run that wrote about `written` bytes into the entries directory: evict down to the limit,
+    checked at most every EVICT_EVERY seconds unless the run wrote a tenth of the limit (the parse, root
+    and result caches alike)."""
+    if not written:
+        return
+    marker = entries / "last-size-check"
+    with contextlib.suppress(OSError):
+        recent = time.time() - marker.stat().st_mtime < EVICT_EVERY
+        if recent and written < limit // 10:
+            return
+    with contextlib.suppress(OSError):
+        evict(entries, limit)
+        marker.touch()
+
+
+def refresh(entry: Path) -> None:
     """Mark an entry as used (least recently used entries go first), not more than once an hour."""
     with contextlib.suppress(OSError):
         if time.time() - entry.stat().st_mtime > TOUCH_AFTER:

@@ -12,7 +12,8 @@ from typing import Any, Callable
 from scanner.evaluate.context import Context
 from scanner.evaluate.predicates.spec import BOOLEAN, INTEGER, STRINGS, PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
-from scanner.model.derive.clusters import POOL_TYPES, Cluster, Pool, cluster_key, first_value, is_gke_region, truthy
+from scanner.model.derive.clusters import (POOL_TYPES, Cluster, Pool, cluster_key, first_value, gke_keeps_default_pool,
+                                           is_gke_region, truthy)
 from scanner.model.paths import Match, lookup, without_indices
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
@@ -239,11 +240,10 @@ def gke_nodes_private(resource: Resource, args: dict[str, Any], ctx: Context, ba
     if private:
         return PASS
     unset = fail(config, f"{config} is not set")
-    removed = truthy(resource.values.get("remove_default_node_pool"))
-    if isinstance(removed, Unknown):
-        return unknown(removed.reason, "remove_default_node_pool")
+    keeps_default_pool = gke_keeps_default_pool(resource)
+    if isinstance(keeps_default_pool, Unknown):
+        return unknown(keeps_default_pool.reason, "remove_default_node_pool")
     cluster = _cluster(resource, ctx)
-    keeps_default_pool = not removed and not resource.values.get("node_pool")
     if keeps_default_pool or cluster is None or not cluster.pools:
         return unset    # the default pool's nodes, or those of pools outside the scanned code, are public
     for pool in cluster.pools:

@@ -164,10 +164,7 @@ def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Mat
 def _serves(resource: Resource, namespace: str, ctx: Context) -> bool:
     """Something reaches the workload's pods: a container declares a port, or a Service in its namespace
     selects them. What cannot be read (a templated container list) counts as serving."""
-    pod_spec: Any = resource.values
-    for part in (resource.pod_spec_path or "").split("."):
-        pod_spec = pod_spec.get(part) if isinstance(pod_spec, dict) else None
-    containers = mapping(pod_spec).get("containers")
+    containers = next((m.value for m in resolve(resource, "pod.containers")), None)
     if not isinstance(containers, list):
         return True
     if any(not isinstance(c, dict) or c.get("ports") for c in containers):

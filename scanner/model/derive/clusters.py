@@ -208,13 +208,21 @@ def _gke_count(values: dict[str, Any], prefix: str, holder: Resource, cluster: R
     return per_zone if isinstance(per_zone, Unknown) else per_zone * zones
 
 
-def _gke_default_pool(cluster: Resource) -> list[tuple[str, Any]]:
-    """GKE's default pool exists unless removed, and counts only when no inline pool replaces it."""
-    values = cluster.values
-    removed = truthy(values.get("remove_default_node_pool"))
+def gke_keeps_default_pool(cluster: Resource) -> Any:
+    """GKE's default pool exists unless removed or replaced by inline pools: True, False, or Unknown."""
+    removed = truthy(cluster.values.get("remove_default_node_pool"))
     if isinstance(removed, Unknown):
-        return [("default pool", removed)]
-    if removed or values.get("node_pool"):
+        return removed
+    return not removed and not cluster.values.get("node_pool")
+
+
+def _gke_default_pool(cluster: Resource) -> list[tuple[str, Any]]:
+    """GKE's default pool, when it stays, with the nodes it keeps."""
+    values = cluster.values
+    kept = gke_keeps_default_pool(cluster)
+    if isinstance(kept, Unknown):
+        return [("default pool", kept)]
+    if not kept:
         return []
     zones = gke_zone_count({}, cluster)
     count = number(values.get("initial_node_count"), 1)

@@ -27,12 +27,9 @@ are removed past the same size bound as the parse cache's.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import posixpath
-import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +43,7 @@ from scanner.model.terraform.modules import TerraformModel, local_module_dir, no
 from scanner.notices import Notice
 from scanner.parse import codec as parse_codec
 from scanner.parse import expressions as x
-from scanner.parse.cache import (DEFAULT_LIMIT, EVICT_EVERY, MAX_ENTRY, TOUCH_AFTER, code_fingerprint, evict, sealed,
+from scanner.parse.cache import (DEFAULT_LIMIT, MAX_ENTRY, code_fingerprint, keep_under_limit, refresh, sealed,
                                  tag_directory, verified_body, write_atomically)
 from scanner.parse.terraform import TerraformFile
 
@@ -105,7 +102,7 @@ class RootCache:
                 return None
         except DECODE_ERRORS:
             return None
-        _refresh(entry)
+        refresh(entry)
         return evaluated
 
     def put(self, key: str, evaluated: Evaluated) -> None:
@@ -129,27 +126,13 @@ class RootCache:
     def tidy(self) -> None:
         """After a run that wrote entries: keep roots/ under the limit, checked at most every EVICT_EVERY
         seconds unless the run wrote a tenth of the limit (as the parse cache does)."""
-        if not self.written or not self.writable:
-            return
-        marker = Path(self.directory, "roots", "last-size-check")
-        with contextlib.suppress(OSError):
-            recent = time.time() - marker.stat().st_mtime < EVICT_EVERY
-            if recent and self.written < self.limit // 10:
-                return
-        with contextlib.suppress(OSError):
-            evict(Path(self.directory, "roots"), self.limit)
-            marker.touch()
+        if self.writable:
+            keep_under_limit(Path(self.directory, "roots"), self.written, self.limit)
 
 
 def same_answers(reads: list[Read], files: ScannedFiles) -> bool:
     """Whether every file function question of an entry gets the answer it got when the entry was made."""
     return all(digest(files.answer(operation, path, limit)) == answer for operation, path, limit, answer in reads)
-
-
-def _refresh(entry: Path) -> None:
-    with contextlib.suppress(OSError):
-        if time.time() - entry.stat().st_mtime > TOUCH_AFTER:
-            os.utime(entry)
 
 
 # --- keys -------------------------------------------------------------------------------------------------
