@@ -104,12 +104,12 @@ def _scan_options(function):
 def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, cache_dir, no_cache,
              **extra) -> tuple[ScanRequest, Config]:
     from scanner.evaluate import policies as policy_module
-    from scanner.parse.cache import ParseCache, default_directory as default_cache_directory
+    from scanner.cachedir import CacheDirectory, default_directory as default_cache_directory
     from scanner.pipeline import ScanRequest
 
     paths = paths or (".",)
     roots, focus = _targets(tuple(paths))
-    cache = None if no_cache else ParseCache(cache_dir or default_cache_directory(os.environ))
+    cache = None if no_cache else CacheDirectory(cache_dir or default_cache_directory(os.environ))
     directory = None if cache is None else cache.directory
     config = config_module.load(config_path, tuple(paths), profile, directory)
     catalogue = policy_module.load(tuple(config.policy_dirs) + tuple(policy_dirs), directory)
@@ -161,9 +161,8 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
                  plans, helm_engine, quiet, strict, lang):
     """Scan PATHS (default: the current directory)."""
     from scanner import review
-    from scanner.evaluate import summaries
     from scanner.pipeline import scan
-    from scanner.report import Report
+    from scanner.report.model import Report, sovereignty_target
 
     outputs = _formats(formats)
     if gitlab_schema_version and not re.fullmatch(r"15\.\d+\.\d+", gitlab_schema_version):
@@ -189,7 +188,7 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
                         rules=review.summarise(config, result, today), fail_on=fail_on,
                         strict_problems=problems, lang=lang or config.report_lang, docs_url=config.docs_url,
                         scan_date=today.isoformat(), paths=tuple(paths or (".",)),
-                        target=summaries.sovereignty_target(config))
+                        target=sovereignty_target(config))
     for name, target in outputs:
         on_terminal = target is None and name == "text"
         report = Report(result, files, color=on_terminal and terminal.wants_color(sys.stdout),

@@ -29,6 +29,10 @@ DEFAULT_PROFILE = "default"
 DEFAULT_MAX_WAIVER_DAYS = 365
 
 
+# [I] sovereignty_requirement -> SEAL target when seal_target is unset: some = EU law applies and is
+# enforceable (SEAL-2, 003:359); high = the NDS ambition SEAL-4 (003:383).
+SEAL_BY_REQUIREMENT = {"some": 2, "high": 4}
+
 
 @dataclass(frozen=True)
 class ConfigWaiver:
@@ -66,6 +70,12 @@ class Config:
     report_lang: str = "en"                            # report.lang: the reports' language
     docs_url: str = ""                                 # report.docs_url: base URL of the policy pages, "" for none
     demonstration_directories: tuple[str, ...] = DEMONSTRATION_DIRECTORIES   # examples and tests: see demonstration.py
+
+    def seal_level(self) -> int | None:
+        """The SEAL level providers should reach: seal_target, else the sovereignty requirement's level."""
+        if self.seal_target is not None:
+            return self.seal_target
+        return SEAL_BY_REQUIREMENT.get(self.sovereignty_requirement or "none")
 
     def mode(self, policy_id: str, family: str, today: datetime.date) -> str:
         """off | audit | deny for a policy; a policy id setting wins over its family's."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from scanner.notices import Notice
 from scanner.regular_file import is_regular, read_bytes
 
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")   # `Kustomization`: no suffix
 DEFAULT_EXCLUDES = (".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 

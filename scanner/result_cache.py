@@ -27,13 +27,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.metadata
 import importlib.util
 import os
 import shutil
 import stat
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,9 +39,8 @@ from scanner.discover import CACHEDIR_TAG, is_cache_directory
 from scanner.evaluate import result_codec
 from scanner.evaluate.policies import Policy
 from scanner.evaluate.result import Result
-from scanner.parse.cache import (DEFAULT_LIMIT, MAX_ENTRY, keep_under_limit, refresh, sealed, tag_directory,
-                                 verified_body, write_atomically)
-from scanner.parse.cache import code_fingerprint as parse_fingerprint
+from scanner.cachedir import (MAX_ENTRY, CacheDirectory, file_digest, installed, keep_under_limit, refresh,
+                              runtime_fingerprint, sealed, tag_directory, verified_body, write_atomically)
 from scanner.regular_file import read_bytes
 
 if TYPE_CHECKING:
@@ -59,10 +56,8 @@ class TooLarge(Exception):
     """The tree is too large to hash on every run: not cached."""
 
 
-@dataclass
-class ResultCache:
-    directory: str
-    limit: int = DEFAULT_LIMIT
+class ResultCache(CacheDirectory):
+    """A cache directory's result entries."""
 
     def entry(self, key: str) -> Path:
         return Path(self.directory, "results", key[:2], key + ".json")
@@ -94,16 +89,16 @@ class ResultCache:
 
 
 def code_fingerprint() -> str:
-    """sovscan as it runs: the parse cache's fingerprint (version, parser libraries, Python) and every file of
+    """sovscan as it runs: the runtime (version, parser libraries, Python) and every file of
     the package and of the built-in policy pack with its registries (code and data alike)."""
     from scanner.pack import builtin_policy_dir
-    digest = hashlib.sha256(parse_fingerprint().encode())
+    digest = hashlib.sha256(runtime_fingerprint().encode())
     package = Path(__file__).resolve().parent
     for base in (package, builtin_policy_dir()):
         for path in sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             digest.update(b"\0" + path.relative_to(base).as_posix().encode() + b"\0")
             try:
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
+                digest.update(file_digest(path))
             except OSError:
                 digest.update(b"unreadable")
     return digest.hexdigest()
@@ -185,8 +180,7 @@ def _helm_engine(preference: str) -> str:
         return "none"
     parts = [preference]
     if preference in ("auto", "sdk") and importlib.util.find_spec("helm_python") is not None:
-        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
-            parts.append("sdk " + importlib.metadata.version("helm-python-sdk"))
+        parts.append("sdk " + installed("helm_python", "helm-python-sdk"))
     executable = shutil.which("helm") if preference in ("auto", "binary") else None
     if executable:
         with contextlib.suppress(OSError):

@@ -18,9 +18,8 @@ from __future__ import annotations
 import os
 from typing import Iterable, Iterator
 
-from scanner.discover import DEFAULT_EXCLUDES, classify
-from scanner.model.deployed import first_mapping
-from scanner.model.kustomize.kustfile import KUSTOMIZATION_FILES as KUSTOMIZATIONS
+from scanner.discover import DEFAULT_EXCLUDES, KUSTOMIZATION_FILES as KUSTOMIZATIONS, classify
+from scanner.parse.yaml import first_mapping
 from scanner.regular_file import read_bytes
 
 TERRAFORM_KINDS = ("terraform", "terraform-json", "tfvars")

@@ -18,7 +18,7 @@ from scanner.evaluate.context import Context
 from scanner.evaluate.fingerprint import finding_key
 from scanner.masking import redact
 from scanner.evaluate import messages
-from scanner.evaluate.policies import LANGUAGES, Check, Policy
+from scanner.evaluate.policies import LANGUAGES, Check, Policy, mode_of
 from scanner.evaluate.result import Finding, Passed, Result
 from scanner.evaluate.verdict import Verdict, unknown
 from scanner.model.paths import Match, resolve, without_indices
@@ -232,16 +232,6 @@ def _conjuncts(assertion: dict[str, Any]) -> list[dict[str, Any]]:
     if "all" not in assertion:
         return [assertion]
     return [part for inner in assertion["all"] for part in _conjuncts(inner)]
-
-
-def mode_of(config: Config, policy: Policy, today: datetime.date) -> str:
-    """The configured enforcement: by id, by an earlier id (alias), by opt-in group, else by family. An
-    opt-in policy is off until the configuration names it or its group."""
-    keys = policy.names + ((policy.opt_in,) if policy.opt_in else ())
-    named = next((n for n in keys if n in config.enforcement), None)
-    if named is None and policy.opt_in:
-        return "off"
-    return config.mode(named or policy.id, policy.family, today)
 
 
 def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict, item: Match | None,

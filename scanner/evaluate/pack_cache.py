@@ -27,7 +27,7 @@ import zlib
 from pathlib import Path
 
 from scanner import __version__
-from scanner.parse.cache import MAX_ENTRY, sealed, tag_directory, verified_body, write_atomically
+from scanner.cachedir import MAX_ENTRY, file_digest, sealed, tag_directory, verified_body, write_atomically
 
 FORMAT = "sovscan-policy-pack/1"
 
@@ -37,8 +37,8 @@ _CODE = Path(__file__).resolve().parent.parent      # scanner/
 def pack_key(pack: Path) -> str:
     """SHA-256 over the format, sovscan's version, what validates (evaluation code, registries, JSON Schemas)
     and every file of the pack, each under its path relative to its root (the key is the same in every
-    checkout and CI runner). Computed on every call (a few milliseconds): a long-lived process whose pack
-    changes gets the new key."""
+    checkout and CI runner). Computed on every call: a long-lived process whose pack changes gets the new
+    key (a file is read again when its size or modification time changed, cachedir.file_digest)."""
     digest = hashlib.sha256(f"{FORMAT}\0{__version__}".encode())
     named = [(f"code/{p.relative_to(_CODE)}", p) for p in sorted((_CODE / "evaluate").rglob("*.py"))]
     named += [(f"code/{p.relative_to(_CODE)}", p) for p in sorted((_CODE / "registries").rglob("*.py"))]
@@ -47,7 +47,7 @@ def pack_key(pack: Path) -> str:
     named += [(f"pack/{p.relative_to(pack)}", p) for p in sorted(pack.rglob("*"))]
     for name, path in named:
         if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(b"\0" + name.encode("utf-8", "surrogateescape") + b"\0" + path.read_bytes())
+            digest.update(b"\0" + name.encode("utf-8", "surrogateescape") + b"\0" + file_digest(path))
     return digest.hexdigest()
 
 

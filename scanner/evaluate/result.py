@@ -3,14 +3,15 @@
 A Result is immutable once built: waivers, the baseline and focus modes return a new one."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from scanner.evaluate.policies import Policy
 from scanner.notices import Notice
 
+from scanner.registries.regions import TIERS
+
 if TYPE_CHECKING:
-    from scanner.evaluate.summaries import ExitReadiness, HavenSummary, ProviderPosture, ResidencySummary
     from scanner.evaluate.waivers import WaiverEntry
 
 LEVEL_RANK = {"none": 0, "note": 1, "warning": 2, "error": 3}
@@ -68,6 +69,158 @@ class Passed:
     address: str
     path: str
     line: int
+
+
+# --- the summaries computed after the run (evaluate/summaries.py) -----------------------------------------
+
+@dataclass(frozen=True)
+class ClusterSummary:
+    """The static pre-flight of one Terraform cluster against HCC's own list of mandatory checks (15 in
+    v12.8.0), in HCC's order. Each check is pass | fail | open (a value it needs is not known statically)
+    | unchecked (no rule of this run judged it for this cluster) | cannot (nothing in the code can decide
+    it: HCC's self tests, its checksum, conformance)."""
+    address: str
+    path: str
+    line: int
+    checks: tuple[tuple[str, str], ...]     # (HCC label, state), every mandatory check in HCC's order
+
+    def count(self, state: str) -> int:
+        return sum(1 for _, s in self.checks if s == state)
+
+    def labels(self, state: str) -> list[str]:
+        return [label for label, s in self.checks if s == state]
+
+    @property
+    def total(self) -> int:
+        return len(self.checks)
+
+
+
+@dataclass(frozen=True)
+class LiveSummary:
+    """One HCC results file, counted the way HCC prints its own result line (mandatory checks only)."""
+    path: str
+    version: str
+    compliant: bool | None
+    results: tuple[tuple[str, str], ...]    # (label, YES | NO | SKIPPED | UNKNOWN)
+
+    def count(self, result: str) -> int:
+        return sum(1 for _, r in self.results if r == result)
+
+    def line(self) -> str:
+        verdict = {True: "This is a Haven Compliant cluster.", False: "This is NOT a Haven Compliant cluster.",
+                   None: ""}[self.compliant]
+        return (f"Results: {self.count('YES')} out of {len(self.results)} checks passed, {self.count('SKIPPED')} "
+                f"checks skipped, {self.count('UNKNOWN')} checks unknown. {verdict}").rstrip()
+
+
+
+@dataclass(frozen=True)
+class HavenSummary:
+    clusters: tuple[ClusterSummary, ...] = ()
+    live: tuple[LiveSummary, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.clusters or self.live)
+
+
+
+@dataclass(frozen=True)
+class ProviderPosture:
+    """One cloud provider the repository uses, with the provider registry's jurisdiction and SEAL range."""
+    source: str
+    name: str
+    known: bool
+    jurisdiction: str = ""
+    control: str = ""
+    operations: str = ""
+    hosting_type: str = ""
+    seal: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        return data if self.known else {"source": self.source, "name": self.name, "known": False}
+
+
+
+@dataclass(frozen=True)
+class RegionUse:
+    """One region the code places resources in, as the region registry knows it (or as written)."""
+    provider: str                  # the registry's provider key: azurerm, aws, google, ...
+    region: str
+    country: str                   # ISO 3166 alpha-2 (EU for a multi-region), "" when the registry lacks the id
+    tier: str                      # eu | eea | adequacy | third-country | unknown
+    allowed: bool | None           # within the configured residency; None when the registry lacks the id
+    resources: tuple[tuple[str, str, int, str], ...]   # (address, file, line, role: location | provider | replica)
+
+
+
+@dataclass(frozen=True)
+class ResidencySummary:
+    target_tier: str
+    allow: tuple[str, ...]
+    deny: tuple[str, ...]
+    regions: tuple[RegionUse, ...]
+    unresolved: tuple[tuple[str, str, int, str], ...]   # (address, file, line, why the region is not known)
+    registry_as_of: str
+
+    def countries(self) -> list[tuple[str, str, list[RegionUse]]]:
+        """(country, tier, regions) from the strictest tier to the loosest, then by country."""
+        order = {tier: i for i, tier in enumerate(TIERS + ("unknown",))}
+        grouped: dict[tuple[str, str], list[RegionUse]] = {}
+        for use in self.regions:
+            grouped.setdefault((use.country, use.tier), []).append(use)
+        keys = sorted(grouped, key=lambda k: (order.get(k[1], len(order)), k[0]))
+        return [(country, tier, grouped[(country, tier)]) for country, tier in keys]
+
+
+
+@dataclass(frozen=True)
+class LockIn:
+    """The portability registry's classes of the managed services in use."""
+    proprietary: int
+    moderate: int
+    portable: int
+    undetermined: int                          # their class depends on a value not known statically
+    proprietary_types: tuple[tuple[str, int], ...]
+
+    @property
+    def classified(self) -> int:
+        return self.proprietary + self.moderate + self.portable
+
+    @property
+    def share(self) -> int | None:
+        """The proprietary share of the classified managed services, in percent."""
+        return round(100 * self.proprietary / self.classified) if self.classified else None
+
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One resource a policy judged, with its worst outcome: pass | fail | open."""
+    address: str
+    type: str
+    path: str
+    line: int
+    state: str
+
+
+
+@dataclass(frozen=True)
+class ExitPlan:
+    where: str              # the configured plan or the EXIT.md found, "" when there is none
+    last_test: str          # ISO date, "" when none is recorded
+    max_age_months: int
+    state: str              # EXIT-005's outcome: pass | fail | open | "" when it did not run
+
+
+
+@dataclass(frozen=True)
+class ExitReadiness:
+    lockin: LockIn
+    backups: tuple[Judged, ...] | None          # the data stores EXIT-003 judged; None when it did not run
+    pinning: tuple[tuple[str, tuple[Judged, ...]], ...]   # (what: modules | lock-files | images, targets)
+    plan: ExitPlan
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ import math
 import types
 from typing import Any, Callable, Union, get_args, get_origin, get_type_hints
 
-from scanner.evaluate import summaries, waivers
+from scanner.evaluate import waivers
 from scanner.evaluate.policies import Policy
-from scanner.evaluate.result import Result
+from scanner.evaluate.result import ExitReadiness, HavenSummary, ProviderPosture, ResidencySummary, Result
 
 
 class Malformed(ValueError):
@@ -28,8 +28,8 @@ class Unencodable(ValueError):
 
 
 # Names the Result module imports only for type checking; its annotations need them to be resolved.
-_ANNOTATION_NAMES = {"HavenSummary": summaries.HavenSummary, "ProviderPosture": summaries.ProviderPosture,
-                     "ResidencySummary": summaries.ResidencySummary, "ExitReadiness": summaries.ExitReadiness,
+_ANNOTATION_NAMES = {"HavenSummary": HavenSummary, "ProviderPosture": ProviderPosture,
+                     "ResidencySummary": ResidencySummary, "ExitReadiness": ExitReadiness,
                      "WaiverEntry": waivers.WaiverEntry}
 
 

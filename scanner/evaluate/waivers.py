@@ -11,15 +11,18 @@ import datetime
 import json
 import re
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from scanner.config import CONFIG_FILE, Config, ConfigWaiver
 from scanner.errors import InputError
 from scanner.evaluate.fingerprint import finding_key
 from scanner.evaluate.result import Finding, Result, Suppression
-from scanner.model.resource import Model
 from scanner.notices import Notice
 from scanner.parse.directives import Directive, ForeignDirective
 from scanner.regular_file import read_bytes
+
+if TYPE_CHECKING:
+    from scanner.model.resource import Model
 
 BASELINE_VERSION = 1
 MAX_BASELINE_BYTES = 64 * 1024 * 1024

@@ -1,61 +1,6 @@
 """Stage 3: build the model from parsed files: Terraform evaluated statically, Kubernetes objects as they
 will be deployed (Kustomize builds and Helm charts rendered), whole files, the repository, live Haven
-results; then the derive pass joins them into facts rules judge."""
-from __future__ import annotations
+results; then the derive pass joins them into facts rules judge.
 
-import posixpath
-from typing import Mapping, Sequence
-
-from scanner.demonstration import DEMONSTRATION_DIRECTORIES
-from scanner.model import files as file_model
-from scanner.model import deployed, haven_results, repository, terraform
-from scanner.model.derive import derive
-from scanner.model.derive.inputs import tfvars_file
-from scanner.model.resource import Model, Resource
-from scanner.model.terraform.cache import RootCache
-from scanner.parse import ParsedFile
-from scanner.parse.hcc import HccReport
-from scanner.parse.modules import ModuleManifest
-from scanner.parse.plan import Plan
-from scanner.parse.terraform import TerraformFile
-
-
-def opentofu_precedence(files: list[TerraformFile]) -> list[TerraformFile]:
-    """OpenTofu loads `x.tofu` instead of `x.tf` (and `x.tofu.json` instead of `x.tf.json`) in one directory."""
-    tofu = {f.path[: -len(".tofu")] for f in files if f.path.endswith(".tofu")} | \
-        {f.path[: -len(".tofu.json")] + ".json" for f in files if f.path.endswith(".tofu.json")}
-    return [f for f in files if not (f.path.endswith(".tf") and f.path[:-3] in tofu)
-            and not (f.path.endswith(".tf.json") and f.path[: -len(".tf.json")] + ".json" in tofu)]
-
-
-def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
-          hcc_reports: list[HccReport] | None = None, manifests: dict[str, ModuleManifest] | None = None,
-          plans: list[Plan] | None = None, helm_values: Mapping[str, Sequence[str]] | None = None,
-          helm_engine: str = "auto", demonstration_directories: Sequence[str] = DEMONSTRATION_DIRECTORIES,
-          root_cache: RootCache | None = None) -> Model:
-    """`manifests`: the modules.json of root modules (keyed by their directory), whose installed modules
-    (files with `source.installed`) registry and git module calls are followed into; `plans`: JSON plans,
-    values for the root modules they were made in; `helm_values`: chart directory -> values files
-    (relative to the chart) to render it with; `helm_engine`: auto | sdk | binary | none;
-    `demonstration_directories`: the directory names whose roots and deployments demonstrate, not deploy;
-    `root_cache`: Terraform root modules evaluated in earlier runs."""
-    tf_files = opentofu_precedence([f.terraform for f in files
-                                    if f.terraform is not None and f.source.kind in ("terraform", "terraform-json")])
-    tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
-    texts = {f.source.path: f.text for f in files if f.text}
-    installed = {posixpath.dirname(f.source.path) for f in files if f.source.installed}
-    evaluated = terraform.build(tf_files, tfvars, list(var_files or []), texts, manifests or {}, installed, plans,
-                                root_cache)
-    own = [f for f in files if not f.source.installed]   # downloaded modules are not the user's files
-    kubernetes = deployed.build(own, helm_values, helm_engine)
-    resources: list[Resource] = list(evaluated.resources)
-    resources.extend(kubernetes.resources)
-    resources.extend(file_model.build(own))
-    resources.extend(tfvars_file(tf) for tf in tfvars)
-    resources.extend(repository.build(own))
-    resources.extend(haven_results.build(hcc_reports or []))
-    resources.sort(key=lambda r: (r.path, r.line, r.address))
-    model = Model(resources, builds=kubernetes.builds, demonstration_directories=tuple(demonstration_directories),
-                  notices=sorted(evaluated.notices) + kubernetes.notices)
-    derive(model)
-    return model
+The stage's entry is `build.build`. This package file imports nothing, so a module that needs one fact
+type (a Resource, a value) does not load the evaluator and the renderers."""

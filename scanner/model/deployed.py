@@ -21,8 +21,6 @@ import posixpath
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
-import yaml
-
 from scanner.model import kubernetes
 from scanner.model.helm import chart_roots, render_chart
 from scanner.model.kustomize import render_all
@@ -30,10 +28,9 @@ from scanner.model.kustomize.kustfile import KUSTOMIZATION_FILES
 from scanner.model.placeholders import image_placeholders, without_placeholders
 from scanner.model.rendered import AS_DEPLOYED_FACT, UNRENDERED_FACT, RenderedBuild
 from scanner.model.resource import Resource
-from scanner.model.values import mapping
 from scanner.notices import UNRENDERED, Notice
-from scanner.parse import ParsedFile
-from scanner.parse.yaml import YamlTooComplex, parse_text
+from scanner.parse.files import ParsedFile
+from scanner.parse.yaml import first_mapping
 
 
 @dataclass
@@ -82,16 +79,6 @@ def _patch_files(kustomizations: Mapping[str, dict]) -> frozenset[str]:
 def _entries(kustomization: dict, key: str) -> list:
     entries = kustomization.get(key)
     return entries if isinstance(entries, list) else []
-
-
-def first_mapping(path: str, text: str) -> dict:
-    """The first document of a kustomization when it is a mapping, else {} (the renderer reports a file
-    it cannot read); read with the parse stage's limits, so an alias bomb costs nothing."""
-    try:
-        documents = parse_text(path, text)
-    except (yaml.YAMLError, YamlTooComplex, RecursionError):
-        return {}
-    return mapping(documents[0].values) if documents else {}
 
 
 def _unreached(kustomizations: Mapping[str, dict], builds: list[RenderedBuild]) -> list[Notice]:

@@ -7,7 +7,7 @@ import re
 from scanner.discover import ci_kind
 from scanner.model.kubernetes import dotted
 from scanner.model.resource import Resource
-from scanner.parse import ParsedFile
+from scanner.parse.files import ParsedFile
 
 STATE_FILE_TYPE = "terraform_state"
 TEXT_FILE_TYPE = "text_file"

@@ -17,7 +17,7 @@ from scanner.model.kustomize.kustfile import KUSTOMIZATION_FILES
 from scanner.model.rendered import RenderedBuild
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown, mapping
-from scanner.parse import ParsedFile
+from scanner.parse.files import ParsedFile
 
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
 

@@ -14,7 +14,7 @@ import posixpath
 import re
 
 from scanner.model.resource import Resource
-from scanner.parse import ParsedFile
+from scanner.parse.files import ParsedFile
 
 REPOSITORY_TYPE = "repository"
 EXIT_PLAN_NAMES = ("exit.md",)

@@ -191,3 +191,13 @@ def parse_text(path: str, text: str) -> list[YamlDocument]:
 def looks_like_template(text: str) -> bool:
     """Helm/Go templates are not YAML until rendered."""
     return "{{" in text and "}}" in text
+
+
+def first_mapping(path: str, text: str) -> dict:
+    """The first document when it is a mapping, else {} (a kustomization: the renderer reports a file it
+    cannot read); read with the parse stage's limits, so an alias bomb costs nothing."""
+    try:
+        documents = parse_text(path, text)
+    except (yaml.YAMLError, YamlTooComplex, RecursionError):
+        return {}
+    return documents[0].values if documents and isinstance(documents[0].values, dict) else {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from scanner.evaluate.summaries import ResidencySummary
+from scanner.evaluate.result import ResidencySummary
 from scanner.evaluate.waivers import WaiverEntry
 from scanner.registries.kubernetes import hcc_checks
 from scanner.registries.regions import TIERS

@@ -5,9 +5,9 @@ import functools
 from dataclasses import dataclass
 
 from scanner import __version__
+from scanner.config import Config
 from scanner.evaluate.result import LEVEL_RANK, Finding, Result
 from scanner.evaluate.policies import Policy
-from scanner.evaluate.summaries import SovereigntyTarget
 from scanner.report import labels
 from scanner.review import RuleSummary
 
@@ -30,6 +30,20 @@ def remediation(policy: Policy, resource_type: str, lang: str = "en") -> str:
     texts = policy.text(lang).remediation
     provider = resource_type.split("_", 1)[0]
     return texts.get(provider) or texts.get("default") or next(iter(texts.values()), "")
+
+
+@dataclass(frozen=True)
+class SovereigntyTarget:
+    seal: int | None          # the SEAL level the providers should reach (Config.seal_level)
+    requirement: str          # the sovereignty requirement: none | some | high, "" when not configured
+    tier: str                 # the allowed residency tier
+    allow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+
+
+def sovereignty_target(config: Config) -> SovereigntyTarget:
+    return SovereigntyTarget(config.seal_level(), config.sovereignty_requirement or "", config.residency_tier,
+                             config.allow_regions, config.deny_regions)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from scanner.evaluate.context import Context
 from scanner.evaluate.predicates.core import region_allowed
 from scanner.evaluate.verdict import PASS, Verdict
 from scanner.model.derive import derive
-from scanner.evaluate.predicates.residency import (RESIDENCY, effective_region_allowed, global_service, seal_target,
+from scanner.evaluate.predicates.residency import (RESIDENCY, effective_region_allowed, global_service,
                                                    target_region_allowed)
 from scanner.model.resource import Model, Resource
 from scanner.model.values import Unknown
@@ -138,11 +138,11 @@ def test_a_hyperscaler_misses_seal_4_and_an_eu_community_cloud_reaches_it():
 
 
 def test_the_target_derives_from_the_sovereignty_requirement():
-    assert seal_target(Config()) is None
-    assert seal_target(Config(sovereignty_requirement="none")) is None
-    assert seal_target(Config(sovereignty_requirement="some")) == 2
-    assert seal_target(Config(sovereignty_requirement="high")) == 4
-    assert seal_target(Config(seal_target=1, sovereignty_requirement="high")) == 1
+    assert Config().seal_level() is None
+    assert Config(sovereignty_requirement="none").seal_level() is None
+    assert Config(sovereignty_requirement="some").seal_level() == 2
+    assert Config(sovereignty_requirement="high").seal_level() == 4
+    assert Config(seal_target=1, sovereignty_requirement="high").seal_level() == 1
 
 
 def test_each_provider_is_reported_once_at_its_first_declaration():

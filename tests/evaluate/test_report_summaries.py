@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scanner import config as config_module
 from scanner.config import Config
-from scanner.evaluate.summaries import sovereignty_target
+from scanner.report.model import sovereignty_target
 
 RESIDENCY = {
     "main.tf": 'provider "aws" {\n  region = "eu-central-1"\n}\n'

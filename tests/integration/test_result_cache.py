@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from scanner import cli, pipeline, result_cache
+from scanner import cli, result_cache, stages
 from scanner.config import Config
 from scanner.evaluate import policies as policy_module
 from scanner.evaluate import result_codec
-from scanner.parse.cache import ParseCache, sealed
+from scanner.cachedir import sealed
+from scanner.parse.cache import ParseCache
 from scanner.pipeline import ScanRequest, scan
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -55,7 +56,7 @@ def test_an_unchanged_tree_gives_the_same_result_without_scanning(write, tmp_pat
     uncached, files = scan(dataclasses.replace(_request(root, policies, tmp_path / "c"), cache=None))
     cold = scan(_request(root, policies, tmp_path / "c"))
     assert len(_entries(tmp_path / "c")) == 1
-    monkeypatch.setattr(pipeline, "_scan", _no_scan)
+    monkeypatch.setattr(stages, "run", _no_scan)
     warm = scan(_request(root, policies, tmp_path / "c"))
     assert cold == warm == (uncached, files)
     assert {f.policy_id for f in warm[0].findings} >= {"RES-001", "WL-001"}

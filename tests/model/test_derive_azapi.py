@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner import model, parse
+from scanner.model import build as model_stage
+from scanner.model.resource import Model
+from scanner.parse.files import parse_all
 from scanner.config import Config
 from scanner.discover import discover
 from scanner.evaluate.conditions import judge
@@ -26,15 +28,15 @@ resource "azapi_resource" "sa" {{
 CMK_BODY = '{ properties = { encryption = { keySource = "Microsoft.Keyvault", keyvaultproperties = { keyname = "k" } } } }'
 
 
-def built(write, text: str) -> model.Model:
+def built(write, text: str) -> Model:
     root = write({"main.tf": text})
     sources, _ = discover(str(Path(root)))
-    files, notices = parse.parse_all(sources)
+    files, notices = parse_all(sources)
     assert notices == []
-    return model.build(files)
+    return model_stage.build(files)
 
 
-def stand_in(the_model: model.Model, rtype: str):
+def stand_in(the_model: Model, rtype: str):
     found = the_model.by_type(rtype)
     return found[0] if found else None
 

@@ -24,7 +24,7 @@ from scanner.model.terraform.cache import RootCache
 from scanner.model.values import OneOf, Unknown
 from scanner.notices import NOT_EVALUATED
 from scanner.parse import terraform
-from scanner.parse.cache import sealed
+from scanner.cachedir import sealed
 from scanner.parse.codec import Unencodable
 from scanner.parse.modules import parse_manifest
 from scanner.parse.plan import Plan

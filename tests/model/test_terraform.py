@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scanner import model, parse
+from scanner.model import build as model_stage
+from scanner.parse.files import parse_all
 from scanner.discover import discover
 from scanner.model.values import Unknown
 from scanner.parse.terraform import parse_text
@@ -10,9 +11,9 @@ from scanner.parse.terraform import parse_text
 
 def build(root: Path, var_files=()):
     sources, _ = discover(str(root))
-    files, notices = parse.parse_all(sources)
+    files, notices = parse_all(sources)
     assert notices == []
-    return {r.address: r for r in model.build(files, var_files).resources}
+    return {r.address: r for r in model_stage.build(files, var_files).resources}
 
 
 def test_variables_defaults_tfvars_and_var_files(write):

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from scanner import model, parse
+from scanner.model import build as model_stage
+from scanner.parse.files import parse_all
 from scanner.discover import discover
 from scanner.model.rendered import Place
 from scanner.model.terraform.expressions import Evaluator, constant
@@ -98,9 +99,9 @@ def test_constants_refer_to_nothing():
 
 def build(root: Path, var_files: tuple = ()) -> dict[str, Any]:
     sources, _ = discover(str(root))
-    files, notices = parse.parse_all(sources)
+    files, notices = parse_all(sources)
     assert notices == []
-    return {r.address: r for r in model.build(files, list(var_files)).resources}
+    return {r.address: r for r in model_stage.build(files, list(var_files)).resources}
 
 
 def test_the_chain_names_every_place_that_decided_a_value(write):

@@ -20,9 +20,12 @@ import pytest
 
 from scanner.discover import Source
 from scanner.notices import Notice
+from scanner import cachedir
 from scanner.parse import cache as cache_module
-from scanner.parse import codec, parse_all, terraform, yaml
-from scanner.parse.cache import ParseCache, sealed
+from scanner.parse import codec, terraform, yaml
+from scanner.parse.files import parse_all
+from scanner.cachedir import sealed
+from scanner.parse.cache import ParseCache
 
 # One file per thing parsing reports: a plain module, a syntax error, escapes Terraform rejects (each a
 # notice), a Unicode identifier (the second grammar), JSON syntax with a surrogate escape, tfvars, YAML with
@@ -140,7 +143,7 @@ def test_another_sovscan_or_parser_or_path_does_not_read_the_entry(tmp_path, par
 def test_the_fingerprint_follows_the_parse_code_and_the_version(monkeypatch):
     today = cache_module.code_fingerprint()
     assert ParseCache("x").fingerprint == today
-    monkeypatch.setattr(cache_module, "__version__", "0.0.0-other")
+    monkeypatch.setattr(cachedir, "__version__", "0.0.0-other")
     other_version = cache_module.code_fingerprint()
     monkeypatch.undo()
     monkeypatch.setattr(cache_module, "FORMAT", "sovscan-parse-cache/0")
@@ -208,7 +211,7 @@ def test_an_entry_of_another_format_or_key_is_a_miss(tmp_path):
 
 
 def _parsed(sources: list[Source]) -> list[tuple[Source, bytes, cache_module.Parsed]]:
-    from scanner.parse import parse_file
+    from scanner.parse.files import parse_file
     out = []
     for source in sources:
         parsed, notices = parse_file(source)
@@ -256,7 +259,7 @@ def test_a_cache_that_cannot_be_written_is_no_error(tmp_path, parsed_cold, monke
 
     def disk_full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(cache_module.tempfile, "mkstemp", disk_full)
+    monkeypatch.setattr(cachedir.tempfile, "mkstemp", disk_full)
     full = ParseCache(str(tmp_path / "cache"))
     assert _as_data(parse_all(sources, full)) == _as_data(cold)
     assert not full.writable and _entries(tmp_path / "cache") == []
@@ -267,7 +270,7 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path, monkeypatch):
 
     def replace_fails(source, target):
         raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(cache_module.os, "replace", replace_fails)
+    monkeypatch.setattr(cachedir.os, "replace", replace_fails)
     parse_all(sources, ParseCache(str(tmp_path / "cache")))
     assert list((tmp_path / "cache").rglob("*.tmp")) == []
 
@@ -285,7 +288,7 @@ def test_least_recently_used_entries_are_evicted_past_the_limit(tmp_path):
     outside = tmp_path / "outside.json"
     outside.write_bytes(b"x" * 1000)
     (root / "zz").symlink_to(tmp_path)
-    assert cache_module.evict(root, 6000) == 7           # 10,000 bytes to at most 4,800, and the old .tmp
+    assert cachedir.evict(root, 6000) == 7           # 10,000 bytes to at most 4,800, and the old .tmp
     assert sorted(p.name[:2] for p in root.glob("[0-9][0-9]/*.json")) == ["03", "07", "08", "09"]
     assert outside.exists()
 
@@ -323,10 +326,10 @@ def test_plain_values_read_back_identical(value):
 
 
 def test_default_directory_follows_xdg():
-    assert cache_module.default_directory({"XDG_CACHE_HOME": "/c"}) == "/c/sovscan"
-    assert cache_module.default_directory({"XDG_CACHE_HOME": "relative"}) == \
+    assert cachedir.default_directory({"XDG_CACHE_HOME": "/c"}) == "/c/sovscan"
+    assert cachedir.default_directory({"XDG_CACHE_HOME": "relative"}) == \
         os.path.join(os.path.expanduser("~"), ".cache", "sovscan")
-    assert cache_module.default_directory({}) == os.path.join(os.path.expanduser("~"), ".cache", "sovscan")
+    assert cachedir.default_directory({}) == os.path.join(os.path.expanduser("~"), ".cache", "sovscan")
 
 
 def test_notices_from_the_cache_are_notices_of_this_path(tmp_path):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from scanner.discover import Source
-from scanner.parse import parse_file
+from scanner.parse.files import parse_file
 from scanner.parse import yaml as yaml_stage
 from scanner.parse.yaml import YamlTooComplex, parse_text
 
@@ -62,7 +62,7 @@ def test_braces_in_valid_yaml_are_not_templates(tmp_path):
 
 
 def test_many_files_parse_the_same_on_every_core(tmp_path, monkeypatch):
-    from scanner import parse as parse_stage
+    from scanner.parse import files as parse_stage
     from scanner.discover import discover
     for i in range(70):
         (tmp_path / f"m{i}.tf").write_text(f'resource "x" "r{i}" {{\n  n = {i}\n}}\n')
@@ -93,7 +93,7 @@ def _counting_worker_chunks(parse_stage, monkeypatch) -> list:
 
 
 def test_a_few_large_files_are_parsed_on_every_core_in_chunks_of_about_equal_bytes(tmp_path, monkeypatch):
-    from scanner import parse as parse_stage
+    from scanner.parse import files as parse_stage
     from scanner.discover import discover
     monkeypatch.setattr(parse_stage.os, "cpu_count", lambda: 2)
     body = "".join(f'resource "x" "r{i}" {{\n  name = "{i:0>40}"\n}}\n' for i in range(1500))   # ~100 KB
@@ -109,7 +109,7 @@ def test_a_few_large_files_are_parsed_on_every_core_in_chunks_of_about_equal_byt
 
 def test_templates_inside_a_chart_are_text_for_the_chart_render_without_a_notice(tmp_path):
     from scanner.discover import discover
-    from scanner.parse import parse_all
+    from scanner.parse.files import parse_all
     (tmp_path / "web" / "templates").mkdir(parents=True)
     (tmp_path / "web" / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 0.1.0\n")
     template = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"

@@ -12,8 +12,8 @@ import pytest
 
 from scanner import cli, review
 from scanner import config as config_module
-from scanner.evaluate import summaries
 from scanner.report import Report
+from scanner.report.model import sovereignty_target
 from scanner.report import html as html_report
 from scanner.report import tally
 
@@ -182,7 +182,7 @@ def test_waiver_register_posture_and_live_hcc(write, tmp_path, run_scan):
     }, tmp_path / "repo")
     config = config_module.load(None, str(root))
     result = run_scan(root, config=config)   # on 2026-11-23
-    report = Report(result, 3, target=summaries.sovereignty_target(config), scan_date="2026-11-23",
+    report = Report(result, 3, target=sovereignty_target(config), scan_date="2026-11-23",
                     rules=review.summarise(config, result, TODAY))
     document = parse(html_report.render(report))
     register = section(document, "waivers")

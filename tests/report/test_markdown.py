@@ -4,7 +4,7 @@ import re
 
 import dataclasses
 
-from scanner.evaluate.summaries import ClusterSummary, HavenSummary, ProviderPosture
+from scanner.evaluate.result import ClusterSummary, HavenSummary, ProviderPosture
 from scanner.evaluate.waivers import WaiverEntry
 from scanner.report import FORMATTERS, Report, markdown
 

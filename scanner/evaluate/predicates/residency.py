@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from scanner.config import Config
 from scanner.evaluate.context import Context
 from scanner.evaluate.predicates.core import region_verdict
 from scanner.evaluate.predicates.spec import MAPPING, STRING, STRINGS, PredicateSpec, spec
@@ -18,9 +17,6 @@ from scanner.model.values import Unknown
 _ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:([a-z0-9-]*):")
 _INDEX = re.compile(r"\[[^\]]*\]")
 _REGION_KEYS = ("region", "default_region")
-# [I] sovereignty_requirement -> SEAL target when seal_target is unset: some = EU law applies and is
-# enforceable (SEAL-2, 003:359); high = the NDS ambition SEAL-4 (003:383).
-_TARGET_BY_SEAL = {"some": 2, "high": 4}
 
 
 # --- where a resource is --------------------------------------------------------------------------
@@ -124,15 +120,9 @@ def _provider_entry(resource: Resource) -> tuple[Verdict | None, ProviderEntry |
     return None, entry
 
 
-def seal_target(config: Config) -> int | None:
-    if config.seal_target is not None:
-        return config.seal_target
-    return _TARGET_BY_SEAL.get(config.sovereignty_requirement or "none")
-
-
 def provider_seal(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The provider's indicative SEAL range (providers.yaml) reaches the profile's SEAL target."""
-    target = seal_target(ctx.config)
+    target = ctx.config.seal_level()
     if target is None:
         return PASS
     early, entry = _provider_entry(resource)

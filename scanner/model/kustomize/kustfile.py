@@ -13,12 +13,12 @@ from typing import Mapping
 
 import yaml
 
+from scanner.discover import KUSTOMIZATION_FILES
 from scanner.model.kustomize.resource import BuildError, Resource
 from scanner.model.kustomize.tree import Node, from_document
 from scanner.model.rendered import Place
 from scanner.parse.yaml import YamlDocument, YamlTooComplex, parse_text
 
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
 ORIGIN = "config.kubernetes.io/origin"
 SUPPORTED = frozenset({

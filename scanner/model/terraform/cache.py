@@ -43,8 +43,9 @@ from scanner.model.terraform.modules import TerraformModel, local_module_dir, no
 from scanner.notices import Notice
 from scanner.parse import codec as parse_codec
 from scanner.parse import expressions as x
-from scanner.parse.cache import (DEFAULT_LIMIT, MAX_ENTRY, code_fingerprint, keep_under_limit, refresh, sealed,
-                                 tag_directory, verified_body, write_atomically)
+from scanner.cachedir import (MAX_ENTRY, CacheDirectory, keep_under_limit, refresh, sealed, tag_directory,
+                              verified_body, write_atomically)
+from scanner.parse.cache import code_fingerprint
 from scanner.parse.terraform import TerraformFile
 
 FORMAT = "sovscan-root-cache/1"
@@ -78,10 +79,8 @@ def model_fingerprint() -> str:
 
 
 @dataclass
-class RootCache:
+class RootCache(CacheDirectory):
     """A cache directory's root entries."""
-    directory: str
-    limit: int = DEFAULT_LIMIT
     fingerprint: str = field(default_factory=lambda: model_fingerprint())
     writable: bool = True
     written: int = 0                   # bytes of entries this run wrote

@@ -1,0 +1,209 @@
+"""A sovscan cache directory and the sealed entries its caches share (the parse cache, the root-module
+cache, the policy pack's verdict and the result cache).
+
+An entry is one file: a header line (JSON naming the format, the key and the SHA-256 of the body) and the
+zlib-compressed body, which is JSON data, never code, because a CI cache may have been written by another
+job. Reading checks the header and the checksum before anything is decoded; a damaged entry is a miss.
+Writes go to a temporary file that replaces the entry in one step. Each cache keeps its entries in its own
+subdirectory, bounded by the least recently used first.
+
+This module imports no stage of the scan: a run answered from the result cache needs nothing else.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+import time
+import unicodedata
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from scanner import __version__
+
+DEFAULT_LIMIT = 512 * 1024 * 1024   # bytes of entries; a whole 2,000-file corpus takes about 20 MB
+MAX_ENTRY = 256 * 1024 * 1024      # what one entry may expand to when it is read
+TOUCH_AFTER = 3600                 # seconds: a hit refreshes an entry's time at most this often
+EVICT_EVERY = 600                  # seconds between size checks, unless a run wrote a tenth of the limit
+
+
+@dataclass
+class CacheDirectory:
+    """Where sovscan keeps its caches, and how many bytes of entries each may take."""
+    directory: str
+    limit: int = DEFAULT_LIMIT
+
+
+def runtime_fingerprint() -> str:
+    """What sovscan runs on besides its own files: its version, Python and its Unicode tables (identifiers),
+    and the parser libraries (a new python-hcl2 may read the same file differently)."""
+    digest = hashlib.sha256(f"{__version__}\0{sys.version_info[:2]}\0{unicodedata.unidata_version}".encode())
+    for module, distribution in (("hcl2", "python-hcl2"), ("lark", "lark"), ("yaml", "PyYAML")):
+        digest.update(f"\0{installed(module, distribution)}".encode("utf-8", "surrogateescape"))
+    import yaml
+    digest.update(b"\0C-loader" if hasattr(yaml, "CSafeLoader") else b"\0pure-loader")
+    return digest.hexdigest()
+
+
+_DIGESTS: dict[str, tuple[int, int, bytes]] = {}
+
+
+def file_digest(path: Path) -> bytes:
+    """The SHA-256 of the file's bytes. Several cache keys hash sovscan's own files on every run; within one
+    process a file is read again only when its size or modification time changed. Raises OSError."""
+    status = path.stat()
+    known = _DIGESTS.get(str(path))
+    if known is not None and known[:2] == (status.st_size, status.st_mtime_ns):
+        return known[2]
+    digest = hashlib.sha256(path.read_bytes()).digest()
+    _DIGESTS[str(path)] = (status.st_size, status.st_mtime_ns, digest)
+    return digest
+
+
+def installed(module: str, distribution: str) -> str:
+    """The name and version of the distribution that installed `module`, as its .dist-info directory next to
+    the module spells them (importlib.metadata would cost a cached run a fifth of its start-up); where the
+    module was found when there is no such directory."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return f"{distribution} missing"
+    site = os.path.dirname(os.path.dirname(spec.origin))
+    prefix = distribution.lower().replace("-", "_") + "-"
+    with contextlib.suppress(OSError):
+        for entry in sorted(os.listdir(site)):
+            if entry.lower().startswith(prefix) and entry.endswith(".dist-info"):
+                return entry
+    return f"{distribution} at {spec.origin}"
+
+
+def default_directory(environ: dict[str, str] | os._Environ) -> str:
+    """$XDG_CACHE_HOME/sovscan, else ~/.cache/sovscan (the XDG base directory default)."""
+    base = environ.get("XDG_CACHE_HOME", "")
+    if not base or not os.path.isabs(base):        # the XDG spec: a relative value is to be ignored
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "sovscan")
+
+
+def verified_body(raw: bytes, key: str, form: str) -> bytes | None:
+    """The decompressed body when the header names the format `form` and this key and the checksum matches.
+    Raises ValueError (JSON) or zlib.error on a damaged header or body."""
+    if len(raw) > MAX_ENTRY:
+        return None
+    header, newline, compressed = raw.partition(b"\n")
+    if not newline or len(header) > 1024:
+        return None
+    meta = json.loads(header)
+    if not isinstance(meta, dict) or meta.get("format") != form or meta.get("key") != key:
+        return None
+    if meta.get("sha256") != hashlib.sha256(compressed).hexdigest():
+        return None
+    inflater = zlib.decompressobj()
+    body = inflater.decompress(compressed, MAX_ENTRY)
+    if inflater.unconsumed_tail or not inflater.eof:
+        return None
+    return body
+
+
+CACHEDIR_TAG = "CACHEDIR.TAG"
+CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"   # the Cache Directory Tagging Specification
+
+
+def tag_directory(directory: str) -> None:
+    """Mark the cache directory as a cache (CACHEDIR.TAG): discovery skips it when it lies inside a scanned
+    tree (a CI cache under the project directory), and backup tools leave it out."""
+    target = Path(directory, CACHEDIR_TAG)
+    if target.exists():
+        return
+    with contextlib.suppress(OSError):
+        write_atomically(target, CACHEDIR_SIGNATURE + b"\n# This directory holds sovscan's caches: parsed files, evaluated roots and results as JSON data.\n")
+
+
+def sealed(body: bytes, key: str, form: str) -> bytes:
+    """An entry: a header line naming the format, the key and the SHA-256 of the compressed body, then the body."""
+    compressed = zlib.compress(body, 1)
+    header = json.dumps({"format": form, "key": key, "sha256": hashlib.sha256(compressed).hexdigest()})
+    return header.encode("ascii") + b"\n" + compressed
+
+
+def keep_under_limit(entries: Path, written: int, limit: int) -> None:
+    """After a run that wrote about `written` bytes into the entries directory: evict down to the limit,
+    checked at most every EVICT_EVERY seconds unless the run wrote a tenth of the limit (the parse, root
+    and result caches alike)."""
+    if not written:
+        return
+    marker = entries / "last-size-check"
+    with contextlib.suppress(OSError):
+        recent = time.time() - marker.stat().st_mtime < EVICT_EVERY
+        if recent and written < limit // 10:
+            return
+    with contextlib.suppress(OSError):
+        evict(entries, limit)
+        marker.touch()
+
+
+def refresh(entry: Path) -> None:
+    """Mark an entry as used (least recently used entries go first), not more than once an hour."""
+    with contextlib.suppress(OSError):
+        if time.time() - entry.stat().st_mtime > TOUCH_AFTER:
+            os.utime(entry)
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+# --- size -------------------------------------------------------------------------------------------
+
+def _entries(root: Path) -> Iterator[tuple[float, int, str]]:
+    """(modification time, size, path) of each entry and left-over temporary file; symbolic links are
+    neither followed nor counted."""
+    with os.scandir(root) as shards:
+        for shard in shards:
+            if not shard.is_dir(follow_symlinks=False) or len(shard.name) != 2:
+                continue
+            with os.scandir(shard.path) as files:
+                for item in files:
+                    if item.is_file(follow_symlinks=False) and item.name.endswith((".json", ".tmp")):
+                        stat = item.stat(follow_symlinks=False)
+                        yield stat.st_mtime, stat.st_size, item.path
+
+
+def evict(root: Path, limit: int) -> int:
+    """Remove the least recently used entries until the entries take at most 80 % of `limit` bytes (so
+    the next runs do not evict again at once); temporary files of interrupted writes older than an hour
+    go as well. Returns the number of files removed."""
+    entries = sorted(_entries(root))
+    now = time.time()
+    removed = 0
+    stale = [e for e in entries if e[2].endswith(".tmp") and now - e[0] > 3600]
+    for _, _, path in stale:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+            removed += 1
+    kept = [e for e in entries if not e[2].endswith(".tmp")]
+    total = sum(size for _, size, _ in kept)
+    if total <= limit:
+        return removed
+    for _, size, path in kept:
+        if total <= limit * 0.8:
+            break
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+            removed += 1
+        total -= size
+    return removed

@@ -1,0 +1,279 @@
+"""Stage 2's entry: read each Source once (from the parse cache when it has the file) and turn it into syntax
+(Terraform) or documents (YAML), in worker processes when the files are many."""
+from __future__ import annotations
+
+import concurrent.futures
+import concurrent.futures.process
+import contextlib
+import os
+import posixpath
+import signal
+import threading
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+import yaml as pyyaml
+
+from scanner import collector
+from scanner.discover import MAX_FILE_BYTES, Source, ci_kind
+from scanner.notices import Notice
+from scanner.parse import directives, terraform, yaml
+from scanner.parse.cache import ParseCache, Parsed
+from scanner.parse.directives import Directive, ForeignDirective
+from scanner.parse.terraform import TerraformFile
+from scanner.parse.yaml import YamlDocument
+from scanner.regular_file import read_bytes
+
+
+@dataclass
+class ParsedFile:
+    source: Source
+    text: str = ""
+    terraform: TerraformFile | None = None
+    documents: list[YamlDocument] = field(default_factory=list)
+    directives: list[Directive] = field(default_factory=list)
+    foreign_directives: list[ForeignDirective] = field(default_factory=list)
+
+
+def _read(source: Source) -> tuple[bytes | None, Notice | None]:
+    try:
+        return read_bytes(source.abspath, MAX_FILE_BYTES), None
+    except OSError as err:
+        return None, Notice(source.path, 0, f"cannot read file: {err.strerror}")
+
+
+def _text(source: Source, data: bytes) -> tuple[str | None, Notice | None]:
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as err:
+        return None, Notice(source.path, 0, f"skipped: not UTF-8 text (byte {err.start})")
+
+
+def parse_file(source: Source, cache: ParseCache | None = None) -> tuple[ParsedFile | None, list[Notice]]:
+    """The file's syntax or documents, and the notices parsing it gave; written to the cache when given."""
+    if source.kind == "tfstate":
+        return ParsedFile(source), []
+    data, notice = _read(source)
+    text = None
+    if data is not None:
+        text, notice = _text(source, data)
+    if data is None or text is None:
+        return None, [notice] if notice else []
+    parsed, notices = _parse_text(source, text)
+    if cache is not None and _worth_caching(source, text):
+        cache.put(source.path, cache.key(source.path, source.kind, data),
+                  Parsed(parsed.terraform, tuple(parsed.documents), tuple(notices)))
+    return parsed, notices
+
+
+def _worth_caching(source: Source, text: str) -> bool:
+    """Files whose parse is more than a glance at the text: Terraform, and YAML that may hold objects."""
+    if source.kind in ("terraform", "tfvars", "terraform-json"):
+        return True
+    return source.kind in ("yaml", "json") and _may_hold_manifests(source, text)
+
+
+def _cached(source: Source, cache: ParseCache) -> tuple[ParsedFile | None, list[Notice]] | None:
+    """parse_file's result from the cache, or None: a miss, parsed afterwards (in workers when there are
+    many). A file whose parse is only a glance at its text is parsed here and now."""
+    if source.kind not in ("terraform", "tfvars", "terraform-json", "yaml", "json"):
+        return parse_file(source)
+    data, _ = _read(source)
+    text = None if data is None else _text(source, data)[0]
+    if data is None or text is None:
+        return parse_file(source)          # the notice that it cannot be read
+    if not _worth_caching(source, text):
+        return _parse_text(source, text)
+    hit = cache.get(source.path, cache.key(source.path, source.kind, data))
+    if hit is None:
+        return None
+    parsed = ParsedFile(source, text, hit.terraform, list(hit.documents))
+    parsed.directives, parsed.foreign_directives = directives.read(source.path, text)
+    return parsed, list(hit.notices)
+
+
+def _parse_text(source: Source, text: str) -> tuple[ParsedFile, list[Notice]]:
+    parsed = ParsedFile(source, text)
+    if source.kind in ("terraform", "tfvars", "yaml", "json", "terraform-json"):
+        parsed.directives, parsed.foreign_directives = directives.read(source.path, text)
+    try:
+        if source.kind in ("terraform", "tfvars") and not source.path.endswith(".json"):
+            parsed.terraform = terraform.parse_text(source.path, text)
+            return parsed, [Notice(source.path, line, message) for line, message in parsed.terraform.problems]
+        if source.kind in ("terraform-json", "tfvars"):
+            parsed.terraform = terraform.parse_json_text(source.path, text)
+        elif source.kind in ("yaml", "json") and _may_hold_manifests(source, text):
+            if "/templates/" in f"/{source.path}" and yaml.looks_like_template(text):
+                return parsed, [_template_notice(source)]
+            parsed.documents, skipped = yaml.parse_stream(source.path, text)
+            return parsed, [_skipped_notice(source, s) for s in skipped]
+    except terraform.HclSyntaxError as err:
+        return parsed, [Notice(source.path, err.line, f"not parsed: {err}", "error")]
+    except pyyaml.MarkedYAMLError as err:
+        if yaml.looks_like_template(text):
+            return parsed, [_template_notice(source)]
+        line = err.problem_mark.line + 1 if err.problem_mark else 0
+        return parsed, [Notice(source.path, line, f"not parsed: YAML syntax error: {err.problem}", "error")]
+    except (pyyaml.YAMLError, yaml.YamlTooComplex, RecursionError) as err:
+        return parsed, [Notice(source.path, 0, f"not parsed: {err}", "error")]
+    return parsed, []
+
+
+def _skipped_notice(source: Source, skipped: yaml.Skipped) -> Notice:
+    return Notice(source.path, skipped.line, f"document {skipped.index + 1} not judged: {skipped.reason}", "error")
+
+
+def _template_notice(source: Source) -> Notice:
+    return Notice(source.path, 0, "skipped: Helm/Go template, not YAML until rendered", "note")
+
+
+def _may_hold_manifests(source: Source, text: str) -> bool:
+    """Kubernetes manifests, or CI definitions (which policies read as documents too)."""
+    return ("apiVersion" in text and "kind" in text) or ci_kind(source.path) is not None
+
+
+PARALLEL_FILES = 64          # this many files, or
+PARALLEL_BYTES = 256 * 1024  # this much text, is worth starting worker processes for (HCL: ~0.4 s of parsing)
+CHUNKS_PER_WORKER = 4        # tasks per worker, of about equal bytes, so no worker waits on one long task
+
+
+def _parse_results(sources: list[Source], cache: ParseCache | None = None) -> Iterable[tuple[ParsedFile | None, list[Notice]]]:
+    """parse_file over all sources, on every core when there is much to parse (parsing HCL dominates a
+    cold scan), counted in files and in bytes: one module of 48 large files is worth it too."""
+    workers = min(os.cpu_count() or 1, 8)
+    sizes = [_size(s) for s in sources]
+    if workers < 2 or len(sources) < 2 or (len(sources) < PARALLEL_FILES and sum(sizes) < PARALLEL_BYTES):
+        return (parse_file(source, cache) for source in sources)
+    with _signals_deferred() as received:
+        results = _parse_in_workers(_chunks(sources, sizes, workers * CHUNKS_PER_WORKER), workers, received, cache)
+    # None: no usable worker processes (sandboxes), or a signal whose handler chose to go on: parse here
+    return results if results is not None else (parse_file(source, cache) for source in sources)
+
+
+def _size(source: Source) -> int:
+    if source.kind == "tfstate":
+        return 0
+    try:
+        return os.stat(source.abspath).st_size
+    except OSError:
+        return 0
+
+
+def _chunks(sources: list[Source], sizes: list[int], count: int) -> list[list[Source]]:
+    """The sources in order, cut into about `count` runs of about equal bytes."""
+    target = max(sum(sizes) // count, 1)
+    chunks: list[list[Source]] = [[]]
+    held = 0
+    for source, size in zip(sources, sizes):
+        if chunks[-1] and held + size > target:
+            chunks.append([])
+            held = 0
+        chunks[-1].append(source)
+        held += size
+    return chunks
+
+
+def _parse_in_workers(chunks: list[list[Source]], workers: int, received: list[int],
+                      cache: ParseCache | None) -> list | None:
+    try:
+        executor = concurrent.futures.ProcessPoolExecutor(max_workers=workers, initializer=_start_worker)
+    except (OSError, RuntimeError, ImportError):   # no sem_open
+        return None
+    try:
+        futures = [executor.submit(_parse_chunk, chunk, cache) for chunk in chunks]
+        while not received and not all(f.done() for f in futures):
+            concurrent.futures.wait(futures, timeout=0.1)
+        if received:
+            _stop_workers(executor)
+            return None
+        return [result for future in futures for result in future.result()]
+    except (OSError, RuntimeError, ImportError):   # RuntimeError covers BrokenProcessPool
+        return None
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _parse_chunk(sources: list[Source], cache: ParseCache | None) -> list[tuple[ParsedFile | None, list[Notice]]]:
+    return [parse_file(source, cache) for source in sources]
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[list[int]]:
+    """While workers run, Ctrl-C and SIGTERM are only recorded: raised in the middle of the executor's
+    bookkeeping they can leave a lock held (the scan hangs) or a worker half-started (it prints a
+    traceback). Once the workers are stopped the signal is raised again, for the caller's handler (cli.py
+    exits 130 or 143)."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            previous[signum] = signal.signal(signum, lambda number, frame: received.append(number))
+    try:
+        yield received
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        if received:
+            signal.raise_signal(received[0])
+
+
+def _start_worker() -> None:
+    _leave_signals_to_main()
+    collector.in_worker()
+
+
+def _leave_signals_to_main() -> None:
+    """A worker ignores Ctrl-C (a terminal sends it to the whole process group) and dies quietly on
+    SIGTERM: the main process stops the workers and sets the exit code."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _stop_workers(executor: concurrent.futures.ProcessPoolExecutor) -> None:
+    """Kill the workers: shutdown alone lets every task already handed out run to its end, and SIGTERM is
+    lost on a worker that has not yet run _leave_signals_to_main. Workers only parse; nothing to clean up."""
+    kill = getattr(executor, "kill_workers", None)     # Python 3.14+
+    if kill is not None:
+        kill()
+        return
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        process.kill()
+
+
+def parse_all(sources: list[Source], cache: ParseCache | None = None) -> tuple[list[ParsedFile], list[Notice]]:
+    """Every source parsed, in order; with a cache, files parsed before with the same bytes (and sovscan)
+    are read from it, the others parsed and written to it."""
+    results: list[tuple[ParsedFile | None, list[Notice]] | None] = \
+        [_cached(s, cache) for s in sources] if cache is not None else [None] * len(sources)
+    missed = [i for i, result in enumerate(results) if result is None]
+    for index, result in zip(missed, _parse_results([sources[i] for i in missed], cache)):
+        results[index] = result
+    if cache is not None and missed:
+        cache.tidy(sum(_size(sources[i]) for i in missed))
+    files: list[ParsedFile] = []
+    notices: list[Notice] = []
+    charts = _chart_directories(sources)
+    for parsed, problems in filter(None, results):
+        if parsed is not None and _in_chart(parsed.source.path, charts):   # rendered with its chart in the model
+            problems = [p for p in problems if p != _template_notice(parsed.source)]
+        notices.extend(problems)
+        if parsed is not None:
+            files.append(parsed)
+    return files, notices
+
+
+def _chart_directories(sources: list[Source]) -> set[str]:
+    return {posixpath.dirname(s.path) for s in sources if posixpath.basename(s.path) == "Chart.yaml"}
+
+
+def _in_chart(path: str, charts: set[str]) -> bool:
+    directory = posixpath.dirname(path)
+    while True:
+        if directory in charts:
+            return True
+        if not directory:
+            return False
+        directory = posixpath.dirname(directory)

@@ -1,0 +1,164 @@
+"""The stages of a scan, one after the other: discover -> parse -> model -> evaluate, then the waivers, the
+baseline, copies reported once and a pre-commit run's focus. `pipeline.scan` runs them when the result cache
+has no answer."""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import os
+import posixpath
+from typing import TYPE_CHECKING
+
+from scanner import checkout, collector
+from scanner.discover import MAX_FILE_BYTES, Source, discover, display_prefix, installed_module_sources, unused_excludes
+from scanner.errors import InputError
+from scanner.evaluate import copies, demonstration, engine, waivers
+from scanner.evaluate.result import Finding, Result
+from scanner.evaluate.summaries import summarise
+from scanner.focus import Focus
+from scanner.model.build import build
+from scanner.model.kustomize.kustfile import under
+from scanner.model.rendered import RenderedBuild
+from scanner.model.terraform.cache import RootCache
+from scanner.notices import UNRENDERED, Notice
+from scanner.parse import hcc, terraform
+from scanner.parse.cache import ParseCache
+from scanner.parse.files import ParsedFile, parse_all
+from scanner.parse.modules import ModuleManifest, read_manifest
+from scanner.parse.plan import Plan, read_plan
+from scanner.regular_file import read_bytes
+
+if TYPE_CHECKING:
+    from scanner.pipeline import ScanRequest
+
+
+def _var_file(path: str) -> terraform.TerraformFile:
+    try:
+        raw = read_bytes(path, MAX_FILE_BYTES)
+        if len(raw) > MAX_FILE_BYTES:
+            raise InputError(f"--var-file {path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+        text = raw.decode("utf-8-sig")
+    except OSError as err:
+        raise InputError(f"--var-file {path}: cannot read: {err.strerror or err}") from None
+    except UnicodeDecodeError as err:
+        raise InputError(f"--var-file {path}: not UTF-8 (byte offset {err.start})") from None
+    try:
+        if path.endswith(".json"):
+            return terraform.parse_json_text(path + ".tfvars.json" if not path.endswith(".tfvars.json") else path, text)
+        return terraform.parse_text(path, text)
+    except terraform.HclSyntaxError as err:
+        raise InputError(f"--var-file {path}:{err.line}: {err}") from None
+
+
+def run(request: ScanRequest) -> tuple[Result, int]:
+    """(result, number of files scanned) of `request`, its `today` set."""
+    var_files = [_var_file(p) for p in request.var_files]
+    sources, notices = [], []
+    matched: set[str] = set()
+    manifests: dict[str, ModuleManifest] = {}
+    for root in dict.fromkeys(request.paths):
+        prefix = display_prefix(root)
+        found, problems = discover(root, request.excludes + request.config.exclude, prefix, matched)
+        installed, more = _installed_modules(root, prefix, found, manifests)
+        sources.extend(found + installed)
+        notices.extend(problems + more)
+    notices.extend(unused_excludes(request.excludes, request.config.exclude, request.config.source, matched))
+    cache = None if request.cache is None else ParseCache(request.cache.directory, request.cache.limit)
+    files, parse_notices = parse_all(sorted(set(sources)), cache)
+    collector.keep_for_the_scan()
+    reports, hcc_notices = _haven_reports(request.haven_results, files)
+    plans = [_located(read_plan(p), request.paths) for p in request.plans]
+    root_cache = None if request.cache is None else RootCache(request.cache.directory, request.cache.limit)
+    the_model = build(files, var_files, reports, manifests, plans, request.config.helm_values,
+                            request.helm_engine, request.config.demonstration_directories, root_cache)
+    today = request.today or datetime.date.today()   # set by scan
+    result = engine.evaluate(the_model, list(request.policies), request.config, today)
+    result = demonstration.lowered(result, the_model, request.config)
+    planned = [n for p in plans for n in p.notices]
+    result = summarise(result, the_model, request.config).but(
+        notices=sorted(set(notices + parse_notices + hcc_notices + planned + the_model.notices)))
+    directives = [d for f in files for d in f.directives]
+    foreign = [d for f in files for d in f.foreign_directives]
+    result = waivers.apply(result, the_model, directives, foreign, request.config, today)
+    if request.baseline:
+        result = waivers.apply_baseline(result, waivers.load_baseline(request.baseline))
+    result = copies.reported_once(result, the_model)
+    result = engine.grouped(result).but(register=waivers.register(result, the_model, directives, request.config, today))
+    if request.focus is not None:
+        result = _narrow(result, request.focus, _unrendered_places(the_model.builds, request.focus))
+    return result, len(sources)
+
+
+def _located(plan: Plan, roots: tuple[str, ...]) -> Plan:
+    """The plan with the directory of its file as reports show paths, when a scanned directory holds it (a plan
+    belongs to the root module it was made in, and is usually kept there)."""
+    real = os.path.realpath(plan.path)
+    for root in dict.fromkeys(roots):
+        base = os.path.realpath(root)
+        if os.path.isdir(base) and checkout.inside(real, base):
+            below = os.path.relpath(os.path.dirname(real), base).replace(os.sep, "/")
+            directory = display_prefix(root) + ("" if below == "." else below)
+            return dataclasses.replace(plan, directory=directory.rstrip("/"))
+    return plan
+
+
+def _installed_modules(root: str, prefix: str, found: list[Source],
+                       manifests: dict[str, ModuleManifest]) -> tuple[list[Source], list[Notice]]:
+    """Modules `terraform init` installed for the root modules among `found` (its modules.json), so registry
+    and git module calls are followed into their downloaded source. `manifests` gets each root's record,
+    keyed by the root module's directory as reports show it."""
+    if not os.path.isdir(root):
+        return [], []
+    directories = sorted({posixpath.dirname(s.path[len(prefix):]) for s in found if s.kind == "terraform"})
+    notices: list[Notice] = []
+    wanted: list[str] = []
+    for directory in directories:
+        manifest = read_manifest(root, directory)
+        notices.extend(manifest.notices)
+        if manifest.modules:
+            manifests[(prefix + directory).rstrip("/")] = manifest
+            wanted.extend(m.path for m in manifest.modules.values() if m.key)
+    installed, problems = installed_module_sources(root, prefix, wanted)
+    return installed, notices + problems
+
+
+def _haven_reports(given: tuple[str, ...], files: list[ParsedFile]) -> tuple[list[hcc.HccReport], list[Notice]]:
+    """HCC results named with --haven-results (bad input: exit 2), plus results files found in the scanned
+    tree (bad input there: a notice, the scan goes on). A file named both ways is read once."""
+    reports = []
+    for path in given:
+        try:
+            reports.append(hcc.parse_file(path))
+        except InputError as err:
+            raise InputError(f"--haven-results {err}") from None
+    named = {os.path.realpath(p) for p in given}
+    notices = []
+    for parsed in files:
+        source = parsed.source
+        if source.kind != "json" or os.path.realpath(source.abspath) in named or not hcc.looks_like_hcc(parsed.text):
+            continue
+        try:
+            reports.append(hcc.parse_text(source.path, parsed.text))
+        except InputError as err:
+            reason = str(err).removeprefix(f"{source.path}: ")
+            notices.append(Notice(source.path, 0, f"not read as Haven Compliancy Checker results: {reason}"))
+    return reports, notices
+
+
+def _unrendered_places(builds: list[RenderedBuild], focus: Focus) -> frozenset[tuple[str, int]]:
+    """Where the notices of the builds rendered in part that hold a focused file are: a named patch whose
+    base cannot be read is not judged, and the run must say so (and fail under --strict)."""
+    def holds_focused(build: RenderedBuild) -> bool:
+        return any(path in build.inputs or under(build.root, path) for path in focus.files)
+    return frozenset((n.path, n.line) for b in builds if not b.complete and holds_focused(b) for n in b.notices)
+
+
+def _narrow(result: Result, focus: Focus, unrendered: frozenset[tuple[str, int]] = frozenset()) -> Result:
+    def keeps(finding: Finding) -> bool:
+        """On a changed line or block, or decided by a changed place (a tfvars entry, a default, a local)."""
+        return focus.keeps(finding.path, finding.line, finding.resource_line, finding.resource_end_line) or \
+            any(focus.keeps(path, line) for path, line, _ in finding.chain)
+    return result.but(findings=[f for f in result.findings if keeps(f)],
+                      unresolved=[f for f in result.unresolved if keeps(f)],
+                      notices=[n for n in result.notices if n.path in focus.files
+                               or (n.kind == UNRENDERED and (n.path, n.line) in unrendered)])
