@@ -47,8 +47,8 @@ def scan(request: ScanRequest) -> tuple[Result, int]:
 
     with collector.fewer_collections():
         result, files = stages.run(request)
-    if results is not None and key is not None:
-        results.put(key, result, files)
+        if results is not None and key is not None:
+            results.put(key, result, files)
     return result, files
 
 

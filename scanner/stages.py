@@ -70,7 +70,7 @@ def run(request: ScanRequest) -> tuple[Result, int]:
     plans = [_located(read_plan(p), request.paths) for p in request.plans]
     root_cache = None if request.cache is None else RootCache(request.cache.directory, request.cache.limit)
     the_model = build(files, var_files, reports, manifests, plans, request.config.helm_values,
-                            request.helm_engine, request.config.demonstration_directories, root_cache)
+                      request.helm_engine, request.config.demonstration_directories, root_cache)
     today = request.today or datetime.date.today()   # set by scan
     result = engine.evaluate(the_model, list(request.policies), request.config, today)
     result = demonstration.lowered(result, the_model, request.config)

@@ -48,21 +48,28 @@ def decode(body: bytes, policies: tuple[Policy, ...]) -> tuple[Result, int]:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, Policy):
-        return value.id
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if value is None or isinstance(value, (str, bool, int)):     # most values: checked first
+        return value
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
+    if isinstance(value, Policy):
+        return value.id
+    names = _field_names(type(value))
+    if names:
+        return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, dict):
         if not all(isinstance(key, str) for key in value):
             raise Unencodable("a mapping with keys that are not strings")
         return {key: _plain(item) for key, item in value.items()}
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
     if isinstance(value, float) and math.isfinite(value):
         return value
     raise Unencodable(type(value).__name__)
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The fields of a dataclass, in order; none for any other type."""
+    return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else ()
 
 
 Decoder = Callable[[Any, dict[str, Policy]], Any]
