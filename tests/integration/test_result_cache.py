@@ -8,6 +8,8 @@ import datetime
 import json
 import multiprocessing
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from scanner.config import Config
 from scanner.evaluate import policies as policy_module
 from scanner.evaluate import result_codec
 from scanner.cachedir import sealed
-from scanner.parse.cache import ParseCache
+from scanner.cachedir import CacheDirectory
 from scanner.pipeline import ScanRequest, scan
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -35,7 +37,7 @@ def policies():
 
 
 def _request(root: Path, policies, cache: Path, **changes) -> ScanRequest:
-    request = ScanRequest((str(root),), policies, Config(), today=TODAY, cache=ParseCache(str(cache)))
+    request = ScanRequest((str(root),), policies, Config(), today=TODAY, cache=CacheDirectory(str(cache)))
     return dataclasses.replace(request, **changes)
 
 
@@ -190,3 +192,35 @@ def test_every_example_round_trips_through_the_codec(policies):
     for example in sorted(p for p in (REPOSITORY / "examples").iterdir() if p.is_dir()):
         result, files = scan(ScanRequest((str(example),), policies, Config(), today=TODAY))
         assert result_codec.decode(result_codec.encode(result, files), policies) == (result, files)
+
+
+# What a pre-commit run answered from the cache must not load: each stage's code, the HCL parser, the YAML
+# policy pack's validation and importlib.metadata are most of a cold start-up.
+NOT_ON_A_HIT = ("scanner.stages", "scanner.model.build", "scanner.parse.files", "scanner.parse.terraform",
+                "scanner.evaluate.engine", "scanner.evaluate.predicates", "lark", "hcl2", "jsonschema",
+                "importlib.metadata")
+LOADED = """
+import sys
+from scanner.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(" ".join(sorted(m for m in sys.modules if m.startswith(("scanner", "lark", "hcl2", "jsonschema", "importlib")))))
+"""
+
+
+def _modules_loaded(root: Path, cache: Path, *args: str) -> set[str]:
+    command = [sys.executable, "-c", LOADED, "scan", *args, "--cache-dir", str(cache), "--fail-on", "never", "-q"]
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=True,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "1780000000"})
+    return set(done.stdout.splitlines()[-1].split())
+
+
+@pytest.mark.parametrize("target", [".", "main.tf"])
+def test_a_run_the_cache_answers_loads_none_of_the_stages(write, tmp_path, target):
+    root = write(TREE, tmp_path / "repo")
+    cold = _modules_loaded(root, tmp_path / "c", target)
+    assert {"scanner.stages", "scanner.parse.terraform", "lark"} <= cold       # the first run scans
+    warm = _modules_loaded(root, tmp_path / "c", target)
+    assert warm.isdisjoint(NOT_ON_A_HIT), sorted(warm & set(NOT_ON_A_HIT))
