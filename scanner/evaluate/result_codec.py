@@ -66,10 +66,16 @@ def _plain(value: Any) -> Any:
     raise Unencodable(type(value).__name__)
 
 
-@functools.cache
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _field_names(cls: type) -> tuple[str, ...]:
     """The fields of a dataclass, in order; none for any other type."""
-    return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else ()
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        fields = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else ()
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields)
+    return names
 
 
 Decoder = Callable[[Any, dict[str, Policy]], Any]
