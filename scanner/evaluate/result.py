@@ -95,7 +95,6 @@ class ClusterSummary:
         return len(self.checks)
 
 
-
 @dataclass(frozen=True)
 class LiveSummary:
     """One HCC results file, counted the way HCC prints its own result line (mandatory checks only)."""
@@ -114,7 +113,6 @@ class LiveSummary:
                 f"checks skipped, {self.count('UNKNOWN')} checks unknown. {verdict}").rstrip()
 
 
-
 @dataclass(frozen=True)
 class HavenSummary:
     clusters: tuple[ClusterSummary, ...] = ()
@@ -122,7 +120,6 @@ class HavenSummary:
 
     def __bool__(self) -> bool:
         return bool(self.clusters or self.live)
-
 
 
 @dataclass(frozen=True)
@@ -142,7 +139,6 @@ class ProviderPosture:
         return data if self.known else {"source": self.source, "name": self.name, "known": False}
 
 
-
 @dataclass(frozen=True)
 class RegionUse:
     """One region the code places resources in, as the region registry knows it (or as written)."""
@@ -152,7 +148,6 @@ class RegionUse:
     tier: str                      # eu | eea | adequacy | third-country | unknown
     allowed: bool | None           # within the configured residency; None when the registry lacks the id
     resources: tuple[tuple[str, str, int, str], ...]   # (address, file, line, role: location | provider | replica)
-
 
 
 @dataclass(frozen=True)
@@ -174,7 +169,6 @@ class ResidencySummary:
         return [(country, tier, grouped[(country, tier)]) for country, tier in keys]
 
 
-
 @dataclass(frozen=True)
 class LockIn:
     """The portability registry's classes of the managed services in use."""
@@ -194,7 +188,6 @@ class LockIn:
         return round(100 * self.proprietary / self.classified) if self.classified else None
 
 
-
 @dataclass(frozen=True)
 class Judged:
     """One resource a policy judged, with its worst outcome: pass | fail | open."""
@@ -205,14 +198,12 @@ class Judged:
     state: str
 
 
-
 @dataclass(frozen=True)
 class ExitPlan:
     where: str              # the configured plan or the EXIT.md found, "" when there is none
     last_test: str          # ISO date, "" when none is recorded
     max_age_months: int
     state: str              # EXIT-005's outcome: pass | fail | open | "" when it did not run
-
 
 
 @dataclass(frozen=True)
