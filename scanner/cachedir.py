@@ -16,6 +16,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -51,35 +52,51 @@ def runtime_fingerprint() -> str:
     return digest.hexdigest()
 
 
-_DIGESTS: dict[str, tuple[int, int, bytes]] = {}
+_DIGESTS: dict[str, tuple[tuple[int, ...], bytes]] = {}
 
 
 def file_digest(path: Path) -> bytes:
     """The SHA-256 of the file's bytes. Several cache keys hash sovscan's own files on every run; within one
-    process a file is read again only when its size or modification time changed. Raises OSError."""
+    process a file is read again whenever its inode, size, modification or change time differs (a copy that
+    keeps the modification time still changes the change time). Raises OSError."""
     status = path.stat()
+    stamp = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
     known = _DIGESTS.get(str(path))
-    if known is not None and known[:2] == (status.st_size, status.st_mtime_ns):
-        return known[2]
+    if known is not None and known[0] == stamp:
+        return known[1]
     digest = hashlib.sha256(path.read_bytes()).digest()
-    _DIGESTS[str(path)] = (status.st_size, status.st_mtime_ns, digest)
+    _DIGESTS[str(path)] = (stamp, digest)
     return digest
 
 
+_INFO = re.compile(r"(?P<name>.+?)-(?P<version>\d[^-]*)(-.*)?\.(dist-info|egg-info)")
+
+
 def installed(module: str, distribution: str) -> str:
-    """The name and version of the distribution that installed `module`, as its .dist-info directory next to
-    the module spells them (importlib.metadata would cost a cached run a fifth of its start-up); where the
-    module was found when there is no such directory."""
+    """The name and version of the distribution that installed `module`, as its .dist-info (or .egg-info)
+    next to the module spells them: importlib.metadata would cost a cached run a fifth of its start-up, so it
+    is asked only when the module lies elsewhere (an editable or zipped install)."""
     spec = importlib.util.find_spec(module)
-    if spec is None or spec.origin is None:
+    if spec is None:
         return f"{distribution} missing"
-    site = os.path.dirname(os.path.dirname(spec.origin))
-    prefix = distribution.lower().replace("-", "_") + "-"
-    with contextlib.suppress(OSError):
-        for entry in sorted(os.listdir(site)):
-            if entry.lower().startswith(prefix) and entry.endswith(".dist-info"):
-                return entry
-    return f"{distribution} at {spec.origin}"
+    if spec.origin and os.path.isfile(spec.origin):
+        here = os.path.dirname(spec.origin)    # a package's directory, or the site of a one-file module
+        site = os.path.dirname(here) if spec.submodule_search_locations is not None else here
+        with contextlib.suppress(OSError):
+            for entry in sorted(os.listdir(site)):
+                found = _INFO.fullmatch(entry)
+                if found and _normalised(found["name"]) == _normalised(distribution):
+                    return entry
+    from importlib import metadata
+    try:
+        return f"{distribution}-{metadata.version(distribution)}"
+    except metadata.PackageNotFoundError:
+        return f"{distribution} at {spec.origin}"
+
+
+def _normalised(name: str) -> str:
+    """A distribution name as packaging compares them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def default_directory(environ: dict[str, str] | os._Environ) -> str:

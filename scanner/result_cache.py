@@ -6,8 +6,8 @@ when none of that changed, nor sovscan, nor its policies, configuration, date or
 gives the same Result, and a warm run can skip parsing, the model and evaluation altogether. The key is a
 SHA-256 over:
 
-  - the cache format, sovscan's version, every file of the sovscan package and its registries, the parser
-    libraries and Python (the root cache's fingerprint), and this machine's Helm engine (the SDK package's
+  - the cache format, sovscan's version, every file of the sovscan package and its policy pack, the parser
+    libraries and Python (cachedir.runtime_fingerprint), and this machine's Helm engine (the SDK package's
     version, or the `helm` binary on PATH with its size and time);
   - the request: the scanned paths as given and as real paths, excludes, the date the scan judges by, the
     focus (a pre-commit run's files), the Helm engine preference, the policies and the configuration as
@@ -19,9 +19,9 @@ SHA-256 over:
 
 Any change is a different key, so an entry is never stale; a tree too large to hash cheaply (over
 MAX_TREE_FILES entries or MAX_TREE_BYTES bytes) is not cached at all. Entries are
-`<dir>/results/<k[:2]>/<k>.json` in the parse cache's sealed form (JSON data only, evaluate/result_codec.py);
-a truncated, corrupt, foreign or malformed entry is a miss and the scan runs. Writes are atomic; the least
-recently used entries are removed past the parse cache's size bound.
+`<dir>/results/<k[:2]>/<k>.json`, sealed as every cache entry is (scanner/cachedir.py; JSON data only,
+evaluate/result_codec.py); a truncated, corrupt, foreign or malformed entry is a miss and the scan runs.
+Writes are atomic; the least recently used entries are removed past the cache directory's size bound.
 """
 from __future__ import annotations
 

@@ -25,6 +25,21 @@ def test_an_installed_distribution_is_named_by_its_dist_info(tmp_path, monkeypat
     sys.modules.pop("fakeparser", None)
 
 
+def test_an_egg_info_and_a_one_file_module_are_named_too(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    (site / "fakeyaml").mkdir(parents=True)
+    (site / "fakeyaml" / "__init__.py").write_text("")
+    (site / "FakeYAML-6.0.1-py3.11.egg-info").mkdir()
+    (site / "fakeyaml_extras-1.0.egg-info").mkdir()          # another distribution that shares the prefix
+    (site / "onefile.py").write_text("")
+    (site / "one.file-3.2.dist-info").mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    assert cachedir.installed("fakeyaml", "FakeYAML") == "FakeYAML-6.0.1-py3.11.egg-info"
+    (site / "FakeYAML-6.0.1-py3.11.egg-info").rename(site / "FakeYAML-6.1-py3.11.egg-info")
+    assert cachedir.installed("fakeyaml", "FakeYAML") == "FakeYAML-6.1-py3.11.egg-info"   # an upgrade in place
+    assert cachedir.installed("onefile", "one-file") == "one.file-3.2.dist-info"
+
+
 def test_the_installed_parsers_are_found():
     for module, distribution in (("hcl2", "python-hcl2"), ("lark", "lark"), ("yaml", "PyYAML")):
         assert cachedir.installed(module, distribution).endswith(".dist-info")
@@ -51,6 +66,10 @@ def test_a_file_digest_follows_the_file(tmp_path):
     target.write_bytes(b"THREE")                             # the same size, another time
     os.utime(target, ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000))
     assert cachedir.file_digest(target) == hashlib.sha256(b"THREE").digest()
+    status = target.stat()
+    target.write_bytes(b"three")                             # the same size and, as cp -p leaves it, the same time
+    os.utime(target, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert cachedir.file_digest(target) == hashlib.sha256(b"three").digest()
 
 
 def test_an_unchanged_file_is_not_read_again(tmp_path, monkeypatch):

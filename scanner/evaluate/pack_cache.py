@@ -12,9 +12,10 @@ pack's verdict cached, the configuration loader does not validate a built-in pro
 read without their schema check; a pack is only remembered after all its policies, profiles and registries
 validated.
 
-The entry holds the verdict (the names of the pack's files), not the policies: they are still
-read from the installed pack (YAML, C loader, a few milliseconds), so a cache written by another CI job can
-at most skip validating files whose exact content passed validation before, and never changes a rule. A
+The entry holds the verdict (the names of the pack's files), not the policies: they are still read from
+the installed pack (its compiled copy, policies/compiled.json, where the copy matches the YAML; the verdict
+is only written when it does), so a cache written by another CI job can at most skip validating files whose
+exact content passed validation before, and never changes a rule. A
 damaged, truncated, foreign or malformed entry is a miss: the pack is validated and the entry rewritten.
 A user's own policy directories (--policies, `policies:`) are validated on every run.
 """

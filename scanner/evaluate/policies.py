@@ -394,7 +394,9 @@ def load_dir(directory: Path) -> list[Policy]:
 
 
 def _load_builtin(cache_dir: str | None) -> list[Policy]:
-    """The built-in pack; validated only when the cache has no verdict for this version and content."""
+    """The built-in pack; validated only when the cache has no verdict for this version and content. The
+    verdict is only remembered when the compiled copy gives the very documents the validated YAML gives, so
+    a cached run never reads a policy that was not validated (a damaged copy only makes runs slower)."""
     directory = builtin_policy_dir()
     if cache_dir is None:
         return load_dir(directory)
@@ -407,7 +409,8 @@ def _load_builtin(cache_dir: str | None) -> list[Policy]:
     policies = load_dir(directory)
     config.validate_builtin_profiles()
     registries.validate_all()
-    pack_cache.remember(cache_dir, directory)
+    if _builtin_documents(directory) == [(p, _document(p)[0]) for p in _policy_files(directory)]:
+        pack_cache.remember(cache_dir, directory)
     return policies
 
 

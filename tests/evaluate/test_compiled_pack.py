@@ -76,6 +76,19 @@ def test_a_missing_or_damaged_copy_falls_back_to_the_yaml(pack, damage):
     assert _from_copy(pack) == _from_yaml(pack)
 
 
+def test_a_copy_that_differs_from_its_yaml_is_never_used_by_a_cached_run(pack, tmp_path, monkeypatch):
+    """A document that does not match its YAML though its hash does (a hand-edited or damaged copy): the pack
+    is validated on every run and the YAML is what counts; never a crash."""
+    data = json.loads((pack / policy_module.COMPILED).read_text(encoding="utf-8"))
+    data["cmk/CMK-001.yaml"]["document"] = {"id": "CMK-001"}
+    (pack / policy_module.COMPILED).write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(policy_module, "builtin_policy_dir", lambda: pack)
+    cache = str(tmp_path / "cache")
+    for _ in range(2):
+        assert policy_module.load((), cache) == sorted(_from_yaml(pack), key=lambda p: p.id)
+    assert not list((tmp_path / "cache").glob("policies/*/*.json"))       # no verdict: validated every time
+
+
 def test_a_cached_run_loads_the_same_policies_as_an_uncached_one(tmp_path):
     cache = str(tmp_path / "cache")
     policy_module.load((), cache)                       # validates and remembers the verdict

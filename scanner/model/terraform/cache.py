@@ -20,10 +20,10 @@ those) or with a --plan assigned is never cached. What file(), templatefile(), f
 read is known only after evaluating: the entry keeps each question with a digest of its answer, and a
 hit asks them again of this scan's files; a different answer is a miss.
 
-Entries are `<dir>/roots/<k[:2]>/<k>.json`, in the parse cache's form (header line with the format, key and
-SHA-256 of the compressed body; JSON data only, scanner/model/codec.py): a truncated, corrupt, foreign or
-malformed entry is a miss, evaluated again and rewritten. Writes are atomic; the least recently used entries
-are removed past the same size bound as the parse cache's.
+Entries are `<dir>/roots/<k[:2]>/<k>.json`, sealed as every cache entry is (scanner/cachedir.py: a header
+line with the format, key and SHA-256 of the compressed body; JSON data only, scanner/model/codec.py): a
+truncated, corrupt, foreign or malformed entry is a miss, evaluated again and rewritten. Writes are atomic;
+the least recently used entries are removed past the cache directory's size bound.
 """
 from __future__ import annotations
 
