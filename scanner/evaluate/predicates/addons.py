@@ -136,17 +136,21 @@ def _provisioners(args: dict[str, Any], cluster: Resource, ctx: Context) -> bool
 
 def _workloads(args: dict[str, Any], cluster: Resource, ctx: Context) -> bool:
     patterns = args.get("workloads") or []
-    if not patterns:
-        return False
-    for workload in ctx.of_type(list(_WORKLOAD_KINDS)):
-        if workload.kind != "kubernetes":
-            continue
-        if _matches_any(workload.name, patterns):
-            return True
-        for match in lookup(workload, "pod.containers[*].image"):
-            if _matches_any(str(match.value).rsplit("/", 1)[-1], patterns):
-                return True
-    return False
+    return bool(patterns) and any(_matches_any(name, patterns) for name in _workload_names(ctx))
+
+
+def _workload_names(ctx: Context) -> list[str]:
+    """The names of the scan's Kubernetes workloads and of their images (without the registry path): the same
+    for every cluster and every add-on, so gathered once per scan."""
+    key = ("add-on workload names", "")
+    if key not in ctx.memo:
+        names = []
+        for workload in ctx.of_type(list(_WORKLOAD_KINDS)):
+            if workload.kind == "kubernetes":
+                names.append(workload.name)
+                names.extend(str(m.value).rsplit("/", 1)[-1] for m in lookup(workload, "pod.containers[*].image"))
+        ctx.memo[key] = names
+    return ctx.memo[key]
 
 
 # --- NetworkPolicy enforcement on EKS (Haven standard: the network layer supports NetworkPolicies) ----
