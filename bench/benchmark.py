@@ -9,8 +9,9 @@ ratios measured together, not absolute times):
 - sovscan on the whole CORPUS cold (an empty cache directory), warm (the cache filled, nothing changed), and
   warm with one `.tf` file changed; the tree scanned is a hard-linked copy of CORPUS in a temporary directory;
 - the parser floor: one Python process that parses every `.tf` file of CORPUS with python-hcl2 (`hcl2.loads`);
-- a pre-commit run on one file (--precommit, default: terraform-aws-eks `main.tf` under CORPUS) warm and
-  without a cache, `sovscan --version`, and a bare `python3 -c "import yaml, click"` start-up;
+- a pre-commit run on one file (--precommit, default: terraform-aws-eks `main.tf` under CORPUS) warm, without
+  a cache, and with the cache warm just after the file was edited (in the copy), `sovscan --version`, and a
+  bare `python3 -c "import yaml, click"` start-up;
 - the scaling curve: CORPUS x1, x2 and x4 (hard-linked copies side by side), scanned without a cache;
 - linearity: generated root modules of 375 to 6,000 resources that also call a chain of 20 local modules;
 - Checkov and Trivy on the whole CORPUS and on --peer-repos, when installed: `not installed` otherwise. Trivy
@@ -34,6 +35,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 CLOSED_PROXY = "http://127.0.0.1:9"   # nothing listens on the discard port: a look-up fails at once
 GENERATED_SIZES = (375, 750, 1500, 3000, 6000)
@@ -252,15 +254,21 @@ def targets(args, corpus: Path, work: Path, sovscan: list[str], env: dict[str, s
     tree = hard_link_copies(corpus, work / "x1", 1)[0]
     cold_cache, warm_cache = work / "cache-cold", work / "cache-warm"
     changed = next((Path(p) for p in tf_files(tree) if p.endswith("terraform-aws-eks/main.tf")), Path(tf_files(tree)[0]))
-    original = changed.read_bytes()
+    originals: dict[Path, bytes] = {}
     edits = iter(range(10 ** 6))
 
     def empty_cache() -> None:
         shutil.rmtree(cold_cache, ignore_errors=True)
 
-    def change_one_file() -> None:
-        changed.unlink()                       # breaks the hard link: the corpus itself is not touched
-        changed.write_bytes(original + f"\n# edit {next(edits)}\n".encode())
+    def editing(path: Path) -> Callable[[], None]:
+        """Before each run: a new comment at the end of `path` in the copy (the corpus itself is not touched)."""
+        originals.setdefault(path, path.read_bytes())
+
+        def edit() -> None:
+            path.unlink()                      # breaks the hard link
+            path.write_bytes(originals[path] + f"\n# edit {next(edits)}\n".encode())
+        return edit
+    change_one_file = editing(changed)
 
     subprocess.run(sovscan + ["--cache-dir", str(warm_cache), str(tree)], env=env, capture_output=True, check=False)
     files = tf_files(corpus)
@@ -285,12 +293,20 @@ def targets(args, corpus: Path, work: Path, sovscan: list[str], env: dict[str, s
         subprocess.run(pre + ["--cache-dir", str(warm_cache)], cwd=repository, env=env, capture_output=True, check=False)
         commands["precommit-warm"] = dict(command=pre + ["--cache-dir", str(warm_cache)], cwd=str(repository))
         commands["precommit-uncached"] = dict(command=pre + ["--no-cache"], cwd=str(repository))
+        # The usual case: a hook runs on files that were just edited, so the result cache cannot answer.
+        edited_repository = tree / repository.relative_to(corpus)
+        edited_cache = work / "cache-precommit"
+        subprocess.run(pre + ["--cache-dir", str(edited_cache)], cwd=edited_repository, env=env, capture_output=True,
+                       check=False)
+        commands["precommit-edited"] = dict(command=pre + ["--cache-dir", str(edited_cache)],
+                                            cwd=str(edited_repository), before=editing(tree / precommit.relative_to(corpus)))
     for spec in commands.values():
         spec.setdefault("env", env)
         spec.setdefault("timeout", args.timeout)
     t = measure(commands, args.runs)
-    changed.unlink()
-    changed.write_bytes(original)
+    for path, original in originals.items():
+        path.unlink()
+        path.write_bytes(original)
     rows = [f"## Targets ({len(files)} `.tf` files in {corpus.name})\n",
             "| measure | time | peak RSS | ratio | target |", "|---|---:|---:|---:|---|"]
 
@@ -309,6 +325,7 @@ def targets(args, corpus: Path, work: Path, sovscan: list[str], env: dict[str, s
         row(f"pre-commit on `{precommit.parent.name}/{precommit.name}`, warm", "precommit-warm", "bare",
             "<= 4x bare start-up")
         row("the same without a cache", "precommit-uncached", "bare")
+        row("the same just after an edit of the file (cache warm, the result cache misses)", "precommit-edited", "bare")
     row("`sovscan --version`", "version", "bare")
     row('bare start-up: `python3 -c "import yaml, click"`', "bare")
     return rows
