@@ -293,13 +293,14 @@ def targets(args, corpus: Path, work: Path, sovscan: list[str], env: dict[str, s
         subprocess.run(pre + ["--cache-dir", str(warm_cache)], cwd=repository, env=env, capture_output=True, check=False)
         commands["precommit-warm"] = dict(command=pre + ["--cache-dir", str(warm_cache)], cwd=str(repository))
         commands["precommit-uncached"] = dict(command=pre + ["--no-cache"], cwd=str(repository))
-        # The usual case: a hook runs on files that were just edited, so the result cache cannot answer.
-        edited_repository = tree / repository.relative_to(corpus)
+        # The usual case: a hook runs on files that were just edited, so the result cache cannot answer. Its own
+        # copy of the repository: the whole-corpus copy must stay as the "changed" run left it, for "warm".
+        edited_repository = hard_link_copies(repository, work / "precommit", 1)[0]
         edited_cache = work / "cache-precommit"
         subprocess.run(pre + ["--cache-dir", str(edited_cache)], cwd=edited_repository, env=env, capture_output=True,
                        check=False)
         commands["precommit-edited"] = dict(command=pre + ["--cache-dir", str(edited_cache)],
-                                            cwd=str(edited_repository), before=editing(tree / precommit.relative_to(corpus)))
+                                            cwd=str(edited_repository), before=editing(edited_repository / relative))
     for spec in commands.values():
         spec.setdefault("env", env)
         spec.setdefault("timeout", args.timeout)
