@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Iterator
 
 from scanner import __version__
+from scanner.discover import CACHEDIR_SIGNATURE, CACHEDIR_TAG
 
 DEFAULT_LIMIT = 512 * 1024 * 1024   # bytes of entries; a whole 2,000-file corpus takes about 20 MB
 MAX_ENTRY = 256 * 1024 * 1024      # what one entry may expand to when it is read
@@ -127,10 +128,6 @@ def verified_body(raw: bytes, key: str, form: str) -> bytes | None:
     return body
 
 
-CACHEDIR_TAG = "CACHEDIR.TAG"
-CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"   # the Cache Directory Tagging Specification
-
-
 def tag_directory(directory: str) -> None:
     """Mark the cache directory as a cache (CACHEDIR.TAG): discovery skips it when it lies inside a scanned
     tree (a CI cache under the project directory), and backup tools leave it out."""
@@ -138,7 +135,8 @@ def tag_directory(directory: str) -> None:
     if target.exists():
         return
     with contextlib.suppress(OSError):
-        write_atomically(target, CACHEDIR_SIGNATURE + b"\n# This directory holds sovscan's caches: parsed files, evaluated roots and results as JSON data.\n")
+        write_atomically(target, CACHEDIR_SIGNATURE + b"\n# This directory holds sovscan's caches: parsed files, "
+                                                       b"evaluated roots and results as JSON data.\n")
 
 
 def sealed(body: bytes, key: str, form: str) -> bytes:

@@ -103,7 +103,7 @@ def _scan_options(function):
 
 def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, cache_dir, no_cache,
              **extra) -> tuple[ScanRequest, Config]:
-    from scanner.evaluate import policies as policy_module
+    from scanner.evaluate import policies as policy_module, selection
     from scanner.cachedir import CacheDirectory, default_directory as default_cache_directory
     from scanner.pipeline import ScanRequest
 
@@ -113,7 +113,7 @@ def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, ex
     directory = None if cache is None else cache.directory
     config = config_module.load(config_path, tuple(paths), profile, directory)
     catalogue = policy_module.load(tuple(config.policy_dirs) + tuple(policy_dirs), directory)
-    chosen = policy_module.select(catalogue, tuple(only), tuple(skip))
+    chosen = selection.select(catalogue, tuple(only), tuple(skip))
     request = ScanRequest(roots, tuple(chosen), config, tuple(exclude), tuple(config.var_files) + tuple(var_files),
                           focus=focus, today=_fixed_date(), cache=cache, **extra)
     return request, config
@@ -307,10 +307,10 @@ _LANG = click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_
 @_LANG
 def policies_list(only, policy_dirs, output_format, lang) -> None:
     """List the policies with family, severity and the controls they map to."""
-    from scanner.evaluate import policies as policy_module
+    from scanner.evaluate import policies as policy_module, selection
     from scanner.report.catalogue import render_list, render_markdown
 
-    chosen = policy_module.select(policy_module.load(tuple(policy_dirs)), tuple(only))
+    chosen = selection.select(policy_module.load(tuple(policy_dirs)), tuple(only))
     click.echo(render_markdown(chosen, lang) if output_format == "markdown" else render_list(chosen, lang), nl=False)
 
 

@@ -104,12 +104,13 @@ def display_prefix(root: str) -> str:
 
 
 CACHEDIR_TAG = "CACHEDIR.TAG"
+CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"   # the Cache Directory Tagging Specification
 
 
 def is_cache_directory(tag: str) -> bool:
     """The directory holds a CACHEDIR.TAG with the Cache Directory Tagging Specification's signature."""
     try:
-        return read_bytes(tag, 43).startswith(b"Signature: 8a477f597d28d172789f06886806bc55")
+        return read_bytes(tag, len(CACHEDIR_SIGNATURE)).startswith(CACHEDIR_SIGNATURE)
     except OSError:
         return False
 

@@ -23,7 +23,8 @@ from scanner.errors import ConfigError
 from scanner.evaluate.result import Finding, Result
 from scanner.evaluate.fingerprint import finding_key
 from scanner.masking import redact
-from scanner.evaluate.policies import NOT_POLICIES, Policy, mode_of
+from scanner.evaluate.policies import NOT_POLICIES, Policy
+from scanner.evaluate.selection import mode_of
 from scanner.focus import Change
 from scanner.parse import directives as directive_module
 from scanner.regular_file import read_bytes

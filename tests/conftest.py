@@ -8,6 +8,7 @@ import pytest
 
 from scanner.config import Config
 from scanner.evaluate import policies as policy_module
+from scanner.evaluate import selection
 from scanner.pipeline import ScanRequest, scan
 
 TODAY = datetime.date(2026, 11, 23)
@@ -49,7 +50,7 @@ def catalogue():
 @pytest.fixture
 def run_scan(catalogue):
     def _run(path: Path, only: tuple[str, ...] = (), config: Config | None = None, **kwargs):
-        chosen = policy_module.select(catalogue, only)
+        chosen = selection.select(catalogue, only)
         result, files = scan(ScanRequest((str(path),), tuple(chosen), config or Config(), today=TODAY, **kwargs))
         return result
     return _run

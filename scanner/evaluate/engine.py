@@ -18,7 +18,8 @@ from scanner.evaluate.context import Context
 from scanner.evaluate.fingerprint import finding_key
 from scanner.masking import redact
 from scanner.evaluate import messages
-from scanner.evaluate.policies import LANGUAGES, Check, Policy, mode_of
+from scanner.evaluate.policies import LANGUAGES, Check, Policy
+from scanner.evaluate.selection import mode_of
 from scanner.evaluate.result import Finding, Passed, Result
 from scanner.evaluate.verdict import Verdict, unknown
 from scanner.model.paths import Match, resolve, without_indices

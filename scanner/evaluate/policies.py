@@ -5,7 +5,7 @@ import hashlib
 import json
 import re
 import string
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
@@ -20,11 +20,7 @@ from scanner.pack import builtin_policy_dir
 from scanner.regular_file import read_bytes
 
 if TYPE_CHECKING:
-    import datetime
-
     import jsonschema
-
-    from scanner.config import Config
 
 NOT_POLICIES = ("registries", "profiles")   # data folders that live next to the policies
 COMPILED = "compiled.json"   # the built-in policies as JSON, each with the SHA-256 of its YAML (compile_pack)
@@ -159,6 +155,10 @@ def _pointer(path) -> str:
 
 def load_file(path: Path) -> Policy:
     data, text = _document(path)
+    return _validated(data, text, path)
+
+
+def _validated(data: Any, text: str, path: Path) -> Policy:
     _validate(data, text, path)
     return _policy(data, path)
 
@@ -384,13 +384,18 @@ def _policy_files(directory: Path) -> list[Path]:
 
 
 def load_dir(directory: Path) -> list[Policy]:
+    return [_validated(data, text, path) for path, data, text in _documents(directory)]
+
+
+def _documents(directory: Path) -> list[tuple[Path, Any, str]]:
+    """(file, YAML document, text) of each policy file of the directory, read once."""
     if not directory.is_dir():
         raise PolicyError(f"{directory}: policy directory does not exist")
     misplaced = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml"), *directory.glob("*/*.yml")])
     if misplaced:   # a policy the loader would pass over must not look like a rule that holds
         raise PolicyError(f"{misplaced[0]}: not loaded: a policy file is <directory>/<family>/<ID>.yaml "
                           f"(e.g. {directory / 'custom' / (misplaced[0].stem + '.yaml')})")
-    return [load_file(p) for p in _policy_files(directory)]
+    return [(path, *_document(path)) for path in _policy_files(directory)]
 
 
 def _load_builtin(cache_dir: str | None) -> list[Policy]:
@@ -406,10 +411,11 @@ def _load_builtin(cache_dir: str | None) -> list[Policy]:
     if pack_cache.validated(cache_dir, directory):
         registries.validated_before(str(directory))
         return [_policy(data, path) for path, data in _builtin_documents(directory)]
-    policies = load_dir(directory)
+    documents = _documents(directory)
+    policies = [_validated(data, text, path) for path, data, text in documents]
     config.validate_builtin_profiles()
     registries.validate_all()
-    if _builtin_documents(directory) == [(p, _document(p)[0]) for p in _policy_files(directory)]:
+    if _builtin_documents(directory) == [(path, data) for path, data, _ in documents]:
         pack_cache.remember(cache_dir, directory)
     return policies
 
@@ -467,39 +473,3 @@ def load(extra_dirs: tuple[str, ...] = (), cache_dir: str | None = None) -> list
                 raise PolicyError(f"{policy.path}:1: id: {name} is already defined in {seen[name]}")
             seen[name] = policy.path
     return sorted(policies, key=lambda p: p.id)
-
-
-def select(policies: list[Policy], only: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> list[Policy]:
-    """The policies `only` names (all when empty) minus those `skip` names: a family, an opt-in group, an id
-    or an alias. Naming an opt-in policy (by id, alias or group) in `only` turns it on for this run; a family
-    name selects the family's policies that run by default and leaves its opt-in ones off. Each entry may
-    list several names separated by commas (`--only WL-001,WL-030`)."""
-    only, skip = _names(only), _names(skip)
-    known = {n for p in policies for n in p.names} | {p.family for p in policies} | set(FAMILIES) | \
-        {p.opt_in for p in policies if p.opt_in}
-    for name in only + skip:
-        if name not in known:
-            raise PolicyError(f"--only/--skip: {name!r} is neither a family, an opt-in group nor a policy id")
-
-    def named(policy: Policy, names: tuple[str, ...]) -> bool:
-        return policy.family in names or bool(policy.opt_in and policy.opt_in in names) or \
-            any(n in names for n in policy.names)
-
-    def explicitly(policy: Policy) -> bool:
-        return bool(policy.opt_in) and (policy.opt_in in only or any(n in only for n in policy.names))
-    chosen = [replace(p, opt_in="") if explicitly(p) else p for p in policies if not only or named(p, only)]
-    return [p for p in chosen if not named(p, skip)]
-
-
-def mode_of(config: Config, policy: Policy, today: datetime.date) -> str:
-    """The configured enforcement: by id, by an earlier id (alias), by opt-in group, else by family. An
-    opt-in policy is off until the configuration names it or its group."""
-    keys = policy.names + ((policy.opt_in,) if policy.opt_in else ())
-    named = next((n for n in keys if n in config.enforcement), None)
-    if named is None and policy.opt_in:
-        return "off"
-    return config.mode(named or policy.id, policy.family, today)
-
-
-def _names(entries: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(name.strip() for entry in entries for name in entry.split(",") if name.strip())

@@ -21,10 +21,10 @@ import posixpath
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
+from scanner.discover import KUSTOMIZATION_FILES
 from scanner.model import kubernetes
 from scanner.model.helm import chart_roots, render_chart
 from scanner.model.kustomize import render_all
-from scanner.model.kustomize.kustfile import KUSTOMIZATION_FILES
 from scanner.model.placeholders import image_placeholders, without_placeholders
 from scanner.model.rendered import AS_DEPLOYED_FACT, UNRENDERED_FACT, RenderedBuild
 from scanner.model.resource import Resource

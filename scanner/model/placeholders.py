@@ -13,7 +13,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from scanner.model.kustomize.kustfile import KUSTOMIZATION_FILES
+from scanner.discover import KUSTOMIZATION_FILES
 from scanner.model.rendered import RenderedBuild
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown, mapping

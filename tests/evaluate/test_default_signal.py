@@ -6,6 +6,7 @@ import json
 
 from scanner.config import Config
 from scanner.evaluate import policies as policy_module
+from scanner.evaluate import selection
 from scanner.evaluate import waivers
 
 POD = """apiVersion: v1
@@ -53,7 +54,7 @@ def test_only_and_skip_take_comma_separated_names(write, run_scan):
     root = write({"pod.yaml": POD})
     both = run_scan(root, only=("WL-030, WL-031",))
     assert ids(both.findings) == [("WL-030", "Pod/zaken/web"), ("WL-031", "Pod/zaken/web")]
-    chosen = policy_module.select(policy_module.load(), ("restricted",), ("WL-031,WL-032,WL-033,WL-034,WL-035",))
+    chosen = selection.select(policy_module.load(), ("restricted",), ("WL-031,WL-032,WL-033,WL-034,WL-035",))
     assert [p.id for p in chosen] == ["WL-030"]
 
 

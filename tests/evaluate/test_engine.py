@@ -8,6 +8,7 @@ import pytest
 from scanner.config import Config
 from scanner.errors import PolicyError
 from scanner.evaluate import policies as policy_module
+from scanner.evaluate import selection
 from scanner.evaluate.engine import evaluate
 from scanner.evaluate.fingerprint import finding_key
 from scanner.evaluate.predicates import PREDICATES
@@ -113,11 +114,11 @@ def test_broken_policy_files_name_file_line_and_field(tmp_path, change, message)
 
 
 def test_select_by_family_and_id(catalogue):
-    chosen = policy_module.select(catalogue, ("cmk", "RES-001"), ("CMK-005",))
+    chosen = selection.select(catalogue, ("cmk", "RES-001"), ("CMK-005",))
     assert {p.id for p in chosen} >= {"CMK-001", "RES-001"}
     assert "CMK-005" not in {p.id for p in chosen} and all(p.family == "cmk" or p.id == "RES-001" for p in chosen)
     with pytest.raises(PolicyError):
-        policy_module.select(catalogue, ("nonsense",))
+        selection.select(catalogue, ("nonsense",))
 
 
 def test_parts_that_fail_on_one_attribute_are_one_finding_saying_both(write, run_scan):

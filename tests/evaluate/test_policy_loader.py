@@ -8,6 +8,7 @@ import pytest
 
 from scanner import cli
 from scanner.evaluate import policies as policy_module
+from scanner.evaluate import selection
 from scanner.report.catalogue import sources
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,9 +74,9 @@ def test_aliases_select_and_are_unique(tmp_path):
     path = folder / "custom" / "CUS-001.yaml"
     path.write_text(path.read_text().replace("input: terraform", "input: terraform\naliases: [OLD-001]\nsince: 0.2.0"))
     catalogue = policy_module.load((str(folder),))
-    chosen = policy_module.select(catalogue, only=("OLD-001",))
+    chosen = selection.select(catalogue, only=("OLD-001",))
     assert [(p.id, p.aliases, p.since) for p in chosen] == [("CUS-001", ("OLD-001",), "0.2.0")]
-    assert "CUS-001" not in {p.id for p in policy_module.select(catalogue, skip=("OLD-001",))}
+    assert "CUS-001" not in {p.id for p in selection.select(catalogue, skip=("OLD-001",))}
 
 
 def test_policies_show_names_every_place_of_a_rule_and_they_exist():

@@ -17,6 +17,7 @@ import pytest
 from scanner import cli, result_cache, stages
 from scanner.config import Config
 from scanner.evaluate import policies as policy_module
+from scanner.evaluate import selection
 from scanner.evaluate import result_codec
 from scanner.cachedir import sealed
 from scanner.cachedir import CacheDirectory
@@ -33,7 +34,7 @@ TREE = {"main.tf": 'resource "google_storage_bucket" "b" {\n  name     = "b"\n  
 
 @pytest.fixture
 def policies():
-    return tuple(policy_module.select(policy_module.load(()), ()))
+    return tuple(selection.select(policy_module.load(()), ()))
 
 
 def _request(root: Path, policies, cache: Path, **changes) -> ScanRequest:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import posixpath
 from typing import Iterable, Mapping
 
-from scanner.model.kustomize.kustfile import KUSTOMIZATION_FILES, Files, inside, load_kustomization
+from scanner.discover import KUSTOMIZATION_FILES
+from scanner.model.kustomize.kustfile import Files, inside, load_kustomization
 from scanner.model.kustomize.render import render_root
 from scanner.model.kustomize.resource import BuildError
 from scanner.model.rendered import RenderedBuild
