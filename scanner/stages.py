@@ -16,6 +16,7 @@ from scanner.evaluate import copies, demonstration, engine, waivers
 from scanner.evaluate.result import Finding, Result
 from scanner.evaluate.summaries import summarise
 from scanner.focus import Focus
+from scanner.model import helm_engines
 from scanner.model.build import build
 from scanner.model.kustomize.kustfile import under
 from scanner.model.rendered import RenderedBuild
@@ -63,6 +64,8 @@ def run(request: ScanRequest) -> tuple[Result, int]:
         sources.extend(found + installed)
         notices.extend(problems + more)
     notices.extend(unused_excludes(request.excludes, request.config.exclude, request.config.source, matched))
+    if request.helm_engine in ("auto", "sdk") and any(posixpath.basename(s.path) == "Chart.yaml" for s in sources):
+        helm_engines.start_early()
     cache = None if request.cache is None else ParseCache(request.cache.directory, request.cache.limit)
     files, parse_notices = parse_all(sorted(set(sources)), cache)
     collector.keep_for_the_scan()

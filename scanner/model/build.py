@@ -11,6 +11,7 @@ from scanner.model.derive import derive
 from scanner.model.derive.inputs import tfvars_file
 from scanner.model.resource import Model, Resource
 from scanner.model.terraform.cache import RootCache
+from scanner.notices import Notice
 from scanner.parse.files import ParsedFile
 from scanner.parse.hcc import HccReport
 from scanner.parse.modules import ModuleManifest
@@ -26,6 +27,20 @@ def opentofu_precedence(files: list[TerraformFile]) -> list[TerraformFile]:
             and not (f.path.endswith(".tf.json") and f.path[: -len(".tf.json")] + ".json" in tofu)]
 
 
+def _terraform(files: list[ParsedFile], tfvars: list[TerraformFile], var_files: list[TerraformFile],
+               manifests: dict[str, ModuleManifest], plans: list[Plan] | None,
+               root_cache: RootCache | None) -> tuple[list[Resource], list[Notice]]:
+    """The resources and notices of the Terraform root modules; the files' Terraform trees are dropped."""
+    tf_files = opentofu_precedence([f.terraform for f in files
+                                    if f.terraform is not None and f.source.kind in ("terraform", "terraform-json")])
+    texts = {f.source.path: f.text for f in files if f.text}
+    installed = {posixpath.dirname(f.source.path) for f in files if f.source.installed}
+    evaluated = terraform.build(tf_files, tfvars, var_files, texts, manifests, installed, plans, root_cache)
+    for parsed in files:
+        parsed.terraform = None
+    return evaluated.resources, sorted(evaluated.notices)
+
+
 def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
           hcc_reports: list[HccReport] | None = None, manifests: dict[str, ModuleManifest] | None = None,
           plans: list[Plan] | None = None, helm_values: Mapping[str, Sequence[str]] | None = None,
@@ -36,24 +51,25 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     values for the root modules they were made in; `helm_values`: chart directory -> values files
     (relative to the chart) to render it with; `helm_engine`: auto | sdk | binary | none;
     `demonstration_directories`: the directory names whose roots and deployments demonstrate, not deploy;
-    `root_cache`: Terraform root modules evaluated in earlier runs."""
-    tf_files = opentofu_precedence([f.terraform for f in files
-                                    if f.terraform is not None and f.source.kind in ("terraform", "terraform-json")])
+    `root_cache`: Terraform root modules evaluated in earlier runs.
+
+    The build consumes the files' syntax: each file's Terraform tree is dropped once the root modules are
+    evaluated, and its YAML documents once Kubernetes is rendered, so a large scan never holds all the
+    parsed trees and the whole model at once (the peak of its memory). Texts and directives stay."""
     tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
-    texts = {f.source.path: f.text for f in files if f.text}
-    installed = {posixpath.dirname(f.source.path) for f in files if f.source.installed}
-    evaluated = terraform.build(tf_files, tfvars, list(var_files or []), texts, manifests or {}, installed, plans,
-                                root_cache)
+    evaluated, tf_notices = _terraform(files, tfvars, var_files or [], manifests or {}, plans, root_cache)
     own = [f for f in files if not f.source.installed]   # downloaded modules are not the user's files
     kubernetes = deployed.build(own, helm_values, helm_engine)
-    resources: list[Resource] = list(evaluated.resources)
+    resources: list[Resource] = evaluated
     resources.extend(kubernetes.resources)
     resources.extend(file_model.build(own))
+    for parsed in files:
+        parsed.documents = []
     resources.extend(tfvars_file(tf) for tf in tfvars)
     resources.extend(repository.build(own))
     resources.extend(haven_results.build(hcc_reports or []))
     resources.sort(key=lambda r: (r.path, r.line, r.address))
     model = Model(resources, builds=kubernetes.builds, demonstration_directories=tuple(demonstration_directories),
-                  notices=sorted(evaluated.notices) + kubernetes.notices)
+                  notices=tf_notices + kubernetes.notices)
     derive(model)
     return model

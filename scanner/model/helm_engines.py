@@ -339,6 +339,13 @@ def _sdk_available() -> bool:
         return "loaded" in _WORKER.ask(("loads",), scratch)
 
 
+def start_early() -> None:
+    """Start the SDK's worker now, before the scan has parsed anything. Forked later, after the model is
+    built, it would share every page of the scan's memory, and each page the scan then writes would be
+    copied: the worker would count as large as the scan itself."""
+    _sdk_available()
+
+
 def binary_engine() -> BinaryEngine | None:
     executable = shutil.which("helm")
     return BinaryEngine(executable) if executable else None

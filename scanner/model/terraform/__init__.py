@@ -47,6 +47,7 @@ def build(files: list[TerraformFile], tfvars: list[TerraformFile], var_files: li
         emit.planned_only(model, root, plan)
     if cache is not None:
         cache.tidy()
+    model.drop_syntax()
     return model
 
 

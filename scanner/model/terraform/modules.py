@@ -118,6 +118,12 @@ class TerraformModel:
             self.resources, self.notices, self.visited, self._told = shared
             self.file_reads = None
 
+    def drop_syntax(self) -> None:
+        """Forget the modules' syntax trees once every root is evaluated: the resources and notices are all the
+        scan keeps, and the trees would otherwise stay alive with the rest of the model (its memory peak)."""
+        self.modules = {}
+        self._ordered = None
+
     def tell(self, notice: Notice) -> None:
         """Add a notice; one that a module block is not evaluated only once per block (the first wins)."""
         if notice.kind == NOT_EVALUATED:

@@ -1,0 +1,70 @@
+"""The model stage consumes the parsed syntax: once the root modules are evaluated no Terraform tree is
+alive, and once Kubernetes is rendered no YAML document of a file a build consumed is, so a large scan
+never holds all the parsed trees together with the whole model (the peak of its memory). They are freed
+by reference counting, not left for the cyclic collector, which a scan runs seldom. And the Helm SDK's
+worker is forked while the scan is still small."""
+from __future__ import annotations
+
+import gc
+import weakref
+from pathlib import Path
+
+import pytest
+
+from scanner import stages
+from scanner.config import Config
+from scanner.discover import discover
+from scanner.model import build as model_stage
+from scanner.model import helm_engines
+from scanner.parse.files import parse_all
+from scanner.pipeline import ScanRequest
+
+FILES = {
+    "main.tf": 'module "store" {\n  source = "./modules/store"\n  name   = "logs"\n}\n',
+    "modules/store/main.tf": 'variable "name" {}\nresource "azurerm_storage_account" "s" {\n  name = var.name\n}\n',
+    "deploy/base/kustomization.yaml": "resources:\n- app.yaml\n",
+    "deploy/base/app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  a: b\n",
+    "deploy/prod/kustomization.yaml": "resources:\n- ../base\nnamespace: prod\n",
+}
+
+
+def test_the_syntax_trees_are_freed_by_the_build_without_the_collector(write):
+    root: Path = write(FILES)
+    sources, _ = discover(str(root))
+    files, _ = parse_all(sources)
+    trees = [weakref.ref(f.terraform) for f in files if f.terraform is not None]
+    documents = [weakref.ref(d) for f in files if f.source.path.endswith("app.yaml") for d in f.documents]
+    assert len(trees) == 2 and len(documents) == 1
+    gc.disable()
+    try:
+        model = model_stage.build(files)
+        assert [r for r in trees if r() is not None] == []
+        assert [r for r in documents if r() is not None] == []
+    finally:
+        gc.enable()
+    by_address = {r.address: r for r in model.resources}
+    assert by_address["module.store.azurerm_storage_account.s"].values["name"] == "logs"
+    assert [r.values["metadata"] for r in model.resources if r.kind == "kubernetes"] == \
+        [{"name": "app", "namespace": "prod"}]
+
+
+CHART = {"app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+         "app/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"}
+
+
+@pytest.mark.parametrize("files, engine, started", [
+    (CHART, "auto", True),
+    (CHART, "sdk", True),
+    (CHART, "binary", False),
+    (CHART, "none", False),
+    ({"main.tf": 'resource "x_a" "r" {}\n'}, "auto", False),
+])
+def test_the_helm_sdk_worker_starts_before_parsing_when_a_chart_is_scanned(write, monkeypatch, files, engine,
+                                                                         started):
+    """Forked after the model is built, the worker would share (and, as the scan writes, copy) the scan's memory."""
+    events: list[str] = []
+    parse = stages.parse_all
+    monkeypatch.setattr(helm_engines, "start_early", lambda: events.append("worker"))
+    monkeypatch.setattr(stages, "parse_all", lambda *a, **k: (events.append("parse"), parse(*a, **k))[1])
+    stages.run(ScanRequest((str(write(files)),), (), Config(), helm_engine=engine))
+    assert events == (["worker", "parse"] if started else ["parse"])
