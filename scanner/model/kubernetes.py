@@ -121,4 +121,4 @@ def rendered(rendered_object: RenderedObject) -> Resource:
     return Resource(
         "kubernetes", kind, address(values, "#unnamed"), origin.path, origin.line, values, locations,
         pod_spec_path=POD_SPEC_PATHS.get(kind, ""), end_line=max(locations.values(), default=0),
-        root=rendered_object.build, places=dict(rendered_object.places))
+        root=rendered_object.build, places=rendered_object.places)
