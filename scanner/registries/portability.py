@@ -116,3 +116,9 @@ def image_registries() -> ImageRegistries:
                     for r in data["registries"])
     return ImageRegistries(str(data["as_of"]), str(data["default_registry"]),
                            {str(k): str(v) for k, v in (data.get("aliases") or {}).items()}, entries)
+
+
+@functools.lru_cache(maxsize=4096)   # asked for every resource by several checks; few types
+def classes_for(type_name: str) -> tuple[ServiceClass, ...]:
+    """The registry's entries whose glob matches a resource type, in the registry's order."""
+    return tuple(entry for entry in portability().types if fnmatch.fnmatchcase(type_name, entry.match))

@@ -7,7 +7,6 @@ Which service is portable, its alternative, copy targets and vendor markers are 
 from __future__ import annotations
 
 import datetime
-import fnmatch
 import re
 from collections import Counter
 from typing import Any, Mapping
@@ -20,7 +19,7 @@ from scanner.model.derive.roots import LOCK_FILE, relative_directory, repository
 from scanner.model.paths import Match, lookup
 from scanner.model.resource import META_TYPES, Resource
 from scanner.model.values import Unknown
-from scanner.registries.portability import Portability, ServiceClass, portability
+from scanner.registries.portability import Portability, ServiceClass, classes_for, portability
 
 
 
@@ -38,9 +37,7 @@ def _when_holds(resource: Resource, when: Mapping[str, str]) -> bool | Unknown:
 
 def classify(resource: Resource) -> ServiceClass | Unknown | None:
     """The registry's class for this resource; Unknown when it depends on a value not known statically."""
-    for entry in portability().types:
-        if not fnmatch.fnmatchcase(resource.type, entry.match):
-            continue
+    for entry in classes_for(resource.type):
         holds = _when_holds(resource, entry.when) if entry.when else True
         if isinstance(holds, Unknown):
             return holds

@@ -84,6 +84,7 @@ def _secret_word_end(words: list[str]) -> int:
     return last
 
 
+@functools.lru_cache(maxsize=16384)   # a module's variables and outputs are judged once per instance of it
 def is_secret_name(name: str) -> bool:
     """A name that says it holds a secret: `client_secret`, `access_key`, `DB_PASSWORD`; not
     `key_vault_id`, `secret_name`, `password_length`, `ssh_public_key` or `aws_access_key_id`."""
