@@ -1,3 +1,3 @@
-from scanner.cli import main
+from scanner.cli import run
 
-raise SystemExit(main())
+run()

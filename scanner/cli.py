@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 import traceback
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, NoReturn, Sequence
 
 import click
 
@@ -391,6 +391,20 @@ class _Terminated(BaseException):
 
 def _terminate(signum: int, frame: object) -> None:
     raise _Terminated()
+
+
+def run() -> NoReturn:
+    """The `sovscan` command: main(), then leave without Python's teardown, which frees every object of the
+    scan one by one (half a second after a cold whole-corpus scan, 5 % of it) although the system takes the
+    memory back at once. Everything is written and closed by then; standard output and error are flushed
+    here, and if they cannot be, the normal exit reports it."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -194,3 +194,18 @@ def test_strict_fails_when_a_chart_is_not_rendered(write, monkeypatch, capsys):
     assert cli.main(["scan", ".", "--helm-engine", "none", "--only", "secrets", "--strict"]) == 1
     out = capsys.readouterr().out
     assert "not rendered in full: chart" in out
+
+
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_the_command_leaves_without_teardown_but_with_all_its_output_and_its_exit_code(tmp_path, stream):
+    """`sovscan` (cli.run) ends with os._exit: what it printed to a pipe, block-buffered, must all arrive."""
+    import subprocess
+    import sys
+    (tmp_path / "main.tf").write_text(US * 1)
+    target = "-" if stream == "stdout" else "/dev/stderr"
+    done = subprocess.run([sys.executable, "-m", "scanner", "scan", str(tmp_path), "--no-cache", "-f",
+                           f"json={target}" if stream == "stderr" else "json"],
+                          capture_output=True, text=True, timeout=120)
+    printed = json.loads(done.stdout if stream == "stdout" else done.stderr)
+    assert done.returncode == 1 == printed["scan"]["exit_code"]
+    assert [f["policy_id"] for f in printed["findings"]] == ["RES-001"]
