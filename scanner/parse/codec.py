@@ -361,6 +361,14 @@ def encode_documents(documents: list[YamlDocument]) -> list:
     return out
 
 
+def _key_paths(paths: list[list]) -> list[tuple]:
+    """The key paths as tuples, each key one string object however many paths hold it (as in a fresh parse,
+    where they are the mapping's own keys): read back, every occurrence was a string of its own, and a
+    large manifest's location table took half again the memory of its parse."""
+    keys: dict[Any, Any] = {}
+    return [tuple([keys.setdefault(key, key) for key in path]) for path in paths]
+
+
 def decode_documents(path: str, data: Any) -> list[YamlDocument]:
     documents = []
     for item in _items(data):
@@ -371,7 +379,7 @@ def decode_documents(path: str, data: Any) -> list[YamlDocument]:
                 or not all(type(p) is list for p in paths):
             raise Malformed("locations")
         # A key path of anything but str, int, float, bool and null (a list, an object) is unhashable: TypeError.
-        table = dict(zip(map(tuple, paths), lines))
+        table = dict(zip(_key_paths(paths), lines))
         documents.append(YamlDocument(path, _line(index), decode_value(values), table, _line(line)))
     return documents
 
