@@ -1,3 +1,3 @@
-from scanner.cli import run
+from scanner.cli import main
 
-run()
+raise SystemExit(main())   # the full exit, so profilers and coverage (python -m cProfile -m scanner) write theirs

@@ -203,7 +203,8 @@ def test_the_command_leaves_without_teardown_but_with_all_its_output_and_its_exi
     import sys
     (tmp_path / "main.tf").write_text(US * 1)
     target = "-" if stream == "stdout" else "/dev/stderr"
-    done = subprocess.run([sys.executable, "-m", "scanner", "scan", str(tmp_path), "--no-cache", "-f",
+    command = [sys.executable, "-c", "import sys; from scanner.cli import run; sys.argv[0] = 'sovscan'; run()"]
+    done = subprocess.run(command + ["scan", str(tmp_path), "--no-cache", "-f",
                            f"json={target}" if stream == "stderr" else "json"],
                           capture_output=True, text=True, timeout=120)
     printed = json.loads(done.stdout if stream == "stdout" else done.stderr)

@@ -8,6 +8,7 @@ evaluates. Only syntax lives here; rendering is model/functions/templates.py.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Union
@@ -219,8 +220,9 @@ class _Builder:
         return Template(tuple(self.stack[0][1]))
 
 
+@functools.lru_cache(maxsize=256)   # templatefile() renders one file for every module instance that calls it
 def parse_template(text: str) -> Template:
-    """The template's tree; raises TemplateSyntaxError for invalid syntax."""
+    """The template's tree (immutable, so shared); raises TemplateSyntaxError for invalid syntax."""
     builder = _Builder()
     for token in _tokens(text):
         if isinstance(token, str):
