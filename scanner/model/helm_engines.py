@@ -98,8 +98,9 @@ class _Worker:
         if self.process is not None and self.process.is_alive():
             return
         ours, theirs = _context().Pipe()
-        process = _context().Process(target=_worker_main, args=(theirs, RENDER_TIMEOUT_SECONDS, SDK_MEMORY_BYTES),
-                                     daemon=True)
+        forked = _context().get_start_method() == "fork"   # a forked worker holds a copy of our end too
+        process = _context().Process(target=_worker_main, daemon=True,
+                                     args=(theirs, ours if forked else None, RENDER_TIMEOUT_SECONDS, SDK_MEMORY_BYTES))
         process.start()
         theirs.close()
         self.process, self.connection = process, ours
@@ -115,11 +116,14 @@ class _Worker:
 _WORKER = _Worker()
 
 
-def _worker_main(connection: Any, timeout: int, memory: int) -> None:
+def _worker_main(connection: Any, scan_end: Any, timeout: int, memory: int) -> None:
     """The worker: Ctrl-C is the scan's to handle (a terminal signals the whole group), SIGTERM ends it;
     bounded in memory, and in CPU per request (should the scan die without killing it); what Helm prints
     (Go's out-of-memory report) goes to the request's scratch directory, not the user's terminal, and so
-    does Python's (Go aborts). It ends when the scan closes its end of the pipe."""
+    does Python's (Go aborts). It ends when the scan's end of the pipe is closed, however the scan ends:
+    `scan_end`, the copy of that end a fork gives the worker, is closed first."""
+    if scan_end is not None:
+        scan_end.close()
     faulthandler.disable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)

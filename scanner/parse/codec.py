@@ -365,8 +365,8 @@ def _key_paths(paths: list[list]) -> list[tuple]:
     """The key paths as tuples, each key one string object however many paths hold it (as in a fresh parse,
     where they are the mapping's own keys): read back, every occurrence was a string of its own, and a
     large manifest's location table took half again the memory of its parse."""
-    keys: dict[Any, Any] = {}
-    return [tuple([keys.setdefault(key, key) for key in path]) for path in paths]
+    keys: dict[str, str] = {}    # strings only: as dict keys True, 1 and 1.0 are one (`on:` is True in YAML)
+    return [tuple([keys.setdefault(key, key) if type(key) is str else key for key in path]) for path in paths]
 
 
 def decode_documents(path: str, data: Any) -> list[YamlDocument]:

@@ -220,7 +220,7 @@ class _Builder:
         return Template(tuple(self.stack[0][1]))
 
 
-@functools.lru_cache(maxsize=256)   # templatefile() renders one file for every module instance that calls it
+@functools.lru_cache(maxsize=64)   # templatefile() renders one file for every module instance that calls it
 def parse_template(text: str) -> Template:
     """The template's tree (immutable, so shared); raises TemplateSyntaxError for invalid syntax."""
     builder = _Builder()

@@ -383,8 +383,12 @@ def test_a_location_table_read_back_holds_each_key_once_as_a_fresh_parse_does():
     """Read back, every key path was made of strings of its own: a large manifest's table took half again
     the memory of its parse. Decoded, a key that many paths hold is one string object, as the parser gives."""
     text = "items:\n" + "".join(f"- metadata:\n    labels:\n      app: a{i}\n" for i in range(50))
+    text += "on: push\nsteps:\n- run: a\n- run: b\n1: one\n"    # `on` is True in YAML 1.1, as 1 == True
     fresh = yaml.parse_text("m.yaml", text)
     read_back = codec.decode_documents("m.yaml", json.loads(json.dumps(codec.encode_documents(fresh))))
     assert [(d.values, d.locations) for d in read_back] == [(d.values, d.locations) for d in fresh]
+    typed = [[tuple(map(type, path)) for path in d.locations] for d in fresh]
+    assert [[tuple(map(type, path)) for path in d.locations] for d in read_back] == typed   # (True,) == (1,)
+    assert (True,) in read_back[0].locations and ("steps", 1) in read_back[0].locations
     keys = [key for path in read_back[0].locations for key in path if isinstance(key, str)]
-    assert len(keys) > 100 and len({id(key) for key in keys}) == len(set(keys)) == 4   # items metadata labels app
+    assert len(keys) > 100 and len({id(key) for key in keys}) == len(set(keys)) == 6   # + steps, run
