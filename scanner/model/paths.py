@@ -6,6 +6,7 @@ the pod spec of any pod-bearing Kubernetes kind.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -23,11 +24,9 @@ class Match:
     key: str        # path for fingerprints (list items keyed by name where they have one)
 
 
-def split(path: str) -> list[tuple[str, str]]:
-    steps = []
-    for name, bracket in _STEP.findall(path):
-        steps.append(("key", name) if name else ("select", bracket))
-    return steps
+@functools.lru_cache(maxsize=4096)   # the policies' few paths, resolved on every resource they judge
+def split(path: str) -> tuple[tuple[str, str], ...]:
+    return tuple(("key", name) if name else ("select", bracket) for name, bracket in _STEP.findall(path))
 
 
 def _join(base: str, name: str) -> str:
