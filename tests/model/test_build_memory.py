@@ -68,3 +68,21 @@ def test_the_helm_sdk_worker_starts_before_parsing_when_a_chart_is_scanned(write
     monkeypatch.setattr(stages, "parse_all", lambda *a, **k: (events.append("parse"), parse(*a, **k))[1])
     stages.run(ScanRequest((str(write(files)),), (), Config(), helm_engine=engine))
     assert events == (["worker", "parse"] if started else ["parse"])
+
+
+def test_instances_of_one_module_share_their_tables_and_keep_their_own_values(write):
+    """A module called twice gives each instance equal location, literal and reference tables: kept once."""
+    root = write({
+        "main.tf": 'module "a" {\n  source = "./m"\n  name = "one"\n}\nmodule "b" {\n  source = "./m"\n  name = "two"\n}\n',
+        "m/main.tf": 'variable "name" {}\nresource "x_a" "r" {\n  name = var.name\n  tags = { team = "t" }\n}\n'
+                     'resource "x_a" "s" {\n  tags = { team = "t" }\n  name = var.name\n}\n',
+    })
+    sources, _ = discover(str(root))
+    files, _ = parse_all(sources)
+    by_address = {r.address: r for r in model_stage.build(files).resources}
+    one, two = by_address["module.a.x_a.r"], by_address["module.b.x_a.r"]
+    assert (one.values["name"], two.values["name"]) == ("one", "two")
+    assert one.locations is two.locations and one.literal_paths is two.literal_paths
+    assert one.locations == {"name": 3, "tags": 4}
+    other = by_address["module.a.x_a.s"]   # the same entries in another order, on other lines: its own table
+    assert other.locations is not one.locations and list(other.locations) == ["tags", "name"]

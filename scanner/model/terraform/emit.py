@@ -47,9 +47,14 @@ def provider_key(instance: Instance, block: Block) -> str:
 
 def _emit(instance: Instance, kind: str, address: str, path: str, line: int, block: BlockValues,
           values: dict[str, Any] | None = None, **extra: Any) -> Resource:
+    share = instance.model.share     # the instances of one module emit equal tables again and again
+    locations = share(("locations", *block.locations.items()), block.locations)
+    literals = share(("literals", frozenset(block.literals)), frozenset(block.literals))
+    references = share(("references", *block.references.items()), block.references)
+    chains = share(("chains", *block.chains.items()), block.chains)
     resource = Resource("terraform", kind, instance.prefixed(address), path, line,
-                        block.values if values is None else values, block.locations, frozenset(block.literals),
-                        block.references, module=instance.address, root=instance.root, chains=block.chains,
+                        block.values if values is None else values, locations, literals,
+                        references, module=instance.address, root=instance.root, chains=chains,
                         call_site=instance.call_site, user_site=instance.user_site, **extra)
     instance.model.resources.append(resource)
     limit = _first_limit(resource.values)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import posixpath
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, TypeVar
 
 from scanner.model.rendered import Place
 from scanner.model.resource import Resource
@@ -17,6 +17,8 @@ from scanner.model.terraform.plan_values import PlanValues
 from scanner.parse.modules import ModuleManifest
 from scanner.parse import expressions as x
 from scanner.parse.terraform import Attribute, Block, TerraformFile
+
+T = TypeVar("T")
 
 Declared = tuple[Block, str]          # a block and the file it is written in
 
@@ -97,7 +99,8 @@ class TerraformModel:
     notices: list[Notice] = field(default_factory=list)
     visited: set[str] = field(default_factory=set)
     _told: set[tuple[str, int]] = field(default_factory=set, repr=False)   # module blocks said not evaluated
-    file_reads: list[Read] | None = None   # while a root is evaluated for the root cache: what file() & co. read
+    file_reads: list[Read] | None = None
+    _shared: dict[tuple, Any] = field(default_factory=dict, repr=False)   # while a root is evaluated for the root cache: what file() & co. read
 
     def not_evaluated(self, address: str, path: str, line: int, reason: str) -> None:
         """A module call whose code is not evaluated: said once per module block, on that block."""
@@ -117,6 +120,12 @@ class TerraformModel:
         finally:
             self.resources, self.notices, self.visited, self._told = shared
             self.file_reads = None
+
+    def share(self, key: tuple, table: T) -> T:
+        """The one object kept for tables equal to `table` (`key` spells its content): a module that many roots
+        or a count instantiate gives each instance equal location, literal, reference and chain tables, which
+        took a third of the Terraform model's memory. Resources never change these tables once emitted."""
+        return self._shared.setdefault(key, table)
 
     def drop_syntax(self) -> None:
         """Forget the modules' syntax trees once every root is evaluated: the resources and notices are all the
