@@ -18,6 +18,7 @@ from scanner.evaluate.summaries import summarise
 from scanner.focus import Focus
 from scanner.model import helm_engines
 from scanner.model.build import build
+from scanner.model.helm import chart_roots
 from scanner.model.kustomize.kustfile import under
 from scanner.model.rendered import RenderedBuild
 from scanner.model.terraform.cache import RootCache
@@ -64,8 +65,8 @@ def run(request: ScanRequest) -> tuple[Result, int]:
         sources.extend(found + installed)
         notices.extend(problems + more)
     notices.extend(unused_excludes(request.excludes, request.config.exclude, request.config.source, matched))
-    if request.helm_engine in ("auto", "sdk") and any(posixpath.basename(s.path) == "Chart.yaml" for s in sources):
-        helm_engines.start_early()
+    if chart_roots([s.path for s in sources]):
+        helm_engines.start_early(request.helm_engine)
     cache = None if request.cache is None else ParseCache(request.cache.directory, request.cache.limit)
     files, parse_notices = parse_all(sorted(set(sources)), cache)
     collector.keep_for_the_scan()

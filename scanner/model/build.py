@@ -57,10 +57,9 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     evaluated, and its YAML documents once Kubernetes is rendered, so a large scan never holds all the
     parsed trees and the whole model at once (the peak of its memory). Texts and directives stay."""
     tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
-    evaluated, tf_notices = _terraform(files, tfvars, var_files or [], manifests or {}, plans, root_cache)
+    resources, tf_notices = _terraform(files, tfvars, var_files or [], manifests or {}, plans, root_cache)
     own = [f for f in files if not f.source.installed]   # downloaded modules are not the user's files
     kubernetes = deployed.build(own, helm_values, helm_engine)
-    resources: list[Resource] = evaluated
     resources.extend(kubernetes.resources)
     resources.extend(file_model.build(own))
     for parsed in files:

@@ -343,11 +343,13 @@ def _sdk_available() -> bool:
         return "loaded" in _WORKER.ask(("loads",), scratch)
 
 
-def start_early() -> None:
-    """Start the SDK's worker now, before the scan has parsed anything. Forked later, after the model is
-    built, it would share every page of the scan's memory, and each page the scan then writes would be
-    copied: the worker would count as large as the scan itself."""
-    _sdk_available()
+def start_early(preference: str) -> None:
+    """Start the SDK's worker now, when the engine `preference` (as `choose` takes it) may render with the
+    SDK, before the scan has parsed anything. Forked later, after the model is built, it would share every
+    page of the scan's memory, and each page the scan then writes would be copied: the worker would count as
+    large as the scan itself."""
+    if preference in ("auto", "sdk"):
+        _sdk_available()
 
 
 def binary_engine() -> BinaryEngine | None:

@@ -15,7 +15,7 @@ from scanner import stages
 from scanner.config import Config
 from scanner.discover import discover
 from scanner.model import build as model_stage
-from scanner.model import helm_engines
+from scanner.model import helm, helm_engines
 from scanner.parse.files import parse_all
 from scanner.pipeline import ScanRequest
 
@@ -64,7 +64,8 @@ def test_the_helm_sdk_worker_starts_before_parsing_when_a_chart_is_scanned(write
     """Forked after the model is built, the worker would share (and, as the scan writes, copy) the scan's memory."""
     events: list[str] = []
     parse = stages.parse_all
-    monkeypatch.setattr(helm_engines, "start_early", lambda: events.append("worker"))
+    monkeypatch.setattr(helm_engines, "_sdk_available", lambda: events.append("worker"))
+    monkeypatch.setattr(helm, "choose", lambda preference="auto": None)   # rendering asks no engine here
     monkeypatch.setattr(stages, "parse_all", lambda *a, **k: (events.append("parse"), parse(*a, **k))[1])
     stages.run(ScanRequest((str(write(files)),), (), Config(), helm_engine=engine))
     assert events == (["worker", "parse"] if started else ["parse"])

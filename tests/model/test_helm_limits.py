@@ -143,7 +143,7 @@ def test_a_signal_during_a_render_stops_the_scan_and_the_render(write, tmp_path,
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see the render process")
 def test_the_worker_ends_with_the_scan_even_when_the_scan_skips_its_exit_handlers():
     """`sovscan` leaves with os._exit (no multiprocessing clean-up): the worker must see its pipe close."""
-    code = ("import os; from scanner.model import helm_engines; helm_engines.start_early(); "
+    code = ("import os; from scanner.model import helm_engines; helm_engines.start_early(\"sdk\"); "
             "print(helm_engines._WORKER.process.pid, flush=True); os._exit(0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     worker = int(done.stdout)

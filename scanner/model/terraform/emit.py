@@ -49,7 +49,8 @@ def _emit(instance: Instance, kind: str, address: str, path: str, line: int, blo
           values: dict[str, Any] | None = None, **extra: Any) -> Resource:
     share = instance.model.share     # the instances of one module emit equal tables again and again
     locations = share(("locations", *block.locations.items()), block.locations)
-    literals = share(("literals", frozenset(block.literals)), frozenset(block.literals))
+    literal_paths = frozenset(block.literals)
+    literals = share(("literals", literal_paths), literal_paths)
     references = share(("references", *block.references.items()), block.references)
     chains = share(("chains", *block.chains.items()), block.chains)
     resource = Resource("terraform", kind, instance.prefixed(address), path, line,

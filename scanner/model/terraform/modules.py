@@ -99,8 +99,8 @@ class TerraformModel:
     notices: list[Notice] = field(default_factory=list)
     visited: set[str] = field(default_factory=set)
     _told: set[tuple[str, int]] = field(default_factory=set, repr=False)   # module blocks said not evaluated
-    file_reads: list[Read] | None = None
-    _shared: dict[tuple, Any] = field(default_factory=dict, repr=False)   # while a root is evaluated for the root cache: what file() & co. read
+    file_reads: list[Read] | None = None   # while a root is evaluated for the root cache: what file() & co. read
+    _shared: dict[tuple, Any] = field(default_factory=dict, repr=False)   # tables equal across instances (share)
 
     def not_evaluated(self, address: str, path: str, line: int, reason: str) -> None:
         """A module call whose code is not evaluated: said once per module block, on that block."""
