@@ -30,14 +30,15 @@ def opentofu_precedence(files: list[TerraformFile]) -> list[TerraformFile]:
 def _terraform(files: list[ParsedFile], tfvars: list[TerraformFile], var_files: list[TerraformFile],
                manifests: dict[str, ModuleManifest], plans: list[Plan] | None,
                root_cache: RootCache | None) -> tuple[list[Resource], list[Notice]]:
-    """The resources and notices of the Terraform root modules; the files' Terraform trees are dropped."""
+    """The resources and notices of the Terraform root modules; the files' Terraform trees are handed over to
+    terraform.build, which drops each directory's as soon as no root module left to evaluate may call it."""
     tf_files = opentofu_precedence([f.terraform for f in files
                                     if f.terraform is not None and f.source.kind in ("terraform", "terraform-json")])
+    for parsed in files:
+        parsed.terraform = None
     texts = {f.source.path: f.text for f in files if f.text}
     installed = {posixpath.dirname(f.source.path) for f in files if f.source.installed}
     evaluated = terraform.build(tf_files, tfvars, var_files, texts, manifests, installed, plans, root_cache)
-    for parsed in files:
-        parsed.terraform = None
     return evaluated.resources, sorted(evaluated.notices)
 
 
@@ -53,8 +54,8 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     `demonstration_directories`: the directory names whose roots and deployments demonstrate, not deploy;
     `root_cache`: Terraform root modules evaluated in earlier runs.
 
-    The build consumes the files' syntax: each file's Terraform tree is dropped once the root modules are
-    evaluated, and its YAML documents once Kubernetes is rendered, so a large scan never holds all the
+    The build consumes the files' syntax: a module directory's Terraform trees are dropped as soon as no root
+    module left to evaluate may call it, and the YAML documents once Kubernetes is rendered, so a large scan never holds all the
     parsed trees and the whole model at once (the peak of its memory). Texts and directives stay."""
     tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
     resources, tf_notices = _terraform(files, tfvars, var_files or [], manifests or {}, plans, root_cache)

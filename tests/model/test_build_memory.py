@@ -87,3 +87,59 @@ def test_instances_of_one_module_share_their_tables_and_keep_their_own_values(wr
     assert one.locations == {"name": 3, "tags": 4}
     other = by_address["module.a.x_a.s"]   # the same entries in another order, on other lines: its own table
     assert other.locations is not one.locations and list(other.locations) == ["tags", "name"]
+
+
+ROOTS = {
+    "a/main.tf": 'module "own" {\n  source = "../modules/only_a"\n}\nmodule "common" {\n  source = "../modules/shared"\n}\n',
+    "b/main.tf": 'module "common" {\n  source = "../modules/shared"\n}\n',
+    "modules/only_a/main.tf": 'resource "x_a" "own" {\n  name = "own"\n}\n',
+    "modules/shared/main.tf": 'resource "x_a" "common" {\n  name = "common"\n}\n',
+}
+
+
+def _alive_directories_per_root(write, monkeypatch, files: dict[str, str]):
+    """(the module directories whose syntax is alive as each root module starts to be evaluated, the model),
+    with the collector off: what reference counting alone frees."""
+    from scanner.model import terraform as tf_model
+    directories: dict[str, weakref.ref] = {}
+    group, evaluate = tf_model.group_modules, tf_model._evaluate_root
+
+    def grouped(*args):
+        modules = group(*args)
+        directories.update({path: weakref.ref(module) for path, module in modules.items()})
+        return modules
+
+    alive: dict[str, list[str]] = {}
+
+    def evaluated(model, directory, *rest):
+        alive[directory] = sorted(path for path, ref in directories.items() if ref() is not None)
+        evaluate(model, directory, *rest)
+
+    monkeypatch.setattr(tf_model, "group_modules", grouped)
+    monkeypatch.setattr(tf_model, "_evaluate_root", evaluated)
+    sources, _ = discover(str(write(files)))
+    parsed, _ = parse_all(sources)
+    gc.disable()
+    try:
+        return alive, model_stage.build(parsed)
+    finally:
+        gc.enable()
+
+
+def test_a_module_directory_s_syntax_is_dropped_once_no_root_left_calls_it(write, monkeypatch):
+    alive, model = _alive_directories_per_root(write, monkeypatch, ROOTS)
+    assert alive == {"a": ["a", "b", "modules/only_a", "modules/shared"], "b": ["b", "modules/shared"]}
+    assert {r.address for r in model.resources if r.type == "x_a"} == \
+        {"module.own.x_a.own", "module.common.x_a.common"}
+    assert sorted(r.root for r in model.resources if r.type == "x_a") == ["a", "a", "b"]
+
+
+def test_a_root_whose_module_source_is_not_a_literal_keeps_every_directory_until_it_is_evaluated(write, monkeypatch):
+    """Where a computed source leads is known only when it is evaluated: b reaches only_a through a local, so
+    nothing is dropped before b is evaluated."""
+    files = dict(ROOTS, **{"b/main.tf": 'locals {\n  where = "../modules/only_a"\n}\n'
+                                        'module "borrowed" {\n  source = local.where\n}\n'})
+    alive, model = _alive_directories_per_root(write, monkeypatch, files)
+    assert alive["b"] == ["a", "b", "modules/only_a", "modules/shared"]
+    assert [(r.address, r.root) for r in model.resources if r.type == "x_a" and r.root == "b"] == \
+        [("module.borrowed.x_a.own", "b")]

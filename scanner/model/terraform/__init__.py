@@ -32,14 +32,21 @@ def build(files: list[TerraformFile], tfvars: list[TerraformFile], var_files: li
           texts: dict[str, str] | None = None, manifests: dict[str, ModuleManifest] | None = None,
           installed: set[str] | None = None, plans: list[Plan] | None = None,
           cache: RootCache | None = None) -> TerraformModel:
-    """`cache`: root modules evaluated in earlier runs (read, and written for the others)."""
+    """`cache`: root modules evaluated in earlier runs (read, and written for the others).
+
+    The build consumes `files`: the list is emptied once its files are grouped into module directories, and
+    a directory's syntax is dropped as soon as no root module still to be evaluated may call it, so the
+    syntax of a large scan is not all alive beside its whole model (the peak of its memory)."""
     model = TerraformModel(group_modules(files, tfvars), dict(texts or {}), dict(manifests or {}), set(installed or ()))
     called = model.called_dirs()
     roots = [d for d in sorted(model.modules) if d not in called and d not in model.installed]
     plan_match.assign(model, list(plans or []), roots)
     keys = RootKeys(model, files, tfvars, var_files, cache.fingerprint) if cache is not None else None
+    files.clear()
+    done_after = _last_callers(model, roots)
     for directory in roots:
         _evaluate_root(model, directory, var_files, cache, keys)
+        model.release(d for d in done_after.get(directory, ()) if d in model.visited)
     for directory in sorted(model.modules):
         if directory not in model.visited and directory not in model.installed:   # a cycle, or its callers failed
             _evaluate_root(model, directory, var_files, cache, keys)
@@ -49,6 +56,20 @@ def build(files: list[TerraformFile], tfvars: list[TerraformFile], var_files: li
         cache.tidy()
     model.drop_syntax()
     return model
+
+
+def _last_callers(model: TerraformModel, roots: list[str]) -> dict[str, list[str]]:
+    """root -> the module directories no later root may call (every one, after a root whose module sources
+    are not all literals). A directory no root reaches is evaluated on its own at the end: kept."""
+    last: dict[str, str] = {}
+    for root in roots:
+        reached = model.reached(root)
+        for directory in reached[0] if reached is not None else model.modules:
+            last[directory] = root
+    done_after: dict[str, list[str]] = {}
+    for directory, root in sorted(last.items()):
+        done_after.setdefault(root, []).append(directory)
+    return done_after
 
 
 def _evaluate_root(model: TerraformModel, directory: str, var_files: list[TerraformFile],

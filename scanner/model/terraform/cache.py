@@ -39,10 +39,9 @@ from scanner import __version__
 from scanner.model import codec
 from scanner.model.resource import Resource
 from scanner.model.terraform.files import Read, ScannedFiles, digest
-from scanner.model.terraform.modules import TerraformModel, local_module_dir, normalise
+from scanner.model.terraform.modules import TerraformModel
 from scanner.notices import Notice
 from scanner.parse import codec as parse_codec
-from scanner.parse import expressions as x
 from scanner.cachedir import (MAX_ENTRY, CacheDirectory, keep_under_limit, refresh, sealed, tag_directory,
                               verified_body, write_atomically)
 from scanner.parse.cache import code_fingerprint
@@ -153,7 +152,7 @@ class RootKeys:
     def key(self, root: str) -> str | None:
         if self.var_files is None or root in self.model.plans:
             return None
-        reached = self._reached(root)
+        reached = self.model.reached(root)
         if reached is None:
             return None
         directories, facts = reached
@@ -162,35 +161,6 @@ class RootKeys:
         digest_ = hashlib.sha256(self.fingerprint.encode())
         digest_.update(b"\0" + json.dumps(described, ensure_ascii=True).encode("ascii"))
         return digest_.hexdigest()
-
-    def _reached(self, root: str) -> tuple[set[str], set[tuple[str, ...]]] | None:
-        """Every scanned module directory the root may call, transitively, and the facts of how each call's
-        source resolves (a directory the scan has or has not); None when a source is not a literal."""
-        modules = self.model.modules
-        facts: set[tuple[str, ...]] = set()
-        pending = [root]
-        manifest = self.model.manifests.get(root)
-        for installed in manifest.modules.values() if manifest is not None else ():
-            directory = normalise(posixpath.join(root, installed.directory)) if root else normalise(installed.directory)
-            facts.add(("installed", directory, str(directory in modules)))
-            pending.append(directory)
-        reached: set[str] = set()
-        while pending:
-            directory = pending.pop()
-            if directory in reached or directory not in modules:
-                continue
-            reached.add(directory)
-            for block, _ in modules[directory].modules:
-                source = block.attributes.get("source")
-                if source is None:
-                    continue
-                if not isinstance(source.expr, x.Lit):
-                    return None
-                target = local_module_dir(directory, source.expr.value)
-                if target is not None:
-                    facts.add(("local", directory, target, str(target in modules)))
-                    pending.append(target)
-        return reached, facts
 
     def _directory(self, directory: str) -> list:
         files = sorted(self.by_directory.get(directory, []))

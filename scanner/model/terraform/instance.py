@@ -96,13 +96,14 @@ class Instance:
 
     def release(self) -> None:
         """Forget what this instance tree memoised, once its resources are emitted. An instance and its
-        evaluator refer to each other, so without this every value it settled waits for the cyclic
-        garbage collector (most of a large scan's collection time)."""
+        evaluator refer to each other, so without this every value it settled, and its module's syntax,
+        would wait for the cyclic garbage collector (most of a large scan's collection time)."""
         for children in self.children.values():
             for child in children or ():
                 child.release()
         self.memo.clear()
         self.children.clear()
+        self.evaluator.names, self.evaluator.functions = None, FUNCTIONS
 
     def var(self, name: str, trace: Trace) -> Any:
         def compute(own: Trace) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import posixpath
 from dataclasses import dataclass, field
-from typing import Any, Iterator, TypeVar
+from typing import Any, Iterable, Iterator, TypeVar
 
 from scanner.model.rendered import Place
 from scanner.model.resource import Resource
@@ -127,6 +127,11 @@ class TerraformModel:
         took a third of the Terraform model's memory. Resources never change these tables once emitted."""
         return self._shared.setdefault(key, table)
 
+    def release(self, directories: Iterable[str]) -> None:
+        """Forget the syntax of module directories no root still to be evaluated calls (see build)."""
+        for directory in list(directories):
+            del self.modules[directory]
+
     def drop_syntax(self) -> None:
         """Forget the modules' syntax trees once every root is evaluated: the resources and notices are all the
         scan keeps, and the trees would otherwise stay alive with the rest of the model (its memory peak)."""
@@ -140,6 +145,35 @@ class TerraformModel:
                 return
             self._told.add((notice.path, notice.line))
         self.notices.append(notice)
+
+    def reached(self, root: str) -> tuple[set[str], set[tuple[str, ...]]] | None:
+        """Every scanned module directory the root may call, transitively, and the facts of how each call's
+        source resolves (a directory the scan has or has not); None when a source is not a literal."""
+        modules = self.modules
+        facts: set[tuple[str, ...]] = set()
+        pending = [root]
+        manifest = self.manifests.get(root)
+        for installed in manifest.modules.values() if manifest is not None else ():
+            directory = normalise(posixpath.join(root, installed.directory)) if root else normalise(installed.directory)
+            facts.add(("installed", directory, str(directory in modules)))
+            pending.append(directory)
+        reached: set[str] = set()
+        while pending:
+            directory = pending.pop()
+            if directory in reached or directory not in modules:
+                continue
+            reached.add(directory)
+            for block, _ in modules[directory].modules:
+                source = block.attributes.get("source")
+                if source is None:
+                    continue
+                if not isinstance(source.expr, x.Lit):
+                    return None
+                target = local_module_dir(directory, source.expr.value)
+                if target is not None:
+                    facts.add(("local", directory, target, str(target in modules)))
+                    pending.append(target)
+        return reached, facts
 
     def called_dirs(self) -> set[str]:
         called = set()
