@@ -161,6 +161,19 @@ def test_a_warm_build_is_the_uncached_build_exactly(tmp_path, evaluated_roots):
     assert group.values["tags"] == {"policy": '{"owner": "ops"}\n', "listed": 1}
 
 
+def test_resources_read_back_share_equal_tables_as_evaluated_ones_do(tmp_path, evaluated_roots):
+    """Two roots' instances of one module have equal location tables: one object, from the cache too."""
+    cache = RootCache(str(tmp_path / "cache"))
+    _build(FILES, cache)
+    evaluated_roots.clear()
+    warm = _build(FILES, cache)
+    assert evaluated_roots == []
+    dev, prod = (next(r for r in warm.resources if r.address == "module.app.azurerm_storage_account.sa" and
+                      r.root == root) for root in ("envs/dev", PROD))
+    assert dev.locations == prod.locations and dev.locations is prod.locations
+    assert dev.literal_paths is prod.literal_paths
+
+
 @pytest.mark.parametrize("path, again", [
     ("modules/app/sub/main.tf", ["envs/dev", PROD]),        # called by both, through modules/app
     ("modules/app/main.tf", ["envs/dev", PROD]),

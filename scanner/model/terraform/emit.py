@@ -47,16 +47,11 @@ def provider_key(instance: Instance, block: Block) -> str:
 
 def _emit(instance: Instance, kind: str, address: str, path: str, line: int, block: BlockValues,
           values: dict[str, Any] | None = None, **extra: Any) -> Resource:
-    share = instance.model.share     # the instances of one module emit equal tables again and again
-    locations = share(("locations", *block.locations.items()), block.locations)
-    literal_paths = frozenset(block.literals)
-    literals = share(("literals", literal_paths), literal_paths)
-    references = share(("references", *block.references.items()), block.references)
-    chains = share(("chains", *block.chains.items()), block.chains)
     resource = Resource("terraform", kind, instance.prefixed(address), path, line,
-                        block.values if values is None else values, locations, literals,
-                        references, module=instance.address, root=instance.root, chains=chains,
+                        block.values if values is None else values, block.locations, frozenset(block.literals),
+                        block.references, module=instance.address, root=instance.root, chains=block.chains,
                         call_site=instance.call_site, user_site=instance.user_site, **extra)
+    instance.model.share_tables(resource)   # the instances of one module emit equal tables again and again
     instance.model.resources.append(resource)
     limit = _first_limit(resource.values)
     if limit is not None:   # every limit says which limit was hit and where, not only in --show-unresolved

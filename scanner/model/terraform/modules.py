@@ -127,6 +127,15 @@ class TerraformModel:
         took a third of the Terraform model's memory. Resources never change these tables once emitted."""
         return self._shared.setdefault(key, table)
 
+    def share_tables(self, resource: Resource) -> None:
+        """Give `resource` the kept object of each of its tables (see share): for the resources an instance
+        emits, and for those a root cache entry gives back, which are read into tables of their own."""
+        share = self.share
+        resource.locations = share(("locations", *resource.locations.items()), resource.locations)
+        resource.literal_paths = share(("literals", resource.literal_paths), resource.literal_paths)
+        resource.references = share(("references", *resource.references.items()), resource.references)
+        resource.chains = share(("chains", *resource.chains.items()), resource.chains)
+
     def release(self, directories: Iterable[str]) -> None:
         """Forget the syntax of module directories no root still to be evaluated calls (see build)."""
         for directory in list(directories):
