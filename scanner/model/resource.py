@@ -20,7 +20,7 @@ META_TYPES = frozenset({"provider", "variable", "output", "module_call", "terraf
                         "terraform_backend"})
 
 
-@dataclass
+@dataclass(slots=True)   # one per block and object of a large scan: no __dict__ each
 class Resource:
     kind: str                 # terraform | kubernetes | file
     type: str                 # azurerm_storage_account | Deployment | provider | module_call | terraform_state ...

@@ -14,7 +14,7 @@ KINDS = ("variable", "local", "module", "data", "computed", "function", "express
          "syntax", "missing", "build", "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # tens of thousands on a large scan: no __dict__ each
 class Unknown:
     reason: str                   # for people: "var.location", "data.azurerm_client_config.x", ...
     refers_to: str | None = None  # the resource address when the value is an attribute of a resource;
@@ -26,7 +26,7 @@ class Unknown:
         return f"Unknown({self.reason})"
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, slots=True)
 class OneOf(Unknown):
     """A value known to be one of a few candidates, but not which: a known list indexed by an unknown key,
     a conditional whose condition is unknown. Everywhere else it is an Unknown; the engine judges each
