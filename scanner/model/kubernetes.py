@@ -10,6 +10,7 @@ annotated `config.kubernetes.io/local-config: "true"`, kustomizations, and build
 from __future__ import annotations
 
 import functools
+import sys
 from importlib import resources
 
 import yaml
@@ -33,13 +34,14 @@ LOCAL_CONFIG = "config.kubernetes.io/local-config"
 
 
 def dotted(path: tuple) -> str:
+    """(spec, containers, 0, image) -> spec.containers[0].image; interned, as tree.flatten's paths are."""
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
             out += ("." if out else "") + str(part)
-    return out
+    return sys.intern(out)
 
 
 @functools.cache

@@ -143,3 +143,22 @@ def test_a_root_whose_module_source_is_not_a_literal_keeps_every_directory_until
     assert alive["b"] == ["a", "b", "modules/only_a", "modules/shared"]
     assert [(r.address, r.root) for r in model.resources if r.type == "x_a" and r.root == "b"] == \
         [("module.borrowed.x_a.own", "b")]
+
+
+def test_objects_share_their_equal_attribute_paths(write):
+    """Every object of a kind repeats the same paths: one string each, rendered or plain."""
+    deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    spec:\n"
+                  "      containers:\n      - name: app\n        image: registry.example/{name}:1\n")
+    root = write({
+        "deploy/kustomization.yaml": "resources:\n- a.yaml\n- b.yaml\n",
+        "deploy/a.yaml": deployment.format(name="a"),
+        "deploy/b.yaml": deployment.format(name="b"),
+        "plain/c.yaml": deployment.format(name="c"),
+    })
+    sources, _ = discover(str(root))
+    files, _ = parse_all(sources)
+    objects = [r for r in model_stage.build(files).resources if r.type == "Deployment"]
+    assert len(objects) == 3
+    path = "spec.template.spec.containers[0].image"
+    keys = [next(k for k in (*r.places, *r.locations) if k == path) for r in objects]
+    assert keys[0] is keys[1] is keys[2]

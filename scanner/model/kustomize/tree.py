@@ -7,6 +7,7 @@ Nodes, so a field keeps the place of whichever file (base, patch, kustomization)
 from __future__ import annotations
 
 import datetime
+import sys
 from typing import Any, Union
 
 from scanner.model.rendered import Place
@@ -144,15 +145,16 @@ def plain(node: Node) -> Value:
 
 
 def flatten(node: Node) -> tuple[Any, dict[str, Place]]:
-    """(plain values, dotted key path -> place) for a rendered object; paths as kubernetes.dotted writes them."""
+    """(plain values, dotted key path -> place) for a rendered object; paths as kubernetes.dotted writes them.
+    The paths are interned: every object of a kind repeats them, and a scan renders thousands of objects."""
     places: dict[str, Place] = {}
 
     def walk(current: Node, path: str) -> Any:
         places[path] = current.place
         if isinstance(current.value, dict):
-            return {k: walk(v, f"{path}.{k}" if path else str(k)) for k, v in current.value.items()}
+            return {k: walk(v, sys.intern(f"{path}.{k}" if path else str(k))) for k, v in current.value.items()}
         if isinstance(current.value, list):
-            return [walk(v, f"{path}[{i}]") for i, v in enumerate(current.value)]
+            return [walk(v, sys.intern(f"{path}[{i}]")) for i, v in enumerate(current.value)]
         return current.value
 
     return walk(node, ""), places
