@@ -61,7 +61,9 @@ def _wait(condition, seconds: float = 60.0) -> bool:
 
 
 def _scan_and_signal(tree: Path, report: Path, signum: int, group: bool) -> tuple[int, str, list[int]]:
-    command = [sys.executable, "-m", "scanner", "scan", str(tree), "-f", f"sarif={report}"]
+    # No cache: the tests share one cache directory, and what an earlier scan's workers parsed (or a whole
+    # result) would be read from it, leaving a later scan too little to parse to start any workers.
+    command = [sys.executable, "-m", "scanner", "scan", str(tree), "--no-cache", "-f", f"sarif={report}"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
     workers: list[int] = []
