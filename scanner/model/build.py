@@ -31,7 +31,7 @@ def _terraform(files: list[ParsedFile], tfvars: list[TerraformFile], var_files: 
                manifests: dict[str, ModuleManifest], plans: list[Plan] | None,
                root_cache: RootCache | None) -> tuple[list[Resource], list[Notice]]:
     """The resources and notices of the Terraform root modules; the files' Terraform trees are handed over to
-    terraform.build, which drops each directory's as soon as no root module left to evaluate may call it."""
+    terraform.build, which drops each directory's as soon as nothing left to evaluate may call it."""
     tf_files = opentofu_precedence([f.terraform for f in files
                                     if f.terraform is not None and f.source.kind in ("terraform", "terraform-json")])
     for parsed in files:
@@ -54,8 +54,8 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     `demonstration_directories`: the directory names whose roots and deployments demonstrate, not deploy;
     `root_cache`: Terraform root modules evaluated in earlier runs.
 
-    The build consumes the files' syntax: a module directory's Terraform trees are dropped as soon as no root
-    module left to evaluate may call it, and the YAML documents once Kubernetes is rendered, so a large scan never holds all the
+    The build consumes the files' syntax: a module directory's Terraform trees are dropped as soon as nothing
+    left to evaluate may call it, and the YAML documents once Kubernetes is rendered, so a large scan never holds all the
     parsed trees and the whole model at once (the peak of its memory). Texts and directives stay."""
     tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
     resources, tf_notices = _terraform(files, tfvars, var_files or [], manifests or {}, plans, root_cache)

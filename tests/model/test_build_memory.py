@@ -162,3 +162,39 @@ def test_objects_share_their_equal_attribute_paths(write):
     path = "spec.template.spec.containers[0].image"
     keys = [next(k for k in (*r.places, *r.locations) if k == path) for r in objects]
     assert keys[0] is keys[1] is keys[2]
+
+
+# Trees where a directory's syntax is still needed after the last root that reaches it: a directory no root
+# visits is evaluated as a root of its own at the end, with what it calls.
+STILL_NEEDED = {
+    "called only with count = 0": {
+        "main.tf": 'variable "backup" {\n  default = false\n}\nmodule "backup" {\n  source = "./modules/backup"\n'
+                   '  count  = var.backup ? 1 : 0\n}\nmodule "store" {\n  source = "./modules/store"\n}\n',
+        "modules/backup/main.tf": 'module "store" {\n  source = "../store"\n}\n',
+        "modules/store/main.tf": 'resource "x_a" "s" {\n  name = "s"\n}\n',
+    },
+    "a cycle that calls a root's module": {
+        "r/main.tf": 'module "e" {\n  source = "../e"\n}\n',
+        "c1/main.tf": 'module "c2" {\n  source = "../c2"\n}\nmodule "e" {\n  source = "../e"\n}\n',
+        "c2/main.tf": 'module "c1" {\n  source = "../c1"\n}\n',
+        "e/main.tf": 'resource "x_a" "e" {\n  name = "e"\n}\n',
+    },
+    "a later root with a computed source": dict(ROOTS, **{
+        "b/main.tf": 'locals {\n  where = "../modules/only_a"\n}\nmodule "borrowed" {\n  source = local.where\n}\n'}),
+    "roots sharing a module": ROOTS,
+}
+
+
+@pytest.mark.parametrize("files", STILL_NEEDED.values(), ids=list(STILL_NEEDED))
+def test_releasing_syntax_changes_nothing_the_model_holds(write, tmp_path, monkeypatch, files):
+    from scanner.model import terraform as tf_model
+
+    def model_of(directory: str):
+        sources, _ = discover(str(write(files, tmp_path / directory)))
+        parsed, _ = parse_all(sources)
+        model = model_stage.build(parsed)
+        return sorted((r.root, r.address, r.path, r.line) for r in model.resources), model.notices
+
+    released = model_of("released")
+    monkeypatch.setattr(tf_model.Releases, "after", lambda self, root, visited: [])
+    assert released == model_of("kept")

@@ -18,6 +18,8 @@ read from the root cache: so a cached root cannot depend on the roots evaluated 
 """
 from __future__ import annotations
 
+from typing import Iterable
+
 from scanner.model.terraform import emit, plan_match
 from scanner.model.terraform.cache import Evaluated, RootCache, RootKeys
 from scanner.model.terraform.files import ScannedFiles
@@ -35,18 +37,18 @@ def build(files: list[TerraformFile], tfvars: list[TerraformFile], var_files: li
     """`cache`: root modules evaluated in earlier runs (read, and written for the others).
 
     The build consumes `files`: the list is emptied once its files are grouped into module directories, and
-    a directory's syntax is dropped as soon as no root module still to be evaluated may call it, so the
-    syntax of a large scan is not all alive beside its whole model (the peak of its memory)."""
+    a directory's syntax is dropped as soon as nothing left to evaluate may call it (Releases), so the syntax
+    of a large scan is not all alive beside its whole model (the peak of its memory)."""
     model = TerraformModel(group_modules(files, tfvars), dict(texts or {}), dict(manifests or {}), set(installed or ()))
     called = model.called_dirs()
     roots = [d for d in sorted(model.modules) if d not in called and d not in model.installed]
     plan_match.assign(model, list(plans or []), roots)
     keys = RootKeys(model, files, tfvars, var_files, cache.fingerprint) if cache is not None else None
     files.clear()
-    done_after = _last_callers(model, roots)
+    releases = Releases(model, roots)
     for directory in roots:
         _evaluate_root(model, directory, var_files, cache, keys)
-        model.release(d for d in done_after.get(directory, ()) if d in model.visited)
+        model.release(releases.after(directory, model.visited))
     for directory in sorted(model.modules):
         if directory not in model.visited and directory not in model.installed:   # a cycle, or its callers failed
             _evaluate_root(model, directory, var_files, cache, keys)
@@ -58,18 +60,39 @@ def build(files: list[TerraformFile], tfvars: list[TerraformFile], var_files: li
     return model
 
 
-def _last_callers(model: TerraformModel, roots: list[str]) -> dict[str, list[str]]:
-    """root -> the module directories no later root may call (every one, after a root whose module sources
-    are not all literals). A directory no root reaches is evaluated on its own at the end: kept."""
-    last: dict[str, str] = {}
-    for root in roots:
-        reached = model.reached(root)
-        for directory in reached[0] if reached is not None else model.modules:
-            last[directory] = root
-    done_after: dict[str, list[str]] = {}
-    for directory, root in sorted(last.items()):
-        done_after.setdefault(root, []).append(directory)
-    return done_after
+class Releases:
+    """When a module directory's syntax may go: no root left to evaluate may call it, and every directory that
+    may call it has been visited. One no root visits (in a cycle, or called only with `count = 0`) is
+    evaluated as a root of its own at the end, with whatever it calls. A directory whose module sources are
+    not all literals may call any directory."""
+
+    def __init__(self, model: TerraformModel, roots: list[str]):
+        last_root: dict[str, str] = {}
+        for root in roots:
+            for directory in self._reached(model, root):
+                last_root[directory] = root
+        self.done_after: dict[str, list[str]] = {}
+        for directory, root in sorted(last_root.items()):
+            self.done_after.setdefault(root, []).append(directory)
+        self.callers: dict[str, set[str]] = {}
+        for caller in model.modules:
+            if caller not in model.installed:    # an installed module is never evaluated on its own
+                for directory in self._reached(model, caller):
+                    self.callers.setdefault(directory, set()).add(caller)
+        self.waiting: list[str] = []
+
+    @staticmethod
+    def _reached(model: TerraformModel, directory: str) -> Iterable[str]:
+        reached = model.reached(directory)
+        return reached[0] if reached is not None else list(model.modules)
+
+    def after(self, root: str, visited: set[str]) -> list[str]:
+        """The directories to release once `root` is evaluated (`visited`: the directories evaluated so far)."""
+        self.waiting.extend(self.done_after.get(root, ()))
+        ready = [d for d in self.waiting if d in visited and self.callers.get(d, set()) <= visited]
+        released = set(ready)
+        self.waiting = [d for d in self.waiting if d not in released]
+        return ready
 
 
 def _evaluate_root(model: TerraformModel, directory: str, var_files: list[TerraformFile],
