@@ -55,8 +55,9 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     `root_cache`: Terraform root modules evaluated in earlier runs.
 
     The build consumes the files' syntax: a module directory's Terraform trees are dropped as soon as nothing
-    left to evaluate may call it, and the YAML documents once Kubernetes is rendered, so a large scan never holds all the
-    parsed trees and the whole model at once (the peak of its memory). Texts and directives stay."""
+    left to evaluate may call it, and the YAML documents once Kubernetes is rendered, so a large scan never
+    holds all the parsed trees and the whole model at once (the peak of its memory). Texts and directives
+    stay."""
     tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
     resources, tf_notices = _terraform(files, tfvars, var_files or [], manifests or {}, plans, root_cache)
     own = [f for f in files if not f.source.installed]   # downloaded modules are not the user's files

@@ -90,7 +90,8 @@ def test_instances_of_one_module_share_their_tables_and_keep_their_own_values(wr
 
 
 ROOTS = {
-    "a/main.tf": 'module "own" {\n  source = "../modules/only_a"\n}\nmodule "common" {\n  source = "../modules/shared"\n}\n',
+    "a/main.tf": 'module "own" {\n  source = "../modules/only_a"\n}\n'
+                 'module "common" {\n  source = "../modules/shared"\n}\n',
     "b/main.tf": 'module "common" {\n  source = "../modules/shared"\n}\n',
     "modules/only_a/main.tf": 'resource "x_a" "own" {\n  name = "own"\n}\n',
     "modules/shared/main.tf": 'resource "x_a" "common" {\n  name = "common"\n}\n',
@@ -180,7 +181,8 @@ STILL_NEEDED = {
         "e/main.tf": 'resource "x_a" "e" {\n  name = "e"\n}\n',
     },
     "a later root with a computed source": dict(ROOTS, **{
-        "b/main.tf": 'locals {\n  where = "../modules/only_a"\n}\nmodule "borrowed" {\n  source = local.where\n}\n'}),
+        "b/main.tf": 'locals {\n  where = "../modules/only_a"\n}\n'
+                     'module "borrowed" {\n  source = local.where\n}\n'}),
     "roots sharing a module": ROOTS,
 }
 

@@ -137,8 +137,8 @@ class TerraformModel:
         resource.chains = share(("chains", *resource.chains.items()), resource.chains)
 
     def release(self, directories: Iterable[str]) -> None:
-        """Forget the syntax of module directories no root still to be evaluated calls (see build)."""
-        for directory in list(directories):
+        """Forget the syntax of module directories nothing left to evaluate may call (terraform.Releases)."""
+        for directory in directories:
             del self.modules[directory]
 
     def drop_syntax(self) -> None:
@@ -156,8 +156,9 @@ class TerraformModel:
         self.notices.append(notice)
 
     def reached(self, root: str) -> tuple[set[str], set[tuple[str, ...]]] | None:
-        """Every scanned module directory the root may call, transitively, and the facts of how each call's
-        source resolves (a directory the scan has or has not); None when a source is not a literal."""
+        """Every scanned module directory `root` may call, transitively (itself included), and the facts of how
+        each call's source resolves (a directory the scan has or has not); None when a source is not a literal.
+        `root` is a root module, or a directory that may be evaluated as one."""
         modules = self.modules
         facts: set[tuple[str, ...]] = set()
         pending = [root]
