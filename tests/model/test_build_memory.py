@@ -200,3 +200,30 @@ def test_releasing_syntax_changes_nothing_the_model_holds(write, tmp_path, monke
     released = model_of("released")
     monkeypatch.setattr(tf_model.Releases, "after", lambda self, root, visited: [])
     assert released == model_of("kept")
+
+
+def test_working_out_releases_stays_linear_on_a_deep_chain_of_modules(write, monkeypatch):
+    """Each directory of a chain of N may call all below it (N*N/2 in all): past a budget per directory of the
+    scan the syntax is kept to the end instead."""
+    from scanner.model import terraform as tf_model
+    from scanner.model.terraform.modules import TerraformModel
+    count = 300
+    files = {"root/main.tf": 'module "m" {\n  source = "../m0"\n}\n', f"m{count - 1}/main.tf": 'resource "x_a" "r" {}\n'}
+    files.update({f"m{n}/main.tf": f'module "n" {{\n  source = "../m{n + 1}"\n}}\n' for n in range(count - 1)})
+    walked: list[int] = []
+    reached = TerraformModel.reached
+
+    def counted(self, directory):
+        found = reached(self, directory)
+        walked.append(len(found[0]) if found is not None else 0)
+        return found
+
+    monkeypatch.setattr(TerraformModel, "reached", counted)
+    released: list[str] = []
+    after = tf_model.Releases.after
+    monkeypatch.setattr(tf_model.Releases, "after", lambda self, *a: released.extend(after(self, *a)) or [])
+    sources, _ = discover(str(write(files)))
+    parsed, _ = parse_all(sources)
+    model_stage.build(parsed)
+    assert sum(walked) <= tf_model.RELEASE_WORK_PER_DIRECTORY * (count + 1) + count + 1 < count * count // 2
+    assert released == []

@@ -18,8 +18,6 @@ read from the root cache: so a cached root cannot depend on the roots evaluated 
 """
 from __future__ import annotations
 
-from typing import Iterable
-
 from scanner.model.terraform import emit, plan_match
 from scanner.model.terraform.cache import Evaluated, RootCache, RootKeys
 from scanner.model.terraform.files import ScannedFiles
@@ -60,6 +58,11 @@ def build(files: list[TerraformFile], tfvars: list[TerraformFile], var_files: li
     return model
 
 
+# Working out when to release costs the directories each directory may call: a few each in real code, but
+# a chain of N modules costs N*N/2. Past this much per directory of the scan, the syntax is kept to the end.
+RELEASE_WORK_PER_DIRECTORY = 50
+
+
 class Releases:
     """When a module directory's syntax may go: no root left to evaluate may call it, and every directory that
     may call it has been visited. One no root visits (in a cycle, or called only with `count = 0`) is
@@ -67,24 +70,29 @@ class Releases:
     not all literals may call any directory."""
 
     def __init__(self, model: TerraformModel, roots: list[str]):
+        self.waiting: list[str] = []
+        self.done_after: dict[str, list[str]] = {}
+        self.callers: dict[str, set[str]] = {}
+        self.budget = RELEASE_WORK_PER_DIRECTORY * len(model.modules)
         last_root: dict[str, str] = {}
         for root in roots:
             for directory in self._reached(model, root):
                 last_root[directory] = root
-        self.done_after: dict[str, list[str]] = {}
-        for directory, root in sorted(last_root.items()):
-            self.done_after.setdefault(root, []).append(directory)
-        self.callers: dict[str, set[str]] = {}
         for caller in model.modules:
             if caller not in model.installed:    # an installed module is never evaluated on its own
                 for directory in self._reached(model, caller):
                     self.callers.setdefault(directory, set()).add(caller)
-        self.waiting: list[str] = []
+        if self.budget >= 0:
+            for directory, root in sorted(last_root.items()):
+                self.done_after.setdefault(root, []).append(directory)
 
-    @staticmethod
-    def _reached(model: TerraformModel, directory: str) -> Iterable[str]:
+    def _reached(self, model: TerraformModel, directory: str) -> list[str]:
+        if self.budget < 0:
+            return []
         reached = model.reached(directory)
-        return reached[0] if reached is not None else list(model.modules)
+        found = list(reached[0]) if reached is not None else list(model.modules)
+        self.budget -= len(found)
+        return found
 
     def after(self, root: str, visited: set[str]) -> list[str]:
         """The directories to release once `root` is evaluated (`visited`: the directories evaluated so far)."""
