@@ -1,8 +1,9 @@
-"""The model stage consumes the parsed syntax: once the root modules are evaluated no Terraform tree is
-alive, and once Kubernetes is rendered no YAML document of a file a build consumed is, so a large scan
-never holds all the parsed trees together with the whole model (the peak of its memory). They are freed
-by reference counting, not left for the cyclic collector, which a scan runs seldom. And the Helm SDK's
-worker is forked while the scan is still small."""
+"""The model stage consumes the parsed syntax: a module directory's Terraform trees are freed as soon as nothing
+left to evaluate may call it (never sooner: the model is the same without releasing), all of them once the
+root modules are evaluated, and a file's YAML documents once Kubernetes is rendered, so a large scan never
+holds all the parsed trees together with the whole model (the peak of its memory). They are freed by
+reference counting, not left for the cyclic collector, which a scan runs seldom. Equal tables and attribute
+paths are kept once, and the Helm SDK's worker is forked while the scan is still small."""
 from __future__ import annotations
 
 import gc
@@ -16,6 +17,8 @@ from scanner.config import Config
 from scanner.discover import discover
 from scanner.model import build as model_stage
 from scanner.model import helm, helm_engines
+from scanner.model import terraform as tf_model
+from scanner.model.terraform.modules import TerraformModel
 from scanner.parse.files import parse_all
 from scanner.pipeline import ScanRequest
 
@@ -101,7 +104,6 @@ ROOTS = {
 def _alive_directories_per_root(write, monkeypatch, files: dict[str, str]):
     """(the module directories whose syntax is alive as each root module starts to be evaluated, the model),
     with the collector off: what reference counting alone frees."""
-    from scanner.model import terraform as tf_model
     directories: dict[str, weakref.ref] = {}
     group, evaluate = tf_model.group_modules, tf_model._evaluate_root
 
@@ -189,7 +191,6 @@ STILL_NEEDED = {
 
 @pytest.mark.parametrize("files", STILL_NEEDED.values(), ids=list(STILL_NEEDED))
 def test_releasing_syntax_changes_nothing_the_model_holds(write, tmp_path, monkeypatch, files):
-    from scanner.model import terraform as tf_model
 
     def model_of(directory: str):
         sources, _ = discover(str(write(files, tmp_path / directory)))
@@ -205,8 +206,6 @@ def test_releasing_syntax_changes_nothing_the_model_holds(write, tmp_path, monke
 def test_working_out_releases_stays_linear_on_a_deep_chain_of_modules(write, monkeypatch):
     """Each directory of a chain of N may call all below it (N*N/2 in all): past a budget per directory of the
     scan the syntax is kept to the end instead."""
-    from scanner.model import terraform as tf_model
-    from scanner.model.terraform.modules import TerraformModel
     count = 300
     files = {"root/main.tf": 'module "m" {\n  source = "../m0"\n}\n', f"m{count - 1}/main.tf": 'resource "x_a" "r" {}\n'}
     files.update({f"m{n}/main.tf": f'module "n" {{\n  source = "../m{n + 1}"\n}}\n' for n in range(count - 1)})
