@@ -19,8 +19,13 @@ from scanner.model import build as model_stage
 from scanner.model import helm, helm_engines
 from scanner.model import terraform as tf_model
 from scanner.model.terraform.modules import TerraformModel
-from scanner.parse.files import parse_all
+from scanner.parse.files import ParsedFile, parse_all
 from scanner.pipeline import ScanRequest
+
+def _parsed(root: Path) -> list[ParsedFile]:
+    sources, _ = discover(str(root))
+    return parse_all(sources)[0]
+
 
 FILES = {
     "main.tf": 'module "store" {\n  source = "./modules/store"\n  name   = "logs"\n}\n',
@@ -33,8 +38,7 @@ FILES = {
 
 def test_the_syntax_trees_are_freed_by_the_build_without_the_collector(write):
     root: Path = write(FILES)
-    sources, _ = discover(str(root))
-    files, _ = parse_all(sources)
+    files = _parsed(root)
     trees = [weakref.ref(f.terraform) for f in files if f.terraform is not None]
     documents = [weakref.ref(d) for f in files if f.source.path.endswith("app.yaml") for d in f.documents]
     assert len(trees) == 2 and len(documents) == 1
@@ -81,9 +85,7 @@ def test_instances_of_one_module_share_their_tables_and_keep_their_own_values(wr
         "m/main.tf": 'variable "name" {}\nresource "x_a" "r" {\n  name = var.name\n  tags = { team = "t" }\n}\n'
                      'resource "x_a" "s" {\n  tags = { team = "t" }\n  name = var.name\n}\n',
     })
-    sources, _ = discover(str(root))
-    files, _ = parse_all(sources)
-    by_address = {r.address: r for r in model_stage.build(files).resources}
+    by_address = {r.address: r for r in model_stage.build(_parsed(root)).resources}
     one, two = by_address["module.a.x_a.r"], by_address["module.b.x_a.r"]
     assert (one.values["name"], two.values["name"]) == ("one", "two")
     assert one.locations is two.locations and one.literal_paths is two.literal_paths
@@ -120,8 +122,7 @@ def _alive_directories_per_root(write, monkeypatch, files: dict[str, str]):
 
     monkeypatch.setattr(tf_model, "group_modules", grouped)
     monkeypatch.setattr(tf_model, "_evaluate_root", evaluated)
-    sources, _ = discover(str(write(files)))
-    parsed, _ = parse_all(sources)
+    parsed = _parsed(write(files))
     gc.disable()
     try:
         return alive, model_stage.build(parsed)
@@ -158,9 +159,7 @@ def test_objects_share_their_equal_attribute_paths(write):
         "deploy/b.yaml": deployment.format(name="b"),
         "plain/c.yaml": deployment.format(name="c"),
     })
-    sources, _ = discover(str(root))
-    files, _ = parse_all(sources)
-    objects = [r for r in model_stage.build(files).resources if r.type == "Deployment"]
+    objects = [r for r in model_stage.build(_parsed(root)).resources if r.type == "Deployment"]
     assert len(objects) == 3
     path = "spec.template.spec.containers[0].image"
     keys = [next(k for k in (*r.places, *r.locations) if k == path) for r in objects]
@@ -193,9 +192,7 @@ STILL_NEEDED = {
 def test_releasing_syntax_changes_nothing_the_model_holds(write, tmp_path, monkeypatch, files):
 
     def model_of(directory: str):
-        sources, _ = discover(str(write(files, tmp_path / directory)))
-        parsed, _ = parse_all(sources)
-        model = model_stage.build(parsed)
+        model = model_stage.build(_parsed(write(files, tmp_path / directory)))
         return sorted((r.root, r.address, r.path, r.line) for r in model.resources), model.notices
 
     released = model_of("released")
@@ -221,8 +218,6 @@ def test_working_out_releases_stays_linear_on_a_deep_chain_of_modules(write, mon
     released: list[str] = []
     after = tf_model.Releases.after
     monkeypatch.setattr(tf_model.Releases, "after", lambda self, *a: released.extend(after(self, *a)) or [])
-    sources, _ = discover(str(write(files)))
-    parsed, _ = parse_all(sources)
-    model_stage.build(parsed)
+    model_stage.build(_parsed(write(files)))
     assert sum(walked) <= tf_model.RELEASE_WORK_PER_DIRECTORY * (count + 1) + count + 1 < count * count // 2
     assert released == []

@@ -73,26 +73,15 @@ class Releases:
         self.waiting: list[str] = []
         self.done_after: dict[str, list[str]] = {}
         self.callers: dict[str, set[str]] = {}
-        self.budget = RELEASE_WORK_PER_DIRECTORY * len(model.modules)
-        last_root: dict[str, str] = {}
-        for root in roots:
-            for directory in self._reached(model, root):
-                last_root[directory] = root
-        for caller in model.modules:
-            if caller not in model.installed:    # an installed module is never evaluated on its own
-                for directory in self._reached(model, caller):
-                    self.callers.setdefault(directory, set()).add(caller)
-        if self.budget >= 0:
-            for directory, root in sorted(last_root.items()):
-                self.done_after.setdefault(root, []).append(directory)
-
-    def _reached(self, model: TerraformModel, directory: str) -> list[str]:
-        if self.budget < 0:
-            return []
-        reached = model.reached(directory)
-        found = list(reached[0]) if reached is not None else list(model.modules)
-        self.budget -= len(found)
-        return found
+        reach = _reach_of_each(model)
+        if reach is None:
+            return
+        last_root = {directory: root for root in roots for directory in reach[root]}
+        for directory, root in sorted(last_root.items()):
+            self.done_after.setdefault(root, []).append(directory)
+        for caller, reached in reach.items():
+            for directory in reached:
+                self.callers.setdefault(directory, set()).add(caller)
 
     def after(self, root: str, visited: set[str]) -> list[str]:
         """The directories to release once `root` is evaluated (`visited`: the directories evaluated so far)."""
@@ -101,6 +90,22 @@ class Releases:
         released = set(ready)
         self.waiting = [d for d in self.waiting if d not in released]
         return ready
+
+
+def _reach_of_each(model: TerraformModel) -> dict[str, list[str]] | None:
+    """Directory -> the directories it may call, for each one that may be evaluated as a root (an installed
+    module never is); None past RELEASE_WORK_PER_DIRECTORY."""
+    budget = RELEASE_WORK_PER_DIRECTORY * len(model.modules)
+    reach: dict[str, list[str]] = {}
+    for directory in model.modules:
+        if directory in model.installed:
+            continue
+        reached = model.reached(directory)
+        reach[directory] = list(reached[0]) if reached is not None else list(model.modules)
+        budget -= len(reach[directory])
+        if budget < 0:
+            return None
+    return reach
 
 
 def _evaluate_root(model: TerraformModel, directory: str, var_files: list[TerraformFile],
