@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import functools
 import sys
-from importlib import resources
-
-import yaml
 
 from scanner.model.rendered import RenderedObject
 from scanner.model.resource import Resource
 from scanner.model.values import mapping
-from scanner.parse.yaml import YamlDocument
+from scanner.parse.yaml import YamlDocument, packaged
 
 POD_SPEC_PATHS = {
     "Pod": "spec",
@@ -47,8 +44,7 @@ def dotted(path: tuple) -> str:
 @functools.cache
 def _build_tools() -> tuple[frozenset[str], frozenset[str]]:
     """(API groups, "apiVersion kind" pairs) of build-tool configurations."""
-    text = resources.files("scanner.model").joinpath("build_tools.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = packaged("scanner.model", "build_tools.yaml")
     return frozenset(data["api_groups"]), frozenset(data["api_version_kinds"])
 
 

@@ -121,7 +121,7 @@ def _render_child(pid: int, seconds: float = 60.0) -> int | None:
 ])
 def test_a_signal_during_a_render_stops_the_scan_and_the_render(write, tmp_path, signum, code, message, group):
     root = write(chart(ENDLESS), tmp_path / "tree")
-    command = [sys.executable, "-m", "scanner", "scan", str(root), "--helm-engine", "sdk", "-f", "text"]
+    command = [sys.executable, "-m", "scanner", "scan", str(root), "--helm-engine", "sdk", "-f", "text", "--no-cache"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
     try:

@@ -22,8 +22,10 @@ from scanner.model.resource import Model
 
 def derive(model: Model) -> None:
     # The model is indexed when it is made; index again only after resources are added.
-    model.resources.extend(arm_stand_ins(model))
-    model.index()
+    stand_ins = arm_stand_ins(model)
+    if stand_ins:
+        model.resources.extend(stand_ins)
+        model.index()
     model.clusters = clusters(model)
     for resource in model.of_type(("github_workflow", "gitlab_ci")):
         resource.facts["settings"] = ci_settings(resource)

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field, replace
-from importlib import resources
 
-import yaml
+from scanner.parse.yaml import packaged
 
 CATEGORIES = ("namePrefix", "nameSuffix", "namespace", "commonLabels", "labels", "templateLabels",
               "commonAnnotations", "images", "replicas")
@@ -139,8 +138,7 @@ def config_from_data(data: object) -> TransformerConfig:
 
 @functools.lru_cache(maxsize=1)
 def _builtin_data() -> dict:
-    text = resources.files("scanner.model.kustomize").joinpath("builtin_config.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return dict(packaged("scanner.model.kustomize", "builtin_config.yaml"))
 
 
 @functools.lru_cache(maxsize=1)

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
 
-import yaml
+from scanner.parse.yaml import packaged
 
 
 @dataclass(frozen=True)
@@ -25,8 +24,7 @@ LEAF = Schema()
 
 @functools.lru_cache(maxsize=1)
 def _data() -> dict:
-    text = resources.files("scanner.model.kustomize").joinpath("openapi_merge_keys.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return dict(packaged("scanner.model.kustomize", "openapi_merge_keys.yaml"))
 
 
 def for_kind(api_version: object, kind: object) -> Schema | None:
