@@ -40,7 +40,7 @@ class Detector:
     id: str
     title: str
     regex: re.Pattern[str]
-    prefilter: tuple[str, ...]
+    prefilter: re.Pattern[str]                # the literals every match starts with, as one alternation
     reach: int                                # the longest text one match can span
     min_entropy: float = 0.0
     context: re.Pattern[str] | None = None
@@ -90,9 +90,12 @@ def load(data: Mapping[str, Any]) -> Catalogue:
 def _detector(entry: Mapping[str, Any]) -> Detector:
     name = entry.get("id", "?")
     regex = re.compile(entry["regex"])
-    prefilter = tuple(str(p) for p in entry.get("prefilter") or [] if p)
-    if not prefilter:
+    literals = [str(p) for p in entry.get("prefilter") or [] if p]
+    if not literals:
         raise ValueError(f"detector {name}: prefilter: needs the literals its matches start with")
+    # One search for all of them reads the text once; a str.find per literal read it once each (0.1 s of
+    # the corpus's 24 MB of text, for the detectors with five literals).
+    prefilter = re.compile("|".join(re.escape(literal) for literal in literals))
     reach = _reach(regex.pattern)
     if reach > MAX_REACH:
         raise ValueError(f"detector {name}: regex: can match more than {MAX_REACH} characters; bound its quantifiers")
@@ -144,7 +147,7 @@ def _matches(text: str, detector: Detector, work: Work) -> Iterator[re.Match[str
     """What `detector.regex.finditer(text)` finds, trying only where a match can start."""
     required = _starts(text, detector.requires) if detector.requires is not None else None
     resume = 0
-    for place in _places(text, detector.prefilter):
+    for place in _starts(text, detector.prefilter):
         start = place - detector.offset
         if start < resume or start < 0:
             continue
@@ -161,17 +164,6 @@ def _matches(text: str, detector: Detector, work: Work) -> Iterator[re.Match[str
             run = detector.run.match(text, start)
             resume = run.end() if run else start
             work.run_chars += resume - start
-
-
-def _places(text: str, literals: tuple[str, ...]) -> list[int]:
-    """Every place one of the literals starts, overlapping ones included, in order."""
-    places: set[int] = set()
-    for literal in literals:
-        at = text.find(literal)
-        while at >= 0:
-            places.add(at)
-            at = text.find(literal, at + 1)
-    return sorted(places)
 
 
 def _starts(text: str, pattern: re.Pattern[str]) -> list[int]:
