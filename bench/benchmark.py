@@ -301,6 +301,14 @@ def targets(args, corpus: Path, work: Path, sovscan: list[str], env: dict[str, s
                        check=False)
         commands["precommit-edited"] = dict(command=pre + ["--cache-dir", str(edited_cache)],
                                             cwd=str(edited_repository), before=editing(edited_repository / relative))
+        # A team's pipeline scans its one repository, with the cache of the last pipeline restored: its own copy
+        # and cache, the same file changed before each run.
+        alone = hard_link_copies(repository, work / "repository", 1)[0]
+        alone_cache = work / "cache-repository"
+        subprocess.run(sovscan + ["--cache-dir", str(alone_cache), str(alone)], env=env, capture_output=True, check=False)
+        commands["repository-warm"] = dict(command=sovscan + ["--cache-dir", str(alone_cache), str(alone)])
+        commands["repository-changed"] = dict(command=sovscan + ["--cache-dir", str(alone_cache), str(alone)],
+                                              before=editing(alone / relative))
     for spec in commands.values():
         spec.setdefault("env", env)
         spec.setdefault("timeout", args.timeout)
@@ -327,6 +335,8 @@ def targets(args, corpus: Path, work: Path, sovscan: list[str], env: dict[str, s
             "<= 4x bare start-up")
         row("the same without a cache", "precommit-uncached", "bare")
         row("the same just after an edit of the file (cache warm, the result cache misses)", "precommit-edited", "bare")
+        row(f"`{repository.name}` alone, warm (nothing changed)", "repository-warm")
+        row(f"`{repository.name}` alone, warm, `{relative}` changed", "repository-changed", "repository-warm")
     row("`sovscan --version`", "version", "bare")
     row('bare start-up: `python3 -c "import yaml, click"`', "bare")
     return rows
