@@ -24,7 +24,7 @@ import unicodedata
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from scanner import __version__
 from scanner.discover import CACHEDIR_SIGNATURE, CACHEDIR_TAG
@@ -141,7 +141,13 @@ def tag_directory(directory: str) -> None:
 
 def sealed(body: bytes, key: str, form: str) -> bytes:
     """An entry: a header line naming the format, the key and the SHA-256 of the compressed body, then the body."""
-    compressed = zlib.compress(body, 1)
+    return sealed_pieces((body,), key, form)
+
+
+def sealed_pieces(pieces: Iterable[bytes], key: str, form: str) -> bytes:
+    """`sealed` of the body the pieces make, compressed as they come: a large body is never whole in memory."""
+    compressor = zlib.compressobj(1)
+    compressed = b"".join([compressor.compress(piece) for piece in pieces]) + compressor.flush()
     header = json.dumps({"format": form, "key": key, "sha256": hashlib.sha256(compressed).hexdigest()})
     return header.encode("ascii") + b"\n" + compressed
 

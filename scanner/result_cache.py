@@ -40,7 +40,7 @@ from scanner.evaluate import result_codec
 from scanner.evaluate.policies import Policy
 from scanner.evaluate.result import Result
 from scanner.cachedir import (MAX_ENTRY, CacheDirectory, file_digest, installed, keep_under_limit, refresh,
-                              runtime_fingerprint, sealed, tag_directory, verified_body, write_atomically)
+                              runtime_fingerprint, sealed_pieces, tag_directory, verified_body, write_atomically)
 from scanner.regular_file import read_bytes
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ class ResultCache(CacheDirectory):
         """Write the entry; a result the codec cannot keep exactly, or a directory that cannot be written,
         is not cached."""
         try:
-            data = sealed(result_codec.encode(result, files), key, FORMAT)
+            data = sealed_pieces(result_codec.encode_pieces(result, files), key, FORMAT)
             write_atomically(self.entry(key), data)
         except (result_codec.Unencodable, ValueError, RecursionError, OSError):
             return

@@ -195,6 +195,21 @@ def test_every_example_round_trips_through_the_codec(policies):
         assert result_codec.decode(result_codec.encode(result, files), policies) == (result, files)
 
 
+def test_the_entry_is_written_in_pieces_that_make_the_json_of_the_whole_result(policies, monkeypatch):
+    """A long list is made plain and written BATCH items at a time; the pieces are byte for byte the JSON of
+    the whole plain result, so an entry reads back as before."""
+    monkeypatch.setattr(result_codec, "BATCH", 3)
+    example = REPOSITORY / "examples" / "azure-municipal"
+    result, files = scan(ScanRequest((str(example),), policies, Config(), today=TODAY))
+    assert len(result.passed) > 3 and len(result.findings) > 3       # batched, and more than one batch
+    pieces = list(result_codec.encode_pieces(result, files))
+    whole = json.dumps({"files": files, "result": result_codec._plain(result)}, separators=(",", ":"),
+                       ensure_ascii=True, allow_nan=False).encode("ascii")
+    assert b"".join(pieces) == whole
+    assert max(map(len, pieces)) < len(whole) // 2
+    assert result_codec.decode(b"".join(pieces), policies) == (result, files)
+
+
 # What a pre-commit run answered from the cache must not load: each stage's code, the HCL parser, the YAML
 # policy pack's validation and importlib.metadata are most of a cold start-up.
 NOT_ON_A_HIT = ("scanner.stages", "scanner.model.build", "scanner.parse.files", "scanner.parse.terraform",
