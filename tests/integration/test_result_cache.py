@@ -210,6 +210,24 @@ def test_the_entry_is_written_in_pieces_that_make_the_json_of_the_whole_result(p
     assert result_codec.decode(b"".join(pieces), policies) == (result, files)
 
 
+def test_a_value_the_codec_cannot_keep_met_half_way_through_the_pieces_writes_no_entry(policies, tmp_path,
+                                                                                      monkeypatch):
+    monkeypatch.setattr(result_codec, "BATCH", 3)
+    result, files = scan(ScanRequest((str(REPOSITORY / "examples" / "azure-municipal"),), policies, Config(),
+                                     today=TODAY))
+    plain, seen = result_codec._plain, []
+
+    def failing_late(value):
+        seen.append(value)
+        if len(seen) == 40:                    # after several pieces have been compressed
+            raise result_codec.Unencodable("late")
+        return plain(value)
+    monkeypatch.setattr(result_codec, "_plain", failing_late)
+    result_cache.ResultCache(str(tmp_path / "c")).put("ab" * 32, result, files)
+    assert len(seen) == 40
+    assert not [p for p in (tmp_path / "c").rglob("*") if p.is_file()]
+
+
 # What a pre-commit run answered from the cache must not load: each stage's code, the HCL parser, the YAML
 # policy pack's validation and importlib.metadata are most of a cold start-up.
 NOT_ON_A_HIT = ("scanner.stages", "scanner.model.build", "scanner.parse.files", "scanner.parse.terraform",

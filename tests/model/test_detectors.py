@@ -56,7 +56,16 @@ def test_tries_only_where_a_match_can_start_yet_finds_what_trying_everywhere_fin
 
 def test_every_detector_is_bounded_and_names_where_it_starts():
     for detector in _catalogue().detectors:
-        assert 0 < detector.reach <= MAX_REACH and detector.prefilter, detector.id
+        assert 0 < detector.reach <= MAX_REACH and detector.prefilter.pattern, detector.id
+
+
+def test_the_prefilter_finds_every_place_one_of_its_literals_starts_overlapping_ones_too():
+    """One search for all the literals finds what a search per literal finds: where `AKIA` starts inside
+    `xAKIA3T`, `A3T` starts too, and literals are literal (`.atlasv1.` has no wildcard)."""
+    detector = load({"detectors": [{"id": "d", "title": "d", "regex": "(?P<secret>[A-Z0-9]{4,20})",
+                                    "prefilter": ["A3T", "AKIA", "KIA3", ".x."]}]}).detectors[0]
+    text = "xAKIA3T yy.x.z ax1x. AKIAKIA3"
+    assert detectors._starts(text, detector.prefilter) == [1, 2, 4, 10, 21, 24, 25]
 
 
 def _line_of(detector_id: str, piece: str) -> str:
