@@ -21,11 +21,11 @@ import yaml
 from scanner import registries
 from scanner.errors import PolicyError
 from scanner.pack import builtin_policy_dir
+from scanner.parse.yaml import LOADER
 
 LANGUAGES = ("en", "nl")
 SEED_REF = re.compile(r"^(\d{3}):(\d+)(?:-(\d+))?$")
 SOV_REF = re.compile(r"^(SOV-\d)(?:\.(\d))?$")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _WORDS = {   # the few words a citation adds around the registry's own text
     "en": {"undated": "undated", "no_publisher": "publisher not named", "criterion": "criterion",
@@ -139,7 +139,7 @@ def builtin() -> Registry:
 
 def _read(path: Path, schema_name: str, checked: bool = False) -> dict:
     try:
-        data = yaml.load(path.read_text("utf-8"), Loader=_LOADER)
+        data = yaml.load(path.read_text("utf-8"), Loader=LOADER)
     except OSError as err:
         raise PolicyError(f"{path}: cannot read registry: {err.strerror}") from None
     except yaml.YAMLError as err:

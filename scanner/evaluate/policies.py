@@ -17,6 +17,7 @@ from scanner.errors import ConfigError, PolicyError
 from scanner.evaluate import citations
 from scanner.registries.kubernetes import hcc_checks
 from scanner.pack import builtin_policy_dir
+from scanner.parse.yaml import LOADER
 from scanner.regular_file import read_bytes
 
 if TYPE_CHECKING:
@@ -116,7 +117,6 @@ def schema() -> dict[str, Any]:
 
 
 _VALIDATOR = None
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_POLICY_BYTES = 1024 * 1024
 
 
@@ -170,7 +170,7 @@ def _document(path: Path) -> tuple[Any, str]:
         if len(raw) > MAX_POLICY_BYTES:
             raise PolicyError(f"{path}: policy file is larger than {MAX_POLICY_BYTES // 1024} KiB")
         text = raw.decode("utf-8")
-        data = yaml.load(text, Loader=_LOADER)
+        data = yaml.load(text, Loader=LOADER)
     except OSError as err:
         raise PolicyError(f"{path}: cannot read policy file: {err.strerror}") from None
     except UnicodeDecodeError as err:
@@ -284,7 +284,7 @@ def _template_problem(message: str) -> str:
 
 
 def _line(text: str, pointer: list[Any]) -> int:
-    node = yaml.compose(text, Loader=_LOADER)
+    node = yaml.compose(text, Loader=LOADER)
     return _line_for(node, pointer) if node is not None else 1
 
 

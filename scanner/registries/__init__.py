@@ -16,8 +16,8 @@ import yaml
 
 from scanner.errors import PolicyError
 from scanner.pack import builtin_policy_dir
+from scanner.parse.yaml import LOADER
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _VALIDATED_PACKS: set[str] = set()   # pack directories whose registries an earlier run validated (pack_cache)
 
 
@@ -43,7 +43,7 @@ def document(name: str) -> dict[str, Any]:
     """The registry policies/registries/<name>.yaml as checked data (a broken file is a PolicyError)."""
     path = builtin_policy_dir() / "registries" / f"{name}.yaml"
     try:
-        data = yaml.load(path.read_text("utf-8"), Loader=_LOADER)
+        data = yaml.load(path.read_text("utf-8"), Loader=LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
         raise PolicyError(f"{path}: cannot load registry: {err}") from None
     if not isinstance(data, dict):

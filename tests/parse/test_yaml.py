@@ -177,10 +177,10 @@ def test_scalars_python_cannot_hold_stay_the_text_written(tmp_path, scalar, valu
 
 
 def test_a_lone_surrogate_never_leaves_the_yaml_parser():
-    loader = yaml_stage._Loader
+    loader = yaml_stage.LOADER
     try:
-        yaml_stage._Loader = __import__("yaml").SafeLoader     # the pure-Python loader lets "\ud800" through
+        yaml_stage.LOADER = __import__("yaml").SafeLoader     # the pure-Python loader lets "\ud800" through
         docs = parse_text("s.yaml", 'apiVersion: v1\nkind: ConfigMap\ndata: {"k\\ud800": "v\\udfff"}\n')
     finally:
-        yaml_stage._Loader = loader
+        yaml_stage.LOADER = loader
     assert docs[0].values["data"] == {"k\ufffd": "v\ufffd"}
