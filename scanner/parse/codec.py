@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import datetime
 import math
+import sys
 from typing import Any, Callable
 
 from scanner.notices import Notice
@@ -61,7 +62,9 @@ def encode_value(value: Any) -> Any:
 
 
 def decode_value(data: Any) -> Any:
-    if data is None or isinstance(data, (str, bool, int, float)):
+    if isinstance(data, str):
+        return sys.intern(data)
+    if data is None or isinstance(data, (bool, int, float)):
         return data
     if isinstance(data, list):
         return [decode_value(v) for v in data]
@@ -176,7 +179,7 @@ def decode_expr(data: Any) -> x.Expr:
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise Malformed("text")
-    return value
+    return sys.intern(value)
 
 
 def _flag(value: Any) -> bool:
@@ -206,7 +209,7 @@ def _optional_text(data: Any) -> str | None:
 
 
 def _part(data: Any) -> Any:
-    return data if isinstance(data, str) else decode_expr(data)
+    return sys.intern(data) if isinstance(data, str) else decode_expr(data)
 
 
 def _step(data: Any) -> tuple:
@@ -363,10 +366,10 @@ def encode_documents(documents: list[YamlDocument]) -> list:
 
 def _key_paths(paths: list[list]) -> list[tuple]:
     """The key paths as tuples, each key one string object however many paths hold it (as in a fresh parse,
-    where they are the mapping's own keys): read back, every occurrence was a string of its own, and a
-    large manifest's location table took half again the memory of its parse."""
-    keys: dict[str, str] = {}    # strings only: as dict keys True, 1 and 1.0 are one (`on:` is True in YAML)
-    return [tuple([keys.setdefault(key, key) if type(key) is str else key for key in path]) for path in paths]
+    which interns them): read back, every occurrence was a string of its own, and a large manifest's
+    location table took half again the memory of its parse."""
+    # strings only: True, 1 and 1.0 are one dict key (`on:` is True in YAML), and must stay what they are
+    return [tuple([sys.intern(key) if type(key) is str else key for key in path]) for path in paths]
 
 
 def decode_documents(path: str, data: Any) -> list[YamlDocument]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 
 from lark import Token, Tree
@@ -209,12 +210,18 @@ def _trees(tree: Tree) -> list[Tree]:
     return [c for c in tree.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
 
 
+def _word(token) -> str:
+    """A token's text, one object for each distinct text (sys.intern): the same few hundred names recur in
+    every file, and a parse result shares them with every other."""
+    return sys.intern(str(token))
+
+
 def _name(node) -> str:
     if isinstance(node, Token):
-        return str(node)
+        return _word(node)
     if node.data == "string":
-        return _string_literal(node)
-    return str(node.children[0])
+        return sys.intern(_string_literal(node))
+    return _word(node.children[0])
 
 
 def _block(node: Tree) -> Block:
@@ -328,7 +335,7 @@ def _template(parts: list) -> x.Expr:
     if not merged:
         return x.Lit("")
     if len(merged) == 1:
-        return x.Lit(merged[0]) if isinstance(merged[0], str) else merged[0]
+        return x.Lit(sys.intern(merged[0])) if isinstance(merged[0], str) else merged[0]
     return x.Template(tuple(merged))
 
 
@@ -358,9 +365,9 @@ def _expr(node) -> x.Expr:  # noqa: C901 - one case per grammar rule reads best 
             return x.Opaque("empty expression")
         return _expr(kids[0])
     if kind == "identifier":
-        return x.Var(str(node.children[0]))
+        return x.Var(_word(node.children[0]))
     if kind == "keyword":
-        return x.Var(str(node.children[0]))
+        return x.Var(_word(node.children[0]))
     if kind == "literal_value":
         return x.Lit(_LITERALS[str(node.children[0])])
     if kind in ("int_lit", "float_lit"):
@@ -382,9 +389,9 @@ def _expr(node) -> x.Expr:  # noqa: C901 - one case per grammar rule reads best 
     if kind == "binary_op":
         term = kids[1]
         operator = _trees(term)[0]
-        return x.BinOp(str(operator.children[0]), _expr(kids[0]), _expr(_trees(term)[1]))
+        return x.BinOp(_word(operator.children[0]), _expr(kids[0]), _expr(_trees(term)[1]))
     if kind == "unary_op":
-        return x.UnOp(str(node.children[0]), _expr(kids[0]))
+        return x.UnOp(_word(node.children[0]), _expr(kids[0]))
     if kind == "function_call":
         return _call(node, kids)
     if kind == "get_attr_expr_term":
@@ -409,9 +416,7 @@ def _object_elem(node: Tree) -> tuple:
 
 def _attr_name(node: Tree) -> str:
     inner = _trees(node)[0]
-    if inner.data == "literal_value":
-        return str(inner.children[0])
-    return str(inner.children[0])
+    return _word(inner.children[0])
 
 
 def _index_key(node: Tree) -> x.Expr:
@@ -431,7 +436,7 @@ def _splat_steps(node: Tree) -> list[tuple[str, object]]:
 
 
 def _call(node: Tree, kids: list[Tree]) -> x.Expr:
-    names = [str(k.children[0]) for k in kids if k.data == "identifier"]
+    names = [_word(k.children[0]) for k in kids if k.data == "identifier"]
     args_node = _child(node, "arguments")
     args: tuple = ()
     expand = False
@@ -444,7 +449,7 @@ def _call(node: Tree, kids: list[Tree]) -> x.Expr:
 def _for(node: Tree, kids: list[Tree], is_object: bool) -> x.Expr:
     intro = kids[0]
     intro_kids = _trees(intro)
-    idents = [str(k.children[0]) for k in intro_kids if k.data == "identifier"]
+    idents = [_word(k.children[0]) for k in intro_kids if k.data == "identifier"]
     collection = _expr(intro_kids[-1])
     key_var, value_var = (idents[0], idents[1]) if len(idents) == 2 else (None, idents[0])
     rest = kids[1:]
