@@ -79,7 +79,8 @@ def test_the_helm_sdk_worker_starts_before_parsing_when_a_chart_is_scanned(write
 
 
 def test_instances_of_one_module_share_their_tables_and_keep_their_own_values(write):
-    """A module called twice gives each instance equal location, literal and reference tables: kept once."""
+    """A module called twice gives each instance equal location, literal, reference, origin and place tables:
+    kept once."""
     root = write({
         "main.tf": 'module "a" {\n  source = "./m"\n  name = "one"\n}\nmodule "b" {\n  source = "./m"\n  name = "two"\n}\n',
         "m/main.tf": 'variable "name" {}\nresource "x_a" "r" {\n  name = var.name\n  tags = { team = "t" }\n}\n'
@@ -92,6 +93,9 @@ def test_instances_of_one_module_share_their_tables_and_keep_their_own_values(wr
     assert one.locations == {"name": 3, "tags": 4}
     other = by_address["module.a.x_a.s"]   # the same entries in another order, on other lines: its own table
     assert other.locations is not one.locations and list(other.locations) == ["tags", "name"]
+    # where each caller wrote `name`: one table per call site, kept once for the resources that share it
+    assert one.origins != two.origins and other.origins is one.origins
+    assert one.places is two.places is other.places and one.provider_values is two.provider_values
 
 
 ROOTS = {

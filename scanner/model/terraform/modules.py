@@ -123,8 +123,8 @@ class TerraformModel:
 
     def share(self, key: tuple, table: T) -> T:
         """The one object kept for tables equal to `table` (`key` spells its content): a module that many roots
-        or a count instantiate gives each instance equal location, literal, reference and chain tables, which
-        took a third of the Terraform model's memory. Resources never change these tables once emitted."""
+        or a count instantiate gives each instance equal location, literal, reference, chain, origin and place
+        tables, which took a third of the Terraform model's memory. Resources never change these tables once emitted."""
         return self._shared.setdefault(key, table)
 
     def share_tables(self, resource: Resource) -> None:
@@ -135,6 +135,10 @@ class TerraformModel:
         resource.literal_paths = share(("literals", resource.literal_paths), resource.literal_paths)
         resource.references = share(("references", *resource.references.items()), resource.references)
         resource.chains = share(("chains", *resource.chains.items()), resource.chains)
+        resource.origins = share(("origins", *resource.origins.items()), resource.origins)
+        resource.places = share(("places", *resource.places.items()), resource.places)
+        if not resource.provider_values:    # a provider's values are one table already; an empty one is not
+            resource.provider_values = share(("provider_values",), resource.provider_values)
 
     def release(self, directories: Iterable[str]) -> None:
         """Forget the syntax of module directories nothing left to evaluate may call (terraform.Releases)."""
