@@ -271,14 +271,14 @@ def _template_problem(message: str) -> str:
         parts = list(string.Formatter().parse(message))
     except ValueError as err:
         return f"is not a message template: {err}"
-    for _, field, spec, conversion in parts:
-        if field is None:
+    for _, placeholder, spec, conversion in parts:
+        if placeholder is None:
             continue
-        if field.split("[", 1)[0] not in MESSAGE_FIELDS:
-            return (f"unknown placeholder {{{field}}}; a message may use "
+        if placeholder.split("[", 1)[0] not in MESSAGE_FIELDS:
+            return (f"unknown placeholder {{{placeholder}}}; a message may use "
                     f"{', '.join('{' + f + '}' for f in MESSAGE_FIELDS)}")
-        if spec or conversion or not _PLACEHOLDER.fullmatch(field):
-            shown = field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+        if spec or conversion or not _PLACEHOLDER.fullmatch(placeholder):
+            shown = placeholder + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
             return f"placeholder {{{shown}}} is not plain: write {{name}} or {{values[key]}}, without ! or :"
     return ""
 
