@@ -15,11 +15,11 @@ from __future__ import annotations
 import base64
 import datetime
 import math
-import sys
 from typing import Any, Callable
 
 from scanner.notices import Notice
 from scanner.parse import expressions as x
+from scanner.parse.names import shared
 from scanner.parse.terraform import Attribute, Block, TerraformFile
 from scanner.parse.yaml import YamlDocument
 
@@ -63,7 +63,7 @@ def encode_value(value: Any) -> Any:
 
 def decode_value(data: Any) -> Any:
     if isinstance(data, str):
-        return sys.intern(data)
+        return shared(data)
     if data is None or isinstance(data, (bool, int, float)):
         return data
     if isinstance(data, list):
@@ -71,7 +71,7 @@ def decode_value(data: Any) -> Any:
     if not isinstance(data, dict):
         raise Malformed("value")
     if TAG not in data:
-        return {k: decode_value(v) for k, v in data.items()}
+        return {shared(k): decode_value(v) for k, v in data.items()}
     return _tagged(data)
 
 
@@ -179,7 +179,7 @@ def decode_expr(data: Any) -> x.Expr:
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise Malformed("text")
-    return sys.intern(value)
+    return shared(value)
 
 
 def _flag(value: Any) -> bool:
@@ -209,7 +209,7 @@ def _optional_text(data: Any) -> str | None:
 
 
 def _part(data: Any) -> Any:
-    return sys.intern(data) if isinstance(data, str) else decode_expr(data)
+    return shared(data) if isinstance(data, str) else decode_expr(data)
 
 
 def _step(data: Any) -> tuple:
@@ -365,11 +365,11 @@ def encode_documents(documents: list[YamlDocument]) -> list:
 
 
 def _key_paths(paths: list[list]) -> list[tuple]:
-    """The key paths as tuples, each key one string object however many paths hold it (as in a fresh parse,
-    which interns them): read back, every occurrence was a string of its own, and a large manifest's
-    location table took half again the memory of its parse."""
+    """The key paths as tuples, each short key one string object however many paths hold it (names.shared, as
+    in a fresh parse): read back, every occurrence was a string of its own, and a large manifest's location
+    table took half again the memory of its parse."""
     # strings only: True, 1 and 1.0 are one dict key (`on:` is True in YAML), and must stay what they are
-    return [tuple([sys.intern(key) if type(key) is str else key for key in path]) for path in paths]
+    return [tuple([shared(key) if type(key) is str else key for key in path]) for path in paths]
 
 
 def decode_documents(path: str, data: Any) -> list[YamlDocument]:

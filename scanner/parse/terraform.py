@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import sys
 from dataclasses import dataclass, field
 
 from lark import Token, Tree
@@ -16,6 +15,7 @@ from lark.exceptions import LarkError, UnexpectedInput
 
 from scanner.parse import expressions as x
 from scanner.parse.hcl_grammar import parse_tree, syntax_depth
+from scanner.parse.names import shared
 from scanner.parse.surrogates import REPLACEMENT, replace_surrogates
 
 # Deeper than this, the recursive steps after parsing (this conversion, the model's evaluation, pickling
@@ -211,16 +211,15 @@ def _trees(tree: Tree) -> list[Tree]:
 
 
 def _word(token) -> str:
-    """A token's text, one object for each distinct text (sys.intern): the same few hundred names recur in
-    every file, and a parse result shares them with every other."""
-    return sys.intern(str(token))
+    """A token's text, the one object kept for it (names.shared)."""
+    return shared(str(token))
 
 
 def _name(node) -> str:
     if isinstance(node, Token):
         return _word(node)
     if node.data == "string":
-        return sys.intern(_string_literal(node))
+        return shared(_string_literal(node))
     return _word(node.children[0])
 
 
@@ -335,7 +334,7 @@ def _template(parts: list) -> x.Expr:
     if not merged:
         return x.Lit("")
     if len(merged) == 1:
-        return x.Lit(sys.intern(merged[0])) if isinstance(merged[0], str) else merged[0]
+        return x.Lit(shared(merged[0])) if isinstance(merged[0], str) else merged[0]
     return x.Template(tuple(merged))
 
 

@@ -8,13 +8,13 @@ document or item over a limit is skipped with the reason, and the others are jud
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 import yaml
 
+from scanner.parse.names import shared
 from scanner.parse.surrogates import replace_surrogates
 
 # PyYAML's C safe loader where PyYAML was built with libyaml (about ten times faster), else the Python one;
@@ -126,10 +126,9 @@ class _Builder:
             value = node.value
         if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
             return node.value      # 0xfff... builds, but no report could print it in decimal
-        # The pure-Python loader lets "\ud800" through; no report could write it. A text is one object for
-        # each distinct text (sys.intern): keys and values recur in every document, and in every path of
-        # `locations`.
-        return sys.intern(replace_surrogates(value)) if isinstance(value, str) else value
+        # The pure-Python loader lets "\ud800" through; no report could write it. A short text is the one
+        # object kept for it (names.shared): keys and values recur in every document and every `locations` path.
+        return shared(replace_surrogates(value)) if isinstance(value, str) else value
 
 
 def _key(builder: _Builder, node: yaml.Node):

@@ -98,6 +98,17 @@ def test_instances_of_one_module_share_their_tables_and_keep_their_own_values(wr
     assert one.places is two.places is other.places and one.provider_values is two.provider_values
 
 
+def test_an_empty_provider_table_is_not_a_provider_blocks_own_values(write):
+    """Resources without provider values share one empty table, which is no provider block's `values`: a
+    change to a provider's values must reach no other resource."""
+    root = write({"main.tf": 'provider "aws" {}\nresource "aws_s3_bucket" "b" {}\nresource "x_y" "c" {}\n'})
+    by_address = {r.address: r for r in model_stage.build(_parsed(root)).resources}
+    bucket, other = by_address["aws_s3_bucket.b"], by_address["x_y.c"]
+    provider = next(r for r in by_address.values() if r.type == "provider")
+    assert bucket.provider_values == other.provider_values == {}
+    assert other.provider_values is bucket.provider_values and other.provider_values is not provider.values
+
+
 ROOTS = {
     "a/main.tf": 'module "own" {\n  source = "../modules/only_a"\n}\n'
                  'module "common" {\n  source = "../modules/shared"\n}\n',

@@ -137,8 +137,9 @@ class TerraformModel:
         resource.chains = share(("chains", *resource.chains.items()), resource.chains)
         resource.origins = share(("origins", *resource.origins.items()), resource.origins)
         resource.places = share(("places", *resource.places.items()), resource.places)
-        if not resource.provider_values:    # a provider's values are one table already; an empty one is not
-            resource.provider_values = share(("provider_values",), resource.provider_values)
+        if not resource.provider_values:    # a provider's values are one table already; an empty one is not.
+            # A new empty table, not this one: it may be a provider block's own values.
+            resource.provider_values = share(("provider_values",), {})
 
     def release(self, directories: Iterable[str]) -> None:
         """Forget the syntax of module directories nothing left to evaluate may call (terraform.Releases)."""
