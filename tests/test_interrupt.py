@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.signals import as_from_a_terminal
+
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists() or (os.cpu_count() or 1) < 2,
                                 reason="needs /proc to see worker processes, and two cores for parallel parsing")
 
@@ -65,7 +67,7 @@ def _scan_and_signal(tree: Path, report: Path, signum: int, group: bool) -> tupl
     # result) would be read from it, leaving a later scan too little to parse to start any workers.
     command = [sys.executable, "-m", "scanner", "scan", str(tree), "--no-cache", "-f", f"sarif={report}"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+                               start_new_session=True, preexec_fn=as_from_a_terminal)
     workers: list[int] = []
     assert _wait(lambda: bool(workers.extend(_children(process.pid)) or len(set(workers)) >= 2)), \
         "the scan never started its parse workers"

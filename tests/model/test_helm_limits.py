@@ -16,6 +16,7 @@ import pytest
 from scanner.model import helm_engines
 from scanner.model.helm import render_chart
 from scanner.notices import UNRENDERED
+from tests.signals import as_from_a_terminal
 
 pytestmark = pytest.mark.skipif(helm_engines.sdk_engine() is None,
                                 reason="helm-python-sdk not installed (pip install 'sovscan[helm]')")
@@ -123,7 +124,7 @@ def test_a_signal_during_a_render_stops_the_scan_and_the_render(write, tmp_path,
     root = write(chart(ENDLESS), tmp_path / "tree")
     command = [sys.executable, "-m", "scanner", "scan", str(root), "--helm-engine", "sdk", "-f", "text", "--no-cache"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+                               start_new_session=True, preexec_fn=as_from_a_terminal)
     try:
         child = _render_child(process.pid)
         assert child is not None, "the scan never started its render"
