@@ -166,13 +166,14 @@ def _json_depth(data) -> int:
 
 
 def _json_clean(value):
-    """JSON's `\\ud800` escapes decode to lone surrogates: U+FFFD instead, in keys and values."""
+    """JSON's `\\ud800` escapes decode to lone surrogates: U+FFFD instead, in keys and values. Every text of the
+    file passes here, and leaves as the one object kept for it (names.shared), as in HCL files."""
     if isinstance(value, dict):
-        return {replace_surrogates(k): _json_clean(v) for k, v in value.items()}
+        return {shared(replace_surrogates(k)): _json_clean(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_json_clean(v) for v in value]
     if isinstance(value, str) and not isinstance(value, _Unreadable):
-        return replace_surrogates(value)
+        return shared(replace_surrogates(value))
     return value
 
 

@@ -68,3 +68,13 @@ def test_a_long_text_is_kept_as_it_is():
     second, = yaml_stage.parse_text("b.yaml", f"kind: {long_value}\nname: {'y' * SHARED_LENGTH}\n")
     assert first.values["kind"] == second.values["kind"] and first.values["kind"] is not second.values["kind"]
     assert first.values["name"] is second.values["name"]   # at the bound: still one object
+
+
+def test_names_of_terraform_json_are_one_object_across_files_as_in_hcl():
+    text = '{"resource": {"aws_s3_bucket": {"b": {"acl": "%s", "tags": {"team": "t"}}}}}'
+    first, second = (terraform.parse_json_text(f"{n}.tf.json", text % ("pri" + "vate")) for n in (1, 2))
+    one, two = first.blocks[0], second.blocks[0]
+    assert one.labels == ("aws_s3_bucket", "b") and one.labels[0] is two.labels[0]
+    assert one.attributes["acl"].expr.value == "private"
+    assert one.attributes["acl"].expr.value is two.attributes["acl"].expr.value
+    assert next(iter(one.attributes)) is next(iter(two.attributes))
