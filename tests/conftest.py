@@ -43,6 +43,16 @@ def cache_outside_home(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory) -> Path:
+    """One PRE_COMMIT_HOME for the tests that run the real hook: pre-commit installs sovscan into an environment
+    there once per commit of this checkout, and reuses it. Parallel workers share it (pre-commit locks its
+    store), so the package is installed once, not once per test."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return shared / "pre-commit-home"
+
+
+@pytest.fixture(scope="session")
 def catalogue():
     return policy_module.load()
 

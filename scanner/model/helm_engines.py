@@ -85,12 +85,12 @@ class _Worker:
                 self.connection.recv()
         except (OSError, EOFError):   # it died: the memory limit, a crash
             answered = False
-            self._stop()
+            self.stop()
         except BaseException:   # Ctrl-C, SIGTERM (cli.py's handler raises here): no render outlives the scan
-            self._stop()
+            self.stop()
             raise
         if not answered and self.process is not None:
-            self._stop()
+            self.stop()
             return {"error": f"{SdkEngine.name} did not finish within {RENDER_TIMEOUT_SECONDS} s"}
         return _reply(scratch)
 
@@ -105,7 +105,7 @@ class _Worker:
         theirs.close()
         self.process, self.connection = process, ours
 
-    def _stop(self) -> None:
+    def stop(self) -> None:
         if self.process is not None:
             self.process.kill()
             self.process.join()

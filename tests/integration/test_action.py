@@ -68,6 +68,23 @@ def _action_checkout(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> dict[str, str]:
+    """The runner after the install step, run once for the tests below: the install is a pip install of the
+    whole package (most of these tests' time), and the scan step only reads the environment it made."""
+    base = tmp_path_factory.mktemp("runner")
+    runner = {"GITHUB_ACTION_PATH": str(_action_checkout(base)), "RUNNER_TEMP": str(base / "temp")}
+    (base / "temp").mkdir()
+    data = action()
+    inputs = {name: spec.get("default", "") for name, spec in data["inputs"].items()}
+    install = data["runs"]["steps"][0]
+    (base / "workspace").mkdir()
+    done = run_step(install, {**inputs, "python": sys.executable}, runner, base / "workspace")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "sovscan " in done.stdout
+    return runner
+
+
 def _env(value: str, inputs: dict[str, str]) -> str:
     def replace(match: re.Match) -> str:
         name = re.fullmatch(r"inputs\.([\w-]+)", match.group(1))
@@ -87,7 +104,7 @@ def run_step(step: dict, inputs: dict[str, str], runner: dict[str, str], cwd: Pa
                           capture_output=True, text=True, timeout=540)
 
 
-def test_action_steps_install_scan_and_set_outputs(tmp_path):
+def test_action_steps_install_scan_and_set_outputs(tmp_path, installed):
     workspace = tmp_path / "workspace"
     (workspace / "infra").mkdir(parents=True)
     (workspace / "infra" / "main.tf").write_text(VIOLATION, encoding="utf-8")
@@ -96,18 +113,12 @@ def test_action_steps_install_scan_and_set_outputs(tmp_path):
     output, summary = tmp_path / "github_output", tmp_path / "step_summary"
     output.touch()
     summary.touch()
-    runner = {"GITHUB_ACTION_PATH": str(_action_checkout(tmp_path)), "RUNNER_TEMP": str(tmp_path / "runner"),
-              "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary)}
-    (tmp_path / "runner").mkdir()
+    runner = {**installed, "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary)}
     data = action()
     inputs = {name: spec.get("default", "") for name, spec in data["inputs"].items()}
     inputs.update({"paths": "infra\nk8s", "formats": "json=sovscan.json", "python": sys.executable,
                    "args": "--show-unresolved"})
-    install, scan = data["runs"]["steps"]
-
-    installed = run_step(install, inputs, runner, workspace)
-    assert installed.returncode == 0, installed.stdout + installed.stderr
-    assert "sovscan " in installed.stdout
+    scan = data["runs"]["steps"][1]
 
     scanned = run_step(scan, inputs, runner, workspace)
     assert scanned.returncode == 1, scanned.stdout + scanned.stderr   # findings at or above fail-on: error
@@ -135,7 +146,7 @@ def test_action_steps_install_scan_and_set_outputs(tmp_path):
     assert output.read_text("utf-8").splitlines() == ["exit-code=2", "sarif-file="]
 
 
-def test_documented_args_and_annotations(tmp_path):
+def test_documented_args_and_annotations(tmp_path, installed):
     """The README's `args` example works as written (quotes included), and annotations go to the log."""
     workspace = tmp_path / "workspace"
     for name in ("infra/main.tf", "test/fixtures/main.tf"):
@@ -144,14 +155,11 @@ def test_documented_args_and_annotations(tmp_path):
     output, summary = tmp_path / "github_output", tmp_path / "step_summary"
     output.touch()
     summary.touch()
-    (tmp_path / "runner").mkdir()
-    runner = {"GITHUB_ACTION_PATH": str(_action_checkout(tmp_path)), "RUNNER_TEMP": str(tmp_path / "runner"),
-              "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary)}
+    runner = {**installed, "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary)}
     data = action()
     inputs = {name: spec.get("default", "") for name, spec in data["inputs"].items()}
     inputs.update({"python": sys.executable, "args": "--only residency --exclude 'test/**'", "annotations": "true"})
-    install, scan = data["runs"]["steps"]
-    assert run_step(install, inputs, runner, workspace).returncode == 0
+    scan = data["runs"]["steps"][1]
     scanned = run_step(scan, inputs, runner, workspace)
     assert scanned.returncode == 1, scanned.stderr
     annotations = [line for line in scanned.stdout.splitlines() if line.startswith("::")]

@@ -100,7 +100,7 @@ def git(root: Path, *args: str) -> None:
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-def test_the_real_hook_blocks_an_opentofu_file_and_a_privileged_overlay_patch(write, tmp_path):
+def test_the_real_hook_blocks_an_opentofu_file_and_a_privileged_overlay_patch(write, tmp_path, pre_commit_home):
     """Staged alone, an OpenTofu file reaches the hook and a Kustomize patch is judged with its base."""
     pytest.importorskip("pre_commit")
     if not (REPO / ".git").exists():
@@ -115,7 +115,7 @@ def test_the_real_hook_blocks_an_opentofu_file_and_a_privileged_overlay_patch(wr
     write({"overlays/dev/priv.yaml": PRIVILEGED_PATCH,
            "infra/net.tofu": 'resource "azurerm_resource_group" "rg" {\n  location = "eastus"\n}\n'}, root)
     git(root, "add", ".")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1"}
+    env = {**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home), "NO_COLOR": "1"}
     done = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "sovscan"],
                           cwd=root, capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 1, done.stdout + done.stderr

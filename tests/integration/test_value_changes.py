@@ -71,7 +71,7 @@ def test_changed_since_reports_a_value_changed_in_tfvars_or_a_default(write, mon
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-def test_the_real_pre_commit_hook_blocks_a_tfvars_change(write, tmp_path):
+def test_the_real_pre_commit_hook_blocks_a_tfvars_change(write, tmp_path, pre_commit_home):
     pytest.importorskip("pre_commit")
     if not (REPO / ".git").exists():
         pytest.skip("pre-commit try-repo needs this checkout to be a git repository")
@@ -81,7 +81,7 @@ def test_the_real_pre_commit_hook_blocks_a_tfvars_change(write, tmp_path):
     git(root, "commit", "-q", "-m", "base")
     (root / "infra" / "terraform.tfvars").write_text('location = "centralus"\n', encoding="utf-8")
     git(root, "add", "infra/terraform.tfvars")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1"}
+    env = {**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home), "NO_COLOR": "1"}
     done = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "sovscan"],
                           cwd=root, capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 1, done.stdout + done.stderr
