@@ -1,7 +1,13 @@
-"""Where the built-in policy pack lives: policies, registries and profiles are data shipped with sovscan."""
+"""Where the built-in policy pack lives: policies, registries and profiles are data shipped with sovscan; and
+its compiled copy (policies/compiled.json, evaluate/policies.compile_pack), the same documents as JSON."""
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
+from typing import Any
+
+COMPILED = "compiled.json"   # each file's YAML document as JSON, with the SHA-256 of the file's bytes
 
 
 def builtin_policy_dir() -> Path:
@@ -9,3 +15,27 @@ def builtin_policy_dir() -> Path:
     here = Path(__file__).resolve().parent
     installed = here / "policies"
     return installed if installed.is_dir() else here.parent / "policies"
+
+
+def compiled(directory: Path) -> dict[str, Any]:
+    """The pack's compiled copy; empty when it is missing or not what compile_pack writes."""
+    try:
+        data = json.loads((directory / COMPILED).read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def compiled_document(copy: dict[str, Any], directory: Path, path: Path) -> Any:
+    """The document of the file `path` of the pack at `directory` in its compiled copy, when the copy was made
+    from the file's exact bytes (JSON reads in a tenth of the time of YAML); else None, and the caller reads
+    the YAML."""
+    entry = copy.get(path.relative_to(directory).as_posix())
+    return entry.get("document") if isinstance(entry, dict) and entry.get("sha256") == _sha256(path) else None
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""        # reading the YAML says why it cannot be read

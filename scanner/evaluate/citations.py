@@ -15,10 +15,11 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from scanner import registries
+from scanner import pack, registries
 from scanner.errors import PolicyError
 from scanner.pack import builtin_policy_dir
 from scanner.parse.yaml import LOADER
@@ -112,8 +113,9 @@ def load(directory: Path) -> Registry:
     """Both registry files under <directory>/registries/, schema-checked; a broken file is a PolicyError."""
     sources_path, controls_path = directory / "registries" / "sources.yaml", directory / "registries" / "controls.yaml"
     checked = registries.validated(str(directory))     # the built-in pack, validated in an earlier run
-    sources = _read(sources_path, "sources.schema.json", checked)
-    controls = _read(controls_path, "controls.schema.json", checked)
+    copy = pack.compiled(directory) if checked else None
+    sources = _read(sources_path, "sources.schema.json", copy)
+    controls = _read(controls_path, "controls.schema.json", copy)
     standards = tuple(_standard(key, entry) for key, entry in sources["standards"].items())
     framework = next((s for s in standards if s.key == controls["sov"]["source"]), None)
     if framework is None:
@@ -137,7 +139,12 @@ def builtin() -> Registry:
     return load(builtin_policy_dir())
 
 
-def _read(path: Path, schema_name: str, checked: bool = False) -> dict:
+def _read(path: Path, schema_name: str, compiled: dict[str, Any] | None = None) -> dict:
+    """The registry file's data; `compiled`: the copy of a pack validated in an earlier run, read instead of the
+    YAML when it was made from the file's bytes, and the data is then not checked again."""
+    document = None if compiled is None else pack.compiled_document(compiled, path.parents[1], path)
+    if isinstance(document, dict):
+        return document
     try:
         data = yaml.load(path.read_text("utf-8"), Loader=LOADER)
     except OSError as err:
@@ -145,7 +152,7 @@ def _read(path: Path, schema_name: str, checked: bool = False) -> dict:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise PolicyError(f"{path}:{mark.line + 1 if mark else 1}: registry is not valid YAML") from None
-    if checked:
+    if compiled is not None:
         return dict(data)
     import jsonschema   # only when a registry is checked
 

@@ -16,6 +16,7 @@ from scanner import yamlfile
 from scanner.errors import ConfigError, PolicyError
 from scanner.evaluate import citations
 from scanner.registries.kubernetes import hcc_checks
+from scanner import pack
 from scanner.pack import builtin_policy_dir
 from scanner.parse.yaml import LOADER
 from scanner.regular_file import read_bytes
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     import jsonschema
 
 NOT_POLICIES = ("registries", "profiles")   # data folders that live next to the policies
-COMPILED = "compiled.json"   # the built-in policies as JSON, each with the SHA-256 of its YAML (compile_pack)
+CITATION_REGISTRIES = ("controls.yaml", "sources.yaml")   # compiled too: every text report cites from them
 FAMILIES = ("cmk", "residency", "secrets", "exit", "haven", "workload", "baseline", "custom")
 MESSAGE_FIELDS = ("address", "type", "name", "detail", "path", "item", "values")   # placeholders a message may use
 ID_PREFIX = {"CMK": "cmk", "RES": "residency", "SEC": "secrets", "EXIT": "exit", "HAVEN": "haven", "WL": "workload"}
@@ -415,45 +416,40 @@ def _load_builtin(cache_dir: str | None) -> list[Policy]:
     policies = [_validated(data, text, path) for path, data, text in documents]
     config.validate_builtin_profiles()
     registries.validate_all()
-    if _builtin_documents(directory) == [(path, data) for path, data, _ in documents]:
+    if _builtin_documents(directory) == [(path, data) for path, data, _ in documents] and \
+            _registry_copies_match(directory):
         pack_cache.remember(cache_dir, directory)
     return policies
+
+
+def _registry_copies_match(directory: Path) -> bool:
+    """The compiled copies of the citation registries, where a run would read them, give what their YAML gives."""
+    compiled = pack.compiled(directory)
+    for path in (directory / "registries" / name for name in CITATION_REGISTRIES):
+        copy = pack.compiled_document(compiled, directory, path)
+        if copy is not None and copy != _document(path)[0]:
+            return False
+    return True
 
 
 def _builtin_documents(directory: Path) -> list[tuple[Path, Any]]:
     """(file, document) of each built-in policy: the compiled copy's document when the copy was made from
     the file's exact bytes (JSON reads in a tenth of the time of YAML, most of a cached run's start-up),
     else the YAML's."""
-    compiled = _compiled(directory)
+    compiled = pack.compiled(directory)
     documents = []
     for path in _policy_files(directory):
-        entry = compiled.get(path.relative_to(directory).as_posix())
-        copy = entry.get("document") if isinstance(entry, dict) and entry.get("sha256") == _sha256(path) else None
+        copy = pack.compiled_document(compiled, directory, path)
         documents.append((path, copy if copy is not None else _document(path)[0]))
     return documents
 
 
-def _sha256(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""        # _document says why it cannot be read
-
-
-def _compiled(directory: Path) -> dict[str, Any]:
-    """The pack's compiled copy; empty when it is missing or not what compile_pack writes."""
-    try:
-        data = json.loads((directory / COMPILED).read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def compile_pack(directory: Path) -> str:
-    """The compiled copy of the policies under `directory`: each file's YAML document as JSON with the
-    SHA-256 of the file's bytes, one line per policy (tests/evaluate/test_compiled_pack.py keeps it current)."""
+    """The compiled copy of the policies under `directory`, and of the citation registries a cached run's
+    reports read: each file's YAML document as JSON with the SHA-256 of the file's bytes, one line per file
+    (tests/evaluate/test_compiled_pack.py keeps it current)."""
     lines = []
-    for path in _policy_files(directory):
+    for path in _policy_files(directory) + [directory / "registries" / name for name in CITATION_REGISTRIES]:
         entry = {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "document": _document(path)[0]}
         lines.append(json.dumps(path.relative_to(directory).as_posix()) + ": " +
                      json.dumps(entry, ensure_ascii=False, allow_nan=False))
