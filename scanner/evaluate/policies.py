@@ -15,7 +15,6 @@ import yaml
 from scanner import yamlfile
 from scanner.errors import ConfigError, PolicyError
 from scanner.evaluate import citations
-from scanner.registries.kubernetes import hcc_checks
 from scanner import pack
 from scanner.pack import builtin_policy_dir
 from scanner.parse.yaml import LOADER
@@ -110,6 +109,7 @@ class Policy:
 def schema() -> dict[str, Any]:
     """The policy schema, with the predicate names taken from the engine's registry."""
     from scanner.evaluate.predicates import PREDICATES    # here: a pack validated before needs none of the model
+    from scanner.registries.kubernetes import hcc_checks  # nor the Kubernetes registries
 
     data = json.loads(resources.files("scanner.schemas").joinpath("policy.schema.json").read_text("utf-8"))
     data["$defs"]["predicate_name"] = {"enum": sorted(PREDICATES)}
