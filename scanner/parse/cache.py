@@ -30,7 +30,7 @@ from scanner.cachedir import (MAX_ENTRY, CacheDirectory, keep_under_limit, refre
 from scanner.notices import Notice
 from scanner.parse import codec
 
-FORMAT = "sovscan-parse-cache/1"
+FORMAT = "sovscan-parse-cache/2"
 
 
 @dataclass(frozen=True)

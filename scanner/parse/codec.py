@@ -354,35 +354,56 @@ def _line(value: Any) -> int:
 # --- YAML documents -----------------------------------------------------------------------------------
 
 def encode_documents(documents: list[YamlDocument]) -> list:
-    """[index, values, key paths, their lines, line] per document; the paths and lines as two lists, which
-    read back faster than pairs (a large manifest has a million key paths)."""
+    """[index, values, parents, keys, lines, line] per document. The key paths are a tree: where the path
+    without its last key came earlier, `parents` holds its position and `keys` the last key; else `parents`
+    holds -1 and `keys` the whole path. A large manifest has a million key paths, most of them long: read
+    back, each is its parent's tuple and one key."""
     out = []
     for document in documents:
-        paths = [encode_value(list(p)) for p in document.locations]
-        out.append([document.index, encode_value(document.values), paths, list(document.locations.values()),
+        position: dict[tuple, int] = {}
+        parents, keys = [], []
+        for path in document.locations:
+            parent = position.get(path[:-1], -1) if path else -1
+            parents.append(parent)
+            keys.append(encode_value(list(path)) if parent < 0 else encode_value(path[-1]))
+            position[path] = len(position)
+        out.append([document.index, encode_value(document.values), parents, keys, list(document.locations.values()),
                     document.line])
     return out
 
 
-def _key_paths(paths: list[list]) -> list[tuple]:
+def _key_paths(parents: list, keys: list) -> list[tuple]:
     """The key paths as tuples, each short key one string object however many paths hold it (names.shared, as
     in a fresh parse): read back, every occurrence was a string of its own, and a large manifest's location
     table took half again the memory of its parse."""
+    paths: list[tuple] = []
+    for parent, key in zip(parents, keys):
+        if type(parent) is not int or parent >= len(paths):
+            raise Malformed("key path")
+        if parent < 0:
+            if type(key) is not list:
+                raise Malformed("key path")
+            paths.append(tuple([_path_key(k) for k in key]))
+        else:
+            paths.append(paths[parent] + (_path_key(key),))
+    return paths
+
+
+def _path_key(key: Any) -> Any:
     # strings only: True, 1 and 1.0 are one dict key (`on:` is True in YAML), and must stay what they are
-    return [tuple([shared(key) if type(key) is str else key for key in path]) for path in paths]
+    return shared(key) if type(key) is str else key
 
 
 def decode_documents(path: str, data: Any) -> list[YamlDocument]:
     documents = []
     for item in _items(data):
-        if not isinstance(item, list) or len(item) != 5:
+        if not isinstance(item, list) or len(item) != 6:
             raise Malformed("document")
-        index, values, paths, lines, line = item
-        if len(_items(paths)) != len(_items(lines)) or not all(type(at) is int for at in lines) \
-                or not all(type(p) is list for p in paths):
+        index, values, parents, keys, lines, line = item
+        if not len(_items(parents)) == len(_items(keys)) == len(_items(lines)) or not all(type(at) is int for at in lines):
             raise Malformed("locations")
-        # A key path of anything but str, int, float, bool and null (a list, an object) is unhashable: TypeError.
-        table = dict(zip(_key_paths(paths), lines))
+        # A key of anything but str, int, float, bool and null (a list, an object) is unhashable: TypeError.
+        table = dict(zip(_key_paths(parents, keys), lines))
         documents.append(YamlDocument(path, _line(index), decode_value(values), table, _line(line)))
     return documents
 

@@ -183,9 +183,14 @@ def _forge(entry: Path, key: str, body: object, form: str = cache_module.FORMAT)
     {"terraform": {"blocks": [], "attributes": [["x", ["Var", 7], 1]], "problems": []}, "documents": [], "notices": []},
     {"terraform": {"blocks": [], "attributes": [["x", ["Lit", 1], True]], "problems": []}, "documents": [],
      "notices": []},
-    {"terraform": None, "documents": [[0, {"\0": "pickle", "v": "gASV"}, [[]], [1], 1]], "notices": []},
-    {"terraform": None, "documents": [[0, {}, [[{"a": 1}]], [1], 1]], "notices": []},
-    {"terraform": None, "documents": [[0, {}, [[]], [], 1]], "notices": []},
+    {"terraform": None, "documents": [[0, {"\0": "pickle", "v": "gASV"}, [-1], [[]], [1], 1]], "notices": []},
+    {"terraform": None, "documents": [[0, {}, [-1], [[{"a": 1}]], [1], 1]], "notices": []},
+    {"terraform": None, "documents": [[0, {}, [-1], [[]], [], 1]], "notices": []},
+    {"terraform": None, "documents": [[0, {}, [-1, 1], [[], "a"], [1, 2], 1]], "notices": []},    # itself
+    {"terraform": None, "documents": [[0, {}, [-1, 7], [[], "a"], [1, 2], 1]], "notices": []},    # beyond
+    {"terraform": None, "documents": [[0, {}, [-1, "0"], [[], "a"], [1, 2], 1]], "notices": []},  # not a number
+    {"terraform": None, "documents": [[0, {}, [-1], ["a"], [1], 1]], "notices": []},   # a whole path, not a list
+    {"terraform": None, "documents": [[0, {}, [[]], [1], 1]], "notices": []},          # the layout before /2
     {"terraform": None, "documents": [], "notices": [[1, "m", "error"]]},
     {"terraform": None, "documents": [], "notices": [], "code": "print(1)"},
     ["not", "an", "entry"],
