@@ -113,9 +113,9 @@ def load(directory: Path) -> Registry:
     """Both registry files under <directory>/registries/, schema-checked; a broken file is a PolicyError."""
     sources_path, controls_path = directory / "registries" / "sources.yaml", directory / "registries" / "controls.yaml"
     checked = registries.validated(str(directory))     # the built-in pack, validated in an earlier run
-    copy = pack.compiled(directory) if checked else None
-    sources = _read(sources_path, "sources.schema.json", copy)
-    controls = _read(controls_path, "controls.schema.json", copy)
+    copy = pack.compiled(directory) if checked else {}
+    sources = _read(directory, sources_path, "sources.schema.json", checked, copy)
+    controls = _read(directory, controls_path, "controls.schema.json", checked, copy)
     standards = tuple(_standard(key, entry) for key, entry in sources["standards"].items())
     framework = next((s for s in standards if s.key == controls["sov"]["source"]), None)
     if framework is None:
@@ -139,10 +139,10 @@ def builtin() -> Registry:
     return load(builtin_policy_dir())
 
 
-def _read(path: Path, schema_name: str, compiled: dict[str, Any] | None = None) -> dict:
-    """The registry file's data; `compiled`: the copy of a pack validated in an earlier run, read instead of the
-    YAML when it was made from the file's bytes, and the data is then not checked again."""
-    document = None if compiled is None else pack.compiled_document(compiled, path.parents[1], path)
+def _read(directory: Path, path: Path, schema_name: str, checked: bool, copy: dict[str, Any]) -> dict:
+    """The registry file's data. `checked`: the pack was validated in an earlier run, so its data is not
+    checked again, and its compiled `copy` is read instead of the YAML when made from the file's bytes."""
+    document = pack.compiled_document(copy, directory, path) if checked else None
     if isinstance(document, dict):
         return document
     try:
@@ -152,7 +152,7 @@ def _read(path: Path, schema_name: str, compiled: dict[str, Any] | None = None) 
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise PolicyError(f"{path}:{mark.line + 1 if mark else 1}: registry is not valid YAML") from None
-    if compiled is not None:
+    if checked:
         return dict(data)
     import jsonschema   # only when a registry is checked
 

@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import yaml
 
-from scanner import yamlfile
 from scanner.errors import ConfigError, PolicyError
 from scanner.evaluate import citations
-from scanner import pack
+from scanner import pack, yamlfile
 from scanner.pack import builtin_policy_dir
 from scanner.parse.yaml import LOADER
 from scanner.regular_file import read_bytes

@@ -21,7 +21,9 @@ from scanner.notices import Notice
 from scanner.parse import expressions as x
 from scanner.parse.names import shared
 from scanner.parse.terraform import Attribute, Block, TerraformFile
-from scanner.parse.yaml import YamlDocument
+from scanner.parse.yaml import MAX_DEPTH, YamlDocument
+
+MAX_KEY_PATH = MAX_DEPTH + 2   # keys in a path: one per level of nesting a parse accepts, and the list item's
 
 TAG = "\0"    # the key of a tagged value; a mapping with a key starting with it is written as pairs
 
@@ -360,30 +362,44 @@ def encode_documents(documents: list[YamlDocument]) -> list:
     back, each is its parent's tuple and one key."""
     out = []
     for document in documents:
+        written: list[tuple] = []
         position: dict[tuple, int] = {}
         parents, keys = [], []
         for path in document.locations:
-            parent = position.get(path[:-1], -1) if path else -1
+            parent = _parent(written, position, path)
             parents.append(parent)
             keys.append(encode_value(list(path)) if parent < 0 else encode_value(path[-1]))
-            position[path] = len(position)
-        out.append([document.index, encode_value(document.values), parents, keys, list(document.locations.values()),
-                    document.line])
+            position[path] = len(written)
+            written.append(path)
+        out.append([document.index, encode_value(document.values), parents, keys,
+                    list(document.locations.values()), document.line])
     return out
+
+
+def _parent(written: list[tuple], position: dict[tuple, int], path: tuple) -> int:
+    """The position of `path` without its last key, when it was written with keys of the same types; else -1.
+    True, 1 and 1.0 are one dict key: `(True, "x")` must not be read back as `(1, "x")`."""
+    parent = position.get(path[:-1], -1) if path else -1
+    if parent < 0 or all(type(key) is str for key in path):
+        return parent
+    return parent if all(type(a) is type(b) for a, b in zip(written[parent], path)) else -1
 
 
 def _key_paths(parents: list, keys: list) -> list[tuple]:
     """The key paths as tuples, each short key one string object however many paths hold it (names.shared, as
     in a fresh parse): read back, every occurrence was a string of its own, and a large manifest's location
-    table took half again the memory of its parse."""
+    table took half again the memory of its parse. No path is longer than a parse makes one, so a forged
+    chain of parents cannot make the tuples grow with the square of the entry's size."""
     paths: list[tuple] = []
     for parent, key in zip(parents, keys):
-        if type(parent) is not int or parent >= len(paths):
+        if type(parent) is not int or not -1 <= parent < len(paths):
             raise Malformed("key path")
         if parent < 0:
-            if type(key) is not list:
+            if type(key) is not list or len(key) > MAX_KEY_PATH:
                 raise Malformed("key path")
             paths.append(tuple([_path_key(k) for k in key]))
+        elif len(paths[parent]) >= MAX_KEY_PATH:
+            raise Malformed("key path")
         else:
             paths.append(paths[parent] + (_path_key(key),))
     return paths
@@ -400,10 +416,13 @@ def decode_documents(path: str, data: Any) -> list[YamlDocument]:
         if not isinstance(item, list) or len(item) != 6:
             raise Malformed("document")
         index, values, parents, keys, lines, line = item
-        if not len(_items(parents)) == len(_items(keys)) == len(_items(lines)) or not all(type(at) is int for at in lines):
+        if not len(_items(parents)) == len(_items(keys)) == len(_items(lines)) \
+                or not all(type(at) is int for at in lines):
             raise Malformed("locations")
         # A key of anything but str, int, float, bool and null (a list, an object) is unhashable: TypeError.
         table = dict(zip(_key_paths(parents, keys), lines))
+        if len(table) != len(lines):
+            raise Malformed("a key path twice")
         documents.append(YamlDocument(path, _line(index), decode_value(values), table, _line(line)))
     return documents
 

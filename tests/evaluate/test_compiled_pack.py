@@ -119,3 +119,13 @@ def test_a_registry_copy_that_differs_from_its_yaml_is_never_used_by_a_cached_ru
     assert not list((tmp_path / "cache").glob("policies/*/*.json"))       # no verdict: validated every time
     assert not registries.validated(str(pack))
     assert citations.load(pack).framework == citations.builtin().framework    # read from the YAML
+
+
+def test_a_validated_pack_reads_its_citation_registries_from_the_copy_and_gets_what_the_yaml_gives(pack, monkeypatch):
+    from scanner import registries
+    from scanner.evaluate import citations
+    from_yaml = citations.load(pack)
+    registries.validated_before(str(pack))
+    read = []
+    monkeypatch.setattr(citations.yaml, "load", lambda *args, **kwargs: read.append(args) or {})
+    assert citations.load(pack) == from_yaml and read == []       # no YAML read: the copy answered

@@ -145,11 +145,12 @@ def test_every_flipped_byte_and_every_truncation_is_a_miss_with_the_same_result(
     header = good.index(b"\n") + 1
     cache = result_cache.ResultCache(str(tmp_path / "c"))
     positions = sorted(set(range(0, header + 8)) | set(range(header, len(good), max(1, len(good) // 40))))
+    sampled = set(positions[::12])     # a miss is a scan like any other: a sample of them, scanned whole
     for position in positions:
         for damaged in (good[:position] + bytes([good[position] ^ 0x01]) + good[position + 1:], good[:position]):
             entry.write_bytes(damaged)
             assert cache.get(entry.stem, policies) is None, position
-            if position in positions[::12]:     # a miss is a scan like any other: a sample of them, whole
+            if position in sampled:
                 assert scan(_request(root, policies, tmp_path / "c")) == expected
                 assert entry.read_bytes() == good     # scanned again and written again
 

@@ -191,6 +191,13 @@ def _forge(entry: Path, key: str, body: object, form: str = cache_module.FORMAT)
     {"terraform": None, "documents": [[0, {}, [-1, "0"], [[], "a"], [1, 2], 1]], "notices": []},  # not a number
     {"terraform": None, "documents": [[0, {}, [-1], ["a"], [1], 1]], "notices": []},   # a whole path, not a list
     {"terraform": None, "documents": [[0, {}, [[]], [1], 1]], "notices": []},          # the layout before /2
+    {"terraform": None, "documents": [[0, {}, [-2], [[]], [1], 1]], "notices": []},    # only -1 is "whole path"
+    {"terraform": None, "documents": [[0, {}, [-1, -1], [["a"], ["a"]], [1, 2], 1]], "notices": []},  # twice
+    {"terraform": None, "documents": [[0, {}, [True], [[]], [1], 1]], "notices": []},  # a bool is not a position
+    # a chain of parents longer than any parse makes: the tuples would grow with the square of the entry
+    {"terraform": None, "documents": [[0, {}, [-1] + list(range(199)), [["a"]] + ["a"] * 199,
+                                       list(range(1, 201)), 1]], "notices": []},
+    {"terraform": None, "documents": [[0, {}, [-1], [["a"] * 200], [1], 1]], "notices": []},
     {"terraform": None, "documents": [], "notices": [[1, "m", "error"]]},
     {"terraform": None, "documents": [], "notices": [], "code": "print(1)"},
     ["not", "an", "entry"],
@@ -395,5 +402,10 @@ def test_a_location_table_read_back_holds_each_key_once_as_a_fresh_parse_does():
     typed = [[tuple(map(type, path)) for path in d.locations] for d in fresh]
     assert [[tuple(map(type, path)) for path in d.locations] for d in read_back] == typed   # (True,) == (1,)
     assert (True,) in read_back[0].locations and ("steps", 1) in read_back[0].locations
+    # `1:` then `true:` with keys below it: (True, "x") is not read back as (1, "x"), though (True,) == (1,)
+    mixed = yaml.parse_text("n.yaml", "1: a\ntrue:\n  x: b\n")
+    mixed_back = codec.decode_documents("n.yaml", json.loads(json.dumps(codec.encode_documents(mixed))))
+    assert [[tuple(map(type, p)) for p in d.locations] for d in mixed_back] == \
+        [[tuple(map(type, p)) for p in d.locations] for d in mixed] == [[(), (int,), (bool, str)]]
     keys = [key for path in read_back[0].locations for key in path if isinstance(key, str)]
     assert len(keys) > 100 and len({id(key) for key in keys}) == len(set(keys)) == 6   # + steps, run
