@@ -2,10 +2,11 @@
 its compiled copy (policies/compiled.json, evaluate/policies.compile_pack), the same documents as JSON."""
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
+
+from scanner.cachedir import file_digest
 
 COMPILED = "compiled.json"   # each file's YAML document as JSON, with the SHA-256 of the file's bytes
 
@@ -31,11 +32,10 @@ def compiled_document(copy: dict[str, Any], directory: Path, path: Path) -> Any:
     from the file's exact bytes (JSON reads in a tenth of the time of YAML); else None, and the caller reads
     the YAML."""
     entry = copy.get(path.relative_to(directory).as_posix())
-    return entry.get("document") if isinstance(entry, dict) and entry.get("sha256") == _sha256(path) else None
-
-
-def _sha256(path: Path) -> str:
+    if not isinstance(entry, dict):
+        return None
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        made_from = file_digest(path).hex()     # the pack's key hashed it already this run: not read again
     except OSError:
-        return ""        # reading the YAML says why it cannot be read
+        return None         # reading the YAML says why it cannot be read
+    return entry.get("document") if entry.get("sha256") == made_from else None

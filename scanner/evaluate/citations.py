@@ -113,7 +113,7 @@ def load(directory: Path) -> Registry:
     """Both registry files under <directory>/registries/, schema-checked; a broken file is a PolicyError."""
     sources_path, controls_path = directory / "registries" / "sources.yaml", directory / "registries" / "controls.yaml"
     checked = registries.validated(str(directory))     # the built-in pack, validated in an earlier run
-    copy = pack.compiled(directory) if checked else {}
+    copy = pack.compiled(directory) if checked else {}     # a pack not validated before is read from its YAML
     sources = _read(directory, sources_path, "sources.schema.json", checked, copy)
     controls = _read(directory, controls_path, "controls.schema.json", checked, copy)
     standards = tuple(_standard(key, entry) for key, entry in sources["standards"].items())
@@ -140,9 +140,9 @@ def builtin() -> Registry:
 
 
 def _read(directory: Path, path: Path, schema_name: str, checked: bool, copy: dict[str, Any]) -> dict:
-    """The registry file's data. `checked`: the pack was validated in an earlier run, so its data is not
-    checked again, and its compiled `copy` is read instead of the YAML when made from the file's bytes."""
-    document = pack.compiled_document(copy, directory, path) if checked else None
+    """The registry file's data: from the pack's compiled `copy` when made from the file's bytes, else its YAML,
+    checked against its schema unless the pack was `checked` in an earlier run."""
+    document = pack.compiled_document(copy, directory, path)
     if isinstance(document, dict):
         return document
     try:
