@@ -21,19 +21,9 @@ from scanner.model.resource import Model
 
 
 def derive(model: Model) -> None:
-    # The model is indexed when it is made; index again only after resources are added.
-    stand_ins = arm_stand_ins(model)
-    if stand_ins:
-        model.resources.extend(stand_ins)
-        model.index()
+    model.add(arm_stand_ins(model))
     model.clusters = clusters(model)
     for resource in model.of_type(("github_workflow", "gitlab_ci")):
         resource.facts["settings"] = ci_settings(resource)
-    model.resources.extend(namespaces(model))
-    model.resources.extend(provider_sources(model))
     roots = root_modules(model)
-    model.resources.extend(roots)
-    model.resources.extend(container_images(model))
-    model.resources.extend(deployments(model, roots))
-    model.resources.sort(key=lambda r: (r.path, r.line, r.address))
-    model.index()
+    model.add(namespaces(model) + provider_sources(model) + roots + container_images(model) + deployments(model, roots))
