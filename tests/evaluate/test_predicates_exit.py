@@ -116,6 +116,28 @@ def test_backups_are_only_required_in_production(write, run_scan):
     assert run_scan(root, only=("EXIT-003",), config=Config(environment="nonprod")).findings == []
 
 
+_SELECT_ALL = 'resource "aws_backup_selection" "all" {\n  name = "all"\n  resources = ["*"]\n}\n'
+_DATABASE = 'resource "aws_db_instance" "db" {\n  engine = "postgres"\n}\n'
+
+
+def test_a_backup_selection_in_its_own_root_module_decides(write, run_scan):
+    root = write({"prod/main.tf": _DATABASE + _SELECT_ALL})
+    result = run_scan(root, only=("EXIT-003",))
+    assert result.findings == [] and result.unresolved == []
+
+
+def test_a_backup_selection_of_another_root_module_is_unresolved_not_a_pass(write, run_scan):
+    """A selection picks by wildcard or tag in the account and region its own root deploys to; whether dev/
+    deploys where prod/ does, the code does not say."""
+    root = write({"a/prod/main.tf": _DATABASE, "a/dev/main.tf": _SELECT_ALL}) / "a"
+    result = run_scan(root, only=("EXIT-003",))
+    assert result.findings == []
+    assert [(u.path, u.line) for u in result.unresolved] == [("prod/main.tf", 1)]
+    assert "aws_backup_selection.all in root module dev selects it" in result.unresolved[0].message
+    unselected = write({"b/prod/main.tf": _DATABASE, "b/dev/main.tf": _SELECT_ALL.replace('"*"', '"arn:aws:s3:::*"')}) / "b"
+    assert [f.path for f in run_scan(unselected, only=("EXIT-003",)).findings] == ["prod/main.tf"]
+
+
 def test_backup_retention_from_a_variable_is_unresolved(write, run_scan):
     root = write({"main.tf": 'variable "days" {}\nresource "aws_db_instance" "db" {\n  backup_retention_period = var.days\n}\n'})
     result = run_scan(root, only=("EXIT-003",))

@@ -173,18 +173,22 @@ def aws_backup_rule_selected(resource: Resource, args: dict[str, Any], ctx: Cont
         tags = found[0] if found and isinstance(found[0], dict) else {}
     else:
         tags = _tags(resource)
-    blocker = ""
+    blocker = elsewhere = ""
     for selection in ctx.of_type(["aws_backup_selection"]):
         chosen = selection.values.get("resources")
-        if isinstance(chosen, list) and any(_wildcard_covers(e, resource.type) for e in chosen):
-            return PASS
         by_tag = _tag_selected(selection, tags)
-        if by_tag:
+        selects = by_tag or (isinstance(chosen, list) and any(_wildcard_covers(e, resource.type) for e in chosen))
+        if selection.root != resource.root:
+            # a selection picks by tag or wildcard in the account and region it is deployed to: another root
+            # module's holds only if that root deploys where this one does, which the code does not say
+            elsewhere = elsewhere or (f"{selection.address} in root module {selection.root or '.'} selects it "
+                                      "if that root deploys to the same AWS account and region" if selects else "")
+        elif selects:
             return PASS
-        if by_tag is None:
+        elif by_tag is None:
             blocker = f"{selection.address} selection_tag"
-    if blocker:
-        return unknown(blocker)
+    if blocker or elsewhere:
+        return unknown(blocker or elsewhere)
     return fail(detail="no aws_backup_selection selects it")
 
 
@@ -199,7 +203,8 @@ def vm_backed_up(resource: Resource, args: dict[str, Any], ctx: Context, base: M
             return unknown(found[0].reason, path)
         return fail(path, "refers to no virtual machine in the code")
     for protected in ctx.of_type(["azurerm_backup_protected_vm"]):
-        if machines & protected.references.get("source_vm_id", frozenset()):
+        # references name resources of their own root module: the same address in another root is another VM
+        if protected.root == resource.root and machines & protected.references.get("source_vm_id", frozenset()):
             return PASS
     return fail(path, f"{', '.join(sorted(machines))} is not protected by azurerm_backup_protected_vm")
 

@@ -57,6 +57,25 @@ resource "azurerm_managed_disk" "data" { # expect: EXIT-003
   disk_size_gb         = 256
 }
 
+# Attached to a VM that only another root module (dev/) protects: the same address there is another VM.
+resource "azurerm_managed_disk" "attached" { # expect: EXIT-003
+  name                 = "attached"
+  storage_account_type = "Premium_LRS"
+  create_option        = "Empty"
+  disk_size_gb         = 128
+}
+
+resource "azurerm_linux_virtual_machine" "app" {
+  name = "app"
+}
+
+resource "azurerm_virtual_machine_data_disk_attachment" "attached" {
+  managed_disk_id    = azurerm_managed_disk.attached.id
+  virtual_machine_id = azurerm_linux_virtual_machine.app.id
+  lun                = 0
+  caching            = "ReadWrite"
+}
+
 # Object storage without earlier versions of its objects.
 resource "aws_s3_bucket" "documents" { # expect: EXIT-003
   bucket = "documents"
