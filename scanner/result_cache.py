@@ -9,13 +9,15 @@ SHA-256 over:
   - the cache format, sovscan's version, every file of the sovscan package and its policy pack, the parser
     libraries and Python (cachedir.runtime_fingerprint), and this machine's Helm engine (the SDK package's
     version, or the `helm` binary on PATH with its size and time);
-  - the request: the scanned paths as given and as real paths, excludes, the date the scan judges by, the
+  - the request: the scanned paths as given, as real paths and as reports show them (relative to the
+    working directory: the same tree scanned from elsewhere is reported with other paths), excludes, the date the scan judges by, the
     focus (a pre-commit run's files), the Helm engine preference, the policies and the configuration as
     loaded (their full contents), and the content of every --var-file, --plan, --haven-results and
     --baseline file;
   - every entry below each scanned path: its relative path and, for a regular file, its bytes; for a
-    symbolic link, its target; for anything else, its type. Directories named `.git` and cache directories
-    (CACHEDIR.TAG) are left out, as discovery leaves them out.
+    symbolic link, its target; for anything else, its type. The contents of directories named `.git` and
+    of cache directories (CACHEDIR.TAG) are left out, as discovery leaves them out; where a `.git` directory
+    is counts (it marks the top of a repository, which EXIT-005 asks about).
 
 Any change is a different key, so an entry is never stale; a tree too large to hash cheaply (over
 MAX_TREE_FILES entries or MAX_TREE_BYTES bytes) is not cached at all. Entries are
@@ -35,7 +37,7 @@ import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scanner.discover import CACHEDIR_TAG, is_cache_directory
+from scanner.discover import CACHEDIR_TAG, display_prefix, is_cache_directory
 from scanner.evaluate import result_codec
 from scanner.evaluate.policies import Policy
 from scanner.evaluate.result import Result
@@ -110,7 +112,9 @@ def request_key(request: ScanRequest, fingerprint: str) -> str | None:
     digest = hashlib.sha256(f"{FORMAT}\0{fingerprint}\0{_helm_engine(request.helm_engine)}".encode())
     focus = None if request.focus is None else sorted(
         (path, None if lines is None else sorted(lines)) for path, lines in request.focus.files.items())
-    described = (request.paths, tuple(os.path.realpath(p) for p in request.paths), request.excludes,
+    # the paths as given, where they are, and as reports show them (relative to the working directory)
+    described = (request.paths, tuple(os.path.realpath(p) for p in request.paths),
+                 tuple(display_prefix(p) for p in request.paths), request.excludes,
                  request.today, focus, request.helm_engine, request.policies, request.config)
     digest.update(repr(described).encode("utf-8", "surrogateescape"))
     budget = [MAX_TREE_FILES, MAX_TREE_BYTES]
@@ -144,8 +148,10 @@ def _tree(digest: hashlib._Hash, root: str, budget: list[int]) -> None:
         if CACHEDIR_TAG in names and is_cache_directory(os.path.join(directory, CACHEDIR_TAG)):
             subdirectories[:] = []     # discovery skips it: a cache inside the tree changes nothing
             continue
-        subdirectories[:] = sorted(d for d in subdirectories if d != ".git")
         relative = os.path.relpath(directory, root)
+        if ".git" in subdirectories:   # its contents are git's, but that it is there tells a repository's top
+            digest.update(b"\0git directory\0" + relative.encode("utf-8", "surrogateescape"))
+        subdirectories[:] = sorted(d for d in subdirectories if d != ".git")
         for name in sorted(names) + [d for d in subdirectories if os.path.islink(os.path.join(directory, d))]:
             _entry(digest, os.path.join(directory, name), os.path.join(relative, name), budget)
 

@@ -104,11 +104,39 @@ def test_the_inputs_besides_the_tree_are_in_the_key(write, tmp_path, policies):
 
 def test_git_metadata_and_a_cache_inside_the_tree_are_not_in_the_key(write, tmp_path, policies):
     root = write(TREE, tmp_path / "repo")
-    before = _key(_request(root, policies, root / ".cache"))
+    outside = _key(_request(root, policies, root / ".cache"))
     write({".git/HEAD": "ref: refs/heads/main\n"}, root)
+    before = _key(_request(root, policies, root / ".cache"))
+    assert before != outside      # a .git directory marks the top of a repository (EXIT-005 asks)
     scan(_request(root, policies, root / ".cache"))           # writes its entries inside the tree
     assert _entries(root / ".cache")
+    write({".git/HEAD": "ref: refs/heads/other\n", ".git/index": "x"}, root)
     assert _key(_request(root, policies, root / ".cache")) == before
+
+
+def test_a_tree_that_becomes_a_repository_is_judged_again(write, tmp_path, policies, monkeypatch):
+    """EXIT-005 asks for an exit plan at the top of a repository: a cached result from before `git init`
+    would leave it out."""
+    root = write({"main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\n'}, tmp_path / "repo")
+    exit_plan = tuple(p for p in policies if p.id == "EXIT-005")
+    before = scan(_request(root, exit_plan, tmp_path / "c"))[0]
+    (root / ".git").mkdir()
+    after = scan(_request(root, exit_plan, tmp_path / "c"))[0]
+    assert not before.findings and [f.policy_id for f in after.findings] == ["EXIT-005"]
+
+
+def test_the_same_tree_scanned_from_another_directory_is_another_key(write, tmp_path, policies, monkeypatch):
+    """Reports show paths relative to the working directory: the same absolute path gives `repo/main.tf`
+    from its parent and `main.tf` from inside the tree."""
+    root = write(TREE, tmp_path / "repo")
+    request = _request(root, policies, tmp_path / "c")
+    shown = {}
+    for where in (tmp_path, root):
+        monkeypatch.chdir(where)
+        cached = scan(request)[0]
+        assert cached == scan(dataclasses.replace(request, cache=None))[0]
+        shown[where] = {f.path.split("/")[0] for f in cached.findings}
+    assert "repo" in shown[tmp_path] and "repo" not in shown[root]
 
 
 def test_a_named_file_that_cannot_be_read_is_not_cached_and_the_scan_says_why(write, tmp_path, policies):
