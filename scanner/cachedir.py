@@ -17,6 +17,7 @@ import importlib.util
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 import time
@@ -106,6 +107,24 @@ def default_directory(environ: dict[str, str] | os._Environ) -> str:
     if not base or not os.path.isabs(base):        # the XDG spec: a relative value is to be ignored
         base = os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "sovscan")
+
+
+# What reading an entry may raise on damaged or forged content: each is a miss. ArithmeticError: a date or a
+# number past its range (date.fromordinal of a forged day).
+DECODE_ERRORS = (OSError, ValueError, TypeError, KeyError, IndexError, ArithmeticError, RecursionError, MemoryError,
+                 zlib.error)
+
+
+def read_entry(path: Path) -> bytes:
+    """The bytes of an entry file, at most MAX_ENTRY + 1. The cache may be written by another job: a symbolic
+    link is not followed (it could name any file, or /dev/zero), and anything but a regular file (a FIFO would
+    block the scan forever) raises OSError, as a missing entry does."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(path, flags)
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        return handle.read(MAX_ENTRY + 1)
 
 
 def verified_body(raw: bytes, key: str, form: str) -> bytes | None:

@@ -33,7 +33,6 @@ import importlib.util
 import os
 import shutil
 import stat
-import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,7 +40,8 @@ from scanner.discover import CACHEDIR_TAG, display_prefix, is_cache_directory
 from scanner.evaluate import result_codec
 from scanner.evaluate.policies import Policy
 from scanner.evaluate.result import Result
-from scanner.cachedir import (MAX_ENTRY, CacheDirectory, file_digest, installed, keep_under_limit, refresh,
+from scanner.cachedir import (DECODE_ERRORS, CacheDirectory, file_digest, installed, keep_under_limit,
+                              read_entry, refresh,
                               runtime_fingerprint, sealed_pieces, tag_directory, verified_body, write_atomically)
 from scanner.regular_file import read_bytes
 
@@ -51,7 +51,6 @@ if TYPE_CHECKING:
 FORMAT = "sovscan-result-cache/1"
 MAX_TREE_FILES = 200_000
 MAX_TREE_BYTES = 1024 * 1024 * 1024
-DECODE_ERRORS = (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError, MemoryError, zlib.error)
 
 
 class TooLarge(Exception):
@@ -68,9 +67,7 @@ class ResultCache(CacheDirectory):
         """(result, files scanned) for `key`; None when missing, damaged, foreign or unreadable alike."""
         entry = self.entry(key)
         try:
-            with open(entry, "rb") as handle:
-                raw = handle.read(MAX_ENTRY + 1)
-            body = verified_body(raw, key, FORMAT)
+            body = verified_body(read_entry(entry), key, FORMAT)
             remembered = None if body is None else result_codec.decode(body, policies)
         except DECODE_ERRORS:
             return None

@@ -78,3 +78,76 @@ def test_an_unchanged_file_is_not_read_again(tmp_path, monkeypatch):
     first = cachedir.file_digest(target)
     monkeypatch.setattr(Path, "read_bytes", lambda self: (_ for _ in ()).throw(AssertionError("read again")))
     assert cachedir.file_digest(target) == first
+
+
+# --- entries another job wrote: read as data, never followed or waited on ---------------------------------
+
+def _whole_scan_entries(cache: Path) -> dict[str, list[Path]]:
+    return {kind: sorted(cache.glob(f"{kind}/*/*.json")) for kind in ("parse", "roots", "results", "policies")}
+
+
+def _scan(tree: Path, cache: Path, cwd: Path) -> str:
+    import subprocess
+    done = subprocess.run([sys.executable, "-m", "scanner", "scan", str(tree), "--cache-dir", str(cache),
+                           "-f", f"json={cwd / 'out.json'}", "--fail-on", "never"], cwd=cwd, timeout=120,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    import json
+    return json.dumps(json.load(open(cwd / "out.json"))["findings"], sort_keys=True)
+
+
+def test_an_entry_that_is_a_fifo_or_a_link_out_of_the_cache_is_a_miss(tmp_path):
+    """Every cache's entries replaced by a FIFO (a plain open would block the scan for ever) or by a symbolic
+    link to a file elsewhere: each is a miss, the scan gives the result it gives without them."""
+    tree = tmp_path / "repo"
+    tree.mkdir()
+    (tree / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n')
+    (tree / "k8s.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: true\n"
+                                   "  containers:\n    - {name: c, image: 'nginx:1.27.3'}\n")
+    cache = tmp_path / "cache"
+    expected = _scan(tree, cache, tmp_path)
+    entries = _whole_scan_entries(cache)
+    assert all(entries.values()), entries
+    outside = tmp_path / "outside.json"
+    outside.write_bytes((entries["results"][0]).read_bytes())
+    for replace in ("fifo", "link"):
+        for paths in _whole_scan_entries(cache).values():
+            for entry in paths:
+                entry.unlink()
+                if replace == "fifo":
+                    os.mkfifo(entry)
+                else:
+                    entry.symlink_to(outside)
+        assert _scan(tree, cache, tmp_path) == expected
+
+
+def test_reading_an_entry_refuses_links_and_fifos(tmp_path):
+    regular = tmp_path / "entry.json"
+    regular.write_bytes(b"header\nbody")
+    assert cachedir.read_entry(regular) == b"header\nbody"
+    link = tmp_path / "link.json"
+    link.symlink_to(regular)
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    for refused in (link, fifo, tmp_path):
+        try:
+            cachedir.read_entry(refused)
+        except OSError:
+            continue
+        raise AssertionError(f"{refused} was read")
+
+
+def test_a_date_past_its_range_in_a_parse_entry_is_a_miss(tmp_path):
+    from scanner.parse.cache import ParseCache, Parsed
+    from scanner.parse.terraform import parse_text
+    cache = ParseCache(str(tmp_path))
+    key = cache.key("main.tf", "terraform", b"a = 1\n")
+    cache.put("main.tf", key, Parsed(parse_text("main.tf", "a = 1\n"), (), ()))
+    assert cache.get("main.tf", key) is not None
+    entry = cache.entry(key)
+    body = cachedir.verified_body(entry.read_bytes(), key, "sovscan-parse-cache/2")
+    import json
+    data = json.loads(body)
+    data["terraform"]["attributes"][0][1] = ["Lit", {"\0": "date", "v": 10 ** 30}]
+    entry.write_bytes(cachedir.sealed(json.dumps(data).encode(), key, "sovscan-parse-cache/2"))
+    assert cache.get("main.tf", key) is None

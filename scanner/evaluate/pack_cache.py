@@ -24,11 +24,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import zlib
 from pathlib import Path
 
 from scanner import __version__
-from scanner.cachedir import MAX_ENTRY, file_digest, sealed, tag_directory, verified_body, write_atomically
+from scanner.cachedir import (DECODE_ERRORS, file_digest, read_entry, sealed, tag_directory, verified_body,
+                              write_atomically)
 
 FORMAT = "sovscan-policy-pack/1"
 
@@ -64,11 +64,9 @@ def validated(cache_dir: str, pack: Path) -> bool:
     """Whether this pack, with this content, validated before (its policies and its profiles)."""
     key, names = pack_key(pack), pack_files(pack)
     try:
-        with open(entry_path(cache_dir, key), "rb") as handle:
-            raw = handle.read(MAX_ENTRY + 1)
-        body = verified_body(raw, key, FORMAT)
+        body = verified_body(read_entry(entry_path(cache_dir, key)), key, FORMAT)
         return body is not None and json.loads(body) == names
-    except (OSError, ValueError, RecursionError, MemoryError, zlib.error):
+    except DECODE_ERRORS:
         return False
 
 

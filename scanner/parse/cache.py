@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanner.cachedir import (MAX_ENTRY, CacheDirectory, keep_under_limit, refresh, runtime_fingerprint, sealed,
+from scanner.cachedir import (DECODE_ERRORS, CacheDirectory, keep_under_limit, read_entry, refresh,
+                              runtime_fingerprint, sealed,
                               tag_directory, verified_body, write_atomically)
 from scanner.notices import Notice
 from scanner.parse import codec
@@ -63,11 +63,9 @@ class ParseCache(CacheDirectory):
         """The entry for `key`, or None: missing, damaged, foreign or unreadable entries alike."""
         entry = self.entry(key)
         try:
-            with open(entry, "rb") as handle:
-                raw = handle.read(MAX_ENTRY + 1)
-            body = verified_body(raw, key, FORMAT)
+            body = verified_body(read_entry(entry), key, FORMAT)
             parsed = None if body is None else _decode(path, body)
-        except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError, MemoryError, zlib.error):
+        except DECODE_ERRORS:
             return None
         if parsed is not None:
             refresh(entry)

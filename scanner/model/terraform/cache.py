@@ -30,7 +30,6 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,13 +41,13 @@ from scanner.model.terraform.files import Read, ScannedFiles, digest
 from scanner.model.terraform.modules import TerraformModel
 from scanner.notices import Notice
 from scanner.parse import codec as parse_codec
-from scanner.cachedir import (MAX_ENTRY, CacheDirectory, keep_under_limit, refresh, sealed, tag_directory,
+from scanner.cachedir import (DECODE_ERRORS, CacheDirectory, keep_under_limit, read_entry, refresh, sealed,
+                              tag_directory,
                               verified_body, write_atomically)
 from scanner.parse.cache import code_fingerprint
 from scanner.parse.terraform import TerraformFile
 
 FORMAT = "sovscan-root-cache/1"
-DECODE_ERRORS = (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError, MemoryError, zlib.error)
 
 
 @dataclass
@@ -92,9 +91,7 @@ class RootCache(CacheDirectory):
         for missing, damaged, foreign or unreadable entries alike."""
         entry = self.entry(key)
         try:
-            with open(entry, "rb") as handle:
-                raw = handle.read(MAX_ENTRY + 1)
-            body = verified_body(raw, key, FORMAT)
+            body = verified_body(read_entry(entry), key, FORMAT)
             evaluated = None if body is None else decode(body)
             if evaluated is None or not same_answers(evaluated.reads, files):
                 return None
