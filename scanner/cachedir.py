@@ -12,6 +12,7 @@ This module imports no stage of the scan: a run answered from the result cache n
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import importlib.util
 import json
@@ -155,7 +156,7 @@ def tag_directory(directory: str) -> None:
         return
     with contextlib.suppress(OSError):
         write_atomically(target, CACHEDIR_SIGNATURE + b"\n# This directory holds sovscan's caches: parsed files, "
-                                                       b"evaluated roots and results as JSON data.\n")
+                                                       b"evaluated roots and results as JSON data.\n", directory)
 
 
 def sealed(body: bytes, key: str, form: str) -> bytes:
@@ -175,7 +176,7 @@ def keep_under_limit(entries: Path, written: int, limit: int) -> None:
     """After a run that wrote about `written` bytes into the entries directory: evict down to the limit,
     checked at most every EVICT_EVERY seconds unless the run wrote a tenth of the limit (the parse, root
     and result caches alike)."""
-    if not written:
+    if not written or not _is_real_directory(entries):
         return
     marker = entries / "last-size-check"
     with contextlib.suppress(OSError):
@@ -187,6 +188,14 @@ def keep_under_limit(entries: Path, written: int, limit: int) -> None:
         marker.touch()
 
 
+def _is_real_directory(path: Path) -> bool:
+    """A directory, not a symbolic link to one (eviction would remove files wherever a link points)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def refresh(entry: Path) -> None:
     """Mark an entry as used (least recently used entries go first), not more than once an hour."""
     with contextlib.suppress(OSError):
@@ -194,8 +203,9 @@ def refresh(entry: Path) -> None:
             os.utime(entry)
 
 
-def write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+def write_atomically(target: Path, data: bytes, cache: str | Path) -> None:
+    """Write `target`, a file in the cache directory `cache`, through a temporary file renamed into place."""
+    _real_directories(Path(cache), target.parent)
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as handle:
@@ -205,6 +215,20 @@ def write_atomically(target: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _real_directories(cache: Path, directory: Path) -> None:
+    """Make the directories from the cache directory down to `directory`, each a directory and not a symbolic
+    link: another job sharing the cache could put a link there to have entries written, or evicted,
+    elsewhere. The cache directory itself may be a link (the user chose it). Raises OSError."""
+    cache.mkdir(parents=True, exist_ok=True, mode=0o700)
+    current = cache
+    for part in directory.relative_to(cache).parts:
+        current = current / part
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(current, 0o700)
+        if not stat.S_ISDIR(os.lstat(current).st_mode):
+            raise OSError(errno.ENOTDIR, "a link or a file where the cache keeps a directory", str(current))
 
 
 # --- size -------------------------------------------------------------------------------------------

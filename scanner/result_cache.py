@@ -80,7 +80,7 @@ class ResultCache(CacheDirectory):
         is not cached."""
         try:
             data = sealed_pieces(result_codec.encode_pieces(result, files), key, FORMAT)
-            write_atomically(self.entry(key), data)
+            write_atomically(self.entry(key), data, self.directory)
         except (result_codec.Unencodable, ValueError, RecursionError, OSError):
             return
         tag_directory(self.directory)

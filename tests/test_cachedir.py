@@ -151,3 +151,33 @@ def test_a_date_past_its_range_in_a_parse_entry_is_a_miss(tmp_path):
     data["terraform"]["attributes"][0][1] = ["Lit", {"\0": "date", "v": 10 ** 30}]
     entry.write_bytes(cachedir.sealed(json.dumps(data).encode(), key, "sovscan-parse-cache/2"))
     assert cache.get("main.tf", key) is None
+
+
+def test_entries_are_never_written_or_evicted_through_a_link_in_the_cache(tmp_path):
+    """Another job turned a shard, and a whole cache's directory, into links to elsewhere: writes there fail
+    (the scan goes on without the cache) and eviction does not follow them."""
+    cache, outside = tmp_path / "cache", tmp_path / "outside"
+    outside.mkdir()
+    (cache / "parse").mkdir(parents=True)
+    (cache / "parse" / "ab").symlink_to(outside)
+    (cache / "roots").symlink_to(outside)
+    for target in (cache / "parse" / "ab" / "abc.json", cache / "roots" / "cd" / "cde.json"):
+        try:
+            cachedir.write_atomically(target, b"entry", str(cache))
+        except OSError:
+            continue
+        raise AssertionError(f"{target} was written")
+    assert list(outside.rglob("*")) == []
+    cachedir.write_atomically(cache / "results" / "ef" / "efg.json", b"entry", str(cache))
+    assert (cache / "results" / "ef" / "efg.json").read_bytes() == b"entry"
+    linked = tmp_path / "linked-cache"
+    linked.symlink_to(cache)                      # the cache directory itself may be a link: the user chose it
+    cachedir.write_atomically(linked / "results" / "ef" / "efh.json", b"entry", str(linked))
+    assert (cache / "results" / "ef" / "efh.json").exists()
+    victim = outside / "ab"
+    victim.mkdir()
+    old = victim / "notes.tmp"
+    old.write_text("not sovscan's")
+    os.utime(old, (1, 1))
+    cachedir.keep_under_limit(cache / "roots", written=10 ** 9, limit=1)
+    assert old.exists() and not (outside / "last-size-check").exists()

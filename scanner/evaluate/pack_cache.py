@@ -75,5 +75,5 @@ def remember(cache_dir: str, pack: Path) -> None:
     key, names = pack_key(pack), pack_files(pack)
     body = json.dumps(names, ensure_ascii=True).encode("ascii")
     with contextlib.suppress(OSError):
-        write_atomically(entry_path(cache_dir, key), sealed(body, key, FORMAT))
+        write_atomically(entry_path(cache_dir, key), sealed(body, key, FORMAT), cache_dir)
         tag_directory(cache_dir)

@@ -81,7 +81,7 @@ class ParseCache(CacheDirectory):
         except (codec.Unencodable, RecursionError, ValueError):
             return
         try:
-            write_atomically(self.entry(key), sealed(body, key, FORMAT))
+            write_atomically(self.entry(key), sealed(body, key, FORMAT), self.directory)
         except OSError:
             self.writable = False      # read-only, full or gone: the scan goes on without writing
             return

@@ -110,7 +110,7 @@ class RootCache(CacheDirectory):
         except (parse_codec.Unencodable, RecursionError, ValueError, TypeError):
             return
         try:
-            write_atomically(self.entry(key), data)
+            write_atomically(self.entry(key), data, self.directory)
         except OSError:
             self.writable = False
             return
