@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from scanner.evaluate.policies import Policy
+from scanner.evaluate.policies import SEVERITY_LEVEL, Policy
 from scanner.notices import Notice
 
 from scanner.registries.regions import TIERS
@@ -253,3 +253,42 @@ class Result:
     def but(self, **changes: Any) -> "Result":
         """A copy with some parts replaced."""
         return replace(self, **changes)
+
+
+# --- the values reports look up in their tables -------------------------------------------------------------
+
+ROLES = ("location", "provider", "replica")                    # RegionUse.resources
+JUDGED_STATES = ("pass", "fail", "open")                       # Judged.state, ExitPlan.state (or "")
+CLUSTER_STATES = ("pass", "fail", "open", "unchecked", "cannot")
+PINNED = ("modules", "lock-files", "images")                   # ExitReadiness.pinning
+WAIVER_STATES = ("active", "expired", "unused", "invalid", "stale")
+
+
+def within_domains(result: Result) -> bool:
+    """Every value a report looks up in a table is one the table has: the policies the findings name are the
+    run's, and levels, severities, tiers, roles and states are among their own. What the scan builds always
+    is; a result read back from a shared cache is checked (an entry another job wrote could crash a report)."""
+    ran = {p.id for p in result.policies}
+    return (all(f.policy_id in ran and f.level in LEVEL_RANK and f.severity in SEVERITY_LEVEL
+                and f.kind in ("fail", "open") and f.mode in ("deny", "audit")
+                for f in (*result.findings, *result.unresolved))
+            and all(p.policy_id in ran for p in result.passed)
+            and _residency_within(result.residency)
+            and all(state in CLUSTER_STATES for c in (result.haven.clusters if result.haven else ())
+                    for _, state in c.checks)
+            and _exit_within(result.exit_readiness)
+            and all(entry.state in WAIVER_STATES for entry in result.register))
+
+
+def _residency_within(summary: ResidencySummary | None) -> bool:
+    tiers = TIERS + ("unknown",)
+    return summary is None or (summary.target_tier in TIERS and all(
+        use.tier in tiers and all(role in ROLES for *_, role in use.resources) for use in summary.regions))
+
+
+def _exit_within(readiness: ExitReadiness | None) -> bool:
+    if readiness is None:
+        return True
+    judged = [*(readiness.backups or ()), *(j for _, targets in readiness.pinning for j in targets)]
+    return readiness.plan.state in JUDGED_STATES + ("",) and all(what in PINNED for what, _ in readiness.pinning) \
+        and all(j.state in JUDGED_STATES for j in judged)

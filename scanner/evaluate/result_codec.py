@@ -16,7 +16,8 @@ from typing import Any, Callable, Iterator, Union, get_args, get_origin, get_typ
 
 from scanner.evaluate import waivers
 from scanner.evaluate.policies import Policy
-from scanner.evaluate.result import ExitReadiness, HavenSummary, ProviderPosture, ResidencySummary, Result
+from scanner.evaluate.result import (ExitReadiness, HavenSummary, ProviderPosture, ResidencySummary, Result,
+                                     within_domains)
 
 
 class Malformed(ValueError):
@@ -76,6 +77,8 @@ def decode(body: bytes, policies: tuple[Policy, ...]) -> tuple[Result, int]:
         raise Malformed("entry")
     files = _typed(data["files"], int, {})
     result = _typed(data["result"], Result, {p.id: p for p in policies})
+    if not within_domains(result):
+        raise Malformed("a value a report looks up is outside its table")
     return result, files
 
 

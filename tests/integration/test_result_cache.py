@@ -183,10 +183,11 @@ def test_every_flipped_byte_and_every_truncation_is_a_miss_with_the_same_result(
                 assert entry.read_bytes() == good     # scanned again and written again
 
 
-@pytest.mark.parametrize("forged", ["wrong type", "unknown field", "unknown policy", "not an object"])
+@pytest.mark.parametrize("forged", ["wrong type", "unknown field", "unknown policy", "no policies", "unknown level",
+                                    "unknown severity", "unknown tier", "unknown role", "not an object"])
 def test_an_entry_forged_with_a_valid_checksum_but_not_what_sovscan_writes_is_a_miss(write, tmp_path, policies,
                                                                                      forged, monkeypatch):
-    root = write({"main.tf": TREE["main.tf"]}, tmp_path / "repo")
+    root = write({"main.tf": TREE["main.tf"], "variables.tf": TREE["variables.tf"]}, tmp_path / "repo")
     expected = scan(_request(root, policies, tmp_path / "c"))
     (entry,) = _entries(tmp_path / "c")
     body = json.loads(result_codec.encode(*expected))
@@ -196,6 +197,16 @@ def test_an_entry_forged_with_a_valid_checksum_but_not_what_sovscan_writes_is_a_
         body["result"]["findings"][0]["extra"] = 1
     elif forged == "unknown policy":
         body["result"]["policies"][0] = "XX-999"
+    elif forged == "no policies":                  # the findings name policies the result does not hold
+        body["result"]["policies"] = []
+    elif forged == "unknown level":
+        body["result"]["findings"][0]["level"] = "bogus"
+    elif forged == "unknown severity":
+        body["result"]["findings"][0]["severity"] = "bogus"
+    elif forged == "unknown tier":
+        body["result"]["residency"]["regions"][0]["tier"] = "bogus"
+    elif forged == "unknown role":
+        body["result"]["residency"]["regions"][0]["resources"][0][3] = "bogus"
     else:
         body = [body]
     entry.write_bytes(sealed(json.dumps(body).encode(), entry.stem, result_cache.FORMAT))
@@ -291,3 +302,18 @@ def test_a_run_the_cache_answers_loads_none_of_the_stages(write, tmp_path, targe
     assert {"scanner.stages", "scanner.parse.terraform", "lark"} <= cold       # the first run scans
     warm = _modules_loaded(root, tmp_path / "c", target)
     assert warm.isdisjoint(NOT_ON_A_HIT), sorted(warm & set(NOT_ON_A_HIT))
+
+
+def test_the_domains_a_cached_result_is_checked_against_are_the_reports_tables():
+    """within_domains lets through only what the reports can show: every value has its label in each language
+    (a value missing here would make every cached result with it a miss, or a report fail)."""
+    from scanner.evaluate.policies import SEVERITY_LEVEL
+    from scanner.evaluate.result import CLUSTER_STATES, JUDGED_STATES, LEVEL_RANK, PINNED, ROLES, WAIVER_STATES
+    from scanner.registries.regions import TIERS
+    from scanner.report import codequality, html_words
+    wanted = ([f"role_{r}" for r in ROLES] + [f"tier_{t}" for t in TIERS + ("unknown",)]
+              + [f"state_{s}" for s in CLUSTER_STATES + JUDGED_STATES] + [f"pin_{w}" for w in PINNED] + list(WAIVER_STATES))
+    for lang, table in html_words.WORDS.items():
+        assert [key for key in wanted if key not in table] == [], lang
+    assert set(codequality.SEVERITY) == set(SEVERITY_LEVEL)
+    assert {"error", "warning", "note"} <= set(LEVEL_RANK)
