@@ -127,7 +127,8 @@ class _Run:
             elif undecided is not None:
                 self.record(self.unresolved, _finding(policy, check, resource, undecided, item, mode, "open"), resource)
             else:
-                self.passed.append(Passed(policy.id, resource.address, resource.path, resource.line))
+                self.passed.append(Passed(policy.id, resource.address, resource.path, resource.line,
+                                                       resource.root if resource.kind == "terraform" else ""))
 
 
 def _on_partial_render(resource: Resource, check: Check, part: dict[str, Any], verdict: Verdict,

@@ -69,6 +69,7 @@ class Passed:
     address: str
     path: str
     line: int
+    root: str = ""       # as Finding.root: the Terraform root module whose deployment it judges
 
 
 # --- the summaries computed after the run (evaluate/summaries.py) -----------------------------------------

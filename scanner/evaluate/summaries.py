@@ -4,6 +4,7 @@ use and exit readiness (the waiver register is `waivers.register`). Their record
 with the rest of what a scan found."""
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 from scanner.config import Config
@@ -28,15 +29,25 @@ def summarise(result: Result, model: Model, config: Config | None = None) -> Res
                       exit_readiness=exit_readiness(result, model, config))
 
 
-def _outcomes(result: Result) -> dict[tuple[str, str], str]:
-    states: dict[tuple[str, str], str] = {}
+Outcomes = dict[tuple[str, str, str], str]   # (policy, Terraform root or "", address) -> pass | open | fail
+
+
+def _outcomes(result: Result) -> Outcomes:
+    """The worst outcome of each policy on each resource. Keyed by root as well: two root modules (envs/a,
+    envs/b) may each have a resource at the same address, and one's failures are not the other's."""
+    states: Outcomes = {}
     for passed in result.passed:
-        states.setdefault((passed.policy_id, passed.address), "pass")
+        states.setdefault((passed.policy_id, passed.root, passed.address), "pass")
     for kind, findings in (("open", result.unresolved), ("fail", result.findings)):
         for finding in findings:
             for address in (finding.address,) + finding.instances:
-                states[(finding.policy_id, address)] = _worst(states.get((finding.policy_id, address)), kind)
+                key = (finding.policy_id, finding.root, address)
+                states[key] = _worst(states.get(key), kind)
     return states
+
+
+def _root(resource: Resource) -> str:
+    return resource.root if resource.kind == "terraform" else ""
 
 
 def _clusters(result: Result, model: Model) -> list[ClusterSummary]:
@@ -48,20 +59,21 @@ def _clusters(result: Result, model: Model) -> list[ClusterSummary]:
     if not covering:
         return []
     outcomes = _outcomes(result)
-    summaries: dict[tuple[str, str, int], ClusterSummary] = {}
+    # one line per cluster as written: a module's cluster called from several roots is one line, with the
+    # worst state of its instances; clusters of different roots at one address are lines of their own
+    lines: dict[tuple[str, str, int], dict[str, str]] = {}
     for cluster in sorted(model.clusters.values(), key=lambda c: (c.resource.path, c.resource.line, c.resource.address)):
-        states: dict[str, str] = {}
-        for name, policy_id in covering:
-            seen = [outcomes[(policy_id, a)] for a in sorted(cluster.addresses) if (policy_id, a) in outcomes]
-            for state in seen:
-                states[name] = _worst(states.get(name), state)
         resource = cluster.resource
-        key = (resource.address, resource.path, resource.line)
-        if not states or key in summaries:   # a module's cluster called from several roots: one line
-            continue
-        checks = tuple((c.label, states.get(c.name) or ("unchecked" if c.preflight else "cannot")) for c in mandatory)
-        summaries[key] = ClusterSummary(resource.address, resource.path, resource.line, checks)
-    return list(summaries.values())
+        states = lines.setdefault((resource.address, resource.path, resource.line), {})
+        for name, policy_id in covering:
+            for address in sorted(cluster.addresses):
+                state = outcomes.get((policy_id, resource.root, address))
+                if state is not None:
+                    states[name] = _worst(states.get(name), state)
+    return [ClusterSummary(address, path, line, tuple((c.label, states.get(c.name) or ("unchecked" if c.preflight
+                                                                                          else "cannot"))
+                                                      for c in mandatory))
+            for (address, path, line), states in lines.items() if states]
 
 
 def _worst(old: str | None, new: str) -> str:
@@ -185,13 +197,20 @@ def exit_readiness(result: Result, model: Model, config: Config) -> ExitReadines
     return ExitReadiness(_lockin(model), backups, tuple(pinning), _plan(model, config, outcomes))
 
 
-def _targets(policy_id: str, model: Model, outcomes: dict[tuple[str, str], str]) -> list[Judged]:
-    judged = {address: state for (policy, address), state in outcomes.items() if policy == policy_id}
-    found = {}
+def _targets(policy_id: str, model: Model, outcomes: Outcomes) -> list[Judged]:
+    """Each resource the policy judged, as written (a module's resource called from several roots once, with
+    its worst state); resources of different roots at one address each. An azapi block's stand-in shares
+    its place and address: the first in model order names the type."""
+    judged = {(root, address): state for (policy, root, address), state in outcomes.items() if policy == policy_id}
+    found: dict[tuple[str, str, int], Judged] = {}
     for resource in model.resources:
-        if resource.address in judged and resource.address not in found:
-            found[resource.address] = Judged(resource.address, resource.type, resource.path, resource.line,
-                                             judged[resource.address])
+        state = judged.get((_root(resource), resource.address))
+        if state is None:
+            continue
+        place = (resource.address, resource.path, resource.line)
+        first = found.get(place)
+        found[place] = Judged(resource.address, resource.type, resource.path, resource.line, state) if first is None \
+            else dataclasses.replace(first, state=_worst(first.state, state))
     return sorted(found.values(), key=lambda t: (t.path, t.line, t.address))
 
 
@@ -212,14 +231,14 @@ def _lockin(model: Model) -> LockIn:
                   tuple(sorted(proprietary.items(), key=lambda kv: (-kv[1], kv[0]))))
 
 
-def _plan(model: Model, config: Config, outcomes: dict[tuple[str, str], str]) -> ExitPlan:
+def _plan(model: Model, config: Config, outcomes: Outcomes) -> ExitPlan:
     document: dict = {}
     for resource in model.by_type("repository"):
         if isinstance(resource.values.get("exit_plan"), dict):
             document = resource.values["exit_plan"]
     dates = [d for d in (config.exit_last_test.isoformat() if config.exit_last_test else "",
                          str(document.get("last_test") or "")) if d]
-    states = [state for (policy, _), state in outcomes.items() if policy == PLAN_POLICY]
+    states = [state for (policy, _, _), state in outcomes.items() if policy == PLAN_POLICY]
     state = max(states, key=lambda s: _RANK[s]) if states else ""
     return ExitPlan(config.exit_plan or str(document.get("path") or ""), max(dates) if dates else "",
                     config.exit_max_age_months, state)

@@ -114,3 +114,34 @@ def test_sovereignty_target_from_the_requirement_when_no_level_is_set():
     assert sovereignty_target(Config(seal_target=3, sovereignty_requirement="high")).seal == 3
     assert sovereignty_target(Config()).seal is None
 
+
+
+_CLUSTER = ('provider "azurerm" {{\n  features {{}}\n}}\n'
+            'resource "azurerm_kubernetes_cluster" "this" {{\n  name = "k"\n  location = "westeurope"\n'
+            '  resource_group_name = "rg"\n  dns_prefix = "k"\n  default_node_pool {{\n    name = "default"\n'
+            '    node_count = {nodes}\n    vm_size = "Standard_D2s_v3"\n    zones = [{zones}]\n  }}\n}}\n')
+_DATABASE = 'resource "aws_db_instance" "db" {{\n  engine = "postgres"\n  backup_retention_period = {days}\n}}\n'
+
+
+def test_two_root_modules_with_one_address_are_summarised_apart(write, run_scan):
+    """envs/a and envs/b each deploy a cluster and a database at the same address: one root's failures are
+    not the other's, in the Haven pre-flight and in exit readiness alike."""
+    result = run_scan(write({"envs/a/main.tf": _CLUSTER.format(nodes=3, zones='"1", "2", "3"')
+                             + _DATABASE.format(days=14),
+                             "envs/b/main.tf": _CLUSTER.format(nodes=1, zones='"1"') + _DATABASE.format(days=1)}))
+    lines = {c.path: dict(c.checks) for c in result.haven.clusters}
+    assert set(lines) == {"envs/a/main.tf", "envs/b/main.tf"}
+    differing = {label for label, state in lines["envs/b/main.tf"].items() if state != lines["envs/a/main.tf"][label]}
+    assert differing and all(lines["envs/b/main.tf"][label] == "fail" for label in differing)
+    assert all(lines["envs/a/main.tf"][label] == "pass" for label in differing)
+    backups = [(j.path, j.state) for j in result.exit_readiness.backups]
+    assert backups == [("envs/a/main.tf", "pass"), ("envs/b/main.tf", "fail")]
+
+
+def test_a_module_called_from_several_roots_is_one_line_with_its_worst_state(write, run_scan):
+    module = 'variable "days" {}\n' + _DATABASE.format(days="var.days")
+    result = run_scan(write({"modules/db/main.tf": module,
+                             "envs/a/main.tf": 'module "db" {\n  source = "../../modules/db"\n  days = 14\n}\n',
+                             "envs/b/main.tf": 'module "db" {\n  source = "../../modules/db"\n  days = 1\n}\n'}))
+    assert [(j.address, j.path, j.state) for j in result.exit_readiness.backups] == [
+        ("module.db.aws_db_instance.db", "modules/db/main.tf", "fail")]
