@@ -33,6 +33,10 @@ from scanner.discover import CACHEDIR_SIGNATURE, CACHEDIR_TAG
 
 DEFAULT_LIMIT = 512 * 1024 * 1024   # bytes of entries; a whole 2,000-file corpus takes about 20 MB
 MAX_ENTRY = 256 * 1024 * 1024      # what one entry may expand to when it is read
+# JSON values one entry may hold (counted by its commas and colons). A body of `[{},{},...]` takes twenty
+# times its size once read: 256 MiB of it is 6 GB, enough to have a CI job killed. The largest entry of the
+# 15-repository corpus (its whole result) holds 0.36 million; an entry past this is a miss.
+MAX_VALUES = 4_000_000
 TOUCH_AFTER = 3600                 # seconds: a hit refreshes an entry's time at most this often
 EVICT_EVERY = 600                  # seconds between size checks, unless a run wrote a tenth of the limit
 
@@ -143,7 +147,7 @@ def verified_body(raw: bytes, key: str, form: str) -> bytes | None:
         return None
     inflater = zlib.decompressobj()
     body = inflater.decompress(compressed, MAX_ENTRY)
-    if inflater.unconsumed_tail or not inflater.eof:
+    if inflater.unconsumed_tail or not inflater.eof or body.count(b",") + body.count(b":") > MAX_VALUES:
         return None
     return body
 

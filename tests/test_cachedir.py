@@ -181,3 +181,14 @@ def test_entries_are_never_written_or_evicted_through_a_link_in_the_cache(tmp_pa
     os.utime(old, (1, 1))
     cachedir.keep_under_limit(cache / "roots", written=10 ** 9, limit=1)
     assert old.exists() and not (outside / "last-size-check").exists()
+
+
+def test_an_entry_of_more_values_than_an_entry_holds_is_not_read(monkeypatch):
+    """A small entry can inflate to a body that takes gigabytes once read as JSON (`[{},{},...]`): past
+    MAX_VALUES values it is a miss before json.loads sees it."""
+    bomb = b"[" + b"{}," * 999 + b"{}]"
+    honest = b'{"a": [1, 2, 3], "b": {"c": "d"}}'
+    monkeypatch.setattr(cachedir, "MAX_VALUES", 100)
+    assert cachedir.verified_body(cachedir.sealed(bomb, "k", "f"), "k", "f") is None
+    assert cachedir.verified_body(cachedir.sealed(honest, "k", "f"), "k", "f") == honest
+    assert len(cachedir.sealed(b"[" + b"{}," * 10 ** 6 + b"{}]", "k", "f")) < 20_000   # 3 MB of it, sealed
