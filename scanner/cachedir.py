@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from scanner import __version__
-from scanner.discover import CACHEDIR_SIGNATURE, CACHEDIR_TAG
+from scanner.discover import CACHEDIR_SIGNATURE, CACHEDIR_TAG, is_cache_directory
 
 DEFAULT_LIMIT = 512 * 1024 * 1024   # bytes of entries; a whole 2,000-file corpus takes about 20 MB
 MAX_ENTRY = 256 * 1024 * 1024      # what one entry may expand to when it is read
@@ -156,8 +156,8 @@ def tag_directory(directory: str) -> None:
     """Mark the cache directory as a cache (CACHEDIR.TAG): discovery skips it when it lies inside a scanned
     tree (a CI cache under the project directory), and backup tools leave it out."""
     target = Path(directory, CACHEDIR_TAG)
-    if target.exists():
-        return
+    if is_cache_directory(str(target)):
+        return       # a damaged tag is written again: discovery would scan the cache as the project's files
     with contextlib.suppress(OSError):
         write_atomically(target, CACHEDIR_SIGNATURE + b"\n# This directory holds sovscan's caches: parsed files, "
                                                        b"evaluated roots and results as JSON data.\n", directory)

@@ -111,12 +111,25 @@ def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, ex
     roots, focus = _targets(tuple(paths))
     cache = None if no_cache else CacheDirectory(cache_dir or default_cache_directory(os.environ))
     directory = None if cache is None else cache.directory
+    if directory is not None:
+        _cache_outside(directory, roots)
     config = config_module.load(config_path, tuple(paths), profile, directory)
     catalogue = policy_module.load(tuple(config.policy_dirs) + tuple(policy_dirs), directory)
     chosen = selection.select(catalogue, tuple(only), tuple(skip))
     request = ScanRequest(roots, tuple(chosen), config, tuple(exclude), tuple(config.var_files) + tuple(var_files),
                           focus=focus, today=_fixed_date(), cache=cache, **extra)
     return request, config
+
+
+def _cache_outside(directory: str, roots: tuple[str, ...]) -> None:
+    """The cache directory is marked CACHEDIR.TAG and never scanned: one that is a scanned directory, or holds
+    one, would make every later scan of it find nothing and pass. Inside a scanned tree is fine (skipped)."""
+    cache = os.path.realpath(directory)
+    for root in roots:
+        if checkout.inside(os.path.realpath(root), cache):
+            raise SovscanError(f"--cache-dir {terminal.inert(directory)}: holds the scanned path "
+                               f"{terminal.inert(root)}; sovscan marks its cache directory and never scans it. "
+                               "Choose a directory elsewhere, or one inside the project (it is skipped)")
 
 
 def _report_targets(outputs: list[tuple[str, str | None]], paths: tuple[str, ...]) -> list[str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from scanner import collector, result_cache
-from scanner.cachedir import CacheDirectory
+from scanner.cachedir import CacheDirectory, tag_directory
 from scanner.result_cache import ResultCache
 
 if TYPE_CHECKING:
@@ -38,6 +38,9 @@ def scan(request: ScanRequest) -> tuple[Result, int]:
     """(result, number of files scanned); with a cache, the result of an earlier scan that read the same
     (scanner/result_cache.py)."""
     request = dataclasses.replace(request, today=request.today or datetime.date.today())
+    if request.cache is not None:
+        tag_directory(request.cache.directory)   # before discovery: a cache with a damaged tag inside the tree is
+                                                 # not the project's files
     results = None if request.cache is None else ResultCache(request.cache.directory, request.cache.limit)
     key = None if results is None else result_cache.request_key(request, result_cache.code_fingerprint())
     remembered = None if results is None or key is None else results.get(key, request.policies)

@@ -187,3 +187,25 @@ def test_var_file_option(write, capsys):
     assert run(["scan", ".", "--only", "RES-001", "--var-file", "prod.tfvars"], capsys)[0] == 1
     code, _, err = run(["scan", ".", "--var-file", "broken.tfvars"], capsys)
     assert code == 2 and "broken.tfvars" in err
+
+
+@pytest.mark.parametrize("cache", ["bad", ".", "bad/../bad"])
+def test_a_cache_directory_that_holds_the_scanned_path_exits_2(write, tmp_path, capsys, cache):
+    """sovscan tags its cache directory and never scans one: a cache that is the scanned directory, or
+    holds it, would make this and every later scan find nothing and pass."""
+    write({"bad/main.tf": VIOLATION})
+    code, _, err = run(["scan", "bad", "--only", "residency", "--cache-dir", cache], capsys)
+    assert code == 2 and "--cache-dir" in err and "holds the scanned path bad" in err
+    assert not (tmp_path / "bad" / "CACHEDIR.TAG").exists()
+    code, out, _ = run(["scan", "bad", "--only", "residency", "--cache-dir", "bad/.cache"], capsys)
+    assert code == 1 and "RES-001" in out          # inside the tree: skipped, the scan goes on
+
+
+def test_a_damaged_tag_of_a_cache_inside_the_tree_is_written_again_before_discovery(write, tmp_path, capsys):
+    write({"repo/main.tf": CLEAN})
+    assert run(["scan", "repo", "--only", "residency", "--cache-dir", "repo/.cache"], capsys)[0] == 0
+    (tmp_path / "repo/.cache/CACHEDIR.TAG").write_text("not a tag\n")
+    write({"repo/.cache/planted/main.tf": VIOLATION})
+    code, out, _ = run(["scan", "repo", "--only", "residency", "--cache-dir", "repo/.cache"], capsys)
+    assert code == 0 and "planted" not in out
+    assert (tmp_path / "repo/.cache/CACHEDIR.TAG").read_bytes().startswith(b"Signature: 8a477f597d28d172789f06886806bc55")
