@@ -43,17 +43,21 @@ def address_matches(address: str, pattern: str) -> bool:
     return re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), address) is not None
 
 
-def _module_prefixes(model: Model) -> dict[tuple[str, int], str]:
-    """(file, header line) of each module block -> the module instance address prefix."""
-    return {(r.path, r.line): r.address + "." for r in model.resources if r.type == "module_call"}
+def _module_prefixes(model: Model) -> dict[tuple[str, int], tuple[str, ...]]:
+    """(file, header line) of each module block -> the address prefixes of its module instances: every one,
+    when a shared module's block is called from several roots or has count or for_each."""
+    prefixes: dict[tuple[str, int], tuple[str, ...]] = {}
+    for resource in model.by_type("module_call"):
+        place = (resource.path, resource.line)
+        prefixes[place] = prefixes.get(place, ()) + (resource.address + ".",)
+    return prefixes
 
 
 def _inline_target(directive: Directive, finding: Finding, modules: dict, names: tuple[str, ...]) -> bool:
     if not _covers_rule(directive.rules, names):
         return False
     for line in (directive.line, directive.line + 1):      # on the line, or on the line above
-        prefix = modules.get((directive.path, line))
-        if prefix and finding.address.startswith(prefix):
+        if finding.address.startswith(modules.get((directive.path, line), ())):
             return True
     if directive.path != finding.path:
         return False

@@ -63,6 +63,24 @@ def test_module_block_waiver_covers_that_instance_only(write, run_scan):
         ("module.fresh.azurerm_resource_group.rg", True), ("module.legacy.azurerm_resource_group.rg", False)]
 
 
+def test_a_module_block_waiver_in_a_shared_module_covers_every_instance_of_the_block(write, run_scan):
+    """The waived block sits in modules/net, which two roots call: both instances are waived, and both
+    instances of a for_each block."""
+    result = run_scan(write({
+        "modules/net/main.tf": '# sovscan:ignore RES-001 reason="legacy US estate" until=2027-06-30\n'
+                               'module "inner" {\n  source = "../inner"\n}\n',
+        "modules/inner/main.tf": 'resource "azurerm_resource_group" "rg" {\n  location = "eastus"\n}\n',
+        "envs/dev/main.tf": 'module "net_dev" {\n  source = "../../modules/net"\n}\n',
+        "envs/prod/main.tf": '# sovscan:ignore RES-001 reason="legacy US estate" until=2027-06-30\n'
+                             'module "net" {\n  for_each = toset(["a", "b"])\n  source = "../../modules/net"\n}\n'}),
+        only=("RES-001",))
+    waived = sorted((address, f.suppression is not None) for f in result.findings
+                    for address in (f.address,) + f.instances)     # one line's findings are grouped
+    assert waived == [('module.net["a"].module.inner.azurerm_resource_group.rg', True),
+                      ('module.net["b"].module.inner.azurerm_resource_group.rg', True),
+                      ("module.net_dev.module.inner.azurerm_resource_group.rg", True)]
+
+
 def test_central_waivers_with_owner_and_expiry(write, run_scan):
     root = write({"main.tf": US_RG.format(name="a") + US_RG.format(name="b")})
     config = Config(waivers=(
