@@ -109,9 +109,11 @@ def secret_material(resource: Resource, args: dict[str, Any], ctx: Context, base
 
 
 # --- service-account tokens ------------------------------------------------------------------------
-def _bound(account: str, namespace: str, ctx: Context) -> Resource | None:
-    """A RoleBinding in the namespace or a ClusterRoleBinding that grants the ServiceAccount a role."""
-    for binding in ctx.of_type(["RoleBinding", "ClusterRoleBinding"]):
+def _bound(account: str, namespace: str, ctx: Context, root: str) -> Resource | None:
+    """A RoleBinding in the namespace or a ClusterRoleBinding that grants the ServiceAccount a role, deployed
+    with the pod (its rendered build, or the plain manifests): the first such binding, those deployed with it
+    first."""
+    for binding in sorted(ctx.of_type(["RoleBinding", "ClusterRoleBinding"]), key=lambda b: b.root != root):
         if binding.kind != "kubernetes":
             continue
         for subject in binding.values.get("subjects") or []:
@@ -127,7 +129,8 @@ def _bound(account: str, namespace: str, ctx: Context) -> Resource | None:
 def token_automount_disabled(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The pod does not get an API token it did not ask for: automountServiceAccountToken is false on the
     pod or on its ServiceAccount. A pod asks for its token by setting it true, or by running as a
-    ServiceAccount that a RoleBinding or ClusterRoleBinding grants a role (it calls the API)."""
+    ServiceAccount that a RoleBinding or ClusterRoleBinding deployed with it grants a role (it calls the
+    API); a binding only another build deploys leaves the check unresolved."""
     spec_path = resource.pod_spec_path
     pod = next((m.value for m in lookup(resource, "pod")), None)
     if not isinstance(pod, dict):
@@ -138,8 +141,12 @@ def token_automount_disabled(resource: Resource, args: dict[str, Any], ctx: Cont
         return PASS if str(own).lower() in ("false", "true") else fail(path, f"unexpected value {own!r}")
     account = str(pod.get("serviceAccountName") or pod.get("serviceAccount") or "default")
     namespace = namespace_of(resource)
-    if _bound(account, namespace, ctx) is not None:
+    binding = _bound(account, namespace, ctx, resource.root)
+    if binding is not None and binding.root == resource.root:
         return PASS
+    if binding is not None:   # another build's binding grants the role only where that build is deployed too
+        return unknown(f"{binding.type} {binding.name} ({binding.path}) grants ServiceAccount {account} a role "
+                       "in another build; whether both are deployed to one cluster", path)
     # the ServiceAccount deployed with the pod (its rendered build, or the plain manifests) first, then any scanned one
     for other in sorted(ctx.of_type(["ServiceAccount"]), key=lambda a: a.root != resource.root):
         if other.kind != "kubernetes" or other.name != account or namespace_of(other) != namespace:
