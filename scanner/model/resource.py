@@ -162,14 +162,6 @@ class Model:
         found = [r for t in dict.fromkeys(types) for r in self._types.get(t, [])]
         return sorted(found, key=lambda r: self._position[id(r)])
 
-    def cluster_of(self, resource: Resource) -> "Cluster | None":
-        """The cluster a cluster resource is, or a node-pool resource belongs to."""
-        found = self.clusters.get((resource.root, resource.address))
-        if found is not None:
-            return found
-        return next((c for c in self.clusters.values()
-                     if c.resource.root == resource.root and resource.address in c.addresses), None)
-
     def at(self, address: str, root: str | None = None) -> list[Resource]:
         """Terraform resources (every instance) at a base address such as `module.a.aws_s3_bucket.b`; in one
         root module when `root` is given (the same address under another root is another resource)."""
