@@ -30,6 +30,7 @@ from typing import Iterable, Iterator
 
 from scanner import __version__
 from scanner.discover import CACHEDIR_SIGNATURE, CACHEDIR_TAG, is_cache_directory
+from scanner.regular_file import read_bytes
 
 DEFAULT_LIMIT = 512 * 1024 * 1024   # bytes of entries; a whole 2,000-file corpus takes about 20 MB
 MAX_ENTRY = 256 * 1024 * 1024      # what one entry may expand to when it is read
@@ -124,12 +125,7 @@ def read_entry(path: Path) -> bytes:
     """The bytes of an entry file, at most MAX_ENTRY + 1. The cache may be written by another job: a symbolic
     link is not followed (it could name any file, or /dev/zero), and anything but a regular file (a FIFO would
     block the scan forever) raises OSError, as a missing entry does."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    descriptor = os.open(path, flags)
-    with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise OSError(f"{path}: not a regular file")
-        return handle.read(MAX_ENTRY + 1)
+    return read_bytes(str(path), MAX_ENTRY, follow_links=False)
 
 
 def verified_body(raw: bytes, key: str, form: str) -> bytes | None:

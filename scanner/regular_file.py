@@ -31,9 +31,11 @@ def is_regular(path: str) -> bool:
         return False
 
 
-def read_bytes(path: str, limit: int) -> bytes:
-    """At most limit + 1 bytes of the regular file at path. Raises OSError (NotRegular for anything else)."""
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+def read_bytes(path: str, limit: int, follow_links: bool = True) -> bytes:
+    """At most limit + 1 bytes of the regular file at path. Raises OSError (NotRegular for anything else);
+    without `follow_links`, also for a symbolic link (ELOOP)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(path, flags if follow_links else flags | getattr(os, "O_NOFOLLOW", 0))
     with os.fdopen(descriptor, "rb") as handle:
         status = os.fstat(handle.fileno())
         if stat.S_ISREG(status.st_mode):

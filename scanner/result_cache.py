@@ -10,10 +10,10 @@ SHA-256 over:
     libraries and Python (cachedir.runtime_fingerprint), and this machine's Helm engine (the SDK package's
     version, or the `helm` binary on PATH with its size and time);
   - the request: the scanned paths as given, as real paths and as reports show them (relative to the
-    working directory: the same tree scanned from elsewhere is reported with other paths), excludes, the date the scan judges by, the
-    focus (a pre-commit run's files), the Helm engine preference, the policies and the configuration as
-    loaded (their full contents), and the content of every --var-file, --plan, --haven-results and
-    --baseline file;
+    working directory: the same tree scanned from elsewhere is reported with other paths), excludes, the
+    date the scan judges by, the focus (a pre-commit run's files), the Helm engine preference, the
+    policies and the configuration as loaded (their full contents), and the content of every --var-file,
+    --plan, --haven-results and --baseline file;
   - every entry below each scanned path: its relative path and, for a regular file, its bytes; for a
     symbolic link, its target; for anything else, its type. The contents of directories named `.git` and
     of cache directories (CACHEDIR.TAG) are left out, as discovery leaves them out; where a `.git` directory
@@ -41,8 +41,8 @@ from scanner.evaluate import result_codec
 from scanner.evaluate.policies import Policy
 from scanner.evaluate.result import Result
 from scanner.cachedir import (DECODE_ERRORS, CacheDirectory, file_digest, installed, keep_under_limit,
-                              read_entry, refresh,
-                              runtime_fingerprint, sealed_pieces, tag_directory, verified_body, write_atomically)
+                              read_entry, refresh, runtime_fingerprint, sealed_pieces, verified_body,
+                              write_atomically)
 from scanner.regular_file import read_bytes
 
 if TYPE_CHECKING:
@@ -83,7 +83,6 @@ class ResultCache(CacheDirectory):
             write_atomically(self.entry(key), data, self.directory)
         except (result_codec.Unencodable, ValueError, RecursionError, OSError):
             return
-        tag_directory(self.directory)
         keep_under_limit(Path(self.directory, "results"), len(data), self.limit)
 
 

@@ -128,7 +128,7 @@ class _Run:
                 self.record(self.unresolved, _finding(policy, check, resource, undecided, item, mode, "open"), resource)
             else:
                 self.passed.append(Passed(policy.id, resource.address, resource.path, resource.line,
-                                                       resource.root if resource.kind == "terraform" else ""))
+                                          resource.terraform_root))
 
 
 def _on_partial_render(resource: Resource, check: Check, part: dict[str, Any], verdict: Verdict,
@@ -278,7 +278,7 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
                    resource.type, mode, redact(verdict.detail), resource.line if own_file else 0,
                    resource.end_line if own_file else 0, chain=chain,
                    translations=tuple((lang, text) for lang, text in texts.items() if lang != "en"),
-                   root=resource.root if resource.kind == "terraform" else "")
+                   root=resource.terraform_root)
 
 
 def _module_default(resource: Resource, location: str,

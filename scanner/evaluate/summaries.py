@@ -15,7 +15,7 @@ from scanner.evaluate.result import (ClusterSummary, ExitPlan, ExitReadiness, Ha
 from scanner.model.derive.providers import PROVIDER_SOURCE_TYPE
 from scanner.model.resource import META_TYPES, Model, Resource
 from scanner.model.values import Unknown
-from scanner.registries.kubernetes import mandatory_hcc_checks
+from scanner.registries.kubernetes import HccCheck, mandatory_hcc_checks
 from scanner.registries.providers import ProviderEntry, providers
 from scanner.registries.regions import RegionRegistry, regions, tier_allows
 
@@ -46,10 +46,6 @@ def _outcomes(result: Result) -> Outcomes:
     return states
 
 
-def _root(resource: Resource) -> str:
-    return resource.root if resource.kind == "terraform" else ""
-
-
 def _clusters(result: Result, model: Model) -> list[ClusterSummary]:
     mandatory = mandatory_hcc_checks()
     order = {c.name: i for i, c in enumerate(mandatory)}
@@ -70,10 +66,13 @@ def _clusters(result: Result, model: Model) -> list[ClusterSummary]:
                 state = outcomes.get((policy_id, resource.root, address))
                 if state is not None:
                     states[name] = _worst(states.get(name), state)
-    return [ClusterSummary(address, path, line, tuple((c.label, states.get(c.name) or ("unchecked" if c.preflight
-                                                                                          else "cannot"))
-                                                      for c in mandatory))
+    return [ClusterSummary(address, path, line, tuple((c.label, states.get(c.name) or _unjudged(c)) for c in mandatory))
             for (address, path, line), states in lines.items() if states]
+
+
+def _unjudged(check: HccCheck) -> str:
+    """A mandatory check no rule of this run judged: one the code could decide, or one only HCC can."""
+    return "unchecked" if check.preflight else "cannot"
 
 
 def _worst(old: str | None, new: str) -> str:
@@ -204,7 +203,7 @@ def _targets(policy_id: str, model: Model, outcomes: Outcomes) -> list[Judged]:
     judged = {(root, address): state for (policy, root, address), state in outcomes.items() if policy == policy_id}
     found: dict[tuple[str, str, int], Judged] = {}
     for resource in model.resources:
-        state = judged.get((_root(resource), resource.address))
+        state = judged.get((resource.terraform_root, resource.address))
         if state is None:
             continue
         place = (resource.address, resource.path, resource.line)

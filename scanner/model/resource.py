@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +45,12 @@ class Resource:
     passthrough: frozenset[str] = frozenset()   # attributes written as a bare module input (`x = var.x`)
     places: dict[str, Place] = field(default_factory=dict)    # attribute -> where written, when the fields come
                                                               # from several files (a rendered Kubernetes object)
+
+    @property
+    def terraform_root(self) -> str:
+        """The Terraform root module whose deployment the resource is part of; "" for anything else (a
+        Kubernetes object's root is its build, which findings and passes do not record)."""
+        return self.root if self.kind == "terraform" else ""
 
     @property
     def name(self) -> str:
@@ -112,18 +117,10 @@ class Model:
         self.index()
 
     def index(self) -> None:
-        types: dict[str, list[Resource]] = defaultdict(list)
-        addresses: dict[str, list[Resource]] = defaultdict(list)
-        links: dict[tuple[str, str, str], list[Resource]] = defaultdict(list)
+        self._types, self._addresses, self._links = {}, {}, {}
         for resource in self.resources:
-            types[resource.type].append(resource)
-            if resource.kind != "terraform":
-                continue
-            addresses[base_address(resource.address)].append(resource)
-            for attr, targets in resource.references.items():
-                for target in targets:
-                    links[(resource.type, attr, base_address(target))].append(resource)
-        self._types, self._addresses, self._links = dict(types), dict(addresses), dict(links)
+            for entries in self._entries_of(resource):
+                entries.append(resource)
         self._position = {id(r): i for i, r in enumerate(self.resources)}
 
     def add(self, resources: list[Resource]) -> None:

@@ -25,8 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.cachedir import (DECODE_ERRORS, CacheDirectory, keep_under_limit, read_entry, refresh,
-                              runtime_fingerprint, sealed,
-                              tag_directory, verified_body, write_atomically)
+                              runtime_fingerprint, sealed, verified_body, write_atomically)
 from scanner.notices import Notice
 from scanner.parse import codec
 
@@ -48,7 +47,6 @@ class ParseCache(CacheDirectory):
     they parse."""
     fingerprint: str = field(default_factory=lambda: code_fingerprint())
     writable: bool = True
-    tagged: bool = False               # CACHEDIR.TAG written (or found) by this process
 
     def key(self, path: str, kind: str, data: bytes) -> str:
         digest = hashlib.sha256(self.fingerprint.encode())
@@ -85,9 +83,6 @@ class ParseCache(CacheDirectory):
         except OSError:
             self.writable = False      # read-only, full or gone: the scan goes on without writing
             return
-        if not self.tagged:
-            tag_directory(self.directory)
-            self.tagged = True
 
     def tidy(self, written: int) -> None:
         """After a run that wrote about `written` bytes of entries (workers wrote them: the bytes parsed

@@ -178,15 +178,16 @@ def aws_backup_rule_selected(resource: Resource, args: dict[str, Any], ctx: Cont
         chosen = selection.values.get("resources")
         by_tag = _tag_selected(selection, tags)
         selects = by_tag or (isinstance(chosen, list) and any(_wildcard_covers(e, resource.type) for e in chosen))
-        if selection.root != resource.root:
+        if selection.root == resource.root:
+            if selects:
+                return PASS
+            if by_tag is None:
+                blocker = f"{selection.address} selection_tag"
+        elif selects and not elsewhere:
             # a selection picks by tag or wildcard in the account and region it is deployed to: another root
             # module's holds only if that root deploys where this one does, which the code does not say
-            elsewhere = elsewhere or (f"{selection.address} in root module {selection.root or '.'} selects it "
-                                      "if that root deploys to the same AWS account and region" if selects else "")
-        elif selects:
-            return PASS
-        elif by_tag is None:
-            blocker = f"{selection.address} selection_tag"
+            elsewhere = (f"{selection.address} in root module {selection.root or '.'} selects it if that root "
+                         "deploys to the same AWS account and region")
     if blocker or elsewhere:
         return unknown(blocker or elsewhere)
     return fail(detail="no aws_backup_selection selects it")

@@ -110,20 +110,29 @@ def secret_material(resource: Resource, args: dict[str, Any], ctx: Context, base
 
 # --- service-account tokens ------------------------------------------------------------------------
 def _bound(account: str, namespace: str, ctx: Context, root: str) -> Resource | None:
-    """A RoleBinding in the namespace or a ClusterRoleBinding that grants the ServiceAccount a role, deployed
-    with the pod (its rendered build, or the plain manifests): the first such binding, those deployed with it
-    first."""
-    for binding in sorted(ctx.of_type(["RoleBinding", "ClusterRoleBinding"]), key=lambda b: b.root != root):
-        if binding.kind != "kubernetes":
+    """A RoleBinding in the namespace or a ClusterRoleBinding that grants the ServiceAccount a role: the first
+    deployed with the pod (in its rendered build, or among the plain manifests, `root`), else the first of
+    another build."""
+    elsewhere = None
+    for binding in ctx.of_type(["RoleBinding", "ClusterRoleBinding"]):
+        if binding.kind != "kubernetes" or not _grants(binding, account, namespace):
             continue
-        for subject in binding.values.get("subjects") or []:
-            subject = mapping(subject)
-            if subject.get("kind") != "ServiceAccount" or subject.get("name") != account:
-                continue
-            default = namespace_of(binding) if binding.type == "RoleBinding" else None
-            if (subject.get("namespace") or default) == namespace:
-                return binding
-    return None
+        if binding.root == root:
+            return binding
+        elsewhere = elsewhere or binding
+    return elsewhere
+
+
+def _grants(binding: Resource, account: str, namespace: str) -> bool:
+    """The binding names the ServiceAccount `account` of `namespace` among its subjects."""
+    for subject in binding.values.get("subjects") or []:
+        subject = mapping(subject)
+        if subject.get("kind") != "ServiceAccount" or subject.get("name") != account:
+            continue
+        default = namespace_of(binding) if binding.type == "RoleBinding" else None
+        if (subject.get("namespace") or default) == namespace:
+            return True
+    return False
 
 
 def token_automount_disabled(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:

@@ -42,7 +42,6 @@ from scanner.model.terraform.modules import TerraformModel
 from scanner.notices import Notice
 from scanner.parse import codec as parse_codec
 from scanner.cachedir import (DECODE_ERRORS, CacheDirectory, keep_under_limit, read_entry, refresh, sealed,
-                              tag_directory,
                               verified_body, write_atomically)
 from scanner.parse.cache import code_fingerprint
 from scanner.parse.terraform import TerraformFile
@@ -114,8 +113,6 @@ class RootCache(CacheDirectory):
         except OSError:
             self.writable = False
             return
-        if not self.written:
-            tag_directory(self.directory)
         self.written += len(data)
 
     def tidy(self) -> None:
