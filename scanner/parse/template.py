@@ -154,6 +154,17 @@ def _strip(tokens: list) -> list:
 # --- building the tree ------------------------------------------------------------------------------
 
 def _expression(source: str) -> x.Expr:
+    """The syntax tree of one sequence's expression; short ones are remembered (trees are immutable): a
+    template library repeats a few names, and each costs an HCL parse (caf: 1,125 sequences, 29 distinct)."""
+    return _remembered_expression(source) if len(source) <= 200 else _parsed_expression(source)
+
+
+@functools.lru_cache(maxsize=1024)
+def _remembered_expression(source: str) -> x.Expr:
+    return _parsed_expression(source)
+
+
+def _parsed_expression(source: str) -> x.Expr:
     if not source.strip():
         raise TemplateSyntaxError("empty template sequence")
     try:

@@ -56,3 +56,17 @@ def test_invalid_templates_raise_without_quoting_the_text(text: str, message: st
     with pytest.raises(TemplateSyntaxError, match=message) as error:
         parse_template(text)
     assert "EOT" not in str(error.value) and "xs" not in str(error.value)
+
+
+def test_a_sequence_repeated_across_templates_is_parsed_once() -> None:
+    """A template library names the same few values in hundreds of files; each parse costs an HCL parse."""
+    first = parse_template('{"scope": "${ root_scope_id }"}').parts[1].expr
+    again = parse_template('id = ${ root_scope_id }\n').parts[1].expr
+    assert first == x.Var("root_scope_id") and again is first
+
+
+def test_a_long_sequence_is_not_remembered() -> None:
+    """The memory for repeats is bounded by count and by size: a long expression is parsed each time."""
+    long = "${ " + " + ".join(f"v{i}" for i in range(60)) + " }"
+    assert parse_template(long + "\n").parts[0].expr == parse_template(long + " ").parts[0].expr
+    assert parse_template(long + "\n").parts[0].expr is not parse_template(long + " ").parts[0].expr
