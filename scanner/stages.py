@@ -26,6 +26,7 @@ from scanner.notices import UNRENDERED, Notice
 from scanner.parse import hcc, terraform
 from scanner.parse.cache import ParseCache
 from scanner.parse.files import ParsedFile, parse_all
+from scanner.parse.texts import ScannedTexts
 from scanner.parse.modules import ModuleManifest, read_manifest
 from scanner.parse.plan import Plan, read_plan
 from scanner.regular_file import read_bytes
@@ -137,12 +138,16 @@ def _haven_reports(given: tuple[str, ...], files: list[ParsedFile]) -> tuple[lis
             raise InputError(f"--haven-results {err}") from None
     named = {os.path.realpath(p) for p in given}
     notices = []
+    texts = ScannedTexts(files)
     for parsed in files:
         source = parsed.source
-        if source.kind != "json" or os.path.realpath(source.abspath) in named or not hcc.looks_like_hcc(parsed.text):
+        if source.kind != "json" or source.path not in texts or os.path.realpath(source.abspath) in named:
+            continue
+        text = texts[source.path]
+        if not hcc.looks_like_hcc(text):
             continue
         try:
-            reports.append(hcc.parse_text(source.path, parsed.text))
+            reports.append(hcc.parse_text(source.path, text))
         except InputError as err:
             reason = str(err).removeprefix(f"{source.path}: ")
             notices.append(Notice(source.path, 0, f"not read as Haven Compliancy Checker results: {reason}"))

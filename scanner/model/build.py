@@ -17,6 +17,7 @@ from scanner.parse.hcc import HccReport
 from scanner.parse.modules import ModuleManifest
 from scanner.parse.plan import Plan
 from scanner.parse.terraform import TerraformFile
+from scanner.parse.texts import ScannedTexts
 
 
 def opentofu_precedence(files: list[TerraformFile]) -> list[TerraformFile]:
@@ -27,8 +28,8 @@ def opentofu_precedence(files: list[TerraformFile]) -> list[TerraformFile]:
             and not (f.path.endswith(".tf.json") and f.path[: -len(".tf.json")] + ".json" in tofu)]
 
 
-def _terraform(files: list[ParsedFile], tfvars: list[TerraformFile], var_files: list[TerraformFile],
-               manifests: dict[str, ModuleManifest], plans: list[Plan] | None,
+def _terraform(files: list[ParsedFile], texts: ScannedTexts, tfvars: list[TerraformFile],
+               var_files: list[TerraformFile], manifests: dict[str, ModuleManifest], plans: list[Plan] | None,
                root_cache: RootCache | None) -> tuple[list[Resource], list[Notice]]:
     """The resources and notices of the Terraform root modules; the files' Terraform trees are handed over to
     terraform.build, which drops each directory's as soon as nothing left to evaluate may call it."""
@@ -36,7 +37,6 @@ def _terraform(files: list[ParsedFile], tfvars: list[TerraformFile], var_files: 
                                     if f.terraform is not None and f.source.kind in ("terraform", "terraform-json")])
     for parsed in files:
         parsed.terraform = None
-    texts = {f.source.path: f.text for f in files if f.text}
     installed = {posixpath.dirname(f.source.path) for f in files if f.source.installed}
     evaluated = terraform.build(tf_files, tfvars, var_files, texts, manifests, installed, plans, root_cache)
     return evaluated.resources, sorted(evaluated.notices)
@@ -56,21 +56,22 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
 
     The build consumes the files' syntax: a module directory's Terraform trees are dropped as soon as nothing
     left to evaluate may call it, and the YAML documents once Kubernetes is rendered, so a large scan never
-    holds all the parsed trees and the whole model at once (the peak of its memory). Texts and directives
-    stay."""
-    tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
-    resources, tf_notices = _terraform(files, tfvars, var_files or [], manifests or {}, plans, root_cache)
+    holds all the parsed trees and the whole model at once (the peak of its memory). Directives stay; texts
+    are read again when the model needs one (`Model.texts`)."""
     own = [f for f in files if not f.source.installed]   # downloaded modules are not the user's files
-    kubernetes = deployed.build(own, helm_values, helm_engine)
+    texts, own_texts = ScannedTexts(files), ScannedTexts(own)
+    tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
+    resources, tf_notices = _terraform(files, texts, tfvars, var_files or [], manifests or {}, plans, root_cache)
+    kubernetes = deployed.build(own, own_texts, helm_values, helm_engine)
     resources.extend(kubernetes.resources)
     resources.extend(file_model.build(own))
     for parsed in files:
         parsed.documents = []
     resources.extend(tfvars_file(tf) for tf in tfvars)
-    resources.extend(repository.build(own))
+    resources.extend(repository.build(own, own_texts))
     resources.extend(haven_results.build(hcc_reports or []))
     resources.sort(key=lambda r: (r.path, r.line, r.address))
     model = Model(resources, builds=kubernetes.builds, demonstration_directories=tuple(demonstration_directories),
-                  notices=tf_notices + kubernetes.notices)
+                  notices=tf_notices + kubernetes.notices, texts=own_texts)
     derive(model)
     return model

@@ -40,16 +40,16 @@ class Deployed:
     notices: list[Notice] = field(default_factory=list)
 
 
-def build(files: list[ParsedFile], helm_values: Mapping[str, Sequence[str]] | None = None,
+def build(files: list[ParsedFile], texts: Mapping[str, str], helm_values: Mapping[str, Sequence[str]] | None = None,
           helm_engine: str = "auto") -> Deployed:
-    """The Kubernetes objects of the scan: rendered builds and plain manifests, as Resources."""
-    texts = {f.source.path: f.text for f in files if f.text}
+    """The Kubernetes objects of the scan (`texts`: their files' texts): rendered builds and plain manifests,
+    as Resources."""
     parsed = {f.source.path: f.documents for f in files if f.documents}
     charts = chart_roots(sorted(texts))
     values_for, notices = _values_files(charts, helm_values or {})
     builds = render_all(texts, parsed) if any(_is_kustomization(p) for p in texts) else []
     builds += [render_chart(root, texts, values_for.get(root, ()), helm_engine) for root in charts]
-    kustomizations = {p: first_mapping(p, t) for p, t in texts.items() if _is_kustomization(p)}
+    kustomizations = {p: first_mapping(p, texts[p]) for p in texts if _is_kustomization(p)}
     consumed = frozenset().union(*(b.inputs for b in builds)) | _patch_files(kustomizations)
     placeholders = image_placeholders(files, builds, kustomizations)
     resources = [r for b in builds for r in _build_resources(b)]

@@ -84,7 +84,7 @@ def render_chart(root: str, files: Mapping[str, str], values_files: Sequence[str
     engine: an engine object, or "auto" (None), "sdk", "binary", "none".
     """
     root = posixpath.normpath(root).strip("/") if root not in ("", ".") else ""
-    chart_files = {path: text for path, text in files.items() if not root or path.startswith(root + "/")}
+    chart_files = {path: files[path] for path in files if not root or path.startswith(root + "/")}
     build = RenderedBuild(root, "helm")
     user_values = _user_values(root, files, values_files, build)
     build.inputs = frozenset(chart_files) | {values_file.path for values_file in user_values}

@@ -12,6 +12,7 @@ import datetime
 import os
 import posixpath
 import re
+from typing import Mapping
 
 from scanner.model.resource import Resource
 from scanner.parse.files import ParsedFile
@@ -76,7 +77,7 @@ def _repository_top(files: list[ParsedFile], root: str, anchor: ParsedFile) -> b
     return False
 
 
-def build(files: list[ParsedFile]) -> list[Resource]:
+def build(files: list[ParsedFile], texts: Mapping[str, str]) -> list[Resource]:
     if not files:
         return []
     root = root_of([f.source.path for f in files])
@@ -87,7 +88,7 @@ def build(files: list[ParsedFile]) -> list[Resource]:
     is_plan = posixpath.basename(anchor.source.path).lower() in EXIT_PLAN_NAMES and \
         "/" not in _relative(anchor.source.path, root)
     if is_plan:
-        tested, line = last_test(anchor.text)
+        tested, line = last_test(texts.get(anchor.source.path, ""))
         values["exit_plan"] = {"path": anchor.source.path, "last_test": tested.isoformat() if tested else None}
         locations["exit_plan"] = 1
         if line:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from scanner.demonstration import DEMONSTRATION_DIRECTORIES
 from scanner.model.rendered import Place, RenderedBuild
@@ -112,6 +112,7 @@ class Model:
     # directory names that demonstrate rather than deploy (configuration; scanner/demonstration.py)
     demonstration_directories: tuple[str, ...] = DEMONSTRATION_DIRECTORIES
     notices: list[Notice] = field(default_factory=list)   # what the model could not build or use (unrendered builds, a plan of other code)
+    texts: Mapping[str, str] = field(default_factory=dict, repr=False)   # the scanned files' texts (parse/texts.py)
 
     def __post_init__(self) -> None:
         self.index()

@@ -27,12 +27,21 @@ from scanner.regular_file import read_bytes
 
 @dataclass
 class ParsedFile:
+    """What parsing made of one file. Not its text: the model reads a text again when it needs one
+    (parse/texts.py), so a large scan never holds every text while it builds the model."""
     source: Source
-    text: str = ""
+    has_text: bool = False       # readable UTF-8 and not empty
+    generated: str = ""          # the header comment saying a generator wrote the file (directives.generated_header)
     terraform: TerraformFile | None = None
     documents: list[YamlDocument] = field(default_factory=list)
     directives: list[Directive] = field(default_factory=list)
     foreign_directives: list[ForeignDirective] = field(default_factory=list)
+
+
+def read_text(source: Source) -> str | None:
+    """The file's text as parsing reads it; None when it cannot be read or is not UTF-8 text."""
+    data, _ = _read(source)
+    return None if data is None else _text(source, data)[0]
 
 
 def _read(source: Source) -> tuple[bytes | None, Notice | None]:
@@ -87,13 +96,13 @@ def _cached(source: Source, cache: ParseCache) -> tuple[ParsedFile | None, list[
     hit = cache.get(source.path, cache.key(source.path, source.kind, data))
     if hit is None:
         return None
-    parsed = ParsedFile(source, text, hit.terraform, list(hit.documents))
+    parsed = ParsedFile(source, bool(text), directives.generated_header(text), hit.terraform, list(hit.documents))
     parsed.directives, parsed.foreign_directives = directives.read(source.path, text)
     return parsed, list(hit.notices)
 
 
 def _parse_text(source: Source, text: str) -> tuple[ParsedFile, list[Notice]]:
-    parsed = ParsedFile(source, text)
+    parsed = ParsedFile(source, bool(text), directives.generated_header(text))
     if source.kind in ("terraform", "tfvars", "yaml", "json", "terraform-json"):
         parsed.directives, parsed.foreign_directives = directives.read(source.path, text)
     try:

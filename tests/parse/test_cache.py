@@ -65,7 +65,8 @@ def _sources(root: Path, files: dict[str, tuple[str, bytes]] = FILES) -> list[So
 def _as_data(result) -> tuple:
     """Everything parse_all hands on, comparable with ==."""
     files, notices = result
-    return [(f.source, f.text, f.terraform, f.documents, f.directives, f.foreign_directives) for f in files], notices
+    return [(f.source, f.has_text, f.generated, f.terraform, f.documents, f.directives, f.foreign_directives)
+            for f in files], notices
 
 
 def _entries(directory: Path) -> list[Path]:

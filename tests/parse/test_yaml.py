@@ -110,6 +110,7 @@ def test_a_few_large_files_are_parsed_on_every_core_in_chunks_of_about_equal_byt
 def test_templates_inside_a_chart_are_text_for_the_chart_render_without_a_notice(tmp_path):
     from scanner.discover import discover
     from scanner.parse.files import parse_all
+    from scanner.parse.texts import ScannedTexts
     (tmp_path / "web" / "templates").mkdir(parents=True)
     (tmp_path / "web" / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 0.1.0\n")
     template = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"
@@ -119,7 +120,8 @@ def test_templates_inside_a_chart_are_text_for_the_chart_render_without_a_notice
     files, notices = parse_all(discover(str(tmp_path))[0])
     assert [(n.path, "Helm" in n.message) for n in notices] == [("loose/templates/deploy.yaml", True)]
     in_chart = next(f for f in files if f.source.path == "web/templates/deploy.yaml")
-    assert in_chart.text == template and in_chart.documents == []
+    assert in_chart.has_text and in_chart.documents == []
+    assert ScannedTexts(files)["web/templates/deploy.yaml"] == template
 
 
 # --- limits per document and per List item (fuzzing round, issue 17) --------------------------------

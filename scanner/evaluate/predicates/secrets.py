@@ -212,7 +212,8 @@ def secret_entries(resource: Resource, args: dict[str, Any], ctx: Context, base:
 # --- SEC-002: detectors over text (found by scanner/model/detectors.py) -----------------------------
 def detect(text: str, detector_ids: list[str] | None = None, found: list[Hit] | None = None) -> list[Hit]:
     """(line, detector, secret) for every qualifying match of the chosen detectors, by line and then in
-    the order the detectors are named. `found` is what detectors.find already found in this text."""
+    the order the detectors are named. `found` is what detectors.find already found in the text (then
+    `text` is not read)."""
     catalogue = rules().detectors
     hits = found if found is not None else detectors.find(text, catalogue)
     if not detector_ids:
@@ -226,13 +227,10 @@ def detect(text: str, detector_ids: list[str] | None = None, found: list[Hit] | 
 def secret_text(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The file's text holds none of the `detectors` formats. Points at the line of the first match;
     the key is a digest of the secret, so the finding keeps its identity when lines move."""
-    text = resource.values.get("text")
-    if not isinstance(text, str) or not text:
-        return PASS
-    key = ("detector hits", resource.path)    # one pass per file serves every check that asks
+    key = ("detector hits", resource.path)    # one reading and one pass per file serve every check that asks
     if key not in ctx.memo:
-        ctx.memo[key] = detectors.find(text, rules().detectors)
-    hits = detect(text, args.get("detectors"), ctx.memo[key])
+        ctx.memo[key] = detectors.find(ctx.model.texts.get(resource.path, ""), rules().detectors)
+    hits = detect("", args.get("detectors"), ctx.memo[key])
     if not hits:
         return PASS
     line, detector, secret = hits[0]

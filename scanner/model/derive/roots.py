@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-from typing import Any
+from typing import Any, Mapping
 
 from scanner.demonstration import in_demonstration
 from scanner.model.resource import Model, Resource
@@ -34,8 +34,7 @@ def root_modules(model: Model) -> list[Resource]:
     for resource in model.resources:
         if resource.kind == "terraform" and not resource.module:
             top_level.setdefault(posixpath.dirname(resource.path), []).append(resource)
-    texts = {r.path: str(r.values.get("text", "")) for r in model.by_type("text_file")}
-    files = set(texts)
+    files = {r.path for r in model.by_type("text_file")}
     repository = repository_root(model)
     out = []
     for directory, members in sorted(top_level.items()):
@@ -50,7 +49,7 @@ def root_modules(model: Model) -> list[Resource]:
             "demonstration": in_demonstration(f"{relative_directory(anchor.path, repository)}/",
                                               model.demonstration_directories),
             "lock_file": lock in files,
-            "lock_file_ignored_at": "" if lock in files else _ignored_at(texts, directory, repository),
+            "lock_file_ignored_at": "" if lock in files else _ignored_at(model.texts, directory, repository),
             "first_requirement": requirements[0].address if requirements else None,
         }
         out.append(Resource("model", ROOT_MODULE_TYPE, f"root_module.{directory or '.'}", anchor.path, anchor.line,
@@ -70,7 +69,7 @@ def _anchor(members: list[Resource], requirements: list[Resource]) -> Resource:
     return min(members, key=lambda r: (r.path, r.line, r.address))
 
 
-def _ignored_at(texts: dict[str, str], directory: str, repository: str) -> str:
+def _ignored_at(texts: Mapping[str, str], directory: str, repository: str) -> str:
     """The `.gitignore` line (path:line) that keeps the lock file out of git, nearest directory first."""
     while True:
         gitignore = f"{directory}/.gitignore" if directory else ".gitignore"

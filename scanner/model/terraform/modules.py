@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import posixpath
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, TypeVar
+from typing import Any, Iterable, Iterator, Mapping, TypeVar
 
 from scanner.model.rendered import Place
 from scanner.model.resource import Resource
@@ -90,7 +90,7 @@ def auto_loaded(path: str) -> bool:
 class TerraformModel:
     """What evaluating every root module produced."""
     modules: dict[str, ModuleDir]
-    texts: dict[str, str] = field(default_factory=dict)    # scanned file texts, for file() and templatefile()
+    texts: Mapping[str, str] = field(default_factory=dict)    # scanned file texts, for file() and templatefile()
     manifests: dict[str, ModuleManifest] = field(default_factory=dict)   # root directory -> its modules.json
     installed: set[str] = field(default_factory=set)      # directories of modules terraform init installed
     plans: dict[str, PlanValues] = field(default_factory=dict)   # root directory -> the plan made there

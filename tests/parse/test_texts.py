@@ -1,0 +1,51 @@
+"""ScannedTexts: the model reads a file's text again when it needs it; parsing keeps none."""
+from __future__ import annotations
+
+import pytest
+
+from scanner.discover import discover
+from scanner.parse import texts as texts_module
+from scanner.parse.files import parse_all
+from scanner.parse.texts import ScannedTexts
+
+
+def _parsed(tmp_path, files: dict[str, bytes]):
+    for name, content in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(content)
+    parsed, _ = parse_all(discover(str(tmp_path))[0])
+    return parsed
+
+
+def test_parsing_keeps_no_text_and_the_texts_are_read_as_parsing_read_them(tmp_path):
+    parsed = _parsed(tmp_path, {"main.tf": b'resource "a" "b" {}\n', "notes.md": "\ufeffcaf\u00e9\n".encode("utf-8"),
+                                "empty.txt": b"", "bin.dat": b"\xff\xfe\x00"})
+    assert not any(hasattr(f, "text") for f in parsed)
+    texts = ScannedTexts(parsed)
+    assert sorted(texts) == ["main.tf", "notes.md"] and len(texts) == 2   # empty and non-UTF-8 files have none
+    assert texts["notes.md"] == "caf\u00e9\n"                                 # the byte-order mark is dropped
+    assert texts["main.tf"] == 'resource "a" "b" {}\n'
+    assert "empty.txt" not in texts and texts.get("bin.dat") is None
+    with pytest.raises(KeyError):
+        texts["other.tf"]
+
+
+def test_a_file_that_can_no_longer_be_read_reads_as_empty(tmp_path):
+    parsed = _parsed(tmp_path, {"a.txt": b"one\n", "b.txt": b"two\n"})
+    texts = ScannedTexts(parsed)
+    (tmp_path / "a.txt").unlink()
+    (tmp_path / "b.txt").write_bytes(b"\xff\xfe")
+    assert texts["a.txt"] == "" and texts["b.txt"] == ""
+
+
+def test_recent_texts_are_kept_within_a_bound_in_characters(tmp_path, monkeypatch):
+    """A kustomization or a template is read once per build or module instance that asks: the newest texts
+    are kept, up to a number of characters, so that a few large files cannot make the model hold them all."""
+    monkeypatch.setattr(texts_module, "RECENT_CHARACTERS", 10)
+    texts = ScannedTexts(_parsed(tmp_path, {"a.txt": b"aaaa\n", "b.txt": b"bbbb\n", "c.txt": b"c" * 20 + b"\n"}))
+    assert texts["a.txt"] == "aaaa\n" and texts["b.txt"] == "bbbb\n" and texts["c.txt"] == "c" * 20 + "\n"
+    for name, content in (("a.txt", b"A\n"), ("b.txt", b"B\n"), ("c.txt", b"C\n")):
+        (tmp_path / name).write_bytes(content)
+    assert texts["a.txt"] == "aaaa\n"    # kept: the text over the bound was not, and kept nothing out
+    assert texts["c.txt"] == "C\n"       # read again; kept now, so the least recent, b, goes
+    assert texts["b.txt"] == "B\n"
