@@ -5,7 +5,7 @@ import pytest
 from scanner.discover import Source
 from scanner.parse.files import parse_file
 from scanner.parse import yaml as yaml_stage
-from scanner.parse.yaml import YamlTooComplex, parse_text
+from scanner.parse.yaml import YamlTooComplex, parse_stream, parse_text
 
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefg", "bcdefgh"))
@@ -186,3 +186,53 @@ def test_a_lone_surrogate_never_leaves_the_yaml_parser():
     finally:
         yaml_stage.LOADER = loader
     assert docs[0].values["data"] == {"k\ufffd": "v\ufffd"}
+
+
+# --- CustomResourceDefinitions are read without their OpenAPI schema --------------------------------------
+
+CRD = """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.eu
+spec:
+  group: example.eu
+  names: {kind: Widget, plural: widgets}
+  conversion:
+    strategy: Webhook
+    webhook: {clientConfig: {service: {name: convert, namespace: system}}}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+"""
+CRD_V1BETA1 = """apiVersion: apiextensions.k8s.io/v1beta1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.eu}
+spec:
+  group: example.eu
+  validation:
+    openAPIV3Schema: {type: object}
+  version: v1
+"""
+
+
+def test_a_crd_is_read_without_its_schema_and_keeps_everything_else():
+    [crd, old], _ = parse_stream("crds.yaml", CRD + "---\n" + CRD_V1BETA1)
+    assert crd.values["spec"]["versions"] == [{"name": "v1", "served": True, "storage": True}]
+    assert crd.values["spec"]["conversion"]["webhook"]["clientConfig"]["service"]["namespace"] == "system"
+    assert crd.locations[("spec", "versions", 0, "storage")] == 14
+    assert not [key for key in crd.locations if "schema" in key]
+    assert old.values["spec"] == {"group": "example.eu", "version": "v1"}
+
+
+def test_a_crd_in_a_list_is_read_without_its_schema_and_other_kinds_keep_such_fields():
+    indented = "".join(f"  {line}\n" for line in CRD.splitlines())
+    listed = "apiVersion: v1\nkind: List\nitems:\n- " + indented[4:]
+    [crd], _ = parse_stream("list.yaml", listed)
+    assert "schema" not in crd.values["spec"]["versions"][0] and crd.values["metadata"]["name"] == "widgets.example.eu"
+    custom = CRD.replace("kind: CustomResourceDefinition", "kind: Widget")
+    [widget], _ = parse_stream("widget.yaml", custom)
+    assert widget.values["spec"]["versions"][0]["schema"] == {"openAPIV3Schema": {"type": "object"}}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from scanner.model.kustomize.resource import BuildError
 from scanner.model.kustomize.tree import Node, copy, plain
 from scanner.model.rendered import Place
+from scanner.parse.yaml import CRD_SCHEMA_POINTER
 
 
 @dataclass
@@ -48,9 +49,13 @@ def operations(document: Node) -> list[Operation]:
 
 
 def apply(target: Node, ops: list[Operation]) -> Node:
-    """The patched copy of `target`. Raises BuildError naming the failing operation."""
+    """The patched copy of `target`. Raises BuildError naming the failing operation. An operation on a
+    CustomResourceDefinition's schema, which sovscan does not read (parse/yaml.py), is left out."""
     document = copy(target)
+    crd = target.is_map and target.text("kind") == "CustomResourceDefinition"
     for op in ops:
+        if crd and any(CRD_SCHEMA_POINTER.match(pointer) for pointer in (op.path, op.source)):
+            continue
         try:
             _apply_one(document, op)
         except BuildError as error:

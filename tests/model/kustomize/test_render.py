@@ -261,3 +261,20 @@ def test_configurations_teach_name_references_for_custom_resources():
 def test_rendering_is_deterministic(case):
     first, second = render(case), render(case)
     assert [(o.values, o.places) for o in first.objects] == [(o.values, o.places) for o in second.objects]
+
+
+def test_a_json_patch_on_a_crd_schema_is_left_out_and_the_rest_applies():
+    """sovscan reads CRDs without their OpenAPI schema (no policy judges it): a patch under it has nothing
+    to apply to, and must not make the build incomplete."""
+    crd = ("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.eu\n"
+           "spec:\n  group: example.eu\n  versions:\n  - name: v1\n    schema:\n      openAPIV3Schema:\n        type: object\n")
+    patch = ("- op: replace\n  path: /spec/versions/0/schema/openAPIV3Schema/type\n  value: string\n"
+             "- op: add\n  path: /metadata/labels\n  value: {team: platform}\n")
+    kustomization = ("resources:\n- crd.yaml\npatches:\n- path: patch.yaml\n  target:\n"
+                     "    kind: CustomResourceDefinition\n")
+    build = render_root(Files({"kustomization.yaml": kustomization, "crd.yaml": crd, "patch.yaml": patch}), "")
+    assert build.notices == [] and build.complete
+    [obj] = build.objects
+    assert obj.values["metadata"]["labels"] == {"team": "platform"}
+    assert obj.values["spec"]["versions"] == [{"name": "v1"}]
+    assert obj.places["metadata.labels.team"] == Place("patch.yaml", 6)
