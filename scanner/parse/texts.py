@@ -17,7 +17,7 @@ from scanner.parse.files import ParsedFile, read_text
 
 # Texts kept after reading, newest first out last: a kustomization or a template is read once per build or
 # module instance. Bounded in characters, so that a few large files cannot make the model hold them all.
-RECENT_CHARACTERS = 4_000_000
+RECENT_CHARACTERS = 1_000_000
 
 
 class ScannedTexts(Mapping[str, str]):
