@@ -200,7 +200,7 @@ def _is_list(node: yaml.Node) -> bool:
     """`kind: ...List` with a sequence of `items`: each item is an object of its own."""
     if not isinstance(node, yaml.MappingNode):
         return False
-    keys = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+    keys = _fields(node)
     if any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value):
         return False
     kind, items = keys.get("kind"), keys.get("items")
