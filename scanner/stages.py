@@ -71,17 +71,18 @@ def run(request: ScanRequest) -> tuple[Result, int]:
     cache = None if request.cache is None else ParseCache(request.cache.directory, request.cache.limit)
     files, parse_notices = parse_all(sorted(set(sources)), cache)
     collector.keep_for_the_scan()
-    reports, hcc_notices = _haven_reports(request.haven_results, files)
+    texts = ScannedTexts(files)
+    reports, hcc_notices = _haven_reports(request.haven_results, files, texts)
     plans = [_located(read_plan(p), request.paths) for p in request.plans]
     root_cache = None if request.cache is None else RootCache(request.cache.directory, request.cache.limit)
     the_model = build(files, var_files, reports, manifests, plans, request.config.helm_values,
-                      request.helm_engine, request.config.demonstration_directories, root_cache)
+                      request.helm_engine, request.config.demonstration_directories, root_cache, texts)
     today = request.today or datetime.date.today()   # set by scan
     result = engine.evaluate(the_model, list(request.policies), request.config, today)
     result = demonstration.lowered(result, the_model, request.config)
     planned = [n for p in plans for n in p.notices]
     result = summarise(result, the_model, request.config).but(
-        notices=sorted(set(notices + parse_notices + hcc_notices + planned + the_model.notices)))
+        notices=sorted(set(notices + parse_notices + hcc_notices + planned + the_model.notices + texts.notices())))
     directives = [d for f in files for d in f.directives]
     foreign = [d for f in files for d in f.foreign_directives]
     result = waivers.apply(result, the_model, directives, foreign, request.config, today)
@@ -127,7 +128,8 @@ def _installed_modules(root: str, prefix: str, found: list[Source],
     return installed, notices + problems
 
 
-def _haven_reports(given: tuple[str, ...], files: list[ParsedFile]) -> tuple[list[hcc.HccReport], list[Notice]]:
+def _haven_reports(given: tuple[str, ...], files: list[ParsedFile],
+                   texts: ScannedTexts) -> tuple[list[hcc.HccReport], list[Notice]]:
     """HCC results named with --haven-results (bad input: exit 2), plus results files found in the scanned
     tree (bad input there: a notice, the scan goes on). A file named both ways is read once."""
     reports = []
@@ -138,7 +140,6 @@ def _haven_reports(given: tuple[str, ...], files: list[ParsedFile]) -> tuple[lis
             raise InputError(f"--haven-results {err}") from None
     named = {os.path.realpath(p) for p in given}
     notices = []
-    texts = ScannedTexts(files)
     for parsed in files:
         source = parsed.source
         if source.kind != "json" or source.path not in texts or os.path.realpath(source.abspath) in named:

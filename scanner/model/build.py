@@ -38,7 +38,8 @@ def _terraform(files: list[ParsedFile], texts: ScannedTexts, tfvars: list[Terraf
     for parsed in files:
         parsed.terraform = None
     installed = {posixpath.dirname(f.source.path) for f in files if f.source.installed}
-    evaluated = terraform.build(tf_files, tfvars, var_files, texts, manifests, installed, plans, root_cache)
+    digests = {f.source.path: f.digest for f in files}
+    evaluated = terraform.build(tf_files, tfvars, var_files, texts, digests, manifests, installed, plans, root_cache)
     return evaluated.resources, sorted(evaluated.notices)
 
 
@@ -46,20 +47,22 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
           hcc_reports: list[HccReport] | None = None, manifests: dict[str, ModuleManifest] | None = None,
           plans: list[Plan] | None = None, helm_values: Mapping[str, Sequence[str]] | None = None,
           helm_engine: str = "auto", demonstration_directories: Sequence[str] = DEMONSTRATION_DIRECTORIES,
-          root_cache: RootCache | None = None) -> Model:
+          root_cache: RootCache | None = None, texts: ScannedTexts | None = None) -> Model:
     """`manifests`: the modules.json of root modules (keyed by their directory), whose installed modules
     (files with `source.installed`) registry and git module calls are followed into; `plans`: JSON plans,
     values for the root modules they were made in; `helm_values`: chart directory -> values files
     (relative to the chart) to render it with; `helm_engine`: auto | sdk | binary | none;
     `demonstration_directories`: the directory names whose roots and deployments demonstrate, not deploy;
-    `root_cache`: Terraform root modules evaluated in earlier runs.
+    `root_cache`: Terraform root modules evaluated in earlier runs; `texts`: the files' texts (ScannedTexts of
+    `files` when not given).
 
     The build consumes the files' syntax: a module directory's Terraform trees are dropped as soon as nothing
     left to evaluate may call it, and the YAML documents once Kubernetes is rendered, so a large scan never
     holds all the parsed trees and the whole model at once (the peak of its memory). Directives stay; texts
     are read again when the model needs one (`Model.texts`)."""
     own = [f for f in files if not f.source.installed]   # downloaded modules are not the user's files
-    texts, own_texts = ScannedTexts(files), ScannedTexts(own)
+    texts = texts if texts is not None else ScannedTexts(files)
+    own_texts = texts.only(own)
     tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
     resources, tf_notices = _terraform(files, texts, tfvars, var_files or [], manifests or {}, plans, root_cache)
     kubernetes = deployed.build(own, own_texts, helm_values, helm_engine)
@@ -72,6 +75,6 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     resources.extend(haven_results.build(hcc_reports or []))
     resources.sort(key=lambda r: (r.path, r.line, r.address))
     model = Model(resources, builds=kubernetes.builds, demonstration_directories=tuple(demonstration_directories),
-                  notices=tf_notices + kubernetes.notices, texts=own_texts)
+                  notices=tf_notices + kubernetes.notices, texts=texts)
     derive(model)
     return model

@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import concurrent.futures.process
 import contextlib
+import hashlib
 import os
 import posixpath
 import signal
@@ -30,6 +31,7 @@ class ParsedFile:
     """What parsing made of one file. Not its text: the model reads a text again when it needs one
     (parse/texts.py), so a large scan never holds every text while it builds the model."""
     source: Source
+    digest: str = ""             # SHA-256 of the bytes parsing read ("" when it read none)
     has_text: bool = False       # readable UTF-8 and not empty
     generated: str = ""          # the header comment saying a generator wrote the file (directives.generated_header)
     terraform: TerraformFile | None = None
@@ -38,10 +40,13 @@ class ParsedFile:
     foreign_directives: list[ForeignDirective] = field(default_factory=list)
 
 
-def read_text(source: Source) -> str | None:
-    """The file's text as parsing reads it; None when it cannot be read or is not UTF-8 text."""
+def read_again(source: Source, digest: str) -> str | None:
+    """The file's text as parsing read it, when its bytes are still those parsing read (`digest`, their
+    SHA-256); None when it was changed, replaced or removed since, or cannot be read."""
     data, _ = _read(source)
-    return None if data is None else _text(source, data)[0]
+    if data is None or _digest(data) != digest:
+        return None
+    return _text(source, data)[0]
 
 
 def _read(source: Source) -> tuple[bytes | None, Notice | None]:
@@ -68,7 +73,7 @@ def parse_file(source: Source, cache: ParseCache | None = None) -> tuple[ParsedF
         text, notice = _text(source, data)
     if data is None or text is None:
         return None, [notice] if notice else []
-    parsed, notices = _parse_text(source, text)
+    parsed, notices = _parse_text(source, data, text)
     if cache is not None and _worth_caching(source, text):
         cache.put(source.path, cache.key(source.path, source.kind, data),
                   Parsed(parsed.terraform, tuple(parsed.documents), tuple(notices)))
@@ -92,17 +97,22 @@ def _cached(source: Source, cache: ParseCache) -> tuple[ParsedFile | None, list[
     if data is None or text is None:
         return parse_file(source)          # the notice that it cannot be read
     if not _worth_caching(source, text):
-        return _parse_text(source, text)
+        return _parse_text(source, data, text)
     hit = cache.get(source.path, cache.key(source.path, source.kind, data))
     if hit is None:
         return None
-    parsed = ParsedFile(source, bool(text), directives.generated_header(text), hit.terraform, list(hit.documents))
+    parsed = ParsedFile(source, _digest(data), bool(text), directives.generated_header(text), hit.terraform,
+                        list(hit.documents))
     parsed.directives, parsed.foreign_directives = directives.read(source.path, text)
     return parsed, list(hit.notices)
 
 
-def _parse_text(source: Source, text: str) -> tuple[ParsedFile, list[Notice]]:
-    parsed = ParsedFile(source, bool(text), directives.generated_header(text))
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _parse_text(source: Source, data: bytes, text: str) -> tuple[ParsedFile, list[Notice]]:
+    parsed = ParsedFile(source, _digest(data), bool(text), directives.generated_header(text))
     if source.kind in ("terraform", "tfvars", "yaml", "json", "terraform-json"):
         parsed.directives, parsed.foreign_directives = directives.read(source.path, text)
     try:

@@ -1,19 +1,23 @@
 """The scanned files' texts, for the few parts of the model that read a file's text rather than its syntax:
 `file()` and `templatefile()` in Terraform, Kustomize's kustomization, patch and generator files, Helm
-charts, the `.gitignore` beside a root module, and the secret detectors.
+charts, the `.gitignore` beside a root module, the exit plan, Haven Compliancy Checker results, and the
+secret detectors.
 
-Neither parsing nor the model keeps them: each is read again, as parsing read it, when it is asked for.
-Parsing has made what most files are for (syntax trees, documents, directives); every text of a large scan,
-sent back from the worker processes and held while the model was built, was a sixth of the memory at its
-peak.
+Neither parsing nor the model keeps them: each is read again when it is asked for, and used only when its
+bytes are still those parsing read (their SHA-256, recorded then), so what the model reads is what was
+parsed and discovered, even when a file is changed, removed or swapped for a link during the scan; such a
+file reads as "" and is a notice. Parsing has made what most files are for (syntax trees, documents,
+directives); every text of a large scan, sent back from the worker processes and held while the model was
+built, was a sixth of the memory at its peak.
 """
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Iterator, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from scanner.discover import Source
-from scanner.parse.files import ParsedFile, read_text
+from scanner.notices import Notice
+from scanner.parse.files import ParsedFile, read_again
 
 # Texts kept after reading, newest first out last: a kustomization or a template is read once per build or
 # module instance. Bounded in characters, so that a few large files cannot make the model hold them all.
@@ -21,19 +25,34 @@ RECENT_CHARACTERS = 1_000_000
 
 
 class ScannedTexts(Mapping[str, str]):
-    """Path (as reports show it) -> text, for every scanned file that had text when it was parsed. A file
-    that can no longer be read, or is no longer UTF-8 text, reads as ""."""
+    """Path (as reports show it) -> text, for every scanned file that had text when it was parsed."""
 
-    def __init__(self, files: list[ParsedFile]) -> None:
-        self._sources: dict[str, Source] = {f.source.path: f.source for f in files if f.has_text}
+    def __init__(self, files: Iterable[ParsedFile]) -> None:
+        self._read: dict[str, tuple[Source, str]] = {f.source.path: (f.source, f.digest) for f in files if f.has_text}
         self._recent: OrderedDict[str, str] = OrderedDict()
         self._held = 0
+        self._changed: set[str] = set()
+
+    def only(self, files: Iterable[ParsedFile]) -> ScannedTexts:
+        """The texts of `files` alone; what either reads and finds changed is noticed by both."""
+        view = ScannedTexts([])
+        view._read = {f.source.path: self._read[f.source.path] for f in files if f.source.path in self._read}
+        view._recent, view._changed = self._recent, self._changed
+        return view
+
+    def notices(self) -> list[Notice]:
+        return [Notice(path, 0, "changed while it was scanned: the parts of the scan that read its text again "
+                                "(secret detectors, file(), Kustomize and Helm inputs) read it as empty; scan again",
+                       "warning") for path in sorted(self._changed)]
 
     def __getitem__(self, path: str) -> str:
-        source = self._sources[path]
+        source, digest = self._read[path]
         text = self._recent.pop(path, None)
         if text is None:
-            text = read_text(source) or ""
+            text = read_again(source, digest)
+            if text is None:
+                self._changed.add(path)
+                text = ""
         else:
             self._held -= len(text)
         if len(text) <= RECENT_CHARACTERS:
@@ -44,10 +63,10 @@ class ScannedTexts(Mapping[str, str]):
         return text
 
     def __contains__(self, path: object) -> bool:
-        return path in self._sources
+        return path in self._read
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._sources)
+        return iter(self._read)
 
     def __len__(self) -> int:
-        return len(self._sources)
+        return len(self._read)

@@ -154,7 +154,7 @@ def parse_stream(path: str, text: str) -> tuple[list[YamlDocument], list[Skipped
             documents.extend(items)
             skipped.extend(problems)
             continue
-        _drop_crd_schemas(node)
+        node = _without_crd_schemas(node)
         builder = _Builder(aliases)
         try:
             values = builder.build(node, (), 0)
@@ -173,27 +173,37 @@ def parse_stream(path: str, text: str) -> tuple[list[YamlDocument], list[Skipped
 CRD_SCHEMA_POINTER = re.compile(r"^/spec/(validation|versions/[^/]+/schema)(/|$)")
 
 
-def _drop_crd_schemas(node: yaml.Node) -> None:
+def _without_crd_schemas(node: yaml.Node) -> yaml.Node:
+    """The document itself, or a CustomResourceDefinition without its schemas: new nodes from the top down
+    to what is left out, since anchors may share the others with another item of a List."""
     if not isinstance(node, yaml.MappingNode):
-        return
+        return node
     fields = _fields(node)
     kind, spec = fields.get("kind"), fields.get("spec")
     if not isinstance(kind, yaml.ScalarNode) or kind.value != "CustomResourceDefinition" or \
             not isinstance(spec, yaml.MappingNode):
-        return
-    spec.value = _without(spec, "validation")
+        return node
     versions = _fields(spec).get("versions")
-    for version in versions.value if isinstance(versions, yaml.SequenceNode) else ():
-        if isinstance(version, yaml.MappingNode):
-            version.value = _without(version, "schema")
+    if isinstance(versions, yaml.SequenceNode):
+        kept = [_with(v, "schema", None) if isinstance(v, yaml.MappingNode) else v for v in versions.value]
+        versions = yaml.SequenceNode(versions.tag, kept, versions.start_mark, versions.end_mark, versions.flow_style)
+        spec = _with(spec, "versions", versions)
+    return _with(node, "spec", _with(spec, "validation", None))
+
+
+def _with(node: yaml.MappingNode, key: str, value: yaml.Node | None) -> yaml.MappingNode:
+    """A new mapping node: `node` with the value of `key` replaced by `value`, or left out for None."""
+    pairs = [(k, v if value is None or not _named(k, key) else value) for k, v in node.value
+             if value is not None or not _named(k, key)]
+    return yaml.MappingNode(node.tag, pairs, node.start_mark, node.end_mark, node.flow_style)
+
+
+def _named(key: yaml.Node, name: str) -> bool:
+    return isinstance(key, yaml.ScalarNode) and key.value == name
 
 
 def _fields(node: yaml.MappingNode) -> dict[str, yaml.Node]:
     return {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
-
-
-def _without(node: yaml.MappingNode, key: str) -> list:
-    return [(k, v) for k, v in node.value if not (isinstance(k, yaml.ScalarNode) and k.value == key)]
 
 
 def _is_list(node: yaml.Node) -> bool:
@@ -213,7 +223,7 @@ def _list_items(path: str, index: int, node: yaml.MappingNode,
     items = next(v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == "items")
     documents, skipped = [], []
     for number, item in enumerate(items.value):
-        _drop_crd_schemas(item)
+        item = _without_crd_schemas(item)
         builder = _Builder(aliases)
         line = item.start_mark.line + 1
         try:

@@ -110,7 +110,8 @@ def _build(files: dict[str, str], cache: RootCache | None = None, var_files: tup
     tfvars = [terraform.parse_text(path, text) for path, text in sorted(files.items()) if path.endswith(".tfvars")]
     given = [terraform.parse_text(f"vars/{n}.tfvars", text) for n, text in enumerate(var_files)]
     manifests = {PROD: parse_manifest(MANIFEST, PROD)}
-    return tf_model.build(parsed, tfvars, given, dict(files), manifests, {INSTALLED}, plans, cache)
+    digests = {path: hashlib.sha256(text.encode()).hexdigest() for path, text in files.items()}   # as parsing records
+    return tf_model.build(parsed, tfvars, given, dict(files), digests, manifests, {INSTALLED}, plans, cache)
 
 
 def _as_data(model) -> tuple:

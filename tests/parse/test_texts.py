@@ -30,22 +30,39 @@ def test_parsing_keeps_no_text_and_the_texts_are_read_as_parsing_read_them(tmp_p
         texts["other.tf"]
 
 
-def test_a_file_that_can_no_longer_be_read_reads_as_empty(tmp_path):
-    parsed = _parsed(tmp_path, {"a.txt": b"one\n", "b.txt": b"two\n"})
+def test_a_file_changed_removed_or_swapped_for_a_link_after_parsing_reads_as_empty_and_is_noticed(tmp_path):
+    """The model reads what was parsed and discovered, or nothing: never other bytes, never through a link
+    made after discovery checked the file."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("token: ghp_outside\n")
+    scanned = tmp_path / "repo"
+    parsed = _parsed(scanned, {"a.txt": b"one\n", "b.txt": b"two\n", "c.txt": b"three\n", "d.txt": b"four\n",
+                               "e.txt": b"five\n"})
     texts = ScannedTexts(parsed)
-    (tmp_path / "a.txt").unlink()
-    (tmp_path / "b.txt").write_bytes(b"\xff\xfe")
-    assert texts["a.txt"] == "" and texts["b.txt"] == ""
+    (scanned / "a.txt").unlink()
+    (scanned / "b.txt").write_bytes(b"\xff\xfe")
+    (scanned / "c.txt").write_bytes(b"three, edited\n")
+    (scanned / "d.txt").unlink()
+    (scanned / "d.txt").symlink_to(outside)
+    (scanned / "e.txt").write_bytes(b"five\n")      # rewritten with the same bytes: still what was parsed
+    assert [texts[p] for p in ("a.txt", "b.txt", "c.txt", "d.txt", "e.txt")] == ["", "", "", "", "five\n"]
+    assert [(n.path, n.level) for n in texts.notices()] == [(p, "warning") for p in ("a.txt", "b.txt", "c.txt", "d.txt")]
+    assert "changed while it was scanned" in texts.notices()[0].message
+    own = texts.only([f for f in parsed if f.source.path in ("a.txt", "e.txt")])
+    assert sorted(own) == ["a.txt", "e.txt"] and own["a.txt"] == "" and len(own.notices()) == 4
 
 
 def test_recent_texts_are_kept_within_a_bound_in_characters(tmp_path, monkeypatch):
     """A kustomization or a template is read once per build or module instance that asks: the newest texts
-    are kept, up to a number of characters, so that a few large files cannot make the model hold them all."""
+    are kept, up to a number of characters, so that a few large files cannot make the model hold them all.
+    (Editing a file after parsing shows which texts were read again: those read as empty.)"""
     monkeypatch.setattr(texts_module, "RECENT_CHARACTERS", 10)
-    texts = ScannedTexts(_parsed(tmp_path, {"a.txt": b"aaaa\n", "b.txt": b"bbbb\n", "c.txt": b"c" * 20 + b"\n"}))
+    texts = ScannedTexts(_parsed(tmp_path, {"a.txt": b"aaaa\n", "b.txt": b"bbbb\n", "c.txt": b"c" * 20 + b"\n",
+                                            "d.txt": b"dd\n"}))
     assert texts["a.txt"] == "aaaa\n" and texts["b.txt"] == "bbbb\n" and texts["c.txt"] == "c" * 20 + "\n"
-    for name, content in (("a.txt", b"A\n"), ("b.txt", b"B\n"), ("c.txt", b"C\n")):
-        (tmp_path / name).write_bytes(content)
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_bytes(b"edited\n")
     assert texts["a.txt"] == "aaaa\n"    # kept: the text over the bound was not, and kept nothing out
-    assert texts["c.txt"] == "C\n"       # read again; kept now, so the least recent, b, goes
-    assert texts["b.txt"] == "B\n"
+    assert texts["c.txt"] == ""          # over the bound: read again
+    assert texts["d.txt"] == "dd\n"      # a, b and d are over the bound: the least recent, b, goes
+    assert texts["a.txt"] == "aaaa\n" and texts["b.txt"] == ""

@@ -236,3 +236,24 @@ def test_a_crd_in_a_list_is_read_without_its_schema_and_other_kinds_keep_such_fi
     custom = CRD.replace("kind: CustomResourceDefinition", "kind: Widget")
     [widget], _ = parse_stream("widget.yaml", custom)
     assert widget.values["spec"]["versions"][0]["schema"] == {"openAPIV3Schema": {"type": "object"}}
+
+
+def test_dropping_a_crd_schema_leaves_what_an_anchor_shares_with_another_item():
+    listed = """apiVersion: v1
+kind: List
+items:
+- apiVersion: apiextensions.k8s.io/v1
+  kind: CustomResourceDefinition
+  metadata: {name: widgets.example.eu}
+  spec: &shared
+    versions:
+    - name: v1
+      schema: {openAPIV3Schema: {type: object}}
+- apiVersion: example.eu/v1
+  kind: Widget
+  metadata: {name: w}
+  spec: *shared
+"""
+    crd, widget = parse_stream("list.yaml", listed)[0]
+    assert crd.values["spec"] == {"versions": [{"name": "v1"}]}
+    assert widget.values["spec"] == {"versions": [{"name": "v1", "schema": {"openAPIV3Schema": {"type": "object"}}}]}

@@ -28,7 +28,8 @@ def render_all(files: Mapping[str, str], parsed: Mapping[str, list[YamlDocument]
     """Render the top builds among `files` (repository-relative path -> text), sorted by root.
 
     `parsed` optionally maps paths to the documents parse_text already made of them (they are not
-    changed); any other YAML the builds need is parsed here. Nothing is read from disk."""
+    changed); any other YAML the builds need is parsed here. Nothing is read but `files` (the scanned
+    files' texts: parse/texts.py)."""
     scanned = Files(files, parsed)
     roots = build_roots(files)
     consumed: set[str] = set()

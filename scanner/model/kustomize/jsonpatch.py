@@ -52,15 +52,37 @@ def apply(target: Node, ops: list[Operation]) -> Node:
     """The patched copy of `target`. Raises BuildError naming the failing operation. An operation on a
     CustomResourceDefinition's schema, which sovscan does not read (parse/yaml.py), is left out."""
     document = copy(target)
-    crd = target.is_map and target.text("kind") == "CustomResourceDefinition"
     for op in ops:
-        if crd and any(CRD_SCHEMA_POINTER.match(pointer) for pointer in (op.path, op.source)):
+        if _on_crd_schema(target, op):
             continue
         try:
             _apply_one(document, op)
         except BuildError as error:
             raise BuildError(f"JSON patch '{op.op} {op.path}' failed: {error}") from None
     return document
+
+
+def _on_crd_schema(target: Node, op: Operation) -> bool:
+    """The operation writes, removes, moves or copies inside the schema of a CRD version that exists (or
+    v1beta1's `spec.validation`), which sovscan does not read: there is nothing to apply it to. A `test` is
+    still made (it fails, as any test of what sovscan cannot see), and so is an operation on a version the
+    CRD does not have (it fails, as in kustomize)."""
+    if op.op == "test" or not target.is_map or target.text("kind") != "CustomResourceDefinition":
+        return False
+    pointers = (op.path, op.source) if op.op in ("move", "copy") else (op.path,)
+    return any(_schema_of_a_version(target, pointer) for pointer in pointers)
+
+
+def _schema_of_a_version(target: Node, pointer: str) -> bool:
+    match = CRD_SCHEMA_POINTER.match(pointer)
+    if match is None:
+        return False
+    if match.group(1) == "validation":
+        return True
+    spec = target.get("spec")
+    versions = spec.get("versions") if spec is not None and spec.is_map else None
+    index = _tokens(pointer)[2]
+    return versions is not None and versions.is_seq and index.isdigit() and int(index) < len(versions.value)
 
 
 def _tokens(pointer: str) -> list[str]:

@@ -31,7 +31,8 @@ from scanner.parse.terraform import TerraformFile
 
 
 def build(files: list[TerraformFile], tfvars: list[TerraformFile], var_files: list[TerraformFile],
-          texts: Mapping[str, str] | None = None, manifests: dict[str, ModuleManifest] | None = None,
+          texts: Mapping[str, str] | None = None, digests: Mapping[str, str] | None = None,
+          manifests: dict[str, ModuleManifest] | None = None,
           installed: set[str] | None = None, plans: list[Plan] | None = None,
           cache: RootCache | None = None) -> TerraformModel:
     """`cache`: root modules evaluated in earlier runs (read, and written for the others).
@@ -39,7 +40,8 @@ def build(files: list[TerraformFile], tfvars: list[TerraformFile], var_files: li
     The build consumes `files`: the list is emptied once its files are grouped into module directories, and
     a directory's syntax is dropped as soon as nothing left to evaluate may call it (Releases), so the syntax
     of a large scan is not all alive beside its whole model (the peak of its memory)."""
-    model = TerraformModel(group_modules(files, tfvars), texts or {}, dict(manifests or {}), set(installed or ()))
+    model = TerraformModel(group_modules(files, tfvars), texts or {}, digests or {}, dict(manifests or {}),
+                           set(installed or ()))
     called = model.called_dirs()
     roots = [d for d in sorted(model.modules) if d not in called and d not in model.installed]
     plan_match.assign(model, list(plans or []), roots)

@@ -141,7 +141,6 @@ class RootKeys:
             for tf in group:
                 self.by_directory.setdefault(posixpath.dirname(tf.path), []).append((tf.path, role))
         self.var_files = _var_files(var_files)
-        self._digests: dict[str, str] = {}
 
     def key(self, root: str) -> str | None:
         if self.var_files is None or root in self.model.plans:
@@ -161,11 +160,9 @@ class RootKeys:
         return [directory, directory in self.model.installed, [[path, role, self._digest(path)] for path, role in files]]
 
     def _digest(self, path: str) -> str:
-        found = self._digests.get(path)
-        if found is None:
-            text = self.model.texts.get(path, "")
-            found = self._digests[path] = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        return found
+        """The digest of the bytes parsing read: what the root was evaluated from, even if the file has
+        changed on disk since."""
+        return self.model.digests.get(path, "")
 
 
 def _var_files(var_files: list[TerraformFile]) -> str | None:

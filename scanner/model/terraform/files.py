@@ -1,6 +1,7 @@
-"""The files a module's `file()`, `templatefile()` and `fileset()` may read: the scan's own files, already
-read by the parse stage, by repository-relative path. Nothing else is read, so the functions see exactly
-what discovery saw (excludes, size caps and symlink rules included) and never the disk outside the scan."""
+"""The files a module's `file()`, `templatefile()` and `fileset()` may read: the scan's own files, by
+repository-relative path, with the text the parse stage read (parse/texts.py reads it again and uses it only
+while its bytes are unchanged). Nothing else is read, so the functions see exactly what discovery saw
+(excludes, size caps and symlink rules included) and never the disk outside the scan."""
 from __future__ import annotations
 
 import bisect

@@ -91,6 +91,7 @@ class TerraformModel:
     """What evaluating every root module produced."""
     modules: dict[str, ModuleDir]
     texts: Mapping[str, str] = field(default_factory=dict)    # scanned file texts, for file() and templatefile()
+    digests: Mapping[str, str] = field(default_factory=dict)  # path -> SHA-256 of the bytes parsed (root cache keys)
     manifests: dict[str, ModuleManifest] = field(default_factory=dict)   # root directory -> its modules.json
     installed: set[str] = field(default_factory=set)      # directories of modules terraform init installed
     plans: dict[str, PlanValues] = field(default_factory=dict)   # root directory -> the plan made there

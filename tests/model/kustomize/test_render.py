@@ -278,3 +278,23 @@ def test_a_json_patch_on_a_crd_schema_is_left_out_and_the_rest_applies():
     assert obj.values["metadata"]["labels"] == {"team": "platform"}
     assert obj.values["spec"]["versions"] == [{"name": "v1"}]
     assert obj.places["metadata.labels.team"] == Place("patch.yaml", 6)
+
+
+@pytest.mark.parametrize("operations, failure", [
+    ("- {op: add, path: /metadata/labels, value: {team: x}, from: /spec/versions/0/schema}", None),  # `from` unused
+    ("- {op: test, path: /spec/versions/0/schema/openAPIV3Schema/type, value: object}", "test"),
+    ("- {op: replace, path: /spec/versions/7/schema/openAPIV3Schema/type, value: string}", "replace"),
+    ("- {op: move, from: /spec/versions/0/schema, path: /metadata/annotations}", None),
+])
+def test_only_operations_inside_a_crd_schema_that_exists_are_left_out(operations: str, failure: str | None):
+    """A test of the schema, and an operation on a version the CRD does not have, fail as in kustomize
+    (kustomize's would fail or pass on content sovscan does not read: a failed build is the honest answer)."""
+    crd = ("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: w.example.eu\n"
+           "spec:\n  group: example.eu\n  versions:\n  - name: v1\n    schema:\n      openAPIV3Schema:\n"
+           "        type: object\n")
+    kustomization = "resources:\n- crd.yaml\npatches:\n- path: patch.yaml\n  target:\n    kind: CustomResourceDefinition\n"
+    build = render_root(Files({"kustomization.yaml": kustomization, "crd.yaml": crd, "patch.yaml": operations + "\n"}), "")
+    if failure is None:
+        assert build.notices == [] and build.complete
+    else:
+        assert not build.complete and f"JSON patch '{failure} " in build.notices[0].message
