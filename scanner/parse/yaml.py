@@ -170,7 +170,7 @@ def parse_stream(path: str, text: str) -> tuple[list[YamlDocument], list[Skipped
 # kube-prometheus's 4 MB of CRDs were a fifth of the scan's memory at its peak, built once as documents and
 # again by each Kustomize build that deploys them. Documents are read without it (Kustomize patches under it
 # are skipped: kustomize/jsonpatch.py).
-CRD_SCHEMA_POINTER = re.compile(r"^/spec/(validation|versions/[^/]+/schema)(/|$)")
+CRD_SCHEMA_POINTER = re.compile(r"^/spec/(?:validation|versions/(?P<version>[^/]+)/schema)(?:/|$)")
 
 
 def _without_crd_schemas(node: yaml.Node) -> yaml.Node:
@@ -185,17 +185,20 @@ def _without_crd_schemas(node: yaml.Node) -> yaml.Node:
         return node
     versions = _fields(spec).get("versions")
     if isinstance(versions, yaml.SequenceNode):
-        kept = [_with(v, "schema", None) if isinstance(v, yaml.MappingNode) else v for v in versions.value]
+        kept = [_without(v, "schema") if isinstance(v, yaml.MappingNode) else v for v in versions.value]
         versions = yaml.SequenceNode(versions.tag, kept, versions.start_mark, versions.end_mark, versions.flow_style)
-        spec = _with(spec, "versions", versions)
-    return _with(node, "spec", _with(spec, "validation", None))
+        spec = _mapping(spec, [(k, versions if _named(k, "versions") else v) for k, v in spec.value])
+    spec = _without(spec, "validation")
+    return _mapping(node, [(k, spec if _named(k, "spec") else v) for k, v in node.value])
 
 
-def _with(node: yaml.MappingNode, key: str, value: yaml.Node | None) -> yaml.MappingNode:
-    """A new mapping node: `node` with the value of `key` replaced by `value`, or left out for None."""
-    pairs = [(k, v if value is None or not _named(k, key) else value) for k, v in node.value
-             if value is not None or not _named(k, key)]
-    return yaml.MappingNode(node.tag, pairs, node.start_mark, node.end_mark, node.flow_style)
+def _without(node: yaml.MappingNode, key: str) -> yaml.MappingNode:
+    return _mapping(node, [(k, v) for k, v in node.value if not _named(k, key)])
+
+
+def _mapping(like: yaml.MappingNode, pairs: list) -> yaml.MappingNode:
+    """A new mapping node with `pairs`, in the place (and style) of `like`."""
+    return yaml.MappingNode(like.tag, pairs, like.start_mark, like.end_mark, like.flow_style)
 
 
 def _named(key: yaml.Node, name: str) -> bool:
@@ -220,7 +223,7 @@ def _is_list(node: yaml.Node) -> bool:
 def _list_items(path: str, index: int, node: yaml.MappingNode,
                 aliases: _Aliases) -> tuple[list[YamlDocument], list[Skipped]]:
     """Each item of a List as a document of its own, with the limits applied to it alone."""
-    items = next(v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == "items")
+    items = _fields(node)["items"]
     documents, skipped = [], []
     for number, item in enumerate(items.value):
         item = _without_crd_schemas(item)

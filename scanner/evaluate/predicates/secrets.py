@@ -210,14 +210,16 @@ def secret_entries(resource: Resource, args: dict[str, Any], ctx: Context, base:
 
 
 # --- SEC-002: detectors over text (found by scanner/model/detectors.py) -----------------------------
-def detect(text: str, detector_ids: list[str] | None = None, found: list[Hit] | None = None) -> list[Hit]:
-    """(line, detector, secret) for every qualifying match of the chosen detectors, by line and then in
-    the order the detectors are named. `found` is what detectors.find already found in the text (then
-    `text` is not read)."""
-    catalogue = rules().detectors
-    hits = found if found is not None else detectors.find(text, catalogue)
+def detect(text: str) -> list[Hit]:
+    """(line, detector, secret) for every qualifying match of every detector, by line."""
+    return detectors.find(text, rules().detectors)
+
+
+def chosen(hits: list[Hit], detector_ids: list[str] | None) -> list[Hit]:
+    """The hits of the named detectors (all for None), by line and then in the order they are named."""
     if not detector_ids:
         return hits
+    catalogue = rules().detectors
     order = {i: n for n, i in enumerate(detector_ids)}
     if not order.keys() <= catalogue.ids:
         raise KeyError(f"unknown detectors {sorted(order.keys() - catalogue.ids)}")
@@ -229,8 +231,8 @@ def secret_text(resource: Resource, args: dict[str, Any], ctx: Context, base: Ma
     the key is a digest of the secret, so the finding keeps its identity when lines move."""
     key = ("detector hits", resource.path)    # one reading and one pass per file serve every check that asks
     if key not in ctx.memo:
-        ctx.memo[key] = detectors.find(ctx.model.texts.get(resource.path, ""), rules().detectors)
-    hits = detect("", args.get("detectors"), ctx.memo[key])
+        ctx.memo[key] = detect(ctx.model.texts.get(resource.path, ""))
+    hits = chosen(ctx.memo[key], args.get("detectors"))
     if not hits:
         return PASS
     line, detector, secret = hits[0]

@@ -75,13 +75,11 @@ def _on_crd_schema(target: Node, op: Operation) -> bool:
 
 def _schema_of_a_version(target: Node, pointer: str) -> bool:
     match = CRD_SCHEMA_POINTER.match(pointer)
-    if match is None:
-        return False
-    if match.group(1) == "validation":
-        return True
+    if match is None or match.group("version") is None:
+        return match is not None    # v1beta1's spec.validation
     spec = target.get("spec")
     versions = spec.get("versions") if spec is not None and spec.is_map else None
-    index = _tokens(pointer)[2]
+    index = match.group("version")
     return versions is not None and versions.is_seq and index.isdigit() and int(index) < len(versions.value)
 
 
