@@ -141,6 +141,12 @@ def verified_body(raw: bytes, key: str, form: str) -> bytes | None:
         return None
     if meta.get("sha256") != hashlib.sha256(compressed).hexdigest():
         return None
+    return inflated(compressed)
+
+
+def inflated(compressed: bytes) -> bytes | None:
+    """What zlib data inflates to; None when it is cut short, or past MAX_ENTRY bytes or MAX_VALUES JSON values
+    (a forged entry of a few kilobytes can inflate to gigabytes). Raises zlib.error on damaged data."""
     inflater = zlib.decompressobj()
     body = inflater.decompress(compressed, MAX_ENTRY)
     if inflater.unconsumed_tail or not inflater.eof or body.count(b",") + body.count(b":") > MAX_VALUES:

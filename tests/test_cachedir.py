@@ -138,19 +138,22 @@ def test_reading_an_entry_refuses_links_and_fifos(tmp_path):
 
 
 def test_a_date_past_its_range_in_a_parse_entry_is_a_miss(tmp_path):
-    from scanner.parse.cache import ParseCache, Parsed
-    from scanner.parse.terraform import parse_text
-    cache = ParseCache(str(tmp_path))
-    key = cache.key("main.tf", "terraform", b"a = 1\n")
-    cache.put("main.tf", key, Parsed(parse_text("main.tf", "a = 1\n"), (), ()))
-    assert cache.get("main.tf", key) is not None
-    entry = cache.entry(key)
-    body = cachedir.verified_body(entry.read_bytes(), key, "sovscan-parse-cache/2")
+    from scanner.discover import Source
+    from scanner.parse.cache import FORMAT, ParseCache, Parsed
+    from scanner.parse.yaml import parse_stream
     import json
-    data = json.loads(body)
-    data["terraform"]["attributes"][0][1] = ["Lit", {"\0": "date", "v": 10 ** 30}]
-    entry.write_bytes(cachedir.sealed(json.dumps(data).encode(), key, "sovscan-parse-cache/2"))
-    assert cache.get("main.tf", key) is None
+    cache = ParseCache(str(tmp_path))
+    key = cache.key("a.yaml", "yaml", b"when: 2024-01-02\n")
+    cache.put("a.yaml", key, Parsed(None, tuple(parse_stream("a.yaml", "when: 2024-01-02\n")[0]), ()))
+    source = Source("a.yaml", "yaml", str(tmp_path / "a.yaml"))
+    assert cache.get(source, key, "") is not None
+    entry = cache.entry(key)
+    line, _, packed = cachedir.verified_body(entry.read_bytes(), key, FORMAT).partition(b"\n")
+    data = json.loads(line)
+    assert data["documents"][0][1]["when"] == {"\0": "date", "v": 738887}   # 2024-01-02's ordinal
+    data["documents"][0][1]["when"] = {"\0": "date", "v": 10 ** 30}
+    entry.write_bytes(cachedir.sealed(json.dumps(data).encode() + b"\n" + packed, key, FORMAT))
+    assert cache.get(source, key, "") is None
 
 
 def test_entries_are_never_written_or_evicted_through_a_link_in_the_cache(tmp_path):

@@ -16,11 +16,12 @@ from scanner.parse.files import ParsedFile
 from scanner.parse.hcc import HccReport
 from scanner.parse.modules import ModuleManifest
 from scanner.parse.plan import Plan
+from scanner.parse.packed import TerraformSyntax, unpacked
 from scanner.parse.terraform import TerraformFile
 from scanner.parse.texts import ScannedTexts
 
 
-def opentofu_precedence(files: list[TerraformFile]) -> list[TerraformFile]:
+def opentofu_precedence(files: list[TerraformSyntax]) -> list[TerraformSyntax]:
     """OpenTofu loads `x.tofu` instead of `x.tf` (and `x.tofu.json` instead of `x.tf.json`) in one directory."""
     tofu = {f.path[: -len(".tofu")] for f in files if f.path.endswith(".tofu")} | \
         {f.path[: -len(".tofu.json")] + ".json" for f in files if f.path.endswith(".tofu.json")}
@@ -63,7 +64,7 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     own = [f for f in files if not f.source.installed]   # downloaded modules are not the user's files
     texts = texts if texts is not None else ScannedTexts(files)
     own_texts = texts.only(own)
-    tfvars = [f.terraform for f in files if f.terraform is not None and f.source.kind == "tfvars"]
+    tfvars = [unpacked(f.terraform) for f in files if f.terraform is not None and f.source.kind == "tfvars"]
     resources, tf_notices = _terraform(files, texts, tfvars, var_files or [], manifests or {}, plans, root_cache)
     kubernetes = deployed.build(own, own_texts, helm_values, helm_engine)
     resources.extend(kubernetes.resources)

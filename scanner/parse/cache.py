@@ -2,12 +2,15 @@
 
 An entry's key is a SHA-256 over the cache format, sovscan's version, the code and parser libraries
 that parse (a changed parser is a new key, released or not), the file's path and kind as discovered,
-and the file's bytes. The entry is a JSON document (parse/codec.py), never code: a CI cache may have
+and the file's bytes. The entry is JSON data (parse/codec.py), never code: a CI cache may have
 been written by another job, so reading an entry can build syntax trees and nothing else.
 
 Each entry is one file, `<dir>/parse/<k[:2]>/<k>.json`: a header line (format, key, SHA-256 of the
-body) and the body. An entry that is truncated, corrupt, of another format or version, written for
-another key, or not what the codec writes is a miss: the file is parsed again and the entry rewritten.
+body) and the body: a JSON line with the documents, notices and module sources, then the packed Terraform
+tree (compressed JSON, parse/packed.py), unpacked only when the model evaluates its directory. An entry
+that is truncated, corrupt, of another format or version, written for another key, or not what the codec
+writes is a miss: the file is parsed again and the entry rewritten (a packed tree the codec refuses when it
+is unpacked: the file is parsed again then).
 A damaged entry never changes a result; an entry forged with a matching checksum by someone who can
 write the cache directory can (the README says to share the cache only between trusted jobs).
 
@@ -26,17 +29,20 @@ from typing import Any
 
 from scanner.cachedir import (DECODE_ERRORS, CacheDirectory, keep_under_limit, read_entry, refresh,
                               runtime_fingerprint, sealed, verified_body, write_atomically)
+from scanner.discover import Source
 from scanner.notices import Notice
 from scanner.parse import codec
+from scanner.parse.packed import PackedTerraform
+from scanner.parse.terraform import TerraformFile
 
-FORMAT = "sovscan-parse-cache/2"
+FORMAT = "sovscan-parse-cache/3"
 
 
 @dataclass(frozen=True)
 class Parsed:
     """What parse_file made of a file, without its text (read from the file) and directives (read from
     the text): the Terraform syntax, the YAML documents and the notices."""
-    terraform: Any = None            # TerraformFile | None
+    terraform: Any = None            # PackedTerraform | TerraformFile (one the codec cannot keep: not cached) | None
     documents: tuple = ()            # YamlDocument
     notices: tuple[Notice, ...] = ()
 
@@ -57,12 +63,13 @@ class ParseCache(CacheDirectory):
     def entry(self, key: str) -> Path:
         return Path(self.directory, "parse", key[:2], key + ".json")
 
-    def get(self, path: str, key: str) -> Parsed | None:
-        """The entry for `key`, or None: missing, damaged, foreign or unreadable entries alike."""
+    def get(self, source: Source, key: str, digest: str) -> Parsed | None:
+        """The entry for `key` (of `source`, whose bytes have the SHA-256 `digest`), or None: missing, damaged,
+        foreign or unreadable entries alike."""
         entry = self.entry(key)
         try:
             body = verified_body(read_entry(entry), key, FORMAT)
-            parsed = None if body is None else _decode(path, body)
+            parsed = None if body is None else _decode(source, digest, body)
         except DECODE_ERRORS:
             return None
         if parsed is not None:
@@ -108,18 +115,36 @@ def code_fingerprint() -> str:
 # --- entries ----------------------------------------------------------------------------------------
 
 def _encode(path: str, parsed: Parsed) -> bytes:
-    body = {"terraform": None if parsed.terraform is None else codec.encode_terraform(parsed.terraform),
-            "documents": codec.encode_documents(list(parsed.documents)),
-            "notices": codec.encode_notices(path, list(parsed.notices))}
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=True, allow_nan=True).encode("ascii")
+    """A header line (the module sources, documents and notices as JSON), then the packed Terraform tree as it
+    is: the model unpacks it only where it evaluates."""
+    if isinstance(parsed.terraform, TerraformFile):
+        raise codec.Unencodable("a tree that could not be packed")
+    sources = None if parsed.terraform is None else \
+        [None if e is None else codec.encode_expr(e) for e in parsed.terraform.module_sources]
+    header = {"terraform": sources, "documents": codec.encode_documents(list(parsed.documents)),
+              "notices": codec.encode_notices(path, list(parsed.notices))}
+    packed = b"" if parsed.terraform is None else parsed.terraform.data
+    return json.dumps(header, separators=(",", ":"), ensure_ascii=True, allow_nan=True).encode("ascii") + b"\n" + packed
 
 
-def _decode(path: str, body: bytes) -> Parsed:
-    data = json.loads(body)
+def _listed(value: Any) -> list:
+    if not isinstance(value, list):
+        raise codec.Malformed("module sources")
+    return value
+
+
+def _decode(source: Source, digest: str, body: bytes) -> Parsed:
+    line, newline, packed = body.partition(b"\n")
+    if not newline:
+        raise codec.Malformed("entry")
+    data = json.loads(line)
     if not isinstance(data, dict) or set(data) != {"terraform", "documents", "notices"}:
         raise codec.Malformed("entry")
-    terraform = None if data["terraform"] is None else codec.decode_terraform(path, data["terraform"])
-    return Parsed(terraform, tuple(codec.decode_documents(path, data["documents"])),
-                  tuple(codec.decode_notices(path, data["notices"])))
-
-
+    terraform = None
+    if data["terraform"] is not None:
+        sources = tuple(None if e is None else codec.decode_expr(e) for e in _listed(data["terraform"]))
+        terraform = PackedTerraform(source, digest, packed, sources)
+    elif packed:
+        raise codec.Malformed("a tree without its module sources")
+    return Parsed(terraform, tuple(codec.decode_documents(source.path, data["documents"])),
+                  tuple(codec.decode_notices(source.path, data["notices"])))

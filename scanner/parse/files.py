@@ -18,9 +18,10 @@ import yaml as pyyaml
 from scanner import collector
 from scanner.discover import MAX_FILE_BYTES, Source, ci_kind
 from scanner.notices import Notice
-from scanner.parse import directives, terraform, yaml
+from scanner.parse import codec, directives, terraform, yaml
 from scanner.parse.cache import ParseCache, Parsed
 from scanner.parse.directives import Directive, ForeignDirective
+from scanner.parse.packed import PackedTerraform, pack
 from scanner.parse.terraform import TerraformFile
 from scanner.parse.yaml import YamlDocument
 from scanner.regular_file import read_bytes
@@ -34,7 +35,7 @@ class ParsedFile:
     digest: str = ""             # SHA-256 of the bytes parsing read ("" when it read none)
     has_text: bool = False       # readable UTF-8 and not empty
     generated: str = ""          # the header comment saying a generator wrote the file (directives.generated_header)
-    terraform: TerraformFile | None = None
+    terraform: PackedTerraform | TerraformFile | None = None   # packed unless the codec cannot keep it (packed.py)
     documents: list[YamlDocument] = field(default_factory=list)
     directives: list[Directive] = field(default_factory=list)
     foreign_directives: list[ForeignDirective] = field(default_factory=list)
@@ -74,10 +75,22 @@ def parse_file(source: Source, cache: ParseCache | None = None) -> tuple[ParsedF
     if data is None or text is None:
         return None, [notice] if notice else []
     parsed, notices = _parse_text(source, data, text)
+    parsed.terraform = _packed(parsed.terraform, source, parsed.digest)
     if cache is not None and _worth_caching(source, text):
         cache.put(source.path, cache.key(source.path, source.kind, data),
                   Parsed(parsed.terraform, tuple(parsed.documents), tuple(notices)))
     return parsed, notices
+
+
+def _packed(tree: TerraformFile | PackedTerraform | None, source: Source,
+            digest: str) -> TerraformFile | PackedTerraform | None:
+    """The tree packed (parse/packed.py); one the codec cannot keep exactly stays a tree."""
+    if not isinstance(tree, TerraformFile):
+        return tree
+    try:
+        return pack(tree, source, digest)
+    except (codec.Unencodable, ValueError, RecursionError):
+        return tree
 
 
 def _worth_caching(source: Source, text: str) -> bool:
@@ -98,10 +111,11 @@ def _cached(source: Source, cache: ParseCache) -> tuple[ParsedFile | None, list[
         return parse_file(source)          # the notice that it cannot be read
     if not _worth_caching(source, text):
         return _parse_text(source, data, text)
-    hit = cache.get(source.path, cache.key(source.path, source.kind, data))
+    digest = _digest(data)
+    hit = cache.get(source, cache.key(source.path, source.kind, data), digest)
     if hit is None:
         return None
-    parsed = ParsedFile(source, _digest(data), bool(text), directives.generated_header(text), hit.terraform,
+    parsed = ParsedFile(source, digest, bool(text), directives.generated_header(text), hit.terraform,
                         list(hit.documents))
     parsed.directives, parsed.foreign_directives = directives.read(source.path, text)
     return parsed, list(hit.notices)

@@ -28,6 +28,8 @@ from scanner.cachedir import sealed
 from scanner.parse.codec import Unencodable
 from scanner.parse.modules import parse_manifest
 from scanner.parse.plan import Plan
+from scanner.parse.packed import PackedTerraform, pack
+from scanner.discover import Source
 
 PROD = "envs/prod"
 INSTALLED = "envs/prod/.terraform/modules/avm"
@@ -173,6 +175,47 @@ def test_resources_read_back_share_equal_tables_as_evaluated_ones_do(tmp_path, e
                       r.root == root) for root in ("envs/dev", PROD))
     assert dev.locations == prod.locations and dev.locations is prod.locations
     assert dev.literal_paths is prod.literal_paths
+
+
+def _packed(files: dict[str, str]) -> list[PackedTerraform]:
+    """The .tf files as parsing hands them to the model."""
+    return [pack(terraform.parse_text(path, text), Source(path, "terraform", "/nowhere/" + path),
+                 hashlib.sha256(text.encode()).hexdigest()) for path, text in sorted(files.items()) if path.endswith(".tf")]
+
+
+@pytest.fixture
+def unpacked_directories(monkeypatch) -> list[str]:
+    """The directories of the packed files unpacked, in order."""
+    unpacked: list[str] = []
+    real = PackedTerraform.unpack
+
+    def counting(self: PackedTerraform) -> terraform.TerraformFile:
+        unpacked.append(self.path.rsplit("/", 1)[0])
+        return real(self)
+    monkeypatch.setattr(PackedTerraform, "unpack", counting)
+    return unpacked
+
+
+def _packed_build(files: dict[str, str], cache: RootCache | None = None):
+    tfvars = [terraform.parse_text(path, text) for path, text in sorted(files.items()) if path.endswith(".tfvars")]
+    digests = {path: hashlib.sha256(text.encode()).hexdigest() for path, text in files.items()}
+    return tf_model.build(_packed(files), tfvars, [], dict(files), digests, {PROD: parse_manifest(MANIFEST, PROD)},
+                          {INSTALLED}, None, cache)
+
+
+def test_packed_files_are_unpacked_once_each_only_for_the_roots_evaluated(tmp_path, unpacked_directories):
+    """Which directories call which comes from the module sources beside each packed tree: a warm build
+    unpacks nothing, and a changed module unpacks what the roots evaluated again visit, each directory once."""
+    assert _as_data(_packed_build(FILES)) == _as_data(_build(FILES))
+    assert sorted(unpacked_directories) == sorted({p.rsplit("/", 1)[0] for p in FILES if p.endswith(".tf")})
+    cache = RootCache(str(tmp_path / "cache"))
+    _packed_build(FILES, cache)
+    unpacked_directories.clear()
+    assert _as_data(_packed_build(FILES, cache)) == _as_data(_build(FILES))
+    assert unpacked_directories == []
+    changed = {**FILES, "envs/dev/main.tf": FILES["envs/dev/main.tf"].replace("eastus", "westeurope")}
+    assert _as_data(_packed_build(changed, cache)) == _as_data(_build(changed))
+    assert unpacked_directories == ["envs/dev", "modules/app", "modules/app/sub"]
 
 
 @pytest.mark.parametrize("path, again", [

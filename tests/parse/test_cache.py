@@ -26,6 +26,7 @@ from scanner.parse import codec, terraform, yaml
 from scanner.parse.files import parse_all
 from scanner.cachedir import sealed
 from scanner.parse.cache import ParseCache
+from scanner.parse.packed import PackedTerraform, unpacked
 
 # One file per thing parsing reports: a plain module, a syntax error, escapes Terraform rejects (each a
 # notice), a Unicode identifier (the second grammar), JSON syntax with a surrogate escape, tfvars, YAML with
@@ -63,10 +64,17 @@ def _sources(root: Path, files: dict[str, tuple[str, bytes]] = FILES) -> list[So
 
 
 def _as_data(result) -> tuple:
-    """Everything parse_all hands on, comparable with ==."""
+    """Everything parse_all hands on, comparable with == (Terraform trees unpacked, with their module sources)."""
     files, notices = result
-    return [(f.source, f.has_text, f.generated, f.terraform, f.documents, f.directives, f.foreign_directives)
+    return [(f.source, f.has_text, f.generated, _tree(f.terraform), f.documents, f.directives, f.foreign_directives)
             for f in files], notices
+
+
+def _tree(syntax):
+    if syntax is None:
+        return None
+    sources = syntax.module_sources if isinstance(syntax, PackedTerraform) else None
+    return unpacked(syntax), sources
 
 
 def _entries(directory: Path) -> list[Path]:
@@ -95,7 +103,7 @@ def test_a_warm_parse_is_the_cold_parse_exactly_with_every_notice(tmp_path, pars
                           "U+FFFD", "warning"),
         ("list.yaml", 5, "document 1 not judged: items[1]: an alias refers to a value that contains it (a "
                          "recursive anchor)", "error")]
-    unicode = next(f for f in cold[0] if f.source.path == "unicode.tf").terraform
+    unicode = unpacked(next(f for f in cold[0] if f.source.path == "unicode.tf").terraform)
     assert list(unicode.blocks[0].attributes) == ["caf\u00e9"]
 
     def no_parsing(*args, **kwargs):
@@ -133,9 +141,10 @@ def test_another_sovscan_or_parser_or_path_does_not_read_the_entry(tmp_path, par
     other = ParseCache(str(tmp_path / "cache"), fingerprint=hashlib.sha256(b"sovscan 9.9").hexdigest())
     source = next(s for s in sources if s.path == "main.tf")
     data = Path(source.abspath).read_bytes()
-    assert first.get("main.tf", first.key("main.tf", "terraform", data)) is not None
-    assert other.get("main.tf", other.key("main.tf", "terraform", data)) is None
-    assert first.get("main.tf", first.key("other.tf", "terraform", data)) is None
+    digest = hashlib.sha256(data).hexdigest()
+    assert first.get(source, first.key("main.tf", "terraform", data), digest) is not None
+    assert other.get(source, other.key("main.tf", "terraform", data), digest) is None
+    assert first.get(source, first.key("other.tf", "terraform", data), digest) is None
     assert first.key("main.tf", "terraform", data) != first.key("main.tf", "tfvars", data)
     assert _as_data(parse_all(sources, other)) == _as_data(cold)
     assert len(_entries(tmp_path / "cache")) == 2 * len(FILES)
@@ -172,18 +181,51 @@ def test_every_flipped_byte_and_every_truncation_is_a_miss_that_is_rebuilt(tmp_p
     assert _as_data(parse_all(sources, cache)) == cold
 
 
-def _forge(entry: Path, key: str, body: object, form: str = cache_module.FORMAT) -> None:
-    """An entry with a valid checksum around `body`: what only someone writing the cache could make."""
-    entry.write_bytes(sealed(json.dumps(body).encode(), key, form))
+def _forge(entry: Path, key: str, body: object, form: str = cache_module.FORMAT, packed: bytes = b"") -> None:
+    """An entry with a valid checksum around `body` (the header line) and `packed` (the packed tree): what only
+    someone writing the cache could make."""
+    entry.write_bytes(sealed(json.dumps(body).encode() + b"\n" + packed, key, form))
+
+
+def _parts(entry: Path) -> tuple[object, bytes]:
+    """The header line and the packed tree of an entry."""
+    line, _, packed = zlib.decompress(entry.read_bytes().partition(b"\n")[2]).partition(b"\n")
+    return json.loads(line), packed
+
+
+@pytest.mark.parametrize("tree", [
+    {"blocks": [["resource", ["a", "b"], [["x", ["__import__", "os"], 2]], [], 1, 3]], "attributes": [],
+     "problems": []},
+    {"blocks": [], "attributes": [["x", ["Lit"], 1]], "problems": []},
+    {"blocks": [], "attributes": [["x", ["Var", 7], 1]], "problems": []},
+    {"blocks": [], "attributes": [["x", ["Lit", 1], True]], "problems": []},
+    {"blocks": [], "attributes": [["x", ["Lit", {"\0": "date", "v": 10 ** 30}], 1]], "problems": []},
+    ["not", "a", "tree"],
+])
+def test_a_packed_tree_the_codec_refuses_is_parsed_again_when_unpacked(tmp_path, tree):
+    sources, cache, entry, cold = _one_entry(tmp_path)
+    header, _ = _parts(entry)
+    bomb = zlib.compress(b"[" + b"0," * (cachedir.MAX_VALUES // 2 + 1) + b"0]")     # a few kilobytes
+    for packed in (zlib.compress(json.dumps(tree).encode()), b"not zlib", zlib.compress(b"[not json"),
+                   zlib.compress(json.dumps(tree).encode())[:-2], bomb):
+        _forge(entry, entry.stem, header, packed=packed)
+        assert cache.get(sources[0], entry.stem, "") is not None     # a hit: the tree is unpacked only when used
+        assert _as_data(parse_all(sources, cache)) == cold
+
+
+def test_a_packed_tree_of_a_file_changed_since_is_empty_rather_than_another_files(tmp_path):
+    sources, cache, entry, _ = _one_entry(tmp_path)
+    header, _ = _parts(entry)
+    _forge(entry, entry.stem, header, packed=b"not zlib")
+    files, _ = parse_all(sources, cache)
+    Path(sources[0].abspath).write_text('resource "aws_s3_bucket" "other" {}\n')
+    assert unpacked(files[0].terraform).blocks == []
 
 
 @pytest.mark.parametrize("body", [
-    {"terraform": {"blocks": [["resource", ["a", "b"], [["x", ["__import__", "os"], 2]], [], 1, 3]],
-                   "attributes": [], "problems": []}, "documents": [], "notices": []},
-    {"terraform": {"blocks": [], "attributes": [["x", ["Lit"], 1]], "problems": []}, "documents": [], "notices": []},
-    {"terraform": {"blocks": [], "attributes": [["x", ["Var", 7], 1]], "problems": []}, "documents": [], "notices": []},
-    {"terraform": {"blocks": [], "attributes": [["x", ["Lit", 1], True]], "problems": []}, "documents": [],
-     "notices": []},
+    {"terraform": [["__import__", "os"]], "documents": [], "notices": []},
+    {"terraform": "./modules/a", "documents": [], "notices": []},
+    {"terraform": [7], "documents": [], "notices": []},
     {"terraform": None, "documents": [[0, {"\0": "pickle", "v": "gASV"}, [-1], [[]], [1], 1]], "notices": []},
     {"terraform": None, "documents": [[0, {}, [-1], [[{"a": 1}]], [1], 1]], "notices": []},
     {"terraform": None, "documents": [[0, {}, [-1], [[]], [], 1]], "notices": []},
@@ -205,21 +247,31 @@ def _forge(entry: Path, key: str, body: object, form: str = cache_module.FORMAT)
 ])
 def test_a_malformed_entry_with_a_valid_checksum_is_a_miss(tmp_path, body):
     sources, cache, entry, cold = _one_entry(tmp_path)
-    _forge(entry, entry.stem, body)
-    assert cache.get(sources[0].path, entry.stem) is None
+    _forge(entry, entry.stem, body, packed=_parts(entry)[1])
+    assert cache.get(sources[0], entry.stem, "") is None
+    assert _as_data(parse_all(sources, cache)) == cold
+
+
+def test_an_entry_without_its_header_line_or_with_a_tree_and_no_module_sources_is_a_miss(tmp_path):
+    sources, cache, entry, cold = _one_entry(tmp_path)
+    header, packed = _parts(entry)
+    entry.write_bytes(sealed(json.dumps(header).encode(), entry.stem, cache_module.FORMAT))
+    assert cache.get(sources[0], entry.stem, "") is None
+    _forge(entry, entry.stem, {**header, "terraform": None}, packed=packed)
+    assert cache.get(sources[0], entry.stem, "") is None
     assert _as_data(parse_all(sources, cache)) == cold
 
 
 def test_an_entry_of_another_format_or_key_is_a_miss(tmp_path):
     sources, cache, entry, cold = _one_entry(tmp_path)
-    body = json.loads(zlib.decompress(entry.read_bytes().partition(b"\n")[2]))
-    _forge(entry, entry.stem, body)
-    assert cache.get(sources[0].path, entry.stem) is not None     # the forge itself is faithful
-    _forge(entry, entry.stem, body, form="sovscan-parse-cache/0")
-    assert cache.get(sources[0].path, entry.stem) is None
+    header, packed = _parts(entry)
+    _forge(entry, entry.stem, header, packed=packed)
+    assert cache.get(sources[0], entry.stem, "") is not None     # the forge itself is faithful
+    _forge(entry, entry.stem, header, form="sovscan-parse-cache/0", packed=packed)
+    assert cache.get(sources[0], entry.stem, "") is None
     other = next(e for e in _entries(tmp_path / "cache") if e != entry)
     entry.write_bytes(other.read_bytes())                         # an entry copied under another key
-    assert cache.get(sources[0].path, entry.stem) is None
+    assert cache.get(sources[0], entry.stem, "") is None
     assert _as_data(parse_all(sources, cache)) == cold
 
 
@@ -241,7 +293,7 @@ def _write_and_read(directory: str, root: str, rounds: int) -> None:
         for source, data, parsed in expected:
             key = cache.key(source.path, source.kind, data)
             cache.put(source.path, key, parsed)
-            hit = cache.get(source.path, key)
+            hit = cache.get(source, key, hashlib.sha256(data).hexdigest())
             if hit is not None and hit != parsed:
                 os._exit(1)
     os._exit(0 if cache.writable else 2)
@@ -262,7 +314,7 @@ def test_concurrent_writers_leave_whole_entries(tmp_path):
     assert not list((tmp_path / "cache").glob("parse/*/.*.tmp"))
     cache = ParseCache(directory)
     for source, data, parsed in _parsed(_sources(tmp_path / "repo0")):
-        assert cache.get(source.path, cache.key(source.path, source.kind, data)) == parsed
+        assert cache.get(source, cache.key(source.path, source.kind, data), hashlib.sha256(data).hexdigest()) == parsed
 
 
 def test_a_cache_that_cannot_be_written_is_no_error(tmp_path, parsed_cold, monkeypatch):
@@ -348,9 +400,9 @@ def test_default_directory_follows_xdg():
 def test_notices_from_the_cache_are_notices_of_this_path(tmp_path):
     sources, cache, entry, cold = _one_entry(tmp_path)
     escapes = next(s for s in sources if s.path == "escapes.tf")
-    hit = cache.get("escapes.tf", cache.key("escapes.tf", "terraform", Path(escapes.abspath).read_bytes()))
+    hit = cache.get(escapes, cache.key("escapes.tf", "terraform", Path(escapes.abspath).read_bytes()), "")
     assert hit is not None and hit.notices == tuple(n for n in cold[1] if n.path == "escapes.tf")
-    assert all(isinstance(n, Notice) for n in hit.notices) and hit.terraform.path == "escapes.tf"
+    assert all(isinstance(n, Notice) for n in hit.notices) and unpacked(hit.terraform).path == "escapes.tf"
 
 
 def test_bytes_flipped_in_every_entry_at_once_are_misses_rebuilt(tmp_path):

@@ -4,6 +4,7 @@ import pytest
 
 from scanner.discover import Source
 from scanner.parse.files import parse_file
+from scanner.parse.packed import unpacked
 from scanner.parse import yaml as yaml_stage
 from scanner.parse.yaml import YamlTooComplex, parse_stream, parse_text
 
@@ -103,7 +104,7 @@ def test_a_few_large_files_are_parsed_on_every_core_in_chunks_of_about_equal_byt
     chunks = _counting_worker_chunks(parse_stage, monkeypatch)
     files, notices = parse_stage.parse_all(discover(str(tmp_path))[0])
     assert [[s.path for s in chunk] for chunk in chunks] == [["a.tf"], ["b.tf"], ["c.tf"], ["small.tf"]]
-    assert notices == [] and [len(f.terraform.blocks) for f in files] == [1500, 1500, 1500, 1]
+    assert notices == [] and [len(unpacked(f.terraform).blocks) for f in files] == [1500, 1500, 1500, 1]
     assert parse_stage._chunks(list("abcde"), [100, 1, 1, 100, 1], 2) == [["a", "b"], ["c", "d"], ["e"]]
 
 

@@ -27,10 +27,11 @@ from scanner.model.terraform.instance import Instance
 from scanner.model.terraform.modules import TerraformModel, group_modules
 from scanner.parse.modules import ModuleManifest
 from scanner.parse.plan import Plan
+from scanner.parse.packed import TerraformSyntax
 from scanner.parse.terraform import TerraformFile
 
 
-def build(files: list[TerraformFile], tfvars: list[TerraformFile], var_files: list[TerraformFile],
+def build(files: list[TerraformSyntax], tfvars: list[TerraformFile], var_files: list[TerraformFile],
           texts: Mapping[str, str] | None = None, digests: Mapping[str, str] | None = None,
           manifests: dict[str, ModuleManifest] | None = None,
           installed: set[str] | None = None, plans: list[Plan] | None = None,

@@ -44,6 +44,7 @@ from scanner.parse import codec as parse_codec
 from scanner.cachedir import (DECODE_ERRORS, CacheDirectory, keep_under_limit, read_entry, refresh, sealed,
                               verified_body, write_atomically)
 from scanner.parse.cache import code_fingerprint
+from scanner.parse.packed import TerraformSyntax
 from scanner.parse.terraform import TerraformFile
 
 FORMAT = "sovscan-root-cache/1"
@@ -132,7 +133,7 @@ def same_answers(reads: list[Read], files: ScannedFiles) -> bool:
 class RootKeys:
     """The key of each root module of one Terraform model (None: that root is not cached)."""
 
-    def __init__(self, model: TerraformModel, files: list[TerraformFile], tfvars: list[TerraformFile],
+    def __init__(self, model: TerraformModel, files: list[TerraformSyntax], tfvars: list[TerraformFile],
                  var_files: list[TerraformFile], fingerprint: str):
         self.model = model
         self.fingerprint = fingerprint

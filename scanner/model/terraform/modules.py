@@ -16,6 +16,7 @@ from scanner.notices import NOT_EVALUATED, Notice
 from scanner.model.terraform.plan_values import PlanValues
 from scanner.parse.modules import ModuleManifest
 from scanner.parse import expressions as x
+from scanner.parse.packed import PackedTerraform, TerraformSyntax, module_sources, unpacked
 from scanner.parse.terraform import Attribute, Block, TerraformFile
 
 T = TypeVar("T")
@@ -53,18 +54,55 @@ class ModuleDir:
             self.settings.append((block, path))
 
 
-def group_modules(files: list[TerraformFile], tfvars: list[TerraformFile]) -> dict[str, ModuleDir]:
-    modules: dict[str, ModuleDir] = {}
-    for tf in files:
-        directory = posixpath.dirname(tf.path)
-        module = modules.setdefault(directory, ModuleDir(directory))
-        for block in tf.blocks:
-            module.add(block, tf.path)
+class ModuleDirs(Mapping[str, ModuleDir]):
+    """Module directory -> its declarations, each directory unpacked from its files (parse/packed.py) when
+    evaluation first asks for it and kept until released; which directories call which is known from the
+    files' module sources without unpacking any."""
+
+    def __init__(self, files: dict[str, list[TerraformSyntax]], tfvars: dict[str, list[TerraformFile]]):
+        self._files = files
+        self._tfvars = tfvars
+        self._unpacked: dict[str, ModuleDir] = {}
+
+    def __getitem__(self, directory: str) -> ModuleDir:
+        module = self._unpacked.get(directory)
+        if module is None:
+            module = ModuleDir(directory)
+            for syntax in self._files[directory]:
+                tree = unpacked(syntax)
+                for block in tree.blocks:
+                    module.add(block, tree.path)
+            module.tfvars.extend(self._tfvars.get(directory, ()))
+            self._unpacked[directory] = module
+        return module
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def __contains__(self, directory: object) -> bool:
+        return directory in self._files
+
+    def sources(self, directory: str) -> Iterator[x.Expr | None]:
+        """The `source` of each module block of the directory, in file order."""
+        for syntax in self._files[directory]:
+            yield from syntax.module_sources if isinstance(syntax, PackedTerraform) else module_sources(syntax)
+
+    def release(self, directory: str) -> None:
+        del self._files[directory]
+        self._unpacked.pop(directory, None)
+
+
+def group_modules(files: list[TerraformSyntax], tfvars: list[TerraformFile]) -> ModuleDirs:
+    by_directory: dict[str, list[TerraformSyntax]] = {}
+    for syntax in files:
+        by_directory.setdefault(posixpath.dirname(syntax.path), []).append(syntax)
+    variables: dict[str, list[TerraformFile]] = {}
     for tf in tfvars:
-        directory = posixpath.dirname(tf.path)
-        if directory in modules:
-            modules[directory].tfvars.append(tf)
-    return modules
+        variables.setdefault(posixpath.dirname(tf.path), []).append(tf)
+    return ModuleDirs(by_directory, variables)
 
 
 def local_module_dir(caller_dir: str, source: Any) -> str | None:
@@ -89,7 +127,7 @@ def auto_loaded(path: str) -> bool:
 @dataclass
 class TerraformModel:
     """What evaluating every root module produced."""
-    modules: dict[str, ModuleDir]
+    modules: ModuleDirs
     texts: Mapping[str, str] = field(default_factory=dict)    # scanned file texts, for file() and templatefile()
     digests: Mapping[str, str] = field(default_factory=dict)  # path -> SHA-256 of the bytes parsed (root cache keys)
     manifests: dict[str, ModuleManifest] = field(default_factory=dict)   # root directory -> its modules.json
@@ -145,12 +183,12 @@ class TerraformModel:
     def release(self, directories: Iterable[str]) -> None:
         """Forget the syntax of module directories nothing left to evaluate may call (terraform.Releases)."""
         for directory in directories:
-            del self.modules[directory]
+            self.modules.release(directory)
 
     def drop_syntax(self) -> None:
         """Forget the modules' syntax trees once every root is evaluated: the resources and notices are all the
         scan keeps, and the trees would otherwise stay alive with the rest of the model (its memory peak)."""
-        self.modules = {}
+        self.modules = ModuleDirs({}, {})
         self._ordered = None
 
     def tell(self, notice: Notice) -> None:
@@ -179,13 +217,12 @@ class TerraformModel:
             if directory in reached or directory not in modules:
                 continue
             reached.add(directory)
-            for block, _ in modules[directory].modules:
-                source = block.attributes.get("source")
+            for source in modules.sources(directory):
                 if source is None:
                     continue
-                if not isinstance(source.expr, x.Lit):
+                if not isinstance(source, x.Lit):
                     return None
-                target = local_module_dir(directory, source.expr.value)
+                target = local_module_dir(directory, source.value)
                 if target is not None:
                     facts.add(("local", directory, target, str(target in modules)))
                     pending.append(target)
@@ -193,12 +230,11 @@ class TerraformModel:
 
     def called_dirs(self) -> set[str]:
         called = set()
-        for module in self.modules.values():
-            for block, _ in module.modules:
-                source = block.attributes.get("source")
-                if source and isinstance(source.expr, x.Lit):
-                    target = local_module_dir(module.path, source.expr.value)
-                    if target is not None and target != module.path:
+        for directory in self.modules:
+            for source in self.modules.sources(directory):
+                if isinstance(source, x.Lit):
+                    target = local_module_dir(directory, source.value)
+                    if target is not None and target != directory:
                         called.add(target)
         return called
 

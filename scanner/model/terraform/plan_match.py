@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from scanner.model.terraform.expressions import constant
 from scanner.model.terraform.modules import ModuleDir, TerraformModel, auto_loaded
@@ -51,7 +51,7 @@ def _shown(root: str) -> str:
     return root or "."
 
 
-def plan_root(plan: Plan, roots: list[str], modules: dict[str, ModuleDir]) -> Match:
+def plan_root(plan: Plan, roots: list[str], modules: Mapping[str, ModuleDir]) -> Match:
     """The root module the plan belongs to; with one root module, that one (whatever the plan names)."""
     if len(roots) == 1:
         return Match(roots[0])
