@@ -19,6 +19,8 @@ from scanner.model import build as model_stage
 from scanner.model import helm, helm_engines
 from scanner.model import terraform as tf_model
 from scanner.model.terraform.modules import TerraformModel
+from scanner.parse import codec
+from scanner.parse import files as files_module
 from scanner.parse.files import ParsedFile, parse_all
 from scanner.pipeline import ScanRequest
 
@@ -53,6 +55,18 @@ def test_the_syntax_trees_are_freed_by_the_build_without_the_collector(write):
     assert by_address["module.store.azurerm_storage_account.s"].values["name"] == "logs"
     assert [r.values["metadata"] for r in model.resources if r.kind == "kubernetes"] == \
         [{"name": "app", "namespace": "prod"}]
+
+
+def test_a_tree_the_codec_cannot_pack_stays_a_tree_and_is_evaluated_the_same(write, monkeypatch):
+    root: Path = write(FILES)
+    packed = model_stage.build(_parsed(root))
+
+    def unencodable(*args, **kwargs):
+        raise codec.Unencodable("splat step")
+    monkeypatch.setattr(files_module, "pack", unencodable)
+    files = _parsed(root)
+    assert [type(f.terraform).__name__ for f in files if f.terraform is not None] == ["TerraformFile"] * 2
+    assert model_stage.build(files).resources == packed.resources
 
 
 CHART = {"app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
