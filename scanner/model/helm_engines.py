@@ -192,10 +192,15 @@ def _reply(scratch: str) -> dict[str, Any]:
             said = handle.read(4096)
     except OSError:
         said = ""
-    if "out of memory" in said or "MemoryError" in said or "cannot allocate memory" in said:
+    if any(sign in said for sign in OUT_OF_MEMORY_SIGNS):
         return {"error": _out_of_memory(SDK_MEMORY_BYTES)}
     first = said.strip().split("\n", 1)[0][:200]
     return {"error": f"{SdkEngine.name} stopped without a result" + (f" ({first})" if first else "")}
+
+
+# How the worker dies at its address-space limit: Go's allocator, Python's, or (whichever comes first)
+# Go's runtime failing to map a new thread's stack, which glibc reports as EAGAIN from pthread_create.
+OUT_OF_MEMORY_SIGNS = ("out of memory", "MemoryError", "cannot allocate memory", "pthread_create failed")
 
 
 def _out_of_memory(memory: int) -> str:

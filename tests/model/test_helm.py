@@ -292,3 +292,18 @@ def test_both_engines_render_the_same_objects_and_places() -> None:
 ])
 def test_chart_roots_leave_out_vendored_subcharts(paths: list[str], roots: list[str]) -> None:
     assert chart_roots(paths) == roots
+
+
+@pytest.mark.parametrize("last_words, error", [
+    ("fatal error: runtime: out of memory\n", "helm-python-sdk ran out of its 2 GiB memory limit"),
+    ("runtime/cgo: pthread_create failed: Resource temporarily unavailable\nSIGABRT: abort\n",
+     "helm-python-sdk ran out of its 2 GiB memory limit"),
+    ("MemoryError\n", "helm-python-sdk ran out of its 2 GiB memory limit"),
+    ("panic: nil map\ngoroutine 1\n", "helm-python-sdk stopped without a result (panic: nil map)"),
+    ("", "helm-python-sdk stopped without a result"),
+])
+def test_a_worker_that_died_is_named_by_its_last_words(tmp_path: Path, last_words: str, error: str) -> None:
+    """Whichever way the address-space limit stops Go (its allocator or a thread it cannot map), the
+    notice says the memory limit; any other death quotes its first line."""
+    (tmp_path / "stderr").write_text(last_words, encoding="utf-8")
+    assert helm_engines._reply(str(tmp_path)) == {"error": error}
