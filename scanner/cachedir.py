@@ -162,7 +162,7 @@ def tag_directory(directory: str) -> None:
         return       # a damaged tag is written again: discovery would scan the cache as the project's files
     with contextlib.suppress(OSError):
         write_atomically(target, CACHEDIR_SIGNATURE + b"\n# This directory holds sovscan's caches: parsed files, "
-                                                       b"evaluated roots and results as JSON data.\n", directory)
+                                                       b"evaluated roots, outcomes and results as JSON data.\n", directory)
 
 
 def sealed(body: bytes, key: str, form: str) -> bytes:

@@ -31,7 +31,7 @@ class ScanRequest:
     haven_results: tuple[str, ...] = ()   # Haven Compliancy Checker JSON files (live cluster results)
     plans: tuple[str, ...] = ()           # `terraform show -json` plans: values for their root modules
     helm_engine: str = "auto"             # auto | sdk | binary | none: what renders Helm charts
-    cache: CacheDirectory | None = None   # where parses, roots and results are remembered (the CLI's default)
+    cache: CacheDirectory | None = None   # where parses, roots, outcomes and results are remembered (the CLI's default)
 
 
 def scan(request: ScanRequest) -> tuple[Result, int]:

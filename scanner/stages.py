@@ -13,6 +13,7 @@ from scanner import checkout, collector
 from scanner.discover import MAX_FILE_BYTES, Source, discover, display_prefix, installed_module_sources, unused_excludes
 from scanner.errors import InputError
 from scanner.evaluate import copies, demonstration, engine, waivers
+from scanner.evaluate.outcome_cache import OutcomeCache, Units, scan_digest
 from scanner.evaluate.result import Finding, Result
 from scanner.evaluate.summaries import summarise
 from scanner.focus import Focus
@@ -78,7 +79,12 @@ def run(request: ScanRequest) -> tuple[Result, int]:
     the_model = build(files, var_files, reports, manifests, plans, request.config.helm_values,
                       request.helm_engine, request.config.demonstration_directories, root_cache, texts)
     today = request.today or datetime.date.today()   # set by scan
-    result = engine.evaluate(the_model, list(request.policies), request.config, today)
+    units = None if root_cache is None else Units(the_model, OutcomeCache(
+        root_cache.directory, root_cache.limit,
+        scan=scan_digest(root_cache.fingerprint, today, list(request.policies), request.config)))
+    result = engine.evaluate(the_model, list(request.policies), request.config, today, units)
+    if units is not None:
+        units.keep(unreadable=texts.changed)
     result = demonstration.lowered(result, the_model, request.config)
     planned = [n for p in plans for n in p.notices]
     result = summarise(result, the_model, request.config).but(

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.evaluate.context import Context
 from scanner.evaluate.operators import OPERATORS
@@ -19,6 +19,9 @@ from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.paths import Match, lookup
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
+
+if TYPE_CHECKING:
+    from scanner.evaluate.policies import Check
 
 
 def judge(resource: Resource, cond: dict[str, Any], item: Match | None, ctx: Context) -> Verdict:
@@ -60,6 +63,11 @@ def reads_others(cond: Any) -> bool:
     if spec is not None and (spec.reads or spec.derived):
         return True
     return any(reads_others(cond[key]) for key in ("all", "any", "not") if key in cond)
+
+
+def judges_alone(check: Check) -> bool:
+    """Neither the check's `where` nor its assertion reads beyond the resource."""
+    return not reads_others(check.assertion) and (check.where is None or not reads_others(check.where))
 
 
 def _predicate(resource: Resource, cond: dict[str, Any], item: Match | None, ctx: Context) -> Verdict:

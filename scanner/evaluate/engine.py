@@ -13,11 +13,12 @@ from typing import Any
 
 from scanner.config import Config
 from scanner.evaluate import overlays
-from scanner.evaluate.conditions import judge, reads_others
+from scanner.evaluate.conditions import judge, judges_alone, reads_others
 from scanner.evaluate.context import Context
 from scanner.evaluate.fingerprint import finding_key
 from scanner.masking import redact
 from scanner.evaluate import messages
+from scanner.evaluate.outcome_cache import Outcome, Units, identity
 from scanner.evaluate.policies import LANGUAGES, Check, Policy
 from scanner.evaluate.selection import mode_of
 from scanner.evaluate.result import Finding, Passed, Result
@@ -89,6 +90,25 @@ class _Run:
         into.append(finding)
         if resource.places:
             self.build_of[id(finding)] = resource.root
+
+    def recorded(self, policy: Policy, number: int, resource: Resource, mode: str) -> Outcome | None:
+        """Check `number` of `policy` on `resource`, and what it added (None: it did not apply)."""
+        checks, findings, unresolved, passed = self.checks, len(self.findings), len(self.unresolved), len(self.passed)
+        self.check(policy, policy.checks[number], resource, mode)
+        if self.checks == checks:
+            return None
+        return Outcome(policy.id, number, identity(resource), self.checks - checks, len(self.passed) - passed,
+                       tuple(self.findings[findings:]), tuple(self.unresolved[unresolved:]))
+
+    def replay(self, outcome: Outcome | None, resource: Resource) -> None:
+        """Add what the check concluded on `resource` in an earlier run, as `check` would add it."""
+        if outcome is None:
+            return
+        self.checks += outcome.checks
+        self.findings.extend(outcome.findings)
+        self.unresolved.extend(outcome.unresolved)
+        self.passed.extend(Passed(outcome.policy_id, resource.address, resource.path, resource.line,
+                                  resource.terraform_root) for _ in range(outcome.passes))
 
     def judge(self, resource: Resource, condition: dict[str, Any], item: Match | None) -> Verdict:
         """The condition's verdict; when a value it reads is one of a few candidates, the verdict every
@@ -206,7 +226,10 @@ def _replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
     return copied
 
 
-def evaluate(model: Model, policies: list[Policy], config: Config, today: datetime.date | None = None) -> Result:
+def evaluate(model: Model, policies: list[Policy], config: Config, today: datetime.date | None = None,
+             units: Units | None = None) -> Result:
+    """`units`: the outcome cache's units of this model (scanner/evaluate/outcome_cache.py): a check that judges
+    a resource alone replays a unit's remembered outcome, or is judged and recorded for it."""
     ctx = Context(model, config, today or datetime.date.today())
     index = _Index(model)
     run = _Run(ctx)
@@ -214,12 +237,32 @@ def evaluate(model: Model, policies: list[Policy], config: Config, today: dateti
         mode = mode_of(config, policy, ctx.today)
         if mode == "off":
             continue
-        for check in policy.checks:
+        for number, check in enumerate(policy.checks):
+            alone = judges_alone(check)
             for resource in index.matching(check):
-                run.check(policy, check, resource, mode)
+                unit = units.of(resource) if units is not None and alone else None
+                if unit is None:
+                    run.check(policy, check, resource, mode)
+                elif unit.remembered is not None:
+                    outcome = unit.remembered.get((policy.id, number, identity(resource)))
+                    if outcome is None or _countable(outcome, check, resource):
+                        run.replay(outcome, resource)
+                    else:
+                        run.check(policy, check, resource, mode)
+                else:
+                    outcome = run.recorded(policy, number, resource, mode)
+                    if outcome is not None:
+                        unit.made.append(outcome)
     findings = overlays.named(run.findings, run.build_of, model.builds)
     unresolved = overlays.named(run.unresolved, run.build_of, model.builds)
     return Result(_distinct(findings), _distinct(unresolved), list(policies), run.passed, checks=run.checks)
+
+
+def _countable(outcome: Outcome, check: Check, resource: Resource) -> bool:
+    """The remembered counts are ones the check could make on the resource: no more checks than it has items
+    (an entry another job wrote could ask for billions of passes)."""
+    items = 1 if not check.each else sum(1 for m in resolve(resource, check.each) if not isinstance(m.value, Unknown))
+    return 0 <= outcome.passes <= outcome.checks <= max(items, 1)
 
 
 def _written(resource: Resource, path: str) -> bool:

@@ -270,15 +270,19 @@ def within_domains(result: Result) -> bool:
     run's, and levels, severities, tiers, roles and states are among their own. What the scan builds always
     is; a result read back from a shared cache is checked (an entry another job wrote could crash a report)."""
     ran = {p.id for p in result.policies}
-    return (all(f.policy_id in ran and f.level in LEVEL_RANK and f.severity in SEVERITY_LEVEL
-                and f.kind in ("fail", "open") and f.mode in ("deny", "audit")
-                for f in (*result.findings, *result.unresolved))
+    return (all(finding_within_domains(f, ran) for f in (*result.findings, *result.unresolved))
             and all(p.policy_id in ran for p in result.passed)
             and _residency_within(result.residency)
             and all(state in CLUSTER_STATES for c in (result.haven.clusters if result.haven else ())
                     for _, state in c.checks)
             and _exit_within(result.exit_readiness)
             and all(entry.state in WAIVER_STATES for entry in result.register))
+
+
+def finding_within_domains(finding: Finding, policy_ids: set[str]) -> bool:
+    """The finding names one of `policy_ids`, and its level, severity, kind and mode are among their own."""
+    return finding.policy_id in policy_ids and finding.level in LEVEL_RANK and finding.severity in SEVERITY_LEVEL \
+        and finding.kind in ("fail", "open") and finding.mode in ("deny", "audit")
 
 
 def _residency_within(summary: ResidencySummary | None) -> bool:

@@ -55,7 +55,7 @@ def _json(value: Any) -> bytes:
 
 
 def _pieces(value: Any) -> Iterator[bytes]:
-    """_json(_plain(value)), the same bytes, in pieces."""
+    """_json(plain(value)), the same bytes, in pieces."""
     names = () if isinstance(value, Policy) else _field_names(type(value))
     if names:
         for index, name in enumerate(names):
@@ -64,38 +64,38 @@ def _pieces(value: Any) -> Iterator[bytes]:
         yield b"}"
     elif isinstance(value, (list, tuple)) and len(value) > BATCH:
         for start in range(0, len(value), BATCH):
-            batch = _json([_plain(item) for item in value[start:start + BATCH]])
+            batch = _json([plain(item) for item in value[start:start + BATCH]])
             yield (b"," if start else b"[") + batch[1:-1]
         yield b"]"
     else:
-        yield _json(_plain(value))
+        yield _json(plain(value))
 
 
 def decode(body: bytes, policies: tuple[Policy, ...]) -> tuple[Result, int]:
     data = json.loads(body)
     if not isinstance(data, dict) or set(data) != {"files", "result"}:
         raise Malformed("entry")
-    files = _typed(data["files"], int, {})
-    result = _typed(data["result"], Result, {p.id: p for p in policies})
+    files = typed(data["files"], int, {})
+    result = typed(data["result"], Result, {p.id: p for p in policies})
     if not within_domains(result):
         raise Malformed("a value a report looks up is outside its table")
     return result, files
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if value is None or isinstance(value, (str, bool, int)):     # most values: checked first
         return value
     if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
+        return [plain(item) for item in value]
     if isinstance(value, Policy):
         return value.id
     names = _field_names(type(value))
     if names:
-        return {name: _plain(getattr(value, name)) for name in names}
+        return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, dict):
         if not all(isinstance(key, str) for key in value):
             raise Unencodable("a mapping with keys that are not strings")
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: plain(item) for key, item in value.items()}
     if isinstance(value, float) and math.isfinite(value):
         return value
     raise Unencodable(type(value).__name__)
@@ -116,9 +116,9 @@ def _field_names(cls: type) -> tuple[str, ...]:
 Decoder = Callable[[Any, dict[str, Policy]], Any]
 
 
-def _typed(data: Any, hint: Any, policies: dict[str, Policy]) -> Any:
-    """`data` as the type `hint` says, or Malformed."""
-    return _decoder(hint)(data, policies)
+def typed(data: Any, hint: Any, policies: dict[str, Policy] | None = None) -> Any:
+    """`data` as the type `hint` says, or Malformed (a Policy is found by its id among `policies`)."""
+    return _decoder(hint)(data, policies or {})
 
 
 @functools.lru_cache(maxsize=None)

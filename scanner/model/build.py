@@ -31,7 +31,7 @@ def opentofu_precedence(files: list[TerraformSyntax]) -> list[TerraformSyntax]:
 
 def _terraform(files: list[ParsedFile], texts: ScannedTexts, tfvars: list[TerraformFile],
                var_files: list[TerraformFile], manifests: dict[str, ModuleManifest], plans: list[Plan] | None,
-               root_cache: RootCache | None) -> tuple[list[Resource], list[Notice]]:
+               root_cache: RootCache | None) -> tuple[list[Resource], list[Notice], dict[str, str]]:
     """The resources and notices of the Terraform root modules; the files' Terraform trees are handed over to
     terraform.build, which drops each directory's as soon as nothing left to evaluate may call it."""
     tf_files = opentofu_precedence([f.terraform for f in files
@@ -41,7 +41,7 @@ def _terraform(files: list[ParsedFile], texts: ScannedTexts, tfvars: list[Terraf
     installed = {posixpath.dirname(f.source.path) for f in files if f.source.installed}
     digests = {f.source.path: f.digest for f in files}
     evaluated = terraform.build(tf_files, tfvars, var_files, texts, digests, manifests, installed, plans, root_cache)
-    return evaluated.resources, sorted(evaluated.notices)
+    return evaluated.resources, sorted(evaluated.notices), evaluated.evaluations
 
 
 def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
@@ -65,7 +65,7 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     texts = texts if texts is not None else ScannedTexts(files)
     own_texts = texts.only(own)
     tfvars = [unpacked(f.terraform) for f in files if f.terraform is not None and f.source.kind == "tfvars"]
-    resources, tf_notices = _terraform(files, texts, tfvars, var_files or [], manifests or {}, plans, root_cache)
+    resources, tf_notices, evaluations = _terraform(files, texts, tfvars, var_files or [], manifests or {}, plans, root_cache)
     kubernetes = deployed.build(own, own_texts, helm_values, helm_engine)
     resources.extend(kubernetes.resources)
     resources.extend(file_model.build(own))
@@ -76,6 +76,7 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     resources.extend(haven_results.build(hcc_reports or []))
     resources.sort(key=lambda r: (r.path, r.line, r.address))
     model = Model(resources, builds=kubernetes.builds, demonstration_directories=tuple(demonstration_directories),
-                  notices=tf_notices + kubernetes.notices, texts=texts)
+                  notices=tf_notices + kubernetes.notices, texts=texts, evaluations=evaluations,
+                  digests={f.source.path: f.digest for f in files})
     derive(model)
     return model

@@ -40,6 +40,11 @@ class ScannedTexts(Mapping[str, str]):
         view._recent, view._changed = self._recent, self._changed
         return view
 
+    @property
+    def changed(self) -> frozenset[str]:
+        """The files that had changed when read again (read as empty)."""
+        return frozenset(self._changed)
+
     def notices(self) -> list[Notice]:
         return [Notice(path, 0, "changed while it was scanned: the parts of the scan that read its text again "
                                 "(secret detectors, file(), Kustomize and Helm inputs) read it as empty; scan again",

@@ -247,7 +247,7 @@ def test_the_entry_is_written_in_pieces_that_make_the_json_of_the_whole_result(p
     result, files = scan(ScanRequest((str(example),), policies, Config(), today=TODAY))
     assert len(result.passed) > 3 and len(result.findings) > 3       # batched, and more than one batch
     pieces = list(result_codec.encode_pieces(result, files))
-    whole = json.dumps({"files": files, "result": result_codec._plain(result)}, separators=(",", ":"),
+    whole = json.dumps({"files": files, "result": result_codec.plain(result)}, separators=(",", ":"),
                        ensure_ascii=True, allow_nan=False).encode("ascii")
     assert b"".join(pieces) == whole
     assert max(map(len, pieces)) < len(whole) // 2
@@ -259,14 +259,14 @@ def test_a_value_the_codec_cannot_keep_met_half_way_through_the_pieces_writes_no
     monkeypatch.setattr(result_codec, "BATCH", 3)
     result, files = scan(ScanRequest((str(REPOSITORY / "examples" / "azure-municipal"),), policies, Config(),
                                      today=TODAY))
-    plain, seen = result_codec._plain, []
+    plain, seen = result_codec.plain, []
 
     def failing_late(value):
         seen.append(value)
         if len(seen) == 40:                    # after several pieces have been compressed
             raise result_codec.Unencodable("late")
         return plain(value)
-    monkeypatch.setattr(result_codec, "_plain", failing_late)
+    monkeypatch.setattr(result_codec, "plain", failing_late)
     result_cache.ResultCache(str(tmp_path / "c")).put("ab" * 32, result, files)
     assert len(seen) == 40
     assert not [p for p in (tmp_path / "c").rglob("*") if p.is_file()]

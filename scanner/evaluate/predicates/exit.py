@@ -412,7 +412,7 @@ def vendor_neutral(resource: Resource, args: dict[str, Any], ctx: Context, base:
 
 EXIT: dict[str, PredicateSpec] = {
     "environment_in": spec(environment_in, optional={"values": STRINGS}),
-    "outside_demonstration": spec(outside_demonstration),
+    "outside_demonstration": spec(outside_demonstration, reads=("the top of the repository (derived)",), derived=("roots",)),
     "portable_alternative": spec(portable_alternative, optional={"categories": STRINGS, "engine": BOOLEAN},
                                  registries=("portability",)),
     "lockin_inventory": spec(lockin_inventory, reads=("every Terraform resource",), registries=("portability",)),

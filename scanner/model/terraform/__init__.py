@@ -125,6 +125,8 @@ def _evaluate_root(model: TerraformModel, directory: str, var_files: list[Terraf
         evaluated = _evaluated(model, directory, var_files, logged=key is not None)
         if cache is not None and key is not None:
             cache.put(key, evaluated)
+    if evaluated.digest:
+        model.evaluations[directory] = evaluated.digest
     _merge(model, evaluated)
 
 

@@ -57,6 +57,7 @@ class Evaluated:
     notices: list[Notice]
     visited: list[str]                 # module directories evaluated, sorted
     reads: list[Read] = field(default_factory=list)   # file functions' questions, each once
+    digest: str = ""                   # SHA-256 of the entry's body, once read or written: equal digests, equal resources
 
 
 def model_fingerprint() -> str:
@@ -92,12 +93,15 @@ class RootCache(CacheDirectory):
         entry = self.entry(key)
         try:
             body = verified_body(read_entry(entry), key, FORMAT)
-            evaluated = None if body is None else decode(body)
-            if evaluated is None or not same_answers(evaluated.reads, files):
+            if body is None:
+                return None
+            evaluated = decode(body)
+            if not same_answers(evaluated.reads, files):
                 return None
         except DECODE_ERRORS:
             return None
         refresh(entry)
+        evaluated.digest = hashlib.sha256(body).hexdigest()
         return evaluated
 
     def put(self, key: str, evaluated: Evaluated) -> None:
@@ -106,7 +110,8 @@ class RootCache(CacheDirectory):
         if not self.writable:
             return
         try:
-            data = sealed(encode(evaluated), key, FORMAT)
+            body = encode(evaluated)
+            data = sealed(body, key, FORMAT)
         except (parse_codec.Unencodable, RecursionError, ValueError, TypeError):
             return
         try:
@@ -115,6 +120,7 @@ class RootCache(CacheDirectory):
             self.writable = False
             return
         self.written += len(data)
+        evaluated.digest = hashlib.sha256(body).hexdigest()
 
     def tidy(self) -> None:
         """After a run that wrote entries: keep roots/ under the limit, checked at most every EVICT_EVERY

@@ -1,0 +1,207 @@
+"""The outcome cache: what the checks that judge a resource alone concluded on the resources of one Terraform
+root module, remembered between runs.
+
+After one file changes, most root modules come from the root cache with the same resources as before, and
+judging them again was a fifth of the scan. A check judges a resource alone when neither its `where` nor its
+assertion reads other resources or derived facts (`conditions.reads_others`): its outcomes on a root's
+resources are then decided by those resources, the policies, the configuration, the date and sovscan itself.
+An entry keeps them; its key is a SHA-256 over the cache format, the root cache's fingerprint (sovscan's
+version, source files and registries, the parser libraries), the date, the policies and the configuration as
+loaded, and the digest of the root's root cache entry (what evaluating the root gave; scanner/model/terraform/
+cache.py). A root the root cache does not hold (a --plan root, --no-cache, an entry that could not be written)
+is judged every time, and so is every check that reads beyond the resource.
+
+A hit replays each outcome where the check would have made it, so the result is the one evaluating gives, in
+the same order. Entries are `<dir>/outcomes/<k[:2]>/<k>.json`, sealed as every cache entry is
+(scanner/cachedir.py; JSON data only, read with evaluate/result_codec.py's typed decoder); a truncated,
+corrupt, foreign or malformed entry is a miss and the root is judged again. Writes are atomic; the least
+recently used entries are removed past the cache directory's size bound.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Collection, Mapping, NamedTuple
+
+from scanner.cachedir import (DECODE_ERRORS, CacheDirectory, keep_under_limit, read_entry, refresh, sealed,
+                              verified_body, write_atomically)
+from scanner.evaluate import result_codec
+from scanner.evaluate.result import Finding, finding_within_domains
+
+if TYPE_CHECKING:
+    from scanner.config import Config
+    from scanner.evaluate.policies import Policy
+    from scanner.model.resource import Model, Resource
+
+FORMAT = "sovscan-outcome-cache/1"
+
+ResourceIdentity = tuple[str, str, str, int]   # type, address, path, line: one resource of a root module
+
+
+class Outcome(NamedTuple):
+    """What one check concluded on one resource: how many checks it counted, passes, findings, unresolved
+    (a named tuple: a warm entry makes tens of thousands)."""
+    policy_id: str
+    check: int                          # the check's index in the policy
+    resource: ResourceIdentity
+    checks: int
+    passes: int
+    findings: tuple[Finding, ...]
+    unresolved: tuple[Finding, ...]
+
+
+OutcomeKey = tuple[str, int, ResourceIdentity]
+
+
+def identity(resource: Resource) -> ResourceIdentity:
+    return resource.type, resource.address, resource.path, resource.line
+
+
+@dataclass
+class OutcomeCache(CacheDirectory):
+    """A cache directory's outcome entries, for one scan's policies, configuration and date."""
+    scan: str = ""                      # digest of what decides every outcome besides the root's resources
+    written: int = 0
+
+    def entry(self, key: str) -> Path:
+        return Path(self.directory, "outcomes", key[:2], key + ".json")
+
+    def key(self, evaluation: str) -> str:
+        return hashlib.sha256(f"{FORMAT}\0{self.scan}\0{evaluation}".encode()).hexdigest()
+
+    def get(self, evaluation: str) -> dict[OutcomeKey, Outcome] | None:
+        """The outcomes on the root whose evaluation has this digest; None when missing or damaged alike."""
+        key = self.key(evaluation)
+        entry = self.entry(key)
+        try:
+            body = verified_body(read_entry(entry), key, FORMAT)
+            if body is None:
+                return None
+            rows = json.loads(body)
+            if type(rows) is not list:
+                return None
+            outcomes = [_outcome(row) for row in rows]
+        except DECODE_ERRORS:
+            return None
+        refresh(entry)
+        return {(o.policy_id, o.check, o.resource): o for o in outcomes}
+
+    def put(self, evaluation: str, outcomes: list[Outcome]) -> None:
+        key = self.key(evaluation)
+        try:
+            rows = [[o.policy_id, o.check, *o.resource, o.checks, o.passes,
+                     result_codec.plain(o.findings), result_codec.plain(o.unresolved)] for o in outcomes]
+            data = sealed(json.dumps(rows, separators=(",", ":"), ensure_ascii=True,
+                                     allow_nan=False).encode("ascii"), key, FORMAT)
+            write_atomically(self.entry(key), data, self.directory)
+        except (result_codec.Unencodable, ValueError, RecursionError, OSError):
+            return
+        self.written += len(data)
+
+    def tidy(self) -> None:
+        keep_under_limit(Path(self.directory, "outcomes"), self.written, self.limit)
+
+
+# An entry is a list of rows, one per outcome: policy, check, type, address, path, line, checks, passes,
+# findings, unresolved. Most rows are a pass and nothing else: only findings go through the typed decoder.
+_ROW_TYPES = (str, int, str, str, str, int, int, int, list, list)
+
+
+def _outcome(row: object) -> Outcome:
+    if type(row) is not list or tuple(map(type, row)) != _ROW_TYPES:
+        raise result_codec.Malformed("outcome")
+    policy_id, check, type_, address, path, line, checks, passes, findings, unresolved = row
+    outcome = Outcome(policy_id, check, (type_, address, path, line), checks, passes,
+                      result_codec.typed(findings, tuple[Finding, ...]) if findings else (),
+                      result_codec.typed(unresolved, tuple[Finding, ...]) if unresolved else ())
+    if not all(finding_within_domains(f, {policy_id}) for f in (*outcome.findings, *outcome.unresolved)):
+        raise result_codec.Malformed("a value a report looks up is outside its table")   # would crash a report
+    return outcome
+
+
+def scan_digest(fingerprint: str, today: datetime.date, policies: list[Policy], config: Config) -> str:
+    """What decides a check's outcome on a resource besides the resource: sovscan (`fingerprint`: the root
+    cache's), the scan's date, and the policies and configuration as loaded (their full contents)."""
+    return hashlib.sha256(f"{fingerprint}\0{today.isoformat()}\0{policies!r}\0{config!r}".encode(
+        "utf-8", "surrogateescape")).hexdigest()
+
+
+@dataclass
+class Unit:
+    """Resources judged together: a Terraform root module's, or the files' of one directory. Its outcomes are
+    remembered (`remembered`), or are recorded as they are judged (`made`)."""
+    evaluation: str                     # digest of what the resources are made of
+    paths: frozenset[str]               # the files whose text its outcomes may have read
+    remembered: dict[OutcomeKey, Outcome] | None
+    made: list[Outcome] = field(default_factory=list)
+
+
+def unit_name(resource: Resource) -> str | None:
+    """The unit a resource is judged in: its Terraform root, or its file's directory (a file read as a whole:
+    its text, a CI definition, a state file); None for what is judged only with others (Kubernetes objects
+    of a build, derived facts)."""
+    if resource.kind == "terraform":
+        return "root " + resource.root
+    if resource.kind == "file":
+        return "files " + posixpath.dirname(resource.path)
+    return None
+
+
+class Units:
+    """One scan's units whose outcomes can be remembered: each replays its entry, or records what is judged.
+
+    A root's resources are what its root cache entry holds (Model.evaluations); a directory's file resources
+    are made from its files' bytes alone (Model.digests). A unit two of whose resources look alike to an
+    entry (same type, address, file and line) is judged every time."""
+
+    def __init__(self, model: Model, cache: OutcomeCache):
+        self.cache = cache
+        self.units: dict[str, Unit] = {}
+        members: dict[str, set[ResourceIdentity]] = {}
+        spoilt: set[str] = set()
+        for resource in model.resources:
+            name = unit_name(resource)
+            if name is None:
+                continue
+            own = members.setdefault(name, set())
+            if identity(resource) in own or resource.places:
+                spoilt.add(name)
+            own.add(identity(resource))
+        directories: dict[str, list[str]] = {}
+        for path in model.digests:
+            directories.setdefault(posixpath.dirname(path), []).append(path)
+        for name, own in members.items():
+            if name in spoilt:
+                continue
+            kind, _, place = name.partition(" ")
+            if kind == "root":
+                evaluation = model.evaluations.get(place)
+                paths: frozenset[str] = frozenset()
+            else:
+                paths = frozenset(directories.get(place, ()))
+                evaluation = _files_digest(paths, model.digests) if {r[2] for r in own} <= paths else None
+            if evaluation is not None:
+                self.units[name] = Unit(evaluation, paths, cache.get(evaluation))
+
+    def of(self, resource: Resource) -> Unit | None:
+        name = unit_name(resource)
+        return None if name is None else self.units.get(name)
+
+    def keep(self, unreadable: Collection[str] = ()) -> None:
+        """Write the entries of the units judged in this run; not of one whose file could not be read again
+        (it changed during the scan: its outcomes were made with an empty text)."""
+        for unit in self.units.values():
+            if unit.remembered is None and unit.paths.isdisjoint(unreadable):
+                self.cache.put(unit.evaluation, unit.made)
+        self.cache.tidy()
+
+
+def _files_digest(paths: frozenset[str], digests: Mapping[str, str]) -> str:
+    digest = hashlib.sha256(b"files")
+    for path in sorted(paths):
+        digest.update(b"\0" + path.encode("utf-8", "surrogateescape") + b"\0" + digests[path].encode())
+    return digest.hexdigest()
