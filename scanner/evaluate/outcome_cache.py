@@ -1,21 +1,23 @@
 """The outcome cache: what the checks that judge a resource alone concluded on the resources of one Terraform
-root module, remembered between runs.
+root module, or on the files of one directory, remembered between runs.
 
 After one file changes, most root modules come from the root cache with the same resources as before, and
-judging them again was a fifth of the scan. A check judges a resource alone when neither its `where` nor its
-assertion reads other resources or derived facts (`conditions.reads_others`): its outcomes on a root's
-resources are then decided by those resources, the policies, the configuration, the date and sovscan itself.
-An entry keeps them; its key is a SHA-256 over the cache format, the root cache's fingerprint (sovscan's
-version, source files and registries, the parser libraries), the date, the policies and the configuration as
-loaded, and the digest of the root's root cache entry (what evaluating the root gave; scanner/model/terraform/
-cache.py). A root the root cache does not hold (a --plan root, --no-cache, an entry that could not be written)
-is judged every time, and so is every check that reads beyond the resource.
+most files are the ones the last run read; judging them again was a fifth of the scan. A check judges a
+resource alone when neither its `where` nor its assertion reads other resources or derived facts
+(`conditions.reads_others`): its outcomes on a root's resources are then decided by those resources, and on a
+file's by the file's bytes, with the policies, the configuration, the date and sovscan itself. An entry keeps
+them; its key is a SHA-256 over the cache format, the root cache's fingerprint (sovscan's version, source files
+and registries, the parser libraries), the date, the policies and the configuration as loaded, and the unit's
+digest: of the root's root cache entry (what evaluating the root gave; scanner/model/terraform/cache.py), or of
+the path and bytes of every file in the directory. A root the root cache does not hold (a --plan root,
+--no-cache, an entry that could not be written) is judged every time, and so is every check that reads beyond
+the resource and every Kubernetes object.
 
-A hit replays each outcome where the check would have made it, so the result is the one evaluating gives, in
+A hit replays each outcome where the check would have made it, so the result is the one judging gives, in
 the same order. Entries are `<dir>/outcomes/<k[:2]>/<k>.json`, sealed as every cache entry is
-(scanner/cachedir.py; JSON data only, read with evaluate/result_codec.py's typed decoder); a truncated,
-corrupt, foreign or malformed entry is a miss and the root is judged again. Writes are atomic; the least
-recently used entries are removed past the cache directory's size bound.
+(scanner/cachedir.py; JSON data only, findings read with evaluate/result_codec.py's typed decoder); a
+truncated, corrupt, foreign or malformed entry is a miss and the unit is judged again. Writes are atomic; the
+least recently used entries are removed past the cache directory's size bound.
 """
 from __future__ import annotations
 
