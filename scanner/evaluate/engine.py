@@ -18,7 +18,7 @@ from scanner.evaluate.context import Context
 from scanner.evaluate.fingerprint import finding_key
 from scanner.masking import redact
 from scanner.evaluate import messages
-from scanner.evaluate.outcome_cache import Outcome, Units, identity
+from scanner.evaluate.outcome_cache import Concluded, Outcome, Units, identity
 from scanner.evaluate.policies import LANGUAGES, Check, Policy
 from scanner.evaluate.selection import mode_of
 from scanner.evaluate.result import Finding, Passed, Result
@@ -97,18 +97,19 @@ class _Run:
         self.check(policy, policy.checks[number], resource, mode)
         if self.checks == checks:
             return None
-        return Outcome(policy.id, number, identity(resource), self.checks - checks, len(self.passed) - passed,
-                       tuple(self.findings[findings:]), tuple(self.unresolved[unresolved:]))
+        return Outcome(policy.id, number, identity(resource), Concluded(
+            self.checks - checks, len(self.passed) - passed, tuple(self.findings[findings:]),
+            tuple(self.unresolved[unresolved:])))
 
-    def replay(self, outcome: Outcome | None, resource: Resource) -> None:
-        """Add what the check concluded on `resource` in an earlier run, as `check` would add it."""
-        if outcome is None:
+    def replay(self, policy: Policy, concluded: Concluded | None, resource: Resource) -> None:
+        """Add what a check of `policy` concluded on `resource` in an earlier run, as `check` would add it."""
+        if concluded is None:
             return
-        self.checks += outcome.checks
-        self.findings.extend(outcome.findings)
-        self.unresolved.extend(outcome.unresolved)
-        self.passed.extend(Passed(outcome.policy_id, resource.address, resource.path, resource.line,
-                                  resource.terraform_root) for _ in range(outcome.passes))
+        self.checks += concluded.checks
+        self.findings.extend(concluded.findings)
+        self.unresolved.extend(concluded.unresolved)
+        self.passed.extend(Passed(policy.id, resource.address, resource.path, resource.line,
+                                  resource.terraform_root) for _ in range(concluded.passes))
 
     def judge(self, resource: Resource, condition: dict[str, Any], item: Match | None) -> Verdict:
         """The condition's verdict; when a value it reads is one of a few candidates, the verdict every
@@ -244,9 +245,9 @@ def evaluate(model: Model, policies: list[Policy], config: Config, today: dateti
                 if unit is None:
                     run.check(policy, check, resource, mode)
                 elif unit.remembered is not None:
-                    outcome = unit.remembered.get((policy.id, number, identity(resource)))
-                    if outcome is None or _countable(outcome, check, resource):
-                        run.replay(outcome, resource)
+                    concluded = unit.remembered.get((policy.id, number, id(resource)))
+                    if concluded is None or _countable(concluded, check, resource):
+                        run.replay(policy, concluded, resource)
                     else:
                         run.check(policy, check, resource, mode)
                 else:
@@ -258,11 +259,11 @@ def evaluate(model: Model, policies: list[Policy], config: Config, today: dateti
     return Result(_distinct(findings), _distinct(unresolved), list(policies), run.passed, checks=run.checks)
 
 
-def _countable(outcome: Outcome, check: Check, resource: Resource) -> bool:
+def _countable(concluded: Concluded, check: Check, resource: Resource) -> bool:
     """The remembered counts are ones the check could make on the resource: no more checks than it has items
     (an entry another job wrote could ask for billions of passes)."""
     items = 1 if not check.each else sum(1 for m in resolve(resource, check.each) if not isinstance(m.value, Unknown))
-    return 0 <= outcome.passes <= outcome.checks <= max(items, 1)
+    return 0 <= concluded.passes <= concluded.checks <= max(items, 1)
 
 
 def _written(resource: Resource, path: str) -> bool:

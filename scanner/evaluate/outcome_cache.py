@@ -25,6 +25,7 @@ import datetime
 import hashlib
 import json
 import posixpath
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Collection, Mapping, NamedTuple
@@ -44,19 +45,28 @@ FORMAT = "sovscan-outcome-cache/1"
 ResourceIdentity = tuple[str, str, str, int]   # type, address, path, line: one resource of a root module
 
 
+class Concluded(NamedTuple):
+    """What one check concluded on one resource: how many checks it counted, passes, findings, unresolved."""
+    checks: int
+    passes: int
+    findings: tuple[Finding, ...] = ()
+    unresolved: tuple[Finding, ...] = ()
+
+
+ONE_PASS = Concluded(1, 1)   # what most checks conclude: one object for all of them (a warm run reads tens of thousands)
+
+
 class Outcome(NamedTuple):
-    """What one check concluded on one resource: how many checks it counted, passes, findings, unresolved
-    (a named tuple: a warm entry makes tens of thousands)."""
+    """A check's conclusion on a resource, as an entry keeps it."""
     policy_id: str
     check: int                          # the check's index in the policy
     resource: ResourceIdentity
-    checks: int
-    passes: int
-    findings: tuple[Finding, ...]
-    unresolved: tuple[Finding, ...]
+    concluded: Concluded
 
 
-OutcomeKey = tuple[str, int, ResourceIdentity]
+# (policy id, check index, id() of the resource): the resources are the model's, alive while it is judged, so
+# the remembered outcomes hold no copy of their names
+Remembered = dict[tuple[str, int, int], Concluded]
 
 
 def identity(resource: Resource) -> ResourceIdentity:
@@ -75,8 +85,9 @@ class OutcomeCache(CacheDirectory):
     def key(self, evaluation: str) -> str:
         return hashlib.sha256(f"{FORMAT}\0{self.scan}\0{evaluation}".encode()).hexdigest()
 
-    def get(self, evaluation: str) -> dict[OutcomeKey, Outcome] | None:
-        """The outcomes on the root whose evaluation has this digest; None when missing or damaged alike."""
+    def get(self, evaluation: str, resources: Mapping[ResourceIdentity, Resource]) -> Remembered | None:
+        """The outcomes on `resources`, the unit whose digest is `evaluation`; None when missing or damaged
+        alike (an outcome on a resource the unit does not have is damage)."""
         key = self.key(evaluation)
         entry = self.entry(key)
         try:
@@ -86,17 +97,17 @@ class OutcomeCache(CacheDirectory):
             rows = json.loads(body)
             if type(rows) is not list:
                 return None
-            outcomes = [_outcome(row) for row in rows]
+            remembered = dict(_outcome(row, resources) for row in rows)
         except DECODE_ERRORS:
             return None
         refresh(entry)
-        return {(o.policy_id, o.check, o.resource): o for o in outcomes}
+        return remembered
 
     def put(self, evaluation: str, outcomes: list[Outcome]) -> None:
         key = self.key(evaluation)
         try:
-            rows = [[o.policy_id, o.check, *o.resource, o.checks, o.passes,
-                     result_codec.plain(o.findings), result_codec.plain(o.unresolved)] for o in outcomes]
+            rows = [[o.policy_id, o.check, *o.resource, *o.concluded[:2], result_codec.plain(o.concluded.findings),
+                     result_codec.plain(o.concluded.unresolved)] for o in outcomes]
             data = sealed(json.dumps(rows, separators=(",", ":"), ensure_ascii=True,
                                      allow_nan=False).encode("ascii"), key, FORMAT)
             write_atomically(self.entry(key), data, self.directory)
@@ -113,16 +124,19 @@ class OutcomeCache(CacheDirectory):
 _ROW_TYPES = (str, int, str, str, str, int, int, int, list, list)
 
 
-def _outcome(row: object) -> Outcome:
+def _outcome(row: object, resources: Mapping[ResourceIdentity, Resource]) -> tuple[tuple[str, int, int], Concluded]:
     if type(row) is not list or tuple(map(type, row)) != _ROW_TYPES:
         raise result_codec.Malformed("outcome")
     policy_id, check, type_, address, path, line, checks, passes, findings, unresolved = row
-    outcome = Outcome(policy_id, check, (type_, address, path, line), checks, passes,
-                      result_codec.typed(findings, tuple[Finding, ...]) if findings else (),
-                      result_codec.typed(unresolved, tuple[Finding, ...]) if unresolved else ())
-    if not all(finding_within_domains(f, {policy_id}) for f in (*outcome.findings, *outcome.unresolved)):
+    resource = resources[(type_, address, path, line)]    # KeyError: not this unit's
+    key = (sys.intern(policy_id), check, id(resource))
+    if (checks, passes, findings, unresolved) == (1, 1, [], []):
+        return key, ONE_PASS
+    concluded = Concluded(checks, passes, result_codec.typed(findings, tuple[Finding, ...]),
+                          result_codec.typed(unresolved, tuple[Finding, ...]))
+    if not all(finding_within_domains(f, {policy_id}) for f in (*concluded.findings, *concluded.unresolved)):
         raise result_codec.Malformed("a value a report looks up is outside its table")   # would crash a report
-    return outcome
+    return key, concluded
 
 
 def scan_digest(fingerprint: str, today: datetime.date, policies: list[Policy], config: Config) -> str:
@@ -138,7 +152,7 @@ class Unit:
     remembered (`remembered`), or are recorded as they are judged (`made`)."""
     evaluation: str                     # digest of what the resources are made of
     paths: frozenset[str]               # the files whose text its outcomes may have read
-    remembered: dict[OutcomeKey, Outcome] | None
+    remembered: Remembered | None
     made: list[Outcome] = field(default_factory=list)
 
 
@@ -163,16 +177,16 @@ class Units:
     def __init__(self, model: Model, cache: OutcomeCache):
         self.cache = cache
         self.units: dict[str, Unit] = {}
-        members: dict[str, set[ResourceIdentity]] = {}
+        members: dict[str, dict[ResourceIdentity, Resource]] = {}
         spoilt: set[str] = set()
         for resource in model.resources:
             name = unit_name(resource)
             if name is None:
                 continue
-            own = members.setdefault(name, set())
+            own = members.setdefault(name, {})
             if identity(resource) in own or resource.places:
                 spoilt.add(name)
-            own.add(identity(resource))
+            own[identity(resource)] = resource
         directories: dict[str, list[str]] = {}
         for path in model.digests:
             directories.setdefault(posixpath.dirname(path), []).append(path)
@@ -187,7 +201,7 @@ class Units:
                 paths = frozenset(directories.get(place, ()))
                 evaluation = _files_digest(paths, model.digests) if {r[2] for r in own} <= paths else None
             if evaluation is not None:
-                self.units[name] = Unit(evaluation, paths, cache.get(evaluation))
+                self.units[name] = Unit(evaluation, paths, cache.get(evaluation, own))
 
     def of(self, resource: Resource) -> Unit | None:
         name = unit_name(resource)

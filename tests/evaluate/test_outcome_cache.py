@@ -118,7 +118,8 @@ def _entries(cache: Path) -> list[Path]:
     return sorted(cache.glob("outcomes/*/*.json"))
 
 
-@pytest.mark.parametrize("damage", ["flip", "truncate", "malformed row", "finding of the wrong type", "not a list"])
+@pytest.mark.parametrize("damage", ["flip", "truncate", "malformed row", "finding of the wrong type", "not a list",
+                                    "another unit's resource"])
 def test_a_damaged_or_malformed_entry_is_judged_again(write, tmp_path, policies, judged, damage):
     root = write(TREE, tmp_path / "repo")
     cold = _scan(root, policies, tmp_path / "c")
@@ -135,9 +136,13 @@ def test_a_damaged_or_malformed_entry_is_judged_again(write, tmp_path, policies,
         elif damage == "malformed row":
             entry.write_bytes(sealed(b'[["RES-001", 0, "google_storage_bucket"]]', key, FORMAT))
         elif damage == "finding of the wrong type":
-            entry.write_bytes(sealed(b'[["RES-001",0,"t","a","p",1,1,0,[{"policy_id":1}],[]]]', key, FORMAT))
-        else:
+            entry.write_bytes(sealed(b'[["RES-001",0,"google_storage_bucket","google_storage_bucket.a","envs/a/main.tf",'
+                                     b'1,1,0,[{"policy_id":1}],[]]]', key, FORMAT))
+        elif damage == "not a list":
             entry.write_bytes(sealed(b'{"rows": []}', key, FORMAT))
+        else:
+            entry.write_bytes(sealed(b'[["RES-001",0,"google_storage_bucket","google_storage_bucket.z","envs/z/main.tf",'
+                                     b'1,1,1,[],[]]]', key, FORMAT))
     judged.clear()
     _edit(root, "README.md", "# edited\n")
     warm = _scan(root, policies, tmp_path / "c")
