@@ -42,12 +42,16 @@ def classify(name: str) -> str:
     return "text"
 
 
+GITHUB_WORKFLOW, GITLAB_CI = "github_workflow", "gitlab_ci"
+CI_KINDS = (GITHUB_WORKFLOW, GITLAB_CI)
+
+
 def ci_kind(path: str) -> str | None:
     name = posixpath.basename(path)
     if "/.github/workflows/" in f"/{path}" and name.endswith((".yml", ".yaml")):
-        return "github_workflow"
+        return GITHUB_WORKFLOW
     if name in (".gitlab-ci.yml", ".gitlab-ci.yaml") or path.endswith(".gitlab-ci.yml"):
-        return "gitlab_ci"
+        return GITLAB_CI
     return None
 
 

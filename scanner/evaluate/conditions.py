@@ -70,6 +70,21 @@ def judges_alone(check: Check) -> bool:
     return not reads_others(check.assertion) and (check.where is None or not reads_others(check.where))
 
 
+def reads_own_text(check: Check) -> bool:
+    """The check reads the text of its resource's file (a secret detector), besides the resource itself."""
+    return any(_reads_text(c) for c in (check.assertion, check.where) if c is not None)
+
+
+def _reads_text(cond: Any) -> bool:
+    if isinstance(cond, list):
+        return any(_reads_text(c) for c in cond)
+    if not isinstance(cond, dict):
+        return False
+    spec = PREDICATES.get(cond["predicate"]) if isinstance(cond.get("predicate"), str) else None
+    return (spec is not None and spec.own_text) or any(_reads_text(cond[key]) for key in ("all", "any", "not")
+                                                        if key in cond)
+
+
 def _predicate(resource: Resource, cond: dict[str, Any], item: Match | None, ctx: Context) -> Verdict:
     verdict = PREDICATES[cond["predicate"]].function(resource, cond.get("args", {}), ctx, item)
     if item is not None and verdict.path and item.location:

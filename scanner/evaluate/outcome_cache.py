@@ -11,7 +11,8 @@ and registries, the parser libraries), the date, the policies and the configurat
 digest: of the root's root cache entry (what evaluating the root gave; scanner/model/terraform/cache.py), or of
 the path and bytes of every file in the directory. A root the root cache does not hold (a --plan root,
 --no-cache, an entry that could not be written) is judged every time, and so is every check that reads beyond
-the resource and every Kubernetes object.
+the resource, every Kubernetes object, the repository (its values count other files), and a check that reads
+the text of a Terraform resource's file (a root's digest is of its resources, not of their files' text).
 
 A hit replays each outcome where the check would have made it, so the result is the one judging gives, in
 the same order. Entries are `<dir>/outcomes/<k[:2]>/<k>.json`, sealed as every cache entry is
@@ -30,6 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Collection, Mapping, NamedTuple
 
+from scanner.discover import CI_KINDS
+from scanner.model.derive.inputs import TFVARS_TYPE
+from scanner.model.files import STATE_FILE_TYPE, TEXT_FILE_TYPE
 from scanner.cachedir import (DECODE_ERRORS, CacheDirectory, keep_under_limit, read_entry, refresh, sealed,
                               verified_body, write_atomically)
 from scanner.evaluate import result_codec
@@ -156,13 +160,17 @@ class Unit:
     made: list[Outcome] = field(default_factory=list)
 
 
+# The file resources made from their own file's bytes alone: its text, a state file, a tfvars file, a CI
+# definition. Not the repository, whose values count and look at other files.
+FROM_ONE_FILE = frozenset({TEXT_FILE_TYPE, STATE_FILE_TYPE, TFVARS_TYPE, *CI_KINDS})
+
+
 def unit_name(resource: Resource) -> str | None:
-    """The unit a resource is judged in: its Terraform root, or its file's directory (a file read as a whole:
-    its text, a CI definition, a state file); None for what is judged only with others (Kubernetes objects
-    of a build, derived facts)."""
+    """The unit a resource is judged in: its Terraform root, or its file's directory (a file read as a whole);
+    None for what is judged only with others (Kubernetes objects of a build, derived facts, the repository)."""
     if resource.kind == "terraform":
         return "root " + resource.root
-    if resource.kind == "file":
+    if resource.kind == "file" and resource.type in FROM_ONE_FILE:
         return "files " + posixpath.dirname(resource.path)
     return None
 
@@ -203,9 +211,12 @@ class Units:
             if evaluation is not None:
                 self.units[name] = Unit(evaluation, paths, cache.get(evaluation, own))
 
-    def of(self, resource: Resource) -> Unit | None:
+    def of(self, resource: Resource, reads_text: bool = False) -> Unit | None:
+        """The resource's unit; None when it has none, or when the check reads the text of the resource's file
+        and the unit's digest does not cover that file (a root's digest is of its resources, not its texts)."""
         name = unit_name(resource)
-        return None if name is None else self.units.get(name)
+        unit = None if name is None else self.units.get(name)
+        return None if unit is None or (reads_text and resource.path not in unit.paths) else unit
 
     def keep(self, unreadable: Collection[str] = ()) -> None:
         """Write the entries of the units judged in this run; not of one whose file could not be read again

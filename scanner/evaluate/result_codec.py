@@ -196,6 +196,11 @@ def _exactly(kind: type) -> Decoder:
     def read(data: Any, policies: dict[str, Policy]) -> Any:
         if type(data) is not kind:
             raise Malformed(f"{type(data).__name__} where {kind.__name__} belongs")
+        if isinstance(data, str) and not data.isascii():
+            try:
+                data.encode("utf-8")
+            except UnicodeEncodeError:   # a lone surrogate ("\ud800" in the JSON) no report could write
+                raise Malformed("text that is not Unicode") from None
         return data
     return read
 

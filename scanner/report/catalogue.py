@@ -236,6 +236,8 @@ def render_predicate(name: str, predicate: PredicateSpec) -> list[str]:
              f"- defined in: `{predicate.module}`"]
     if predicate.reads:
         lines.append(f"- reads besides the resource: {'; '.join(predicate.reads)}")
+    if predicate.own_text:
+        lines.append("- reads the text of the resource's own file")
     if predicate.derived:
         lines.append("- derived facts: " + ", ".join(f"`scanner/model/derive/{d}.py`" for d in predicate.derived))
     if predicate.registries:

@@ -65,6 +65,7 @@ def judged(monkeypatch):
 
 
 def _edit(root: Path, path: str, text: str) -> None:
+    (root / path).parent.mkdir(parents=True, exist_ok=True)
     (root / path).write_text(text)
     (root / "README.md").write_text(f"# {random.random()}\n")   # and the whole scan's result is not the cached one
 
@@ -169,6 +170,18 @@ def test_a_forged_finding_a_report_could_not_show_is_judged_again(write, tmp_pat
     assert warm.findings == cold.findings
 
 
+def test_a_forged_finding_with_text_no_report_could_write_is_judged_again(write, tmp_path, policies):
+    root = write(TREE, tmp_path / "repo")
+    cold = _scan(root, policies, tmp_path / "c")
+    finding = result_codec.plain(next(f for f in cold.findings if f.policy_id == "RES-001"))
+    _forge(tmp_path / "c", [["RES-001", 0, "google_storage_bucket", "google_storage_bucket.a", "envs/a/main.tf", 1,
+                             1, 0, [{**finding, "message": "\ud800"}], []]])
+    _edit(root, "README.md", "# edited\n")
+    assert _scan(root, policies, tmp_path / "c").findings == cold.findings
+    with pytest.raises(result_codec.Malformed):
+        result_codec.typed(json.loads('"\\ud800"'), str)
+
+
 def test_a_forged_count_of_passes_is_judged_again_not_replayed(write, tmp_path, policies, judged):
     root = write(TREE, tmp_path / "repo")
     cold = _scan(root, policies, tmp_path / "c")
@@ -219,8 +232,49 @@ def test_file_units_are_directories_whose_files_all_have_digests(tmp_path):
 
 
 # --- what a predicate judging the resource alone may read ------------------------------------------------
-# secret_text reads its resource's own file's text, which the unit's digest covers.
-READS_ITS_OWN_FILE = {"secret_text"}
+CUSTOM = """id: {id}
+title: A policy of the organisation, for this test
+family: custom
+severity: medium
+rationale: Written for the outcome cache's tests, long enough for the policy schema to accept it.
+remediation:
+  default: Change the code as the organisation's own guidance says, for this test.
+message: "{{address}}: {{detail}}"
+references: {{}}
+input: {input}
+checks:
+  - match: {match}
+    assert: {assertion}
+"""
+
+
+@pytest.fixture
+def custom(tmp_path):
+    """The built-in pack and two policies of the organisation's: one on the repository (its values count the
+    scan's files), one that runs the secret detectors over a Terraform resource's file."""
+    directory = tmp_path / "policies"
+    (directory / "custom").mkdir(parents=True)
+    (directory / "custom" / "ORG-001.yaml").write_text(CUSTOM.format(id="ORG-001", input="file", match="{file: [repository]}",
+                                                          assertion="{path: files, op: lt, value: 6}"))
+    (directory / "custom" / "ORG-002.yaml").write_text(CUSTOM.format(id="ORG-002", input="terraform",
+                                                          match="{terraform: [google_storage_bucket]}",
+                                                          assertion="{predicate: secret_text}"))
+    return tuple(selection.select(policy_module.load((str(directory),)), ()))
+
+
+@pytest.mark.parametrize("change", ["a file elsewhere", "a secret below the resource"])
+def test_a_check_that_reads_beyond_its_unit_is_judged_again(write, tmp_path, custom, change):
+    """The repository counts every file; a root's digest is of its resources, not of its files' text."""
+    root = write({**TREE, "README.md": "# infra\n"}, tmp_path / "repo")
+    _scan(root, custom, tmp_path / "c")
+    if change == "a file elsewhere":   # the repository's own file (README.md) and directory stay as they were
+        write({"envs/c/notes.md": "# more\n", "envs/d/notes.md": "# more\n"}, root)
+    else:
+        _edit(root, "envs/a/main.tf", bucket("a", "US") + f"# token: {TOKEN}\n")
+    warm = _scan(root, custom, tmp_path / "c")
+    assert warm == _scan(root, custom, None)
+    wanted = ("ORG-001", "") if change == "a file elsewhere" else ("ORG-002", "envs/a/main.tf")
+    assert wanted in [(f.policy_id, f.path if f.policy_id == "ORG-002" else "") for f in warm.findings]
 
 
 def _reads_the_model(function_name: str, module_source: str) -> bool:
@@ -247,9 +301,9 @@ def _reads_the_model(function_name: str, module_source: str) -> bool:
 def test_no_predicate_said_to_judge_the_resource_alone_reads_the_model():
     alone = {name: spec for name, spec in PREDICATES.items() if not spec.reads and not spec.derived}
     assert "region_allowed" in alone and "outside_demonstration" not in alone
-    readers = [name for name, spec in sorted(alone.items()) if name not in READS_ITS_OWN_FILE and
+    readers = [name for name, spec in sorted(alone.items()) if not spec.own_text and
                _reads_the_model(spec.function.__name__, inspect.getsource(inspect.getmodule(spec.function)))]
-    assert readers == []
+    assert readers == [] and PREDICATES["secret_text"].own_text
 
 
 def test_the_guard_sees_a_read_through_a_helper():

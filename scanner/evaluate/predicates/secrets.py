@@ -409,7 +409,7 @@ SECRETS: dict[str, PredicateSpec] = {
     "secret_named": spec(secret_named, optional={"path": STRING}, registries=("secret-detectors",)),
     "secret_entries": spec(secret_entries, required={"path": STRING}, optional={"name": STRING, "value": STRING},
                            registries=("secret-detectors",)),
-    "secret_text": spec(secret_text, optional={"detectors": STRINGS}, registries=("secret-detectors",)),
+    "secret_text": spec(secret_text, optional={"detectors": STRINGS}, registries=("secret-detectors",), own_text=True),
     "tfvars_secrets": spec(tfvars_secrets, derived=("inputs",), registries=("secret-detectors",)),
     "output_exposes_no_secret": spec(output_exposes_no_secret, reads=("the resources the output refers to",),
                                      registries=("secret-detectors",)),

@@ -31,6 +31,7 @@ class PredicateSpec:
     reads: tuple[str, ...] = ()         # what it looks at beyond the resource, in words
     registries: tuple[str, ...] = ()    # policies/registries/<name>.yaml it judges against
     derived: tuple[str, ...] = ()       # scanner/model/derive/<name>.py: the derived facts it judges
+    own_text: bool = False              # reads the text of the resource's own file (Model.texts)
 
     @property
     def module(self) -> str:
@@ -54,5 +55,5 @@ class PredicateSpec:
 
 def spec(function: Predicate, required: Mapping[str, Mapping[str, Any]] | None = None,
          optional: Mapping[str, Mapping[str, Any]] | None = None, reads: tuple[str, ...] = (),
-         registries: tuple[str, ...] = (), derived: tuple[str, ...] = ()) -> PredicateSpec:
-    return PredicateSpec(function, required or {}, optional or {}, reads, registries, derived)
+         registries: tuple[str, ...] = (), derived: tuple[str, ...] = (), own_text: bool = False) -> PredicateSpec:
+    return PredicateSpec(function, required or {}, optional or {}, reads, registries, derived, own_text)
