@@ -10,11 +10,12 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from scanner.evaluate.context import Context
 from scanner.evaluate.operators import OPERATORS
 from scanner.evaluate.predicates import PREDICATES
+from scanner.evaluate.predicates.spec import PredicateSpec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.paths import Match, lookup
 from scanner.model.resource import Resource
@@ -51,38 +52,33 @@ def judge(resource: Resource, cond: dict[str, Any], item: Match | None, ctx: Con
 
 
 def reads_others(cond: Any) -> bool:
-    """The condition looks beyond the resource: a `linked` resource, or a predicate that reads other
-    resources or derived facts (a namespace's NetworkPolicies, a PodDisruptionBudget, a cluster)."""
-    if isinstance(cond, list):
-        return any(reads_others(c) for c in cond)
-    if not isinstance(cond, dict):
-        return False
-    if "linked" in cond:
-        return True
-    spec = PREDICATES.get(cond["predicate"]) if isinstance(cond.get("predicate"), str) else None
-    if spec is not None and (spec.reads or spec.derived):
-        return True
-    return any(reads_others(cond[key]) for key in ("all", "any", "not") if key in cond)
+    """The condition (or list of them) looks beyond the resource: a `linked` resource, or a predicate that
+    reads other resources or derived facts (a namespace's NetworkPolicies, a PodDisruptionBudget, a cluster)."""
+    return any("linked" in part or (spec is not None and bool(spec.reads or spec.derived)) for part, spec in _parts(cond))
 
 
 def judges_alone(check: Check) -> bool:
     """Neither the check's `where` nor its assertion reads beyond the resource."""
-    return not reads_others(check.assertion) and (check.where is None or not reads_others(check.where))
+    return not reads_others([check.assertion, check.where])
 
 
 def reads_own_text(check: Check) -> bool:
     """The check reads the text of its resource's file (a secret detector), besides the resource itself."""
-    return any(_reads_text(c) for c in (check.assertion, check.where) if c is not None)
+    return any(spec is not None and spec.own_text for _, spec in _parts([check.assertion, check.where]))
 
 
-def _reads_text(cond: Any) -> bool:
+def _parts(cond: Any) -> Iterator[tuple[dict[str, Any], PredicateSpec | None]]:
+    """Each condition in `cond` and in those it combines (all, any, not), with its predicate's spec if it has one."""
     if isinstance(cond, list):
-        return any(_reads_text(c) for c in cond)
+        for item in cond:
+            yield from _parts(item)
+        return
     if not isinstance(cond, dict):
-        return False
-    spec = PREDICATES.get(cond["predicate"]) if isinstance(cond.get("predicate"), str) else None
-    return (spec is not None and spec.own_text) or any(_reads_text(cond[key]) for key in ("all", "any", "not")
-                                                        if key in cond)
+        return
+    yield cond, PREDICATES.get(cond["predicate"]) if isinstance(cond.get("predicate"), str) else None
+    for key in ("all", "any", "not"):
+        if key in cond:
+            yield from _parts(cond[key])
 
 
 def _predicate(resource: Resource, cond: dict[str, Any], item: Match | None, ctx: Context) -> Verdict:

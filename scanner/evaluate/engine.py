@@ -18,7 +18,7 @@ from scanner.evaluate.context import Context
 from scanner.evaluate.fingerprint import finding_key
 from scanner.masking import redact
 from scanner.evaluate import messages
-from scanner.evaluate.outcome_cache import Concluded, Outcome, Units, identity
+from scanner.evaluate.outcome_cache import Concluded, Outcome, Unit, Units, identity
 from scanner.evaluate.policies import LANGUAGES, Check, Policy
 from scanner.evaluate.selection import mode_of
 from scanner.evaluate.result import Finding, Passed, Result
@@ -91,20 +91,31 @@ class _Run:
         if resource.places:
             self.build_of[id(finding)] = resource.root
 
-    def recorded(self, policy: Policy, number: int, resource: Resource, mode: str) -> Outcome | None:
-        """Check `number` of `policy` on `resource`, and what it added (None: it did not apply)."""
+    def check_in(self, unit: Unit, policy: Policy, number: int, resource: Resource, mode: str) -> None:
+        """Check `number` of `policy` on `resource` of an outcome cache unit: what the unit remembers, else
+        judged and recorded for it."""
+        check = policy.checks[number]
+        if unit.remembered is None:
+            unit.made.extend(self._recorded(policy, number, resource, mode))
+            return
+        concluded = unit.remembered.get((policy.id, number, id(resource)))
+        if concluded is not None and not _countable(concluded, check, resource):
+            self.check(policy, check, resource, mode)
+        elif concluded is not None:
+            self._replay(policy, concluded, resource)
+
+    def _recorded(self, policy: Policy, number: int, resource: Resource, mode: str) -> list[Outcome]:
+        """Check `number` of `policy` on `resource`, and what it added (nothing when it did not apply)."""
         checks, findings, unresolved, passed = self.checks, len(self.findings), len(self.unresolved), len(self.passed)
         self.check(policy, policy.checks[number], resource, mode)
         if self.checks == checks:
-            return None
-        return Outcome(policy.id, number, identity(resource), Concluded(
+            return []
+        return [Outcome(policy.id, number, identity(resource), Concluded(
             self.checks - checks, len(self.passed) - passed, tuple(self.findings[findings:]),
-            tuple(self.unresolved[unresolved:])))
+            tuple(self.unresolved[unresolved:])))]
 
-    def replay(self, policy: Policy, concluded: Concluded | None, resource: Resource) -> None:
+    def _replay(self, policy: Policy, concluded: Concluded, resource: Resource) -> None:
         """Add what a check of `policy` concluded on `resource` in an earlier run, as `check` would add it."""
-        if concluded is None:
-            return
         self.checks += concluded.checks
         self.findings.extend(concluded.findings)
         self.unresolved.extend(concluded.unresolved)
@@ -160,7 +171,7 @@ def _on_partial_render(resource: Resource, check: Check, part: dict[str, Any], v
     may be answered by them."""
     if verdict.state is None:
         return verdict
-    alone = not reads_others(part) and (check.where is None or not reads_others(check.where))
+    alone = not reads_others([part, check.where])
     if verdict.state is False and resource.facts.get(AS_DEPLOYED_FACT) and alone:
         return verdict
     return unknown(partial, verdict.path)
@@ -244,16 +255,8 @@ def evaluate(model: Model, policies: list[Policy], config: Config, today: dateti
                 unit = units.of(resource, text) if units is not None and alone else None
                 if unit is None:
                     run.check(policy, check, resource, mode)
-                elif unit.remembered is not None:
-                    concluded = unit.remembered.get((policy.id, number, id(resource)))
-                    if concluded is None or _countable(concluded, check, resource):
-                        run.replay(policy, concluded, resource)
-                    else:
-                        run.check(policy, check, resource, mode)
                 else:
-                    outcome = run.recorded(policy, number, resource, mode)
-                    if outcome is not None:
-                        unit.made.append(outcome)
+                    run.check_in(unit, policy, number, resource, mode)
     findings = overlays.named(run.findings, run.build_of, model.builds)
     unresolved = overlays.named(run.unresolved, run.build_of, model.builds)
     return Result(_distinct(findings), _distinct(unresolved), list(policies), run.passed, checks=run.checks)

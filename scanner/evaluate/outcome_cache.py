@@ -8,11 +8,12 @@ resource alone when neither its `where` nor its assertion reads other resources 
 file's by the file's bytes, with the policies, the configuration, the date and sovscan itself. An entry keeps
 them; its key is a SHA-256 over the cache format, the root cache's fingerprint (sovscan's version, source files
 and registries, the parser libraries), the date, the policies and the configuration as loaded, and the unit's
-digest: of the root's root cache entry (what evaluating the root gave; scanner/model/terraform/cache.py), or of
-the path and bytes of every file in the directory. A root the root cache does not hold (a --plan root,
---no-cache, an entry that could not be written) is judged every time, and so is every check that reads beyond
+digest: of the root's evaluation (its root cache key and the answers its file functions got:
+scanner/model/terraform/cache.py `evaluation`), or of the path and bytes of every file in the directory. A root
+without a root cache key (a --plan root, a module source that is not a literal, --no-cache) is judged every
+time, and so is every check that reads beyond
 the resource, every Kubernetes object, the repository (its values count other files), and a check that reads
-the text of a Terraform resource's file (a root's digest is of its resources, not of their files' text).
+the text of a Terraform resource's file (such a check is replayed only in the unit of that file's directory).
 
 A hit replays each outcome where the check would have made it, so the result is the one judging gives, in
 the same order. Entries are `<dir>/outcomes/<k[:2]>/<k>.json`, sealed as every cache entry is
@@ -165,28 +166,31 @@ class Unit:
 FROM_ONE_FILE = frozenset({TEXT_FILE_TYPE, STATE_FILE_TYPE, TFVARS_TYPE, *CI_KINDS})
 
 
-def unit_name(resource: Resource) -> str | None:
+UnitName = tuple[str, str]   # ("root", its directory) | ("files", their directory)
+
+
+def unit_name(resource: Resource) -> UnitName | None:
     """The unit a resource is judged in: its Terraform root, or its file's directory (a file read as a whole);
     None for what is judged only with others (Kubernetes objects of a build, derived facts, the repository)."""
     if resource.kind == "terraform":
-        return "root " + resource.root
+        return "root", resource.root
     if resource.kind == "file" and resource.type in FROM_ONE_FILE:
-        return "files " + posixpath.dirname(resource.path)
+        return "files", posixpath.dirname(resource.path)
     return None
 
 
 class Units:
     """One scan's units whose outcomes can be remembered: each replays its entry, or records what is judged.
 
-    A root's resources are what its root cache entry holds (Model.evaluations); a directory's file resources
+    A root's resources are what its evaluation gives (Model.evaluations); a directory's file resources
     are made from its files' bytes alone (Model.digests). A unit two of whose resources look alike to an
     entry (same type, address, file and line) is judged every time."""
 
     def __init__(self, model: Model, cache: OutcomeCache):
         self.cache = cache
-        self.units: dict[str, Unit] = {}
-        members: dict[str, dict[ResourceIdentity, Resource]] = {}
-        spoilt: set[str] = set()
+        self.units: dict[UnitName, Unit] = {}
+        members: dict[UnitName, dict[ResourceIdentity, Resource]] = {}
+        spoilt: set[UnitName] = set()
         for resource in model.resources:
             name = unit_name(resource)
             if name is None:
@@ -201,7 +205,7 @@ class Units:
         for name, own in members.items():
             if name in spoilt:
                 continue
-            kind, _, place = name.partition(" ")
+            kind, place = name
             if kind == "root":
                 evaluation = model.evaluations.get(place)
                 paths: frozenset[str] = frozenset()
@@ -213,7 +217,7 @@ class Units:
 
     def of(self, resource: Resource, reads_text: bool = False) -> Unit | None:
         """The resource's unit; None when it has none, or when the check reads the text of the resource's file
-        and the unit's digest does not cover that file (a root's digest is of its resources, not its texts)."""
+        and the unit is not the file's directory (only that unit's digest is of the file's bytes as such)."""
         name = unit_name(resource)
         unit = None if name is None else self.units.get(name)
         return None if unit is None or (reads_text and resource.path not in unit.paths) else unit

@@ -29,7 +29,7 @@ def opentofu_precedence(files: list[TerraformSyntax]) -> list[TerraformSyntax]:
             and not (f.path.endswith(".tf.json") and f.path[: -len(".tf.json")] + ".json" in tofu)]
 
 
-def _terraform(files: list[ParsedFile], texts: ScannedTexts, tfvars: list[TerraformFile],
+def _terraform(files: list[ParsedFile], texts: ScannedTexts, digests: Mapping[str, str], tfvars: list[TerraformFile],
                var_files: list[TerraformFile], manifests: dict[str, ModuleManifest], plans: list[Plan] | None,
                root_cache: RootCache | None) -> tuple[list[Resource], list[Notice], dict[str, str]]:
     """The resources and notices of the Terraform root modules; the files' Terraform trees are handed over to
@@ -39,7 +39,6 @@ def _terraform(files: list[ParsedFile], texts: ScannedTexts, tfvars: list[Terraf
     for parsed in files:
         parsed.terraform = None
     installed = {posixpath.dirname(f.source.path) for f in files if f.source.installed}
-    digests = {f.source.path: f.digest for f in files}
     evaluated = terraform.build(tf_files, tfvars, var_files, texts, digests, manifests, installed, plans, root_cache)
     return evaluated.resources, sorted(evaluated.notices), evaluated.evaluations
 
@@ -65,7 +64,9 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     texts = texts if texts is not None else ScannedTexts(files)
     own_texts = texts.only(own)
     tfvars = [unpacked(f.terraform) for f in files if f.terraform is not None and f.source.kind == "tfvars"]
-    resources, tf_notices, evaluations = _terraform(files, texts, tfvars, var_files or [], manifests or {}, plans, root_cache)
+    digests = {f.source.path: f.digest for f in files}
+    resources, tf_notices, evaluations = _terraform(files, texts, digests, tfvars, var_files or [], manifests or {},
+                                                    plans, root_cache)
     kubernetes = deployed.build(own, own_texts, helm_values, helm_engine)
     resources.extend(kubernetes.resources)
     resources.extend(file_model.build(own))
@@ -77,6 +78,6 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     resources.sort(key=lambda r: (r.path, r.line, r.address))
     model = Model(resources, builds=kubernetes.builds, demonstration_directories=tuple(demonstration_directories),
                   notices=tf_notices + kubernetes.notices, texts=texts, evaluations=evaluations,
-                  digests={f.source.path: f.digest for f in files})
+                  digests=digests)
     derive(model)
     return model

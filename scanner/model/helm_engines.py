@@ -30,6 +30,9 @@ NAMESPACE = "default"
 RENDER_TIMEOUT_SECONDS = 60
 MAX_OUTPUT_BYTES = 64 * 1024 * 1024
 SDK_MEMORY_BYTES = 2 * 1024 ** 3    # address space the SDK's worker may add: Helm and the rendered text
+# How the worker dies at its address-space limit: Go's allocator, Python's, or (whichever comes first)
+# Go's runtime failing to map a new thread's stack, which glibc reports as EAGAIN from pthread_create.
+OUT_OF_MEMORY_SIGNS = ("out of memory", "MemoryError", "cannot allocate memory", "pthread_create failed")
 
 
 class RenderFailure(Exception):
@@ -196,11 +199,6 @@ def _reply(scratch: str) -> dict[str, Any]:
         return {"error": _out_of_memory(SDK_MEMORY_BYTES)}
     first = said.strip().split("\n", 1)[0][:200]
     return {"error": f"{SdkEngine.name} stopped without a result" + (f" ({first})" if first else "")}
-
-
-# How the worker dies at its address-space limit: Go's allocator, Python's, or (whichever comes first)
-# Go's runtime failing to map a new thread's stack, which glibc reports as EAGAIN from pthread_create.
-OUT_OF_MEMORY_SIGNS = ("out of memory", "MemoryError", "cannot allocate memory", "pthread_create failed")
 
 
 def _out_of_memory(memory: int) -> str:

@@ -113,8 +113,8 @@ class Model:
     demonstration_directories: tuple[str, ...] = DEMONSTRATION_DIRECTORIES
     notices: list[Notice] = field(default_factory=list)   # what the model could not build or use (unrendered builds, a plan of other code)
     texts: Mapping[str, str] = field(default_factory=dict, repr=False)   # the scanned files' texts (parse/texts.py)
-    # Terraform root directory -> digest of what evaluating it gave, when the root cache holds that: two scans
-    # with the same digest for a root have the same resources in it (scanner/evaluate/outcome_cache.py)
+    # Terraform root directory -> what identifies its evaluation, when it has a root cache key: two scans with the
+    # same digest for a root have the same resources in it (scanner/evaluate/outcome_cache.py)
     evaluations: dict[str, str] = field(default_factory=dict, repr=False)
     digests: Mapping[str, str] = field(default_factory=dict, repr=False)   # path -> SHA-256 of the bytes parsed
 

@@ -264,7 +264,7 @@ def custom(tmp_path):
 
 @pytest.mark.parametrize("change", ["a file elsewhere", "a secret below the resource"])
 def test_a_check_that_reads_beyond_its_unit_is_judged_again(write, tmp_path, custom, change):
-    """The repository counts every file; a root's digest is of its resources, not of its files' text."""
+    """The repository counts every file; the secret detectors read a Terraform resource's file as text."""
     root = write({**TREE, "README.md": "# infra\n"}, tmp_path / "repo")
     _scan(root, custom, tmp_path / "c")
     if change == "a file elsewhere":   # the repository's own file (README.md) and directory stay as they were

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from scanner.model.terraform import emit, plan_match
-from scanner.model.terraform.cache import Evaluated, RootCache, RootKeys
+from scanner.model.terraform.cache import Evaluated, RootCache, RootKeys, evaluation
 from scanner.model.terraform.files import ScannedFiles
 from scanner.model.terraform.instance import Instance
 from scanner.model.terraform.modules import TerraformModel, group_modules
@@ -125,8 +125,8 @@ def _evaluate_root(model: TerraformModel, directory: str, var_files: list[Terraf
         evaluated = _evaluated(model, directory, var_files, logged=key is not None)
         if cache is not None and key is not None:
             cache.put(key, evaluated)
-    if evaluated.digest:
-        model.evaluations[directory] = evaluated.digest
+    if key is not None:
+        model.evaluations[directory] = evaluation(key, evaluated.reads)
     _merge(model, evaluated)
 
 

@@ -57,7 +57,6 @@ class Evaluated:
     notices: list[Notice]
     visited: list[str]                 # module directories evaluated, sorted
     reads: list[Read] = field(default_factory=list)   # file functions' questions, each once
-    digest: str = ""                   # SHA-256 of the entry's body, once read or written: equal digests, equal resources
 
 
 def model_fingerprint() -> str:
@@ -101,7 +100,6 @@ class RootCache(CacheDirectory):
         except DECODE_ERRORS:
             return None
         refresh(entry)
-        evaluated.digest = hashlib.sha256(body).hexdigest()
         return evaluated
 
     def put(self, key: str, evaluated: Evaluated) -> None:
@@ -110,8 +108,7 @@ class RootCache(CacheDirectory):
         if not self.writable:
             return
         try:
-            body = encode(evaluated)
-            data = sealed(body, key, FORMAT)
+            data = sealed(encode(evaluated), key, FORMAT)
         except (parse_codec.Unencodable, RecursionError, ValueError, TypeError):
             return
         try:
@@ -120,13 +117,18 @@ class RootCache(CacheDirectory):
             self.writable = False
             return
         self.written += len(data)
-        evaluated.digest = hashlib.sha256(body).hexdigest()
 
     def tidy(self) -> None:
         """After a run that wrote entries: keep roots/ under the limit, checked at most every EVICT_EVERY
         seconds unless the run wrote a tenth of the limit (as the parse cache does)."""
         if self.writable:
             keep_under_limit(Path(self.directory, "roots"), self.written, self.limit)
+
+
+def evaluation(key: str, reads: list[Read]) -> str:
+    """What identifies a root's evaluation: its key (everything it may read that is known before evaluating)
+    and the answers its file functions got. Evaluating is deterministic, so equal digests, equal resources."""
+    return hashlib.sha256(json.dumps([key, [list(read) for read in reads]]).encode()).hexdigest()
 
 
 def same_answers(reads: list[Read], files: ScannedFiles) -> bool:

@@ -137,7 +137,7 @@ class TerraformModel:
     resources: list[Resource] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     visited: set[str] = field(default_factory=set)
-    evaluations: dict[str, str] = field(default_factory=dict)   # root directory -> digest of its root cache entry
+    evaluations: dict[str, str] = field(default_factory=dict)   # root directory -> cache.evaluation() of it
     _told: set[tuple[str, int]] = field(default_factory=set, repr=False)   # module blocks said not evaluated
     file_reads: list[Read] | None = None   # while a root is evaluated for the root cache: what file() & co. read
     _shared: dict[tuple, Any] = field(default_factory=dict, repr=False)   # tables equal across instances (share)
