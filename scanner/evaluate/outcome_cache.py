@@ -9,11 +9,12 @@ file's by the file's bytes, with the policies, the configuration, the date and s
 them; its key is a SHA-256 over the cache format, the root cache's fingerprint (sovscan's version, source files
 and registries, the parser libraries), the date, the policies and the configuration as loaded, and the unit's
 digest: of the root's evaluation (its root cache key and the answers its file functions got:
-scanner/model/terraform/cache.py `evaluation`), or of the path and bytes of every file in the directory. A root
-without a root cache key (a --plan root, a module source that is not a literal, --no-cache) is judged every
-time, and so is every check that reads beyond
-the resource, every Kubernetes object, the repository (its values count other files), and a check that reads
-the text of a Terraform resource's file (such a check is replayed only in the unit of that file's directory).
+scanner/model/terraform/cache.py `evaluation`) with the path and bytes of each file its resources are written
+in (the secret detectors read a resource's file as text), or of the path and bytes of every file in the
+directory. A root without a root cache key (a --plan root, a module source that is not a literal, --no-cache)
+is judged every time, and so is every check that reads beyond the resource, every Kubernetes object, the
+repository (its values count other files), and a check that reads the text of a file whose bytes are not in
+its unit's digest.
 
 A hit replays each outcome where the check would have made it, so the result is the one judging gives, in
 the same order. Entries are `<dir>/outcomes/<k[:2]>/<k>.json`, sealed as every cache entry is
@@ -206,9 +207,11 @@ class Units:
             if name in spoilt:
                 continue
             kind, place = name
-            if kind == "root":
+            if kind == "root":   # and the bytes of its resources' files, which a check reading their text reads
+                paths = frozenset(r[2] for r in own if r[2] in model.digests)
                 evaluation = model.evaluations.get(place)
-                paths: frozenset[str] = frozenset()
+                if evaluation is not None:
+                    evaluation = _files_digest(paths, model.digests, evaluation)
             else:
                 paths = frozenset(directories.get(place, ()))
                 evaluation = _files_digest(paths, model.digests) if {r[2] for r in own} <= paths else None
@@ -231,8 +234,8 @@ class Units:
         self.cache.tidy()
 
 
-def _files_digest(paths: frozenset[str], digests: Mapping[str, str]) -> str:
-    digest = hashlib.sha256(b"files")
+def _files_digest(paths: frozenset[str], digests: Mapping[str, str], evaluation: str = "") -> str:
+    digest = hashlib.sha256(b"files\0" + evaluation.encode())
     for path in sorted(paths):
         digest.update(b"\0" + path.encode("utf-8", "surrogateescape") + b"\0" + digests[path].encode())
     return digest.hexdigest()

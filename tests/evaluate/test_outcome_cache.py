@@ -315,3 +315,17 @@ def test_the_guard_sees_a_read_through_a_helper():
             return ctx.model.of_type(["x"])
     """)
     assert _reads_the_model("judged", source) and not _reads_the_model("_unrelated", source)
+
+
+def test_a_check_reading_a_terraform_file_as_text_is_replayed_in_a_root_whose_files_did_not_change(
+        write, tmp_path, custom, judged):
+    """A root's unit digest holds the bytes of its resources' files, so the secret detectors' outcome on a
+    resource of an unchanged root is the one they gave before."""
+    root = write(TREE, tmp_path / "repo")
+    _scan(root, custom, tmp_path / "c")
+    assert ("ORG-002", "envs/b/main.tf") in judged
+    judged.clear()
+    _edit(root, "envs/a/main.tf", bucket("a", "US") + f"# token: {TOKEN}\n")
+    warm = _scan(root, custom, tmp_path / "c")
+    assert ("ORG-002", "envs/a/main.tf") in judged and ("ORG-002", "envs/b/main.tf") not in judged
+    assert warm == _scan(root, custom, None)
