@@ -19,6 +19,7 @@ from scanner.evaluate.summaries import summarise
 from scanner.focus import Focus
 from scanner.model import helm_engines
 from scanner.model.build import build
+from scanner.model.build_cache import BuildCache
 from scanner.model.helm import chart_roots
 from scanner.model.kustomize.kustfile import under
 from scanner.model.rendered import RenderedBuild
@@ -76,8 +77,10 @@ def run(request: ScanRequest) -> tuple[Result, int]:
     reports, hcc_notices = _haven_reports(request.haven_results, files, texts)
     plans = [_located(read_plan(p), request.paths) for p in request.plans]
     root_cache = None if request.cache is None else RootCache(request.cache.directory, request.cache.limit)
+    build_cache = None if root_cache is None else BuildCache(root_cache.directory, root_cache.limit,
+                                                             fingerprint=root_cache.fingerprint)
     the_model = build(files, var_files, reports, manifests, plans, request.config.helm_values,
-                      request.helm_engine, request.config.demonstration_directories, root_cache, texts)
+                      request.helm_engine, request.config.demonstration_directories, root_cache, texts, build_cache)
     today = request.today or datetime.date.today()   # set by scan
     units = None if root_cache is None else Units(the_model, OutcomeCache(
         root_cache.directory, root_cache.limit,

@@ -10,6 +10,7 @@ from scanner.model import deployed, haven_results, repository, terraform
 from scanner.model.derive import derive
 from scanner.model.derive.inputs import tfvars_file
 from scanner.model.resource import Model, Resource
+from scanner.model.build_cache import BuildCache
 from scanner.model.terraform.cache import RootCache
 from scanner.notices import Notice
 from scanner.parse.files import ParsedFile
@@ -47,14 +48,15 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
           hcc_reports: list[HccReport] | None = None, manifests: dict[str, ModuleManifest] | None = None,
           plans: list[Plan] | None = None, helm_values: Mapping[str, Sequence[str]] | None = None,
           helm_engine: str = "auto", demonstration_directories: Sequence[str] = DEMONSTRATION_DIRECTORIES,
-          root_cache: RootCache | None = None, texts: ScannedTexts | None = None) -> Model:
+          root_cache: RootCache | None = None, texts: ScannedTexts | None = None,
+          build_cache: BuildCache | None = None) -> Model:
     """`manifests`: the modules.json of root modules (keyed by their directory), whose installed modules
     (files with `source.installed`) registry and git module calls are followed into; `plans`: JSON plans,
     values for the root modules they were made in; `helm_values`: chart directory -> values files
     (relative to the chart) to render it with; `helm_engine`: auto | sdk | binary | none;
     `demonstration_directories`: the directory names whose roots and deployments demonstrate, not deploy;
     `root_cache`: Terraform root modules evaluated in earlier runs; `texts`: the files' texts (ScannedTexts of
-    `files` when not given).
+    `files` when not given); `build_cache`: Kustomize and Helm builds rendered in earlier runs.
 
     The build consumes the files' syntax: a module directory's Terraform trees are dropped as soon as nothing
     left to evaluate may call it, and the YAML documents once Kubernetes is rendered, so a large scan never
@@ -67,7 +69,7 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     digests = {f.source.path: f.digest for f in files}
     resources, tf_notices, evaluations = _terraform(files, texts, digests, tfvars, var_files or [], manifests or {},
                                                     plans, root_cache)
-    kubernetes = deployed.build(own, own_texts, helm_values, helm_engine)
+    kubernetes = deployed.build(own, own_texts, helm_values, helm_engine, build_cache)
     resources.extend(kubernetes.resources)
     resources.extend(file_model.build(own))
     for parsed in files:

@@ -23,6 +23,7 @@ from typing import Mapping, Sequence
 
 from scanner.discover import KUSTOMIZATION_FILES
 from scanner.model import kubernetes
+from scanner.model.build_cache import BuildCache
 from scanner.model.helm import chart_roots, render_chart
 from scanner.model.kustomize import render_all
 from scanner.model.placeholders import image_placeholders, without_placeholders
@@ -41,14 +42,19 @@ class Deployed:
 
 
 def build(files: list[ParsedFile], texts: Mapping[str, str], helm_values: Mapping[str, Sequence[str]] | None = None,
-          helm_engine: str = "auto") -> Deployed:
+          helm_engine: str = "auto", cache: BuildCache | None = None) -> Deployed:
     """The Kubernetes objects of the scan (`texts`: their files' texts): rendered builds and plain manifests,
-    as Resources."""
+    as Resources. `cache`: builds rendered in earlier runs."""
     parsed = {f.source.path: f.documents for f in files if f.documents}
     charts = chart_roots(sorted(texts))
     values_for, notices = _values_files(charts, helm_values or {})
-    builds = render_all(texts, parsed) if any(_is_kustomization(p) for p in texts) else []
-    builds += [render_chart(root, texts, values_for.get(root, ()), helm_engine) for root in charts]
+    builds = []
+    if any(_is_kustomization(p) for p in texts):
+        builds = render_all(texts, parsed, cache.kustomization) if cache is not None else render_all(texts, parsed)
+    render = cache.chart if cache is not None else render_chart
+    builds += [render(root, texts, values_for.get(root, ()), helm_engine) for root in charts]
+    if cache is not None:
+        cache.tidy()
     kustomizations = {p: first_mapping(p, texts[p]) for p in texts if _is_kustomization(p)}
     consumed = frozenset().union(*(b.inputs for b in builds)) | _patch_files(kustomizations)
     placeholders = image_placeholders(files, builds, kustomizations)

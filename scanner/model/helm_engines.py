@@ -360,6 +360,31 @@ def binary_engine() -> BinaryEngine | None:
     return BinaryEngine(executable) if executable else None
 
 
+def identity(preference: str) -> list:
+    """What `choose(preference)` may render with, told without starting it: the SDK's version when it is
+    installed, and the `helm` on PATH (its path, size and modification time). A render is a function of the
+    chart and this (scanner/model/build_cache.py)."""
+    described: list = [preference, RELEASE, NAMESPACE]
+    if preference in ("auto", "sdk") and importlib.util.find_spec("helm_python") is not None:
+        described.append(["sdk", _installed_version("helm-python-sdk")])
+    executable = shutil.which("helm") if preference in ("auto", "binary") else None
+    if executable is not None:
+        try:
+            status = os.stat(executable)
+            described.append(["binary", executable, status.st_size, status.st_mtime_ns])
+        except OSError:
+            described.append(["binary", executable])
+    return described
+
+
+def _installed_version(distribution: str) -> str:
+    from importlib import metadata
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def choose(preference: str = "auto") -> HelmEngine | None:
     """auto: the SDK, else a `helm` on PATH, else none; sdk / binary: only that one; none: no engine."""
     if preference == "sdk":

@@ -12,6 +12,7 @@ built, was a sixth of the memory at its peak.
 """
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from typing import Iterable, Iterator, Mapping
 
@@ -67,6 +68,10 @@ class ScannedTexts(Mapping[str, str]):
             self._held -= len(self._recent.popitem(last=False)[1])
         return text
 
+    def digest(self, path: str) -> str:
+        """The SHA-256 of the bytes parsing read, which the text is made of (or is "", when they changed)."""
+        return self._read[path][1]
+
     def __contains__(self, path: object) -> bool:
         return path in self._read
 
@@ -75,3 +80,16 @@ class ScannedTexts(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._read)
+
+
+def digest_of(texts: Mapping[str, str], path: str) -> str:
+    """The digest of a file's bytes as parsing read them, when `texts` are the scan's (ScannedTexts); of the
+    text otherwise (a mapping made in a test or by hand)."""
+    if isinstance(texts, ScannedTexts):
+        return texts.digest(path)
+    return hashlib.sha256(texts[path].encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def changed_of(texts: Mapping[str, str]) -> frozenset[str]:
+    """The files of `texts` found changed when read again (ScannedTexts.changed); none for another mapping."""
+    return texts.changed if isinstance(texts, ScannedTexts) else frozenset()

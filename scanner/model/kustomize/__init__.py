@@ -7,7 +7,7 @@ kustomize; each output object keeps, for every field, the file and line a person
 from __future__ import annotations
 
 import posixpath
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from scanner.discover import KUSTOMIZATION_FILES
 from scanner.model.kustomize.kustfile import Files, inside, load_kustomization
@@ -24,12 +24,14 @@ def build_roots(paths: Iterable[str]) -> list[str]:
     return sorted({posixpath.dirname(p) for p in paths if posixpath.basename(p) in KUSTOMIZATION_FILES})
 
 
-def render_all(files: Mapping[str, str], parsed: Mapping[str, list[YamlDocument]] | None = None) -> list[RenderedBuild]:
+def render_all(files: Mapping[str, str], parsed: Mapping[str, list[YamlDocument]] | None = None,
+               render: Callable[[Files, str], RenderedBuild] = render_root) -> list[RenderedBuild]:
     """Render the top builds among `files` (repository-relative path -> text), sorted by root.
 
     `parsed` optionally maps paths to the documents parse_text already made of them (they are not
     changed); any other YAML the builds need is parsed here. Nothing is read but `files` (the scanned
-    files' texts: parse/texts.py)."""
+    files' texts: parse/texts.py). `render` renders one build (BuildCache.kustomization: one an earlier run
+    rendered from the same files)."""
     scanned = Files(files, parsed)
     roots = build_roots(files)
     consumed: set[str] = set()
@@ -40,7 +42,7 @@ def render_all(files: Mapping[str, str], parsed: Mapping[str, list[YamlDocument]
         if kind == "Component":
             components.add(root)
     tops = [r for r in roots if r not in consumed and r not in components]
-    return [render_root(scanned, root) for root in tops]
+    return [render(scanned, root) for root in tops]
 
 
 def _consumes(files: Files, root: str) -> tuple[str, set[str]]:

@@ -62,10 +62,11 @@ class Build:
             raise BuildError(f"'{written}' leaves the scan root")
         if not under(kustomization.directory, path):
             raise BuildError(f"security: '{written}' is not in or below '{kustomization.directory or '.'}'")
-        if not self.files.is_file(path):
+        text = self.files.text(path)
+        if text is None:
             raise BuildError(f"'{written}' not found among the scanned files")
         self.inputs.add(path)
-        return path, self.files.texts[path]
+        return path, text
 
     # -- accumulation -------------------------------------------------------------------------------
 

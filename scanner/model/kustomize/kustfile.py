@@ -17,6 +17,7 @@ from scanner.discover import KUSTOMIZATION_FILES
 from scanner.model.kustomize.resource import BuildError, Resource
 from scanner.model.kustomize.tree import Node, from_document
 from scanner.model.rendered import Place
+from scanner.parse.texts import changed_of, digest_of
 from scanner.parse.yaml import YamlDocument, YamlTooComplex, parse_text
 
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
@@ -64,10 +65,14 @@ def looks_remote(reference: str) -> bool:
 
 class Files:
     """The scan's files, parsed once and shared by every build of a render_all call. `parsed` may hand
-    over documents the parse stage already made (parse_text's output for that path), saving a reparse."""
+    over documents the parse stage already made (parse_text's output for that path), saving a reparse.
+
+    Every question a build asks goes through `text` and `is_directory`; while `asked` is a dict, each is
+    kept with its answer (a digest of the text, None for a file not scanned), so a build rendered in an
+    earlier run can be reused when the same questions get the same answers (scanner/model/build_cache.py)."""
 
     def __init__(self, files: Mapping[str, str], parsed: Mapping[str, list[YamlDocument]] | None = None) -> None:
-        self.texts = files
+        self._texts = files
         self.directories = {""}
         for path in files:
             parent = posixpath.dirname(path)
@@ -76,22 +81,56 @@ class Files:
                 parent = posixpath.dirname(parent)
         self._parsed: dict[str, list[YamlDocument] | ParseFailure] = dict(parsed or {})
         self._lines: dict[str, list[str]] = {}
+        self._digests: dict[str, str] = {}
+        self.asked: dict[tuple[str, str], str | bool | None] | None = None
+
+    def text(self, path: str) -> str | None:
+        """The text of a scanned file, None when `path` is not one."""
+        found = self._texts.get(path)
+        if self.asked is not None:
+            self.asked[("text", path)] = None if found is None else self.digest(path)
+        return found
+
+    def digest(self, path: str) -> str:
+        """The digest of the bytes the file's text is made of (asking it is not a question of the build)."""
+        if path not in self._digests:
+            self._digests[path] = digest_of(self._texts, path)
+        return self._digests[path]
+
+    @property
+    def changed(self) -> frozenset[str]:
+        """The files found changed when read again: what a build read of them was empty."""
+        return changed_of(self._texts)
+
+    def is_scanned(self, path: str) -> bool:
+        """Whether `path` is a scanned file, without asking it as a question of the build."""
+        return path in self._texts
+
+    def kustomization_file(self, directory: str) -> str | None:
+        """The first kustomization file in `directory`, without asking it as a question of the build."""
+        return next((f for n in KUSTOMIZATION_FILES if (f := posixpath.join(directory, n) if directory else n)
+                     in self._texts), None)
 
     def lines(self, path: str) -> list[str]:
+        text = self.text(path) or ""
         if path not in self._lines:
-            self._lines[path] = self.texts[path].split("\n")
+            self._lines[path] = text.split("\n")
         return self._lines[path]
 
     def is_file(self, path: str) -> bool:
-        return path in self.texts
+        return self.text(path) is not None
 
     def is_directory(self, path: str) -> bool:
-        return path in self.directories
+        found = path in self.directories
+        if self.asked is not None:
+            self.asked[("directory", path)] = found
+        return found
 
     def documents(self, path: str) -> list[YamlDocument]:
+        text = self.text(path) or ""
         if path not in self._parsed:
             try:
-                self._parsed[path] = parse_text(path, self.texts[path])
+                self._parsed[path] = parse_text(path, text)
             except yaml.MarkedYAMLError as error:
                 mark = error.problem_mark or error.context_mark
                 line = mark.line + 1 if mark is not None else 1
@@ -105,7 +144,7 @@ class Files:
 
     def kustomization_in(self, directory: str) -> str | None:
         found = [posixpath.join(directory, n) if directory else n for n in KUSTOMIZATION_FILES]
-        found = [f for f in found if f in self.texts]
+        found = [f for f in found if self.is_file(f)]
         if len(found) > 1:
             raise BuildError(f"found multiple kustomization files under '{directory or '.'}'")
         return found[0] if found else None

@@ -33,7 +33,7 @@ def _inline(node: Node, files: Files) -> PatchText:
     """An inline patch: its text and where its first line is in the kustomization. A block scalar
     (`patch: |`, `- |`) starts on the next line; a quoted or plain one on its own line."""
     line = node.place.line
-    lines = files.texts.get(node.place.path, "").split("\n")
+    lines = files.lines(node.place.path)
     source = lines[line - 1].strip() if 0 < line <= len(lines) else ""
     source = source[2:].lstrip() if source.startswith("- ") else source
     value = source.split(": ", 1)[1].strip() if ": " in source else source.removesuffix(":")

@@ -1,0 +1,215 @@
+"""The build cache: Kustomize and Helm builds rendered in earlier runs, remembered between runs.
+
+After one file changes, most builds of a scan read only files that did not: rendering them again was a tenth
+of such a run (Helm renders each chart up to four times, in a child process). A build is a function of the
+files it reads, sovscan itself and, for a chart, the Helm engine:
+
+  - a chart reads its directory and the values files named for it, all known before it is rendered: the
+    entry's key is a SHA-256 over the cache format, the root cache's fingerprint (sovscan's version, source
+    files and registries, the parser libraries), the engine that would render it (the SDK's version, the
+    `helm` on PATH: its path, size and time), the chart's directory, the values files named and the path and
+    bytes of each of those files. Only a chart rendered whole, or missing whole objects alone (a dependency
+    not vendored, a template that is not YAML), is kept: a render that failed may have timed out.
+  - a kustomization reads what its resources, patches and generators name, known only as it is built: the
+    key is over the format, the fingerprint, the build's directory and its kustomization's bytes, and the
+    entry keeps every question the build asked of the scanned files (the text of this path, is this a
+    directory) with its answer (the bytes' digest, or none). A hit asks them again of this scan's files;
+    another answer is a miss, rendered and written again.
+
+Answers are the digests of the bytes parsing read (ScannedTexts.digest); a build that read a file that had
+changed by then (read as empty) is not written. Entries are `<dir>/builds/<k[:2]>/<k>.json`, sealed as
+every cache entry is (scanner/cachedir.py: JSON data only, the values read with the parse cache's decoder);
+a truncated, corrupt, foreign or malformed entry is a miss and the build is rendered again. Writes are
+atomic; the least recently used entries are removed past the cache directory's size bound.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from scanner.cachedir import (DECODE_ERRORS, CacheDirectory, keep_under_limit, read_entry, refresh, sealed,
+                              verified_body, write_atomically)
+from scanner.model import codec
+from scanner.model.helm import render_chart
+from scanner.model.helm_engines import identity as engine_identity
+from scanner.model.kustomize import Files, render_root
+from scanner.model.rendered import Place, RenderedBuild, RenderedObject
+from scanner.parse import codec as values_codec
+from scanner.parse.codec import Malformed, Unencodable
+from scanner.parse.texts import changed_of, digest_of
+
+FORMAT = "sovscan-build-cache/1"
+
+Question = tuple[str, str]          # ("text", path) | ("directory", path)
+Answers = dict[Question, "str | bool | None"]
+
+
+@dataclass
+class BuildCache(CacheDirectory):
+    """A cache directory's build entries."""
+    fingerprint: str = ""               # the root cache's: sovscan's sources and registries, the parsers
+    written: int = 0
+
+    def entry(self, key: str) -> Path:
+        return Path(self.directory, "builds", key[:2], key + ".json")
+
+    def _key(self, *parts: Any) -> str:
+        described = json.dumps([FORMAT, self.fingerprint, *parts], ensure_ascii=True)
+        return hashlib.sha256(described.encode("ascii")).hexdigest()
+
+    def kustomization(self, files: Files, root: str) -> RenderedBuild:
+        """The build of the kustomization in `root`: an earlier run's, when it asked the same questions of
+        `files` and got the same answers; else rendered now, and kept unless a file it read had changed."""
+        top = files.kustomization_file(root)
+        key = self._key("kustomize", root, top, None if top is None else files.digest(top))
+        data = self._read(key)
+        if data is not None:
+            remembered = _remembered_kustomization(data, files)
+            if remembered is not None:
+                return remembered
+        files.asked = {}
+        try:
+            build = render_root(files, root)
+            asked = files.asked
+        finally:
+            files.asked = None
+        read = {path for kind, path in asked if kind == "text"}
+        if read.isdisjoint(files.changed):
+            self._write(key, lambda: {"asked": [[kind, path, answer] for (kind, path), answer in asked.items()],
+                                      "build": encode_build(build)})
+        return build
+
+    def chart(self, root: str, texts: Mapping[str, str], values_files: Sequence[str], engine: str) -> RenderedBuild:
+        """The chart in `root` rendered with `values_files` by `engine` (a preference, as render_chart takes
+        it): an earlier run's render of the same files by the same engine, else rendered now and kept when
+        what it lacks is decided by the files alone and no file it read had changed."""
+        directory = posixpath.normpath(root).strip("/") if root not in ("", ".") else ""
+        named = [posixpath.normpath(posixpath.join(directory, name)) for name in values_files]
+        read = sorted({path for path in texts if not directory or path.startswith(directory + "/")}
+                      | {path for path in named if path in texts})
+        key = self._key("helm", engine_identity(engine), root, list(values_files),
+                        [[path, digest_of(texts, path)] for path in read])
+        data = self._read(key)
+        if data is not None:
+            try:
+                return decode_build(data)
+            except DECODE_ERRORS:
+                pass
+        build = render_chart(root, texts, values_files, engine)
+        if (build.complete or build.only_objects_missing) and changed_of(texts).isdisjoint(read):
+            self._write(key, lambda: encode_build(build))
+        return build
+
+    def _read(self, key: str) -> Any:
+        entry = self.entry(key)
+        try:
+            body = verified_body(read_entry(entry), key, FORMAT)
+            data = None if body is None else json.loads(body)
+        except DECODE_ERRORS:
+            return None
+        if data is not None:
+            refresh(entry)
+        return data
+
+    def _write(self, key: str, data: Any) -> None:
+        try:
+            body = json.dumps(data(), separators=(",", ":"), ensure_ascii=True, allow_nan=False).encode("ascii")
+            entry = sealed(body, key, FORMAT)
+            write_atomically(self.entry(key), entry, self.directory)
+        except (Unencodable, ValueError, RecursionError, OSError):
+            return
+        self.written += len(entry)
+
+    def tidy(self) -> None:
+        keep_under_limit(Path(self.directory, "builds"), self.written, self.limit)
+
+
+def _remembered_kustomization(data: Any, files: Files) -> RenderedBuild | None:
+    """The entry's build when each question it keeps gets the same answer of `files`; None otherwise."""
+    try:
+        if not isinstance(data, dict) or set(data) != {"asked", "build"}:
+            return None
+        for question in _items(data["asked"]):
+            if not isinstance(question, list) or len(question) != 3:
+                return None
+            kind, path, answer = question
+            if kind == "text" and type(path) is str:
+                now: str | bool | None = files.digest(path) if files.is_scanned(path) else None
+            elif kind == "directory" and type(path) is str:
+                now = files.is_directory(path)
+            else:
+                return None
+            if now != answer or type(now) is not type(answer):
+                return None
+        return decode_build(data["build"])
+    except DECODE_ERRORS:
+        return None
+
+
+# --- a rendered build as plain JSON data and back ----------------------------------------------------------
+
+def encode_build(build: RenderedBuild) -> list:
+    places: dict[Place, int] = {}
+
+    def place(at: Any) -> int:
+        if type(at) is not Place or type(at.path) is not str or type(at.line) is not int:
+            raise Unencodable("place")
+        return places.setdefault(at, len(places))
+
+    objects = [[values_codec.encode_value(o.values), {_text(k): place(p) for k, p in o.places.items()},
+                place(o.origin), _text(o.build)] for o in build.objects]
+    if not all(type(flag) is bool for flag in (build.complete, build.only_objects_missing)):
+        raise Unencodable("flag")
+    return [_text(build.root), _text(build.tool), [[p.path, p.line] for p in places], objects,
+            sorted(_text(path) for path in build.inputs), codec.encode_notices(build.notices), build.complete,
+            build.only_objects_missing]
+
+
+def decode_build(data: Any) -> RenderedBuild:
+    if not isinstance(data, list) or len(data) != 8:
+        raise Malformed("build")
+    root, tool, place_table, objects, inputs, notices, complete, only_objects_missing = data
+    if type(complete) is not bool or type(only_objects_missing) is not bool:
+        raise Malformed("flag")
+    places = [codec.decode_place(p) for p in _items(place_table)]
+    build = RenderedBuild(_read_text(root), _read_text(tool), inputs=frozenset(_read_text(p) for p in _items(inputs)),
+                          notices=codec.decode_notices(notices), complete=complete,
+                          only_objects_missing=only_objects_missing)
+    for item in _items(objects):
+        if not isinstance(item, list) or len(item) != 4:
+            raise Malformed("rendered object")
+        values, own, origin, of_build = item
+        if type(own) is not dict:
+            raise Malformed("places")
+        build.objects.append(RenderedObject(values_codec.decode_value(values),
+                                            {_read_text(k): _at(places, v) for k, v in own.items()},
+                                            _at(places, origin), _read_text(of_build)))
+    return build
+
+
+def _text(value: Any) -> str:
+    if type(value) is not str:
+        raise Unencodable("text")
+    return value
+
+
+def _read_text(value: Any) -> str:
+    if type(value) is not str:
+        raise Malformed("text")
+    return value
+
+
+def _items(value: Any) -> list:
+    if type(value) is not list:
+        raise Malformed("list")
+    return value
+
+
+def _at(table: list, index: Any) -> Any:
+    if type(index) is not int or not 0 <= index < len(table):
+        raise Malformed("index")
+    return table[index]
