@@ -91,8 +91,8 @@ def _scan_options(function):
         click.option("--var-file", "var_files", multiple=True, type=click.Path(), help="Terraform variables file for root modules."),
         click.option("--exclude", multiple=True, help="Glob of paths to leave out, as reports show them (repeatable)."),
         click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
-                     help="Where parsed files, evaluated Terraform root modules, check outcomes and scan results are "
-                          "remembered between runs "
+                     help="Where parsed files, evaluated Terraform root modules, rendered Kustomize and Helm builds, "
+                          "check outcomes and scan results are remembered between runs "
                           "(default: $XDG_CACHE_HOME/sovscan, else ~/.cache/sovscan)."),
         click.option("--no-cache", is_flag=True, help="Parse, evaluate and judge everything again; "
                                                       "read and write no cache."),
