@@ -322,7 +322,8 @@ def output_exposes_no_secret(resource: Resource, args: dict[str, Any], ctx: Cont
     """The output shows no secret: its value does not pass on a secret-named variable, and its name does not
     look secret unless the value is made of identifying attributes only (an id, an ARN, a name, an
     encrypted_secret). A resource's credential attribute or a secret store's value is hidden by Terraform
-    itself: the provider marks it sensitive (`_marked_by_provider`)."""
+    itself: the provider marks it sensitive (`_marked_by_provider`). What the value comes from is read from the
+    value alone: evaluation leaves in it a marker naming the variable or resource attribute it refers to."""
     name = resource.address.rsplit(".", 1)[-1]
     value = resource.values.get("value")
     missing = list(_unknowns(value))
@@ -411,8 +412,7 @@ SECRETS: dict[str, PredicateSpec] = {
                            registries=("secret-detectors",)),
     "secret_text": spec(secret_text, optional={"detectors": STRINGS}, registries=("secret-detectors",), own_text=True),
     "tfvars_secrets": spec(tfvars_secrets, derived=("inputs",), registries=("secret-detectors",)),
-    "output_exposes_no_secret": spec(output_exposes_no_secret, reads=("the resources the output refers to",),
-                                     registries=("secret-detectors",)),
+    "output_exposes_no_secret": spec(output_exposes_no_secret, registries=("secret-detectors",)),
     "backend_settings_written": spec(backend_settings_written),
     "ci_no_inline_secrets": spec(ci_no_inline_secrets, reads=("CI settings (derived)",), derived=("inputs",),
                                  registries=("secret-detectors",)),
