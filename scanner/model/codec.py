@@ -168,17 +168,24 @@ def decode_place(data: Any) -> Place:
 
 # --- resources ----------------------------------------------------------------------------------------
 
+Share = Callable[[tuple, Any], Any]   # TerraformModel.share: the one object kept for equal tables
+
+
 class _Tables:
-    """Places, chains and provider values written once per entry and referred to by index: a root's
-    resources share most of them (as the evaluated ones share the objects), and reading a place once is faster."""
+    """Places, chains, provider values and attribute tables written once per entry and referred to by index:
+    a root's resources share most of them (as the evaluated ones share the objects: TerraformModel.share),
+    and reading a table once is faster."""
 
     def __init__(self) -> None:
         self.places: list[list] = []
         self.chains: list[list] = []
         self.shared: list[dict] = []
+        self.maps: list[Any] = []
         self._places: dict[Place, int] = {}
         self._chains: dict[tuple, int] = {}
         self._shared: dict[int, int] = {}
+        self._maps: dict[tuple[str, int], int] = {}
+        self._kept: list[Any] = []          # the tables written, alive while their id() is a key
 
     def place(self, place: Any) -> int:
         encoded = encode_place(place)
@@ -208,6 +215,16 @@ class _Tables:
         if found is None:
             found = self._shared[id(values)] = len(self.shared)
             self.shared.append(_encode_values(values))
+            self._kept.append(values)
+        return found
+
+    def map(self, field: str, table: Any, encode: Callable[[Any], Any]) -> int:
+        """An attribute table of `field` (locations, references, ...), by identity, as provider_values."""
+        found = self._maps.get((field, id(table)))
+        if found is None:
+            found = self._maps[(field, id(table))] = len(self.maps)
+            self.maps.append(encode(table))
+            self._kept.append(table)
         return found
 
 
@@ -216,13 +233,16 @@ def _encode_resource(resource: Any, tables: _Tables) -> list:
         raise Unencodable("resource")   # facts are the derive pass's, made after evaluation
     r = resource
     return [_checked_text(r.kind), _checked_text(r.type), _checked_text(r.address), _checked_text(r.path),
-            _encode_line(r.line), _encode_values(r.values), _encode_lines(r.locations),
-            _encode_texts(r.literal_paths), _encode_table(r.references, _encode_texts), _checked_text(r.provider),
-            _checked_text(r.module), _checked_text(r.root), _checked_text(r.pod_spec_path), _encode_line(r.end_line),
-            _encode_table(r.origins, tables.place), _encode_table(r.chains, tables.chain),
+            _encode_line(r.line), _encode_values(r.values), tables.map("locations", r.locations, _encode_lines),
+            _encode_texts(r.literal_paths),
+            tables.map("references", r.references, lambda t: _encode_table(t, _encode_texts)),
+            _checked_text(r.provider), _checked_text(r.module), _checked_text(r.root), _checked_text(r.pod_spec_path),
+            _encode_line(r.end_line), tables.map("origins", r.origins, lambda t: _encode_table(t, tables.place)),
+            tables.map("chains", r.chains, lambda t: _encode_table(t, tables.chain)),
             None if r.call_site is None else tables.place(r.call_site),
             None if r.user_site is None else tables.place(r.user_site),
-            _encode_texts(r.passthrough), _encode_table(r.places, tables.place), tables.provider_values(r.provider_values)]
+            _encode_texts(r.passthrough), tables.map("places", r.places, lambda t: _encode_table(t, tables.place)),
+            tables.provider_values(r.provider_values)]
 
 
 def _checked_text(value: Any) -> str:
@@ -234,29 +254,38 @@ def _checked_text(value: Any) -> str:
 def encode_resources(resources: list[Resource]) -> dict:
     tables = _Tables()
     rows = [_encode_resource(resource, tables) for resource in resources]
-    return {"places": tables.places, "chains": tables.chains, "shared": tables.shared, "resources": rows}
+    return {"places": tables.places, "chains": tables.chains, "shared": tables.shared, "maps": tables.maps,
+            "resources": rows}
 
 
-def decode_resources(data: Any) -> list[Resource]:
-    """Resources from what encode_resources wrote, read with `object_hook` (so values are decoded already)."""
-    if not isinstance(data, dict) or set(data) != {"places", "chains", "shared", "resources"}:
+def decode_resources(data: Any, share: Share | None = None) -> list[Resource]:
+    """Resources from what encode_resources wrote, read with `object_hook` (so values are decoded already).
+    `share`: keeps one object for equal tables across entries (TerraformModel.share), as evaluating does."""
+    if not isinstance(data, dict) or set(data) != {"places", "chains", "shared", "maps", "resources"}:
         raise Malformed("resources")
     places = [decode_place(p) for p in _items(data["places"])]
     chains = [tuple((_at(places, place), _text(role)) for place, role in map(_link, _items(c)))
               for c in _items(data["chains"])]
     shared = [_plain_table(v) for v in _items(data["shared"])]
-    reading = _Reading(places, chains, shared)
+    reading = _Reading(places, chains, shared, _items(data["maps"]), share or _unshared)
     return [reading.resource(row) for row in _items(data["resources"])]
+
+
+def _unshared(key: tuple, table: Any) -> Any:
+    return table
 
 
 class _Reading:
     """One entry's tables, and what its resources share: a str object per distinct path, root, module..., a
-    frozenset per distinct set of names (immutable, as the evaluated resources share the empty one)."""
+    frozenset per distinct set of names, one table per distinct attribute table (immutable, as the evaluated
+    resources share them)."""
 
-    def __init__(self, places: list[Place], chains: list[tuple], shared: list[dict]):
-        self.places, self.chains, self.shared = places, chains, shared
+    def __init__(self, places: list[Place], chains: list[tuple], shared: list[dict], maps: list, share: Share):
+        self.places, self.chains, self.shared, self.maps, self.share = places, chains, shared, maps, share
         self.texts: dict[str, str] = {}
         self.sets: dict[tuple, frozenset[str]] = {}
+        self.read: dict[tuple[str, Any], Any] = {}
+        self.empty_provider_values = share(("provider_values",), {})
 
     def names(self, value: Any) -> frozenset[str]:
         key = tuple(_items(value))
@@ -264,6 +293,28 @@ class _Reading:
         if found is None:
             found = self.sets[key] = _texts(value)
         return found
+
+    def table(self, field: str, index: Any, decode: Callable[[dict], dict]) -> dict:
+        """Map `index` of the entry read as a table of `field`, once per entry, kept as TerraformModel.share keeps it."""
+        found = self.read.get((field, index))
+        if found is None:
+            table = decode(_table(_at(self.maps, index)))
+            found = self.read[(field, index)] = self.share((field, *table.items()), table)
+        return found
+
+    def _lines(self, table: dict) -> dict:
+        if not all(type(v) is int for v in table.values()):
+            raise Malformed("locations")
+        return table
+
+    def _references(self, table: dict) -> dict:
+        return {k: self.names(v) for k, v in table.items()}
+
+    def _places(self, table: dict) -> dict:
+        return {k: _at(self.places, v) for k, v in table.items()}
+
+    def _chains(self, table: dict) -> dict:
+        return {k: _at(self.chains, v) for k, v in table.items()}
 
     def resource(self, row: Any) -> Resource:
         if not isinstance(row, list) or len(row) != _ROW:
@@ -273,19 +324,19 @@ class _Reading:
         texts = (kind, type_, address, path, provider, module, root, pod_spec_path)
         if not all(type(t) is str for t in texts) or type(line) is not int or type(end_line) is not int:
             raise Malformed("resource fields")
-        if not all(type(v) is int for v in _table(locations).values()):
-            raise Malformed("locations")
-        text, places, names = self.texts.setdefault, self.places, self.names
+        text, places, names, table = self.texts.setdefault, self.places, self.names, self.table
+        literals = names(literal_paths)
+        provider_values = _at(self.shared, at)
         return Resource(
-            text(kind, kind), text(type_, type_), address, text(path, path), line, _plain_table(values), locations,
-            names(literal_paths), {k: names(v) for k, v in _table(references).items()}, text(provider, provider),
+            text(kind, kind), text(type_, type_), address, text(path, path), line, _plain_table(values),
+            table("locations", locations, self._lines), self.share(("literals", literals), literals),
+            table("references", references, self._references), text(provider, provider),
             module=text(module, module), root=text(root, root), pod_spec_path=pod_spec_path, end_line=end_line,
-            origins={k: _at(places, v) for k, v in _table(origins).items()},
-            chains={k: _at(self.chains, v) for k, v in _table(chain_table).items()},
+            origins=table("origins", origins, self._places), chains=table("chains", chain_table, self._chains),
             call_site=None if call_site is None else _at(places, call_site),
             user_site=None if user_site is None else _at(places, user_site),
-            passthrough=names(passthrough), places={k: _at(places, v) for k, v in _table(place_table).items()},
-            provider_values=_at(self.shared, at))
+            passthrough=names(passthrough), places=table("places", place_table, self._places),
+            provider_values=provider_values or self.empty_provider_values)
 
 
 _ROW = 21

@@ -405,8 +405,8 @@ def _write_and_read(directory: str, rounds: int) -> None:
 def test_concurrent_writers_leave_whole_entries(tmp_path, monkeypatch):
     directory = str(tmp_path / "cache")
     real = RootCache.get
-    monkeypatch.setattr(RootCache, "get", lambda self, key, files: None if random.random() < 0.5 else
-                        real(self, key, files))                 # half the roots written again each round
+    monkeypatch.setattr(RootCache, "get", lambda self, key, files, share=None: None if random.random() < 0.5 else
+                        real(self, key, files, share))          # half the roots written again each round
     context = multiprocessing.get_context("fork")
     writers = [context.Process(target=_write_and_read, args=(directory, 15)) for _ in range(2)]
     for writer in writers:

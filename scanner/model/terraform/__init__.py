@@ -118,9 +118,7 @@ def _evaluate_root(model: TerraformModel, directory: str, var_files: list[Terraf
     key = keys.key(directory) if keys is not None else None
     evaluated = None
     if cache is not None and key is not None:
-        evaluated = cache.get(key, ScannedFiles(model.texts, directory, model.ordered_paths()))
-        for resource in evaluated.resources if evaluated is not None else ():
-            model.share_tables(resource)
+        evaluated = cache.get(key, ScannedFiles(model.texts, directory, model.ordered_paths()), model.share)
     if evaluated is None:
         evaluated = _evaluated(model, directory, var_files, logged=key is not None)
         if cache is not None and key is not None:

@@ -47,7 +47,7 @@ from scanner.parse.cache import code_fingerprint
 from scanner.parse.packed import TerraformSyntax
 from scanner.parse.terraform import TerraformFile
 
-FORMAT = "sovscan-root-cache/1"
+FORMAT = "sovscan-root-cache/2"
 
 
 @dataclass
@@ -86,15 +86,16 @@ class RootCache(CacheDirectory):
     def entry(self, key: str) -> Path:
         return Path(self.directory, "roots", key[:2], key + ".json")
 
-    def get(self, key: str, files: ScannedFiles) -> Evaluated | None:
+    def get(self, key: str, files: ScannedFiles, share: codec.Share | None = None) -> Evaluated | None:
         """The entry for `key` when its file reads get the same answers from `files`; None otherwise, and
-        for missing, damaged, foreign or unreadable entries alike."""
+        for missing, damaged, foreign or unreadable entries alike. `share`: TerraformModel.share, which
+        keeps one object for equal tables of the resources read."""
         entry = self.entry(key)
         try:
             body = verified_body(read_entry(entry), key, FORMAT)
             if body is None:
                 return None
-            evaluated = decode(body)
+            evaluated = decode(body, share)
             if not same_answers(evaluated.reads, files):
                 return None
         except DECODE_ERRORS:
@@ -201,14 +202,14 @@ def encode(evaluated: Evaluated) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=True, allow_nan=True).encode("ascii")
 
 
-def decode(body: bytes) -> Evaluated:
+def decode(body: bytes, share: codec.Share | None = None) -> Evaluated:
     data = json.loads(body, object_hook=codec.object_hook)
     if not isinstance(data, dict) or set(data) != {"resources", "notices", "visited", "reads"}:
         raise parse_codec.Malformed("entry")
     visited = data["visited"]
     if not isinstance(visited, list) or not all(type(d) is str for d in visited):
         raise parse_codec.Malformed("visited")
-    return Evaluated(codec.decode_resources(data["resources"]), codec.decode_notices(data["notices"]), visited,
+    return Evaluated(codec.decode_resources(data["resources"], share), codec.decode_notices(data["notices"]), visited,
                      [_read(item) for item in _list(data["reads"])])
 
 

@@ -169,7 +169,7 @@ class TerraformModel:
 
     def share_tables(self, resource: Resource) -> None:
         """Give `resource` the kept object of each of its tables (see share): for the resources an instance
-        emits, and for those a root cache entry gives back, which are read into tables of their own."""
+        emits (those a root cache entry gives back are read into the kept tables: codec.decode_resources)."""
         share = self.share
         resource.locations = share(("locations", *resource.locations.items()), resource.locations)
         resource.literal_paths = share(("literals", resource.literal_paths), resource.literal_paths)
