@@ -34,6 +34,7 @@ from typing import Any, Mapping, Sequence
 from scanner.cachedir import (DECODE_ERRORS, CacheDirectory, keep_under_limit, read_entry, refresh, sealed,
                               verified_body, write_atomically)
 from scanner.model import codec
+from scanner.model.codec import checked_text, read_at, read_list, read_text
 from scanner.model.helm import render_chart
 from scanner.model.helm_engines import identity as engine_identity
 from scanner.model.kustomize import Files, render_root
@@ -133,7 +134,7 @@ def _remembered_kustomization(data: Any, files: Files) -> RenderedBuild | None:
     try:
         if not isinstance(data, dict) or set(data) != {"asked", "build"}:
             return None
-        for question in _items(data["asked"]):
+        for question in read_list(data["asked"]):
             if not isinstance(question, list) or len(question) != 3:
                 return None
             kind, path, answer = question
@@ -156,16 +157,15 @@ def encode_build(build: RenderedBuild) -> list:
     places: dict[Place, int] = {}
 
     def place(at: Any) -> int:
-        if type(at) is not Place or type(at.path) is not str or type(at.line) is not int:
-            raise Unencodable("place")
+        codec.encode_place(at)             # a Place of a str and an int, or Unencodable
         return places.setdefault(at, len(places))
 
-    objects = [[values_codec.encode_value(o.values), {_text(k): place(p) for k, p in o.places.items()},
-                place(o.origin), _text(o.build)] for o in build.objects]
+    objects = [[values_codec.encode_value(o.values), {checked_text(k): place(p) for k, p in o.places.items()},
+                place(o.origin), checked_text(o.build)] for o in build.objects]
     if not all(type(flag) is bool for flag in (build.complete, build.only_objects_missing)):
         raise Unencodable("flag")
-    return [_text(build.root), _text(build.tool), [[p.path, p.line] for p in places], objects,
-            sorted(_text(path) for path in build.inputs), codec.encode_notices(build.notices), build.complete,
+    return [checked_text(build.root), checked_text(build.tool), [[p.path, p.line] for p in places], objects,
+            sorted(checked_text(path) for path in build.inputs), codec.encode_notices(build.notices), build.complete,
             build.only_objects_missing]
 
 
@@ -175,41 +175,17 @@ def decode_build(data: Any) -> RenderedBuild:
     root, tool, place_table, objects, inputs, notices, complete, only_objects_missing = data
     if type(complete) is not bool or type(only_objects_missing) is not bool:
         raise Malformed("flag")
-    places = [codec.decode_place(p) for p in _items(place_table)]
-    build = RenderedBuild(_read_text(root), _read_text(tool), inputs=frozenset(_read_text(p) for p in _items(inputs)),
+    places = [codec.decode_place(p) for p in read_list(place_table)]
+    build = RenderedBuild(read_text(root), read_text(tool), inputs=frozenset(read_text(p) for p in read_list(inputs)),
                           notices=codec.decode_notices(notices), complete=complete,
                           only_objects_missing=only_objects_missing)
-    for item in _items(objects):
+    for item in read_list(objects):
         if not isinstance(item, list) or len(item) != 4:
             raise Malformed("rendered object")
         values, own, origin, of_build = item
         if type(own) is not dict:
             raise Malformed("places")
         build.objects.append(RenderedObject(values_codec.decode_value(values),
-                                            {_read_text(k): _at(places, v) for k, v in own.items()},
-                                            _at(places, origin), _read_text(of_build)))
+                                            {read_text(k): read_at(places, v) for k, v in own.items()},
+                                            read_at(places, origin), read_text(of_build)))
     return build
-
-
-def _text(value: Any) -> str:
-    if type(value) is not str:
-        raise Unencodable("text")
-    return value
-
-
-def _read_text(value: Any) -> str:
-    if type(value) is not str:
-        raise Malformed("text")
-    return value
-
-
-def _items(value: Any) -> list:
-    if type(value) is not list:
-        raise Malformed("list")
-    return value
-
-
-def _at(table: list, index: Any) -> Any:
-    if type(index) is not int or not 0 <= index < len(table):
-        raise Malformed("index")
-    return table[index]

@@ -61,7 +61,7 @@ def _tagged(data: dict) -> Any:
     tag = data[TAG]
     if tag == "map" and set(data) == {TAG, "items"}:
         out = {}
-        for pair in _items(data["items"]):
+        for pair in read_list(data["items"]):
             if not isinstance(pair, list) or len(pair) != 2:
                 raise Malformed("pair")
             out[_key(pair[0])] = pair[1]
@@ -69,7 +69,7 @@ def _tagged(data: dict) -> Any:
     if tag == "unknown" and set(data) == {TAG, "v"}:
         return Unknown(*_unknown(data["v"]))
     if tag == "one-of" and set(data) == {TAG, "v", "c"}:
-        return OneOf(*_unknown(data["v"]), tuple(_items(data["c"])))
+        return OneOf(*_unknown(data["v"]), tuple(read_list(data["c"])))
     raise Malformed("tag")
 
 
@@ -83,20 +83,20 @@ def _unknown(data: Any) -> tuple[str, str | None, str | None, str]:
     if not isinstance(data, list) or len(data) != 4:
         raise Malformed("unknown")
     reason, refers_to, attribute, kind = data
-    return _text(reason), _optional_text(refers_to), _optional_text(attribute), _text(kind)
+    return read_text(reason), _optional_text(refers_to), _optional_text(attribute), read_text(kind)
 
 
 # --- small checked pieces -----------------------------------------------------------------------------
 
 
-def _text(value: Any) -> str:
+def read_text(value: Any) -> str:
     if type(value) is not str:
         raise Malformed("text")
     return value
 
 
 def _optional_text(value: Any) -> str | None:
-    return None if value is None else _text(value)
+    return None if value is None else read_text(value)
 
 
 def _integer(value: Any) -> int:
@@ -105,7 +105,7 @@ def _integer(value: Any) -> int:
     return value
 
 
-def _items(value: Any) -> list:
+def read_list(value: Any) -> list:
     if not isinstance(value, list):
         raise Malformed("list")
     return value
@@ -118,7 +118,7 @@ def _table(value: Any) -> dict:
 
 
 def _texts(value: Any) -> frozenset[str]:
-    return frozenset(_text(t) for t in _items(value))
+    return frozenset(read_text(t) for t in read_list(value))
 
 
 def _encode_texts(value: Any) -> list[str]:
@@ -163,7 +163,7 @@ def encode_place(place: Any) -> list:
 def decode_place(data: Any) -> Place:
     if not isinstance(data, list) or len(data) != 2:
         raise Malformed("place")
-    return Place(_text(data[0]), _integer(data[1]))
+    return Place(read_text(data[0]), _integer(data[1]))
 
 
 # --- resources ----------------------------------------------------------------------------------------
@@ -232,11 +232,11 @@ def _encode_resource(resource: Any, tables: _Tables) -> list:
     if type(resource) is not Resource or resource.facts:
         raise Unencodable("resource")   # facts are the derive pass's, made after evaluation
     r = resource
-    return [_checked_text(r.kind), _checked_text(r.type), _checked_text(r.address), _checked_text(r.path),
+    return [checked_text(r.kind), checked_text(r.type), checked_text(r.address), checked_text(r.path),
             _encode_line(r.line), _encode_values(r.values), tables.map("locations", r.locations, _encode_lines),
             _encode_texts(r.literal_paths),
             tables.map("references", r.references, lambda t: _encode_table(t, _encode_texts)),
-            _checked_text(r.provider), _checked_text(r.module), _checked_text(r.root), _checked_text(r.pod_spec_path),
+            checked_text(r.provider), checked_text(r.module), checked_text(r.root), checked_text(r.pod_spec_path),
             _encode_line(r.end_line), tables.map("origins", r.origins, lambda t: _encode_table(t, tables.place)),
             tables.map("chains", r.chains, lambda t: _encode_table(t, tables.chain)),
             None if r.call_site is None else tables.place(r.call_site),
@@ -245,7 +245,7 @@ def _encode_resource(resource: Any, tables: _Tables) -> list:
             tables.provider_values(r.provider_values)]
 
 
-def _checked_text(value: Any) -> str:
+def checked_text(value: Any) -> str:
     if type(value) is not str:
         raise Unencodable("text")
     return value
@@ -263,12 +263,12 @@ def decode_resources(data: Any, share: Share | None = None) -> list[Resource]:
     `share`: keeps one object for equal tables across entries (TerraformModel.share), as evaluating does."""
     if not isinstance(data, dict) or set(data) != {"places", "chains", "shared", "maps", "resources"}:
         raise Malformed("resources")
-    places = [decode_place(p) for p in _items(data["places"])]
-    chains = [tuple((_at(places, place), _text(role)) for place, role in map(_link, _items(c)))
-              for c in _items(data["chains"])]
-    shared = [_plain_table(v) for v in _items(data["shared"])]
-    reading = _Reading(places, chains, shared, _items(data["maps"]), share or _unshared)
-    return [reading.resource(row) for row in _items(data["resources"])]
+    places = [decode_place(p) for p in read_list(data["places"])]
+    chains = [tuple((read_at(places, place), read_text(role)) for place, role in map(_link, read_list(c)))
+              for c in read_list(data["chains"])]
+    shared = [_plain_table(v) for v in read_list(data["shared"])]
+    reading = _Reading(places, chains, shared, read_list(data["maps"]), share or _unshared)
+    return [reading.resource(row) for row in read_list(data["resources"])]
 
 
 def _unshared(key: tuple, table: Any) -> Any:
@@ -288,7 +288,7 @@ class _Reading:
         self.empty_provider_values = share(("provider_values",), {})
 
     def names(self, value: Any) -> frozenset[str]:
-        key = tuple(_items(value))
+        key = tuple(read_list(value))
         found = self.sets.get(key)
         if found is None:
             found = self.sets[key] = _texts(value)
@@ -298,7 +298,7 @@ class _Reading:
         """Map `index` of the entry read as a table of `field`, once per entry, kept as TerraformModel.share keeps it."""
         found = self.read.get((field, index))
         if found is None:
-            table = decode(_table(_at(self.maps, index)))
+            table = decode(_table(read_at(self.maps, index)))
             found = self.read[(field, index)] = self.share((field, *table.items()), table)
         return found
 
@@ -311,10 +311,10 @@ class _Reading:
         return {k: self.names(v) for k, v in table.items()}
 
     def _places(self, table: dict) -> dict:
-        return {k: _at(self.places, v) for k, v in table.items()}
+        return {k: read_at(self.places, v) for k, v in table.items()}
 
     def _chains(self, table: dict) -> dict:
-        return {k: _at(self.chains, v) for k, v in table.items()}
+        return {k: read_at(self.chains, v) for k, v in table.items()}
 
     def resource(self, row: Any) -> Resource:
         if not isinstance(row, list) or len(row) != _ROW:
@@ -326,15 +326,15 @@ class _Reading:
             raise Malformed("resource fields")
         text, places, names, table = self.texts.setdefault, self.places, self.names, self.table
         literals = names(literal_paths)
-        provider_values = _at(self.shared, at)
+        provider_values = read_at(self.shared, at)
         return Resource(
             text(kind, kind), text(type_, type_), address, text(path, path), line, _plain_table(values),
             table("locations", locations, self._lines), self.share(("literals", literals), literals),
             table("references", references, self._references), text(provider, provider),
             module=text(module, module), root=text(root, root), pod_spec_path=pod_spec_path, end_line=end_line,
             origins=table("origins", origins, self._places), chains=table("chains", chain_table, self._chains),
-            call_site=None if call_site is None else _at(places, call_site),
-            user_site=None if user_site is None else _at(places, user_site),
+            call_site=None if call_site is None else read_at(places, call_site),
+            user_site=None if user_site is None else read_at(places, user_site),
             passthrough=names(passthrough), places=table("places", place_table, self._places),
             provider_values=provider_values or self.empty_provider_values)
 
@@ -348,7 +348,7 @@ def _link(data: Any) -> tuple[Any, Any]:
     return data[0], data[1]
 
 
-def _at(table: list, index: Any) -> Any:
+def read_at(table: list, index: Any) -> Any:
     if type(index) is not int or not 0 <= index < len(table):
         raise Malformed("index")
     return table[index]
@@ -373,16 +373,16 @@ def encode_notices(notices: list[Notice]) -> list:
     for notice in notices:
         if type(notice) is not Notice:
             raise Unencodable("notice")
-        out.append([_checked_text(notice.path), _encode_line(notice.line), _checked_text(notice.message),
-                    _checked_text(notice.level), _checked_text(notice.kind)])
+        out.append([checked_text(notice.path), _encode_line(notice.line), checked_text(notice.message),
+                    checked_text(notice.level), checked_text(notice.kind)])
     return out
 
 
 def decode_notices(data: Any) -> list[Notice]:
     notices = []
-    for item in _items(data):
+    for item in read_list(data):
         if not isinstance(item, list) or len(item) != 5:
             raise Malformed("notice")
         path, line, message, level, kind = item
-        notices.append(Notice(_text(path), _integer(line), _text(message), _text(level), _text(kind)))
+        notices.append(Notice(read_text(path), _integer(line), read_text(message), read_text(level), read_text(kind)))
     return notices

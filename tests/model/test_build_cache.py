@@ -19,6 +19,7 @@ from scanner.model import build_cache, helm
 from scanner.model.build_cache import decode_build, encode_build
 from scanner.model.kustomize import render_all
 from scanner.model.rendered import Place, RenderedBuild, RenderedObject
+from scanner.model.terraform.cache import model_fingerprint
 from scanner.notices import Notice
 from scanner.parse import texts as texts_module
 from scanner.pipeline import ScanRequest, scan
@@ -214,3 +215,13 @@ def test_the_cache_holds_data_only(write, tmp_path, policies, engine):
         header, _, _ = entry.read_bytes().partition(b"\n")
         assert b"sovscan-build-cache/1" in header
         assert os.stat(entry).st_mode & 0o111 == 0
+
+
+def test_the_fingerprint_follows_the_data_kustomize_renders_with(monkeypatch):
+    """A build is keyed by sovscan's fingerprint, which reads its data files too (merge keys, built-in field
+    specs), not only its source."""
+    before = model_fingerprint()
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read_bytes(self) + (
+        b"\n# another merge key" if self.name == "openapi_merge_keys.yaml" else b""))
+    assert model_fingerprint() != before

@@ -60,13 +60,15 @@ class Evaluated:
 
 
 def model_fingerprint() -> str:
-    """What decides how a root evaluates besides its inputs: the parse cache's fingerprint (version, parser
-    libraries, Python), and every source file of sovscan and its registries (secret detectors mask values)."""
+    """What decides how a root evaluates, and how a build renders, besides its inputs: the parse cache's
+    fingerprint (version, parser libraries, Python), every file of sovscan (its source and its data, such as
+    Kustomize's merge keys) and its registries (secret detectors mask values)."""
     from scanner.pack import builtin_policy_dir
     digest_ = hashlib.sha256(f"{FORMAT}\0{__version__}\0{code_fingerprint()}".encode())
     package = Path(__file__).resolve().parents[2]
     registries = builtin_policy_dir() / "registries"
-    sources = [(p, p.relative_to(package).as_posix()) for p in sorted(package.rglob("*.py"))]
+    sources = [(p, p.relative_to(package).as_posix()) for p in sorted(package.rglob("*"))
+               if p.suffix in (".py", ".yaml", ".json") and "__pycache__" not in p.parts and p.is_file()]
     sources += [(p, "registries/" + p.name) for p in sorted(registries.glob("*.yaml"))]
     for source, name in sources:
         try:
