@@ -5,11 +5,12 @@ of such a run (Helm renders each chart up to four times, in a child process). A 
 files it reads, sovscan itself and, for a chart, the Helm engine:
 
   - a chart reads its directory and the values files named for it, all known before it is rendered: the
-    entry's key is a SHA-256 over the cache format, the root cache's fingerprint (sovscan's version, source
-    files and registries, the parser libraries), the engine that would render it (the SDK's version, the
-    `helm` on PATH: its path, size and time), the chart's directory, the values files named and the path and
-    bytes of each of those files. Only a chart rendered whole, or missing whole objects alone (a dependency
-    not vendored, a template that is not YAML), is kept: a render that failed may have timed out.
+    entry's key is a SHA-256 over the cache format, the root cache's fingerprint (sovscan's version, files
+    and registries, the parser libraries), the engine that renders it (the SDK's version, or the `helm`
+    binary's path, size and time), the chart's directory, the values files named and the path and bytes of
+    each of those files. A chart is kept only when every render of it succeeded (one that failed may have
+    hit its time or memory limit, and the places then fall back to coarser ones) and it was rendered whole or
+    lacks only whole objects (a dependency not vendored, a template that is not YAML).
   - a kustomization reads what its resources, patches and generators name, known only as it is built: the
     key is over the format, the fingerprint, the build's directory and its kustomization's bytes, and the
     entry keeps every question the build asked of the scanned files (the text of this path, is this a
@@ -24,6 +25,7 @@ atomic; the least recently used entries are removed past the cache directory's s
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import posixpath
@@ -36,6 +38,7 @@ from scanner.cachedir import (DECODE_ERRORS, CacheDirectory, keep_under_limit, r
 from scanner.model import codec
 from scanner.model.codec import checked_text, read_at, read_list, read_text
 from scanner.model.helm import render_chart
+from scanner.model.helm_engines import choose
 from scanner.model.helm_engines import identity as engine_identity
 from scanner.model.kustomize import Files, render_root
 from scanner.model.rendered import Place, RenderedBuild, RenderedObject
@@ -69,7 +72,7 @@ class BuildCache(CacheDirectory):
         key = self._key("kustomize", root, top, None if top is None else files.digest(top))
         data = self._read(key)
         if data is not None:
-            remembered = _remembered_kustomization(data, files)
+            remembered = _remembered_kustomization(data, files, root)
             if remembered is not None:
                 return remembered
         files.asked = {}
@@ -85,23 +88,25 @@ class BuildCache(CacheDirectory):
         return build
 
     def chart(self, root: str, texts: Mapping[str, str], values_files: Sequence[str], engine: str) -> RenderedBuild:
-        """The chart in `root` rendered with `values_files` by `engine` (a preference, as render_chart takes
-        it): an earlier run's render of the same files by the same engine, else rendered now and kept when
-        what it lacks is decided by the files alone and no file it read had changed."""
+        """The chart in `root` rendered with `values_files` by the engine `engine` chooses (a preference, as
+        render_chart takes it): an earlier run's render of the same files by the same engine, else rendered
+        now and kept when every render succeeded, what it lacks is decided by the files alone and no file it
+        read had changed. Without an engine there is nothing to remember."""
+        chosen = choose(engine)
+        if chosen is None:
+            return render_chart(root, texts, values_files, engine)
         directory = posixpath.normpath(root).strip("/") if root not in ("", ".") else ""
         named = [posixpath.normpath(posixpath.join(directory, name)) for name in values_files]
         read = sorted({path for path in texts if not directory or path.startswith(directory + "/")}
                       | {path for path in named if path in texts})
-        key = self._key("helm", engine_identity(engine), root, list(values_files),
+        key = self._key("helm", engine_identity(chosen), root, list(values_files),
                         [[path, digest_of(texts, path)] for path in read])
         data = self._read(key)
         if data is not None:
-            try:
-                return decode_build(data)
-            except DECODE_ERRORS:
-                pass
-        build = render_chart(root, texts, values_files, engine)
-        if (build.complete or build.only_objects_missing) and changed_of(texts).isdisjoint(read):
+            with contextlib.suppress(*DECODE_ERRORS):
+                return _built(decode_build(data), root, "helm")
+        build = render_chart(root, texts, values_files, chosen)
+        if build.repeatable and (build.complete or build.only_objects_missing) and changed_of(texts).isdisjoint(read):
             self._write(key, lambda: encode_build(build))
         return build
 
@@ -129,7 +134,7 @@ class BuildCache(CacheDirectory):
         keep_under_limit(Path(self.directory, "builds"), self.written, self.limit)
 
 
-def _remembered_kustomization(data: Any, files: Files) -> RenderedBuild | None:
+def _remembered_kustomization(data: Any, files: Files, root: str) -> RenderedBuild | None:
     """The entry's build when each question it keeps gets the same answer of `files`; None otherwise."""
     try:
         if not isinstance(data, dict) or set(data) != {"asked", "build"}:
@@ -146,9 +151,16 @@ def _remembered_kustomization(data: Any, files: Files) -> RenderedBuild | None:
                 return None
             if now != answer or type(now) is not type(answer):
                 return None
-        return decode_build(data["build"])
+        return _built(decode_build(data["build"]), root, "kustomize")
     except DECODE_ERRORS:
         return None
+
+
+def _built(build: RenderedBuild, root: str, tool: str) -> RenderedBuild:
+    """The build read back, when it is the one asked for (its key names it: another is a forged entry)."""
+    if (build.root, build.tool) != (root, tool):
+        raise Malformed("another build")
+    return build
 
 
 # --- a rendered build as plain JSON data and back ----------------------------------------------------------

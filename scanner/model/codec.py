@@ -296,6 +296,8 @@ class _Reading:
 
     def table(self, field: str, index: Any, decode: Callable[[dict], dict]) -> dict:
         """Map `index` of the entry read as a table of `field`, once per entry, kept as TerraformModel.share keeps it."""
+        if type(index) is not int:
+            raise Malformed("index")
         found = self.read.get((field, index))
         if found is None:
             table = decode(_table(read_at(self.maps, index)))

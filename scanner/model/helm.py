@@ -156,16 +156,19 @@ class _Renderer:
         self.templates = sorted(path for member in chart.walk() for path in chart_files
                                 if _is_manifest_template(path, member.directory))
         self.secrets = secret_candidates([member.values for member in chart.walk()] + user_values)
+        self.failed = False             # a marked or sentinel render failed: the build is not repeatable
 
     def build(self, build: RenderedBuild) -> None:
         try:
             plain = self._render({}, self.user_texts)
         except RenderFailure as error:
             _incomplete(build, self._failure_notice(str(error)))
+            build.repeatable = False
             return
         documents = self._parse(plain, build)
         places = self._template_places(documents)
         self._trace_values(documents, places)
+        build.repeatable = not self.failed
         for source, source_documents in documents.items():
             for index, document in enumerate(source_documents):
                 build.objects.extend(_objects(document, places[source][index], self.chart.directory))
@@ -210,6 +213,7 @@ class _Renderer:
         try:
             rendered = self._render(overrides, self.user_texts)
         except RenderFailure:
+            self.failed = True          # the places fall back to coarser ones
             return {}
         marked = {}
         for source in sources & set(rendered):
@@ -241,6 +245,7 @@ class _Renderer:
             try:
                 rendered = self._render(overrides, texts)
             except RenderFailure:
+                self.failed = True      # the values stay untraced
                 continue
             for source, source_documents in documents.items():
                 traced = _parsed_or_empty(source, rendered.get(source, ""))

@@ -360,20 +360,19 @@ def binary_engine() -> BinaryEngine | None:
     return BinaryEngine(executable) if executable else None
 
 
-def identity(preference: str) -> list:
-    """What `choose(preference)` may render with, told without starting it: the SDK's version when it is
-    installed, and the `helm` on PATH (its path, size and modification time). A render is a function of the
-    chart and this (scanner/model/build_cache.py)."""
-    described: list = [preference, RELEASE, NAMESPACE]
-    if preference in ("auto", "sdk") and importlib.util.find_spec("helm_python") is not None:
-        described.append(["sdk", _installed_version("helm-python-sdk")])
-    executable = shutil.which("helm") if preference in ("auto", "binary") else None
-    if executable is not None:
+def identity(engine: HelmEngine) -> list:
+    """The engine that renders, as a build's key names it (scanner/model/build_cache.py): the SDK's version,
+    or the `helm` binary's path, size and modification time; a render is a function of the chart and this."""
+    described: list = [RELEASE, NAMESPACE, engine.name]
+    if isinstance(engine, SdkEngine):
+        described.append(_installed_version("helm-python-sdk"))
+    elif isinstance(engine, BinaryEngine):
+        described.append(engine.executable)
         try:
-            status = os.stat(executable)
-            described.append(["binary", executable, status.st_size, status.st_mtime_ns])
+            status = os.stat(engine.executable)
+            described += [status.st_size, status.st_mtime_ns]
         except OSError:
-            described.append(["binary", executable])
+            described.append("unreadable")
     return described
 
 

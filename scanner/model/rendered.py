@@ -40,3 +40,4 @@ class RenderedBuild:
     notices: list[Notice] = field(default_factory=list)
     complete: bool = True                       # False: part of it could not be rendered (remote base, ...)
     only_objects_missing: bool = False          # not complete, but each rendered object is as deployed
+    repeatable: bool = True                     # False: a render failed (perhaps on its time or memory limit)

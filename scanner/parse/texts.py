@@ -69,7 +69,8 @@ class ScannedTexts(Mapping[str, str]):
         return text
 
     def digest(self, path: str) -> str:
-        """The SHA-256 of the bytes parsing read, which the text is made of (or is "", when they changed)."""
+        """The SHA-256 of the bytes parsing read: the text is made of them, or is "" when they had changed
+        by the time it was read (the digest stays the one parsing took)."""
         return self._read[path][1]
 
     def __contains__(self, path: object) -> bool:

@@ -5,17 +5,19 @@ scan leaves no entry; and a build reads back exactly as it was rendered."""
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import random
 from pathlib import Path
 
 import pytest
 
-from scanner.cachedir import CacheDirectory
+from scanner.cachedir import CacheDirectory, sealed, verified_body
 from scanner.config import Config
 from scanner.evaluate import policies as policy_module
 from scanner.evaluate import selection
 from scanner.model import build_cache, helm
+from scanner.model.helm_engines import RenderFailure
 from scanner.model.build_cache import decode_build, encode_build
 from scanner.model.kustomize import render_all
 from scanner.model.rendered import Place, RenderedBuild, RenderedObject
@@ -61,11 +63,22 @@ class PlainEngine:
         return {f"web/templates/{p.name}": p.read_text(encoding="utf-8") for p in sorted(templates.glob("*.yaml"))}
 
 
+class FailingAfterFirst(PlainEngine):
+    """Renders a chart once, then fails: as when the marked or sentinel renders hit a limit."""
+
+    def render(self, chart_dir: str, values: list[str]) -> dict[str, str]:
+        if self.renders:
+            self.renders += 1
+            raise RenderFailure("timed out after 60 s")
+        return super().render(chart_dir, values)
+
+
 @pytest.fixture
 def engine(monkeypatch) -> PlainEngine:
     plain = PlainEngine()
     monkeypatch.setattr(helm, "choose", lambda preference="auto": plain)
-    monkeypatch.setattr(build_cache, "engine_identity", lambda preference: [preference, "plain"])
+    monkeypatch.setattr(build_cache, "choose", lambda preference="auto": plain)
+    monkeypatch.setattr(build_cache, "engine_identity", lambda chosen: ["plain", chosen.name])
     return plain
 
 
@@ -153,13 +166,36 @@ def test_another_helm_engine_renders_the_chart_again(write, tmp_path, policies, 
     root = write(TREE, tmp_path / "repo")
     _scan(root, policies, tmp_path / "c")
     engine.renders = 0
-    monkeypatch.setattr(build_cache, "engine_identity", lambda preference: [preference, "plain", "v2"])
+    monkeypatch.setattr(build_cache, "engine_identity", lambda chosen: ["plain", chosen.name, "v2"])
     _edit(root, "notes.md", "# notes\n")
     _scan(root, policies, tmp_path / "c")
     assert engine.renders > 0
 
 
-@pytest.mark.parametrize("damage", ["flip", "truncate", "foreign"])
+def test_a_chart_a_render_of_which_failed_is_rendered_again(write, tmp_path, policies, monkeypatch):
+    """Its places fell back to coarser ones, perhaps because a render hit its time limit: not remembered."""
+    flaky = FailingAfterFirst()
+    monkeypatch.setattr(build_cache, "choose", lambda preference="auto": flaky)
+    monkeypatch.setattr(build_cache, "engine_identity", lambda chosen: ["flaky"])
+    root = write(TREE, tmp_path / "repo")
+    _scan(root, policies, tmp_path / "c")
+    assert flaky.renders > 1
+    flaky.renders = 0
+    _edit(root, "notes.md", "# notes\n")
+    _scan(root, policies, tmp_path / "c")
+    assert flaky.renders > 1 and len(_entries(tmp_path / "c")) == 1     # the Kustomize build's alone
+
+
+def test_without_a_helm_engine_a_chart_is_not_remembered(write, tmp_path, policies, monkeypatch):
+    monkeypatch.setattr(build_cache, "choose", lambda preference="auto": None)
+    monkeypatch.setattr(helm, "choose", lambda preference="auto": None)
+    root = write(TREE, tmp_path / "repo")
+    result = _scan(root, policies, tmp_path / "c")
+    assert any("chart not rendered" in n.message or "not rendered" in n.message for n in result.notices)
+    assert len(_entries(tmp_path / "c")) == 1
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "foreign", "resealed"])
 def test_a_damaged_entry_is_rendered_again(write, tmp_path, policies, engine, rendered, damage):
     root = write(TREE, tmp_path / "repo")
     cold = _scan(root, policies, tmp_path / "c")
@@ -171,8 +207,14 @@ def test_a_damaged_entry_is_rendered_again(write, tmp_path, policies, engine, re
             data[len(data) // 2] ^= 0x55
         elif damage == "truncate":
             data = data[: len(data) // 2]
-        else:   # a valid entry of the other build under this build's name
+        elif damage == "foreign":   # a valid entry of the other build under this build's name
             data = bytearray(other)
+        else:   # the other build's body sealed with this build's key: only what it says tells it apart
+            other_key = json.loads(other.partition(b"\n")[0])["key"]
+            body = verified_body(other, other_key, build_cache.FORMAT)
+            kept = json.loads(body)
+            data = bytearray(sealed(json.dumps(kept["build"] if isinstance(kept, dict) else
+                                               {"asked": [], "build": kept}).encode(), entry.stem, build_cache.FORMAT))
         entry.write_bytes(bytes(data))
     rendered.clear()
     engine.renders = 0
