@@ -18,3 +18,13 @@ class Notice:
     message: str
     level: str = "warning"  # SARIF notification level: note | warning | error
     kind: str = ""          # "" | UNRENDERED | NOT_EVALUATED
+
+
+LEVELS = ("note", "warning", "error")
+KINDS = ("", UNRENDERED, NOT_EVALUATED)
+
+
+def well_formed(notice: Notice) -> bool:
+    """Its level and kind are ones sovscan writes: checked on a notice read back from a cache, since a report
+    writes the level as it is (SARIF allows no other) and `--strict` looks the kind up."""
+    return notice.level in LEVELS and notice.kind in KINDS

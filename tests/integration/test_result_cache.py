@@ -184,7 +184,8 @@ def test_every_flipped_byte_and_every_truncation_is_a_miss_with_the_same_result(
 
 
 @pytest.mark.parametrize("forged", ["wrong type", "unknown field", "unknown policy", "no policies", "unknown level",
-                                    "unknown severity", "unknown tier", "unknown role", "not an object"])
+                                    "unknown severity", "unknown tier", "unknown role", "unknown notice level",
+                                    "not an object"])
 def test_an_entry_forged_with_a_valid_checksum_but_not_what_sovscan_writes_is_a_miss(write, tmp_path, policies,
                                                                                      forged, monkeypatch):
     root = write({"main.tf": TREE["main.tf"], "variables.tf": TREE["variables.tf"]}, tmp_path / "repo")
@@ -207,6 +208,8 @@ def test_an_entry_forged_with_a_valid_checksum_but_not_what_sovscan_writes_is_a_
         body["result"]["residency"]["regions"][0]["tier"] = "bogus"
     elif forged == "unknown role":
         body["result"]["residency"]["regions"][0]["resources"][0][3] = "bogus"
+    elif forged == "unknown notice level":       # a report writes it as it is (SARIF allows no other)
+        body["result"]["notices"] = [{"path": "main.tf", "line": 1, "message": "m", "level": "critical", "kind": ""}]
     else:
         body = [body]
     entry.write_bytes(sealed(json.dumps(body).encode(), entry.stem, result_cache.FORMAT))

@@ -345,6 +345,8 @@ def _broken(body: dict, where: str) -> dict:
         rows[0][5] = {"x": {"\0": "map", "items": [[[1], 2]]}}
     elif where == "notice":
         body["notices"] = [["a", 1, "m", "note"]]
+    elif where == "notice level":     # SARIF would carry it as it is, and no schema allows it
+        body["notices"] = [["a", 1, "m", "critical", ""]]
     elif where == "read":
         body["reads"] = [["open", "/etc/passwd", 0, "x"]]
     elif where == "extra":
@@ -353,7 +355,7 @@ def _broken(body: dict, where: str) -> dict:
 
 
 @pytest.mark.parametrize("where", ["row length", "line", "location", "place index", "tag", "unknown", "table",
-                                   "key", "notice", "read", "extra"])
+                                   "key", "notice", "notice level", "read", "extra"])
 def test_a_malformed_entry_with_a_valid_checksum_is_a_miss(tmp_path, where):
     cache, entry, uncached = _dev_entry(tmp_path)
     files = {k: v for k, v in FILES.items() if not k.startswith("envs/prod")}

@@ -242,6 +242,8 @@ def test_a_packed_tree_of_a_file_changed_since_is_empty_rather_than_another_file
                                        list(range(1, 201)), 1]], "notices": []},
     {"terraform": None, "documents": [[0, {}, [-1], [["a"] * 200], [1], 1]], "notices": []},
     {"terraform": None, "documents": [], "notices": [[1, "m", "error"]]},
+    {"terraform": None, "documents": [], "notices": [[1, "m", "critical", ""]]},    # a level SARIF has not
+    {"terraform": None, "documents": [], "notices": [[1, "m", "error", "bogus"]]},  # a kind sovscan never writes
     {"terraform": None, "documents": [], "notices": [], "code": "print(1)"},
     ["not", "an", "entry"],
 ])
