@@ -12,9 +12,9 @@ files it reads, sovscan itself and, for a chart, the Helm engine:
     hit its time or memory limit, and the places then fall back to coarser ones) and it was rendered whole or
     lacks only whole objects (a dependency not vendored, a template that is not YAML).
   - a kustomization reads what its resources, patches and generators name, known only as it is built: the
-    key is over the format, the fingerprint, the build's directory and its kustomization's bytes, and the
-    entry keeps every question the build asked of the scanned files (the text of this path, is this a
-    directory) with its answer (the bytes' digest, or none). A hit asks them again of this scan's files;
+    key is over the format, the fingerprint, the build's directory and the answers for its kustomization file
+    names, and the entry keeps every question the build asked of the scanned files (the text of this path, is
+    this a directory) with its answer (the bytes' digest, or none: kustfile.Files.answer). A hit asks them again of this scan's files;
     another answer is a miss, rendered and written again.
 
 Answers are the digests of the bytes parsing read (ScannedTexts.digest); a build that read a file that had
@@ -33,11 +33,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from scanner.discover import KUSTOMIZATION_FILES
 from scanner.cachedir import (DECODE_ERRORS, CacheDirectory, keep_under_limit, read_entry, refresh, sealed,
                               verified_body, write_atomically)
 from scanner.model import codec
 from scanner.model.codec import checked_text, read_at, read_list, read_text
-from scanner.model.helm import render_chart
+from scanner.model.helm import chart_inputs, render_chart
 from scanner.model.helm_engines import choose
 from scanner.model.helm_engines import identity as engine_identity
 from scanner.model.kustomize import Files, render_root
@@ -47,10 +48,6 @@ from scanner.parse.codec import Malformed, Unencodable
 from scanner.parse.texts import changed_of, digest_of
 
 FORMAT = "sovscan-build-cache/1"
-
-Question = tuple[str, str]          # ("text", path) | ("directory", path)
-Answers = dict[Question, "str | bool | None"]
-
 
 @dataclass
 class BuildCache(CacheDirectory):
@@ -68,8 +65,8 @@ class BuildCache(CacheDirectory):
     def kustomization(self, files: Files, root: str) -> RenderedBuild:
         """The build of the kustomization in `root`: an earlier run's, when it asked the same questions of
         `files` and got the same answers; else rendered now, and kept unless a file it read had changed."""
-        top = files.kustomization_file(root)
-        key = self._key("kustomize", root, top, None if top is None else files.digest(top))
+        key = self._key("kustomize", root, [files.answer("text", posixpath.join(root, name))
+                                            for name in KUSTOMIZATION_FILES])
         data = self._read(key)
         if data is not None:
             remembered = _remembered_kustomization(data, files, root)
@@ -95,10 +92,7 @@ class BuildCache(CacheDirectory):
         chosen = choose(engine)
         if chosen is None:
             return render_chart(root, texts, values_files, engine)
-        directory = posixpath.normpath(root).strip("/") if root not in ("", ".") else ""
-        named = [posixpath.normpath(posixpath.join(directory, name)) for name in values_files]
-        read = sorted({path for path in texts if not directory or path.startswith(directory + "/")}
-                      | {path for path in named if path in texts})
+        read = chart_inputs(root, texts, values_files)
         key = self._key("helm", engine_identity(chosen), root, list(values_files),
                         [[path, digest_of(texts, path)] for path in read])
         data = self._read(key)
@@ -143,12 +137,9 @@ def _remembered_kustomization(data: Any, files: Files, root: str) -> RenderedBui
             if not isinstance(question, list) or len(question) != 3:
                 return None
             kind, path, answer = question
-            if kind == "text" and type(path) is str:
-                now: str | bool | None = files.digest(path) if files.is_scanned(path) else None
-            elif kind == "directory" and type(path) is str:
-                now = files.is_directory(path)
-            else:
+            if kind not in ("text", "directory") or type(path) is not str:
                 return None
+            now = files.answer(kind, path)
             if now != answer or type(now) is not type(answer):
                 return None
         return _built(decode_build(data["build"]), root, "kustomize")

@@ -168,7 +168,7 @@ def decode_place(data: Any) -> Place:
 
 # --- resources ----------------------------------------------------------------------------------------
 
-Share = Callable[[tuple, Any], Any]   # TerraformModel.share: the one object kept for equal tables
+Share = Callable[[str, Any], Any]   # TerraformModel.share: the one object kept for a field's equal tables
 
 
 class _Tables:
@@ -185,7 +185,6 @@ class _Tables:
         self._chains: dict[tuple, int] = {}
         self._shared: dict[int, int] = {}
         self._maps: dict[tuple[str, int], int] = {}
-        self._kept: list[Any] = []          # the tables written, alive while their id() is a key
 
     def place(self, place: Any) -> int:
         encoded = encode_place(place)
@@ -215,7 +214,6 @@ class _Tables:
         if found is None:
             found = self._shared[id(values)] = len(self.shared)
             self.shared.append(_encode_values(values))
-            self._kept.append(values)
         return found
 
     def map(self, field: str, table: Any, encode: Callable[[Any], Any]) -> int:
@@ -224,7 +222,6 @@ class _Tables:
         if found is None:
             found = self._maps[(field, id(table))] = len(self.maps)
             self.maps.append(encode(table))
-            self._kept.append(table)
         return found
 
 
@@ -271,7 +268,7 @@ def decode_resources(data: Any, share: Share | None = None) -> list[Resource]:
     return [reading.resource(row) for row in read_list(data["resources"])]
 
 
-def _unshared(key: tuple, table: Any) -> Any:
+def _unshared(field: str, table: Any) -> Any:
     return table
 
 
@@ -285,7 +282,7 @@ class _Reading:
         self.texts: dict[str, str] = {}
         self.sets: dict[tuple, frozenset[str]] = {}
         self.read: dict[tuple[str, Any], Any] = {}
-        self.empty_provider_values = share(("provider_values",), {})
+        self.empty_provider_values = share("provider_values", {})
 
     def names(self, value: Any) -> frozenset[str]:
         key = tuple(read_list(value))
@@ -301,7 +298,7 @@ class _Reading:
         found = self.read.get((field, index))
         if found is None:
             table = decode(_table(read_at(self.maps, index)))
-            found = self.read[(field, index)] = self.share((field, *table.items()), table)
+            found = self.read[(field, index)] = self.share(field, table)
         return found
 
     def _lines(self, table: dict) -> dict:
@@ -327,11 +324,10 @@ class _Reading:
         if not all(type(t) is str for t in texts) or type(line) is not int or type(end_line) is not int:
             raise Malformed("resource fields")
         text, places, names, table = self.texts.setdefault, self.places, self.names, self.table
-        literals = names(literal_paths)
         provider_values = read_at(self.shared, at)
         return Resource(
             text(kind, kind), text(type_, type_), address, text(path, path), line, _plain_table(values),
-            table("locations", locations, self._lines), self.share(("literals", literals), literals),
+            table("locations", locations, self._lines), self.share("literals", names(literal_paths)),
             table("references", references, self._references), text(provider, provider),
             module=text(module, module), root=text(root, root), pod_spec_path=pod_spec_path, end_line=end_line,
             origins=table("origins", origins, self._places), chains=table("chains", chain_table, self._chains),

@@ -25,7 +25,7 @@ from scanner.discover import KUSTOMIZATION_FILES
 from scanner.model import kubernetes
 from scanner.model.build_cache import BuildCache
 from scanner.model.helm import chart_roots, render_chart
-from scanner.model.kustomize import render_all
+from scanner.model.kustomize import render_all, render_root
 from scanner.model.placeholders import image_placeholders, without_placeholders
 from scanner.model.rendered import AS_DEPLOYED_FACT, UNRENDERED_FACT, RenderedBuild
 from scanner.model.resource import Resource
@@ -48,10 +48,8 @@ def build(files: list[ParsedFile], texts: Mapping[str, str], helm_values: Mappin
     parsed = {f.source.path: f.documents for f in files if f.documents}
     charts = chart_roots(sorted(texts))
     values_for, notices = _values_files(charts, helm_values or {})
-    builds = []
-    if any(_is_kustomization(p) for p in texts):
-        builds = render_all(texts, parsed, cache.kustomization) if cache is not None else render_all(texts, parsed)
-    render = cache.chart if cache is not None else render_chart
+    render_build, render = (render_root, render_chart) if cache is None else (cache.kustomization, cache.chart)
+    builds = render_all(texts, parsed, render_build) if any(_is_kustomization(p) for p in texts) else []
     builds += [render(root, texts, values_for.get(root, ()), helm_engine) for root in charts]
     if cache is not None:
         cache.tidy()

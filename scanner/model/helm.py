@@ -77,13 +77,32 @@ def _vendored_in(directory: str, root: str) -> bool:
     return directory.startswith(prefix)
 
 
+def chart_inputs(root: str, files: Mapping[str, str], values_files: Sequence[str] = ()) -> list[str]:
+    """The files a render of the chart at root reads: the chart's own, and the values files named for it that
+    are among `files` (sorted)."""
+    root = _chart_directory(root)
+    named = {path for name in values_files if (path := _values_path(root, name)) is not None and path in files}
+    return sorted({path for path in files if not root or path.startswith(root + "/")} | named)
+
+
+def _chart_directory(root: str) -> str:
+    return posixpath.normpath(root).strip("/") if root not in ("", ".") else ""
+
+
+def _values_path(root: str, name: str) -> str | None:
+    """The values file `name` (relative to the chart) as a repository path; None when it leaves the chart's
+    repository (an absolute path, or one above the scan root)."""
+    path = posixpath.normpath(join(root, name))
+    return None if name.startswith("/") or path.startswith("../") or path == ".." else path
+
+
 def render_chart(root: str, files: Mapping[str, str], values_files: Sequence[str] = (),
                  engine: HelmEngine | str | None = None) -> RenderedBuild:
     """The chart at root rendered with its own values and values_files (paths relative to root, applied in order).
 
     engine: an engine object, or "auto" (None), "sdk", "binary", "none".
     """
-    root = posixpath.normpath(root).strip("/") if root not in ("", ".") else ""
+    root = _chart_directory(root)
     chart_files = {path: files[path] for path in files if not root or path.startswith(root + "/")}
     build = RenderedBuild(root, "helm")
     user_values = _user_values(root, files, values_files, build)
@@ -117,8 +136,8 @@ def _incomplete(build: RenderedBuild, notice: Notice, objects_only: bool = False
 def _user_values(root: str, files: Mapping[str, str], names: Sequence[str], build: RenderedBuild) -> list[ValuesFile]:
     found = []
     for name in names:
-        path = posixpath.normpath(join(root, name))
-        if name.startswith("/") or path.startswith("../") or path == ".." or path not in files:
+        path = _values_path(root, name)
+        if path is None or path not in files:
             _incomplete(build, Notice(join(root, "Chart.yaml"), 0,
                                       f"values file {name} named for Helm chart {root or '.'} not found; "
                                       "the chart is rendered without it"))

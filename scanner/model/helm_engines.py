@@ -25,6 +25,8 @@ import sys
 import tempfile
 from typing import Any, Protocol, Sequence
 
+from scanner.cachedir import installed
+
 RELEASE = "release-name"
 NAMESPACE = "default"
 RENDER_TIMEOUT_SECONDS = 60
@@ -365,7 +367,7 @@ def identity(engine: HelmEngine) -> list:
     or the `helm` binary's path, size and modification time; a render is a function of the chart and this."""
     described: list = [RELEASE, NAMESPACE, engine.name]
     if isinstance(engine, SdkEngine):
-        described.append(_installed_version("helm-python-sdk"))
+        described.append(installed("helm_python", "helm-python-sdk"))
     elif isinstance(engine, BinaryEngine):
         described.append(engine.executable)
         try:
@@ -374,14 +376,6 @@ def identity(engine: HelmEngine) -> list:
         except OSError:
             described.append("unreadable")
     return described
-
-
-def _installed_version(distribution: str) -> str:
-    from importlib import metadata
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def choose(preference: str = "auto") -> HelmEngine | None:

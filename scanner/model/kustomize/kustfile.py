@@ -81,35 +81,25 @@ class Files:
                 parent = posixpath.dirname(parent)
         self._parsed: dict[str, list[YamlDocument] | ParseFailure] = dict(parsed or {})
         self._lines: dict[str, list[str]] = {}
-        self._digests: dict[str, str] = {}
         self.asked: dict[tuple[str, str], str | bool | None] | None = None
+
+    def answer(self, kind: str, path: str) -> str | bool | None:
+        """What the question ("text" or "directory", path) gets now, without recording it: for a text, the
+        digest of the bytes it is made of (None: not a scanned file); for a directory, whether it is one."""
+        if kind == "directory":
+            return path in self.directories
+        return digest_of(self._texts, path) if path in self._texts else None
 
     def text(self, path: str) -> str | None:
         """The text of a scanned file, None when `path` is not one."""
-        found = self._texts.get(path)
         if self.asked is not None:
-            self.asked[("text", path)] = None if found is None else self.digest(path)
-        return found
-
-    def digest(self, path: str) -> str:
-        """The digest of the bytes the file's text is made of (asking it is not a question of the build)."""
-        if path not in self._digests:
-            self._digests[path] = digest_of(self._texts, path)
-        return self._digests[path]
+            self.asked[("text", path)] = self.answer("text", path)
+        return self._texts.get(path)
 
     @property
     def changed(self) -> frozenset[str]:
         """The files found changed when read again: what a build read of them was empty."""
         return changed_of(self._texts)
-
-    def is_scanned(self, path: str) -> bool:
-        """Whether `path` is a scanned file, without asking it as a question of the build."""
-        return path in self._texts
-
-    def kustomization_file(self, directory: str) -> str | None:
-        """The first kustomization file in `directory`, without asking it as a question of the build."""
-        return next((f for n in KUSTOMIZATION_FILES if (f := posixpath.join(directory, n) if directory else n)
-                     in self._texts), None)
 
     def lines(self, path: str) -> list[str]:
         text = self.text(path) or ""

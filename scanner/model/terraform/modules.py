@@ -19,7 +19,7 @@ from scanner.parse import expressions as x
 from scanner.parse.packed import PackedTerraform, TerraformSyntax, module_sources, unpacked
 from scanner.parse.terraform import Attribute, Block, TerraformFile
 
-T = TypeVar("T")
+Table = TypeVar("Table", dict, frozenset)   # an attribute table TerraformModel.share keeps once
 
 Declared = tuple[Block, str]          # a block and the file it is written in
 
@@ -161,25 +161,26 @@ class TerraformModel:
             self.resources, self.notices, self.visited, self._told = shared
             self.file_reads = None
 
-    def share(self, key: tuple, table: T) -> T:
-        """The one object kept for tables equal to `table` (`key` spells its content): a module that many roots
-        or a count instantiate gives each instance equal location, literal, reference, chain, origin and place
-        tables, which took a third of the Terraform model's memory. Resources never change these tables once emitted."""
+    def share(self, field: str, table: Table) -> Table:
+        """The one object kept for tables of `field` equal to `table`: a module that many roots or a count
+        instantiate gives each instance equal location, literal, reference, chain, origin and place tables,
+        which took a third of the Terraform model's memory. Resources never change these tables once emitted."""
+        key = (field, table) if isinstance(table, frozenset) else (field, *table.items())
         return self._shared.setdefault(key, table)
 
     def share_tables(self, resource: Resource) -> None:
         """Give `resource` the kept object of each of its tables (see share): for the resources an instance
         emits (those a root cache entry gives back are read into the kept tables: codec.decode_resources)."""
         share = self.share
-        resource.locations = share(("locations", *resource.locations.items()), resource.locations)
-        resource.literal_paths = share(("literals", resource.literal_paths), resource.literal_paths)
-        resource.references = share(("references", *resource.references.items()), resource.references)
-        resource.chains = share(("chains", *resource.chains.items()), resource.chains)
-        resource.origins = share(("origins", *resource.origins.items()), resource.origins)
-        resource.places = share(("places", *resource.places.items()), resource.places)
+        resource.locations = share("locations", resource.locations)
+        resource.literal_paths = share("literals", resource.literal_paths)
+        resource.references = share("references", resource.references)
+        resource.chains = share("chains", resource.chains)
+        resource.origins = share("origins", resource.origins)
+        resource.places = share("places", resource.places)
         if not resource.provider_values:    # a provider's values are one table already; an empty one is not.
             # A new empty table, not this one: it may be a provider block's own values.
-            resource.provider_values = share(("provider_values",), {})
+            resource.provider_values = share("provider_values", {})
 
     def release(self, directories: Iterable[str]) -> None:
         """Forget the syntax of module directories nothing left to evaluate may call (terraform.Releases)."""
