@@ -17,7 +17,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 TERRAFORM_STATE_SUFFIXES = (".tfstate", ".tfstate.backup", ".tfplan")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)   # one per scanned file: no __dict__ each
 class Source:
     path: str          # relative to the scan root, POSIX separators
     kind: str          # terraform | tfvars | terraform-json | yaml | json | tfstate | text

@@ -62,7 +62,7 @@ class Finding:
         return (self.path, self.line, self.policy_id, self.address, self.attribute, self.kind)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # one per check that held: hundreds of thousands in a large repository
 class Passed:
     """A check that held: recorded so reports can count passes per policy and per target."""
     policy_id: str

@@ -73,7 +73,7 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     resources.extend(kubernetes.resources)
     resources.extend(file_model.build(own))
     for parsed in files:
-        parsed.documents = []
+        parsed.documents = ()
     resources.extend(tfvars_file(tf) for tf in tfvars)
     resources.extend(repository.build(own, own_texts))
     resources.extend(haven_results.build(hcc_reports or []))

@@ -15,6 +15,9 @@ TEXT_FILE_TYPE = "text_file"
 
 def build(files: list[ParsedFile]) -> list[Resource]:
     resources: list[Resource] = []
+    # Every text file is a resource (50,000 in a large repository), its tables empty; a resource's tables never
+    # change once it is made (derived facts are its own), so one empty table serves them all.
+    empty: dict = {}
     for parsed in files:
         path = parsed.source.path
         if parsed.source.kind == "tfstate":
@@ -27,6 +30,8 @@ def build(files: list[ParsedFile]) -> list[Resource]:
             resources.append(Resource("file", kind, path, path, 1, values, locations))
         if parsed.has_text:
             resources.append(Resource("file", TEXT_FILE_TYPE, path, path, 1,
-                                      {"path": path, "name": posixpath.basename(path), "generated": parsed.generated}))
+                                      {"path": path, "name": posixpath.basename(path), "generated": parsed.generated},
+                                      empty, references=empty, provider_values=empty, origins=empty, chains=empty,
+                                      places=empty))
     return resources
 

@@ -43,9 +43,9 @@ def _until(text: str) -> tuple[datetime.date | None, str]:
         return None, f"until={match.group('until')} is not a date (YYYY-MM-DD)"
 
 
-def read(path: str, text: str) -> tuple[list[Directive], list[ForeignDirective]]:
+def read(path: str, text: str) -> tuple[tuple[Directive, ...], tuple[ForeignDirective, ...]]:
     if "sovscan:ignore" not in text and ":skip=" not in text and ":ignore" not in text and "kics-scan" not in text:
-        return [], []
+        return (), ()
     own: list[Directive] = []
     foreign: list[ForeignDirective] = []
     for number, line in enumerate(text.splitlines(), 1):
@@ -60,7 +60,7 @@ def read(path: str, text: str) -> tuple[list[Directive], list[ForeignDirective]]
         other = _FOREIGN.search(line)
         if other:
             foreign.append(ForeignDirective(path, number, other.group(1)))
-    return own, foreign
+    return tuple(own), tuple(foreign)
 
 
 # A header comment saying a generator or a template wrote the file ("This file was automatically generated

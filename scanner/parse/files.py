@@ -27,7 +27,7 @@ from scanner.parse.yaml import YamlDocument
 from scanner.regular_file import read_bytes
 
 
-@dataclass
+@dataclass(slots=True)   # one per scanned file (50,000 in a large repository): no __dict__ each
 class ParsedFile:
     """What parsing made of one file. Not its text: the model reads a text again when it needs one
     (parse/texts.py), so a large scan never holds every text while it builds the model."""
@@ -36,9 +36,9 @@ class ParsedFile:
     has_text: bool = False       # readable UTF-8 and not empty
     generated: str = ""          # the header comment saying a generator wrote the file (directives.generated_header)
     terraform: PackedTerraform | TerraformFile | None = None   # packed unless the codec cannot keep it (packed.py)
-    documents: list[YamlDocument] = field(default_factory=list)
-    directives: list[Directive] = field(default_factory=list)
-    foreign_directives: list[ForeignDirective] = field(default_factory=list)
+    documents: tuple[YamlDocument, ...] = ()   # tuples: most files have none, and () is one object for all
+    directives: tuple[Directive, ...] = ()
+    foreign_directives: tuple[ForeignDirective, ...] = ()
 
 
 def read_again(source: Source, digest: str) -> str | None:
@@ -116,7 +116,7 @@ def _cached(source: Source, cache: ParseCache) -> tuple[ParsedFile | None, list[
     if hit is None:
         return None
     parsed = ParsedFile(source, digest, bool(text), directives.generated_header(text), hit.terraform,
-                        list(hit.documents))
+                        hit.documents)
     parsed.directives, parsed.foreign_directives = directives.read(source.path, text)
     return parsed, list(hit.notices)
 
@@ -138,7 +138,8 @@ def _parse_text(source: Source, data: bytes, text: str) -> tuple[ParsedFile, lis
         elif source.kind in ("yaml", "json") and _may_hold_manifests(source, text):
             if "/templates/" in f"/{source.path}" and yaml.looks_like_template(text):
                 return parsed, [_template_notice(source)]
-            parsed.documents, skipped = yaml.parse_stream(source.path, text)
+            documents, skipped = yaml.parse_stream(source.path, text)
+            parsed.documents = tuple(documents)
             return parsed, [_skipped_notice(source, s) for s in skipped]
     except terraform.HclSyntaxError as err:
         return parsed, [Notice(source.path, err.line, f"not parsed: {err}", "error")]
@@ -285,6 +286,8 @@ def parse_all(sources: list[Source], cache: ParseCache | None = None) -> tuple[l
         [_cached(s, cache) for s in sources] if cache is not None else [None] * len(sources)
     missed = [i for i, result in enumerate(results) if result is None]
     for index, result in zip(missed, _parse_results([sources[i] for i in missed], cache)):
+        if result[0] is not None:   # a worker's copy of the Source: two more path strings per file otherwise
+            result[0].source = sources[index]
         results[index] = result
     if cache is not None and missed:
         cache.tidy(sum(_size(sources[i]) for i in missed))

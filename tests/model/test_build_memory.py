@@ -250,3 +250,21 @@ def test_working_out_releases_stays_linear_on_a_deep_chain_of_modules(write, mon
     model_stage.build(_parsed(write(files)))
     assert sum(walked) <= tf_model.RELEASE_WORK_PER_DIRECTORY * (count + 1) + count + 1 < count * count // 2
     assert released == []
+
+
+def test_what_every_file_and_every_passed_check_makes_has_no_dict_of_its_own(write):
+    """A repository of 50,000 files makes 50,000 sources, parsed files and text-file resources, and hundreds of
+    thousands of passed checks: none carries a __dict__, and the text files' resources share their empty tables
+    (there are seven per resource) instead of holding seven empty dictionaries each."""
+    from scanner.evaluate.result import Passed
+    from scanner.model import files as file_model
+    root = write({"a.md": "one\n", "b/c.txt": "two\n"})
+    files = _parsed(root)
+    resources = file_model.build(files)
+    assert [r.path for r in resources] == ["a.md", "b/c.txt"]
+    for thing in (files[0], files[0].source, resources[0], Passed("SEC-001", "a.md", "a.md", 1)):
+        assert not hasattr(thing, "__dict__"), type(thing).__name__
+    first, second = resources
+    for table in ("locations", "references", "provider_values", "origins", "chains", "places"):
+        assert getattr(first, table) == {} and getattr(first, table) is getattr(second, table)
+    assert first.facts is not second.facts          # derived facts are a resource's own

@@ -42,7 +42,7 @@ def _source(tmp_path, name, content):
 
 def test_parse_file_turns_problems_into_notices(tmp_path):
     parsed, notices = parse_file(_source(tmp_path, "bad.yaml", b"apiVersion: v1\nkind: [\n"))
-    assert parsed.documents == [] and notices[0].line == 3 and "YAML syntax error" in notices[0].message
+    assert parsed.documents == () and notices[0].line == 3 and "YAML syntax error" in notices[0].message
     parsed, notices = parse_file(_source(tmp_path, "latin.yaml", "apiVersion: v1\nkind: é\n".encode("latin-1")))
     assert parsed is None and "not UTF-8" in notices[0].message
     parsed, notices = parse_file(_source(tmp_path, "bomb.yaml", ("apiVersion: v1\nkind: X\n" + BOMB).encode()))
@@ -53,7 +53,7 @@ def test_helm_templates_are_skipped_with_a_notice(tmp_path):
     (tmp_path / "templates").mkdir()
     source = _source(tmp_path, "templates/deploy.yaml", b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n")
     parsed, notices = parse_file(source)
-    assert parsed.documents == [] and "Helm" in notices[0].message
+    assert parsed.documents == () and "Helm" in notices[0].message
 
 
 def test_braces_in_valid_yaml_are_not_templates(tmp_path):
@@ -80,6 +80,8 @@ def test_many_files_parse_the_same_on_every_core(tmp_path, monkeypatch):
     sequential = parse_stage.parse_all(sources)
     assert chunks == []
     assert parallel == sequential and len(parallel[0]) == 141 and len(parallel[1]) == 1
+    discovered = {s.path: s for s in sources}   # not the worker's copy: two more strings per file on a large scan
+    assert all(parsed.source is discovered[parsed.source.path] for parsed in parallel[0])
 
 
 def _counting_worker_chunks(parse_stage, monkeypatch) -> list:
@@ -121,7 +123,7 @@ def test_templates_inside_a_chart_are_text_for_the_chart_render_without_a_notice
     files, notices = parse_all(discover(str(tmp_path))[0])
     assert [(n.path, "Helm" in n.message) for n in notices] == [("loose/templates/deploy.yaml", True)]
     in_chart = next(f for f in files if f.source.path == "web/templates/deploy.yaml")
-    assert in_chart.has_text and in_chart.documents == []
+    assert in_chart.has_text and in_chart.documents == ()
     assert ScannedTexts(files)["web/templates/deploy.yaml"] == template
 
 

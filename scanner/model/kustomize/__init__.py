@@ -7,7 +7,7 @@ kustomize; each output object keeps, for every field, the file and line a person
 from __future__ import annotations
 
 import posixpath
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 from scanner.discover import KUSTOMIZATION_FILES
 from scanner.model.kustomize.kustfile import Files, inside, load_kustomization
@@ -24,7 +24,7 @@ def build_roots(paths: Iterable[str]) -> list[str]:
     return sorted({posixpath.dirname(p) for p in paths if posixpath.basename(p) in KUSTOMIZATION_FILES})
 
 
-def render_all(files: Mapping[str, str], parsed: Mapping[str, list[YamlDocument]] | None = None,
+def render_all(files: Mapping[str, str], parsed: Mapping[str, Sequence[YamlDocument]] | None = None,
                render: Callable[[Files, str], RenderedBuild] = render_root) -> list[RenderedBuild]:
     """Render the top builds among `files` (repository-relative path -> text), sorted by root.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import yaml
 
@@ -71,7 +71,7 @@ class Files:
     kept with its answer (a digest of the text, None for a file not scanned), so a build rendered in an
     earlier run can be reused when the same questions get the same answers (scanner/model/build_cache.py)."""
 
-    def __init__(self, files: Mapping[str, str], parsed: Mapping[str, list[YamlDocument]] | None = None) -> None:
+    def __init__(self, files: Mapping[str, str], parsed: Mapping[str, Sequence[YamlDocument]] | None = None) -> None:
         self._texts = files
         self.directories = {""}
         for path in files:
@@ -79,7 +79,7 @@ class Files:
             while parent not in self.directories:
                 self.directories.add(parent)
                 parent = posixpath.dirname(parent)
-        self._parsed: dict[str, list[YamlDocument] | ParseFailure] = dict(parsed or {})
+        self._parsed: dict[str, Sequence[YamlDocument] | ParseFailure] = dict(parsed or {})
         self._lines: dict[str, list[str]] = {}
         self.asked: dict[tuple[str, str], str | bool | None] | None = None
 
@@ -116,7 +116,7 @@ class Files:
             self.asked[("directory", path)] = found
         return found
 
-    def documents(self, path: str) -> list[YamlDocument]:
+    def documents(self, path: str) -> Sequence[YamlDocument]:
         text = self.text(path) or ""
         if path not in self._parsed:
             try:
