@@ -48,7 +48,7 @@ from scanner.regular_file import read_bytes
 if TYPE_CHECKING:
     from scanner.pipeline import ScanRequest
 
-FORMAT = "sovscan-result-cache/1"
+FORMAT = "sovscan-result-cache/2"
 MAX_TREE_FILES = 200_000
 MAX_TREE_BYTES = 1024 * 1024 * 1024
 

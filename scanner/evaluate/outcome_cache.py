@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from scanner.evaluate.policies import Policy
     from scanner.model.resource import Model, Resource
 
-FORMAT = "sovscan-outcome-cache/1"
+FORMAT = "sovscan-outcome-cache/2"
 
 ResourceIdentity = tuple[str, str, str, int]   # type, address, path, line: one resource of a root module
 

@@ -1,9 +1,13 @@
 """A scan's Result as JSON data and back, for the result cache (scanner/result_cache.py).
 
 The Result is a tree of frozen dataclasses holding strings, numbers, booleans, lists, tuples and JSON
-mappings; policies are written as their ids and found again among the scan's own policies (which are part
-of the cache key). Reading is typed by the dataclasses' annotations and checks every value against them:
-an entry someone wrote by hand with a wrong type is Malformed (a miss), never a Result that breaks a report.
+mappings; a dataclass is written as the list of its fields' values, in the order the class declares them (not
+as an object naming each: a large tree's result holds hundreds of thousands of passed checks, and reading
+them back as objects took as much memory as scanning it); policies are written as their ids and found again
+among the scan's own policies (which are part of the cache key). Reading is typed by the dataclasses'
+annotations and checks every value against them: an entry someone wrote by hand with a wrong type or number
+of fields is Malformed (a miss), never a Result that breaks a report. A short text read back is one object
+for all its copies (a path or address recurs in every check on its file).
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from scanner.evaluate import waivers
 from scanner.evaluate.policies import Policy
 from scanner.evaluate.result import (ExitReadiness, HavenSummary, ProviderPosture, ResidencySummary, Result,
                                      within_domains)
+from scanner.parse.names import shared
 
 
 class Malformed(ValueError):
@@ -59,9 +64,9 @@ def _pieces(value: Any) -> Iterator[bytes]:
     names = () if isinstance(value, Policy) else _field_names(type(value))
     if names:
         for index, name in enumerate(names):
-            yield (b"," if index else b"{") + _json(name) + b":"
+            yield b"," if index else b"["
             yield from _pieces(getattr(value, name))
-        yield b"}"
+        yield b"]"
     elif isinstance(value, (list, tuple)) and len(value) > BATCH:
         for start in range(0, len(value), BATCH):
             batch = _json([plain(item) for item in value[start:start + BATCH]])
@@ -91,7 +96,7 @@ def plain(value: Any) -> Any:
         return value.id
     names = _field_names(type(value))
     if names:
-        return {name: plain(getattr(value, name)) for name in names}
+        return [plain(getattr(value, name)) for name in names]
     if isinstance(value, dict):
         if not all(isinstance(key, str) for key in value):
             raise Unencodable("a mapping with keys that are not strings")
@@ -183,12 +188,10 @@ def _policy(data: Any, policies: dict[str, Policy]) -> Policy:
 
 
 def _instance(cls: type, fields: tuple[tuple[str, Decoder], ...]) -> Decoder:
-    names = {name for name, _ in fields}
-
     def read(data: Any, policies: dict[str, Policy]) -> Any:
-        if type(data) is not dict or data.keys() != names:
+        if type(data) is not list or len(data) != len(fields):
             raise Malformed(f"the fields of {cls.__name__}")
-        return cls(**{name: inner(data[name], policies) for name, inner in fields})
+        return cls(**{name: inner(item, policies) for (name, inner), item in zip(fields, data)})
     return read
 
 
@@ -201,7 +204,7 @@ def _exactly(kind: type) -> Decoder:
                 data.encode("utf-8")
             except UnicodeEncodeError:   # a lone surrogate ("\ud800" in the JSON) no report could write
                 raise Malformed("text that is not Unicode") from None
-        return data
+        return shared(data) if kind is str else data
     return read
 
 

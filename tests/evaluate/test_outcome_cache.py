@@ -23,6 +23,7 @@ from scanner.evaluate import engine, result_codec, selection
 from scanner.evaluate import policies as policy_module
 from scanner.evaluate.outcome_cache import FORMAT, OutcomeCache, Units, unit_name
 from scanner.evaluate.predicates import PREDICATES
+from scanner.evaluate.result import Finding
 from scanner.model.resource import Model, Resource
 from scanner.parse import texts as texts_module
 from scanner.pipeline import ScanRequest, scan
@@ -157,12 +158,18 @@ def _forge(cache: Path, rows: list[list]) -> None:
         entry.write_bytes(sealed(json.dumps(rows).encode(), entry.stem, FORMAT))
 
 
+def _with(finding: list, name: str, value: object) -> list:
+    """A finding as the codec writes it (its fields' values, in order) with one field's value replaced."""
+    names = [f.name for f in dataclasses.fields(Finding)]
+    return [value if field == name else item for field, item in zip(names, finding)]
+
+
 def test_a_forged_finding_a_report_could_not_show_is_judged_again(write, tmp_path, policies, judged):
     root = write(TREE, tmp_path / "repo")
     cold = _scan(root, policies, tmp_path / "c")
     finding = result_codec.plain(next(f for f in cold.findings if f.policy_id == "RES-001"))
     _forge(tmp_path / "c", [["RES-001", 0, "google_storage_bucket", "google_storage_bucket.a", "envs/a/main.tf", 1,
-                             1, 0, [{**finding, "level": "catastrophic"}], []]])
+                             1, 0, [_with(finding, "level", "catastrophic")], []]])
     judged.clear()
     _edit(root, "README.md", "# edited\n")
     warm = _scan(root, policies, tmp_path / "c")
@@ -175,7 +182,7 @@ def test_a_forged_finding_with_text_no_report_could_write_is_judged_again(write,
     cold = _scan(root, policies, tmp_path / "c")
     finding = result_codec.plain(next(f for f in cold.findings if f.policy_id == "RES-001"))
     _forge(tmp_path / "c", [["RES-001", 0, "google_storage_bucket", "google_storage_bucket.a", "envs/a/main.tf", 1,
-                             1, 0, [{**finding, "message": "\ud800"}], []]])
+                             1, 0, [_with(finding, "message", "\ud800")], []]])
     _edit(root, "README.md", "# edited\n")
     assert _scan(root, policies, tmp_path / "c").findings == cold.findings
     with pytest.raises(result_codec.Malformed):

@@ -19,6 +19,7 @@ from scanner.config import Config
 from scanner.evaluate import policies as policy_module
 from scanner.evaluate import selection
 from scanner.evaluate import result_codec
+from scanner.evaluate.result import Finding, RegionUse, ResidencySummary, Result
 from scanner.cachedir import sealed
 from scanner.cachedir import CacheDirectory
 from scanner.pipeline import ScanRequest, scan
@@ -192,28 +193,36 @@ def test_an_entry_forged_with_a_valid_checksum_but_not_what_sovscan_writes_is_a_
     expected = scan(_request(root, policies, tmp_path / "c"))
     (entry,) = _entries(tmp_path / "c")
     body = json.loads(result_codec.encode(*expected))
+    written = body["result"]                       # a dataclass is the list of its fields' values
+    finding = written[_at(Result, "findings")][0]
+    regions = written[_at(Result, "residency")][_at(ResidencySummary, "regions")]
     if forged == "wrong type":
-        body["result"]["findings"][0]["line"] = "3"
+        finding[_at(Finding, "line")] = "3"
     elif forged == "unknown field":
-        body["result"]["findings"][0]["extra"] = 1
+        finding.append(1)
     elif forged == "unknown policy":
-        body["result"]["policies"][0] = "XX-999"
+        written[_at(Result, "policies")][0] = "XX-999"
     elif forged == "no policies":                  # the findings name policies the result does not hold
-        body["result"]["policies"] = []
+        written[_at(Result, "policies")] = []
     elif forged == "unknown level":
-        body["result"]["findings"][0]["level"] = "bogus"
+        finding[_at(Finding, "level")] = "bogus"
     elif forged == "unknown severity":
-        body["result"]["findings"][0]["severity"] = "bogus"
+        finding[_at(Finding, "severity")] = "bogus"
     elif forged == "unknown tier":
-        body["result"]["residency"]["regions"][0]["tier"] = "bogus"
+        regions[0][_at(RegionUse, "tier")] = "bogus"
     elif forged == "unknown role":
-        body["result"]["residency"]["regions"][0]["resources"][0][3] = "bogus"
+        regions[0][_at(RegionUse, "resources")][0][3] = "bogus"
     elif forged == "unknown notice level":       # a report writes it as it is (SARIF allows no other)
-        body["result"]["notices"] = [{"path": "main.tf", "line": 1, "message": "m", "level": "critical", "kind": ""}]
+        written[_at(Result, "notices")] = [["main.tf", 1, "m", "critical", ""]]
     else:
         body = [body]
     entry.write_bytes(sealed(json.dumps(body).encode(), entry.stem, result_cache.FORMAT))
     assert scan(_request(root, policies, tmp_path / "c")) == expected
+
+
+def _at(cls: type, name: str) -> int:
+    """Where a dataclass's field is in the list the codec writes for it."""
+    return [f.name for f in dataclasses.fields(cls)].index(name)
 
 
 def _scan_into(args: tuple[str, str, str]) -> str:
@@ -240,6 +249,20 @@ def test_every_example_round_trips_through_the_codec(policies):
     for example in sorted(p for p in (REPOSITORY / "examples").iterdir() if p.is_dir()):
         result, files = scan(ScanRequest((str(example),), policies, Config(), today=TODAY))
         assert result_codec.decode(result_codec.encode(result, files), policies) == (result, files)
+
+
+def test_a_path_read_back_is_one_object_for_every_check_on_its_file(policies):
+    """Every passed check names its file and resource: read back, a recurring path or address is one object,
+    not one per check (a 50,000-file tree's warm run held as much as a scan without a cache)."""
+    example = REPOSITORY / "examples" / "azure-municipal"
+    result, files = scan(ScanRequest((str(example),), policies, Config(), today=TODAY))
+    back, _ = result_codec.decode(result_codec.encode(result, files), policies)
+    first = {}
+    for passed in back.passed:
+        assert first.setdefault(passed.path, passed.path) is passed.path
+        assert first.setdefault(passed.address, passed.address) is passed.address
+    assert len(back.passed) > len(first)
+    assert type(json.loads(result_codec.encode(result, files))["result"]) is list   # fields by position
 
 
 def test_the_entry_is_written_in_pieces_that_make_the_json_of_the_whole_result(policies, monkeypatch):
