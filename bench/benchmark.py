@@ -14,6 +14,9 @@ ratios measured together, not absolute times):
   bare `python3 -c "import yaml, click"` start-up;
 - the scaling curve: CORPUS x1, x2 and x4 (hard-linked copies side by side), scanned without a cache;
 - linearity: generated root modules of 375 to 6,000 resources that also call a chain of 20 local modules;
+- many files: a generated repository of 5,000 to 50,000 ordinary files (code, documentation, configuration:
+  sovscan reads each as text for the secret detectors) beside a small Terraform module and a Deployment,
+  without a cache and warm: peak RSS and what each file beyond the first 5,000 adds to it;
 - Checkov and Trivy on the whole CORPUS and on --peer-repos, when installed: `not installed` otherwise. Trivy
   runs offline (--skip-check-update --skip-version-check) and every tool gets HTTPS_PROXY at a closed local
   port, so look-ups fail at once as in CI without egress; a run past --peer-timeout is "did not finish".
@@ -39,6 +42,7 @@ from typing import Callable
 
 CLOSED_PROXY = "http://127.0.0.1:9"   # nothing listens on the discard port: a look-up fails at once
 GENERATED_SIZES = (375, 750, 1500, 3000, 6000)
+FILE_COUNTS = (5_000, 20_000, 50_000)
 CHAIN_DEPTH = 20
 
 FLOOR_SCRIPT = """
@@ -175,6 +179,31 @@ def generated_module(root: Path, resources: int) -> Path:
     return root
 
 
+def many_files(root: Path, count: int) -> Path:
+    """A repository of `count` ordinary files, a hundred per directory, beside a Terraform module and a
+    Kubernetes Deployment (so that every stage runs)."""
+    if root.exists():
+        return root
+    (root / "infra").mkdir(parents=True)
+    (root / "infra" / "main.tf").write_text(
+        'provider "aws" {\n  region = "eu-central-1"\n}\n'
+        'resource "aws_s3_bucket" "data" {\n  bucket = "data"\n}\n', encoding="utf-8")
+    (root / "deploy").mkdir()
+    (root / "deploy" / "app.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - name: app\n          image: registry.example.nl/app:1.0\n", encoding="utf-8")
+    suffixes = (".py", ".md", ".json", ".txt")
+    for number in range(count):
+        directory = root / "src" / f"part{number // 100}"
+        if number % 100 == 0:
+            directory.mkdir(parents=True)
+        suffix = suffixes[number % len(suffixes)]
+        text = f'{{"item": {number}, "name": "part {number}"}}\n' if suffix == ".json" else \
+            "".join(f"line {line} of file {number}: value = {(number * 31 + line * 7) % 1000}\n" for line in range(30))
+        (directory / f"file{number}{suffix}").write_text(text, encoding="utf-8")
+    return root
+
+
 # --- the run ------------------------------------------------------------------------------------------
 
 def machine() -> str:
@@ -222,7 +251,7 @@ def main() -> int:
     parser.add_argument("--peer-runs", type=int, default=1, help="runs of Checkov and Trivy on the whole corpus")
     parser.add_argument("--timeout", type=float, default=900)
     parser.add_argument("--peer-timeout", type=float, default=900)
-    parser.add_argument("--skip", nargs="*", default=(), choices=("scaling", "generated", "repos", "peers"))
+    parser.add_argument("--skip", nargs="*", default=(), choices=("scaling", "generated", "files", "repos", "peers"))
     args = parser.parse_args()
     corpus = Path(args.corpus).resolve()
     env = {**os.environ, "HTTPS_PROXY": CLOSED_PROXY, "https_proxy": CLOSED_PROXY}
@@ -245,6 +274,8 @@ def main() -> int:
             print("\n".join(scaling(args, corpus, work, sovscan, env)), flush=True)
         if "generated" not in args.skip:
             print("\n".join(generated(args, work, sovscan, env)), flush=True)
+        if "files" not in args.skip:
+            print("\n".join(files_scaling(args, work, sovscan, env)), flush=True)
         if "repos" not in args.skip or "peers" not in args.skip:
             print("\n".join(per_repository(args, corpus, work, sovscan, env)), flush=True)
     return 0
@@ -371,6 +402,31 @@ def generated(args, work: Path, sovscan: list[str], env: dict[str, str]) -> list
         timing = t[str(size)]
         per = f"{timing.median / size * 1000:.2f}" if timing.median else "-"
         rows.append(f"| {size:,} | {timing.shown()} | {timing.peak_rss or 0:.0f} MB | {per} | {ratio(timing, first)} |")
+    return rows
+
+
+def files_scaling(args, work: Path, sovscan: list[str], env: dict[str, str]) -> list[str]:
+    commands = {}
+    for count in FILE_COUNTS:
+        root = many_files(work / f"files-{count}", count)
+        cache = work / f"files-cache-{count}"
+        subprocess.run(sovscan + ["--cache-dir", str(cache), str(root)], env=env, capture_output=True, check=False)
+        commands[f"{count} no cache"] = dict(command=sovscan + ["--no-cache", str(root)], env=env, timeout=args.timeout)
+        commands[f"{count} warm"] = dict(command=sovscan + ["--cache-dir", str(cache), str(root)], env=env,
+                                         timeout=args.timeout)
+    t = measure(commands, args.runs)
+    rows = ["\n## Many files: a repository of ordinary files beside a small module and a Deployment\n",
+            "| files | no cache | peak RSS | per file beyond 5,000 | warm | peak RSS | per file beyond 5,000 |",
+            "|---:|---:|---:|---:|---:|---:|---:|"]
+    first = FILE_COUNTS[0]
+    for count in FILE_COUNTS:
+        cells = [f"{count:,}"]
+        for mode in ("no cache", "warm"):
+            timing, base = t[f"{count} {mode}"], t[f"{first} {mode}"]
+            growth = "-" if count == first or not timing.peak_rss or not base.peak_rss else \
+                f"{(timing.peak_rss - base.peak_rss) * 1024 * 1024 / (count - first):,.0f} B"
+            cells += [timing.shown(), f"{timing.peak_rss or 0:.0f} MB", growth]
+        rows.append("| " + " | ".join(cells) + " |")
     return rows
 
 
