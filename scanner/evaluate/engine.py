@@ -18,7 +18,7 @@ from scanner.evaluate.context import Context
 from scanner.evaluate.fingerprint import finding_key
 from scanner.masking import redact
 from scanner.evaluate import messages
-from scanner.evaluate.outcome_cache import Concluded, Outcome, Unit, Units, identity
+from scanner.evaluate.outcome_cache import ONE_PASS, Concluded, Outcome, Unit, Units
 from scanner.evaluate.policies import LANGUAGES, Check, Policy
 from scanner.evaluate.selection import mode_of
 from scanner.evaluate.result import Finding, Passed, Result
@@ -110,9 +110,9 @@ class _Run:
         self.check(policy, policy.checks[number], resource, mode)
         if self.checks == checks:
             return []
-        return [Outcome(policy.id, number, identity(resource), Concluded(
-            self.checks - checks, len(self.passed) - passed, tuple(self.findings[findings:]),
-            tuple(self.unresolved[unresolved:])))]
+        concluded = Concluded(self.checks - checks, len(self.passed) - passed, tuple(self.findings[findings:]),
+                              tuple(self.unresolved[unresolved:]))
+        return [Outcome(policy.id, number, resource, ONE_PASS if concluded == ONE_PASS else concluded)]
 
     def _replay(self, policy: Policy, concluded: Concluded, resource: Resource) -> None:
         """Add what a check of `policy` concluded on `resource` in an earlier run, as `check` would add it."""

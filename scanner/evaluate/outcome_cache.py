@@ -63,10 +63,11 @@ ONE_PASS = Concluded(1, 1)   # what most checks conclude: one object for all of 
 
 
 class Outcome(NamedTuple):
-    """A check's conclusion on a resource, as an entry keeps it."""
+    """A check's conclusion on a resource, recorded for an entry (most are ONE_PASS: a large tree's run
+    records hundreds of thousands)."""
     policy_id: str
     check: int                          # the check's index in the policy
-    resource: ResourceIdentity
+    resource: Resource                  # the model's; the entry names it by its identity
     concluded: Concluded
 
 
@@ -112,8 +113,9 @@ class OutcomeCache(CacheDirectory):
     def put(self, evaluation: str, outcomes: list[Outcome]) -> None:
         key = self.key(evaluation)
         try:
-            rows = [[o.policy_id, o.check, *o.resource, *o.concluded[:2], result_codec.plain(o.concluded.findings),
-                     result_codec.plain(o.concluded.unresolved)] for o in outcomes]
+            rows = [[o.policy_id, o.check, *identity(o.resource), *o.concluded[:2],
+                     result_codec.plain(o.concluded.findings), result_codec.plain(o.concluded.unresolved)]
+                    for o in outcomes]
             data = sealed(json.dumps(rows, separators=(",", ":"), ensure_ascii=True,
                                      allow_nan=False).encode("ascii"), key, FORMAT)
             write_atomically(self.entry(key), data, self.directory)
