@@ -2,12 +2,14 @@
 
 The Result is a tree of frozen dataclasses holding strings, numbers, booleans, lists, tuples and JSON
 mappings; a dataclass is written as the list of its fields' values, in the order the class declares them (not
-as an object naming each: a large tree's result holds hundreds of thousands of passed checks, and reading
-them back as objects took as much memory as scanning it); policies are written as their ids and found again
+as an object naming each), and the passed checks as a table: each distinct text once, then five numbers per
+check (its policy, resource, file and root as indexes into the texts, and its line). A large tree's result
+holds hundreds of thousands of passed checks, each naming its file twice: read back as objects with their own
+strings, they took as much memory as scanning the tree. Policies are written as their ids and found again
 among the scan's own policies (which are part of the cache key). Reading is typed by the dataclasses'
 annotations and checks every value against them: an entry someone wrote by hand with a wrong type or number
-of fields is Malformed (a miss), never a Result that breaks a report. A short text read back is one object
-for all its copies (a path or address recurs in every check on its file).
+of fields, or an index outside its table, is Malformed (a miss), never a Result that breaks a report. A short
+text read back is one object for all its copies.
 """
 from __future__ import annotations
 
@@ -20,8 +22,8 @@ from typing import Any, Callable, Iterator, Union, get_args, get_origin, get_typ
 
 from scanner.evaluate import waivers
 from scanner.evaluate.policies import Policy
-from scanner.evaluate.result import (ExitReadiness, HavenSummary, ProviderPosture, ResidencySummary, Result,
-                                     within_domains)
+from scanner.evaluate.result import (ExitReadiness, HavenSummary, Passed, ProviderPosture, ResidencySummary,
+                                     Result, within_domains)
 from scanner.parse.names import shared
 
 
@@ -63,9 +65,13 @@ def _pieces(value: Any) -> Iterator[bytes]:
     """_json(plain(value)), the same bytes, in pieces."""
     names = () if isinstance(value, Policy) else _field_names(type(value))
     if names:
+        tabled = _tabled(type(value))
         for index, name in enumerate(names):
             yield b"," if index else b"["
-            yield from _pieces(getattr(value, name))
+            if name in tabled:
+                yield from _passed_table(getattr(value, name))
+            else:
+                yield from _pieces(getattr(value, name))
         yield b"]"
     elif isinstance(value, (list, tuple)) and len(value) > BATCH:
         for start in range(0, len(value), BATCH):
@@ -96,7 +102,9 @@ def plain(value: Any) -> Any:
         return value.id
     names = _field_names(type(value))
     if names:
-        return [plain(getattr(value, name)) for name in names]
+        tabled = _tabled(type(value))
+        return [json.loads(b"".join(_passed_table(getattr(value, name)))) if name in tabled
+                else plain(getattr(value, name)) for name in names]
     if isinstance(value, dict):
         if not all(isinstance(key, str) for key in value):
             raise Unencodable("a mapping with keys that are not strings")
@@ -106,7 +114,53 @@ def plain(value: Any) -> Any:
     raise Unencodable(type(value).__name__)
 
 
+PASSED_CHECKS = list[Passed]   # written as a table (_passed_table), the one list that grows with the tree
+
+
+def _passed_table(passed: list[Passed]) -> Iterator[bytes]:
+    """{"checks": [policy, address, path, line, root, policy, ...], "texts": [distinct texts]}, the texts by
+    their index, BATCH checks at a time (the texts come last: they are known once every check is written)."""
+    index: dict[str, int] = {}
+    yield b'{"checks":['
+    for start in range(0, len(passed), BATCH):
+        numbers = [n for p in passed[start:start + BATCH] for n in (
+            index.setdefault(p.policy_id, len(index)), index.setdefault(p.address, len(index)),
+            index.setdefault(p.path, len(index)), p.line, index.setdefault(p.root, len(index)))]
+        yield (b"," if start else b"") + _json(numbers)[1:-1]
+    yield b'],"texts":' + _json(list(index)) + b"}"
+
+
+PASSED_FIELDS = 5   # numbers per passed check in the table
+
+
+def _read_passed_table(data: Any, policies: dict[str, Policy]) -> list[Passed]:
+    if type(data) is not dict or data.keys() != {"texts", "checks"}:
+        raise Malformed("the passed checks")
+    text = _exactly(str)
+    texts, numbers = [text(t, policies) for t in _listed(data["texts"])], _listed(data["checks"])
+    if len(numbers) % PASSED_FIELDS or not all(type(n) is int and 0 <= n for n in numbers) \
+            or not all(n < len(texts) for i, n in enumerate(numbers) if i % PASSED_FIELDS != 3):
+        raise Malformed("the passed checks' numbers")
+    return [Passed(texts[numbers[i]], texts[numbers[i + 1]], texts[numbers[i + 2]], numbers[i + 3],
+                   texts[numbers[i + 4]]) for i in range(0, len(numbers), PASSED_FIELDS)]
+
+
+def _listed(data: Any) -> list:
+    if type(data) is not list:
+        raise Malformed("not a list")
+    return data
+
+
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_TABLED: dict[type, frozenset[str]] = {}
+
+
+def _tabled(cls: type) -> frozenset[str]:
+    """The fields of a dataclass written as the passed checks' table."""
+    names = _TABLED.get(cls)
+    if names is None:
+        names = _TABLED[cls] = frozenset(name for name, hint in _hints(cls).items() if hint == PASSED_CHECKS)
+    return names
 
 
 def _field_names(cls: type) -> tuple[str, ...]:
@@ -131,6 +185,8 @@ def _decoder(hint: Any) -> Decoder:
     """A function that reads data of type `hint`, made once per type (a cached result has tens of thousands
     of values of a few types)."""
     origin, args = get_origin(hint), get_args(hint)
+    if hint == PASSED_CHECKS:
+        return _read_passed_table
     if hint is Any:
         return lambda data, policies: data
     if origin in (Union, types.UnionType):

@@ -186,6 +186,8 @@ def test_every_flipped_byte_and_every_truncation_is_a_miss_with_the_same_result(
 
 @pytest.mark.parametrize("forged", ["wrong type", "unknown field", "unknown policy", "no policies", "unknown level",
                                     "unknown severity", "unknown tier", "unknown role", "unknown notice level",
+                                    "passed check outside the texts", "passed checks cut short",
+                                    "passed check's text not a text", "passed check's line negative",
                                     "not an object"])
 def test_an_entry_forged_with_a_valid_checksum_but_not_what_sovscan_writes_is_a_miss(write, tmp_path, policies,
                                                                                      forged, monkeypatch):
@@ -214,6 +216,17 @@ def test_an_entry_forged_with_a_valid_checksum_but_not_what_sovscan_writes_is_a_
         regions[0][_at(RegionUse, "resources")][0][3] = "bogus"
     elif forged == "unknown notice level":       # a report writes it as it is (SARIF allows no other)
         written[_at(Result, "notices")] = [["main.tf", 1, "m", "critical", ""]]
+    elif forged.startswith("passed"):            # a table: distinct texts, five numbers per passed check
+        table = written[_at(Result, "passed")]
+        assert len(table["checks"]) >= 5 and set(table) == {"checks", "texts"}
+        if forged == "passed check outside the texts":
+            table["checks"][1] = len(table["texts"])
+        elif forged == "passed checks cut short":
+            table["checks"].pop()
+        elif forged == "passed check's text not a text":
+            table["texts"][table["checks"][2]] = 7
+        else:
+            table["checks"][3] = -1
     else:
         body = [body]
     entry.write_bytes(sealed(json.dumps(body).encode(), entry.stem, result_cache.FORMAT))
