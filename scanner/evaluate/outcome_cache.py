@@ -233,6 +233,7 @@ class Units:
         for unit in self.units.values():
             if unit.remembered is None and unit.paths.isdisjoint(unreadable):
                 self.cache.put(unit.evaluation, unit.made)
+            unit.made = []      # written: the rest of the scan does not need them
         self.cache.tidy()
 
 

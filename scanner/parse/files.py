@@ -10,7 +10,8 @@ import os
 import posixpath
 import signal
 import threading
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 import yaml as pyyaml
@@ -287,7 +288,7 @@ def parse_all(sources: list[Source], cache: ParseCache | None = None) -> tuple[l
     missed = [i for i, result in enumerate(results) if result is None]
     for index, result in zip(missed, _parse_results([sources[i] for i in missed], cache)):
         if result[0] is not None:   # a worker's copy of the Source: two more path strings per file otherwise
-            result[0].source = sources[index]
+            _adopt(result[0], sources[index])
         results[index] = result
     if cache is not None and missed:
         cache.tidy(sum(_size(sources[i]) for i in missed))
@@ -301,6 +302,13 @@ def parse_all(sources: list[Source], cache: ParseCache | None = None) -> tuple[l
         if parsed is not None:
             files.append(parsed)
     return files, notices
+
+
+def _adopt(parsed: ParsedFile, source: Source) -> None:
+    """Give a file parsed in a worker process the Source discovery made, in its packed tree too."""
+    parsed.source = source
+    if isinstance(parsed.terraform, PackedTerraform):
+        parsed.terraform = dataclasses.replace(parsed.terraform, source=source)
 
 
 def _chart_directories(sources: list[Source]) -> set[str]:

@@ -138,8 +138,9 @@ def test_a_damaged_or_malformed_entry_is_judged_again(write, tmp_path, policies,
         elif damage == "malformed row":
             entry.write_bytes(sealed(b'[["RES-001", 0, "google_storage_bucket"]]', key, FORMAT))
         elif damage == "finding of the wrong type":
+            finding = _with(result_codec.plain(cold.findings[0]), "policy_id", 1)   # a number, not a policy id
             entry.write_bytes(sealed(b'[["RES-001",0,"google_storage_bucket","google_storage_bucket.a","envs/a/main.tf",'
-                                     b'1,1,0,[{"policy_id":1}],[]]]', key, FORMAT))
+                                     b'1,1,0,' + json.dumps([finding]).encode() + b',[]]]', key, FORMAT))
         elif damage == "not a list":
             entry.write_bytes(sealed(b'{"rows": []}', key, FORMAT))
         else:

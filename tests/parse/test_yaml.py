@@ -4,7 +4,7 @@ import pytest
 
 from scanner.discover import Source
 from scanner.parse.files import parse_file
-from scanner.parse.packed import unpacked
+from scanner.parse.packed import PackedTerraform, unpacked
 from scanner.parse import yaml as yaml_stage
 from scanner.parse.yaml import YamlTooComplex, parse_stream, parse_text
 
@@ -82,6 +82,8 @@ def test_many_files_parse_the_same_on_every_core(tmp_path, monkeypatch):
     assert parallel == sequential and len(parallel[0]) == 141 and len(parallel[1]) == 1
     discovered = {s.path: s for s in sources}   # not the worker's copy: two more strings per file on a large scan
     assert all(parsed.source is discovered[parsed.source.path] for parsed in parallel[0])
+    packed = [p.terraform for p in parallel[0] if isinstance(p.terraform, PackedTerraform)]
+    assert len(packed) == 70 and all(tree.source is discovered[tree.path] for tree in packed)
 
 
 def _counting_worker_chunks(parse_stage, monkeypatch) -> list:
