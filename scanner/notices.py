@@ -19,12 +19,12 @@ class Notice:
     level: str = "warning"  # SARIF notification level: note | warning | error
     kind: str = ""          # "" | UNRENDERED | NOT_EVALUATED
 
+    def __post_init__(self) -> None:
+        """A report writes the level as it is (SARIF allows no other) and `--strict` looks the kind up: a notice
+        read back from a cache another job wrote with any other is a ValueError, which makes the entry a miss."""
+        if self.level not in LEVELS or self.kind not in KINDS:
+            raise ValueError(f"notice level {self.level!r} or kind {self.kind!r}")
+
 
 LEVELS = ("note", "warning", "error")
 KINDS = ("", UNRENDERED, NOT_EVALUATED)
-
-
-def well_formed(notice: Notice) -> bool:
-    """Its level and kind are ones sovscan writes: checked on a notice read back from a cache, since a report
-    writes the level as it is (SARIF allows no other) and `--strict` looks the kind up."""
-    return notice.level in LEVELS and notice.kind in KINDS

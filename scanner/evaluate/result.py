@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from scanner.evaluate.policies import SEVERITY_LEVEL, Policy
-from scanner.notices import Notice, well_formed
+from scanner.notices import Notice
 
 from scanner.registries.regions import TIERS
 
@@ -267,8 +267,9 @@ WAIVER_STATES = ("active", "expired", "unused", "invalid", "stale")
 
 def within_domains(result: Result) -> bool:
     """Every value a report looks up in a table is one the table has: the policies the findings name are the
-    run's, and levels (of notices too), severities, tiers, roles and states are among their own. What the scan builds always
-    is; a result read back from a shared cache is checked (an entry another job wrote could crash a report)."""
+    run's, and levels, severities, tiers, roles and states are among their own (a notice checks its own when
+    made). What the scan builds always is; a result read back from a shared cache is checked (an entry another
+    job wrote could crash a report)."""
     ran = {p.id for p in result.policies}
     return (all(finding_within_domains(f, ran) for f in (*result.findings, *result.unresolved))
             and all(p.policy_id in ran for p in result.passed)
@@ -276,8 +277,7 @@ def within_domains(result: Result) -> bool:
             and all(state in CLUSTER_STATES for c in (result.haven.clusters if result.haven else ())
                     for _, state in c.checks)
             and _exit_within(result.exit_readiness)
-            and all(entry.state in WAIVER_STATES for entry in result.register)
-            and all(well_formed(notice) for notice in result.notices))
+            and all(entry.state in WAIVER_STATES for entry in result.register))
 
 
 def finding_within_domains(finding: Finding, policy_ids: set[str]) -> bool:

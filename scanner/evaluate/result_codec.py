@@ -69,7 +69,7 @@ def _pieces(value: Any) -> Iterator[bytes]:
         for index, name in enumerate(names):
             yield b"," if index else b"["
             if name in tabled:
-                yield from _passed_table(getattr(value, name))
+                yield from _passed_pieces(getattr(value, name))
             else:
                 yield from _pieces(getattr(value, name))
         yield b"]"
@@ -103,8 +103,8 @@ def plain(value: Any) -> Any:
     names = _field_names(type(value))
     if names:
         tabled = _tabled(type(value))
-        return [json.loads(b"".join(_passed_table(getattr(value, name)))) if name in tabled
-                else plain(getattr(value, name)) for name in names]
+        return [_passed_table(getattr(value, name)) if name in tabled else plain(getattr(value, name))
+                for name in names]
     if isinstance(value, dict):
         if not all(isinstance(key, str) for key in value):
             raise Unencodable("a mapping with keys that are not strings")
@@ -114,41 +114,46 @@ def plain(value: Any) -> Any:
     raise Unencodable(type(value).__name__)
 
 
-PASSED_CHECKS = list[Passed]   # written as a table (_passed_table), the one list that grows with the tree
+PASSED_CHECKS = list[Passed]   # written as a table, the one list that grows with the tree
+PASSED_FIELDS = 5              # numbers per passed check in the table: policy, address, path, line, root
 
 
-def _passed_table(passed: list[Passed]) -> Iterator[bytes]:
-    """{"checks": [policy, address, path, line, root, policy, ...], "texts": [distinct texts]}, the texts by
-    their index, BATCH checks at a time (the texts come last: they are known once every check is written)."""
-    index: dict[str, int] = {}
-    yield b'{"checks":['
+def _passed_batches(passed: list[Passed], index: dict[str, int]) -> Iterator[list[int]]:
+    """The checks' numbers, BATCH checks at a time; `index` gets each text's number as it is first met."""
     for start in range(0, len(passed), BATCH):
-        numbers = [n for p in passed[start:start + BATCH] for n in (
+        yield [n for p in passed[start:start + BATCH] for n in (
             index.setdefault(p.policy_id, len(index)), index.setdefault(p.address, len(index)),
             index.setdefault(p.path, len(index)), p.line, index.setdefault(p.root, len(index)))]
-        yield (b"," if start else b"") + _json(numbers)[1:-1]
+
+
+def _passed_table(passed: list[Passed]) -> dict[str, list]:
+    """{"checks": [policy, address, path, line, root, policy, ...], "texts": [distinct texts]}: the texts by
+    their index."""
+    index: dict[str, int] = {}
+    checks = [n for batch in _passed_batches(passed, index) for n in batch]
+    return {"checks": checks, "texts": list(index)}
+
+
+def _passed_pieces(passed: list[Passed]) -> Iterator[bytes]:
+    """_json(_passed_table(passed)) in pieces (the texts come last: they are known once every check is)."""
+    index: dict[str, int] = {}
+    yield b'{"checks":['
+    for number, batch in enumerate(_passed_batches(passed, index)):
+        yield (b"," if number else b"") + _json(batch)[1:-1]
     yield b'],"texts":' + _json(list(index)) + b"}"
-
-
-PASSED_FIELDS = 5   # numbers per passed check in the table
 
 
 def _read_passed_table(data: Any, policies: dict[str, Policy]) -> list[Passed]:
     if type(data) is not dict or data.keys() != {"texts", "checks"}:
         raise Malformed("the passed checks")
-    text = _exactly(str)
-    texts, numbers = [text(t, policies) for t in _listed(data["texts"])], _listed(data["checks"])
-    if len(numbers) % PASSED_FIELDS or not all(type(n) is int and 0 <= n for n in numbers) \
-            or not all(n < len(texts) for i, n in enumerate(numbers) if i % PASSED_FIELDS != 3):
+    texts, numbers = _decoder(list[str])(data["texts"], policies), data["checks"]
+    if type(numbers) is not list or not all(type(n) is int for n in numbers):   # checked in place: a million
+        raise Malformed("the passed checks' numbers")
+    if len(numbers) % PASSED_FIELDS or min(numbers, default=0) < 0 or \
+            max((n for i, n in enumerate(numbers) if i % PASSED_FIELDS != 3), default=-1) >= len(texts):
         raise Malformed("the passed checks' numbers")
     return [Passed(texts[numbers[i]], texts[numbers[i + 1]], texts[numbers[i + 2]], numbers[i + 3],
                    texts[numbers[i + 4]]) for i in range(0, len(numbers), PASSED_FIELDS)]
-
-
-def _listed(data: Any) -> list:
-    if type(data) is not list:
-        raise Malformed("not a list")
-    return data
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}

@@ -15,7 +15,7 @@ from typing import Any, Callable
 from scanner.model.rendered import Place
 from scanner.model.resource import Resource
 from scanner.model.values import OneOf, Unknown
-from scanner.notices import Notice, well_formed
+from scanner.notices import Notice
 from scanner.parse.codec import TAG, Malformed, Unencodable
 
 # --- values: what evaluation makes, Unknown markers included ---------------------------------------------
@@ -382,8 +382,5 @@ def decode_notices(data: Any) -> list[Notice]:
         if not isinstance(item, list) or len(item) != 5:
             raise Malformed("notice")
         path, line, message, level, kind = item
-        notice = Notice(read_text(path), _integer(line), read_text(message), read_text(level), read_text(kind))
-        if not well_formed(notice):
-            raise Malformed("notice level or kind")
-        notices.append(notice)
+        notices.append(Notice(read_text(path), _integer(line), read_text(message), read_text(level), read_text(kind)))
     return notices

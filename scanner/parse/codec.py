@@ -17,7 +17,7 @@ import datetime
 import math
 from typing import Any, Callable
 
-from scanner.notices import Notice, well_formed
+from scanner.notices import Notice
 from scanner.parse import expressions as x
 from scanner.parse.names import shared
 from scanner.parse.terraform import Attribute, Block, TerraformFile
@@ -442,8 +442,5 @@ def decode_notices(path: str, data: Any) -> list[Notice]:
         if not isinstance(item, list) or len(item) != 4:
             raise Malformed("notice")
         line, message, level, kind = item
-        notice = Notice(path, _line(line), _text(message), _text(level), _text(kind))
-        if not well_formed(notice):
-            raise Malformed("notice level or kind")
-        notices.append(notice)
+        notices.append(Notice(path, _line(line), _text(message), _text(level), _text(kind)))
     return notices
