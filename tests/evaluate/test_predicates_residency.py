@@ -100,7 +100,9 @@ def test_a_literal_arn_names_its_region_and_a_plain_name_cannot_be_placed():
     args = {"path": "rule.copy_action.destination_vault_arn", "types": ["aws_backup_vault"], "provider": "aws"}
     assert target_region_allowed(plan, args, ctx(plan)).state is False
     named = res("aws_cloudtrail", "t", {"s3_bucket_name": "somebody-elses-bucket"})
-    assert target_region_allowed(named, TRAIL_ARGS, ctx(named)).state is None
+    verdict = target_region_allowed(named, TRAIL_ARGS, ctx(named))
+    assert verdict.state is None and verdict.blocker == "the region of somebody-elses-bucket"   # the message adds
+                                                                                             # "is not known statically"
 
 
 def test_nothing_targeted_passes():

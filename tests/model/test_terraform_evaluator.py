@@ -74,6 +74,14 @@ class Names:
     ("path.module", "mod"),
     ("try(var.nothing, \"x\")", Unknown("var.nothing", kind="variable")),   # the first option may win at apply
     ("try(\"x\", var.nothing)", "x"),
+    ("try(var.zones[5], \"x\")", "x"),                      # a missing element is an error: try goes on
+    ("try({a = 1}[\"b\"], {a = 1}.c, var.region)", "eu-west-1"),
+    ("try(var.zones[5], var.nothing)", Unknown("var.nothing", kind="variable")),
+    ("try(var.zones[5])", Unknown("try() found no value", kind="function")),
+    ("can(var.zones[5])", False),
+    ("try(var.zones[5] ? \"a\" : \"b\", \"x\")", "x"),        # a condition that fails fails the conditional
+    ("try(var.zones[var.zones[7]], \"x\")", "x"),               # so does a key that fails
+    ("can(var.nothing)", Unknown("can()", kind="function")),
     ("coalesce(\"\", \"y\")", "y"),
     ("can(var.zones)", True),
     ("timestamp()", Unknown("function timestamp()", kind="function")),
@@ -83,6 +91,22 @@ class Names:
 ])
 def test_expressions(text, expected):
     assert Evaluator(Names()).evaluate(expr(text), {}, Trace()) == expected
+
+
+class WrittenBlock(Names):
+    """A resource whose `settings` argument is written as {mode = "a"}."""
+
+    def resource_attr(self, rtype: str, name: str, attr: str | None, trace: Trace, key: Any = None) -> Any:
+        return {"mode": "a"} if attr == "settings" else super().resource_attr(rtype, name, attr, trace, key)
+
+
+def test_an_attribute_a_resource_argument_lacks_may_be_set_at_apply_time_so_try_does_not_pass_it_over():
+    evaluate = Evaluator(WrittenBlock()).evaluate
+    assert evaluate(expr('try(aws_x.y.settings.mode, "b")'), {}, Trace()) == "a"
+    assert evaluate(expr('try(aws_x.y.settings.id, "b")'), {}, Trace()) == \
+        Unknown("attribute id", kind="computed")
+    assert evaluate(expr('try(aws_x.y.settings["id"], "b")'), {}, Trace()) == Unknown("index 'id'", kind="computed")
+    assert evaluate(expr("can(aws_x.y.settings.id)"), {}, Trace()) == Unknown("can()", kind="function")
 
 
 def test_references_and_places_are_traced():
@@ -287,3 +311,42 @@ resource "x_a" "r" {
     values = build(root)["x_a.r"].values
     assert values["one"] == "eastus" and values["two"] == "swedencentral"
     assert isinstance(values["three"], Unknown) and isinstance(values["four"], Unknown)
+
+
+TRY_FIXTURE = '''provider "aws" {
+  region = "eu-west-1"
+}
+locals {
+  versioning = { status = "Enabled" }
+}
+resource "aws_s3_bucket" "this" {
+  bucket = "b"
+}
+resource "aws_s3_bucket_versioning" "this" {
+  bucket = aws_s3_bucket.this.id
+  versioning_configuration {
+    status = try(local.versioning["enabled"] ? "Enabled" : "Suspended", local.versioning["status"])
+  }
+}
+resource "aws_cloudwatch_log_group" "this" {
+  count = 0
+  name  = "x"
+}
+resource "aws_flow_log" "this" {
+  vpc_id               = "vpc-123"
+  traffic_type         = "ALL"
+  log_destination_type = "s3"
+  log_destination      = try(aws_cloudwatch_log_group.this[0].arn, "arn:aws:s3:::a-bucket-elsewhere")
+}
+'''
+
+
+def test_try_goes_on_past_a_key_the_value_lacks_and_an_instance_count_0_does_not_make(write, run_scan):
+    """As terraform-aws-s3-bucket does with `versioning`: the module reads an optional key inside try()."""
+    result = run_scan(write({"main.tf": TRY_FIXTURE}), only=("EXIT-003", "RES-008"))
+    assert [(f.policy_id, f.path, f.line) for f in result.findings] == []
+    # versioning is decided (EXIT-003 passes); the flow log's destination is the fallback, a bucket ARN, which
+    # names no region: that, not the log group that has no instance, is what stays open
+    assert [(f.policy_id, f.path, f.line) for f in result.unresolved] == [("RES-008", "main.tf", 24)]
+    assert result.unresolved[0].message.endswith(
+        "the region of arn:aws:s3:::a-bucket-elsewhere is not known statically"), result.unresolved[0].message

@@ -99,7 +99,7 @@ def _literal_targets(values: list, path: str, registry: str, ctx: Context, cover
             if verdict.state is False:
                 return fail(path, f"target {verdict.detail}")
         elif not covered:
-            return unknown(f"the region of {str(value)[:60]} is not known statically", path)
+            return unknown(f"the region of {str(value)[:60]}", path)
     return PASS
 
 

@@ -64,6 +64,8 @@ class Evaluator:
             return self.object(expr, scope, trace)
         if isinstance(expr, x.Cond):
             predicate = self.evaluate(expr.predicate, scope, trace)
+            if _failed(predicate):               # Terraform's error, not a choice between the branches
+                return predicate
             if isinstance(predicate, Unknown):   # both branches known: one of them
                 branches = [self.evaluate(expr.then, scope, trace), self.evaluate(expr.otherwise, scope, trace)]
                 return one_of(branches, predicate)
@@ -141,10 +143,17 @@ class Evaluator:
             return Unknown(f"function {name}() on these arguments", kind="function")
 
     def lenient(self, expr: x.Call, scope: dict[str, Any], trace: Trace) -> Any:
+        """try() and can() catch an error: a key or attribute a known value does not have (`missing`) is
+        one in Terraform, so try() goes on to its next option and can() is false; any other unknown may
+        have been a value at apply time, so it stays unknown."""
         values = [self.evaluate(a, scope, trace) for a in expr.args]
         if expr.name == "can":
+            if any(_failed(v) for v in values):
+                return False
             return Unknown("can()", kind="function") if any(isinstance(v, Unknown) for v in values) else True
         for value in values:
+            if expr.name == "try" and _failed(value):
+                continue
             if isinstance(value, Unknown):
                 return value    # an earlier option may have won at apply time: cannot tell
             if expr.name == "try" or value not in (None, ""):
@@ -220,7 +229,7 @@ class Evaluator:
             rest = rest[1:]
         field_name = rest[0][1] if rest and rest[0][0] == "attr" else None
         value = names.resource_attr(name, attr, field_name, trace, key)
-        return self.apply(value, rest[1:], scope, trace)
+        return self.apply(value, rest[1:], scope, trace, absent="computed")
 
     def data_source(self, steps: list[Any], scope: dict[str, Any], trace: Trace) -> Any:
         """`data.type.name.attr...`: Unknown unless the root module's plan read it."""
@@ -240,21 +249,25 @@ class Evaluator:
         output = steps[1][1] if len(steps) > 1 and steps[1][0] == "attr" else None
         return self.apply(self.names.module_output(name, output, trace), steps[2:], scope, trace)
 
-    def apply(self, value: Any, steps: list[Any], scope: dict[str, Any], trace: Trace) -> Any:
+    def apply(self, value: Any, steps: list[Any], scope: dict[str, Any], trace: Trace,
+              absent: str = "missing") -> Any:
+        """The value at `steps` below `value`. A key or attribute it does not have is an Unknown of kind
+        `absent`: "missing" (an error in Terraform) below a value the code makes whole, "computed" below a
+        resource's argument, where the provider may add attributes at apply time."""
         for kind, step in steps:
             if isinstance(value, Unknown):
                 return value
             if kind == "attr":
                 if isinstance(value, dict):
-                    value = value.get(step, Unknown(f"attribute {step}", kind="missing"))
+                    value = value.get(step, Unknown(f"attribute {step}", kind=absent))
                 else:
                     value = Unknown(f"attribute {step} of a non-object", kind="expression")
             elif kind == "index":
-                value = index_of(value, self.evaluate(step, scope, trace))
+                value = index_of(value, self.evaluate(step, scope, trace), absent)
             elif kind == "splat":
                 if not isinstance(value, list):
                     value = [] if value is None else [value]
-                value = [self.apply(item, step, scope, trace) for item in value]
+                value = [self.apply(item, step, scope, trace, absent) for item in value]
         return value
 
 
@@ -328,8 +341,15 @@ def items_of(collection: Any) -> list[tuple[Any, Any]] | None:
     return None
 
 
-def index_of(value: Any, key: Any) -> Any:
+def _failed(value: Any) -> bool:
+    """The value is Terraform's error of a key or attribute that is not there (Evaluator.apply)."""
+    return type(value) is Unknown and value.kind == "missing"
+
+
+def index_of(value: Any, key: Any, absent: str = "missing") -> Any:
     if isinstance(key, Unknown):   # a known collection at an unknown key: one of its elements
+        if _failed(key):
+            return key
         if isinstance(value, list):
             return one_of(value, key)
         if isinstance(value, dict):
@@ -339,7 +359,7 @@ def index_of(value: Any, key: Any) -> Any:
         return value[key]
     if isinstance(value, dict) and str(key) in value:
         return value[str(key)]
-    return Unknown(f"index {key!r}", kind="missing")
+    return Unknown(f"index {key!r}", kind=absent)
 
 
 def unwind(expr: x.Expr) -> tuple[x.Expr, list[Any]]:

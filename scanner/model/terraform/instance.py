@@ -174,6 +174,8 @@ class Instance:
         entry = self.resource_blocks.get((rtype, name))
         reason = f"{rtype}.{name}.{attr} (known after apply)" if attr else f"{rtype}.{name}"
         unknown = Unknown(reason, refers_to=address, attribute=attr, kind="computed")
+        if entry is not None and self._no_instance_at(entry[0], key):   # Terraform's error (try() goes on)
+            return Unknown(f"{rtype}.{name}[{key!r}] (no such instance)", refers_to=address, kind="missing")
         if entry is None or attr is None or attr not in entry[0].attributes:
             return self._planned(address, attr, unknown, trace)
         block, path = entry
@@ -197,6 +199,15 @@ class Instance:
             return None
         wanted = f"[{key}]" if isinstance(key, int) and not isinstance(key, bool) else f'["{key}"]'
         return next((k for k in self.instance_keys(block, Trace()) if k.suffix == wanted), None)
+
+    def _no_instance_at(self, block: Block, key: Any) -> bool:
+        """A literal key (`x[0]`) names no instance of a block whose instances are all known (`count = 0`)."""
+        if key is None or isinstance(key, Unknown) or not ("count" in block.attributes or "for_each" in block.attributes):
+            return False
+        keys = self.instance_keys(block, Trace())
+        if any(not k.suffix or ".." in k.suffix or "…" in k.suffix for k in keys):
+            return False      # an instance whose key is not known, or past the limit, may be it
+        return self._instance_at(block, key) is None
 
     def _planned(self, address: str, attr: str | None, unknown: Unknown, trace: Trace) -> Any:
         """What the plan knows of an attribute the code leaves to apply; the Unknown otherwise."""
