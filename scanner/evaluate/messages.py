@@ -5,7 +5,7 @@ The `{detail}` a predicate gives is evidence: it stays as the tool read it (Engl
 """
 from __future__ import annotations
 
-from scanner.evaluate.policies import LANGUAGES, Check, Policy
+from scanner.evaluate.policies import LANGUAGES, Check, Policy, in_sentence
 
 _WORDS = {
     "en": {"installed": " (in the installed module at {place})",
@@ -38,8 +38,7 @@ def template(policy: Policy, check: Check, lang: str) -> str:
 
 
 def undecided(policy: Policy, address: str, blocker: str, lang: str) -> str:
-    title = policy.text(lang).title
-    return words(lang)["open"].format(address=address, title=title[0].lower() + title[1:],
+    return words(lang)["open"].format(address=address, title=in_sentence(policy.text(lang).title),
                                       blocker=blocker or words(lang)["blocker"])
 
 

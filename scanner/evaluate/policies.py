@@ -340,8 +340,17 @@ def _text(block: dict, data: dict) -> PolicyText:
     own = [check.get("message") for check in data["checks"]]
     return PolicyText(title=title, rationale=" ".join(block["rationale"].split()),
                       remediation=_remediation(block["remediation"]),
-                      message=block.get("message") or "{address}: " + title[0].lower() + title[1:],
+                      message=block.get("message") or "{address}: " + in_sentence(title),
                       check_messages=tuple(block.get("check_messages", own)))
+
+
+def in_sentence(title: str) -> str:
+    """A title inside a sentence: its first letter lower-cased, unless its first word is an acronym or a
+    name written in capitals inside (HTTPS, ReadWriteMany)."""
+    first = title.split(" ", 1)[0]
+    if not first or any(c.isupper() for c in first[1:]):
+        return title
+    return title[0].lower() + title[1:]
 
 
 def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationError:

@@ -51,7 +51,9 @@ def addon_present(resource: Resource, args: dict[str, Any], ctx: Context, base: 
     if not _manages_addons(resource, ctx):
         # absence only counts where add-ons are managed: a cluster module or a cluster-only repository
         # leaves them to another repository (GitOps), which this scan cannot see
-        return unknown("its add-ons (the scanned code manages none: no Helm release, EKS add-on or add-on manifest)")
+        carriers = "Helm release, EKS add-on or add-on manifest" if resource.type.startswith("aws_eks") \
+            else "Helm release or add-on manifest"
+        return unknown(f"its add-ons (the scanned code manages none: no {carriers})")
     return fail("", missing)
 
 
