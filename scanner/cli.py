@@ -116,6 +116,7 @@ def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, ex
         _cache_outside(directory, roots)
     config = config_module.load(config_path, tuple(paths), profile, directory)
     catalogue = policy_module.load(tuple(config.policy_dirs) + tuple(policy_dirs), directory)
+    selection.check_enforcement(config, catalogue)
     chosen = selection.select(catalogue, tuple(only), tuple(skip))
     request = ScanRequest(roots, tuple(chosen), config, tuple(exclude), tuple(config.var_files) + tuple(var_files),
                           focus=focus, today=_fixed_date(), cache=cache, **extra)

@@ -24,7 +24,7 @@ from scanner.evaluate.result import Finding, Result
 from scanner.evaluate.fingerprint import finding_key
 from scanner.masking import redact
 from scanner.evaluate.policies import NOT_POLICIES, Policy
-from scanner.evaluate.selection import mode_of
+from scanner.evaluate.selection import REVIEW_ID, mode_of
 from scanner.focus import Change
 from scanner.parse import directives as directive_module
 from scanner.regular_file import read_bytes
@@ -32,7 +32,7 @@ from scanner.regular_file import read_bytes
 MAX_TEXT_BYTES = 5 * 1024 * 1024
 
 REVIEW = Policy(
-    id="REVIEW-001", title="Rule changes made by this change are reviewed", family="review", severity="medium",
+    id=REVIEW_ID, title="Rule changes made by this change are reviewed", family="review", severity="medium",
     rationale=("A change that adds a waiver, switches a policy off or loosens the configuration changes what the "
                "scan checks. It is honoured, and reported in the change that makes it so that a reviewer sees it "
                "next to the code it excuses, instead of a scan that silently passes."),

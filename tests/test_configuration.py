@@ -113,6 +113,9 @@ def test_an_unreadable_file_is_never_quoted(write, capsys):
     ("enforcement:\n  residency: {mode: audit, deny_from: 2027-02-30}\n",
      "enforcement.residency: deny_from: '2027-02-30' is not a valid date; use YYYY-MM-DD"),
     ("enforcement:\n  RES-013: never\n", "enforcement.RES-013: 'never' is not allowed; use one of: off, audit, deny"),
+    ("enforcement:\n  RES-001: off\n  NOPE-999: off\n",            # a mistyped id would change nothing silently
+     "enforcement.NOPE-999: 'NOPE-999' is neither a family, an opt-in group nor a policy id"),
+    ("enforcement:\n  res-001: audit\n", "enforcement.res-001: 'res-001' is neither a family"),
     ("environment: staging\n", "environment: 'staging' is not allowed; use one of: prod, nonprod"),
     ("a: &x [*x]\n", "configuration refers to itself (a self-referencing YAML alias)"),
     ("a: " + "[" * 100 + "]" * 100 + "\n", "configuration is nested deeper than 32 levels"),

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import replace
 
 from scanner.config import Config
-from scanner.errors import PolicyError
+from scanner.errors import ConfigError, PolicyError
 from scanner.evaluate.policies import FAMILIES, Policy
 
 
@@ -16,8 +16,7 @@ def select(policies: list[Policy], only: tuple[str, ...] = (), skip: tuple[str, 
     name selects the family's policies that run by default and leaves its opt-in ones off. Each entry may
     list several names separated by commas (`--only WL-001,WL-030`)."""
     only, skip = _names(only), _names(skip)
-    known = {n for p in policies for n in p.names} | {p.family for p in policies} | set(FAMILIES) | \
-        {p.opt_in for p in policies if p.opt_in}
+    known = _known(policies)
     for name in only + skip:
         if name not in known:
             raise PolicyError(f"--only/--skip: {name!r} is neither a family, an opt-in group nor a policy id")
@@ -30,6 +29,25 @@ def select(policies: list[Policy], only: tuple[str, ...] = (), skip: tuple[str, 
         return bool(policy.opt_in) and (policy.opt_in in only or any(n in only for n in policy.names))
     chosen = [replace(p, opt_in="") if explicitly(p) else p for p in policies if not only or named(p, only)]
     return [p for p in chosen if not named(p, skip)]
+
+
+def check_enforcement(config: Config, policies: list[Policy]) -> None:
+    """Every key of the configuration's `enforcement` names a family, an opt-in group, a policy or an earlier
+    id of one: a mistyped id would leave its policy enforced (or off) while the file says otherwise."""
+    known = _known(policies)
+    for key in config.enforcement:
+        if key not in known:
+            raise ConfigError(f"{config.source or 'the configuration'}: enforcement.{key}: {key!r} is neither a "
+                              "family, an opt-in group nor a policy id (`sovscan policies list` lists them)")
+
+
+REVIEW_ID = "REVIEW-001"   # the rule a --changed-since run adds (scanner/review.py), which enforcement may name
+
+
+def _known(policies: list[Policy]) -> set[str]:
+    """What may name policies: families, opt-in groups, ids and earlier ids."""
+    return {n for p in policies for n in p.names} | {p.family for p in policies} | set(FAMILIES) | \
+        {p.opt_in for p in policies if p.opt_in} | {REVIEW_ID, "review"}
 
 
 def mode_of(config: Config, policy: Policy, today: datetime.date) -> str:
