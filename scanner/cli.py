@@ -296,9 +296,11 @@ def baseline_create(paths, config_path, profile, policy_dirs, only, skip, var_fi
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @click.argument("path", default=config_module.CONFIG_FILE, type=click.Path())
 def init_command(profile, force, path):
-    """Write a commented starter .sovscan.yaml."""
+    """Write a commented starter .sovscan.yaml (PATH: the file, or a directory to write it in)."""
     if profile not in config_module.profile_names():
         raise SovscanError(f"--profile: unknown profile {profile!r}; built-in profiles: {', '.join(config_module.profile_names())}")
+    if os.path.isdir(path):
+        path = os.path.join(path, config_module.CONFIG_FILE)
     if os.path.lexists(path) and not force:
         raise SovscanError(f"{path} exists; use --force to overwrite it")
     output.check_targets([path], [os.getcwd()])

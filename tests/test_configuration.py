@@ -261,3 +261,12 @@ def test_an_exclude_option_that_matches_nothing_is_a_notice_on_no_file(write, ca
     write({"main.tf": US.replace("uksouth", "westeurope")})
     code, out, _ = run(capsys, "scan", ".", "--only", "RES-001", "--exclude", "nomatch/*", "--strict", "-f", fmt)
     assert code == 0 and shown in out and "./--exclude" not in out
+
+
+def test_init_into_a_directory_writes_the_file_there(write, capsys, tmp_path):
+    write({"infra/main.tf": US})
+    code, _, err = run(capsys, "init", "--profile", "municipal-azure", "infra")
+    assert code == 0 and "wrote infra/.sovscan.yaml (profile municipal-azure)" in err
+    assert "profile: municipal-azure" in (tmp_path / "infra" / ".sovscan.yaml").read_text(encoding="utf-8")
+    code, _, err = run(capsys, "init", "infra")
+    assert code == 2 and "infra/.sovscan.yaml exists; use --force to overwrite it" in err
