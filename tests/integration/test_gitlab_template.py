@@ -162,3 +162,15 @@ def test_target_branch_configuration_is_used_in_merge_requests(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout == "--config /tmp/sovscan-target.yaml --only residency"
     assert Path("/tmp/sovscan-target.yaml").read_text(encoding="utf-8") == "residency:\n  tier: eu\n"
+
+    # the merge request that adds the first .sovscan.yaml: the target branch has none, so its rules are the defaults
+    git(origin, "rm", "-q", ".sovscan.yaml")
+    git(origin, "commit", "-q", "-m", "no rules yet")
+    done = subprocess.run(["sh", "-e", "-c", step], cwd=workspace, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "--config /tmp/sovscan-target.yaml --only residency"
+    assert Path("/tmp/sovscan-target.yaml").read_text(encoding="utf-8") == ""
+    # a target branch that cannot be fetched still stops the job
+    env["CI_MERGE_REQUEST_TARGET_BRANCH_NAME"] = "no-such-branch"
+    done = subprocess.run(["sh", "-e", "-c", step], cwd=workspace, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "sovscan: cannot fetch no-such-branch" in done.stderr
