@@ -60,7 +60,9 @@ class RuleSummary:
 
     @property
     def loosened(self) -> bool:
-        return bool(self.switched_off or self.waived or self.baselined or self.excludes)
+        """The configuration changes what fails the run: every format states how (a policy in audit mode is
+        reported but no longer fails)."""
+        return bool(self.switched_off or self.audit or self.waived or self.baselined or self.excludes)
 
     def as_dict(self) -> dict:
         return {"configuration": self.configuration or None, "profile": self.profile,

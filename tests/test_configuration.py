@@ -270,3 +270,17 @@ def test_init_into_a_directory_writes_the_file_there(write, capsys, tmp_path):
     assert "profile: municipal-azure" in (tmp_path / "infra" / ".sovscan.yaml").read_text(encoding="utf-8")
     code, _, err = run(capsys, "init", "infra")
     assert code == 2 and "infra/.sovscan.yaml exists; use --force to overwrite it" in err
+
+
+def test_every_format_states_the_policies_the_configuration_puts_in_audit_mode(write, capsys, tmp_path):
+    write({"main.tf": US, ".sovscan.yaml": "enforcement:\n  RES-001: audit\n"})
+    code, _, _ = run(capsys, "scan", ".", "--only", "RES-001", "-f", "gitlab-sast=sast.json",
+                     "-f", "codequality=cq.json", "-f", "junit=junit.xml", "-f", "github=github.txt")
+    assert code == 0                        # in audit mode: reported, not failing
+    statement = "the configuration puts 1 policy in audit mode (reported, not failing)"
+    sast = json.loads((tmp_path / "sast.json").read_text(encoding="utf-8"))
+    assert [m["level"] for m in sast["scan"]["messages"] if statement in m["value"]] == ["warn"]
+    quality = json.loads((tmp_path / "cq.json").read_text(encoding="utf-8"))
+    assert [i["severity"] for i in quality if statement in i["description"]] == ["info"]
+    assert statement in (tmp_path / "junit.xml").read_text(encoding="utf-8")
+    assert statement in (tmp_path / "github.txt").read_text(encoding="utf-8")
