@@ -123,6 +123,26 @@ def test_duration_within_bounds_default_and_unknown():
     assert duration_within(unknown, {"path": "rotation_period", "max_days": 365}, ctx(unknown)).state is None
 
 
+def test_duration_within_less_another_and_the_missing_block_named():
+    def key(automatic: dict) -> object:
+        return res("azurerm_key_vault_key", "k", {"rotation_policy": [{"expire_after": "P2Y", "automatic": [automatic]}]})
+    args = {"path": "rotation_policy.expire_after", "less": "rotation_policy.automatic.time_before_expiry",
+            "max_days": 365}
+    half_year = key({"time_before_expiry": "P1Y6M"})          # rotates 185 days after creation
+    assert duration_within(half_year, args, ctx(half_year)).state is True
+    month = key({"time_before_expiry": "P30D"})
+    verdict = duration_within(month, args, ctx(month))
+    assert verdict.state is False and verdict.detail == (
+        "rotation_policy.expire_after = P2Y less rotation_policy.automatic.time_before_expiry = P30D (700 days) is "
+        "longer than 365 days")
+    unknown = key({"time_before_expiry": Unknown("var.before")})
+    assert duration_within(unknown, args, ctx(unknown)).state is None
+    bare = res("azurerm_key_vault_key", "b", {})
+    verdict = duration_within(bare, {"path": "rotation_policy.automatic.time_after_creation"}, ctx(bare))
+    assert (verdict.state, verdict.path, verdict.detail) == (
+        False, "rotation_policy.automatic.time_after_creation", "rotation_policy is not set")
+
+
 # --- Unknown is never a violation --------------------------------------------------------------
 @pytest.mark.parametrize("name, args", [
     ("ebs_cmk", {"path": "key"}),

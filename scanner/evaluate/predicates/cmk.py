@@ -133,24 +133,49 @@ def duration_days(value: object) -> float | None:
 
 
 def duration_within(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The duration at `path` lies within [min_days, max_days]. An absent value is `default` (a duration)
-    or, without a default, a failure."""
-    path = args["path"]
-    matches = [m for m in lookup(resource, path, base) if m.value not in (None, "")]
-    value = matches[0].value if matches else args.get("default")
-    if isinstance(value, Unknown):
-        return unknown(value.reason, path)
-    if value is None:
-        return fail(path, f"{path} is not set")
-    days = duration_days(value)
-    if days is None:
-        return fail(path, f"{path} = {value} is not a duration")
+    """The duration at `path` (less the duration at `less`, when given: a key that rotates a time before it
+    expires rotates after the difference) lies within [min_days, max_days]. An absent value is `default` (a
+    duration) or, without a default, a failure that names the outermost block that is missing."""
+    path, less = args["path"], args.get("less")
+    days, shown = _duration(resource, path, base, args.get("default"))
+    if isinstance(days, Verdict):
+        return days
+    if less is not None:
+        subtracted, less_shown = _duration(resource, less, base, None)
+        if isinstance(subtracted, Verdict):
+            return subtracted
+        days, shown = days - subtracted, f"{shown} less {less_shown}"
     low, high = args.get("min_days"), args.get("max_days")
     if low is not None and days < float(low):
-        return fail(path, f"{path} = {value} ({days:g} days) is shorter than {low} days")
+        return fail(path, f"{shown} ({days:g} days) is shorter than {low} days")
     if high is not None and days > float(high):
-        return fail(path, f"{path} = {value} ({days:g} days) is longer than {high} days")
+        return fail(path, f"{shown} ({days:g} days) is longer than {high} days")
     return PASS
+
+
+def _duration(resource: Resource, path: str, base: Match | None, default: Any) -> tuple[float | Verdict, str]:
+    """(days, "path = value") of the duration at `path`, or the verdict when it is not one."""
+    matches = [m for m in lookup(resource, path, base) if m.value not in (None, "")]
+    value = matches[0].value if matches else default
+    if isinstance(value, Unknown):
+        return unknown(value.reason, path), ""
+    if value is None:
+        # the finding stays on `path` (its fingerprint names the attribute), the words name what is missing
+        return fail(path, f"{_outermost_missing(resource, path, base)} is not set"), ""
+    days = duration_days(value)
+    if days is None:
+        return fail(path, f"{path} = {value} is not a duration"), ""
+    return days, f"{path} = {value}"
+
+
+def _outermost_missing(resource: Resource, path: str, base: Match | None) -> str:
+    """`rotation_policy` when a key has no rotation_policy block at all, not its `.automatic.time_after_creation`."""
+    parts = path.split(".")
+    for end in range(1, len(parts)):
+        prefix = ".".join(parts[:end])
+        if not any(m.value is not None for m in lookup(resource, prefix, base)):
+            return prefix
+    return path
 
 
 CMK: dict[str, PredicateSpec] = {
@@ -160,5 +185,5 @@ CMK: dict[str, PredicateSpec] = {
                                  reads=("the source resource the attribute refers to, in the same root module",)),
     "hsm_backed": spec(hsm_backed, required={"path": STRING, "accepted": STRINGS}, optional={"default": ANY}),
     "duration_within": spec(duration_within, required={"path": STRING},
-                            optional={"min_days": NUMBER, "max_days": NUMBER, "default": ANY}),
+                            optional={"min_days": NUMBER, "max_days": NUMBER, "default": ANY, "less": STRING}),
 }

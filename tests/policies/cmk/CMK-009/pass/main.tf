@@ -13,6 +13,34 @@ resource "azurerm_key_vault_key" "rotating" {
   }
 }
 
+resource "azurerm_key_vault_key" "rotating_after_creation" {
+  name         = "k2"
+  key_vault_id = "kv"
+  key_type     = "RSA"
+  key_size     = 3072
+  key_opts     = ["wrapKey", "unwrapKey"]
+  rotation_policy {
+    automatic {
+      time_after_creation = "P90D"
+    }
+    expire_after = "P2Y"
+  }
+}
+
+resource "azurerm_key_vault_key" "rotating_half_a_year_into_two" {
+  name         = "k3"
+  key_vault_id = "kv"
+  key_type     = "RSA"
+  key_size     = 3072
+  key_opts     = ["wrapKey", "unwrapKey"]
+  rotation_policy {
+    automatic {
+      time_before_expiry = "P1Y6M"
+    }
+    expire_after = "P2Y"
+  }
+}
+
 resource "aws_kms_key" "rotating" {
   enable_key_rotation     = true
   rotation_period_in_days = 90
