@@ -90,9 +90,12 @@ def build(documents: list[YamlDocument]) -> list[Resource]:
 
 
 def address(values: dict, fallback_name: str) -> str:
+    """Kind/namespace/name; an object named by `generateName` (the API server adds a random suffix) is
+    `prefix*`, so a reader can find it."""
     metadata = mapping(values.get("metadata"))
     namespace = metadata.get("namespace") or "default"
-    name = metadata.get("name") or fallback_name
+    generated = metadata.get("generateName")
+    name = metadata.get("name") or (f"{generated}*" if isinstance(generated, str) and generated else fallback_name)
     return f"{values['kind']}/{namespace}/{name}"
 
 

@@ -88,3 +88,19 @@ def test_without_a_place_table_a_field_is_placed_on_its_line_in_the_resource_fil
     resource = Resource("terraform", "x", "x.y", "main.tf", 3, {}, {"a": 4, "a.b": 5})
     assert resource.place_of("a.b.c") == Place("main.tf", 5)
     assert resource.place_of("z") == Place("main.tf", 3)
+
+
+def test_an_object_named_by_generate_name_is_addressed_by_its_prefix():
+    docs = parse_text("hooks.yaml", """\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  generateName: upgrade-sql-schema
+  namespace: shop
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  labels: {a: b}
+""")
+    assert [r.address for r in build(docs)] == ["Job/shop/upgrade-sql-schema*", "Job/default/#1"]
