@@ -96,11 +96,13 @@ def _looks_binary(path: str) -> bool:
     return b"\0" in read_bytes(path, 8192)[:8192]
 
 
-def display_prefix(root: str) -> str:
+def display_prefix(root: str, roots: tuple[str, ...] = ()) -> str:
     """Paths are shown relative to the working directory (the repository root in CI) when the scan root
-    is inside it, so SARIF URIs are repository-relative; otherwise relative to the scan root."""
+    is inside it, so SARIF URIs are repository-relative; otherwise relative to the scan root, unless it is one
+    of several `roots` scanned together: then relative to the working directory too (`../b/main.tf`), so the
+    files of two roots are never shown with one path."""
     real_root, cwd = os.path.realpath(root), os.path.realpath(os.getcwd())
-    if not _inside(real_root, cwd) or real_root == cwd:
+    if real_root == cwd or (not _inside(real_root, cwd) and len(set(roots)) < 2):
         return ""
     base = real_root if os.path.isdir(real_root) else os.path.dirname(real_root)
     rel = os.path.relpath(base, cwd).replace(os.sep, "/")

@@ -110,7 +110,7 @@ def request_key(request: ScanRequest, fingerprint: str) -> str | None:
         (path, None if lines is None else sorted(lines)) for path, lines in request.focus.files.items())
     # the paths as given, where they are, and as reports show them (relative to the working directory)
     described = (request.paths, tuple(os.path.realpath(p) for p in request.paths),
-                 tuple(display_prefix(p) for p in request.paths), request.excludes,
+                 tuple(display_prefix(p, request.paths) for p in request.paths), request.excludes,
                  request.today, focus, request.helm_engine, request.policies, request.config)
     digest.update(repr(described).encode("utf-8", "surrogateescape"))
     budget = [MAX_TREE_FILES, MAX_TREE_BYTES]

@@ -62,7 +62,7 @@ def run(request: ScanRequest) -> tuple[Result, int]:
     matched: set[str] = set()
     manifests: dict[str, ModuleManifest] = {}
     for root in dict.fromkeys(request.paths):
-        prefix = display_prefix(root)
+        prefix = display_prefix(root, request.paths)
         found, problems = discover(root, request.excludes + request.config.exclude, prefix, matched)
         installed, more = _installed_modules(root, prefix, found, manifests)
         sources.extend(found + installed)
@@ -112,7 +112,7 @@ def _located(plan: Plan, roots: tuple[str, ...]) -> Plan:
         base = os.path.realpath(root)
         if os.path.isdir(base) and checkout.inside(real, base):
             below = os.path.relpath(os.path.dirname(real), base).replace(os.sep, "/")
-            directory = display_prefix(root) + ("" if below == "." else below)
+            directory = display_prefix(root, roots) + ("" if below == "." else below)
             return dataclasses.replace(plan, directory=directory.rstrip("/"))
     return plan
 

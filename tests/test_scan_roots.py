@@ -266,3 +266,17 @@ def test_a_chart_file_named_alone_keeps_the_notice_of_a_chart_not_rendered(write
     assert notices(capsys.readouterr().out) == [("charts/web/Chart.yaml", 0, "unrendered")]
     assert cli.main([*argv, "--strict"]) == 1
     assert notices(capsys.readouterr().out) == [("charts/web/Chart.yaml", 0, "unrendered")]
+
+
+def test_two_paths_outside_the_working_directory_keep_their_files_apart(write, tmp_path, monkeypatch, capsys):
+    bucket = 'resource "azurerm_storage_account" "logs" {\n  location = "eastus"\n}\n'
+    write({"a/infra/main.tf": bucket, "b/main.tf": bucket, "here/README": "x\n"})
+    monkeypatch.chdir(tmp_path / "here")
+    assert cli.main(["scan", "../a/infra", "../b", "--only", "RES-001", "-f", "json=out.json"]) == 1
+    findings = json.loads((tmp_path / "here" / "out.json").read_text(encoding="utf-8"))["findings"]
+    assert sorted(f["path"] for f in findings) == ["../a/infra/main.tf", "../b/main.tf"]
+    assert len({f["fingerprint"] for f in findings}) == 2
+    capsys.readouterr()
+    assert cli.main(["scan", "../b", "--only", "RES-001", "-f", "json=alone.json"]) == 1   # one path: as before
+    alone = json.loads((tmp_path / "here" / "alone.json").read_text(encoding="utf-8"))["findings"]
+    assert [f["path"] for f in alone] == ["main.tf"]
