@@ -341,11 +341,14 @@ def policies_show(policy_id, policy_dirs, lang) -> None:
     from scanner.evaluate import policies as policy_module
     from scanner.report.catalogue import render_show
 
-    catalogue = {p.id: p for p in policy_module.load(tuple(policy_dirs))}
-    catalogue[review.REVIEW.id] = review.REVIEW
+    policies = policy_module.load(tuple(policy_dirs)) + [review.REVIEW]
+    catalogue = {name: p for p in policies for name in reversed(p.names)}   # an id wins over an earlier id
     if policy_id not in catalogue:
         raise SovscanError(f"no policy {terminal.inert(policy_id)!r}; `sovscan policies list` shows the catalogue")
-    click.echo(render_show(catalogue[policy_id], lang), nl=False)
+    policy = catalogue[policy_id]
+    if policy.id != policy_id:
+        click.echo(f"sovscan: {terminal.inert(policy_id)} is now {policy.id}", err=True)
+    click.echo(render_show(policy, lang), nl=False)
 
 
 MERGE_FORMATS = ("text", "html", "json")
