@@ -50,7 +50,7 @@ import yaml
 
 from scanner.masking import mask
 from scanner.model.helm_chart import Chart, ChartError, join, read_chart, renderable
-from scanner.model.helm_engines import HelmEngine, RenderFailure, choose, merge_maps
+from scanner.model.helm_engines import HelmEngine, RenderFailure, choose, merge_maps, unavailable
 from scanner.model.helm_lines import mark, rendered_line_sources
 from scanner.model.helm_values import TIERS, Traced, Tracer, ValuesFile, dependency_enabled, read_values, secret_candidates
 from scanner.model.kubernetes import dotted
@@ -58,7 +58,6 @@ from scanner.model.rendered import Place, RenderedBuild, RenderedObject
 from scanner.notices import Notice
 from scanner.parse.yaml import YamlDocument, YamlTooComplex, parse_text
 
-INSTALL_HINT = "install the optional extra (pip install 'sovscan[helm]') or put a helm binary on PATH"
 _ERROR_PLACE = re.compile(r"([\w.-]+(?:/[\w.-]+)+)(?::(\d+))?")
 
 
@@ -114,8 +113,9 @@ def render_chart(root: str, files: Mapping[str, str], values_files: Sequence[str
     _report_missing_dependencies(chart, user_values, build)
     chosen = engine if engine is not None and not isinstance(engine, str) else choose(engine or "auto")
     if chosen is None:
+        reason = unavailable(engine if isinstance(engine, str) else "auto")
         return _incomplete(build, Notice(join(root, "Chart.yaml"), 0, f"Helm chart {root or '.'} not rendered: "
-                                                                      f"{INSTALL_HINT}; its templates are not scanned"))
+                                                                      f"{reason}; its templates are not scanned"))
     try:
         with tempfile.TemporaryDirectory(prefix="sovscan-helm-") as temporary:
             _Renderer(chosen, os.path.join(temporary, "chart"), chart, chart_files, user_values).build(build)

@@ -378,6 +378,17 @@ def identity(engine: HelmEngine) -> list:
     return described
 
 
+def unavailable(preference: str = "auto") -> str:
+    """Why `choose(preference)` found no engine, and what to do."""
+    if preference == "none":
+        return "--helm-engine none"
+    if preference == "sdk":
+        return "the Helm SDK is not installed (pip install 'sovscan[helm]')"
+    if preference == "binary":
+        return "no helm binary on PATH"
+    return "install the optional extra (pip install 'sovscan[helm]') or put a helm binary on PATH"
+
+
 def choose(preference: str = "auto") -> HelmEngine | None:
     """auto: the SDK, else a `helm` on PATH, else none; sdk / binary: only that one; none: no engine."""
     if preference == "sdk":

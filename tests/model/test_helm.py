@@ -157,7 +157,18 @@ def test_without_an_engine_the_chart_is_a_notice_and_incomplete() -> None:
     assert build.tool == "helm" and build.root == WEB and build.objects == []
     assert build.complete is False
     assert [(n.path, n.line) for n in build.notices][-1] == (f"{WEB}/Chart.yaml", 0)
-    assert "pip install 'sovscan[helm]'" in build.notices[-1].message
+    assert build.notices[-1].message == ("Helm chart deploy/web not rendered: --helm-engine none; its templates are "
+                                         "not scanned")   # chosen: no advice to install what the user turned off
+
+
+@pytest.mark.parametrize("preference, reason", [
+    ("auto", "install the optional extra (pip install 'sovscan[helm]') or put a helm binary on PATH"),
+    ("sdk", "the Helm SDK is not installed (pip install 'sovscan[helm]')"),
+    ("binary", "no helm binary on PATH"),
+    ("none", "--helm-engine none"),
+])
+def test_why_no_engine_renders_follows_the_preference(preference, reason) -> None:
+    assert helm_engines.unavailable(preference) == reason
 
 
 def test_a_values_file_that_is_not_there_is_a_notice() -> None:
