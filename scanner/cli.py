@@ -197,7 +197,7 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
     if change is not None:
         result = review.attach(result, review.changes(change, config, result, tuple(policy_dirs)))
     problems = _strict_problems(result, files, config) if strict else ()
-    _warn_nothing_scanned(files, paths)
+    _warn_nothing_scanned(files, paths, bool(request.excludes or config.exclude))
     report_facts = dict(show_unresolved=show_unresolved, started=started, finished=_now(),
                         include_suppressed=include_suppressed, gitlab_schema_version=gitlab_schema_version,
                         rules=review.summarise(config, result, today), fail_on=fail_on,
@@ -242,10 +242,11 @@ def _strict_problems(result: Result, files: int, config: Config) -> tuple[str, .
     return tuple(problems)
 
 
-def _warn_nothing_scanned(files: int, paths: tuple[str, ...]) -> None:
+def _warn_nothing_scanned(files: int, paths: tuple[str, ...], excluding: bool) -> None:
     if files == 0:
         shown = " ".join(terminal.inert(p) for p in paths or (".",))
-        click.echo(f"sovscan: warning: no files to scan in {shown} (after excludes); nothing was checked", err=True)
+        after = " (after excludes)" if excluding else ""
+        click.echo(f"sovscan: warning: no files to scan in {shown}{after}; nothing was checked", err=True)
 
 
 def _source_date() -> datetime.datetime | None:

@@ -135,6 +135,7 @@ def test_policies_in_dutch(capsys):
     assert code == 0 and "EXIT-005   exit       warning  Er is een exitplan en het is in het afgelopen jaar getest\n" in out
     assert out.endswith("11 policies\n")
     assert run(["policies", "list", "--lang", "fr"], capsys)[0] == 2
+    assert run(["policies", "list", "--only", "CMK-001"], capsys)[1].endswith("\n1 policy\n")
 
 
 def test_user_policy_without_dutch_shows_its_english(write, capsys):

@@ -102,6 +102,9 @@ def test_no_files_says_so_and_strict_fails(write, capsys):
     assert code == 0 and "sovscan: warning: no files to scan in . (after excludes); nothing was checked" in err
     code, out, _ = run(capsys, "scan", ".", "--exclude", "README.md", "--strict")
     assert code == 1 and out.splitlines()[-1] == "FAILED (--strict): no file was scanned"
+    (write({}) / "empty").mkdir()
+    code, _, err = run(capsys, "scan", "empty")                       # nothing excluded: no word of excludes
+    assert code == 0 and "sovscan: warning: no files to scan in empty; nothing was checked" in err
 
 
 def test_strict_fails_on_a_file_that_cannot_be_parsed(write, capsys):
