@@ -241,6 +241,11 @@ class Result:
         return [f for f in self.findings if f.active]
 
     @property
+    def unresolved_checks(self) -> int:
+        """The checks left unresolved: an entry counts once for each instance it stands for."""
+        return sum(1 + len(f.instances) for f in self.unresolved)
+
+    @property
     def suppressed(self) -> list[Finding]:
         return [f for f in self.findings if not f.active]
 

@@ -145,7 +145,7 @@ def _waivers(report: Report) -> list[str]:
 def _footer(report: Report) -> list[str]:
     result, words = report.result, labels.words(report.lang)
     hint = "" if report.show_unresolved else f" ({words['unresolved_hint']})"
-    unresolved = words["unresolved_count"].format(checks=labels.count(len(result.unresolved), "check", report.lang))
+    unresolved = words["unresolved_count"].format(checks=labels.count(result.unresolved_checks, "check", report.lang))
     lines = [f"{unresolved}{hint}."]
     if report.rules is not None:
         lines += [cell(s, 1000) + "." for s in labels.rule_statements(report.rules, report.lang)]

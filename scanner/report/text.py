@@ -144,7 +144,7 @@ def _summary(report: Report) -> list[str]:
             words["posture_known"].format(name=p.name, source=p.source, jurisdiction=p.jurisdiction, seal=p.seal)
             if p.known else words["posture_unknown"].format(source=inert(p.source)) for p in result.posture))
     hint = "" if report.show_unresolved else f" ({words['unresolved_hint']})"
-    unresolved = words["unresolved_count"].format(checks=labels.count(len(result.unresolved), "check", lang))
+    unresolved = words["unresolved_count"].format(checks=labels.count(result.unresolved_checks, "check", lang))
     lines.append(f"  {unresolved}{hint}")
     if result.notices:
         lines.append("  " + words["notices_count"].format(notices=labels.count(len(result.notices), "notice", lang)))

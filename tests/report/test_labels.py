@@ -47,3 +47,11 @@ def test_dutch_rules_of_the_run_state_every_fact():
                                                (1, "nl", "1 bevinding"), (0, "nl", "0 bevindingen")])
 def test_counts(n, lang, expected):
     assert labels.count(n, "finding", lang) == expected
+
+
+def test_unresolved_checks_count_each_instance_an_entry_stands_for():
+    from scanner.evaluate.result import Finding, Result
+    folded = Finding("RES-001", "residency", "high", "error", "open", "m", "main.tf", 5, "x[0]", "location", "f",
+                     instances=tuple(f"x[{i}]" for i in range(1, 257)))
+    alone = Finding("RES-001", "residency", "high", "error", "open", "m", "main.tf", 9, "y", "location", "g")
+    assert Result([], [folded, alone], []).unresolved_checks == 258

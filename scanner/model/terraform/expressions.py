@@ -48,7 +48,7 @@ class Evaluator:
 
     @staticmethod
     def exhausted() -> Unknown:
-        return Unknown(f"the evaluation limit ({MAX_STEPS:,} expression steps per module instance) was reached",
+        return Unknown(f"a value past the evaluation limit ({MAX_STEPS:,} expression steps per module instance)",
                        kind="limit")
 
     def node(self, expr: x.Expr, scope: dict[str, Any], trace: Trace) -> Any:  # noqa: C901 - one case per node
