@@ -123,3 +123,54 @@ def test_settings_arm_keeps_in_child_resources_are_unknown_on_the_stand_in_not_a
                                                    body='{ kind = "StorageV2" }')), "azurerm_storage_account")
     assert account.values["blob_properties"] == Unknown(
         "blob_properties (kept in the child resource Microsoft.Storage/storageAccounts/blobServices)", kind="expression")
+
+
+AVM_LIKE = {
+    "main.tf": '''resource "azapi_resource" "this" {
+  location  = var.location
+  name      = "sa1"
+  parent_id = "/subscriptions/x/resourceGroups/rg"
+  type      = "Microsoft.Storage/storageAccounts@2023-05-01"
+  body = {
+    kind = "StorageV2"
+    sku = {
+      name = var.account_sku_name
+    }
+    properties = {
+      supportsHttpsTrafficOnly = var.https_traffic_only_enabled
+    }
+  }
+}
+variable "location" {
+  type = string
+}
+variable "account_sku_name" {
+  type    = string
+  default = "Standard_ZRS"
+}
+variable "https_traffic_only_enabled" {
+  type    = bool
+  default = true
+}
+''',
+    "examples/demo/main.tf": '''module "this" {
+  source           = "../.."
+  location         = "eastus"
+  account_sku_name = "Standard_GRS"
+}
+''',
+    "prod/main.tf": '''resource "azurerm_resource_group" "rg" {
+  name     = "rg"
+  location = "westeurope"
+}
+''',
+}
+
+
+def test_a_body_entry_a_caller_passes_is_reported_where_the_caller_wrote_it(write, run_scan):
+    """As the AVM storage account module: the replication comes from the example's account_sku_name, not from
+    whichever variable the body read last; in demonstration code it is a note at the example's line."""
+    result = run_scan(write(AVM_LIKE), only=("RES-005",))
+    assert [(f.path, f.line, f.level) for f in result.findings] == [("examples/demo/main.tf", 4, "note")]
+    assert "(passed to main.tf:6)" in result.findings[0].message
+    assert ("main.tf", 23, "default") not in result.findings[0].chain   # https_traffic_only_enabled's default

@@ -350,3 +350,23 @@ def test_try_goes_on_past_a_key_the_value_lacks_and_an_instance_count_0_does_not
     assert [(f.policy_id, f.path, f.line) for f in result.unresolved] == [("RES-008", "main.tf", 24)]
     assert result.unresolved[0].message.endswith(
         "the region of arn:aws:s3:::a-bucket-elsewhere is not known statically"), result.unresolved[0].message
+
+
+COALESCE_FIXTURE = '''variable "primary" {
+  default = "eastus"
+}
+variable "fallback" {
+  default = "westeurope"
+}
+resource "azurerm_resource_group" "rg" {
+  name     = "rg"
+  location = coalesce(var.primary, var.fallback)
+}
+'''
+
+
+def test_coalesce_and_try_trace_the_option_they_return_not_the_ones_after_it(write, run_scan):
+    result = run_scan(write({"main.tf": COALESCE_FIXTURE}), only=("RES-001",))
+    assert [(f.path, f.line) for f in result.findings] == [("main.tf", 9)]
+    assert result.findings[0].message.endswith("(set in main.tf:2)")   # the primary's default, not the fallback's
+    assert ("main.tf", 5, "default") not in result.findings[0].chain

@@ -75,17 +75,26 @@ def _set(stand_in: Resource, attribute: ArmAttribute, value: Any, block: Resourc
         target = target.setdefault(step, {})
     target[attribute.name.split(".")[-1]] = value
     line = block.line_of(attribute.source)
-    place = ((Place(block.path, line), "attribute"),)
     top = attribute.source.split(".", 1)[0]
     for name in dict.fromkeys([head, attribute.name]):
         stand_in.locations[name] = line
-        stand_in.chains[name] = place + block.chains.get(attribute.source, block.chains.get(top, ()))
+        stand_in.chains[name] = block.chain_of(attribute.source)   # the nearest entry of `body` with its own
     if certain and top in block.references:
         stand_in.references = {**stand_in.references, attribute.name: block.references[top]}
-    if top in block.origins:
-        stand_in.origins[attribute.name] = block.origins[top]
+    origin = _nearest(block.origins, attribute.source)
+    if origin is not None:
+        stand_in.origins[attribute.name] = origin
     if top in block.literal_paths:
         stand_in.literal_paths = stand_in.literal_paths | {attribute.name}
+
+
+def _nearest(table: dict[str, Place], path: str) -> Place | None:
+    """The entry of `path` or of its nearest ancestor (`body.sku.name`, `body.sku`, `body`)."""
+    while path:
+        if path in table:
+            return table[path]
+        path = path.rpartition(".")[0]
+    return None
 
 
 def _holds(block: Resource, condition: Condition) -> bool | Unknown:

@@ -178,11 +178,33 @@ def _module_inputs(instance: Instance, block: Block, prefix: str = "") -> dict[s
     (`location = var.location`, or a local that is one): the caller decides those values."""
     out = {prefix + name: variable for name, attr in block.attributes.items()
            if (variable := _module_input(instance, attr.expr)) is not None}
+    for name, attr in block.attributes.items():
+        if isinstance(attr.expr, x.ObjectX):
+            out.update(_entry_inputs(instance, attr.expr, prefix + name))
     for inner in block.blocks:
         label = inner.labels[0] if inner.type == "dynamic" and inner.labels else inner.type
         content = next((b for b in inner.blocks if b.type == "content"), inner) if inner.type == "dynamic" else inner
         out.update(_module_inputs(instance, content, f"{prefix}{label}."))
     return out
+
+
+def _entry_inputs(instance: Instance, expr: x.ObjectX, path: str, depth: int = 0) -> dict[str, str]:
+    """The entries of a map written in place that are module inputs, bare (`body = { sku = { name =
+    var.sku } }`: body.sku.name is the caller's)."""
+    out: dict[str, str] = {}
+    for key, value in expr.items:
+        if not isinstance(key, x.Lit) or not isinstance(key.value, str):
+            continue
+        entry = f"{path}.{key.value}"
+        variable = _module_input(instance, value)
+        if variable is not None:
+            out[entry] = variable
+        elif isinstance(value, x.ObjectX) and depth < MAX_ENTRY_DEPTH:
+            out.update(_entry_inputs(instance, value, entry, depth + 1))
+    return out
+
+
+MAX_ENTRY_DEPTH = 14
 
 
 # Functions that change how a value is spelt, not which value it is: `lower(var.location)` is the caller's.

@@ -145,8 +145,13 @@ class Evaluator:
     def lenient(self, expr: x.Call, scope: dict[str, Any], trace: Trace) -> Any:
         """try() and can() catch an error: a key or attribute a known value does not have (`missing`) is
         one in Terraform, so try() goes on to its next option and can() is false; any other unknown may
-        have been a value at apply time, so it stays unknown."""
-        values = [self.evaluate(a, scope, trace) for a in expr.args]
+        have been a value at apply time, so it stays unknown. Options after the one try() or coalesce()
+        returns are not read: they decide nothing, and the value's places and references are its own."""
+        values = []
+        for arg in expr.args:
+            values.append(self.evaluate(arg, scope, trace))
+            if expr.name != "can" and _returned(expr.name, values[-1]):
+                break
         if expr.name == "can":
             if any(_failed(v) for v in values):
                 return False
@@ -339,6 +344,13 @@ def items_of(collection: Any) -> list[tuple[Any, Any]] | None:
     if isinstance(collection, list):
         return list(enumerate(collection))
     return None
+
+
+def _returned(name: str, value: Any) -> bool:
+    """try() or coalesce() returns this option, known."""
+    if isinstance(value, Unknown):
+        return False
+    return name == "try" or value not in (None, "")
 
 
 def _failed(value: Any) -> bool:
