@@ -6,7 +6,10 @@ is kept for reading. None of them deploys what the repository's owners run, so a
 examples/`, a repository of examples), the examples are what was asked for and keep their levels. A policy
 marked `in_demonstration_code: keep` (credential formats: a real token leaks from a test fixture too)
 keeps its level everywhere; one marked `deployment` judges what a root module deploys (a cluster's add-ons),
-so its findings are demonstration when the root module is an example's, even on a library's own line. The directory names are configuration (`demonstration_directories`).
+so its findings are demonstration when the root module is an example's, even on a library's own line. A
+finding on a library's line is demonstration too when an example's root module evaluated it and the value was
+set in the example (its `account_sku_name` argument, through the module's locals): the library's own root,
+with its own values, is judged apart. The directory names are configuration (`demonstration_directories`).
 """
 from __future__ import annotations
 
@@ -41,7 +44,15 @@ def _demonstrates(finding: Finding, directories: frozenset[str], by_root: bool) 
     cluster runs), also when that root module is an example's, wherever the cluster's code lives."""
     if in_demonstration(finding.path, directories):
         return True
-    return by_root and bool(finding.root) and in_demonstration(finding.root + "/", directories)
+    if not finding.root or not in_demonstration(finding.root + "/", directories):
+        return False
+    return by_root or in_demonstration(_set_in(finding), directories)
+
+
+def _set_in(finding: Finding) -> str:
+    """The file where the value the finding judges was written ("" when on the finding's own line)."""
+    written = [path for path, _, role in finding.chain if role != "attribute"]
+    return written[-1] if written else ""
 
 
 def _as_note(finding: Finding) -> Finding:

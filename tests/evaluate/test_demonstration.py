@@ -93,3 +93,24 @@ def test_the_worker_count_of_an_examples_cluster_is_a_note_on_the_librarys_line(
                                             'module "lib" {\n  source   = "../.."\n  min_size = 2\n}\n'})
     assert [(path, rule, level) for path, rule, level, _ in _levels(run_scan(root, only=("HAVEN-003",)))] == [
         ("main.tf", "HAVEN-003", "note")]
+
+
+def test_a_librarys_line_judged_with_a_value_an_example_set_is_a_note_and_with_its_own_an_error(write, run_scan,
+                                                                                                tmp_path):
+    """The AVM storage account's way: the SKU goes through a local, so the finding stays on the library's line;
+    set in an example, it is the example's choice. With the library's own default it is the library's."""
+    library = ('variable "location" {\n  default = "eastus"\n}\n'                                     # 1-3
+               'variable "sku" {\n  default = null\n}\n'                                             # 4-6
+               'variable "replication" {\n  default = "ZRS"\n}\n'                                    # 7-9
+               'locals {\n  sku = coalesce(var.sku, "Standard_${var.replication}")\n}\n'             # 10-12
+               'resource "azurerm_storage_account" "sa" {\n  name                     = "sa"\n'       # 13-14
+               '  location                 = var.location\n'                                         # 15
+               '  account_replication_type = split("_", local.sku)[1]\n}\n')                         # 16-17
+    example = 'module "lib" {\n  source = "../.."\n  sku    = "Standard_GRS"\n}\n'
+    root = write({"main.tf": library, "examples/geo/main.tf": example}, tmp_path / "a")
+    assert [(f.path, f.line, f.level) for f in run_scan(root, only=("RES-005",)).findings] == [
+        ("main.tf", 16, "note")]
+    own = write({"main.tf": library.replace('default = "ZRS"', 'default = "GRS"'),
+                 "examples/geo/main.tf": 'module "lib" {\n  source = "../.."\n}\n'}, tmp_path / "b")
+    assert [(f.path, f.line, f.level) for f in run_scan(own, only=("RES-005",)).findings] == [
+        ("main.tf", 16, "error")]
