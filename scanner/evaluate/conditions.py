@@ -18,6 +18,7 @@ from scanner.evaluate.predicates import PREDICATES
 from scanner.evaluate.predicates.spec import PredicateSpec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.paths import Match, lookup
+from scanner.model.rendered import Place
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
 
@@ -95,6 +96,7 @@ def linked(resource: Resource, args: dict[str, Any], ctx: Context) -> Verdict:
     types = args["type"] if isinstance(args["type"], list) else [args["type"]]
     via = args["via"]
     blocker, rejected = "", ""
+    decided: tuple[tuple[Place, str], ...] = ()
     for other in ctx.model.linking(types, via, resource):
         if "where" not in args:
             return PASS
@@ -105,6 +107,7 @@ def linked(resource: Resource, args: dict[str, Any], ctx: Context) -> Verdict:
             blocker = verdict.blocker
         else:
             rejected = f"{other.address}: {verdict.detail or verdict.key + ' does not qualify'}"
+            decided = other.chain_of(verdict.path)   # its value, and where that was set (a caller's argument)
     for other in ctx.model.of_type(types):   # one whose link is not known may be the one (same root only)
         value = other.values.get(via)
         if other.root == resource.root and isinstance(value, Unknown) and value.refers_to is None \
@@ -112,7 +115,9 @@ def linked(resource: Resource, args: dict[str, Any], ctx: Context) -> Verdict:
             return unknown(f"{other.address}.{via} = {value.reason}, which may refer to it")
     if blocker:
         return unknown(blocker)
-    return fail(detail=rejected or f"no {' or '.join(types)} refers to it")
+    if rejected:
+        return Verdict(False, detail=rejected, decided=decided)
+    return fail(detail=f"no {' or '.join(types)} refers to it")
 
 
 # --- leaves: {path, op, value} --------------------------------------------------------------------

@@ -298,6 +298,7 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
     notes: list[tuple[str, str, bool]] = []   # (note, place, the place is a plan) after the message
     chain = ((path, line, "attribute"),) if verdict.line else \
         tuple((p.path, p.line, role) for p, role in resource.chain_of(location))
+    chain += tuple((p.path, p.line, role) for p, role in verdict.decided)
     origin = resource.origins.get(without_indices(location))
     if resource.user_site is not None:   # downloaded module code: the user changes it at the module call
         notes.append(("installed", f"{resource.path}:{line}", False))

@@ -1,7 +1,9 @@
 """Three-valued outcome of a condition: pass (True), fail (False) or cannot tell (None)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from scanner.model.rendered import Place
 
 
 @dataclass(frozen=True)
@@ -12,10 +14,10 @@ class Verdict:
     detail: str = ""    # what was seen, for the message ({detail})
     blocker: str = ""   # when state is None: what could not be resolved
     line: int = 0       # a line of the file itself, for checks over text (a detector's match), not an attribute
+    decided: tuple[tuple[Place, str], ...] = ()   # places on another resource that decided it (a linked one's value)
 
     def negate(self) -> "Verdict":
-        state = None if self.state is None else not self.state
-        return Verdict(state, self.path, self.key, self.detail, self.blocker, self.line)
+        return replace(self, state=None if self.state is None else not self.state)
 
 
 PASS = Verdict(True)

@@ -114,3 +114,22 @@ def test_a_librarys_line_judged_with_a_value_an_example_set_is_a_note_and_with_i
                  "examples/geo/main.tf": 'module "lib" {\n  source = "../.."\n}\n'}, tmp_path / "b")
     assert [(f.path, f.line, f.level) for f in run_scan(own, only=("RES-005",)).findings] == [
         ("main.tf", 16, "error")]
+
+
+def test_a_value_read_on_a_linked_resource_names_where_it_was_set(write, run_scan):
+    """CMK-001 judges a bucket by the encryption configuration that refers to it: the algorithm an example
+    passes is the example's choice (set in it: a note), the library's own bucket line keeps no guess."""
+    library = ('variable "sse" {\n  type    = any\n  default = {}\n}\n'
+               'resource "aws_s3_bucket" "this" {\n  bucket = "b"\n}\n'
+               'resource "aws_s3_bucket_server_side_encryption_configuration" "this" {\n'
+               '  count  = length(keys(var.sse)) > 0 ? 1 : 0\n  bucket = aws_s3_bucket.this.id\n  rule {\n'
+               '    apply_server_side_encryption_by_default {\n      sse_algorithm = var.sse.sse_algorithm\n'
+               '    }\n  }\n}\n')
+    example = ('provider "aws" {\n  region = "eu-west-1"\n}\nmodule "b" {\n  source = "../.."\n  sse = {\n'
+               '    sse_algorithm = "AES256"\n  }\n}\n')
+    result = run_scan(write({"main.tf": library, "examples/demo/main.tf": example}), only=("CMK-001",))
+    shown = [(f.path, f.line, f.level) for f in result.findings if f.address == "module.b.aws_s3_bucket.this"]
+    assert shown == [("main.tf", 5, "note")]
+    finding = next(f for f in result.findings if f.address == "module.b.aws_s3_bucket.this")
+    assert "(set in examples/demo/main.tf:6)" in finding.message
+    assert finding.chain[-2:] == (("main.tf", 13, "attribute"), ("examples/demo/main.tf", 6, "argument"))
