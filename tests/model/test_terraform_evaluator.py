@@ -370,3 +370,13 @@ def test_coalesce_and_try_trace_the_option_they_return_not_the_ones_after_it(wri
     assert [(f.path, f.line) for f in result.findings] == [("main.tf", 9)]
     assert result.findings[0].message.endswith("(set in main.tf:2)")   # the primary's default, not the fallback's
     assert ("main.tf", 5, "default") not in result.findings[0].chain
+
+
+def test_a_key_that_may_name_an_instance_is_not_taken_for_a_missing_one(write, run_scan):
+    """x[0] of a for_each over {"0" = ...} is that instance (Terraform converts the key): try() must not pass it."""
+    text = ('resource "azurerm_resource_group" "g" {\n  for_each = {"0" = "westeurope"}\n  name     = "g"\n'
+            '  location = each.value\n}\n'
+            'resource "azurerm_resource_group" "h" {\n  name     = "h"\n'
+            '  location = try(azurerm_resource_group.g[0].location, "eastus")\n}\n')
+    result = run_scan(write({"main.tf": text}), only=("RES-001",))
+    assert [(f.address, f.line) for f in result.findings] == []

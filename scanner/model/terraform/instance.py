@@ -202,12 +202,12 @@ class Instance:
 
     def _no_instance_at(self, block: Block, key: Any) -> bool:
         """A literal key (`x[0]`) names no instance of a block whose instances are all known (`count = 0`)."""
-        if key is None or isinstance(key, Unknown) or not ("count" in block.attributes or "for_each" in block.attributes):
+        if type(key) not in (int, str) or not ("count" in block.attributes or "for_each" in block.attributes):
             return False
-        keys = self.instance_keys(block, Trace())
-        if any(not k.suffix or ".." in k.suffix or "…" in k.suffix for k in keys):
+        suffixes = {k.suffix for k in self.instance_keys(block, Trace())}
+        if any(not s or ".." in s or "…" in s for s in suffixes):
             return False      # an instance whose key is not known, or past the limit, may be it
-        return self._instance_at(block, key) is None
+        return f"[{key}]" not in suffixes and f'["{key}"]' not in suffixes   # x[0] of for_each {"0" = ...} too
 
     def _planned(self, address: str, attr: str | None, unknown: Unknown, trace: Trace) -> Any:
         """What the plan knows of an attribute the code leaves to apply; the Unknown otherwise."""
