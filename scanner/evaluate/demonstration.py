@@ -7,9 +7,9 @@ examples/`, a repository of examples), the examples are what was asked for and k
 marked `in_demonstration_code: keep` (credential formats: a real token leaks from a test fixture too)
 keeps its level everywhere; one marked `deployment` judges what a root module deploys (a cluster's add-ons),
 so its findings are demonstration when the root module is an example's, even on a library's own line. A
-finding on a library's line is demonstration too when an example's root module evaluated it and the value was
-set in the example (its `account_sku_name` argument, through the module's locals): the library's own root,
-with its own values, is judged apart. The directory names are configuration (`demonstration_directories`).
+finding on a library's line is demonstration too when an example's root module evaluated it and every value
+that decided it was written in the example (its `account_sku_name` argument, through the module's locals);
+a default of the library's among them keeps the finding the library's. The directory names are configuration (`demonstration_directories`).
 """
 from __future__ import annotations
 
@@ -46,13 +46,14 @@ def _demonstrates(finding: Finding, directories: frozenset[str], by_root: bool) 
         return True
     if not finding.root or not in_demonstration(finding.root + "/", directories):
         return False
-    return by_root or in_demonstration(_set_in(finding), directories)
+    if by_root:
+        return True
+    sources = [path for path, _, role in finding.chain if role in VALUE_SOURCES]
+    return bool(sources) and all(in_demonstration(path, directories) for path in sources)
 
 
-def _set_in(finding: Finding) -> str:
-    """The file where the value the finding judges was written ("" when on the finding's own line)."""
-    written = [path for path, _, role in finding.chain if role != "attribute"]
-    return written[-1] if written else ""
+# Where a value is written, in a finding's chain; the others (the attribute, a local, a module output) compute it.
+VALUE_SOURCES = frozenset({"argument", "default", "tfvars", "plan"})
 
 
 def _as_note(finding: Finding) -> Finding:

@@ -54,7 +54,7 @@ def read_type(expr: x.Expr | None, depth: int = 0) -> TypeSpec:
     if isinstance(expr, x.Var) and expr.name in PRIMITIVES + ("any",):
         return TypeSpec(expr.name)
     if isinstance(expr, x.Lit) and isinstance(expr.value, str):
-        return _legacy(expr.value)
+        return _legacy(expr.value, depth)
     if not isinstance(expr, x.Call):
         return _unknown("not a type expression")
     if expr.name in COLLECTIONS and len(expr.args) == 1:
@@ -66,13 +66,20 @@ def read_type(expr: x.Expr | None, depth: int = 0) -> TypeSpec:
     return _unknown(f"{expr.name}() is not a type constructor here")
 
 
-def _legacy(name: str) -> TypeSpec:
-    """Terraform 0.11's quoted types: "string", "list" (of any), "map" (of any)."""
+def _legacy(name: str, depth: int) -> TypeSpec:
+    """Terraform 0.11's quoted types: "string", "list" (of any), "map" (of any); otherwise a type expression
+    written as a string, as `.tf.json` writes every type ("object({name = string})")."""
     if name == "string":
         return TypeSpec("string")
     if name in ("list", "map"):
         return TypeSpec(name, element=ANY)
-    return _unknown(f"unknown type {name!r}")
+    from scanner.parse.terraform import HclSyntaxError, parse_text   # only for a type written as a string
+    try:
+        expr = parse_text("<type>", f"t = {name}\n").attributes["t"].expr
+    except (HclSyntaxError, KeyError, RecursionError, ValueError):
+        return _unknown(f"unknown type {name!r}")
+    read = _unknown("") if isinstance(expr, x.Lit) else read_type(expr, depth + 1)
+    return _unknown(f"unknown type {name!r}") if read.kind == "unknown" else read
 
 
 def _object(body: x.ObjectX, depth: int) -> TypeSpec:

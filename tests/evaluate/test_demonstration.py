@@ -2,6 +2,8 @@
 repository of examples alone, credentials and the configuration keep their levels."""
 from __future__ import annotations
 
+import pytest
+
 from scanner.config import Config
 
 US_BUCKET = 'resource "google_storage_bucket" "b" {{\n  name     = "{name}"\n  location = "US"\n}}\n'
@@ -133,3 +135,38 @@ def test_a_value_read_on_a_linked_resource_names_where_it_was_set(write, run_sca
     finding = next(f for f in result.findings if f.address == "module.b.aws_s3_bucket.this")
     assert "(set in examples/demo/main.tf:6)" in finding.message
     assert finding.chain[-2:] == (("main.tf", 13, "attribute"), ("examples/demo/main.tf", 6, "argument"))
+
+
+CALLED_WITH = 'module "m" {{\n  source = "../.."\n{arguments}}}\n'
+
+
+@pytest.mark.parametrize("library, arguments, line", [
+    # try() fell back to the library's own literal: the option that failed on the example's object decides nothing
+    ('variable "cfg" {\n  type = object({ name = string })\n}\nresource "azurerm_resource_group" "a" {\n'
+     '  name     = var.cfg.name\n  location = try(var.cfg.location, "eastus")\n}\n',
+     '  cfg    = { name = "x" }\n', 6),
+    # the example picks the key, the library's default holds the region
+    ('variable "env" {\n  type = string\n}\nvariable "regions" {\n  default = { prod = "eastus", test = "westeurope" }\n}\n'
+     'resource "azurerm_resource_group" "a" {\n  name     = "a"\n  location = var.regions[var.env]\n}\n',
+     '  env    = "prod"\n', 9),
+])
+def test_a_value_the_library_itself_wrote_keeps_its_level_whoever_calls_it(write, run_scan, library, arguments, line):
+    root = write({"main.tf": library, "examples/basic/main.tf": CALLED_WITH.format(arguments=arguments)})
+    assert [(f.path, f.line, f.level) for f in run_scan(root, only=("RES-001",)).findings] == [
+        ("main.tf", line, "error")]
+
+
+@pytest.mark.parametrize("body, arguments", [
+    # a literal entry beside one the example passes
+    ('{\n    kind = var.kind\n    sku = {\n      name = "Standard_GRS"\n      tier = var.kind\n    }\n  }',
+     '  kind   = "StorageV2"\n'),
+    # the example passes an empty object: the name is the type's optional() default, the library's
+    ('{\n    kind = "StorageV2"\n    sku  = var.sku\n  }', '  sku    = {}\n'),
+])
+def test_an_azapi_body_entry_the_library_wrote_keeps_its_level(write, run_scan, body, arguments):
+    library = ('variable "kind" {\n  type    = string\n  default = "StorageV2"\n}\n'
+               'variable "sku" {\n  type    = object({ name = optional(string, "Standard_GRS") })\n  default = {}\n}\n'
+               'resource "azapi_resource" "sa" {\n  type     = "Microsoft.Storage/storageAccounts@2023-05-01"\n'
+               '  name     = "x"\n  location = "norwayeast"\n  body = ' + body + '\n}\n')
+    root = write({"main.tf": library, "examples/basic/main.tf": CALLED_WITH.format(arguments=arguments)})
+    assert [(f.path, f.level) for f in run_scan(root, only=("RES-005",)).findings] == [("main.tf", "error")]

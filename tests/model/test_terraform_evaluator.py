@@ -81,6 +81,8 @@ class Names:
     ("can(var.zones[5])", False),
     ("try(var.zones[5] ? \"a\" : \"b\", \"x\")", "x"),        # a condition that fails fails the conditional
     ("try(var.zones[var.zones[7]], \"x\")", "x"),               # so does a key that fails
+    ("var.zones[\"1\"]", "b"),                                     # a numeric string converts to the index
+    ("try(var.zones[-1], \"x\")", "x"),                           # a negative index is an error in Terraform
     ("can(var.nothing)", Unknown("can()", kind="function")),
     ("coalesce(\"\", \"y\")", "y"),
     ("can(var.zones)", True),

@@ -6,6 +6,7 @@ import pytest
 
 from scanner.model.types import ANY, Attribute, TypeSpec, apply_defaults, kind_of, read_type
 from scanner.model.values import Unknown
+from scanner.parse import expressions as x
 from scanner.parse.terraform import parse_text
 
 U = Unknown("var.x")
@@ -117,3 +118,12 @@ def test_optional_defaults_are_applied(source: str, value: Any, expected: Any) -
 ])
 def test_kind_of(source: str, kind: str) -> None:
     assert kind_of(type_of(source)) == kind
+
+
+def test_a_type_written_as_a_string_as_tf_json_writes_it_is_read():
+    declared = read_type(x.Lit('object({name = string, location = optional(string, "westeurope")})'))
+    assert declared.kind == "object" and declared.attribute("location").default == "westeurope"
+    assert apply_defaults(declared, {"name": "x"}) == {"name": "x", "location": "westeurope"}
+    assert [read_type(x.Lit(t)).kind for t in ("number", "bool", "list(string)", "string", "map")] == [
+        "number", "bool", "list", "string", "map"]
+    assert read_type(x.Lit("garbage(((")).kind == "unknown"

@@ -81,20 +81,13 @@ def _set(stand_in: Resource, attribute: ArmAttribute, value: Any, block: Resourc
         stand_in.chains[name] = block.chain_of(attribute.source)   # the nearest entry of `body` with its own
     if certain and top in block.references:
         stand_in.references = {**stand_in.references, attribute.name: block.references[top]}
-    origin = _nearest(block.origins, attribute.source)
+    # a caller's argument only when it is the value itself, or the whole top attribute (`body = var.body`):
+    # an entry inside an argument (`sku = var.sku`) may be the variable's optional() default
+    origin = block.origins.get(attribute.source) or block.origins.get(top)
     if origin is not None:
         stand_in.origins[attribute.name] = origin
     if top in block.literal_paths:
         stand_in.literal_paths = stand_in.literal_paths | {attribute.name}
-
-
-def _nearest(table: dict[str, Place], path: str) -> Place | None:
-    """The entry of `path` or of its nearest ancestor (`body.sku.name`, `body.sku`, `body`)."""
-    while path:
-        if path in table:
-            return table[path]
-        path = path.rpartition(".")[0]
-    return None
 
 
 def _holds(block: Resource, condition: Condition) -> bool | Unknown:

@@ -48,10 +48,10 @@ class BlockValues:
 
 def _entry_chains(evaluator: Evaluator, expr: x.ObjectX, scope: dict[str, Any], key: str,
                   chains: dict[str, tuple[tuple[Place, str], ...]], depth: int = 0) -> None:
-    """The places that decided each entry of a map written in place, when the map as a whole was decided by
-    several (`body = { sku = { name = var.sku }, https = var.https }`): a finding on `body.sku.name` names
-    var.sku's default or the caller's argument, not whichever variable the map read last. An entry written as
-    a literal is decided by its own line (an empty chain)."""
+    """The places that decided each entry of a map written in place that reads places at all (`body = { sku =
+    { name = var.sku }, https = var.https }`): a finding on `body.sku.name` names var.sku's default or the
+    caller's argument, not whichever variable the map read last, and an entry written as a literal is decided
+    by its own line (an empty chain), not by its neighbours'."""
     for name, value in expr.items:
         if not isinstance(name, x.Lit) or not isinstance(name.value, str):
             continue
@@ -59,7 +59,7 @@ def _entry_chains(evaluator: Evaluator, expr: x.ObjectX, scope: dict[str, Any], 
         trace = Trace()
         evaluator.evaluate(value, scope, trace)
         chains[entry] = tuple(trace.places.items())
-        if isinstance(value, x.ObjectX) and len(trace.places) > 1 and depth < MAX_PLAIN_DEPTH:
+        if isinstance(value, x.ObjectX) and trace.places and depth < MAX_PLAIN_DEPTH:
             _entry_chains(evaluator, value, scope, entry, chains, depth + 1)
 
 
@@ -81,7 +81,7 @@ def evaluate_block(evaluator: Evaluator, block: Block, scope: dict[str, Any], pr
         elif isinstance(attr.expr, x.ObjectX):    # a map mixing literals and references: per entry
             out.literals.update(f"{key}.{k.value}" for k, v in attr.expr.items
                                 if isinstance(k, x.Lit) and x.is_literal(v))
-            if len(trace.places) > 1:
+            if trace.places:
                 _entry_chains(evaluator, attr.expr, scope, key, out.chains)
     for inner in block.blocks:
         if inner.type == "dynamic" and inner.labels:

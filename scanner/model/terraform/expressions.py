@@ -147,11 +147,15 @@ class Evaluator:
         one in Terraform, so try() goes on to its next option and can() is false; any other unknown may
         have been a value at apply time, so it stays unknown. Options after the one try() or coalesce()
         returns are not read: they decide nothing, and the value's places and references are its own."""
-        values = []
+        values, traces = [], []
         for arg in expr.args:
-            values.append(self.evaluate(arg, scope, trace))
+            traces.append(Trace())
+            values.append(self.evaluate(arg, scope, traces[-1]))
             if expr.name != "can" and _returned(expr.name, values[-1]):
                 break
+        for value, own in zip(values, traces):   # an option that failed decided nothing: its places are not kept
+            if not (expr.name == "try" and _failed(value) and _returned(expr.name, values[-1])):
+                trace.add(own)
         if expr.name == "can":
             if any(_failed(v) for v in values):
                 return False
@@ -367,7 +371,9 @@ def index_of(value: Any, key: Any, absent: str = "missing") -> Any:
         if isinstance(value, dict):
             return one_of([value[k] for k in sorted(value)], key)
         return key
-    if isinstance(value, list) and isinstance(key, int) and -len(value) <= key < len(value):
+    if isinstance(value, list) and isinstance(key, str) and key.isascii() and key.isdigit():
+        key = int(key)                 # Terraform converts a numeric string to the number a list takes
+    if isinstance(value, list) and isinstance(key, int) and not isinstance(key, bool) and 0 <= key < len(value):
         return value[key]
     if isinstance(value, dict) and str(key) in value:
         return value[str(key)]

@@ -115,7 +115,10 @@ class Instance:
                 settled = given() if callable(given) else given
                 own.absorb(settled)
                 if settled.value is not None:
-                    return apply_defaults(spec, settled.value)
+                    value = apply_defaults(spec, settled.value)
+                    if value != settled.value and declared and "type" in declared[0].attributes:   # optional() filled it
+                        own.add_place(Place(declared[1], declared[0].attributes["type"].line), "default")
+                    return value
                 if _nullable(block):
                     return None   # null overrides the default unless the variable says nullable = false
             if block is not None and declared and "default" in block.attributes:

@@ -34,6 +34,13 @@ class Trace:
         for place, role in settled.places:
             self.places.setdefault(place, role)
 
+    def add(self, other: "Trace") -> None:
+        """What another trace met, after what this one met."""
+        self.addresses.update(other.addresses)
+        for place, role in other.places.items():
+            self.places.setdefault(place, role)
+        self.absorbed.update(other.absorbed)
+
     def settle(self, value: Any) -> "Settled":
         return Settled(value, frozenset(self.addresses), tuple(self.places.items()))
 
