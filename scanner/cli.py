@@ -69,12 +69,12 @@ def _targets(paths: tuple[str, ...]) -> tuple[tuple[str, ...], Focus | None]:
     if not files:
         return paths, None
     from scanner.scan_roots import outermost, scan_roots
-    roots = [root for path in paths for root in scan_roots(path)]
-    focus = {display_path(p): None for p in files}
+    roots = outermost([root for path in paths for root in scan_roots(path)])
+    focus = {display_path(p, roots): None for p in files}
     for directory in (p for p in paths if not os.path.isfile(p)):
         for root, _, names in os.walk(directory):
-            focus.update({display_path(os.path.join(root, n)): None for n in names})
-    return outermost(roots), Focus(focus)
+            focus.update({display_path(os.path.join(root, n), roots): None for n in names})
+    return roots, Focus(focus)
 
 
 def _scan_options(function):

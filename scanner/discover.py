@@ -102,7 +102,7 @@ def display_prefix(root: str, roots: tuple[str, ...] = ()) -> str:
     of several `roots` scanned together: then relative to the working directory too (`../b/main.tf`), so the
     files of two roots are never shown with one path."""
     real_root, cwd = os.path.realpath(root), os.path.realpath(os.getcwd())
-    if real_root == cwd or (not _inside(real_root, cwd) and len(set(roots)) < 2):
+    if real_root == cwd or (not _inside(real_root, cwd) and len({os.path.realpath(r) for r in roots}) < 2):
         return ""
     base = real_root if os.path.isdir(real_root) else os.path.dirname(real_root)
     rel = os.path.relpath(base, cwd).replace(os.sep, "/")

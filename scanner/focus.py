@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner import git
-from scanner.discover import DEFAULT_EXCLUDES, MAX_FILE_BYTES
+from scanner.discover import DEFAULT_EXCLUDES, MAX_FILE_BYTES, display_prefix
 from scanner.errors import InputError
 from scanner.regular_file import read_bytes
 
@@ -49,11 +49,19 @@ class Change:
     old_paths: dict   # display path -> repository path at REF
 
 
-def display_path(path: str) -> str:
-    """A path as reports show it: relative to the working directory when inside it."""
+def display_path(path: str, roots: tuple[str, ...] = ()) -> str:
+    """A path as reports show it when `roots` are scanned: relative to the working directory when inside it,
+    else as discovery shows the files of the scan root that holds it (discover.display_prefix)."""
     real, cwd = os.path.realpath(path), os.path.realpath(os.getcwd())
     rel = os.path.relpath(real, cwd).replace(os.sep, "/")
-    return os.path.basename(real) if rel.startswith("..") else rel
+    if not rel.startswith(".."):
+        return rel
+    for root in roots:
+        base = os.path.realpath(root)
+        base = base if os.path.isdir(base) else os.path.dirname(base)
+        if real.startswith(base.rstrip(os.sep) + os.sep):
+            return display_prefix(root, roots) + os.path.relpath(real, base).replace(os.sep, "/")
+    return os.path.basename(real)
 
 
 def changed_since(ref: str) -> Change:

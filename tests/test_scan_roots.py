@@ -280,3 +280,12 @@ def test_two_paths_outside_the_working_directory_keep_their_files_apart(write, t
     assert cli.main(["scan", "../b", "--only", "RES-001", "-f", "json=alone.json"]) == 1   # one path: as before
     alone = json.loads((tmp_path / "here" / "alone.json").read_text(encoding="utf-8"))["findings"]
     assert [f["path"] for f in alone] == ["main.tf"]
+    capsys.readouterr()
+    # files named in two directories outside the working directory (pre-commit from elsewhere): both reported
+    assert cli.main(["scan", "../a/infra/main.tf", "../b/main.tf", "--only", "RES-001", "-f", "json=named.json"]) == 1
+    named = json.loads((tmp_path / "here" / "named.json").read_text(encoding="utf-8"))["findings"]
+    assert sorted(f["path"] for f in named) == ["../a/infra/main.tf", "../b/main.tf"]
+    capsys.readouterr()
+    assert cli.main(["scan", "../b", "../b/", "--only", "RES-001", "-f", "json=twice.json"]) == 1   # one root
+    twice = json.loads((tmp_path / "here" / "twice.json").read_text(encoding="utf-8"))["findings"]
+    assert [f["path"] for f in twice] == ["main.tf"]

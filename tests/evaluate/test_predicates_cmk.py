@@ -105,7 +105,7 @@ def test_an_unknown_protection_level_is_unresolved():
 # --- durations ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("value, days", [
     ("7776000s", 90.0), ("86400.5s", 86400.5 / 86400), ("P90D", 90.0), ("P1Y", 365.0), ("PT24H", 1.0),
-    (30, 30.0), ("soon", None), ("P", None), (True, None),
+    ("P12M", 365.0), (30, 30.0), ("soon", None), ("P", None), (True, None),
 ])
 def test_duration_days(value, days):
     assert duration_days(value) == days

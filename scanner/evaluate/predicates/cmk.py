@@ -128,7 +128,7 @@ def duration_days(value: object) -> float | None:
     iso = _ISO.match(value.strip().upper())
     if iso and any(iso.groups()):
         y, mo, w, d, h, mi, s = (float(g) if g else 0.0 for g in iso.groups())
-        return y * 365 + mo * 30 + w * 7 + d + (h * 3600 + mi * 60 + s) / _DAY
+        return y * 365 + mo * 365 / 12 + w * 7 + d + (h * 3600 + mi * 60 + s) / _DAY   # a month: a twelfth of a year
     return None
 
 

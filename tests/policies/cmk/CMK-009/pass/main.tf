@@ -62,3 +62,18 @@ resource "google_kms_crypto_key" "signing" { # asymmetric: not checked
   key_ring = "projects/p/locations/europe-west4/keyRings/r"
   purpose  = "ASYMMETRIC_SIGN"
 }
+
+resource "azurerm_key_vault_key" "both_triggers" { # rotates 90 days after creation, whatever the expiry
+  name         = "k4"
+  key_vault_id = "kv"
+  key_type     = "RSA"
+  key_size     = 3072
+  key_opts     = ["wrapKey", "unwrapKey"]
+  rotation_policy {
+    automatic {
+      time_after_creation = "P90D"
+      time_before_expiry  = "P30D"
+    }
+    expire_after = "P2Y"
+  }
+}
