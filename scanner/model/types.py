@@ -131,6 +131,14 @@ def kind_of(spec: TypeSpec) -> str:
     return "collection"
 
 
+def has_optional(spec: TypeSpec, depth: int = 0) -> bool:
+    """The type has an optional() attribute somewhere: apply_defaults may fill part of a value."""
+    if depth > MAX_TYPE_DEPTH:
+        return False
+    inner = [a.type for _, a in spec.attributes] + list(spec.elements) + ([spec.element] if spec.element else [])
+    return any(a.optional for _, a in spec.attributes) or any(has_optional(t, depth + 1) for t in inner)
+
+
 def apply_defaults(spec: TypeSpec, value: Any, depth: int = 0) -> Any:
     """The value with optional() defaults filled in, at every level."""
     if isinstance(value, Unknown) or value is None or depth > MAX_TYPE_DEPTH:

@@ -149,13 +149,14 @@ class Evaluator:
         returns are not read: they decide nothing, and the value's places and references are its own."""
         values, traces = [], []
         for arg in expr.args:
-            traces.append(Trace())
+            traces.append(trace.apart() if expr.name == "try" else trace)
             values.append(self.evaluate(arg, scope, traces[-1]))
             if expr.name != "can" and _returned(expr.name, values[-1]):
                 break
-        for value, own in zip(values, traces):   # an option that failed decided nothing: its places are not kept
-            if not (expr.name == "try" and _failed(value) and _returned(expr.name, values[-1])):
-                trace.add(own)
+        if expr.name == "try":   # an option that failed decided nothing: its places are not kept
+            for value, own in zip(values, traces):
+                if not (_failed(value) and _returned(expr.name, values[-1])):
+                    trace.add(own)
         if expr.name == "can":
             if any(_failed(v) for v in values):
                 return False

@@ -20,7 +20,7 @@ from scanner.model.terraform.files import ScannedFiles
 from scanner.model.terraform.plan_values import PLAN_ROLE
 from scanner.model.terraform.modules import ModuleDir, TerraformModel, local_module_dir, normalise
 from scanner.model.terraform.trace import Settled, Trace
-from scanner.model.types import ANY, apply_defaults, read_type
+from scanner.model.types import ANY, apply_defaults, has_optional, read_type
 from scanner.model.values import Unknown
 from scanner.parse import expressions as x
 from scanner.parse.terraform import Block
@@ -116,7 +116,7 @@ class Instance:
                 own.absorb(settled)
                 if settled.value is not None:
                     value = apply_defaults(spec, settled.value)
-                    if value != settled.value and declared and "type" in declared[0].attributes:   # optional() filled it
+                    if declared and has_optional(spec) and value != settled.value:   # optional() filled part of it
                         own.add_place(Place(declared[1], declared[0].attributes["type"].line), "default")
                     return value
                 if _nullable(block):

@@ -22,12 +22,20 @@ class Trace:
     # Settled values absorbed so far, by identity (kept alive so an id is never reused): absorbing one again
     # adds nothing, and a local read in every step of a comprehension would cost its whole chain each time.
     absorbed: dict[int, "Settled"] = field(default_factory=dict)
+    # An option of try() is traced apart (its places count only if it is the value), seeing what the traces it
+    # would join absorbed already: their places are there, so absorbing again adds nothing.
+    joins: tuple[dict[int, "Settled"], ...] = ()
 
     def add_place(self, place: Place, role: str) -> None:
         self.places.setdefault(place, role)
 
+    def apart(self) -> "Trace":
+        """A trace for what may be left out of this one (a try() option that fails)."""
+        return Trace(joins=(self.absorbed, *self.joins))
+
     def absorb(self, settled: "Settled") -> None:
-        if id(settled) in self.absorbed:
+        key = id(settled)
+        if key in self.absorbed or any(key in seen for seen in self.joins):
             return
         self.absorbed[id(settled)] = settled
         self.addresses.update(settled.addresses)
