@@ -79,6 +79,8 @@ class Names:
     ("try(var.zones[5], var.nothing)", Unknown("var.nothing", kind="variable")),
     ("try(var.zones[5])", Unknown("try() found no value", kind="function")),
     ("can(var.zones[5])", False),
+    ("can([var.zones[5]])", False),                              # an error inside a collection fails it whole
+    ("try({a = var.zones[5]}, \"x\")", "x"),
     ("try(var.zones[5] ? \"a\" : \"b\", \"x\")", "x"),        # a condition that fails fails the conditional
     ("try(var.zones[var.zones[7]], \"x\")", "x"),               # so does a key that fails
     ("var.zones[\"1\"]", "b"),                                     # a numeric string converts to the index

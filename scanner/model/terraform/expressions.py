@@ -155,14 +155,14 @@ class Evaluator:
                 break
         if expr.name == "try":   # an option that failed decided nothing: its places are not kept
             for value, own in zip(values, traces):
-                if not (_failed(value) and _returned(expr.name, values[-1])):
+                if not (_fails(value) and _returned(expr.name, values[-1])):
                     trace.add(own)
         if expr.name == "can":
-            if any(_failed(v) for v in values):
+            if any(_fails(v) for v in values):
                 return False
             return Unknown("can()", kind="function") if any(isinstance(v, Unknown) for v in values) else True
         for value in values:
-            if expr.name == "try" and _failed(value):
+            if expr.name == "try" and _fails(value):
                 continue
             if isinstance(value, Unknown):
                 return value    # an earlier option may have won at apply time: cannot tell
@@ -353,7 +353,7 @@ def items_of(collection: Any) -> list[tuple[Any, Any]] | None:
 
 def _returned(name: str, value: Any) -> bool:
     """try() or coalesce() returns this option, known."""
-    if isinstance(value, Unknown):
+    if isinstance(value, Unknown) or (name == "try" and _fails(value)):
         return False
     return name == "try" or value not in (None, "")
 
@@ -361,6 +361,16 @@ def _returned(name: str, value: Any) -> bool:
 def _failed(value: Any) -> bool:
     """The value is Terraform's error of a key or attribute that is not there (Evaluator.apply)."""
     return type(value) is Unknown and value.kind == "missing"
+
+
+def _fails(value: Any, depth: int = 0) -> bool:
+    """The value is, or holds, such an error (`[var.o.absent]` fails as a whole in Terraform)."""
+    if _failed(value):
+        return True
+    if depth > 32:
+        return False
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return any(_fails(item, depth + 1) for item in items)
 
 
 def index_of(value: Any, key: Any, absent: str = "missing") -> Any:
