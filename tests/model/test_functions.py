@@ -354,3 +354,24 @@ def test_results_are_never_infinite_or_nan() -> None:
 def test_unknowns_say_what_kind_of_thing_blocked_them(name: str, args: tuple, kind: str) -> None:
     result = FUNCTIONS[name](*args)
     assert isinstance(result, Unknown) and result.kind == kind, result
+
+
+
+def test_distinct_by_key_keeps_what_pairwise_terraform_equality_keeps():
+    from random import Random
+
+    from scanner.model.functions.arguments import distinct_values, same
+
+    def pairwise(items):
+        out = []
+        for item in items:
+            if not any(same(item, earlier) for earlier in out):
+                out.append(item)
+        return out
+    assert distinct_values([1, 1.0, True, [1], [1.0], {"a": 1}, {"a": 1.0}, None, "a", "a", False, "1"]) == \
+        [1, True, [1], {"a": 1}, None, "a", False, "1"]
+    random = Random(7)
+    atoms = [0, 1, 1.0, 2.5, True, False, "1", "a", "", None]
+    for _ in range(500):
+        items = [random.choice(atoms + [[random.choice(atoms)], {"k": random.choice(atoms)}]) for _ in range(12)]
+        assert distinct_values(items) == pairwise(items), items

@@ -12,7 +12,7 @@ from typing import Any, Callable
 from scanner.model.functions import graphemes
 from scanner.model.functions.arguments import (
     FunctionError, UnknownInside, bounded_length, boolean, integer, known, mapping, number,
-    number_result, same, sequence, string, strings, unify,
+    distinct_values, number_result, same, sequence, string, strings, unify,
 )
 from scanner.model.values import Unknown
 
@@ -119,11 +119,7 @@ def first_unknown_in(value: Any) -> Unknown | None:
 
 
 def distinct(items: Any) -> list:
-    out: list = []
-    for item in unify(known(sequence(items))):
-        if not any(same(item, seen) for seen in out):
-            out.append(item)
-    return out
+    return distinct_values(unify(known(sequence(items))))
 
 
 def element(items: Any, index: Any) -> Any:

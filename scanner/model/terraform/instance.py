@@ -58,6 +58,7 @@ class Instance:
         self.providers = dict(providers)
         self.evaluator = Evaluator(self, self._functions())
         self.resource_blocks = {(b.labels[0], b.labels[1]): (b, p) for b, p in module.resources}
+        self._suffixes: dict[int, frozenset[str]] = {}   # id(block) -> its instances' suffixes (references ask often)
         self.module_blocks = {b.labels[0]: (b, p) for b, p in module.modules}
 
     def evaluate(self, expr: x.Expr, scope: dict[str, Any], trace: Trace) -> Any:
@@ -207,7 +208,9 @@ class Instance:
         """A literal key (`x[0]`) names no instance of a block whose instances are all known (`count = 0`)."""
         if type(key) not in (int, str) or not ("count" in block.attributes or "for_each" in block.attributes):
             return False
-        suffixes = {k.suffix for k in self.instance_keys(block, Trace())}
+        suffixes = self._suffixes.get(id(block))
+        if suffixes is None:
+            suffixes = self._suffixes[id(block)] = frozenset(k.suffix for k in self.instance_keys(block, Trace()))
         if any(not s or ".." in s or "…" in s for s in suffixes):
             return False      # an instance whose key is not known, or past the limit, may be it
         return f"[{key}]" not in suffixes and f'["{key}"]' not in suffixes   # x[0] of for_each {"0" = ...} too
