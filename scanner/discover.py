@@ -1,6 +1,7 @@
 """Stage 1: walk the scan roots and classify files into Sources."""
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import posixpath
@@ -186,12 +187,22 @@ def shown_path(rel: str) -> str:
         return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+def _missing(abspath: str) -> str:
+    """Why a listed name cannot be opened: a symbolic link that leads to itself, or to nothing."""
+    try:
+        os.stat(abspath)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "a symbolic link loop (it leads back to itself)"
+    return "it does not exist (a broken symlink?)"
+
+
 def _source(abspath: str, rel: str, real_root: str) -> tuple[Source | None, Notice | None]:
     rel = shown_path(rel)
     if os.path.islink(abspath) and not _inside(os.path.realpath(abspath), real_root):
         return None, Notice(rel, 0, "skipped: symlink points outside the scan root", "note")
     if not os.path.exists(abspath):
-        return None, Notice(rel, 0, "cannot read file: it does not exist (a broken symlink?)")
+        return None, Notice(rel, 0, f"cannot read file: {_missing(abspath)}")
     if not is_regular(abspath):
         return None, Notice(rel, 0, "skipped: not a regular file (a FIFO, device or socket is never read)", "warning")
     try:

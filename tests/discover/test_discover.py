@@ -64,7 +64,12 @@ def test_unreadable_file_is_a_notice(write):
     sources, notices = discover(str(root))
     assert [s.path for s in sources] == ["ok.tf"]
     assert [n.path for n in notices] == ["dangling.tf"]
-    assert "cannot read" in notices[0].message
+    assert notices[0].message == "cannot read file: it does not exist (a broken symlink?)"
+    os.symlink(root / "loop.tf", root / "loop.tf")                 # a link to itself: a loop, not a broken link
+    _, notices = discover(str(root))
+    assert [(n.path, n.message) for n in notices] == [
+        ("dangling.tf", "cannot read file: it does not exist (a broken symlink?)"),
+        ("loop.tf", "cannot read file: a symbolic link loop (it leads back to itself)")]
 
 
 def test_single_file_root(write):
