@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner import git
+from scanner import checkout, git
 from scanner.discover import DEFAULT_EXCLUDES, MAX_FILE_BYTES, display_prefix
 from scanner.errors import InputError
 from scanner.regular_file import read_bytes
@@ -59,7 +59,7 @@ def display_path(path: str, roots: tuple[str, ...] = ()) -> str:
     for root in roots:
         base = os.path.realpath(root)
         base = base if os.path.isdir(base) else os.path.dirname(base)
-        if real.startswith(base.rstrip(os.sep) + os.sep):
+        if checkout.inside(real, base):
             return display_prefix(root, roots) + os.path.relpath(real, base).replace(os.sep, "/")
     return os.path.basename(real)
 

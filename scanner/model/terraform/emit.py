@@ -7,7 +7,7 @@ from typing import Any
 
 from scanner.model.rendered import Place
 from scanner.model.resource import Resource
-from scanner.model.terraform.blocks import BlockValues, evaluate_block
+from scanner.model.terraform.blocks import MAX_PLAIN_DEPTH, BlockValues, evaluate_block
 from scanner.model.terraform.instance import Instance
 from scanner.model.terraform.modules import TerraformModel
 from scanner.model.terraform.plan_values import PLAN_ROLE, PlanValues, without_secrets
@@ -199,12 +199,9 @@ def _entry_inputs(instance: Instance, expr: x.ObjectX, path: str, depth: int = 0
         variable = _module_input(instance, value)
         if variable is not None:
             out[entry] = variable
-        elif isinstance(value, x.ObjectX) and depth < MAX_ENTRY_DEPTH:
+        elif isinstance(value, x.ObjectX) and depth < MAX_PLAIN_DEPTH:
             out.update(_entry_inputs(instance, value, entry, depth + 1))
     return out
-
-
-MAX_ENTRY_DEPTH = 14
 
 
 # Functions that change how a value is spelt, not which value it is: `lower(var.location)` is the caller's.

@@ -58,7 +58,7 @@ class Instance:
         self.providers = dict(providers)
         self.evaluator = Evaluator(self, self._functions())
         self.resource_blocks = {(b.labels[0], b.labels[1]): (b, p) for b, p in module.resources}
-        self._suffixes: dict[int, frozenset[str]] = {}   # id(block) -> its instances' suffixes (references ask often)
+        self._keys: dict[int, list[InstanceKey]] = {}   # id(block) -> its instances, for references (asked often)
         self.module_blocks = {b.labels[0]: (b, p) for b, p in module.modules}
 
     def evaluate(self, expr: x.Expr, scope: dict[str, Any], trace: Trace) -> Any:
@@ -202,15 +202,20 @@ class Instance:
         if key is None or isinstance(key, Unknown):
             return None
         wanted = f"[{key}]" if isinstance(key, int) and not isinstance(key, bool) else f'["{key}"]'
-        return next((k for k in self.instance_keys(block, Trace()) if k.suffix == wanted), None)
+        return next((k for k in self._instances(block) if k.suffix == wanted), None)
+
+    def _instances(self, block: Block) -> list[InstanceKey]:
+        """instance_keys of a resource block, once per module instance (every reference to it asks)."""
+        found = self._keys.get(id(block))
+        if found is None:
+            found = self._keys[id(block)] = self.instance_keys(block, Trace())
+        return found
 
     def _no_instance_at(self, block: Block, key: Any) -> bool:
         """A literal key (`x[0]`) names no instance of a block whose instances are all known (`count = 0`)."""
         if type(key) not in (int, str) or not ("count" in block.attributes or "for_each" in block.attributes):
             return False
-        suffixes = self._suffixes.get(id(block))
-        if suffixes is None:
-            suffixes = self._suffixes[id(block)] = frozenset(k.suffix for k in self.instance_keys(block, Trace()))
+        suffixes = {k.suffix for k in self._instances(block)}
         if any(not s or ".." in s or "…" in s for s in suffixes):
             return False      # an instance whose key is not known, or past the limit, may be it
         return f"[{key}]" not in suffixes and f'["{key}"]' not in suffixes   # x[0] of for_each {"0" = ...} too
