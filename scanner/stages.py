@@ -81,6 +81,9 @@ def run(request: ScanRequest) -> tuple[Result, int]:
                                                              fingerprint=root_cache.fingerprint)
     the_model = build(files, var_files, reports, manifests, plans, request.config.helm_values,
                       request.helm_engine, request.config.demonstration_directories, root_cache, texts, build_cache)
+    directives = [d for f in files for d in f.directives]
+    foreign = [d for f in files for d in f.foreign_directives]
+    del files   # the model has what judging needs of them: a large tree's parsed files are not held while it is judged
     today = request.today or datetime.date.today()   # set by scan
     units = None if root_cache is None else Units(the_model, OutcomeCache(
         root_cache.directory, root_cache.limit,
@@ -92,8 +95,6 @@ def run(request: ScanRequest) -> tuple[Result, int]:
     planned = [n for p in plans for n in p.notices]
     result = summarise(result, the_model, request.config).but(
         notices=sorted(set(notices + parse_notices + hcc_notices + planned + the_model.notices + texts.notices())))
-    directives = [d for f in files for d in f.directives]
-    foreign = [d for f in files for d in f.foreign_directives]
     result = waivers.apply(result, the_model, directives, foreign, request.config, today)
     if request.baseline:
         result = waivers.apply_baseline(result, waivers.load_baseline(request.baseline))

@@ -84,6 +84,9 @@ class _Run:
         self.unresolved: list[Finding] = []
         self.passed: list[Passed] = []
         self.checks = 0
+        # the passes of the policy being judged, by id() of their resource: a policy's checks that hold on one
+        # resource share one record (SEC-002's four on every text file of a large repository)
+        self._passes: tuple[str, dict[int, Passed]] = ("", {})
         self.build_of: dict[int, str] = {}   # id(finding) -> build root of the rendered object it is about
 
     def record(self, into: list[Finding], finding: Finding, resource: Resource) -> None:
@@ -119,8 +122,7 @@ class _Run:
         self.checks += concluded.checks
         self.findings.extend(concluded.findings)
         self.unresolved.extend(concluded.unresolved)
-        self.passed.extend(Passed(policy.id, resource.address, resource.path, resource.line,
-                                  resource.terraform_root) for _ in range(concluded.passes))
+        self.passed.extend([self._pass(policy, resource)] * concluded.passes)
 
     def judge(self, resource: Resource, condition: dict[str, Any], item: Match | None) -> Verdict:
         """The condition's verdict; when a value it reads is one of a few candidates, the verdict every
@@ -159,8 +161,19 @@ class _Run:
             elif undecided is not None:
                 self.record(self.unresolved, _finding(policy, check, resource, undecided, item, mode, "open"), resource)
             else:
-                self.passed.append(Passed(policy.id, resource.address, resource.path, resource.line,
-                                          resource.terraform_root))
+                self.passed.append(self._pass(policy, resource))
+
+    def _pass(self, policy: Policy, resource: Resource) -> Passed:
+        """The record of a check of `policy` that held on `resource`: one for all such checks."""
+        policy_id, passes = self._passes
+        if policy_id != policy.id:
+            passes = {}
+            self._passes = (policy.id, passes)
+        passed = passes.get(id(resource))
+        if passed is None:
+            passed = passes[id(resource)] = Passed(policy.id, resource.address, resource.path, resource.line,
+                                                   resource.terraform_root)
+        return passed
 
 
 def _on_partial_render(resource: Resource, check: Check, part: dict[str, Any], verdict: Verdict,

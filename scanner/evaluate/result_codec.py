@@ -152,8 +152,15 @@ def _read_passed_table(data: Any, policies: dict[str, Policy]) -> list[Passed]:
     if len(numbers) % PASSED_FIELDS or min(numbers, default=0) < 0 or \
             max((n for i, n in enumerate(numbers) if i % PASSED_FIELDS != 3), default=-1) >= len(texts):
         raise Malformed("the passed checks' numbers")
-    return [Passed(texts[numbers[i]], texts[numbers[i + 1]], texts[numbers[i + 2]], numbers[i + 3],
-                   texts[numbers[i + 4]]) for i in range(0, len(numbers), PASSED_FIELDS)]
+    read: dict[tuple[int, ...], Passed] = {}   # one object for a policy's checks that held on one target, as judged
+
+    def passed(numbers: tuple[int, ...]) -> Passed:
+        found = read.get(numbers)
+        if found is None:
+            found = read[numbers] = Passed(texts[numbers[0]], texts[numbers[1]], texts[numbers[2]], numbers[3],
+                                           texts[numbers[4]])
+        return found
+    return [passed(tuple(numbers[i:i + PASSED_FIELDS])) for i in range(0, len(numbers), PASSED_FIELDS)]
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}

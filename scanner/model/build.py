@@ -64,7 +64,7 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     are read again when the model needs one (`Model.texts`)."""
     own = [f for f in files if not f.source.installed]   # downloaded modules are not the user's files
     texts = texts if texts is not None else ScannedTexts(files)
-    own_texts = texts.only(own)
+    own_texts = texts if len(own) == len(files) else texts.only(own)   # a large tree's table, not copied
     tfvars = [unpacked(f.terraform) for f in files if f.terraform is not None and f.source.kind == "tfvars"]
     digests = {f.source.path: f.digest for f in files}
     resources, tf_notices, evaluations = _terraform(files, texts, digests, tfvars, var_files or [], manifests or {},

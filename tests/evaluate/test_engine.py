@@ -155,3 +155,15 @@ def test_a_block_a_dynamic_for_each_leaves_out_names_what_decided_it(write, run_
     assert [(f.path, f.line, f.message.endswith("is not set (set in main.tf:2)")) for f in findings] == [
         ("main.tf", 7, True)]
     assert [role for _, _, role in findings[0].chain] == ["attribute", "default"]
+
+
+def test_a_policys_checks_that_hold_on_one_resource_are_one_record(write, run_scan):
+    """SEC-002 checks every text file four times: a 50,000-file tree held 200,000 records of its passes."""
+    result = run_scan(write({"notes.md": "nothing secret\n", "other.txt": "nor here\n"}), only=("SEC-002",))
+    by_file: dict = {}
+    for passed in result.passed:
+        by_file.setdefault(passed.path, []).append(passed)
+    assert sorted(by_file) == ["notes.md", "other.txt"]
+    for passes in by_file.values():
+        assert len(passes) == 4 and all(p is passes[0] for p in passes)
+    assert result.checks == 8 and result.passes == 8

@@ -276,6 +276,9 @@ def test_a_path_read_back_is_one_object_for_every_check_on_its_file(policies):
         assert first.setdefault(passed.address, passed.address) is passed.address
     assert len(back.passed) > len(first)
     assert type(json.loads(result_codec.encode(result, files))["result"]) is list   # fields by position
+    # a policy's checks that held on one target are one record, as judging made them
+    assert len({id(p) for p in back.passed}) == len({id(p) for p in result.passed}) < len(result.passed)
+    assert back.passed == result.passed
 
 
 def test_the_entry_is_written_in_pieces_that_make_the_json_of_the_whole_result(policies, monkeypatch):

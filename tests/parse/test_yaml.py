@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from scanner.discover import Source
@@ -84,6 +86,20 @@ def test_many_files_parse_the_same_on_every_core(tmp_path, monkeypatch):
     assert all(parsed.source is discovered[parsed.source.path] for parsed in parallel[0])
     packed = [p.terraform for p in parallel[0] if isinstance(p.terraform, PackedTerraform)]
     assert len(packed) == 70 and all(tree.source is discovered[tree.path] for tree in packed)
+
+
+def test_a_worker_sends_back_each_parse_without_its_source(tmp_path):
+    """The main process has every Source: a copy of each, sent back, was 20 MB at once in a 50,000-file tree."""
+    from scanner.parse import files as parse_stage
+    from scanner.discover import discover
+    (tmp_path / "m.tf").write_text('resource "x" "r" {\n  n = 1\n}\n')
+    (tmp_path / "k.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+    sources, _ = discover(str(tmp_path))
+    results = parse_stage._parse_chunk(sources, None)
+    assert len(results) == 2 and all(p.source is parse_stage._SOURCE_LEFT_OUT for p, _ in results)
+    assert [type(p.terraform).__name__ for p, _ in results] == ["NoneType", "PackedTerraform"]
+    assert results[1][0].terraform.source is parse_stage._SOURCE_LEFT_OUT
+    assert str(tmp_path).encode() not in pickle.dumps(results)
 
 
 def _counting_worker_chunks(parse_stage, monkeypatch) -> list:

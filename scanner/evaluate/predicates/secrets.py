@@ -10,7 +10,7 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from scanner.evaluate.context import Context
 from scanner.masking import DETECTOR_REGISTRY, mask
@@ -215,7 +215,7 @@ def detect(text: str) -> list[Hit]:
     return detectors.find(text, rules().detectors)
 
 
-def chosen(hits: list[Hit], detector_ids: list[str] | None) -> list[Hit]:
+def chosen(hits: Sequence[Hit], detector_ids: list[str] | None) -> Sequence[Hit]:
     """The hits of the named detectors (all for None), by line and then in the order they are named."""
     if not detector_ids:
         return hits
@@ -230,8 +230,8 @@ def secret_text(resource: Resource, args: dict[str, Any], ctx: Context, base: Ma
     """The file's text holds none of the `detectors` formats. Points at the line of the first match;
     the key is a digest of the secret, so the finding keeps its identity when lines move."""
     key = ("detector hits", resource.path)    # one reading and one pass per file serve every check that asks
-    if key not in ctx.memo:
-        ctx.memo[key] = detect(ctx.model.texts.get(resource.path, ""))
+    if key not in ctx.memo:   # most files have none: one empty tuple serves them all
+        ctx.memo[key] = detect(ctx.model.texts.get(resource.path, "")) or ()
     hits = chosen(ctx.memo[key], args.get("detectors"))
     if not hits:
         return PASS
