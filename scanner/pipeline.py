@@ -42,15 +42,16 @@ def scan(request: ScanRequest) -> tuple[Result, int]:
         tag_directory(request.cache.directory)   # before discovery: a cache with a damaged tag inside the tree is
                                                  # not the project's files
     results = None if request.cache is None else ResultCache(request.cache.directory, request.cache.limit)
-    key = None if results is None else result_cache.request_key(request, result_cache.code_fingerprint())
+    hashed: dict[str, str] = {}
+    key = None if results is None else result_cache.request_key(request, result_cache.code_fingerprint(), hashed)
     remembered = None if results is None or key is None else results.get(key, request.policies)
     if remembered is not None:
         return remembered
     from scanner import stages    # here: a run the cache answers needs none of the stages' code (pre-commit start-up)
 
     with collector.fewer_collections():
-        result, files = stages.run(request)
-        if results is not None and key is not None:
+        result, files, changed = stages.run(request, hashed)
+        if results is not None and key is not None and not changed:   # else the result is not the key's tree
             results.put(key, result, files)
     return result, files
 

@@ -102,9 +102,11 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def request_key(request: ScanRequest, fingerprint: str) -> str | None:
+def request_key(request: ScanRequest, fingerprint: str, hashed: dict[str, str] | None = None) -> str | None:
     """The key of the scan `request` asks for (its `today` set); None when it is not to be cached: a tree too
-    large to hash, or a file named on the command line that cannot be read (the scan says why)."""
+    large to hash, or a file named on the command line that cannot be read (the scan says why). `hashed` gets
+    the SHA-256 of each regular file below the scanned paths as the key saw it, by its normalised path: a file
+    that changes before the scan reads it is not what the key describes (pipeline.scan)."""
     digest = hashlib.sha256(f"{FORMAT}\0{fingerprint}\0{_helm_engine(request.helm_engine)}".encode())
     focus = None if request.focus is None else sorted(
         (path, None if lines is None else sorted(lines)) for path, lines in request.focus.files.items())
@@ -119,7 +121,7 @@ def request_key(request: ScanRequest, fingerprint: str) -> str | None:
         for named in (*request.var_files, *request.plans, *request.haven_results, *baseline):
             _named_file(digest, named)
         for path in request.paths:
-            _tree(digest, path, budget)
+            _tree(digest, path, budget, {} if hashed is None else hashed)
     except (TooLarge, OSError):
         return None
     return digest.hexdigest()
@@ -133,11 +135,11 @@ def _named_file(digest: hashlib._Hash, path: str) -> None:
     digest.update(hashlib.sha256(data).digest())
 
 
-def _tree(digest: hashlib._Hash, root: str, budget: list[int]) -> None:
+def _tree(digest: hashlib._Hash, root: str, budget: list[int], hashed: dict[str, str]) -> None:
     """Every entry below `root` (or `root` itself when it is a file), in a fixed order."""
     digest.update(b"\0root\0" + root.encode("utf-8", "surrogateescape"))
     if not os.path.isdir(root):
-        _entry(digest, root, os.path.basename(root), budget)
+        _entry(digest, root, os.path.basename(root), budget, hashed)
         return
     for directory, subdirectories, names in os.walk(root, onerror=lambda err: digest.update(
             f"\0unlistable\0{err.filename}\0{err.errno}".encode("utf-8", "surrogateescape"))):
@@ -149,10 +151,10 @@ def _tree(digest: hashlib._Hash, root: str, budget: list[int]) -> None:
             digest.update(b"\0git directory\0" + relative.encode("utf-8", "surrogateescape"))
         subdirectories[:] = sorted(d for d in subdirectories if d != ".git")
         for name in sorted(names) + [d for d in subdirectories if os.path.islink(os.path.join(directory, d))]:
-            _entry(digest, os.path.join(directory, name), os.path.join(relative, name), budget)
+            _entry(digest, os.path.join(directory, name), os.path.join(relative, name), budget, hashed)
 
 
-def _entry(digest: hashlib._Hash, path: str, shown: str, budget: list[int]) -> None:
+def _entry(digest: hashlib._Hash, path: str, shown: str, budget: list[int], hashed: dict[str, str]) -> None:
     budget[0] -= 1
     if budget[0] < 0:
         raise TooLarge(path)
@@ -171,7 +173,9 @@ def _entry(digest: hashlib._Hash, path: str, shown: str, budget: list[int]) -> N
         data = read_bytes(path, status.st_size)     # what it opened is checked again: it may have been swapped
         if len(data) > status.st_size:
             raise TooLarge(path)                    # growing while hashed: not a tree to remember
-        digest.update(hashlib.sha256(data).digest())
+        content = hashlib.sha256(data)
+        digest.update(content.digest())
+        hashed[os.path.normpath(path)] = content.hexdigest()
     except OSError as err:
         digest.update(f"unreadable {err.errno}".encode())
 

@@ -7,7 +7,7 @@ import dataclasses
 import datetime
 import os
 import posixpath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
 from scanner import checkout, collector
 from scanner.discover import MAX_FILE_BYTES, Source, discover, display_prefix, installed_module_sources, unused_excludes
@@ -55,8 +55,10 @@ def _var_file(path: str) -> terraform.TerraformFile:
         raise InputError(f"--var-file {path}:{err.line}: {err}") from None
 
 
-def run(request: ScanRequest) -> tuple[Result, int]:
-    """(result, number of files scanned) of `request`, its `today` set."""
+def run(request: ScanRequest, hashed: Mapping[str, str] | None = None) -> tuple[Result, int, bool]:
+    """(result, number of files scanned, whether a file changed while it was scanned) of `request`, its `today`
+    set. `hashed`: the SHA-256 of files as the result cache's key saw them, by normalised path; a file parsed
+    with other bytes changed after the key was taken."""
     var_files = [_var_file(p) for p in request.var_files]
     sources, notices = [], []
     matched: set[str] = set()
@@ -72,6 +74,8 @@ def run(request: ScanRequest) -> tuple[Result, int]:
         helm_engines.start_early(request.helm_engine)
     cache = None if request.cache is None else ParseCache(request.cache.directory, request.cache.limit)
     files, parse_notices = parse_all(sorted(set(sources)), cache)
+    moved = hashed is not None and any(f.digest and hashed.get(os.path.normpath(f.source.abspath), f.digest) != f.digest
+                                       for f in files)
     collector.keep_for_the_scan()
     texts = ScannedTexts(files)
     reports, hcc_notices = _haven_reports(request.haven_results, files, texts)
@@ -102,7 +106,7 @@ def run(request: ScanRequest) -> tuple[Result, int]:
     result = engine.grouped(result).but(register=waivers.register(result, the_model, directives, request.config, today))
     if request.focus is not None:
         result = _narrow(result, request.focus, _unrendered_places(the_model.builds, request.focus))
-    return result, len(sources)
+    return result, len(sources), moved or bool(texts.changed)
 
 
 def _located(plan: Plan, roots: tuple[str, ...]) -> Plan:

@@ -51,7 +51,7 @@ def _entries(cache: Path) -> list[Path]:
     return sorted(cache.glob("results/*/*.json"))
 
 
-def _no_scan(request):
+def _no_scan(request, *given):
     raise AssertionError("scanned again")
 
 
@@ -64,6 +64,32 @@ def test_an_unchanged_tree_gives_the_same_result_without_scanning(write, tmp_pat
     warm = scan(_request(root, policies, tmp_path / "c"))
     assert cold == warm == (uncached, files)
     assert {f.policy_id for f in warm[0].findings} >= {"RES-001", "WL-001"}
+
+
+SECRET = "aws_access_key_id = AKIA" + "QWERTYUIOPASDFGH\n"   # split: the file itself holds no credential
+
+
+@pytest.mark.parametrize("when", ["before parsing", "before judging"])
+def test_a_file_that_changes_while_it_is_scanned_leaves_no_entry(write, tmp_path, policies, monkeypatch, when):
+    """The key is taken from the bytes before the scan reads them: a file edited in between (before it is
+    parsed, or before the secret detectors read it again) gave a result that is not the key's tree, and a
+    later scan of the first bytes got it back: here, without the credential those bytes hold."""
+    root = write({"main.tf": 'locals {\n  a = 1\n}\n', "notes.txt": SECRET}, tmp_path / "repo")
+    stage, name = (stages, "parse_all") if when == "before parsing" else (stages.engine, "evaluate")
+    real = getattr(stage, name)
+
+    def edited_first(*args, **kwargs):
+        (root / "notes.txt").write_text("nothing here\n")
+        return real(*args, **kwargs)
+    monkeypatch.setattr(stage, name, edited_first)
+    request = _request(root, policies, tmp_path / "c")
+    _ = scan(request)
+    assert _entries(tmp_path / "c") == []
+    monkeypatch.setattr(stage, name, real)
+    (root / "notes.txt").write_text(SECRET)
+    again, _ = scan(request)
+    assert [(f.policy_id, f.path) for f in again.findings if f.policy_id == "SEC-002"] == [("SEC-002", "notes.txt")]
+    assert len(_entries(tmp_path / "c")) == 1
 
 
 @pytest.mark.parametrize("change", ["edit", "add", "remove", "readme", "link", "empty directory is not"])
