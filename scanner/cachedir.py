@@ -122,10 +122,19 @@ DECODE_ERRORS = (OSError, ValueError, TypeError, KeyError, IndexError, Arithmeti
 
 
 def read_entry(path: Path) -> bytes:
-    """The bytes of an entry file, at most MAX_ENTRY + 1. The cache may be written by another job: a symbolic
-    link is not followed (it could name any file, or /dev/zero), and anything but a regular file (a FIFO would
-    block the scan forever) raises OSError, as a missing entry does."""
+    """The bytes of an entry file (`<cache>/<kind>/<shard>/<key>.json`), at most MAX_ENTRY + 1. The cache may
+    be written by another job: a symbolic link is not followed, neither as the entry (it could name any file,
+    or /dev/zero) nor as its kind's or shard's directory (entries would be read from anywhere), and anything
+    but a regular file (a FIFO would block the scan forever) raises OSError, as a missing entry does."""
+    _check_real_parents(path)
     return read_bytes(str(path), MAX_ENTRY, follow_links=False)
+
+
+def _check_real_parents(entry: Path) -> None:
+    """Raise OSError unless the entry's shard and kind directories are directories, not links to one."""
+    for directory in (entry.parent, entry.parent.parent):
+        if not stat.S_ISDIR(os.lstat(directory).st_mode):
+            raise OSError(errno.ENOTDIR, "a link or a file where the cache keeps a directory", str(directory))
 
 
 def verified_body(raw: bytes, key: str, form: str) -> bytes | None:
@@ -186,12 +195,12 @@ def keep_under_limit(entries: Path, written: int, limit: int) -> None:
         return
     marker = entries / "last-size-check"
     with contextlib.suppress(OSError):
-        recent = time.time() - marker.stat().st_mtime < EVICT_EVERY
+        recent = time.time() - os.lstat(marker).st_mtime < EVICT_EVERY
         if recent and written < limit // 10:
             return
     with contextlib.suppress(OSError):
         evict(entries, limit)
-        marker.touch()
+        write_atomically(marker, b"", entries)   # replaces a link another job put there; never writes through it
 
 
 def _is_real_directory(path: Path) -> bool:
@@ -205,8 +214,9 @@ def _is_real_directory(path: Path) -> bool:
 def refresh(entry: Path) -> None:
     """Mark an entry as used (least recently used entries go first), not more than once an hour."""
     with contextlib.suppress(OSError):
-        if time.time() - entry.stat().st_mtime > TOUCH_AFTER:
-            os.utime(entry)
+        _check_real_parents(entry)
+        if time.time() - os.lstat(entry).st_mtime > TOUCH_AFTER:
+            os.utime(entry, follow_symlinks=False)   # the time of a link's target is not the cache's to change
 
 
 def write_atomically(target: Path, data: bytes, cache: str | Path) -> None:

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 from scanner import cachedir
 
 
@@ -195,3 +197,30 @@ def test_an_entry_of_more_values_than_an_entry_holds_is_not_read(monkeypatch):
     assert cachedir.verified_body(cachedir.sealed(bomb, "k", "f"), "k", "f") is None
     assert cachedir.verified_body(cachedir.sealed(honest, "k", "f"), "k", "f") == honest
     assert len(cachedir.sealed(b"[" + b"{}," * 10 ** 6 + b"{}]", "k", "f")) < 20_000   # 3 MB of it, sealed
+
+
+def test_entries_are_never_read_or_touched_through_a_link_in_the_cache(tmp_path):
+    """Another job turned a shard, a kind's directory and the size-check marker into links to elsewhere: an
+    entry there is not read (a miss), its time is not refreshed, and the marker is replaced, not written
+    through (it used to create or touch the file it named, anywhere)."""
+    cache, outside = tmp_path / "cache", tmp_path / "outside"
+    (outside / "ab").mkdir(parents=True)
+    entry = outside / "ab" / "abc.json"
+    entry.write_bytes(cachedir.sealed(b"[]", "abc", "f"))
+    os.utime(entry, (1, 1))
+    (cache / "parse").mkdir(parents=True)
+    (cache / "parse" / "ab").symlink_to(outside / "ab")
+    (cache / "roots").symlink_to(outside)
+    for linked in (cache / "parse" / "ab" / "abc.json", cache / "roots" / "ab" / "abc.json"):
+        with pytest.raises(OSError):
+            cachedir.read_entry(linked)
+        cachedir.refresh(linked)
+    assert entry.stat().st_mtime == 1
+    (cache / "results").mkdir()
+    marker, victim = cache / "results" / "last-size-check", tmp_path / "victim"
+    marker.symlink_to(victim)
+    cachedir.keep_under_limit(cache / "results", written=10 ** 9, limit=1)
+    assert not victim.exists() and marker.is_file() and not marker.is_symlink()
+    real = cache / "results" / "cd" / "cde.json"
+    cachedir.write_atomically(real, cachedir.sealed(b"[]", "cde", "f"), str(cache))
+    assert cachedir.verified_body(cachedir.read_entry(real), "cde", "f") == b"[]"
