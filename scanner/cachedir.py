@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import hmac
 import importlib.util
 import json
 import os
@@ -148,9 +149,24 @@ def verified_body(raw: bytes, key: str, form: str) -> bytes | None:
     meta = json.loads(header)
     if not isinstance(meta, dict) or meta.get("format") != form or meta.get("key") != key:
         return None
-    if meta.get("sha256") != hashlib.sha256(compressed).hexdigest():
+    field, checksum = _seal(compressed)
+    if not isinstance(meta.get(field), str) or not hmac.compare_digest(meta[field], checksum):
         return None
     return inflated(compressed)
+
+
+SECRET_VARIABLE = "SOVSCAN_CACHE_SECRET"
+
+
+def _seal(compressed: bytes) -> tuple[str, str]:
+    """(header field, checksum) of an entry's compressed body: its SHA-256, or, when SOVSCAN_CACHE_SECRET is
+    set, its HMAC-SHA256 under that secret. Anyone can compute the first, so an entry with it is trusted only
+    as far as whoever can write the cache; with a secret, an entry written without it (one a commit put in a
+    cache that lives in the project directory, one another job forged) is a miss."""
+    secret = os.environ.get(SECRET_VARIABLE, "")
+    if not secret:
+        return "sha256", hashlib.sha256(compressed).hexdigest()
+    return "hmac-sha256", hmac.new(secret.encode("utf-8", "surrogateescape"), compressed, hashlib.sha256).hexdigest()
 
 
 def inflated(compressed: bytes) -> bytes | None:
@@ -175,7 +191,8 @@ def tag_directory(directory: str) -> None:
 
 
 def sealed(body: bytes, key: str, form: str) -> bytes:
-    """An entry: a header line naming the format, the key and the SHA-256 of the compressed body, then the body."""
+    """An entry: a header line naming the format, the key and the seal of the compressed body (_seal), then the
+    body."""
     return sealed_pieces((body,), key, form)
 
 
@@ -183,7 +200,8 @@ def sealed_pieces(pieces: Iterable[bytes], key: str, form: str) -> bytes:
     """`sealed` of the body the pieces make, compressed as they come: a large body is never whole in memory."""
     compressor = zlib.compressobj(1)
     compressed = b"".join([compressor.compress(piece) for piece in pieces]) + compressor.flush()
-    header = json.dumps({"format": form, "key": key, "sha256": hashlib.sha256(compressed).hexdigest()})
+    field, checksum = _seal(compressed)
+    header = json.dumps({"format": form, "key": key, field: checksum})
     return header.encode("ascii") + b"\n" + compressed
 
 

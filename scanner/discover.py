@@ -114,6 +114,9 @@ CACHEDIR_TAG = "CACHEDIR.TAG"
 CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"   # the Cache Directory Tagging Specification
 
 
+SKIPPED_CACHE = "skipped: a cache directory (it holds a CACHEDIR.TAG); none of its files is scanned"
+
+
 def is_cache_directory(tag: str) -> bool:
     """The directory holds a CACHEDIR.TAG with the Cache Directory Tagging Specification's signature."""
     try:
@@ -123,12 +126,15 @@ def is_cache_directory(tag: str) -> bool:
 
 
 def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
-             matched: set[str] | None = None) -> tuple[list[Source], list[Notice]]:
+             matched: set[str] | None = None, own_cache: str = "") -> tuple[list[Source], list[Notice]]:
     """Every scannable file under root (a directory or a single file), sorted by path.
 
     Excludes are globs over the paths as reports show them (`prefix` + the path under the root); the
     patterns that left something out are added to `matched`. Symlinks are followed only when their target
-    stays inside the root; directories are visited once by their real path, so symlink loops end.
+    stays inside the root; directories are visited once by their real path, so symlink loops end. A
+    directory tagged as a cache (CACHEDIR.TAG) is skipped: silently when it is `own_cache` (the real path of
+    the cache directory this scan uses), else with a notice (SKIPPED_CACHE), since anyone can tag a directory
+    and the tag must not hide code unseen.
     """
     root_path = Path(root)
     user_excludes = tuple(excludes)
@@ -158,6 +164,8 @@ def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
         seen_dirs.add(real_dir)
         if CACHEDIR_TAG in filenames and is_cache_directory(os.path.join(dirpath, CACHEDIR_TAG)):
             dirnames[:] = []          # a cache (sovscan's own under a CI project directory): not the user's files
+            if real_dir != own_cache:
+                notices.append(Notice(shown_path(rel_dir.rstrip("/") or "."), 0, SKIPPED_CACHE, "warning"))
             continue
         dirnames[:] = sorted(d for d in dirnames if d not in DEFAULT_EXCLUDES
                              and not _excluded(rel_dir + d, d, user_excludes, matched))

@@ -63,9 +63,10 @@ def run(request: ScanRequest, hashed: Mapping[str, str] | None = None) -> tuple[
     sources, notices = [], []
     matched: set[str] = set()
     manifests: dict[str, ModuleManifest] = {}
+    own_cache = "" if request.cache is None else os.path.realpath(request.cache.directory)
     for root in dict.fromkeys(request.paths):
         prefix = display_prefix(root, request.paths)
-        found, problems = discover(root, request.excludes + request.config.exclude, prefix, matched)
+        found, problems = discover(root, request.excludes + request.config.exclude, prefix, matched, own_cache)
         installed, more = _installed_modules(root, prefix, found, manifests)
         sources.extend(found + installed)
         notices.extend(problems + more)

@@ -224,3 +224,19 @@ def test_entries_are_never_read_or_touched_through_a_link_in_the_cache(tmp_path)
     real = cache / "results" / "cd" / "cde.json"
     cachedir.write_atomically(real, cachedir.sealed(b"[]", "cde", "f"), str(cache))
     assert cachedir.verified_body(cachedir.read_entry(real), "cde", "f") == b"[]"
+
+
+def test_with_a_cache_secret_only_an_entry_sealed_with_it_is_read(monkeypatch):
+    """A cache in the project directory (GitLab caches no other) can hold entries a commit put there, sealed
+    with a checksum anyone can compute: with SOVSCAN_CACHE_SECRET set, those are misses."""
+    monkeypatch.delenv(cachedir.SECRET_VARIABLE, raising=False)
+    plain = cachedir.sealed(b"[1]", "k", "f")
+    monkeypatch.setenv(cachedir.SECRET_VARIABLE, "one")
+    keyed = cachedir.sealed(b"[1]", "k", "f")
+    assert cachedir.verified_body(keyed, "k", "f") == b"[1]"
+    assert cachedir.verified_body(plain, "k", "f") is None
+    monkeypatch.setenv(cachedir.SECRET_VARIABLE, "another")
+    assert cachedir.verified_body(keyed, "k", "f") is None
+    monkeypatch.delenv(cachedir.SECRET_VARIABLE)
+    assert cachedir.verified_body(keyed, "k", "f") is None
+    assert cachedir.verified_body(plain, "k", "f") == b"[1]"

@@ -3,7 +3,7 @@ from __future__ import annotations
 import os
 
 from scanner import discover as discover_module
-from scanner.discover import classify, discover
+from scanner.discover import SKIPPED_CACHE, classify, discover
 
 
 def test_classifies_by_name():
@@ -82,6 +82,17 @@ def test_a_tagged_cache_directory_is_left_out_and_an_untagged_one_is_not(write):
     root = write({"cache/CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n", "cache/parse/x.json": "{}",
                   "cache/deeper/main.tf": "", "notes/CACHEDIR.TAG": "Signature: something else\n",
                   "notes/main.tf": "", "main.tf": ""})
-    sources, notices = discover(str(root))
+    sources, notices = discover(str(root), own_cache=os.path.realpath(root / "cache"))
     assert [s.path for s in sources] == ["main.tf", "notes/CACHEDIR.TAG", "notes/main.tf"]   # read as any text file
     assert notices == []
+
+
+def test_a_tagged_directory_that_is_not_the_scans_cache_is_left_out_with_a_notice(write):
+    """Anyone can tag a directory: a pull request that tags infra/ must not hide its code unseen."""
+    root = write({"infra/CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n",
+                  "infra/main.tf": 'resource "aws_s3_bucket" "b" {}\n', "main.tf": ""})
+    sources, notices = discover(str(root), own_cache=os.path.realpath(root / ".cache"))
+    assert [s.path for s in sources] == ["main.tf"]
+    assert [(n.path, n.message, n.level) for n in notices] == [("infra", SKIPPED_CACHE, "warning")]
+    _, notices = discover(str(root / "infra"))
+    assert [(n.path, n.message) for n in notices] == [(".", SKIPPED_CACHE)]
