@@ -20,7 +20,7 @@ from scanner import __version__, checkout, config as config_module, output, term
 from scanner.errors import SovscanError
 from scanner.evaluate.citations import LANGUAGES
 from scanner.focus import Focus, changed_since as find_changes, display_path
-from scanner.notices import NOT_EVALUATED, UNRENDERED
+from scanner.notices import CACHE_SKIPPED, NOT_EVALUATED, UNRENDERED
 from scanner.report import FORMATTERS
 from scanner.starter import starter_config
 
@@ -168,7 +168,7 @@ def _report_targets(outputs: list[tuple[str, str | None]], paths: tuple[str, ...
                    "(none: every chart is a notice, and --strict fails).")
 @click.option("-q", "--quiet", is_flag=True, help="Text output: the findings only, no fix hints, notices or summary.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) when no file is scanned, a file cannot be read or parsed, or a "
-                                                 "Kustomize build or Helm chart is not rendered in full.")
+                                                 "Kustomize build or Helm chart is not rendered in full, a module call is not evaluated, or a directory tagged as a cache (not sovscan's own) is left out.")
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Language of every report: titles, messages, fixes, labels, verdict (default: report.lang, else en).")
 def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, cache_dir, no_cache,
@@ -227,7 +227,8 @@ def _strict_problems(result: Result, files: int, config: Config) -> tuple[str, .
     not_files = {"", config.source or ".sovscan.yaml"}   # "": about the run (an --exclude that matches nothing)
     unrendered = sorted({n.path for n in result.notices if n.kind == UNRENDERED})
     unread = sorted({n.path for n in result.notices if n.level in ("warning", "error") and n.path not in not_files
-                     and n.kind not in (UNRENDERED, NOT_EVALUATED)})
+                     and n.kind not in (UNRENDERED, NOT_EVALUATED, CACHE_SKIPPED)})
+    caches = sorted({n.path for n in result.notices if n.kind == CACHE_SKIPPED})
     modules = sorted({f"{n.path}:{n.line}" for n in result.notices if n.kind == NOT_EVALUATED})
     if unread:
         problems.append(f"{terminal.plural(len(unread), 'file')} could not be read or parsed: "
@@ -236,6 +237,9 @@ def _strict_problems(result: Result, files: int, config: Config) -> tuple[str, .
         problems.append(f"{terminal.plural(len(unrendered), 'Kustomize build or Helm chart', 'Kustomize builds or Helm charts')} "
                         f"not rendered in full: " + ", ".join(terminal.inert(p) for p in unrendered[:5])
                         + (", …" if len(unrendered) > 5 else ""))
+    if caches:       # anyone can tag a directory as a cache: code left out so is not a pass either
+        problems.append(f"{terminal.plural(len(caches), 'directory', 'directories')} left out as tagged caches: "
+                        + ", ".join(terminal.inert(p) for p in caches[:5]) + (", …" if len(caches) > 5 else ""))
     if modules:      # a module whose resources were never looked at is not a pass
         problems.append(f"{terminal.plural(len(modules), 'module call')} not evaluated: "
                         + ", ".join(terminal.inert(p) for p in modules[:5]) + (", …" if len(modules) > 5 else ""))

@@ -8,7 +8,7 @@ import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.notices import Notice
+from scanner.notices import CACHE_SKIPPED, Notice
 from scanner.regular_file import is_regular, read_bytes
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")   # `Kustomization`: no suffix
@@ -133,7 +133,7 @@ def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
     patterns that left something out are added to `matched`. Symlinks are followed only when their target
     stays inside the root; directories are visited once by their real path, so symlink loops end. A
     directory tagged as a cache (CACHEDIR.TAG) is skipped: silently when it is `own_cache` (the real path of
-    the cache directory this scan uses), else with a notice (SKIPPED_CACHE), since anyone can tag a directory
+    the cache directory this scan uses), else with a notice (of kind CACHE_SKIPPED), since anyone can tag a directory
     and the tag must not hide code unseen.
     """
     root_path = Path(root)
@@ -165,7 +165,7 @@ def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
         if CACHEDIR_TAG in filenames and is_cache_directory(os.path.join(dirpath, CACHEDIR_TAG)):
             dirnames[:] = []          # a cache (sovscan's own under a CI project directory): not the user's files
             if real_dir != own_cache:
-                notices.append(Notice(shown_path(rel_dir.rstrip("/") or "."), 0, SKIPPED_CACHE, "warning"))
+                notices.append(Notice(shown_path(rel_dir.rstrip("/") or "."), 0, SKIPPED_CACHE, "warning", CACHE_SKIPPED))
             continue
         dirnames[:] = sorted(d for d in dirnames if d not in DEFAULT_EXCLUDES
                              and not _excluded(rel_dir + d, d, user_excludes, matched))

@@ -9,6 +9,9 @@ UNRENDERED = "unrendered"
 # Notice.kind of a Terraform module call whose code was not evaluated (not downloaded, or past a limit):
 # the resources it creates are not judged, so `--strict` fails the run on it too.
 NOT_EVALUATED = "not-evaluated"
+# Notice.kind of a directory left out because it is tagged as a cache (CACHEDIR.TAG) and is not the scan's own
+# cache: anyone can tag a directory, so a pre-commit or --changed-since run keeps it and `--strict` fails on it.
+CACHE_SKIPPED = "cache-skipped"
 
 
 @dataclass(frozen=True, order=True)
@@ -17,7 +20,7 @@ class Notice:
     line: int
     message: str
     level: str = "warning"  # SARIF notification level: note | warning | error
-    kind: str = ""          # "" | UNRENDERED | NOT_EVALUATED
+    kind: str = ""          # "" | UNRENDERED | NOT_EVALUATED | CACHE_SKIPPED
 
     def __post_init__(self) -> None:
         """A report writes the level as it is (SARIF allows no other) and `--strict` looks the kind up: a notice
@@ -27,4 +30,4 @@ class Notice:
 
 
 LEVELS = ("note", "warning", "error")
-KINDS = ("", UNRENDERED, NOT_EVALUATED)
+KINDS = ("", UNRENDERED, NOT_EVALUATED, CACHE_SKIPPED)

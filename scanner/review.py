@@ -19,10 +19,12 @@ import yaml
 
 from scanner import checkout, git, yamlfile
 from scanner.config import Config
+from scanner.discover import CACHEDIR_TAG
 from scanner.errors import ConfigError
 from scanner.evaluate.result import Finding, Result
 from scanner.evaluate.fingerprint import finding_key
 from scanner.masking import redact
+from scanner.notices import CACHE_SKIPPED
 from scanner.evaluate.policies import NOT_POLICIES, Policy
 from scanner.evaluate.selection import REVIEW_ID, mode_of
 from scanner.focus import Change
@@ -100,7 +102,25 @@ def changes(change: Change, config: Config, result: Result, policy_dirs: tuple[s
     findings += _removed_configurations(change, config)
     findings += _policy_file_changes(change, tuple(config.policy_dirs) + tuple(policy_dirs))
     findings += _inline_changes(change, result)
+    findings += _cache_tags_added(change, result)
     return sorted(findings, key=lambda f: f.sort_key)
+
+
+def _cache_tags_added(change: Change, result: Result) -> list[Finding]:
+    """A directory the change tags as a cache (CACHEDIR.TAG): discovery leaves it out, with a notice, so the
+    code in it is no longer scanned."""
+    out = []
+    for notice in result.notices:
+        if notice.kind != CACHE_SKIPPED:
+            continue
+        repo_path = _repository_path(change, posixpath.join(notice.path, CACHEDIR_TAG))
+        if repo_path is None or change.repository.read(change.commit, repo_path) is not None:
+            continue
+        shown = _shown(change, repo_path)
+        out.append(_finding(shown, 1, f"cache directory tag {shown} added",
+                            f"cache directory tag added in this change: none of the files in {notice.path} is "
+                            f"scanned any more ({shown})"))
+    return out
 
 
 def _repository_path(change: Change, path: str) -> str | None:

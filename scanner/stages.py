@@ -24,7 +24,7 @@ from scanner.model.helm import chart_roots
 from scanner.model.kustomize.kustfile import under
 from scanner.model.rendered import RenderedBuild
 from scanner.model.terraform.cache import RootCache
-from scanner.notices import UNRENDERED, Notice
+from scanner.notices import CACHE_SKIPPED, UNRENDERED, Notice
 from scanner.parse import hcc, terraform
 from scanner.parse.cache import ParseCache
 from scanner.parse.files import ParsedFile, parse_all
@@ -185,5 +185,5 @@ def _narrow(result: Result, focus: Focus, unrendered: frozenset[tuple[str, int]]
             any(focus.keeps(path, line) for path, line, _ in finding.chain)
     return result.but(findings=[f for f in result.findings if keeps(f)],
                       unresolved=[f for f in result.unresolved if keeps(f)],
-                      notices=[n for n in result.notices if n.path in focus.files
+                      notices=[n for n in result.notices if n.path in focus.files or n.kind == CACHE_SKIPPED
                                or (n.kind == UNRENDERED and (n.path, n.line) in unrendered)])

@@ -114,6 +114,15 @@ def test_strict_fails_on_a_file_that_cannot_be_parsed(write, capsys):
     assert code == 1 and out.splitlines()[-1] == "FAILED (--strict): 1 file could not be read or parsed: broken.tf"
 
 
+def test_strict_fails_on_a_directory_left_out_as_a_tagged_cache(write, capsys, tmp_path):
+    write({"main.tf": US.replace("uksouth", "westeurope"), "infra/main.tf": US,
+           "infra/CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n"})
+    code, out, _ = run(capsys, "scan", ".", "--only", "RES-001", "--cache-dir", str(tmp_path / "c"))
+    assert code == 0 and "infra: skipped: a cache directory (it holds a CACHEDIR.TAG)" in out
+    code, out, _ = run(capsys, "scan", ".", "--only", "RES-001", "--strict", "--cache-dir", str(tmp_path / "c"))
+    assert code == 1 and out.splitlines()[-1] == "FAILED (--strict): 1 directory left out as tagged caches: infra"
+
+
 def test_source_date_epoch_fixes_the_gitlab_times(write, capsys, monkeypatch):
     write({"main.tf": US})
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")

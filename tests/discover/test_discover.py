@@ -93,6 +93,6 @@ def test_a_tagged_directory_that_is_not_the_scans_cache_is_left_out_with_a_notic
                   "infra/main.tf": 'resource "aws_s3_bucket" "b" {}\n', "main.tf": ""})
     sources, notices = discover(str(root), own_cache=os.path.realpath(root / ".cache"))
     assert [s.path for s in sources] == ["main.tf"]
-    assert [(n.path, n.message, n.level) for n in notices] == [("infra", SKIPPED_CACHE, "warning")]
+    assert [(n.path, n.message, n.level, n.kind) for n in notices] == [("infra", SKIPPED_CACHE, "warning", "cache-skipped")]
     _, notices = discover(str(root / "infra"))
     assert [(n.path, n.message) for n in notices] == [(".", SKIPPED_CACHE)]

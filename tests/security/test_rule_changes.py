@@ -162,3 +162,19 @@ def test_a_removed_configuration_is_not_compared_when_the_run_reads_one_from_out
 def test_which_removed_configurations_a_scan_of_the_working_directory_could_have_read(
         configuration, working_directory, in_scope):
     assert _in_scope(configuration, working_directory) is in_scope
+
+
+def test_a_directory_the_change_tags_as_a_cache_is_a_finding(repo, capsys):
+    """Tagging infra/ as a cache leaves its code out of the scan: the change says so where it does it."""
+    (repo / "infra" / "main.tf").write_text(US.format(name="rg"), encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "infra")
+    (repo / "infra" / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n", encoding="utf-8")
+    code = cli.main(["scan", ".", "--changed-since", "HEAD", "--only", "RES-001", "-f", "json=out.json"])
+    assert code == 0 and _findings(repo) == [
+        ("REVIEW-001", "infra/CACHEDIR.TAG", 1, "cache directory tag added in this change: none of the files in infra "
+                                                "is scanned any more (infra/CACHEDIR.TAG)")]
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "tagged")
+    cli.main(["scan", ".", "--changed-since", "HEAD", "--only", "RES-001", "-f", "json=out.json"])
+    assert _findings(repo) == []    # a tag the change did not add is the notice alone
