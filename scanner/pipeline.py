@@ -42,11 +42,15 @@ def scan(request: ScanRequest) -> tuple[Result, int]:
         tag_directory(request.cache.directory)   # before discovery: a cache with a damaged tag inside the tree is
                                                  # not the project's files
     results = None if request.cache is None else ResultCache(request.cache.directory, request.cache.limit)
-    hashed: dict[str, str] = {}
-    key = None if results is None else result_cache.request_key(request, result_cache.code_fingerprint(), hashed)
-    remembered = None if results is None or key is None else results.get(key, request.policies)
-    if remembered is not None:
-        return remembered
+    hashed: dict[str, str] = {}    # each file's digest as the key saw it: as large as the tree, so kept briefly
+    fingerprint = "" if results is None else result_cache.code_fingerprint()
+    key = None if results is None else result_cache.request_key(request, fingerprint, hashed)
+    if results is not None and key is not None and results.holds(key):
+        hashed.clear()             # a run the cache answers needs none of it
+        remembered = results.get(key, request.policies)
+        if remembered is not None:
+            return remembered
+        key = result_cache.request_key(request, fingerprint, hashed)   # a damaged entry: hashed again for stages
     from scanner import stages    # here: a run the cache answers needs none of the stages' code (pre-commit start-up)
 
     with collector.fewer_collections():

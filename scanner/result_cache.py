@@ -63,6 +63,10 @@ class ResultCache(CacheDirectory):
     def entry(self, key: str) -> Path:
         return Path(self.directory, "results", key[:2], key + ".json")
 
+    def holds(self, key: str) -> bool:
+        """There is an entry for `key` (which `get` may still find damaged)."""
+        return os.path.lexists(self.entry(key))
+
     def get(self, key: str, policies: tuple[Policy, ...]) -> tuple[Result, int] | None:
         """(result, files scanned) for `key`; None when missing, damaged, foreign or unreadable alike."""
         entry = self.entry(key)

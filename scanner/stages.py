@@ -7,7 +7,7 @@ import dataclasses
 import datetime
 import os
 import posixpath
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 from scanner import checkout, collector
 from scanner.discover import MAX_FILE_BYTES, Source, discover, display_prefix, installed_module_sources, unused_excludes
@@ -55,10 +55,10 @@ def _var_file(path: str) -> terraform.TerraformFile:
         raise InputError(f"--var-file {path}:{err.line}: {err}") from None
 
 
-def run(request: ScanRequest, hashed: Mapping[str, str] | None = None) -> tuple[Result, int, bool]:
+def run(request: ScanRequest, hashed: dict[str, str] | None = None) -> tuple[Result, int, bool]:
     """(result, number of files scanned, whether a file changed while it was scanned) of `request`, its `today`
     set. `hashed`: the SHA-256 of files as the result cache's key saw them, by normalised path; a file parsed
-    with other bytes changed after the key was taken."""
+    with other bytes changed after the key was taken. It is emptied once compared: it is as large as the tree."""
     var_files = [_var_file(p) for p in request.var_files]
     sources, notices = [], []
     matched: set[str] = set()
@@ -77,6 +77,8 @@ def run(request: ScanRequest, hashed: Mapping[str, str] | None = None) -> tuple[
     files, parse_notices = parse_all(sorted(set(sources)), cache)
     moved = hashed is not None and any(f.digest and hashed.get(os.path.normpath(f.source.abspath), f.digest) != f.digest
                                        for f in files)
+    if hashed:
+        hashed.clear()
     collector.keep_for_the_scan()
     texts = ScannedTexts(files)
     reports, hcc_notices = _haven_reports(request.haven_results, files, texts)
