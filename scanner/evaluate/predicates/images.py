@@ -122,7 +122,8 @@ def image_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context,
 
 
 def image_version_fixed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The image names a fixed version: a digest, or a tag other than latest, or an image skaffold builds
+    """The image names a fixed version: a digest, or a tag with a digit in it (`alpine`, `beta`, `stable`,
+    `bookworm` and `latest` move as their image is rebuilt or released), or an image skaffold builds
     (it deploys each build under the tag it gave it). A name a kustomization's `images:` rewrites is judged
     in the build that rewrites it; where it stays as written it is unresolved."""
     path = args.get("path", "image")
@@ -137,9 +138,11 @@ def image_version_fixed(resource: Resource, args: dict[str, Any], ctx: Context, 
         return PASS
     last = value.rsplit("/", 1)[-1]
     tag = last.split(":", 1)[1] if ":" in last else ""
-    if tag and tag != "latest":
+    if any(c.isdigit() for c in tag):
         return PASS
-    return fail(path, f"{value} uses the mutable tag latest" if tag else f"{value} has no tag or digest")
+    if not tag:
+        return fail(path, f"{value} has no tag or digest")
+    return fail(path, f"{value} uses the mutable tag {tag}" + ("" if tag == "latest" else ", which names no version"))
 
 
 IMAGES: dict[str, PredicateSpec] = {
