@@ -154,3 +154,17 @@ def test_an_unknown_input_leaves_the_check_unresolved(name):
 @pytest.mark.parametrize("name", sorted(UNKNOWN_IS_NOT_THEIR_SUBJECT))
 def test_an_unknown_value_that_is_not_the_subject_passes(name):
     assert _judge(name).state is True
+
+
+def test_replicas_that_are_not_a_number_leave_the_replica_check_unresolved(write, run_scan):
+    """A manifest template not yet filled in (`replicas: {{replicas}}` reads as a mapping) is not a single
+    replica: WL-010 said "spec.replicas is {'replicas': None}" and failed it."""
+    root = write({"vtgate.yaml": "apiVersion: v1\nkind: ReplicationController\nmetadata:\n  name: vtgate\nspec:\n"
+                                 "  replicas: {{replicas}}\n  template:\n    spec:\n      containers:\n"
+                                 "        - name: vtgate\n          image: registry.example.nl/vtgate:2.1.0\n"
+                                 "          ports: [{containerPort: 15001}]\n"})
+    result = run_scan(root, only=("WL-010",))
+    assert result.findings == []
+    assert [(f.policy_id, f.line, f.message) for f in result.unresolved] == [
+        ("WL-010", 6, "ReplicationController/default/vtgate: could not verify workloads run more than one replica or "
+                      "are autoscaled: spec.replicas (not a number) is not known statically")]

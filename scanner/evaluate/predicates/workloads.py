@@ -140,7 +140,9 @@ def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Mat
     minimum = int(args.get("min", 2))
     spec = mapping(resource.values.get("spec"))
     replicas = spec.get("replicas", 1)
-    if isinstance(replicas, int) and not isinstance(replicas, bool) and (replicas >= minimum or replicas == 0):
+    if not isinstance(replicas, int) or isinstance(replicas, bool):   # a template not yet filled in ({{replicas}})
+        return unknown("spec.replicas (not a number)", "spec.replicas")
+    if replicas >= minimum or replicas == 0:
         return PASS    # 0: switched off on purpose, not a single replica
     namespace = namespace_of(resource)
     if args.get("serving") and not _serves(resource, namespace, ctx):
