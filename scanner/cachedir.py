@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from scanner import __version__
-from scanner.discover import CACHEDIR_SIGNATURE, CACHEDIR_TAG, is_cache_directory
+from scanner.discover import CACHEDIR_SIGNATURE, CACHEDIR_TAG, SOVSCAN_TAG_LINE, is_cache_directory
 from scanner.regular_file import read_bytes
 
 DEFAULT_LIMIT = 512 * 1024 * 1024   # bytes of entries; a whole 2,000-file corpus takes about 20 MB
@@ -186,7 +186,7 @@ def tag_directory(directory: str) -> None:
     if is_cache_directory(str(target)):
         return       # a damaged tag is written again: discovery would scan the cache as the project's files
     with contextlib.suppress(OSError):
-        write_atomically(target, CACHEDIR_SIGNATURE + b"\n# This directory holds sovscan's caches: parsed files, "
+        write_atomically(target, CACHEDIR_SIGNATURE + b"\n" + SOVSCAN_TAG_LINE + b": parsed files, "
                                                        b"evaluated roots, outcomes and results as JSON data.\n", directory)
 
 

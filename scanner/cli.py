@@ -168,7 +168,7 @@ def _report_targets(outputs: list[tuple[str, str | None]], paths: tuple[str, ...
                    "(none: every chart is a notice, and --strict fails).")
 @click.option("-q", "--quiet", is_flag=True, help="Text output: the findings only, no fix hints, notices or summary.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) when no file is scanned, a file cannot be read or parsed, or a "
-                                                 "Kustomize build or Helm chart is not rendered in full, a module call is not evaluated, or a directory tagged as a cache (not sovscan's own) is left out.")
+                                                 "Kustomize build or Helm chart is not rendered in full, a module call is not evaluated, or a directory tagged as a cache that is neither sovscan's nor a known tool's is left out.")
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Language of every report: titles, messages, fixes, labels, verdict (default: report.lang, else en).")
 def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, cache_dir, no_cache,
@@ -195,7 +195,7 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
     with terminal.Progress(", ".join(terminal.inert(p) for p in paths or (".",))):
         result, files = scan(request)
     if change is not None:
-        result = review.attach(result, review.changes(change, config, result, tuple(policy_dirs)))
+        result = review.attach(result, review.changes(change, config, result, tuple(policy_dirs), request.paths))
     problems = _strict_problems(result, files, config) if strict else ()
     _warn_nothing_scanned(files, paths, bool(request.excludes or config.exclude))
     report_facts = dict(show_unresolved=show_unresolved, started=started, finished=_now(),
@@ -228,7 +228,7 @@ def _strict_problems(result: Result, files: int, config: Config) -> tuple[str, .
     unrendered = sorted({n.path for n in result.notices if n.kind == UNRENDERED})
     unread = sorted({n.path for n in result.notices if n.level in ("warning", "error") and n.path not in not_files
                      and n.kind not in (UNRENDERED, NOT_EVALUATED, CACHE_SKIPPED)})
-    caches = sorted({n.path for n in result.notices if n.kind == CACHE_SKIPPED})
+    caches = sorted({n.path for n in result.notices if n.kind == CACHE_SKIPPED and n.level == "warning"})
     modules = sorted({f"{n.path}:{n.line}" for n in result.notices if n.kind == NOT_EVALUATED})
     if unread:
         problems.append(f"{terminal.plural(len(unread), 'file')} could not be read or parsed: "

@@ -112,6 +112,9 @@ def display_prefix(root: str, roots: tuple[str, ...] = ()) -> str:
 
 CACHEDIR_TAG = "CACHEDIR.TAG"
 CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"   # the Cache Directory Tagging Specification
+SOVSCAN_TAG_LINE = b"# This directory holds sovscan's caches"        # the line sovscan writes below it
+# Tagged caches other tools make in a project (pytest, mypy, ruff): left out with a note, like sovscan's own
+TOOL_CACHES = (".pytest_cache", ".mypy_cache", ".ruff_cache")
 
 
 SKIPPED_CACHE = "skipped: a cache directory (it holds a CACHEDIR.TAG); none of its files is scanned"
@@ -125,6 +128,13 @@ def is_cache_directory(tag: str) -> bool:
         return False
 
 
+def _sovscan_tag(tag: str) -> bool:
+    try:
+        return SOVSCAN_TAG_LINE in read_bytes(tag, 512)
+    except OSError:
+        return False
+
+
 def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
              matched: set[str] | None = None, own_cache: str = "") -> tuple[list[Source], list[Notice]]:
     """Every scannable file under root (a directory or a single file), sorted by path.
@@ -133,8 +143,9 @@ def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
     patterns that left something out are added to `matched`. Symlinks are followed only when their target
     stays inside the root; directories are visited once by their real path, so symlink loops end. A
     directory tagged as a cache (CACHEDIR.TAG) is skipped: silently when it is `own_cache` (the real path of
-    the cache directory this scan uses), else with a notice (of kind CACHE_SKIPPED), since anyone can tag a directory
-    and the tag must not hide code unseen.
+    the cache directory this scan uses), else with a notice of kind CACHE_SKIPPED, since anyone can tag a
+    directory and the tag must not hide code unseen: a note for another sovscan cache or a known tool's,
+    a warning (which fails --strict) for any other.
     """
     root_path = Path(root)
     user_excludes = tuple(excludes)
@@ -165,7 +176,9 @@ def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
         if CACHEDIR_TAG in filenames and is_cache_directory(os.path.join(dirpath, CACHEDIR_TAG)):
             dirnames[:] = []          # a cache (sovscan's own under a CI project directory): not the user's files
             if real_dir != own_cache:
-                notices.append(Notice(shown_path(rel_dir.rstrip("/") or "."), 0, SKIPPED_CACHE, "warning", CACHE_SKIPPED))
+                known = os.path.basename(real_dir) in TOOL_CACHES or _sovscan_tag(os.path.join(dirpath, CACHEDIR_TAG))
+                notices.append(Notice(shown_path(rel_dir.rstrip("/") or "."), 0, SKIPPED_CACHE,
+                                      "note" if known else "warning", CACHE_SKIPPED))
             continue
         dirnames[:] = sorted(d for d in dirnames if d not in DEFAULT_EXCLUDES
                              and not _excluded(rel_dir + d, d, user_excludes, matched))

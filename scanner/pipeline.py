@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -42,20 +43,17 @@ def scan(request: ScanRequest) -> tuple[Result, int]:
         tag_directory(request.cache.directory)   # before discovery: a cache with a damaged tag inside the tree is
                                                  # not the project's files
     results = None if request.cache is None else ResultCache(request.cache.directory, request.cache.limit)
-    hashed: dict[str, str] = {}    # each file's digest as the key saw it: as large as the tree, so kept briefly
-    fingerprint = "" if results is None else result_cache.code_fingerprint()
-    key = None if results is None else result_cache.request_key(request, fingerprint, hashed)
-    if results is not None and key is not None and results.holds(key):
-        hashed.clear()             # a run the cache answers needs none of it
-        remembered = results.get(key, request.policies)
-        if remembered is not None:
-            return remembered
-        key = result_cache.request_key(request, fingerprint, hashed)   # a damaged entry: hashed again for stages
+    state = hashlib.sha256()       # what lstat said of the tree as the key read it
+    key = None if results is None else result_cache.request_key(request, result_cache.code_fingerprint(), state)
+    remembered = None if results is None or key is None else results.get(key, request.policies)
+    if remembered is not None:
+        return remembered
     from scanner import stages    # here: a run the cache answers needs none of the stages' code (pre-commit start-up)
 
     with collector.fewer_collections():
-        result, files, changed = stages.run(request, hashed)
-        if results is not None and key is not None and not changed:   # else the result is not the key's tree
+        result, files, read_changed = stages.run(request)
+        if results is not None and key is not None and not read_changed \
+                and result_cache.tree_state(request) == state.hexdigest():   # else it is not the key's tree's result
             results.put(key, result, files)
     return result, files
 

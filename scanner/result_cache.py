@@ -63,10 +63,6 @@ class ResultCache(CacheDirectory):
     def entry(self, key: str) -> Path:
         return Path(self.directory, "results", key[:2], key + ".json")
 
-    def holds(self, key: str) -> bool:
-        """There is an entry for `key` (which `get` may still find damaged)."""
-        return os.path.lexists(self.entry(key))
-
     def get(self, key: str, policies: tuple[Policy, ...]) -> tuple[Result, int] | None:
         """(result, files scanned) for `key`; None when missing, damaged, foreign or unreadable alike."""
         entry = self.entry(key)
@@ -106,11 +102,10 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def request_key(request: ScanRequest, fingerprint: str, hashed: dict[str, str] | None = None) -> str | None:
+def request_key(request: ScanRequest, fingerprint: str, state: hashlib._Hash | None = None) -> str | None:
     """The key of the scan `request` asks for (its `today` set); None when it is not to be cached: a tree too
-    large to hash, or a file named on the command line that cannot be read (the scan says why). `hashed` gets
-    the SHA-256 of each regular file below the scanned paths as the key saw it, by its normalised path: a file
-    that changes before the scan reads it is not what the key describes (pipeline.scan)."""
+    large to hash, or a file named on the command line that cannot be read (the scan says why). `state` gets
+    what `tree_state` digests, as the key's own walk found it."""
     digest = hashlib.sha256(f"{FORMAT}\0{fingerprint}\0{_helm_engine(request.helm_engine)}".encode())
     focus = None if request.focus is None else sorted(
         (path, None if lines is None else sorted(lines)) for path, lines in request.focus.files.items())
@@ -119,16 +114,47 @@ def request_key(request: ScanRequest, fingerprint: str, hashed: dict[str, str] |
                  tuple(display_prefix(p, request.paths) for p in request.paths), request.excludes,
                  request.today, focus, request.helm_engine, request.policies, request.config)
     digest.update(repr(described).encode("utf-8", "surrogateescape"))
-    budget = [MAX_TREE_FILES, MAX_TREE_BYTES]
     try:
-        baseline = (request.baseline,) if request.baseline else ()
-        for named in (*request.var_files, *request.plans, *request.haven_results, *baseline):
-            _named_file(digest, named)
-        for path in request.paths:
-            _tree(digest, path, budget, {} if hashed is None else hashed)
+        _walk(request, digest, hashlib.sha256() if state is None else state, contents=True)
     except (TooLarge, OSError):
         return None
     return digest.hexdigest()
+
+
+def tree_state(request: ScanRequest) -> str | None:
+    """A digest of what `lstat` says of every entry the key reads (path, type, size, modification time,
+    inode), read again without opening a file. The same before and after a scan means no file was added,
+    removed, replaced or written in between (a write sets the modification time, also one that restores the
+    first bytes): only then is the scan's result the key's. None when the tree is too large to walk."""
+    state = hashlib.sha256()
+    try:
+        _walk(request, hashlib.sha256(), state, contents=False)
+    except (TooLarge, OSError):
+        return None
+    return state.hexdigest()
+
+
+def _walk(request: ScanRequest, digest: hashlib._Hash, state: hashlib._Hash, contents: bool) -> None:
+    budget = [MAX_TREE_FILES, MAX_TREE_BYTES]
+    baseline = (request.baseline,) if request.baseline else ()
+    for named in (*request.var_files, *request.plans, *request.haven_results, *baseline):
+        _stated(state, named, named, follow=True)   # read through a link, as the scan reads it
+        if contents:
+            _named_file(digest, named)
+    for path in request.paths:
+        _tree(digest, path, budget, state, contents)
+
+
+def _stated(state: hashlib._Hash, path: str, shown: str, follow: bool = False) -> os.stat_result | None:
+    """The entry's lstat (`follow`: stat), added to `state`; None when it cannot be looked at (that is added too)."""
+    try:
+        status = os.stat(path) if follow else os.lstat(path)
+    except OSError as err:
+        state.update(f"\0{shown}\0gone {err.errno}".encode("utf-8", "surrogateescape"))
+        return None
+    state.update(f"\0{shown}\0{status.st_mode} {status.st_size} {status.st_mtime_ns} {status.st_ino}".encode(
+        "utf-8", "surrogateescape"))
+    return status
 
 
 def _named_file(digest: hashlib._Hash, path: str) -> None:
@@ -139,11 +165,12 @@ def _named_file(digest: hashlib._Hash, path: str) -> None:
     digest.update(hashlib.sha256(data).digest())
 
 
-def _tree(digest: hashlib._Hash, root: str, budget: list[int], hashed: dict[str, str]) -> None:
+def _tree(digest: hashlib._Hash, root: str, budget: list[int], state: hashlib._Hash, contents: bool) -> None:
     """Every entry below `root` (or `root` itself when it is a file), in a fixed order."""
     digest.update(b"\0root\0" + root.encode("utf-8", "surrogateescape"))
+    state.update(b"\0root\0" + root.encode("utf-8", "surrogateescape"))
     if not os.path.isdir(root):
-        _entry(digest, root, os.path.basename(root), budget, hashed)
+        _entry(digest, root, os.path.basename(root), budget, state, contents)
         return
     for directory, subdirectories, names in os.walk(root, onerror=lambda err: digest.update(
             f"\0unlistable\0{err.filename}\0{err.errno}".encode("utf-8", "surrogateescape"))):
@@ -155,16 +182,20 @@ def _tree(digest: hashlib._Hash, root: str, budget: list[int], hashed: dict[str,
             digest.update(b"\0git directory\0" + relative.encode("utf-8", "surrogateescape"))
         subdirectories[:] = sorted(d for d in subdirectories if d != ".git")
         for name in sorted(names) + [d for d in subdirectories if os.path.islink(os.path.join(directory, d))]:
-            _entry(digest, os.path.join(directory, name), os.path.join(relative, name), budget, hashed)
+            _entry(digest, os.path.join(directory, name), os.path.join(relative, name), budget, state, contents)
 
 
-def _entry(digest: hashlib._Hash, path: str, shown: str, budget: list[int], hashed: dict[str, str]) -> None:
+def _entry(digest: hashlib._Hash, path: str, shown: str, budget: list[int], state: hashlib._Hash,
+           contents: bool) -> None:
     budget[0] -= 1
     if budget[0] < 0:
         raise TooLarge(path)
     digest.update(b"\0entry\0" + shown.encode("utf-8", "surrogateescape") + b"\0")
+    status = _stated(state, path, shown)
+    if not contents or status is None:
+        digest.update(b"unreadable")
+        return
     try:
-        status = os.lstat(path)
         if stat.S_ISLNK(status.st_mode):
             digest.update(b"link\0" + os.readlink(path).encode("utf-8", "surrogateescape"))
             return
@@ -177,9 +208,7 @@ def _entry(digest: hashlib._Hash, path: str, shown: str, budget: list[int], hash
         data = read_bytes(path, status.st_size)     # what it opened is checked again: it may have been swapped
         if len(data) > status.st_size:
             raise TooLarge(path)                    # growing while hashed: not a tree to remember
-        content = hashlib.sha256(data)
-        digest.update(content.digest())
-        hashed[os.path.normpath(path)] = content.hexdigest()
+        digest.update(hashlib.sha256(data).digest())
     except OSError as err:
         digest.update(f"unreadable {err.errno}".encode())
 

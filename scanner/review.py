@@ -19,7 +19,7 @@ import yaml
 
 from scanner import checkout, git, yamlfile
 from scanner.config import Config
-from scanner.discover import CACHEDIR_TAG
+from scanner.discover import CACHEDIR_SIGNATURE, CACHEDIR_TAG, display_prefix
 from scanner.errors import ConfigError
 from scanner.evaluate.result import Finding, Result
 from scanner.evaluate.fingerprint import finding_key
@@ -94,33 +94,47 @@ def _waived_by(finding: Finding) -> str:
 
 # --- rule changes made by the change (--changed-since) --------------------------------------------------
 
-def changes(change: Change, config: Config, result: Result, policy_dirs: tuple[str, ...] = ()) -> list[Finding]:
+def changes(change: Change, config: Config, result: Result, policy_dirs: tuple[str, ...] = (),
+            roots: tuple[str, ...] = (".",)) -> list[Finding]:
     """REVIEW-001 findings for waivers and configuration settings the change adds or alters, configuration
-    files it removes, and policy files it adds, removes or alters in the policy directories of this run
-    (the configuration's `policies` and `policy_dirs`) that are inside the repository."""
+    files it removes, policy files it adds, removes or alters in the policy directories of this run (the
+    configuration's `policies` and `policy_dirs`) that are inside the repository, and cache directory tags
+    it adds below the scanned paths (`roots`)."""
     findings = _configuration_changes(change, config)
     findings += _removed_configurations(change, config)
     findings += _policy_file_changes(change, tuple(config.policy_dirs) + tuple(policy_dirs))
     findings += _inline_changes(change, result)
-    findings += _cache_tags_added(change, result)
+    findings += _cache_tags_added(change, result, roots)
     return sorted(findings, key=lambda f: f.sort_key)
 
 
-def _cache_tags_added(change: Change, result: Result) -> list[Finding]:
-    """A directory the change tags as a cache (CACHEDIR.TAG): discovery leaves it out, with a notice, so the
-    code in it is no longer scanned."""
+def _cache_tags_added(change: Change, result: Result, roots: tuple[str, ...]) -> list[Finding]:
+    """A directory the change tags as a cache (a valid CACHEDIR.TAG it adds, or makes valid): discovery leaves
+    it out, with a notice, so the code in it is no longer scanned."""
     out = []
     for notice in result.notices:
         if notice.kind != CACHE_SKIPPED:
             continue
-        repo_path = _repository_path(change, posixpath.join(notice.path, CACHEDIR_TAG))
-        if repo_path is None or change.repository.read(change.commit, repo_path) is not None:
+        repo_path = _repository_path(change, os.path.join(_shown_base(roots), notice.path, CACHEDIR_TAG))
+        if repo_path is None:
+            continue
+        before = change.repository.read(change.commit, repo_path)
+        if before is not None and before.startswith(CACHEDIR_SIGNATURE):
             continue
         shown = _shown(change, repo_path)
         out.append(_finding(shown, 1, f"cache directory tag {shown} added",
                             f"cache directory tag added in this change: none of the files in {notice.path} is "
                             f"scanned any more ({shown})"))
     return out
+
+
+def _shown_base(roots: tuple[str, ...]) -> str:
+    """What the paths of a scan's notices are relative to: the scanned directory when it is the only one and
+    lies outside the working directory (discover.display_prefix), else the working directory."""
+    only = dict.fromkeys(roots)
+    if len(only) == 1 and os.path.isdir(roots[0]) and display_prefix(roots[0], roots) == "":
+        return roots[0]
+    return "."
 
 
 def _repository_path(change: Change, path: str) -> str | None:

@@ -55,10 +55,9 @@ def _var_file(path: str) -> terraform.TerraformFile:
         raise InputError(f"--var-file {path}:{err.line}: {err}") from None
 
 
-def run(request: ScanRequest, hashed: dict[str, str] | None = None) -> tuple[Result, int, bool]:
-    """(result, number of files scanned, whether a file changed while it was scanned) of `request`, its `today`
-    set. `hashed`: the SHA-256 of files as the result cache's key saw them, by normalised path; a file parsed
-    with other bytes changed after the key was taken. It is emptied once compared: it is as large as the tree."""
+def run(request: ScanRequest) -> tuple[Result, int, bool]:
+    """(result, number of files scanned, whether a file the scan read again had changed since parsing read it)
+    of `request`, its `today` set."""
     var_files = [_var_file(p) for p in request.var_files]
     sources, notices = [], []
     matched: set[str] = set()
@@ -75,10 +74,6 @@ def run(request: ScanRequest, hashed: dict[str, str] | None = None) -> tuple[Res
         helm_engines.start_early(request.helm_engine)
     cache = None if request.cache is None else ParseCache(request.cache.directory, request.cache.limit)
     files, parse_notices = parse_all(sorted(set(sources)), cache)
-    moved = hashed is not None and any(f.digest and hashed.get(os.path.normpath(f.source.abspath), f.digest) != f.digest
-                                       for f in files)
-    if hashed:
-        hashed.clear()
     collector.keep_for_the_scan()
     texts = ScannedTexts(files)
     reports, hcc_notices = _haven_reports(request.haven_results, files, texts)
@@ -109,7 +104,7 @@ def run(request: ScanRequest, hashed: dict[str, str] | None = None) -> tuple[Res
     result = engine.grouped(result).but(register=waivers.register(result, the_model, directives, request.config, today))
     if request.focus is not None:
         result = _narrow(result, request.focus, _unrendered_places(the_model.builds, request.focus))
-    return result, len(sources), moved or bool(texts.changed)
+    return result, len(sources), bool(texts.changed)
 
 
 def _located(plan: Plan, roots: tuple[str, ...]) -> Plan:

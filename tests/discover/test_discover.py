@@ -96,3 +96,16 @@ def test_a_tagged_directory_that_is_not_the_scans_cache_is_left_out_with_a_notic
     assert [(n.path, n.message, n.level, n.kind) for n in notices] == [("infra", SKIPPED_CACHE, "warning", "cache-skipped")]
     _, notices = discover(str(root / "infra"))
     assert [(n.path, n.message) for n in notices] == [(".", SKIPPED_CACHE)]
+
+
+def test_another_sovscan_cache_or_a_known_tools_cache_is_left_out_with_a_note(write):
+    """A cache an earlier run with another --cache-dir made, or pytest's and mypy's, is expected: a note, which
+    --strict does not fail on; any other tagged directory is a warning."""
+    signature = "Signature: 8a477f597d28d172789f06886806bc55\n"
+    root = write({".pytest_cache/CACHEDIR.TAG": signature, ".pytest_cache/v/x.tf": "",
+                  "old-cache/CACHEDIR.TAG": signature + "# This directory holds sovscan's caches: parsed files\n",
+                  "old-cache/parse/x.tf": "", "infra/CACHEDIR.TAG": signature, "infra/main.tf": "", "main.tf": ""})
+    sources, notices = discover(str(root))
+    assert [s.path for s in sources] == ["main.tf"]
+    assert [(n.path, n.level) for n in notices] == [(".pytest_cache", "note"), ("infra", "warning"),
+                                                    ("old-cache", "note")]

@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -69,26 +70,46 @@ def test_an_unchanged_tree_gives_the_same_result_without_scanning(write, tmp_pat
 SECRET = "aws_access_key_id = AKIA" + "QWERTYUIOPASDFGH\n"   # split: the file itself holds no credential
 
 
-@pytest.mark.parametrize("when", ["before parsing", "before judging"])
-def test_a_file_that_changes_while_it_is_scanned_leaves_no_entry(write, tmp_path, policies, monkeypatch, when):
-    """The key is taken from the bytes before the scan reads them: a file edited in between (before it is
-    parsed, or before the secret detectors read it again) gave a result that is not the key's tree, and a
-    later scan of the first bytes got it back: here, without the credential those bytes hold."""
+@pytest.mark.parametrize("when, edit", [("before parsing", "write"), ("before judging", "write"),
+                                        ("before discovery", "remove"), ("before discovery", "add"),
+                                        ("after judging", "rewrite the same bytes")])
+def test_a_file_that_changes_while_it_is_scanned_leaves_no_entry(write, tmp_path, policies, monkeypatch, when, edit):
+    """The key is taken from the tree before the scan reads it: a file edited, removed or added in between gave
+    a result that is not the key's tree, and a later scan of the first tree got it back (here without the
+    credential its notes.txt holds, or with one a file that is gone held). Even bytes written back as they
+    were make the scan not remembered: the tree is compared by what lstat says, before and after."""
     root = write({"main.tf": 'locals {\n  a = 1\n}\n', "notes.txt": SECRET}, tmp_path / "repo")
-    stage, name = (stages, "parse_all") if when == "before parsing" else (stages.engine, "evaluate")
+    stage, name = {"before parsing": (stages, "parse_all"), "before judging": (stages.engine, "evaluate"),
+                   "before discovery": (stages, "discover"), "after judging": (stages.engine, "evaluate")}[when]
     real = getattr(stage, name)
+    if edit == "add":
+        (root / "notes.txt").unlink()
 
-    def edited_first(*args, **kwargs):
-        (root / "notes.txt").write_text("nothing here\n")
+    def edited(*args, **kwargs):
+        if edit == "rewrite the same bytes":
+            result = real(*args, **kwargs)
+            time.sleep(0.01)
+            (root / "notes.txt").write_text(SECRET)
+            return result
+        if edit == "write":
+            (root / "notes.txt").write_text("nothing here\n")
+        elif edit == "remove" and (root / "notes.txt").exists():
+            (root / "notes.txt").unlink()
+        elif edit == "add" and not (root / "notes.txt").exists():
+            (root / "notes.txt").write_text(SECRET)
         return real(*args, **kwargs)
-    monkeypatch.setattr(stage, name, edited_first)
+    monkeypatch.setattr(stage, name, edited)
     request = _request(root, policies, tmp_path / "c")
     _ = scan(request)
     assert _entries(tmp_path / "c") == []
     monkeypatch.setattr(stage, name, real)
-    (root / "notes.txt").write_text(SECRET)
+    if edit == "add":
+        (root / "notes.txt").unlink()
+    else:
+        (root / "notes.txt").write_text(SECRET)
     again, _ = scan(request)
-    assert [(f.policy_id, f.path) for f in again.findings if f.policy_id == "SEC-002"] == [("SEC-002", "notes.txt")]
+    expected = [] if edit == "add" else [("SEC-002", "notes.txt")]
+    assert [(f.policy_id, f.path) for f in again.findings if f.policy_id == "SEC-002"] == expected
     assert len(_entries(tmp_path / "c")) == 1
 
 

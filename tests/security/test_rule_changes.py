@@ -178,3 +178,22 @@ def test_a_directory_the_change_tags_as_a_cache_is_a_finding(repo, capsys):
     git(repo, "commit", "-q", "-m", "tagged")
     cli.main(["scan", ".", "--changed-since", "HEAD", "--only", "RES-001", "-f", "json=out.json"])
     assert _findings(repo) == []    # a tag the change did not add is the notice alone
+
+
+def test_a_tag_the_change_makes_valid_is_a_finding_and_one_outside_the_working_directory_is_placed(repo, monkeypatch):
+    (repo / "infra" / "mod").mkdir()
+    (repo / "infra" / "mod" / "main.tf").write_text(US.format(name="rg"), encoding="utf-8")
+    (repo / "infra" / "mod" / "CACHEDIR.TAG").write_text("Signature: not yet\n", encoding="utf-8")
+    (repo / "docs").mkdir()
+    (repo / "docs" / "README.md").write_text("docs\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a tag that is not one")
+    (repo / "infra" / "mod" / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n",
+                                                          encoding="utf-8")
+    cli.main(["scan", ".", "--changed-since", "HEAD", "--only", "RES-001", "-f", "json=out.json"])
+    assert [f[:3] for f in _findings(repo)] == [("REVIEW-001", "infra/mod/CACHEDIR.TAG", 1)]
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "tagged")
+    monkeypatch.chdir(repo / "docs")          # the scanned directory lies outside the working directory
+    cli.main(["scan", str(repo / "infra"), "--changed-since", "HEAD", "--only", "RES-001", "-f", "json=out.json"])
+    assert _findings(repo / "docs") == []     # the tag is in HEAD: the notice alone, no finding on a wrong path
