@@ -2,9 +2,10 @@
 
 No network at view time (no CDN, no web font, no image file; a Content-Security-Policy forbids loading
 anything), readable without JavaScript (a few lines of inline script only add a filter to the findings), laid
-out for printing to PDF, and deterministic: the same scan gives the same bytes. Nine sections, each with its
+out for printing to PDF, and deterministic: the same scan gives the same bytes. Ten sections, each with its
 numbers before its prose: the verdict, the sovereignty posture, residency, results per family, Haven, exit
-readiness, the waiver register, control coverage (BIO2/ISO 27002:2022 and SOV), and every finding.
+readiness, the waiver register, control coverage (BIO2/ISO 27002:2022 and SOV), every finding, and the inputs
+not judged in full (the notices: a go/no-go must see what the scan could not look at).
 
 Everything from the scanned repository is escaped; secrets are masked before they reach the result.
 """
@@ -21,7 +22,9 @@ from scanner.report.model import TOOL_NAME, Report
 from scanner.report.text import POSTURE_SOURCE, label
 from scanner.registries.providers import as_of as providers_as_of
 
-SECTIONS = ("verdict", "posture", "residency", "families", "haven", "exit", "waivers", "controls", "findings")
+SECTIONS = ("verdict", "posture", "residency", "families", "haven", "exit", "waivers", "controls", "findings",
+            "notices")
+MAX_NOTICES = 500   # rows of the notices table; the figures count them all
 FAIL_ON_LEVELS = ("error", "warning", "note", "never")
 TOP_RULES = 10
 TOP_PER_FAMILY = 5
@@ -45,7 +48,7 @@ def render(report: Report) -> str:
     body = _contents(words, SECTIONS) + _verdict(report, finding_ids) + _posture(report) + \
         html_sections.residency(report) + _families(report, finding_ids) + html_sections.haven(report) + \
         html_sections.exit_readiness(report) + html_sections.waivers(report) + html_sections.controls(report) + \
-        _findings(report, finding_ids)
+        _findings(report, finding_ids) + _notices(report)
     title = f"{words['title']}: {', '.join(report.paths) or '.'}"
     return page(report.lang, title, _header(report, title), body,
                 esc(words["footer"].format(version=report.version)))
@@ -226,6 +229,22 @@ def _findings(report: Report, ids: dict[int, str]) -> list[str]:
         if chosen:
             out.append(f"<h3>{esc(title)} ({len(chosen)})</h3>")
             out += [_finding(report, f, ids[id(f)]) for f in chosen]
+    return out + ["</section>"]
+
+
+def _notices(report: Report) -> list[str]:
+    """What the scan did not read, render or evaluate in full, errors and warnings first."""
+    words, lang, notices = html_words(report.lang), report.lang, report.result.notices
+    levels = Counter(n.level for n in notices)
+    numbers = [(labels.level(level, lang), levels[level], level) for level in ("error", "warning", "note")]
+    out = heading(10, "notices", words["s_notices"]) + [figures(numbers)]
+    if not notices:
+        return out + [f"<p>{esc(words['no_notices'])}</p>", "</section>"]
+    ordered = sorted(notices, key=lambda n: (-LEVEL_RANK[n.level], n.path, n.line, n.message))
+    rows = [[labels.level(n.level, lang), location(n.path, n.line), n.message] for n in ordered[:MAX_NOTICES]]
+    out.append(table(words["s_notices"], [words["level"], words["where"], words["message"]], rows, raw=(1,)))
+    if len(ordered) > MAX_NOTICES:
+        out.append(f"<p>{esc(words['more_notices'].format(n=len(ordered) - MAX_NOTICES))}</p>")
     return out + ["</section>"]
 
 

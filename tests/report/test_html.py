@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
+from collections import Counter
 from pathlib import Path
 
 import html5lib
@@ -19,7 +20,8 @@ from scanner.report import tally
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = datetime.date(2026, 11, 23)   # the date run_scan scans on
-SECTIONS = ["verdict", "posture", "residency", "families", "haven", "exit", "waivers", "controls", "findings"]
+SECTIONS = ["verdict", "posture", "residency", "families", "haven", "exit", "waivers", "controls", "findings",
+            "notices"]
 
 
 def parse(text: str):
@@ -106,6 +108,14 @@ def test_numbers_are_the_scans_own(examples):
                         "Waived": str(totals["waived"])}
     findings = section(document, "findings")
     assert len([a for a in findings.iter("article")]) == summary["findings"] + summary["unresolved"]
+    notices = section(document, "notices")   # an auditor sees what the scan could not look at, as JSON lists it
+    levels = Counter(n["level"] for n in data["notices"])
+    assert figures(notices) == {"error": str(levels["error"]), "warning": str(levels["warning"]),
+                                "note": str(levels["note"])}
+    rows = [[text_of(td) for td in tr.iter("td")] for tr in notices.iter("tr") if list(tr.iter("td"))]
+    assert len(rows) == len(data["notices"]) > 0
+    assert sorted(row[1] for row in rows) == sorted(f"{n['path']}:{n['line']}" if n["line"] else n["path"]
+                                                    for n in data["notices"])
 
 
 def test_residency_lists_every_region_by_tier_with_a_chart(examples):
@@ -207,6 +217,7 @@ def test_no_findings(make_report):
     document = parse(html_report.render(dataclasses.replace(make_report(), fail_on="error")))
     assert figures(section(document, "verdict"))["Gate"] == "PASSED"
     assert text_of(section(document, "findings")).endswith("No findings.")
+    assert text_of(section(document, "notices")).endswith("Every input was read, rendered and evaluated in full.")
 
 
 
