@@ -484,3 +484,15 @@ def test_gke_passes_on_an_upgrading_channel_and_otherwise_compares_its_minimum(w
     result = run_scan(root, only=("HAVEN-004",))
     outcome = {"findings": len(result.findings), "unresolved": len(result.unresolved), "passes": result.passes}
     assert outcome == {**{"findings": 0, "unresolved": 0, "passes": 0}, kind: 1}
+
+
+def test_workloads_that_name_no_namespace_are_said_to_go_where_they_are_applied(write, run_scan):
+    """Plain manifests without metadata.namespace go to kubectl's namespace: "namespace default" alone read as
+    if they named it."""
+    unnamed = DEPLOYMENT.replace("  namespace: %s\n", "")
+    root = write({"a.yaml": unnamed % ("a", "a", "a"), "b.yaml": DEPLOYMENT % ("b", "zaken", "b", "b")})
+    messages = {f.address: f.message for f in run_scan(root, only=("WL-021",)).findings}
+    assert messages["namespace/default"].endswith(
+        "in the cluster; none of them sets metadata.namespace, so they go to the namespace they are applied to "
+        "(default unless kubectl is told another)")
+    assert messages["namespace/zaken"].endswith("so they accept traffic from any pod in the cluster")

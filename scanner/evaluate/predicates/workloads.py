@@ -49,8 +49,11 @@ def default_deny_policy(resource: Resource, args: dict[str, Any], ctx: Context, 
     total = len(resource.values.get("workloads") or [])
     shown = ", ".join(open_workloads[:3]) + (f" and {len(open_workloads) - 3} more" if len(open_workloads) > 3 else "")
     which = "its workloads" if len(open_workloads) == total else f"{len(open_workloads)} of its {total} workloads"
+    unnamed = "" if resource.values.get("named", True) else \
+        "; none of them sets metadata.namespace, so they go to the namespace they are applied to (default unless " \
+        "kubectl is told another)"
     return fail("", f"no ingress NetworkPolicy selects {which} ({shown}), so they accept traffic from any pod "
-                    f"in the cluster")
+                    f"in the cluster{unnamed}")
 
 
 def host_path_volumes(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:

@@ -50,7 +50,7 @@ def namespaces(model: Model) -> list[Resource]:
                                  if not any(_selects_pods(spec.get("podSelector"), pod_labels(r)) for spec in ingress)})
         values = {"name": name, "system": name in SYSTEM_NAMESPACES, "default_deny": (root, name) in denying,
                   "first_workload": first.address, "workloads": sorted({r.address for r in members}),
-                  "open_workloads": open_workloads}
+                  "open_workloads": open_workloads, "named": any(_names_namespace(r) for r in members)}
         at = anchor or first
         locations = {"": at.line, "metadata": at.locations.get("metadata", at.line)}
         places = {"": at.place_of(""), "metadata": at.place_of("metadata.name" if anchor else "metadata.namespace")} \
@@ -58,6 +58,11 @@ def namespaces(model: Model) -> list[Resource]:
         out.append(Resource("model", NAMESPACE_TYPE, f"namespace/{name}", at.path, at.line, values, locations,
                             end_line=at.end_line, root=root, places=places, facts=_partial(members)))
     return out
+
+
+def _names_namespace(resource: Resource) -> bool:
+    """The object says which namespace it goes to (metadata.namespace), rather than taking kubectl's."""
+    return bool(mapping(resource.values.get("metadata")).get("namespace"))
 
 
 def _partial(members: list[Resource]) -> dict[str, Any]:
