@@ -33,6 +33,7 @@ class Portability:
     as_of: str
     types: tuple[ServiceClass, ...]
     copy_targets: frozenset[str]
+    data_store_images: frozenset[str]   # image repository names of data stores that keep state in the pod
     annotations: tuple[VendorMarker, ...]
     ingress_classes: tuple[VendorMarker, ...]
     api_groups: tuple[VendorMarker, ...]
@@ -50,6 +51,7 @@ def portability() -> Portability:
                   for e in data["types"])
     markers = data.get("kubernetes") or {}
     return Portability(str(data["as_of"]), types, frozenset(data.get("copy_targets") or ()),
+                       frozenset(str(name) for name in data.get("data_store_images") or ()),
                        _markers(markers.get("annotations") or [], "prefix"),
                        _markers(markers.get("ingress_classes") or [], "name"),
                        _markers(markers.get("api_groups") or [], "group"))

@@ -496,3 +496,21 @@ def test_workloads_that_name_no_namespace_are_said_to_go_where_they_are_applied(
         "in the cluster; none of them sets metadata.namespace, so they go to the namespace they are applied to "
         "(default unless kubectl is told another)")
     assert messages["namespace/zaken"].endswith("so they accept traffic from any pod in the cluster")
+
+
+def test_a_single_replica_data_store_is_told_to_replicate_with_its_engine(write, run_scan):
+    """Two replicas of a redis or mysql Deployment are two separate copies of the data behind one Service:
+    the finding says so instead of leaving "set replicas to 2" as the only fix."""
+    single = DEPLOYMENT.replace("replicas: 2", "replicas: 1")
+    root = write({"db.yaml": single.replace("image: app:1", "image: docker.io/bitnami/postgresql:16.4.0") % (
+                      "db", "zaken", "db", "db") + "---" + single % ("api", "zaken", "api", "api")})
+    for workload in ("db", "api"):
+        (root / f"svc-{workload}.yaml").write_text(
+            f"apiVersion: v1\nkind: Service\nmetadata:\n  name: {workload}\n  namespace: zaken\n"
+            f"spec:\n  selector: {{app: {workload}}}\n  ports: [{{port: 80}}]\n")
+    messages = {f.address: f.message for f in run_scan(root, only=("WL-010",)).findings}
+    assert messages["Deployment/zaken/db"].endswith(
+        "no HorizontalPodAutoscaler scales it; it runs postgresql, a data store that keeps its state in the pod: a "
+        "second replica would be a second copy of the data, so replicate it with the engine's own replication (an "
+        "operator, or a managed service) or accept it as a single point of failure")
+    assert messages["Deployment/zaken/api"].endswith("no HorizontalPodAutoscaler scales it")

@@ -13,6 +13,7 @@ from scanner.model.derive.clusters import first_value
 from scanner.model.derive.namespaces import namespace_of, pod_labels, selects
 from scanner.model.paths import Match, lookup, resolve
 from scanner.model.resource import Resource
+from scanner.registries.portability import image_registries, portability
 from scanner.model.values import Unknown, mapping
 
 def effective(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
@@ -160,10 +161,25 @@ def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Mat
             floor = hpa_spec.get("minReplicas", 1)
             if args.get("autoscaled") or isinstance(floor, int) and floor >= minimum:
                 return PASS
-            return fail("spec.replicas", f"{shown} and its HorizontalPodAutoscaler {hpa.name} allows {floor}")
+            return fail("spec.replicas", f"{shown} and its HorizontalPodAutoscaler {hpa.name} allows {floor}"
+                                         + _data_store(resource))
     if args.get("autoscaled"):
-        return fail("spec.replicas", f"{shown} and no HorizontalPodAutoscaler scales it")
-    return fail("spec.replicas", f"{shown} and no HorizontalPodAutoscaler keeps {minimum} or more")
+        return fail("spec.replicas", f"{shown} and no HorizontalPodAutoscaler scales it" + _data_store(resource))
+    return fail("spec.replicas", f"{shown} and no HorizontalPodAutoscaler keeps {minimum} or more" + _data_store(resource))
+
+
+def _data_store(resource: Resource) -> str:
+    """What to say of a workload whose container runs a data store that keeps its state in the pod (the
+    portability registry's data_store_images): more replicas are more separate copies of the data."""
+    registries, stores = image_registries(), portability().data_store_images
+    for match in resolve(resource, "pod.containers[*].image"):
+        if isinstance(match.value, str) and not registries.placeholder(match.value):
+            name = registries.reference(match.value.strip())[1].rsplit("/", 1)[-1]
+            if name in stores:
+                return (f"; it runs {name}, a data store that keeps its state in the pod: a second replica would "
+                        f"be a second copy of the data, so replicate it with the engine's own replication (an "
+                        f"operator, or a managed service) or accept it as a single point of failure")
+    return ""
 
 
 def _serves(resource: Resource, namespace: str, ctx: Context) -> bool:
@@ -277,7 +293,8 @@ WORKLOADS: dict[str, PredicateSpec] = {
     "disruption_budget": spec(disruption_budget, reads=("PodDisruptionBudgets in the namespace",)),
     "replicated": spec(replicated, optional={"min": INTEGER, "autoscaled": {"type": "boolean"},
                                              "serving": {"type": "boolean"}},
-                       reads=("HorizontalPodAutoscalers and Services in the namespace",)),
+                       reads=("HorizontalPodAutoscalers and Services in the namespace",),
+                       registries=("portability", "image-registries")),
     "route_tls": spec(route_tls, reads=("the route's Gateways",)),
     "ingress_tls": spec(ingress_tls, reads=("GKE FrontendConfigs",)),
     "apparmor_annotations": spec(apparmor_annotations),
