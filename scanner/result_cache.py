@@ -122,10 +122,11 @@ def request_key(request: ScanRequest, fingerprint: str, state: hashlib._Hash | N
 
 
 def tree_state(request: ScanRequest) -> str | None:
-    """A digest of what `lstat` says of every entry the key reads (path, type, size, modification time,
-    inode), read again without opening a file. The same before and after a scan means no file was added,
-    removed, replaced or written in between (a write sets the modification time, also one that restores the
-    first bytes): only then is the scan's result the key's. None when the tree is too large to walk."""
+    """A digest of what `lstat` says of every entry the key reads (path, type, size, modification and change
+    times, inode), read again without opening a file. The same before and after a scan means no file was
+    added, removed, replaced or written in between: a write sets both times, and setting the modification
+    time back (`touch -r`, `cp -p`) sets the change time, which nothing but the clock sets. Only then is the
+    scan's result the key's. None when the tree is too large to walk."""
     state = hashlib.sha256()
     try:
         _walk(request, hashlib.sha256(), state, contents=False)
@@ -152,8 +153,8 @@ def _stated(state: hashlib._Hash, path: str, shown: str, follow: bool = False) -
     except OSError as err:
         state.update(f"\0{shown}\0gone {err.errno}".encode("utf-8", "surrogateescape"))
         return None
-    state.update(f"\0{shown}\0{status.st_mode} {status.st_size} {status.st_mtime_ns} {status.st_ino}".encode(
-        "utf-8", "surrogateescape"))
+    state.update(f"\0{shown}\0{status.st_mode} {status.st_size} {status.st_mtime_ns} {status.st_ctime_ns} "
+                 f"{status.st_ino}".encode("utf-8", "surrogateescape"))
     return status
 
 
@@ -180,6 +181,7 @@ def _tree(digest: hashlib._Hash, root: str, budget: list[int], state: hashlib._H
         relative = os.path.relpath(directory, root)
         if ".git" in subdirectories:   # its contents are git's, but that it is there tells a repository's top
             digest.update(b"\0git directory\0" + relative.encode("utf-8", "surrogateescape"))
+            state.update(b"\0git directory\0" + relative.encode("utf-8", "surrogateescape"))
         subdirectories[:] = sorted(d for d in subdirectories if d != ".git")
         for name in sorted(names) + [d for d in subdirectories if os.path.islink(os.path.join(directory, d))]:
             _entry(digest, os.path.join(directory, name), os.path.join(relative, name), budget, state, contents)

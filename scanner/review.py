@@ -131,8 +131,8 @@ def _cache_tags_added(change: Change, result: Result, roots: tuple[str, ...]) ->
 def _shown_base(roots: tuple[str, ...]) -> str:
     """What the paths of a scan's notices are relative to: the scanned directory when it is the only one and
     lies outside the working directory (discover.display_prefix), else the working directory."""
-    only = dict.fromkeys(roots)
-    if len(only) == 1 and os.path.isdir(roots[0]) and display_prefix(roots[0], roots) == "":
+    if len({os.path.realpath(r) for r in roots}) == 1 and os.path.isdir(roots[0]) and \
+            display_prefix(roots[0], roots) == "":
         return roots[0]
     return "."
 

@@ -241,7 +241,8 @@ def _notices(report: Report) -> list[str]:
     if not notices:
         return out + [f"<p>{esc(words['no_notices'])}</p>", "</section>"]
     ordered = sorted(notices, key=lambda n: (-LEVEL_RANK[n.level], n.path, n.line, n.message))
-    rows = [[labels.level(n.level, lang), location(n.path, n.line), n.message] for n in ordered[:MAX_NOTICES]]
+    rows = [[labels.level(n.level, lang), location(n.path, n.line) if n.path else "—", n.message]
+            for n in ordered[:MAX_NOTICES]]
     out.append(table(words["s_notices"], [words["level"], words["where"], words["message"]], rows, raw=(1,)))
     if len(ordered) > MAX_NOTICES:
         out.append(f"<p>{esc(words['more_notices'].format(n=len(ordered) - MAX_NOTICES))}</p>")

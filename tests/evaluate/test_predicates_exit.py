@@ -204,19 +204,3 @@ def test_a_missing_lock_file_names_the_gitignore_line_that_ignores_it(write, run
     (root / ".git").mkdir()
     assert [f.message for f in run_scan(root, only=("EXIT-008",)).findings] == [
         f"terraform.required_providers.aws: the root module has no dependency lock file ({said})"]
-
-
-def _deployment(name: str, image: str) -> str:
-    return (f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    spec:\n"
-            f"      containers:\n        - name: {name}\n          image: {image}\n")
-
-
-def test_the_image_inventory_sits_at_the_first_deployed_image_not_in_an_example(write, run_scan):
-    root = write({"examples/demo.yaml": _deployment("demo", "busybox:1.36"),
-                  "manifests/app.yaml": _deployment("app", "docker.io/library/nginx:1.27.3")})
-    (finding,) = [f for f in run_scan(root, only=("EXIT-010",)).findings if f.address == "container_images"]
-    assert (finding.path, finding.line) == ("manifests/app.yaml", 10)
-    assert "2 of 2 image references" in finding.message
-    alone = write({"examples/demo.yaml": _deployment("demo", "busybox:1.36")}, root.parent / "only-examples")
-    (finding,) = [f for f in run_scan(alone, only=("EXIT-010",)).findings if f.address == "container_images"]
-    assert (finding.path, finding.line) == ("examples/demo.yaml", 10)

@@ -494,7 +494,7 @@ def test_workloads_that_name_no_namespace_are_said_to_go_where_they_are_applied(
     messages = {f.address: f.message for f in run_scan(root, only=("WL-021",)).findings}
     assert messages["namespace/default"].endswith(
         "in the cluster; none of them sets metadata.namespace, so they go to the namespace they are applied to "
-        "(default unless kubectl is told another)")
+        "(default unless kubectl or helm is told another)")
     assert messages["namespace/zaken"].endswith("so they accept traffic from any pod in the cluster")
 
 

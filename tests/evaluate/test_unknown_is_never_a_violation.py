@@ -168,3 +168,21 @@ def test_replicas_that_are_not_a_number_leave_the_replica_check_unresolved(write
     assert [(f.policy_id, f.line, f.message) for f in result.unresolved] == [
         ("WL-010", 6, "ReplicationController/default/vtgate: could not verify workloads run more than one replica or "
                       "are autoscaled: spec.replicas (not a number) is not known statically")]
+
+
+def test_replicas_written_without_a_value_are_one_and_an_autoscaler_decides_a_templated_count(write, run_scan):
+    """`replicas:` with nothing after it (a Helm value left unset renders so) is Kubernetes' default, one; a
+    templated count whose HorizontalPodAutoscaler keeps three replicas passes."""
+    workload = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: {replicas}\n"
+                "  template:\n    spec:\n      containers:\n        - name: app\n"
+                "          image: registry.example.nl/app:2.1.0\n          ports: [{{containerPort: 80}}]\n")
+    hpa = ("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: scaled\nspec:\n"
+           "  scaleTargetRef: {kind: Deployment, name: scaled, apiVersion: apps/v1}\n  minReplicas: 3\n"
+           "  maxReplicas: 6\n")
+    root = write({"empty.yaml": workload.format(name="empty", replicas=""),
+                  "scaled.yaml": workload.format(name="scaled", replicas="{{replicas}}") + "---\n" + hpa})
+    result = run_scan(root, only=("WL-010",))
+    assert [(f.path, f.message) for f in result.findings] == [
+        ("empty.yaml", "Deployment/default/empty can run with a single replica: spec.replicas is not set (1) and no "
+                       "HorizontalPodAutoscaler scales it")]
+    assert result.unresolved == []

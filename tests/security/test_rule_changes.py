@@ -195,5 +195,6 @@ def test_a_tag_the_change_makes_valid_is_a_finding_and_one_outside_the_working_d
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "tagged")
     monkeypatch.chdir(repo / "docs")          # the scanned directory lies outside the working directory
-    cli.main(["scan", str(repo / "infra"), "--changed-since", "HEAD", "--only", "RES-001", "-f", "json=out.json"])
-    assert _findings(repo / "docs") == []     # the tag is in HEAD: the notice alone, no finding on a wrong path
+    for spellings in ([str(repo / "infra")], [str(repo / "infra"), str(repo / "infra") + "/"]):
+        cli.main(["scan", *spellings, "--changed-since", "HEAD", "--only", "RES-001", "-f", "json=out.json"])
+        assert _findings(repo / "docs") == []   # the tag is in HEAD: the notice alone, no finding on a wrong path

@@ -8,6 +8,7 @@ location, so `us-central1-docker.pkg.dev` is a US region and `europe-west4-docke
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections import Counter
 from typing import Any
 
@@ -121,9 +122,14 @@ def image_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context,
                     f"{region} {where}")
 
 
+_MOVING_TAG = re.compile(r"[A-Za-z]+(?:[.-][A-Za-z]+)*")   # latest, alpine, stable-slim: a word, no version
+_COMMIT_ID = re.compile(r"[0-9a-fA-F]{7,40}")
+
+
 def image_version_fixed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The image names a fixed version: a digest, or a tag with a digit in it (`alpine`, `beta`, `stable`,
-    `bookworm` and `latest` move as their image is rebuilt or released), or an image skaffold builds
+    """The image names a fixed version: a digest, or a tag other than a word (`latest`, `alpine`, `beta`,
+    `stable`, `bookworm` move as their image is rebuilt or released; a commit id of hex letters, or a token a
+    tool fills in, `$TAG`, `__TAG__`, `@project.version@`, is not a word), or an image skaffold builds
     (it deploys each build under the tag it gave it). A name a kustomization's `images:` rewrites is judged
     in the build that rewrites it; where it stays as written it is unresolved."""
     path = args.get("path", "image")
@@ -138,10 +144,10 @@ def image_version_fixed(resource: Resource, args: dict[str, Any], ctx: Context, 
         return PASS
     last = value.rsplit("/", 1)[-1]
     tag = last.split(":", 1)[1] if ":" in last else ""
-    if any(c.isdigit() for c in tag):
-        return PASS
     if not tag:
         return fail(path, f"{value} has no tag or digest")
+    if not _MOVING_TAG.fullmatch(tag) or _COMMIT_ID.fullmatch(tag):
+        return PASS
     return fail(path, f"{value} uses the mutable tag {tag}" + ("" if tag == "latest" else ", which names no version"))
 
 

@@ -52,7 +52,7 @@ def default_deny_policy(resource: Resource, args: dict[str, Any], ctx: Context, 
     which = "its workloads" if len(open_workloads) == total else f"{len(open_workloads)} of its {total} workloads"
     unnamed = "" if resource.values.get("named", True) else \
         "; none of them sets metadata.namespace, so they go to the namespace they are applied to (default unless " \
-        "kubectl is told another)"
+        "kubectl or helm is told another)"
     return fail("", f"no ingress NetworkPolicy selects {which} ({shown}), so they accept traffic from any pod "
                     f"in the cluster{unnamed}")
 
@@ -143,15 +143,16 @@ def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Mat
         return PASS
     minimum = int(args.get("min", 2))
     spec = mapping(resource.values.get("spec"))
-    replicas = spec.get("replicas", 1)
-    if not isinstance(replicas, int) or isinstance(replicas, bool):   # a template not yet filled in ({{replicas}})
-        return unknown("spec.replicas (not a number)", "spec.replicas")
-    if replicas >= minimum or replicas == 0:
+    replicas = spec.get("replicas")
+    if replicas is None:       # absent or written without a value: Kubernetes runs one
+        replicas = 1
+    number = isinstance(replicas, int) and not isinstance(replicas, bool)   # else a template not filled in
+    if number and (replicas >= minimum or replicas == 0):
         return PASS    # 0: switched off on purpose, not a single replica
     namespace = namespace_of(resource)
     if args.get("serving") and not _serves(resource, namespace, ctx):
         return PASS
-    shown = f"spec.replicas is {replicas}" if "replicas" in spec else "spec.replicas is not set (1)"
+    shown = f"spec.replicas is {replicas}" if spec.get("replicas") is not None else "spec.replicas is not set (1)"
     for hpa in ctx.of_type(["HorizontalPodAutoscaler"]):
         if hpa.kind != "kubernetes" or hpa.root != resource.root or namespace_of(hpa) != namespace:
             continue
@@ -161,8 +162,12 @@ def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Mat
             floor = hpa_spec.get("minReplicas", 1)
             if args.get("autoscaled") or isinstance(floor, int) and floor >= minimum:
                 return PASS
+            if not number:
+                return unknown("spec.replicas (not a number)", "spec.replicas")
             return fail("spec.replicas", f"{shown} and its HorizontalPodAutoscaler {hpa.name} allows {floor}"
                                          + _data_store(resource))
+    if not number:
+        return unknown("spec.replicas (not a number)", "spec.replicas")
     if args.get("autoscaled"):
         return fail("spec.replicas", f"{shown} and no HorizontalPodAutoscaler scales it" + _data_store(resource))
     return fail("spec.replicas", f"{shown} and no HorizontalPodAutoscaler keeps {minimum} or more" + _data_store(resource))

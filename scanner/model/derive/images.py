@@ -3,8 +3,7 @@
 Where the images come from is a fact about the repository (is there an allow-list of registries, which
 registries are used), reported once rather than once per container:
 - one `container_images` resource with every image reference of the scanned Kubernetes workloads. It sits in the configuration file that would carry the allow-list (`.sovscan.yaml`
-  at the scan root) when the scan has one, else at the first image reference outside demonstration code (the
-  first of all when every one is in it: a deployed image is where the inventory concerns the repository);
+  at the scan root) when the scan has one, else at the first image reference;
 - one `image_registry` resource per registry host the images come from, at the first image from it, with
   the references from that host.
 """
@@ -13,7 +12,6 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from scanner.demonstration import in_demonstration
 from scanner.model.derive.roots import repository_root
 from scanner.model.kubernetes import POD_SPEC_PATHS
 from scanner.model.paths import resolve
@@ -29,8 +27,7 @@ def container_images(model: Model) -> list[Resource]:
     images = _references(model)
     if not images:
         return []
-    demonstration = tuple(model.demonstration_directories)
-    first = next((i for i in images if not in_demonstration(i["path"], demonstration)), images[0])
+    first = images[0]
     config = _config_file(model)
     path, line = (config, 1) if config else (first["path"], first["line"])
     values = {"images": images}

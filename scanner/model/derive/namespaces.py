@@ -22,10 +22,9 @@ def namespace_of(resource: Resource) -> str:
 
 def namespaces(model: Model) -> list[Resource]:
     """One per namespace of each deployed unit (a rendered build, or the plain manifests together): a
-    NetworkPolicy of another build does not isolate this one's pods. Located at the unit's Namespace object
-    when it has one (where a person adds what the namespace needs), else at the namespace's first workload (by
-    file and line), where a person sees the namespace's workloads, or, for a rendered object, where its
-    namespace is set (an overlay's `namespace:`); the address names the namespace, so a
+    NetworkPolicy of another build does not isolate this one's pods. Located at the namespace's first
+    workload (by file and line), where a person sees the namespace's workloads, or, for a rendered
+    object, where its namespace is set (an overlay's `namespace:`); the address names the namespace, so a
     finding keeps its identity when workloads move. `open_workloads` are the workloads whose pods no
     ingress NetworkPolicy selects: they accept traffic from any pod; a pod some policy selects accepts only
     what the namespace's policies allow."""
@@ -35,15 +34,9 @@ def namespaces(model: Model) -> list[Resource]:
             workloads.setdefault((workload.root, namespace_of(workload)), []).append(workload)
     policies = [p for p in model.by_type("NetworkPolicy") if p.kind == "kubernetes"]
     denying = {(p.root, namespace_of(p)) for p in policies if denies_ingress(p.values)}
-    declared: dict[tuple[str, str], Resource] = {}
-    for namespace in sorted(model.by_type("Namespace"), key=lambda r: (r.path, r.line)):
-        name = mapping(namespace.values.get("metadata")).get("name")
-        if namespace.kind == "kubernetes" and isinstance(name, str):
-            declared.setdefault((namespace.root, name), namespace)
     out = []
     for (root, name), members in sorted(workloads.items()):
         first = min(members, key=lambda r: (r.path, r.line, r.address))
-        anchor = declared.get((root, name))
         ingress = [mapping(p.values.get("spec")) for p in policies
                    if (p.root, namespace_of(p)) == (root, name) and _ingress(p.values)]
         open_workloads = sorted({r.address for r in members
@@ -51,12 +44,10 @@ def namespaces(model: Model) -> list[Resource]:
         values = {"name": name, "system": name in SYSTEM_NAMESPACES, "default_deny": (root, name) in denying,
                   "first_workload": first.address, "workloads": sorted({r.address for r in members}),
                   "open_workloads": open_workloads, "named": any(_names_namespace(r) for r in members)}
-        at = anchor or first
-        locations = {"": at.line, "metadata": at.locations.get("metadata", at.line)}
-        places = {"": at.place_of(""), "metadata": at.place_of("metadata.name" if anchor else "metadata.namespace")} \
-            if at.places else {}
-        out.append(Resource("model", NAMESPACE_TYPE, f"namespace/{name}", at.path, at.line, values, locations,
-                            end_line=at.end_line, root=root, places=places, facts=_partial(members)))
+        locations = {"": first.line, "metadata": first.locations.get("metadata", first.line)}
+        places = {"": first.place_of(""), "metadata": first.place_of("metadata.namespace")} if first.places else {}
+        out.append(Resource("model", NAMESPACE_TYPE, f"namespace/{name}", first.path, first.line, values, locations,
+                            end_line=first.end_line, root=root, places=places, facts=_partial(members)))
     return out
 
 
