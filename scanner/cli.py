@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
-import re
 import shlex
 import signal
 import sys
@@ -180,9 +179,11 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
     from scanner.report.model import Report, sovereignty_target
 
     outputs = _formats(formats)
-    if gitlab_schema_version and not re.fullmatch(r"15\.\d+\.\d+", gitlab_schema_version):
-        raise click.BadParameter(f"{gitlab_schema_version!r} is not a 15.x version such as 15.0.1",
-                                 param_hint="--gitlab-schema-version")
+    if gitlab_schema_version:
+        from scanner.report.gitlab_sast import SCHEMA_VERSION   # here: only a run that names one loads the format
+        if not SCHEMA_VERSION.fullmatch(gitlab_schema_version):
+            raise click.BadParameter(f"{gitlab_schema_version!r} is not a schema version GitLab validates "
+                                     "(15.0.x to 15.2.x, such as 15.0.1)", param_hint="--gitlab-schema-version")
     _report_targets(outputs, paths)
     started = _now()
     request, config = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude,

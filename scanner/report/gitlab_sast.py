@@ -28,7 +28,9 @@ IDENTIFIER_TYPE = "sovscan_rule_id"
 NAMESPACE = uuid.UUID("732e23a1-9693-5cec-b27c-bca18d74165a")
 EPOCH = "1970-01-01T00:00:00"
 SEVERITY = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "info": "Info"}
-_VERSION = re.compile(r"^15\.\d+\.\d+$")
+# The schema minors GitLab validates reports against (its security-report-schemas gem vendors 15.0.0 to 15.2.x;
+# an unknown patch falls back to the newest of its minor, an unknown minor is refused and the report not ingested)
+SCHEMA_VERSION = re.compile(r"^15\.[0-2]\.\d+$")
 _MAX_NAME, _MAX_SOLUTION, _MAX_DESCRIPTION = 255, 7000, 1024 * 1024
 
 
@@ -132,8 +134,8 @@ def _scan(report: Report) -> dict:
 
 
 def build(report: Report, schema_version: str = DEFAULT_SCHEMA_VERSION) -> dict:
-    if not _VERSION.match(schema_version):
-        raise ValueError(f"GitLab SAST schema version {schema_version!r} is not a 15.x version (e.g. 15.0.1)")
+    if not SCHEMA_VERSION.match(schema_version):
+        raise ValueError(f"GitLab SAST schema version {schema_version!r} is not one GitLab validates (15.0.x to 15.2.x)")
     policies = report.policies_by_id
     seen: Counter = Counter()
     vulnerabilities = []
