@@ -9,7 +9,9 @@ keeps its level everywhere; one marked `deployment` judges what a root module de
 so its findings are demonstration when the root module is an example's, even on a library's own line. A
 finding on a library's line is demonstration too when an example's root module evaluated it and every value
 that decided it was written in the example (its `account_sku_name` argument, through the module's locals);
-a default of the library's among them keeps the finding the library's. The directory names are configuration (`demonstration_directories`).
+a default of the library's among them keeps the finding the library's. A Kubernetes file that only builds in
+demonstration code render (a Kustomize component only test overlays include) is demonstration too. The
+directory names are configuration (`demonstration_directories`).
 """
 from __future__ import annotations
 
@@ -34,9 +36,21 @@ def lowered(result: Result, model: Model, config: Config) -> Result:
         return result
     keep = {p.id for p in result.policies if p.in_demonstration_code == "keep"}
     by_root = {p.id for p in result.policies if p.in_demonstration_code == "deployment"}
+    demonstration_builds = _only_demonstration_builds(model, directories)
     return result.but(findings=[_as_note(f) if f.policy_id not in keep and f.level != "note"
-                                and _demonstrates(f, directories, f.policy_id in by_root) else f
+                                and (f.path in demonstration_builds
+                                     or _demonstrates(f, directories, f.policy_id in by_root)) else f
                                 for f in result.findings])
+
+
+def _only_demonstration_builds(model: Model, directories: frozenset[str]) -> frozenset[str]:
+    """The files that Kustomize builds and Helm charts render, every one of those builds in demonstration code."""
+    builds_of: dict[str, list[str]] = {}
+    for build in model.builds:
+        for path in build.inputs:
+            builds_of.setdefault(path, []).append(build.root)
+    return frozenset(path for path, roots in builds_of.items()
+                     if all(in_demonstration(root + "/", directories) for root in roots))
 
 
 def _demonstrates(finding: Finding, directories: frozenset[str], by_root: bool) -> bool:

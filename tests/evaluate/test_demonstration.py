@@ -170,3 +170,25 @@ def test_an_azapi_body_entry_the_library_wrote_keeps_its_level(write, run_scan, 
                '  name     = "x"\n  location = "norwayeast"\n  body = ' + body + '\n}\n')
     root = write({"main.tf": library, "examples/basic/main.tf": CALLED_WITH.format(arguments=arguments)})
     assert [(f.path, f.level) for f in run_scan(root, only=("RES-005",)).findings] == [("main.tf", "error")]
+
+
+def _component_tree(prod_includes_it: bool) -> dict[str, str]:
+    deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: 2\n"
+                  "  template:\n    spec:\n{extra}      containers:\n        - name: {name}\n"
+                  "          image: registry.example.nl/{name}:1.0.0\n")
+    prod = "resources:\n  - ../../base\n" + ("components:\n  - ../../components/agent\n" if prod_includes_it else "")
+    return {"base/kustomization.yaml": "resources:\n  - app.yaml\n",
+            "base/app.yaml": deployment.format(name="app", extra=""),
+            "components/agent/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+                                                   "resources:\n  - agent.yaml\n",
+            "components/agent/agent.yaml": deployment.format(name="agent", extra="      hostNetwork: true\n"),
+            "overlays/prod/kustomization.yaml": prod,
+            "tests/with-agent/kustomization.yaml": "resources:\n  - ../../base\ncomponents:\n"
+                                                   "  - ../../components/agent\n"}
+
+
+@pytest.mark.parametrize("prod_includes_it, level", [(False, "note"), (True, "error")])
+def test_a_component_only_test_overlays_include_is_demonstration_code(write, run_scan, prod_includes_it, level):
+    """kustomize/components/... that only kustomize/tests/... include deploys nothing the owners run."""
+    result = run_scan(write(_component_tree(prod_includes_it)), only=("WL-001",))
+    assert [(f.path, f.level) for f in result.findings] == [("components/agent/agent.yaml", level)]
