@@ -134,7 +134,7 @@ def read_entry(path: Path) -> bytes:
 def _check_real_parents(entry: Path) -> None:
     """Raise OSError unless the entry's shard and kind directories are directories, not links to one."""
     for directory in (entry.parent, entry.parent.parent):
-        if not stat.S_ISDIR(os.lstat(directory).st_mode):
+        if not _is_real_directory(directory):
             raise OSError(errno.ENOTDIR, "a link or a file where the cache keeps a directory", str(directory))
 
 

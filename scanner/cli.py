@@ -232,19 +232,21 @@ def _strict_problems(result: Result, files: int, config: Config) -> tuple[str, .
     caches = sorted({n.path for n in result.notices if n.kind == CACHE_SKIPPED and n.level == "warning"})
     modules = sorted({f"{n.path}:{n.line}" for n in result.notices if n.kind == NOT_EVALUATED})
     if unread:
-        problems.append(f"{terminal.plural(len(unread), 'file')} could not be read or parsed: "
-                        + ", ".join(terminal.inert(p) for p in unread[:5]) + (", …" if len(unread) > 5 else ""))
+        problems.append(f"{terminal.plural(len(unread), 'file')} could not be read or parsed: {_some(unread)}")
     if unrendered:   # "render failed, zero files scanned, green build" must not happen under --strict
         problems.append(f"{terminal.plural(len(unrendered), 'Kustomize build or Helm chart', 'Kustomize builds or Helm charts')} "
-                        f"not rendered in full: " + ", ".join(terminal.inert(p) for p in unrendered[:5])
-                        + (", …" if len(unrendered) > 5 else ""))
+                        f"not rendered in full: {_some(unrendered)}")
     if caches:       # anyone can tag a directory as a cache: code left out so is not a pass either
         problems.append(f"{terminal.plural(len(caches), 'directory', 'directories')} left out as tagged caches: "
-                        + ", ".join(terminal.inert(p) for p in caches[:5]) + (", …" if len(caches) > 5 else ""))
+                        f"{_some(caches)}")
     if modules:      # a module whose resources were never looked at is not a pass
-        problems.append(f"{terminal.plural(len(modules), 'module call')} not evaluated: "
-                        + ", ".join(terminal.inert(p) for p in modules[:5]) + (", …" if len(modules) > 5 else ""))
+        problems.append(f"{terminal.plural(len(modules), 'module call')} not evaluated: {_some(modules)}")
     return tuple(problems)
+
+
+def _some(names: list[str]) -> str:
+    """The first five, made safe for a terminal, and an ellipsis for the rest."""
+    return ", ".join(terminal.inert(n) for n in names[:5]) + (", …" if len(names) > 5 else "")
 
 
 def _warn_nothing_scanned(files: int, paths: tuple[str, ...], excluding: bool) -> None:

@@ -122,17 +122,15 @@ SKIPPED_CACHE = "skipped: a cache directory (it holds a CACHEDIR.TAG); none of i
 
 def is_cache_directory(tag: str) -> bool:
     """The directory holds a CACHEDIR.TAG with the Cache Directory Tagging Specification's signature."""
-    try:
-        return read_bytes(tag, len(CACHEDIR_SIGNATURE)).startswith(CACHEDIR_SIGNATURE)
-    except OSError:
-        return False
+    return _tag_text(tag).startswith(CACHEDIR_SIGNATURE)
 
 
-def _sovscan_tag(tag: str) -> bool:
+def _tag_text(tag: str) -> bytes:
+    """The start of a CACHEDIR.TAG: the signature, and the line sovscan writes below it; b"" when unreadable."""
     try:
-        return SOVSCAN_TAG_LINE in read_bytes(tag, 512)
+        return read_bytes(tag, 512)
     except OSError:
-        return False
+        return b""
 
 
 def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
@@ -173,10 +171,11 @@ def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
                                   "note"))
             continue
         seen_dirs.add(real_dir)
-        if CACHEDIR_TAG in filenames and is_cache_directory(os.path.join(dirpath, CACHEDIR_TAG)):
+        tag = _tag_text(os.path.join(dirpath, CACHEDIR_TAG)) if CACHEDIR_TAG in filenames else b""
+        if tag.startswith(CACHEDIR_SIGNATURE):
             dirnames[:] = []          # a cache (sovscan's own under a CI project directory): not the user's files
             if real_dir != own_cache:
-                known = os.path.basename(real_dir) in TOOL_CACHES or _sovscan_tag(os.path.join(dirpath, CACHEDIR_TAG))
+                known = os.path.basename(real_dir) in TOOL_CACHES or SOVSCAN_TAG_LINE in tag
                 notices.append(Notice(shown_path(rel_dir.rstrip("/") or "."), 0, SKIPPED_CACHE,
                                       "note" if known else "warning", CACHE_SKIPPED))
             continue

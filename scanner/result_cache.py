@@ -194,8 +194,10 @@ def _entry(digest: hashlib._Hash, path: str, shown: str, budget: list[int], stat
         raise TooLarge(path)
     digest.update(b"\0entry\0" + shown.encode("utf-8", "surrogateescape") + b"\0")
     status = _stated(state, path, shown)
-    if not contents or status is None:
+    if status is None:
         digest.update(b"unreadable")
+        return
+    if not contents:
         return
     try:
         if stat.S_ISLNK(status.st_mode):

@@ -20,6 +20,7 @@ from dataclasses import replace
 from scanner.config import Config
 from scanner.demonstration import in_demonstration
 from scanner.evaluate.result import Finding, Result
+from scanner.model.rendered import deployers
 from scanner.model.resource import Model
 
 CODE_KINDS = ("terraform", "kubernetes")
@@ -36,21 +37,12 @@ def lowered(result: Result, model: Model, config: Config) -> Result:
         return result
     keep = {p.id for p in result.policies if p.in_demonstration_code == "keep"}
     by_root = {p.id for p in result.policies if p.in_demonstration_code == "deployment"}
-    demonstration_builds = _only_demonstration_builds(model, directories)
+    demonstration_builds = {path for path, roots in deployers(model.builds).items()   # what only they render
+                            if all(in_demonstration(root + "/", directories) for root in roots)}
     return result.but(findings=[_as_note(f) if f.policy_id not in keep and f.level != "note"
                                 and (f.path in demonstration_builds
                                      or _demonstrates(f, directories, f.policy_id in by_root)) else f
                                 for f in result.findings])
-
-
-def _only_demonstration_builds(model: Model, directories: frozenset[str]) -> frozenset[str]:
-    """The files that Kustomize builds and Helm charts render, every one of those builds in demonstration code."""
-    builds_of: dict[str, list[str]] = {}
-    for build in model.builds:
-        for path in build.inputs:
-            builds_of.setdefault(path, []).append(build.root)
-    return frozenset(path for path, roots in builds_of.items()
-                     if all(in_demonstration(root + "/", directories) for root in roots))
 
 
 def _demonstrates(finding: Finding, directories: frozenset[str], by_root: bool) -> bool:

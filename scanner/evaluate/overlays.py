@@ -15,16 +15,13 @@ from dataclasses import replace
 from typing import Any
 
 from scanner.evaluate.result import Finding
-from scanner.model.rendered import RenderedBuild
+from scanner.model.rendered import RenderedBuild, deployers
 
 
 def named(findings: list[Finding], build_of: dict[int, str], builds: list[RenderedBuild]) -> list[Finding]:
     """`findings` with the builds named in their messages where needed; build_of maps id(finding) to the
     build root of the object it is about (findings on anything else are not in it)."""
-    deployers: dict[str, set[str]] = {}
-    for build in builds:
-        for path in build.inputs:
-            deployers.setdefault(path, set()).add(build.root)
+    deploying = deployers(builds)
     overlays = {b.root for b in builds if b.tool == "kustomize" and any(not _under(b.root, p) for p in b.inputs)}
     holders: dict[tuple[Any, ...], set[str]] = {}
     for finding in findings:
@@ -36,7 +33,7 @@ def named(findings: list[Finding], build_of: dict[int, str], builds: list[Render
             out.append(finding)
             continue
         holding = holders[_key(finding)]
-        shown = _shown(finding.path, holding, deployers.get(finding.path, set()), overlays)
+        shown = _shown(finding.path, holding, deploying.get(finding.path, set()), overlays)
         out.append(replace(finding, message=f"{finding.message} ({shown})") if shown else finding)
     return out
 

@@ -41,3 +41,12 @@ class RenderedBuild:
     complete: bool = True                       # False: part of it could not be rendered (remote base, ...)
     only_objects_missing: bool = False          # not complete, but each rendered object is as deployed
     repeatable: bool = True                     # False: a render failed (perhaps on its time or memory limit)
+
+
+def deployers(builds: list[RenderedBuild]) -> dict[str, set[str]]:
+    """Each file the builds read, and the roots of the builds that read it."""
+    found: dict[str, set[str]] = {}
+    for build in builds:
+        for path in build.inputs:
+            found.setdefault(path, set()).add(build.root)
+    return found

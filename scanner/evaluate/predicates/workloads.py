@@ -152,25 +152,30 @@ def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Mat
     namespace = namespace_of(resource)
     if args.get("serving") and not _serves(resource, namespace, ctx):
         return PASS
+    hpa = _autoscaler(resource, namespace, ctx)
+    floor = None if hpa is None else mapping(hpa.values.get("spec")).get("minReplicas", 1)
+    if hpa is not None and (args.get("autoscaled") or isinstance(floor, int) and floor >= minimum):
+        return PASS
+    if not number:
+        return unknown("spec.replicas (not a number)", "spec.replicas")
     shown = f"spec.replicas is {replicas}" if spec.get("replicas") is not None else "spec.replicas is not set (1)"
+    if hpa is not None:
+        why = f"its HorizontalPodAutoscaler {hpa.name} allows {floor}"
+    else:
+        why = "no HorizontalPodAutoscaler " + ("scales it" if args.get("autoscaled") else f"keeps {minimum} or more")
+    return fail("spec.replicas", f"{shown} and {why}{_data_store(resource)}")
+
+
+def _autoscaler(resource: Resource, namespace: str, ctx: Context) -> Resource | None:
+    """The HorizontalPodAutoscaler deployed with the workload (the same build, or the plain manifests) that
+    scales it."""
     for hpa in ctx.of_type(["HorizontalPodAutoscaler"]):
         if hpa.kind != "kubernetes" or hpa.root != resource.root or namespace_of(hpa) != namespace:
             continue
-        hpa_spec = mapping(hpa.values.get("spec"))
-        target = mapping(hpa_spec.get("scaleTargetRef"))
+        target = mapping(mapping(hpa.values.get("spec")).get("scaleTargetRef"))
         if target.get("kind") == resource.type and target.get("name") == resource.name:
-            floor = hpa_spec.get("minReplicas", 1)
-            if args.get("autoscaled") or isinstance(floor, int) and floor >= minimum:
-                return PASS
-            if not number:
-                return unknown("spec.replicas (not a number)", "spec.replicas")
-            return fail("spec.replicas", f"{shown} and its HorizontalPodAutoscaler {hpa.name} allows {floor}"
-                                         + _data_store(resource))
-    if not number:
-        return unknown("spec.replicas (not a number)", "spec.replicas")
-    if args.get("autoscaled"):
-        return fail("spec.replicas", f"{shown} and no HorizontalPodAutoscaler scales it" + _data_store(resource))
-    return fail("spec.replicas", f"{shown} and no HorizontalPodAutoscaler keeps {minimum} or more" + _data_store(resource))
+            return hpa
+    return None
 
 
 def _data_store(resource: Resource) -> str:
