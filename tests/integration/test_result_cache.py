@@ -240,7 +240,7 @@ def test_every_flipped_byte_and_every_truncation_is_a_miss_with_the_same_result(
                                     "unknown severity", "unknown tier", "unknown role", "unknown notice level",
                                     "passed check outside the texts", "passed checks cut short",
                                     "passed check's text not a text", "passed check's line negative",
-                                    "not an object"])
+                                    "finding's line negative", "files negative", "not an object"])
 def test_an_entry_forged_with_a_valid_checksum_but_not_what_sovscan_writes_is_a_miss(write, tmp_path, policies,
                                                                                      forged, monkeypatch):
     root = write({"main.tf": TREE["main.tf"], "variables.tf": TREE["variables.tf"]}, tmp_path / "repo")
@@ -254,6 +254,10 @@ def test_an_entry_forged_with_a_valid_checksum_but_not_what_sovscan_writes_is_a_
         finding[_at(Finding, "line")] = "3"
     elif forged == "unknown field":
         finding.append(1)
+    elif forged == "finding's line negative":     # no report has a place for it
+        finding[_at(Finding, "line")] = -1
+    elif forged == "files negative":
+        body["files"] = -5
     elif forged == "unknown policy":
         written[_at(Result, "policies")][0] = "XX-999"
     elif forged == "no policies":                  # the findings name policies the result does not hold
