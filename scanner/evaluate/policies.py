@@ -100,10 +100,6 @@ class Policy:
     def on_by_default(self) -> bool:
         return not self.opt_in
 
-    def remediation_for(self, resource_type: str) -> str:
-        provider = resource_type.split("_", 1)[0]
-        return self.remediation.get(provider) or self.remediation.get("default") or next(iter(self.remediation.values()))
-
 
 def schema() -> dict[str, Any]:
     """The policy schema, with the predicate names taken from the engine's registry."""

@@ -26,10 +26,11 @@ def help_uri(docs_url: str, policy_id: str, lang: str = "en") -> str:
 
 
 def remediation(policy: Policy, resource_type: str, lang: str = "en") -> str:
-    """The policy's fix for this kind of resource (by its provider prefix), in `lang`."""
+    """The policy's fix for this kind of resource, in `lang`: the one written for its type, else for its
+    provider (the type's prefix), else the default."""
     texts = policy.text(lang).remediation
     provider = resource_type.split("_", 1)[0]
-    return texts.get(provider) or texts.get("default") or next(iter(texts.values()), "")
+    return texts.get(resource_type) or texts.get(provider) or texts.get("default") or next(iter(texts.values()), "")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,18 @@
+"""The fix a finding shows: the one its policy wrote for the resource's type, else for its provider, else the
+default."""
+from scanner.report.model import remediation
+
+
+def test_a_fix_written_for_the_type_is_the_one_its_findings_show(catalogue):
+    policy = {p.id: p for p in catalogue}["EXIT-003"]
+    storage = remediation(policy, "azurerm_storage_account")
+    assert "versioning_enabled" in storage and "disk" not in storage
+    assert "auto_backup" in remediation(policy, "azurerm_mssql_virtual_machine")
+    assert remediation(policy, "azurerm_storage_account", "nl").startswith("Zet blob_properties")
+
+
+def test_a_type_without_a_fix_of_its_own_gets_its_providers_then_the_default(catalogue):
+    policy = {p.id: p for p in catalogue}["EXIT-003"]
+    assert remediation(policy, "azurerm_mssql_database") == policy.remediation["azurerm"]
+    assert remediation(policy, "aws_db_instance") == policy.remediation["aws"]
+    assert remediation(policy, "oci_database_db_system") == policy.remediation["default"]
