@@ -267,7 +267,7 @@ def _exactly(kind: type) -> Decoder:
     def read(data: Any, policies: dict[str, Policy]) -> Any:
         if type(data) is not kind:
             raise Malformed(f"{type(data).__name__} where {kind.__name__} belongs")
-        if kind is int and data < 0:   # every number a result holds is a line or a count
+        if isinstance(data, int) and data < 0:   # every number a result holds is a line or a count
             raise Malformed("a negative number")
         if isinstance(data, str) and not data.isascii():
             try:
