@@ -8,6 +8,7 @@ import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanner.checkout import inside
 from scanner.notices import CACHE_SKIPPED, Notice
 from scanner.regular_file import is_regular, read_bytes
 
@@ -103,7 +104,7 @@ def display_prefix(root: str, roots: tuple[str, ...] = ()) -> str:
     of several `roots` scanned together: then relative to the working directory too (`../b/main.tf`), so the
     files of two roots are never shown with one path."""
     real_root, cwd = os.path.realpath(root), os.path.realpath(os.getcwd())
-    if real_root == cwd or (not _inside(real_root, cwd) and len({os.path.realpath(r) for r in roots}) < 2):
+    if real_root == cwd or (not inside(real_root, cwd) and len({os.path.realpath(r) for r in roots}) < 2):
         return ""
     base = real_root if os.path.isdir(real_root) else os.path.dirname(real_root)
     rel = os.path.relpath(base, cwd).replace(os.sep, "/")
@@ -165,7 +166,7 @@ def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
         real_dir = os.path.realpath(dirpath)
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
         rel_dir = prefix + ("" if rel_dir == "." else rel_dir + "/")
-        if real_dir in seen_dirs or not _inside(real_dir, real_root):
+        if real_dir in seen_dirs or not inside(real_dir, real_root):
             dirnames[:] = []
             notices.append(Notice(shown_path(rel_dir.rstrip("/")), 0, "skipped: symlink loop or link outside the scan root",
                                   "note"))
@@ -193,10 +194,6 @@ def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
     return sorted(sources), sorted(notices)
 
 
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
 def shown_path(rel: str) -> str:
     """The path as reports show it. A name that is not UTF-8 reaches Python with surrogate escapes, which
     no report (or hash) can encode: its bytes are shown as \\xNN. The file is still read by its real name."""
@@ -219,7 +216,7 @@ def _missing(abspath: str) -> str:
 
 def _source(abspath: str, rel: str, real_root: str) -> tuple[Source | None, Notice | None]:
     rel = shown_path(rel)
-    if os.path.islink(abspath) and not _inside(os.path.realpath(abspath), real_root):
+    if os.path.islink(abspath) and not inside(os.path.realpath(abspath), real_root):
         return None, Notice(rel, 0, "skipped: symlink points outside the scan root", "note")
     if not os.path.exists(abspath):
         return None, Notice(rel, 0, f"cannot read file: {_missing(abspath)}")
@@ -252,7 +249,7 @@ def installed_module_sources(root: str, prefix: str, directories: list[str]) -> 
     notices: list[Notice] = []
     for directory in dict.fromkeys(directories):
         top = os.path.join(real_root, directory)
-        if not _inside(os.path.realpath(top), real_root) or not os.path.isdir(top):
+        if not inside(os.path.realpath(top), real_root) or not os.path.isdir(top):
             continue
         for dirpath, dirnames, filenames in os.walk(top):
             dirnames[:] = sorted(d for d in dirnames if d not in (".git", ".terraform"))

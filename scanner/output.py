@@ -16,11 +16,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from scanner.checkout import inside
 from scanner.errors import SovscanError
-
-
-def _inside(path: str, directory: str) -> bool:
-    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
 def check_targets(targets: list[str], checkouts: list[str]) -> None:
@@ -40,10 +37,10 @@ def check_targets(targets: list[str], checkouts: list[str]) -> None:
 
 def _check_directories(target: str, absolute: str, guarded: list[str]) -> None:
     for checkout in guarded:
-        if not _inside(absolute, checkout):
+        if not inside(absolute, checkout):
             continue
         directory = Path(absolute).parent
-        while _inside(str(directory), checkout) and str(directory) != checkout:
+        while inside(str(directory), checkout) and str(directory) != checkout:
             if directory.is_symlink():
                 raise SovscanError(f"refusing to write {target}: {directory} is a symbolic link inside the scanned "
                                    "checkout; write reports to a real directory")
