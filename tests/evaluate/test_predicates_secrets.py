@@ -175,3 +175,30 @@ def test_secret_in_a_repeated_block_points_at_its_own_block(write, run_scan):
                              '  set {\n    name  = "auth.password"\n    value = "helm-literal-pw"\n  }\n}\n'})
     result = run_scan(root, only=("SEC-001",))
     assert [(f.line, f.attribute) for f in result.findings] == [(8, "set[name=auth.password].value")]
+
+
+EXTENSION = '''resource "azurerm_virtual_machine_extension" "e" {{
+  name                 = "e"
+  virtual_machine_id   = "vm"
+  publisher            = "Microsoft.Compute"
+  type                 = "CustomScriptExtension"
+  type_handler_version = "1.10"
+  protected_settings   = {settings}
+}}
+'''
+
+
+@pytest.mark.parametrize("settings, found", [
+    ('<<JSON\n  {"storageAccountKey": "c3RvcmFnZS1rZXktdmFsdWUtZm9yLXRlc3Rz", "fileUris": []}\nJSON', True),
+    ('jsonencode({ nested = { adminPassword = "N3sted-Pw!x" } })', True),
+    ('jsonencode({ Password = var.pw })', False),          # from the variable's default: not written here
+    ('jsonencode({ Password = local.pw })', False),
+    ('jsonencode({ commandToExecute = "echo hi" })', False),
+    ('"not json: Password=Welkom01"', False),
+])
+def test_a_secret_written_into_extension_settings_json(write, run_scan, settings, found):
+    root = write({"main.tf": EXTENSION.format(settings=settings)
+                  + 'variable "pw" {\n  default = "Fr0m-Default!"\n}\nlocals {\n  pw = "Fr0m-Local!x"\n}\n'})
+    findings = run_scan(root, only=("SEC-001",)).findings
+    assert [(f.path, f.line) for f in findings] == ([("main.tf", 7)] if found else [])
+    assert all("****" in f.message and "N3sted-Pw" not in f.message for f in findings)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
@@ -15,7 +16,7 @@ from typing import Any, Iterator, Sequence
 from scanner.evaluate.context import Context
 from scanner.masking import DETECTOR_REGISTRY, mask
 from scanner.model.paths import Match, lookup
-from scanner.evaluate.predicates.spec import MAPPING, STRING, STRINGS, PredicateSpec, spec
+from scanner.evaluate.predicates.spec import BOOLEAN, MAPPING, STRING, STRINGS, PredicateSpec, spec
 from scanner.registries import document
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model import detectors
@@ -154,7 +155,7 @@ def secret_named(resource: Resource, args: dict[str, Any], ctx: Context, base: M
 # --- Terraform maps and entry lists (app_settings, environment variables, env blocks) --------------
 def _entries(match: Match, args: dict) -> Iterator[tuple[str, Any, str, str, list[str]]]:
     """(name, value, location, key, literal paths that would make it written-out) per entry."""
-    value = match.value
+    value = _json_object(match.value) if args.get("json") else match.value
     if isinstance(value, dict):
         for name, item in value.items():
             location = f"{match.location}.{name}"
@@ -172,6 +173,26 @@ def _entries(match: Match, args: dict) -> Iterator[tuple[str, Any, str, str, lis
             [location, f"{match.location}.{value_key}"]
 
 
+def _json_object(value: Any) -> Any:
+    """A settings string that holds a JSON object (`jsonencode({...})`, a heredoc), as that object; its nested
+    objects' entries are named by their dotted path. Anything else is left as it is."""
+    if not isinstance(value, str):
+        return value
+    try:
+        data = json.loads(value)
+    except (ValueError, RecursionError):
+        return value
+    return dict(_flattened(data)) if isinstance(data, dict) else value
+
+
+def _flattened(data: dict, prefix: str = "", depth: int = 0) -> Iterator[tuple[str, Any]]:
+    for name, item in data.items():
+        if isinstance(item, dict) and depth < 8:
+            yield from _flattened(item, f"{prefix}{name}.", depth + 1)
+        else:
+            yield f"{prefix}{name}", item
+
+
 def _written_out(resource: Resource, value: Any, literal_paths: list[str]) -> bool:
     """Written as a literal in the source. Terraform knows this per attribute; YAML has no references.
 
@@ -184,6 +205,14 @@ def _written_out(resource: Resource, value: Any, literal_paths: list[str]) -> bo
     if "[" in literal_paths[0] and any("[" in p for p in resource.literal_paths):
         return literal_paths[0] in resource.literal_paths
     return any(p in resource.literal_paths for p in literal_paths)
+
+
+def _encoded_in_place(resource: Resource, location: str) -> bool:
+    """A settings string the attribute at `location` makes in its own block from what is written there, such
+    as `jsonencode({...})` of literals: a function call is no literal, but nothing outside the block (a
+    variable, a local, a caller) decided it."""
+    return location in resource.locations and not resource.chains.get(location) and \
+        not resource.chains.get(re.sub(r"\[\d+\]", "", location))
 
 
 def _below(path: str, base: Match | None, attr: str) -> str:
@@ -200,7 +229,8 @@ def secret_entries(resource: Resource, args: dict[str, Any], ctx: Context, base:
         for name, value, location, key, literal_paths in _entries(match, args):
             if not is_secret_name(name) or not secret_value(value):
                 continue
-            if _written_out(resource, value, literal_paths):
+            if _written_out(resource, value, literal_paths) or \
+                    (args.get("json") and isinstance(match.value, str) and _encoded_in_place(resource, match.location)):
                 hits.append((location, key, name, value))
     if not hits:
         return PASS
@@ -408,7 +438,8 @@ def ci_oidc_federation(resource: Resource, args: dict[str, Any], ctx: Context, b
 
 SECRETS: dict[str, PredicateSpec] = {
     "secret_named": spec(secret_named, optional={"path": STRING}, registries=("secret-detectors",)),
-    "secret_entries": spec(secret_entries, required={"path": STRING}, optional={"name": STRING, "value": STRING},
+    "secret_entries": spec(secret_entries, required={"path": STRING},
+                           optional={"name": STRING, "value": STRING, "json": BOOLEAN},
                            registries=("secret-detectors",)),
     "secret_text": spec(secret_text, optional={"detectors": STRINGS}, registries=("secret-detectors",), own_text=True),
     "tfvars_secrets": spec(tfvars_secrets, derived=("inputs",), registries=("secret-detectors",)),

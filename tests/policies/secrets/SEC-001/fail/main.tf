@@ -115,3 +115,41 @@ resource "azurerm_linux_web_app" "mixed_settings" {
     API_KEY     = var.api_key
   }
 }
+
+resource "azurerm_virtual_machine_extension" "domain_join" {
+  name                 = "join-domain"
+  virtual_machine_id   = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm"
+  publisher            = "Microsoft.Compute"
+  type                 = "JsonADDomainExtension"
+  type_handler_version = "1.3"
+  settings = jsonencode({
+    Name = "corp.example.nl"
+    User = "corp\\svc-join"
+  })
+  protected_settings = jsonencode({ # expect: SEC-001
+    Password = "Jo1nDomainPw!x"
+  })
+}
+
+resource "azurerm_virtual_machine_extension" "script" {
+  name                 = "script"
+  virtual_machine_id   = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm"
+  publisher            = "Microsoft.Compute"
+  type                 = "CustomScriptExtension"
+  type_handler_version = "1.10"
+  protected_settings = jsonencode({ # expect: SEC-001
+    commandToExecute  = "powershell -File setup.ps1"
+    storageAccountKey = "bG9uZy1zdG9yYWdlLWtleS12YWx1ZS1mb3ItdGVzdHMtb25seQ=="
+  })
+}
+
+resource "azurerm_linux_virtual_machine_scale_set" "workers" {
+  name = "workers"
+  extension {
+    name                 = "join"
+    publisher            = "Microsoft.Compute"
+    type                 = "CustomScript"
+    type_handler_version = "2.1"
+    protected_settings   = jsonencode({ script = "x", credentials = { password = "Sc4leSetPw!x" } }) # expect: SEC-001
+  }
+}

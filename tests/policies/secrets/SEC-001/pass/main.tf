@@ -165,3 +165,36 @@ module "app" {
   source      = "./modules/app"
   db_password = data.azurerm_key_vault_secret.db.value
 }
+
+resource "azurerm_virtual_machine_extension" "domain_join" {
+  name                 = "join-domain"
+  virtual_machine_id   = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm"
+  publisher            = "Microsoft.Compute"
+  type                 = "JsonADDomainExtension"
+  type_handler_version = "1.3"
+  settings = jsonencode({
+    Name     = "corp.example.nl"
+    User     = "corp\\svc-join"
+    Password = ""
+  })
+  protected_settings = jsonencode({
+    Password = var.join_password
+  })
+}
+
+resource "azurerm_virtual_machine_extension" "script" {
+  name                 = "script"
+  virtual_machine_id   = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm"
+  publisher            = "Microsoft.Compute"
+  type                 = "CustomScriptExtension"
+  type_handler_version = "1.10"
+  protected_settings = jsonencode({
+    commandToExecute  = "powershell -File setup.ps1"
+    storageAccountKey = azurerm_storage_account.scripts.primary_access_key
+  })
+}
+
+variable "join_password" {
+  type      = string
+  sensitive = true
+}
