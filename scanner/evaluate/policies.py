@@ -198,6 +198,7 @@ def _validate(data: Any, text: str, path: Path) -> None:
     if problems:
         _fail_at(path, text, *problems[0])
     _check_predicates(data, text, path)
+    _check_patterns(data, text, path)
     _check_messages(data, text, path)
 
 
@@ -231,12 +232,27 @@ def _check_predicates(data: dict[str, Any], text: str, path: Path) -> None:
                 if "predicate" not in cond:
                     continue
                 predicate = PREDICATES[cond["predicate"]]
-                validator = jsonschema.Draft202012Validator(predicate.schema())
+                validator = jsonschema.Draft202012Validator(predicate.schema(),
+                                                            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
                 errors = sorted(validator.iter_errors(cond.get("args", {})), key=lambda e: list(map(str, e.absolute_path)))
                 if errors:
                     where = pointer + ["args"] + list(errors[0].absolute_path)
                     raise PolicyError(f"{path}:{_line(text, where)}: {_pointer(where)}: {_short(errors[0])} "
                                       f"(predicate {cond['predicate']} takes {_arguments(predicate.schema())})")
+
+
+def _check_patterns(data: dict[str, Any], text: str, path: Path) -> None:
+    """The value of a `regex` or `not_regex` condition is a regular expression Python can compile: found
+    when the policy loads, not when the first resource reaches it."""
+    for index, check in enumerate(data["checks"]):
+        for part in ("where", "assert"):
+            for cond, pointer in _conditions(check.get(part), ["checks", index, part]):
+                if cond.get("op") not in ("regex", "not_regex"):
+                    continue
+                try:
+                    re.compile(str(cond.get("value", "")))
+                except (re.error, RecursionError, OverflowError) as err:
+                    _fail_at(path, text, pointer + ["value"], f"not a regular expression: {err}")
 
 
 def _arguments(schema: dict[str, Any]) -> str:

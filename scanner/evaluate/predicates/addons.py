@@ -17,7 +17,7 @@ from typing import Any, Iterable
 import yaml
 
 from scanner.evaluate.context import Context
-from scanner.evaluate.predicates.spec import MAPPING, STRING, STRINGS, PredicateSpec, spec
+from scanner.evaluate.predicates.spec import MAPPING, PATTERNS, STRING, STRINGS, PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.derive.clusters import first_value, truthy
 from scanner.model.paths import Match, lookup
@@ -213,7 +213,7 @@ def _policy_controller_configured(cluster: Resource, ctx: Context) -> bool:
 
 
 _ADDON_ARGS = {"what": STRING, "charts": STRINGS, "eks_addons": STRINGS, "kinds": STRINGS, "provisioners": STRINGS,
-               "workloads": STRINGS, "off_when": MAPPING}
+               "workloads": PATTERNS, "off_when": MAPPING}
 _ADDON_READS = ("helm_release, aws_eks_addon, HelmRelease and add-on manifests that can serve the cluster: its own "
                 "root module, a root module without a cluster, Kubernetes manifests",)
 

@@ -15,6 +15,7 @@ Predicate = Callable[[Resource, dict[str, Any], Context, "Match | None"], Verdic
 # Argument types, as JSON Schema fragments.
 STRING: Mapping[str, Any] = {"type": "string", "minLength": 1}
 STRINGS: Mapping[str, Any] = {"type": "array", "items": {"type": "string"}}
+PATTERNS: Mapping[str, Any] = {"type": "array", "items": {"type": "string", "format": "regex"}}   # regular expressions
 STRING_OR_STRINGS: Mapping[str, Any] = {"oneOf": [STRING, {**STRINGS, "minItems": 1}]}
 NUMBER: Mapping[str, Any] = {"type": "number"}
 INTEGER: Mapping[str, Any] = {"type": "integer"}
