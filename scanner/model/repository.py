@@ -23,6 +23,10 @@ README_NAMES = ("readme.md", "readme", "readme.rst", "readme.txt", "readme.adoc"
 # Files that sit at the top of a repository (discovery skips .git itself, so look for it on disk too).
 TOP_LEVEL_MARKERS = README_NAMES + ("license", "license.md", "license.txt", "copying", ".gitignore",
                                     ".gitlab-ci.yml", "codeowners", "contributing.md")
+# Files only a repository's own top level holds (unlike a README, which modules have too): a directory below
+# the scan root with two of them, or with a .git, is a repository of its own (a directory of clones)
+OWN_TOP_MARKERS = ("license", "license.md", "license.txt", "copying", ".gitignore", "code_of_conduct.md",
+                   "contributing.md", ".gitlab-ci.yml", ".pre-commit-config.yaml", ".github")
 # "Last tested: 2026-05-14", "last test = 2026-05-14", "Laatst getest: 2026-05-14"
 _LAST_TEST = re.compile(r"(?i)(last[ _-]?test(?:ed)?|laatst[ _-]?getest)\b[^0-9\n]{0,30}(\d{4}-\d{2}-\d{2})")
 
@@ -77,13 +81,41 @@ def _repository_top(files: list[ParsedFile], root: str, anchor: ParsedFile) -> b
     return False
 
 
+def nested_repositories(files: list[ParsedFile], root: str) -> list[str]:
+    """The directories below the scan root that are repositories of their own: a scan of a directory of
+    clones holds several, and what one of them runs says nothing about another's clusters."""
+    markers: dict[str, set[str]] = {}
+    checkouts: dict[str, str] = {}     # directory -> its path on disk, to look for a .git
+    for parsed in files:
+        path = parsed.source.path
+        directory, name = posixpath.split(path)
+        before, github, _ = path.partition(".github/")
+        if github and (not before or before.endswith("/")):
+            markers.setdefault(before.rstrip("/"), set()).add(".github")
+        if name.lower() in OWN_TOP_MARKERS:
+            markers.setdefault(directory, set()).add(name.lower())
+        disk = os.path.dirname(parsed.source.abspath)
+        while directory and directory not in checkouts:   # every directory above the file, once
+            checkouts[directory] = disk
+            directory, disk = posixpath.dirname(directory), os.path.dirname(disk)
+    tops = {d for d, found in markers.items() if len(found) >= 2}
+    tops |= {d for d, disk in checkouts.items() if os.path.exists(os.path.join(disk, ".git"))}   # a submodule's is a file
+    return sorted(d for d in tops if d != root and d.startswith(f"{root}/" if root else "")
+                  and not any(part.startswith(".") for part in d.split("/")))
+
+
+def repository_of(path: str, repositories: list[str]) -> str:
+    """The nested repository that holds `path` (the deepest), or "" for the scan's own."""
+    return max((r for r in repositories if path.startswith(r + "/")), key=len, default="")
+
+
 def build(files: list[ParsedFile], texts: Mapping[str, str]) -> list[Resource]:
     if not files:
         return []
     root = root_of([f.source.path for f in files])
     anchor = _anchor(files, root)
     values: dict = {"root": root, "files": len(files), "repository_top": _repository_top(files, root, anchor),
-                    "exit_plan": None}
+                    "exit_plan": None, "repositories": nested_repositories(files, root)}
     locations: dict[str, int] = {}
     is_plan = posixpath.basename(anchor.source.path).lower() in EXIT_PLAN_NAMES and \
         "/" not in _relative(anchor.source.path, root)

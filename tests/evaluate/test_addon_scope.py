@@ -27,3 +27,34 @@ def test_a_cluster_root_that_manages_no_add_ons_is_unresolved_whatever_another_c
 def test_an_add_ons_root_without_a_cluster_serves_every_cluster(write, run_scan):
     root = write({"cluster/main.tf": EKS.format(name="prod"), "addons/main.tf": EFS + 'provider "aws" {}\n'})
     assert _verdicts(run_scan(root, only=("HAVEN-010",))) == []
+
+
+FLUENT_BIT = ("apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: fluent-bit\n  namespace: logging\nspec:\n"
+              "  selector:\n    matchLabels: {app: fluent-bit}\n  template:\n    metadata:\n      labels: {app: fluent-bit}\n"
+              "    spec:\n      containers:\n        - name: fluent-bit\n          image: fluent/fluent-bit:3.1.4\n")
+OWN_TOP = {"LICENSE": "MIT\n", ".gitignore": "*.tfstate\n"}
+
+
+def _repository(name: str, files: dict[str, str], top: dict[str, str] = OWN_TOP) -> dict[str, str]:
+    return {f"{name}/{path}": text for path, text in {**top, **files}.items()}
+
+
+def test_a_repository_beside_another_in_one_scan_does_not_run_its_add_ons(write, run_scan):
+    root = write({**_repository("platform", {"infra/main.tf": EKS.format(name="prod") + LOGS.replace("fluent-bit", "x")}),
+                  **_repository("team-apps", {"k8s/fluent-bit.yaml": FLUENT_BIT})})
+    # platform manages add-ons (a Helm release) but runs no log collector: team-apps' DaemonSet is not its
+    assert _verdicts(run_scan(root, only=("HAVEN-008",))) == [("platform/infra/main.tf", "fail")]
+
+
+def test_a_repository_known_by_its_git_directory_is_one_too(write, run_scan, tmp_path):
+    root = write({**_repository("platform", {"infra/main.tf": EKS.format(name="prod")}, top={}),
+                  **_repository("team-apps", {"k8s/fluent-bit.yaml": FLUENT_BIT}, top={})})
+    assert _verdicts(run_scan(root, only=("HAVEN-008",))) == []
+    (root / "platform" / ".git").mkdir()
+    assert _verdicts(run_scan(root, only=("HAVEN-008",))) == [("platform/infra/main.tf", "open")]
+
+
+def test_manifests_in_the_clusters_own_repository_still_serve_it(write, run_scan):
+    root = write({**_repository("platform", {"infra/main.tf": EKS.format(name="prod"), "k8s/fluent-bit.yaml": FLUENT_BIT}),
+                  **_repository("team-apps", {"README.md": "apps\n"})})
+    assert _verdicts(run_scan(root, only=("HAVEN-008",))) == []

@@ -36,9 +36,10 @@ def test_exit_plan_age(tested, state):
     assert exit_plan_tested(plan, {}, _context(TODAY), None).state is state
 
 
-def test_missing_plan_is_only_reported_at_a_repository_top():
+def test_missing_plan_is_only_reported_at_a_repository_top_and_unresolved_below_it():
     assert exit_plan_tested(_repository({"repository_top": True, "exit_plan": None}), {}, _context(TODAY), None).state is False
-    assert exit_plan_tested(_repository({"repository_top": False, "exit_plan": None}), {}, _context(TODAY), None).state is True
+    below = exit_plan_tested(_repository({"repository_top": False, "exit_plan": None}), {}, _context(TODAY), None)
+    assert below.state is None and "not a repository's top level" in below.blocker
 
 
 def test_configured_plan_and_test_date_count_like_an_exit_document():

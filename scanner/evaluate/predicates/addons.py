@@ -7,7 +7,8 @@ another repository (GitOps), which this scan cannot see.
 What can serve a cluster: Terraform in the cluster's own root module, or in a root module that creates no
 cluster of its own (an add-ons root next to the cluster root); never Terraform of another cluster's root
 (envs/dev installing an add-on says nothing about envs/prod). Kubernetes manifests, Kustomize builds and
-Helm charts name no cluster, so they serve every cluster of the scan.
+Helm charts name no cluster, so they serve every cluster of their repository. A scan of several repositories
+(a directory of clones) keeps each to its own: another repository's log collector runs on its own clusters.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from scanner.evaluate.predicates.spec import MAPPING, PATTERNS, STRING, STRINGS,
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.derive.clusters import first_value, truthy
 from scanner.model.paths import Match, lookup
+from scanner.model.repository import REPOSITORY_TYPE, repository_of
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
 
@@ -74,8 +76,21 @@ ADDON_CARRIERS = ("helm_release", "kubernetes_manifest", "kubectl_manifest", "aw
 def _candidates(types: list[str], cluster: Resource, ctx: Context) -> list[Resource]:
     """The resources of these types that can serve the cluster (see the module docstring)."""
     cluster_roots = {root for root, _ in ctx.model.clusters}
+    repository = _repository(cluster, ctx)
     return [r for r in ctx.of_type(types)
-            if r.kind != "terraform" or r.root == cluster.root or r.root not in cluster_roots]
+            if (r.kind != "terraform" or r.root == cluster.root or r.root not in cluster_roots)
+            and _repository(r, ctx) == repository]
+
+
+def _repository(resource: Resource, ctx: Context) -> str:
+    """The nested repository the resource is deployed from ("" for the scan's own): a Terraform resource's
+    root module decides, as a module another repository's root calls is deployed there."""
+    key = ("nested repositories", "")
+    if key not in ctx.memo:
+        scan = next(iter(ctx.model.by_type(REPOSITORY_TYPE)), None)
+        ctx.memo[key] = list(scan.values.get("repositories") or []) if scan is not None else []
+    place = f"{resource.root}/" if resource.kind == "terraform" and resource.root else resource.path
+    return repository_of(place, ctx.memo[key])
 
 
 def _manages_addons(cluster: Resource, ctx: Context) -> bool:
@@ -115,7 +130,7 @@ def _kinds(args: dict[str, Any], cluster: Resource, ctx: Context) -> bool:
     kinds = args.get("kinds") or []
     if not kinds:
         return False
-    if any(r.kind == "kubernetes" for r in ctx.of_type(kinds)):
+    if any(r.kind == "kubernetes" and _repository(r, ctx) == _repository(cluster, ctx) for r in ctx.of_type(kinds)):
         return True
     for manifest in _candidates(["kubernetes_manifest"], cluster, ctx):
         kind = lookup(manifest, "manifest.kind")
@@ -138,17 +153,17 @@ def _provisioners(args: dict[str, Any], cluster: Resource, ctx: Context) -> bool
 
 def _workloads(args: dict[str, Any], cluster: Resource, ctx: Context) -> bool:
     patterns = args.get("workloads") or []
-    return bool(patterns) and any(_matches_any(name, patterns) for name in _workload_names(ctx))
+    return bool(patterns) and any(_matches_any(name, patterns) for name in _workload_names(_repository(cluster, ctx), ctx))
 
 
-def _workload_names(ctx: Context) -> list[str]:
-    """The names of the scan's Kubernetes workloads and of their images (without the registry path): the same
-    for every cluster and every add-on, so gathered once per scan."""
-    key = ("add-on workload names", "")
+def _workload_names(repository: str, ctx: Context) -> list[str]:
+    """The names of a repository's Kubernetes workloads and of their images (without the registry path): the
+    same for every cluster and every add-on, so gathered once per repository."""
+    key = ("add-on workload names", repository)
     if key not in ctx.memo:
         names = []
         for workload in ctx.of_type(list(_WORKLOAD_KINDS)):
-            if workload.kind == "kubernetes":
+            if workload.kind == "kubernetes" and _repository(workload, ctx) == repository:
                 names.append(workload.name)
                 names.extend(str(m.value).rsplit("/", 1)[-1] for m in lookup(workload, "pod.containers[*].image"))
         ctx.memo[key] = names

@@ -309,7 +309,8 @@ def _as_date(value: Any) -> datetime.date | None:
 def exit_plan_tested(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """Repository-level: an exit plan exists (exit.plan in the configuration, or EXIT.md in the scan
     root) and was tested within the last `exit.max_age_months` (default 12) months. A missing plan is
-    only reported when the scan root is a repository's top level."""
+    only reported when the scan root is a repository's top level; below it (a subdirectory, one module, a
+    directory of several repositories) the plan may be where this scan does not look: unresolved."""
     path = args.get("path", "exit_plan")
     found = [m.value for m in lookup(resource, path, base)]
     if found and isinstance(found[0], Unknown):
@@ -318,7 +319,8 @@ def exit_plan_tested(resource: Resource, args: dict[str, Any], ctx: Context, bas
     configured = getattr(ctx.config, "exit_plan", None)
     if not configured and not document:
         if not resource.values.get("repository_top", True):
-            return PASS    # a subdirectory or a single module: the plan lives at the repository's top
+            return unknown("whether there is an exit plan (the scan root is not a repository's top level, where "
+                           "EXIT.md would be; exit.plan in the configuration names one)")
         return fail("", "no exit plan: neither exit.plan in the configuration nor an EXIT.md in the scan root")
     dates = [(d, p) for d, p in ((_as_date(getattr(ctx.config, "exit_last_test", None)), ""),
                                  (_as_date(document.get("last_test")) if document else None, "exit_plan.last_test"))
