@@ -14,6 +14,9 @@ from scanner.regular_file import is_regular, read_bytes
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")   # `Kustomization`: no suffix
 DEFAULT_EXCLUDES = (".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox")
+# Of those, the ones that hold other projects' code: left out with a note, as any directory can take the name
+THIRD_PARTY = frozenset({"node_modules", ".venv", "venv", "__pycache__", ".tox"})
+SKIPPED_THIRD_PARTY = "skipped: installed third-party code (node_modules, a virtual environment, __pycache__, .tox) is never scanned"
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 TERRAFORM_STATE_SUFFIXES = (".tfstate", ".tfstate.backup", ".tfplan")
@@ -180,6 +183,8 @@ def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
                 notices.append(Notice(shown_path(rel_dir.rstrip("/") or "."), 0, SKIPPED_CACHE,
                                       "note" if known else "warning", CACHE_SKIPPED))
             continue
+        notices.extend(Notice(shown_path(rel_dir + d), 0, SKIPPED_THIRD_PARTY, "note")
+                       for d in sorted(dirnames) if d in THIRD_PARTY and not _excluded(rel_dir + d, d, user_excludes, set()))
         dirnames[:] = sorted(d for d in dirnames if d not in DEFAULT_EXCLUDES
                              and not _excluded(rel_dir + d, d, user_excludes, matched))
         for name in sorted(filenames):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import os
 
 from scanner import discover as discover_module
-from scanner.discover import SKIPPED_CACHE, classify, discover
+from scanner.discover import SKIPPED_CACHE, SKIPPED_THIRD_PARTY, classify, discover
 
 
 def test_classifies_by_name():
@@ -22,7 +22,18 @@ def test_walks_sorted_with_default_and_user_excludes(write):
                   "node_modules/p/x.yaml": "", "vendor/skip.tf": "", "c/keep.tf": ""})
     sources, notices = discover(str(root), ("vendor",))
     assert [s.path for s in sources] == ["a/x.yaml", "b/main.tf", "c/keep.tf"]
-    assert notices == []
+    assert [(n.path, n.level, n.message) for n in notices] == [("node_modules", "note", SKIPPED_THIRD_PARTY)]
+
+
+def test_third_party_directories_are_left_out_with_a_note_so_none_hides_code(write):
+    root = write({"infra/main.tf": "", "infra/venv/hidden.tf": "", "app/.venv/lib/x.yaml": "",
+                  "app/__pycache__/m.pyc": "", ".tox/py/x.yaml": ""})
+    sources, notices = discover(str(root), ())
+    assert [s.path for s in sources] == ["infra/main.tf"]
+    assert sorted(n.path for n in notices if n.message == SKIPPED_THIRD_PARTY) == \
+        [".tox", "app/.venv", "app/__pycache__", "infra/venv"]
+    _, excluded = discover(str(root), ("venv",))      # left out by the user as well: no note for it
+    assert "infra/venv" not in [n.path for n in excluded]
 
 
 def test_exclude_glob_on_paths(write):
