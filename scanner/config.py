@@ -181,9 +181,20 @@ def _resolve_paths(data: dict, root: Path, confined: bool, shown: str) -> dict:
     out = dict(data)
     for key in ("policies", "var_files"):
         if key in out:
-            out[key] = [checkout.resolve(value, root, confined, f"{shown}: {key}[{index}]")
-                        for index, value in enumerate(out[key])]
+            out[key] = [_existing(key, checkout.resolve(value, root, confined, f"{shown}: {key}[{index}]"),
+                                  f"{shown}: {key}[{index}]: {value}") for index, value in enumerate(out[key])]
     return out
+
+
+def _existing(key: str, path: str, where: str) -> str:
+    """A policy directory that is a directory, a variables file that is a file: said here, with the
+    configuration's file and field, rather than later as if it came from the command line."""
+    wanted, is_kind = ("a directory", os.path.isdir) if key == "policies" else ("a file", os.path.isfile)
+    if not os.path.exists(path):
+        raise ConfigError(f"{where}: does not exist")
+    if not is_kind(path):
+        raise ConfigError(f"{where}: is not {wanted}")
+    return path
 
 
 def _merge(base: dict, override: dict) -> dict:
