@@ -37,9 +37,12 @@ def _formats(values: tuple[str, ...], known: Iterable[str] = ()) -> list[tuple[s
     names = sorted(known or FORMATTERS)
     out = []
     for value in values or ("text",):
-        name, _, target = value.partition("=")
+        name, given, target = value.partition("=")
         if name not in names:
             raise click.BadParameter(f"unknown format {name!r}; choose from {', '.join(names)}", param_hint="--format")
+        if given and not target:    # `sarif=` from an unset variable: not standard output by surprise
+            raise click.BadParameter(f"{value!r} names no file; give {name}=FILE, or {name} for standard output",
+                                     param_hint="--format")
         out.append((name, target or None))
     stdout_formats = [n for n, t in out if t is None]
     if len(stdout_formats) > 1:
@@ -87,7 +90,7 @@ def _scan_options(function):
         click.option("--policies", "policy_dirs", multiple=True, type=click.Path(), help="Extra policy directory (repeatable)."),
         click.option("--only", multiple=True, help="Run only these families, opt-in groups or policy ids (repeatable, or comma-separated)."),
         click.option("--skip", multiple=True, help="Skip these families, opt-in groups or policy ids (repeatable, or comma-separated)."),
-        click.option("--var-file", "var_files", multiple=True, type=click.Path(), help="Terraform variables file for root modules."),
+        click.option("--var-file", "var_files", multiple=True, type=click.Path(), help="Terraform variables file for root modules (repeatable)."),
         click.option("--exclude", multiple=True, help="Glob of paths to leave out, as reports show them (repeatable)."),
         click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
                      help="Where parsed files, evaluated Terraform root modules, rendered Kustomize and Helm builds, "
@@ -331,7 +334,7 @@ _LANG = click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
 @_LANG
 def policies_list(only, policy_dirs, output_format, lang) -> None:
-    """List the policies with family, severity and the controls they map to."""
+    """List the policies: id, family, level and title (--format markdown adds whether each runs by default, its severity, checks, controls and sources)."""
     from scanner.evaluate import policies as policy_module, selection
     from scanner.report.catalogue import render_list, render_markdown
 

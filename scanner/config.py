@@ -264,7 +264,10 @@ def describe(error: jsonschema.ValidationError) -> str:
     if error.validator == "pattern" and error.absolute_path and error.absolute_path[-1] == "rule":
         return f"{value} is not a policy id; name one rule such as RES-001 (no * or all)"
     if error.validator in ("minimum", "maximum"):
-        return f"{value} is out of range; allowed: {schema.get('minimum', '…')} to {schema.get('maximum', '…')}"
+        low, high = schema.get("minimum"), schema.get("maximum")
+        span = f"{low} to {high}" if low is not None and high is not None else \
+            f"{low} or more" if low is not None else f"{high} or less"
+        return f"{value} is out of range; allowed: {span}"
     if error.validator == "minLength":
         return "must not be empty"
     return f"{value} is not valid here ({error.validator})"

@@ -29,6 +29,17 @@ def test_exit_codes_0_and_1(write, tmp_path, capsys):
     assert code == 1 and "RES-001" in out and "bad/main.tf" in out
 
 
+@pytest.mark.parametrize("args, said", [
+    (["-f", "sarif="], "'sarif=' names no file"),                       # -f "sarif=$UNSET"
+    (["--only", ""], "--only/--skip: '' names no family"),              # --only "$UNSET": not every policy
+    (["--skip", " , "], "--only/--skip: ' , ' names no family"),
+])
+def test_an_empty_value_where_a_name_belongs_exits_2(write, capsys, args, said):
+    write({"main.tf": VIOLATION})
+    code, out, err = run(["scan", ".", *args], capsys)
+    assert code == 2 and said in err and out == ""
+
+
 def test_fail_on_threshold(write, capsys):
     write({"main.tf": 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n  }\n}\n'})
     assert run(["scan", ".", "--only", "EXIT-008"], capsys)[0] == 0          # medium = warning

@@ -127,6 +127,7 @@ def test_an_unreadable_file_is_never_quoted(write, capsys):
     ("exit: !!timestamp soon\n", "configuration holds a value YAML cannot read (a date that does not exist, a number"),
     ("max_waiver_days: !!int 0x" + "f" * 5000 + "\n", "configuration holds a number of more than 64 bits"),
     ("max_waiver_days: " + "9" * 5000 + "\n", "configuration holds a value YAML cannot read"),
+    ("exit:\n  max_age_months: 0\n", "exit.max_age_months: 0 is out of range; allowed: 1 or more"),
     ("policies: [no-such-dir]\n", "policies[0]: no-such-dir: does not exist"),
     ("policies: [main.tf]\n", "policies[0]: main.tf: is not a directory"),
     ("var_files: [prod.tfvars]\n", "var_files[0]: prod.tfvars: does not exist"),

@@ -15,6 +15,9 @@ def select(policies: list[Policy], only: tuple[str, ...] = (), skip: tuple[str, 
     or an alias. Naming an opt-in policy (by id, alias or group) in `only` turns it on for this run; a family
     name selects the family's policies that run by default and leaves its opt-in ones off. Each entry may
     list several names separated by commas (`--only WL-001,WL-030`)."""
+    for entry in only + skip:
+        if not _names((entry,)):   # `--only "$FAMILIES"` with the variable unset would run every policy
+            raise PolicyError(f"--only/--skip: {entry!r} names no family, opt-in group or policy id")
     only, skip = _names(only), _names(skip)
     known = _known(policies)
     for name in only + skip:
