@@ -205,3 +205,30 @@ def test_a_missing_lock_file_names_the_gitignore_line_that_ignores_it(write, run
     (root / ".git").mkdir()
     assert [f.message for f in run_scan(root, only=("EXIT-008",)).findings] == [
         f"terraform.required_providers.aws: the root module has no dependency lock file ({said})"]
+
+
+DLM = '''resource "aws_dlm_lifecycle_policy" "daily" {
+  execution_role_arn = "arn"
+  policy_details {
+    resource_types = %s
+    target_tags    = { Snapshot = "daily" }
+  }
+}
+resource "aws_ebs_volume" "data" {
+  availability_zone = "eu-central-1a"
+  tags              = %s
+}
+variable "tags" {}
+'''
+
+
+@pytest.mark.parametrize("kinds, tags, verdict", [
+    ('["VOLUME"]', '{ Snapshot = "daily" }', "pass"),
+    ('["INSTANCE"]', '{ Snapshot = "daily" }', "fail"),          # snapshots instances, not this volume
+    ('["VOLUME"]', '{ Snapshot = "weekly" }', "fail"),
+    ('["VOLUME"]', 'var.tags', "open"),                          # the volume's tags are not known
+])
+def test_a_dlm_policy_snapshots_the_volumes_that_carry_its_target_tags(write, run_scan, kinds, tags, verdict):
+    result = run_scan(write({"main.tf": DLM % (kinds, tags)}), only=("EXIT-003",))
+    states = [("fail", f.line) for f in result.findings] + [("open", u.line) for u in result.unresolved]
+    assert states == ([] if verdict == "pass" else [(verdict, 8)])

@@ -193,6 +193,34 @@ def aws_backup_rule_selected(resource: Resource, args: dict[str, Any], ctx: Cont
     return fail(detail="no aws_backup_selection selects it")
 
 
+def dlm_selected(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
+    """An EBS volume that an aws_dlm_lifecycle_policy of its root module snapshots: the policy's target_tags
+    are all among the volume's tags (its own and the provider's default tags), and its resource_types
+    include VOLUME (the default)."""
+    tags = _tags(resource)
+    own = resource.values.get("tags")
+    blocker = ""
+    for policy in ctx.of_type(["aws_dlm_lifecycle_policy"]):
+        if policy.root != resource.root:
+            continue
+        for details in policy.values.get("policy_details") or []:
+            if not isinstance(details, dict):
+                continue
+            kinds, wanted = details.get("resource_types", ["VOLUME"]), details.get("target_tags")
+            if isinstance(kinds, Unknown) or isinstance(wanted, Unknown):
+                blocker = blocker or f"the policy_details of {policy.address}"
+                continue
+            if not isinstance(wanted, dict) or not wanted or "VOLUME" not in (kinds or ["VOLUME"]):
+                continue
+            seen = [tags.get(key) for key in wanted]
+            if isinstance(own, Unknown) or any(isinstance(v, Unknown) for v in [*wanted.values(), *seen]):
+                blocker = blocker or f"the target_tags of {policy.address} against the volume's tags"
+            elif all(tag is not None and str(tag) == str(value) for tag, value in zip(seen, wanted.values())):
+                return PASS
+    return unknown(blocker) if blocker else fail(detail="no aws_backup_selection or aws_dlm_lifecycle_policy "
+                                                       "snapshots it")
+
+
 def vm_backed_up(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The virtual machine the value at `path` refers to is protected by azurerm_backup_protected_vm
     (used on a data disk attachment: the disk is backed up with its VM)."""
@@ -420,6 +448,7 @@ EXIT: dict[str, PredicateSpec] = {
     "lockin_inventory": spec(lockin_inventory, reads=("every Terraform resource",), registries=("portability",)),
     "aws_backup_rule_selected": spec(aws_backup_rule_selected, optional={"path": STRING},
                                      reads=("aws_backup_selection resources",)),
+    "dlm_selected": spec(dlm_selected, reads=("aws_dlm_lifecycle_policy resources",)),
     "vm_backed_up": spec(vm_backed_up, optional={"path": STRING}, reads=("azurerm_backup_protected_vm resources",)),
     "retention_at_least": spec(retention_at_least, required={"path": STRING, "min": NUMBER},
                                optional={"default": NUMBER, "unit": STRING}),

@@ -121,3 +121,33 @@ resource "azurerm_mssql_virtual_machine" "erp" { # expect: EXIT-003
   virtual_machine_id = "vm"
   sql_license_type   = "PAYG"
 }
+
+resource "aws_ebs_volume" "data" { # expect: EXIT-003
+  availability_zone = "eu-central-1a"
+  size              = 100
+  tags              = { Name = "data", Snapshot = "weekly" }
+}
+
+resource "aws_dlm_lifecycle_policy" "daily" {
+  description        = "daily snapshots"
+  execution_role_arn = "arn:aws:iam::111122223333:role/dlm"
+  policy_details {
+    resource_types = ["VOLUME"]
+    target_tags    = { Snapshot = "daily" }
+    schedule {
+      name = "daily"
+      create_rule {
+        interval = 24
+      }
+      retain_rule {
+        count = 7
+      }
+    }
+  }
+}
+
+resource "google_compute_disk" "data" { # expect: EXIT-003
+  name = "data"
+  zone = "europe-west4-a"
+  size = 100
+}

@@ -194,3 +194,58 @@ variable "backup_key" {
   type      = string
   sensitive = true
 }
+
+resource "aws_ebs_volume" "data" {
+  availability_zone = "eu-central-1a"
+  size              = 100
+  tags              = { Name = "data", Snapshot = "daily" }
+}
+
+resource "aws_dlm_lifecycle_policy" "daily" {
+  description        = "daily snapshots"
+  execution_role_arn = "arn:aws:iam::111122223333:role/dlm"
+  policy_details {
+    resource_types = ["VOLUME"]
+    target_tags    = { Snapshot = "daily" }
+    schedule {
+      name = "daily"
+      create_rule {
+        interval = 24
+      }
+      retain_rule {
+        count = 7
+      }
+    }
+  }
+}
+
+resource "google_compute_resource_policy" "snapshots" {
+  name   = "daily"
+  region = "europe-west4"
+  snapshot_schedule_policy {
+    schedule {
+      daily_schedule {
+        days_in_cycle = 1
+        start_time    = "04:00"
+      }
+    }
+  }
+}
+
+resource "google_compute_disk" "data" {
+  name = "data"
+  zone = "europe-west4-a"
+  size = 100
+}
+
+resource "google_compute_disk_resource_policy_attachment" "data" {
+  name = google_compute_resource_policy.snapshots.name
+  disk = google_compute_disk.data.name
+  zone = "europe-west4-a"
+}
+
+resource "google_compute_disk" "logs" {
+  name              = "logs"
+  zone              = "europe-west4-a"
+  resource_policies = [google_compute_resource_policy.snapshots.id]
+}

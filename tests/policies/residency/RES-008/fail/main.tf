@@ -48,3 +48,39 @@ resource "azurerm_monitor_diagnostic_setting" "to_arm_account" {
   target_resource_id = "kv"
   storage_account_id = azapi_resource.arm_logs.id # expect: RES-008
 }
+
+resource "azurerm_storage_account" "us_logs" {
+  name                     = "stuslogs"
+  location                 = "eastus"
+  account_tier             = "Standard"
+  account_replication_type = "LRS"
+}
+
+resource "azurerm_network_watcher_flow_log" "nsg" {
+  name                 = "flow"
+  network_watcher_name = "nw"
+  resource_group_name  = "rg"
+  storage_account_id   = azurerm_storage_account.us_logs.id # expect: RES-008
+  enabled              = true
+  retention_policy {
+    enabled = true
+    days    = 30
+  }
+  traffic_analytics {
+    enabled               = true
+    workspace_id          = "00000000-0000-0000-0000-000000000000"
+    workspace_region      = "centralus" # expect: RES-008
+    workspace_resource_id = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/w"
+  }
+}
+
+resource "azurerm_monitor_log_profile" "activity" {
+  name               = "default"
+  categories         = ["Action", "Delete", "Write"]
+  locations          = ["westeurope", "global"]
+  storage_account_id = azurerm_storage_account.us_logs.id # expect: RES-008
+  retention_policy {
+    enabled = true
+    days    = 365
+  }
+}

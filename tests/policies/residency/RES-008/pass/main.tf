@@ -62,3 +62,36 @@ resource "azurerm_monitor_diagnostic_setting" "to_arm_account" {
   target_resource_id = "kv"
   storage_account_id = azapi_resource.arm_logs.id
 }
+
+resource "azurerm_storage_account" "eu_logs" {
+  name                     = "steulogs"
+  location                 = "westeurope"
+  account_tier             = "Standard"
+  account_replication_type = "LRS"
+}
+
+resource "azurerm_network_watcher_flow_log" "nsg" {
+  name                 = "flow"
+  network_watcher_name = "nw"
+  resource_group_name  = "rg"
+  storage_account_id   = azurerm_storage_account.eu_logs.id
+  enabled              = true
+  retention_policy {
+    enabled = true
+    days    = 30
+  }
+  traffic_analytics {
+    enabled               = true
+    workspace_id          = "00000000-0000-0000-0000-000000000000"
+    workspace_region      = "westeurope"
+    workspace_resource_id = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/w"
+  }
+}
+
+resource "azurerm_monitor_aad_diagnostic_setting" "entra" {
+  name               = "entra"
+  storage_account_id = azurerm_storage_account.eu_logs.id
+  enabled_log {
+    category = "SignInLogs"
+  }
+}
