@@ -162,3 +162,23 @@ def cmk(name: str, target: Any, root: str = "", **values: Any) -> Resource:
 def test_linked(others, args, state):
     ctx = context(ACCOUNT, *others)
     assert judge(ACCOUNT, {"linked": args}, None, ctx).state is state
+
+
+COPIED_LOCATION = '''data "azurerm_resource_group" "rg" {
+  name = "rg"
+}
+resource "azurerm_windows_virtual_machine" "main" {
+  name     = "vm"
+  location = data.azurerm_resource_group.rg.location
+}
+resource "azurerm_virtual_machine_run_command" "cmd" {
+  name     = "cmd"
+  location = azurerm_windows_virtual_machine.main.location
+}
+'''
+
+
+def test_a_location_copied_from_another_resource_is_unresolved_once_where_it_is_written(write, run_scan):
+    result = run_scan(write({"main.tf": COPIED_LOCATION}), only=("RES-001",))
+    # the run command's location is the VM's: the VM's own check says the region is not known, once
+    assert [(u.address, u.line) for u in result.unresolved] == [("azurerm_windows_virtual_machine.main", 6)]

@@ -72,10 +72,10 @@ def region_allowed(resource: Resource, args: dict[str, Any], ctx: Context, base:
     if not found:
         return _default_location_allowed(resource, args, provider, ctx) if args.get("provider_defaults") else PASS
     for value, path in found:
+        if args.get("skip_inherited", True) and copied_from_another_resource(resource, path):
+            continue   # copied from another resource (e.g. its resource group): reported there, known or not
         if isinstance(value, Unknown):
             return unknown(value.reason, path)
-        if args.get("skip_inherited", True) and copied_from_another_resource(resource, path):
-            continue   # copied from another resource (e.g. its resource group): reported there
         verdict = region_verdict(provider, str(value), path, ctx)
         if verdict.state is not True:
             return verdict
