@@ -9,7 +9,9 @@ when two rules of a family judge it (a resource's location and the region of the
 
 The finding on every copy is kept, so each place can still be found and waived, but only one copy keeps its
 level; the others become notes that point at it. The reported copy is a hand-written file before a
-generated one, then the first by path and line. A waived copy is never folded into an unwaived one.
+generated one, then the first by path and line. A waived copy is never folded into an unwaived one, and
+copies are looked for within one repository: in a scan of a directory of repositories, two applications'
+objects of one name are two facts.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from typing import Any
 from scanner.evaluate.result import Finding, Result
 from scanner.model.derive.namespaces import NAMESPACE_TYPE
 from scanner.model.files import TEXT_FILE_TYPE
+from scanner.model.repository import REPOSITORY_TYPE, repository_of
 from scanner.model.resource import Model
 
 SAID = {"en": " (a copy: the same finding on {address} is reported at {place})",
@@ -35,11 +38,13 @@ def reported_once(result: Result, model: Model) -> Result:
     objects = {r.address for r in model.resources if r.kind == "kubernetes"}
     namespaces = {r.address for r in model.by_type(NAMESPACE_TYPE)}
     generated = {r.path: str(r.values.get("generated") or "") for r in model.by_type(TEXT_FILE_TYPE)}
+    scan = next(iter(model.by_type(REPOSITORY_TYPE)), None)
+    repositories = list(scan.values.get("repositories") or []) if scan is not None else []
     groups: dict[tuple[Any, ...], list[Finding]] = {}
     for finding in result.findings:
         key = _copy_key(finding, objects, namespaces, generated)
         if key is not None:
-            groups.setdefault(key, []).append(finding)
+            groups.setdefault(key + (repository_of(finding.path, repositories),), []).append(finding)
     copies: dict[int, Finding] = {}
     for key, members in groups.items():
         if len({(f.path, f.line) for f in members}) < 2:

@@ -34,6 +34,14 @@ def test_one_object_defined_as_manifests_a_bundle_and_a_chart_is_reported_once(w
     assert result.exit_code("warning") == 1
 
 
+def test_objects_of_one_name_in_two_repositories_of_one_scan_are_not_copies(write, run_scan):
+    top = {"LICENSE": "MIT\n", ".gitignore": "*.log\n"}
+    root = write({**{f"shop/{k}": v for k, v in top.items()}, **{f"blog/{k}": v for k, v in top.items()},
+                  "shop/k8s/web.yaml": DEPLOYMENT.format(name="web"), "blog/k8s/web.yaml": DEPLOYMENT.format(name="web")})
+    # two applications that each call their Deployment "web": two facts, each at its level
+    assert [level for *_, level, _ in _levels(run_scan(root, only=("WL-010",)), "WL-010")] == ["warning", "warning"]
+
+
 def test_objects_of_one_name_in_different_namespaces_are_not_copies(write, run_scan):
     root = write({"a/app.yaml": DEPLOYMENT.format(name="web").replace("  name: web\n", "  name: web\n  namespace: a\n"),
                   "b/app.yaml": DEPLOYMENT.format(name="web").replace("  name: web\n", "  name: web\n  namespace: b\n")})
