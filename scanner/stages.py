@@ -177,9 +177,13 @@ def _unrendered_places(builds: list[RenderedBuild], focus: Focus) -> frozenset[t
 
 def _narrow(result: Result, focus: Focus, unrendered: frozenset[tuple[str, int]] = frozenset()) -> Result:
     def keeps(finding: Finding) -> bool:
-        """On a changed line or block, or decided by a changed place (a tfvars entry, a default, a local)."""
+        """On a changed line or block, or decided by a changed place (a tfvars entry, a default, a local), or
+        waived by a comment on a changed line (the line above it or above its block: REVIEW-001 names what
+        the new waiver waives)."""
+        waived_above = finding.suppression is not None and finding.suppression.kind == "inSource" and \
+            any(focus.keeps(finding.path, line - 1) for line in (finding.line, finding.resource_line) if line > 1)
         return focus.keeps(finding.path, finding.line, finding.resource_line, finding.resource_end_line) or \
-            any(focus.keeps(path, line) for path, line, _ in finding.chain)
+            waived_above or any(focus.keeps(path, line) for path, line, _ in finding.chain)
     return result.but(findings=[f for f in result.findings if keeps(f)],
                       unresolved=[f for f in result.unresolved if keeps(f)],
                       notices=[n for n in result.notices if n.path in focus.files or n.kind == CACHE_SKIPPED

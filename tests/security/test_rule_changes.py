@@ -44,6 +44,17 @@ def test_waivers_and_settings_added_by_the_change_are_findings(repo, capsys):
     ]
 
 
+def test_a_waiver_added_above_an_unchanged_resource_names_the_resource(repo, capsys):
+    (repo / "infra" / "old.tf").write_text(US.format(name="old"), encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a resource")
+    (repo / "infra" / "old.tf").write_text(f'# sovscan:ignore RES-001 reason="later" until={UNTIL}\n'
+                                           + US.format(name="old"), encoding="utf-8")
+    assert cli.main(["scan", ".", "--changed-since", "HEAD", "--only", "RES-001", "-f", "json=out.json"]) == 0
+    assert _findings(repo) == [("REVIEW-001", "infra/old.tf", 1, f"waiver added in this change for RES-001 on "
+                                                                 f"azurerm_resource_group.old until {UNTIL}")]
+
+
 def test_review_cannot_be_switched_off_by_the_change(repo, capsys):
     (repo / ".sovscan.yaml").write_text("enforcement:\n  REVIEW-001: off\n  residency: off\n", encoding="utf-8")
     cli.main(["scan", ".", "--changed-since", "HEAD", "--skip", "residency", "-f", "json=out.json", "-f", "text"])
