@@ -98,6 +98,16 @@ def _scan_options(function):
                           "(default: $XDG_CACHE_HOME/sovscan, else ~/.cache/sovscan)."),
         click.option("--no-cache", is_flag=True, help="Parse, evaluate and judge everything again; "
                                                       "read and write no cache."),
+        click.option("--haven-results", "haven_results", multiple=True, type=click.Path(), metavar="FILE",
+                     help="Haven Compliancy Checker results of the live cluster (haven check --output=json, or "
+                          "kubectl get compliancies -o json); each check becomes a result (repeatable)."),
+        click.option("--plan", "plans", multiple=True, type=click.Path(), metavar="FILE",
+                     help="A Terraform plan as JSON (terraform show -json PLANFILE): values for the root module it "
+                          "was made in; findings stay on the .tf lines (repeatable)."),
+        click.option("--helm-engine", type=click.Choice(["auto", "sdk", "binary", "none"]), default="auto",
+                     show_default=True, help="What renders Helm charts: the helm extra (sdk), a helm binary on PATH, "
+                                             "either (auto), or nothing (none: every chart is a notice, and --strict "
+                                             "fails)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -159,15 +169,6 @@ def _report_targets(outputs: list[tuple[str, str | None]], paths: tuple[str, ...
                                                      "commit REF, and every waiver or configuration change since then.")
 @click.option("--gitlab-schema-version", default="", metavar="15.X.Y",
               help="Schema version the gitlab-sast report declares (default: the lowest 15.x it satisfies).")
-@click.option("--haven-results", "haven_results", multiple=True, type=click.Path(), metavar="FILE",
-              help="Haven Compliancy Checker results of the live cluster (haven check --output=json, or "
-                   "kubectl get compliancies -o json); each check becomes a result (repeatable).")
-@click.option("--plan", "plans", multiple=True, type=click.Path(), metavar="FILE",
-              help="A Terraform plan as JSON (terraform show -json PLANFILE): values for the root module it was "
-                   "made in; findings stay on the .tf lines (repeatable).")
-@click.option("--helm-engine", type=click.Choice(["auto", "sdk", "binary", "none"]), default="auto", show_default=True,
-              help="What renders Helm charts: the helm extra (sdk), a helm binary on PATH, either (auto), or nothing "
-                   "(none: every chart is a notice, and --strict fails).")
 @click.option("-q", "--quiet", is_flag=True, help="Text output: the findings only, no fix hints, notices or summary.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) when no file is scanned, a file cannot be read or parsed, or a "
                                                  "Kustomize build or Helm chart is not rendered in full, a module call is not evaluated, or a directory tagged as a cache that is neither sovscan's nor a known tool's is left out.")
@@ -290,13 +291,14 @@ def baseline_group() -> None:
 @_scan_options
 @click.option("-o", "--output", "target", required=True, type=click.Path(), help="Baseline file to write.")
 def baseline_create(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, cache_dir, no_cache,
-                    target):
+                    haven_results, plans, helm_engine, target):
     """Write the fingerprints of the current findings of PATHS to a baseline file."""
     from scanner.evaluate import waivers
     from scanner.pipeline import scan
 
     _report_targets([("baseline", target)], paths)
-    request, _ = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, cache_dir, no_cache)
+    request, _ = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, cache_dir, no_cache,
+                          haven_results=tuple(haven_results), plans=tuple(plans), helm_engine=helm_engine)
     result, _ = scan(request)
     output.write(target, waivers.render_baseline(result))
     click.echo(f"sovscan: wrote {terminal.plural(len(result.active), 'finding')} to {terminal.inert(target)}", err=True)

@@ -84,3 +84,15 @@ def test_changed_since_reports_only_changed_resources(write, tmp_path, capsys):
     code, out = sovscan(capsys, "scan", ".", "--changed-since", "HEAD", "--only", "RES-001")
     assert code == 1 and "azurerm_resource_group.added" in out and "azurerm_resource_group.legacy" not in out
     assert sovscan(capsys, "scan", ".", "--changed-since", "no-such-ref")[0] == 2
+
+
+def test_a_baseline_records_what_the_scan_s_inputs_add_so_the_same_scan_is_clean(write, tmp_path, capsys):
+    from tests.parse.test_hcc import cli_output
+    write({"infra/main.tf": LEGACY, "hcc.json": json.dumps(cli_output({"multiaz": "NO", "logs": "YES"}))})
+    assert sovscan(capsys, "scan", "infra", "--haven-results", "hcc.json", "--only", "haven")[0] == 1
+    assert sovscan(capsys, "baseline", "create", "infra", "--haven-results", "hcc.json", "--only", "haven",
+                   "-o", "baseline.json")[0] == 0
+    assert "HAVEN-1" in (tmp_path / "baseline.json").read_text()
+    code, out = sovscan(capsys, "scan", "infra", "--haven-results", "hcc.json", "--only", "haven", "--baseline",
+                        "baseline.json")
+    assert code == 0 and "0 findings" in out
