@@ -131,13 +131,16 @@ def test_a_cluster_without_any_pool_in_the_code_is_not_judged(write, run_scan):
 # --- registries -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("version, fails", [("1.33", False), ("1.32.9", True), ("v1.36.1", False), ("1.40", False),
-                                            ("2.0", False)])
-def test_kubernetes_version_window_comes_from_the_dated_table(write, run_scan, tmp_path, version, fails):
+@pytest.mark.parametrize("version, verdict", [("1.34", "pass"), ("1.33", "open"), ("1.32.9", "fail"), ("v1.36.1", "pass"),
+                                              ("1.40", "pass"), ("2.0", "pass")])
+def test_kubernetes_version_window_comes_from_the_dated_table(write, run_scan, tmp_path, version, verdict):
     table = document("kubernetes-versions")
-    assert table["latest_stable"] == "1.36" and table["max_minors_behind"] == 3 and table["as_of"]
+    assert table["latest_stable"] == "1.36" and table["max_minors_behind"] == 3 and table["as_of"] == "2026-06-15"
     root = write({"main.tf": f'resource "aws_eks_cluster" "e" {{\n  version = "{version}"\n}}\n'}, tmp_path / version)
-    assert bool(run_scan(root, only=("HAVEN-004",)).findings) is fails
+    # the scan's date is five months after the table's: a minor may have come out since, so 1.33, at the
+    # window's edge by the table, may be outside it now
+    result = run_scan(root, only=("HAVEN-004",))
+    assert ("fail" if result.findings else "open" if result.unresolved else "pass") == verdict
 
 
 def test_an_unreadable_version_is_unresolved(write, run_scan):

@@ -6,6 +6,8 @@ of a cluster together, the way HCC sees the nodes.
 """
 from __future__ import annotations
 
+import datetime
+
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -358,11 +360,27 @@ def k8s_version_recent(resource: Resource, args: dict[str, Any], ctx: Context, b
             return unknown(f"Kubernetes version {str(value)[:40]!r}", path)
         major, minor = seen
         lowest = latest_minor - table.max_minors_behind
-        if major > latest_major or (major == latest_major and minor >= lowest):
+        if major > latest_major or (major == latest_major and minor >= lowest + _minors_since(table.as_of, ctx.today)):
             return PASS
+        if major == latest_major and minor >= lowest:
+            return unknown(f"whether {value} is within {table.max_minors_behind} minor versions of the latest release "
+                           f"(the version table knows {table.latest_stable} as of {table.as_of}, and a minor release "
+                           "comes about every four months)", path)
         return fail(path, f"{value} is more than {table.max_minors_behind} minor versions behind "
                           f"{table.latest_stable}, the latest stable release as of {table.as_of}")
     return PASS
+
+
+MINOR_RELEASE_DAYS = 122    # Kubernetes releases three minors a year
+
+
+def _minors_since(as_of: str, today: datetime.date) -> int:
+    """How many minor releases may have come out since the table's date: a version that many steps inside
+    the window is inside it whatever they were; one nearer its edge may have dropped out."""
+    try:
+        return max(0, (today - datetime.date.fromisoformat(as_of)).days // MINOR_RELEASE_DAYS)
+    except ValueError:
+        return 0
 
 
 HAVEN: dict[str, PredicateSpec] = {

@@ -50,7 +50,7 @@ resource "ovh_cloud_project_kube" "current" {
 
 resource "scaleway_k8s_cluster" "current" {
   name    = "kapsule"
-  version = "1.33.1"
+  version = "1.34.1"
   cni     = "cilium"
 }
 
