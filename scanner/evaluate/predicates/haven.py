@@ -105,8 +105,9 @@ class _Zones:
             return PASS
         if self.blocker:
             return unknown(self.blocker, path)
-        shown = ", ".join(sorted(self.zones)) or "no zone set"
-        return fail(path, f"{what} ({shown})")
+        if not self.zones:
+            return fail(path, f"{what} (no zone set)")
+        return fail(path, f"{what} (zone {', '.join(sorted(self.zones))})")   # not "(2)": that reads as a count
 
 
 def cluster_zones(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:

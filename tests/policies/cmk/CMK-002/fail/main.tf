@@ -124,3 +124,8 @@ resource "aws_ebs_snapshot_import" "unencrypted" { # expect: CMK-002
     url    = "s3://disk-images/source.vhd"
   }
 }
+
+resource "aws_launch_template" "image_root" { # expect: CMK-002
+  name     = "image-root"
+  image_id = "ami-0123456789abcdef0"
+}

@@ -21,3 +21,8 @@ resource "azurerm_cosmosdb_account" "docs" { # expect: EXIT-002
   name = "docs"
   kind = "GlobalDocumentDB"
 }
+
+resource "azurerm_mssql_virtual_machine" "erp" { # expect: EXIT-002
+  virtual_machine_id = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/erp"
+  sql_license_type   = "PAYG"
+}

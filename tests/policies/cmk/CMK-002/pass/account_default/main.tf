@@ -24,3 +24,8 @@ resource "aws_instance" "default_root" {
   ami           = "ami-0123456789abcdef0"
   instance_type = "t3.micro"
 }
+
+resource "aws_launch_template" "image_root" {
+  name     = "image-root"
+  image_id = "ami-0123456789abcdef0"
+}
