@@ -189,12 +189,17 @@ def _resolve_paths(data: dict, root: Path, confined: bool, shown: str) -> dict:
 def _existing(key: str, path: str, where: str) -> str:
     """A policy directory that is a directory, a variables file that is a file: said here, with the
     configuration's file and field, rather than later as if it came from the command line."""
-    wanted, is_kind = ("a directory", os.path.isdir) if key == "policies" else ("a file", os.path.isfile)
+    wanted, is_kind = ("a directory", os.path.isdir) if key == "policies" else ("a file", _file_or_null)
     if not os.path.exists(path):
         raise ConfigError(f"{where}: does not exist")
     if not is_kind(path):
         raise ConfigError(f"{where}: is not {wanted}")
     return path
+
+
+def _file_or_null(path: str) -> bool:
+    """A file a variables file can be read from: a regular one, or the null device (it reads as empty)."""
+    return os.path.isfile(path) or os.path.realpath(path) == os.path.realpath(os.devnull)
 
 
 def _merge(base: dict, override: dict) -> dict:

@@ -184,7 +184,8 @@ def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
                                       "note" if known else "warning", CACHE_SKIPPED))
             continue
         notices.extend(Notice(shown_path(rel_dir + d), 0, SKIPPED_THIRD_PARTY, "note")
-                       for d in sorted(dirnames) if d in THIRD_PARTY and not _excluded(rel_dir + d, d, user_excludes, set()))
+                       for d in sorted(dirnames) if d in THIRD_PARTY and not _excluded(rel_dir + d, d, user_excludes, set())
+                       and not _only_bytecode(os.path.join(dirpath, d)))
         dirnames[:] = sorted(d for d in dirnames if d not in DEFAULT_EXCLUDES
                              and not _excluded(rel_dir + d, d, user_excludes, matched))
         for name in sorted(filenames):
@@ -197,6 +198,16 @@ def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
             if source:
                 sources.append(source)
     return sorted(sources), sorted(notices)
+
+
+def _only_bytecode(directory: str) -> bool:
+    """A __pycache__ that holds what Python writes there and nothing else: no note for every Python package."""
+    if os.path.basename(directory) != "__pycache__":
+        return False
+    try:
+        return all(entry.name.endswith(".pyc") and entry.is_file(follow_symlinks=False) for entry in os.scandir(directory))
+    except OSError:
+        return False
 
 
 def shown_path(rel: str) -> str:

@@ -81,9 +81,12 @@ def _repository_top(files: list[ParsedFile], root: str, anchor: ParsedFile) -> b
     return False
 
 
-def nested_repositories(files: list[ParsedFile], root: str) -> list[str]:
+def nested_repositories(files: list[ParsedFile], root: str, root_is_top: bool) -> list[str]:
     """The directories below the scan root that are repositories of their own: a scan of a directory of
-    clones holds several, and what one of them runs says nothing about another's clusters."""
+    clones holds several, and what one of them runs says nothing about another's clusters. A directory with a
+    .git is one (a clone, a submodule). When the scan root is no repository's top (a directory of plain
+    trees), so is a directory right below it with two of the files only a repository's top holds; below a
+    repository's top such files mean nothing (a monorepo's subdirectories have their own .gitignore)."""
     markers: dict[str, set[str]] = {}
     checkouts: dict[str, str] = {}     # directory -> its path on disk, to look for a .git
     for parsed in files:
@@ -98,10 +101,18 @@ def nested_repositories(files: list[ParsedFile], root: str) -> list[str]:
         while directory and directory not in checkouts:   # every directory above the file, once
             checkouts[directory] = disk
             directory, disk = posixpath.dirname(directory), os.path.dirname(disk)
-    tops = {d for d, found in markers.items() if len(found) >= 2}
-    tops |= {d for d, disk in checkouts.items() if os.path.exists(os.path.join(disk, ".git"))}   # a submodule's is a file
-    return sorted(d for d in tops if d != root and d.startswith(f"{root}/" if root else "")
-                  and not any(part.startswith(".") for part in d.split("/")))
+
+    def below_root(directory: str) -> str | None:
+        """The directory relative to the scan root; None when it is the root or not below it."""
+        if not root:
+            return directory or None
+        return directory[len(root) + 1:] if directory.startswith(root + "/") else None
+
+    tops = {d for d, disk in checkouts.items() if os.path.exists(os.path.join(disk, ".git"))}   # a submodule's is a file
+    if not root_is_top:
+        tops |= {d for d, found in markers.items() if len(found) >= 2 and "/" not in (below_root(d) or "/")}
+    return sorted(d for d in tops if (relative := below_root(d)) is not None
+                  and not any(part.startswith(".") for part in relative.split("/")))
 
 
 def repository_of(path: str, repositories: list[str]) -> str:
@@ -114,8 +125,9 @@ def build(files: list[ParsedFile], texts: Mapping[str, str]) -> list[Resource]:
         return []
     root = root_of([f.source.path for f in files])
     anchor = _anchor(files, root)
-    values: dict = {"root": root, "files": len(files), "repository_top": _repository_top(files, root, anchor),
-                    "exit_plan": None, "repositories": nested_repositories(files, root)}
+    top = _repository_top(files, root, anchor)
+    values: dict = {"root": root, "files": len(files), "repository_top": top, "exit_plan": None,
+                    "repositories": nested_repositories(files, root, top)}
     locations: dict[str, int] = {}
     is_plan = posixpath.basename(anchor.source.path).lower() in EXIT_PLAN_NAMES and \
         "/" not in _relative(anchor.source.path, root)

@@ -79,6 +79,7 @@ class ReleaseTable:
     latest_stable: str
     latest: tuple[int, int]
     max_minors_behind: int
+    released: str = ""      # the date latest_stable came out (YYYY-MM-DD), when the table records it
 
 
 def minor_version(text: object) -> tuple[int, int] | None:
@@ -94,4 +95,6 @@ def releases() -> ReleaseTable:
     data = document("kubernetes-versions")
     latest = minor_version(data["latest_stable"])
     assert latest is not None   # the schema requires x.y
-    return ReleaseTable(str(data["as_of"]), str(data["latest_stable"]), latest, int(data["max_minors_behind"]))
+    released = str((data.get("releases") or {}).get(data["latest_stable"], ""))
+    return ReleaseTable(str(data["as_of"]), str(data["latest_stable"]), latest, int(data["max_minors_behind"]),
+                        released if len(released) == 10 else "")

@@ -51,7 +51,7 @@ _EN = {
     "family": "Family", "protects": "What it protects", "pass_rate": "Pass rate", "top_findings": "Top findings",
     # haven
     "clusters": "Clusters", "preflight_passing": "Pre-flight checks passing", "live_files": "Live HCC results",
-    "cluster": "Cluster", "preflight": "Pre-flight", "would_fail": "Would fail", "not_decided": "Not decided statically",
+    "cluster": "Cluster", "preflight": "Pre-flight", "would_fail": "Fail the pre-flight", "not_decided": "Not decided statically",
     "live": "Live HCC", "hcc_check": "HCC check", "of": "{n} of {m}", "no_haven": "No Kubernetes cluster in the "
     "Terraform code and no HCC results.", "compliant": "Haven compliant", "state_pass": "pass", "state_fail": "fail",
     "state_open": "open", "state_unchecked": "not pre-flighted", "state_cannot": "needs the live cluster", "haven_note": "The pre-flight judges the code against the Haven Compliancy Checker's own "
@@ -141,7 +141,7 @@ _NL = {
                        "Azure-opslag kopieert.",
     "family": "Familie", "protects": "Wat ze beschermt", "pass_rate": "Geslaagd", "top_findings": "Belangrijkste bevindingen",
     "clusters": "Clusters", "preflight_passing": "Geslaagde preflightcontroles", "live_files": "Live HCC-resultaten",
-    "cluster": "Cluster", "preflight": "Preflight", "would_fail": "Zou falen", "not_decided": "Statisch niet te beslissen",
+    "cluster": "Cluster", "preflight": "Preflight", "would_fail": "Falen in de preflight", "not_decided": "Statisch niet te beslissen",
     "live": "Live HCC", "hcc_check": "HCC-controle", "of": "{n} van {m}", "no_haven": "Geen Kubernetes-cluster in de "
     "Terraform-code en geen HCC-resultaten.", "compliant": "Haven-compliant", "state_pass": "voldoet",
     "state_fail": "faalt", "state_open": "open", "state_unchecked": "niet vooraf gecontroleerd",

@@ -33,7 +33,7 @@ _EN = {
     "posture_unknown": "{source}: not in the provider registry",
     "haven_heading": "Haven Compliancy Checker checks, in HCC's own terms",
     "haven_cluster": "{passed} of {total} HCC checks pass the pre-flight",
-    "would_fail": "would fail", "not_decided": "not decided statically",
+    "would_fail": "fail the pre-flight", "not_decided": "not decided statically",
     "not_preflighted": "not pre-flighted for this cluster", "cannot_preflight": "cannot be pre-flighted", "live_cluster": "live cluster",
     "hcc_failed": "failed",
     # Markdown
@@ -86,7 +86,7 @@ _NL = {
     "posture_unknown": "{source}: niet in het providerregister",
     "haven_heading": "Controles van de Haven Compliancy Checker, in de termen van HCC zelf",
     "haven_cluster": "{passed} van {total} HCC-controles slagen in de preflight",
-    "would_fail": "zou falen", "not_decided": "statisch niet te beslissen",
+    "would_fail": "falen in de preflight", "not_decided": "statisch niet te beslissen",
     "not_preflighted": "voor dit cluster niet vooraf gecontroleerd", "cannot_preflight": "niet vooraf te controleren", "live_cluster": "live cluster",
     "hcc_failed": "gefaald",
     "md_heading": "{tool}-resultaten", "md_headline": "{findings} in {files}; {policies}, {checks}, {passed} geslaagd.",

@@ -27,11 +27,12 @@ def test_walks_sorted_with_default_and_user_excludes(write):
 
 def test_third_party_directories_are_left_out_with_a_note_so_none_hides_code(write):
     root = write({"infra/main.tf": "", "infra/venv/hidden.tf": "", "app/.venv/lib/x.yaml": "",
-                  "app/__pycache__/m.pyc": "", ".tox/py/x.yaml": ""})
+                  "app/__pycache__/m.pyc": "", "lib/__pycache__/main.tf": "", ".tox/py/x.yaml": ""})
     sources, notices = discover(str(root), ())
     assert [s.path for s in sources] == ["infra/main.tf"]
+    # a __pycache__ of bytecode alone is what every Python package has: no note for it
     assert sorted(n.path for n in notices if n.message == SKIPPED_THIRD_PARTY) == \
-        [".tox", "app/.venv", "app/__pycache__", "infra/venv"]
+        [".tox", "app/.venv", "infra/venv", "lib/__pycache__"]
     _, excluded = discover(str(root), ("venv",))      # left out by the user as well: no note for it
     assert "infra/venv" not in [n.path for n in excluded]
 

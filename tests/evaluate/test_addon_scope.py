@@ -58,3 +58,31 @@ def test_manifests_in_the_clusters_own_repository_still_serve_it(write, run_scan
     root = write({**_repository("platform", {"infra/main.tf": EKS.format(name="prod"), "k8s/fluent-bit.yaml": FLUENT_BIT}),
                   **_repository("team-apps", {"README.md": "apps\n"})})
     assert _verdicts(run_scan(root, only=("HAVEN-008",))) == []
+
+
+def test_a_monorepo_s_subdirectories_are_not_repositories_of_their_own(write, run_scan, tmp_path):
+    root = write({"README.md": "mono\n", "LICENSE": "MIT\n",
+                  **_repository("infra", {"main.tf": EKS.format(name="prod") + LOGS.replace("fluent-bit", "x")},
+                                top={"LICENSE": "MIT\n", ".gitignore": "*.tfstate\n", ".gitlab-ci.yml": "x: 1\n"}),
+                  "k8s/fluent-bit.yaml": FLUENT_BIT})
+    (root / ".git").mkdir()
+    # infra/ keeps its own .gitignore and pipeline, but is part of the repository: k8s/'s collector serves it
+    assert _verdicts(run_scan(root, only=("HAVEN-008",))) == []
+
+
+def test_repositories_scanned_from_outside_the_working_directory_stay_apart(write, run_scan, tmp_path, monkeypatch):
+    clones = write({**_repository("platform", {"infra/main.tf": EKS.format(name="prod") + LOGS.replace("fluent-bit", "x")}, top={}),
+                    **_repository("team-apps", {"k8s/fluent-bit.yaml": FLUENT_BIT}, top={})}, tmp_path / "clones")
+    (clones / "platform" / ".git").mkdir()
+    (clones / "team-apps" / ".git").mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    from scanner.evaluate import selection
+    from scanner.pipeline import ScanRequest, scan
+    from scanner.config import Config
+    from tests.conftest import TODAY
+    from scanner.evaluate import policies as policy_module
+    chosen = selection.select(policy_module.load(), ("HAVEN-008",))
+    result, _ = scan(ScanRequest(("../clones/platform", "../clones/team-apps"), tuple(chosen), Config(), today=TODAY))
+    assert [(f.path, f.policy_id) for f in result.findings] == [("../clones/platform/infra/main.tf", "HAVEN-008")]

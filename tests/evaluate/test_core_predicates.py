@@ -182,3 +182,11 @@ def test_a_location_copied_from_another_resource_is_unresolved_once_where_it_is_
     result = run_scan(write({"main.tf": COPIED_LOCATION}), only=("RES-001",))
     # the run command's location is the VM's: the VM's own check says the region is not known, once
     assert [(u.address, u.line) for u in result.unresolved] == [("azurerm_windows_virtual_machine.main", 6)]
+
+
+def test_a_location_copied_from_a_resource_no_residency_rule_judges_is_judged_here(write, run_scan):
+    root = write({"main.tf": 'variable "region" {}\nresource "terraform_data" "settings" {\n  input = var.region\n}\n'
+                             'resource "azurerm_resource_group" "rg" {\n  name     = "rg"\n'
+                             '  location = terraform_data.settings.input\n}\n'})
+    result = run_scan(root, only=("RES-001",))
+    assert [(u.address, u.line) for u in result.unresolved] == [("azurerm_resource_group.rg", 7)]

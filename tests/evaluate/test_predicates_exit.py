@@ -232,3 +232,15 @@ def test_a_dlm_policy_snapshots_the_volumes_that_carry_its_target_tags(write, ru
     result = run_scan(write({"main.tf": DLM % (kinds, tags)}), only=("EXIT-003",))
     states = [("fail", f.line) for f in result.findings] + [("open", u.line) for u in result.unresolved]
     assert states == ([] if verdict == "pass" else [(verdict, 8)])
+
+
+def test_a_dlm_policy_elsewhere_or_disabled_is_no_proof_of_snapshots(write, run_scan, tmp_path):
+    volume = ('resource "aws_ebs_volume" "data" {\n  availability_zone = "eu-central-1a"\n'
+              '  tags              = { Snapshot = "daily" }\n}\nprovider "aws" {\n  region = "eu-central-1"\n}\n')
+    policy = DLM.split('resource "aws_ebs_volume"')[0] % '["VOLUME"]'
+    other_root = run_scan(write({"app/main.tf": volume, "backup/main.tf": policy + 'provider "aws" {}\n'},
+                                tmp_path / "two"), only=("EXIT-003",))
+    assert other_root.findings == [] and "in root module backup snapshots it if" in other_root.unresolved[0].message
+    disabled = policy.replace('  execution_role_arn = "arn"\n', '  execution_role_arn = "arn"\n  state              = "DISABLED"\n')
+    off = run_scan(write({"main.tf": volume + disabled}, tmp_path / "off"), only=("EXIT-003",))
+    assert [f.line for f in off.findings] == [1] and "no enabled aws_dlm_lifecycle_policy" in off.findings[0].message

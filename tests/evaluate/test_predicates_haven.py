@@ -2,6 +2,7 @@
 manifests, live HCC results, and the per-cluster summary."""
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -517,3 +518,14 @@ def test_a_single_replica_data_store_is_told_to_replicate_with_its_engine(write,
         "second replica would be a second copy of the data, so replicate it with the engine's own replication (an "
         "operator, or a managed service) or accept it as a single point of failure")
     assert messages["Deployment/zaken/api"].endswith("no HorizontalPodAutoscaler scales it")
+
+
+@pytest.mark.parametrize("released, today, expected", [
+    ("2026-04-22", "2026-08-21", 0), ("2026-04-22", "2026-08-22", 1), ("2026-04-22", "2026-12-22", 2),
+    ("", "2026-06-15", 0), ("", "2026-06-16", 1),     # without a release date: any day past the table's own
+])
+def test_the_minors_a_version_table_may_miss_count_from_its_latest_release(released, today, expected):
+    from scanner.evaluate.predicates.haven import _minors_since
+    from scanner.registries.kubernetes import ReleaseTable
+    table = ReleaseTable("2026-06-15", "1.36", (1, 36), 3, released)
+    assert _minors_since(table, datetime.date.fromisoformat(today)) == expected

@@ -195,6 +195,10 @@ EXTENSION = '''resource "azurerm_virtual_machine_extension" "e" {{
     ('jsonencode({ Password = local.pw })', False),
     ('jsonencode({ commandToExecute = "echo hi" })', False),
     ('"not json: Password=Welkom01"', False),
+    ('jsonencode({ credentials = { host = "sql01.corp.example.nl", account = "svc-sql" } })', False),  # own keys
+    ('jsonencode({ User = var.pw, Password = "Jo1nDomainPw!x" })', True),   # a literal beside a reference
+    ('jsonencode({ users = [{ name = "svc", password = "L1st-Pw!xyz" }] })', True),
+    ('jsonencode({ token = { value = "T0ken-Value!x" } })', True),            # a generic leaf: its object's name
 ])
 def test_a_secret_written_into_extension_settings_json(write, run_scan, settings, found):
     root = write({"main.tf": EXTENSION.format(settings=settings)

@@ -65,7 +65,7 @@ def test_fix_hints_posture_haven_and_waivers_are_included(mixed_report):
     assert "- **CMK-001** Object storage is encrypted with a customer-managed key: Add a customer\\_managed\\_key" in text
     assert "| Microsoft Azure (hashicorp/azurerm) | US | non-eu | non-eu | 0-1 |" in text
     assert "- azurerm\\_kubernetes\\_cluster.aks (infra/aks.tf:2): 1 of 2 HCC checks pass the pre-flight" in text
-    assert "  - would fail: Running at least 3 master nodes" in text
+    assert "  - fail the pre-flight: Running at least 3 master nodes" in text
     assert ("| configuration (.sovscan.yaml) | RES-001 | azurerm\\_storage\\_account.old | team-a | migration in Q3 | "
             "2027-03-31 | unused |") in text
 

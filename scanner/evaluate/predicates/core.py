@@ -100,8 +100,15 @@ def _default_location_allowed(resource: Resource, args: dict[str, Any], provider
 
 def copied_from_another_resource(resource: Resource, path: str) -> bool:
     """The value at `path` is another resource's configured attribute (`location = azurerm_resource_group.rg
-    .location`), so the policy judges it on that resource; a reference used only as an index does not count."""
-    return any(role == "attribute" for _, role in resource.chains.get(path, ()))
+    .location`), so the policy judges it on that resource; a reference used only as an index does not count,
+    nor a resource of a provider without regions (`terraform_data`), whose value no residency rule judges."""
+    if not any(role == "attribute" for _, role in resource.chains.get(path, ())):
+        return False
+    types = [_MODULE_PREFIX.sub("", address).split(".", 1)[0] for address in resource.references.get(path, ())]
+    return bool(types) and all(table_for(t.split("_", 1)[0]) is not None for t in types)   # "data": no provider
+
+
+_MODULE_PREFIX = re.compile(r'^(module\.[^.\[]+(\[[^\]]*\])?\.)+')
 
 
 def region_verdict(provider: str, region_id: str, path: str, ctx: Context) -> Verdict:

@@ -194,31 +194,48 @@ def aws_backup_rule_selected(resource: Resource, args: dict[str, Any], ctx: Cont
 
 
 def dlm_selected(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """An EBS volume that an aws_dlm_lifecycle_policy of its root module snapshots: the policy's target_tags
-    are all among the volume's tags (its own and the provider's default tags), and its resource_types
-    include VOLUME (the default)."""
+    """An EBS volume that an enabled aws_dlm_lifecycle_policy snapshots: the policy's target_tags are all
+    among the volume's tags (its own and the provider's default tags), and its resource_types include VOLUME
+    (the default). A policy targets the volumes of the account and region it is deployed to: one in another
+    root module holds only if that root deploys there, which the code does not say (unresolved)."""
     tags = _tags(resource)
     own = resource.values.get("tags")
-    blocker = ""
+    blocker = elsewhere = ""
     for policy in ctx.of_type(["aws_dlm_lifecycle_policy"]):
-        if policy.root != resource.root:
+        if str(policy.values.get("state", "ENABLED")).upper() == "DISABLED":
             continue
-        for details in policy.values.get("policy_details") or []:
-            if not isinstance(details, dict):
-                continue
-            kinds, wanted = details.get("resource_types", ["VOLUME"]), details.get("target_tags")
-            if isinstance(kinds, Unknown) or isinstance(wanted, Unknown):
-                blocker = blocker or f"the policy_details of {policy.address}"
-                continue
-            if not isinstance(wanted, dict) or not wanted or "VOLUME" not in (kinds or ["VOLUME"]):
-                continue
-            seen = [tags.get(key) for key in wanted]
-            if isinstance(own, Unknown) or any(isinstance(v, Unknown) for v in [*wanted.values(), *seen]):
-                blocker = blocker or f"the target_tags of {policy.address} against the volume's tags"
-            elif all(tag is not None and str(tag) == str(value) for tag, value in zip(seen, wanted.values())):
-                return PASS
-    return unknown(blocker) if blocker else fail(detail="no aws_backup_selection or aws_dlm_lifecycle_policy "
-                                                       "snapshots it")
+        selects = _dlm_targets(policy, tags, own)
+        if policy.root != resource.root:
+            if selects is not False and not elsewhere:
+                elsewhere = (f"{policy.address} in root module {policy.root or '.'} snapshots it if that root "
+                             "deploys to the same AWS account and region")
+        elif selects is True:
+            return PASS
+        elif selects is None:
+            blocker = blocker or f"the target_tags of {policy.address} against the volume's tags"
+    if blocker or elsewhere:
+        return unknown(blocker or elsewhere)
+    return fail(detail="no aws_backup_selection or enabled aws_dlm_lifecycle_policy snapshots it")
+
+
+def _dlm_targets(policy: Resource, tags: dict, own: Any) -> bool | None:
+    """True when one of the policy's details targets a volume with these tags, None when that is not known."""
+    undecided = False
+    for details in policy.values.get("policy_details") or []:
+        if not isinstance(details, dict):
+            continue
+        kinds, wanted = details.get("resource_types", ["VOLUME"]), details.get("target_tags")
+        if isinstance(kinds, Unknown) or isinstance(wanted, Unknown):
+            undecided = True
+            continue
+        if not isinstance(wanted, dict) or not wanted or "VOLUME" not in (kinds or ["VOLUME"]):
+            continue
+        seen = [tags.get(key) for key in wanted]
+        if isinstance(own, Unknown) or any(isinstance(v, Unknown) for v in [*wanted.values(), *seen]):
+            undecided = True
+        elif all(tag is not None and str(tag) == str(value) for tag, value in zip(seen, wanted.values())):
+            return True
+    return None if undecided else False
 
 
 def vm_backed_up(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:

@@ -19,7 +19,7 @@ from scanner.model.derive.clusters import (POOL_TYPES, Cluster, Pool, cluster_ke
 from scanner.model.paths import Match, lookup, without_indices
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
-from scanner.registries.kubernetes import HARDENED, NodeOsTable, minor_version, node_os, releases
+from scanner.registries.kubernetes import HARDENED, NodeOsTable, ReleaseTable, minor_version, node_os, releases
 
 _CLUSTER_FACTS = ("cluster with its node pools (derived)",)
 
@@ -361,7 +361,7 @@ def k8s_version_recent(resource: Resource, args: dict[str, Any], ctx: Context, b
             return unknown(f"Kubernetes version {str(value)[:40]!r}", path)
         major, minor = seen
         lowest = latest_minor - table.max_minors_behind
-        if major > latest_major or (major == latest_major and minor >= lowest + _minors_since(table.as_of, ctx.today)):
+        if major > latest_major or (major == latest_major and minor >= lowest + _minors_since(table, ctx.today)):
             return PASS
         if major == latest_major and minor >= lowest:
             return unknown(f"whether {value} is within {table.max_minors_behind} minor versions of the latest release "
@@ -375,11 +375,16 @@ def k8s_version_recent(resource: Resource, args: dict[str, Any], ctx: Context, b
 MINOR_RELEASE_DAYS = 122    # Kubernetes releases three minors a year
 
 
-def _minors_since(as_of: str, today: datetime.date) -> int:
-    """How many minor releases may have come out since the table's date: a version that many steps inside
-    the window is inside it whatever they were; one nearer its edge may have dropped out."""
+def _minors_since(table: ReleaseTable, today: datetime.date) -> int:
+    """How many minor releases may have come out since the table's latest: one every four months after its
+    release date, or, when the table does not record that, at least one as soon as the table is older than
+    its own date (rounded up). A version that many steps inside the window is inside it whatever they were;
+    one nearer its edge may have dropped out."""
     try:
-        return max(0, (today - datetime.date.fromisoformat(as_of)).days // MINOR_RELEASE_DAYS)
+        if table.released:
+            return max(0, (today - datetime.date.fromisoformat(table.released)).days // MINOR_RELEASE_DAYS)
+        days = (today - datetime.date.fromisoformat(table.as_of)).days
+        return max(0, -(-days // MINOR_RELEASE_DAYS))
     except ValueError:
         return 0
 

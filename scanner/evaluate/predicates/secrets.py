@@ -155,7 +155,7 @@ def secret_named(resource: Resource, args: dict[str, Any], ctx: Context, base: M
 # --- Terraform maps and entry lists (app_settings, environment variables, env blocks) --------------
 def _entries(match: Match, args: dict) -> Iterator[tuple[str, Any, str, str, list[str]]]:
     """(name, value, location, key, literal paths that would make it written-out) per entry."""
-    value = _json_object(match.value) if args.get("json") else match.value
+    value = match.value
     if isinstance(value, dict):
         for name, item in value.items():
             location = f"{match.location}.{name}"
@@ -173,24 +173,43 @@ def _entries(match: Match, args: dict) -> Iterator[tuple[str, Any, str, str, lis
             [location, f"{match.location}.{value_key}"]
 
 
-def _json_object(value: Any) -> Any:
-    """A settings string that holds a JSON object (`jsonencode({...})`, a heredoc), as that object; its nested
-    objects' entries are named by their dotted path. Anything else is left as it is."""
-    if not isinstance(value, str):
-        return value
+# A leaf named only for what it holds: the name of the object around it says what that is
+_GENERIC_LEAVES = frozenset({"value", "data", "text", "content"})
+
+
+def _json_entries(match: Match) -> Iterator[tuple[str, Any, str, str]]:
+    """(name, value, location, key) per leaf of a settings string that holds JSON (`jsonencode({...})`, a
+    heredoc), through nested objects and lists. A leaf is judged by its own key (`credentials.host` is a host),
+    a generic one (`value`) by the key around it."""
+    if not isinstance(match.value, str):
+        return
     try:
-        data = json.loads(value)
+        data = json.loads(match.value)
     except (ValueError, RecursionError):
-        return value
-    return dict(_flattened(data)) if isinstance(data, dict) else value
+        return
+    stack: list[tuple[Any, str, str]] = [(data, "", "")]
+    while stack:
+        node, dotted, parent = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for name, item in items:
+            path = f"{dotted}.{name}" if dotted else str(name)
+            own = parent if isinstance(name, int) else str(name)
+            if isinstance(item, (dict, list)):
+                if path.count(".") < 16:
+                    stack.append((item, path, own))
+                continue
+            judged = parent if own.lower() in _GENERIC_LEAVES and parent else own
+            yield judged, item, f"{match.location}.{path}", f"{match.key}.{path}"
 
 
-def _flattened(data: dict, prefix: str = "", depth: int = 0) -> Iterator[tuple[str, Any]]:
-    for name, item in data.items():
-        if isinstance(item, dict) and depth < 8:
-            yield from _flattened(item, f"{prefix}{name}.", depth + 1)
-        else:
-            yield f"{prefix}{name}", item
+def _written_in_block(resource: Resource, value: str, ctx: Context) -> bool:
+    """The value is written as a string literal in the resource's own block: inside `jsonencode({...})`, next
+    to references, or in a heredoc. A value from a variable's default or a local is written elsewhere."""
+    if resource.kind != "terraform" or not resource.end_line:
+        return False
+    lines = ctx.model.texts.get(resource.path, "").splitlines()[resource.line - 1:resource.end_line]
+    block = "\n".join(lines)
+    return json.dumps(value) in block or f'"{value}"' in block
 
 
 def _written_out(resource: Resource, value: Any, literal_paths: list[str]) -> bool:
@@ -207,14 +226,6 @@ def _written_out(resource: Resource, value: Any, literal_paths: list[str]) -> bo
     return any(p in resource.literal_paths for p in literal_paths)
 
 
-def _encoded_in_place(resource: Resource, location: str) -> bool:
-    """A settings string the attribute at `location` makes in its own block from what is written there, such
-    as `jsonencode({...})` of literals: a function call is no literal, but nothing outside the block (a
-    variable, a local, a caller) decided it."""
-    return location in resource.locations and not resource.chains.get(location) and \
-        not resource.chains.get(re.sub(r"\[\d+\]", "", location))
-
-
 def _below(path: str, base: Match | None, attr: str) -> str:
     """A path relative to the iterated item, as the engine expects from a predicate under `each`."""
     prefix = getattr(base, attr, "") if base is not None else ""
@@ -223,14 +234,19 @@ def _below(path: str, base: Match | None, attr: str) -> str:
 
 def secret_entries(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """No entry of the map (or name/value list) at `path` has a secret-looking name and a literal secret
-    value. References (variables, Key Vault references, `$(VAR)`, `${{ secrets.X }}`) are fine."""
+    value. References (variables, Key Vault references, `$(VAR)`, `${{ secrets.X }}`) are fine. With
+    `json`, the value is a settings string holding JSON, whose leaves are the entries."""
     hits = []
     for match in lookup(resource, args["path"], base):
+        if args.get("json"):
+            hits += [(location, key, name, value) for name, value, location, key in _json_entries(match)
+                     if is_secret_name(name) and secret_value(value)
+                     and (match.location in resource.literal_paths or _written_in_block(resource, value, ctx))]
+            continue
         for name, value, location, key, literal_paths in _entries(match, args):
             if not is_secret_name(name) or not secret_value(value):
                 continue
-            if _written_out(resource, value, literal_paths) or \
-                    (args.get("json") and isinstance(match.value, str) and _encoded_in_place(resource, match.location)):
+            if _written_out(resource, value, literal_paths):
                 hits.append((location, key, name, value))
     if not hits:
         return PASS
@@ -440,7 +456,7 @@ SECRETS: dict[str, PredicateSpec] = {
     "secret_named": spec(secret_named, optional={"path": STRING}, registries=("secret-detectors",)),
     "secret_entries": spec(secret_entries, required={"path": STRING},
                            optional={"name": STRING, "value": STRING, "json": BOOLEAN},
-                           registries=("secret-detectors",)),
+                           registries=("secret-detectors",), own_text=True),   # json: the block's text
     "secret_text": spec(secret_text, optional={"detectors": STRINGS}, registries=("secret-detectors",), own_text=True),
     "tfvars_secrets": spec(tfvars_secrets, derived=("inputs",), registries=("secret-detectors",)),
     "output_exposes_no_secret": spec(output_exposes_no_secret, registries=("secret-detectors",)),
