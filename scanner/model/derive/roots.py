@@ -50,11 +50,28 @@ def root_modules(model: Model) -> list[Resource]:
                                               model.demonstration_directories),
             "lock_file": lock in files,
             "lock_file_ignored_at": "" if lock in files else _ignored_at(model.texts, directory, repository),
-            "first_requirement": requirements[0].address if requirements else None,
+            "first_requirement": requirements[0].address if requirements else _first_provider(members),
+            "unconstrained_providers": _unconstrained(members, requirements),
         }
         out.append(Resource("model", ROOT_MODULE_TYPE, f"root_module.{directory or '.'}", anchor.path, anchor.line,
                             values, {"": anchor.line}, root=directory))
     return out
+
+
+def _first_provider(members: list[Resource]) -> str | None:
+    """A root without required_providers still has its providers' builds to lock: the first configuration."""
+    providers = sorted((r for r in members if r.type == "provider"), key=lambda r: (r.path, r.line, r.address))
+    return providers[0].address if providers else None
+
+
+def _unconstrained(members: list[Resource], requirements: list[Resource]) -> str:
+    """The providers the root configures that no required_providers entry names and whose configuration has
+    no (legacy) version argument: `terraform init` installs whatever is newest."""
+    required = {r.address.rsplit(".", 1)[-1] for r in requirements}
+    names = {r.address.split(".")[1] for r in members
+             if r.type == "provider" and r.address.count(".") >= 1 and "version" not in r.values}
+    versioned = {r.address.split(".")[1] for r in members if r.type == "provider" and "version" in r.values}
+    return ", ".join(sorted(names - required - versioned))
 
 
 def _anchor(members: list[Resource], requirements: list[Resource]) -> Resource:
