@@ -54,16 +54,7 @@ def write_policy(tmp_path: Path, assertion: str, message: str = "{address} is un
     ('{predicate: addon_present, args: {workloads: ["fluent(bit"]}}',
      ":13: checks[0].assert.args.workloads[0]: 'fluent(bit' is not a 'regex' (predicate addon_present takes charts, "
      "eks_addons, kinds, off_when, provisioners, what, workloads)"),
-])
-def test_a_bad_predicate_argument_exits_2_naming_file_line_and_field(tmp_path, capsys, assertion, expected):
-    folder = write_policy(tmp_path, assertion)
-    code = cli.main(["policies", "list", "--policies", str(folder)])
-    err = capsys.readouterr().err
-    assert code == 2
-    assert err == f"sovscan: error: {folder / 'custom' / 'CUS-001.yaml'}{expected}\n"
-
-
-@pytest.mark.parametrize("assertion, expected", [
+    # a pattern that does not compile: said when the policy loads, not when a resource first reaches it
     ('{path: tags.environment, op: regex, value: "[unclosed"}',
      ":13: checks[0].assert.value: not a regular expression: unterminated character set at position 0"),
     ('{not: {path: name, op: not_regex, value: "(x"}}',
@@ -72,10 +63,12 @@ def test_a_bad_predicate_argument_exits_2_naming_file_line_and_field(tmp_path, c
      ":13: checks[0].assert.linked.where.value: not a regular expression: min repeat greater than max repeat at "
      "position 2"),
 ])
-def test_a_pattern_that_is_no_regular_expression_exits_2_when_the_policy_loads(tmp_path, capsys, assertion, expected):
+def test_a_bad_check_exits_2_naming_file_line_and_field(tmp_path, capsys, assertion, expected):
     folder = write_policy(tmp_path, assertion)
-    assert cli.main(["policies", "list", "--policies", str(folder)]) == 2
-    assert capsys.readouterr().err == f"sovscan: error: {folder / 'custom' / 'CUS-001.yaml'}{expected}\n"
+    code = cli.main(["policies", "list", "--policies", str(folder)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == f"sovscan: error: {folder / 'custom' / 'CUS-001.yaml'}{expected}\n"
 
 
 def test_a_misspelt_message_placeholder_exits_2(tmp_path, capsys):
