@@ -109,10 +109,27 @@ def nested_repositories(files: list[ParsedFile], root: str, root_is_top: bool) -
         return directory[len(root) + 1:] if directory.startswith(root + "/") else None
 
     tops = {d for d, disk in checkouts.items() if os.path.exists(os.path.join(disk, ".git"))}   # a submodule's is a file
-    if not root_is_top:
+    if files and not root_is_top and not _inside_a_checkout(files[0], root):
         tops |= {d for d, found in markers.items() if len(found) >= 2 and "/" not in (below_root(d) or "/")}
     return sorted(d for d in tops if (relative := below_root(d)) is not None
                   and not any(part.startswith(".") for part in relative.split("/")))
+
+
+def _inside_a_checkout(anchor: ParsedFile, root: str) -> bool:
+    """The scan root lies in a git checkout (`sovscan scan services` in a monorepo): its subdirectories are
+    the checkout's, whatever files they hold."""
+    below = posixpath.dirname(anchor.source.path)
+    depth = 0 if below == root else len(below[len(root) + 1:].split("/")) if root else len(below.split("/"))
+    disk = os.path.dirname(anchor.source.abspath)
+    for _ in range(depth):
+        disk = os.path.dirname(disk)
+    while True:
+        if os.path.exists(os.path.join(disk, ".git")):
+            return True
+        parent = os.path.dirname(disk)
+        if parent == disk:
+            return False
+        disk = parent
 
 
 def repository_of(path: str, repositories: list[str]) -> str:

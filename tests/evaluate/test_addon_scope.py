@@ -86,3 +86,11 @@ def test_repositories_scanned_from_outside_the_working_directory_stay_apart(writ
     chosen = selection.select(policy_module.load(), ("HAVEN-008",))
     result, _ = scan(ScanRequest(("../clones/platform", "../clones/team-apps"), tuple(chosen), Config(), today=TODAY))
     assert [(f.path, f.policy_id) for f in result.findings] == [("../clones/platform/infra/main.tf", "HAVEN-008")]
+
+
+def test_a_scan_below_a_checkouts_top_does_not_split_its_subdirectories(write, run_scan, tmp_path):
+    root = write({**_repository("services/a", {"main.tf": EKS.format(name="prod") + LOGS.replace("fluent-bit", "x")}),
+                  **_repository("services/b", {"fluent-bit.yaml": FLUENT_BIT})}, tmp_path / "mono")
+    (root / ".git").mkdir()
+    # services/a and services/b each keep a LICENSE and a .gitignore, but both are the monorepo's
+    assert _verdicts(run_scan(root / "services", only=("HAVEN-008",))) == []

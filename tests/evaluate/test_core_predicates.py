@@ -184,6 +184,13 @@ def test_a_location_copied_from_another_resource_is_unresolved_once_where_it_is_
     assert [(u.address, u.line) for u in result.unresolved] == [("azurerm_windows_virtual_machine.main", 6)]
 
 
+def test_a_known_location_copied_from_a_resource_that_hosts_nothing_is_judged_here(write, run_scan):
+    root = write({"main.tf": 'resource "null_resource" "settings" {\n  triggers = { location = "brazilsouth" }\n}\n'
+                             'resource "azurerm_resource_group" "rg" {\n  name     = "rg"\n'
+                             '  location = null_resource.settings.triggers.location\n}\n'})
+    assert [(f.address, f.line) for f in run_scan(root, only=("RES-001",)).findings] == [("azurerm_resource_group.rg", 6)]
+
+
 def test_a_location_copied_from_a_resource_no_residency_rule_judges_is_judged_here(write, run_scan):
     root = write({"main.tf": 'variable "region" {}\nresource "terraform_data" "settings" {\n  input = var.region\n}\n'
                              'resource "azurerm_resource_group" "rg" {\n  name     = "rg"\n'

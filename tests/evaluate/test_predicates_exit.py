@@ -244,3 +244,28 @@ def test_a_dlm_policy_elsewhere_or_disabled_is_no_proof_of_snapshots(write, run_
     disabled = policy.replace('  execution_role_arn = "arn"\n', '  execution_role_arn = "arn"\n  state              = "DISABLED"\n')
     off = run_scan(write({"main.tf": volume + disabled}, tmp_path / "off"), only=("EXIT-003",))
     assert [f.line for f in off.findings] == [1] and "no enabled aws_dlm_lifecycle_policy" in off.findings[0].message
+    unknown_state = policy.replace('  execution_role_arn = "arn"\n', '  execution_role_arn = "arn"\n  state              = var.state\n')
+    maybe = run_scan(write({"main.tf": volume + unknown_state + 'variable "state" {}\n'}, tmp_path / "maybe"),
+                     only=("EXIT-003",))
+    assert maybe.findings == [] and len(maybe.unresolved) == 1
+
+
+@pytest.mark.parametrize("files, unconstrained", [
+    ({"live/main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\nmodule "m" {\n  source = "../m"\n}\n',
+      "m/versions.tf": 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = "~> 5.40" }\n'
+                       '  }\n}\n'}, False),          # a called module's constraint constrains the root's provider
+    ({"live/main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\n'}, True),
+    ({"live/main.tf": 'provider "aws" {\n  region  = "eu-west-1"\n  version = ">= 2.0"\n}\n'}, False),   # judged below
+])
+def test_providers_nothing_in_the_roots_module_tree_constrains(write, run_scan, files, unconstrained):
+    findings = run_scan(write(files), only=("EXIT-008",)).findings
+    assert any("no required_providers entry constrains" in f.message for f in findings) is unconstrained
+
+
+def test_a_provider_blocks_legacy_version_argument_is_judged_like_a_required_providers_entry(write, run_scan):
+    root = write({"live/main.tf": 'provider "aws" {\n  region  = "eu-west-1"\n  version = ">= 2.0"\n}\n',
+                  "live/.terraform.lock.hcl": "# lock\n"})
+    findings = run_scan(root, only=("EXIT-008",)).findings
+    assert [(f.line, f.message) for f in findings] == [
+        (3, "provider.aws is not pinned to a version: version = '>= 2.0' has no upper bound: a new release is "
+            "picked up unreviewed")]

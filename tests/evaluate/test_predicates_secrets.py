@@ -199,6 +199,9 @@ EXTENSION = '''resource "azurerm_virtual_machine_extension" "e" {{
     ('jsonencode({ User = var.pw, Password = "Jo1nDomainPw!x" })', True),   # a literal beside a reference
     ('jsonencode({ users = [{ name = "svc", password = "L1st-Pw!xyz" }] })', True),
     ('jsonencode({ token = { value = "T0ken-Value!x" } })', True),            # a generic leaf: its object's name
+    ('jsonencode({ env = [{ name = "DB_PASSWORD", value = "Nv-Pair!xyz" }] })', True),   # the name beside it
+    ('jsonencode({ password = "P\u00e4ssw\u00f6rd\\\\9QzKx7" })', True),       # escapes written in the source
+    ('jsonencode({ password = var.pw }) # was "Fr0m-Default!"', False),      # the value only in a comment
 ])
 def test_a_secret_written_into_extension_settings_json(write, run_scan, settings, found):
     root = write({"main.tf": EXTENSION.format(settings=settings)
@@ -206,3 +209,16 @@ def test_a_secret_written_into_extension_settings_json(write, run_scan, settings
     findings = run_scan(root, only=("SEC-001",)).findings
     assert [(f.path, f.line) for f in findings] == ([("main.tf", 7)] if found else [])
     assert all("****" in f.message and "N3sted-Pw" not in f.message for f in findings)
+
+
+def test_a_settings_secret_beside_references_is_placed_on_its_own_line_not_elsewhere(write, run_scan):
+    settings = 'jsonencode({\n    User     = var.pw\n    Password = "Jo1nDomainPw!x"\n  })\n  tags = { note = "Tq8#mZ2vLx9Rk" }'
+    root = write({"main.tf": EXTENSION.format(settings=settings)
+                  + 'variable "pw" {\n  default = "x"\n}\n'
+                  + EXTENSION.replace('"e"', '"f"').format(settings="jsonencode({ password = var.pw2 })\n  tags = "
+                                                                   '{ build = "Tq8#mZ2vLx9Rk" }')
+                  + 'variable "pw2" {\n  default = "Tq8#mZ2vLx9Rk"\n}\n'})
+    findings = run_scan(root, only=("SEC-001",)).findings
+    # the literal's own line, and no "set in" the variable beside it; the other block's value is its variable's
+    assert [(f.address, f.line) for f in findings] == [("azurerm_virtual_machine_extension.e", 9)]
+    assert "set in" not in findings[0].message

@@ -202,9 +202,12 @@ def dlm_selected(resource: Resource, args: dict[str, Any], ctx: Context, base: M
     own = resource.values.get("tags")
     blocker = elsewhere = ""
     for policy in ctx.of_type(["aws_dlm_lifecycle_policy"]):
-        if str(policy.values.get("state", "ENABLED")).upper() == "DISABLED":
+        state = policy.values.get("state", "ENABLED")
+        if not isinstance(state, Unknown) and str(state).upper() == "DISABLED":
             continue
         selects = _dlm_targets(policy, tags, own)
+        if selects is True and isinstance(state, Unknown):
+            selects = None      # it targets the volume, if it is enabled
         if policy.root != resource.root:
             if selects is not False and not elsewhere:
                 elsewhere = (f"{policy.address} in root module {policy.root or '.'} snapshots it if that root "

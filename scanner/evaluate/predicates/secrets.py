@@ -173,14 +173,16 @@ def _entries(match: Match, args: dict) -> Iterator[tuple[str, Any, str, str, lis
             [location, f"{match.location}.{value_key}"]
 
 
-# A leaf named only for what it holds: the name of the object around it says what that is
+# A leaf named only for what it holds: the name beside it (`{name: DB_PASSWORD, value: ...}`) or of the object
+# around it says what that is
 _GENERIC_LEAVES = frozenset({"value", "data", "text", "content"})
+_NAME_KEYS = ("name", "key")
 
 
 def _json_entries(match: Match) -> Iterator[tuple[str, Any, str, str]]:
     """(name, value, location, key) per leaf of a settings string that holds JSON (`jsonencode({...})`, a
     heredoc), through nested objects and lists. A leaf is judged by its own key (`credentials.host` is a host),
-    a generic one (`value`) by the key around it."""
+    a generic one (`value`) by the name beside it, else by the key around it."""
     if not isinstance(match.value, str):
         return
     try:
@@ -191,6 +193,7 @@ def _json_entries(match: Match) -> Iterator[tuple[str, Any, str, str]]:
     while stack:
         node, dotted, parent = stack.pop()
         items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        sibling = next((node[k] for k in _NAME_KEYS if isinstance(node, dict) and isinstance(node.get(k), str)), "")
         for name, item in items:
             path = f"{dotted}.{name}" if dotted else str(name)
             own = parent if isinstance(name, int) else str(name)
@@ -198,18 +201,36 @@ def _json_entries(match: Match) -> Iterator[tuple[str, Any, str, str]]:
                 if path.count(".") < 16:
                     stack.append((item, path, own))
                 continue
-            judged = parent if own.lower() in _GENERIC_LEAVES and parent else own
+            judged = (sibling or parent or own) if own.lower() in _GENERIC_LEAVES else own
             yield judged, item, f"{match.location}.{path}", f"{match.key}.{path}"
 
 
-def _written_in_block(resource: Resource, value: str, ctx: Context) -> bool:
-    """The value is written as a string literal in the resource's own block: inside `jsonencode({...})`, next
-    to references, or in a heredoc. A value from a variable's default or a local is written elsewhere."""
-    if resource.kind != "terraform" or not resource.end_line:
-        return False
-    lines = ctx.model.texts.get(resource.path, "").splitlines()[resource.line - 1:resource.end_line]
-    block = "\n".join(lines)
-    return json.dumps(value) in block or f'"{value}"' in block
+def _literal_line(resource: Resource, location: str, value: str, ctx: Context) -> int:
+    """The line of the attribute at `location` that writes `value` as a string literal (inside
+    `jsonencode({...})`, beside references, in a heredoc), 0 when it is not written there (a variable's
+    default, a local, a tfvars entry). Only the attribute's own lines are read, without their comments."""
+    start = resource.locations.get(location, 0)
+    if resource.kind != "terraform" or not start or not resource.end_line:
+        return 0
+    later = [n for n in resource.locations.values() if n > start]
+    end = min(later) - 1 if later else resource.end_line
+    lines = ctx.model.texts.get(resource.path, "").splitlines()
+    needles = {json.dumps(value), json.dumps(value, ensure_ascii=False), f'"{value}"'}
+    for number in range(start, min(end, len(lines)) + 1):
+        code = _COMMENT.sub(r"\1", lines[number - 1])
+        if any(needle in code for needle in needles):
+            return number
+    return 0
+
+
+def _made_in_place(resource: Resource, location: str) -> bool:
+    """The attribute's value is made in its own block from what is written there (`jsonencode({...})` of
+    literals): nothing outside the block, no variable, local or caller, decided it."""
+    return resource.kind == "terraform" and location in resource.locations and \
+        not resource.chains.get(location) and not resource.chains.get(re.sub(r"\[\d+\]", "", location))
+
+
+_COMMENT = re.compile(r"""^((?:[^"#/]|"(?:[^"\\]|\\.)*"|/(?!/))*)(?:#|//).*$""")   # what precedes a comment
 
 
 def _written_out(resource: Resource, value: Any, literal_paths: list[str]) -> bool:
@@ -237,11 +258,17 @@ def secret_entries(resource: Resource, args: dict[str, Any], ctx: Context, base:
     value. References (variables, Key Vault references, `$(VAR)`, `${{ secrets.X }}`) are fine. With
     `json`, the value is a settings string holding JSON, whose leaves are the entries."""
     hits = []
+    lines: list[int] = []     # where a settings-JSON secret is written, when the attribute also holds references
     for match in lookup(resource, args["path"], base):
         if args.get("json"):
-            hits += [(location, key, name, value) for name, value, location, key in _json_entries(match)
-                     if is_secret_name(name) and secret_value(value)
-                     and (match.location in resource.literal_paths or _written_in_block(resource, value, ctx))]
+            for name, value, location, key in _json_entries(match):
+                if not is_secret_name(name) or not secret_value(value):
+                    continue
+                literal = match.location in resource.literal_paths or _made_in_place(resource, match.location)
+                line = 0 if literal else _literal_line(resource, match.location, value, ctx)
+                if literal or line:
+                    hits.append((location, key, name, value))
+                    lines.append(line)
             continue
         for name, value, location, key, literal_paths in _entries(match, args):
             if not is_secret_name(name) or not secret_value(value):
@@ -252,7 +279,7 @@ def secret_entries(resource: Resource, args: dict[str, Any], ctx: Context, base:
         return PASS
     location, key, name, value = hits[0]
     return Verdict(False, _below(location, base, "location"), _below(key, base, "key"),
-                   _shown(name, value) + _more(len(hits) - 1))
+                   _shown(name, value) + _more(len(hits) - 1), line=lines[0] if lines else 0)
 
 
 # --- SEC-002: detectors over text (found by scanner/model/detectors.py) -----------------------------
