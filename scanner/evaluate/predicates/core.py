@@ -105,7 +105,9 @@ def copied_from_another_resource(resource: Resource, path: str) -> bool:
     if not any(role == "attribute" for _, role in resource.chains.get(path, ())):
         return False
     types = [_MODULE_PREFIX.sub("", address).split(".", 1)[0] for address in resource.references.get(path, ())]
-    return bool(types) and all(table_for(t.split("_", 1)[0]) for t in types)   # "data", null_: no region table
+    # one referenced resource a residency rule judges (a resource group; a random_id beside it only names it);
+    # not a data source, nor a resource of a provider without regions (null_resource, terraform_data)
+    return any(table_for(t.split("_", 1)[0]) for t in types)
 
 
 _MODULE_PREFIX = re.compile(r'^(module\.[^.\[]+(\[[^\]]*\])?\.)+')
