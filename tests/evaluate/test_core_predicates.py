@@ -202,6 +202,7 @@ def test_a_location_copied_from_a_resource_no_residency_rule_judges_is_judged_he
 def test_a_location_copied_from_a_resource_group_stays_there_when_a_random_id_names_the_copy(write, run_scan):
     root = write({"main.tf": 'resource "random_id" "p" {\n  byte_length = 4\n}\n'
                              'resource "azurerm_resource_group" "rg" {\n  name     = "rg"\n  location = "eastus"\n}\n'
-                             'resource "azurerm_storage_account" "s" {\n  name     = "s${random_id.p.hex}"\n'
-                             '  location = lookup({ (random_id.p.hex) = "x" }, "y", azurerm_resource_group.rg.location)\n}\n'})
+                             'locals {\n  workspace = { name = "w${random_id.p.hex}", location = azurerm_resource_group.rg.location }\n}\n'
+                             'resource "azurerm_storage_account" "s" {\n  name     = "s"\n'
+                             '  location = local.workspace.location\n}\n'})
     assert [f.address for f in run_scan(root, only=("RES-001",)).findings] == ["azurerm_resource_group.rg"]
