@@ -206,3 +206,12 @@ def test_a_location_copied_from_a_resource_group_stays_there_when_a_random_id_na
                              'resource "azurerm_storage_account" "s" {\n  name     = "s"\n'
                              '  location = local.workspace.location\n}\n'})
     assert [f.address for f in run_scan(root, only=("RES-001",)).findings] == ["azurerm_resource_group.rg"]
+
+
+def test_an_unknown_location_that_may_come_from_a_resource_no_rule_judges_is_unresolved_here(write, run_scan):
+    root = write({"main.tf": 'variable "use_override" {}\nresource "terraform_data" "x" {\n  input = "eastus"\n}\n'
+                             'resource "azurerm_resource_group" "rg" {\n  name     = "rg"\n  location = "westeurope"\n}\n'
+                             'resource "azurerm_storage_account" "s" {\n  name     = "s"\n'
+                             '  location = var.use_override ? terraform_data.x.output : azurerm_resource_group.rg.location\n}\n'})
+    result = run_scan(root, only=("RES-001",))
+    assert result.findings == [] and [u.address for u in result.unresolved] == ["azurerm_storage_account.s"]

@@ -253,13 +253,13 @@ def test_a_dlm_policy_elsewhere_or_disabled_is_no_proof_of_snapshots(write, run_
 @pytest.mark.parametrize("files, unconstrained", [
     ({"live/main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\nmodule "m" {\n  source = "../m"\n}\n',
       "m/versions.tf": 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = "~> 5.40" }\n'
-                       '  }\n}\n'}, False),          # a called module's constraint constrains the root's provider
+                       '  }\n}\n'}, True),           # a module's entry is its consumers' floor: the root chooses
     ({"live/main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\n'}, True),
     ({"live/main.tf": 'provider "aws" {\n  region  = "eu-west-1"\n  version = ">= 2.0"\n}\n'}, False),   # judged below
 ])
 def test_providers_nothing_in_the_roots_module_tree_constrains(write, run_scan, files, unconstrained):
     findings = run_scan(write(files), only=("EXIT-008",)).findings
-    assert any("no required_providers entry constrains" in f.message for f in findings) is unconstrained
+    assert any("its own required_providers does not constrain" in f.message for f in findings) is unconstrained
 
 
 def test_a_provider_blocks_legacy_version_argument_is_judged_like_a_required_providers_entry(write, run_scan):

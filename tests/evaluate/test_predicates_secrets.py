@@ -202,10 +202,15 @@ EXTENSION = '''resource "azurerm_virtual_machine_extension" "e" {{
     ('jsonencode({ env = [{ name = "DB_PASSWORD", value = "Nv-Pair!xyz" }] })', True),   # the name beside it
     ('jsonencode({ password = "P\u00e4ssw\u00f6rd\\\\9QzKx7" })', True),       # escapes written in the source
     ('jsonencode({ password = var.pw }) # was "Fr0m-Default!"', False),      # the value only in a comment
+    ('jsonencode({ password = { name = "sqladmin", value = "Nm-Bes1de!x" } })', True),  # a plain name beside it
+    ('jsonencode({ user = var.unset, password = "Unkn0wn-Bes1de!" })', True),  # beside a value not known at all
+    ('jsonencode({\n    /* password = "C0mment-Pw!x" */\n    password = var.pw\n  })', False),
+    ('jsonencode({ user = "Fr0m-Default!", password = var.pw })', False),   # the same text under another key
 ])
 def test_a_secret_written_into_extension_settings_json(write, run_scan, settings, found):
     root = write({"main.tf": EXTENSION.format(settings=settings)
-                  + 'variable "pw" {\n  default = "Fr0m-Default!"\n}\nlocals {\n  pw = "Fr0m-Local!x"\n}\n'})
+                  + 'variable "pw" {\n  default = "Fr0m-Default!"\n}\nlocals {\n  pw = "Fr0m-Local!x"\n}\n'
+                  + 'variable "unset" {}\n'})
     findings = run_scan(root, only=("SEC-001",)).findings
     assert [(f.path, f.line) for f in findings] == ([("main.tf", 7)] if found else [])
     assert all("****" in f.message and "N3sted-Pw" not in f.message for f in findings)
@@ -222,3 +227,20 @@ def test_a_settings_secret_beside_references_is_placed_on_its_own_line_not_elsew
     # the literal's own line, and no "set in" the variable beside it; the other block's value is its variable's
     assert [(f.address, f.line) for f in findings] == [("azurerm_virtual_machine_extension.e", 9)]
     assert "set in" not in findings[0].message
+
+
+def test_a_secret_in_any_of_a_scale_sets_extension_blocks_is_found(write, run_scan):
+    block = ('  extension {{\n    name                 = "{name}"\n    publisher            = "Microsoft.Compute"\n'
+             '    type                 = "CustomScript"\n    type_handler_version = "2.1"\n'
+             '    protected_settings   = jsonencode({{ user = var.u, password = {password} }})\n  }}\n')
+    root = write({"main.tf": 'resource "azurerm_linux_virtual_machine_scale_set" "s" {\n  name = "s"\n'
+                             + block.format(name="a", password="var.p") + block.format(name="b", password='"Zq8kLm2pW9vXy4Rt"')
+                             + '}\nvariable "u" {\n  default = "svc"\n}\nvariable "p" {}\n'})
+    assert [(f.line, f.policy_id) for f in run_scan(root, only=("SEC-001",)).findings] == [(15, "SEC-001")]
+
+
+def test_a_for_each_element_is_no_literal_written_in_the_block(write, run_scan):
+    root = write({"main.tf": EXTENSION.format(settings="jsonencode({ password = each.value.pw })").replace(
+        '  name                 = "e"\n', '  for_each             = var.vms\n  name                 = each.key\n')
+        + 'variable "vms" {\n  default = { a = { pw = "Fr0m-Default!" } }\n}\n'})
+    assert run_scan(root, only=("SEC-001",)).findings == []

@@ -72,7 +72,7 @@ def region_allowed(resource: Resource, args: dict[str, Any], ctx: Context, base:
     if not found:
         return _default_location_allowed(resource, args, provider, ctx) if args.get("provider_defaults") else PASS
     for value, path in found:
-        if args.get("skip_inherited", True) and copied_from_another_resource(resource, path):
+        if args.get("skip_inherited", True) and copied_from_another_resource(resource, path, isinstance(value, Unknown)):
             continue   # copied from another resource (e.g. its resource group): reported there, known or not
         if isinstance(value, Unknown):
             return unknown(value.reason, path)
@@ -98,16 +98,18 @@ def _default_location_allowed(resource: Resource, args: dict[str, Any], provider
     return verdict
 
 
-def copied_from_another_resource(resource: Resource, path: str) -> bool:
+def copied_from_another_resource(resource: Resource, path: str, unknown_value: bool = False) -> bool:
     """The value at `path` is another resource's configured attribute (`location = azurerm_resource_group.rg
     .location`), so the policy judges it on that resource; a reference used only as an index does not count,
-    nor a resource of a provider without regions (`terraform_data`), whose value no residency rule judges."""
+    nor a resource of a provider without regions (`terraform_data`, `null_resource`), whose value no residency
+    rule judges. A known value needs one referenced resource a residency rule judges (a resource group; a
+    random_id beside it only names it); a value not known needs every one of them to be, since any of them may
+    be the one it comes from."""
     if not any(role == "attribute" for _, role in resource.chains.get(path, ())):
         return False
     types = [_MODULE_PREFIX.sub("", address).split(".", 1)[0] for address in resource.references.get(path, ())]
-    # one referenced resource a residency rule judges (a resource group; a random_id beside it only names it);
-    # not a data source, nor a resource of a provider without regions (null_resource, terraform_data)
-    return any(table_for(t.split("_", 1)[0]) for t in types)
+    judged = [bool(table_for(t.split("_", 1)[0])) for t in types]
+    return all(judged) and bool(judged) if unknown_value else any(judged)
 
 
 _MODULE_PREFIX = re.compile(r'^(module\.[^.\[]+(\[[^\]]*\])?\.)+')

@@ -206,8 +206,9 @@ def dlm_selected(resource: Resource, args: dict[str, Any], ctx: Context, base: M
         if not isinstance(state, Unknown) and str(state).upper() == "DISABLED":
             continue
         selects = _dlm_targets(policy, tags, own)
-        if selects is True and isinstance(state, Unknown):
-            selects = None      # it targets the volume, if it is enabled
+        if selects is True and isinstance(state, Unknown) and policy.root == resource.root:
+            blocker = blocker or f"whether {policy.address} is enabled (state: {state.reason})"
+            continue
         if policy.root != resource.root:
             if selects is not False and not elsewhere:
                 elsewhere = (f"{policy.address} in root module {policy.root or '.'} snapshots it if that root "

@@ -179,10 +179,11 @@ _GENERIC_LEAVES = frozenset({"value", "data", "text", "content"})
 _NAME_KEYS = ("name", "key")
 
 
-def _json_entries(match: Match) -> Iterator[tuple[str, Any, str, str]]:
-    """(name, value, location, key) per leaf of a settings string that holds JSON (`jsonencode({...})`, a
-    heredoc), through nested objects and lists. A leaf is judged by its own key (`credentials.host` is a host),
-    a generic one (`value`) by the name beside it, else by the key around it."""
+def _json_entries(match: Match) -> Iterator[tuple[str, str, Any, str, str]]:
+    """(name, key as written, value, location, key) per leaf of a settings string that holds JSON
+    (`jsonencode({...})`, a heredoc), through nested objects and lists. A leaf is judged by its own key
+    (`credentials.host` is a host); a generic one (`value`) by a secret name beside it, else by the key around
+    it (`password = { name = "sqladmin", value = ... }` is a password)."""
     if not isinstance(match.value, str):
         return
     try:
@@ -201,36 +202,73 @@ def _json_entries(match: Match) -> Iterator[tuple[str, Any, str, str]]:
                 if path.count(".") < 16:
                     stack.append((item, path, own))
                 continue
-            judged = (sibling or parent or own) if own.lower() in _GENERIC_LEAVES else own
-            yield judged, item, f"{match.location}.{path}", f"{match.key}.{path}"
+            judged = own
+            if own.lower() in _GENERIC_LEAVES:
+                judged = sibling if sibling and is_secret_name(sibling) else (parent or own)
+            yield judged, str(name), item, f"{match.location}.{path}", f"{match.key}.{path}"
 
 
-def _literal_line(resource: Resource, location: str, value: str, ctx: Context) -> int:
-    """The line of the attribute at `location` that writes `value` as a string literal (inside
-    `jsonencode({...})`, beside references, in a heredoc), 0 when it is not written there (a variable's
-    default, a local, a tfvars entry). Only the attribute's own lines are read, without their comments."""
-    start = resource.locations.get(location, 0)
-    if resource.kind != "terraform" or not start or not resource.end_line:
-        return 0
-    later = [n for n in resource.locations.values() if n > start]
-    end = min(later) - 1 if later else resource.end_line
-    lines = ctx.model.texts.get(resource.path, "").splitlines()
-    needles = {json.dumps(value), json.dumps(value, ensure_ascii=False), f'"{value}"'}
-    for number in range(start, min(end, len(lines)) + 1):
-        code = _COMMENT.sub(r"\1", lines[number - 1])
-        if any(needle in code for needle in needles):
-            return number
-    return 0
+_UNINDEXED = re.compile(r"\[\d+\]")
+_BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_COMMENT = re.compile(r"""^((?:[^"#/]|"(?:[^"\\]|\\.)*"|/(?!/))*)(?:#|//).*$""")   # what precedes a comment
+_PAIR = re.compile(r'["\']?([A-Za-z0-9_.-]+)["\']?\s*[=:]\s*"((?:[^"\\]|\\.)*)"')   # key = "literal"
+
+
+def _attribute_lines(resource: Resource, location: str, ctx: Context) -> list[tuple[int, str]]:
+    """(number, code) of the lines of the attribute at `location`, in every block that holds it (each of a
+    scale set's extension blocks), without comments."""
+    wanted = _UNINDEXED.sub("", location)
+    starts = sorted({n for key, n in resource.locations.items() if _UNINDEXED.sub("", key) == wanted})
+    if resource.kind != "terraform" or not starts or not resource.end_line:
+        return []
+    text = _BLOCK_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), ctx.model.texts.get(resource.path, ""))
+    lines = text.splitlines()
+    placed = sorted(set(resource.locations.values()))
+    out = []
+    for start in starts:
+        end = next((n - 1 for n in placed if n > start), resource.end_line)
+        out += [(number, _COMMENT.sub(r"\1", lines[number - 1])) for number in range(start, min(end, len(lines)) + 1)]
+    return out
+
+
+def _written_pairs(lines: list[tuple[int, str]]) -> Iterator[tuple[int, str, str]]:
+    """(line, key, literal) of each `key = "literal"` or `"key": "literal"` written on the lines."""
+    for number, code in lines:
+        for found in _PAIR.finditer(code):
+            try:
+                literal = json.loads(f'"{found.group(2)}"')
+            except ValueError:
+                literal = found.group(2)
+            yield number, found.group(1), literal
 
 
 def _made_in_place(resource: Resource, location: str) -> bool:
     """The attribute's value is made in its own block from what is written there (`jsonencode({...})` of
-    literals): nothing outside the block, no variable, local or caller, decided it."""
+    literals): nothing outside the block, no variable, local, caller or for_each element, decided it."""
     return resource.kind == "terraform" and location in resource.locations and \
-        not resource.chains.get(location) and not resource.chains.get(re.sub(r"\[\d+\]", "", location))
+        not resource.chains.get(location) and not resource.chains.get(_UNINDEXED.sub("", location)) and \
+        not resource.address.endswith("]")    # an instance of count or for_each: each.value is no literal
 
 
-_COMMENT = re.compile(r"""^((?:[^"#/]|"(?:[^"\\]|\\.)*"|/(?!/))*)(?:#|//).*$""")   # what precedes a comment
+def _settings_hits(resource: Resource, match: Match, ctx: Context) -> list[tuple[str, str, str, Any, int]]:
+    """(location, key, name, value, line) of each secret written into a settings string that holds JSON:
+    every leaf when the attribute is all literal; else each leaf whose `key = "value"` is written on the
+    attribute's own lines (a literal beside references), on that line. When references leave the whole
+    string unknown, each secret-named `key = "literal"` written there."""
+    if isinstance(match.value, Unknown):
+        return [(f"{match.location}.{key}", f"{match.key}.{key}", key, value, line)
+                for line, key, value in _written_pairs(_attribute_lines(resource, match.location, ctx))
+                if is_secret_name(key) and secret_value(value)]
+    literal = match.location in resource.literal_paths or _made_in_place(resource, match.location)
+    written = None if literal else list(_written_pairs(_attribute_lines(resource, match.location, ctx)))
+    hits = []
+    for name, own, value, location, key in _json_entries(match):
+        if not is_secret_name(name) or not secret_value(value):
+            continue
+        line = 0 if written is None else next((n for n, k, v in written if k == own and v == value), -1)
+        if line >= 0:
+            hits.append((location, key, name, value, line))
+    return hits
 
 
 def _written_out(resource: Resource, value: Any, literal_paths: list[str]) -> bool:
@@ -261,14 +299,9 @@ def secret_entries(resource: Resource, args: dict[str, Any], ctx: Context, base:
     lines: list[int] = []     # where a settings-JSON secret is written, when the attribute also holds references
     for match in lookup(resource, args["path"], base):
         if args.get("json"):
-            for name, value, location, key in _json_entries(match):
-                if not is_secret_name(name) or not secret_value(value):
-                    continue
-                literal = match.location in resource.literal_paths or _made_in_place(resource, match.location)
-                line = 0 if literal else _literal_line(resource, match.location, value, ctx)
-                if literal or line:
-                    hits.append((location, key, name, value))
-                    lines.append(line)
+            for location, key, name, value, line in _settings_hits(resource, match, ctx):
+                hits.append((location, key, name, value))
+                lines.append(line)
             continue
         for name, value, location, key, literal_paths in _entries(match, args):
             if not is_secret_name(name) or not secret_value(value):

@@ -36,9 +36,6 @@ def root_modules(model: Model) -> list[Resource]:
             top_level.setdefault(posixpath.dirname(resource.path), []).append(resource)
     files = {r.path for r in model.by_type("text_file")}
     repository = repository_root(model)
-    constrained: dict[str, set[str]] = {}   # root -> providers some module of it names in required_providers
-    for requirement in model.by_type("terraform_required_provider"):
-        constrained.setdefault(requirement.root, set()).add(requirement.address.rsplit(".", 1)[-1])
     out = []
     for directory, members in sorted(top_level.items()):
         requirements = sorted((r for r in members if r.type == "terraform_required_provider"),
@@ -54,7 +51,7 @@ def root_modules(model: Model) -> list[Resource]:
             "lock_file": lock in files,
             "lock_file_ignored_at": "" if lock in files else _ignored_at(model.texts, directory, repository),
             "first_requirement": requirements[0].address if requirements else _first_provider(members),
-            "unconstrained_providers": _unconstrained(members, constrained.get(directory, set())),
+            "unconstrained_providers": _unconstrained(members, {r.address.rsplit(".", 1)[-1] for r in requirements}),
         }
         out.append(Resource("model", ROOT_MODULE_TYPE, f"root_module.{directory or '.'}", anchor.path, anchor.line,
                             values, {"": anchor.line}, root=directory))
@@ -68,9 +65,10 @@ def _first_provider(members: list[Resource]) -> str | None:
 
 
 def _unconstrained(members: list[Resource], required: set[str]) -> str:
-    """The providers the root configures that no required_providers entry of its module tree names (Terraform
-    combines them) and whose configuration has no (legacy) version argument: `terraform init` installs
-    whatever is newest."""
+    """The providers the root configures that its own required_providers does not name and whose configuration
+    has no (legacy) version argument. A called module's entry is a floor for its consumers (`>= 4.0`, as
+    EXIT-008 asks of reusable modules), so `terraform init` installs whatever is newest above it: the root
+    that deploys is where the version is chosen."""
     names = {r.address.split(".")[1] for r in members
              if r.type == "provider" and r.address.count(".") >= 1 and "version" not in r.values}
     versioned = {r.address.split(".")[1] for r in members if r.type == "provider" and "version" in r.values}
