@@ -206,6 +206,11 @@ EXTENSION = '''resource "azurerm_virtual_machine_extension" "e" {{
     ('jsonencode({ user = var.unset, password = "Unkn0wn-Bes1de!" })', True),  # beside a value not known at all
     ('jsonencode({\n    /* password = "C0mment-Pw!x" */\n    password = var.pw\n  })', False),
     ('jsonencode({ user = "Fr0m-Default!", password = var.pw })', False),   # the same text under another key
+    ('jsonencode({ user = var.unset })\n  provisioner "local-exec" {\n    environment = { password = "Pr0v-Secret!xyz" }\n  }',
+     False),                                                                # another block's secret is not this one's
+    ('jsonencode({ cmd = "rm -rf /tmp/*", user = local.pw, password = "Bl0ck-Secret!xyz" }) /* a note */', True),
+    ('jsonencode({ user = local.pw, "Admin Password" = "Sp4c-Secret!xyz" })', True),
+    ('jsonencode({ user = local.pw, passwords = ["L1st-Secret!xyz"] })', True),
 ])
 def test_a_secret_written_into_extension_settings_json(write, run_scan, settings, found):
     root = write({"main.tf": EXTENSION.format(settings=settings)
@@ -243,4 +248,14 @@ def test_a_for_each_element_is_no_literal_written_in_the_block(write, run_scan):
     root = write({"main.tf": EXTENSION.format(settings="jsonencode({ password = each.value.pw })").replace(
         '  name                 = "e"\n', '  for_each             = var.vms\n  name                 = each.key\n')
         + 'variable "vms" {\n  default = { a = { pw = "Fr0m-Default!" } }\n}\n'})
+    assert run_scan(root, only=("SEC-001",)).findings == []
+
+
+def test_a_dynamic_extension_blocks_iterator_is_no_literal_written_there(write, run_scan):
+    root = write({"main.tf": 'resource "azurerm_linux_virtual_machine_scale_set" "s" {\n  name = "s"\n'
+                             '  dynamic "extension" {\n    for_each = var.exts\n    content {\n'
+                             '      name                 = extension.key\n      publisher            = "Microsoft.Compute"\n'
+                             '      type                 = "CustomScript"\n      type_handler_version = "2.1"\n'
+                             '      protected_settings   = jsonencode({ password = extension.value })\n    }\n  }\n}\n'
+                             'variable "exts" {\n  default = { a = "Fr0m-Default!x" }\n}\n'})
     assert run_scan(root, only=("SEC-001",)).findings == []

@@ -205,41 +205,90 @@ def _json_entries(match: Match) -> Iterator[tuple[str, str, Any, str, str]]:
             judged = own
             if own.lower() in _GENERIC_LEAVES:
                 judged = sibling if sibling and is_secret_name(sibling) else (parent or own)
-            yield judged, str(name), item, f"{match.location}.{path}", f"{match.key}.{path}"
+            yield judged, own, item, f"{match.location}.{path}", f"{match.key}.{path}"
 
 
 _UNINDEXED = re.compile(r"\[\d+\]")
-_BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-_COMMENT = re.compile(r"""^((?:[^"#/]|"(?:[^"\\]|\\.)*"|/(?!/))*)(?:#|//).*$""")   # what precedes a comment
-_PAIR = re.compile(r'["\']?([A-Za-z0-9_.-]+)["\']?\s*[=:]\s*"((?:[^"\\]|\\.)*)"')   # key = "literal"
+_PAIR = re.compile(r'(?:"([^"\\]+)"|([A-Za-z0-9_.-]+))\s*[=:]\s*"((?:[^"\\]|\\.)*)"')   # key = "literal"
+_LIST_PAIR = re.compile(r'(?:"([^"\\]+)"|([A-Za-z0-9_.-]+))\s*[=:]\s*\[([^\]]*)\]')   # key = ["literal", ...]
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_HEREDOC = re.compile(r"<<-?\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
+_OPENING, _CLOSING = "([{", ")]}"
 
 
 def _attribute_lines(resource: Resource, location: str, ctx: Context) -> list[tuple[int, str]]:
-    """(number, code) of the lines of the attribute at `location`, in every block that holds it (each of a
-    scale set's extension blocks), without comments."""
+    """(number, code) of the lines of the attribute's expression at `location`, in every block that holds it
+    (each of a scale set's extension blocks): from its name to where its brackets close (or its heredoc
+    ends), without comments."""
     wanted = _UNINDEXED.sub("", location)
     starts = sorted({n for key, n in resource.locations.items() if _UNINDEXED.sub("", key) == wanted})
-    if resource.kind != "terraform" or not starts or not resource.end_line:
+    if resource.kind != "terraform" or not starts:
         return []
-    text = _BLOCK_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), ctx.model.texts.get(resource.path, ""))
-    lines = text.splitlines()
-    placed = sorted(set(resource.locations.values()))
-    out = []
+    lines = ctx.model.texts.get(resource.path, "").splitlines()
+    out: list[tuple[int, str]] = []
     for start in starts:
-        end = next((n - 1 for n in placed if n > start), resource.end_line)
-        out += [(number, _COMMENT.sub(r"\1", lines[number - 1])) for number in range(start, min(end, len(lines)) + 1)]
+        out += _expression(lines, start)
+    return out
+
+
+def _expression(lines: list[str], start: int) -> list[tuple[int, str]]:
+    """The code of the expression that begins on line `start`, line by line: brackets counted outside strings,
+    comments (`#`, `//`, `/* */`) left out, a heredoc read to its end."""
+    out: list[tuple[int, str]] = []
+    depth, in_block_comment, number = 0, False, start
+    while number <= len(lines):
+        line, code, at, in_string = lines[number - 1], [], 0, False
+        while at < len(line):
+            char = line[at]
+            if in_block_comment:
+                if line.startswith("*/", at):
+                    in_block_comment, at = False, at + 2
+                    continue
+                at += 1
+                continue
+            if in_string:
+                code.append(char)
+                if char == "\\" and at + 1 < len(line):
+                    code.append(line[at + 1])
+                    at += 2
+                    continue
+                in_string = char != '"'
+            elif char == '"':
+                in_string = True
+                code.append(char)
+            elif char == "#" or line.startswith("//", at):
+                break
+            elif line.startswith("/*", at):
+                in_block_comment, at = True, at + 2
+                continue
+            else:
+                depth += (char in _OPENING) - (char in _CLOSING)
+                code.append(char)
+            at += 1
+        text = "".join(code)
+        out.append((number, text))
+        heredoc = _HEREDOC.search(text)
+        if heredoc:   # its body is text, read as written, to the line that ends it
+            end = next((n for n in range(number + 1, len(lines) + 1) if lines[n - 1].strip() == heredoc.group(1)),
+                       len(lines))
+            return out + [(n, lines[n - 1]) for n in range(number + 1, end)]
+        if depth <= 0 and not in_block_comment and number >= start:
+            return out
+        number += 1
     return out
 
 
 def _written_pairs(lines: list[tuple[int, str]]) -> Iterator[tuple[int, str, str]]:
     """(line, key, literal) of each `key = "literal"` or `"key": "literal"` written on the lines."""
     for number, code in lines:
-        for found in _PAIR.finditer(code):
+        pairs = [(f.group(1) or f.group(2), f.group(3)) for f in _PAIR.finditer(code)]
+        pairs += [(f.group(1) or f.group(2), item) for f in _LIST_PAIR.finditer(code) for item in _STRING.findall(f.group(3))]
+        for key, written in pairs:
             try:
-                literal = json.loads(f'"{found.group(2)}"')
+                literal = json.loads(f'"{written}"')
             except ValueError:
-                literal = found.group(2)
-            yield number, found.group(1), literal
+                literal = written
+            yield number, key, literal
 
 
 def _made_in_place(resource: Resource, location: str) -> bool:
@@ -247,7 +296,7 @@ def _made_in_place(resource: Resource, location: str) -> bool:
     literals): nothing outside the block, no variable, local, caller or for_each element, decided it."""
     return resource.kind == "terraform" and location in resource.locations and \
         not resource.chains.get(location) and not resource.chains.get(_UNINDEXED.sub("", location)) and \
-        not resource.address.endswith("]")    # an instance of count or for_each: each.value is no literal
+        not resource.address.endswith("]") and "." not in location   # each.value, a dynamic block's iterator
 
 
 def _settings_hits(resource: Resource, match: Match, ctx: Context) -> list[tuple[str, str, str, Any, int]]:
