@@ -259,3 +259,16 @@ def test_a_dynamic_extension_blocks_iterator_is_no_literal_written_there(write, 
                              '      protected_settings   = jsonencode({ password = extension.value })\n    }\n  }\n}\n'
                              'variable "exts" {\n  default = { a = "Fr0m-Default!x" }\n}\n'})
     assert run_scan(root, only=("SEC-001",)).findings == []
+
+
+@pytest.mark.parametrize("settings", [
+    'jsonencode({ cmd = "${format("#%s", var.pw)}", password = "Real-Secret!xyz" })',     # a # in a nested string
+    'jsonencode({ url = "${replace(var.pw, "/", "//")}", password = "Real-Secret!xyz" })',
+    'jsonencode({ cmd = "${var.pw == "" ? "(" : "a"}", user = var.pw, password = "Real-Secret!xyz" })',
+    'jsonencode({\n    script = <<-EOT\n      echo hi\n    EOT\n    user     = var.pw\n    password = "Real-Secret!xyz"\n  })',
+])
+def test_the_settings_expression_is_read_whole_and_no_further(write, run_scan, settings):
+    root = write({"main.tf": EXTENSION.format(settings=settings + '\n  tags = { password = "T4gs-Secret!xyz" }')
+                  + 'variable "pw" {}\n'})
+    findings = run_scan(root, only=("SEC-001",)).findings
+    assert [f.message.rsplit(": ", 1)[-1] for f in findings] == ["password = Rea****"]

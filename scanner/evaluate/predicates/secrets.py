@@ -232,47 +232,59 @@ def _attribute_lines(resource: Resource, location: str, ctx: Context) -> list[tu
 
 
 def _expression(lines: list[str], start: int) -> list[tuple[int, str]]:
-    """The code of the expression that begins on line `start`, line by line: brackets counted outside strings,
-    comments (`#`, `//`, `/* */`) left out, a heredoc read to its end."""
+    """The code of the expression that begins on line `start`, line by line: brackets counted outside strings
+    (and outside the `${...}` inside them), comments (`#`, `//`, `/* */`) left out, heredocs read to their end."""
     out: list[tuple[int, str]] = []
-    depth, in_block_comment, number = 0, False, start
+    depth, number = 0, start
+    modes = ["code"]        # code | string | template (a `${` or `%{` in a string) | brace (a `{` in a template)
     while number <= len(lines):
-        line, code, at, in_string = lines[number - 1], [], 0, False
+        code, line, at = [], lines[number - 1], 0
         while at < len(line):
-            char = line[at]
-            if in_block_comment:
+            char, mode = line[at], modes[-1]
+            if mode == "comment":
                 if line.startswith("*/", at):
-                    in_block_comment, at = False, at + 2
-                    continue
-                at += 1
+                    modes.pop()
+                    at += 2
+                else:
+                    at += 1
                 continue
-            if in_string:
-                code.append(char)
+            code.append(char)
+            if mode == "string":
                 if char == "\\" and at + 1 < len(line):
                     code.append(line[at + 1])
-                    at += 2
-                    continue
-                in_string = char != '"'
+                    at += 1
+                elif char == '"':
+                    modes.pop()
+                elif line.startswith(("${", "%{"), at):
+                    code.append("{")
+                    modes.append("template")
+                    at += 1
             elif char == '"':
-                in_string = True
-                code.append(char)
-            elif char == "#" or line.startswith("//", at):
+                modes.append("string")
+            elif mode in ("template", "brace") and char in "{}":
+                if char == "{":
+                    modes.append("brace")
+                else:
+                    modes.pop()
+            elif mode == "code" and (char == "#" or line.startswith("//", at)):
+                code.pop()
                 break
-            elif line.startswith("/*", at):
-                in_block_comment, at = True, at + 2
-                continue
-            else:
+            elif mode == "code" and line.startswith("/*", at):
+                code.pop()
+                modes.append("comment")
+                at += 1
+            elif mode == "code":
                 depth += (char in _OPENING) - (char in _CLOSING)
-                code.append(char)
             at += 1
         text = "".join(code)
         out.append((number, text))
-        heredoc = _HEREDOC.search(text)
-        if heredoc:   # its body is text, read as written, to the line that ends it
+        heredoc = _HEREDOC.search(text) if modes == ["code"] else None
+        if heredoc:   # its body is text, read as written, to the line that ends it; the expression goes on after it
             end = next((n for n in range(number + 1, len(lines) + 1) if lines[n - 1].strip() == heredoc.group(1)),
-                       len(lines))
-            return out + [(n, lines[n - 1]) for n in range(number + 1, end)]
-        if depth <= 0 and not in_block_comment and number >= start:
+                       len(lines) + 1)
+            out += [(n, lines[n - 1]) for n in range(number + 1, end)]
+            number = end
+        if depth <= 0 and modes == ["code"]:
             return out
         number += 1
     return out
