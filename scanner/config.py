@@ -19,6 +19,7 @@ from scanner import checkout, yamlfile
 from scanner.demonstration import DEMONSTRATION_DIRECTORIES
 from scanner.errors import ConfigError
 from scanner.pack import builtin_policy_dir
+from scanner.regular_file import is_null_device, is_regular
 
 if TYPE_CHECKING:
     import jsonschema
@@ -189,17 +190,12 @@ def _resolve_paths(data: dict, root: Path, confined: bool, shown: str) -> dict:
 def _existing(key: str, path: str, where: str) -> str:
     """A policy directory that is a directory, a variables file that is a file: said here, with the
     configuration's file and field, rather than later as if it came from the command line."""
-    wanted, is_kind = ("a directory", os.path.isdir) if key == "policies" else ("a file", _file_or_null)
+    wanted, is_kind = ("a directory", os.path.isdir) if key == "policies" else ("a file", lambda p: is_regular(p) or is_null_device(p))
     if not os.path.exists(path):
         raise ConfigError(f"{where}: does not exist")
     if not is_kind(path):
         raise ConfigError(f"{where}: is not {wanted}")
     return path
-
-
-def _file_or_null(path: str) -> bool:
-    """A file a variables file can be read from: a regular one, or the null device (it reads as empty)."""
-    return os.path.isfile(path) or os.path.realpath(path) == os.path.realpath(os.devnull)
 
 
 def _merge(base: dict, override: dict) -> dict:

@@ -45,6 +45,15 @@ def read_bytes(path: str, limit: int, follow_links: bool = True) -> bytes:
         raise NotRegular(path, status.st_mode)
 
 
+def is_null_device(path: str) -> bool:
+    """The path is the null device, which read_bytes reads as empty."""
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISCHR(status.st_mode) and status.st_rdev == _devnull()
+
+
 def _devnull() -> int:
     try:
         return os.stat(os.devnull).st_rdev

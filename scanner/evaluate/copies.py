@@ -22,7 +22,7 @@ from typing import Any
 from scanner.evaluate.result import Finding, Result
 from scanner.model.derive.namespaces import NAMESPACE_TYPE
 from scanner.model.files import TEXT_FILE_TYPE
-from scanner.model.repository import REPOSITORY_TYPE, repository_of
+from scanner.model.repository import REPOSITORY_TYPE, nested_in, repository_of
 from scanner.model.resource import Model
 
 SAID = {"en": " (a copy: the same finding on {address} is reported at {place})",
@@ -38,8 +38,7 @@ def reported_once(result: Result, model: Model) -> Result:
     objects = {r.address for r in model.resources if r.kind == "kubernetes"}
     namespaces = {r.address for r in model.by_type(NAMESPACE_TYPE)}
     generated = {r.path: str(r.values.get("generated") or "") for r in model.by_type(TEXT_FILE_TYPE)}
-    scan = next(iter(model.by_type(REPOSITORY_TYPE)), None)
-    repositories = list(scan.values.get("repositories") or []) if scan is not None else []
+    repositories = nested_in(model.by_type(REPOSITORY_TYPE))
     groups: dict[tuple[Any, ...], list[Finding]] = {}
     for finding in result.findings:
         key = _copy_key(finding, objects, namespaces, generated)

@@ -12,7 +12,7 @@ import datetime
 import os
 import posixpath
 import re
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from scanner.model.resource import Resource
 from scanner.parse.files import ParsedFile
@@ -130,6 +130,12 @@ def _inside_a_checkout(anchor: ParsedFile, root: str) -> bool:
         if parent == disk:
             return False
         disk = parent
+
+
+def nested_in(model_resources: Iterable[Resource]) -> list[str]:
+    """The nested repositories the scan's `repository` resource records (scanner.model.Model.by_type)."""
+    scan = next(iter(model_resources), None)
+    return list(scan.values.get("repositories") or []) if scan is not None else []
 
 
 def repository_of(path: str, repositories: list[str]) -> str:

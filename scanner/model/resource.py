@@ -96,6 +96,17 @@ def base_address(address: str) -> str:
     return _INSTANCE_KEY.sub("", address)
 
 
+_MODULE_PATH = re.compile(r"^(module\.[^.\[]+(\[[^\]]*\])?\.)+")
+
+
+def managed_type(address: str) -> str:
+    """The resource type a reference names (`module.a["k"].azurerm_resource_group.rg` -> `azurerm_resource_group`);
+    "" for a data source, a variable, a local or anything else that is no managed resource."""
+    rest = _MODULE_PATH.sub("", base_address(address))
+    kind, dot, _ = rest.partition(".")
+    return kind if dot and "_" in kind and kind != "data" else ""
+
+
 @dataclass
 class Model:
     """Every resource of the scan, real and derived, with the indexes predicates look things up in.

@@ -80,6 +80,7 @@ class ReleaseTable:
     latest: tuple[int, int]
     max_minors_behind: int
     released: str = ""      # the date latest_stable came out (YYYY-MM-DD), when the table records it
+    release_every_days: int = 122   # how often a minor comes out
 
 
 def minor_version(text: object) -> tuple[int, int] | None:
@@ -97,4 +98,4 @@ def releases() -> ReleaseTable:
     assert latest is not None   # the schema requires x.y
     released = str((data.get("releases") or {}).get(data["latest_stable"], ""))
     return ReleaseTable(str(data["as_of"]), str(data["latest_stable"]), latest, int(data["max_minors_behind"]),
-                        released if len(released) == 10 else "")
+                        released if len(released) == 10 else "", int(data.get("release_every_days", 122)))

@@ -52,6 +52,8 @@ CASES: dict[str, tuple[list[Resource], Any, dict[str, Any], Config]] = {
     "provider_seal": ([required("aws", BLOCKED)], "provider_source", {}, PROVIDER_CONFIG),
     "placement_allowed": ([required("aws", BLOCKED)], "provider_source", {"matrix": MATRIX}, PROVIDER_CONFIG),
     "secret_named": ([tf("x_secret_setting", "s", {"key": BLOCKED})], 0, {"path": "key"}, Config()),
+    "secret_settings": ([tf("azurerm_virtual_machine_extension", "e", {"protected_settings": BLOCKED})], 0,
+                        {"path": "protected_settings"}, Config()),
     "secret_entries": ([tf("azurerm_linux_web_app", "a", {"app_settings": BLOCKED})], 0, {"path": "app_settings"},
                        Config()),
     "output_exposes_no_secret": ([tf("output", "o", {"value": BLOCKED}, provider="")], 0, {}, Config()),
@@ -101,6 +103,8 @@ UNKNOWN_IS_NOT_THEIR_SUBJECT = {
     "region_known": "judges the region ids written statically; a value not known statically is RES-001's "
                     "unresolved check, not a second one",
     "secret_entries": "judges entries written literally in the block; an Unknown value is not written here",
+    "secret_settings": "judges literals written on the attribute's own lines; an Unknown value whose lines hold "
+                       "none is not written there",
     "output_exposes_no_secret": "judges where the value comes from; an unknown non-secret variable exposes nothing",
     "region_known": "judges written region ids; an Unknown one is region_allowed's to report (RES-001), once",
 }

@@ -17,6 +17,7 @@ from scanner.evaluate.predicates.images import IMAGES
 from scanner.evaluate.predicates.kube_secrets import KUBE_SECRETS
 from scanner.evaluate.predicates.residency import RESIDENCY
 from scanner.evaluate.predicates.secrets import SECRETS
+from scanner.evaluate.predicates.settings_secrets import SETTINGS_SECRETS
 from scanner.evaluate.predicates.spec import PredicateSpec
 from scanner.evaluate.predicates.workloads import WORKLOADS
 
@@ -25,6 +26,7 @@ PREDICATES: dict[str, PredicateSpec] = {
     **CMK,
     **RESIDENCY,
     **SECRETS,
+    **SETTINGS_SECRETS,
     **KUBE_SECRETS,
     **EXIT,
     **PINNING,

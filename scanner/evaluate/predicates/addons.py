@@ -22,7 +22,7 @@ from scanner.evaluate.predicates.spec import MAPPING, PATTERNS, STRING, STRINGS,
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.derive.clusters import first_value, truthy
 from scanner.model.paths import Match, lookup
-from scanner.model.repository import REPOSITORY_TYPE, repository_of
+from scanner.model.repository import REPOSITORY_TYPE, nested_in, repository_of
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
 
@@ -87,8 +87,7 @@ def _repository(resource: Resource, ctx: Context) -> str:
     root module decides, as a module another repository's root calls is deployed there."""
     key = ("nested repositories", "")
     if key not in ctx.memo:
-        scan = next(iter(ctx.model.by_type(REPOSITORY_TYPE)), None)
-        ctx.memo[key] = list(scan.values.get("repositories") or []) if scan is not None else []
+        ctx.memo[key] = nested_in(ctx.model.by_type(REPOSITORY_TYPE))
     place = f"{resource.root}/" if resource.kind == "terraform" and resource.root else resource.path
     return repository_of(place, ctx.memo[key])
 

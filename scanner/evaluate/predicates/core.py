@@ -8,7 +8,7 @@ from scanner.evaluate.context import Context, base_address
 from scanner.evaluate.predicates.spec import BOOLEAN, STRING, STRINGS, PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.paths import Match, lookup
-from scanner.model.resource import Resource
+from scanner.model.resource import Resource, managed_type
 from scanner.model.values import Unknown
 from scanner.registries.default_locations import default_location
 from scanner.registries.regions import NOT_HOSTING, table_for, tier_allows
@@ -107,12 +107,9 @@ def copied_from_another_resource(resource: Resource, path: str, unknown_value: b
     be the one it comes from."""
     if not any(role == "attribute" for _, role in resource.chains.get(path, ())):
         return False
-    types = [_MODULE_PREFIX.sub("", address).split(".", 1)[0] for address in resource.references.get(path, ())]
-    judged = [bool(table_for(t.split("_", 1)[0])) for t in types]
+    types = [managed_type(address) for address in resource.references.get(path, ())]
+    judged = [bool(t) and bool(table_for(t.split("_", 1)[0])) for t in types]
     return all(judged) and bool(judged) if unknown_value else any(judged)
-
-
-_MODULE_PREFIX = re.compile(r'^(module\.[^.\[]+(\[[^\]]*\])?\.)+')
 
 
 def region_verdict(provider: str, region_id: str, path: str, ctx: Context) -> Verdict:

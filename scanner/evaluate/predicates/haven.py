@@ -372,19 +372,16 @@ def k8s_version_recent(resource: Resource, args: dict[str, Any], ctx: Context, b
     return PASS
 
 
-MINOR_RELEASE_DAYS = 122    # Kubernetes releases three minors a year
-
-
 def _minors_since(table: ReleaseTable, today: datetime.date) -> int:
-    """How many minor releases may have come out since the table's latest: one every four months after its
-    release date, or, when the table does not record that, at least one as soon as the table is older than
+    """How many minor releases may have come out since the table's latest: one every `release_every_days`
+    after its release date, or, when the table does not record that, at least one as soon as the table is older than
     its own date (rounded up). A version that many steps inside the window is inside it whatever they were;
     one nearer its edge may have dropped out."""
     try:
         if table.released:
-            return max(0, (today - datetime.date.fromisoformat(table.released)).days // MINOR_RELEASE_DAYS)
+            return max(0, (today - datetime.date.fromisoformat(table.released)).days // table.release_every_days)
         days = (today - datetime.date.fromisoformat(table.as_of)).days
-        return max(0, -(-days // MINOR_RELEASE_DAYS))
+        return max(0, -(-days // table.release_every_days))
     except ValueError:
         return 0
 

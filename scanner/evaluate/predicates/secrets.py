@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
@@ -16,7 +15,7 @@ from typing import Any, Iterator, Sequence
 from scanner.evaluate.context import Context
 from scanner.masking import DETECTOR_REGISTRY, mask
 from scanner.model.paths import Match, lookup
-from scanner.evaluate.predicates.spec import BOOLEAN, MAPPING, STRING, STRINGS, PredicateSpec, spec
+from scanner.evaluate.predicates.spec import MAPPING, STRING, STRINGS, PredicateSpec, spec
 from scanner.registries import document
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model import detectors
@@ -120,11 +119,11 @@ def _strong(value: str, min_length: int = 8, min_entropy: float = 3.0) -> bool:
     return len(value) >= min_length and entropy(value) >= min_entropy
 
 
-def _shown(name: str, value: Any) -> str:
+def shown_secret(name: str, value: Any) -> str:
     return f"{name} = {mask(value)}"
 
 
-def _more(count: int) -> str:
+def and_more(count: int) -> str:
     return f" (and {count} more)" if count else ""
 
 
@@ -173,165 +172,6 @@ def _entries(match: Match, args: dict) -> Iterator[tuple[str, Any, str, str, lis
             [location, f"{match.location}.{value_key}"]
 
 
-# A leaf named only for what it holds: the name beside it (`{name: DB_PASSWORD, value: ...}`) or of the object
-# around it says what that is
-_GENERIC_LEAVES = frozenset({"value", "data", "text", "content"})
-_NAME_KEYS = ("name", "key")
-
-
-def _json_entries(match: Match) -> Iterator[tuple[str, str, Any, str, str]]:
-    """(name, key as written, value, location, key) per leaf of a settings string that holds JSON
-    (`jsonencode({...})`, a heredoc), through nested objects and lists. A leaf is judged by its own key
-    (`credentials.host` is a host); a generic one (`value`) by a secret name beside it, else by the key around
-    it (`password = { name = "sqladmin", value = ... }` is a password)."""
-    if not isinstance(match.value, str):
-        return
-    try:
-        data = json.loads(match.value)
-    except (ValueError, RecursionError):
-        return
-    stack: list[tuple[Any, str, str]] = [(data, "", "")]
-    while stack:
-        node, dotted, parent = stack.pop()
-        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
-        sibling = next((node[k] for k in _NAME_KEYS if isinstance(node, dict) and isinstance(node.get(k), str)), "")
-        for name, item in items:
-            path = f"{dotted}.{name}" if dotted else str(name)
-            own = parent if isinstance(name, int) else str(name)
-            if isinstance(item, (dict, list)):
-                if path.count(".") < 16:
-                    stack.append((item, path, own))
-                continue
-            judged = own
-            if own.lower() in _GENERIC_LEAVES:
-                judged = sibling if sibling and is_secret_name(sibling) else (parent or own)
-            yield judged, own, item, f"{match.location}.{path}", f"{match.key}.{path}"
-
-
-_UNINDEXED = re.compile(r"\[\d+\]")
-_PAIR = re.compile(r'(?:"([^"\\]+)"|([A-Za-z0-9_.-]+))\s*[=:]\s*"((?:[^"\\]|\\.)*)"')   # key = "literal"
-_LIST_PAIR = re.compile(r'(?:"([^"\\]+)"|([A-Za-z0-9_.-]+))\s*[=:]\s*\[([^\]]*)\]')   # key = ["literal", ...]
-_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_HEREDOC = re.compile(r"<<-?\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
-_OPENING, _CLOSING = "([{", ")]}"
-
-
-def _attribute_lines(resource: Resource, location: str, ctx: Context) -> list[tuple[int, str]]:
-    """(number, code) of the lines of the attribute's expression at `location`, in every block that holds it
-    (each of a scale set's extension blocks): from its name to where its brackets close (or its heredoc
-    ends), without comments."""
-    wanted = _UNINDEXED.sub("", location)
-    starts = sorted({n for key, n in resource.locations.items() if _UNINDEXED.sub("", key) == wanted})
-    if resource.kind != "terraform" or not starts:
-        return []
-    lines = ctx.model.texts.get(resource.path, "").splitlines()
-    out: list[tuple[int, str]] = []
-    for start in starts:
-        out += _expression(lines, start)
-    return out
-
-
-def _expression(lines: list[str], start: int) -> list[tuple[int, str]]:
-    """The code of the expression that begins on line `start`, line by line: brackets counted outside strings
-    (and outside the `${...}` inside them), comments (`#`, `//`, `/* */`) left out, heredocs read to their end."""
-    out: list[tuple[int, str]] = []
-    depth, number = 0, start
-    modes = ["code"]        # code | string | template (a `${` or `%{` in a string) | brace (a `{` in a template)
-    while number <= len(lines):
-        code, line, at = [], lines[number - 1], 0
-        while at < len(line):
-            char, mode = line[at], modes[-1]
-            if mode == "comment":
-                if line.startswith("*/", at):
-                    modes.pop()
-                    at += 2
-                else:
-                    at += 1
-                continue
-            code.append(char)
-            if mode == "string":
-                if char == "\\" and at + 1 < len(line):
-                    code.append(line[at + 1])
-                    at += 1
-                elif char == '"':
-                    modes.pop()
-                elif line.startswith(("${", "%{"), at):
-                    code.append("{")
-                    modes.append("template")
-                    at += 1
-            elif char == '"':
-                modes.append("string")
-            elif mode in ("template", "brace") and char in "{}":
-                if char == "{":
-                    modes.append("brace")
-                else:
-                    modes.pop()
-            elif mode == "code" and (char == "#" or line.startswith("//", at)):
-                code.pop()
-                break
-            elif mode == "code" and line.startswith("/*", at):
-                code.pop()
-                modes.append("comment")
-                at += 1
-            elif mode == "code":
-                depth += (char in _OPENING) - (char in _CLOSING)
-            at += 1
-        text = "".join(code)
-        out.append((number, text))
-        heredoc = _HEREDOC.search(text) if modes == ["code"] else None
-        if heredoc:   # its body is text, read as written, to the line that ends it; the expression goes on after it
-            end = next((n for n in range(number + 1, len(lines) + 1) if lines[n - 1].strip() == heredoc.group(1)),
-                       len(lines) + 1)
-            out += [(n, lines[n - 1]) for n in range(number + 1, end)]
-            number = end
-        if depth <= 0 and modes == ["code"]:
-            return out
-        number += 1
-    return out
-
-
-def _written_pairs(lines: list[tuple[int, str]]) -> Iterator[tuple[int, str, str]]:
-    """(line, key, literal) of each `key = "literal"` or `"key": "literal"` written on the lines."""
-    for number, code in lines:
-        pairs = [(f.group(1) or f.group(2), f.group(3)) for f in _PAIR.finditer(code)]
-        pairs += [(f.group(1) or f.group(2), item) for f in _LIST_PAIR.finditer(code) for item in _STRING.findall(f.group(3))]
-        for key, written in pairs:
-            try:
-                literal = json.loads(f'"{written}"')
-            except ValueError:
-                literal = written
-            yield number, key, literal
-
-
-def _made_in_place(resource: Resource, location: str) -> bool:
-    """The attribute's value is made in its own block from what is written there (`jsonencode({...})` of
-    literals): nothing outside the block, no variable, local, caller or for_each element, decided it."""
-    return resource.kind == "terraform" and location in resource.locations and \
-        not resource.chains.get(location) and not resource.chains.get(_UNINDEXED.sub("", location)) and \
-        not resource.address.endswith("]") and "." not in location   # each.value, a dynamic block's iterator
-
-
-def _settings_hits(resource: Resource, match: Match, ctx: Context) -> list[tuple[str, str, str, Any, int]]:
-    """(location, key, name, value, line) of each secret written into a settings string that holds JSON:
-    every leaf when the attribute is all literal; else each leaf whose `key = "value"` is written on the
-    attribute's own lines (a literal beside references), on that line. When references leave the whole
-    string unknown, each secret-named `key = "literal"` written there."""
-    if isinstance(match.value, Unknown):
-        return [(f"{match.location}.{key}", f"{match.key}.{key}", key, value, line)
-                for line, key, value in _written_pairs(_attribute_lines(resource, match.location, ctx))
-                if is_secret_name(key) and secret_value(value)]
-    literal = match.location in resource.literal_paths or _made_in_place(resource, match.location)
-    written = None if literal else list(_written_pairs(_attribute_lines(resource, match.location, ctx)))
-    hits = []
-    for name, own, value, location, key in _json_entries(match):
-        if not is_secret_name(name) or not secret_value(value):
-            continue
-        line = 0 if written is None else next((n for n, k, v in written if k == own and v == value), -1)
-        if line >= 0:
-            hits.append((location, key, name, value, line))
-    return hits
-
-
 def _written_out(resource: Resource, value: Any, literal_paths: list[str]) -> bool:
     """Written as a literal in the source. Terraform knows this per attribute; YAML has no references.
 
@@ -346,7 +186,7 @@ def _written_out(resource: Resource, value: Any, literal_paths: list[str]) -> bo
     return any(p in resource.literal_paths for p in literal_paths)
 
 
-def _below(path: str, base: Match | None, attr: str) -> str:
+def below_item(path: str, base: Match | None, attr: str) -> str:
     """A path relative to the iterated item, as the engine expects from a predicate under `each`."""
     prefix = getattr(base, attr, "") if base is not None else ""
     return path[len(prefix) + 1:] if prefix and path.startswith(prefix + ".") else path
@@ -354,16 +194,9 @@ def _below(path: str, base: Match | None, attr: str) -> str:
 
 def secret_entries(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """No entry of the map (or name/value list) at `path` has a secret-looking name and a literal secret
-    value. References (variables, Key Vault references, `$(VAR)`, `${{ secrets.X }}`) are fine. With
-    `json`, the value is a settings string holding JSON, whose leaves are the entries."""
+    value. References (variables, Key Vault references, `$(VAR)`, `${{ secrets.X }}`) are fine."""
     hits = []
-    lines: list[int] = []     # where a settings-JSON secret is written, when the attribute also holds references
     for match in lookup(resource, args["path"], base):
-        if args.get("json"):
-            for location, key, name, value, line in _settings_hits(resource, match, ctx):
-                hits.append((location, key, name, value))
-                lines.append(line)
-            continue
         for name, value, location, key, literal_paths in _entries(match, args):
             if not is_secret_name(name) or not secret_value(value):
                 continue
@@ -372,8 +205,8 @@ def secret_entries(resource: Resource, args: dict[str, Any], ctx: Context, base:
     if not hits:
         return PASS
     location, key, name, value = hits[0]
-    return Verdict(False, _below(location, base, "location"), _below(key, base, "key"),
-                   _shown(name, value) + _more(len(hits) - 1), line=lines[0] if lines else 0)
+    return Verdict(False, below_item(location, base, "location"), below_item(key, base, "key"),
+                   shown_secret(name, value) + and_more(len(hits) - 1))
 
 
 # --- SEC-002: detectors over text (found by scanner/model/detectors.py) -----------------------------
@@ -432,7 +265,8 @@ def tfvars_secrets(resource: Resource, args: dict[str, Any], ctx: Context, base:
     if not hits:
         return PASS
     entry, name, value = hits[0]
-    return Verdict(False, entry, entry if entry == name else f"{entry}.{name}", _shown(name, value) + _more(len(hits) - 1))
+    return Verdict(False, entry, entry if entry == name else f"{entry}.{name}",
+                   shown_secret(name, value) + and_more(len(hits) - 1))
 
 
 # --- SEC-005: outputs -------------------------------------------------------------------------------
@@ -547,7 +381,7 @@ def ci_no_inline_secrets(resource: Resource, args: dict[str, Any], ctx: Context,
     if not hits:
         return PASS
     location, name, value = hits[0]
-    return Verdict(False, location, location, _shown(name, value) + _more(len(hits) - 1))
+    return Verdict(False, location, location, shown_secret(name, value) + and_more(len(hits) - 1))
 
 
 def _from_store_or_literal(value: Any, platform: str) -> bool:
@@ -575,9 +409,8 @@ def ci_oidc_federation(resource: Resource, args: dict[str, Any], ctx: Context, b
 
 SECRETS: dict[str, PredicateSpec] = {
     "secret_named": spec(secret_named, optional={"path": STRING}, registries=("secret-detectors",)),
-    "secret_entries": spec(secret_entries, required={"path": STRING},
-                           optional={"name": STRING, "value": STRING, "json": BOOLEAN},
-                           registries=("secret-detectors",), own_text=True),   # json: the block's text
+    "secret_entries": spec(secret_entries, required={"path": STRING}, optional={"name": STRING, "value": STRING},
+                           registries=("secret-detectors",)),
     "secret_text": spec(secret_text, optional={"detectors": STRINGS}, registries=("secret-detectors",), own_text=True),
     "tfvars_secrets": spec(tfvars_secrets, derived=("inputs",), registries=("secret-detectors",)),
     "output_exposes_no_secret": spec(output_exposes_no_secret, registries=("secret-detectors",)),

@@ -50,7 +50,8 @@ def root_modules(model: Model) -> list[Resource]:
                                               model.demonstration_directories),
             "lock_file": lock in files,
             "lock_file_ignored_at": "" if lock in files else _ignored_at(model.texts, directory, repository),
-            "first_requirement": requirements[0].address if requirements else _first_provider(members),
+            # a root without required_providers still has its providers' builds to lock: its first configuration
+            "first_requirement": anchor.address if anchor.type in ("terraform_required_provider", "provider") else None,
             "unconstrained_providers": _unconstrained(members, {r.address.rsplit(".", 1)[-1] for r in requirements}),
         }
         out.append(Resource("model", ROOT_MODULE_TYPE, f"root_module.{directory or '.'}", anchor.path, anchor.line,
@@ -58,21 +59,14 @@ def root_modules(model: Model) -> list[Resource]:
     return out
 
 
-def _first_provider(members: list[Resource]) -> str | None:
-    """A root without required_providers still has its providers' builds to lock: the first configuration."""
-    providers = sorted((r for r in members if r.type == "provider"), key=lambda r: (r.path, r.line, r.address))
-    return providers[0].address if providers else None
-
-
 def _unconstrained(members: list[Resource], required: set[str]) -> str:
     """The providers the root configures that its own required_providers does not name and whose configuration
     has no (legacy) version argument. A called module's entry is a floor for its consumers (`>= 4.0`, as
     EXIT-008 asks of reusable modules), so `terraform init` installs whatever is newest above it: the root
     that deploys is where the version is chosen."""
-    names = {r.address.split(".")[1] for r in members
-             if r.type == "provider" and r.address.count(".") >= 1 and "version" not in r.values}
-    versioned = {r.address.split(".")[1] for r in members if r.type == "provider" and "version" in r.values}
-    return ", ".join(sorted(names - required - versioned))
+    providers = [r for r in members if r.type == "provider"]
+    versioned = {r.address.split(".")[1] for r in providers if "version" in r.values}
+    return ", ".join(sorted({r.address.split(".")[1] for r in providers} - required - versioned))
 
 
 def _anchor(members: list[Resource], requirements: list[Resource]) -> Resource:
