@@ -124,12 +124,15 @@ def image_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context,
 
 _MOVING_TAG = re.compile(r"[A-Za-z]+(?:[.-][A-Za-z]+)*")   # latest, alpine, stable-slim: a word, no version
 _COMMIT_ID = re.compile(r"[0-9a-fA-F]{7,40}")
+# pr-620, mr-12, pull_7: CI pushes a pull or merge request's image under its number again on every push to it
+_REQUEST_TAG = re.compile(r"(?i)(?:pr|mr|pull|merge)[-_.]?\d+")
 
 
 def image_version_fixed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The image names a fixed version: a digest, or a tag other than a word (`latest`, `alpine`, `beta`,
     `stable`, `bookworm` move as their image is rebuilt or released; a commit id of hex letters, or a token a
-    tool fills in, `$TAG`, `__TAG__`, `@project.version@`, is not a word), or an image skaffold builds
+    tool fills in, `$TAG`, `__TAG__`, `@project.version@`, is not a word; a pull or merge request's number,
+    `pr-620`, moves with the request), or an image skaffold builds
     (it deploys each build under the tag it gave it). A name a kustomization's `images:` rewrites is judged
     in the build that rewrites it; where it stays as written it is unresolved."""
     path = args.get("path", "image")
@@ -146,6 +149,9 @@ def image_version_fixed(resource: Resource, args: dict[str, Any], ctx: Context, 
     tag = last.split(":", 1)[1] if ":" in last else ""
     if not tag:
         return fail(path, f"{value} has no tag or digest")
+    if _REQUEST_TAG.fullmatch(tag):
+        return fail(path, f"{value} uses the tag {tag}, a pull or merge request's, which CI pushes again on every "
+                          "change to the request")
     if not _MOVING_TAG.fullmatch(tag) or _COMMIT_ID.fullmatch(tag):
         return PASS
     return fail(path, f"{value} uses the mutable tag {tag}" + ("" if tag == "latest" else ", which names no version"))
