@@ -232,13 +232,23 @@ def _check_predicates(data: dict[str, Any], text: str, path: Path) -> None:
                 if "predicate" not in cond:
                     continue
                 predicate = PREDICATES[cond["predicate"]]
-                validator = jsonschema.Draft202012Validator(predicate.schema(),
-                                                            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+                validator = jsonschema.Draft202012Validator(predicate.schema(), format_checker=_format_checker())
                 errors = sorted(validator.iter_errors(cond.get("args", {})), key=lambda e: list(map(str, e.absolute_path)))
                 if errors:
                     where = pointer + ["args"] + list(errors[0].absolute_path)
                     raise PolicyError(f"{path}:{_line(text, where)}: {_pointer(where)}: {_short(errors[0])} "
                                       f"(predicate {cond['predicate']} takes {_arguments(predicate.schema())})")
+
+
+def _format_checker() -> Any:
+    """JSON Schema's formats, and `secret-detector`: the id of a detector in the secret-detector registry."""
+    import jsonschema
+
+    from scanner.evaluate.predicates.secrets import rules
+
+    checker = jsonschema.FormatChecker(formats=("regex",))
+    checker.checks("secret-detector")(lambda value: not isinstance(value, str) or value in rules().detectors.ids)
+    return checker
 
 
 def _check_patterns(data: dict[str, Any], text: str, path: Path) -> None:

@@ -54,6 +54,9 @@ def write_policy(tmp_path: Path, assertion: str, message: str = "{address} is un
     ('{predicate: addon_present, args: {workloads: ["fluent(bit"]}}',
      ":13: checks[0].assert.args.workloads[0]: 'fluent(bit' is not a 'regex' (predicate addon_present takes charts, "
      "eks_addons, kinds, off_when, provisioners, what, workloads)"),
+    ('{predicate: secret_text, args: {detectors: [aws-acess-key]}}',
+     ":13: checks[0].assert.args.detectors[0]: 'aws-acess-key' is not a 'secret-detector' (predicate secret_text "
+     "takes detectors)"),
     # a pattern that does not compile: said when the policy loads, not when a resource first reaches it
     ('{path: tags.environment, op: regex, value: "[unclosed"}',
      ":13: checks[0].assert.value: not a regular expression: unterminated character set at position 0"),

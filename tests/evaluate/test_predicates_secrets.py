@@ -59,6 +59,7 @@ def test_detectors_find_each_format_on_its_line():
         "# config",
         "aws = " + "AKIA" + _random("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),
         "gh = ghp_" + _random(ALNUM, 36),
+        "export AWS_SECRET_ACCESS_KEY=" + _random(ALNUM + "/+", 40),
         "gl = glpat-" + _random(ALNUM, 20),
         f"conn = DefaultEndpointsProtocol=https;AccountName=a;AccountKey={key};EndpointSuffix=core.windows.net",
         "jwt = " + _jwt({"alg": "RS256", "typ": "JWT"}),
@@ -67,8 +68,8 @@ def test_detectors_find_each_format_on_its_line():
         "-----END OPENSSH PRIVATE KEY-----",
     ])
     found = {(line, detector.id) for line, detector, _ in detect(text)}
-    assert found == {(2, "aws-access-key"), (3, "github-token"), (4, "gitlab-token"), (5, "azure-storage-key"),
-                     (6, "jwt"), (7, "private-key")}
+    assert found == {(2, "aws-access-key"), (3, "github-token"), (4, "aws-secret-access-key"), (5, "gitlab-token"),
+                     (6, "azure-storage-key"), (7, "jwt"), (8, "private-key")}
 
 
 @pytest.mark.parametrize("text", [
@@ -78,6 +79,10 @@ def test_detectors_find_each_format_on_its_line():
     "-----BEGIN RSA PRIVATE KEY-----\nMIIE" + "." * 80 + "\n-----END RSA PRIVATE KEY-----",
     "https://a.blob.core.windows.net/c/f?sig=" + "Q" * 20 + "x" * 24,   # no sv= context, low entropy
     "eyJub3RhIjoiand0In0.eyJzdWIiOiJ4eHh4eHh4In0.c2lnbmF0dXJlc2lnbg",   # header without alg
+    "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",   # AWS documentation key
+    "AWS_SECRET_ACCESS_KEY=" + "x" * 40,                                   # placeholder
+    "secret_access_key: " + "Zm9vYmFy" * 6,                               # 48 characters: no AWS secret key
+    "checksum = " + "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF3hJ5kL7n",            # 40 characters, named otherwise
 ])
 def test_detectors_skip_examples_placeholders_and_weak_matches(text):
     assert detect(text) == []

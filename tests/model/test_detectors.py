@@ -80,6 +80,7 @@ ADVERSARIAL = [
     ("jwt", "eyJa-" * 800 + ".eyJ!", 500),                                     # one try per run
     ("aws-access-key", "AKIA", MB // 4),                                       # a try per place, 20 chars each
     ("github-token", "ghp_", MB // 4),
+    ("aws-secret-access-key", "SecretAccessKey=", MB // 16 + 1),
     ("github-fine-grained-pat", "github_pat_", MB // 11 + 1),
     ("gitlab-token", "glpat-", MB // 1030 + 1),                                # each try takes 1030 chars
     ("azure-storage-key", "AccountKey=", MB // 11 + 1),

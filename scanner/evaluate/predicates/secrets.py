@@ -15,7 +15,7 @@ from typing import Any, Iterator, Sequence
 from scanner.evaluate.context import Context
 from scanner.masking import DETECTOR_REGISTRY, mask
 from scanner.model.paths import Match, lookup
-from scanner.evaluate.predicates.spec import MAPPING, STRING, STRINGS, PredicateSpec, spec
+from scanner.evaluate.predicates.spec import DETECTORS, MAPPING, STRING, STRINGS, PredicateSpec, spec
 from scanner.registries import document
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model import detectors
@@ -411,7 +411,7 @@ SECRETS: dict[str, PredicateSpec] = {
     "secret_named": spec(secret_named, optional={"path": STRING}, registries=("secret-detectors",)),
     "secret_entries": spec(secret_entries, required={"path": STRING}, optional={"name": STRING, "value": STRING},
                            registries=("secret-detectors",)),
-    "secret_text": spec(secret_text, optional={"detectors": STRINGS}, registries=("secret-detectors",), own_text=True),
+    "secret_text": spec(secret_text, optional={"detectors": DETECTORS}, registries=("secret-detectors",), own_text=True),
     "tfvars_secrets": spec(tfvars_secrets, derived=("inputs",), registries=("secret-detectors",)),
     "output_exposes_no_secret": spec(output_exposes_no_secret, registries=("secret-detectors",)),
     "backend_settings_written": spec(backend_settings_written),

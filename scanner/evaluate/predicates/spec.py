@@ -16,6 +16,8 @@ Predicate = Callable[[Resource, dict[str, Any], Context, "Match | None"], Verdic
 STRING: Mapping[str, Any] = {"type": "string", "minLength": 1}
 STRINGS: Mapping[str, Any] = {"type": "array", "items": {"type": "string"}}
 PATTERNS: Mapping[str, Any] = {"type": "array", "items": {"type": "string", "format": "regex"}}   # regular expressions
+DETECTORS: Mapping[str, Any] = {"type": "array", "items": {"type": "string", "format": "secret-detector"}}   # ids in
+# policies/registries/secret-detectors.yaml
 STRING_OR_STRINGS: Mapping[str, Any] = {"oneOf": [STRING, {**STRINGS, "minItems": 1}]}
 NUMBER: Mapping[str, Any] = {"type": "number"}
 INTEGER: Mapping[str, Any] = {"type": "integer"}
