@@ -68,6 +68,11 @@ def reads_own_text(check: Check) -> bool:
     return any(spec is not None and spec.own_text for _, spec in _parts([check.assertion, check.where]))
 
 
+def reads_own_root(check: Check) -> bool:
+    """The check reads other resources of its resource's Terraform root module (a location it copies)."""
+    return any(spec is not None and spec.own_root for _, spec in _parts([check.assertion, check.where]))
+
+
 def _parts(cond: Any) -> Iterator[tuple[dict[str, Any], PredicateSpec | None]]:
     """Each condition in `cond` and in those it combines (all, any, not), with its predicate's spec if it has one."""
     if isinstance(cond, list):

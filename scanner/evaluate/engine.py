@@ -13,7 +13,7 @@ from typing import Any
 
 from scanner.config import Config
 from scanner.evaluate import overlays
-from scanner.evaluate.conditions import judge, judges_alone, reads_others, reads_own_text
+from scanner.evaluate.conditions import judge, judges_alone, reads_others, reads_own_root, reads_own_text
 from scanner.evaluate.context import Context
 from scanner.evaluate.fingerprint import finding_key
 from scanner.masking import redact
@@ -263,9 +263,9 @@ def evaluate(model: Model, policies: list[Policy], config: Config, today: dateti
         if mode == "off":
             continue
         for number, check in enumerate(policy.checks):
-            alone, text = judges_alone(check), reads_own_text(check)
+            alone, text, root = judges_alone(check), reads_own_text(check), reads_own_root(check)
             for resource in index.matching(check):
-                unit = units.of(resource, text) if units is not None and alone else None
+                unit = units.of(resource, text, root) if units is not None and alone else None
                 if unit is None:
                     run.check(policy, check, resource, mode)
                 else:

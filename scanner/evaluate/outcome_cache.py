@@ -220,11 +220,12 @@ class Units:
             if evaluation is not None:
                 self.units[name] = Unit(evaluation, paths, cache.get(evaluation, own))
 
-    def of(self, resource: Resource, reads_text: bool = False) -> Unit | None:
-        """The resource's unit; None when it has none, or when the check reads the text of the resource's file
-        and the unit is not the file's directory (only that unit's digest is of the file's bytes as such)."""
+    def of(self, resource: Resource, reads_text: bool = False, reads_root: bool = False) -> Unit | None:
+        """The resource's unit; None when it has none, when the check reads the text of the resource's file
+        and the unit is not the file's directory (only that unit's digest is of the file's bytes as such), or
+        when it reads other resources of the resource's root module and the unit is not that root."""
         name = unit_name(resource)
-        unit = None if name is None else self.units.get(name)
+        unit = None if name is None or (reads_root and name[0] != "root") else self.units.get(name)
         return None if unit is None or (reads_text and resource.path not in unit.paths) else unit
 
     def keep(self, unreadable: Collection[str] = ()) -> None:

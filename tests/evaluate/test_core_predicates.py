@@ -215,3 +215,38 @@ def test_an_unknown_location_that_may_come_from_a_resource_no_rule_judges_is_unr
                              '  location = var.use_override ? terraform_data.x.output : azurerm_resource_group.rg.location\n}\n'})
     result = run_scan(root, only=("RES-001",))
     assert result.findings == [] and [u.address for u in result.unresolved] == ["azurerm_storage_account.s"]
+
+
+RESOURCE_GROUP_TAGGED = ('variable "pick" {}\n'
+                         'resource "azurerm_resource_group" "rg" {\n  name     = "rg"\n  location = "westeurope"\n'
+                         '  tags     = { region = "eastus" }\n}\n')
+
+
+@pytest.mark.parametrize("location", [
+    "azurerm_resource_group.rg.tags.region",                                        # another attribute of the group
+    "coalesce(azurerm_resource_group.rg.tags.region, azurerm_resource_group.rg.location)",
+])
+def test_a_location_read_from_another_attribute_of_a_resource_group_is_judged_here(write, run_scan, location):
+    root = write({"main.tf": RESOURCE_GROUP_TAGGED + 'resource "azurerm_storage_account" "s" {\n  name     = "s"\n'
+                                                     f'  location = {location}\n}}\n'})
+    result = run_scan(root, only=("RES-001",))
+    assert [(f.address, f.line) for f in result.findings] == [("azurerm_storage_account.s", 9)]
+    assert "eastus" in result.findings[0].message
+
+
+def test_an_unknown_location_that_may_be_another_attribute_of_a_resource_group_is_unresolved_here(write, run_scan):
+    root = write({"main.tf": RESOURCE_GROUP_TAGGED + 'resource "azurerm_storage_account" "s" {\n  name     = "s"\n'
+                             '  location = var.pick ? azurerm_resource_group.rg.location : '
+                             'azurerm_resource_group.rg.tags.region\n}\n'})
+    result = run_scan(root, only=("RES-001",))
+    assert result.findings == [] and [(u.address, u.line) for u in result.unresolved] == [("azurerm_storage_account.s", 9)]
+
+
+def test_an_unknown_location_copied_from_a_resource_group_in_either_branch_stays_there(write, run_scan):
+    root = write({"main.tf": 'variable "pick" {}\nvariable "where" {}\n'
+                             'resource "azurerm_resource_group" "a" {\n  name     = "a"\n  location = var.where\n}\n'
+                             'resource "azurerm_resource_group" "b" {\n  name     = "b"\n  location = "westeurope"\n}\n'
+                             'resource "azurerm_storage_account" "s" {\n  name     = "s"\n'
+                             '  location = var.pick ? azurerm_resource_group.a.location : azurerm_resource_group.b.location\n}\n'})
+    result = run_scan(root, only=("RES-001",))
+    assert [(u.address, u.line) for u in result.unresolved] == [("azurerm_resource_group.a", 5)]

@@ -309,9 +309,24 @@ def _reads_the_model(function_name: str, module_source: str) -> bool:
 def test_no_predicate_said_to_judge_the_resource_alone_reads_the_model():
     alone = {name: spec for name, spec in PREDICATES.items() if not spec.reads and not spec.derived}
     assert "region_allowed" in alone and "outside_demonstration" not in alone
-    readers = [name for name, spec in sorted(alone.items()) if not spec.own_text and
+    readers = [name for name, spec in sorted(alone.items()) if not spec.own_text and not spec.own_root and
                _reads_the_model(spec.function.__name__, inspect.getsource(inspect.getmodule(spec.function)))]
     assert readers == [] and PREDICATES["secret_text"].own_text
+
+
+def test_a_predicate_said_to_read_its_root_reads_the_model_only_at_an_address_in_the_resources_root():
+    """A root's unit decides what such a predicate reads only while it reads no other root (Model.at with
+    `resource.root`)."""
+    readers = {name: spec for name, spec in PREDICATES.items() if spec.own_root}
+    assert {"region_allowed", "region_known"} <= set(readers)
+    for spec in readers.values():
+        tree = ast.parse(inspect.getsource(inspect.getmodule(spec.function)))
+        reads = [node for node in ast.walk(tree) if isinstance(node, ast.Attribute) and node.attr == "model"
+                 and isinstance(node.value, ast.Name) and node.value.id == "ctx"]
+        calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                 and isinstance(node.func.value, ast.Attribute) and node.func.value.attr == "model"]
+        assert reads and len(reads) == len(calls)
+        assert all(c.func.attr == "at" and ast.unparse(c.args[1]) == "resource.root" for c in calls)
 
 
 def test_the_guard_sees_a_read_through_a_helper():

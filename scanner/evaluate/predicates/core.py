@@ -8,6 +8,7 @@ from scanner.evaluate.context import Context, base_address
 from scanner.evaluate.predicates.spec import BOOLEAN, STRING, STRINGS, PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.paths import Match, lookup
+from scanner.model.rendered import Place
 from scanner.model.resource import Resource, managed_type
 from scanner.model.values import Unknown
 from scanner.registries.default_locations import default_location
@@ -72,7 +73,7 @@ def region_allowed(resource: Resource, args: dict[str, Any], ctx: Context, base:
     if not found:
         return _default_location_allowed(resource, args, provider, ctx) if args.get("provider_defaults") else PASS
     for value, path in found:
-        if args.get("skip_inherited", True) and copied_from_another_resource(resource, path, isinstance(value, Unknown)):
+        if args.get("skip_inherited", True) and copied_from_another_resource(resource, path, value, ctx):
             continue   # copied from another resource (e.g. its resource group): reported there, known or not
         if isinstance(value, Unknown):
             return unknown(value.reason, path)
@@ -98,18 +99,50 @@ def _default_location_allowed(resource: Resource, args: dict[str, Any], provider
     return verdict
 
 
-def copied_from_another_resource(resource: Resource, path: str, unknown_value: bool = False) -> bool:
-    """The value at `path` is another resource's configured attribute (`location = azurerm_resource_group.rg
-    .location`), so the policy judges it on that resource; a reference used only as an index does not count,
-    nor a resource of a provider without regions (`terraform_data`, `null_resource`), whose value no residency
-    rule judges. A known value needs one referenced resource a residency rule judges (a resource group; a
-    random_id beside it only names it); a value not known needs every one of them to be, since any of them may
-    be the one it comes from."""
-    if not any(role == "attribute" for _, role in resource.chains.get(path, ())):
+def copied_from_another_resource(resource: Resource, path: str, value: Any, ctx: Context,
+                                 paths: tuple[str, ...] = ("location", "region")) -> bool:
+    """The value at `path` is another resource's location (`location = azurerm_resource_group.rg.location`),
+    so the policy judges it on that resource; a reference used only as an index does not count, nor a resource
+    of a provider without regions (`terraform_data`, `null_resource`), whose value no residency rule judges,
+    nor another attribute of it (`azurerm_resource_group.rg.tags.region`), which no rule judges there.
+
+    The value is a copy when every attribute of another resource it reads is the location (at `paths`) of a
+    resource a residency rule judges; for a value not known, every resource it refers to must be one, since
+    any of them may be the one it comes from (a random_id beside a resource group only names a known copy).
+    A known value that also reads other attributes (`coalesce(rg.tags.region, rg.location)`) is a copy only
+    when it is such a location's value."""
+    read = [place for place, role in resource.chains.get(path, ()) if role == "attribute" and not _own(resource, place)]
+    if not read:
         return False
-    types = [managed_type(address) for address in resource.references.get(path, ())]
-    judged = [bool(t) and bool(table_for(t.split("_", 1)[0])) for t in types]
-    return all(judged) and bool(judged) if unknown_value else any(judged)
+    references = resource.references.get(path, ())
+    locations = [(v, place) for address in references if _judges_regions(managed_type(address))
+                 for source in ctx.model.at(address, resource.root) for v, place in _locations(source, paths)]
+    places = {place for _, place in locations}
+    if not any(place in places for place in read):
+        return False
+    if all(place in places for place in read):
+        return not isinstance(value, Unknown) or all(_judges_regions(managed_type(a)) for a in references)
+    wanted = _region_key(value)
+    return bool(wanted) and any(_region_key(v) == wanted and place in read for v, place in locations)
+
+
+def _own(resource: Resource, place: Place) -> bool:
+    """The place is in the resource's own block (an instance reading its own attribute copies nothing)."""
+    return place.path == resource.path and resource.line <= place.line <= max(resource.end_line, resource.line)
+
+
+def _judges_regions(resource_type: str) -> bool:
+    return bool(resource_type) and bool(table_for(resource_type.split("_", 1)[0]))
+
+
+def _locations(resource: Resource, paths: tuple[str, ...]) -> list[tuple[Any, Place]]:
+    """(value, place) of each location the resource writes at `paths`."""
+    return [(m.value, Place(resource.path, resource.locations[m.location])) for path in paths
+            for m in lookup(resource, path) if m.location in resource.locations]
+
+
+def _region_key(value: Any) -> str:
+    return str(value).lower().replace(" ", "") if isinstance(value, str) else ""
 
 
 def region_verdict(provider: str, region_id: str, path: str, ctx: Context) -> Verdict:
@@ -144,7 +177,7 @@ def region_known(resource: Resource, args: dict[str, Any], ctx: Context, base: M
     for value, path in _region_values(resource, args, base):
         if not isinstance(value, str) or not value:
             continue
-        if args.get("skip_inherited", True) and copied_from_another_resource(resource, path):
+        if args.get("skip_inherited", True) and copied_from_another_resource(resource, path, value, ctx):
             continue
         if ctx.regions.lookup(table, value) is None:
             return fail(path, f"{value} is not in the region registry (as of {ctx.regions.as_of})")
@@ -201,8 +234,8 @@ _REGION_ARGS = {"paths": STRINGS, "provider": STRING, "skip_inherited": BOOLEAN}
 CORE: dict[str, PredicateSpec] = {
     "customer_key": spec(customer_key, required={"path": STRING}),
     "region_allowed": spec(region_allowed, optional={**_REGION_ARGS, "provider_defaults": BOOLEAN},
-                           registries=("regions", "default-locations")),
-    "region_known": spec(region_known, optional=_REGION_ARGS, registries=("regions",)),
+                           registries=("regions", "default-locations"), own_root=True),
+    "region_known": spec(region_known, optional=_REGION_ARGS, registries=("regions",), own_root=True),
     "paired_region_allowed": spec(paired_region_allowed, optional={"path": STRING, "provider": STRING, "report": STRING},
                                   registries=("regions",)),
     "image_pinned": spec(image_pinned, optional={"path": STRING}),

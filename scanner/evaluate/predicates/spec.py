@@ -35,6 +35,8 @@ class PredicateSpec:
     registries: tuple[str, ...] = ()    # policies/registries/<name>.yaml it judges against
     derived: tuple[str, ...] = ()       # scanner/model/derive/<name>.py: the derived facts it judges
     own_text: bool = False              # reads the text of the resource's own file (Model.texts)
+    own_root: bool = False              # reads other resources of the resource's Terraform root module only
+                                        # (ctx.model.at with its root), which that root's evaluation decides
 
     @property
     def module(self) -> str:
@@ -58,5 +60,6 @@ class PredicateSpec:
 
 def spec(function: Predicate, required: Mapping[str, Mapping[str, Any]] | None = None,
          optional: Mapping[str, Mapping[str, Any]] | None = None, reads: tuple[str, ...] = (),
-         registries: tuple[str, ...] = (), derived: tuple[str, ...] = (), own_text: bool = False) -> PredicateSpec:
-    return PredicateSpec(function, required or {}, optional or {}, reads, registries, derived, own_text)
+         registries: tuple[str, ...] = (), derived: tuple[str, ...] = (), own_text: bool = False,
+         own_root: bool = False) -> PredicateSpec:
+    return PredicateSpec(function, required or {}, optional or {}, reads, registries, derived, own_text, own_root)
