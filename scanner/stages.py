@@ -103,7 +103,8 @@ def run(request: ScanRequest) -> tuple[Result, int, bool]:
     result = copies.reported_once(result, the_model)
     result = engine.grouped(result).but(register=waivers.register(result, the_model, directives, request.config, today))
     if request.focus is not None:
-        result = _narrow(result, request.focus, _unrendered_places(the_model.builds, request.focus))
+        result = _narrow(result, request.focus, _unrendered_places(the_model.builds, request.focus),
+                         frozenset((d.path, d.line) for d in directives))
     return result, len(sources), bool(texts.changed)
 
 
@@ -175,13 +176,16 @@ def _unrendered_places(builds: list[RenderedBuild], focus: Focus) -> frozenset[t
     return frozenset((n.path, n.line) for b in builds if not b.complete and holds_focused(b) for n in b.notices)
 
 
-def _narrow(result: Result, focus: Focus, unrendered: frozenset[tuple[str, int]] = frozenset()) -> Result:
+def _narrow(result: Result, focus: Focus, unrendered: frozenset[tuple[str, int]] = frozenset(),
+            waivers: frozenset[tuple[str, int]] = frozenset()) -> Result:
+    """`waivers`: where the scan's waiver comments are (path, line)."""
     def keeps(finding: Finding) -> bool:
         """On a changed line or block, or decided by a changed place (a tfvars entry, a default, a local), or
-        waived by a comment on a changed line (the line above it or above its block: REVIEW-001 names what
-        the new waiver waives)."""
+        waived by a waiver comment on a changed line (the line above it or above its block: REVIEW-001 names
+        what the new waiver waives); an edit of other code above it does not keep it."""
         waived_above = finding.suppression is not None and finding.suppression.kind == "inSource" and \
-            any(focus.keeps(finding.path, line - 1) for line in (finding.line, finding.resource_line) if line > 1)
+            any((finding.path, line - 1) in waivers and focus.keeps(finding.path, line - 1)
+                for line in (finding.line, finding.resource_line) if line > 1)
         return focus.keeps(finding.path, finding.line, finding.resource_line, finding.resource_end_line) or \
             waived_above or any(focus.keeps(path, line) for path, line, _ in finding.chain)
     return result.but(findings=[f for f in result.findings if keeps(f)],

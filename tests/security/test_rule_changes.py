@@ -55,6 +55,18 @@ def test_a_waiver_added_above_an_unchanged_resource_names_the_resource(repo, cap
                                                                  f"azurerm_resource_group.old until {UNTIL}")]
 
 
+def test_an_edit_above_a_waived_resource_that_is_no_waiver_leaves_it_out_of_the_change(repo, capsys):
+    waived = (f'resource "azurerm_resource_group" "old" {{ # sovscan:ignore RES-001 reason="reviewed" until={UNTIL}\n'
+              '  location = "uksouth"\n}\n')
+    (repo / "infra" / "old.tf").write_text("# network\n" + waived, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a waived resource")
+    (repo / "infra" / "old.tf").write_text("# networks\n" + waived, encoding="utf-8")
+    assert cli.main(["scan", ".", "--changed-since", "HEAD", "--only", "RES-001", "-f", "json=out.json"]) == 0
+    data = json.loads((repo / "out.json").read_text())
+    assert data["findings"] == [] and data["summary"]["suppressed"] == 0   # not a waived finding of this change
+
+
 def test_review_cannot_be_switched_off_by_the_change(repo, capsys):
     (repo / ".sovscan.yaml").write_text("enforcement:\n  REVIEW-001: off\n  residency: off\n", encoding="utf-8")
     cli.main(["scan", ".", "--changed-since", "HEAD", "--skip", "residency", "-f", "json=out.json", "-f", "text"])
