@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.config import Config
+from scanner.model.repository import REPOSITORY_TYPE, nested_in
 from scanner.model.resource import Model, Resource, base_address
 from scanner.registries.regions import RegionRegistry, regions
 
@@ -30,3 +31,10 @@ class Context:
 
     def at(self, address: str, root: str | None = None) -> list[Resource]:
         return self.model.at(address, root)
+
+    def repositories(self) -> list[str]:
+        """The nested repositories the scan's `repository` resource records (a directory of clones)."""
+        key = ("nested repositories", "")
+        if key not in self.memo:
+            self.memo[key] = nested_in(self.model.by_type(REPOSITORY_TYPE))
+        return self.memo[key]

@@ -22,7 +22,7 @@ from scanner.evaluate.predicates.spec import MAPPING, PATTERNS, STRING, STRINGS,
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.derive.clusters import first_value, truthy
 from scanner.model.paths import Match, lookup
-from scanner.model.repository import REPOSITORY_TYPE, nested_in, repository_of
+from scanner.model.repository import repository_of
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
 
@@ -85,11 +85,8 @@ def _candidates(types: list[str], cluster: Resource, ctx: Context) -> list[Resou
 def _repository(resource: Resource, ctx: Context) -> str:
     """The nested repository the resource is deployed from ("" for the scan's own): a Terraform resource's
     root module decides, as a module another repository's root calls is deployed there."""
-    key = ("nested repositories", "")
-    if key not in ctx.memo:
-        ctx.memo[key] = nested_in(ctx.model.by_type(REPOSITORY_TYPE))
     place = f"{resource.root}/" if resource.kind == "terraform" and resource.root else resource.path
-    return repository_of(place, ctx.memo[key])
+    return repository_of(place, ctx.repositories())
 
 
 def _manages_addons(cluster: Resource, ctx: Context) -> bool:

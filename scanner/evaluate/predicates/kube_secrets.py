@@ -21,6 +21,7 @@ from scanner.evaluate.predicates.spec import PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.derive.namespaces import namespace_of
 from scanner.model.paths import Match, lookup
+from scanner.model.repository import deployed_together
 from scanner.model.resource import Resource
 from scanner.model.values import mapping
 
@@ -109,15 +110,15 @@ def secret_material(resource: Resource, args: dict[str, Any], ctx: Context, base
 
 
 # --- service-account tokens ------------------------------------------------------------------------
-def _bound(account: str, namespace: str, ctx: Context, root: str) -> Resource | None:
+def _bound(account: str, namespace: str, ctx: Context, pod: Resource) -> Resource | None:
     """A RoleBinding in the namespace or a ClusterRoleBinding that grants the ServiceAccount a role: the first
-    deployed with the pod (in its rendered build, or among the plain manifests, `root`), else the first of
-    another build."""
+    deployed with the pod (in its rendered build, or among the plain manifests of its repository), else the
+    first of another build."""
     elsewhere = None
     for binding in ctx.of_type(["RoleBinding", "ClusterRoleBinding"]):
         if binding.kind != "kubernetes" or not _grants(binding, account, namespace):
             continue
-        if binding.root == root:
+        if deployed_together(binding, pod, ctx.repositories()):
             return binding
         elsewhere = elsewhere or binding
     return elsewhere
@@ -150,14 +151,16 @@ def token_automount_disabled(resource: Resource, args: dict[str, Any], ctx: Cont
         return PASS if str(own).lower() in ("false", "true") else fail(path, f"unexpected value {own!r}")
     account = str(pod.get("serviceAccountName") or pod.get("serviceAccount") or "default")
     namespace = namespace_of(resource)
-    binding = _bound(account, namespace, ctx, resource.root)
-    if binding is not None and binding.root == resource.root:
+    binding = _bound(account, namespace, ctx, resource)
+    if binding is not None and deployed_together(binding, resource, ctx.repositories()):
         return PASS
     if binding is not None:   # another build's binding grants the role only where that build is deployed too
         return unknown(f"{binding.type} {binding.name} ({binding.path}) grants ServiceAccount {account} a role "
                        "in another build; whether both are deployed to one cluster", path)
-    # the ServiceAccount deployed with the pod (its rendered build, or the plain manifests) first, then any scanned one
-    for other in sorted(ctx.of_type(["ServiceAccount"]), key=lambda a: a.root != resource.root):
+    # the ServiceAccount deployed with the pod (its rendered build, or its repository's plain manifests) first,
+    # then any scanned one
+    for other in sorted(ctx.of_type(["ServiceAccount"]),
+                        key=lambda a: not deployed_together(a, resource, ctx.repositories())):
         if other.kind != "kubernetes" or other.name != account or namespace_of(other) != namespace:
             continue
         if str(other.values.get("automountServiceAccountToken")).lower() == "false":

@@ -12,6 +12,7 @@ from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.derive.clusters import first_value
 from scanner.model.derive.namespaces import namespace_of, pod_labels, selects
 from scanner.model.paths import Match, lookup, resolve
+from scanner.model.repository import deployed_together
 from scanner.model.resource import Resource
 from scanner.registries.portability import image_registries, portability
 from scanner.model.values import Unknown, mapping
@@ -119,13 +120,14 @@ def _pod_metadata_path(resource: Resource) -> str | None:
 
 def disruption_budget(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """A PodDisruptionBudget in the namespace, deployed with the workload (the same rendered build, or
-    among the plain manifests), selects the workload's pods."""
+    among the plain manifests of its repository), selects the workload's pods."""
     if resource.kind != "kubernetes":
         return PASS
     labels = pod_labels(resource)
     namespace = namespace_of(resource)
     for budget in ctx.of_type(["PodDisruptionBudget"]):
-        if budget.kind != "kubernetes" or budget.root != resource.root or namespace_of(budget) != namespace:
+        if budget.kind != "kubernetes" or namespace_of(budget) != namespace or \
+                not deployed_together(budget, resource, ctx.repositories()):
             continue
         spec = mapping(budget.values.get("spec"))
         if selects(spec.get("selector"), labels):
@@ -135,7 +137,7 @@ def disruption_budget(resource: Resource, args: dict[str, Any], ctx: Context, ba
 
 def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The workload keeps at least `min` replicas: spec.replicas, or the minReplicas of a HorizontalPodAutoscaler
-    deployed with it (the same rendered build, or among the plain manifests); with `autoscaled`, any such
+    deployed with it (the same rendered build, or among the plain manifests of its repository); with `autoscaled`, any such
     HorizontalPodAutoscaler that scales it passes (it scales horizontally). With `serving`, only workloads
     something reaches are judged (a container port, or a Service selecting the pods): a traffic generator
     or a client that nothing calls gains no availability from a second replica."""
@@ -170,7 +172,8 @@ def _autoscaler(resource: Resource, namespace: str, ctx: Context) -> Resource | 
     """The HorizontalPodAutoscaler deployed with the workload (the same build, or the plain manifests) that
     scales it."""
     for hpa in ctx.of_type(["HorizontalPodAutoscaler"]):
-        if hpa.kind != "kubernetes" or hpa.root != resource.root or namespace_of(hpa) != namespace:
+        if hpa.kind != "kubernetes" or namespace_of(hpa) != namespace or \
+                not deployed_together(hpa, resource, ctx.repositories()):
             continue
         target = mapping(mapping(hpa.values.get("spec")).get("scaleTargetRef"))
         if target.get("kind") == resource.type and target.get("name") == resource.name:

@@ -1,5 +1,5 @@
 """Kubernetes namespaces as the subject of namespace-wide rules: one `namespace` resource per namespace
-that has workloads in a deployed unit (a rendered build, or the plain manifests together), with its
+that has workloads in a deployed unit (a rendered build, or the plain manifests of one repository), with its
 workloads and whether a NetworkPolicy of the same unit denies ingress to all of its pods."""
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from scanner.model.kubernetes import POD_SPEC_PATHS
 from scanner.model.rendered import UNRENDERED_FACT
 from scanner.model.values import mapping
+from scanner.model.repository import REPOSITORY_TYPE, nested_in, repository_of
 from scanner.model.resource import Model, Resource
 
 NAMESPACE_TYPE = "namespace"
@@ -21,27 +22,34 @@ def namespace_of(resource: Resource) -> str:
 
 
 def namespaces(model: Model) -> list[Resource]:
-    """One per namespace of each deployed unit (a rendered build, or the plain manifests together): a
-    NetworkPolicy of another build does not isolate this one's pods. Located at the namespace's first
+    """One per namespace of each deployed unit (a rendered build, or the plain manifests of one repository): a
+    NetworkPolicy of another build or repository does not isolate this one's pods. Located at the namespace's first
     workload (by file and line), where a person sees the namespace's workloads, or, for a rendered
     object, where its namespace is set (an overlay's `namespace:`); the address names the namespace, so a
     finding keeps its identity when workloads move. `open_workloads` are the workloads whose pods no
     ingress NetworkPolicy selects: they accept traffic from any pod; a pod some policy selects accepts only
     what the namespace's policies allow."""
-    workloads: dict[tuple[str, str], list[Resource]] = {}
+    repositories = nested_in(model.by_type(REPOSITORY_TYPE))
+
+    def unit(resource: Resource) -> tuple[str, str, str]:
+        """(build root, repository of plain manifests, namespace): what is deployed together."""
+        repository = "" if resource.root else repository_of(resource.path, repositories)
+        return resource.root, repository, namespace_of(resource)
+
+    workloads: dict[tuple[str, str, str], list[Resource]] = {}
     for workload in model.of_type(tuple(POD_SPEC_PATHS)):
         if workload.kind == "kubernetes":
-            workloads.setdefault((workload.root, namespace_of(workload)), []).append(workload)
+            workloads.setdefault(unit(workload), []).append(workload)
     policies = [p for p in model.by_type("NetworkPolicy") if p.kind == "kubernetes"]
-    denying = {(p.root, namespace_of(p)) for p in policies if denies_ingress(p.values)}
+    denying = {unit(p) for p in policies if denies_ingress(p.values)}
     out = []
-    for (root, name), members in sorted(workloads.items()):
+    for (root, repository, name), members in sorted(workloads.items()):
         first = min(members, key=lambda r: (r.path, r.line, r.address))
         ingress = [mapping(p.values.get("spec")) for p in policies
-                   if (p.root, namespace_of(p)) == (root, name) and _ingress(p.values)]
+                   if unit(p) == (root, repository, name) and _ingress(p.values)]
         open_workloads = sorted({r.address for r in members
                                  if not any(_selects_pods(spec.get("podSelector"), pod_labels(r)) for spec in ingress)})
-        values = {"name": name, "system": name in SYSTEM_NAMESPACES, "default_deny": (root, name) in denying,
+        values = {"name": name, "system": name in SYSTEM_NAMESPACES, "default_deny": (root, repository, name) in denying,
                   "first_workload": first.address, "workloads": sorted({r.address for r in members}),
                   "open_workloads": open_workloads, "named": any(_names_namespace(r) for r in members)}
         locations = {"": first.line, "metadata": first.locations.get("metadata", first.line)}
