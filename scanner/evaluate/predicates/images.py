@@ -122,15 +122,17 @@ def image_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context,
                     f"{region} {where}")
 
 
-_MOVING_TAG = re.compile(r"[A-Za-z]+(?:[.-][A-Za-z]+)*")   # latest, alpine, stable-slim: a word, no version
+# latest, alpine, stable-slim, release_candidate, k8s, e2e: words, and digits only inside a word name no version
+_WORD = r"[A-Za-z]+(?:\d+[A-Za-z]+)*"
+_MOVING_TAG = re.compile(rf"{_WORD}(?:[._-]{_WORD})*")
 _COMMIT_ID = re.compile(r"[0-9a-fA-F]{7,40}")
 # pr-620, mr-12, pull_7: CI pushes a pull or merge request's image under its number again on every push to it
 _REQUEST_TAG = re.compile(r"(?i)(?:pr|mr|pull|merge)[-_.]?\d+")
 
 
 def image_version_fixed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The image names a fixed version: a digest, or a tag other than a word (`latest`, `alpine`, `beta`,
-    `stable`, `bookworm` move as their image is rebuilt or released; a commit id of hex letters, or a token a
+    """The image names a fixed version: a digest, or a tag other than words (`latest`, `alpine`, `beta`,
+    `stable`, `bookworm`, `release_candidate`, `e2e` move as their image is rebuilt or released; a commit id of hex letters, or a token a
     tool fills in, `$TAG`, `__TAG__`, `@project.version@`, is not a word; a pull or merge request's number,
     `pr-620`, moves with the request), or an image skaffold builds
     (it deploys each build under the tag it gave it). A name a kustomization's `images:` rewrites is judged
