@@ -28,7 +28,7 @@ def namespaces(model: Model) -> list[Resource]:
     object, where its namespace is set (an overlay's `namespace:`); the address names the namespace, so a
     finding keeps its identity when workloads move. `open_workloads` are the workloads whose pods no
     ingress NetworkPolicy selects: they accept traffic from any pod; a pod some policy selects accepts only
-    what the namespace's policies allow."""
+    what the namespace's policies allow, and a workload switched off (`replicas: 0`) runs none."""
     repositories = nested_in(model.by_type(REPOSITORY_TYPE))
 
     def unit(resource: Resource) -> tuple[str, str, str]:
@@ -47,8 +47,8 @@ def namespaces(model: Model) -> list[Resource]:
         first = min(members, key=lambda r: (r.path, r.line, r.address))
         ingress = [mapping(p.values.get("spec")) for p in policies
                    if unit(p) == (root, repository, name) and _ingress(p.values)]
-        open_workloads = sorted({r.address for r in members
-                                 if not any(_selects_pods(spec.get("podSelector"), pod_labels(r)) for spec in ingress)})
+        open_workloads = sorted({r.address for r in members if not _switched_off(r)
+                                 and not any(_selects_pods(spec.get("podSelector"), pod_labels(r)) for spec in ingress)})
         values = {"name": name, "system": name in SYSTEM_NAMESPACES, "default_deny": (root, repository, name) in denying,
                   "first_workload": first.address, "workloads": sorted({r.address for r in members}),
                   "open_workloads": open_workloads, "named": any(_names_namespace(r) for r in members)}
@@ -57,6 +57,12 @@ def namespaces(model: Model) -> list[Resource]:
         out.append(Resource("model", NAMESPACE_TYPE, f"namespace/{name}", first.path, first.line, values, locations,
                             end_line=first.end_line, root=root, places=places, facts=_partial(members)))
     return out
+
+
+def _switched_off(workload: Resource) -> bool:
+    """The workload runs no pod (`replicas: 0`), so none accepts traffic."""
+    replicas = mapping(workload.values.get("spec")).get("replicas")
+    return isinstance(replicas, int) and not isinstance(replicas, bool) and replicas == 0
 
 
 def _names_namespace(resource: Resource) -> bool:
