@@ -352,13 +352,13 @@ def test_a_repository_that_manages_no_addons_leaves_addon_checks_undecided(write
     alone = run_scan(write({"main.tf": cluster}, tmp_path / "alone"), only=("HAVEN-011", "HAVEN-020"))
     assert alone.findings == [] and {f.policy_id for f in alone.unresolved} == {"HAVEN-011", "HAVEN-020"}
     assert [f.message for f in alone.unresolved if f.policy_id == "HAVEN-011"] == [
-        "aws_eks_cluster.e: could not verify HTTPS certificates are provisioned automatically: its add-ons (the "
-        "scanned code manages none: no Helm release, EKS add-on or add-on manifest) is not known statically"]
+        "aws_eks_cluster.e: could not verify HTTPS certificates are provisioned automatically: which add-ons it "
+        "runs (the scanned code manages none: no Helm release, EKS add-on or add-on manifest) is not known statically"]
     gke = run_scan(write({"main.tf": 'resource "google_container_cluster" "g" {\n  name = "g"\n}\n'},
                          tmp_path / "gke"), only=("HAVEN-010",))
     assert [f.message for f in gke.unresolved] == [   # no EKS wording on another cloud; the title keeps its capitals
-        "google_container_cluster.g: could not verify ReadWriteMany volumes can be provisioned: its add-ons (the "
-        "scanned code manages none: no Helm release or add-on manifest) is not known statically"]
+        "google_container_cluster.g: could not verify ReadWriteMany volumes can be provisioned: which add-ons it "
+        "runs (the scanned code manages none: no Helm release or add-on manifest) is not known statically"]
     managed = run_scan(write({"main.tf": cluster + 'resource "aws_eks_addon" "dns" {\n  cluster_name = "e"\n'
                                                    '  addon_name   = "coredns"\n}\n'}, tmp_path / "managed"),
                        only=("HAVEN-011", "HAVEN-020"))

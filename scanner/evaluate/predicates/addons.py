@@ -55,7 +55,7 @@ def addon_present(resource: Resource, args: dict[str, Any], ctx: Context, base: 
         # leaves them to another repository (GitOps), which this scan cannot see
         carriers = "Helm release, EKS add-on or add-on manifest" if resource.type.startswith("aws_eks") \
             else "Helm release or add-on manifest"
-        return unknown(f"its add-ons (the scanned code manages none: no {carriers})")
+        return unknown(f"which add-ons it runs (the scanned code manages none: no {carriers})")
     return fail("", missing)
 
 
