@@ -250,3 +250,26 @@ def test_an_unknown_location_copied_from_a_resource_group_in_either_branch_stays
                              '  location = var.pick ? azurerm_resource_group.a.location : azurerm_resource_group.b.location\n}\n'})
     result = run_scan(root, only=("RES-001",))
     assert [(u.address, u.line) for u in result.unresolved] == [("azurerm_resource_group.a", 5)]
+
+
+def test_a_location_looked_up_by_a_resource_groups_location_is_judged_here(write, run_scan):
+    root = write({"main.tf": 'locals {\n  dr = { westeurope = "eastus" }\n}\n'
+                             'resource "azurerm_resource_group" "rg" {\n  name     = "rg"\n  location = "westeurope"\n}\n'
+                             'resource "azurerm_storage_account" "dr" {\n  name     = "dr"\n'
+                             '  location = local.dr[azurerm_resource_group.rg.location]\n}\n'})
+    assert [(f.address, f.line) for f in run_scan(root, only=("RES-001",)).findings] == [("azurerm_storage_account.dr", 10)]
+
+
+def test_a_zone_copied_from_another_resource_is_reported_once_on_it(write, run_scan):
+    root = write({"main.tf": 'resource "google_compute_instance" "vm" {\n  name = "vm"\n  zone = "us-central1-a"\n}\n'
+                             'resource "google_compute_disk" "d" {\n  name = "d"\n  zone = google_compute_instance.vm.zone\n}\n'})
+    assert [(f.address, f.line) for f in run_scan(root, only=("RES-001",)).findings] == [("google_compute_instance.vm", 3)]
+
+
+def test_a_candidate_location_copied_from_a_group_of_candidates_stays_there(write, run_scan):
+    root = write({"main.tf": 'locals {\n  regions = ["eastus", "eastus2"]\n}\nvariable "pick" {\n  type = number\n}\n'
+                             'resource "azurerm_resource_group" "rg" {\n  name     = "rg"\n'
+                             '  location = local.regions[var.pick]\n}\n'
+                             'resource "azurerm_storage_account" "s" {\n  name     = "s"\n'
+                             '  location = azurerm_resource_group.rg.location\n}\n'})
+    assert [(f.address, f.line) for f in run_scan(root, only=("RES-001",)).findings] == [("azurerm_resource_group.rg", 9)]

@@ -10,7 +10,7 @@ from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.paths import Match, lookup
 from scanner.model.rendered import Place
 from scanner.model.resource import Resource, managed_type
-from scanner.model.values import Unknown
+from scanner.model.values import OneOf, Unknown
 from scanner.registries.default_locations import default_location
 from scanner.registries.regions import NOT_HOSTING, table_for, tier_allows
 from scanner.registries.portability import image_registries
@@ -100,17 +100,17 @@ def _default_location_allowed(resource: Resource, args: dict[str, Any], provider
 
 
 def copied_from_another_resource(resource: Resource, path: str, value: Any, ctx: Context,
-                                 paths: tuple[str, ...] = ("location", "region")) -> bool:
+                                 paths: tuple[str, ...] = ("location", "region", "zone")) -> bool:
     """The value at `path` is another resource's location (`location = azurerm_resource_group.rg.location`),
     so the policy judges it on that resource; a reference used only as an index does not count, nor a resource
     of a provider without regions (`terraform_data`, `null_resource`), whose value no residency rule judges,
     nor another attribute of it (`azurerm_resource_group.rg.tags.region`), which no rule judges there.
 
-    The value is a copy when every attribute of another resource it reads is the location (at `paths`) of a
-    resource a residency rule judges; for a value not known, every resource it refers to must be one, since
-    any of them may be the one it comes from (a random_id beside a resource group only names a known copy).
-    A known value that also reads other attributes (`coalesce(rg.tags.region, rg.location)`) is a copy only
-    when it is such a location's value."""
+    A known value is a copy when it is the value of a location (at `paths`) it reads of a resource a residency
+    rule judges (not `local.dr[rg.location]`, which only looks one up; not `coalesce(rg.tags.region,
+    rg.location)` when the tag decides). A value not known is a copy when every attribute of another resource
+    it reads is such a location and every resource it refers to is judged, since any of them may be the one
+    it comes from (a random_id beside a resource group only names a known copy)."""
     read = [place for place, role in resource.chains.get(path, ()) if role == "attribute" and not _own(resource, place)]
     if not read:
         return False
@@ -120,10 +120,10 @@ def copied_from_another_resource(resource: Resource, path: str, value: Any, ctx:
     places = {place for _, place in locations}
     if not any(place in places for place in read):
         return False
-    if all(place in places for place in read):
-        return not isinstance(value, Unknown) or all(_judges_regions(managed_type(a)) for a in references)
+    if isinstance(value, Unknown):
+        return all(place in places for place in read) and all(_judges_regions(managed_type(a)) for a in references)
     wanted = _region_key(value)
-    return bool(wanted) and any(_region_key(v) == wanted and place in read for v, place in locations)
+    return bool(wanted) and any(wanted in _region_keys(v) and place in read for v, place in locations)
 
 
 def _own(resource: Resource, place: Place) -> bool:
@@ -143,6 +143,11 @@ def _locations(resource: Resource, paths: tuple[str, ...]) -> list[tuple[Any, Pl
 
 def _region_key(value: Any) -> str:
     return str(value).lower().replace(" ", "") if isinstance(value, str) else ""
+
+
+def _region_keys(value: Any) -> set[str]:
+    """The regions a location may be: its value, or each candidate the engine judges it as (OneOf)."""
+    return {_region_key(c) for c in value.candidates} if isinstance(value, OneOf) else {_region_key(value)}
 
 
 def region_verdict(provider: str, region_id: str, path: str, ctx: Context) -> Verdict:
