@@ -126,16 +126,17 @@ def image_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context,
 _WORD = r"[A-Za-z]+(?:\d+[A-Za-z]+)*"
 _MOVING_TAG = re.compile(rf"{_WORD}(?:[._-]{_WORD})*")
 _COMMIT_ID = re.compile(r"[0-9a-fA-F]{7,40}")
+_STAGED_VERSION = re.compile(r"(?i)v\d+(?:alpha|beta|rc)\d*")
 # pr-620, mr-12, pull_7: CI pushes a pull or merge request's image under its number again on every push to it
 _REQUEST_TAG = re.compile(r"(?i)(?:pr|mr|pull|merge)[-_.]?\d+")
 
 
 def image_version_fixed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The image names a fixed version: a digest, or a tag other than words (`latest`, `alpine`, `beta`,
-    `stable`, `bookworm`, `release_candidate`, `e2e` move as their image is rebuilt or released; a commit id of hex letters, or a token a
-    tool fills in, `$TAG`, `__TAG__`, `@project.version@`, is not a word; a pull or merge request's number,
-    `pr-620`, moves with the request), or an image skaffold builds
-    (it deploys each build under the tag it gave it). A name a kustomization's `images:` rewrites is judged
+    `stable`, `bookworm`, `release_candidate`, `e2e` move as their image is rebuilt or released; a commit id,
+    `deadbeef` or `sha-a3f9c2b`, a staged version, `v2beta`, or a token a tool fills in, `$TAG`, `__TAG__`,
+    `@project.version@`, is not a word; a pull or merge request's number, `pr-620`, moves with the request),
+    or an image skaffold builds (it deploys each build under the tag it gave it). A name a kustomization's `images:` rewrites is judged
     in the build that rewrites it; where it stays as written it is unresolved."""
     path = args.get("path", "image")
     value = _image(resource, path, base)
@@ -154,9 +155,17 @@ def image_version_fixed(resource: Resource, args: dict[str, Any], ctx: Context, 
     if _REQUEST_TAG.fullmatch(tag):
         return fail(path, f"{value} uses the tag {tag}, a pull or merge request's, which CI pushes again on every "
                           "change to the request")
-    if not _MOVING_TAG.fullmatch(tag) or _COMMIT_ID.fullmatch(tag):
+    if not _MOVING_TAG.fullmatch(tag) or _names_a_build(tag):
         return PASS
     return fail(path, f"{value} uses the mutable tag {tag}" + ("" if tag == "latest" else ", which names no version"))
+
+
+def _names_a_build(tag: str) -> bool:
+    """A tag of words that still names one build: a commit id (`deadbeef`, `sha-a3f9c2b`, `main-e4d1c0f`), or
+    a version with a stage (`v2beta`, `v1alpha1`)."""
+    parts = re.split(r"[._-]", tag)
+    return bool(_COMMIT_ID.fullmatch(tag)) or any(_COMMIT_ID.fullmatch(p) and not p.isalpha() for p in parts) \
+        or any(_STAGED_VERSION.fullmatch(p) for p in parts)
 
 
 IMAGES: dict[str, PredicateSpec] = {
