@@ -12,6 +12,7 @@ from scanner.model.repository import REPOSITORY_TYPE, nested_in, repository_of
 from scanner.model.resource import Model, Resource
 
 NAMESPACE_TYPE = "namespace"
+SCALERS = ("HorizontalPodAutoscaler", "ScaledObject", "Rollout")   # name the workloads they scale or run
 SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
 
 
@@ -41,13 +42,14 @@ def namespaces(model: Model) -> list[Resource]:
         if workload.kind == "kubernetes":
             workloads.setdefault(unit(workload), []).append(workload)
     policies = [p for p in model.by_type("NetworkPolicy") if p.kind == "kubernetes"]
+    scaled = {unit(s) + (name,) for s in model.of_type(SCALERS) if s.kind == "kubernetes" for name in _scales(s)}
     denying = {unit(p) for p in policies if denies_ingress(p.values)}
     out = []
     for (root, repository, name), members in sorted(workloads.items()):
         first = min(members, key=lambda r: (r.path, r.line, r.address))
         ingress = [mapping(p.values.get("spec")) for p in policies
                    if unit(p) == (root, repository, name) and _ingress(p.values)]
-        open_workloads = sorted({r.address for r in members if not _switched_off(r)
+        open_workloads = sorted({r.address for r in members if not _switched_off(r, (root, repository, name), scaled)
                                  and not any(_selects_pods(spec.get("podSelector"), pod_labels(r)) for spec in ingress)})
         values = {"name": name, "system": name in SYSTEM_NAMESPACES, "default_deny": (root, repository, name) in denying,
                   "first_workload": first.address, "workloads": sorted({r.address for r in members}),
@@ -59,10 +61,19 @@ def namespaces(model: Model) -> list[Resource]:
     return out
 
 
-def _switched_off(workload: Resource) -> bool:
-    """The workload runs no pod (`replicas: 0`), so none accepts traffic."""
+def _scales(scaler: Resource) -> list[str]:
+    """The names of the workloads an autoscaler scales, or an Argo Rollout runs the pods of."""
+    spec = mapping(scaler.values.get("spec"))
+    names = [mapping(spec.get(field)).get("name") for field in ("scaleTargetRef", "workloadRef")]
+    return [n for n in names if isinstance(n, str)]
+
+
+def _switched_off(workload: Resource, unit: tuple[str, str, str], scaled: set[tuple[str, str, str, str]]) -> bool:
+    """The workload runs no pod (`replicas: 0`), so none accepts traffic, unless something deployed with it
+    (`unit`) scales it from zero (KEDA) or runs its pods (an Argo Rollout's workloadRef)."""
     replicas = mapping(workload.values.get("spec")).get("replicas")
-    return isinstance(replicas, int) and not isinstance(replicas, bool) and replicas == 0
+    zero = isinstance(replicas, int) and not isinstance(replicas, bool) and replicas == 0
+    return zero and unit + (workload.name,) not in scaled
 
 
 def _names_namespace(resource: Resource) -> bool:
