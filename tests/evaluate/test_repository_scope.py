@@ -51,3 +51,14 @@ def test_plain_manifests_of_one_tree_without_nested_repositories_are_still_deplo
     root = write({"shop/web.yaml": WEB, "platform/helpers.yaml": HELPERS})
     assert _verdicts(run_scan(root, only=("WL-021", "WL-010")), "WL-021") == []
     assert _verdicts(run_scan(root, only=("WL-021", "WL-010")), "WL-010") == []
+
+
+def test_another_repositorys_service_account_does_not_decide_a_pods_token(write, run_scan):
+    account = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\nautomountServiceAccountToken: false\n"
+    root = write({**_repository("shop", {"web.yaml": WEB}), **_repository("platform", {"account.yaml": account})})
+    result = run_scan(root, only=("WL-035",))
+    assert _verdicts(result, "WL-035") == [("shop/web.yaml", 12, "open")]
+    assert "ServiceAccount api is defined in another build or repository (platform/account.yaml)" in \
+        result.unresolved[0].message
+    together = write({**_repository("shop", {"web.yaml": WEB, "account.yaml": account})}, root.parent / "together")
+    assert _verdicts(run_scan(together, only=("WL-035",)), "WL-035") == []

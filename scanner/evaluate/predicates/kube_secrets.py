@@ -140,7 +140,7 @@ def token_automount_disabled(resource: Resource, args: dict[str, Any], ctx: Cont
     """The pod does not get an API token it did not ask for: automountServiceAccountToken is false on the
     pod or on its ServiceAccount. A pod asks for its token by setting it true, or by running as a
     ServiceAccount that a RoleBinding or ClusterRoleBinding deployed with it grants a role (it calls the
-    API); a binding only another build deploys leaves the check unresolved."""
+    API); a binding or ServiceAccount only another build or repository deploys leaves the check unresolved."""
     spec_path = resource.pod_spec_path
     pod = next((m.value for m in lookup(resource, "pod")), None)
     if not isinstance(pod, dict):
@@ -156,13 +156,15 @@ def token_automount_disabled(resource: Resource, args: dict[str, Any], ctx: Cont
         return PASS
     if binding is not None:   # another build's binding grants the role only where that build is deployed too
         return unknown(f"{binding.type} {binding.name} ({binding.path}) grants ServiceAccount {account} a role "
-                       "in another build; whether both are deployed to one cluster", path)
-    # the ServiceAccount deployed with the pod (its rendered build, or its repository's plain manifests) first,
-    # then any scanned one
+                       "in another build or repository; whether both are deployed to one cluster", path)
+    # the ServiceAccount deployed with the pod (its rendered build, or its repository's plain manifests) first
     for other in sorted(ctx.of_type(["ServiceAccount"]),
                         key=lambda a: not deployed_together(a, resource, ctx.repositories())):
         if other.kind != "kubernetes" or other.name != account or namespace_of(other) != namespace:
             continue
+        if not deployed_together(other, resource, ctx.repositories()):
+            return unknown(f"ServiceAccount {account} is defined in another build or repository ({other.path}); "
+                           "whether that is the one deployed with the pod", path)
         if str(other.values.get("automountServiceAccountToken")).lower() == "false":
             return PASS
         return fail(path, f"neither the pod nor ServiceAccount {account} ({other.path}) disables it, and no "
