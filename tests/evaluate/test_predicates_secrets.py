@@ -88,6 +88,26 @@ def test_detectors_skip_examples_placeholders_and_weak_matches(text):
     assert detect(text) == []
 
 
+@pytest.mark.parametrize("template", [
+    "AWS_SECRET_ACCESS_KEY={}", "export AWS_SECRET_ACCESS_KEY='{}'", 'aws_secret_access_key: "{}"',
+    "aws_secret_access_key = {}", '{{"SecretAccessKey": "{}"}}', '{{\\"SecretAccessKey\\": \\"{}\\"}}',
+    "<SecretAccessKey>{}</SecretAccessKey>", "aws configure set aws_secret_access_key {}", "AWS_SECRET_KEY={}",
+    "aws_secret_key: {}", "secretAccessKey => '{}'",
+])
+def test_an_aws_secret_access_key_is_found_where_it_is_named(template):
+    secret = _random(ALNUM + "/+", 40)
+    assert [(h.detector.id, h.secret) for h in detect(template.format(secret))] == [("aws-secret-access-key", secret)]
+
+
+@pytest.mark.parametrize("text", [
+    "the secret_access_key setting is explained in " + "aB3dE5gH7jK9mN1pQ3sT",   # prose, no 40-character value
+    "aws_secret_access_key = " + "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF3hJ5kL7n" + "x",    # 41 characters: no AWS key
+    "aws_secret_access_key = ${{ secrets.AWS_SECRET_ACCESS_KEY }}",
+])
+def test_an_aws_secret_access_key_is_not_guessed(text):
+    assert [h for h in detect(text) if h.detector.id == "aws-secret-access-key"] == []
+
+
 def test_sas_needs_its_version_on_the_same_line():
     sig = base64.b64encode(RND.randbytes(32)).decode().replace("+", "%2B").replace("/", "%2F")
     assert detect(f"url: https://a.blob.core.windows.net/c/f?sv=2022-11-02&sp=r&sig={sig}")
