@@ -26,6 +26,7 @@ POD_SPEC_PATHS = {
     "ReplicationController": "spec.template.spec",
     "Job": "spec.template.spec",
     "CronJob": "spec.jobTemplate.spec.template.spec",
+    "Rollout": "spec.template.spec",   # Argo Rollouts; one with a workloadRef runs the pods of the Deployment it names
 }
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
 
