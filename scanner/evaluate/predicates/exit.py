@@ -186,11 +186,17 @@ def aws_backup_rule_selected(resource: Resource, args: dict[str, Any], ctx: Cont
         elif selects and not elsewhere:
             # a selection picks by tag or wildcard in the account and region it is deployed to: another root
             # module's holds only if that root deploys where this one does, which the code does not say
-            elsewhere = (f"{selection.address} in root module {selection.root or '.'} selects it if that root "
-                         "deploys to the same AWS account and region")
+            elsewhere = _in_another_root(selection, "selects")
     if blocker or elsewhere:
         return unknown(blocker or elsewhere)
     return fail(detail="no aws_backup_selection selects it")
+
+
+def _in_another_root(selector: Resource, verb: str) -> str:
+    """What an AWS Backup selection or DLM policy of another root module may do: it picks resources in the
+    account and region it is deployed to, which the code does not tie to this root's."""
+    return (f"{selector.address} in root module {selector.root or '.'} {verb} it if that root deploys to the "
+            "same AWS account and region")
 
 
 def dlm_selected(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
@@ -211,8 +217,7 @@ def dlm_selected(resource: Resource, args: dict[str, Any], ctx: Context, base: M
             continue
         if policy.root != resource.root:
             if selects is not False and not elsewhere:
-                elsewhere = (f"{policy.address} in root module {policy.root or '.'} snapshots it if that root "
-                             "deploys to the same AWS account and region")
+                elsewhere = _in_another_root(policy, "snapshots")
         elif selects is True:
             return PASS
         elif selects is None:
