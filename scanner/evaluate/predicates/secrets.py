@@ -36,6 +36,7 @@ class Rules:
     pairs: tuple[tuple[str, ...], ...]
     not_secret_after: frozenset
     not_secret_before: frozenset
+    generic_leaves: frozenset    # keys named only for what they hold (`value`): a name beside them says what
     references: tuple[re.Pattern, ...]
     placeholders: tuple[re.Pattern, ...]
 
@@ -52,6 +53,7 @@ def rules() -> Rules:
         pairs=tuple(tuple(p) for p in names.get("pairs", [])),
         not_secret_after=frozenset(names.get("not_secret_after", [])),
         not_secret_before=frozenset(names.get("not_secret_before", [])),
+        generic_leaves=frozenset(names.get("generic_leaves", [])),
         references=tuple(re.compile(p) for p in values.get("references", [])),
         placeholders=tuple(re.compile(p) for p in values.get("placeholders", [])),
     )

@@ -14,7 +14,7 @@ import json
 from typing import Any, Iterator
 
 from scanner.evaluate.context import Context
-from scanner.evaluate.predicates.secrets import and_more, below_item, is_secret_name, secret_value, shown_secret
+from scanner.evaluate.predicates.secrets import and_more, below_item, is_secret_name, rules, secret_value, shown_secret
 from scanner.evaluate.predicates.spec import STRING, PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict
 from scanner.model.paths import Match, lookup, without_indices
@@ -22,9 +22,6 @@ from scanner.model.resource import Resource
 from scanner.model.values import Unknown
 from scanner.parse.hcl_text import expression_lines, written_pairs
 
-# A leaf named only for what it holds: the name beside it (`{name: DB_PASSWORD, value: ...}`) or of the object
-# around it says what that is
-_GENERIC_LEAVES = frozenset({"value", "data", "text", "content"})
 _NAME_KEYS = ("name", "key")
 
 Hit = tuple[str, str, str, Any, int]     # location, key, name, value, line (0: the attribute's own)
@@ -82,7 +79,7 @@ def _leaves(match: Match) -> Iterator[tuple[str, str, Any, str, str]]:
                     stack.append((item, path, own))
                 continue
             judged = own
-            if own.lower() in _GENERIC_LEAVES:
+            if own.lower() in rules().generic_leaves:
                 judged = sibling if sibling and is_secret_name(sibling) else (parent or own)
             yield judged, own, item, f"{match.location}.{path}", f"{match.key}.{path}"
 
