@@ -28,6 +28,8 @@ POD_SPEC_PATHS = {
     "CronJob": "spec.jobTemplate.spec.template.spec",
     "Rollout": "spec.template.spec",   # Argo Rollouts; one with a workloadRef runs the pods of the Deployment it names
 }
+# Kinds other API groups use too for objects that run no pods (OpenKruise's Rollout is a release strategy)
+POD_SPEC_GROUPS = {"Rollout": "argoproj.io"}
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
 
 
@@ -100,6 +102,15 @@ def address(values: dict, fallback_name: str) -> str:
     return f"{values['kind']}/{namespace}/{name}"
 
 
+def pod_spec_path(values: dict) -> str:
+    """Where an object's pod spec is ("" for an object that runs no pods)."""
+    kind = values.get("kind")
+    group = POD_SPEC_GROUPS.get(kind) if isinstance(kind, str) else None
+    if group is not None and str(values.get("apiVersion", "")).split("/", 1)[0] != group:
+        return ""
+    return POD_SPEC_PATHS.get(kind, "") if isinstance(kind, str) else ""
+
+
 def _resource(document: YamlDocument, values: dict, prefix: tuple) -> Resource | None:
     if not is_object(values):
         return None
@@ -110,7 +121,7 @@ def _resource(document: YamlDocument, values: dict, prefix: tuple) -> Resource |
             locations[dotted(path[len(prefix):])] = line
     return Resource(
         "kubernetes", kind, address(values, f"#{document.index}"), document.path, locations.get("", document.line),
-        values, locations, pod_spec_path=POD_SPEC_PATHS.get(kind, ""), end_line=max(locations.values(), default=0))
+        values, locations, pod_spec_path=pod_spec_path(values), end_line=max(locations.values(), default=0))
 
 
 def rendered(rendered_object: RenderedObject) -> Resource:
@@ -122,5 +133,5 @@ def rendered(rendered_object: RenderedObject) -> Resource:
     kind = values["kind"]
     return Resource(
         "kubernetes", kind, address(values, "#unnamed"), origin.path, origin.line, values, locations,
-        pod_spec_path=POD_SPEC_PATHS.get(kind, ""), end_line=max(locations.values(), default=0),
+        pod_spec_path=pod_spec_path(values), end_line=max(locations.values(), default=0),
         root=rendered_object.build, places=rendered_object.places)

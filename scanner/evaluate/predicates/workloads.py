@@ -10,7 +10,7 @@ from scanner.evaluate.operators import OPERATORS
 from scanner.evaluate.predicates.spec import ANY, INTEGER, STRING, STRINGS, PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.derive.clusters import first_value
-from scanner.model.derive.namespaces import namespace_of, pod_labels, selects
+from scanner.model.derive.namespaces import namespace_of, pod_labels, runs_its_pods, selects
 from scanner.model.paths import Match, lookup, resolve
 from scanner.model.repository import deployed_together
 from scanner.model.resource import Resource
@@ -120,8 +120,9 @@ def _pod_metadata_path(resource: Resource) -> str | None:
 
 def disruption_budget(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """A PodDisruptionBudget in the namespace, deployed with the workload (the same rendered build, or
-    among the plain manifests of its repository), selects the workload's pods."""
-    if resource.kind != "kubernetes":
+    among the plain manifests of its repository), selects the workload's pods. An Argo Rollout with a
+    workloadRef is judged on the Deployment it names, whose template its pods have."""
+    if resource.kind != "kubernetes" or not runs_its_pods(resource):
         return PASS
     labels = pod_labels(resource)
     namespace = namespace_of(resource)
@@ -141,8 +142,8 @@ def replicated(resource: Resource, args: dict[str, Any], ctx: Context, base: Mat
     HorizontalPodAutoscaler that scales it passes (it scales horizontally). With `serving`, only workloads
     something reaches are judged (a container port, or a Service selecting the pods): a traffic generator
     or a client that nothing calls gains no availability from a second replica."""
-    if resource.kind != "kubernetes":
-        return PASS
+    if resource.kind != "kubernetes" or not resource.pod_spec_path:
+        return PASS    # not an object that runs pods (OpenKruise's Rollout is a release strategy)
     minimum = int(args.get("min", 2))
     spec = mapping(resource.values.get("spec"))
     replicas = spec.get("replicas")

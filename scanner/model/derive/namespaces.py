@@ -39,10 +39,10 @@ def namespaces(model: Model) -> list[Resource]:
 
     workloads: dict[tuple[str, str, str], list[Resource]] = {}
     for workload in model.of_type(tuple(POD_SPEC_PATHS)):
-        if workload.kind == "kubernetes":
+        if workload.kind == "kubernetes" and runs_its_pods(workload):
             workloads.setdefault(unit(workload), []).append(workload)
     policies = [p for p in model.by_type("NetworkPolicy") if p.kind == "kubernetes"]
-    scaled = {unit(s) + (name,) for s in model.of_type(SCALERS) if s.kind == "kubernetes" for name in _scales(s)}
+    scaled = {unit(s) + target for s in model.of_type(SCALERS) if s.kind == "kubernetes" for target in _scales(s)}
     denying = {unit(p) for p in policies if denies_ingress(p.values)}
     out = []
     for (root, repository, name), members in sorted(workloads.items()):
@@ -61,19 +61,31 @@ def namespaces(model: Model) -> list[Resource]:
     return out
 
 
-def _scales(scaler: Resource) -> list[str]:
-    """The names of the workloads an autoscaler scales, or an Argo Rollout runs the pods of."""
+def runs_its_pods(workload: Resource) -> bool:
+    """The object runs pods from its own template: not an object of another API group that shares a workload
+    kind, nor an Argo Rollout with a workloadRef (the Deployment it names holds the template)."""
+    spec = mapping(workload.values.get("spec"))
+    return bool(workload.pod_spec_path) and not (workload.type == "Rollout" and spec.get("workloadRef") is not None)
+
+
+def _scales(scaler: Resource) -> list[tuple[str, str]]:
+    """(kind, name) of the workloads something starts from zero replicas: a KEDA ScaledObject's target, an
+    Argo Rollout's workloadRef (it runs that Deployment's pods), a HorizontalPodAutoscaler's target only with
+    minReplicas 0 (with more, Kubernetes leaves a target at zero alone)."""
     spec = mapping(scaler.values.get("spec"))
-    names = [mapping(spec.get(field)).get("name") for field in ("scaleTargetRef", "workloadRef")]
-    return [n for n in names if isinstance(n, str)]
+    if scaler.type == "HorizontalPodAutoscaler" and spec.get("minReplicas") != 0:
+        return []
+    targets = [mapping(spec.get(field)) for field in ("scaleTargetRef", "workloadRef")]
+    return [(str(t.get("kind") or "Deployment"), t["name"]) for t in targets if isinstance(t.get("name"), str)]
 
 
-def _switched_off(workload: Resource, unit: tuple[str, str, str], scaled: set[tuple[str, str, str, str]]) -> bool:
+def _switched_off(workload: Resource, unit: tuple[str, str, str],
+                  scaled: set[tuple[str, str, str, str, str]]) -> bool:
     """The workload runs no pod (`replicas: 0`), so none accepts traffic, unless something deployed with it
-    (`unit`) scales it from zero (KEDA) or runs its pods (an Argo Rollout's workloadRef)."""
+    (`unit`) starts it from zero (KEDA, an Argo Rollout's workloadRef)."""
     replicas = mapping(workload.values.get("spec")).get("replicas")
     zero = isinstance(replicas, int) and not isinstance(replicas, bool) and replicas == 0
-    return zero and unit + (workload.name,) not in scaled
+    return zero and unit + (workload.type, workload.name) not in scaled
 
 
 def _names_namespace(resource: Resource) -> bool:
