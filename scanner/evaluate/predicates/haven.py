@@ -127,6 +127,8 @@ def _aks_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
 
 def _gke_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
     values = cluster.resource.values
+    if truthy(values.get("enable_autopilot")) is True:
+        return PASS    # Autopilot clusters are regional: Google spreads their nodes over the region's zones
     location = values.get("location")
     if isinstance(location, Unknown):
         return unknown(location.reason, "location")

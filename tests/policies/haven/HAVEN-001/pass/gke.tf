@@ -21,3 +21,12 @@ resource "google_container_node_pool" "spread" {
   cluster        = google_container_cluster.zonal_pool_spread.id
   node_locations = ["europe-west4-a", "europe-west4-b"]
 }
+
+# Autopilot clusters are regional, wherever the location comes from
+variable "location" {}
+
+resource "google_container_cluster" "autopilot" {
+  name             = "gke4"
+  location         = var.location
+  enable_autopilot = true
+}
