@@ -529,3 +529,19 @@ def test_the_minors_a_version_table_may_miss_count_from_its_latest_release(relea
     from scanner.registries.kubernetes import ReleaseTable
     table = ReleaseTable("2026-06-15", "1.36", (1, 36), 3, released)
     assert _minors_since(table, datetime.date.fromisoformat(today)) == expected
+
+
+def test_a_cluster_without_node_pools_says_what_runs_its_pods_instead(write, run_scan, tmp_path):
+    cluster = 'resource "aws_eks_cluster" "e" {\n  name     = "e"\n  role_arn = "arn"\n  vpc_config {\n    subnet_ids = ["a"]\n  }\n'
+    fargate = write({"main.tf": cluster + '}\nresource "aws_eks_fargate_profile" "apps" {\n  cluster_name = "e"\n'
+                                          '  fargate_profile_name = "apps"\n}\n'}, tmp_path / "fargate")
+    [open_] = run_scan(fargate, only=("HAVEN-003",)).unresolved
+    assert open_.message.endswith("its nodes (aws_eks_fargate_profile.apps runs pods on Fargate, on nodes AWS starts "
+                                  "for them) is not known statically")
+    auto = write({"main.tf": cluster + '  compute_config {\n    enabled    = true\n    node_pools = ["general-purpose"]\n'
+                                       '  }\n}\n'}, tmp_path / "auto")
+    [open_] = run_scan(auto, only=("HAVEN-003",)).unresolved
+    assert "its nodes (EKS Auto Mode starts them as pods need them; the code sets no minimum)" in open_.message
+    bare = write({"main.tf": cluster + '}\n'}, tmp_path / "bare")
+    [open_] = run_scan(bare, only=("HAVEN-003",)).unresolved
+    assert "which node pools it has (none are in the scanned code)" in open_.message

@@ -42,7 +42,15 @@ def _cluster(resource: Resource, ctx: Context) -> Cluster | None:
     return ctx.model.clusters.get(cluster_key(resource))
 
 
-def _no_pools() -> Verdict:
+def _no_pools(cluster: Resource, ctx: Context) -> Verdict:
+    """What is not known of a cluster whose node pools the scanned code does not hold: EKS Auto Mode and
+    Fargate run pods on nodes AWS starts, which the code does not describe."""
+    if cluster.type == "aws_eks_cluster":
+        if truthy(first_value(cluster, "compute_config.enabled")) is True:
+            return unknown("its nodes (EKS Auto Mode starts them as pods need them; the code sets no minimum)")
+        fargate = next((p for p in ctx.of_type(["aws_eks_fargate_profile"]) if p.root == cluster.root), None)
+        if fargate is not None:
+            return unknown(f"its nodes ({fargate.address} runs pods on Fargate, on nodes AWS starts for them)")
     return unknown("which node pools it has (none are in the scanned code)")
 
 
@@ -55,7 +63,7 @@ def worker_minimum(resource: Resource, args: dict[str, Any], ctx: Context, base:
         return PASS
     counts = list(cluster.extra_nodes) + [(p.label, p.min_nodes) for p in cluster.pools]
     if not counts:
-        return _no_pools()
+        return _no_pools(resource, ctx)
     total, parts, blocker = 0, [], ""
     for label, count in counts:
         if isinstance(count, Unknown):
@@ -156,7 +164,7 @@ def _eks_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
     if auto_mode:   # EKS Auto Mode: the nodes go into the cluster's subnets
         _subnet_zones(cluster.resource, "vpc_config.subnet_ids", ctx, seen)
     elif not cluster.pools:
-        return _no_pools()
+        return _no_pools(cluster.resource, ctx)
     for pool in cluster.pools:
         _subnet_zones(pool.resource, "subnet_ids", ctx, seen)
     return seen.verdict(minimum, "vpc_config", "the node groups' subnets lie in one availability zone")
@@ -201,7 +209,7 @@ def _ovh_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
 
 def _scaleway_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
     if not cluster.pools:
-        return _no_pools()
+        return _no_pools(cluster.resource, ctx)
     seen = _Zones(set())
     for pool in cluster.pools:
         zone = pool.values.get("zone")
@@ -314,7 +322,7 @@ def node_os_hardened(resource: Resource, args: dict[str, Any], ctx: Context, bas
     if resource.type == "google_container_cluster" and not resource.values.get("node_pool"):
         pools.append(Pool(resource.values, "", resource, "default pool", None))
     if not pools:
-        return _no_pools()
+        return _no_pools(resource, ctx)
     blocker = None
     for pool in (p for p in pools if p.resource is resource):
         verdict = _pool_os(pool, table, registry.as_of)
