@@ -31,7 +31,6 @@ SAID_CAUSE = {"en": " (one cause: the value set at {cause} is reported at {place
               "nl": " (één oorzaak: de waarde uit {cause} staat bij {place})"}
 # The builds a finding on a Kustomize base holds in (evaluate/overlays.py): where a copy is deployed, not what it says.
 BUILDS_NAMED = re.compile(r" \(in overlays? [^()]*\)$")
-SET_IN = re.compile(r" \(set in ([^()]*):\d+\)")   # messages.py's "set" note
 
 
 def reported_once(result: Result, model: Model) -> Result:
@@ -70,9 +69,7 @@ def _copy_key(finding: Finding, objects: set[str], namespaces: set[str],
     if finding.address in objects:
         return ("object", finding.address, finding.attribute, message) + same
     template = generated.get(finding.path, "")
-    if template:   # a value set in a file generated from the same template is the template's too
-        message = SET_IN.sub(lambda m: f" (set in {generated[m.group(1)]})" if generated.get(m.group(1)) else m.group(0),
-                             message)
+    if template:
         return ("template", template, finding.address, finding.attribute, message) + same
     causes = sorted({f"{path}:{line}" for path, line, role in finding.chain if role != "attribute"})
     if causes:   # one value, whichever rule of the family judges it (a resource's location, its provider's region)

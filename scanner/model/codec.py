@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from scanner.model.rendered import Place
 from scanner.model.resource import Resource
-from scanner.model.values import KeyedByUnknown, OneOf, Unknown
+from scanner.model.values import OneOf, Unknown
 from scanner.notices import Notice
 from scanner.parse.codec import TAG, Malformed, Unencodable
 
@@ -35,7 +35,7 @@ def encode_value(value: Any) -> Any:
         if math.isnan(value):
             raise Unencodable("NaN")
         return value
-    if kind is Unknown or kind is KeyedByUnknown:   # its entries serve only a for_each, during evaluation
+    if kind is Unknown:
         return {TAG: "unknown", "v": _unknown_fields(value)}
     if kind is OneOf:
         return {TAG: "one-of", "v": _unknown_fields(value), "c": [encode_value(c) for c in value.candidates]}

@@ -34,15 +34,6 @@ class OneOf(Unknown):
     candidates: tuple[Any, ...] = ()
 
 
-@dataclass(frozen=True, repr=False, slots=True)
-class KeyedByUnknown(Unknown):
-    """A map a for expression builds whose keys are not all known (`{for r in x : r.id => r}` with ids made from
-    a variable), with its entries, (key, or the Unknown of a key not known; value). A for expression's keys
-    are distinct (a duplicate is Terraform's error), so a for_each over it makes one instance per entry, and
-    each value can be judged; everywhere else it is an Unknown."""
-    entries: tuple[tuple[Any, Any], ...] = ()
-
-
 MAX_CANDIDATES = 16
 
 

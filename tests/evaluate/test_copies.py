@@ -128,15 +128,3 @@ def test_a_namespace_listed_by_several_trees_is_one_namespace(write, run_scan):
     result = run_scan(root, only=("WL-021",))
     assert [(path, level) for path, _, level, _ in _levels(result, "WL-021")] == [
         ("kustomize/api.yaml", "warning"), ("manifests/web.yaml", "note")]   # its message lists other workloads
-
-
-def test_variants_whose_value_is_set_in_their_own_generated_variables_are_still_copies(write, run_scan):
-    pools = ('variable "pools" {\n  default = { default = { location = "eastus" } }\n}\n'
-             'resource "azurerm_resource_group" "pool" {\n  for_each = var.pools\n  name     = each.key\n'
-             '  location = each.value.location\n}\n')
-    root = write({f"{d}{name}": GENERATED + text for d in ("", "modules/beta/", "modules/private/")
-                  for name, text in (("main.tf", pools),)})
-    result = run_scan(root, only=("RES-001",))
-    assert _levels(result, "RES-001") == [("main.tf", 9, "error", False), ("modules/beta/main.tf", 9, "note", True),
-                                          ("modules/private/main.tf", 9, "note", True)]
-    assert "(set in main.tf:4)" in result.findings[0].message   # the for_each's collection is where it was set

@@ -192,14 +192,3 @@ def test_a_component_only_test_overlays_include_is_demonstration_code(write, run
     """kustomize/components/... that only kustomize/tests/... include deploys nothing the owners run."""
     result = run_scan(write(_component_tree(prod_includes_it)), only=("WL-001",))
     assert [(f.path, f.level) for f in result.findings] == [("components/agent/agent.yaml", level)]
-
-
-def test_a_librarys_for_each_over_groups_an_example_passes_is_a_note_naming_the_example(write, run_scan):
-    root = write({
-        "modules/rg/main.tf": 'variable "groups" {}\nresource "azurerm_resource_group" "g" {\n  for_each = var.groups\n'
-                              '  name     = each.key\n  location = each.value.location\n}\n',
-        "examples/demo/main.tf": 'module "rg" {\n  source = "../../modules/rg"\n  groups = { a = { location = "eastus" } }\n}\n',
-        "infra/main.tf": 'resource "azurerm_storage_account" "s" {\n  name     = "s"\n  location = "westeurope"\n}\n'})
-    [finding] = run_scan(root, only=("RES-001",)).findings
-    assert (finding.path, finding.line, finding.level) == ("modules/rg/main.tf", 5, "note")
-    assert "(set in examples/demo/main.tf:3)" in finding.message

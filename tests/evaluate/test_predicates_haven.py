@@ -545,3 +545,9 @@ def test_a_cluster_without_node_pools_says_what_runs_its_pods_instead(write, run
     bare = write({"main.tf": cluster + '}\n'}, tmp_path / "bare")
     [open_] = run_scan(bare, only=("HAVEN-003",)).unresolved
     assert "which node pools it has (none are in the scanned code)" in open_.message
+    # another cluster's Fargate profile says nothing of this one; an unknown Auto Mode switch is the blocker
+    other = write({"main.tf": cluster + '}\nresource "aws_eks_fargate_profile" "apps" {\n  cluster_name = "other"\n}\n'
+                   'variable "auto" {}\nresource "aws_eks_cluster" "c" {\n  name     = "c"\n  role_arn = "arn"\n'
+                   '  compute_config {\n    enabled = var.auto\n  }\n}\n'}, tmp_path / "other")
+    assert sorted(u.message.rsplit(": ", 1)[1] for u in run_scan(other, only=("HAVEN-003",)).unresolved) == [
+        "var.auto is not known statically", "which node pools it has (none are in the scanned code) is not known statically"]

@@ -194,38 +194,3 @@ def test_meta_resources(write):
     assert resources["terraform.backend.s3"].values == {"type": "s3", "encrypt": True}
     assert resources["variable.password"].values == {"sensitive": True}
     assert resources["output.o"].values == {"value": 1}
-
-
-def test_a_for_each_over_a_map_whose_keys_are_not_known_makes_an_instance_per_value(write):
-    """A for expression's keys are distinct (a duplicate is Terraform's error), so each value is an instance's,
-    whatever the key: ids made from a subscription id still give two resource groups with known locations."""
-    root = write({"main.tf": '''
-variable "sub" { type = string }
-locals {
-  groups = [for loc in ["westeurope", "eastus"] : { id = "/subscriptions/${var.sub}/rg-${loc}", location = loc }]
-  by_id  = { for g in local.groups : g.id => g }
-  named  = { for g in local.groups : g.location => g }
-}
-resource "azurerm_resource_group" "rg" {
-  for_each = local.by_id
-  location = each.value.location
-  name     = each.key
-}
-resource "azurerm_storage_account" "s" {
-  for_each = local.by_id
-  location = azurerm_resource_group.rg[each.key].location
-}
-resource "azurerm_resource_group" "known" {
-  for_each = local.named
-  location = each.key
-}
-output "grouped" { value = { for g in local.groups : g.id => g.location... } }
-'''})
-    resources = build(root)
-    assert sorted((a, r.values["location"]) for a, r in resources.items() if a.startswith("azurerm_resource_group.rg")) \
-        == [("azurerm_resource_group.rg[…1]", "westeurope"), ("azurerm_resource_group.rg[…2]", "eastus")]
-    assert resources["azurerm_resource_group.rg[…1]"].values["name"] == Unknown("var.sub", kind="variable")
-    # which instance each.key names is not known: said as such, not as a value known after apply
-    assert resources["azurerm_storage_account.s[…1]"].values["location"].reason == \
-        "azurerm_resource_group.rg[var.sub].location"
-    assert resources['azurerm_resource_group.known["eastus"]'].values["location"] == "eastus"

@@ -17,7 +17,7 @@ from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.derive.clusters import (POOL_TYPES, Cluster, Pool, cluster_key, first_value, gke_keeps_default_pool,
                                            is_gke_region, truthy)
 from scanner.model.paths import Match, lookup, without_indices
-from scanner.model.resource import Resource
+from scanner.model.resource import Resource, base_address
 from scanner.model.values import Unknown
 from scanner.registries.kubernetes import HARDENED, NodeOsTable, ReleaseTable, minor_version, node_os, releases
 
@@ -46,12 +46,24 @@ def _no_pools(cluster: Resource, ctx: Context) -> Verdict:
     """What is not known of a cluster whose node pools the scanned code does not hold: EKS Auto Mode and
     Fargate run pods on nodes AWS starts, which the code does not describe."""
     if cluster.type == "aws_eks_cluster":
-        if truthy(first_value(cluster, "compute_config.enabled")) is True:
+        auto_mode = truthy(first_value(cluster, "compute_config.enabled"))
+        if isinstance(auto_mode, Unknown):
+            return unknown(auto_mode.reason, "compute_config")
+        if auto_mode:
             return unknown("its nodes (EKS Auto Mode starts them as pods need them; the code sets no minimum)")
-        fargate = next((p for p in ctx.of_type(["aws_eks_fargate_profile"]) if p.root == cluster.root), None)
+        fargate = next((p for p in ctx.of_type(["aws_eks_fargate_profile"]) if _profile_of(p, cluster)), None)
         if fargate is not None:
             return unknown(f"its nodes ({fargate.address} runs pods on Fargate, on nodes AWS starts for them)")
     return unknown("which node pools it has (none are in the scanned code)")
+
+
+def _profile_of(profile: Resource, cluster: Resource) -> bool:
+    """The Fargate profile names the cluster: a reference to it, or its name written out, in its root module."""
+    if profile.root != cluster.root:
+        return False
+    name = cluster.values.get("name")
+    return base_address(cluster.address) in profile.references.get("cluster_name", frozenset()) or \
+        (isinstance(name, str) and profile.values.get("cluster_name") == name)
 
 
 # --- at least N worker nodes (HCC haworkers) ---------------------------------------------------------

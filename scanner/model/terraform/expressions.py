@@ -10,7 +10,7 @@ from typing import Any, Callable, Mapping, Protocol
 from scanner.model.functions import FUNCTIONS, MAX_VALUE_SIZE
 from scanner.model.functions.arguments import FunctionError, TooLarge, number_result, parse_number
 from scanner.model.terraform.trace import Trace
-from scanner.model.values import KeyedByUnknown, OneOf, Unknown, one_of
+from scanner.model.values import OneOf, Unknown, one_of
 from scanner.parse import expressions as x
 
 MAX_COMPREHENSION_ITEMS = 10_000
@@ -182,7 +182,6 @@ class Evaluator:
                            f"{MAX_COMPREHENSION_ITEMS})", kind="limit")
         result_list: list[Any] = []
         result_map: dict[str, Any] = {}
-        keyless: list[tuple[Unknown, Any]] = []    # entries whose key is not known
         for key, value in items:
             inner = {**scope, expr.value_var: value}
             if expr.key_var:
@@ -201,17 +200,11 @@ class Evaluator:
                 continue
             map_key = self.evaluate(expr.key_expr, inner, trace)
             if isinstance(map_key, Unknown):
-                if expr.grouping:
-                    return map_key     # which entries one key groups is not known
-                keyless.append((map_key, item))
-                continue
+                return map_key
             if expr.grouping:
                 result_map.setdefault(str(map_key), []).append(item)
             else:
                 result_map[str(map_key)] = item
-        if keyless:
-            return KeyedByUnknown(keyless[0][0].reason, kind=keyless[0][0].kind,
-                                  entries=tuple(result_map.items()) + tuple(keyless))
         return result_list if expr.key_expr is None else result_map
 
     # --- references -----------------------------------------------------------------------------
@@ -221,8 +214,6 @@ class Evaluator:
             return self.apply(self.evaluate(root, scope, trace), steps, scope, trace)
         name = root.name
         if name in scope:
-            for place, role in scope.get(PLACES_OF + name, ()):   # where `each` came from: the for_each's inputs
-                trace.add_place(place, role)
             return self.apply(scope[name], steps, scope, trace)
         names = self.names
         if names is None:
@@ -315,11 +306,6 @@ def _data_source(steps: list[Any]) -> Unknown:
 _ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
                "/": lambda a, b: a / b, "%": lambda a, b: a % b}
 _ORDER = {"<": lambda a, b: a < b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b}
-
-
-# A scope entry under PLACES_OF + name holds the places that decided the value of `name` (each: the for_each
-# expression's): no HCL identifier starts with "#"
-PLACES_OF = "#places of "
 
 
 def _apply_operator(op: str, left: Any, right: Any) -> Any:

@@ -15,13 +15,13 @@ from scanner.model.rendered import Place
 from scanner.model.resource import Resource
 from scanner.model.functions import FUNCTIONS
 from scanner.model.functions.files import file_functions
-from scanner.model.terraform.expressions import PLACES_OF, Evaluator
+from scanner.model.terraform.expressions import Evaluator
 from scanner.model.terraform.files import ScannedFiles
 from scanner.model.terraform.plan_values import PLAN_ROLE
 from scanner.model.terraform.modules import ModuleDir, TerraformModel, local_module_dir, normalise
 from scanner.model.terraform.trace import Settled, Trace
 from scanner.model.types import ANY, apply_defaults, has_optional, read_type
-from scanner.model.values import KeyedByUnknown, Unknown
+from scanner.model.values import Unknown
 from scanner.parse import expressions as x
 from scanner.parse.terraform import Block
 
@@ -188,9 +188,6 @@ class Instance:
         suffix = ""
         if "count" in block.attributes or "for_each" in block.attributes:
             instance = self._instance_at(block, key)   # a configured argument of one of its instances
-            if instance is None and isinstance(key, Unknown):   # which instance is not known: say what decides it
-                unknown = Unknown(f"{rtype}.{name}[{key.reason}].{attr}", refers_to=address, attribute=attr,
-                                  kind=key.kind or "expression")
             if instance is None:
                 return self._planned(address, attr, unknown, trace)
             suffix, scope = instance.suffix, instance.scope
@@ -257,12 +254,20 @@ class Instance:
                 keys.append(InstanceKey(f"[{MAX_INSTANCES}..{count - 1}]", {"count": {"index": past}}))
             return keys
         if "for_each" in block.attributes:
-            own = Trace()
-            collection = self.evaluate(block.attributes["for_each"].expr, {}, own)
-            trace.add(own)
-            keys = _each_keys(collection)
-            places = _one_source(own)
-            return [InstanceKey(k.suffix, {**k.scope, PLACES_OF + "each": places}) for k in keys] if places else keys
+            collection = self.evaluate(block.attributes["for_each"].expr, {}, trace)
+            if isinstance(collection, dict):
+                items = sorted(collection.items(), key=lambda kv: str(kv[0]))
+            elif isinstance(collection, list) and all(isinstance(i, str) for i in collection):
+                items = [(i, i) for i in sorted(set(collection))]
+            else:
+                blocked = _blocked(collection, "for_each")
+                return [InstanceKey("", {"each": {"key": blocked, "value": blocked}})]
+            keys = [InstanceKey(f'["{k}"]', {"each": {"key": k, "value": v}}) for k, v in items[:MAX_INSTANCES]]
+            if len(items) > MAX_INSTANCES:   # the rest share one instance whose own key and value are not known
+                past = Unknown(f"each.key past the first {MAX_INSTANCES} of {len(items)} (sovscan evaluates at most "
+                               f"{MAX_INSTANCES} instances of a block)", kind="limit")
+                keys.append(InstanceKey(f'["…{len(items) - MAX_INSTANCES} more"]', {"each": {"key": past, "value": past}}))
+            return keys
         return [InstanceKey("", {})]
 
     # --- module calls ---------------------------------------------------------------------------
@@ -362,58 +367,6 @@ def _not_in_scan(source: Any) -> str:
     if isinstance(source, str) and source.startswith(("./", "../")):
         return f"its source {source} is not a directory of the scan"
     return f"its source {source} is not in the scan (run terraform init first, so that .terraform/modules holds it)"
-
-
-SETTING_ROLES = ("tfvars", "argument", "default", "plan")   # where a value is written, not passed on
-MAX_EACH_PLACES = 16
-
-
-def _one_source(trace: Trace) -> tuple[tuple[Place, str], ...]:
-    """The places that decided a for_each collection, for the chains of the values its instances take from
-    `each`: only when one place wrote the collection (a module argument, a variable default, a tfvars entry),
-    so that place is where each value was set; a collection assembled from many inputs says nothing of
-    which of them set a given element (its places are left out, as a value's own are not lost)."""
-    places = tuple(trace.places.items())
-    if len(places) > MAX_EACH_PLACES or sum(1 for _, role in places if role in SETTING_ROLES) != 1:
-        return ()
-    return places
-
-
-def _each_keys(collection: Any) -> list[InstanceKey]:
-    """One key per element of a for_each collection; one Unknown-scoped key when it is not knowable."""
-    if isinstance(collection, KeyedByUnknown):
-        return _keyless_instances(collection)
-    if isinstance(collection, dict):
-        items = sorted(collection.items(), key=lambda kv: str(kv[0]))
-    elif isinstance(collection, list) and all(isinstance(i, str) for i in collection):
-        items = [(i, i) for i in sorted(set(collection))]
-    else:
-        blocked = _blocked(collection, "for_each")
-        return [InstanceKey("", {"each": {"key": blocked, "value": blocked}})]
-    keys = [InstanceKey(f'["{k}"]', {"each": {"key": k, "value": v}}) for k, v in items[:MAX_INSTANCES]]
-    if len(items) > MAX_INSTANCES:   # the rest share one instance whose own key and value are not known
-        past = Unknown(f"each.key past the first {MAX_INSTANCES} of {len(items)} (sovscan evaluates at most "
-                       f"{MAX_INSTANCES} instances of a block)", kind="limit")
-        keys.append(InstanceKey(f'["…{len(items) - MAX_INSTANCES} more"]', {"each": {"key": past, "value": past}}))
-    return keys
-
-
-def _keyless_instances(collection: KeyedByUnknown) -> list[InstanceKey]:
-    """One instance per entry of a map whose keys are not all known: the known keys as they are, the others
-    numbered (`[…1]`), each with its value."""
-    keys, unknown = [], 0
-    for key, value in collection.entries[:MAX_INSTANCES]:
-        if isinstance(key, Unknown):
-            unknown += 1
-            keys.append(InstanceKey(f"[…{unknown}]", {"each": {"key": _blocked(key, "each.key"), "value": value}}))
-        else:
-            keys.append(InstanceKey(f'["{key}"]', {"each": {"key": key, "value": value}}))
-    if len(collection.entries) > MAX_INSTANCES:
-        past = Unknown(f"each.key past the first {MAX_INSTANCES} of {len(collection.entries)} (sovscan evaluates at "
-                       f"most {MAX_INSTANCES} instances of a block)", kind="limit")
-        keys.append(InstanceKey(f'["…{len(collection.entries) - MAX_INSTANCES} more"]',
-                                {"each": {"key": past, "value": past}}))
-    return keys
 
 
 def _blocked(value: Any, what: str) -> Unknown:

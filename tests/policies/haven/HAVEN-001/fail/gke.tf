@@ -2,3 +2,12 @@ resource "google_container_cluster" "zonal" {
   name     = "gke"
   location = "europe-west4-a" # expect: HAVEN-001
 }
+
+# Whether it is Autopilot is not known, but a zonal location is a single zone either way
+variable "autopilot" {}
+
+resource "google_container_cluster" "zonal_maybe_autopilot" {
+  name             = "gke-z"
+  location         = "europe-west4-b" # expect: HAVEN-001
+  enable_autopilot = var.autopilot
+}

@@ -38,11 +38,3 @@ resource "scaleway_k8s_cluster" "dedicated" {
   cni     = "cilium"
   type    = "kapsule-dedicated-4"
 }
-
-variable "location" {}
-
-resource "google_container_cluster" "autopilot" {
-  name             = "gke-auto"
-  location         = var.location
-  enable_autopilot = true
-}
