@@ -41,6 +41,7 @@ class Check:
     message: str | None = None
     location: str | None = None
     level: str | None = None     # this check's level when it differs from the policy's
+    remediation: str | None = None   # this check's own fix, when the policy's would cover more than it finds
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class PolicyText:
     remediation: dict                        # provider (or "default") -> text
     message: str
     check_messages: tuple[str | None, ...]   # per check: its own message template, or None
+    check_remediations: tuple[str | None, ...] = ()   # per check: its own fix, or None
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ class Policy:
         if found is not None:
             return found
         return PolicyText(self.title, self.rationale, self.remediation, self.message,
-                          tuple(check.message for check in self.checks))
+                          tuple(check.message for check in self.checks), tuple(c.remediation for c in self.checks))
 
     @property
     def level(self) -> str:
@@ -335,6 +337,12 @@ def _translation_problems(data: dict) -> list[tuple[list, str]]:
         for index, (mine, theirs) in enumerate(zip(own, translated)):
             if mine is not None and theirs is not None:
                 found += _placeholder_problems(mine, theirs, [lang, "check_messages", index])
+        fixes = [check.get("remediation") for check in data["checks"]]
+        translated_fixes = block.get("check_remediations", [None] * len(fixes))
+        if len(translated_fixes) != len(fixes) or [f is None for f in translated_fixes] != [f is None for f in fixes]:
+            found.append(([lang, "check_remediations"] if "check_remediations" in block else [lang],
+                          f"needs one entry per check, null where the check has no remediation of its own: "
+                          f"{len(fixes)} checks, remediations on {[i for i, f in enumerate(fixes) if f is not None]}"))
     return found
 
 
@@ -363,7 +371,10 @@ def _text(block: dict, data: dict) -> PolicyText:
     return PolicyText(title=title, rationale=" ".join(block["rationale"].split()),
                       remediation=_remediation(block["remediation"]),
                       message=block.get("message") or "{address}: " + in_sentence(title),
-                      check_messages=tuple(block.get("check_messages", own)))
+                      check_messages=tuple(block.get("check_messages", own)),
+                      check_remediations=tuple(block.get("check_remediations",
+                                                         [" ".join(c["remediation"].split()) if c.get("remediation")
+                                                          else None for c in data["checks"]])))
 
 
 def in_sentence(title: str) -> str:
@@ -396,7 +407,8 @@ def _policy(data: dict[str, Any], path: Path) -> Policy:
     if prefix in ID_PREFIX and ID_PREFIX[prefix] != data["family"]:
         raise PolicyError(f"{path}:1: family: {data['family']!r} does not fit the id prefix {prefix}")
     checks = tuple(Check(c["match"], c["assert"], c.get("where"), c.get("each"), c.get("message"), c.get("location"),
-                         c.get("level")) for c in data["checks"])
+                         c.get("level"), " ".join(c["remediation"].split()) if c.get("remediation") else None)
+                   for c in data["checks"])
     english = _text(data, data)
     texts = {lang: _text(data[lang], data) for lang in LANGUAGES[1:] if lang in data}
     return Policy(

@@ -48,6 +48,7 @@ class Finding:
     instances: tuple[str, ...] = ()                # other instances with the identical finding on this line
     translations: tuple[tuple[str, str], ...] = ()  # (language, message) from the policy's translated templates
     root: str = ""                                  # the Terraform root module whose deployment it judges ("" for none)
+    check: int = 0                                  # which of its policy's checks made it (a check may have its own fix)
 
     def message_in(self, lang: str) -> str:
         """The message in `lang` when the policy has it in that language, else the English."""

@@ -92,7 +92,7 @@ def _vulnerability(finding: Finding, policy: Policy, occurrence: int, report: Re
         "name": policy.text(report.lang).title[:_MAX_NAME],
         "description": _description(finding, policy, report.lang),
         "severity": "Unknown" if finding.kind == "open" else SEVERITY[finding.severity],
-        "solution": remediation(policy, finding.resource_type, report.lang)[:_MAX_SOLUTION],
+        "solution": remediation(policy, finding.resource_type, report.lang, finding.check)[:_MAX_SOLUTION],
         "location": {"file": finding.path, "start_line": line, "end_line": line},
         "identifiers": [identifier(policy, report)],
         "links": _links(policy, report),

@@ -25,10 +25,14 @@ def help_uri(docs_url: str, policy_id: str, lang: str = "en") -> str:
     return docs_url.rstrip("/") + ("/nl" if lang == "nl" else "") + f"/{policy_id}.md"
 
 
-def remediation(policy: Policy, resource_type: str, lang: str = "en") -> str:
-    """The policy's fix for this kind of resource, in `lang`: the one written for its type, else for its
-    provider (the type's prefix), else the default."""
-    texts = policy.text(lang).remediation
+def remediation(policy: Policy, resource_type: str, lang: str = "en", check: int = 0) -> str:
+    """The policy's fix for this kind of resource, in `lang`: the fix of the check that found it when it has
+    one, else the one written for its type, else for its provider (the type's prefix), else the default."""
+    text = policy.text(lang)
+    own = text.check_remediations[check] if 0 <= check < len(text.check_remediations) else None
+    if own:
+        return own
+    texts = text.remediation
     provider = resource_type.split("_", 1)[0]
     return texts.get(resource_type) or texts.get(provider) or texts.get("default") or next(iter(texts.values()), "")
 
@@ -85,7 +89,7 @@ class Report:
 
     def fix(self, finding: Finding) -> str:
         """The remediation for the finding's resource, in the report's language."""
-        return remediation(self.policies_by_id[finding.policy_id], finding.resource_type, self.lang)
+        return remediation(self.policies_by_id[finding.policy_id], finding.resource_type, self.lang, finding.check)
 
     @functools.cached_property
     def policies_by_id(self) -> dict[str, Policy]:

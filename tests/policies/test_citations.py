@@ -172,6 +172,11 @@ def _with(policy: str, old: str, new: str) -> str:
            '  message: "{address} heeft geen owner-tag"\n  check_messages: ["{address}", null]\n'),
      "ORG-010.yaml:15: nl.check_messages: needs one entry per check, null where the check has no message: "
      "2 checks, messages on [1]"),
+    (_with(_with(POLICY, '    message: "{address}: tag {path} is missing"\n',
+                 '    message: "{address}: tag {path} is missing"\n    remediation: Add a team tag.\n'),
+           '  message: "{address} heeft geen owner-tag"\n', '  message: "{address} heeft geen owner-tag"\n' + CHECK_MESSAGES),
+     "ORG-010.yaml:9: nl: needs one entry per check, null where the check has no remediation of its own: "
+     "2 checks, remediations on [1]"),
 ])
 def test_broken_policies_name_the_file_line_and_field(tmp_path, text, expected):
     path = tmp_path / "custom" / "ORG-010.yaml"
@@ -191,9 +196,22 @@ def test_a_translated_policy_loads_with_both_texts(tmp_path):
     assert policy.text("nl") == policy_module.PolicyText(
         title="Buckets hebben een tag", rationale="Elke bucket heeft een owner-tag nodig voor de audit trail.",
         remediation={"aws": 'Voeg tags = { owner = "team" } toe.'}, message="{address} heeft geen owner-tag",
-        check_messages=(None, "{address}: tag {path} ontbreekt"))
+        check_messages=(None, "{address}: tag {path} ontbreekt"), check_remediations=(None, None))
     assert policy.text("en").check_messages == (None, "{address}: tag {path} is missing")
     assert policy.text("fr") == policy.text("en") and policy.title == "Buckets are tagged"
+
+
+def test_a_checks_own_fix_is_translated_with_it(tmp_path):
+    path = tmp_path / "custom" / "ORG-010.yaml"
+    path.parent.mkdir()
+    text = _with(POLICY, '    message: "{address}: tag {path} is missing"\n',
+                 '    message: "{address}: tag {path} is missing"\n    remediation: Add a team tag.\n')
+    path.write_text(_with(text, '  message: "{address} heeft geen owner-tag"\n', '  message: "{address} heeft geen '
+                          'owner-tag"\n' + CHECK_MESSAGES + '  check_remediations: [null, Voeg een team-tag toe.]\n'),
+                    encoding="utf-8")
+    policy = policy_module.load_file(path)
+    assert policy.text("en").check_remediations == (None, "Add a team tag.")
+    assert policy.text("nl").check_remediations == (None, "Voeg een team-tag toe.")
 
 
 def _broken_registry(tmp_path: Path, name: str, old: str, new: str) -> Path:

@@ -16,3 +16,19 @@ def test_a_type_without_a_fix_of_its_own_gets_its_providers_then_the_default(cat
     assert remediation(policy, "azurerm_mssql_database") == policy.remediation["azurerm"]
     assert remediation(policy, "aws_db_instance") == policy.remediation["aws"]
     assert remediation(policy, "oci_database_db_system") == policy.remediation["default"]
+
+
+def test_a_check_with_a_fix_of_its_own_shows_it_for_its_findings(catalogue, write, run_scan):
+    policy = {p.id: p for p in catalogue}["SEC-006"]
+    assert remediation(policy, "terraform_backend", "en", 1).startswith("Set encrypt = true and kms_key_id")
+    assert remediation(policy, "terraform_backend", "nl", 2).startswith("Zet in de gcs-backend kms_encryption_key")
+    root = write({"main.tf": 'terraform {\n  backend "gcs" {\n    bucket = "state"\n  }\n}\n'})
+    [finding] = run_scan(root, only=("SEC-006",)).findings
+    assert finding.check == 2 and "kms_encryption_key" in remediation(policy, finding.resource_type, "en", finding.check)
+    assert "use_azuread_auth" not in remediation(policy, finding.resource_type, "en", finding.check)
+
+
+def test_a_check_without_a_fix_of_its_own_gets_the_policys(catalogue):
+    policy = {p.id: p for p in catalogue}["EXIT-003"]
+    assert remediation(policy, "aws_db_instance", "en", 0) == policy.remediation["aws"]
+    assert remediation(policy, "aws_db_instance", "en", 99) == policy.remediation["aws"]   # a forged index
