@@ -327,23 +327,26 @@ def _translation_problems(data: dict) -> list[tuple[list, str]]:
                           "a message is needed in both languages or in neither"))
         elif "message" in data:
             found += _placeholder_problems(data["message"], block["message"], [lang, "message"])
-        own = [check.get("message") for check in data["checks"]]
-        translated = block.get("check_messages", [None] * len(own))
-        if len(translated) != len(own) or [m is None for m in translated] != [m is None for m in own]:
-            found.append(([lang, "check_messages"] if "check_messages" in block else [lang],
-                          f"needs one entry per check, null where the check has no message: {len(own)} checks, "
-                          f"messages on {[i for i, m in enumerate(own) if m is not None]}"))
-            continue
+        own, translated = _per_check(data, block, lang, "message", "check_messages", "message", found)
         for index, (mine, theirs) in enumerate(zip(own, translated)):
             if mine is not None and theirs is not None:
                 found += _placeholder_problems(mine, theirs, [lang, "check_messages", index])
-        fixes = [check.get("remediation") for check in data["checks"]]
-        translated_fixes = block.get("check_remediations", [None] * len(fixes))
-        if len(translated_fixes) != len(fixes) or [f is None for f in translated_fixes] != [f is None for f in fixes]:
-            found.append(([lang, "check_remediations"] if "check_remediations" in block else [lang],
-                          f"needs one entry per check, null where the check has no remediation of its own: "
-                          f"{len(fixes)} checks, remediations on {[i for i, f in enumerate(fixes) if f is not None]}"))
+        _per_check(data, block, lang, "remediation", "check_remediations", "remediation of its own", found)
     return found
+
+
+def _per_check(data: dict, block: dict, lang: str, key: str, field: str, what: str,
+               found: list[tuple[list, str]]) -> tuple[list, list]:
+    """The checks' own `key` texts and the translation's `field` list, when it gives one entry per check with
+    null exactly where the check has none; else a problem is added and the translation counts as empty."""
+    own = [check.get(key) for check in data["checks"]]
+    translated = block.get(field, [None] * len(own))
+    if len(translated) == len(own) and [t is None for t in translated] == [o is None for o in own]:
+        return own, translated
+    found.append(([lang, field] if field in block else [lang],
+                  f"needs one entry per check, null where the check has no {what}: {len(own)} checks, "
+                  f"{key}s on {[i for i, o in enumerate(own) if o is not None]}"))
+    return own, []
 
 
 def _placeholder_problems(english: str, translated: str, where: list) -> list[tuple[list, str]]:
