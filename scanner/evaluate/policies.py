@@ -375,9 +375,8 @@ def _text(block: dict, data: dict) -> PolicyText:
                       remediation=_remediation(block["remediation"]),
                       message=block.get("message") or "{address}: " + in_sentence(title),
                       check_messages=tuple(block.get("check_messages", own)),
-                      check_remediations=tuple(block.get("check_remediations",
-                                                         [" ".join(c["remediation"].split()) if c.get("remediation")
-                                                          else None for c in data["checks"]])))
+                      check_remediations=tuple(" ".join(fix.split()) if fix else None for fix in block.get(
+                          "check_remediations", [c.get("remediation") for c in data["checks"]])))
 
 
 def in_sentence(title: str) -> str:

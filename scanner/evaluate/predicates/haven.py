@@ -147,9 +147,10 @@ def _aks_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
 
 def _gke_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
     values = cluster.resource.values
-    if truthy(values.get("enable_autopilot")) is True:
-        return PASS    # Autopilot clusters are regional: Google spreads their nodes over the region's zones
     location = values.get("location")
+    if truthy(values.get("enable_autopilot")) is True and \
+            (isinstance(location, Unknown) or not location or is_gke_region(location)):
+        return PASS    # Autopilot clusters are regional (GKE refuses a zone): nodes spread over the region's zones
     if isinstance(location, Unknown):
         return unknown(location.reason, "location")
     if not location:

@@ -11,3 +11,10 @@ resource "google_container_cluster" "zonal_maybe_autopilot" {
   location         = "europe-west4-b" # expect: HAVEN-001
   enable_autopilot = var.autopilot
 }
+
+# GKE refuses an Autopilot cluster in a zone; written so, it is judged by its zone
+resource "google_container_cluster" "zonal_autopilot" {
+  name             = "gke-za"
+  location         = "europe-west4-c" # expect: HAVEN-001
+  enable_autopilot = true
+}
