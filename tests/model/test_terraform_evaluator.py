@@ -56,6 +56,10 @@ class Names:
     ("var.nothing", Unknown("var.nothing", kind="variable")),
     ("true && var.nothing", Unknown("var.nothing", kind="variable")),
     ("false && var.nothing", False),                                          # short-circuit
+    ("var.nothing && false", False),                 # Terraform (cty): an operand known false decides &&
+    ("var.nothing || true", True),                   # and one known true decides ||
+    ("var.nothing && true", Unknown("var.nothing", kind="variable")),
+    ("var.nothing || false", Unknown("var.nothing", kind="variable")),
     ("!var.nothing", Unknown("var.nothing", kind="variable")),
     ("-3", -3),
     ("1 / 0", Unknown("operator / on these numbers", kind="expression")),

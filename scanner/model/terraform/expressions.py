@@ -115,6 +115,8 @@ class Evaluator:
             if (expr.op == "&&" and not left) or (expr.op == "||" and left):
                 return left
         right = self.evaluate(expr.right, scope, trace)
+        if expr.op in ("&&", "||") and right is (expr.op == "||") and isinstance(left, Unknown):
+            return right   # as Terraform (cty): false && anything is false, true || anything is true
         if isinstance(left, Unknown):
             return left
         if isinstance(right, Unknown):
