@@ -216,17 +216,10 @@ def _validate(data: object, path: str) -> None:
                     .iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         error = errors[0]
-        raise ConfigError(f"{path}: {_pointer(error.absolute_path)}: {describe(error)}")
+        raise ConfigError(f"{path}: {yamlfile.pointer(error.absolute_path)}: {describe(error)}")
     if isinstance(data, dict):
         for index, waiver in enumerate(data.get("waivers") or []):
             _check_waiver(waiver, f"{path}: waivers[{index}]")
-
-
-def _pointer(path) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
 
 
 def _check_waiver(waiver: dict, where: str) -> None:
@@ -281,7 +274,7 @@ def _describe_alternatives(error: jsonschema.ValidationError) -> str:
         if sub.validator == "enum" and not isinstance(error.instance, dict):
             return describe(sub)
         if isinstance(error.instance, dict) and sub.validator != "enum" and sub.validator != "type":
-            return f"{_pointer(sub.relative_path) if sub.relative_path else ''}{': ' if sub.relative_path else ''}" \
+            return f"{yamlfile.pointer(sub.relative_path) if sub.relative_path else ''}{': ' if sub.relative_path else ''}" \
                    f"{describe(sub)}"
     return f"{yamlfile.excerpt(error.instance)} is not allowed; use off, audit or deny, or {{mode, deny_from}}"
 

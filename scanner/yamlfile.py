@@ -103,3 +103,11 @@ def check_shape(data: object, name: str, what: str) -> None:
         inner = ancestors | {id(value)}
         children = value.values() if isinstance(value, dict) else value
         stack.extend((child, depth + 1, inner) for child in children)
+
+
+def pointer(path) -> str:
+    """A path into a document as error messages name it: `checks[0].assert.args`, or "(top level)"."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"

@@ -14,7 +14,7 @@ import pytest
 
 from scanner import cli, config as config_module, registries
 from scanner.errors import PolicyError
-from scanner.evaluate import citations, pack_cache
+from scanner.evaluate import citations, pack_cache, policy_validation
 from scanner.evaluate import policies as policy_module
 from scanner.pack import builtin_policy_dir
 
@@ -30,8 +30,8 @@ def fresh_process_state(monkeypatch):
 def _count_validations(monkeypatch) -> list[str]:
     """Names of what is validated from now on: policy files, configurations, registries."""
     seen: list[str] = []
-    real_policy, real_config, real_registry = policy_module._validate, config_module._validate, registries._check
-    monkeypatch.setattr(policy_module, "_validate", lambda data, text, path: seen.append(Path(path).name)
+    real_policy, real_config, real_registry = policy_validation.validate, config_module._validate, registries._check
+    monkeypatch.setattr(policy_validation, "validate", lambda data, text, path: seen.append(Path(path).name)
                         or real_policy(data, text, path))
     monkeypatch.setattr(config_module, "_validate", lambda data, path: seen.append(f"config {path}")
                         or real_config(data, path))
