@@ -339,8 +339,7 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
                    resource.type, mode, redact(verdict.detail), resource.line if own_file else 0,
                    resource.end_line if own_file else 0, chain=chain,
                    translations=tuple((lang, text) for lang, text in texts.items() if lang != "en"),
-                   root=resource.terraform_root,
-                   check=next((i for i, c in enumerate(policy.checks) if c is check), 0))
+                   root=resource.terraform_root, check=policy.number_of(check))
 
 
 def _module_default(resource: Resource, location: str,

@@ -31,9 +31,8 @@ def words(lang: str) -> dict[str, str]:
 
 def template(policy: Policy, check: Check, lang: str) -> str:
     """The check's own message template in `lang`, else the policy's."""
-    text = policy.text(lang)
-    index = next((i for i, c in enumerate(policy.checks) if c is check), None)
-    own = text.check_messages[index] if index is not None and index < len(text.check_messages) else None
+    text, number = policy.text(lang), policy.number_of(check)
+    own = text.check_messages[number] if number < len(text.check_messages) else None
     return own or text.message
 
 

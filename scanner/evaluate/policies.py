@@ -36,7 +36,6 @@ class Check:
     message: str | None = None
     location: str | None = None
     level: str | None = None     # this check's level when it differs from the policy's
-    remediation: str | None = None   # this check's own fix, when the policy's would cover more than it finds
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,11 @@ class Policy:
         if found is not None:
             return found
         return PolicyText(self.title, self.rationale, self.remediation, self.message,
-                          tuple(check.message for check in self.checks), tuple(c.remediation for c in self.checks))
+                          tuple(check.message for check in self.checks))
+
+    def number_of(self, check: Check) -> int:
+        """The check's place among the policy's checks (its own message and fix are kept by that number)."""
+        return next((number for number, own in enumerate(self.checks) if own is check), 0)
 
     @property
     def level(self) -> str:
@@ -167,8 +170,7 @@ def _policy(data: dict[str, Any], path: Path) -> Policy:
     if prefix in ID_PREFIX and ID_PREFIX[prefix] != data["family"]:
         raise PolicyError(f"{path}:1: family: {data['family']!r} does not fit the id prefix {prefix}")
     checks = tuple(Check(c["match"], c["assert"], c.get("where"), c.get("each"), c.get("message"), c.get("location"),
-                         c.get("level"), " ".join(c["remediation"].split()) if c.get("remediation") else None)
-                   for c in data["checks"])
+                         c.get("level")) for c in data["checks"])
     english = _text(data, data)
     texts = {lang: _text(data[lang], data) for lang in LANGUAGES[1:] if lang in data}
     return Policy(

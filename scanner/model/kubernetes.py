@@ -111,6 +111,13 @@ def pod_spec_path(values: dict) -> str:
     return POD_SPEC_PATHS.get(kind, "") if isinstance(kind, str) else ""
 
 
+def runs_its_pods(workload: Resource) -> bool:
+    """The object runs pods from its own template: not an object of another API group that shares a workload
+    kind, nor an Argo Rollout with a workloadRef (the Deployment it names holds the template)."""
+    spec = mapping(workload.values.get("spec"))
+    return bool(workload.pod_spec_path) and not (workload.type == "Rollout" and spec.get("workloadRef") is not None)
+
+
 def _resource(document: YamlDocument, values: dict, prefix: tuple) -> Resource | None:
     if not is_object(values):
         return None

@@ -143,12 +143,14 @@ def repository_of(path: str, repositories: list[str]) -> str:
     return max((r for r in repositories if path.startswith(r + "/")), key=len, default="")
 
 
+def deployment_unit(resource: Resource, repositories: list[str]) -> tuple[str, str]:
+    """What a Kubernetes object is deployed with: its rendered build (its root), or the plain manifests of its
+    repository (a directory of clones holds several, each deployed on its own): (root, repository)."""
+    return resource.root, "" if resource.root else repository_of(resource.path, repositories)
+
+
 def deployed_together(one: Resource, other: Resource, repositories: list[str]) -> bool:
-    """Two Kubernetes objects are deployed together: by one rendered build (their root), or among the plain
-    manifests of one repository (a directory of clones holds several, each deployed on its own)."""
-    if one.root != other.root:
-        return False
-    return bool(one.root) or repository_of(one.path, repositories) == repository_of(other.path, repositories)
+    return deployment_unit(one, repositories) == deployment_unit(other, repositories)
 
 
 def build(files: list[ParsedFile], texts: Mapping[str, str]) -> list[Resource]:

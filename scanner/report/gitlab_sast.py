@@ -18,7 +18,7 @@ from collections import Counter
 from scanner.evaluate.result import Finding
 from scanner.evaluate.policies import Policy
 from scanner.report import labels
-from scanner.report.model import TOOL_NAME, Report, remediation
+from scanner.report.model import TOOL_NAME, Report
 
 DEFAULT_SCHEMA_VERSION = "15.0.1"
 SCHEMA_URL = ("https://gitlab.com/gitlab-org/security-products/security-report-schemas/-/raw/"
@@ -92,7 +92,7 @@ def _vulnerability(finding: Finding, policy: Policy, occurrence: int, report: Re
         "name": policy.text(report.lang).title[:_MAX_NAME],
         "description": _description(finding, policy, report.lang),
         "severity": "Unknown" if finding.kind == "open" else SEVERITY[finding.severity],
-        "solution": remediation(policy, finding.resource_type, report.lang, finding.check)[:_MAX_SOLUTION],
+        "solution": report.fix(finding)[:_MAX_SOLUTION],
         "location": {"file": finding.path, "start_line": line, "end_line": line},
         "identifiers": [identifier(policy, report)],
         "links": _links(policy, report),

@@ -10,7 +10,8 @@ from scanner.evaluate.operators import OPERATORS
 from scanner.evaluate.predicates.spec import ANY, INTEGER, STRING, STRINGS, PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.derive.clusters import first_value
-from scanner.model.derive.namespaces import namespace_of, pod_labels, runs_its_pods, selects
+from scanner.model.derive.namespaces import namespace_of, pod_labels, selects
+from scanner.model.kubernetes import runs_its_pods
 from scanner.model.paths import Match, lookup, resolve
 from scanner.model.repository import deployed_together
 from scanner.model.resource import Resource

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.model.kubernetes import POD_SPEC_PATHS
+from scanner.model.kubernetes import POD_SPEC_PATHS, runs_its_pods
 from scanner.model.rendered import UNRENDERED_FACT
 from scanner.model.values import mapping
-from scanner.model.repository import REPOSITORY_TYPE, nested_in, repository_of
+from scanner.model.repository import REPOSITORY_TYPE, deployment_unit, nested_in
 from scanner.model.resource import Model, Resource
 
 NAMESPACE_TYPE = "namespace"
@@ -34,8 +34,7 @@ def namespaces(model: Model) -> list[Resource]:
 
     def unit(resource: Resource) -> tuple[str, str, str]:
         """(build root, repository of plain manifests, namespace): what is deployed together."""
-        repository = "" if resource.root else repository_of(resource.path, repositories)
-        return resource.root, repository, namespace_of(resource)
+        return *deployment_unit(resource, repositories), namespace_of(resource)
 
     workloads: dict[tuple[str, str, str], list[Resource]] = {}
     for workload in model.of_type(tuple(POD_SPEC_PATHS)):
@@ -59,13 +58,6 @@ def namespaces(model: Model) -> list[Resource]:
         out.append(Resource("model", NAMESPACE_TYPE, f"namespace/{name}", first.path, first.line, values, locations,
                             end_line=first.end_line, root=root, places=places, facts=_partial(members)))
     return out
-
-
-def runs_its_pods(workload: Resource) -> bool:
-    """The object runs pods from its own template: not an object of another API group that shares a workload
-    kind, nor an Argo Rollout with a workloadRef (the Deployment it names holds the template)."""
-    spec = mapping(workload.values.get("spec"))
-    return bool(workload.pod_spec_path) and not (workload.type == "Rollout" and spec.get("workloadRef") is not None)
 
 
 def _scales(scaler: Resource) -> list[tuple[str, str]]:
