@@ -155,8 +155,13 @@ def _is_builtin_name(name: str) -> bool:
     return "/" not in name and os.sep not in name and not name.endswith((".yaml", ".yml"))
 
 
-def _profile(name: str, root: Path, confined: bool, where: str, checked: bool = False) -> dict:
-    """A built-in profile by name, or a profile file given as a path (relative to the repository root)."""
+PROFILE_CHAIN_LIMIT = 8   # profile files that build on one another: deeper than this is a mistake, not a design
+
+
+def _profile(name: str, root: Path, confined: bool, where: str, checked: bool = False,
+             chain: tuple[str, ...] = ()) -> dict:
+    """A built-in profile by name, or a profile file given as a path (relative to the repository root). A
+    profile file's own `profile:` names the profile it builds on, whose settings its own keys override."""
     builtin = _profiles_dir() / f"{name}.yaml"
     if _is_builtin_name(name):
         if not builtin.is_file():
@@ -173,8 +178,17 @@ def _profile(name: str, root: Path, confined: bool, where: str, checked: bool = 
     if not checked:
         _validate(data, str(path))
     assert isinstance(data, dict)
-    data.pop("profile", None)
-    return _resolve_paths(data, root, profile_confined, str(path)) if profile_confined else data
+    data = _resolve_paths(data, root, profile_confined, str(path)) if profile_confined else data
+    below = data.pop("profile", None)
+    if below is None:
+        return data
+    here = f"{_shown(path, root)}: profile"
+    chain = chain + (os.path.realpath(path),)
+    if len(chain) >= PROFILE_CHAIN_LIMIT:
+        raise ConfigError(f"{here}: profiles build on one another more than {PROFILE_CHAIN_LIMIT} deep")
+    if not _is_builtin_name(below) and os.path.realpath(checkout.resolve(below, root, confined, here)) in chain:
+        raise ConfigError(f"{here}: {below!r} builds on this profile again (profiles that name each other)")
+    return _merge(_profile(below, root, confined, here, False, chain), data)
 
 
 def _resolve_paths(data: dict, root: Path, confined: bool, shown: str) -> dict:

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from scanner import cli
+from scanner import cli, config
 
 US = 'resource "azurerm_resource_group" "rg" {\n  location = "uksouth"\n}\n'
 TODAY = datetime.date.today()
@@ -191,6 +191,40 @@ def test_profile_from_a_file_in_the_repository(write, capsys):
     write({"main.tf": US, "team/profile.yaml": "residency:\n  tier: adequacy\n", ".sovscan.yaml": "profile: team/profile.yaml\n"})
     code, out, _ = run(capsys, "scan", ".", "--only", "RES-001")
     assert code == 0 and "configuration: .sovscan.yaml (profile team/profile.yaml)" in out
+
+
+def test_a_profile_file_builds_on_the_profile_it_names(write):
+    write({"main.tf": US, ".sovscan.yaml": "profile: team/profile.yaml\nenvironment: nonprod\n",
+           "team/profile.yaml": "profile: team/base.yaml\nresidency:\n  tier: adequacy\n",
+           "team/base.yaml": "profile: municipal-azure\nenforcement:\n  haven: deny\n"})
+    loaded = config.load(None, ".")
+    assert loaded.profile == "team/profile.yaml" and loaded.environment == "nonprod"
+    assert loaded.residency_tier == "adequacy" and loaded.classification == "bbn2"   # municipal-azure's
+    assert loaded.mode("EXIT-003", "exit", TODAY) == "audit"      # municipal-azure's
+    assert loaded.mode("HAVEN-001", "haven", TODAY) == "deny"     # team/base.yaml overrides it
+
+
+@pytest.mark.parametrize("files, message", [
+    ({"team/profile.yaml": "profile: mars\n"},
+     "team/profile.yaml: profile: unknown profile 'mars'; built-in profiles:"),
+    ({"team/profile.yaml": "profile: team/other.yaml\n", "team/other.yaml": "profile: team/profile.yaml\n"},
+     "team/other.yaml: profile: 'team/profile.yaml' builds on this profile again"),
+    ({"team/profile.yaml": "profile: team/profile.yaml\n"},
+     "team/profile.yaml: profile: 'team/profile.yaml' builds on this profile again"),
+    ({"team/profile.yaml": "profile: ../../etc/profile.yaml\n"}, "team/profile.yaml: profile: '../../etc/profile.yaml' points outside"),
+    ({"team/profile.yaml": "profile: 3\n"}, "team/profile.yaml"),
+])
+def test_a_profile_file_naming_a_bad_profile_is_a_configuration_error(write, capsys, files, message):
+    write({"main.tf": US, ".sovscan.yaml": "profile: team/profile.yaml\n", **files})
+    code, _, err = run(capsys, "scan", ".")
+    assert code == 2 and message in err, err
+
+
+def test_profiles_that_build_on_one_another_too_deep_are_refused(write, capsys):
+    chain = {f"p/{i}.yaml": f"profile: p/{i + 1}.yaml\n" for i in range(12)}
+    write({"main.tf": US, ".sovscan.yaml": "profile: p/0.yaml\n", **chain, "p/12.yaml": "environment: prod\n"})
+    code, _, err = run(capsys, "scan", ".")
+    assert code == 2 and "p/7.yaml: profile: profiles build on one another more than 8 deep" in err, err
 
 
 def _waiver(expires: datetime.date | None, rule: str = "RES-001", resource: str = "azurerm_resource_group.rg") -> str:
