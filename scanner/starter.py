@@ -28,12 +28,13 @@ residency:
 
 # Audit before deny ("Overheid saai?", §Audit before Deny): per family, opt-in group or policy id,
 # off | audit | deny, or {{mode: audit, deny_from: YYYY-MM-DD}} to turn an audit into a deny on a date.
-# Opt-in groups (restricted, operations, supply-chain) run only when named here.
-enforcement:
-  exit: audit
-  # restricted: audit
-  # haven: {{mode: audit, deny_from: 2027-01-01}}
-  # RES-013: off
+# Opt-in groups (restricted, operations, supply-chain) run only when named here. Without this key the
+# profile's enforcement holds.
+# enforcement:
+#   exit: audit
+#   restricted: audit
+#   haven: {{mode: audit, deny_from: 2027-01-01}}
+#   RES-013: off
 
 # Exit readiness: where the exit plan is and when it was last tested.
 # exit:

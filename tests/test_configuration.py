@@ -1,6 +1,7 @@
 """Configuration: found where users put it, one per run, bad input a clear exit 2, waivers that name and expire."""
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import os
@@ -182,7 +183,8 @@ def test_documented_off_form_and_starter_file_are_accepted(write, capsys):
     code, out, _ = run(capsys, "scan", ".", "--only", "RES-013", "--fail-on", "note")
     assert code == 0 and "the configuration switches off 1 of the 1 policy that runs by default: RES-013" in out
     assert run(capsys, "init", "--force")[0] == 0
-    starter = open(".sovscan.yaml", encoding="utf-8").read().replace("# RES-013: off", "RES-013: off")
+    starter = open(".sovscan.yaml", encoding="utf-8").read().replace("# enforcement:", "enforcement:") \
+        .replace("#   RES-013: off", "  RES-013: off")
     open(".sovscan.yaml", "w", encoding="utf-8").write(starter)
     assert run(capsys, "scan", ".", "--only", "RES-013", "--fail-on", "note")[0] == 0
 
@@ -300,6 +302,14 @@ def test_an_exclude_option_that_matches_nothing_is_a_notice_on_no_file(write, ca
     write({"main.tf": US.replace("uksouth", "westeurope")})
     code, out, _ = run(capsys, "scan", ".", "--only", "RES-001", "--exclude", "nomatch/*", "--strict", "-f", fmt)
     assert code == 0 and shown in out and "./--exclude" not in out
+
+
+@pytest.mark.parametrize("profile", config.profile_names())
+def test_the_starter_file_changes_nothing_its_profile_sets(write, capsys, profile):
+    write({"main.tf": US})
+    without_a_file = config.load(None, ".", profile=profile)
+    assert run(capsys, "init", "--profile", profile)[0] == 0
+    assert dataclasses.replace(config.load(None, "."), source="") == without_a_file
 
 
 def test_init_into_a_directory_writes_the_file_there(write, capsys, tmp_path):
