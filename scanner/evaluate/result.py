@@ -212,7 +212,7 @@ class ExitPlan:
 class ExitReadiness:
     lockin: LockIn
     backups: tuple[Judged, ...] | None          # the data stores EXIT-003 judged; None when it did not run
-    pinning: tuple[tuple[str, tuple[Judged, ...]], ...]   # (what: modules | lock-files | images, targets)
+    pinning: tuple[tuple[str, tuple[Judged, ...]], ...]   # (what: modules | lock-files | image-versions | images, targets)
     plan: ExitPlan
 
 
@@ -267,7 +267,7 @@ class Result:
 ROLES = ("location", "provider", "replica")                    # RegionUse.resources
 JUDGED_STATES = ("pass", "fail", "open")                       # Judged.state, ExitPlan.state (or "")
 CLUSTER_STATES = ("pass", "fail", "open", "unchecked", "cannot")
-PINNED = ("modules", "lock-files", "images")                   # ExitReadiness.pinning
+PINNED = ("modules", "lock-files", "image-versions", "images")                   # ExitReadiness.pinning
 WAIVER_STATES = ("active", "expired", "unused", "invalid", "stale")
 
 

@@ -5,11 +5,13 @@ with the rest of what a scan found."""
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from collections import Counter
 
 from scanner.config import Config
 from scanner.masking import redact
 from scanner.evaluate.predicates.exit import classify
+from scanner.evaluate.selection import mode_of
 from scanner.evaluate.result import (ClusterSummary, ExitPlan, ExitReadiness, HavenSummary, Judged, LiveSummary, LockIn,
                                      ProviderPosture, RegionUse, ResidencySummary, Result)
 from scanner.model.derive.providers import PROVIDER_SOURCE_TYPE
@@ -180,20 +182,30 @@ def _region_use(table: RegionRegistry, config: Config, provider: str, region_id:
 
 # --- exit readiness -------------------------------------------------------------------------------------
 
-BACKUP_POLICY, PLAN_POLICY, PINNING_POLICIES = "EXIT-003", "EXIT-005", ("EXIT-008", "EXIT-009")
+BACKUP_POLICY, PLAN_POLICY = "EXIT-003", "EXIT-005"
+# what is pinned, by the policy that judges it: an image's version tag is judged by default (EXIT-020), its
+# digest only in the opt-in group supply-chain (EXIT-009)
+PINNING = (("modules", "EXIT-008", ("terraform_required_provider", "module_call")),
+           ("lock-files", "EXIT-008", ("root_module",)), ("image-versions", "EXIT-020", ()), ("images", "EXIT-009", ()))
 
 
 def exit_readiness(result: Result, model: Model, config: Config) -> ExitReadiness:
     outcomes = _outcomes(result)
-    ran = {p.id for p in result.policies}
+    ran = _ran(result, config)
     backups = tuple(_targets(BACKUP_POLICY, model, outcomes)) if BACKUP_POLICY in ran else None
     pinning = []
-    for label, policy_id, types in (("modules", "EXIT-008", ("terraform_required_provider", "module_call")),
-                                    ("lock-files", "EXIT-008", ("root_module",)), ("images", "EXIT-009", ())):
+    for label, policy_id, types in PINNING:
         if policy_id in ran:
             found = [t for t in _targets(policy_id, model, outcomes) if not types or t.type in types]
             pinning.append((label, tuple(found)))
     return ExitReadiness(_lockin(model), backups, tuple(pinning), _plan(model, config, outcomes))
+
+
+def _ran(result: Result, config: Config) -> set[str]:
+    """The policies of the run that judged anything: not switched off (by the configuration, or as an opt-in
+    rule nobody turned on), whose "0 of 0" would read as nothing to judge. Whether a policy is off does not
+    depend on the date (a deny_from date only turns an audit into a deny)."""
+    return {p.id for p in result.policies if mode_of(config, p, datetime.date.today()) != "off"}
 
 
 def _targets(policy_id: str, model: Model, outcomes: Outcomes) -> list[Judged]:

@@ -63,7 +63,8 @@ _EN = {
     "class_moderate": "moderate", "class_portable": "portable", "class_undetermined": "not known statically",
     "type": "Type", "count": "Count", "backups": "Backup coverage", "data_store": "Data store", "state": "State",
     "pinning": "Pinning", "what": "What", "not_pinned": "Not pinned", "pin_modules": "providers and modules",
-    "pin_lock-files": "dependency lock files", "pin_images": "container images", "no_data_stores":
+    "pin_lock-files": "dependency lock files", "pin_image-versions": "container images, a version",
+    "pin_images": "container images, by digest", "no_data_stores":
     "No data store the backup policy judges was found.", "not_checked": "not checked", "max_age": "Maximum age",
     "months": "{n} months", "plan_where": "Where", "plan_state": "EXIT-005",
     # waivers
@@ -153,7 +154,8 @@ _NL = {
     "class_moderate": "gemiddeld", "class_portable": "portabel", "class_undetermined": "statisch niet bekend",
     "type": "Type", "count": "Aantal", "backups": "Back-updekking", "data_store": "Gegevensopslag", "state": "Status",
     "pinning": "Vastpinnen", "what": "Wat", "not_pinned": "Niet vastgepind", "pin_modules": "providers en modules",
-    "pin_lock-files": "lockbestanden voor afhankelijkheden", "pin_images": "containerimages", "no_data_stores":
+    "pin_lock-files": "lockbestanden voor afhankelijkheden", "pin_image-versions": "containerimages, een versie",
+    "pin_images": "containerimages, op digest", "no_data_stores":
     "Geen gegevensopslag gevonden die de back-uppolicy beoordeelt.", "not_checked": "niet gecontroleerd",
     "max_age": "Maximale leeftijd", "months": "{n} maanden", "plan_where": "Waar", "plan_state": "EXIT-005",
     "entries": "Regels", "active": "actief", "expired": "verlopen", "unused": "ongebruikt", "invalid": "ongeldig",

@@ -79,6 +79,26 @@ def test_exit_readiness_when_the_backup_policy_did_not_run(write, run_scan):
     assert ready.backups is None and ready.pinning == () and ready.plan.state == ""
 
 
+IMAGES = {"deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n"
+                          "    spec:\n      containers:\n        - name: web\n          image: nginx:latest\n"
+                          "        - name: app\n          image: registry.example.eu/app:1.4.2\n"}
+
+
+def test_exit_readiness_counts_image_versions_by_default_and_digests_when_the_opt_in_runs(write, run_scan):
+    by_default = dict(run_scan(write(IMAGES), only=("exit",)).exit_readiness.pinning)
+    assert "images" not in by_default            # EXIT-009 is off: no "0 of 0" digests
+    assert [(j.address, j.state) for j in by_default["image-versions"]] == [("Deployment/default/web", "fail")]
+    config = Config(enforcement={"supply-chain": ("deny", None)})
+    opted_in = dict(run_scan(write(IMAGES), only=("exit",), config=config).exit_readiness.pinning)
+    assert [j.state for j in opted_in["images"]] == ["fail"] and "image-versions" in opted_in
+
+
+def test_exit_readiness_leaves_out_what_the_configuration_switches_off(write, run_scan):
+    config = Config(enforcement={"EXIT-003": ("off", None), "EXIT-020": ("off", None)})
+    ready = run_scan(write({**EXIT, **IMAGES}), only=("exit",), config=config).exit_readiness
+    assert ready.backups is None and "image-versions" not in dict(ready.pinning) and "modules" in dict(ready.pinning)
+
+
 def test_waiver_register_states(write, run_scan):
     root = write({"main.tf": 'resource "azurerm_storage_account" "a" {  # sovscan:ignore RES-001 reason="moving" until=2027-01-31\n'
                              '  location = "eastus"\n}\n'
