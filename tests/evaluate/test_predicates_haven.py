@@ -76,6 +76,33 @@ def test_unknown_zones_stay_unresolved(write, run_scan, tmp_path):
     assert result.findings == [] and ids(result.unresolved) == [("HAVEN-001", "azurerm_kubernetes_cluster.aks")]
 
 
+EKS_SUBNETS = '''
+variable "a" {}
+variable "b" {}
+variable "all" {}
+resource "aws_eks_cluster" "eks" {
+  name = "eks"
+}
+resource "aws_eks_node_group" "workers" {
+  cluster_name = aws_eks_cluster.eks.name
+  subnet_ids   = %s
+}
+'''
+
+
+@pytest.mark.parametrize("subnets, state", [
+    ("[var.a]", "fail"),               # one subnet lies in one zone, whichever it is
+    ("[var.a, var.a]", "unresolved"),  # two entries may name two subnets in two zones
+    ("[var.a, var.b]", "unresolved"),
+    ("var.all", "unresolved"),         # a list of unknown length
+])
+def test_unknown_subnets_fail_only_when_too_few_to_span_the_zones(write, run_scan, tmp_path, subnets, state):
+    result = run_scan(write({"main.tf": EKS_SUBNETS % subnets}, tmp_path / "s"), only=("HAVEN-001",))
+    assert (len(result.findings), len(result.unresolved)) == ((1, 0) if state == "fail" else (0, 1))
+    if state == "fail":
+        assert result.findings[0].message.endswith("(only 1 subnet set)")
+
+
 def test_known_nodes_enough_even_when_another_pool_is_unknown(write, run_scan, tmp_path):
     root = write({"main.tf": AKS % ("3", '["1", "2"]') + '''
 variable "count_b" {}

@@ -109,8 +109,11 @@ class _Zones:
     zones: set[str]
     blocker: str = ""
     regional: bool = False    # GKE regional default: every zone of the region
+    most: int | None = 0      # how many zones the entries seen could name at most (each names one); None: any
 
-    def add(self, values: Any) -> None:
+    def add(self, values: Any, counted: bool = True) -> None:
+        if counted:
+            self.bound(values)
         if isinstance(values, Unknown):
             self.blocker = self.blocker or values.reason
             return
@@ -120,9 +123,18 @@ class _Zones:
             elif value not in (None, ""):
                 self.zones.add(str(value))
 
-    def verdict(self, minimum: int, path: str, what: str) -> Verdict:
+    def bound(self, values: Any) -> None:
+        """Entries that each lie in one zone (a zone, a subnet): a written list of them spans at most its length,
+        whatever its unknown entries turn out to be; an unknown list, any number."""
+        if self.most is None or values is None or values == "":
+            return
+        self.most = None if isinstance(values, Unknown) else self.most + (len(values) if isinstance(values, list) else 1)
+
+    def verdict(self, minimum: int, path: str, what: str, entry: str = "zone") -> Verdict:
         if self.regional or len(self.zones) >= minimum:
             return PASS
+        if self.blocker and self.most is not None and self.most < minimum:
+            return fail(path, f"{what} (only {self.most} {entry}{'' if self.most == 1 else 's'} set)")
         if self.blocker:
             return unknown(self.blocker, path)
         if not self.zones:
@@ -159,9 +171,12 @@ def _gke_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
     seen = _Zones(set())
     for pool in cluster.pools or (None,):
         own = pool.values.get("node_locations") if pool else None
-        chosen = own if own not in (None, []) else default
-        if chosen not in (None, []):
-            seen.add(chosen)
+        if own not in (None, []):
+            seen.add(own)                  # a pool's own list is all its zones
+        elif default not in (None, []):
+            seen.add(default)              # the cluster's list: a zonal cluster's nodes are in its zone as well
+            if not is_gke_region(location):
+                seen.add(location)
         elif is_gke_region(location):
             seen.regional = True
         else:
@@ -180,22 +195,24 @@ def _eks_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
         return _no_pools(cluster.resource, ctx)
     for pool in cluster.pools:
         _subnet_zones(pool.resource, "subnet_ids", ctx, seen)
-    return seen.verdict(minimum, "vpc_config", "the node groups' subnets lie in one availability zone")
+    return seen.verdict(minimum, "vpc_config", "the node groups' subnets lie in one availability zone", "subnet")
 
 
 def _subnet_zones(resource: Resource, path: str, ctx: Context, seen: _Zones) -> None:
     """Availability zones of the subnets at `path`; a literal subnet id stands for itself (AZ unknown)."""
     for match in lookup(resource, path):
+        seen.bound(match.value)    # a subnet lies in one zone, whichever it is
         for value in match.value if isinstance(match.value, list) else [match.value]:
             if isinstance(value, Unknown) and value.refers_to:
                 subnets = ctx.at(value.refers_to, resource.root)
                 zones = [s.values.get("availability_zone", s.values.get("availability_zone_id")) for s in subnets]
                 if not zones:
-                    seen.add(value)
+                    seen.add(value, counted=False)
                 for zone in zones:
-                    seen.add(zone if zone is not None else Unknown(f"availability_zone of {value.refers_to}"))
+                    seen.add(zone if zone is not None else Unknown(f"availability_zone of {value.refers_to}"),
+                             counted=False)
             else:
-                seen.add(value)
+                seen.add(value, counted=False)
 
 
 def _ske_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:

@@ -9,6 +9,14 @@ resource "google_container_cluster" "zonal_spread" {
   node_locations = ["europe-west4-b", "europe-west4-c"]
 }
 
+# A multi-zonal cluster: the cluster's node_locations name the zones besides its own (GKE asks to leave its
+# own zone out), so its nodes run in europe-west4-a and europe-west4-b
+resource "google_container_cluster" "multi_zonal" {
+  name           = "gke5"
+  location       = "europe-west4-a"
+  node_locations = ["europe-west4-b"]
+}
+
 # A zonal cluster whose separate node pool spreads over two zones.
 resource "google_container_cluster" "zonal_pool_spread" {
   name                     = "gke3"
