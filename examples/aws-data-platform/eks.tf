@@ -23,7 +23,7 @@ resource "aws_eks_cluster" "data" {
   }
 }
 
-# VIOLATION HAVEN-001: all nodes in one subnet, so in one availability zone.
+# VIOLATION HAVEN-001 (reported on `aws_eks_cluster.data`): all nodes in one subnet, so in one availability zone.
 resource "aws_eks_node_group" "batch" {
   cluster_name    = aws_eks_cluster.data.name
   node_group_name = "batch"
