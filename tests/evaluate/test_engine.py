@@ -133,6 +133,17 @@ def test_parts_that_fail_on_one_attribute_are_one_finding_saying_both(write, run
                                                   "outside the allowed tier eu")
 
 
+def test_a_managed_hsm_is_judged_by_its_own_region_not_the_paired_one(write, run_scan):
+    """A Key Vault replicates to the paired region; a managed HSM stays in its own (CMK-007)."""
+    root = write({"main.tf": 'resource "azurerm_key_vault" "kv" {\n  location = "westeurope"\n}\n'
+                             'resource "azurerm_key_vault_managed_hardware_security_module" "hsm" {\n'
+                             '  location = "westeurope"\n}\n'})
+    result = run_scan(root, only=("CMK-007",), config=Config(deny_regions=("northeurope",)))
+    assert [(f.address, f.message.split(": ", 1)[1]) for f in result.findings] == [
+        ("azurerm_key_vault.kv", "replicates to the paired region northeurope (IE, tier eu), on the configured deny list")]
+    assert result.passes == 1
+
+
 def test_a_value_only_the_callers_argument_decides_is_reported_where_the_caller_wrote_it(write, run_scan):
     module = ('variable "location" {}\nvariable "zone" {}\nlocals {\n  location = lower(var.location)\n}\n'
               'resource "azurerm_storage_account" "one" {\n  location = local.location\n}\n'

@@ -32,3 +32,13 @@ def test_a_check_without_a_fix_of_its_own_gets_the_policys(catalogue):
     policy = {p.id: p for p in catalogue}["EXIT-003"]
     assert remediation(policy, "aws_db_instance", "en", 0) == policy.remediation["aws"]
     assert remediation(policy, "aws_db_instance", "en", 99) == policy.remediation["aws"]   # a forged index
+
+
+def test_a_credential_in_a_backend_block_is_fixed_outside_the_code(catalogue, write, run_scan):
+    """A backend block cannot read variables: SEC-001's usual fix (a sensitive variable) cannot apply there."""
+    policy = {p.id: p for p in catalogue}["SEC-001"]
+    root = write({"main.tf": 'terraform {\n  backend "azurerm" {\n    access_key = "c2VjcmV0LWtleS12YWx1ZQ=="\n  }\n}\n'})
+    [finding] = run_scan(root, only=("SEC-001",)).findings
+    fix = remediation(policy, finding.resource_type, "en", finding.check)
+    assert "ARM_ACCESS_KEY" in fix and "sensitive variable" not in fix
+    assert "ARM_ACCESS_KEY" in remediation(policy, finding.resource_type, "nl", finding.check)

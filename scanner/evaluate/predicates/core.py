@@ -208,8 +208,9 @@ def paired_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context
     report_path = args.get("report", path)
     verdict = region_verdict(provider, pair.id, report_path, ctx)
     if verdict.state is False:
-        return fail(report_path, f"replicates to the paired region {pair.id} ({pair.country}, tier {pair.tier}), "
-                                 f"outside the allowed tier {ctx.config.residency_tier}")
+        denied = pair.id.lower().replace(" ", "") in ctx.config.deny_regions
+        why = "on the configured deny list" if denied else f"outside the allowed tier {ctx.config.residency_tier}"
+        return fail(report_path, f"replicates to the paired region {pair.id} ({pair.country}, tier {pair.tier}), {why}")
     return verdict
 
 

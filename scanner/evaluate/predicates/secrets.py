@@ -15,7 +15,7 @@ from typing import Any, Iterator, Sequence
 from scanner.evaluate.context import Context
 from scanner.masking import DETECTOR_REGISTRY, mask
 from scanner.model.paths import Match, lookup
-from scanner.evaluate.predicates.spec import DETECTORS, MAPPING, STRING, STRINGS, PredicateSpec, spec
+from scanner.evaluate.predicates.spec import BOOLEAN, DETECTORS, MAPPING, STRING, STRINGS, PredicateSpec, spec
 from scanner.registries import document
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model import detectors
@@ -196,11 +196,14 @@ def below_item(path: str, base: Match | None, attr: str) -> str:
 
 def secret_entries(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """No entry of the map (or name/value list) at `path` has a secret-looking name and a literal secret
-    value. References (variables, Key Vault references, `$(VAR)`, `${{ secrets.X }}`) are fine."""
+    value; with `every`, no entry has a literal value whatever its name (a map that holds only secrets, such
+    as a container group's secure_environment_variables). References (variables, Key Vault references,
+    `$(VAR)`, `${{ secrets.X }}`) are fine."""
     hits = []
+    every = args.get("every", False)
     for match in lookup(resource, args["path"], base):
         for name, value, location, key, literal_paths in _entries(match, args):
-            if not is_secret_name(name) or not secret_value(value):
+            if not (every or is_secret_name(name)) or not secret_value(value):
                 continue
             if _written_out(resource, value, literal_paths):
                 hits.append((location, key, name, value))
@@ -411,7 +414,8 @@ def ci_oidc_federation(resource: Resource, args: dict[str, Any], ctx: Context, b
 
 SECRETS: dict[str, PredicateSpec] = {
     "secret_named": spec(secret_named, optional={"path": STRING}, registries=("secret-detectors",)),
-    "secret_entries": spec(secret_entries, required={"path": STRING}, optional={"name": STRING, "value": STRING},
+    "secret_entries": spec(secret_entries, required={"path": STRING},
+                           optional={"name": STRING, "value": STRING, "every": BOOLEAN},
                            registries=("secret-detectors",)),
     "secret_text": spec(secret_text, optional={"detectors": DETECTORS}, registries=("secret-detectors",), own_text=True),
     "tfvars_secrets": spec(tfvars_secrets, derived=("inputs",), registries=("secret-detectors",)),

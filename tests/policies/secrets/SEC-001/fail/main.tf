@@ -72,6 +72,19 @@ resource "azurerm_container_group" "job" {
   }
 }
 
+# secure_environment_variables hides a value in the portal, not in the code: a literal there is public too,
+# whatever the entry is called
+resource "azurerm_container_group" "worker" {
+  name = "worker"
+  container {
+    name  = "worker"
+    image = "registry.example.eu/worker:1.0"
+    secure_environment_variables = { # expect: SEC-001
+      UPSTREAM = "Zq8-rT2w-Lm4x"
+    }
+  }
+}
+
 resource "aws_lambda_function" "fn" {
   function_name = "fn"
   environment {
