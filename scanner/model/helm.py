@@ -40,6 +40,7 @@ are what deploys, field for field.
 """
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import re
@@ -111,6 +112,7 @@ def render_chart(root: str, files: Mapping[str, str], values_files: Sequence[str
     except ChartError as error:
         return _incomplete(build, Notice(error.path, 0, f"Helm chart {root or '.'} not rendered: {error}"))
     _report_missing_dependencies(chart, user_values, build)
+    chart_files = _without_outside_schemas(chart, chart_files, build)
     chosen = engine if engine is not None and not isinstance(engine, str) else choose(engine or "auto")
     if chosen is None:
         reason = unavailable(engine if isinstance(engine, str) else "auto")
@@ -123,6 +125,47 @@ def render_chart(root: str, files: Mapping[str, str], values_files: Sequence[str
         return _incomplete(build, Notice(join(root, "Chart.yaml"), 0, f"Helm chart {root or '.'} not rendered: "
                                                                       f"its copy could not be written ({error.strerror})"))
     return build
+
+
+# the meta-schemas Helm's JSON Schema validator holds itself; any other document it would read or fetch
+META_SCHEMAS = ("http://json-schema.org/draft", "https://json-schema.org/draft")
+_REFERENCES = ("$ref", "$dynamicRef", "$recursiveRef")
+
+
+def _without_outside_schemas(chart: Chart, chart_files: dict[str, str], build: RenderedBuild) -> dict[str, str]:
+    """The chart's files without a values schema that refers to another document, or that cannot be looked through:
+    Helm would read the file
+    (file:///etc/passwd) or fetch the URL it names while validating, and echo what it found in its error. The
+    chart is rendered without validating its values against that schema."""
+    kept = dict(chart_files)
+    for member in chart.walk():
+        path = join(member.directory, "values.schema.json")
+        if path in kept and _refers_outside(kept[path]):
+            del kept[path]
+            build.notices.append(Notice(path, 0, f"the values schema of Helm chart {member.directory or '.'} refers "
+                                                 "to another document (a file or a URL) or is not JSON sovscan can read: "
+                                                 "the chart is rendered without validating its values", "note"))
+    return kept
+
+
+def _refers_outside(text: str) -> bool:
+    try:
+        schema = json.loads(text)
+    except (ValueError, RecursionError):
+        return True     # a schema that cannot be looked through is not handed to Helm either
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in _REFERENCES and isinstance(value, str) and not value.startswith("#"):
+                    return True
+                if key == "$schema" and isinstance(value, str) and not value.startswith(META_SCHEMAS):
+                    return True
+                stack.append(value)
+    return False
 
 
 def _incomplete(build: RenderedBuild, notice: Notice, objects_only: bool = False) -> RenderedBuild:

@@ -318,3 +318,36 @@ def test_a_worker_that_died_is_named_by_its_last_words(tmp_path: Path, last_word
     notice says the memory limit; any other death quotes its first line."""
     (tmp_path / "stderr").write_text(last_words, encoding="utf-8")
     assert helm_engines._reply(str(tmp_path)) == {"error": error}
+
+
+class _Recording:
+    """An engine that renders nothing and keeps which files the chart's copy held."""
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.seen: list[set[str]] = []
+
+    def render(self, chart_dir: str, values) -> dict[str, str]:
+        self.seen.append({os.path.relpath(os.path.join(d, f), chart_dir).replace(os.sep, "/")
+                          for d, _, names in os.walk(chart_dir) for f in names})
+        return {}
+
+
+@pytest.mark.parametrize("schema, handed_over", [
+    ('{"type": "object", "properties": {"image": {"$ref": "#/definitions/image"}}, '
+     '"definitions": {"image": {"type": "string"}}}', True),
+    ('{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object"}', True),
+    ('{"$ref": "file:///etc/passwd"}', False),
+    ('{"properties": {"image": {"$ref": "http://127.0.0.1:9/schema.json"}}}', False),
+    ('{"allOf": [{"$ref": "../other/values.schema.json"}]}', False),
+    ('{"$schema": "http://127.0.0.1:9/meta", "type": "object"}', False),
+    ('{"$ref": ' * 2000 + '"#"' + '}' * 2000, False),       # deeper than can be looked through
+    ('not json', False),
+])
+def test_a_values_schema_that_refers_to_another_document_is_not_handed_to_helm(schema, handed_over):
+    files = {f"{WEB}/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n", f"{WEB}/values.yaml": "a: 1\n",
+             f"{WEB}/values.schema.json": schema}
+    recording = _Recording()
+    build = render_chart(WEB, files, engine=recording)
+    assert ("values.schema.json" in recording.seen[0]) == handed_over     # the plain render (sentinels go without)
+    assert any("values schema" in n.message for n in build.notices) != handed_over
