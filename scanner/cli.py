@@ -144,6 +144,26 @@ def _cache_outside(directory: str, roots: tuple[str, ...]) -> None:
             raise SovscanError(f"--cache-dir {terminal.inert(directory)}: holds the scanned path "
                                f"{terminal.inert(root)}; sovscan marks its cache directory and never scans it. "
                                "Choose a directory elsewhere, or one inside the project (it is skipped)")
+        link = _link_below(os.path.abspath(root), os.path.abspath(directory))
+        if link is not None:
+            raise SovscanError(f"--cache-dir {terminal.inert(directory)}: reached through the link "
+                               f"{terminal.inert(link)} inside the scanned path {terminal.inert(root)}; the scanned "
+                               "files would decide where sovscan writes, and which directory it tags as its cache "
+                               "and leaves out. Choose a directory outside the project, or remove the link")
+
+
+def _link_below(root: str, directory: str) -> str | None:
+    """The first symbolic link on the way from `root` down to `directory`, when `directory` lies in it."""
+    if not checkout.inside(directory, root) or directory == root:
+        return None
+    path = root
+    for part in os.path.relpath(directory, root).split(os.sep):
+        path = os.path.join(path, part)
+        if os.path.islink(path):
+            return path
+        if not os.path.isdir(path):
+            return None    # what does not exist yet is made as real directories
+    return None
 
 
 def _report_targets(outputs: list[tuple[str, str | None]], paths: tuple[str, ...]) -> list[str]:

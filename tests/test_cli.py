@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -223,3 +224,19 @@ def test_a_damaged_tag_of_a_cache_inside_the_tree_is_written_again_before_discov
     code, out, _ = run(["scan", "repo", "--only", "residency", "--cache-dir", "repo/.cache"], capsys)
     assert code == 0 and "planted" not in out
     assert (tmp_path / "repo/.cache/CACHEDIR.TAG").read_bytes().startswith(b"Signature: 8a477f597d28d172789f06886806bc55")
+
+
+@pytest.mark.parametrize("link, target", [(".cache/sovscan", "../k8s"), (".cache", "k8s"), (".cache/sovscan", None)])
+def test_a_cache_directory_reached_through_a_link_in_the_scanned_tree_exits_2(write, tmp_path, capsys, monkeypatch,
+                                                                               link, target):
+    """A committed link would let the repository decide where sovscan writes, and which directory it tags as its
+    cache and leaves out (GitLab's cache lives in the project directory)."""
+    write({"k8s/main.tf": VIOLATION, "README.md": "# x\n"})
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (tmp_path / link).parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(target or str(outside), tmp_path / link)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ".cache"))
+    code, _, err = run(["scan", ".", "--only", "residency"], capsys)
+    assert code == 2 and "--cache-dir" in err and "reached through the link" in err
+    assert not (tmp_path / "k8s" / "CACHEDIR.TAG").exists() and not any(outside.iterdir())
