@@ -70,11 +70,14 @@ def _targets(paths: tuple[str, ...]) -> tuple[tuple[str, ...], Focus | None]:
     files = [p for p in paths if os.path.isfile(p)]
     if not files:
         return paths, None
+    from scanner.discover import too_deep
     from scanner.scan_roots import outermost, scan_roots
     roots = outermost([root for path in paths for root in scan_roots(path)])
     focus = {display_path(p, roots): None for p in files}
     for directory in (p for p in paths if not os.path.isfile(p)):
-        for root, _, names in os.walk(directory):
+        for root, subdirectories, names in os.walk(directory):
+            if too_deep(root, directory):
+                subdirectories[:] = []
             focus.update({display_path(os.path.join(root, n), roots): None for n in names})
     return roots, Focus(focus)
 

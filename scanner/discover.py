@@ -18,6 +18,10 @@ DEFAULT_EXCLUDES = (".git", ".terraform", "node_modules", ".venv", "venv", "__py
 THIRD_PARTY = frozenset({"node_modules", ".venv", "venv", "__pycache__", ".tox"})
 SKIPPED_THIRD_PARTY = "skipped: installed third-party code (node_modules, a virtual environment, __pycache__, .tox) is never scanned"
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# Directories nested deeper than this below a scanned one are not entered: a committed tree of a thousand
+# levels would exhaust Python's recursion in os.walk and end the scan with nothing reported
+MAX_DIRECTORY_DEPTH = 128
+TOO_DEEP = f"skipped: nested deeper than {MAX_DIRECTORY_DEPTH} directories below the scanned one"
 
 TERRAFORM_STATE_SUFFIXES = (".tfstate", ".tfstate.backup", ".tfplan")
 
@@ -175,6 +179,9 @@ def discover(root: str, excludes: tuple[str, ...] = (), prefix: str = "",
                                   "note"))
             continue
         seen_dirs.add(real_dir)
+        if dirnames and too_deep(dirpath, root):
+            notices.append(Notice(shown_path(rel_dir.rstrip("/")), 0, TOO_DEEP))
+            dirnames[:] = []
         tag = _tag_text(os.path.join(dirpath, CACHEDIR_TAG)) if CACHEDIR_TAG in filenames else b""
         if tag.startswith(CACHEDIR_SIGNATURE):
             dirnames[:] = []          # a cache (sovscan's own under a CI project directory): not the user's files
@@ -257,6 +264,12 @@ def _single_file(path: Path, prefix: str) -> tuple[list[Source], list[Notice]]:
     return ([source] if source else []), ([notice] if notice else [])
 
 
+def too_deep(directory: str, top: str) -> bool:
+    """`directory` lies MAX_DIRECTORY_DEPTH levels below `top`: a walk goes no deeper."""
+    relative = os.path.relpath(directory, top)
+    return relative != "." and relative.count(os.sep) + 1 >= MAX_DIRECTORY_DEPTH
+
+
 def installed_module_sources(root: str, prefix: str, directories: list[str]) -> tuple[list[Source], list[Notice]]:
     """The Terraform files of modules `terraform init` installed (`.terraform/modules/...`), in the given
     directories relative to the scan root, which a modules.json names and confines to the root."""
@@ -268,7 +281,7 @@ def installed_module_sources(root: str, prefix: str, directories: list[str]) -> 
         if not inside(os.path.realpath(top), real_root) or not os.path.isdir(top):
             continue
         for dirpath, dirnames, filenames in os.walk(top):
-            dirnames[:] = sorted(d for d in dirnames if d not in (".git", ".terraform"))
+            dirnames[:] = [] if too_deep(dirpath, top) else sorted(d for d in dirnames if d not in (".git", ".terraform"))
             rel_dir = os.path.relpath(dirpath, real_root).replace(os.sep, "/")
             for name in sorted(filenames):
                 if classify(name) not in ("terraform", "terraform-json"):

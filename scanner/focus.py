@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner import checkout, git
-from scanner.discover import DEFAULT_EXCLUDES, MAX_FILE_BYTES, display_prefix
+from scanner.discover import DEFAULT_EXCLUDES, MAX_FILE_BYTES, display_prefix, too_deep
 from scanner.errors import InputError
 from scanner.regular_file import read_bytes
 
@@ -107,7 +107,7 @@ def _working_files(cwd: Path) -> dict[str, bytes | None]:
     leaving out what discovery always leaves out."""
     out: dict[str, bytes | None] = {}
     for dirpath, dirnames, filenames in os.walk(cwd):
-        dirnames[:] = sorted(d for d in dirnames if d not in DEFAULT_EXCLUDES)
+        dirnames[:] = [] if too_deep(dirpath, str(cwd)) else sorted(d for d in dirnames if d not in DEFAULT_EXCLUDES)
         for name in filenames:
             path = os.path.join(dirpath, name)
             display = os.path.relpath(path, cwd).replace(os.sep, "/")

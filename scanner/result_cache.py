@@ -36,7 +36,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scanner.discover import CACHEDIR_TAG, display_prefix, is_cache_directory
+from scanner.discover import CACHEDIR_TAG, display_prefix, is_cache_directory, too_deep
 from scanner.evaluate import result_codec
 from scanner.evaluate.policies import Policy
 from scanner.evaluate.result import Result
@@ -179,6 +179,9 @@ def _tree(digest: hashlib._Hash, root: str, budget: list[int], state: hashlib._H
             subdirectories[:] = []     # discovery skips it: a cache inside the tree changes nothing
             continue
         relative = os.path.relpath(directory, root)
+        if subdirectories and too_deep(directory, root):
+            digest.update(b"\0too deep\0" + relative.encode("utf-8", "surrogateescape"))
+            subdirectories[:] = []     # discovery goes no deeper either
         if ".git" in subdirectories:   # its contents are git's, but that it is there tells a repository's top
             digest.update(b"\0git directory\0" + relative.encode("utf-8", "surrogateescape"))
             state.update(b"\0git directory\0" + relative.encode("utf-8", "surrogateescape"))

@@ -58,3 +58,18 @@ def test_hostile_kustomizations_and_charts_are_notices_and_the_rest_is_still_jud
     assert [(f["path"], f["policy_id"]) for f in data["findings"]] == [("good/main.tf", "RES-001")]
     unrendered = {n["path"].split("/")[1] for n in data["notices"] if n["kind"] == "unrendered"}
     assert {"bomb", "loop-a", "escape", "broken", "bad"} <= unrendered
+
+
+def test_a_tree_nested_deeper_than_python_can_walk_is_cut_off_with_a_notice(tmp_path, capsys):
+    """A committed tree of a thousand levels used to exhaust the recursion of os.walk: exit 3, nothing reported."""
+    (tmp_path / "main.tf").write_text("resource \"azurerm_storage_account\" \"s\" {\n  location = \"eastus\"\n}\n")
+    deep = tmp_path
+    for _ in range(1000):
+        deep = deep / "d"
+        deep.mkdir()
+    (deep / "main.tf").write_text("resource \"azurerm_storage_account\" \"s\" {\n  location = \"eastus\"\n}\n")
+    sarif = tmp_path / "out.sarif"
+    code = cli.main(["scan", str(tmp_path), "--only", "RES-001", "-f", "text", "-f", f"sarif={sarif}"])
+    out = capsys.readouterr().out
+    assert code == 1 and "RES-001" in out and "nested deeper than 128 directories" in out and sarif.exists()
+    assert cli.main(["scan", str(tmp_path), "--only", "RES-001", "--cache-dir", str(tmp_path.parent / "c")]) == 1
