@@ -34,13 +34,15 @@ _SECRET_QUERY = re.compile(r"(?P<name>[?&;](?:[A-Za-z0-9_-]*(?:token|secret|pass
                            r"api[_-]?key|access[_-]?key|auth|credential)[A-Za-z0-9_-]*)=)(?P<value>[^&#\s\"']+)",
                            re.IGNORECASE)
 _PLAIN_USER = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
+# a token used as the user name (https://<token>@github.com/...): long, and letters mixed with digits
+_TOKEN_LIKE = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9._-]{16,}$")
 
 
 def _userinfo(match: re.Match) -> str:
     user, password = match.group("user"), match.group("password")
     if password is not None:
         return f"{match.group('scheme')}{user}:{mask(password)}@"
-    if _PLAIN_USER.match(user) and not _detect(user):
+    if _PLAIN_USER.match(user) and not _TOKEN_LIKE.match(user) and not _detect(user):
         return match.group(0)          # ssh://git@host: a login name, not a credential
     return f"{match.group('scheme')}{mask(user)}@"
 

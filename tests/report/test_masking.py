@@ -84,6 +84,10 @@ def test_redact_masks_url_credentials_query_secrets_and_detected_tokens():
     assert redact(f"git::https://gitlab-ci-token:{token}@gitlab.example.com/n.git?ref=v1") == \
         "git::https://gitlab-ci-token:glpa****@gitlab.example.com/n.git?ref=v1"
     assert redact("git::ssh://git@github.com/org/net.git") == "git::ssh://git@github.com/org/net.git"
+    assert redact("https://x-access-token@github.com/org/net.git") == "https://x-access-token@github.com/org/net.git"
+    hexadecimal = "0123456789abcdef0123456789abcdef"            # a token as the user name, no known prefix
+    assert redact(f"git::https://{hexadecimal}@github.com/acme/net.git?ref=v1.2.0") == \
+        f"git::https://{mask(hexadecimal)}@github.com/acme/net.git?ref=v1.2.0"
     assert redact(f"https://{'ghp_' + _random(36)}@github.com/x") == "https://ghp_****@github.com/x"
     assert redact("https://a.example/c?sv=2020&sig=" + _random(40)) == "https://a.example/c?sv=2020&sig=" + mask(_random(40))
     assert redact(f"token {token} here") == "token glpa**** here"
