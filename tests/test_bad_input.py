@@ -69,7 +69,13 @@ def test_a_tree_nested_deeper_than_python_can_walk_is_cut_off_with_a_notice(tmp_
         deep.mkdir()
     (deep / "main.tf").write_text("resource \"azurerm_storage_account\" \"s\" {\n  location = \"eastus\"\n}\n")
     sarif = tmp_path / "out.sarif"
-    code = cli.main(["scan", str(tmp_path), "--only", "RES-001", "-f", "text", "-f", f"sarif={sarif}"])
-    out = capsys.readouterr().out
-    assert code == 1 and "RES-001" in out and "nested deeper than 128 directories" in out and sarif.exists()
-    assert cli.main(["scan", str(tmp_path), "--only", "RES-001", "--cache-dir", str(tmp_path.parent / "c")]) == 1
+    try:
+        code = cli.main(["scan", str(tmp_path), "--only", "RES-001", "-f", "text", "-f", f"sarif={sarif}"])
+        out = capsys.readouterr().out
+        assert code == 1 and "RES-001" in out and "nested deeper than 128 directories" in out and sarif.exists()
+        assert cli.main(["scan", str(tmp_path), "--only", "RES-001", "--cache-dir", str(tmp_path.parent / "c")]) == 1
+    finally:      # from the bottom up: pytest's own clean-up of old temporary directories recurses as os.walk did
+        (deep / "main.tf").unlink()
+        while deep != tmp_path:
+            deep.rmdir()
+            deep = deep.parent

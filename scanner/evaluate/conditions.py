@@ -141,7 +141,11 @@ def leaf(resource: Resource, cond: dict[str, Any], item: Match | None) -> Verdic
     for match in matches:
         if isinstance(match.value, Unknown):
             return Verdict(None, match.location or location, match.key or key, "", match.value.reason)
-        if not operator(match.value, cond.get("value")):
+        held = operator(match.value, cond.get("value"))
+        if held is None:
+            return Verdict(None, match.location or location, match.key or key, "",
+                           f"whether {match.key or key} matches the policy's pattern (it could run too long on the value)")
+        if not held:
             return Verdict(False, match.location or location, match.key or key,
                            f"{match.key or key} = {shown(match.value)}")
     # The detail of a holding leaf is the evidence when a `not` turns it into a failure.

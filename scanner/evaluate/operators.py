@@ -1,8 +1,10 @@
 """Leaf comparisons: `{path, op, value}`. Each returns True, False, or None (cannot tell)."""
 from __future__ import annotations
 
-import re
 from typing import Any, Callable
+
+from scanner.model.functions.arguments import FunctionError
+from scanner.model.functions.re2 import PatternTooComplex, compile_re2
 
 
 def _number(value: Any) -> float | None:
@@ -39,8 +41,22 @@ def _in(seen: Any, wanted: Any) -> bool:
     return any(_equals(seen, w) for w in (wanted if isinstance(wanted, list) else [wanted]))
 
 
-def _regex(seen: Any, wanted: Any) -> bool:
-    return isinstance(seen, str) and re.search(str(wanted), seen) is not None
+def _regex(seen: Any, wanted: Any) -> bool | None:
+    """Searched as Terraform's regex() searches, RE2 syntax (checked when the policy loaded); None when matching
+    this value could run away (a repository's own policy may hold `^(a+)+$`)."""
+    if not isinstance(seen, str):
+        return False
+    try:
+        pattern = compile_re2(str(wanted))
+        pattern.check(seen)
+    except (PatternTooComplex, FunctionError):
+        return None
+    return pattern.compiled.search(seen) is not None
+
+
+def _not_regex(seen: Any, wanted: Any) -> bool | None:
+    found = _regex(seen, wanted)
+    return None if found is None else not found
 
 
 def _truthy(seen: Any, _: Any) -> bool:
@@ -61,7 +77,7 @@ OPERATORS: dict[str, Callable[[Any, Any], bool | None]] = {
     "in": _in,
     "not_in": lambda s, w: not _in(s, w),
     "regex": _regex,
-    "not_regex": lambda s, w: not _regex(s, w),
+    "not_regex": _not_regex,
     "gt": _compare(lambda a, b: a > b),
     "ge": _compare(lambda a, b: a >= b),
     "lt": _compare(lambda a, b: a < b),

@@ -15,6 +15,8 @@ import yaml
 
 from scanner import yamlfile
 from scanner.errors import ConfigError, PolicyError
+from scanner.model.functions.arguments import FunctionError
+from scanner.model.functions.re2 import PatternTooComplex, compile_re2
 from scanner.evaluate import citations
 from scanner.evaluate.policies import LANGUAGES, MESSAGE_FIELDS, remediation_texts
 from scanner.parse.yaml import LOADER
@@ -131,6 +133,9 @@ def _format_checker() -> Any:
     return checker
 
 
+SAMPLE_VALUE = "a" * 64   # a pattern that could run away on a value of this length never loads
+
+
 def _check_patterns(data: dict[str, Any], text: str, path: Path) -> None:
     """The value of a `regex` or `not_regex` condition is a regular expression Python can compile: found
     when the policy loads, not when the first resource reaches it."""
@@ -140,9 +145,10 @@ def _check_patterns(data: dict[str, Any], text: str, path: Path) -> None:
                 if cond.get("op") not in ("regex", "not_regex"):
                     continue
                 try:
-                    re.compile(str(cond.get("value", "")))
-                except (re.error, RecursionError, OverflowError) as err:
-                    _fail_at(path, text, pointer + ["value"], f"not a regular expression: {err}")
+                    compile_re2(str(cond.get("value", ""))).check(SAMPLE_VALUE)
+                except (FunctionError, PatternTooComplex) as err:
+                    why = str(err).removeprefix("invalid regular expression: ")
+                    _fail_at(path, text, pointer + ["value"], f"not a regular expression in RE2 syntax (Terraform's): {why}")
 
 
 def _arguments(schema: dict[str, Any]) -> str:

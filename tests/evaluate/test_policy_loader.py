@@ -9,6 +9,8 @@ import pytest
 from scanner import cli
 from scanner.evaluate import policies as policy_module
 from scanner.evaluate import selection
+from scanner.config import Config
+from scanner.pipeline import ScanRequest, scan
 from scanner.report.catalogue import sources
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,12 +61,20 @@ def write_policy(tmp_path: Path, assertion: str, message: str = "{address} is un
      "takes detectors)"),
     # a pattern that does not compile: said when the policy loads, not when a resource first reaches it
     ('{path: tags.environment, op: regex, value: "[unclosed"}',
-     ":13: checks[0].assert.value: not a regular expression: unterminated character set at position 0"),
+     ":13: checks[0].assert.value: not a regular expression in RE2 syntax (Terraform's): missing ]"),
     ('{not: {path: name, op: not_regex, value: "(x"}}',
-     ":13: checks[0].assert.not.value: not a regular expression: missing ), unterminated subpattern at position 0"),
+     ":13: checks[0].assert.not.value: not a regular expression in RE2 syntax (Terraform's): missing )"),
     ('{linked: {type: x, via: y, where: {path: name, op: regex, value: "a{2,1}"}}}',
-     ":13: checks[0].assert.linked.where.value: not a regular expression: min repeat greater than max repeat at "
-     "position 2"),
+     ":13: checks[0].assert.linked.where.value: not a regular expression in RE2 syntax (Terraform's): invalid "
+     "repeat count"),
+    # a pattern that could run away (valid RE2, exponential for Python's backtracking engine) never loads
+    ('{path: name, op: not_regex, value: "^(a+)+$"}',
+     ":13: checks[0].assert.value: not a regular expression in RE2 syntax (Terraform's): regular expression too "
+     "large/complex to evaluate statically (nested or ambiguous repetition)"),
+    # Python's lookarounds and backreferences are not RE2: a pattern is matched with a bounded cost
+    ('{path: name, op: regex, value: "^(?=a)a+$"}',
+     ":13: checks[0].assert.value: not a regular expression in RE2 syntax (Terraform's): unsupported group syntax "
+     "(lookaround, backreference or comment)"),
 ])
 def test_a_bad_check_exits_2_naming_file_line_and_field(tmp_path, capsys, assertion, expected):
     folder = write_policy(tmp_path, assertion)
@@ -131,3 +141,16 @@ def test_a_policy_file_the_loader_would_pass_over_exits_2(tmp_path, capsys, name
     code = cli.main(["policies", "list", "--policies", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2 and f"{tmp_path / name}: not loaded: a policy file is <directory>/<family>/<ID>.yaml" in err
+
+
+
+def test_a_value_too_long_to_match_safely_leaves_the_check_unresolved(tmp_path, write):
+    """Matching is bounded: a value longer than regex() would take is not matched but left unresolved."""
+    (tmp_path / "policies").mkdir()
+    folder = write_policy(tmp_path / "policies", '{path: name, op: regex, value: "^[a-z]+$"}')
+    policy = next(p for p in policy_module.load((str(folder),)) if p.id == "CUS-001")
+    root = write({"main.tf": 'resource "azurerm_storage_account" "s" {\n  name = "' + "a" * 100_001 + '"\n}\n'
+                             'resource "azurerm_storage_account" "t" {\n  name = "aaaa!"\n}\n'}, tmp_path / "tree")
+    result, _ = scan(ScanRequest((str(root),), (policy,), Config()))
+    assert [f.address for f in result.unresolved] == ["azurerm_storage_account.s"]
+    assert [f.address for f in result.findings] == ["azurerm_storage_account.t"]
