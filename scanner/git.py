@@ -18,6 +18,9 @@ from pathlib import Path
 
 from scanner.errors import InputError
 
+MAX_BLOB_BYTES = 5 * 1024 * 1024       # as discovery reads no file larger (scanner/discover.py MAX_FILE_BYTES)
+MAX_BLOBS_BYTES = 256 * 1024 * 1024    # old versions read for one --changed-since run, in all
+
 TIMEOUT_SECONDS = 120
 _PROTOCOLS = ("ext", "file", "git", "http", "https", "ssh", "ftp", "ftps")
 
@@ -111,8 +114,10 @@ class Repository:
         return out
 
     def blobs(self, oids: list[str]) -> dict[str, bytes]:
-        """The content of each blob, read with `cat-file --batch` (no filters, no textconv)."""
-        wanted = sorted(set(oids))
+        """The content of each blob, read with `cat-file --batch` (no filters, no textconv). A blob over
+        MAX_BLOB_BYTES, or past MAX_BLOBS_BYTES in all, is left out (a caller treats it as unknown): an old
+        version of a file is what the history holds, and a commit can hold a gigabyte of zeros."""
+        wanted = self._small(sorted(set(oids)))
         if not wanted:
             return {}
         data = self.run(["cat-file", "--batch"], stdin="".join(f"{o}\n" for o in wanted).encode("ascii"))
@@ -128,6 +133,22 @@ class Repository:
             out[header[0]] = data[position:position + size]
             position += size + 1
         return out
+
+    def _small(self, oids: list[str]) -> list[str]:
+        """The blobs among `oids` whose size (`cat-file --batch-check`) is within the bounds, in order."""
+        if not oids:
+            return []
+        kept, total = [], 0
+        for line in self.run(["cat-file", "--batch-check"], stdin="".join(f"{o}\n" for o in oids).encode("ascii")
+                             ).decode("ascii", "replace").splitlines():
+            fields = line.split(" ")
+            if len(fields) != 3 or fields[1] != "blob" or not fields[2].isdigit():
+                continue
+            size = int(fields[2])
+            if size <= MAX_BLOB_BYTES and total + size <= MAX_BLOBS_BYTES:
+                kept.append(fields[0])
+                total += size
+        return kept
 
     def read(self, commit: str, path: str) -> bytes | None:
         """A file's content at a commit, or None when it has no such file."""

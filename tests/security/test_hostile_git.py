@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from scanner import cli
+from scanner import git as git_module
 from tests.security.conftest import git
 
 VIOLATION = 'resource "azurerm_resource_group" "rg" {\n  location = "eastus"\n}\n'
@@ -177,3 +178,22 @@ def test_partial_clone_never_fetches(repo, tmp_path, capsys):
     code = cli.main(["scan", ".", "--only", "RES-001", "--changed-since", "HEAD"])
     assert _markers(markers) == []
     assert code in (1, 2)
+
+
+def test_an_old_version_too_large_to_read_counts_as_changed_in_full(repo, capsys, monkeypatch):
+    """The history may hold a gigabyte of zeros where the file now is small: its old version is not read (the
+    run would need the memory), and the file counts as changed in full."""
+    (repo / "infra" / "main.tf").write_bytes(b"#" * (6 * 1024 * 1024))
+    git(repo, "commit", "-q", "-am", "huge")
+    (repo / "infra" / "main.tf").write_text(VIOLATION, encoding="utf-8")
+    read: list[int] = []
+    original = git_module.Repository.run
+
+    def recording(self, args, stdin=b"", what="git"):
+        out = original(self, args, stdin, what)
+        read.append(len(out) if args[:2] == ["cat-file", "--batch"] else 0)
+        return out
+    monkeypatch.setattr(git_module.Repository, "run", recording)
+    code = cli.main(["scan", ".", "--changed-since", "HEAD", "--only", "RES-001"])
+    assert code == 1 and "infra/main.tf:2" in capsys.readouterr().out
+    assert max(read) < 1024 * 1024       # the 6 MiB blob was never read
