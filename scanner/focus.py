@@ -8,35 +8,53 @@ diff is computed here: git only lists REF's tree and reads its blobs (scanner.gi
 repository (diff drivers, filters, `.gitattributes` such as `*.tf -diff`, fsmonitor) can run or hide a
 change. Every file is compared as text. A file that is not in REF (new, untracked or ignored by git)
 counts as changed in full, unless it is an exact copy of a file REF had and the working tree no longer
-has (a rename without changes).
+has, in the same directory (a rename without changes). What a file REF had and the working tree lost decided
+is gone from every chain, so its directory counts as changed (Focus.gone).
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import posixpath
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner import checkout, git
 from scanner.discover import DEFAULT_EXCLUDES, MAX_FILE_BYTES, display_prefix, too_deep
 from scanner.errors import InputError
+from scanner.parse.hcl_text import expression_lines
 from scanner.regular_file import read_bytes
 
 MAX_DIFF_MIDDLE = 2_000   # lines between the shared start and end above which no line diff is made
 MAX_EDITS = 400           # inserted plus deleted lines above which no line diff is made
+HCL_SUFFIXES = (".tf", ".tofu", ".tfvars", ".hcl")
 
 
 @dataclass(frozen=True)
 class Focus:
     files: dict   # display path -> frozenset of changed lines, or None for the whole file
+    # the lines of each changed HCL file: a place on the first line of a multi-line expression (a local's list,
+    # a default's map) is changed when any line of the expression is
+    sources: dict = field(default_factory=dict)
+    # the directories (display paths) of files REF had and the working tree lost: what a deleted terraform.tfvars,
+    # patch or NetworkPolicy decided there changed with it
+    gone: frozenset = frozenset()
 
     def keeps(self, path: str, line: int, block_start: int = 0, block_end: int = 0) -> bool:
+        if posixpath.dirname(path) in self.gone:
+            return True
         if path not in self.files:
             return False
         lines = self.files[path]
         if lines is None or line in lines:
             return True
-        start, end = block_start or line, max(block_end, block_start, line)
+        start, end = block_start or line, max(block_end, block_start, line, self._expression_end(path, line))
         return any(start <= changed <= end for changed in lines)
+
+    def _expression_end(self, path: str, line: int) -> int:
+        source = self.sources.get(path)
+        if not source or not 1 <= line <= len(source):
+            return line
+        return expression_lines(source, line)[-1][0]
 
 
 @dataclass(frozen=True)
@@ -93,13 +111,18 @@ def changed_since(ref: str) -> Change:
             continue
         if display in renamed_from:
             old_paths[display] = renamed_from[display]
-            continue
+            if posixpath.dirname(renamed_from[display]) == posixpath.dirname(repo_path):
+                continue      # renamed in its directory: the same module, overlay or chart
         changed[display] = None
     blobs = repository.blobs([oid for display, (oid, _) in compare.items() if display not in changed])
     for display, (oid, content) in compare.items():
         if display not in changed:
             changed[display] = _changed_lines(blobs.get(oid, b""), content)
-    return Change(commit, repository, Focus(changed), old_paths)
+    sources = {display: (current[display] or b"").decode("utf-8", "replace").splitlines()
+               for display, lines in changed.items() if lines is not None and display.endswith(HCL_SUFFIXES)}
+    kept = set(local.values()) | set(renamed_from.values())
+    gone = frozenset(posixpath.dirname(path[len(prefix):]) for path in tree if path.startswith(prefix) and path not in kept)
+    return Change(commit, repository, Focus(changed, sources, gone), old_paths)
 
 
 def _working_files(cwd: Path) -> dict[str, bytes | None]:

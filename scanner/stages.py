@@ -104,7 +104,7 @@ def run(request: ScanRequest) -> tuple[Result, int, bool]:
     result = engine.grouped(result).but(register=waivers.register(result, the_model, directives, request.config, today))
     if request.focus is not None:
         result = _narrow(result, request.focus, _unrendered_places(the_model.builds, request.focus),
-                         frozenset((d.path, d.line) for d in directives))
+                         frozenset((d.path, d.line) for d in directives), _restructured(the_model.builds, request.focus))
     return result, len(sources), bool(texts.changed)
 
 
@@ -176,9 +176,27 @@ def _unrendered_places(builds: list[RenderedBuild], focus: Focus) -> frozenset[t
     return frozenset((n.path, n.line) for b in builds if not b.complete and holds_focused(b) for n in b.notices)
 
 
+# the files that say how a Kustomize build or a Helm chart is put together
+BUILD_STRUCTURE = ("kustomization.yaml", "kustomization.yml", "Kustomization", "Chart.yaml")
+
+
+def _restructured(builds: list[RenderedBuild], focus: Focus) -> frozenset[str]:
+    """The files of every build whose structure the change touched: a kustomization or Chart.yaml edited, or a
+    file deleted from the directory of one (a patch, a component, a values file). What such a build renders
+    from its other files may differ anywhere, and what decided it is gone from the chains."""
+    files: set[str] = set()
+    for build in builds:
+        structure = [path for path in build.inputs if posixpath.basename(path) in BUILD_STRUCTURE]
+        if build.root in focus.gone or any(path in focus.files or posixpath.dirname(path) in focus.gone
+                                           for path in structure):
+            files |= build.inputs
+    return frozenset(files)
+
+
 def _narrow(result: Result, focus: Focus, unrendered: frozenset[tuple[str, int]] = frozenset(),
-            waivers: frozenset[tuple[str, int]] = frozenset()) -> Result:
-    """`waivers`: where the scan's waiver comments are (path, line)."""
+            waivers: frozenset[tuple[str, int]] = frozenset(), restructured: frozenset[str] = frozenset()) -> Result:
+    """`waivers`: where the scan's waiver comments are (path, line); `restructured`: the files of builds whose
+    structure changed, whose findings all stay."""
     def keeps(finding: Finding) -> bool:
         """On a changed line or block, or decided by a changed place (a tfvars entry, a default, a local), or
         waived by a waiver comment on a changed line (the line above it or above its block: REVIEW-001 names
@@ -187,7 +205,7 @@ def _narrow(result: Result, focus: Focus, unrendered: frozenset[tuple[str, int]]
             any((finding.path, line - 1) in waivers and focus.keeps(finding.path, line - 1)
                 for line in (finding.line, finding.resource_line) if line > 1)
         return focus.keeps(finding.path, finding.line, finding.resource_line, finding.resource_end_line) or \
-            waived_above or any(focus.keeps(path, line) for path, line, _ in finding.chain)
+            waived_above or finding.path in restructured or any(focus.keeps(path, line) for path, line, _ in finding.chain)
     return result.but(findings=[f for f in result.findings if keeps(f)],
                       unresolved=[f for f in result.unresolved if keeps(f)],
                       notices=[n for n in result.notices if n.path in focus.files or n.kind == CACHE_SKIPPED

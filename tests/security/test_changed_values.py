@@ -1,0 +1,80 @@
+"""--changed-since keeps a finding whose value a pull request changed, wherever the change is written: an element
+of a multi-line list a local holds, a deleted variables file, patch or policy, a file moved into another
+directory. Each case: the base commit is compliant, the change makes a finding, and the narrowed scan fails."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scanner import cli
+from tests.security.conftest import git
+
+LOCALS = 'locals {\n  regions = [\n    "westeurope",\n    "northeurope",\n  ]\n}\n' \
+         'resource "azurerm_resource_group" "rg" {\n  location = local.regions[1]\n}\n'
+VARIABLE = 'variable "region" {\n  default = "eastus"\n}\n' \
+           'resource "azurerm_resource_group" "rg" {\n  location = var.region\n}\n'
+PRIVILEGED = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  replicas: 2\n"
+              "  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27.0\n"
+              "          securityContext:\n            privileged: true\n")
+
+
+def commit(repo: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+
+
+def narrowed(capsys, *only: str) -> tuple[int, str]:
+    code = cli.main(["scan", ".", "--changed-since", "HEAD", *(a for rule in only for a in ("--only", rule))])
+    return code, capsys.readouterr().out
+
+
+def test_an_element_changed_inside_a_multi_line_list_keeps_the_finding(repo, capsys):
+    commit(repo, {"infra/main.tf": LOCALS})
+    (repo / "infra" / "main.tf").write_text(LOCALS.replace('"northeurope"', '"eastus"'), encoding="utf-8")
+    code, out = narrowed(capsys, "RES-001")
+    assert code == 1 and "infra/main.tf:8: error RES-001" in out       # decided on line 4, in the local's list
+
+
+def test_a_deleted_variables_file_keeps_what_it_decided(repo, capsys):
+    commit(repo, {"infra/main.tf": VARIABLE, "infra/terraform.tfvars": 'region = "westeurope"\n'})
+    git(repo, "rm", "-q", "infra/terraform.tfvars")
+    code, out = narrowed(capsys, "RES-001")
+    assert code == 1 and "infra/main.tf:5: error RES-001" in out
+
+
+def test_a_deleted_patch_keeps_what_it_had_hidden(repo, capsys):
+    commit(repo, {"k8s/base/web.yaml": PRIVILEGED, "k8s/base/kustomization.yaml": "resources: [web.yaml]\n",
+                  "k8s/prod/kustomization.yaml": "resources: [../base]\npatches:\n  - path: safe.yaml\n",
+                  "k8s/prod/safe.yaml": PRIVILEGED.replace("privileged: true", "privileged: false")})
+    (repo / "k8s" / "prod" / "kustomization.yaml").write_text("resources: [../base]\n", encoding="utf-8")
+    git(repo, "rm", "-q", "k8s/prod/safe.yaml")
+    code, out = narrowed(capsys, "WL-001")
+    assert code == 1 and "WL-001" in out
+
+
+def test_a_file_moved_into_another_directory_counts_as_changed(repo, capsys):
+    commit(repo, {"examples/main.tf": VARIABLE})
+    (repo / "prod").mkdir()
+    git(repo, "mv", "examples/main.tf", "prod/main.tf")
+    code, out = narrowed(capsys, "RES-001")
+    assert code == 1 and "prod/main.tf:5: error RES-001" in out
+
+
+def test_a_file_renamed_in_its_directory_does_not(repo, capsys):
+    commit(repo, {"prod/main.tf": VARIABLE})
+    git(repo, "mv", "prod/main.tf", "prod/network.tf")
+    code, out = narrowed(capsys, "RES-001")
+    assert code == 0 and "RES-001" not in out
+
+
+def test_a_deleted_network_policy_keeps_the_finding_it_had_answered(repo, capsys):
+    policy = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: shop\n"
+              "spec:\n  podSelector: {}\n  policyTypes: [Ingress]\n")
+    commit(repo, {"k8s/web.yaml": PRIVILEGED, "k8s/deny.yaml": policy})
+    git(repo, "rm", "-q", "k8s/deny.yaml")
+    code, out = narrowed(capsys, "WL-021")
+    assert "WL-021" in out
