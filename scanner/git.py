@@ -18,6 +18,10 @@ from pathlib import Path
 
 from scanner.errors import InputError
 
+class GitHung(InputError):
+    """git did not answer in time: every later call would wait as long, so none is made."""
+
+
 MAX_BLOB_BYTES = 5 * 1024 * 1024       # as discovery reads no file larger (scanner/discover.py MAX_FILE_BYTES)
 MAX_BLOBS_BYTES = 256 * 1024 * 1024    # old versions read for one --changed-since run, in all
 
@@ -68,7 +72,10 @@ class Repository:
         try:
             done = subprocess.run(command, cwd=self.top, env=_environment(self.top), input=stdin,
                                   capture_output=True, check=False, timeout=TIMEOUT_SECONDS)
-        except (OSError, subprocess.TimeoutExpired) as err:
+        except subprocess.TimeoutExpired:
+            raise GitHung(f"{what}: git {args[0]} did not answer within {TIMEOUT_SECONDS} s (is a file of the "
+                          f"repository's git metadata, such as .git/config or one it includes, a FIFO?)") from None
+        except OSError as err:
             raise InputError(f"{what}: cannot run git: {err}") from None
         if done.returncode != 0:
             reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -81,6 +88,8 @@ class Repository:
         try:
             return self.run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
                             what=what).decode("ascii").strip()
+        except GitHung:
+            raise
         except InputError:
             pass
         if self.is_shallow():
@@ -92,12 +101,16 @@ class Repository:
     def is_shallow(self) -> bool:
         try:
             return self.run(["rev-parse", "--is-shallow-repository"]).strip() == b"true"
+        except GitHung:
+            raise
         except InputError:
             return False
 
     def object_format(self) -> str:
         try:
             return self.run(["rev-parse", "--show-object-format"]).decode("ascii").strip() or "sha1"
+        except GitHung:
+            raise
         except InputError:
             return "sha1"
 

@@ -197,3 +197,24 @@ def test_an_old_version_too_large_to_read_counts_as_changed_in_full(repo, capsys
     code = cli.main(["scan", ".", "--changed-since", "HEAD", "--only", "RES-001"])
     assert code == 1 and "infra/main.tf:2" in capsys.readouterr().out
     assert max(read) < 1024 * 1024       # the 6 MiB blob was never read
+
+
+def test_git_metadata_that_never_answers_ends_the_run_at_the_first_wait(repo, capsys, monkeypatch):
+    """A FIFO included from .git/config blocks every git call until its timeout: the run stops at the first
+    one and says why (it used to wait out four of them, then say HEAD is not a commit)."""
+    fifo = repo.parent / "never"
+    os.mkfifo(fifo)
+    with open(repo / ".git" / "config", "a", encoding="utf-8") as config:
+        config.write(f"[include]\n\tpath = {fifo}\n")
+    monkeypatch.setattr(git_module, "TIMEOUT_SECONDS", 1)
+    calls: list[list[str]] = []
+    original = git_module.Repository.run
+
+    def counting(self, args, stdin=b"", what="git"):
+        calls.append(args)
+        return original(self, args, stdin, what)
+    monkeypatch.setattr(git_module.Repository, "run", counting)
+    code = cli.main(["scan", ".", "--changed-since", "HEAD"])
+    err = capsys.readouterr().err
+    assert code == 2 and "did not answer within 1 s" in err and "not a commit" not in err
+    assert len(calls) == 1
