@@ -18,13 +18,15 @@ rendered, plus the plain manifests no build consumes.
 from __future__ import annotations
 
 import posixpath
+import time
 from dataclasses import dataclass, field, replace
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from scanner.discover import KUSTOMIZATION_FILES
 from scanner.model import kubernetes
 from scanner.model.build_cache import BuildCache
-from scanner.model.helm import chart_roots, render_chart
+from scanner.model.helm import chart_roots, render_chart, unrendered_chart
+from scanner.model.helm_engines import RENDER_TIMEOUT_SECONDS
 from scanner.model.kustomize import render_all, render_root
 from scanner.model.placeholders import image_placeholders, without_placeholders
 from scanner.model.rendered import AS_DEPLOYED_FACT, UNRENDERED_FACT, RenderedBuild
@@ -41,6 +43,26 @@ class Deployed:
     notices: list[Notice] = field(default_factory=list)
 
 
+HELM_BUDGET_SECONDS = 2 * RENDER_TIMEOUT_SECONDS   # for all the charts of a scan, each of which may take the timeout
+
+
+def _charts(charts: list[str], texts: Mapping[str, str], values_for: Mapping[str, Sequence[str]], engine: str,
+            render: Callable[..., RenderedBuild]) -> list[RenderedBuild]:
+    """Every chart rendered, until rendering has taken HELM_BUDGET_SECONDS: three charts that each run until
+    they are stopped took three minutes. The charts left are notices."""
+    builds: list[RenderedBuild] = []
+    spent = 0.0
+    for root in charts:
+        if spent > HELM_BUDGET_SECONDS:
+            builds.append(unrendered_chart(root, texts, f"the scan's charts took more than {HELM_BUDGET_SECONDS} s to "
+                                                        "render before it"))
+            continue
+        started = time.monotonic()
+        builds.append(render(root, texts, values_for.get(root, ()), engine))
+        spent += time.monotonic() - started
+    return builds
+
+
 def build(files: list[ParsedFile], texts: Mapping[str, str], helm_values: Mapping[str, Sequence[str]] | None = None,
           helm_engine: str = "auto", cache: BuildCache | None = None) -> Deployed:
     """The Kubernetes objects of the scan (`texts`: their files' texts): rendered builds and plain manifests,
@@ -50,7 +72,7 @@ def build(files: list[ParsedFile], texts: Mapping[str, str], helm_values: Mappin
     values_for, notices = _values_files(charts, helm_values or {})
     render_build, render = (render_root, render_chart) if cache is None else (cache.kustomization, cache.chart)
     builds = render_all(texts, parsed, render_build) if any(_is_kustomization(p) for p in texts) else []
-    builds += [render(root, texts, values_for.get(root, ()), helm_engine) for root in charts]
+    builds += _charts(charts, texts, values_for, helm_engine, render)
     if cache is not None:
         cache.tidy()
     kustomizations = {p: first_mapping(p, texts[p]) for p in texts if _is_kustomization(p)}

@@ -168,6 +168,15 @@ def _refers_outside(text: str) -> bool:
     return False
 
 
+def unrendered_chart(root: str, files: Mapping[str, str], reason: str) -> RenderedBuild:
+    """The chart at root, not rendered for `reason`: a notice on its Chart.yaml, its files its inputs."""
+    root = _chart_directory(root)
+    build = RenderedBuild(root, "helm")
+    build.inputs = frozenset(path for path in files if not root or path.startswith(root + "/"))
+    return _incomplete(build, Notice(join(root, "Chart.yaml"), 0, f"Helm chart {root or '.'} not rendered: {reason}; "
+                                                                  "its templates are not scanned"))
+
+
 def _incomplete(build: RenderedBuild, notice: Notice, objects_only: bool = False) -> RenderedBuild:
     """objects_only: what is lost is whole objects, not a field of a rendered one."""
     build.notices.append(notice)

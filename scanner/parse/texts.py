@@ -21,7 +21,8 @@ from scanner.notices import Notice
 from scanner.parse.files import ParsedFile, read_again
 
 # Texts kept after reading, newest first out last: a kustomization or a template is read once per build or
-# module instance. Bounded in characters, so that a few large files cannot make the model hold them all.
+# module instance. Bounded in characters (but for the newest, at most a file's 5 MiB), so that a few large
+# files cannot make the model hold them all.
 RECENT_CHARACTERS = 1_000_000
 
 
@@ -61,10 +62,9 @@ class ScannedTexts(Mapping[str, str]):
                 text = ""
         else:
             self._held -= len(text)
-        if len(text) <= RECENT_CHARACTERS:
-            self._recent[path] = text
-            self._held += len(text)
-        while self._held > RECENT_CHARACTERS:
+        self._recent[path] = text      # the newest is kept whatever its size: the objects of one large file
+        self._held += len(text)        # are judged one after another, and each read it again (and hashed it)
+        while self._held > RECENT_CHARACTERS and len(self._recent) > 1:
             self._held -= len(self._recent.popitem(last=False)[1])
         return text
 

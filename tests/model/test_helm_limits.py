@@ -164,3 +164,21 @@ def test_the_worker_ends_with_the_scan_even_when_the_scan_skips_its_exit_handler
     while _alive(worker) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(worker), "the render worker outlived the scan"
+
+
+def test_charts_stop_rendering_when_the_scans_helm_budget_is_spent(monkeypatch):
+    """Each chart may take the render timeout; the scan's charts together stop at a budget, and the charts
+    left are notices on their Chart.yaml."""
+    from scanner.model import deployed
+    from scanner.model.rendered import RenderedBuild
+    monkeypatch.setattr(deployed, "HELM_BUDGET_SECONDS", 0.05)
+    rendered: list[str] = []
+
+    def slow(root, texts, values, engine):
+        rendered.append(root)
+        time.sleep(0.1)
+        return RenderedBuild(root, "helm")
+    texts = {f"{c}/Chart.yaml": "apiVersion: v2\nname: x\nversion: 1.0.0\n" for c in ("a", "b", "c")}
+    builds = deployed._charts(["a", "b", "c"], texts, {}, "auto", slow)
+    assert rendered == ["a"] and [b.complete for b in builds] == [True, False, False]
+    assert builds[1].notices[0].path == "b/Chart.yaml" and "took more than 0.05 s" in builds[1].notices[0].message

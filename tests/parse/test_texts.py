@@ -54,15 +54,18 @@ def test_a_file_changed_removed_or_swapped_for_a_link_after_parsing_reads_as_emp
 
 def test_recent_texts_are_kept_within_a_bound_in_characters(tmp_path, monkeypatch):
     """A kustomization or a template is read once per build or module instance that asks: the newest texts
-    are kept, up to a number of characters, so that a few large files cannot make the model hold them all.
+    are kept, up to a number of characters, so that a few large files cannot make the model hold them all;
+    the newest is kept whatever its size (the objects of one large file are judged one after another).
     (Editing a file after parsing shows which texts were read again: those read as empty.)"""
     monkeypatch.setattr(texts_module, "RECENT_CHARACTERS", 10)
     texts = ScannedTexts(_parsed(tmp_path, {"a.txt": b"aaaa\n", "b.txt": b"bbbb\n", "c.txt": b"c" * 20 + b"\n",
                                             "d.txt": b"dd\n"}))
-    assert texts["a.txt"] == "aaaa\n" and texts["b.txt"] == "bbbb\n" and texts["c.txt"] == "c" * 20 + "\n"
-    for name in ("a.txt", "b.txt", "c.txt"):
+    assert texts["a.txt"] == "aaaa\n" and texts["b.txt"] == "bbbb\n"
+    for name in ("a.txt", "b.txt"):
         (tmp_path / name).write_bytes(b"edited\n")
-    assert texts["a.txt"] == "aaaa\n"    # kept: the text over the bound was not, and kept nothing out
-    assert texts["c.txt"] == ""          # over the bound: read again
-    assert texts["d.txt"] == "dd\n"      # a, b and d are over the bound: the least recent, b, goes
-    assert texts["a.txt"] == "aaaa\n" and texts["b.txt"] == ""
+    assert texts["a.txt"] == "aaaa\n" and texts["b.txt"] == "bbbb\n"     # both within the bound: kept
+    assert texts["c.txt"] == "c" * 20 + "\n"                             # over the bound on its own: kept alone
+    (tmp_path / "c.txt").write_bytes(b"edited\n")
+    assert texts["c.txt"] == "c" * 20 + "\n"     # the newest, read again and again: read once
+    assert texts["a.txt"] == ""                   # let go for c: read again, and found edited
+    assert texts["d.txt"] == "dd\n" and texts["c.txt"] == ""

@@ -187,3 +187,18 @@ def test_render_all_returns_top_builds_with_every_input():
     assert [o.values["kind"] for o in prod.objects] == ["ConfigMap", "Service"]
     assert all(b.complete and b.notices == [] for b in builds)
     assert builds[1].objects[0].values["metadata"]["namespace"] == "test"
+
+
+def test_a_base_included_over_and_over_stops_at_the_build_budget(monkeypatch):
+    """Fourteen levels that each include the level below twice load the base 16,384 times: the build stops at
+    its budget with a notice, instead of taking minutes."""
+    from scanner.model.kustomize import build as build_module
+    monkeypatch.setattr(build_module, "MAX_LOADED_OBJECTS", 100)
+    files = {"l0/kustomization.yaml": "resources: [c.yaml]\n", "l0/c.yaml": CONFIG}
+    for level in range(1, 15):
+        for side in "ab":
+            files[f"l{level}/{side}/kustomization.yaml"] = f"namePrefix: {side}-\nresources: [../../l{level - 1}]\n"
+        files[f"l{level}/kustomization.yaml"] = "resources: [a, b]\n"
+    found, objects, complete = notices(files, "l14")
+    assert not complete and any("the build loads more than" in message for _, _, message in found)
+    assert len(objects) <= 2 * 100
