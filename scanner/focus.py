@@ -50,6 +50,10 @@ class Focus:
         start, end = block_start or line, max(block_end, block_start, line, self._expression_end(path, line))
         return any(start <= changed <= end for changed in lines)
 
+    def changed(self, path: str) -> bool:
+        """Any line of the file changed, or it went with its directory's lost file (a file file() reads)."""
+        return path in self.files or posixpath.dirname(path) in self.gone
+
     def _expression_end(self, path: str, line: int) -> int:
         source = self.sources.get(path)
         if not source or not 1 <= line <= len(source):

@@ -205,7 +205,8 @@ def _narrow(result: Result, focus: Focus, unrendered: frozenset[tuple[str, int]]
             any((finding.path, line - 1) in waivers and focus.keeps(finding.path, line - 1)
                 for line in (finding.line, finding.resource_line) if line > 1)
         return focus.keeps(finding.path, finding.line, finding.resource_line, finding.resource_end_line) or \
-            waived_above or finding.path in restructured or any(focus.keeps(path, line) for path, line, _ in finding.chain)
+            waived_above or finding.path in restructured or \
+            any(focus.changed(path) if role == "file" else focus.keeps(path, line) for path, line, role in finding.chain)
     return result.but(findings=[f for f in result.findings if keeps(f)],
                       unresolved=[f for f in result.unresolved if keeps(f)],
                       notices=[n for n in result.notices if n.path in focus.files or n.kind == CACHE_SKIPPED

@@ -78,3 +78,12 @@ def test_a_deleted_network_policy_keeps_the_finding_it_had_answered(repo, capsys
     git(repo, "rm", "-q", "k8s/deny.yaml")
     code, out = narrowed(capsys, "WL-021")
     assert "WL-021" in out
+
+
+def test_a_changed_file_that_file_reads_keeps_the_finding(repo, capsys):
+    commit(repo, {"infra/main.tf": 'locals {\n  cfg = jsondecode(file("${path.module}/cfg.json"))\n}\n'
+                                   'resource "azurerm_resource_group" "rg" {\n  location = local.cfg.region\n}\n',
+                  "infra/cfg.json": '{\n  "name": "x",\n  "region": "westeurope"\n}\n'})
+    (repo / "infra" / "cfg.json").write_text('{\n  "name": "x",\n  "region": "eastus"\n}\n', encoding="utf-8")
+    code, out = narrowed(capsys, "RES-001")
+    assert code == 1 and "infra/main.tf:5: error RES-001" in out and "(set in infra/cfg.json:1)" in out

@@ -9,6 +9,8 @@ from typing import Any, Callable, Mapping, Protocol
 
 from scanner.model.functions import FUNCTIONS, MAX_VALUE_SIZE
 from scanner.model.functions.arguments import FunctionError, TooLarge, number_result, parse_number
+from scanner.model.rendered import Place
+from scanner.model.terraform.files import ScannedFiles
 from scanner.model.terraform.trace import Trace
 from scanner.model.values import OneOf, Unknown, one_of
 from scanner.parse import expressions as x
@@ -35,9 +37,11 @@ class Names(Protocol):
 class Evaluator:
     """Expression evaluation in one module instance (or, without one, of constants such as tfvars)."""
 
-    def __init__(self, names: Names | None, functions: Mapping[str, Callable[..., Any]] | None = None):
+    def __init__(self, names: Names | None, functions: Mapping[str, Callable[..., Any]] | None = None,
+                 files: ScannedFiles | None = None):
         self.names = names
         self.functions = FUNCTIONS if functions is None else functions
+        self.files = files      # what the file functions read: a value they return was decided in those files
         self.steps = 0
 
     def evaluate(self, expr: x.Expr, scope: dict[str, Any], trace: Trace) -> Any:
@@ -139,10 +143,15 @@ class Evaluator:
         for arg in args:
             if isinstance(arg, Unknown):
                 return arg
+        before = len(self.files.read_paths) if self.files is not None else 0
         try:
-            return function(*args)
+            value = function(*args)
         except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError):
             return Unknown(f"function {name}() on these arguments", kind="function")
+        if self.files is not None:
+            for path in self.files.read_paths[before:]:
+                trace.add_place(Place(path, 1), "file")     # the whole file: --changed-since keeps any change to it
+        return value
 
     def lenient(self, expr: x.Call, scope: dict[str, Any], trace: Trace) -> Any:
         """try() and can() catch an error: a key or attribute a known value does not have (`missing`) is

@@ -24,6 +24,7 @@ class ScannedFiles:
         self.base = base
         self.ordered = ordered if ordered is not None else sorted(texts)   # for listing a directory fast
         self.log = log     # when given, every question and a digest of its answer is appended
+        self.read_paths: list[str] = []   # the files read, in order: a value file() read was decided there
 
     def answer(self, operation: str, path: str, limit: int) -> Any:
         """The answer to a logged question, asked again (the root cache checks a root's reads with it)."""
@@ -54,7 +55,10 @@ class ScannedFiles:
     def _read(self, path: str, limit: int) -> bytes | None:
         found = self._path(path)
         text = self.texts.get(found) if found is not None else None
-        return None if text is None else text.encode("utf-8")[: limit + 1]
+        if text is None:
+            return None
+        self.read_paths.append(found or "")
+        return text.encode("utf-8")[: limit + 1]
 
     def kind(self, path: str) -> str:
         return self._logged("kind", path, 0, self._kind(path))

@@ -56,19 +56,16 @@ class Instance:
         self.memo: dict[tuple[str, ...], Settled] = {}
         self.children: dict[str, list[Instance] | None] = {}
         self.providers = dict(providers)
-        self.evaluator = Evaluator(self, self._functions())
+        # the file functions read this module's scanned files (Terraform resolves `file("x")` against the working
+        # directory, the root module; `path.module` names this one)
+        self.files = ScannedFiles(model.texts, root, model.ordered_paths(), model.file_reads)
+        self.evaluator = Evaluator(self, {**FUNCTIONS, **file_functions(self.files, self._template_value)}, self.files)
         self.resource_blocks = {(b.labels[0], b.labels[1]): (b, p) for b, p in module.resources}
         self._keys: dict[int, list[InstanceKey]] = {}   # id(block) -> its instances, for references (asked often)
         self.module_blocks = {b.labels[0]: (b, p) for b, p in module.modules}
 
     def evaluate(self, expr: x.Expr, scope: dict[str, Any], trace: Trace) -> Any:
         return self.evaluator.evaluate(expr, scope, trace)
-
-    def _functions(self) -> dict[str, Callable[..., Any]]:
-        """The built-ins, with the file functions reading this module's scanned files (Terraform resolves
-        `file("x")` against the working directory, the root module; `path.module` names this one)."""
-        files = ScannedFiles(self.model.texts, self.root, self.model.ordered_paths(), self.model.file_reads)
-        return {**FUNCTIONS, **file_functions(files, self._template_value)}
 
     def _template_value(self, expr: x.Expr, scope: Mapping[str, Any]) -> Any:
         """A template's expression: only its vars are in scope, and templates may not render templates."""

@@ -12,7 +12,7 @@ from typing import Any
 from scanner.model.rendered import Place
 
 # Roles of a place in a chain, from the most decisive for a message to the least.
-ROLES = ("tfvars", "argument", "default", "local", "output", "attribute")
+ROLES = ("tfvars", "argument", "default", "local", "output", "file", "attribute")
 
 
 @dataclass
