@@ -60,6 +60,13 @@ def _catalogue() -> Any:
     return detectors.load(document(DETECTOR_REGISTRY))
 
 
+def masked(text: str, secrets: list[str]) -> str:
+    """`text` with every occurrence of the given values masked, the longest first (a value inside another)."""
+    for secret in sorted({s for s in secrets if s and MASK not in s}, key=len, reverse=True):
+        text = text.replace(secret, mask(secret))
+    return text
+
+
 def redact(text: str) -> str:
     """`text` with URL credentials, secret query parameters and detected secrets masked."""
     if not text:

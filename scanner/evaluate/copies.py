@@ -23,6 +23,7 @@ from scanner.evaluate.result import Finding, Result
 from scanner.model.derive.namespaces import NAMESPACE_TYPE
 from scanner.model.files import TEXT_FILE_TYPE
 from scanner.model.repository import REPOSITORY_TYPE, nested_in, repository_of
+from scanner.model.rendered import NOT_WRITTEN
 from scanner.model.resource import Model
 
 SAID = {"en": " (a copy: the same finding on {address} is reported at {place})",
@@ -71,7 +72,7 @@ def _copy_key(finding: Finding, objects: set[str], namespaces: set[str],
     template = generated.get(finding.path, "")
     if template:
         return ("template", template, finding.address, finding.attribute, message) + same
-    causes = sorted({f"{path}:{line}" for path, line, role in finding.chain if role != "attribute"})
+    causes = sorted({f"{path}:{line}" for path, line, role in finding.chain if role not in NOT_WRITTEN})
     if causes:   # one value, whichever rule of the family judges it (a resource's location, its provider's region)
         judged = message.split(": ", 1)[1] if ": " in message else message.replace(finding.address, "")
         return ("cause", ", ".join(causes), finding.family, judged, finding.kind, finding.level, finding.suppression)

@@ -16,7 +16,7 @@ from scanner.evaluate import overlays
 from scanner.evaluate.conditions import judge, judges_alone, reads_others, reads_own_root, reads_own_text
 from scanner.evaluate.context import Context
 from scanner.evaluate.fingerprint import finding_key
-from scanner.masking import redact
+from scanner.masking import masked, redact
 from scanner.evaluate import messages
 from scanner.evaluate.outcome_cache import ONE_PASS, Concluded, Outcome, Unit, Units
 from scanner.evaluate.policies import LANGUAGES, Check, Policy
@@ -24,7 +24,7 @@ from scanner.evaluate.selection import mode_of
 from scanner.evaluate.result import Finding, Passed, Result
 from scanner.evaluate.verdict import Verdict, unknown
 from scanner.model.paths import Match, resolve, without_indices
-from scanner.model.rendered import AS_DEPLOYED_FACT, UNRENDERED_FACT, Place
+from scanner.model.rendered import AS_DEPLOYED_FACT, NOT_WRITTEN, UNRENDERED_FACT, Place
 from scanner.model.resource import META_TYPES, Model, Resource
 from scanner.model.values import OneOf, Unknown
 
@@ -330,13 +330,18 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
             notes.append(("set", *decided))
     texts = {lang: redact(head + "".join(messages.note(name, messages.plan_place(where, lang) if plan else where, lang)
                                          for name, where, plan in notes)) for lang, head in heads.items()}
+    detail = redact(verdict.detail)
+    if any(role == "sensitive" for *_, role in chain):   # as Terraform hides a value a sensitive variable gave
+        secret = _texts_of(resource, location)
+        texts = {lang: masked(text, secret) for lang, text in texts.items()}
+        detail = masked(detail, secret)
     own_file = not resource.places or path == resource.path   # the resource's lines are lines of this file
     # Module code shared by several roots has the same addresses under each: the root tells them apart.
     shared = resource.module and resource.root and not path.startswith(resource.root + "/")
     identity = f"{key}@{resource.root}" if shared else key
     return Finding(policy.id, policy.family, policy.severity, level, kind, texts["en"], path, line,
                    resource.address, key, finding_key(policy.id, path, resource.address, identity),
-                   resource.type, mode, redact(verdict.detail), resource.line if own_file else 0,
+                   resource.type, mode, detail, resource.line if own_file else 0,
                    resource.end_line if own_file else 0, chain=chain,
                    translations=tuple((lang, text) for lang, text in texts.items() if lang != "en"),
                    root=resource.terraform_root, check=policy.number_of(check))
@@ -353,10 +358,25 @@ def _module_default(resource: Resource, location: str,
     return (where, number) if role == "default" and posixpath.dirname(where) == directory else None
 
 
+def _texts_of(resource: Resource, location: str) -> list[str]:
+    """The strings of the value at `location`."""
+    found: list[str] = []
+    stack = [match.value for match in resolve(resource, location)] if location else []
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
+
+
 def _decided_at(chain: tuple[tuple[str, int, str], ...], path: str, line: int) -> tuple[str, bool] | None:
     """Where the value was written when that is not where the finding points (a tfvars entry, a variable
     default, a local, the plan: then True); None when the finding's own line wrote it."""
-    written = [(p, n, role) for p, n, role in chain if role != "attribute"]
+    written = [(p, n, role) for p, n, role in chain if role not in NOT_WRITTEN]
     if not written or written[-1][:2] == (path, line):
         return None
     where, number, role = written[-1]

@@ -9,7 +9,7 @@ import datetime
 from collections import Counter
 
 from scanner.config import Config
-from scanner.masking import redact
+from scanner.masking import mask, redact
 from scanner.evaluate.predicates.exit import classify
 from scanner.evaluate.selection import mode_of
 from scanner.evaluate.result import (ClusterSummary, ExitPlan, ExitReadiness, HavenSummary, Judged, LiveSummary, LockIn,
@@ -129,6 +129,7 @@ def residency(model: Model, config: Config) -> ResidencySummary:
     region, and the paired region geo-redundant Azure storage copies to."""
     table = regions()
     placed: dict[tuple[str, str], list[tuple[str, str, int, str]]] = {}
+    hidden: set[tuple[str, str]] = set()
     unresolved = []
     for resource in model.resources:
         if resource.kind != "terraform" or resource.type in META_TYPES:
@@ -143,10 +144,12 @@ def residency(model: Model, config: Config) -> ResidencySummary:
         region = table.lookup(provider, value)
         key = (provider, region.id if region else value)
         placed.setdefault(key, []).append((resource.address, resource.path, resource.line, role))
+        if any(r == "sensitive" for path in _REGION_PATHS for _, r in resource.chain_of(path)):
+            hidden.add(key)     # as Terraform hides a value a sensitive variable gave
         pair = table.lookup(provider, region.pair) if region and region.pair and _replicates(resource) else None
         if pair is not None:
             placed.setdefault((provider, pair.id), []).append((resource.address, resource.path, resource.line, "replica"))
-    uses = tuple(_region_use(table, config, provider, region, sorted(set(found)))
+    uses = tuple(_region_use(table, config, provider, region, sorted(set(found)), (provider, region) in hidden)
                  for (provider, region), found in sorted(placed.items()))
     return ResidencySummary(config.residency_tier, config.allow_regions, config.deny_regions, uses,
                             tuple(sorted(unresolved)), table.as_of)
@@ -169,15 +172,17 @@ def _replicates(resource: Resource) -> bool:
 
 
 def _region_use(table: RegionRegistry, config: Config, provider: str, region_id: str,
-                found: list[tuple[str, str, int, str]]) -> RegionUse:
+                found: list[tuple[str, str, int, str]], sensitive: bool = False) -> RegionUse:
     region = table.lookup(provider, region_id)
     key = region_id.lower().replace(" ", "")
     if region is None:
         allowed = False if key in config.deny_regions else (True if key in config.allow_regions else None)
-        return RegionUse(provider, redact(region_id), "", "unknown", allowed, tuple(found))   # as written: may hold anything
+        shown = mask(region_id) if sensitive else redact(region_id)    # as written: may hold anything
+        return RegionUse(provider, shown, "", "unknown", allowed, tuple(found))
     allowed = key not in config.deny_regions and (key in config.allow_regions
                                                   or tier_allows(region.tier, config.residency_tier))
-    return RegionUse(provider, region.id, region.country, region.tier, allowed, tuple(found))
+    return RegionUse(provider, mask(region.id) if sensitive else region.id, region.country, region.tier, allowed,
+                     tuple(found))
 
 
 # --- exit readiness -------------------------------------------------------------------------------------

@@ -23,6 +23,12 @@ class Place:
     line: int
 
 
+# Roles of a place in a value's chain (scanner/model/terraform/trace.py) that did not write the value: the
+# attribute itself, and the declaration of a variable marked sensitive the value came through (reports mask
+# such a value, as Terraform hides it)
+NOT_WRITTEN = ("attribute", "sensitive")
+
+
 @dataclass
 class RenderedObject:
     values: dict

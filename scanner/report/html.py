@@ -15,6 +15,7 @@ from collections import Counter
 
 from scanner.evaluate import citations
 from scanner.evaluate.result import LEVEL_RANK, Finding
+from scanner.model.rendered import NOT_WRITTEN
 from scanner.report import html_sections, labels, tally
 from scanner.report.html_parts import CSS, SCRIPT, esc, figures, heading, in_eu, location, state_badge, table
 from scanner.report.html_words import words as html_words
@@ -268,7 +269,7 @@ def _finding(report: Report, finding: Finding, anchor: str) -> str:
         parts.append(f"<dt>{esc(words['why'])}</dt><dd>{esc(policy.text(lang).rationale)}</dd>")
         if finding.kind == "fail":
             parts.append(f"<dt>{esc(words['fix'])}</dt><dd>{esc(report.fix(finding))}</dd>")
-    decided = [location(path, line) for path, line, role in finding.chain if role != "attribute"]
+    decided = [location(path, line) for path, line, role in finding.chain if role not in NOT_WRITTEN]
     if decided:
         parts.append(f"<dt>{esc(words['decided_by'])}</dt><dd>{', '.join(decided)}</dd>")
     url = report.help_uri(finding.policy_id)

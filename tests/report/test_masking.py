@@ -11,6 +11,7 @@ import string
 
 import pytest
 
+from scanner import cli
 from scanner.masking import MASK, mask
 from scanner.report import FORMATTERS, Report
 
@@ -102,3 +103,18 @@ def test_a_terraform_cloud_token_echoed_by_a_residency_message_is_masked(write, 
     result = run_scan(root, only=("RES-013",))
     (finding,) = result.findings
     assert token not in finding.message + finding.evidence and token[:14] not in finding.message
+
+
+@pytest.mark.parametrize("sensitive", [True, False])
+def test_a_value_a_sensitive_variable_gave_is_masked_wherever_it_is_shown(write, tmp_path, capsys, sensitive):
+    """Terraform hides a value that came through a variable marked sensitive; so does every report."""
+    value = "Zq8vLx3mTnR5wK2p"
+    declaration = 'variable "region" {\n  type      = string\n' + ("  sensitive = true\n" if sensitive else "") + "}\n"
+    root = write({"main.tf": declaration + 'resource "azurerm_resource_group" "rg" {\n  location = var.region\n}\n',
+                  "terraform.tfvars": f'region = "{value}"\n'})
+    outputs = [f"{name}={tmp_path / name}" for name in ("json", "sarif", "html", "markdown", "junit", "gitlab-sast")]
+    cli.main(["scan", str(root), "--only", "RES-013", "--fail-on", "never", "-f", "text",
+              *(a for o in outputs for a in ("-f", o))])
+    shown = capsys.readouterr().out + "".join((tmp_path / o.split("=")[0]).read_text() for o in outputs)
+    assert (value in shown) is not sensitive
+    assert "(set in " in shown and "terraform.tfvars:1)" in shown    # the declaration is not where it was set

@@ -108,6 +108,8 @@ class Instance:
             declared = self.module.variables.get(name)
             block = declared[0] if declared else None
             spec = read_type(block.attributes["type"].expr) if block and "type" in block.attributes else ANY
+            if block is not None and declared and _sensitive(block):
+                own.add_place(Place(declared[1], block.line), "sensitive")
             given = self.inputs.get(name)
             if given is not None:
                 settled = given() if callable(given) else given
@@ -347,6 +349,12 @@ class Instance:
             if child_key and parent_key:
                 inherited[".".join(child_key)] = self.providers.get(".".join(parent_key), {})
         return inherited
+
+
+def _sensitive(block: Block | None) -> bool:
+    """The variable says `sensitive = true`."""
+    written = block.attributes["sensitive"].expr if block is not None and "sensitive" in block.attributes else None
+    return isinstance(written, x.Lit) and written.value is True
 
 
 def _nullable(block: Block | None) -> bool:

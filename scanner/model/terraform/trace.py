@@ -12,7 +12,8 @@ from typing import Any
 from scanner.model.rendered import Place
 
 # Roles of a place in a chain, from the most decisive for a message to the least.
-ROLES = ("tfvars", "argument", "default", "local", "output", "file", "attribute")
+ROLES = ("tfvars", "argument", "default", "local", "output", "file", "attribute", "sensitive")
+
 
 
 @dataclass
