@@ -15,6 +15,11 @@ if TYPE_CHECKING:
 
 # Resource types the model adds for Terraform's own blocks: not infrastructure, so "every azurerm_*"
 # style matches and inventories leave them out.
+# A value of a Terraform resource that stands for a number of instances count or for_each does not make
+# known (or for more instances than are evaluated one by one): the Unknown that hides the number. Not an
+# attribute: the parentheses keep it apart from anything a configuration can write.
+SEVERAL = "(instances)"
+
 META_TYPES = frozenset({"provider", "variable", "output", "module_call", "terraform_required_provider",
                         "terraform_backend"})
 

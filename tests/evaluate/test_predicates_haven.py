@@ -578,3 +578,16 @@ def test_a_cluster_without_node_pools_says_what_runs_its_pods_instead(write, run
                    '  compute_config {\n    enabled = var.auto\n  }\n}\n'}, tmp_path / "other")
     assert sorted(u.message.rsplit(": ", 1)[1] for u in run_scan(other, only=("HAVEN-003",)).unresolved) == [
         "var.auto is not known statically", "which node pools it has (none are in the scanned code) is not known statically"]
+
+
+@pytest.mark.parametrize("meta, subnets", [("for_each = toset(var.more)", "[each.value]"),
+                                           ("count = var.n", "[var.more[count.index]]")])
+def test_a_pool_of_an_unknown_number_of_instances_decides_neither_zones_nor_nodes(write, run_scan, tmp_path, meta,
+                                                                                   subnets):
+    """One node group per zone, as many as a variable says: one instance's one subnet is not the cluster's."""
+    root = write({"main.tf": 'variable "more" {}\nvariable "n" {}\nresource "aws_eks_cluster" "eks" {\n  name = "eks"\n}\n'
+                             f'resource "aws_eks_node_group" "g" {{\n  {meta}\n  cluster_name = aws_eks_cluster.eks.name\n'
+                             f'  subnet_ids   = {subnets}\n  scaling_config {{\n    min_size = 1\n  }}\n}}\n'}, tmp_path / "m")
+    result = run_scan(root, only=("HAVEN-001", "HAVEN-003"))
+    assert result.findings == [] and ids(result.unresolved) == [("HAVEN-001", "aws_eks_cluster.eks"),
+                                                                ("HAVEN-003", "aws_eks_cluster.eks")]

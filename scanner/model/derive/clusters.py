@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from scanner.model.paths import lookup
-from scanner.model.resource import Model, Resource, base_address
+from scanner.model.resource import SEVERAL, Model, Resource, base_address
 from scanner.model.values import Unknown
 
 _GCP_REGION = re.compile(r"^[a-z]+-[a-z]+\d+$")
@@ -64,6 +64,11 @@ class Cluster:
     def inline_pools(self) -> list[Pool]:
         return [p for p in self.pools if p.resource is self.resource]
 
+    @property
+    def pools_counted(self) -> bool:
+        """Every pool resource stands for a known number of pools (no count or for_each hides it)."""
+        return not any(isinstance(p.resource.values.get(SEVERAL), Unknown) for p in self.pools)
+
 
 def cluster_key(resource: Resource) -> tuple[str, str]:
     """Addresses repeat across root modules (examples/a and examples/b both have `aws_eks_cluster.this`)."""
@@ -110,7 +115,9 @@ def _pools(cluster: Resource, model: Model) -> list[Pool]:
     target = base_address(cluster.address)
     for pool in model.of_type(list(kind.pools)):
         if pool.kind == "terraform" and pool.root == cluster.root and refers_to(pool, kind.via, target, model):
-            pools.append(Pool(pool.values, "", pool, pool.address, count(pool.values, "", pool, cluster)))
+            several = pool.values.get(SEVERAL)     # how many such pools there are is not known
+            pools.append(Pool(pool.values, "", pool, pool.address,
+                              several if isinstance(several, Unknown) else count(pool.values, "", pool, cluster)))
     return pools
 
 
