@@ -19,14 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner import checkout, git
-from scanner.discover import DEFAULT_EXCLUDES, MAX_FILE_BYTES, display_prefix, too_deep
+from scanner.discover import DEFAULT_EXCLUDES, KUSTOMIZATION_FILES, MAX_FILE_BYTES, classify, display_prefix, too_deep
 from scanner.errors import InputError
 from scanner.parse.hcl_text import expression_lines
 from scanner.regular_file import read_bytes
 
 MAX_DIFF_MIDDLE = 2_000   # lines between the shared start and end above which no line diff is made
 MAX_EDITS = 400           # inserted plus deleted lines above which no line diff is made
-HCL_SUFFIXES = (".tf", ".tofu", ".tfvars", ".hcl")
+HCL_SUFFIXES = (".tf", ".tofu", ".tfvars", ".hcl", ".tf.json", ".tfvars.json")
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+AUTOLOADED = ("terraform.tfvars", "terraform.tfvars.json", ".auto.tfvars", ".auto.tfvars.json")   # by name
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,18 @@ class Focus:
     # the lines of each changed HCL file: a place on the first line of a multi-line expression (a local's list,
     # a default's map) is changed when any line of the expression is
     sources: dict = field(default_factory=dict)
-    # the directories (display paths) of files REF had and the working tree lost: what a deleted terraform.tfvars,
-    # patch or NetworkPolicy decided there changed with it
-    gone: frozenset = frozenset()
+    # the files (display paths) REF had and the working tree lost, of the kinds that decide values (Terraform,
+    # variables files, YAML and JSON, kustomizations): what a deleted terraform.tfvars, patch or NetworkPolicy
+    # decided changed with it, in its directory (`gone`) and, for a manifest, across objects
+    lost: frozenset = frozenset()
+
+    @property
+    def gone(self) -> frozenset:
+        return frozenset(posixpath.dirname(path) for path in self.lost)
+
+    @property
+    def lost_manifest(self) -> bool:
+        return any(path.endswith(MANIFEST_SUFFIXES) for path in self.lost)
 
     def keeps(self, path: str, line: int, block_start: int = 0, block_end: int = 0) -> bool:
         if posixpath.dirname(path) in self.gone:
@@ -115,8 +126,8 @@ def changed_since(ref: str) -> Change:
             continue
         if display in renamed_from:
             old_paths[display] = renamed_from[display]
-            if posixpath.dirname(renamed_from[display]) == posixpath.dirname(repo_path):
-                continue      # renamed in its directory: the same module, overlay or chart
+            if _same_part(renamed_from[display], repo_path):
+                continue      # renamed in its directory, as the same kind of file: the same module, overlay or chart
         changed[display] = None
     blobs = repository.blobs([oid for display, (oid, _) in compare.items() if display not in changed])
     for display, (oid, content) in compare.items():
@@ -124,9 +135,28 @@ def changed_since(ref: str) -> Change:
             changed[display] = _changed_lines(blobs.get(oid, b""), content)
     sources = {display: (current[display] or b"").decode("utf-8", "replace").splitlines()
                for display, lines in changed.items() if lines is not None and display.endswith(HCL_SUFFIXES)}
-    kept = set(local.values()) | set(renamed_from.values())
-    gone = frozenset(posixpath.dirname(path[len(prefix):]) for path in tree if path.startswith(prefix) and path not in kept)
-    return Change(commit, repository, Focus(changed, sources, gone), old_paths)
+    kept = set(local.values()) | {old for new, old in renamed_from.items() if _same_part(old, local[new])}
+    lost = frozenset(path[len(prefix):] for path in tree if path.startswith(prefix) and path not in kept
+                     and _decides(path) and not os.path.lexists(cwd / path[len(prefix):]))
+    return Change(commit, repository, Focus(changed, sources, lost), old_paths)
+
+
+def _decides(path: str) -> bool:
+    """A file of a kind that decides values, outside what discovery always leaves out."""
+    parts = path.split("/")
+    if any(part in DEFAULT_EXCLUDES for part in parts[:-1]):
+        return False
+    return parts[-1] in KUSTOMIZATION_FILES or classify(parts[-1]) in ("terraform", "terraform-json", "tfvars",
+                                                                       "yaml", "json")
+
+
+def _same_part(old: str, new: str) -> bool:
+    """A rename that keeps the file where it was and what it is (main.tf -> network.tf), not one that moves it
+    to another module or build, or makes it another kind (terraform.tfvars -> terraform.tfvars.bak)."""
+    old_name, new_name = posixpath.basename(old), posixpath.basename(new)
+    return posixpath.dirname(old) == posixpath.dirname(new) and classify(old_name) == classify(new_name) and \
+        (old_name in KUSTOMIZATION_FILES) == (new_name in KUSTOMIZATION_FILES) and \
+        not old_name.endswith(AUTOLOADED) and not new_name.endswith(AUTOLOADED)
 
 
 def _working_files(cwd: Path) -> dict[str, bytes | None]:

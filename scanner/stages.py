@@ -13,6 +13,7 @@ from scanner import checkout, collector
 from scanner.discover import MAX_FILE_BYTES, Source, discover, display_prefix, installed_module_sources, unused_excludes
 from scanner.errors import InputError
 from scanner.evaluate import copies, demonstration, engine, waivers
+from scanner.evaluate.conditions import reads_others
 from scanner.evaluate.outcome_cache import OutcomeCache, Units, scan_digest
 from scanner.evaluate.result import Finding, Result
 from scanner.evaluate.summaries import summarise
@@ -193,10 +194,19 @@ def _restructured(builds: list[RenderedBuild], focus: Focus) -> frozenset[str]:
     return frozenset(files)
 
 
+def _across_objects(result: Result) -> frozenset[tuple[str, int]]:
+    """(policy, check) of the checks on Kubernetes objects that look at other objects (a namespace's
+    NetworkPolicies, a PodDisruptionBudget): a deleted manifest anywhere may have answered them."""
+    return frozenset((policy.id, number) for policy in result.policies if policy.input == "kubernetes"
+                     for number, check in enumerate(policy.checks) if reads_others([check.assertion, check.where]))
+
+
 def _narrow(result: Result, focus: Focus, unrendered: frozenset[tuple[str, int]] = frozenset(),
             waivers: frozenset[tuple[str, int]] = frozenset(), restructured: frozenset[str] = frozenset()) -> Result:
     """`waivers`: where the scan's waiver comments are (path, line); `restructured`: the files of builds whose
     structure changed, whose findings all stay."""
+    across = _across_objects(result) if focus.lost_manifest else frozenset()
+
     def keeps(finding: Finding) -> bool:
         """On a changed line or block, or decided by a changed place (a tfvars entry, a default, a local), or
         waived by a waiver comment on a changed line (the line above it or above its block: REVIEW-001 names
@@ -205,7 +215,7 @@ def _narrow(result: Result, focus: Focus, unrendered: frozenset[tuple[str, int]]
             any((finding.path, line - 1) in waivers and focus.keeps(finding.path, line - 1)
                 for line in (finding.line, finding.resource_line) if line > 1)
         return focus.keeps(finding.path, finding.line, finding.resource_line, finding.resource_end_line) or \
-            waived_above or finding.path in restructured or \
+            waived_above or finding.path in restructured or (finding.policy_id, finding.check) in across or \
             any(focus.changed(path) if role == "file" else focus.keeps(path, line) for path, line, role in finding.chain)
     return result.but(findings=[f for f in result.findings if keeps(f)],
                       unresolved=[f for f in result.unresolved if keeps(f)],

@@ -3,6 +3,8 @@ of a multi-line list a local holds, a deleted variables file, patch or policy, a
 directory. Each case: the base commit is compliant, the change makes a finding, and the narrowed scan fails."""
 from __future__ import annotations
 
+import os
+import posixpath
 from pathlib import Path
 
 import pytest
@@ -87,3 +89,43 @@ def test_a_changed_file_that_file_reads_keeps_the_finding(repo, capsys):
     (repo / "infra" / "cfg.json").write_text('{\n  "name": "x",\n  "region": "eastus"\n}\n', encoding="utf-8")
     code, out = narrowed(capsys, "RES-001")
     assert code == 1 and "infra/main.tf:5: error RES-001" in out and "(set in infra/cfg.json:1)" in out
+
+
+def test_what_is_not_lost_or_decides_nothing_keeps_nothing(repo, capsys):
+    """A committed link to a directory is no lost file, nor is a deleted README: an unchanged tree reports
+    nothing new."""
+    commit(repo, {"prod/main.tf": VARIABLE, "real/README.md": "# docs\n", "README.md": "# top\n"})
+    os.symlink("real", repo / "linkdir")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "link")
+    git(repo, "rm", "-q", "README.md")
+    code, out = narrowed(capsys, "RES-001")
+    assert code == 0 and "RES-001" not in out
+
+
+@pytest.mark.parametrize("move", [("prod/terraform.tfvars", "old/terraform.tfvars"),
+                                  ("prod/terraform.tfvars", "prod/terraform.tfvars.bak")])
+def test_a_variables_file_moved_away_keeps_what_it_decided(repo, capsys, move):
+    commit(repo, {"prod/main.tf": VARIABLE, "prod/terraform.tfvars": 'region = "westeurope"\n'})
+    (repo / posixpath.dirname(move[1])).mkdir(exist_ok=True)
+    git(repo, "mv", *move)
+    code, out = narrowed(capsys, "RES-001")
+    assert code == 1 and "prod/main.tf:5: error RES-001" in out
+
+
+def test_an_element_changed_inside_a_terraform_json_object_keeps_the_finding(repo, capsys):
+    settings = '{\n  "locals": {\n    "settings": {\n      "location": "westeurope",\n      "tier": "a"\n    }\n  }\n}\n'
+    commit(repo, {"infra/other.tf.json": settings,
+                  "infra/rg.tf": 'resource "azurerm_resource_group" "rg" {\n  location = local.settings.location\n}\n'})
+    (repo / "infra" / "other.tf.json").write_text(settings.replace("westeurope", "eastus"), encoding="utf-8")
+    code, out = narrowed(capsys, "RES-001")
+    assert code == 1 and "infra/rg.tf:2: error RES-001" in out
+
+
+def test_a_network_policy_deleted_from_another_directory_keeps_the_finding(repo, capsys):
+    policy = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: shop\n"
+              "spec:\n  podSelector: {}\n  policyTypes: [Ingress]\n")
+    commit(repo, {"apps/web.yaml": PRIVILEGED, "policies/deny.yaml": policy})
+    git(repo, "rm", "-q", "policies/deny.yaml")
+    code, out = narrowed(capsys, "WL-021")
+    assert "WL-021" in out
