@@ -142,6 +142,9 @@ def _check_patterns(data: dict[str, Any], text: str, path: Path) -> None:
     for index, check in enumerate(data["checks"]):
         for part in ("where", "assert"):
             for cond, pointer in _conditions(check.get(part), ["checks", index, part]):
+                args = cond.get("args")
+                if isinstance(args, dict) and "predicate" in cond:     # a predicate that compares as a leaf does
+                    cond, pointer = args, pointer + ["args"]
                 if cond.get("op") not in ("regex", "not_regex"):
                     continue
                 try:

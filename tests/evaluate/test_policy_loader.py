@@ -71,6 +71,10 @@ def write_policy(tmp_path: Path, assertion: str, message: str = "{address} is un
     ('{path: name, op: not_regex, value: "^(a+)+$"}',
      ":13: checks[0].assert.value: not a regular expression in RE2 syntax (Terraform's): regular expression too "
      "large/complex to evaluate statically (nested or ambiguous repetition)"),
+    # a predicate that compares as a leaf does is held to the same
+    ('{predicate: effective, args: {path: securityContext.seccompProfile.type, op: regex, value: "^(?=Runtime)"}}',
+     ":13: checks[0].assert.args.value: not a regular expression in RE2 syntax (Terraform's): unsupported group "
+     "syntax (lookaround, backreference or comment)"),
     # Python's lookarounds and backreferences are not RE2: a pattern is matched with a bounded cost
     ('{path: name, op: regex, value: "^(?=a)a+$"}',
      ":13: checks[0].assert.value: not a regular expression in RE2 syntax (Terraform's): unsupported group syntax "

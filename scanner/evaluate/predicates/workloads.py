@@ -31,7 +31,10 @@ def effective(resource: Resource, args: dict[str, Any], ctx: Context, base: Matc
     if isinstance(value, Unknown):
         return unknown(value.reason, path)
     where = path if own else f"pod {path}"
-    if OPERATORS[op](value, args.get("value")):
+    held = OPERATORS[op](value, args.get("value"))
+    if held is None:
+        return unknown(f"whether {where} matches the policy's pattern (it could run too long on the value)", path)
+    if held:
         return Verdict(True, path, path, f"{where} is {value}")   # the path lets `not` point at it
     return fail(path, f"{where} is {value}")
 
