@@ -147,7 +147,7 @@ def _cache_outside(directory: str, roots: tuple[str, ...]) -> None:
             raise SovscanError(f"--cache-dir {terminal.inert(directory)}: holds the scanned path "
                                f"{terminal.inert(root)}; sovscan marks its cache directory and never scans it. "
                                "Choose a directory elsewhere, or one inside the project (it is skipped)")
-        link = _link_below(os.path.abspath(root), os.path.abspath(directory))
+        link = _link_below(os.path.realpath(root), os.path.abspath(directory))
         if link is not None:
             raise SovscanError(f"--cache-dir {terminal.inert(directory)}: reached through the link "
                                f"{terminal.inert(link)} inside the scanned path {terminal.inert(root)}; the scanned "
@@ -155,16 +155,20 @@ def _cache_outside(directory: str, roots: tuple[str, ...]) -> None:
                                "and leaves out. Choose a directory outside the project, or remove the link")
 
 
-def _link_below(root: str, directory: str) -> str | None:
-    """The first symbolic link on the way from `root` down to `directory`, when `directory` lies in it."""
-    if not checkout.inside(directory, root) or directory == root:
-        return None
-    path = root
-    for part in os.path.relpath(directory, root).split(os.sep):
+def _link_below(real_root: str, directory: str) -> str | None:
+    """The first symbolic link on the way to `directory` that lies in the scanned tree (whose real path is
+    `real_root`), followed step by step from the file system's root: a link above the tree (macOS's /tmp, a
+    path to the checkout through a link) is the user's, one inside it the repository's."""
+    path = os.path.abspath(os.sep)
+    for part in directory.split(os.sep):
+        if not part:
+            continue
         path = os.path.join(path, part)
         if os.path.islink(path):
-            return path
-        if not os.path.isdir(path):
+            if checkout.inside(os.path.join(os.path.realpath(os.path.dirname(path)), part), real_root):
+                return path
+            path = os.path.realpath(path)
+        elif not os.path.isdir(path):
             return None    # what does not exist yet is made as real directories
     return None
 

@@ -240,3 +240,17 @@ def test_a_cache_directory_reached_through_a_link_in_the_scanned_tree_exits_2(wr
     code, _, err = run(["scan", ".", "--only", "residency"], capsys)
     assert code == 2 and "--cache-dir" in err and "reached through the link" in err
     assert not (tmp_path / "k8s" / "CACHEDIR.TAG").exists() and not any(outside.iterdir())
+
+
+def test_a_cache_link_in_the_tree_is_found_when_the_tree_is_reached_through_a_link(write, tmp_path, capsys,
+                                                                                    monkeypatch):
+    """$PWD through a link (macOS's /tmp, a checkout under a linked directory) does not hide the link inside."""
+    write({"repo/k8s/main.tf": VIOLATION, "repo/README.md": "# x\n"})
+    (tmp_path / "repo" / ".cache").mkdir()
+    os.symlink("../k8s", tmp_path / "repo" / ".cache" / "sovscan")
+    os.symlink(tmp_path / "repo", tmp_path / "alias")
+    monkeypatch.chdir(tmp_path / "alias")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "alias" / ".cache"))
+    code, _, err = run(["scan", ".", "--only", "residency"], capsys)
+    assert code == 2 and "reached through the link" in err
+    assert not (tmp_path / "repo" / "k8s" / "CACHEDIR.TAG").exists()
