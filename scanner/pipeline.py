@@ -51,8 +51,8 @@ def scan(request: ScanRequest) -> tuple[Result, int]:
     from scanner import stages    # here: a run the cache answers needs none of the stages' code (pre-commit start-up)
 
     with collector.fewer_collections():
-        result, files, read_changed = stages.run(request)
-        if results is not None and key is not None and not read_changed \
+        result, files, unrepeatable = stages.run(request)
+        if results is not None and key is not None and not unrepeatable \
                 and result_cache.tree_state(request) == state.hexdigest():   # else it is not the key's tree's result
             results.put(key, result, files)
     return result, files

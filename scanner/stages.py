@@ -57,8 +57,9 @@ def _var_file(path: str) -> terraform.TerraformFile:
 
 
 def run(request: ScanRequest) -> tuple[Result, int, bool]:
-    """(result, number of files scanned, whether a file the scan read again had changed since parsing read it)
-    of `request`, its `today` set."""
+    """(result, number of files scanned, whether the result may differ in another run over the same files: a
+    file the scan read again had changed since parsing read it, or a build did not render for a reason of
+    this run, such as its time limit) of `request`, its `today` set."""
     var_files = [_var_file(p) for p in request.var_files]
     sources, notices = [], []
     matched: set[str] = set()
@@ -106,7 +107,7 @@ def run(request: ScanRequest) -> tuple[Result, int, bool]:
     if request.focus is not None:
         result = _narrow(result, request.focus, _unrendered_places(the_model.builds, request.focus),
                          frozenset((d.path, d.line) for d in directives), _restructured(the_model.builds, request.focus))
-    return result, len(sources), bool(texts.changed)
+    return result, len(sources), bool(texts.changed) or any(not b.repeatable for b in the_model.builds)
 
 
 def _located(plan: Plan, roots: tuple[str, ...]) -> Plan:

@@ -173,6 +173,7 @@ def unrendered_chart(root: str, files: Mapping[str, str], reason: str) -> Render
     root = _chart_directory(root)
     build = RenderedBuild(root, "helm")
     build.inputs = frozenset(path for path in files if not root or path.startswith(root + "/"))
+    build.repeatable = False     # another run may have the time to render it
     return _incomplete(build, Notice(join(root, "Chart.yaml"), 0, f"Helm chart {root or '.'} not rendered: {reason}; "
                                                                   "its templates are not scanned"))
 

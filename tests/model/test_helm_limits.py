@@ -3,6 +3,7 @@ output, loops, prints too much) is a notice on its chart and the scan goes on; a
 the render too. Skipped without the `helm` extra (CI may not install it)."""
 from __future__ import annotations
 
+import json
 import mmap
 import os
 import signal
@@ -182,3 +183,24 @@ def test_charts_stop_rendering_when_the_scans_helm_budget_is_spent(monkeypatch):
     builds = deployed._charts(["a", "b", "c"], texts, {}, "auto", slow)
     assert rendered == ["a"] and [b.complete for b in builds] == [True, False, False]
     assert builds[1].notices[0].path == "b/Chart.yaml" and "took more than 0.05 s" in builds[1].notices[0].message
+
+
+def test_a_scan_whose_chart_the_budget_skipped_is_not_remembered(tmp_path, monkeypatch, capsys):
+    """A slow run must not answer for later ones: its result lacks the chart's objects."""
+    from scanner import cli
+    from scanner.model import deployed
+    chart = tmp_path / "tree" / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 1.0.0\n")
+    (chart / "templates" / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n"
+                                                  "  containers:\n    - name: c\n      image: nginx:latest\n")
+    monkeypatch.setattr(deployed, "HELM_BUDGET_SECONDS", -1.0)
+    arguments = ["scan", str(tmp_path / "tree"), "--cache-dir", str(tmp_path / "cache"), "--fail-on", "never",
+                 "--helm-engine", "none", "-f", "json"]
+    cli.main(arguments)
+    first = json.loads(capsys.readouterr().out)
+    assert any("took more than -1.0 s" in n["message"] for n in first["notices"])
+    monkeypatch.setattr(deployed, "HELM_BUDGET_SECONDS", 120.0)
+    cli.main(arguments)
+    second = json.loads(capsys.readouterr().out)
+    assert not any("took more than" in n["message"] for n in second["notices"])
