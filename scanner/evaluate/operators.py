@@ -1,6 +1,8 @@
 """Leaf comparisons: `{path, op, value}`. Each returns True, False, or None (cannot tell)."""
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any, Callable
 
 from scanner.model.functions.arguments import FunctionError
@@ -46,12 +48,20 @@ def _regex(seen: Any, wanted: Any) -> bool | None:
     this value could run away (a repository's own policy may hold `^(a+)+$`)."""
     if not isinstance(seen, str):
         return False
+    pattern = _bounded(str(wanted), len(seen))
+    return None if pattern is None else pattern.search(seen) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _bounded(pattern: str, length: int) -> re.Pattern | None:
+    """The compiled pattern, when matching it on a text of this length has a bounded cost (the estimate reads
+    only the length); None otherwise."""
     try:
-        pattern = compile_re2(str(wanted))
-        pattern.check(seen)
+        compiled = compile_re2(pattern)
+        compiled.check(" " * length)
     except (PatternTooComplex, FunctionError):
         return None
-    return pattern.compiled.search(seen) is not None
+    return compiled.compiled
 
 
 def _not_regex(seen: Any, wanted: Any) -> bool | None:
