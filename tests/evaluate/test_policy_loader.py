@@ -158,3 +158,22 @@ def test_a_value_too_long_to_match_safely_leaves_the_check_unresolved(tmp_path, 
     result, _ = scan(ScanRequest((str(root),), (policy,), Config()))
     assert [f.address for f in result.unresolved] == ["azurerm_storage_account.s"]
     assert [f.address for f in result.findings] == ["azurerm_storage_account.t"]
+
+
+def test_a_container_setting_too_long_to_match_safely_leaves_the_check_unresolved(tmp_path, write):
+    """`effective` compares as a leaf does: a value longer than a pattern is matched on is unresolved."""
+    folder = tmp_path / "policies" / "custom"
+    folder.mkdir(parents=True)
+    (folder / "CUS-002.yaml").write_text(POLICY.replace("CUS-001", "CUS-002").replace("input: terraform", "input: kubernetes")
+                                         .replace("{terraform: [azurerm_storage_account]}", "{kubernetes: [Pod]}\n"
+                                                  "    each: \"pod.containers[*]\"") % (
+        "{address} is untidy", '{predicate: effective, args: {path: securityContext.seccompProfile.type, op: regex, '
+                               'value: "^Runtime"}}'), encoding="utf-8")
+    policy = next(p for p in policy_module.load((str(tmp_path / "policies"),)) if p.id == "CUS-002")
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  containers:\n    - name: c\n"
+           "      image: nginx:1.27.0\n      securityContext:\n        seccompProfile:\n          type: {type}\n")
+    root = write({"long.yaml": pod.format(name="long", type="Runtime" + "x" * 100_000),
+                  "short.yaml": pod.format(name="short", type="Localhost")}, tmp_path / "tree")
+    result, _ = scan(ScanRequest((str(root),), (policy,), Config()))
+    assert [f.address for f in result.unresolved] == ["Pod/default/long"]
+    assert [f.address for f in result.findings] == ["Pod/default/short"]
