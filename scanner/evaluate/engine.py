@@ -23,7 +23,7 @@ from scanner.evaluate.policies import LANGUAGES, Check, Policy
 from scanner.evaluate.selection import mode_of
 from scanner.evaluate.result import Finding, Passed, Result
 from scanner.evaluate.verdict import Verdict, unknown
-from scanner.model.paths import Match, resolve, without_indices
+from scanner.model.paths import Match, resolve, strings_at, without_indices
 from scanner.model.rendered import AS_DEPLOYED_FACT, NOT_WRITTEN, UNRENDERED_FACT, Place
 from scanner.model.resource import META_TYPES, Model, Resource
 from scanner.model.values import OneOf, Unknown
@@ -332,7 +332,7 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
                                          for name, where, plan in notes)) for lang, head in heads.items()}
     detail = redact(verdict.detail)
     if any(role == "sensitive" for *_, role in chain):   # as Terraform hides a value a sensitive variable gave
-        secret = _texts_of(resource, location)
+        secret = strings_at(resource, location)
         texts = {lang: masked(text, secret) for lang, text in texts.items()}
         detail = masked(detail, secret)
     own_file = not resource.places or path == resource.path   # the resource's lines are lines of this file
@@ -351,26 +351,12 @@ def _module_default(resource: Resource, location: str,
                     chain: tuple[tuple[str, int, str], ...]) -> tuple[str, int] | None:
     """The place of a module's own variable default that decided the value, when the resource is in a
     module instance another module calls (its caller could have passed the value)."""
-    if not resource.module or not chain or without_indices(location) not in resource.passthrough:
+    written = [place for place in chain if place[2] not in NOT_WRITTEN]
+    if not resource.module or not written or without_indices(location) not in resource.passthrough:
         return None
-    where, number, role = chain[-1]
+    where, number, role = written[-1]
     directory = posixpath.dirname(resource.path)
     return (where, number) if role == "default" and posixpath.dirname(where) == directory else None
-
-
-def _texts_of(resource: Resource, location: str) -> list[str]:
-    """The strings of the value at `location`."""
-    found: list[str] = []
-    stack = [match.value for match in resolve(resource, location)] if location else []
-    while stack:
-        value = stack.pop()
-        if isinstance(value, str):
-            found.append(value)
-        elif isinstance(value, dict):
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-    return found
 
 
 def _decided_at(chain: tuple[tuple[str, int, str], ...], path: str, line: int) -> tuple[str, bool] | None:

@@ -12,6 +12,7 @@ from scanner.config import Config
 from scanner.masking import mask, redact
 from scanner.evaluate.predicates.exit import classify
 from scanner.evaluate.selection import mode_of
+from scanner.model.paths import strings_at
 from scanner.evaluate.result import (ClusterSummary, ExitPlan, ExitReadiness, HavenSummary, Judged, LiveSummary, LockIn,
                                      ProviderPosture, RegionUse, ResidencySummary, Result)
 from scanner.model.derive.providers import PROVIDER_SOURCE_TYPE
@@ -130,6 +131,7 @@ def residency(model: Model, config: Config) -> ResidencySummary:
     table = regions()
     placed: dict[tuple[str, str], list[tuple[str, str, int, str]]] = {}
     hidden: set[tuple[str, str]] = set()
+    sensitive = _sensitive_texts(model)
     unresolved = []
     for resource in model.resources:
         if resource.kind != "terraform" or resource.type in META_TYPES:
@@ -144,15 +146,28 @@ def residency(model: Model, config: Config) -> ResidencySummary:
         region = table.lookup(provider, value)
         key = (provider, region.id if region else value)
         placed.setdefault(key, []).append((resource.address, resource.path, resource.line, role))
-        if any(r == "sensitive" for path in _REGION_PATHS for _, r in resource.chain_of(path)):
+        if value in sensitive:
             hidden.add(key)     # as Terraform hides a value a sensitive variable gave
         pair = table.lookup(provider, region.pair) if region and region.pair and _replicates(resource) else None
         if pair is not None:
             placed.setdefault((provider, pair.id), []).append((resource.address, resource.path, resource.line, "replica"))
+            if value in sensitive:
+                hidden.add((provider, pair.id))     # the pair would give the region away
     uses = tuple(_region_use(table, config, provider, region, sorted(set(found)), (provider, region) in hidden)
                  for (provider, region), found in sorted(placed.items()))
     return ResidencySummary(config.residency_tier, config.allow_regions, config.deny_regions, uses,
                             tuple(sorted(unresolved)), table.as_of)
+
+
+def _sensitive_texts(model: Model) -> set[str]:
+    """Every string a value that came through a variable marked sensitive holds, in a resource or a provider
+    configuration (an AWS resource's region is its provider's)."""
+    found: set[str] = set()
+    for resource in model.resources:
+        for path, chain in resource.chains.items():
+            if any(role == "sensitive" for _, role in chain):
+                found.update(strings_at(resource, path))
+    return found
 
 
 def _placement(resource: Resource, provider: str) -> tuple[object, str]:

@@ -84,3 +84,18 @@ def lookup(resource: Resource, path: str, base: Match | None = None) -> list[Mat
 def without_indices(path: str) -> str:
     """The same path for the location table, which has no list indices (`node_pool.node_config`)."""
     return re.sub(r"\[\d+\]", "", path)
+
+
+def strings_at(resource: Resource, path: str) -> list[str]:
+    """The strings of the value at `path` (all of them, in lists and maps)."""
+    found: list[str] = []
+    stack = [match.value for match in resolve(resource, path)] if path else []
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 # Resource types the model adds for Terraform's own blocks: not infrastructure, so "every azurerm_*"
 # style matches and inventories leave them out.
 # A value of a Terraform resource that stands for a number of instances count or for_each does not make
-# known (or for more instances than are evaluated one by one): the Unknown that hides the number. Not an
-# attribute: the parentheses keep it apart from anything a configuration can write.
+# known (or for more instances than are evaluated one by one): the Unknown that hides the number; and in its
+# chains, the places that decided how many instances there are. Not an attribute: the parentheses keep it
+# apart from anything a configuration can write.
 SEVERAL = "(instances)"
 
 META_TYPES = frozenset({"provider", "variable", "output", "module_call", "terraform_required_provider",
@@ -86,11 +87,12 @@ class Resource:
     def chain_of(self, path: str) -> tuple[tuple[Place, str], ...]:
         """The places that decided the value at `path` (its own line first), nearest written ancestor."""
         own = ((self.place_of(path), "attribute"),)
+        instances = self.chains.get(SEVERAL, ())    # what decided how many instances of it there are
         while path:
             if path in self.chains:
-                return own + self.chains[path]
+                return own + self.chains[path] + instances
             path = path.rsplit(".", 1)[0] if "." in path else ""
-        return own
+        return own + instances
 
 
 _INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")

@@ -591,3 +591,15 @@ def test_a_pool_of_an_unknown_number_of_instances_decides_neither_zones_nor_node
     result = run_scan(root, only=("HAVEN-001", "HAVEN-003"))
     assert result.findings == [] and ids(result.unresolved) == [("HAVEN-001", "aws_eks_cluster.eks"),
                                                                 ("HAVEN-003", "aws_eks_cluster.eks")]
+
+
+def test_a_pool_in_a_module_called_an_unknown_number_of_times_decides_neither(write, run_scan, tmp_path):
+    root = write({"main.tf": 'variable "zones" {}\nresource "aws_eks_cluster" "eks" {\n  name = "eks"\n}\n'
+                             'module "ng" {\n  source   = "./ng"\n  for_each = toset(var.zones)\n'
+                             '  cluster  = aws_eks_cluster.eks.name\n  subnet   = each.value\n}\n',
+                  "ng/main.tf": 'variable "cluster" {}\nvariable "subnet" {}\nresource "aws_eks_node_group" "g" {\n'
+                                '  cluster_name = var.cluster\n  subnet_ids   = [var.subnet]\n'
+                                '  scaling_config {\n    min_size = 1\n  }\n}\n'}, tmp_path / "m")
+    result = run_scan(root, only=("HAVEN-001", "HAVEN-003"))
+    assert result.findings == [] and ids(result.unresolved) == [("HAVEN-001", "aws_eks_cluster.eks"),
+                                                                ("HAVEN-003", "aws_eks_cluster.eks")]

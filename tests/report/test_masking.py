@@ -118,3 +118,37 @@ def test_a_value_a_sensitive_variable_gave_is_masked_wherever_it_is_shown(write,
     shown = capsys.readouterr().out + "".join((tmp_path / o.split("=")[0]).read_text() for o in outputs)
     assert (value in shown) is not sensitive
     assert "(set in " in shown and "terraform.tfvars:1)" in shown    # the declaration is not where it was set
+
+
+@pytest.mark.parametrize("files, hidden", [
+    # through a dynamic block's iterator
+    ({"main.tf": 'variable "geo" {\n  sensitive = true\n  default   = ["eastus", "westeurope"]\n}\n'
+                 'resource "azurerm_cosmosdb_account" "db" {\n  location = "westeurope"\n'
+                 '  dynamic "geo_location" {\n    for_each = var.geo\n    content {\n'
+                 '      location          = geo_location.value\n      failover_priority = geo_location.key\n    }\n  }\n}\n'},
+     "eastus"),
+    # an AWS resource's region is its provider's
+    ({"main.tf": 'variable "region" {\n  type      = string\n  sensitive = true\n}\nprovider "aws" {\n'
+                 '  region = var.region\n}\nresource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n',
+      "terraform.tfvars": 'region = "me-central-1"\n'}, "me-central-1"),
+    # geo-redundant storage: the paired region would give the region away
+    ({"main.tf": 'variable "loc" {\n  type      = string\n  sensitive = true\n}\n'
+                 'resource "azurerm_storage_account" "s" {\n  location                 = var.loc\n'
+                 '  account_replication_type = "GRS"\n}\n', "terraform.tfvars": 'loc = "eastus"\n'}, "westus"),
+])
+def test_a_sensitive_value_is_masked_however_it_reaches_a_report(write, tmp_path, capsys, files, hidden):
+    root = write(files)
+    cli.main(["scan", str(root), "--fail-on", "never", "-f", "text", "-f", f"json={tmp_path / 'r.json'}",
+              "-f", f"html={tmp_path / 'r.html'}"])
+    shown = capsys.readouterr().out + (tmp_path / "r.json").read_text() + (tmp_path / "r.html").read_text()
+    assert hidden not in shown.replace(mask(hidden), "")
+
+
+def test_a_sensitive_default_on_one_line_of_json_keeps_its_place(write, run_scan):
+    """In one-line JSON the declaration and its default share a line: the default still decides where the
+    finding is reported (the module call), and the value is still masked."""
+    root = write({"mod/variables.tf.json": '{"variable":{"loc":{"type":"string","sensitive":true,"default":"eastus"}}}',
+                  "mod/main.tf": 'resource "azurerm_resource_group" "rg" {\n  location = var.loc\n}\n',
+                  "main.tf": 'module "a" {\n  source = "./mod"\n}\n'})
+    (finding,) = run_scan(root, only=("RES-001",)).findings
+    assert (finding.path, finding.line) == ("main.tf", 1) and "eastus" not in finding.message

@@ -129,3 +129,34 @@ def test_a_network_policy_deleted_from_another_directory_keeps_the_finding(repo,
     git(repo, "rm", "-q", "policies/deny.yaml")
     code, out = narrowed(capsys, "WL-021")
     assert "WL-021" in out
+
+
+@pytest.mark.parametrize("code", [
+    'variable "regions" {}\nresource "azurerm_resource_group" "rg" {\n  for_each = toset(var.regions)\n'
+    '  name     = "rg-${each.key}"\n  location = each.value\n}\n',
+    'variable "regions" {}\nmodule "rg" {\n  source   = "./rg"\n  for_each = toset(var.regions)\n  loc      = each.value\n}\n'])
+def test_a_collection_changed_in_a_variables_file_keeps_the_findings_of_the_instances(repo, capsys, code):
+    """A value read through each.value was decided where the collection was; a new instance is new throughout."""
+    commit(repo, {"infra/main.tf": code, "infra/terraform.tfvars": 'regions = ["westeurope"]\n',
+                  "infra/rg/main.tf": 'variable "loc" {}\nresource "azurerm_resource_group" "rg" {\n'
+                                      '  location = var.loc\n}\n'})
+    (repo / "infra" / "terraform.tfvars").write_text('regions = ["westeurope", "eastus"]\n', encoding="utf-8")
+    code_, out = narrowed(capsys, "RES-001")
+    assert code_ == 1 and "RES-001" in out
+
+
+def test_a_values_file_renamed_so_that_helm_no_longer_reads_it_counts_as_changed(repo, capsys):
+    commit(repo, {"chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+                  "chart/values.yaml": "image: nginx:1.27.0\n",
+                  "chart/templates/pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+                                              "    - name: c\n      image: {{ .Values.image | default \"nginx:latest\" }}\n"})
+    git(repo, "mv", "chart/values.yaml", "chart/values.yml")
+    code, out = narrowed(capsys, "EXIT-020")
+    if "not rendered" in out or "EXIT-020" not in cli_full(capsys):
+        pytest.skip("no Helm engine here")
+    assert "EXIT-020" in out
+
+
+def cli_full(capsys) -> str:
+    cli.main(["scan", ".", "--only", "EXIT-020", "--no-cache"])
+    return capsys.readouterr().out

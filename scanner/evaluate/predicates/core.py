@@ -7,6 +7,7 @@ from typing import Any
 from scanner.evaluate.context import Context, base_address
 from scanner.evaluate.predicates.spec import BOOLEAN, STRING, STRINGS, PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
+from scanner.masking import mask
 from scanner.model.paths import Match, lookup
 from scanner.model.rendered import Place
 from scanner.model.resource import Resource, managed_type
@@ -210,7 +211,9 @@ def paired_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context
     if verdict.state is False:
         denied = pair.id.lower().replace(" ", "") in ctx.config.deny_regions
         why = "on the configured deny list" if denied else f"outside the allowed tier {ctx.config.residency_tier}"
-        return fail(report_path, f"replicates to the paired region {pair.id} ({pair.country}, tier {pair.tier}), {why}")
+        # the pair of a region a sensitive variable gave would give the region away
+        shown = mask(pair.id) if any(role == "sensitive" for _, role in resource.chain_of(path)) else pair.id
+        return fail(report_path, f"replicates to the paired region {shown} ({pair.country}, tier {pair.tier}), {why}")
     return verdict
 
 

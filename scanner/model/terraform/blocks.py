@@ -7,7 +7,7 @@ from typing import Any
 
 from scanner.model.rendered import Place
 from scanner.model.terraform.expressions import Evaluator, items_of
-from scanner.model.terraform.trace import Trace
+from scanner.model.terraform.trace import Trace, bound
 from scanner.model.values import Unknown
 from scanner.parse import expressions as x
 from scanner.parse.terraform import Block
@@ -119,7 +119,7 @@ def _dynamic(evaluator: Evaluator, block: Block, scope: dict[str, Any], prefix: 
     if content is None or isinstance(out.values.get(label), Unknown):   # an earlier block of it was unknown
         return
     for key, value in items:
-        inner_scope = {**scope, iterator: {"key": key, "value": value}}
+        inner_scope = bound(scope, iterator, {"key": key, "value": value}, trace)
         sub = evaluate_block(evaluator, content, inner_scope, prefix + label + ".")
         out.values.setdefault(label, []).append(sub.values)
         for k, line in sub.locations.items():

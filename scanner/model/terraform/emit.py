@@ -8,7 +8,7 @@ from typing import Any
 from scanner.model.rendered import Place
 from scanner.model.resource import SEVERAL, Resource
 from scanner.model.terraform.blocks import MAX_PLAIN_DEPTH, BlockValues, evaluate_block
-from scanner.model.terraform.instance import Instance, InstanceKey
+from scanner.model.terraform.instance import Instance, hidden_number, key_places
 from scanner.model.terraform.modules import TerraformModel
 from scanner.model.terraform.plan_values import PLAN_ROLE, PlanValues, without_secrets
 from scanner.model.terraform.trace import Trace
@@ -131,22 +131,19 @@ def _resource(instance: Instance, block: Block, path: str) -> None:
     plan = instance.model.plans.get(instance.root)
     for key in instance.instance_keys(block, Trace()):
         evaluated = evaluate_block(instance.evaluator, block, key.scope)
-        several = _hidden_number(key)
+        several = hidden_number(key)
+        several = several if several is not None else instance.several
         if several is not None:
             evaluated.values[SEVERAL] = several
+        decided = key_places(key) + instance.decided_by
+        if decided:     # a new instance is new in every attribute: what decided the number is in every chain
+            evaluated.chains[SEVERAL] = tuple(dict.fromkeys((place, "instances") for place, _ in decided))
         if plan is not None:   # what the code leaves to apply, as planned
             for filled in plan.fill(instance.prefixed(f"{rtype}.{name}{key.suffix}"), evaluated.values):
                 evaluated.locations.setdefault(filled, block.line)
                 evaluated.chains[filled] = ((plan.place, PLAN_ROLE),)
         _emit(instance, rtype, f"{rtype}.{name}{key.suffix}", path, block.line, evaluated, provider=provider,
               provider_values=provider_values, end_line=block.end_line, origins=origins, passthrough=passthrough)
-
-
-def _hidden_number(key: InstanceKey) -> Unknown | None:
-    """The Unknown that stands for a number of instances, when the key stands for several or an unknown number
-    (count or for_each not known statically, or instances past those evaluated one by one)."""
-    scope = key.scope.get("count", {}).get("index") if "count" in key.scope else key.scope.get("each", {}).get("key")
-    return scope if isinstance(scope, Unknown) else None
 
 
 def planned_only(model: TerraformModel, root: str, plan: PlanValues) -> None:

@@ -11,7 +11,7 @@ from scanner.model.functions import FUNCTIONS, MAX_VALUE_SIZE
 from scanner.model.functions.arguments import FunctionError, TooLarge, number_result, parse_number
 from scanner.model.rendered import Place
 from scanner.model.terraform.files import ScannedFiles
-from scanner.model.terraform.trace import Trace
+from scanner.model.terraform.trace import SCOPE_PLACES, Trace
 from scanner.model.values import OneOf, Unknown, one_of
 from scanner.parse import expressions as x
 
@@ -225,6 +225,8 @@ class Evaluator:
             return self.apply(self.evaluate(root, scope, trace), steps, scope, trace)
         name = root.name
         if name in scope:
+            for place, role in scope.get(SCOPE_PLACES, {}).get(name, ()):
+                trace.add_place(place, role)
             return self.apply(scope[name], steps, scope, trace)
         names = self.names
         if names is None:

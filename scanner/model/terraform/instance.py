@@ -19,7 +19,7 @@ from scanner.model.terraform.expressions import Evaluator
 from scanner.model.terraform.files import ScannedFiles
 from scanner.model.terraform.plan_values import PLAN_ROLE
 from scanner.model.terraform.modules import ModuleDir, TerraformModel, local_module_dir, normalise
-from scanner.model.terraform.trace import Settled, Trace
+from scanner.model.terraform.trace import SCOPE_PLACES, Settled, Trace, bound
 from scanner.model.types import ANY, apply_defaults, has_optional, read_type
 from scanner.model.values import Unknown
 from scanner.parse import expressions as x
@@ -56,6 +56,10 @@ class Instance:
         self.memo: dict[tuple[str, ...], Settled] = {}
         self.children: dict[str, list[Instance] | None] = {}
         self.providers = dict(providers)
+        # how many instances of this module there are: what decided it (its calls' count or for_each, up the
+        # tree), and the Unknown that hides it when it is not known
+        self.decided_by: tuple[tuple[Place, str], ...] = ()
+        self.several: Unknown | None = None
         # the file functions read this module's scanned files (Terraform resolves `file("x")` against the working
         # directory, the root module; `path.module` names this one)
         self.files = ScannedFiles(model.texts, root, model.ordered_paths(), model.file_reads)
@@ -109,7 +113,9 @@ class Instance:
             block = declared[0] if declared else None
             spec = read_type(block.attributes["type"].expr) if block and "type" in block.attributes else ANY
             if block is not None and declared and _sensitive(block):
-                own.add_place(Place(declared[1], block.line), "sensitive")
+                # line 0, the file: a place no value is written at, so it never takes a written place's role
+                # (in one-line JSON the declaration and its default share a line)
+                own.add_place(Place(declared[1], 0), "sensitive")
             given = self.inputs.get(name)
             if given is not None:
                 settled = given() if callable(given) else given
@@ -241,7 +247,14 @@ class Instance:
 
     # --- count / for_each -----------------------------------------------------------------------
     def instance_keys(self, block: Block, trace: Trace) -> list[InstanceKey]:
-        """One key per instance; one Unknown-scoped key when the collection is not knowable."""
+        """One key per instance; one Unknown-scoped key when the collection is not knowable. Each key's scope
+        carries the places that decided the count or collection (trace.bound), which `trace` meets too."""
+        own = Trace()
+        keys = self._instance_keys(block, own)
+        trace.add(own)
+        return [_decided(key, own) for key in keys] if own.places else keys
+
+    def _instance_keys(self, block: Block, trace: Trace) -> list[InstanceKey]:
         if "count" in block.attributes:
             count = self.evaluate(block.attributes["count"].expr, {}, trace)
             if isinstance(count, bool) or not isinstance(count, int):
@@ -302,13 +315,14 @@ class Instance:
         installed = normalise(target) in self.model.installed
         site = Place(path, block.line)
         user_site = self.user_site or (site if installed else None)
-        instances = [self._child(block, path, address + key.suffix, key.scope, target, site, user_site)
+        instances = [self._child(block, path, address + key.suffix, key, target, site, user_site)
                      for key in self.instance_keys(block, Trace())]
         self.children[name] = instances
         return instances
 
-    def _child(self, block: Block, path: str, address: str, scope: dict[str, Any], target: str, call_site: Place,
+    def _child(self, block: Block, path: str, address: str, key: InstanceKey, target: str, call_site: Place,
                user_site: Place | None) -> "Instance":
+        scope = key.scope
         inputs: dict[str, Input] = {}
         origins: dict[str, Place] = {}
         for arg, attr in block.attributes.items():
@@ -318,8 +332,11 @@ class Instance:
             origin = self.origin_of(attr.expr, Place(path, attr.line))
             if origin:
                 origins[arg] = origin
-        return Instance(self.model, self.model.modules[normalise(target)], address, inputs,
-                        self._child_providers(block), self.depth + 1, self.root, origins, call_site, user_site)
+        child = Instance(self.model, self.model.modules[normalise(target)], address, inputs,
+                         self._child_providers(block), self.depth + 1, self.root, origins, call_site, user_site)
+        child.decided_by = self.decided_by + key_places(key)
+        child.several = self.several if self.several is not None else hidden_number(key)
+        return child
 
     def origin_of(self, expr: x.Expr, written: Place) -> Place | None:
         """Where a value passed into a module is written: here when it is a literal, or further up the
@@ -372,6 +389,27 @@ def _not_in_scan(source: Any) -> str:
     if isinstance(source, str) and source.startswith(("./", "../")):
         return f"its source {source} is not a directory of the scan"
     return f"its source {source} is not in the scan (run terraform init first, so that .terraform/modules holds it)"
+
+
+def key_places(key: InstanceKey) -> tuple[tuple[Place, str], ...]:
+    """The places that decided the count or collection the key is one of."""
+    return tuple(dict.fromkeys(p for places in key.scope.get(SCOPE_PLACES, {}).values() for p in places))
+
+
+def hidden_number(key: InstanceKey) -> Unknown | None:
+    """The Unknown that stands for a number of instances, when the key stands for several or an unknown number
+    (count or for_each not known statically, or instances past those evaluated one by one)."""
+    scope = key.scope.get("count", {}).get("index") if "count" in key.scope else key.scope.get("each", {}).get("key")
+    return scope if isinstance(scope, Unknown) else None
+
+
+def _decided(key: InstanceKey, trace: Trace) -> InstanceKey:
+    """The key with the places that decided its count or collection bound to `count` or `each` in its scope."""
+    scope = dict(key.scope)
+    for name in ("count", "each"):
+        if name in scope:
+            scope = bound(scope, name, scope[name], trace)
+    return InstanceKey(key.suffix, scope)
 
 
 def _blocked(value: Any, what: str) -> Unknown:

@@ -12,7 +12,20 @@ from typing import Any
 from scanner.model.rendered import Place
 
 # Roles of a place in a chain, from the most decisive for a message to the least.
-ROLES = ("tfvars", "argument", "default", "local", "output", "file", "attribute", "sensitive")
+ROLES = ("tfvars", "argument", "default", "local", "output", "file", "attribute", "sensitive", "instances")
+
+# In an expression's scope: for each name bound by count, for_each or a dynamic block's iterator, the places that
+# decided the collection it comes from. A value read through `each.value` was decided there too. (Not an HCL
+# name: the parentheses keep it apart.)
+SCOPE_PLACES = "(places)"
+
+
+def bound(scope: dict[str, Any], name: str, value: Any, trace: "Trace") -> dict[str, Any]:
+    """`scope` with `name` bound to `value`, and the places `trace` met while evaluating its collection: as
+    "instances" (they decided which items there are, not what a message should name as where the value was
+    set, nor where a module's default is reported), but for a sensitive variable's, which masks the value."""
+    met = tuple((place, role if role == "sensitive" else "instances") for place, role in trace.places.items())
+    return {**scope, name: value, SCOPE_PLACES: {**scope.get(SCOPE_PLACES, {}), name: met}}
 
 
 
