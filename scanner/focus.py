@@ -28,7 +28,9 @@ MAX_DIFF_MIDDLE = 2_000   # lines between the shared start and end above which n
 MAX_EDITS = 400           # inserted plus deleted lines above which no line diff is made
 HCL_SUFFIXES = (".tf", ".tofu", ".tfvars", ".hcl", ".tf.json", ".tfvars.json")
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-AUTOLOADED = ("terraform.tfvars", "terraform.tfvars.json", ".auto.tfvars", ".auto.tfvars.json")   # by name
+# files a tool reads by their name: renamed, they are no longer read (terraform.tfvars -> prod.tfvars)
+AUTOLOADED = ("terraform.tfvars", "terraform.tfvars.json", ".auto.tfvars", ".auto.tfvars.json", "Chart.yaml",
+              "values.yaml", "values.schema.json", "requirements.yaml")
 
 
 @dataclass(frozen=True)
