@@ -19,7 +19,7 @@ from scanner.model.terraform.expressions import Evaluator
 from scanner.model.terraform.files import ScannedFiles
 from scanner.model.terraform.plan_values import PLAN_ROLE
 from scanner.model.terraform.modules import ModuleDir, TerraformModel, local_module_dir, normalise
-from scanner.model.terraform.trace import SCOPE_PLACES, Settled, Trace, bound
+from scanner.model.terraform.trace import Settled, Trace, bound
 from scanner.model.types import ANY, apply_defaults, has_optional, read_type
 from scanner.model.values import Unknown
 from scanner.parse import expressions as x
@@ -37,6 +37,9 @@ _IN_PROGRESS = Settled(Unknown("cycle", kind="cycle"))
 class InstanceKey:
     suffix: str                 # `[0]`, `["weu"]`, or "" for a single instance
     scope: dict[str, Any]       # `count.index` / `each.key`, `each.value` for that instance
+    # what decided the count or collection: every attribute of the instance carries it (emit.py), so one copy
+    # per resource rather than one in each value read through `each`
+    decided: tuple[tuple[Place, str], ...] = ()
 
 
 class Instance:
@@ -252,7 +255,10 @@ class Instance:
         own = Trace()
         keys = self._instance_keys(block, own)
         trace.add(own)
-        return [_decided(key, own) for key in keys] if own.places else keys
+        if not own.places:
+            return keys
+        decided = tuple((place, "instances") for place in own.places)    # one tuple for all the keys
+        return [_decided(key, own, decided) for key in keys]
 
     def _instance_keys(self, block: Block, trace: Trace) -> list[InstanceKey]:
         if "count" in block.attributes:
@@ -393,7 +399,7 @@ def _not_in_scan(source: Any) -> str:
 
 def key_places(key: InstanceKey) -> tuple[tuple[Place, str], ...]:
     """The places that decided the count or collection the key is one of."""
-    return tuple(dict.fromkeys(p for places in key.scope.get(SCOPE_PLACES, {}).values() for p in places))
+    return key.decided
 
 
 def hidden_number(key: InstanceKey) -> Unknown | None:
@@ -403,13 +409,15 @@ def hidden_number(key: InstanceKey) -> Unknown | None:
     return scope if isinstance(scope, Unknown) else None
 
 
-def _decided(key: InstanceKey, trace: Trace) -> InstanceKey:
-    """The key with the places that decided its count or collection bound to `count` or `each` in its scope."""
+def _decided(key: InstanceKey, trace: Trace, decided: tuple[tuple[Place, str], ...]) -> InstanceKey:
+    """The key with the places that decided its count or collection: all of them for the instance, and a
+    sensitive variable's bound to `count` or `each` in its scope (a value read through it is masked)."""
     scope = dict(key.scope)
+    sensitive = Trace(places={p: r for p, r in trace.places.items() if r == "sensitive"})
     for name in ("count", "each"):
-        if name in scope:
-            scope = bound(scope, name, scope[name], trace)
-    return InstanceKey(key.suffix, scope)
+        if name in scope and sensitive.places:
+            scope = bound(scope, name, scope[name], sensitive)
+    return InstanceKey(key.suffix, scope, decided)
 
 
 def _blocked(value: Any, what: str) -> Unknown:
