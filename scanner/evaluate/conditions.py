@@ -89,7 +89,9 @@ def _parts(cond: Any) -> Iterator[tuple[dict[str, Any], PredicateSpec | None]]:
 
 def _predicate(resource: Resource, cond: dict[str, Any], item: Match | None, ctx: Context) -> Verdict:
     verdict = PREDICATES[cond["predicate"]].function(resource, cond.get("args", {}), ctx, item)
-    if item is not None and verdict.path and item.location:
+    if item is not None and verdict.path and item.location and not verdict.path.startswith(item.location + "."):
+        # a path relative to the item (a predicate that looked its attributes up from the resource returns one
+        # under the item already: prefixed again, it named no attribute, and its chain was lost)
         return Verdict(verdict.state, f"{item.location}.{verdict.path}", f"{item.key}.{verdict.key}",
                        verdict.detail, verdict.blocker)
     return verdict

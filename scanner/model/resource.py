@@ -91,11 +91,15 @@ class Resource:
         while path:
             if path in self.chains:
                 return own + self.chains[path] + instances
+            plain = _INDICES.sub("", path)        # a dynamic block's attributes are recorded without their index
+            if plain != path and plain in self.chains:
+                return own + self.chains[plain] + instances
             path = path.rsplit(".", 1)[0] if "." in path else ""
         return own + instances
 
 
 _INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
+_INDICES = re.compile(r"\[[^\]]*\]")
 
 
 def base_address(address: str) -> str:

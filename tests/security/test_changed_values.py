@@ -160,3 +160,14 @@ def test_a_values_file_renamed_so_that_helm_no_longer_reads_it_counts_as_changed
 def cli_full(capsys) -> str:
     cli.main(["scan", ".", "--only", "EXIT-020", "--no-cache"])
     return capsys.readouterr().out
+
+
+def test_an_item_added_to_a_dynamic_blocks_collection_keeps_its_finding(repo, capsys):
+    commit(repo, {"infra/main.tf": 'variable "geo" {}\nresource "azurerm_cosmosdb_account" "db" {\n'
+                                   '  location = "westeurope"\n  dynamic "geo_location" {\n    for_each = var.geo\n'
+                                   '    content {\n      location          = geo_location.value\n'
+                                   '      failover_priority = geo_location.key\n    }\n  }\n}\n',
+                  "infra/terraform.tfvars": 'geo = ["westeurope"]\n'})
+    (repo / "infra" / "terraform.tfvars").write_text('geo = ["westeurope", "westus"]\n', encoding="utf-8")
+    code, out = narrowed(capsys, "RES-005")
+    assert code == 1 and "RES-005" in out

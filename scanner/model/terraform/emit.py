@@ -135,7 +135,7 @@ def _resource(instance: Instance, block: Block, path: str) -> None:
         several = several if several is not None else instance.several
         if several is not None:
             evaluated.values[SEVERAL] = several
-        decided = key_places(key) + instance.decided_by if instance.decided_by else key_places(key)
+        decided = tuple(dict.fromkeys(key_places(key) + instance.decided_by)) if instance.decided_by else key_places(key)
         if decided:     # a new instance is new in every attribute: what decided the number is in every chain
             evaluated.chains[SEVERAL] = decided
         if plan is not None:   # what the code leaves to apply, as planned

@@ -340,7 +340,7 @@ class Instance:
                 origins[arg] = origin
         child = Instance(self.model, self.model.modules[normalise(target)], address, inputs,
                          self._child_providers(block), self.depth + 1, self.root, origins, call_site, user_site)
-        child.decided_by = self.decided_by + key_places(key)
+        child.decided_by = tuple(dict.fromkeys(self.decided_by + key_places(key)))
         child.several = self.several if self.several is not None else hidden_number(key)
         return child
 

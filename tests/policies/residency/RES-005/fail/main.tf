@@ -22,8 +22,8 @@ resource "azurerm_cosmosdb_account" "cosmos" {
     location          = "westeurope"
     failover_priority = 0
   }
-  geo_location { # expect: RES-005
-    location          = "uksouth"
+  geo_location {
+    location          = "uksouth" # expect: RES-005
     failover_priority = 1
   }
 }
@@ -74,15 +74,15 @@ resource "aws_dynamodb_table" "global" {
   replica {
     region_name = "eu-west-1"
   }
-  replica { # expect: RES-005
-    region_name = "us-west-2"
+  replica {
+    region_name = "us-west-2" # expect: RES-005
   }
 }
 
 resource "aws_secretsmanager_secret" "replicated" {
   name = "s"
-  replica { # expect: RES-005
-    region = "ap-southeast-1"
+  replica {
+    region = "ap-southeast-1" # expect: RES-005
   }
 }
 
