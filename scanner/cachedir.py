@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from scanner import __version__
+from scanner import __version__, checkout, terminal
+from scanner.errors import InputError
 from scanner.discover import CACHEDIR_SIGNATURE, CACHEDIR_TAG, SOVSCAN_TAG_LINE, is_cache_directory
 from scanner.regular_file import read_bytes
 
@@ -305,3 +306,40 @@ def evict(root: Path, limit: int) -> int:
             removed += 1
         total -= size
     return removed
+
+
+# --- where the cache may be ------------------------------------------------------------------------
+
+def check_location(directory: str, roots: tuple[str, ...]) -> None:
+    """The cache directory is marked CACHEDIR.TAG and never scanned: one that is a scanned directory, or holds
+    one, would make every later scan of it find nothing and pass. Inside a scanned tree is fine (skipped)."""
+    cache = os.path.realpath(directory)
+    for root in roots:
+        if checkout.inside(os.path.realpath(root), cache):
+            raise InputError(f"--cache-dir {terminal.inert(directory)}: holds the scanned path "
+                               f"{terminal.inert(root)}; sovscan marks its cache directory and never scans it. "
+                               "Choose a directory elsewhere, or one inside the project (it is skipped)")
+        link = _link_below(os.path.realpath(root), os.path.abspath(directory))
+        if link is not None:
+            raise InputError(f"--cache-dir {terminal.inert(directory)}: reached through the link "
+                               f"{terminal.inert(link)} inside the scanned path {terminal.inert(root)}; the scanned "
+                               "files would decide where sovscan writes, and which directory it tags as its cache "
+                               "and leaves out. Choose a directory outside the project, or remove the link")
+
+
+def _link_below(real_root: str, directory: str) -> str | None:
+    """The first symbolic link on the way to `directory` that lies in the scanned tree (whose real path is
+    `real_root`), followed step by step from the file system's root: a link above the tree (macOS's /tmp, a
+    path to the checkout through a link) is the user's, one inside it the repository's."""
+    path = os.path.abspath(os.sep)
+    for part in directory.split(os.sep):
+        if not part:
+            continue
+        path = os.path.join(path, part)
+        if os.path.islink(path):
+            if checkout.inside(os.path.join(os.path.realpath(os.path.dirname(path)), part), real_root):
+                return path
+            path = os.path.realpath(path)
+        elif not os.path.isdir(path):
+            return None    # what does not exist yet is made as real directories
+    return None

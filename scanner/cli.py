@@ -120,7 +120,7 @@ def _scan_options(function):
 def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, cache_dir, no_cache,
              **extra) -> tuple[ScanRequest, Config]:
     from scanner.evaluate import policies as policy_module, selection
-    from scanner.cachedir import CacheDirectory, default_directory as default_cache_directory
+    from scanner.cachedir import CacheDirectory, check_location, default_directory as default_cache_directory
     from scanner.pipeline import ScanRequest
 
     paths = paths or (".",)
@@ -128,7 +128,7 @@ def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, ex
     cache = None if no_cache else CacheDirectory(cache_dir or default_cache_directory(os.environ))
     directory = None if cache is None else cache.directory
     if directory is not None:
-        _cache_outside(directory, roots)
+        check_location(directory, roots)
     config = config_module.load(config_path, tuple(paths), profile, directory)
     catalogue = policy_module.load(tuple(config.policy_dirs) + tuple(policy_dirs), directory)
     selection.check_enforcement(config, catalogue)
@@ -136,41 +136,6 @@ def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, ex
     request = ScanRequest(roots, tuple(chosen), config, tuple(exclude), tuple(config.var_files) + tuple(var_files),
                           focus=focus, today=_fixed_date(), cache=cache, **extra)
     return request, config
-
-
-def _cache_outside(directory: str, roots: tuple[str, ...]) -> None:
-    """The cache directory is marked CACHEDIR.TAG and never scanned: one that is a scanned directory, or holds
-    one, would make every later scan of it find nothing and pass. Inside a scanned tree is fine (skipped)."""
-    cache = os.path.realpath(directory)
-    for root in roots:
-        if checkout.inside(os.path.realpath(root), cache):
-            raise SovscanError(f"--cache-dir {terminal.inert(directory)}: holds the scanned path "
-                               f"{terminal.inert(root)}; sovscan marks its cache directory and never scans it. "
-                               "Choose a directory elsewhere, or one inside the project (it is skipped)")
-        link = _link_below(os.path.realpath(root), os.path.abspath(directory))
-        if link is not None:
-            raise SovscanError(f"--cache-dir {terminal.inert(directory)}: reached through the link "
-                               f"{terminal.inert(link)} inside the scanned path {terminal.inert(root)}; the scanned "
-                               "files would decide where sovscan writes, and which directory it tags as its cache "
-                               "and leaves out. Choose a directory outside the project, or remove the link")
-
-
-def _link_below(real_root: str, directory: str) -> str | None:
-    """The first symbolic link on the way to `directory` that lies in the scanned tree (whose real path is
-    `real_root`), followed step by step from the file system's root: a link above the tree (macOS's /tmp, a
-    path to the checkout through a link) is the user's, one inside it the repository's."""
-    path = os.path.abspath(os.sep)
-    for part in directory.split(os.sep):
-        if not part:
-            continue
-        path = os.path.join(path, part)
-        if os.path.islink(path):
-            if checkout.inside(os.path.join(os.path.realpath(os.path.dirname(path)), part), real_root):
-                return path
-            path = os.path.realpath(path)
-        elif not os.path.isdir(path):
-            return None    # what does not exist yet is made as real directories
-    return None
 
 
 def _report_targets(outputs: list[tuple[str, str | None]], paths: tuple[str, ...]) -> list[str]:

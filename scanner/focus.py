@@ -13,6 +13,7 @@ is gone from every chain, so its directory counts as changed (Focus.gone).
 """
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 from dataclasses import dataclass, field
@@ -44,8 +45,9 @@ class Focus:
     # decided changed with it, in its directory (`gone`) and, for a manifest, across objects
     lost: frozenset = frozenset()
 
-    @property
+    @functools.cached_property
     def gone(self) -> frozenset:
+        """The directories of the lost files (asked for every place of every finding: computed once)."""
         return frozenset(posixpath.dirname(path) for path in self.lost)
 
     @property
@@ -105,7 +107,7 @@ def changed_since(ref: str) -> Change:
     top = git.top_level(str(cwd))
     if top is None:
         raise InputError("--changed-since: the working directory is not inside a git repository")
-    repository = git.Repository(Path(os.path.realpath(top)))
+    repository = git.Repository(Path(os.path.realpath(top)), MAX_FILE_BYTES)
     commit = repository.commit(ref)
     tree = repository.tree(commit)
     object_format = repository.object_format()

@@ -22,7 +22,6 @@ class GitHung(InputError):
     """git did not answer in time: every later call would wait as long, so none is made."""
 
 
-MAX_BLOB_BYTES = 5 * 1024 * 1024       # as discovery reads no file larger (scanner/discover.py MAX_FILE_BYTES)
 MAX_BLOBS_BYTES = 256 * 1024 * 1024    # old versions read for one --changed-since run, in all
 
 TIMEOUT_SECONDS = 120
@@ -64,8 +63,10 @@ def _environment(top: Path) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Repository:
-    """A git repository read through its object database only."""
+    """A git repository read through its object database only; no blob over `largest` bytes is read (the
+    caller's own bound on a file: discovery's)."""
     top: Path
+    largest: int
 
     def run(self, args: list[str], stdin: bytes = b"", what: str = "git") -> bytes:
         command = ["git", "--no-pager", *_overrides(self.top), *args]
@@ -128,7 +129,7 @@ class Repository:
 
     def blobs(self, oids: list[str]) -> dict[str, bytes]:
         """The content of each blob, read with `cat-file --batch` (no filters, no textconv). A blob over
-        MAX_BLOB_BYTES, or past MAX_BLOBS_BYTES in all, is left out (a caller treats it as unknown): an old
+        `largest`, or past MAX_BLOBS_BYTES in all, is left out (a caller treats it as unknown): an old
         version of a file is what the history holds, and a commit can hold a gigabyte of zeros."""
         wanted = self._small(sorted(set(oids)))
         if not wanted:
@@ -158,7 +159,7 @@ class Repository:
             if len(fields) != 3 or fields[1] != "blob" or not fields[2].isdigit():
                 continue
             size = int(fields[2])
-            if size <= MAX_BLOB_BYTES and total + size <= MAX_BLOBS_BYTES:
+            if size <= self.largest and total + size <= MAX_BLOBS_BYTES:
                 kept.append(fields[0])
                 total += size
         return kept

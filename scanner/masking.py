@@ -73,7 +73,4 @@ def redact(text: str) -> str:
         return text
     text = _URL_USERINFO.sub(_userinfo, text)
     text = _SECRET_QUERY.sub(lambda m: m.group("name") + mask(m.group("value")), text)
-    for secret in sorted(set(_detect(text)), key=len, reverse=True):
-        if MASK not in secret:
-            text = text.replace(secret, mask(secret))
-    return text
+    return masked(text, _detect(text))

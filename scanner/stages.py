@@ -10,7 +10,7 @@ import posixpath
 from typing import TYPE_CHECKING
 
 from scanner import checkout, collector
-from scanner.discover import MAX_FILE_BYTES, Source, discover, display_prefix, installed_module_sources, unused_excludes
+from scanner.discover import KUSTOMIZATION_FILES, MAX_FILE_BYTES, Source, discover, display_prefix, installed_module_sources, unused_excludes
 from scanner.errors import InputError
 from scanner.evaluate import copies, demonstration, engine, waivers
 from scanner.evaluate.conditions import reads_others
@@ -179,7 +179,7 @@ def _unrendered_places(builds: list[RenderedBuild], focus: Focus) -> frozenset[t
 
 
 # the files that say how a Kustomize build or a Helm chart is put together
-BUILD_STRUCTURE = ("kustomization.yaml", "kustomization.yml", "Kustomization", "Chart.yaml")
+BUILD_STRUCTURE = KUSTOMIZATION_FILES + ("Chart.yaml",)
 
 
 def _restructured(builds: list[RenderedBuild], focus: Focus) -> frozenset[str]:
@@ -187,11 +187,11 @@ def _restructured(builds: list[RenderedBuild], focus: Focus) -> frozenset[str]:
     file deleted from the directory of one (a patch, a component, a values file). What such a build renders
     from its other files may differ anywhere, and what decided it is gone from the chains."""
     files: set[str] = set()
-    for build in builds:
-        structure = [path for path in build.inputs if posixpath.basename(path) in BUILD_STRUCTURE]
-        if build.root in focus.gone or any(path in focus.files or posixpath.dirname(path) in focus.gone
-                                           for path in structure):
-            files |= build.inputs
+    for rendered in builds:
+        structure = [path for path in rendered.inputs if posixpath.basename(path) in BUILD_STRUCTURE]
+        if rendered.root in focus.gone or any(path in focus.files or posixpath.dirname(path) in focus.gone
+                                              for path in structure):
+            files |= rendered.inputs
     return frozenset(files)
 
 

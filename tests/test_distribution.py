@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from scanner import git
+from scanner.discover import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 # sha256 of the official EUPL-1.2 English text as SPDX distributes it (npm spdx-license-list 6.12.0); its
@@ -32,7 +33,7 @@ def test_readme_pins_commits_that_exist_and_have_the_hook():
     assert "rev: v0.1.0" not in readme and "@v0.1.0" not in readme
     if git.top_level(str(ROOT)) is None:
         pytest.skip("not a git checkout")
-    repository = git.Repository(git.top_level(str(ROOT)))
+    repository = git.Repository(git.top_level(str(ROOT)), MAX_FILE_BYTES)
     for pin in pins:
         try:
             commit = repository.commit(pin, what="README pin")

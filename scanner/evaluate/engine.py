@@ -24,7 +24,7 @@ from scanner.evaluate.selection import mode_of
 from scanner.evaluate.result import Finding, Passed, Result
 from scanner.evaluate.verdict import Verdict, unknown
 from scanner.model.paths import Match, resolve, strings_at, without_indices
-from scanner.model.rendered import AS_DEPLOYED_FACT, NOT_WRITTEN, UNRENDERED_FACT, Place
+from scanner.model.rendered import AS_DEPLOYED_FACT, NOT_WRITTEN, SENSITIVE, UNRENDERED_FACT, Place
 from scanner.model.resource import META_TYPES, Model, Resource
 from scanner.model.values import OneOf, Unknown
 
@@ -331,7 +331,7 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
     texts = {lang: redact(head + "".join(messages.note(name, messages.plan_place(where, lang) if plan else where, lang)
                                          for name, where, plan in notes)) for lang, head in heads.items()}
     detail = redact(verdict.detail)
-    if any(role == "sensitive" for *_, role in chain):   # as Terraform hides a value a sensitive variable gave
+    if any(role == SENSITIVE for *_, role in chain):   # as Terraform hides a value a sensitive variable gave
         secret = strings_at(resource, location)
         texts = {lang: masked(text, secret) for lang, text in texts.items()}
         detail = masked(detail, secret)

@@ -164,9 +164,8 @@ def _sensitive_texts(model: Model) -> set[str]:
     configuration (an AWS resource's region is its provider's)."""
     found: set[str] = set()
     for resource in model.resources:
-        for path, chain in resource.chains.items():
-            if any(role == "sensitive" for _, role in chain):
-                found.update(strings_at(resource, path))
+        found.update(text for path in resource.chains if resource.sensitive_at(path)
+                     for text in strings_at(resource, path))
     return found
 
 

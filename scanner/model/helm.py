@@ -103,7 +103,7 @@ def render_chart(root: str, files: Mapping[str, str], values_files: Sequence[str
     engine: an engine object, or "auto" (None), "sdk", "binary", "none".
     """
     root = _chart_directory(root)
-    chart_files = {path: files[path] for path in files if not root or path.startswith(root + "/")}
+    chart_files = {path: files[path] for path in _in_chart(root, files)}
     build = RenderedBuild(root, "helm")
     user_values = _user_values(root, files, values_files, build)
     build.inputs = frozenset(chart_files) | {values_file.path for values_file in user_values}
@@ -168,11 +168,15 @@ def _refers_outside(text: str) -> bool:
     return False
 
 
+def _in_chart(root: str, files: Mapping[str, str]) -> list[str]:
+    return [path for path in files if not root or path.startswith(root + "/")]
+
+
 def unrendered_chart(root: str, files: Mapping[str, str], reason: str) -> RenderedBuild:
     """The chart at root, not rendered for `reason`: a notice on its Chart.yaml, its files its inputs."""
     root = _chart_directory(root)
     build = RenderedBuild(root, "helm")
-    build.inputs = frozenset(path for path in files if not root or path.startswith(root + "/"))
+    build.inputs = frozenset(_in_chart(root, files))
     build.repeatable = False     # another run may have the time to render it
     return _incomplete(build, Notice(join(root, "Chart.yaml"), 0, f"Helm chart {root or '.'} not rendered: {reason}; "
                                                                   "its templates are not scanned"))

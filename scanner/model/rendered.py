@@ -26,7 +26,8 @@ class Place:
 # Roles of a place in a value's chain (scanner/model/terraform/trace.py) that did not write the value: the
 # attribute itself, the declaration of a variable marked sensitive the value came through (reports mask such a
 # value, as Terraform hides it), and what decided how many instances of its resource there are
-NOT_WRITTEN = ("attribute", "sensitive", "instances")
+SENSITIVE = "sensitive"
+NOT_WRITTEN = ("attribute", SENSITIVE, "instances")
 
 
 @dataclass

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
 from scanner.demonstration import DEMONSTRATION_DIRECTORIES
-from scanner.model.rendered import Place, RenderedBuild
+from scanner.model.rendered import SENSITIVE, Place, RenderedBuild
 from scanner.notices import Notice
 
 if TYPE_CHECKING:
@@ -83,6 +83,10 @@ class Resource:
                 return self.places[path]
             path = path.rsplit(".", 1)[0] if "." in path else ""
         return self.places.get("", Place(self.path, self.line))
+
+    def sensitive_at(self, path: str) -> bool:
+        """The value at `path` came through a variable marked sensitive (reports mask it, as Terraform hides it)."""
+        return any(role == SENSITIVE for _, role in self.chain_of(path))
 
     def chain_of(self, path: str) -> tuple[tuple[Place, str], ...]:
         """The places that decided the value at `path` (its own line first), nearest written ancestor."""

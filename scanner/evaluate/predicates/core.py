@@ -212,7 +212,7 @@ def paired_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context
         denied = pair.id.lower().replace(" ", "") in ctx.config.deny_regions
         why = "on the configured deny list" if denied else f"outside the allowed tier {ctx.config.residency_tier}"
         # the pair of a region a sensitive variable gave would give the region away
-        shown = mask(pair.id) if any(role == "sensitive" for _, role in resource.chain_of(path)) else pair.id
+        shown = mask(pair.id) if resource.sensitive_at(path) else pair.id
         return fail(report_path, f"replicates to the paired region {shown} ({pair.country}, tier {pair.tier}), {why}")
     return verdict
 

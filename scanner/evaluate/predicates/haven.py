@@ -111,6 +111,11 @@ class _Zones:
     regional: bool = False    # GKE regional default: every zone of the region
     most: int | None = 0      # how many zones the entries seen could name at most (each names one); None: any
 
+    @classmethod
+    def of(cls, cluster: Cluster) -> "_Zones":
+        """None seen yet; the entries bound the zones only when the number of pools is known."""
+        return cls(set(), most=0 if cluster.pools_counted else None)
+
     def add(self, values: Any, counted: bool = True) -> None:
         if counted:
             self.bound(values)
@@ -151,7 +156,7 @@ def cluster_zones(resource: Resource, args: dict[str, Any], ctx: Context, base: 
 
 
 def _aks_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
-    seen = _Zones(set(), most=0 if cluster.pools_counted else None)
+    seen = _Zones.of(cluster)
     for pool in cluster.pools:
         seen.add(pool.values.get("zones", pool.values.get("availability_zones")))
     return seen.verdict(minimum, "default_node_pool.zones", "every node pool runs in one zone")
@@ -168,7 +173,7 @@ def _gke_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
     if not location:
         return unknown("its location (not set)", "location")
     default = values.get("node_locations")
-    seen = _Zones(set(), most=0 if cluster.pools_counted else None)
+    seen = _Zones.of(cluster)
     for pool in cluster.pools or (None,):
         own = pool.values.get("node_locations") if pool else None
         if own not in (None, []):
@@ -185,7 +190,7 @@ def _gke_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
 
 
 def _eks_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
-    seen = _Zones(set(), most=0 if cluster.pools_counted else None)
+    seen = _Zones.of(cluster)
     auto_mode = truthy(first_value(cluster.resource, "compute_config.enabled"))
     if isinstance(auto_mode, Unknown):
         return unknown(auto_mode.reason, "compute_config")
@@ -216,14 +221,14 @@ def _subnet_zones(resource: Resource, path: str, ctx: Context, seen: _Zones) -> 
 
 
 def _ske_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
-    seen = _Zones(set(), most=0 if cluster.pools_counted else None)
+    seen = _Zones.of(cluster)
     for pool in cluster.pools:
         seen.add(pool.values.get("availability_zones"))
     return seen.verdict(minimum, "node_pools", "every node pool uses the same availability zone")
 
 
 def _ovh_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
-    seen = _Zones(set(), most=0 if cluster.pools_counted else None)
+    seen = _Zones.of(cluster)
     for pool in cluster.pools:
         seen.add(pool.values.get("availability_zones"))
     if len(seen.zones) >= minimum:
@@ -240,7 +245,7 @@ def _ovh_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
 def _scaleway_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
     if not cluster.pools:
         return _no_pools(cluster.resource, ctx)
-    seen = _Zones(set(), most=0 if cluster.pools_counted else None)
+    seen = _Zones.of(cluster)
     for pool in cluster.pools:
         zone = pool.values.get("zone")
         seen.add(zone if zone is not None else pool.resource.provider_values.get("zone") or "the provider's zone")

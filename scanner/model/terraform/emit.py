@@ -8,7 +8,7 @@ from typing import Any
 from scanner.model.rendered import Place
 from scanner.model.resource import SEVERAL, Resource
 from scanner.model.terraform.blocks import MAX_PLAIN_DEPTH, BlockValues, evaluate_block
-from scanner.model.terraform.instance import Instance, hidden_number, key_places
+from scanner.model.terraform.instance import Instance
 from scanner.model.terraform.modules import TerraformModel
 from scanner.model.terraform.plan_values import PLAN_ROLE, PlanValues, without_secrets
 from scanner.model.terraform.trace import Trace
@@ -131,11 +131,10 @@ def _resource(instance: Instance, block: Block, path: str) -> None:
     plan = instance.model.plans.get(instance.root)
     for key in instance.instance_keys(block, Trace()):
         evaluated = evaluate_block(instance.evaluator, block, key.scope)
-        several = hidden_number(key)
-        several = several if several is not None else instance.several
+        several = key.several if key.several is not None else instance.several
         if several is not None:
             evaluated.values[SEVERAL] = several
-        decided = tuple(dict.fromkeys(key_places(key) + instance.decided_by)) if instance.decided_by else key_places(key)
+        decided = tuple(dict.fromkeys(key.decided + instance.decided_by)) if instance.decided_by else key.decided
         if decided:     # a new instance is new in every attribute: what decided the number is in every chain
             evaluated.chains[SEVERAL] = decided
         if plan is not None:   # what the code leaves to apply, as planned

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Union
 
 from scanner.masking import redact
-from scanner.model.rendered import Place
+from scanner.model.rendered import SENSITIVE, Place
 from scanner.model.resource import Resource
 from scanner.model.functions import FUNCTIONS
 from scanner.model.functions.files import file_functions
@@ -40,6 +40,13 @@ class InstanceKey:
     # what decided the count or collection: every attribute of the instance carries it (emit.py), so one copy
     # per resource rather than one in each value read through `each`
     decided: tuple[tuple[Place, str], ...] = ()
+
+    @property
+    def several(self) -> Unknown | None:
+        """The Unknown that stands for a number of instances, when the key stands for several or an unknown
+        number (count or for_each not known statically, or instances past those evaluated one by one)."""
+        index = self.scope.get("count", {}).get("index") if "count" in self.scope else self.scope.get("each", {}).get("key")
+        return index if isinstance(index, Unknown) else None
 
 
 class Instance:
@@ -118,7 +125,7 @@ class Instance:
             if block is not None and declared and _sensitive(block):
                 # line 0, the file: a place no value is written at, so it never takes a written place's role
                 # (in one-line JSON the declaration and its default share a line)
-                own.add_place(Place(declared[1], 0), "sensitive")
+                own.add_place(Place(declared[1], 0), SENSITIVE)
             given = self.inputs.get(name)
             if given is not None:
                 settled = given() if callable(given) else given
@@ -340,8 +347,8 @@ class Instance:
                 origins[arg] = origin
         child = Instance(self.model, self.model.modules[normalise(target)], address, inputs,
                          self._child_providers(block), self.depth + 1, self.root, origins, call_site, user_site)
-        child.decided_by = tuple(dict.fromkeys(self.decided_by + key_places(key)))
-        child.several = self.several if self.several is not None else hidden_number(key)
+        child.decided_by = tuple(dict.fromkeys(self.decided_by + key.decided))
+        child.several = self.several if self.several is not None else key.several
         return child
 
     def origin_of(self, expr: x.Expr, written: Place) -> Place | None:
@@ -397,23 +404,11 @@ def _not_in_scan(source: Any) -> str:
     return f"its source {source} is not in the scan (run terraform init first, so that .terraform/modules holds it)"
 
 
-def key_places(key: InstanceKey) -> tuple[tuple[Place, str], ...]:
-    """The places that decided the count or collection the key is one of."""
-    return key.decided
-
-
-def hidden_number(key: InstanceKey) -> Unknown | None:
-    """The Unknown that stands for a number of instances, when the key stands for several or an unknown number
-    (count or for_each not known statically, or instances past those evaluated one by one)."""
-    scope = key.scope.get("count", {}).get("index") if "count" in key.scope else key.scope.get("each", {}).get("key")
-    return scope if isinstance(scope, Unknown) else None
-
-
 def _decided(key: InstanceKey, trace: Trace, decided: tuple[tuple[Place, str], ...]) -> InstanceKey:
     """The key with the places that decided its count or collection: all of them for the instance, and a
     sensitive variable's bound to `count` or `each` in its scope (a value read through it is masked)."""
     scope = dict(key.scope)
-    sensitive = Trace(places={p: r for p, r in trace.places.items() if r == "sensitive"})
+    sensitive = Trace(places={p: r for p, r in trace.places.items() if r == SENSITIVE})
     for name in ("count", "each"):
         if name in scope and sensitive.places:
             scope = bound(scope, name, scope[name], sensitive)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.model.rendered import Place
+from scanner.model.rendered import SENSITIVE, Place
 
 # Roles of a place in a chain, from the most decisive for a message to the least.
 ROLES = ("tfvars", "argument", "default", "local", "output", "file", "attribute", "sensitive", "instances")
@@ -24,7 +24,7 @@ def bound(scope: dict[str, Any], name: str, value: Any, trace: "Trace") -> dict[
     """`scope` with `name` bound to `value`, and the places `trace` met while evaluating its collection: as
     "instances" (they decided which items there are, not what a message should name as where the value was
     set, nor where a module's default is reported), but for a sensitive variable's, which masks the value."""
-    met = tuple((place, role if role == "sensitive" else "instances") for place, role in trace.places.items())
+    met = tuple((place, role if role == SENSITIVE else "instances") for place, role in trace.places.items())
     return {**scope, name: value, SCOPE_PLACES: {**scope.get(SCOPE_PLACES, {}), name: met}}
 
 
