@@ -54,6 +54,17 @@ class Finding:
         """The message in `lang` when the policy has it in that language, else the English."""
         return next((text for code, text in self.translations if code == lang), self.message)
 
+    def on_instance(self, address: str) -> "Finding":
+        """The finding as it stands on `address`, one of the instances it groups: grouping made their messages
+        equal but for the address, so the messages name that instance."""
+        if address == self.address:
+            return self
+
+        def named(text: str) -> str:
+            return text.replace(self.address, address)
+        return replace(self, address=address, message=named(self.message), instances=(),
+                       translations=tuple((code, named(text)) for code, text in self.translations))
+
     @property
     def active(self) -> bool:
         return self.suppression is None

@@ -118,7 +118,7 @@ def targets(result: Result) -> list[TargetOutcome]:
     for kind, findings in (("findings", result.findings), ("unresolved", result.unresolved)):
         for finding in findings:
             for address in (finding.address,) + finding.instances:
-                entry(finding.policy_id, address, finding.path, finding.line)[kind].append(finding)
+                entry(finding.policy_id, address, finding.path, finding.line)[kind].append(finding.on_instance(address))
     out = [TargetOutcome(policy_id, address, e["path"], e["line"], e["passed"], tuple(e["findings"]),
                          tuple(e["unresolved"])) for (policy_id, address), e in found.items()]
     return sorted(out, key=lambda t: (t.policy_id, t.path, t.line, t.address))

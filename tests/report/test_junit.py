@@ -128,3 +128,17 @@ def test_in_dutch(mixed_report):
         "locatie: infra/main.tf:3",
         "oplossing: Voeg een customer_managed_key-blok toe (key_vault_key_id of managed_hsm_key_id) of een "
         "azurerm_storage_account_customer_managed_key-resource waarvan storage_account_id naar dit account verwijst."]
+
+
+def test_each_instance_of_a_grouped_finding_names_itself(make_finding, make_report):
+    """A finding that stands for several module instances is one case per instance, each naming its own."""
+    first = 'module.app["a"].azurerm_storage_account.logs'
+    other = 'module.app["b"].azurerm_storage_account.logs'
+    finding = dataclasses.replace(make_finding(address=first, message=f"{first} has no customer-managed key"),
+                                  instances=(other,), translations=(("nl", f"{first} heeft geen eigen sleutel"),))
+    for lang, said in (("en", "has no customer-managed key"), ("nl", "heeft geen eigen sleutel")):
+        cases = cases_by_rule(parse(junit.render(make_report([finding], lang=lang))))
+        for address in (first, other):
+            failure = cases[("CMK-001", f"{address} (infra/main.tf)")].find("failure")
+            assert failure.get("message") == f"{address} {said}"
+            assert failure.text.splitlines()[0] == f"{address} {said}"
