@@ -19,8 +19,8 @@ _RANK = ("info", "minor", "major", "critical", "blocker")
 
 
 def severity(finding: Finding) -> str:
-    if finding.kind == "open" or finding.suppression is not None:
-        return "info"
+    if finding.kind == "open" or finding.suppression is not None or finding.level == "note":
+        return "info"     # a note (in demonstration code, say) fails no run at any --fail-on but `note`
     mapped = SEVERITY[finding.severity]
     if finding.mode == "audit":
         # Audit findings do not fail the run: never show them above "minor" in the merge request.

@@ -83,6 +83,14 @@ def _links(policy: Policy, report: Report) -> list[dict]:
     return links
 
 
+def _severity(finding: Finding) -> str:
+    """The policy's severity, but Info for a note: a finding sovscan lowered to a note (in demonstration code)
+    must not block a merge request through a security policy that sovscan's own gate lets pass."""
+    if finding.kind == "open":
+        return "Unknown"
+    return "Info" if finding.level == "note" else SEVERITY[finding.severity]
+
+
 def _vulnerability(finding: Finding, policy: Policy, occurrence: int, report: Report) -> dict:
     line = max(finding.line, 1)
     key = finding.fingerprint if occurrence == 1 else f"{finding.fingerprint}:{occurrence}"
@@ -91,7 +99,7 @@ def _vulnerability(finding: Finding, policy: Policy, occurrence: int, report: Re
         "id": vulnerability_id(key),
         "name": policy.text(report.lang).title[:_MAX_NAME],
         "description": _description(finding, policy, report.lang),
-        "severity": "Unknown" if finding.kind == "open" else SEVERITY[finding.severity],
+        "severity": _severity(finding),
         "solution": report.fix(finding)[:_MAX_SOLUTION],
         "location": {"file": finding.path, "start_line": line, "end_line": line},
         "identifiers": [identifier(policy, report)],

@@ -77,3 +77,11 @@ def test_waived_findings_are_info(waived_report):
     assert by_rule["CMK-001"]["severity"] == "critical"
     assert [i["check_name"] for i in codequality.build(dataclasses.replace(waived_report, include_suppressed=False))] \
         == ["CMK-001"]
+
+
+def test_a_note_is_info_whatever_its_policy_severity(make_finding, make_report):
+    """A finding lowered to a note (in demonstration code) fails no run at the usual --fail-on levels, so the
+    merge request widget must not show it as critical."""
+    note = dataclasses.replace(make_finding("CMK-001", path="examples/main.tf"), level="note")
+    (issue,) = codequality.build(make_report([note]))
+    assert issue["severity"] == "info"

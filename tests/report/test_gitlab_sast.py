@@ -191,3 +191,11 @@ def test_waived_findings_only_with_include_suppressed(waived_report):
     assert waived[0]["details"]["suppression"]["value"] == "accepted until the migration"
     hidden = gitlab_sast.build(dataclasses.replace(waived_report, include_suppressed=False))
     assert [v["identifiers"][0]["value"] for v in hidden["vulnerabilities"]] == ["CMK-001"]
+
+
+def test_a_note_is_info_whatever_its_policy_severity(make_finding, make_report):
+    """A finding lowered to a note (in demonstration code) must not block a merge request through a security
+    policy on High findings while sovscan's own gate lets it pass."""
+    note = dataclasses.replace(make_finding("CMK-001", path="examples/main.tf"), level="note")
+    (vulnerability,) = gitlab_sast.build(make_report([note]))["vulnerabilities"]
+    assert vulnerability["severity"] == "Info"
