@@ -25,25 +25,58 @@ def _help_text(policy: Policy, lang: str) -> str:
     return f"{text.rationale} {fix.capitalize()}: {remediation}"
 
 
-def rule(policy: Policy, lang: str = "en", docs_url: str = "", taxa: dict[str, int] | None = None) -> dict:
-    """A rule with its full help (rationale, fix per provider, citations, examples), a help link only when
-    report.docs_url is configured, and its relationships to the ISO/IEC 27002:2022 and SOV taxa."""
+# GitHub shows a full description of at most this many characters; the help has the whole rationale.
+MAX_FULL_DESCRIPTION = 1024
+
+
+def result_level(finding: Finding) -> str:
+    return finding.level if finding.kind == "fail" else "note"
+
+
+def rule_id(policy: Policy, level: str) -> str:
+    """The rule a result at `level` belongs to: the policy's own id at its own level, else a variant of it
+    (`HAVEN-002/note`). GitHub reads a result's severity from its rule alone, and gates pull requests on it."""
+    return policy.id if level == policy.level else f"{policy.id}/{level}"
+
+
+def security_severity(severity: str, level: str) -> str:
+    """GitHub shows and gates on this score instead of the level, so it agrees with the level: an error at least
+    high (GitHub's default fails a pull request on high and critical), a warning at most medium, a note low."""
+    score = SECURITY_SEVERITY[severity]
+    if level == "error":
+        return max(score, SECURITY_SEVERITY["high"], key=float)
+    return min(score, SECURITY_SEVERITY["medium" if level == "warning" else "low"], key=float)
+
+
+def _full_description(rationale: str) -> str:
+    if len(rationale) <= MAX_FULL_DESCRIPTION:
+        return rationale
+    cut = rationale[: MAX_FULL_DESCRIPTION - 1].rsplit(" ", 1)[0]
+    return cut + "\u2026"
+
+
+def rule(policy: Policy, lang: str = "en", docs_url: str = "", taxa: dict[str, int] | None = None,
+         level: str = "") -> dict:
+    """The rule of the policy's results at `level` (default: the policy's own) with its full help (rationale,
+    fix per provider, citations, examples), a help link only when report.docs_url is configured, and its
+    relationships to the ISO/IEC 27002:2022 and SOV taxa."""
+    level = level or policy.level
     text = policy.text(lang)
     described: dict[str, Any] = {
-        "id": policy.id,
+        "id": rule_id(policy, level),
         "name": "".join(w.capitalize() for w in policy.title.replace("-", " ").split() if w.isalnum())[:255] or policy.id,
         "shortDescription": {"text": text.title},
-        "fullDescription": {"text": text.rationale},
+        "fullDescription": {"text": _full_description(text.rationale)},
         "help": {"text": _help_text(policy, lang), "markdown": policy_docs.help_markdown(policy, lang)},
     }
     url = help_uri(docs_url, policy.id, lang)
     if url:
         described["helpUri"] = url
-    described["defaultConfiguration"] = {"level": policy.level}
+    described["defaultConfiguration"] = {"level": level}
     described["properties"] = {
         "tags": [policy.family, "security", policy.input],
         "precision": policy.precision,
-        "security-severity": SECURITY_SEVERITY[policy.severity],
+        "security-severity": security_severity(policy.severity, level),
     }
     relationships = _relationships(policy, taxa or {})
     if relationships:
@@ -99,13 +132,14 @@ def taxonomies(policies: list[Policy], lang: str) -> tuple[list[dict], dict[str,
     return made, index
 
 
-def _result(finding: Finding, rule_index: int, occurrence: int, with_suppressions: bool, lang: str) -> dict[str, Any]:
+def _result(finding: Finding, rule: tuple[str, int], occurrence: int, with_suppressions: bool,
+            lang: str) -> dict[str, Any]:
     properties: dict[str, Any] = {"family": finding.family, "severity": finding.severity, "enforcement": finding.mode}
     result: dict[str, Any] = {
-        "ruleId": finding.policy_id,
-        "ruleIndex": rule_index,
+        "ruleId": rule[0],
+        "ruleIndex": rule[1],
         "kind": finding.kind,
-        "level": finding.level if finding.kind == "fail" else "note",
+        "level": result_level(finding),
         "message": {"text": finding.message_in(lang)},
         "locations": [{
             "physicalLocation": {
@@ -186,21 +220,22 @@ def _run_properties(report: Report) -> dict:
 def build(report: Report) -> dict:
     findings, left_out = _within_limit(report.shown())
     policies = report.policies_by_id
-    rule_ids = sorted({f.policy_id for f in findings})
-    index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+    variants = sorted({(f.policy_id, result_level(f)) for f in findings},
+                      key=lambda v: rule_id(policies[v[0]], v[1]))
+    index = {variant: (rule_id(policies[variant[0]], variant[1]), i) for i, variant in enumerate(variants)}
     seen: Counter = Counter()
     results = []
     with_suppressions = any(f.suppression is not None for f in findings)
     for finding in findings:
         seen[(finding.path, finding.fingerprint)] += 1
-        results.append(_result(finding, index[finding.policy_id], seen[(finding.path, finding.fingerprint)],
-                               with_suppressions, report.lang))
-    used = [policies[r] for r in rule_ids]
+        results.append(_result(finding, index[(finding.policy_id, result_level(finding))],
+                               seen[(finding.path, finding.fingerprint)], with_suppressions, report.lang))
+    used = [policies[r] for r in sorted({policy_id for policy_id, _ in variants})]
     taxonomy_list, taxa = taxonomies(used, report.lang)
     driver: dict[str, Any] = {"name": TOOL_NAME, "semanticVersion": report.version}
     if report.docs_home:
         driver["informationUri"] = report.docs_home
-    driver["rules"] = [rule(p, report.lang, report.docs_url, taxa) for p in used]
+    driver["rules"] = [rule(policies[policy_id], report.lang, report.docs_url, taxa, level) for policy_id, level in variants]
     driver["supportedTaxonomies"] = [{"name": t["name"], "index": i} for i, t in enumerate(taxonomy_list)]
     run = {
         "tool": {"driver": driver},

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from importlib import resources
 
 import jsonschema
+import pytest
 
 from scanner.report import Report, sarif
 
@@ -81,8 +83,45 @@ def test_unresolved_checks_only_when_asked(write, run_scan):
     hidden = json.loads(sarif.render(Report(result, 3)))["runs"][0]["results"]
     shown = json.loads(sarif.render(Report(result, 3, show_unresolved=True)))["runs"][0]["results"]
     assert all(r["kind"] == "fail" for r in hidden)
-    opened = [r for r in shown if r["kind"] == "open" and r["ruleId"] == "RES-001"]
+    opened = [r for r in shown if r["kind"] == "open" and r["ruleId"].startswith("RES-001")]
     assert opened and all("var.where" in r["message"]["text"] for r in opened)
+    assert {r["ruleId"] for r in opened} == {"RES-001/note"}     # an open check is a note: GitHub shows it as low
+
+
+def test_rule_severity_agrees_with_the_level_github_gates_on(make_finding, make_report):
+    """GitHub shows a result with its rule's security-severity and fails a pull request on high and critical
+    by default: a note in demonstration code under a high rule would fail what sovscan's gate passes, and a
+    medium rule at error level would pass what it fails. Results at another level than the policy's own
+    belong to a variant of its rule."""
+    error = make_finding("CMK-001")
+    note = dataclasses.replace(make_finding("CMK-001", path="examples/main.tf"), level="note")
+    run = sarif.build(make_report([error, note]))["runs"][0]
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert set(rules) == {"CMK-001", "CMK-001/note"}
+    assert rules["CMK-001"]["defaultConfiguration"]["level"] == "error"
+    assert rules["CMK-001/note"]["defaultConfiguration"]["level"] == "note"
+    assert rules["CMK-001"]["properties"]["security-severity"] == "8.0"
+    assert rules["CMK-001/note"]["properties"]["security-severity"] == "2.0"
+    by_path = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r for r in run["results"]}
+    assert by_path["examples/main.tf"]["ruleId"] == "CMK-001/note"
+    for result in run["results"]:
+        assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
+
+
+@pytest.mark.parametrize("severity, level, score", [
+    ("critical", "error", "9.5"), ("high", "error", "8.0"), ("medium", "error", "8.0"), ("low", "error", "8.0"),
+    ("critical", "warning", "5.5"), ("medium", "warning", "5.5"), ("low", "warning", "2.0"),
+    ("critical", "note", "2.0"), ("info", "note", "0.5")])
+def test_security_severity_by_level(severity, level, score):
+    assert sarif.security_severity(severity, level) == score
+
+
+def test_a_long_rationale_is_cut_for_githubs_full_description(catalogue):
+    policy = next(p for p in catalogue if len(p.text("nl").rationale) > sarif.MAX_FULL_DESCRIPTION)
+    described = sarif.rule(policy, "nl")
+    shown = described["fullDescription"]["text"]
+    assert len(shown) <= sarif.MAX_FULL_DESCRIPTION and shown.endswith("\u2026")
+    assert policy.text("nl").rationale.startswith(shown[:-1]) and policy.text("nl").rationale in described["help"]["text"]
 
 
 def test_results_are_capped_at_githubs_limit_keeping_the_most_severe(write, run_scan, monkeypatch):
