@@ -6,6 +6,7 @@ import datetime
 import os
 import shlex
 import signal
+import re
 import sys
 import threading
 import traceback
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from scanner.pipeline import ScanRequest
 
 FAIL_ON = ("error", "warning", "note", "never")
+SARIF_CATEGORY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,98}[A-Za-z0-9._-]|[A-Za-z0-9]")
 ARGS_VARIABLE = "SOVSCAN_ARGS"
 
 
@@ -161,6 +163,8 @@ def _report_targets(outputs: list[tuple[str, str | None]], paths: tuple[str, ...
                                                      "commit REF, and every waiver or configuration change since then.")
 @click.option("--gitlab-schema-version", default="", metavar="15.X.Y",
               help="Schema version the gitlab-sast report declares (default: the lowest 15.x it satisfies).")
+@click.option("--sarif-category", default="sovscan", show_default=True, metavar="NAME",
+              help="Code scanning category of the SARIF run (automationDetails.id NAME/): one per scan of a repository.")
 @click.option("-q", "--quiet", is_flag=True, help="Text output: the findings only, no fix hints, notices or summary.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) when no file is scanned, a file cannot be read or parsed, or a "
                                                  "Kustomize build or Helm chart is not rendered in full, a module call is not evaluated, or a directory tagged as a cache that is neither sovscan's nor a known tool's is left out.")
@@ -168,7 +172,7 @@ def _report_targets(outputs: list[tuple[str, str | None]], paths: tuple[str, ...
               help="Language of every report: titles, messages, fixes, labels, verdict (default: report.lang, else en).")
 def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude, cache_dir, no_cache,
                  formats, fail_on, show_unresolved, baseline, include_suppressed, changed_since, haven_results, gitlab_schema_version,
-                 plans, helm_engine, quiet, strict, lang):
+                 sarif_category, plans, helm_engine, quiet, strict, lang):
     """Scan PATHS (default: the current directory)."""
     from scanner import review
     from scanner.pipeline import scan
@@ -180,6 +184,9 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
         if not SCHEMA_VERSION.fullmatch(gitlab_schema_version):
             raise click.BadParameter(f"{gitlab_schema_version!r} is not a schema version GitLab validates "
                                      "(15.0.x to 15.2.x, such as 15.0.1)", param_hint="--gitlab-schema-version")
+    if not SARIF_CATEGORY.fullmatch(sarif_category):
+        raise click.BadParameter(f"{sarif_category!r}: letters, digits and . _ - /, at most 100, not ending in /",
+                                 param_hint="--sarif-category")
     _report_targets(outputs, paths)
     started = _now()
     request, config = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude,
@@ -197,6 +204,7 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
     _warn_nothing_scanned(files, paths, bool(request.excludes or config.exclude))
     report_facts = dict(show_unresolved=show_unresolved, started=started, finished=_now(),
                         include_suppressed=include_suppressed, gitlab_schema_version=gitlab_schema_version,
+                        sarif_category=sarif_category,
                         rules=review.summarise(config, result, today), fail_on=fail_on,
                         strict_problems=problems, lang=lang or config.report_lang, docs_url=config.docs_url,
                         scan_date=today.isoformat(), paths=tuple(paths or (".",)),

@@ -56,6 +56,24 @@ def test_sarif_file_and_text_in_one_run(write, tmp_path, capsys):
     assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["RES-001"]
 
 
+def test_sarif_category_names_the_run(write, tmp_path, capsys):
+    """upload-sarif's own category never replaces an id the SARIF has: a second scan of one repository (a
+    matrix over paths, a --changed-since scan) needs its own category from sovscan."""
+    write({"main.tf": VIOLATION})
+    run(["scan", ".", "-f", "sarif=default.sarif"], capsys)
+    run(["scan", ".", "-f", "sarif=infra.sarif", "--sarif-category", "sovscan-infra/eu"], capsys)
+    ids = [json.loads((tmp_path / name).read_text())["runs"][0]["automationDetails"]["id"]
+           for name in ("default.sarif", "infra.sarif")]
+    assert ids == ["sovscan/", "sovscan-infra/eu/"]
+
+
+@pytest.mark.parametrize("category", ["", "infra/", "a b", "-x", "x" * 101])
+def test_a_bad_sarif_category_exits_2(write, capsys, category):
+    write({"main.tf": VIOLATION})
+    code, out, err = run(["scan", ".", "--sarif-category", category], capsys)
+    assert code == 2 and "--sarif-category" in err and out == ""
+
+
 def test_only_and_skip(write, capsys):
     write({"main.tf": VIOLATION})
     assert run(["scan", ".", "--skip", "residency"], capsys)[0] == 0

@@ -62,6 +62,7 @@ class Report:
     finished: str = ""
     include_suppressed: bool = False   # waived and baselined findings (GitHub ignores SARIF suppressions)
     gitlab_schema_version: str = ""    # "" = the lowest 15.x version the GitLab SAST report satisfies
+    sarif_category: str = TOOL_NAME    # the SARIF run's automationDetails.id is this, then "/"
     rules: RuleSummary | None = None   # configuration in use, policies it switches off, waivers applied
     fail_on: str = "error"
     strict_problems: tuple[str, ...] = ()   # with --strict: why the run fails although no finding does

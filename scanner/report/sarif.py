@@ -240,7 +240,7 @@ def build(report: Report) -> dict:
     run = {
         "tool": {"driver": driver},
         "taxonomies": taxonomy_list,
-        "automationDetails": {"id": f"{TOOL_NAME}/"},
+        "automationDetails": {"id": f"{report.sarif_category}/"},   # upload-sarif's `category` never replaces it
         "invocations": [{
             "executionSuccessful": True,
             "toolExecutionNotifications": [_notification(n) for n in
