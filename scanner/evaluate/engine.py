@@ -272,7 +272,11 @@ def evaluate(model: Model, policies: list[Policy], config: Config, today: dateti
                     run.check_in(unit, policy, number, resource, mode)
     findings = overlays.named(run.findings, run.build_of, model.builds)
     unresolved = overlays.named(run.unresolved, run.build_of, model.builds)
-    return Result(_distinct(findings), _distinct(unresolved), list(policies), run.passed, checks=run.checks)
+    distinct, open_checks = _distinct(findings), _distinct(unresolved)
+    # a check whose finding repeats another (one module called the same way from two roots) is reported once,
+    # and counted once, so passes, findings and unresolved checks add up to the run's checks
+    repeats = len(findings) - len(distinct) + len(unresolved) - len(open_checks)
+    return Result(distinct, open_checks, list(policies), run.passed, checks=run.checks - repeats)
 
 
 def _countable(concluded: Concluded, check: Check, resource: Resource) -> bool:
@@ -378,7 +382,14 @@ def grouped(result: Result) -> Result:
     """One finding per place: the same rule on the same line and attribute from several instances of a
     module (called several times, or from several roots) is one finding listing the other instances.
     Run after waivers and the baseline, which may treat instances differently."""
-    return result.but(findings=_grouped(result.findings), unresolved=_grouped(result.unresolved))
+    findings, unresolved = _grouped(result.findings), _grouped(result.unresolved)
+    # the same finding on one instance from several roots is one entry: its checks count once, as it is shown
+    folded = _stands_for(result.findings) + _stands_for(result.unresolved) - _stands_for(findings) - _stands_for(unresolved)
+    return result.but(findings=findings, unresolved=unresolved, checks=result.checks - folded)
+
+
+def _stands_for(findings: list[Finding]) -> int:
+    return sum(1 + len(f.instances) for f in findings)
 
 
 def _grouped(findings: list[Finding]) -> list[Finding]:

@@ -40,10 +40,10 @@ def by_policy(result: Result) -> dict[str, Tally]:
     counts: dict[str, Counter] = {p.id: Counter() for p in result.policies}
     for passed in result.passed:
         counts.setdefault(passed.policy_id, Counter())["passed"] += 1
-    for finding in result.findings:
-        counts.setdefault(finding.policy_id, Counter())["failed" if finding.active else "waived"] += 1
+    for finding in result.findings:   # a finding counts once for each instance it stands for
+        counts.setdefault(finding.policy_id, Counter())["failed" if finding.active else "waived"] += 1 + len(finding.instances)
     for finding in result.unresolved:
-        counts.setdefault(finding.policy_id, Counter())["unresolved"] += 1
+        counts.setdefault(finding.policy_id, Counter())["unresolved"] += 1 + len(finding.instances)
     return {policy_id: Tally(**{k: c[k] for k in OUTCOMES}) for policy_id, c in sorted(counts.items())}
 
 

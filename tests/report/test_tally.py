@@ -43,3 +43,23 @@ def test_one_target_per_policy_and_resource(make_finding, make_report):
     logs = [t for t in targets if t.address == "azurerm_storage_account.logs"]
     assert len(logs) == 1 and len(logs[0].findings) == 2
     assert len([t for t in targets if t.passed]) == 7
+
+
+def test_outcomes_add_up_to_the_run_checks_when_roots_share_a_module(write, run_scan):
+    """A module two roots call the same way gives one finding (its instances listed once); the run counts its
+    checks as they are shown, so passes, findings and unresolved checks add up to them in every report."""
+    module = ('variable "where" {\n  default = "eastus"\n}\n'
+              'resource "azurerm_resource_group" "rg" {\n  location = var.where\n}\n'
+              'resource "azurerm_resource_group" "more" {\n  count = 2\n  location = "eastus"\n}\n')
+    call = 'module "app" {\n  source = "../../modules/app"\n}\n'
+    root = write({"modules/app/main.tf": module, "envs/a/main.tf": call, "envs/b/main.tf": call})
+    result = run_scan(root)
+    # the default is reported at each root's call; the counted resource once for both roots, its instances listed
+    assert [(f.path, f.address, f.instances) for f in result.findings if f.policy_id == "RES-001"] == [
+        ("envs/a/main.tf", "module.app.azurerm_resource_group.rg", ()),
+        ("envs/b/main.tf", "module.app.azurerm_resource_group.rg", ()),
+        ("modules/app/main.tf", "module.app.azurerm_resource_group.more[0]", ("module.app.azurerm_resource_group.more[1]",))]
+    counted = tally.by_policy(result)
+    assert counted["RES-001"].failed == 4
+    assert sum(t.checks for t in counted.values()) == result.checks == \
+        result.passes + sum(1 + len(f.instances) for f in result.findings + result.unresolved)
