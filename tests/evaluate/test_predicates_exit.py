@@ -190,7 +190,12 @@ def test_lock_file_only_for_deployed_root_modules(write, run_scan):
     findings = run_scan(root, only=("EXIT-008",)).findings
     assert [f.path.rsplit("/", 2)[-2] for f in findings] == ["live"]
     write({"live/.terraform.lock.hcl": "# lock\n"}, root)
-    assert run_scan(root, only=("EXIT-008",)).findings == []
+    result = run_scan(root, only=("EXIT-008",))
+    assert result.findings == []
+    # only the deployed root was asked for a lock file: the others neither pass nor fail, so the exit
+    # readiness report counts 1 of 1 lock files, not 3 of 3 where two do not exist
+    (lock_files,) = [targets for what, targets in result.exit_readiness.pinning if what == "lock-files"]
+    assert [(t.path, t.state) for t in lock_files] == [("live/main.tf", "pass")]
 
 
 @pytest.mark.parametrize("gitignore, said", [

@@ -394,11 +394,10 @@ def exit_plan_tested(resource: Resource, args: dict[str, Any], ctx: Context, bas
 
 # --- EXIT-008: lock file ----------------------------------------------------------------------------
 def lock_file_committed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """A deployed root module (one that configures a provider or backend itself, outside demonstration
-    directories) has a committed .terraform.lock.hcl (exact provider versions and hashes)."""
+    """The root module has a committed .terraform.lock.hcl (exact provider versions and hashes). EXIT-008 asks it
+    of deployed roots only (configuring a provider or backend, outside demonstration directories): a root that
+    demonstrates a module neither passes nor fails it, so the lock-file count is of the roots that need one."""
     values = resource.values
-    if not values.get("deployed") or values.get("demonstration"):
-        return PASS
     if values.get("lock_file"):
         return PASS
     directory = values.get("directory", ".")
