@@ -97,11 +97,12 @@ def run(request: ScanRequest) -> tuple[Result, int, bool]:
         units.keep(unreadable=texts.changed)
     result = demonstration.lowered(result, the_model, request.config)
     planned = [n for p in plans for n in p.notices]
-    result = summarise(result, the_model, request.config).but(
+    result = result.but(
         notices=sorted(set(notices + parse_notices + hcc_notices + planned + the_model.notices + texts.notices())))
     result = waivers.apply(result, the_model, directives, foreign, request.config, today)
     if request.baseline:
         result = waivers.apply_baseline(result, waivers.load_baseline(request.baseline))
+    result = summarise(result, the_model, request.config)   # after the waivers: a waived gap is shown as waived
     result = copies.reported_once(result, the_model)
     result = engine.grouped(result).but(register=waivers.register(result, the_model, directives, request.config, today))
     if request.focus is not None:

@@ -203,7 +203,7 @@ class LockIn:
 
 @dataclass(frozen=True)
 class Judged:
-    """One resource a policy judged, with its worst outcome: pass | fail | open."""
+    """One resource a policy judged, with its worst outcome: pass | waived | open | fail."""
     address: str
     type: str
     path: str

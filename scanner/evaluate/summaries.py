@@ -22,7 +22,7 @@ from scanner.registries.kubernetes import HccCheck, mandatory_hcc_checks
 from scanner.registries.providers import ProviderEntry, providers
 from scanner.registries.regions import RegionRegistry, regions, tier_allows
 
-_RANK = {"pass": 0, "open": 1, "fail": 2}
+_RANK = {"pass": 0, "waived": 1, "open": 2, "fail": 3}
 
 
 def summarise(result: Result, model: Model, config: Config | None = None) -> Result:
@@ -32,20 +32,21 @@ def summarise(result: Result, model: Model, config: Config | None = None) -> Res
                       exit_readiness=exit_readiness(result, model, config))
 
 
-Outcomes = dict[tuple[str, str, str], str]   # (policy, Terraform root or "", address) -> pass | open | fail
+Outcomes = dict[tuple[str, str, str], str]   # (policy, Terraform root or "", address) -> pass | waived | open | fail
 
 
 def _outcomes(result: Result) -> Outcomes:
     """The worst outcome of each policy on each resource. Keyed by root as well: two root modules (envs/a,
-    envs/b) may each have a resource at the same address, and one's failures are not the other's."""
+    envs/b) may each have a resource at the same address, and one's failures are not the other's. A waived
+    failure is "waived": accepted, but not a pass."""
     states: Outcomes = {}
     for passed in result.passed:
         states.setdefault((passed.policy_id, passed.root, passed.address), "pass")
-    for kind, findings in (("open", result.unresolved), ("fail", result.findings)):
-        for finding in findings:
-            for address in (finding.address,) + finding.instances:
-                key = (finding.policy_id, finding.root, address)
-                states[key] = _worst(states.get(key), kind)
+    for finding in result.unresolved + result.findings:
+        kind = "open" if finding.kind == "open" else "fail" if finding.active else "waived"
+        for address in (finding.address,) + finding.instances:
+            key = (finding.policy_id, finding.root, address)
+            states[key] = _worst(states.get(key), kind)
     return states
 
 
@@ -67,8 +68,8 @@ def _clusters(result: Result, model: Model) -> list[ClusterSummary]:
         for name, policy_id in covering:
             for address in sorted(cluster.addresses):
                 state = outcomes.get((policy_id, resource.root, address))
-                if state is not None:
-                    states[name] = _worst(states.get(name), state)
+                if state is not None:   # a waiver accepts a failure; the live checker would still find it
+                    states[name] = _worst(states.get(name), "fail" if state == "waived" else state)
     return [ClusterSummary(address, path, line, tuple((c.label, states.get(c.name) or _unjudged(c)) for c in mandatory))
             for (address, path, line), states in lines.items() if states]
 

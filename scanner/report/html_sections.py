@@ -17,7 +17,8 @@ from scanner.report.model import Report
 TIER_ORDER = TIERS + ("unknown",)
 TIER_COLOUR = {"eu": "#1a7f37", "eea": "#2da44e", "adequacy": "#bf8700", "third-country": "#cf222e",
                "unknown": "#8c959f"}
-STATE_TONE = {"pass": "pass", "fail": "fail", "open": "open", "unchecked": "waived", "cannot": "waived", "": "waived"}
+STATE_TONE = {"pass": "pass", "fail": "fail", "open": "open", "waived": "waived", "unchecked": "waived", "cannot": "waived",
+              "": "waived"}
 
 
 # --- 3. residency -----------------------------------------------------------------------------------------
@@ -191,9 +192,11 @@ def exit_readiness(report: Report) -> list[str]:
         states = Counter(j.state for j in judged)
         loose = "<br>".join(f"<code>{esc(j.address)}</code> {location(j.path, j.line)}" for j in judged
                             if j.state == "fail")
-        rows.append([esc(words["pin_" + what]), str(states["pass"]), str(states["fail"]), str(states["open"]), loose or "—"])
+        rows.append([esc(words["pin_" + what]), str(states["pass"]), str(states["fail"]), str(states["waived"]),
+                     str(states["open"]), loose or "—"])
     out += [f"<h3>{esc(words['pinning'])}</h3>", table(words["pinning"], [words["what"], words["pinned"],
-            words["not_pinned"], words["unresolved"], words["not_pinned"]], rows, numeric=(1, 2, 3), raw=(0, 4))]
+            words["not_pinned"], words["waived"], words["unresolved"], words["not_pinned_where"]], rows,
+            numeric=(1, 2, 3, 4), raw=(0, 5))]
     state = state_badge(STATE_TONE[plan.state], words["state_" + plan.state]) if plan.state else esc(words["not_checked"])
     out.append(table(words["exit_plan"], [words["plan_where"], words["last_test"], words["max_age"],
                                           words["plan_state"]],

@@ -54,7 +54,7 @@ _EN = {
     "cluster": "Cluster", "preflight": "Pre-flight", "would_fail": "Fail the pre-flight", "not_decided": "Not decided statically",
     "live": "Live HCC", "hcc_check": "HCC check", "of": "{n} of {m}", "no_haven": "No Kubernetes cluster in the "
     "Terraform code and no HCC results.", "compliant": "Haven compliant", "state_pass": "pass", "state_fail": "fail",
-    "state_open": "open", "state_unchecked": "not pre-flighted", "state_cannot": "needs the live cluster", "haven_note": "The pre-flight judges the code against the Haven Compliancy Checker's own "
+    "state_open": "open", "state_waived": "waived", "state_unchecked": "not pre-flighted", "state_cannot": "needs the live cluster", "haven_note": "The pre-flight judges the code against the Haven Compliancy Checker's own "
     "checks before the cluster exists; only HCC on the live cluster shows compliance.",
     # exit
     "proprietary_share": "Proprietary share of managed services", "backed_up": "Data stores backed up",
@@ -62,7 +62,7 @@ _EN = {
     "missing": "missing", "lockin": "Lock-in inventory", "class_proprietary": "proprietary",
     "class_moderate": "moderate", "class_portable": "portable", "class_undetermined": "not known statically",
     "type": "Type", "count": "Count", "backups": "Backup coverage", "data_store": "Data store", "state": "State",
-    "pinning": "Pinning", "what": "What", "not_pinned": "Not pinned", "pin_modules": "providers and modules",
+    "pinning": "Pinning", "what": "What", "not_pinned": "Not pinned", "not_pinned_where": "Where not pinned", "pin_modules": "providers and modules",
     "pin_lock-files": "dependency lock files", "pin_image-versions": "container images, a version",
     "pin_images": "container images, by digest", "no_data_stores":
     "No data store the backup policy judges was found.", "not_checked": "not checked", "max_age": "Maximum age",
@@ -145,7 +145,7 @@ _NL = {
     "cluster": "Cluster", "preflight": "Preflight", "would_fail": "Falen in de preflight", "not_decided": "Statisch niet te beslissen",
     "live": "Live HCC", "hcc_check": "HCC-controle", "of": "{n} van {m}", "no_haven": "Geen Kubernetes-cluster in de "
     "Terraform-code en geen HCC-resultaten.", "compliant": "Haven-compliant", "state_pass": "voldoet",
-    "state_fail": "faalt", "state_open": "open", "state_unchecked": "niet vooraf gecontroleerd",
+    "state_fail": "faalt", "state_open": "open", "state_waived": "uitgezonderd", "state_unchecked": "niet vooraf gecontroleerd",
     "state_cannot": "vraagt het live cluster", "haven_note": "De preflight toetst de code aan de eigen controles van "
     "de Haven Compliancy Checker voordat het cluster bestaat; alleen HCC op het live cluster toont compliance.",
     "proprietary_share": "Aandeel propriëtaire managed services", "backed_up": "Gegevensopslag met back-up",
@@ -153,7 +153,7 @@ _NL = {
     "missing": "ontbreekt", "lockin": "Inventaris van lock-in", "class_proprietary": "propriëtair",
     "class_moderate": "gemiddeld", "class_portable": "portabel", "class_undetermined": "statisch niet bekend",
     "type": "Type", "count": "Aantal", "backups": "Back-updekking", "data_store": "Gegevensopslag", "state": "Status",
-    "pinning": "Vastpinnen", "what": "Wat", "not_pinned": "Niet vastgepind", "pin_modules": "providers en modules",
+    "pinning": "Vastpinnen", "what": "Wat", "not_pinned": "Niet vastgepind", "not_pinned_where": "Waar niet vastgepind", "pin_modules": "providers en modules",
     "pin_lock-files": "lockbestanden voor afhankelijkheden", "pin_image-versions": "containerimages, een versie",
     "pin_images": "containerimages, op digest", "no_data_stores":
     "Geen gegevensopslag gevonden die de back-uppolicy beoordeelt.", "not_checked": "niet gecontroleerd",

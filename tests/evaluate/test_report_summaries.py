@@ -2,8 +2,10 @@
 the waiver register and the sovereignty target."""
 from __future__ import annotations
 
+import datetime
+
 from scanner import config as config_module
-from scanner.config import Config
+from scanner.config import Config, ConfigWaiver
 from scanner.report.model import sovereignty_target
 
 RESIDENCY = {
@@ -72,6 +74,15 @@ def test_exit_readiness(write, run_scan):
         ("terraform.required_providers.aws", "pass"), ("terraform.required_providers.random", "fail")]
     assert (ready.plan.last_test, ready.plan.state, ready.plan.max_age_months) == ("2026-05-14", "pass", 12)
     assert ready.plan.where.endswith("EXIT.md")
+
+
+def test_a_waived_gap_is_waived_in_exit_readiness(write, run_scan):
+    """A waiver accepts a data store without backups: the report says so, and does not count it as backed up."""
+    config = Config(waivers=(ConfigWaiver("EXIT-003", "aws_db_instance.lost", "", "restored from the source system",
+                                          "team", datetime.date(2027, 1, 31)),))
+    ready = run_scan(write(EXIT), only=("exit",), config=config).exit_readiness
+    assert [(b.address, b.state) for b in ready.backups] == [
+        ("aws_db_instance.kept", "pass"), ("aws_db_instance.lost", "waived"), ("aws_dynamodb_table.t", "fail")]
 
 
 def test_exit_readiness_when_the_backup_policy_did_not_run(write, run_scan):
