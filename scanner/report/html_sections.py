@@ -245,7 +245,9 @@ def controls(report: Report) -> list[str]:
 def coverage_section(words: dict[str, str], iso: list[tally.ControlCoverage], sov: list[tally.ControlCoverage],
                      number: int, title: str) -> list[str]:
     failing = [c for c in iso + sov if c.tally.failed]
-    numbers = [(words["iso_controls"], len(iso), ""), (words["sov_objectives"], len(sov), ""),
+    # evidenced: a check of a policy that maps to it ran here (a rule with nothing to judge shows nothing)
+    numbers = [(words["iso_controls"], words["of"].format(n=sum(1 for c in iso if c.tally.checks), m=len(iso)), ""),
+               (words["sov_objectives"], words["of"].format(n=sum(1 for c in sov if c.tally.checks), m=len(sov)), ""),
                (words["controls_failing"], len(failing), "fail" if failing else "pass")]
     out = heading(number, "controls", title) + [figures(numbers), f"<p>{esc(words['coverage_note'])}</p>"]
     headers = [words["id"], words["control_title"], words["policies"], words["passed"], words["failed"],

@@ -75,9 +75,10 @@ _EN = {
     "no_waivers": "No waiver and no baseline entry.",
     # controls
     "iso_controls": "ISO/IEC 27002:2022 controls (BIO2)", "sov_objectives": "SOV objectives and criteria",
-    "id": "Id", "control_title": "Title", "controls_failing": "With a failed check", "coverage_note": "A control counts as evidenced when a policy of this run "
-    "maps to it. The counts are the outcomes of those policies' checks; a control also has organisational parts no "
-    "scan of code can show.",
+    "id": "Id", "control_title": "Title", "controls_failing": "With a failed check", "coverage_note": "A control counts as evidenced when a check of a policy "
+    "that maps to it ran in this scan (the figures: evidenced of the controls the policies map to; a control whose "
+    "policies found nothing to judge here is listed with zeros). The counts are the outcomes of those policies' "
+    "checks; a control also has organisational parts no scan of code can show.",
     # findings
     "filter": "Filter", "filter_hint": "text in rule, file, resource or message", "level": "Level",
     "evidence": "Evidence (masked)", "why": "Why it matters", "fix": "Fix", "decided_by": "Decided by",
@@ -164,9 +165,11 @@ _NL = {
     "problem": "Probleem", "inline": "commentaar in de code", "configuration_src": "configuratie",
     "baseline": "baseline", "no_waivers": "Geen uitzondering en geen baselineregel.",
     "iso_controls": "Beheersmaatregelen ISO/IEC 27002:2022 (BIO2)", "sov_objectives": "SOV-doelstellingen en -criteria",
-    "id": "Id", "control_title": "Titel", "controls_failing": "Met een gefaalde controle", "coverage_note": "Een beheersmaatregel telt als onderbouwd wanneer een policy "
-    "van deze run ernaar verwijst. De aantallen zijn de uitkomsten van de controles van die policies; een "
-    "beheersmaatregel heeft ook organisatorische delen die geen scan van code laat zien.",
+    "id": "Id", "control_title": "Titel", "controls_failing": "Met een gefaalde controle", "coverage_note": "Een beheersmaatregel telt als onderbouwd wanneer in deze "
+    "scan een controle liep van een policy die ernaar verwijst (de cijfers: onderbouwd van de maatregelen waarnaar "
+    "de policies verwijzen; een maatregel waarvan de policies hier niets te beoordelen vonden, staat erbij met "
+    "nullen). De aantallen zijn de uitkomsten van de controles van die policies; een beheersmaatregel heeft ook "
+    "organisatorische delen die geen scan van code laat zien.",
     "filter": "Filter", "filter_hint": "tekst in regel, bestand, resource of melding", "level": "Niveau",
     "evidence": "Bewijs (gemaskeerd)", "why": "Waarom het ertoe doet", "fix": "Oplossing", "decided_by": "Bepaald door",
     "help": "Documentatie", "no_findings": "Geen bevindingen.", "unresolved_checks": "Onbesliste controles",

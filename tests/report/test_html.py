@@ -108,6 +108,13 @@ def test_numbers_are_the_scans_own(examples):
                         "Waived": str(totals["waived"])}
     findings = section(document, "findings")
     assert len([a for a in findings.iter("article")]) == summary["findings"] + summary["unresolved"]
+    # a control is evidenced when a check of one of its policies ran here: not every control the policies name
+    controls = section(document, "controls")
+    rows = [[text_of(td) for td in tr.iter("td")] for tr in controls.iter("tr") if list(tr.iter("td"))]
+    iso = [row for row in rows if row[0][0].isdigit()]
+    evidenced = sum(1 for row in iso if any(int(n) for n in row[3:7]))
+    assert 0 < evidenced <= len(iso)
+    assert figures(controls)["ISO/IEC 27002:2022 controls (BIO2)"] == f"{evidenced} of {len(iso)}"
     notices = section(document, "notices")   # an auditor sees what the scan could not look at, as JSON lists it
     levels = Counter(n["level"] for n in data["notices"])
     assert figures(notices) == {"error": str(levels["error"]), "warning": str(levels["warning"]),
@@ -227,3 +234,15 @@ def test_a_region_not_known_statically_says_what_it_depends_on(write, run_scan):
     assert figures(residency)["Placement not known statically"] == "1"
     items = [text_of(li) for li in residency.iter("li")]
     assert items == ["azurerm_resource_group.rg main.tf:2: depends on var.where"]
+
+
+def test_controls_no_check_of_this_scan_touched_are_not_counted_as_evidenced(make_finding, make_report):
+    """A repository with storage only: the controls of the Kubernetes and Haven rules are listed with zeros, and
+    the figure counts only the controls a check of this scan evidences."""
+    document = parse(html_report.render(make_report([make_finding("CMK-001")])))
+    controls = section(document, "controls")
+    rows = [[text_of(td) for td in tr.iter("td")] for tr in controls.iter("tr") if list(tr.iter("td"))]
+    iso = [row for row in rows if row[0][0].isdigit()]
+    evidenced = [row[0] for row in iso if any(int(n) for n in row[3:7])]
+    assert 0 < len(evidenced) < len(iso)
+    assert figures(controls)["ISO/IEC 27002:2022 controls (BIO2)"] == f"{len(evidenced)} of {len(iso)}"
