@@ -20,7 +20,7 @@ _WORDS = {
            "default": " (de standaardwaarde van de module op {place}; geef de waarde mee in deze module-aanroep)",
            "set": " (gezet in {place})",
            "plan": "het plan {place}",
-           "open": "{address}: kon niet nagaan of {title}: {blocker} is statisch niet bekend",
+           "open": "{address}: kon niet nagaan of is voldaan aan \"{title}\": {blocker} is statisch niet bekend",
            "blocker": "een waarde die statisch niet bekend is"},
 }
 

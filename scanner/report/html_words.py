@@ -141,7 +141,7 @@ _NL = {
     "region_registry": "Regioregister, stand {as_of}. Een resource telt één keer per regio die hij gebruikt: zijn eigen "
                        "locatie, de providerregio van een AWS-resource, en de gekoppelde regio waarnaar geo-redundante "
                        "Azure-opslag kopieert.",
-    "family": "Familie", "protects": "Wat ze beschermt", "pass_rate": "Geslaagd", "top_findings": "Belangrijkste bevindingen",
+    "family": "Familie", "protects": "Wat ze beschermt", "pass_rate": "Slagingspercentage", "top_findings": "Belangrijkste bevindingen",
     "clusters": "Clusters", "preflight_passing": "Geslaagde preflightcontroles", "live_files": "Live HCC-resultaten",
     "cluster": "Cluster", "preflight": "Preflight", "would_fail": "Falen in de preflight", "not_decided": "Statisch niet te beslissen",
     "live": "Live HCC", "hcc_check": "HCC-controle", "of": "{n} van {m}", "no_haven": "Geen Kubernetes-cluster in de "
@@ -159,7 +159,7 @@ _NL = {
     "pin_images": "containerimages, op digest", "no_data_stores":
     "Geen gegevensopslag gevonden die de back-uppolicy beoordeelt.", "not_checked": "niet gecontroleerd",
     "max_age": "Maximale leeftijd", "months": "{n} maanden", "plan_where": "Waar", "plan_state": "EXIT-005",
-    "entries": "Regels", "active": "actief", "expired": "verlopen", "unused": "ongebruikt", "invalid": "ongeldig",
+    "entries": "Vermeldingen", "active": "actief", "expired": "verlopen", "unused": "ongebruikt", "invalid": "ongeldig",
     "stale": "verouderd", "source": "Bron", "rule": "Regel", "resource": "Resource", "where": "Waar",
     "owner": "Eigenaar", "reason": "Reden", "expires": "Verloopt", "findings_waived": "Uitgezonderde bevindingen",
     "problem": "Probleem", "inline": "commentaar in de code", "configuration_src": "configuratie",
