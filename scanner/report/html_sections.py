@@ -9,7 +9,7 @@ from scanner.evaluate.result import ResidencySummary
 from scanner.evaluate.waivers import WaiverEntry
 from scanner.registries.kubernetes import hcc_checks
 from scanner.registries.regions import TIERS
-from scanner.report import tally
+from scanner.report import labels, tally
 from scanner.report.html_parts import esc, figures, heading, location, state_badge, table
 from scanner.report.html_words import words as html_words
 from scanner.report.model import Report
@@ -217,7 +217,7 @@ def waivers(report: Report) -> list[str]:
     out = heading(7, "waivers", words["s_waivers"]) + [figures(numbers)]
     if not register:
         return out + [f"<p>{esc(words['no_waivers'])}</p>", "</section>"]
-    rows = [_waiver_row(entry, words) for entry in register]
+    rows = [_waiver_row(entry, words, report.lang) for entry in register]
     out.append(table(words["s_waivers"], [words["source"], words["rule"], words["resource"], words["where"],
                                           words["owner"], words["reason"], words["expires"], words["state"],
                                           words["findings_waived"], words["problem"]], rows, numeric=(8,),
@@ -225,13 +225,13 @@ def waivers(report: Report) -> list[str]:
     return out + ["</section>"]
 
 
-def _waiver_row(entry: WaiverEntry, words: dict[str, str]) -> list[str]:
+def _waiver_row(entry: WaiverEntry, words: dict[str, str], lang: str) -> list[str]:
     source = {"inline": words["inline"], "configuration": words["configuration_src"],
               "baseline": words["baseline"]}[entry.source]
     tone = {"active": "pass", "expired": "fail", "invalid": "fail", "unused": "warn", "stale": "warn"}[entry.state]
     return [source, entry.rule, entry.resource or "—", location(entry.path, entry.line), entry.owner or "—",
             entry.reason or "—", entry.expires or "—", state_badge(tone, words[entry.state]), str(entry.findings),
-            entry.problem or "—"]
+            labels.waiver_problem(entry.problem, lang) or "—"]
 
 
 # --- 8. control coverage ----------------------------------------------------------------------------------

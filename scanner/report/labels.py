@@ -6,6 +6,8 @@ Evidence (a predicate's `{detail}`, notices, HCC's own labels) stays as the tool
 """
 from __future__ import annotations
 
+import re
+
 from scanner.review import RuleSummary
 
 LANGUAGES = ("en", "nl")
@@ -199,3 +201,31 @@ def rule_statements(rules: RuleSummary, lang: str) -> list[str]:
     if rules.baselined:
         lines.append(text["baselined"].format(findings=count(rules.baselined, "finding", lang)))
     return lines
+
+
+# Why a waiver suppresses nothing, as scanner/evaluate/waivers.py and the directive parser say it (English, as
+# the notices keep it), in Dutch for the register.
+_WAIVER_PROBLEMS_NL = (
+    (re.compile(r"has no expiry \((?P<form>.*), at most (?P<days>\d+) days ahead\): it suppresses nothing"),
+     "heeft geen vervaldatum ({form}, hoogstens {days} dagen vooruit): onderdrukt niets"),
+    (re.compile(r"expired on (?P<date>\S+): the finding is active again"),
+     "verlopen op {date}: de bevinding is weer actief"),
+    (re.compile(r"expires on (?P<date>\S+), more than (?P<days>\d+) days ahead \(max_waiver_days\): it suppresses nothing"),
+     "verloopt op {date}, meer dan {days} dagen vooruit (max_waiver_days): onderdrukt niets"),
+    (re.compile(r"names every rule: name the rule it waives \((?P<example>.*)\); it suppresses nothing"),
+     "noemt alle regels: noem de regel die ze uitzondert ({example}); onderdrukt niets"),
+    (re.compile(r'has no reason="\.\.\.": it suppresses nothing'), 'heeft geen reason="...": onderdrukt niets'),
+    (re.compile(r"has no reason: it suppresses nothing"), "heeft geen reden (reason): onderdrukt niets"),
+    (re.compile(r"until=(?P<value>.*) is not a date \(YYYY-MM-DD\)"), "until={value} is geen datum (JJJJ-MM-DD)"),
+)
+
+
+def waiver_problem(problem: str, lang: str) -> str:
+    """Why a waiver suppresses nothing, in `lang` (the English when it has no translation)."""
+    if lang != "nl":
+        return problem
+    for pattern, dutch in _WAIVER_PROBLEMS_NL:
+        found = pattern.fullmatch(problem)
+        if found:
+            return dutch.format(**found.groupdict())
+    return problem

@@ -55,3 +55,30 @@ def test_unresolved_checks_count_each_instance_an_entry_stands_for():
                      instances=tuple(f"x[{i}]" for i in range(1, 257)))
     alone = Finding("RES-001", "residency", "high", "error", "open", "m", "main.tf", 9, "y", "location", "g")
     assert Result([], [folded, alone], []).unresolved_checks == 258
+
+
+def test_every_reason_a_waiver_suppresses_nothing_has_its_dutch():
+    """The register in a Dutch report says in Dutch why a waiver suppresses nothing."""
+    import datetime
+
+    from scanner.config import ConfigWaiver
+    from scanner.evaluate import waivers
+    from scanner.parse.directives import Directive
+
+    today = datetime.date(2026, 11, 23)
+    problems = [
+        waivers._expiry_problem(None, today, 365, "until=YYYY-MM-DD"),
+        waivers._expiry_problem(datetime.date(2026, 1, 1), today, 365, "expires: YYYY-MM-DD"),
+        waivers._expiry_problem(datetime.date(2030, 1, 1), today, 365, "until=YYYY-MM-DD"),
+        waivers._inline_problem(Directive("a.tf", 1, ("all",), "r", None, ""), today, 365),
+        waivers._inline_problem(Directive("a.tf", 1, ("RES-001",), "", None, ""), today, 365),
+        waivers._central_problem(ConfigWaiver("RES-001", "x.y", "", "", "", None), today, 365),
+        waivers._inline_problem(Directive("a.tf", 1, ("RES-001",), "r", None, "until=soon is not a date (YYYY-MM-DD)"),
+                                today, 365),
+    ]
+    assert all(problems)
+    dutch = [labels.waiver_problem(p, "nl") for p in problems]
+    assert all(d != p for d, p in zip(dutch, problems)), [p for d, p in zip(dutch, problems) if d == p]
+    assert dutch[1] == "verlopen op 2026-01-01: de bevinding is weer actief"
+    assert dutch[6] == "until=soon is geen datum (JJJJ-MM-DD)"
+    assert labels.waiver_problem(problems[1], "en") == problems[1]
