@@ -15,7 +15,7 @@ from typing import Any
 
 from scanner.errors import InputError
 from scanner.evaluate import citations
-from scanner.report import tally
+from scanner.report import labels, tally
 from scanner.report.json_report import FORMAT_NAME, FORMAT_VERSION
 from scanner.terminal import inert
 
@@ -40,6 +40,16 @@ class Repository:
     posture: tuple[dict[str, Any], ...]
     regions: tuple[dict[str, Any], ...]
     register: tuple[dict[str, Any], ...]
+
+    def verdict_in(self, lang: str) -> str:
+        """The scan's verdict in `lang`: a failing one said again from its numbers (the result carries it in the
+        language it was scanned in); another as the result says it."""
+        failing = self.summary.get("failing", 0)
+        if not self.exit_code or not failing or self.fail_on == "never":
+            return self.verdict
+        words = labels.words(lang)
+        return words["verdict_failed"].format(count=labels.count(failing, "finding", lang), level=self.fail_on,
+                                              FAILED=words["FAILED"], PASSED=words["PASSED"])
 
 
 @dataclass(frozen=True)

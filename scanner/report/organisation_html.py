@@ -44,7 +44,7 @@ def _verdict(organisation: Organisation, words: dict[str, str], lang: str) -> li
                (words["unresolved"], totals["unresolved"], ""), (words["waived"], totals["suppressed"], "")]
     out = heading(1, "verdict", words["s_verdict"]) + [figures(numbers)]
     if failing:
-        out.append("<ul>" + "".join(f"<li>{esc(r.name)}: {esc(r.verdict)}</li>" for r in failing) + "</ul>")
+        out.append("<ul>" + "".join(f"<li>{esc(r.name)}: {esc(r.verdict_in(lang))}</li>" for r in failing) + "</ul>")
     return out + ["</section>"]
 
 

@@ -72,6 +72,11 @@ def test_html_is_valid_and_shows_the_totals(results, tmp_path):
     again = tmp_path / "again.html"
     assert cli.main(["report", "merge", *map(str, results.values()), "--lang", "nl", "-f", f"html={again}"]) == 0
     assert again.read_bytes() == page.read_bytes()
+    # the failing repositories' verdicts in the report's language (the results were scanned in English)
+    verdicts = ["".join(li.itertext()) for li in next(s for s in document.iter("section")
+                                                         if s.get("id") == "verdict").iter("li")]
+    assert len(verdicts) == 4 and all("op of boven error (--fail-on error)" in v for v in verdicts), verdicts
+    assert all("at or above" not in v for v in verdicts)
 
 
 def test_waivers_expiring_soon_counted_from_the_latest_scan(results, tmp_path):
