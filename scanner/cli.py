@@ -207,7 +207,7 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
                         sarif_category=sarif_category,
                         rules=review.summarise(config, result, today), fail_on=fail_on,
                         strict_problems=problems, lang=lang or config.report_lang, docs_url=config.docs_url,
-                        scan_date=today.isoformat(), paths=tuple(paths or (".",)),
+                        scan_date=today.isoformat(), paths=tuple(paths or (".",)), revision=_revision(paths),
                         target=sovereignty_target(config))
     for name, target in outputs:
         on_terminal = target is None and name == "text"
@@ -221,6 +221,14 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
             output.write(target, text)
     code = result.exit_code(fail_on)
     sys.exit(code if code or not problems else 1)
+
+
+def _revision(paths: tuple[str, ...]) -> str:
+    """The commit the scanned checkout has out, when every path lies in one git checkout ("" otherwise)."""
+    from scanner import git
+    tops = {git.top_level(os.path.realpath(p)) for p in paths or (".",)}
+    top = tops.pop() if len(tops) == 1 else None
+    return (git.head_commit(top) or "") if top is not None else ""
 
 
 def _strict_problems(result: Result, files: int, config: Config) -> tuple[str, ...]:

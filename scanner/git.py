@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.errors import InputError
+from scanner.regular_file import read_bytes
 
 class GitHung(InputError):
     """git did not answer in time: every later call would wait as long, so none is made."""
@@ -38,6 +40,63 @@ def top_level(start: str) -> Path | None:
         if (candidate / ".git").exists():
             return candidate
     return None
+
+
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_REF_BYTES = 4096                        # HEAD, a loose ref, commondir, a gitfile: one short line
+_PACKED_REFS_BYTES = 16 * 1024 * 1024
+
+
+def head_commit(top: Path) -> str | None:
+    """The commit the checkout at `top` has out, read from the files under .git (no git runs, nothing the
+    repository configures is read): None when it cannot be told (an unborn branch, a damaged or odd file)."""
+    git_dir = _git_dir(top)
+    head = None if git_dir is None else _first_line(git_dir / "HEAD", _REF_BYTES)
+    if git_dir is None or head is None:
+        return None
+    if _COMMIT_ID.fullmatch(head):
+        return head                      # detached, as CI checks out
+    ref = head.removeprefix("ref: ")
+    if ref == head or not ref.startswith("refs/") or any(part in ("", ".", "..") for part in ref.split("/")):
+        return None
+    common = git_dir
+    shared = _first_line(git_dir / "commondir", _REF_BYTES)   # a worktree keeps its branches there
+    if shared is not None:
+        common = (git_dir / shared).resolve()
+    for directory in dict.fromkeys((git_dir, common)):
+        loose = _first_line(directory / ref, _REF_BYTES)
+        if loose is not None:
+            return loose if _COMMIT_ID.fullmatch(loose) else None
+    try:
+        packed = read_bytes(str(common / "packed-refs"), _PACKED_REFS_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return None
+    for line in packed.splitlines():
+        commit, _, name = line.partition(" ")
+        if name == ref and _COMMIT_ID.fullmatch(commit):
+            return commit
+    return None
+
+
+def _git_dir(top: Path) -> Path | None:
+    dot_git = top / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    line = _first_line(dot_git, _REF_BYTES)     # a submodule's or worktree's gitfile
+    if line is None or not line.startswith("gitdir: "):
+        return None
+    return (top / line.removeprefix("gitdir: ")).resolve()
+
+
+def _first_line(path: Path, limit: int) -> str | None:
+    try:
+        raw = read_bytes(str(path), limit)
+    except (OSError, ValueError):
+        return None
+    if len(raw) > limit:
+        return None
+    lines = raw.decode("utf-8", "replace").splitlines()
+    return lines[0].strip() if lines else None
 
 
 def _overrides(top: Path) -> list[str]:

@@ -58,7 +58,8 @@ def render(report: Report) -> str:
 def _header(report: Report, title: str) -> list[str]:
     words = html_words(report.lang)
     rules = report.rules
-    facts = [(words["scanned"], ", ".join(report.paths) or "."), (words["date"], report.scan_date or "—"),
+    facts = [(words["scanned"], ", ".join(report.paths) or "."), (words["revision"], report.revision or "—"),
+             (words["date"], report.scan_date or "—"),
              (words["tool"], f"{TOOL_NAME} {report.version}"),
              (words["profile"], rules.profile if rules else "—"),
              (words["configuration"], (rules.configuration or words["none"]) if rules else "—"),

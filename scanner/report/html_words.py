@@ -3,7 +3,7 @@ from __future__ import annotations
 
 _EN = {
     "title": "Sovereignty and security report", "org_title": "Organisation sovereignty and security report",
-    "scanned": "Scanned", "date": "Scan date", "tool": "Tool", "profile": "Profile", "configuration": "Configuration",
+    "scanned": "Scanned", "revision": "Commit", "date": "Scan date", "tool": "Tool", "profile": "Profile", "configuration": "Configuration",
     "none": "none", "contents": "Contents", "language": "Language",
     "s_verdict": "Verdict", "s_posture": "Sovereignty posture", "s_residency": "Residency",
     "s_families": "Results per family", "s_haven": "Haven pre-flight and live HCC", "s_exit": "Exit readiness",
@@ -98,7 +98,7 @@ _EN = {
 
 _NL = {
     "title": "Rapport soevereiniteit en beveiliging", "org_title": "Organisatierapport soevereiniteit en beveiliging",
-    "scanned": "Gescand", "date": "Scandatum", "tool": "Tool", "profile": "Profiel", "configuration": "Configuratie",
+    "scanned": "Gescand", "revision": "Commit", "date": "Scandatum", "tool": "Tool", "profile": "Profiel", "configuration": "Configuratie",
     "none": "geen", "contents": "Inhoud", "language": "Taal",
     "s_verdict": "Oordeel", "s_posture": "Soevereiniteitspositie", "s_residency": "Dataresidentie",
     "s_families": "Resultaten per familie", "s_haven": "Haven-preflight en live HCC", "s_exit": "Exit-gereedheid",

@@ -48,7 +48,7 @@ def build(report: Report) -> dict[str, Any]:
         "format": {"name": FORMAT_NAME, "version": FORMAT_VERSION},
         "tool": {"name": "sovscan", "version": report.version},
         "scan": {"paths": list(report.paths), "date": report.scan_date or None, "fail_on": report.fail_on,
-                 "exit_code": _exit_code(report), "lang": report.lang},
+                 "exit_code": _exit_code(report), "lang": report.lang, "revision": report.revision or None},
         "summary": {"files": report.files_scanned, "policies": len(result.policies), "checks": result.checks,
                     "passes": result.passes, "findings": len(result.active), "suppressed": len(result.suppressed),
                     "unresolved": len(result.unresolved), "notices": len(result.notices),

@@ -72,6 +72,7 @@ class Report:
     docs_url: str = ""                 # report.docs_url: base of the policy pages; "" gives no links at all
     scan_date: str = ""                # the date the scan judged expiry and exit tests by (ISO), for the HTML
     paths: tuple[str, ...] = ()        # the scanned paths as given
+    revision: str = ""                 # the commit the scanned checkout had out ("" when not a git checkout)
     target: SovereigntyTarget | None = None   # the configured SEAL target, requirement and residency
 
     def help_uri(self, policy_id: str) -> str:
