@@ -28,8 +28,9 @@ def residency(report: Report) -> list[str]:
     out = heading(3, "residency", words["s_residency"])
     if summary is None or not (summary.regions or summary.unresolved):
         return out + [figures([(words["regions"], 0, "")]), f"<p>{esc(words['no_regions'])}</p>", "</section>"]
-    placed = {r[0] for use in summary.regions for r in use.resources}
-    outside = {r[0] for use in summary.regions if use.allowed is False for r in use.resources}
+    # placements, as the chart counts them: a module's resource that two roots place in two regions is two
+    placed = [r for use in summary.regions for r in use.resources]
+    outside = [r for use in summary.regions if use.allowed is False for r in use.resources]
     unknown = [use for use in summary.regions if use.tier == "unknown"]
     countries = {use.country for use in summary.regions if use.country}
     numbers = [(words["regions"], len(summary.regions), ""), (words["countries"], len(countries), ""),

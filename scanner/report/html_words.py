@@ -37,7 +37,7 @@ _EN = {
     "b_seal": "SEAL: the range is indicative, derived from the provider's typology; it does not replace a SEAL "
               "assessment of the service under contract, and the code does not show the contract.",
     # residency
-    "regions": "Regions", "countries": "Countries", "placed": "Resources placed", "outside": "Outside the allowed residency",
+    "regions": "Regions", "countries": "Countries", "placed": "Placements (a resource in a region)", "outside": "Placed outside the allowed residency",
     "unknown_regions": "Regions the registry does not know", "unresolved_places": "Placement not known statically",
     "allowed_target": "Allowed: tier {tier} and stricter", "allow_list": "allow list", "deny_list": "deny list",
     "tier": "Tier", "country": "Country", "region": "Region", "allowed": "Allowed", "resources": "Resources",
@@ -130,7 +130,7 @@ _NL = {
                  "subverwerkers van de aanbieder.",
     "b_seal": "SEAL: de bandbreedte is indicatief, afgeleid van de typologie van de aanbieder; ze vervangt geen "
               "SEAL-beoordeling van de gecontracteerde dienst, en de code laat het contract niet zien.",
-    "regions": "Regio's", "countries": "Landen", "placed": "Geplaatste resources", "outside": "Buiten de toegestane residentie",
+    "regions": "Regio's", "countries": "Landen", "placed": "Plaatsingen (een resource in een regio)", "outside": "Geplaatst buiten de toegestane residentie",
     "unknown_regions": "Regio's die het register niet kent", "unresolved_places": "Plaats statisch niet bekend",
     "allowed_target": "Toegestaan: tier {tier} en strenger", "allow_list": "toegestane lijst", "deny_list": "verboden lijst",
     "tier": "Tier", "country": "Land", "region": "Regio", "allowed": "Toegestaan", "resources": "Resources",

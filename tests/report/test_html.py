@@ -130,6 +130,10 @@ def test_residency_lists_every_region_by_tier_with_a_chart(examples):
     residency = section(parse(page), "residency")
     regions = data["residency"]["regions"]
     assert figures(residency)["Regions"] == str(len(regions))
+    # placements as the chart counts them, so the figure and the bars agree
+    assert figures(residency)["Placements (a resource in a region)"] == str(sum(len(r["resources"]) for r in regions))
+    assert figures(residency)["Placed outside the allowed residency"] == str(
+        sum(len(r["resources"]) for r in regions if r["allowed"] is False))
     rows = [[text_of(td) for td in tr.findall("td")] for tr in residency.iter("tr") if tr.findall("td")]
     uksouth = next(r for r in rows if r[2] == "uksouth (azurerm)")
     assert uksouth[:4] == ["adequacy decision", "GB", "uksouth (azurerm)", "no"]
