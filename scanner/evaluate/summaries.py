@@ -212,11 +212,11 @@ PINNING = (("modules", "EXIT-008", ("terraform_required_provider", "module_call"
 def exit_readiness(result: Result, model: Model, config: Config) -> ExitReadiness:
     outcomes = _outcomes(result)
     ran = _ran(result, config)
-    backups = tuple(_targets(BACKUP_POLICY, model, outcomes)) if BACKUP_POLICY in ran else None
+    backups = tuple(_targets(BACKUP_POLICY, model, outcomes, result)) if BACKUP_POLICY in ran else None
     pinning = []
     for label, policy_id, types in PINNING:
         if policy_id in ran:
-            found = [t for t in _targets(policy_id, model, outcomes) if not types or t.type in types]
+            found = [t for t in _targets(policy_id, model, outcomes, result) if not types or t.type in types]
             pinning.append((label, tuple(found)))
     return ExitReadiness(_lockin(model), backups, tuple(pinning), _plan(model, config, outcomes))
 
@@ -228,14 +228,35 @@ def _ran(result: Result, config: Config) -> set[str]:
     return {p.id for p in result.policies if mode_of(config, p, datetime.date.today()) != "off"}
 
 
-def _targets(policy_id: str, model: Model, outcomes: Outcomes) -> list[Judged]:
+def _in_files(result: Result, policy_id: str) -> dict[tuple[str, str, str], str]:
+    """(root, address, file) -> the worst outcome of the policy there: two Kubernetes objects of one name in
+    two files (two applications' redis-master) are two objects, one of which may pass."""
+    states: dict[tuple[str, str, str], str] = {}
+    for passed in result.passed:
+        if passed.policy_id == policy_id:
+            states.setdefault((passed.root, passed.address, passed.path), "pass")
+    for finding in result.unresolved + result.findings:
+        if finding.policy_id == policy_id:
+            kind = "open" if finding.kind == "open" else "fail" if finding.active else "waived"
+            for address in (finding.address,) + finding.instances:
+                key = (finding.root, address, finding.path)
+                states[key] = _worst(states.get(key), kind)
+    return states
+
+
+def _targets(policy_id: str, model: Model, outcomes: Outcomes, result: Result) -> list[Judged]:
     """Each resource the policy judged, as written (a module's resource called from several roots once, with
-    its worst state); resources of different roots at one address each. An azapi block's stand-in shares
-    its place and address: the first in model order names the type."""
+    its worst state); resources of different roots at one address each, and plain Kubernetes manifests of
+    one name in different files each (every outcome on such an object is in its own file; a rendered object's
+    may be in a patch). An azapi block's stand-in shares its place and address: the first in model order
+    names the type."""
     judged = {(root, address): state for (policy, root, address), state in outcomes.items() if policy == policy_id}
+    in_files = _in_files(result, policy_id)
     found: dict[tuple[str, str, int], Judged] = {}
     for resource in model.resources:
-        state = judged.get((resource.terraform_root, resource.address))
+        plain_manifest = resource.kind == "kubernetes" and not resource.root
+        state = in_files.get((resource.terraform_root, resource.address, resource.path)) if plain_manifest else \
+            judged.get((resource.terraform_root, resource.address))
         if state is None:
             continue
         place = (resource.address, resource.path, resource.line)

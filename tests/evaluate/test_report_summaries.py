@@ -104,6 +104,17 @@ def test_exit_readiness_counts_image_versions_by_default_and_digests_when_the_op
     assert [j.state for j in opted_in["images"]] == ["fail"] and "image-versions" in opted_in
 
 
+def test_two_plain_manifests_of_one_name_are_judged_each_in_its_own_file(write, run_scan):
+    """Two applications' redis-master in one repository: the pinned one is not listed as unpinned."""
+    deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: redis-master\nspec:\n  template:\n"
+                  "    spec:\n      containers:\n        - name: redis\n          image: {image}\n")
+    root = write({"guestbook/redis.yaml": deployment.format(image="redis"),
+                  "guestbook-go/redis.yaml": deployment.format(image="redis:7.2")})
+    pinning = dict(run_scan(root, only=("EXIT-020",)).exit_readiness.pinning)
+    assert [(j.path, j.state) for j in pinning["image-versions"]] == [
+        ("guestbook-go/redis.yaml", "pass"), ("guestbook/redis.yaml", "fail")]
+
+
 def test_exit_readiness_leaves_out_what_the_configuration_switches_off(write, run_scan):
     config = Config(enforcement={"EXIT-003": ("off", None), "EXIT-020": ("off", None)})
     ready = run_scan(write({**EXIT, **IMAGES}), only=("exit",), config=config).exit_readiness
