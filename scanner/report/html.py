@@ -259,6 +259,8 @@ def _finding(report: Report, finding: Finding, anchor: str) -> str:
              f"<h4>{_level_badge(finding, lang)} {esc(finding.policy_id)} {esc(title)}</h4>",
              f'<p class="where">{location(finding.path, finding.line)} · <code>{esc(finding.address)}</code></p>',
              f"<p>{esc(report.message(finding))}</p>", "<dl>"]
+    if finding.root:   # a module's resource is judged once for each root module that deploys it
+        parts.append(f"<dt>{esc(words['root_module'])}</dt><dd><code>{esc(finding.root)}</code></dd>")
     if finding.evidence:
         parts.append(f"<dt>{esc(words['evidence'])}</dt><dd><code>{esc(finding.evidence)}</code></dd>")
     if finding.suppression is not None:

@@ -153,6 +153,7 @@ def test_every_finding_has_its_place_evidence_reason_and_fix(examples):
                 and "CMK-001" in text_of(a.find("h4")))
     terms = {text_of(dt): text_of(dd) for dt, dd in zip(logs.iter("dt"), logs.iter("dd"))}
     assert terms["Evidence (masked)"] == "customer_managed_key is not set"
+    assert terms["Deployed by the root module"] == "examples/azure-municipal"   # which deployment it judges
     assert terms["Why it matters"].startswith("Privacy-sensitive data is encrypted with keys the organisation controls")
     assert terms["Fix"].startswith("Add a customer_managed_key block")
     secret = next(a for a in articles.values() if "SEC-001" in text_of(a.find("h4")))
