@@ -55,6 +55,12 @@ def render(report: Report) -> str:
                 esc(words["footer"].format(version=report.version)))
 
 
+def _registry_term(value: str, words: dict[str, str]) -> str:
+    """A provider registry's term (eu, non-eu, public-cloud, ...) in the report's language; as written when
+    the words have none."""
+    return words.get("term_" + value, value)
+
+
 def _header(report: Report, title: str) -> list[str]:
     words = html_words(report.lang)
     rules = report.rules
@@ -158,7 +164,8 @@ def _posture(report: Report) -> list[str]:
         top = _seal_max(p.seal)
         against = "—" if seal is None or top is None else state_badge(
             "pass" if top >= seal else "fail", words["meets"] if top >= seal else words["below"])
-        rows.append([name, esc(p.jurisdiction), esc(p.control), esc(p.operations), esc(p.hosting_type),
+        rows.append([name, esc(p.jurisdiction), esc(_registry_term(p.control, words)),
+                     esc(_registry_term(p.operations, words)), esc(_registry_term(p.hosting_type, words)),
                      esc(p.seal), against])
     out.append(table(words["s_posture"], [words["provider"], words["jurisdiction"], words["control"],
                                           words["operations"], words["hosting"], words["seal"],

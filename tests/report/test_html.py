@@ -167,6 +167,10 @@ def test_in_dutch(examples):
     assert text_of(section(document, "waivers").find("h2")) == "7. Uitzonderingenregister"
     assert figures(section(document, "verdict"))["Poort"] == "AFGEKEURD"
     assert "is niet versleuteld met een klantbeheerde sleutel" in page
+    posture = [[text_of(td) for td in tr.iter("td")] for tr in section(document, "posture").iter("tr")
+               if list(tr.iter("td"))]
+    aws = next(row for row in posture if "hashicorp/aws" in row[0])
+    assert aws[2:5] == ["buiten de EU", "buiten de EU", "publieke cloud"]   # the registry's terms, in Dutch
     assert data["findings"][0]["message"] in page.replace("&#x27;", "'").replace("&quot;", '"')
 
 
