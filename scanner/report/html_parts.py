@@ -103,6 +103,7 @@ nav,.filter{display:none}
 section{break-before:page}section#verdict{break-before:auto}
 h2,h3,h4{break-after:avoid}tr,.figure,.finding{break-inside:avoid}
 .table{overflow:visible}a{color:inherit;text-decoration:none}
+table{font-size:8.5pt}th,td{padding:2px 4px}td{overflow-wrap:anywhere}tbody th{min-width:0}
 .figure{background:none}
 }
 """.strip()
