@@ -572,6 +572,13 @@ def test_a_cluster_without_node_pools_says_what_runs_its_pods_instead(write, run
     bare = write({"main.tf": cluster + '}\n'}, tmp_path / "bare")
     [open_] = run_scan(bare, only=("HAVEN-003",)).unresolved
     assert "which node pools it has (none are in the scanned code)" in open_.message
+    # self-managed nodes: the blocker names them rather than saying there are none
+    asg = write({"main.tf": cluster + '}\nresource "aws_autoscaling_group" "nodes" {\n  min_size = 3\n  max_size = 6\n}\n'},
+                tmp_path / "asg")
+    [open_] = run_scan(asg, only=("HAVEN-003",)).unresolved
+    assert open_.message.endswith("its nodes (self-managed node groups such as aws_autoscaling_group.nodes: which "
+                                  "cluster an aws_autoscaling_group joins is not linked statically) is not known "
+                                  "statically")
     # another cluster's Fargate profile says nothing of this one; an unknown Auto Mode switch is the blocker
     other = write({"main.tf": cluster + '}\nresource "aws_eks_fargate_profile" "apps" {\n  cluster_name = "other"\n}\n'
                    'variable "auto" {}\nresource "aws_eks_cluster" "c" {\n  name     = "c"\n  role_arn = "arn"\n'

@@ -54,6 +54,11 @@ def _no_pools(cluster: Resource, ctx: Context) -> Verdict:
         fargate = next((p for p in ctx.of_type(["aws_eks_fargate_profile"]) if _profile_of(p, cluster)), None)
         if fargate is not None:
             return unknown(f"its nodes ({fargate.address} runs pods on Fargate, on nodes AWS starts for them)")
+        groups = [g for g in ctx.of_type(["aws_autoscaling_group"]) if g.kind == "terraform" and g.root == cluster.root]
+        if groups:
+            more = f" and {len(groups) - 1} more" if len(groups) > 1 else ""
+            return unknown(f"its nodes (self-managed node groups such as {groups[0].address}{more}: which cluster an "
+                           "aws_autoscaling_group joins is not linked statically)")
     return unknown("which node pools it has (none are in the scanned code)")
 
 
