@@ -572,19 +572,66 @@ def test_a_cluster_without_node_pools_says_what_runs_its_pods_instead(write, run
     bare = write({"main.tf": cluster + '}\n'}, tmp_path / "bare")
     [open_] = run_scan(bare, only=("HAVEN-003",)).unresolved
     assert "which node pools it has (none are in the scanned code)" in open_.message
-    # self-managed nodes: the blocker names them rather than saying there are none
-    asg = write({"main.tf": cluster + '}\nresource "aws_autoscaling_group" "nodes" {\n  min_size = 3\n  max_size = 6\n}\n'},
+    # an autoscaling group that nothing ties to the cluster is not one of its node groups
+    asg = write({"main.tf": cluster + '}\nresource "aws_autoscaling_group" "web" {\n  min_size = 3\n  max_size = 6\n}\n'},
                 tmp_path / "asg")
     [open_] = run_scan(asg, only=("HAVEN-003",)).unresolved
-    assert open_.message.endswith("its nodes (self-managed node groups such as aws_autoscaling_group.nodes: which "
-                                  "cluster an aws_autoscaling_group joins is not linked statically) is not known "
-                                  "statically")
+    assert "which node pools it has (none are in the scanned code)" in open_.message
     # another cluster's Fargate profile says nothing of this one; an unknown Auto Mode switch is the blocker
     other = write({"main.tf": cluster + '}\nresource "aws_eks_fargate_profile" "apps" {\n  cluster_name = "other"\n}\n'
                    'variable "auto" {}\nresource "aws_eks_cluster" "c" {\n  name     = "c"\n  role_arn = "arn"\n'
                    '  compute_config {\n    enabled = var.auto\n  }\n}\n'}, tmp_path / "other")
     assert sorted(u.message.rsplit(": ", 1)[1] for u in run_scan(other, only=("HAVEN-003",)).unresolved) == [
         "var.auto is not known statically", "which node pools it has (none are in the scanned code) is not known statically"]
+
+SELF_MANAGED = """resource "aws_eks_cluster" "e" {
+  name     = "e"
+  role_arn = "arn"
+  vpc_config {
+    subnet_ids = [aws_subnet.a.id, aws_subnet.b.id]
+  }
+}
+resource "aws_subnet" "a" {
+  availability_zone = "eu-west-1a"
+}
+resource "aws_subnet" "b" {
+  availability_zone = "eu-west-1b"
+}
+resource "aws_launch_template" "nodes" {
+  image_id  = "ami-0123456789abcdef0"
+  user_data = base64encode("/etc/eks/bootstrap.sh ${aws_eks_cluster.e.name}")
+}
+resource "aws_autoscaling_group" "nodes" {
+  min_size            = %s
+  max_size            = 6
+  vpc_zone_identifier = %s
+  launch_template {
+    id = aws_launch_template.nodes.id
+  }
+}
+resource "aws_autoscaling_group" "web" {
+  min_size = 5
+  max_size = 6
+}
+"""
+
+
+@pytest.mark.parametrize("min_size, subnets, zones, workers", [
+    ("3", "[aws_subnet.a.id, aws_subnet.b.id]", True, True),
+    ("1", "[aws_subnet.a.id]", False, False)])
+def test_a_self_managed_node_group_counts_for_its_cluster(write, run_scan, tmp_path, min_size, subnets, zones, workers):
+    """An autoscaling group whose launch template bootstraps its instances into the cluster is one of its node
+    groups: its minimum size and subnets count; another autoscaling group (a web tier) does not. Its image is the
+    launch template's AMI, which says nothing of the node OS: unresolved, never a pass."""
+    root = write({"main.tf": SELF_MANAGED % (min_size, subnets)}, tmp_path / min_size)
+    result = run_scan(root, only=("HAVEN-001", "HAVEN-003", "HAVEN-009"))
+    failed = {f.policy_id for f in result.findings if f.address == "aws_eks_cluster.e"}
+    assert failed == ({"HAVEN-001"} if not zones else set()) | ({"HAVEN-003"} if not workers else set())
+    if not workers:
+        (few,) = [f for f in result.findings if f.policy_id == "HAVEN-003"]
+        assert "the node pools keep at least 1 nodes (aws_autoscaling_group.nodes: 1), 3 needed" in few.message
+    (os_,) = [u for u in result.unresolved if u.policy_id == "HAVEN-009"]
+    assert "the node image of aws_autoscaling_group.nodes (a self-managed group's AMI)" in os_.message
 
 
 @pytest.mark.parametrize("meta, subnets", [("for_each = toset(var.more)", "[each.value]"),

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from scanner.evaluate.context import Context
 from scanner.evaluate.predicates.spec import BOOLEAN, INTEGER, STRINGS, PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
-from scanner.model.derive.clusters import (POOL_TYPES, Cluster, Pool, cluster_key, first_value, gke_keeps_default_pool,
+from scanner.model.derive.clusters import (POOL_TYPES, SELF_MANAGED_POOL, Cluster, Pool, cluster_key, first_value, gke_keeps_default_pool,
                                            is_gke_region, truthy)
 from scanner.model.paths import Match, lookup, without_indices
 from scanner.model.resource import Resource, base_address
@@ -54,11 +54,6 @@ def _no_pools(cluster: Resource, ctx: Context) -> Verdict:
         fargate = next((p for p in ctx.of_type(["aws_eks_fargate_profile"]) if _profile_of(p, cluster)), None)
         if fargate is not None:
             return unknown(f"its nodes ({fargate.address} runs pods on Fargate, on nodes AWS starts for them)")
-        groups = [g for g in ctx.of_type(["aws_autoscaling_group"]) if g.kind == "terraform" and g.root == cluster.root]
-        if groups:
-            more = f" and {len(groups) - 1} more" if len(groups) > 1 else ""
-            return unknown(f"its nodes (self-managed node groups such as {groups[0].address}{more}: which cluster an "
-                           "aws_autoscaling_group joins is not linked statically)")
     return unknown("which node pools it has (none are in the scanned code)")
 
 
@@ -204,7 +199,11 @@ def _eks_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
     elif not cluster.pools:
         return _no_pools(cluster.resource, ctx)
     for pool in cluster.pools:
-        _subnet_zones(pool.resource, "subnet_ids", ctx, seen)
+        if pool.resource.type == SELF_MANAGED_POOL:
+            _subnet_zones(pool.resource, "vpc_zone_identifier", ctx, seen)
+            seen.add(pool.values.get("availability_zones"))
+        else:
+            _subnet_zones(pool.resource, "subnet_ids", ctx, seen)
     return seen.verdict(minimum, "vpc_config", "the node groups' subnets lie in one availability zone", "subnet")
 
 
@@ -364,6 +363,9 @@ def node_os_hardened(resource: Resource, args: dict[str, Any], ctx: Context, bas
     if not pools:
         return _no_pools(resource, ctx)
     blocker = None
+    self_managed = next((p for p in pools if p.resource.type == SELF_MANAGED_POOL), None)
+    if self_managed is not None:   # its image is the launch template's AMI, which the node-OS registry cannot name
+        blocker = unknown(f"the node image of {self_managed.resource.address} (a self-managed group's AMI)")
     for pool in (p for p in pools if p.resource is resource):
         verdict = _pool_os(pool, table, registry.as_of)
         if verdict.state is False:

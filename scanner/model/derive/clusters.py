@@ -22,21 +22,28 @@ _GCP_REGION = re.compile(r"^[a-z]+-[a-z]+\d+$")
 
 @dataclass(frozen=True)
 class ClusterKind:
-    pools: tuple[str, ...]   # node-pool resource types that point at the cluster
-    via: str                 # the attribute of the pool that references the cluster
-    inline: str              # the cluster's own pool block or list ("" when there is none)
+    pools: dict[str, tuple[str, ...]]   # node-pool resource type -> its attributes that reference the cluster
+    inline: str                         # the cluster's own pool block or list ("" when there is none)
 
+
+# A self-managed EKS node group is an autoscaling group whose launch template bootstraps its instances into
+# the cluster: its user data names the cluster (terraform-aws-eks's self-managed-node-group module).
+_EKS_SELF_MANAGED = ("launch_template.id", "launch_template.name", "launch_configuration",
+                     "mixed_instances_policy.launch_template.launch_template_specification.launch_template_id",
+                     "mixed_instances_policy.launch_template.launch_template_specification.launch_template_name")
+SELF_MANAGED_POOL = "aws_autoscaling_group"
 
 CLUSTERS: dict[str, ClusterKind] = {
-    "azurerm_kubernetes_cluster": ClusterKind(("azurerm_kubernetes_cluster_node_pool",), "kubernetes_cluster_id",
+    "azurerm_kubernetes_cluster": ClusterKind({"azurerm_kubernetes_cluster_node_pool": ("kubernetes_cluster_id",)},
                                               "default_node_pool"),
-    "aws_eks_cluster": ClusterKind(("aws_eks_node_group",), "cluster_name", ""),
-    "google_container_cluster": ClusterKind(("google_container_node_pool",), "cluster", "node_pool"),
-    "stackit_ske_cluster": ClusterKind((), "", "node_pools"),
-    "ovh_cloud_project_kube": ClusterKind(("ovh_cloud_project_kube_nodepool",), "kube_id", ""),
-    "scaleway_k8s_cluster": ClusterKind(("scaleway_k8s_pool",), "cluster_id", ""),
+    "aws_eks_cluster": ClusterKind({"aws_eks_node_group": ("cluster_name",), SELF_MANAGED_POOL: _EKS_SELF_MANAGED}, ""),
+    "google_container_cluster": ClusterKind({"google_container_node_pool": ("cluster",)}, "node_pool"),
+    "stackit_ske_cluster": ClusterKind({}, "node_pools"),
+    "ovh_cloud_project_kube": ClusterKind({"ovh_cloud_project_kube_nodepool": ("kube_id",)}, ""),
+    "scaleway_k8s_cluster": ClusterKind({"scaleway_k8s_pool": ("cluster_id",)}, ""),
 }
-POOL_TYPES = {pool: cluster for cluster, kind in CLUSTERS.items() for pool in kind.pools}
+# the managed node-pool types, which rules judge on their own (a self-managed group is judged with its cluster)
+POOL_TYPES = {pool: cluster for cluster, kind in CLUSTERS.items() for pool in kind.pools if pool != SELF_MANAGED_POOL}
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,8 @@ def _pools(cluster: Resource, model: Model) -> list[Pool]:
         pools.append(Pool(values, prefix, cluster, label, count(values, prefix, cluster, cluster)))
     target = base_address(cluster.address)
     for pool in model.of_type(list(kind.pools)):
-        if pool.kind == "terraform" and pool.root == cluster.root and refers_to(pool, kind.via, target, model):
+        if pool.kind == "terraform" and pool.root == cluster.root and \
+                any(refers_to(pool, via, target, model) for via in kind.pools[pool.type]):
             several = pool.values.get(SEVERAL)     # how many such pools there are is not known
             pools.append(Pool(pool.values, "", pool, pool.address,
                               several if isinstance(several, Unknown) else count(pool.values, "", pool, cluster)))
@@ -179,6 +187,8 @@ def _aks_count(values: dict[str, Any], prefix: str, holder: Resource, cluster: R
 
 
 def _eks_count(values: dict[str, Any], prefix: str, holder: Resource, cluster: Resource) -> Any:
+    if holder.type == SELF_MANAGED_POOL:
+        return number(values.get("min_size"))
     return number(first_value(holder, "scaling_config.min_size"))
 
 
