@@ -76,12 +76,14 @@ def build(files: list[ParsedFile], texts: Mapping[str, str], helm_values: Mappin
     if cache is not None:
         cache.tidy()
     kustomizations = {p: first_mapping(p, texts[p]) for p in texts if _is_kustomization(p)}
-    consumed = frozenset().union(*(b.inputs for b in builds)) | _patch_files(kustomizations)
+    unused, unused_notices = _unused_components(kustomizations, builds, texts)
+    consumed = frozenset().union(*(b.inputs for b in builds)) | _patch_files(kustomizations) | unused
     placeholders = image_placeholders(files, builds, kustomizations)
     resources = [r for b in builds for r in _build_resources(b)]
     resources += kubernetes.build([d for f in files if f.source.path not in consumed for d in f.documents])
     resources = [without_placeholders(r, placeholders) for r in resources]
-    return Deployed(resources, builds, notices + _build_notices(builds) + _unreached(kustomizations, builds))
+    return Deployed(resources, builds,
+                    notices + _build_notices(builds) + _unreached(kustomizations, builds) + unused_notices)
 
 
 def _is_kustomization(path: str) -> bool:
@@ -100,6 +102,25 @@ def _patch_files(kustomizations: Mapping[str, dict]) -> frozenset[str]:
         directory = posixpath.dirname(path)
         found |= {posixpath.normpath(posixpath.join(directory, e)) for e in named if isinstance(e, str)}
     return frozenset(found)
+
+
+def _unused_components(kustomizations: Mapping[str, dict], builds: list[RenderedBuild],
+                       texts: Mapping[str, str]) -> tuple[frozenset[str], list[Notice]]:
+    """The resource files of Kustomize components no build includes, with a note for each such component: its
+    objects are deployed only through a build that includes it, so they are not plain manifests."""
+    reached = frozenset().union(*(b.inputs for b in builds))
+    files: set[str] = set()
+    notices = []
+    for path, kustomization in sorted(kustomizations.items()):
+        if kustomization.get("kind") != "Component" or path in reached:
+            continue
+        directory = posixpath.dirname(path)
+        named = {posixpath.normpath(posixpath.join(directory, e)) for e in _entries(kustomization, "resources")
+                 if isinstance(e, str) and "://" not in e}
+        files |= {f for f in named if f in texts}
+        notices.append(Notice(path, 1, f"component {directory or '.'} is included by no build: its objects are not "
+                                       "judged", "note"))
+    return frozenset(files), notices
 
 
 def _entries(kustomization: dict, key: str) -> list:

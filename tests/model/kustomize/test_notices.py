@@ -202,3 +202,25 @@ def test_a_base_included_over_and_over_stops_at_the_build_budget(monkeypatch):
     found, objects, complete = notices(files, "l14")
     assert not complete and any("the build loads more than" in message for _, _, message in found)
     assert len(objects) <= 2 * 100
+
+
+def test_the_objects_of_a_component_no_build_includes_are_not_judged_as_deployed(write, run_scan, tmp_path):
+    """A component is deployed only by a build that includes it: when none does, its resource files are not plain
+    manifests (their unpinned image is no finding), and a note says the component is not judged."""
+    deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: assistant\nspec:\n  template:\n"
+                  "    spec:\n      containers:\n        - name: a\n          image: registry.example.eu/a:latest\n")
+    component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - assistant.yaml\n"
+    unused = write({"components/assistant/kustomization.yaml": component,
+                    "components/assistant/assistant.yaml": deployment,
+                    "app/kustomization.yaml": "resources: []\n"}, tmp_path / "unused")
+    result = run_scan(unused, only=("EXIT-020",))
+    assert result.findings == [] and result.passes == 0
+    assert [(n.path, n.level, n.message) for n in result.notices if "component" in n.message] == [
+        ("components/assistant/kustomization.yaml", "note",
+         "component components/assistant is included by no build: its objects are not judged")]
+    included = write({"components/assistant/kustomization.yaml": component,
+                      "components/assistant/assistant.yaml": deployment,
+                      "app/kustomization.yaml": "components:\n  - ../components/assistant\n"}, tmp_path / "used")
+    result = run_scan(included, only=("EXIT-020",))
+    assert [(f.policy_id, f.path) for f in result.findings] == [("EXIT-020", "components/assistant/assistant.yaml")]
+    assert not [n for n in result.notices if "component" in n.message]
