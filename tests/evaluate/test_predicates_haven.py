@@ -264,6 +264,20 @@ def test_default_deny_is_reported_once_per_namespace(write, run_scan):
     assert [(f.path.rsplit("/", 1)[-1], f.line) for f in result.findings] == [("a.yaml", 4), ("b.yaml", 4)]
 
 
+def test_default_deny_names_deployed_workloads_first_and_leaves_host_network_pods_out(write, run_scan, tmp_path):
+    """No NetworkPolicy governs a pod on the node's network, so a default-deny policy cannot isolate it (WL-002
+    judges the host network); the workloads named are those outside demonstration code first."""
+    host = DEPLOYMENT.replace("    spec:\n      containers:", "    spec:\n      hostNetwork: true\n      containers:")
+    only_host = write({"agent.yaml": host % ("agent", "one", "agent", "agent")}, tmp_path / "host")
+    assert run_scan(only_host, only=("WL-021",)).findings == []
+    mixed = write({"_archived/a.yaml": DEPLOYMENT % ("aa-old", "one", "aa", "aa"),
+                   "_archived/h.yaml": host % ("ab-agent", "one", "ab", "ab"),
+                   "apps/web.yaml": DEPLOYMENT % ("web", "one", "web", "web")}, tmp_path / "mixed")
+    (finding,) = run_scan(mixed, only=("WL-021",)).findings
+    assert "no ingress NetworkPolicy selects 2 of its 3 workloads (Deployment/one/web, Deployment/one/aa-old)" in \
+        finding.message
+
+
 def test_disruption_budget_is_required_in_production_only(write, run_scan):
     root = write({"app.yaml": DEPLOYMENT % ("api", "zaken", "api", "api")})
     prod = run_scan(root, only=("WL-042",))

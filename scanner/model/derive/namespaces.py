@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.demonstration import in_demonstration
 from scanner.model.kubernetes import POD_SPEC_PATHS, runs_its_pods
 from scanner.model.rendered import UNRENDERED_FACT
 from scanner.model.values import mapping
@@ -48,8 +49,10 @@ def namespaces(model: Model) -> list[Resource]:
         first = min(members, key=lambda r: (r.path, r.line, r.address))
         ingress = [mapping(p.values.get("spec")) for p in policies
                    if unit(p) == (root, repository, name) and _ingress(p.values)]
-        open_workloads = sorted({r.address for r in members if not _switched_off(r, (root, repository, name), scaled)
-                                 and not any(_selects_pods(spec.get("podSelector"), pod_labels(r)) for spec in ingress)})
+        open_members = [r for r in members if not _switched_off(r, (root, repository, name), scaled)
+                        and not _host_network(r)
+                        and not any(_selects_pods(spec.get("podSelector"), pod_labels(r)) for spec in ingress)]
+        open_workloads = _deployed_first(open_members, model.demonstration_directories)
         values = {"name": name, "system": name in SYSTEM_NAMESPACES, "default_deny": (root, repository, name) in denying,
                   "first_workload": first.address, "workloads": sorted({r.address for r in members}),
                   "open_workloads": open_workloads, "named": any(_names_namespace(r) for r in members)}
@@ -78,6 +81,25 @@ def _switched_off(workload: Resource, unit: tuple[str, str, str],
     replicas = mapping(workload.values.get("spec")).get("replicas")
     zero = isinstance(replicas, int) and not isinstance(replicas, bool) and replicas == 0
     return zero and unit + (workload.type, workload.name) not in scaled
+
+
+def _host_network(workload: Resource) -> bool:
+    """Its pods use the node's network, which no NetworkPolicy governs (Kubernetes leaves it undefined): a
+    default-deny policy cannot isolate them, and WL-002 judges the host network itself."""
+    spec: Any = workload.values
+    for part in workload.pod_spec_path.split("."):
+        spec = spec.get(part) if isinstance(spec, dict) else None
+    return isinstance(spec, dict) and spec.get("hostNetwork") is True
+
+
+def _deployed_first(workloads: list[Resource], demonstration: tuple[str, ...]) -> list[str]:
+    """Their addresses, once each, those outside demonstration code first, each group by address: the message
+    names three, and an archived example's name says little of what is deployed."""
+    shown: dict[str, bool] = {}
+    for workload in workloads:
+        demo = in_demonstration(workload.path, demonstration)
+        shown[workload.address] = shown.get(workload.address, True) and demo
+    return sorted(shown, key=lambda address: (shown[address], address))
 
 
 def _names_namespace(resource: Resource) -> bool:
