@@ -49,7 +49,15 @@ _PACKED_REFS_BYTES = 16 * 1024 * 1024
 
 def head_commit(top: Path) -> str | None:
     """The commit the checkout at `top` has out, read from the files under .git (no git runs, nothing the
-    repository configures is read): None when it cannot be told (an unborn branch, a damaged or odd file)."""
+    repository configures is read): None when it cannot be told (an unborn branch, a damaged or odd file, a
+    link that loops or a NUL byte in a path the repository names)."""
+    try:
+        return _head_commit(top)
+    except (OSError, ValueError, RuntimeError):
+        return None
+
+
+def _head_commit(top: Path) -> str | None:
     git_dir = _git_dir(top)
     head = None if git_dir is None else _first_line(git_dir / "HEAD", _REF_BYTES)
     if git_dir is None or head is None:

@@ -46,3 +46,23 @@ def test_no_commit_is_named_when_it_cannot_be_told(repo, tmp_path):
     (repo / ".git/HEAD").unlink()
     (repo / ".git/HEAD").write_text("x" * 100_000, "utf-8")
     assert git_module.head_commit(repo) is None
+
+
+def test_a_looping_or_nul_path_under_git_gives_no_commit_and_the_scan_goes_on(tmp_path, capsys):
+    """.git as a gitfile naming a link to itself, or a path with a NUL byte: no revision, never an exit 3."""
+    for name, gitfile, extra in (("loop", "gitdir: loop\n", "loop"), ("nul", "gitdir: a\x00b\n", ""),
+                                 ("common", None, "commondir")):
+        top = tmp_path / name
+        top.mkdir()
+        (top / "main.tf").write_text('resource "azurerm_resource_group" "rg" {\n  location = "westeurope"\n}\n', "utf-8")
+        if gitfile is not None:
+            (top / ".git").write_text(gitfile, "utf-8")
+        else:
+            (top / ".git").mkdir()
+            (top / ".git/HEAD").write_text("ref: refs/heads/main\n", "utf-8")
+            (top / ".git/commondir").write_text("c\x00d\n", "utf-8")
+        if extra == "loop":
+            os.symlink("loop", top / "loop")
+        assert git_module.head_commit(top) is None
+        assert cli.main(["scan", str(top), "-f", f"json={tmp_path / (name + '.json')}"]) == 0
+        assert json.loads((tmp_path / f"{name}.json").read_text("utf-8"))["scan"]["revision"] is None
