@@ -26,12 +26,14 @@ class ClusterKind:
     inline: str                         # the cluster's own pool block or list ("" when there is none)
 
 
-# A self-managed EKS node group is an autoscaling group whose launch template bootstraps its instances into
-# the cluster: its user data names the cluster (terraform-aws-eks's self-managed-node-group module).
+# A self-managed EKS node group is an autoscaling group whose launch template (or configuration) bootstraps
+# its instances into the cluster: its user data names the cluster (terraform-aws-eks's self-managed-node-group
+# module). A template that only uses the cluster's security group launches no node of it (a web tier).
 _EKS_SELF_MANAGED = ("launch_template.id", "launch_template.name", "launch_configuration",
                      "mixed_instances_policy.launch_template.launch_template_specification.launch_template_id",
                      "mixed_instances_policy.launch_template.launch_template_specification.launch_template_name")
 SELF_MANAGED_POOL = "aws_autoscaling_group"
+BOOTSTRAP = "user_data"
 
 CLUSTERS: dict[str, ClusterKind] = {
     "azurerm_kubernetes_cluster": ClusterKind({"azurerm_kubernetes_cluster_node_pool": ("kubernetes_cluster_id",)},
@@ -121,12 +123,21 @@ def _pools(cluster: Resource, model: Model) -> list[Pool]:
         pools.append(Pool(values, prefix, cluster, label, count(values, prefix, cluster, cluster)))
     target = base_address(cluster.address)
     for pool in model.of_type(list(kind.pools)):
-        if pool.kind == "terraform" and pool.root == cluster.root and \
-                any(refers_to(pool, via, target, model) for via in kind.pools[pool.type]):
+        if pool.kind == "terraform" and pool.root == cluster.root and _pool_of(pool, kind, target, model):
             several = pool.values.get(SEVERAL)     # how many such pools there are is not known
             pools.append(Pool(pool.values, "", pool, pool.address,
                               several if isinstance(several, Unknown) else count(pool.values, "", pool, cluster)))
     return pools
+
+
+def _pool_of(pool: Resource, kind: ClusterKind, target: str, model: Model) -> bool:
+    """The pool resource belongs to the cluster at `target`: it names the cluster, or (a self-managed group) its
+    launch template's user data does."""
+    if pool.type != SELF_MANAGED_POOL:
+        return any(refers_to(pool, via, target, model) for via in kind.pools[pool.type])
+    templates = {address for via in kind.pools[pool.type] for address in pool.references.get(via, frozenset())}
+    return any(template.root == pool.root and refers_to(template, BOOTSTRAP, target, model, hops=1)
+               for address in sorted(templates) for template in model.at(address))
 
 
 def _inline(cluster: Resource, kind: ClusterKind) -> list[tuple[dict[str, Any], str, str]]:
