@@ -28,6 +28,7 @@ from scanner.model.build_cache import BuildCache
 from scanner.model.helm import chart_roots, render_chart, unrendered_chart
 from scanner.model.helm_engines import RENDER_TIMEOUT_SECONDS
 from scanner.model.kustomize import render_all, render_root
+from scanner.model.kustomize.kustfile import under
 from scanner.model.placeholders import image_placeholders, without_placeholders
 from scanner.model.rendered import AS_DEPLOYED_FACT, UNRENDERED_FACT, RenderedBuild
 from scanner.model.resource import Resource
@@ -106,20 +107,27 @@ def _patch_files(kustomizations: Mapping[str, dict]) -> frozenset[str]:
 
 def _unused_components(kustomizations: Mapping[str, dict], builds: list[RenderedBuild],
                        texts: Mapping[str, str]) -> tuple[frozenset[str], list[Notice]]:
-    """The resource files of Kustomize components no build includes, with a note for each such component: its
-    objects are deployed only through a build that includes it, so they are not plain manifests."""
+    """The manifests Kustomize components no kustomization includes list in their own directory, with a note for
+    each such component: they are deployed only through a build that includes the component, so they are not
+    plain manifests. A file outside the component's directory is not its to hide (kustomize refuses it too), and
+    a component some kustomization includes is that build's, rendered or not."""
     reached = frozenset().union(*(b.inputs for b in builds))
+    included = {posixpath.normpath(posixpath.join(posixpath.dirname(path), entry))
+                for path, kustomization in kustomizations.items() for entry in _entries(kustomization, "components")
+                if isinstance(entry, str)}
     files: set[str] = set()
     notices = []
     for path, kustomization in sorted(kustomizations.items()):
-        if kustomization.get("kind") != "Component" or path in reached:
-            continue
         directory = posixpath.dirname(path)
+        if kustomization.get("kind") != "Component" or path in reached or (directory or ".") in included:
+            continue
         named = {posixpath.normpath(posixpath.join(directory, e)) for e in _entries(kustomization, "resources")
                  if isinstance(e, str) and "://" not in e}
-        files |= {f for f in named if f in texts}
-        notices.append(Notice(path, 1, f"component {directory or '.'} is included by no build: its objects are not "
-                                       "judged", "note"))
+        listed = {f for f in named if f in texts and under(directory, f)}
+        files |= listed
+        notices.append(Notice(path, 1, f"component {directory or '.'} is included by no kustomization: the "
+                                       f"manifests it lists in its own directory ({len(listed)}) are not judged",
+                                       "note"))
     return frozenset(files), notices
 
 

@@ -217,10 +217,30 @@ def test_the_objects_of_a_component_no_build_includes_are_not_judged_as_deployed
     assert result.findings == [] and result.passes == 0
     assert [(n.path, n.level, n.message) for n in result.notices if "component" in n.message] == [
         ("components/assistant/kustomization.yaml", "note",
-         "component components/assistant is included by no build: its objects are not judged")]
+         "component components/assistant is included by no kustomization: the manifests it lists in its own "
+         "directory (1) are not judged")]
     included = write({"components/assistant/kustomization.yaml": component,
                       "components/assistant/assistant.yaml": deployment,
                       "app/kustomization.yaml": "components:\n  - ../components/assistant\n"}, tmp_path / "used")
     result = run_scan(included, only=("EXIT-020",))
     assert [(f.policy_id, f.path) for f in result.findings] == [("EXIT-020", "components/assistant/assistant.yaml")]
     assert not [n for n in result.notices if "component" in n.message]
+
+
+
+def test_an_unused_component_hides_no_file_outside_its_directory_and_a_failed_build_keeps_its_component(
+        write, run_scan, tmp_path):
+    """A component's kustomization cannot make another directory's manifest unjudged (kustomize refuses such a
+    path too), and a component that a kustomization includes is that build's, even when the build does not
+    render (two kustomizations that include each other)."""
+    privileged = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n    - name: a\n"
+                  "      image: registry.example.eu/a:1.0\n      securityContext:\n        privileged: true\n")
+    component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - %s\n"
+    outside = write({"components/x/kustomization.yaml": component % "../../k8s/app.yaml", "k8s/app.yaml": privileged},
+                    tmp_path / "outside")
+    assert [(f.policy_id, f.path) for f in run_scan(outside, only=("WL-001",)).findings] == [("WL-001", "k8s/app.yaml")]
+    looping = write({"components/x/kustomization.yaml": component % "app.yaml", "components/x/app.yaml": privileged,
+                     "a/kustomization.yaml": "resources: [../b]\ncomponents: [../components/x]\n",
+                     "b/kustomization.yaml": "resources: [../a]\n"}, tmp_path / "looping")
+    result = run_scan(looping, only=("WL-001",))
+    assert not [n for n in result.notices if "included by no kustomization" in n.message]
