@@ -96,3 +96,23 @@ def test_a_baseline_records_what_the_scan_s_inputs_add_so_the_same_scan_is_clean
     code, out = sovscan(capsys, "scan", "infra", "--haven-results", "hcc.json", "--only", "haven", "--baseline",
                         "baseline.json")
     assert code == 0 and "0 findings" in out
+
+
+def test_a_fresh_baseline_covers_every_root_and_instance_a_finding_stands_for(write, tmp_path, capsys):
+    """A module two roots call is judged once per root (their fingerprints differ by root) and a counted resource
+    once per instance; the report shows each place once, and the baseline made from it suppresses them all,
+    with the run's checks the same as without it."""
+    write({"modules/app/main.tf": 'variable "where" {\n  default = "westeurope"\n}\n'
+                                  'resource "azurerm_resource_group" "more" {\n  count    = 2\n  location = "eastus"\n}\n',
+           "envs/a/main.tf": 'module "app" {\n  source = "../../modules/app"\n}\n',
+           "envs/b/main.tf": 'module "app" {\n  source = "../../modules/app"\n}\n'})
+    code, _ = sovscan(capsys, "scan", ".", "--only", "RES-001", "-f", "json=before.json")
+    assert code == 1
+    assert sovscan(capsys, "baseline", "create", ".", "--only", "RES-001", "-o", "baseline.json")[0] == 0
+    entries = json.loads((tmp_path / "baseline.json").read_text())["findings"]
+    assert sorted(e["address"] for e in entries) == ["module.app.azurerm_resource_group.more[0]",
+                                                     "module.app.azurerm_resource_group.more[1]"]
+    code, _ = sovscan(capsys, "scan", ".", "--only", "RES-001", "--baseline", "baseline.json", "-f", "json=after.json")
+    before, after = (json.loads((tmp_path / name).read_text()) for name in ("before.json", "after.json"))
+    assert code == 0 and after["summary"]["findings"] == 0 and after["stale_baseline"] == []
+    assert after["summary"]["checks"] == before["summary"]["checks"]

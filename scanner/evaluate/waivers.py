@@ -224,8 +224,11 @@ def _state(problem: str, waived: int, expires: datetime.date | None, today: date
 # --- the baseline ----------------------------------------------------------------------------------------
 
 def baseline_entries(result: Result) -> list[dict]:
-    return [{"fingerprint": f.fingerprint, "rule": f.policy_id, "path": f.path, "address": f.address,
-             "attribute": f.attribute} for f in sorted(result.active, key=lambda f: f.sort_key)]
+    """One entry for each instance a finding stands for (a module called twice is two resources)."""
+    return [{"fingerprint": f.fingerprint if address == f.address else finding_key(f.policy_id, f.path, address,
+                                                                                    f.attribute),
+             "rule": f.policy_id, "path": f.path, "address": address, "attribute": f.attribute}
+            for f in sorted(result.active, key=lambda f: f.sort_key) for address in (f.address,) + f.instances]
 
 
 def render_baseline(result: Result) -> str:
@@ -255,12 +258,18 @@ def apply_baseline(result: Result, entries: list[dict]) -> Result:
     """Suppress the findings the baseline lists; an entry recorded under a rule's earlier id (an alias)
     still matches, so renaming a rule does not turn a baseline stale."""
     known = {e["fingerprint"] for e in entries}
+    # the place an entry names matches the finding there from every root module that deploys that code (their
+    # fingerprints differ by root, and the baseline records the one the report showed)
+    places = {(e.get("rule"), e.get("path"), e.get("address"), e.get("attribute")): e["fingerprint"] for e in entries}
     aliases = {p.id: p.aliases for p in result.policies}
     seen = set()
     findings = []
     for finding in result.findings:
+        rules = (finding.policy_id,) + tuple(aliases.get(finding.policy_id, ()))
         prints = [finding.fingerprint] + [finding_key(alias, finding.path, finding.address, finding.attribute)
-                                          for alias in aliases.get(finding.policy_id, ())]
+                                          for alias in rules[1:]]
+        prints += [places[key] for key in ((rule, finding.path, finding.address, finding.attribute) for rule in rules)
+                   if key in places]
         matched = next((p for p in prints if p in known), None)
         if finding.active and matched is not None:
             seen.add(matched)
