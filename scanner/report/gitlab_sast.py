@@ -83,12 +83,19 @@ def _links(policy: Policy, report: Report) -> list[dict]:
     return links
 
 
+_RANK = ("Info", "Low", "Medium", "High", "Critical")
+
+
 def _severity(finding: Finding) -> str:
-    """The policy's severity, but Info for a note: a finding sovscan lowered to a note (in demonstration code)
-    must not block a merge request through a security policy that sovscan's own gate lets pass."""
+    """The policy's severity, but Info for a note and at most Low in audit mode: a finding sovscan's own gate
+    never fails on (in demonstration code, or a policy in audit) must not block a merge request through a
+    security policy on High findings (Code Quality caps them alike)."""
     if finding.kind == "open":
         return "Unknown"
-    return "Info" if finding.level == "note" else SEVERITY[finding.severity]
+    if finding.level == "note":
+        return "Info"
+    mapped = SEVERITY[finding.severity]
+    return min(mapped, "Low", key=_RANK.index) if finding.mode == "audit" else mapped
 
 
 def _vulnerability(finding: Finding, policy: Policy, occurrence: int, report: Report) -> dict:

@@ -149,13 +149,13 @@ def test_ids_stay_unique_when_a_key_repeats(make_finding, make_report):
 def test_severity_location_and_solution(mixed_report):
     vulnerabilities = gitlab_sast.build(mixed_report)["vulnerabilities"]
     by_rule = {(v["identifiers"][0]["value"], v["severity"]): v for v in vulnerabilities}
-    assert set(by_rule) == {("CMK-001", "High"), ("RES-001", "High"), ("EXIT-008", "Medium"),
+    assert set(by_rule) == {("CMK-001", "High"), ("RES-001", "High"), ("EXIT-008", "Low"),
                             ("WL-001", "High"), ("RES-001", "Unknown")}
     cmk = by_rule[("CMK-001", "High")]
     assert cmk["location"] == {"file": "infra/main.tf", "start_line": 3, "end_line": 3}
     assert cmk["solution"] and cmk["solution"] in " ".join(mixed_report.policies_by_id["CMK-001"].remediation.values())
     assert cmk["name"] == mixed_report.policies_by_id["CMK-001"].title
-    assert "audit mode" in by_rule[("EXIT-008", "Medium")]["description"]
+    assert "audit mode" in by_rule[("EXIT-008", "Low")]["description"]   # medium, but audit mode
     assert "unresolved" in by_rule[("RES-001", "Unknown")]["description"]
 
 
