@@ -185,8 +185,8 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
             raise click.BadParameter(f"{gitlab_schema_version!r} is not a schema version GitLab validates "
                                      "(15.0.x to 15.2.x, such as 15.0.1)", param_hint="--gitlab-schema-version")
     if not SARIF_CATEGORY.fullmatch(sarif_category):
-        raise click.BadParameter(f"{sarif_category!r}: letters, digits and . _ - /, at most 100, not ending in /",
-                                 param_hint="--sarif-category")
+        raise click.BadParameter(f"{sarif_category!r}: a letter or digit, then letters, digits and . _ - /, at most "
+                                 "100, not ending in /", param_hint="--sarif-category")
     _report_targets(outputs, paths)
     started = _now()
     request, config = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude,

@@ -133,11 +133,19 @@ def test_action_steps_install_scan_and_set_outputs(tmp_path, installed):
     assert json.loads((workspace / "sovscan.json").read_text("utf-8"))["findings"]
     assert summary.read_text("utf-8").startswith("## sovscan results")
 
-    # fail-on never: same reports, a green step; empty optional inputs are not passed to the CLI.
+    assert sarif["runs"][0]["automationDetails"]["id"] == "sovscan/"
+
+    # fail-on never: same reports, a green step; empty optional inputs (an expression that gave '' for the
+    # category) are not passed to the CLI; a category names the run.
     output.write_text("", encoding="utf-8")
-    relaxed = run_step(scan, {**inputs, "fail-on": "never", "job-summary": "false"}, runner, workspace)
+    relaxed = run_step(scan, {**inputs, "fail-on": "never", "job-summary": "false", "sarif-category": ""}, runner,
+                       workspace)
     assert relaxed.returncode == 0, relaxed.stdout + relaxed.stderr
     assert "exit-code=0" in output.read_text("utf-8").splitlines()
+    named = run_step(scan, {**inputs, "fail-on": "never", "sarif-category": "sovscan-changed"}, runner, workspace)
+    assert named.returncode == 0, named.stdout + named.stderr
+    assert json.loads((workspace / "sovscan.sarif").read_text("utf-8"))["runs"][0]["automationDetails"]["id"] == \
+        "sovscan-changed/"
 
     # The optional inputs reach the CLI: an unknown profile is a usage error, and no stale SARIF is announced.
     output.write_text("", encoding="utf-8")
