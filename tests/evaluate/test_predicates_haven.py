@@ -265,8 +265,9 @@ def test_default_deny_is_reported_once_per_namespace(write, run_scan):
 
 
 def test_default_deny_names_deployed_workloads_first_and_leaves_host_network_pods_out(write, run_scan, tmp_path):
-    """No NetworkPolicy governs a pod on the node's network, so a default-deny policy cannot isolate it (WL-002
-    judges the host network); the workloads named are those outside demonstration code first."""
+    """No NetworkPolicy governs a pod on the node's network, so a default-deny policy cannot isolate it (WL-001
+    judges the host network); the workloads named are those outside demonstration code first, and the finding
+    stands at the first of those, keeping its level."""
     host = DEPLOYMENT.replace("    spec:\n      containers:", "    spec:\n      hostNetwork: true\n      containers:")
     only_host = write({"agent.yaml": host % ("agent", "one", "agent", "agent")}, tmp_path / "host")
     assert run_scan(only_host, only=("WL-021",)).findings == []
@@ -276,6 +277,7 @@ def test_default_deny_names_deployed_workloads_first_and_leaves_host_network_pod
     (finding,) = run_scan(mixed, only=("WL-021",)).findings
     assert "no ingress NetworkPolicy selects 2 of its 3 workloads (Deployment/one/web, Deployment/one/aa-old)" in \
         finding.message
+    assert (finding.path, finding.level) == ("apps/web.yaml", "warning")
 
 
 def test_disruption_budget_is_required_in_production_only(write, run_scan):

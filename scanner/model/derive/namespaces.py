@@ -46,7 +46,9 @@ def namespaces(model: Model) -> list[Resource]:
     denying = {unit(p) for p in policies if denies_ingress(p.values)}
     out = []
     for (root, repository, name), members in sorted(workloads.items()):
-        first = min(members, key=lambda r: (r.path, r.line, r.address))
+        # where a person sees the namespace's workloads: its first deployed one, before demonstration code
+        first = min(members, key=lambda r: (in_demonstration(r.path, model.demonstration_directories), r.path, r.line,
+                                            r.address))
         ingress = [mapping(p.values.get("spec")) for p in policies
                    if unit(p) == (root, repository, name) and _ingress(p.values)]
         open_members = [r for r in members if not _switched_off(r, (root, repository, name), scaled)
@@ -85,7 +87,7 @@ def _switched_off(workload: Resource, unit: tuple[str, str, str],
 
 def _host_network(workload: Resource) -> bool:
     """Its pods use the node's network, which no NetworkPolicy governs (Kubernetes leaves it undefined): a
-    default-deny policy cannot isolate them, and WL-002 judges the host network itself."""
+    default-deny policy cannot isolate them, and WL-001 judges the host network itself."""
     spec: Any = workload.values
     for part in workload.pod_spec_path.split("."):
         spec = spec.get(part) if isinstance(spec, dict) else None
