@@ -4,8 +4,9 @@ summaries of the result (scanner.evaluate.summaries) and the counts of scanner.r
 from __future__ import annotations
 
 from collections import Counter
+from typing import Sequence
 
-from scanner.evaluate.result import ResidencySummary
+from scanner.evaluate.result import Judged, ResidencySummary
 from scanner.evaluate.waivers import WaiverEntry
 from scanner.registries.kubernetes import hcc_checks
 from scanner.registries.regions import TIERS
@@ -153,6 +154,14 @@ def _matrix(report: Report) -> str:
 
 # --- 6. exit readiness ------------------------------------------------------------------------------------
 
+def _coverage_tone(judged: Sequence[Judged]) -> str:
+    """Green when all pass, amber when every gap left is waived (accepted, still a gap), red otherwise."""
+    states = {j.state for j in judged}
+    if not states or states == {"pass"}:
+        return "pass" if states else ""
+    return "warn" if states <= {"pass", "waived"} else "fail"
+
+
 def exit_readiness(report: Report) -> list[str]:
     words, ready = html_words(report.lang), report.result.exit_readiness
     out = heading(6, "exit", words["s_exit"])
@@ -164,11 +173,11 @@ def exit_readiness(report: Report) -> list[str]:
     numbers = [(words["proprietary_share"], f"{lockin.share}%" if lockin.share is not None else "—",
                 "warn" if lockin.proprietary else "pass"),
                (words["backed_up"], words["of"].format(n=covered, m=len(backups)) if ready.backups is not None
-                else words["not_checked"], "" if not backups else ("pass" if covered == len(backups) else "fail"))]
+                else words["not_checked"], _coverage_tone(backups))]
     for what, judged in ready.pinning:
         pinned = sum(1 for j in judged if j.state == "pass")
         numbers.append((f"{words['pinned']}: {words['pin_' + what]}", words["of"].format(n=pinned, m=len(judged)),
-                        "" if not judged else ("pass" if pinned == len(judged) else "fail")))
+                        _coverage_tone(judged)))
     numbers += [(words["exit_plan"], words["present"] if plan.where else words["missing"],
                  "pass" if plan.where else "fail"),
                 (words["last_test"], plan.last_test or "—", {"pass": "pass", "fail": "fail"}.get(plan.state, ""))]

@@ -255,3 +255,15 @@ def test_controls_no_check_of_this_scan_touched_are_not_counted_as_evidenced(mak
     evidenced = [row[0] for row in iso if any(int(n) for n in row[3:7])]
     assert 0 < len(evidenced) < len(iso)
     assert figures(controls)["ISO/IEC 27002:2022 controls (BIO2)"] == f"{len(evidenced)} of {len(iso)}"
+
+
+def test_an_exit_readiness_figure_is_amber_when_every_gap_left_is_waived():
+    from scanner.evaluate.result import Judged
+    from scanner.report.html_sections import _coverage_tone
+
+    def judged(*states):
+        return [Judged(f"a.{i}", "t", "main.tf", i + 1, state) for i, state in enumerate(states)]
+    assert _coverage_tone(judged("pass", "pass")) == "pass"
+    assert _coverage_tone(judged("pass", "waived")) == "warn"
+    assert _coverage_tone(judged("waived", "fail")) == "fail" and _coverage_tone(judged("open")) == "fail"
+    assert _coverage_tone([]) == ""
