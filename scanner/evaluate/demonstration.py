@@ -25,17 +25,23 @@ from scanner.model.resource import Model
 
 CODE_KINDS = ("terraform", "kubernetes")
 SAID = {"en": " (in demonstration code: a note)", "nl": " (in demonstratiecode: een notitie)"}
+UNDEPLOYED = {"en": " (listed only by a Kustomize component no kustomization includes: a note)",
+              "nl": " (alleen genoemd door een Kustomize-component die geen kustomization opneemt: een notitie)"}
 
 
 def lowered(result: Result, model: Model, config: Config) -> Result:
-    """The result with the findings in demonstration code made notes, when the scan holds other code."""
+    """The result with the findings in demonstration code made notes, when the scan holds other code, and those
+    on manifests that deploy nowhere (listed only by a Kustomize component no kustomization includes)."""
+    keep = {p.id for p in result.policies if p.in_demonstration_code == "keep"}
+    if model.undeployed:
+        result = result.but(findings=[_as_note(f, UNDEPLOYED) if f.path in model.undeployed and f.level != "note"
+                                      and f.policy_id not in keep else f for f in result.findings])
     directories = frozenset(config.demonstration_directories)
     if not directories:
         return result
     code = [r.path for r in model.resources if r.kind in CODE_KINDS]
     if all(in_demonstration(path, directories) for path in code):
         return result
-    keep = {p.id for p in result.policies if p.in_demonstration_code == "keep"}
     by_root = {p.id for p in result.policies if p.in_demonstration_code == "deployment"}
     demonstration_builds = {path for path, roots in deployers(model.builds).items()   # what only they render
                             if all(in_demonstration(root + "/", directories) for root in roots)}
@@ -62,6 +68,6 @@ def _demonstrates(finding: Finding, directories: frozenset[str], by_root: bool) 
 VALUE_SOURCES = frozenset({"argument", "default", "tfvars", "plan"})
 
 
-def _as_note(finding: Finding) -> Finding:
-    translations = tuple((lang, text + SAID.get(lang, SAID["en"])) for lang, text in finding.translations)
-    return replace(finding, level="note", message=finding.message + SAID["en"], translations=translations)
+def _as_note(finding: Finding, said: dict[str, str] = SAID) -> Finding:
+    translations = tuple((lang, text + said.get(lang, said["en"])) for lang, text in finding.translations)
+    return replace(finding, level="note", message=finding.message + said["en"], translations=translations)

@@ -79,6 +79,7 @@ def build(files: list[ParsedFile], var_files: list[TerraformFile] | None = None,
     resources.extend(haven_results.build(hcc_reports or []))
     resources.sort(key=lambda r: (r.path, r.line, r.address))
     model = Model(resources, builds=kubernetes.builds, demonstration_directories=tuple(demonstration_directories),
+                  undeployed=kubernetes.undeployed,
                   notices=tf_notices + kubernetes.notices, texts=texts, evaluations=evaluations,
                   digests=digests)
     derive(model)

@@ -42,6 +42,7 @@ class Deployed:
     resources: list[Resource] = field(default_factory=list)
     builds: list[RenderedBuild] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    undeployed: frozenset[str] = frozenset()   # manifests only a component no kustomization includes lists
 
 
 HELM_BUDGET_SECONDS = 2 * RENDER_TIMEOUT_SECONDS   # for all the charts of a scan, each of which may take the timeout
@@ -78,13 +79,13 @@ def build(files: list[ParsedFile], texts: Mapping[str, str], helm_values: Mappin
         cache.tidy()
     kustomizations = {p: first_mapping(p, texts[p]) for p in texts if _is_kustomization(p)}
     unused, unused_notices = _unused_components(kustomizations, builds, texts)
-    consumed = frozenset().union(*(b.inputs for b in builds)) | _patch_files(kustomizations) | unused
+    consumed = frozenset().union(*(b.inputs for b in builds)) | _patch_files(kustomizations)
     placeholders = image_placeholders(files, builds, kustomizations)
     resources = [r for b in builds for r in _build_resources(b)]
     resources += kubernetes.build([d for f in files if f.source.path not in consumed for d in f.documents])
     resources = [without_placeholders(r, placeholders) for r in resources]
     return Deployed(resources, builds,
-                    notices + _build_notices(builds) + _unreached(kustomizations, builds) + unused_notices)
+                    notices + _build_notices(builds) + _unreached(kustomizations, builds) + unused_notices, unused)
 
 
 def _is_kustomization(path: str) -> bool:
@@ -108,9 +109,9 @@ def _patch_files(kustomizations: Mapping[str, dict]) -> frozenset[str]:
 def _unused_components(kustomizations: Mapping[str, dict], builds: list[RenderedBuild],
                        texts: Mapping[str, str]) -> tuple[frozenset[str], list[Notice]]:
     """The manifests Kustomize components no kustomization includes list in their own directory, with a note for
-    each such component: they are deployed only through a build that includes the component, so they are not
-    plain manifests. A file outside the component's directory is not its to hide (kustomize refuses it too), and
-    a component some kustomization includes is that build's, rendered or not."""
+    each such component: nothing deploys them, so their findings are notes (judged all the same: adding a
+    component must not hide a manifest). A file outside the component's directory is not its to claim (kustomize
+    refuses it too), and a component some kustomization includes is that build's, rendered or not."""
     reached = frozenset().union(*(b.inputs for b in builds))
     included = {posixpath.normpath(posixpath.join(posixpath.dirname(path), entry))
                 for path, kustomization in kustomizations.items() for entry in _entries(kustomization, "components")
@@ -123,10 +124,10 @@ def _unused_components(kustomizations: Mapping[str, dict], builds: list[Rendered
             continue
         named = {posixpath.normpath(posixpath.join(directory, e)) for e in _entries(kustomization, "resources")
                  if isinstance(e, str) and "://" not in e}
-        listed = {f for f in named if f in texts and under(directory, f)}
+        listed = {f for f in named if f in texts and directory and under(directory, f)}
         files |= listed
         notices.append(Notice(path, 1, f"component {directory or '.'} is included by no kustomization: the "
-                                       f"manifests it lists in its own directory ({len(listed)}) are not judged",
+                                       f"manifests it lists in its own directory ({len(listed)}) deploy nowhere: their findings are notes",
                                        "note"))
     return frozenset(files), notices
 

@@ -143,6 +143,7 @@ class Model:
     # same digest for a root have the same resources in it (scanner/evaluate/outcome_cache.py)
     evaluations: dict[str, str] = field(default_factory=dict, repr=False)
     digests: Mapping[str, str] = field(default_factory=dict, repr=False)   # path -> SHA-256 of the bytes parsed
+    undeployed: frozenset[str] = frozenset()   # manifests only a Kustomize component no kustomization includes lists
 
     def __post_init__(self) -> None:
         self.index()

@@ -204,28 +204,32 @@ def test_a_base_included_over_and_over_stops_at_the_build_budget(monkeypatch):
     assert len(objects) <= 2 * 100
 
 
-def test_the_objects_of_a_component_no_build_includes_are_not_judged_as_deployed(write, run_scan, tmp_path):
-    """A component is deployed only by a build that includes it: when none does, its resource files are not plain
-    manifests (their unpinned image is no finding), and a note says the component is not judged."""
+def test_the_objects_of_a_component_no_build_includes_are_judged_as_notes(write, run_scan, tmp_path):
+    """A component is deployed only by a build that includes it: when none does, its manifests deploy nowhere,
+    so their findings are notes (still shown: adding a component must not hide a manifest), and a note names the
+    component."""
     deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: assistant\nspec:\n  template:\n"
-                  "    spec:\n      containers:\n        - name: a\n          image: registry.example.eu/a:latest\n")
+                  "    spec:\n      containers:\n        - name: a\n          image: registry.example.eu/a:1.0\n"
+                  "          securityContext:\n            privileged: true\n")
     component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - assistant.yaml\n"
     unused = write({"components/assistant/kustomization.yaml": component,
                     "components/assistant/assistant.yaml": deployment,
                     "app/kustomization.yaml": "resources: []\n"}, tmp_path / "unused")
-    result = run_scan(unused, only=("EXIT-020",))
-    assert result.findings == [] and result.passes == 0
+    result = run_scan(unused, only=("WL-001",))
+    assert [(f.path, f.level) for f in result.findings] == [("components/assistant/assistant.yaml", "note")]
+    assert result.findings[0].message.endswith("(listed only by a Kustomize component no kustomization includes: "
+                                               "a note)")
     assert [(n.path, n.level, n.message) for n in result.notices if "component" in n.message] == [
         ("components/assistant/kustomization.yaml", "note",
          "component components/assistant is included by no kustomization: the manifests it lists in its own "
-         "directory (1) are not judged")]
+         "directory (1) deploy nowhere: their findings are notes")]
     included = write({"components/assistant/kustomization.yaml": component,
                       "components/assistant/assistant.yaml": deployment,
                       "app/kustomization.yaml": "components:\n  - ../components/assistant\n"}, tmp_path / "used")
-    result = run_scan(included, only=("EXIT-020",))
-    assert [(f.policy_id, f.path) for f in result.findings] == [("EXIT-020", "components/assistant/assistant.yaml")]
+    result = run_scan(included, only=("WL-001",))
+    assert [(f.policy_id, f.path, f.level) for f in result.findings] == [
+        ("WL-001", "components/assistant/assistant.yaml", "error")]
     assert not [n for n in result.notices if "component" in n.message]
-
 
 
 def test_an_unused_component_hides_no_file_outside_its_directory_and_a_failed_build_keeps_its_component(
@@ -238,7 +242,12 @@ def test_an_unused_component_hides_no_file_outside_its_directory_and_a_failed_bu
     component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - %s\n"
     outside = write({"components/x/kustomization.yaml": component % "../../k8s/app.yaml", "k8s/app.yaml": privileged},
                     tmp_path / "outside")
-    assert [(f.policy_id, f.path) for f in run_scan(outside, only=("WL-001",)).findings] == [("WL-001", "k8s/app.yaml")]
+    assert [(f.policy_id, f.path, f.level) for f in run_scan(outside, only=("WL-001",)).findings] == [
+        ("WL-001", "k8s/app.yaml", "error")]
+    at_root = write({"kustomization.yaml": component % "k8s/app.yaml", "k8s/app.yaml": privileged}, tmp_path / "root")
+    assert [(f.path, f.level) for f in run_scan(at_root, only=("WL-001",)).findings] == [("k8s/app.yaml", "error")]
+    beside = write({"k8s/kustomization.yaml": component % "app.yaml", "k8s/app.yaml": privileged}, tmp_path / "beside")
+    assert [(f.path, f.level) for f in run_scan(beside, only=("WL-001",)).findings] == [("k8s/app.yaml", "note")]
     looping = write({"components/x/kustomization.yaml": component % "app.yaml", "components/x/app.yaml": privileged,
                      "a/kustomization.yaml": "resources: [../b]\ncomponents: [../components/x]\n",
                      "b/kustomization.yaml": "resources: [../a]\n"}, tmp_path / "looping")
