@@ -309,7 +309,9 @@ def baseline_create(paths, config_path, profile, policy_dirs, only, skip, var_fi
                           haven_results=tuple(haven_results), plans=tuple(plans), helm_engine=helm_engine)
     result, _ = scan(request)
     output.write(target, waivers.render_baseline(result))
-    click.echo(f"sovscan: wrote {terminal.plural(len(result.active), 'finding')} to {terminal.inert(target)}", err=True)
+    entries = len(waivers.baseline_entries(result))   # one per instance a finding stands for
+    click.echo(f"sovscan: wrote {terminal.plural(len(result.active), 'finding')} ({terminal.plural(entries, 'entry', 'entries')}) "
+               f"to {terminal.inert(target)}", err=True)
 
 
 @cli.command("init")

@@ -116,3 +116,21 @@ def test_a_fresh_baseline_covers_every_root_and_instance_a_finding_stands_for(wr
     before, after = (json.loads((tmp_path / name).read_text()) for name in ("before.json", "after.json"))
     assert code == 0 and after["summary"]["findings"] == 0 and after["stale_baseline"] == []
     assert after["summary"]["checks"] == before["summary"]["checks"]
+
+
+def test_a_baseline_entry_whose_place_was_edited_hides_nothing_else(write, tmp_path, capsys):
+    """An entry matches another root's finding at the place it names only when its fingerprint is that place's:
+    a pull request that rewrites an entry's address to a new resource's hides neither."""
+    write({"infra/main.tf": LEGACY + 'resource "azurerm_resource_group" "added" {\n  location = "eastus"\n}\n'})
+    write({"old/main.tf": LEGACY})
+    assert sovscan(capsys, "baseline", "create", "old", "--only", "RES-001", "-o", "b.json")[0] == 0
+    data = json.loads((tmp_path / "b.json").read_text())
+    (entry,) = data["findings"]
+    entry.update(path="infra/main.tf", address="azurerm_resource_group.added")   # fingerprint: old/main.tf legacy
+    (tmp_path / "edited.json").write_text(json.dumps(data))
+    code, out = sovscan(capsys, "scan", "infra", "--only", "RES-001", "--baseline", "edited.json")
+    assert code == 1 and "azurerm_resource_group.added" in out and "azurerm_resource_group.legacy" in out
+    entry["address"] = ["azurerm_resource_group.added"]
+    (tmp_path / "bad.json").write_text(json.dumps(data))
+    code, out = sovscan(capsys, "scan", "infra", "--only", "RES-001", "--baseline", "bad.json")
+    assert code == 2

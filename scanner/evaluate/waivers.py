@@ -236,6 +236,19 @@ def render_baseline(result: Result) -> str:
                       indent=2) + "\n"
 
 
+def _place(entry: dict) -> tuple[str, str, str, str]:
+    return entry.get("rule", ""), entry.get("path", ""), entry.get("address", ""), entry.get("attribute", "")
+
+
+def _names_its_place(entry: dict, roots: set[str]) -> bool:
+    """The entry's fingerprint is the key of the place it names, as one of the scan's roots judged it: an entry
+    whose place was edited in a pull request (a fingerprint of one resource beside another's address) matches
+    by fingerprint alone, and so hides nothing else."""
+    rule, path, address, attribute = _place(entry)
+    return any(entry["fingerprint"] == finding_key(rule, path, address, identity)
+               for identity in [attribute] + [f"{attribute}@{root}" for root in sorted(roots)])
+
+
 def load_baseline(path: str) -> list[dict]:
     try:
         raw = read_bytes(path, MAX_BASELINE_BYTES)
@@ -251,6 +264,9 @@ def load_baseline(path: str) -> list[dict]:
     for index, entry in enumerate(data["findings"]):
         if not isinstance(entry, dict) or not isinstance(entry.get("fingerprint"), str):
             raise InputError(f"--baseline {path}: findings[{index}].fingerprint is missing")
+        for field in ("rule", "path", "address", "attribute"):
+            if not isinstance(entry.get(field, ""), str):
+                raise InputError(f"--baseline {path}: findings[{index}].{field} is not a string")
     return data["findings"]
 
 
@@ -260,7 +276,8 @@ def apply_baseline(result: Result, entries: list[dict]) -> Result:
     known = {e["fingerprint"] for e in entries}
     # the place an entry names matches the finding there from every root module that deploys that code (their
     # fingerprints differ by root, and the baseline records the one the report showed)
-    places = {(e.get("rule"), e.get("path"), e.get("address"), e.get("attribute")): e["fingerprint"] for e in entries}
+    roots = {f.root for f in result.findings if f.root}
+    places = {_place(e): e["fingerprint"] for e in entries if _names_its_place(e, roots)}
     aliases = {p.id: p.aliases for p in result.policies}
     seen = set()
     findings = []
