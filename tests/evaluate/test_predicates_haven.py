@@ -705,3 +705,53 @@ resource "aws_autoscaling_group" "web" {
     result = run_scan(root, only=("HAVEN-003",))
     assert [(f.policy_id, f.address) for f in result.findings] == [("HAVEN-003", "aws_eks_cluster.e")]
     assert "aws_eks_node_group.g: 1), 3 needed" in result.findings[0].message
+
+
+BASTION_OR_NODES = """resource "aws_eks_cluster" "e" {
+  name     = "e"
+  role_arn = "arn"
+}
+resource "aws_eks_node_group" "g" {
+  cluster_name = aws_eks_cluster.e.name
+  subnet_ids   = ["subnet-a"]
+  scaling_config {
+    min_size = 1
+  }
+}
+data "cloudinit_config" "nodes" {
+  part {
+    content = "apiVersion: node.eks.aws/v1alpha1"
+  }
+}
+resource "aws_launch_template" "t" {
+  image_id               = "ami-0123456789abcdef0"
+  vpc_security_group_ids = [aws_eks_cluster.e.vpc_config[0].cluster_security_group_id]
+  %s
+}
+resource "aws_autoscaling_group" "x" {
+  min_size = 5
+  max_size = 6
+  launch_template {
+    id = aws_launch_template.t.id
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("user_data, outcome", [
+    # a bastion names the cluster but joins no node to it
+    ('user_data = base64encode("aws eks update-kubeconfig --name ${aws_eks_cluster.e.name}")', "fail"),
+    # the AL2 bootstrap script, base64-encoded as a launch template takes it
+    ('user_data = base64encode("/etc/eks/bootstrap.sh ${aws_eks_cluster.e.name}")', "pass"),
+    # cloud-init from a data source: not known statically, and the template uses the cluster's security group
+    ("user_data = data.cloudinit_config.nodes.rendered", "open"),
+])
+def test_what_an_autoscaling_groups_user_data_says_decides_whether_it_joins_the_cluster(write, run_scan, tmp_path,
+                                                                                         user_data, outcome):
+    root = write({"main.tf": BASTION_OR_NODES % user_data}, tmp_path / outcome)
+    result = run_scan(root, only=("HAVEN-003",))
+    found = [("fail", f.message) for f in result.findings] + [("open", u.message) for u in result.unresolved]
+    assert [kind for kind, _ in found] == ([] if outcome == "pass" else [outcome])
+    if outcome == "open":
+        assert "whether aws_autoscaling_group.x joins the cluster (its launch template refers to the cluster, but no " \
+               "node bootstrap was found in its user data)" in found[0][1]

@@ -75,7 +75,7 @@ def worker_minimum(resource: Resource, args: dict[str, Any], ctx: Context, base:
         return PASS
     counts = list(cluster.extra_nodes) + [(p.label, p.min_nodes) for p in cluster.pools]
     if not counts:
-        return _no_pools(resource, ctx)
+        return _maybe(cluster) if cluster.maybe_pools else _no_pools(resource, ctx)
     total, parts, blocker = 0, [], ""
     for label, count in counts:
         if isinstance(count, Unknown):
@@ -88,7 +88,17 @@ def worker_minimum(resource: Resource, args: dict[str, Any], ctx: Context, base:
         return PASS
     if blocker:
         return unknown(blocker, path)
+    if cluster.maybe_pools:
+        return _maybe(cluster, path)
     return fail(path, f"the node pools keep at least {total} nodes ({'; '.join(parts)}), {minimum} needed")
+
+
+def _maybe(cluster: Cluster, path: str = "") -> Verdict:
+    """A verdict the autoscaling groups that may be the cluster's nodes could change."""
+    group = cluster.maybe_pools[0].address
+    more = f" and {len(cluster.maybe_pools) - 1} more" if len(cluster.maybe_pools) > 1 else ""
+    return unknown(f"whether {group}{more} joins the cluster (its launch template refers to the cluster, but no "
+                   "node bootstrap was found in its user data)", path)
 
 
 def _count_path(cluster: Cluster) -> str:
@@ -197,14 +207,15 @@ def _eks_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
     if auto_mode:   # EKS Auto Mode: the nodes go into the cluster's subnets
         _subnet_zones(cluster.resource, "vpc_config.subnet_ids", ctx, seen)
     elif not cluster.pools:
-        return _no_pools(cluster.resource, ctx)
+        return _maybe(cluster) if cluster.maybe_pools else _no_pools(cluster.resource, ctx)
     for pool in cluster.pools:
         if pool.resource.type == SELF_MANAGED_POOL:
             _subnet_zones(pool.resource, "vpc_zone_identifier", ctx, seen)
             seen.add(pool.values.get("availability_zones"))
         else:
             _subnet_zones(pool.resource, "subnet_ids", ctx, seen)
-    return seen.verdict(minimum, "vpc_config", "the node groups' subnets lie in one availability zone", "subnet")
+    verdict = seen.verdict(minimum, "vpc_config", "the node groups' subnets lie in one availability zone", "subnet")
+    return _maybe(cluster, "vpc_config") if verdict.state is False and cluster.maybe_pools else verdict
 
 
 def _subnet_zones(resource: Resource, path: str, ctx: Context, seen: _Zones) -> None:
@@ -361,8 +372,8 @@ def node_os_hardened(resource: Resource, args: dict[str, Any], ctx: Context, bas
     if resource.type == "google_container_cluster" and not resource.values.get("node_pool"):
         pools.append(Pool(resource.values, "", resource, "default pool", None))
     if not pools:
-        return _no_pools(resource, ctx)
-    blocker = None
+        return _maybe(cluster) if cluster.maybe_pools else _no_pools(resource, ctx)
+    blocker = _maybe(cluster) if cluster.maybe_pools else None
     self_managed = next((p for p in pools if p.resource.type == SELF_MANAGED_POOL), None)
     if self_managed is not None:   # its image is the launch template's AMI, which the node-OS registry cannot name
         blocker = unknown(f"the node image of {self_managed.resource.address} (a self-managed group's AMI)")

@@ -9,6 +9,8 @@ findings per cluster with them.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -34,6 +36,10 @@ _EKS_SELF_MANAGED = ("launch_template.id", "launch_template.name", "launch_confi
                      "mixed_instances_policy.launch_template.launch_template_specification.launch_template_name")
 SELF_MANAGED_POOL = "aws_autoscaling_group"
 BOOTSTRAP = "user_data"
+# What a node's user data runs to join an EKS cluster: the AL2 bootstrap script, AL2023's nodeadm NodeConfig,
+# Bottlerocket's settings. A script that only names the cluster (a bastion's `aws eks update-kubeconfig`)
+# joins nothing.
+_BOOTSTRAP_MARKERS = ("bootstrap.sh", "nodeadm", "NodeConfig", "node.eks.aws", "[settings.kubernetes]")
 
 CLUSTERS: dict[str, ClusterKind] = {
     "azurerm_kubernetes_cluster": ClusterKind({"azurerm_kubernetes_cluster_node_pool": ("kubernetes_cluster_id",)},
@@ -68,6 +74,9 @@ class Cluster:
     pools: tuple[Pool, ...]
     extra_nodes: tuple[tuple[str, Any], ...] = ()    # GKE's default pool, when it stays: (label, count)
     addresses: frozenset[str] = field(default_factory=frozenset)   # the cluster and its pool resources
+    # autoscaling groups whose launch template names the cluster but shows no node bootstrap: they may be
+    # nodes of it (user data from a data source) or not (a web tier in its security group)
+    maybe_pools: tuple[Resource, ...] = ()
 
     @property
     def inline_pools(self) -> list[Pool]:
@@ -94,7 +103,7 @@ def clusters(model: Model) -> dict[tuple[str, str], Cluster]:
             pools = tuple(_pools(resource, model))
             extra = tuple(_gke_default_pool(resource)) if cluster_type == "google_container_cluster" else ()
             addresses = frozenset({resource.address} | {p.resource.address for p in pools})
-            out[cluster_key(resource)] = Cluster(resource, pools, extra, addresses)
+            out[cluster_key(resource)] = Cluster(resource, pools, extra, addresses, tuple(_maybe_pools(resource, model)))
     return out
 
 
@@ -132,12 +141,44 @@ def _pools(cluster: Resource, model: Model) -> list[Pool]:
 
 def _pool_of(pool: Resource, kind: ClusterKind, target: str, model: Model) -> bool:
     """The pool resource belongs to the cluster at `target`: it names the cluster, or (a self-managed group) its
-    launch template's user data does."""
+    launch template's user data names it and bootstraps a node (or is not known statically)."""
     if pool.type != SELF_MANAGED_POOL:
         return any(refers_to(pool, via, target, model) for via in kind.pools[pool.type])
-    templates = {address for via in kind.pools[pool.type] for address in pool.references.get(via, frozenset())}
-    return any(template.root == pool.root and refers_to(template, BOOTSTRAP, target, model, hops=1)
-               for address in sorted(templates) for template in model.at(address))
+    return any(target in template.references.get(BOOTSTRAP, frozenset()) and _bootstraps(template) is not False
+               for template in _templates(pool, model))
+
+
+def _maybe_pools(cluster: Resource, model: Model) -> list[Resource]:
+    """Autoscaling groups of the cluster's root whose launch template refers to the cluster some other way (its
+    security group) and whose user data is not known statically (a data source's cloud-init may bootstrap a
+    node). Known user data without a bootstrap, or none, joins no cluster."""
+    if cluster.type != "aws_eks_cluster":
+        return []
+    target = base_address(cluster.address)
+    return [group for group in model.of_type([SELF_MANAGED_POOL])
+            if group.kind == "terraform" and group.root == cluster.root
+            and not _pool_of(group, CLUSTERS[cluster.type], target, model)
+            and any(_bootstraps(t) is None and any(refers_to(t, key, target, model, hops=1) for key in t.references)
+                    for t in _templates(group, model))]
+
+
+def _templates(group: Resource, model: Model) -> list[Resource]:
+    addresses = {a for via in CLUSTERS["aws_eks_cluster"].pools[SELF_MANAGED_POOL] for a in group.references.get(via, ())}
+    return [t for address in sorted(addresses) for t in model.at(address) if t.root == group.root]
+
+
+def _bootstraps(template: Resource) -> bool | None:
+    """Its user data joins a node to a cluster; None when the user data is not known statically."""
+    value = template.values.get(BOOTSTRAP)
+    if isinstance(value, Unknown):
+        return None
+    if not isinstance(value, str):
+        return False
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("utf-8", "replace") if value.strip() else ""
+    except (ValueError, binascii.Error):
+        decoded = ""
+    return any(marker in text for marker in _BOOTSTRAP_MARKERS for text in (value, decoded))
 
 
 def _inline(cluster: Resource, kind: ClusterKind) -> list[tuple[dict[str, Any], str, str]]:
