@@ -278,6 +278,14 @@ def test_default_deny_names_deployed_workloads_first_and_leaves_host_network_pod
     assert "no ingress NetworkPolicy selects 2 of its 3 workloads (Deployment/one/web, Deployment/one/aa-old)" in \
         finding.message
     assert (finding.path, finding.level) == ("apps/web.yaml", "warning")
+    # the only open workload is an archived example's: the finding stands there, a note
+    policy = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: web\n  namespace: one\n"
+              "spec:\n  podSelector:\n    matchLabels: {app: web}\n  policyTypes: [Ingress]\n")
+    selected = write({"_archived/a.yaml": DEPLOYMENT % ("aa-old", "one", "aa", "aa"),
+                      "apps/web.yaml": DEPLOYMENT % ("web", "one", "web", "web"), "apps/policy.yaml": policy},
+                     tmp_path / "selected")
+    (finding,) = run_scan(selected, only=("WL-021",)).findings
+    assert (finding.path, finding.level) == ("_archived/a.yaml", "note")
 
 
 def test_disruption_budget_is_required_in_production_only(write, run_scan):

@@ -46,14 +46,15 @@ def namespaces(model: Model) -> list[Resource]:
     denying = {unit(p) for p in policies if denies_ingress(p.values)}
     out = []
     for (root, repository, name), members in sorted(workloads.items()):
-        # where a person sees the namespace's workloads: its first deployed one, before demonstration code
-        first = min(members, key=lambda r: (in_demonstration(r.path, model.demonstration_directories), r.path, r.line,
-                                            r.address))
         ingress = [mapping(p.values.get("spec")) for p in policies
                    if unit(p) == (root, repository, name) and _ingress(p.values)]
         open_members = [r for r in members if not _switched_off(r, (root, repository, name), scaled)
                         and not _host_network(r)
                         and not any(_selects_pods(spec.get("podSelector"), pod_labels(r)) for spec in ingress)]
+        # where a person sees what the finding is about: the first workload no policy selects, a deployed one
+        # before demonstration code (a gap only an archived example has stays a note)
+        first = min(open_members or members, key=lambda r: (in_demonstration(r.path, model.demonstration_directories),
+                                                            r.path, r.line, r.address))
         open_workloads = _deployed_first(open_members, model.demonstration_directories)
         values = {"name": name, "system": name in SYSTEM_NAMESPACES, "default_deny": (root, repository, name) in denying,
                   "first_workload": first.address, "workloads": sorted({r.address for r in members}),
