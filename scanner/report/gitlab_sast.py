@@ -87,15 +87,20 @@ _RANK = ("Info", "Low", "Medium", "High", "Critical")
 
 
 def _severity(finding: Finding) -> str:
-    """The policy's severity, but Info for a note and at most Low in audit mode: a finding sovscan's own gate
-    never fails on (in demonstration code, or a policy in audit) must not block a merge request through a
-    security policy on High findings (Code Quality caps them alike)."""
+    """The policy's severity, held to the level sovscan gives, as SARIF's security-severity is: GitLab's merge
+    request approval policies block on severity, so a finding sovscan's gate passes must not read as High. A
+    waived finding or a note (in demonstration code) is Info, one in audit mode at most Low, a warning at most
+    Medium, an error at least High."""
     if finding.kind == "open":
         return "Unknown"
-    if finding.level == "note":
+    if finding.suppression is not None or finding.level == "note":
         return "Info"
     mapped = SEVERITY[finding.severity]
-    return min(mapped, "Low", key=_RANK.index) if finding.mode == "audit" else mapped
+    if finding.mode == "audit":
+        return min(mapped, "Low", key=_RANK.index)
+    if finding.level == "warning":
+        return min(mapped, "Medium", key=_RANK.index)
+    return max(mapped, "High", key=_RANK.index)
 
 
 def _vulnerability(finding: Finding, policy: Policy, occurrence: int, report: Report) -> dict:

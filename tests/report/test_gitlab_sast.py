@@ -10,6 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from scanner.evaluate.result import Suppression
 from scanner.report import FORMATTERS, Report, gitlab_sast
 
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -199,3 +200,19 @@ def test_a_note_is_info_whatever_its_policy_severity(make_finding, make_report):
     note = dataclasses.replace(make_finding("CMK-001", path="examples/main.tf"), level="note")
     (vulnerability,) = gitlab_sast.build(make_report([note]))["vulnerabilities"]
     assert vulnerability["severity"] == "Info"
+
+
+@pytest.mark.parametrize("policy, level, mode, waived, expected", [
+    ("CMK-001", "error", "deny", False, "High"),        # high, at error
+    ("SEC-001", "error", "deny", False, "Critical"),    # critical
+    ("HAVEN-003", "error", "deny", False, "High"),      # medium, but it fails the run
+    ("CMK-001", "warning", "deny", False, "Medium"),    # high, but a warning passes --fail-on error
+    ("CMK-001", "warning", "audit", False, "Low"),
+    ("CMK-001", "error", "deny", True, "Info"),         # waived
+])
+def test_severity_is_held_to_the_level_sovscan_gives(make_finding, make_report, policy, level, mode, waived, expected):
+    finding = dataclasses.replace(make_finding(policy), level=level, mode=mode)
+    if waived:
+        finding = dataclasses.replace(finding, suppression=Suppression("inSource", "accepted"))
+    (vulnerability,) = gitlab_sast.build(make_report([finding], include_suppressed=True))["vulnerabilities"]
+    assert vulnerability["severity"] == expected
