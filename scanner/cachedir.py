@@ -312,7 +312,9 @@ def evict(root: Path, limit: int) -> int:
 
 def check_location(directory: str, roots: tuple[str, ...]) -> None:
     """The cache directory is marked CACHEDIR.TAG and never scanned: one that is a scanned directory, or holds
-    one, would make every later scan of it find nothing and pass. Inside a scanned tree is fine (skipped)."""
+    one, would make every later scan of it find nothing and pass. Inside a scanned tree is fine (skipped), when
+    it is sovscan's cache already or new: tagging a directory of the project's files would leave them out of
+    every later scan."""
     cache = os.path.realpath(directory)
     for root in roots:
         if checkout.inside(os.path.realpath(root), cache):
@@ -325,6 +327,24 @@ def check_location(directory: str, roots: tuple[str, ...]) -> None:
                                f"{terminal.inert(link)} inside the scanned path {terminal.inert(root)}; the scanned "
                                "files would decide where sovscan writes, and which directory it tags as its cache "
                                "and leaves out. Choose a directory outside the project, or remove the link")
+        if checkout.inside(cache, os.path.realpath(root)) and _holds_other_files(cache):
+            raise InputError(f"--cache-dir {terminal.inert(directory)}: a directory of the scanned path "
+                               f"{terminal.inert(root)} that holds other files; sovscan would mark it as its cache "
+                               "and leave them out of every scan. Choose a new directory, or one outside the project")
+
+
+# what sovscan keeps in its cache directory (a damaged tag beside them is written again)
+CACHE_ENTRIES = frozenset({CACHEDIR_TAG, "builds", "outcomes", "parse", "policies", "results", "roots"})
+
+
+def _holds_other_files(directory: str) -> bool:
+    """An existing directory that holds something sovscan's cache does not (a write cut short leaves a hidden
+    `.….tmp` file, which is sovscan's too)."""
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return False        # not there yet (made as a new directory), or not one
+    return any(name not in CACHE_ENTRIES and not (name.startswith(".") and name.endswith(".tmp")) for name in entries)
 
 
 def _link_below(real_root: str, directory: str) -> str | None:

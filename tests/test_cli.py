@@ -234,14 +234,27 @@ def test_a_cache_directory_that_holds_the_scanned_path_exits_2(write, tmp_path, 
     assert code == 1 and "RES-001" in out          # inside the tree: skipped, the scan goes on
 
 
+def test_a_directory_of_the_project_is_never_made_a_cache(write, tmp_path, capsys):
+    """--cache-dir naming a source folder inside the scanned tree would tag it and leave its files out of this
+    and every later scan (which would pass): refused, nothing written there."""
+    write({"repo/infra/main.tf": VIOLATION})
+    code, out, err = run(["scan", "repo", "--only", "residency", "--cache-dir", "repo/infra"], capsys)
+    assert code == 2 and "--cache-dir repo/infra: a directory of the scanned path repo that holds other files" in err
+    assert not (tmp_path / "repo/infra/CACHEDIR.TAG").exists()
+    assert run(["scan", "repo", "--only", "residency"], capsys)[0] == 1
+
+
 def test_a_damaged_tag_of_a_cache_inside_the_tree_is_written_again_before_discovery(write, tmp_path, capsys):
     write({"repo/main.tf": CLEAN})
     assert run(["scan", "repo", "--only", "residency", "--cache-dir", "repo/.cache"], capsys)[0] == 0
     (tmp_path / "repo/.cache/CACHEDIR.TAG").write_text("not a tag\n")
-    write({"repo/.cache/planted/main.tf": VIOLATION})
     code, out, _ = run(["scan", "repo", "--only", "residency", "--cache-dir", "repo/.cache"], capsys)
-    assert code == 0 and "planted" not in out
+    assert code == 0
     assert (tmp_path / "repo/.cache/CACHEDIR.TAG").read_bytes().startswith(b"Signature: 8a477f597d28d172789f06886806bc55")
+    # a file planted in the cache directory is not the cache's: the run refuses rather than leave it out unseen
+    write({"repo/.cache/planted/main.tf": VIOLATION})
+    code, out, err = run(["scan", "repo", "--only", "residency", "--cache-dir", "repo/.cache"], capsys)
+    assert code == 2 and "that holds other files" in err
 
 
 @pytest.mark.parametrize("link, target", [(".cache/sovscan", "../k8s"), (".cache", "k8s"), (".cache/sovscan", None)])
