@@ -273,9 +273,13 @@ def _source_date() -> datetime.datetime | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not epoch:
         return None
-    if not epoch.isdigit() or len(epoch) > 12:
-        raise SovscanError(f"SOURCE_DATE_EPOCH: {terminal.inert(epoch)[:40]!r} is not a number of seconds")
-    return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+    try:   # ASCII digits only (str.isdigit takes '¹²³'), and a moment a date can hold (not the year 33658)
+        if not (epoch.isascii() and epoch.isdigit()):
+            raise ValueError(epoch)
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise SovscanError(f"SOURCE_DATE_EPOCH: {terminal.inert(epoch)[:40]!r} is not a number of seconds since 1970 "
+                           "up to the year 9999") from None
 
 
 def _fixed_date() -> datetime.date | None:

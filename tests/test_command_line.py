@@ -132,8 +132,10 @@ def test_source_date_epoch_fixes_the_gitlab_times(write, capsys, monkeypatch):
     assert first == second
     scan = json.loads(first)["scan"]
     assert (scan["start_time"], scan["end_time"]) == ("2026-01-01T00:00:00", "2026-01-01T00:00:00")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
-    assert run(capsys, "scan", ".")[0] == 2
+    for bad in ("yesterday", "999999999999", "\u00b9\u00b2\u00b3", "-5"):   # words, the year 33658, superscripts
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", bad)
+        code, _, err = run(capsys, "scan", ".")
+        assert code == 2 and "SOURCE_DATE_EPOCH" in err, bad
 
 
 def test_source_date_epoch_is_the_date_the_run_is_judged_as_of(write, capsys, monkeypatch):
