@@ -225,6 +225,10 @@ def _merge(base: dict, override: dict) -> dict:
 def _validate(data: object, path: str) -> None:
     import jsonschema   # only when a configuration is validated: `sovscan --version` stays lean
 
+    odd = _key_not_a_string(data, [])
+    if odd is not None:   # YAML reads `1:`, `true:` and `null:` as such; a JSON schema sees only string keys
+        where, key = odd
+        raise ConfigError(f"{path}: {yamlfile.pointer(where)}: the key {str(key)[:40]!r} is not a string (quote it)")
     schema = _schema()
     errors = sorted(jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
                     .iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
@@ -234,6 +238,23 @@ def _validate(data: object, path: str) -> None:
     if isinstance(data, dict):
         for index, waiver in enumerate(data.get("waivers") or []):
             _check_waiver(waiver, f"{path}: waivers[{index}]")
+
+
+def _key_not_a_string(data: object, where: list) -> tuple[list, object] | None:
+    """(where, key) of the first mapping key that is not a string, depth first."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not isinstance(key, str):
+                return where, key
+            found = _key_not_a_string(value, where + [key])
+            if found is not None:
+                return found
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found = _key_not_a_string(value, where + [index])
+            if found is not None:
+                return found
+    return None
 
 
 def _check_waiver(waiver: dict, where: str) -> None:

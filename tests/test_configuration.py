@@ -333,3 +333,13 @@ def test_every_format_states_the_policies_the_configuration_puts_in_audit_mode(w
     assert [i["severity"] for i in quality if statement in i["description"]] == ["info"]
     assert statement in (tmp_path / "junit.xml").read_text(encoding="utf-8")
     assert statement in (tmp_path / "github.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("key", ["1", "true", "null"])
+def test_a_key_yaml_reads_as_no_string_exits_2_naming_where(tmp_path, key):
+    """`kubernetes: {helm: {values: {1: [a]}}}` ended the run with exit 3; a JSON schema sees only string keys."""
+    path = tmp_path / ".sovscan.yaml"
+    path.write_text(f"kubernetes:\n  helm:\n    values:\n      {key}: [a.yaml]\n", encoding="utf-8")
+    with pytest.raises(config.ConfigError) as raised:
+        config.load(str(path), str(tmp_path))
+    assert "kubernetes.helm.values: the key" in str(raised.value) and "is not a string" in str(raised.value)
