@@ -163,13 +163,31 @@ def read(argument: str) -> Repository:
         raise InputError(f"{path}: not a sovscan result of format version {FORMAT_VERSION} "
                          f"(write it with sovscan scan -f json=FILE)")
     try:
-        return _repository(name or source.stem, path, data)
-    except (KeyError, TypeError, ValueError) as err:
-        raise InputError(f"{path}: a sovscan result with a broken field ({err})") from None
+        repository = _repository(name or source.stem, path, data)
+        _used_in_full(repository)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
+        raise InputError(f"{path}: a sovscan result with a broken field ({type(err).__name__}: {err})") from None
+    return repository
+
+
+def _used_in_full(repository: Repository) -> None:
+    """Every field the organisation's reports read, read once: a result whose field has the wrong shape is
+    refused here, naming its file, rather than failing while a report is written."""
+    from scanner.report import organisation_html   # the HTML reads the most of a result
+    if repository.date and _date(repository.date) is None:
+        raise ValueError(f"scan.date {repository.date[:20]!r} is not a date")
+    alone = Organisation((repository,), repository.date, 30,
+                         {key: repository.summary[key] for key in SUMMED} | {"repositories": 1,
+                                                                            "failing_repositories": 0})
+    render_json(alone)
+    organisation_html.render(alone)
+    render_text(alone)
 
 
 def _repository(name: str, path: str, data: dict[str, Any]) -> Repository:
     scan, summary = data["scan"], data["summary"]
+    if not isinstance(scan, dict) or not isinstance(summary, dict):
+        raise TypeError("scan and summary are mappings")
     policies = tuple(data["policies"])
     families: dict[str, tally.Tally] = {}
     for policy in policies:

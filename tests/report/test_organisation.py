@@ -119,3 +119,21 @@ def test_text_summary_to_standard_output(results, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("aws-data-platform: FAILED: ")
     assert lines[-1].startswith("sovscan organisation: 4 repositories (4 failing), ")
+
+
+@pytest.mark.parametrize("field, value", [(("scan",), None), (("scan", "date"), "x"),
+                                          (("policies", 0, "controls"), None), (("policies", 0, "controls"), [1]),
+                                          (("residency", "regions", 0), "x"), (("sovereignty_posture",), [5])])
+def test_a_result_with_a_field_of_the_wrong_shape_exits_2_naming_it(results, tmp_path, capsys, field, value):
+    """Every field the organisation's reports read is read when the file is: a broken one is refused naming
+    the file (exit 2), never an exit 3 while a report is written."""
+    data = json.loads(results["azure-municipal"].read_text("utf-8"))
+    data.setdefault("residency", {"regions": [{}]})
+    node = data
+    for key in field[:-1]:
+        node = node[key]
+    node[field[-1]] = value
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data), encoding="utf-8")
+    code = cli.main(["report", "merge", str(broken), "-f", f"html={tmp_path / 'o.html'}"])
+    assert code == 2 and "broken.json: a sovscan result with a broken field" in capsys.readouterr().err
