@@ -147,6 +147,9 @@ def _check_patterns(data: dict[str, Any], text: str, path: Path) -> None:
                     cond, pointer = args, pointer + ["args"]
                 if cond.get("op") not in ("regex", "not_regex"):
                     continue
+                if not isinstance(cond.get("value"), str):   # `value: 5` or none matched nothing, or everything
+                    _fail_at(path, text, pointer + (["value"] if "value" in cond else []),
+                             f"op {cond.get('op')} needs a value that is a regular expression (a string)")
                 try:
                     compile_re2(str(cond.get("value", ""))).check(SAMPLE_VALUE)
                 except (FunctionError, PatternTooComplex) as err:

@@ -75,6 +75,11 @@ def write_policy(tmp_path: Path, assertion: str, message: str = "{address} is un
     ('{predicate: effective, args: {path: securityContext.seccompProfile.type, op: regex, value: "^(?=Runtime)"}}',
      ":13: checks[0].assert.args.value: not a regular expression in RE2 syntax (Terraform's): unsupported group "
      "syntax (lookaround, backreference or comment)"),
+    # a pattern that is no string, or none: matched nothing (not_regex: everything) without a word
+    ('{path: name, op: not_regex, value: 5}',
+     ":13: checks[0].assert.value: op not_regex needs a value that is a regular expression (a string)"),
+    ('{linked: {type: x, via: y, where: {path: name, op: regex}}}',
+     ":13: checks[0].assert.linked.where: op regex needs a value that is a regular expression (a string)"),
     # Python's lookarounds and backreferences are not RE2: a pattern is matched with a bounded cost
     ('{path: name, op: regex, value: "^(?=a)a+$"}',
      ":13: checks[0].assert.value: not a regular expression in RE2 syntax (Terraform's): unsupported group syntax "
