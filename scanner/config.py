@@ -325,8 +325,8 @@ def from_dict(data: object, path: str = "<config>", profile: str | None = None, 
         environment=data.get("environment", "prod"),
         classification=data.get("classification"),
         residency_tier=residency.get("tier", "eu"),
-        allow_regions=tuple(r.lower() for r in residency.get("allow", [])),
-        deny_regions=tuple(r.lower() for r in residency.get("deny", [])),
+        allow_regions=tuple(r.lower().replace(" ", "") for r in residency.get("allow", [])),   # as code is read:
+        deny_regions=tuple(r.lower().replace(" ", "") for r in residency.get("deny", [])),     # "France South"
         seal_target=data.get("seal_target"),
         sovereignty_requirement=data.get("sovereignty_requirement"),
         enforcement={k: _enforcement(v) for k, v in data.get("enforcement", {}).items()},

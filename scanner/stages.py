@@ -9,7 +9,8 @@ import os
 import posixpath
 from typing import TYPE_CHECKING
 
-from scanner import checkout, collector
+from scanner import checkout, collector, terminal
+from scanner.config import Config
 from scanner.discover import KUSTOMIZATION_FILES, MAX_FILE_BYTES, Source, discover, display_prefix, installed_module_sources, unused_excludes
 from scanner.errors import InputError
 from scanner.evaluate import copies, demonstration, engine, waivers
@@ -33,6 +34,7 @@ from scanner.parse.texts import ScannedTexts
 from scanner.parse.modules import ModuleManifest, read_manifest
 from scanner.parse.plan import Plan, read_plan
 from scanner.regular_file import read_bytes
+from scanner.registries.regions import regions
 
 if TYPE_CHECKING:
     from scanner.pipeline import ScanRequest
@@ -72,6 +74,7 @@ def run(request: ScanRequest) -> tuple[Result, int, bool]:
         sources.extend(found + installed)
         notices.extend(problems + more)
     notices.extend(unused_excludes(request.excludes, request.config.exclude, request.config.source, matched))
+    notices.extend(_unknown_regions(request.config))
     if chart_roots([s.path for s in sources]):
         helm_engines.start_early(request.helm_engine)
     cache = None if request.cache is None else ParseCache(request.cache.directory, request.cache.limit)
@@ -109,6 +112,16 @@ def run(request: ScanRequest) -> tuple[Result, int, bool]:
         result = _narrow(result, request.focus, _unrendered_places(the_model.builds, request.focus),
                          frozenset((d.path, d.line) for d in directives), _restructured(the_model.builds, request.focus))
     return result, len(sources), bool(texts.changed) or any(not b.repeatable for b in the_model.builds)
+
+
+def _unknown_regions(config: Config) -> list[Notice]:
+    """Region ids of the allow and deny lists that no provider's region table knows: a mistyped one
+    (`frnacesouth`) would change nothing while the file says it does."""
+    table = regions()
+    return [Notice(config.source or ".sovscan.yaml", 0, f"residency.{name}: {terminal.inert(entry)!r} is a region no "
+                                                        f"provider's region table knows (as of {table.as_of})")
+            for name, entries in (("allow", config.allow_regions), ("deny", config.deny_regions)) for entry in entries
+            if not any(table.lookup(provider, entry) for provider in table.tables)]
 
 
 def _located(plan: Plan, roots: tuple[str, ...]) -> Plan:

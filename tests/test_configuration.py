@@ -343,3 +343,17 @@ def test_a_key_yaml_reads_as_no_string_exits_2_naming_where(tmp_path, key):
     with pytest.raises(config.ConfigError) as raised:
         config.load(str(path), str(tmp_path))
     assert "kubernetes.helm.values: the key" in str(raised.value) and "is not a string" in str(raised.value)
+
+
+def test_residency_lists_are_read_as_code_is_and_an_unknown_region_is_a_notice(write, capsys):
+    """`deny: ["France South"]` denies francesouth as the code writes it either way; a mistyped id that no region
+    table knows would change nothing while the file says it does: a notice names it."""
+    write({".sovscan.yaml": 'residency:\n  deny: ["France South", frnacesouth]\n',
+           "main.tf": 'resource "azurerm_resource_group" "rg" {\n  location = "francesouth"\n}\n'})
+    code = cli.main(["scan", ".", "--only", "RES-001", "-f", "json=r.json"])
+    data = json.loads(open("r.json", encoding="utf-8").read())
+    assert code == 1 and [f["message"] for f in data["findings"]] == [
+        "azurerm_resource_group.rg is located outside the allowed regions: francesouth is on the configured deny list"]
+    assert [n["message"] for n in data["notices"]] == [
+        "residency.deny: 'frnacesouth' is a region no provider's region table knows (as of "
+        f"{data['residency']['registry_as_of']})"]
