@@ -16,7 +16,7 @@ import click
 
 # Only what every command needs is imported here: the scan pipeline, the evaluation stage and the report
 # formats load inside the commands that use them, so `sovscan --version` and `--help` start at once.
-from scanner import __version__, checkout, config as config_module, output, terminal
+from scanner import __version__, checkout, config as config_module, git, output, terminal
 from scanner.errors import SovscanError
 from scanner.evaluate.citations import LANGUAGES
 from scanner.focus import Focus, changed_since as find_changes, display_path
@@ -125,6 +125,9 @@ def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, ex
     from scanner.cachedir import CacheDirectory, check_location, default_directory as default_cache_directory
     from scanner.pipeline import ScanRequest
 
+    for option, value in (("--profile", profile), ("--cache-dir", cache_dir)):
+        if value is not None and not value.strip():   # "$UNSET": not the default, quietly
+            raise click.BadParameter(f"{value!r} names nothing", param_hint=option)
     paths = paths or (".",)
     roots, focus = _targets(tuple(paths))
     cache = None if no_cache else CacheDirectory(cache_dir or default_cache_directory(os.environ))
@@ -207,7 +210,7 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
                         sarif_category=sarif_category,
                         rules=review.summarise(config, result, today), fail_on=fail_on,
                         strict_problems=problems, lang=lang or config.report_lang, docs_url=config.docs_url,
-                        scan_date=today.isoformat(), paths=tuple(paths or (".",)), revision=_revision(paths),
+                        scan_date=today.isoformat(), paths=tuple(paths or (".",)), revision=git.revision(paths),
                         target=sovereignty_target(config))
     for name, target in outputs:
         on_terminal = target is None and name == "text"
@@ -221,14 +224,6 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
             output.write(target, text)
     code = result.exit_code(fail_on)
     sys.exit(code if code or not problems else 1)
-
-
-def _revision(paths: tuple[str, ...]) -> str:
-    """The commit the scanned checkout has out, when every path lies in one git checkout ("" otherwise)."""
-    from scanner import git
-    tops = {git.top_level(os.path.realpath(p)) for p in paths or (".",)}
-    top = tops.pop() if len(tops) == 1 else None
-    return (git.head_commit(top) or "") if top is not None else ""
 
 
 def _strict_problems(result: Result, files: int, config: Config) -> tuple[str, ...]:

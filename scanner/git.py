@@ -47,6 +47,13 @@ _REF_BYTES = 4096                        # HEAD, a loose ref, commondir, a gitfi
 _PACKED_REFS_BYTES = 16 * 1024 * 1024
 
 
+def revision(paths: tuple[str, ...]) -> str:
+    """The commit the scanned checkout has out, when every path lies in one git checkout ("" otherwise)."""
+    tops = {top_level(os.path.realpath(p)) for p in paths or (".",)}
+    top = tops.pop() if len(tops) == 1 else None
+    return (head_commit(top) or "") if top is not None else ""
+
+
 def head_commit(top: Path) -> str | None:
     """The commit the checkout at `top` has out, read from the files under .git (no git runs, nothing the
     repository configures is read): None when it cannot be told (an unborn branch, a damaged or odd file, a

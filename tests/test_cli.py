@@ -34,6 +34,8 @@ def test_exit_codes_0_and_1(write, tmp_path, capsys):
     (["-f", "sarif="], "'sarif=' names no file"),                       # -f "sarif=$UNSET"
     (["--only", ""], "--only/--skip: '' names no family"),              # --only "$UNSET": not every policy
     (["--skip", " , "], "--only/--skip: ' , ' names no family"),
+    (["--profile", ""], "'' names nothing"),                             # --profile "$UNSET": not the default
+    (["--cache-dir", ""], "'' names nothing"),
 ])
 def test_an_empty_value_where_a_name_belongs_exits_2(write, capsys, args, said):
     write({"main.tf": VIOLATION})
