@@ -26,7 +26,20 @@ SHORT = 32
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans and without implicit timestamps."""
+    """SafeLoader with YAML 1.2 booleans, without implicit timestamps, and without duplicate keys (PyYAML keeps
+    the last silently: `profile: default` then `profile: hardened` ran hardened)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    if key_node.value in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"the key {excerpt(key_node.value)} is given twice (also on line "
+                                        f"{seen[key_node.value] + 1})", key_node.start_mark)
+                    seen[key_node.value] = key_node.start_mark.line
+        return super().construct_mapping(node, deep)
 
 
 _Loader.yaml_implicit_resolvers = {

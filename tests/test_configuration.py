@@ -357,3 +357,18 @@ def test_residency_lists_are_read_as_code_is_and_an_unknown_region_is_a_notice(w
     assert [n["message"] for n in data["notices"]] == [
         "residency.deny: 'frnacesouth' is a region no provider's region table knows (as of "
         f"{data['residency']['registry_as_of']})"]
+
+
+def test_a_key_given_twice_exits_2_naming_both_lines(tmp_path):
+    """PyYAML keeps the last of two equal keys: `profile: default` then `profile: hardened` ran hardened without
+    a word. A YAML merge (`<<: *base`) with a key of its own is not a duplicate."""
+    path = tmp_path / ".sovscan.yaml"
+    path.write_text("profile: default\nexclude: []\nprofile: hardened\n", encoding="utf-8")
+    with pytest.raises(config.ConfigError) as raised:
+        config.load(str(path), str(tmp_path))
+    assert str(raised.value) == (f"{path}:3: configuration is not valid YAML (the key 'profile' is given twice "
+                                 "(also on line 1))")
+    merged = tmp_path / "merged.yaml"
+    merged.write_text("base: &b {a: 1}\nuse: {<<: *b, a: 2}\n", encoding="utf-8")
+    from scanner import yamlfile
+    assert yamlfile.read(merged) == {"base": {"a": 1}, "use": {"a": 2}}
