@@ -308,7 +308,8 @@ def _describe_alternatives(error: jsonschema.ValidationError) -> str:
     for sub in error.context or []:
         if sub.validator == "enum" and not isinstance(error.instance, dict):
             return describe(sub)
-        if isinstance(error.instance, dict) and sub.validator != "enum" and sub.validator != "type":
+        # a mapping: what is wrong inside it (`mode: never`), not that the other alternative is no mapping
+        if isinstance(error.instance, dict) and (sub.relative_path or sub.validator not in ("enum", "type")):
             return f"{yamlfile.pointer(sub.relative_path) if sub.relative_path else ''}{': ' if sub.relative_path else ''}" \
                    f"{describe(sub)}"
     return f"{yamlfile.excerpt(error.instance)} is not allowed; use off, audit or deny, or {{mode, deny_from}}"

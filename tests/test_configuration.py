@@ -114,6 +114,9 @@ def test_an_unreadable_file_is_never_quoted(write, capsys):
     ("enforcement:\n  residency: {mode: audit, deny_from: 2027-02-30}\n",
      "enforcement.residency: deny_from: '2027-02-30' is not a valid date; use YYYY-MM-DD"),
     ("enforcement:\n  RES-013: never\n", "enforcement.RES-013: 'never' is not allowed; use one of: off, audit, deny"),
+    # the mapping form names what inside it is wrong, not that a mapping is not allowed
+    ("enforcement:\n  exit: {mode: never}\n", "enforcement.exit: mode: 'never' is not allowed; use one of: off, audit"),
+    ("enforcement:\n  exit: {mode: audit, deny_from: 20270101}\n", "enforcement.exit: deny_from: expected a string"),
     ("enforcement:\n  RES-001: off\n  NOPE-999: off\n",            # a mistyped id would change nothing silently
      "enforcement.NOPE-999: 'NOPE-999' is neither a family, an opt-in group nor a policy id"),
     ("enforcement:\n  res-001: audit\n", "enforcement.res-001: 'res-001' is neither a family"),
