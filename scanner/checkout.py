@@ -42,7 +42,7 @@ def find_config(path: str, root: Path) -> Path | None:
         directory = root
     while True:
         candidate = directory / CONFIG_FILE
-        if candidate.is_file() or candidate.is_symlink():
+        if os.path.lexists(candidate):   # a directory or FIFO so named is refused when read, never passed over
             return candidate
         if directory == root or directory.parent == directory:
             return None

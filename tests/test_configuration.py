@@ -177,6 +177,14 @@ def test_a_fifo_is_never_opened_as_a_scanned_file_var_file_or_configuration(writ
     os.mkfifo("fifo.yaml")
     code, _, err = run(capsys, "scan", "main.tf", "--config", "fifo.yaml")
     assert code == 2 and "fifo.yaml: cannot read configuration: not a regular file (a FIFO)" in err
+    # the repository's own configuration file as a FIFO or a directory: refused, never passed over
+    os.mkfifo(".sovscan.yaml")
+    code, _, err = run(capsys, "scan", "main.tf")
+    assert code == 2 and ".sovscan.yaml: cannot read configuration: not a regular file (a FIFO)" in err
+    os.remove(".sovscan.yaml")
+    os.mkdir(".sovscan.yaml")
+    code, _, err = run(capsys, "scan", "main.tf")
+    assert code == 2 and ".sovscan.yaml: cannot read configuration:" in err and "directory" in err
 
 
 def test_documented_off_form_and_starter_file_are_accepted(write, capsys):
