@@ -2,8 +2,10 @@
 (scanner/evaluate/policy_validation.py), and compile the built-in pack."""
 from __future__ import annotations
 
+
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,6 +168,8 @@ def in_sentence(title: str) -> str:
 def _policy(data: dict[str, Any], path: Path) -> Policy:
     if path.stem != data["id"]:
         raise PolicyError(f"{path}:1: id: {data['id']!r} does not match the file name {path.stem!r}")
+    if path.parent.name != data["family"]:   # <directory>/<family>/<ID>.yaml: where a reader looks for it
+        raise PolicyError(f"{path}:1: family: {data['family']!r} does not match the folder {path.parent.name!r}")
     prefix = data["id"].split("-")[0]
     if prefix in ID_PREFIX and ID_PREFIX[prefix] != data["family"]:
         raise PolicyError(f"{path}:1: family: {data['family']!r} does not fit the id prefix {prefix}")
@@ -264,7 +268,8 @@ def load(extra_dirs: tuple[str, ...] = (), cache_dir: str | None = None) -> list
     """The built-in pack and the policies of `extra_dirs`, each validated; with a cache directory the built-in
     pack's validation is remembered (scanner/evaluate/pack_cache.py)."""
     policies = _load_builtin(cache_dir)
-    for directory in extra_dirs:
+    named = {os.path.realpath(d): d for d in reversed(extra_dirs)}   # named twice (config and --policies): once
+    for directory in dict.fromkeys(named[os.path.realpath(d)] for d in extra_dirs):
         policies.extend(load_dir(Path(directory)))
     seen: dict[str, str] = {}
     for policy in policies:

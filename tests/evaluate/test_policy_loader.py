@@ -182,3 +182,17 @@ def test_a_container_setting_too_long_to_match_safely_leaves_the_check_unresolve
     result, _ = scan(ScanRequest((str(root),), (policy,), Config()))
     assert [f.address for f in result.unresolved] == ["Pod/default/long"]
     assert [f.address for f in result.findings] == ["Pod/default/short"]
+
+
+def test_a_policy_in_another_familys_folder_exits_2_and_a_folder_named_twice_loads_once(tmp_path, capsys):
+    """<directory>/<family>/<ID>.yaml: a policy whose family is not its folder's is where no reader looks for it;
+    the same directory named by the configuration and by --policies is one directory, not a duplicate id."""
+    folder = write_policy(tmp_path, "{path: x, op: exists}")
+    assert cli.main(["policies", "list", "--policies", str(folder), "--policies", str(folder) + "/"]) == 0
+    assert "CUS-001" in capsys.readouterr().out
+    (folder / "custom" / "CUS-001.yaml").rename(folder / "other.yaml")
+    (folder / "other").mkdir()
+    (folder / "other.yaml").rename(folder / "other" / "CUS-001.yaml")
+    assert cli.main(["policies", "list", "--policies", str(folder)]) == 2
+    assert capsys.readouterr().err == (f"sovscan: error: {folder / 'other' / 'CUS-001.yaml'}:1: family: 'custom' does "
+                                       "not match the folder 'other'\n")
