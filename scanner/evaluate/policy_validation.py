@@ -137,14 +137,18 @@ SAMPLE_VALUE = "a" * 64   # a pattern that could run away on a value of this len
 
 
 def _check_patterns(data: dict[str, Any], text: str, path: Path) -> None:
-    """The value of a `regex` or `not_regex` condition is a regular expression Python can compile: found
-    when the policy loads, not when the first resource reaches it."""
+    """The value of a `regex` or `not_regex` condition is a regular expression Python can compile, and that of a
+    comparison a number: found when the policy loads, not when the first resource reaches it."""
     for index, check in enumerate(data["checks"]):
         for part in ("where", "assert"):
             for cond, pointer in _conditions(check.get(part), ["checks", index, part]):
                 args = cond.get("args")
                 if isinstance(args, dict) and "predicate" in cond:     # a predicate that compares as a leaf does
                     cond, pointer = args, pointer + ["args"]
+                if cond.get("op") in ("gt", "ge", "lt", "le") and (not isinstance(cond.get("value"), (int, float))
+                                                                    or isinstance(cond.get("value"), bool)):
+                    _fail_at(path, text, pointer + (["value"] if "value" in cond else []),
+                             f"op {cond.get('op')} needs a value that is a number")   # 'abc' compared to nothing
                 if cond.get("op") not in ("regex", "not_regex"):
                     continue
                 if not isinstance(cond.get("value"), str):   # `value: 5` or none matched nothing, or everything

@@ -75,6 +75,9 @@ def write_policy(tmp_path: Path, assertion: str, message: str = "{address} is un
     ('{predicate: effective, args: {path: securityContext.seccompProfile.type, op: regex, value: "^(?=Runtime)"}}',
      ":13: checks[0].assert.args.value: not a regular expression in RE2 syntax (Terraform's): unsupported group "
      "syntax (lookaround, backreference or comment)"),
+    # a comparison with no number compares nothing
+    ('{path: retention_days, op: ge, value: seven}',
+     ":13: checks[0].assert.value: op ge needs a value that is a number"),
     # a pattern that is no string, or none: matched nothing (not_regex: everything) without a word
     ('{path: name, op: not_regex, value: 5}',
      ":13: checks[0].assert.value: op not_regex needs a value that is a regular expression (a string)"),
