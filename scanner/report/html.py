@@ -17,7 +17,7 @@ from scanner.evaluate import citations
 from scanner.evaluate.result import LEVEL_RANK, Finding
 from scanner.model.rendered import NOT_WRITTEN
 from scanner.report import html_sections, labels, tally
-from scanner.report.html_parts import CSS, SCRIPT, esc, figures, heading, in_eu, location, state_badge, table
+from scanner.report.html_parts import CSS, SCRIPT, esc, figures, heading, in_eu, location, registry_term, state_badge, table
 from scanner.report.html_words import words as html_words
 from scanner.report.model import TOOL_NAME, Report
 from scanner.report.text import POSTURE_SOURCE, label
@@ -31,15 +31,16 @@ TOP_RULES = 10
 TOP_PER_FAMILY = 5
 
 
-def page(lang: str, title: str, header: list[str], body: list[str], footer: str) -> str:
-    """The document around the sections: head with the inline style and policy, header, body, footer."""
+def page(lang: str, title: str, header: list[str], body: list[str], footer: str, wide: bool = False) -> str:
+    """The document around the sections: head with the inline style and policy, header, body, footer; `wide`
+    for the organisation's tables of a dozen columns."""
     return "\n".join([
         "<!DOCTYPE html>", f'<html lang="{esc(lang)}">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; '
         'script-src \'unsafe-inline\'; img-src data:">',
         '<meta name="referrer" content="no-referrer">', f"<title>{esc(title)}</title>", f"<style>{CSS}</style>",
-        "</head>", "<body>", "<header>", *header, "</header>", "<main>", *body, "</main>",
+        "</head>", '<body class="wide">' if wide else "<body>", "<header>", *header, "</header>", "<main>", *body, "</main>",
         f"<footer><p>{footer}</p></footer>", f"<script>{SCRIPT}</script>", "</body>", "</html>", ""])
 
 
@@ -53,12 +54,6 @@ def render(report: Report) -> str:
     title = f"{words['title']}: {', '.join(report.paths) or '.'}"
     return page(report.lang, title, _header(report, title), body,
                 esc(words["footer"].format(version=report.version)))
-
-
-def _registry_term(value: str, words: dict[str, str]) -> str:
-    """A provider registry's term (eu, non-eu, public-cloud, ...) in the report's language; as written when
-    the words have none."""
-    return words.get("term_" + value, value)
 
 
 def _header(report: Report, title: str) -> list[str]:
@@ -164,8 +159,8 @@ def _posture(report: Report) -> list[str]:
         top = _seal_max(p.seal)
         against = "—" if seal is None or top is None else state_badge(
             "pass" if top >= seal else "fail", words["meets"] if top >= seal else words["below"])
-        rows.append([name, esc(p.jurisdiction), esc(_registry_term(p.control, words)),
-                     esc(_registry_term(p.operations, words)), esc(_registry_term(p.hosting_type, words)),
+        rows.append([name, esc(p.jurisdiction), esc(registry_term(p.control, words)),
+                     esc(registry_term(p.operations, words)), esc(registry_term(p.hosting_type, words)),
                      esc(p.seal), against])
     out.append(table(words["s_posture"], [words["provider"], words["jurisdiction"], words["control"],
                                           words["operations"], words["hosting"], words["seal"],

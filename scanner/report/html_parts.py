@@ -62,6 +62,7 @@ CSS = """
 body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);
 background:var(--bg);line-height:1.45;font-size:15px}
 header,main,footer{max-width:1100px;margin:0 auto;padding:0 24px}
+.wide header,.wide main,.wide footer{max-width:1500px}
 header{padding-top:24px;border-bottom:3px solid var(--ink)}
 h1{font-size:1.6em;margin:0 0 12px}
 h2{font-size:1.3em;margin:32px 0 12px;padding-bottom:4px;border-bottom:1px solid var(--line)}
@@ -116,3 +117,9 @@ input.addEventListener('input',function(){var q=input.value.toLowerCase();
 document.querySelectorAll('article.finding').forEach(function(a){
 a.hidden=q!==''&&a.textContent.toLowerCase().indexOf(q)<0;});});})();
 """.strip()
+
+
+def registry_term(value: str, words: dict[str, str]) -> str:
+    """A provider registry's term (eu, non-eu, public-cloud, ...) in the report's language; as written when
+    the words have none."""
+    return words.get("term_" + value, value)

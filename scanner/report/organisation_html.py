@@ -6,7 +6,7 @@ from collections import Counter
 
 from scanner.report import html_sections, labels
 from scanner.report.html import page
-from scanner.report.html_parts import esc, figures, heading, in_eu, state_badge, table
+from scanner.report.html_parts import esc, figures, heading, in_eu, registry_term, state_badge, table
 from scanner.report.html_words import words as html_words
 from scanner.report.organisation import Organisation
 
@@ -30,7 +30,7 @@ def render(organisation: Organisation, lang: str = "en", version: str = "") -> s
              (words["language"], lang)]
     header = [f"<h1>{esc(words['org_title'])}</h1>", '<dl class="facts">' + "".join(
         f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in facts) + "</dl>"]
-    return page(lang, words["org_title"], header, body, esc(words["footer"].format(version=version)))
+    return page(lang, words["org_title"], header, body, esc(words["footer"].format(version=version)), wide=True)
 
 
 def _verdict(organisation: Organisation, words: dict[str, str], lang: str) -> list[str]:
@@ -54,7 +54,8 @@ def _posture(organisation: Organisation, words: dict[str, str], title: str) -> l
     numbers = [(words["providers"], len(posture), ""), (words["outside_eu"], len(outside), "warn" if outside else "")]
     rows = [[esc(e.get("name")) + f"<br><code>{esc(e.get('source'))}</code>",
              esc(e.get("jurisdiction", words["not_in_registry"]) if e.get("known") else words["not_in_registry"]),
-             esc(e.get("control", "")), esc(e.get("operations", "")), esc(e.get("seal", "")),
+             esc(registry_term(str(e.get("control", "")), words)),
+             esc(registry_term(str(e.get("operations", "")), words)), esc(e.get("seal", "")),
              esc(", ".join(names))] for e, names in posture]
     return heading(2, "posture", title) + [figures(numbers), table(title, [
         words["provider"], words["jurisdiction"], words["control"], words["operations"], words["seal"],

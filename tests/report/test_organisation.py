@@ -72,6 +72,8 @@ def test_html_is_valid_and_shows_the_totals(results, tmp_path):
     again = tmp_path / "again.html"
     assert cli.main(["report", "merge", *map(str, results.values()), "--lang", "nl", "-f", f"html={again}"]) == 0
     assert again.read_bytes() == page.read_bytes()
+    # a dozen columns: the page is wide; the registry's terms in the report's language
+    assert document.find("body").get("class") == "wide" and "buiten de EU" in text and "non-eu" not in text
     # the failing repositories' verdicts in the report's language (the results were scanned in English)
     verdicts = ["".join(li.itertext()) for li in next(s for s in document.iter("section")
                                                          if s.get("id") == "verdict").iter("li")]
