@@ -17,6 +17,7 @@ from scanner import yamlfile
 from scanner.errors import ConfigError, PolicyError
 from scanner.model.functions.arguments import FunctionError
 from scanner.model.functions.re2 import PatternTooComplex, compile_re2
+from scanner.model.paths import well_formed
 from scanner.evaluate import citations
 from scanner.evaluate.policies import LANGUAGES, MESSAGE_FIELDS, remediation_texts
 from scanner.parse.yaml import LOADER
@@ -81,6 +82,7 @@ def validate(data: Any, text: str, path: Path) -> None:
         _fail_at(path, text, *problems[0])
     _check_predicates(data, text, path)
     _check_patterns(data, text, path)
+    _check_paths(data, text, path)
     _check_messages(data, text, path)
 
 
@@ -159,6 +161,21 @@ def _check_patterns(data: dict[str, Any], text: str, path: Path) -> None:
                 except (FunctionError, PatternTooComplex) as err:
                     why = str(err).removeprefix("invalid regular expression: ")
                     _fail_at(path, text, pointer + ["value"], f"not a regular expression in RE2 syntax (Terraform's): {why}")
+
+
+def _check_paths(data: dict[str, Any], text: str, path: Path) -> None:
+    """Attribute paths read in full: `tags[[x` would be read as `tags.x` and judge another attribute."""
+    for index, check in enumerate(data["checks"]):
+        for key in ("each", "location"):
+            if isinstance(check.get(key), str) and check[key] and not well_formed(check[key]):
+                _fail_at(path, text, ["checks", index, key], f"{check[key]!r} is not an attribute path "
+                                                              "(names joined by dots, with [*], [N] or [key=value])")
+        for part in ("where", "assert"):
+            for cond, pointer in _conditions(check.get(part), ["checks", index, part]):
+                value = cond.get("path")
+                if isinstance(value, str) and value and not well_formed(value):
+                    _fail_at(path, text, pointer + ["path"], f"{value!r} is not an attribute path (names joined by "
+                                                            "dots, with [*], [N] or [key=value])")
 
 
 def _arguments(schema: dict[str, Any]) -> str:

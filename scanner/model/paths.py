@@ -24,6 +24,20 @@ class Match:
     key: str        # path for fingerprints (list items keyed by name where they have one)
 
 
+def well_formed(path: str) -> bool:
+    """Names joined by dots, each followed by any number of `[*]`, `[N]` or `[key=value]`: what `split` reads
+    in full (it skips what it cannot read, so `tags[[x` would read as `tags.x`)."""
+    position = 0
+    for step in _STEP.finditer(path):
+        gap = path[position:step.start()]
+        name = step.group(1) is not None
+        if gap not in ("", ".") or (name and gap != "." and position) or (not name and gap) or \
+                (gap == "." and not position):
+            return False
+        position = step.end()
+    return bool(path) and position == len(path)
+
+
 @functools.lru_cache(maxsize=4096)   # the policies' few paths, resolved on every resource they judge
 def split(path: str) -> tuple[tuple[str, str], ...]:
     return tuple(("key", name) if name else ("select", bracket) for name, bracket in _STEP.findall(path))

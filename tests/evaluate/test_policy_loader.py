@@ -75,6 +75,10 @@ def write_policy(tmp_path: Path, assertion: str, message: str = "{address} is un
     ('{predicate: effective, args: {path: securityContext.seccompProfile.type, op: regex, value: "^(?=Runtime)"}}',
      ":13: checks[0].assert.args.value: not a regular expression in RE2 syntax (Terraform's): unsupported group "
      "syntax (lookaround, backreference or comment)"),
+    # a path split cannot read in full would judge another attribute (`tags[[x` read as `tags.x`)
+    ('{path: "tags[[x", op: exists}',
+     ":13: checks[0].assert.path: 'tags[[x' is not an attribute path (names joined by dots, with [*], [N] or "
+     "[key=value])"),
     # a comparison with no number compares nothing
     ('{path: retention_days, op: ge, value: seven}',
      ":13: checks[0].assert.value: op ge needs a value that is a number"),
