@@ -9,7 +9,8 @@ from scanner.model.functions.arguments import FunctionError
 from scanner.model.functions.re2 import PatternTooComplex, compile_re2
 
 
-def _number(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
+    """A number, also one written as a string ("30"), as comparisons read it; None for anything else."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
@@ -24,7 +25,7 @@ def _number(value: Any) -> float | None:
 
 def _compare(test: Callable[[float, float], bool]) -> Callable[[Any, Any], bool | None]:
     def compare(seen: Any, wanted: Any) -> bool | None:
-        a, b = _number(seen), _number(wanted)
+        a, b = as_number(seen), as_number(wanted)
         if a is None or b is None:
             return False
         return test(a, b)

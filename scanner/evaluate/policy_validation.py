@@ -17,6 +17,7 @@ from scanner import yamlfile
 from scanner.errors import ConfigError, PolicyError
 from scanner.model.functions.arguments import FunctionError
 from scanner.model.functions.re2 import PatternTooComplex, compile_re2
+from scanner.evaluate.operators import as_number
 from scanner.model.paths import well_formed
 from scanner.evaluate import citations
 from scanner.evaluate.policies import LANGUAGES, MESSAGE_FIELDS, remediation_texts
@@ -147,8 +148,7 @@ def _check_patterns(data: dict[str, Any], text: str, path: Path) -> None:
                 args = cond.get("args")
                 if isinstance(args, dict) and "predicate" in cond:     # a predicate that compares as a leaf does
                     cond, pointer = args, pointer + ["args"]
-                if cond.get("op") in ("gt", "ge", "lt", "le") and (not isinstance(cond.get("value"), (int, float))
-                                                                    or isinstance(cond.get("value"), bool)):
+                if cond.get("op") in ("gt", "ge", "lt", "le") and as_number(cond.get("value")) is None:
                     _fail_at(path, text, pointer + (["value"] if "value" in cond else []),
                              f"op {cond.get('op')} needs a value that is a number")   # 'abc' compared to nothing
                 if cond.get("op") not in ("regex", "not_regex"):

@@ -203,3 +203,10 @@ def test_a_policy_in_another_familys_folder_exits_2_and_a_folder_named_twice_loa
     assert cli.main(["policies", "list", "--policies", str(folder)]) == 2
     assert capsys.readouterr().err == (f"sovscan: error: {folder / 'other' / 'CUS-001.yaml'}:1: family: 'custom' does "
                                        "not match the folder 'other'\n")
+
+
+
+def test_a_comparison_takes_a_number_written_as_a_string(tmp_path, capsys):
+    """Comparisons have always read `value: "30"` as 30: it loads; `value: abc` does not."""
+    folder = write_policy(tmp_path, '{path: retention_in_days, op: ge, value: "30"}')
+    assert cli.main(["policies", "list", "--policies", str(folder)]) == 0
