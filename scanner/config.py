@@ -315,6 +315,13 @@ def _describe_alternatives(error: jsonschema.ValidationError) -> str:
     return f"{yamlfile.excerpt(error.instance)} is not allowed; use off, audit or deny, or {{mode, deny_from}}"
 
 
+def _region_keys(ids: list[str]) -> tuple[str, ...]:
+    if not ids:
+        return ()
+    from scanner.registries.regions import region_key   # here: a run without the lists does not load the tables
+    return tuple(region_key(r) for r in ids)
+
+
 def from_dict(data: object, path: str = "<config>", profile: str | None = None, checked: bool = False) -> Config:
     if not checked:
         _validate(data, path)
@@ -326,8 +333,8 @@ def from_dict(data: object, path: str = "<config>", profile: str | None = None, 
         environment=data.get("environment", "prod"),
         classification=data.get("classification"),
         residency_tier=residency.get("tier", "eu"),
-        allow_regions=tuple(r.lower().replace(" ", "") for r in residency.get("allow", [])),   # as code is read:
-        deny_regions=tuple(r.lower().replace(" ", "") for r in residency.get("deny", [])),     # "France South"
+        allow_regions=_region_keys(residency.get("allow", [])),   # as code is read: "France South"
+        deny_regions=_region_keys(residency.get("deny", [])),
         seal_target=data.get("seal_target"),
         sovereignty_requirement=data.get("sovereignty_requirement"),
         enforcement={k: _enforcement(v) for k, v in data.get("enforcement", {}).items()},

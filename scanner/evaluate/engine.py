@@ -389,7 +389,7 @@ def grouped(result: Result) -> Result:
 
 
 def _stands_for(findings: list[Finding]) -> int:
-    return sum(1 + len(f.instances) for f in findings)
+    return sum(len(f.addresses) for f in findings)
 
 
 def _grouped(findings: list[Finding]) -> list[Finding]:

@@ -268,9 +268,11 @@ def load(extra_dirs: tuple[str, ...] = (), cache_dir: str | None = None) -> list
     """The built-in pack and the policies of `extra_dirs`, each validated; with a cache directory the built-in
     pack's validation is remembered (scanner/evaluate/pack_cache.py)."""
     policies = _load_builtin(cache_dir)
-    named = {os.path.realpath(d): d for d in reversed(extra_dirs)}   # named twice (config and --policies): once
-    for directory in dict.fromkeys(named[os.path.realpath(d)] for d in extra_dirs):
-        policies.extend(load_dir(Path(directory)))
+    loaded: set[str] = set()
+    for directory in extra_dirs:
+        if os.path.realpath(directory) not in loaded:   # named twice (configuration and --policies): read once
+            loaded.add(os.path.realpath(directory))
+            policies.extend(load_dir(Path(directory)))
     seen: dict[str, str] = {}
     for policy in policies:
         for name in policy.names:

@@ -54,6 +54,11 @@ class Finding:
         """The message in `lang` when the policy has it in that language, else the English."""
         return next((text for code, text in self.translations if code == lang), self.message)
 
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        """Every instance it stands for, its own address first."""
+        return (self.address,) + self.instances
+
     def on_instance(self, address: str) -> "Finding":
         """The finding as it stands on `address`, one of the instances it groups: grouping made their messages
         equal but for the address, so the messages name that instance."""
@@ -255,7 +260,7 @@ class Result:
     @property
     def unresolved_checks(self) -> int:
         """The checks left unresolved: an entry counts once for each instance it stands for."""
-        return sum(1 + len(f.instances) for f in self.unresolved)
+        return sum(len(f.addresses) for f in self.unresolved)
 
     @property
     def suppressed(self) -> list[Finding]:

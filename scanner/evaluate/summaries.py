@@ -13,14 +13,14 @@ from scanner.masking import mask, redact
 from scanner.evaluate.predicates.exit import classify
 from scanner.evaluate.selection import mode_of
 from scanner.model.paths import strings_at
-from scanner.evaluate.result import (ClusterSummary, ExitPlan, ExitReadiness, HavenSummary, Judged, LiveSummary, LockIn,
-                                     ProviderPosture, RegionUse, ResidencySummary, Result)
+from scanner.evaluate.result import (ClusterSummary, ExitPlan, ExitReadiness, Finding, HavenSummary, Judged,
+                                     LiveSummary, LockIn, ProviderPosture, RegionUse, ResidencySummary, Result)
 from scanner.model.derive.providers import PROVIDER_SOURCE_TYPE
 from scanner.model.resource import META_TYPES, Model, Resource
 from scanner.model.values import Unknown
 from scanner.registries.kubernetes import HccCheck, mandatory_hcc_checks
 from scanner.registries.providers import ProviderEntry, providers
-from scanner.registries.regions import RegionRegistry, regions, tier_allows
+from scanner.registries.regions import RegionRegistry, region_key, regions, tier_allows
 
 _RANK = {"pass": 0, "waived": 1, "open": 2, "fail": 3}
 
@@ -43,11 +43,14 @@ def _outcomes(result: Result) -> Outcomes:
     for passed in result.passed:
         states.setdefault((passed.policy_id, passed.root, passed.address), "pass")
     for finding in result.unresolved + result.findings:
-        kind = "open" if finding.kind == "open" else "fail" if finding.active else "waived"
-        for address in (finding.address,) + finding.instances:
+        for address in finding.addresses:
             key = (finding.policy_id, finding.root, address)
-            states[key] = _worst(states.get(key), kind)
+            states[key] = _worst(states.get(key), _state(finding))
     return states
+
+
+def _state(finding: Finding) -> str:
+    return "open" if finding.kind == "open" else "fail" if finding.active else "waived"
 
 
 def _clusters(result: Result, model: Model) -> list[ClusterSummary]:
@@ -189,7 +192,7 @@ def _replicates(resource: Resource) -> bool:
 def _region_use(table: RegionRegistry, config: Config, provider: str, region_id: str,
                 found: list[tuple[str, str, int, str]], sensitive: bool = False) -> RegionUse:
     region = table.lookup(provider, region_id)
-    key = region_id.lower().replace(" ", "")
+    key = region_key(region_id)
     if region is None:
         allowed = False if key in config.deny_regions else (True if key in config.allow_regions else None)
         shown = mask(region_id) if sensitive else redact(region_id)    # as written: may hold anything
@@ -212,11 +215,12 @@ PINNING = (("modules", "EXIT-008", ("terraform_required_provider", "module_call"
 def exit_readiness(result: Result, model: Model, config: Config) -> ExitReadiness:
     outcomes = _outcomes(result)
     ran = _ran(result, config)
-    backups = tuple(_targets(BACKUP_POLICY, model, outcomes, result)) if BACKUP_POLICY in ran else None
+    in_files = _in_files(result, {BACKUP_POLICY} | {policy for _, policy, _ in PINNING})
+    backups = tuple(_targets(BACKUP_POLICY, model, outcomes, in_files)) if BACKUP_POLICY in ran else None
     pinning = []
     for label, policy_id, types in PINNING:
         if policy_id in ran:
-            found = [t for t in _targets(policy_id, model, outcomes, result) if not types or t.type in types]
+            found = [t for t in _targets(policy_id, model, outcomes, in_files) if not types or t.type in types]
             pinning.append((label, tuple(found)))
     return ExitReadiness(_lockin(model), backups, tuple(pinning), _plan(model, config, outcomes))
 
@@ -228,34 +232,33 @@ def _ran(result: Result, config: Config) -> set[str]:
     return {p.id for p in result.policies if mode_of(config, p, datetime.date.today()) != "off"}
 
 
-def _in_files(result: Result, policy_id: str) -> dict[tuple[str, str, str], str]:
-    """(root, address, file) -> the worst outcome of the policy there: two Kubernetes objects of one name in
-    two files (two applications' redis-master) are two objects, one of which may pass."""
-    states: dict[tuple[str, str, str], str] = {}
+def _in_files(result: Result, policies: set[str]) -> dict[tuple[str, str, str, str], str]:
+    """(policy, root, address, file) -> the worst outcome of the policy there: two Kubernetes objects of one name
+    in two files (two applications' redis-master) are two objects, one of which may pass."""
+    states: dict[tuple[str, str, str, str], str] = {}
     for passed in result.passed:
-        if passed.policy_id == policy_id:
-            states.setdefault((passed.root, passed.address, passed.path), "pass")
+        if passed.policy_id in policies:
+            states.setdefault((passed.policy_id, passed.root, passed.address, passed.path), "pass")
     for finding in result.unresolved + result.findings:
-        if finding.policy_id == policy_id:
-            kind = "open" if finding.kind == "open" else "fail" if finding.active else "waived"
-            for address in (finding.address,) + finding.instances:
-                key = (finding.root, address, finding.path)
-                states[key] = _worst(states.get(key), kind)
+        if finding.policy_id in policies:
+            for address in finding.addresses:
+                key = (finding.policy_id, finding.root, address, finding.path)
+                states[key] = _worst(states.get(key), _state(finding))
     return states
 
 
-def _targets(policy_id: str, model: Model, outcomes: Outcomes, result: Result) -> list[Judged]:
+def _targets(policy_id: str, model: Model, outcomes: Outcomes,
+             in_files: dict[tuple[str, str, str, str], str]) -> list[Judged]:
     """Each resource the policy judged, as written (a module's resource called from several roots once, with
     its worst state); resources of different roots at one address each, and plain Kubernetes manifests of
     one name in different files each (every outcome on such an object is in its own file; a rendered object's
     may be in a patch). An azapi block's stand-in shares its place and address: the first in model order
     names the type."""
     judged = {(root, address): state for (policy, root, address), state in outcomes.items() if policy == policy_id}
-    in_files = _in_files(result, policy_id)
     found: dict[tuple[str, str, int], Judged] = {}
     for resource in model.resources:
         plain_manifest = resource.kind == "kubernetes" and not resource.root
-        state = in_files.get((resource.terraform_root, resource.address, resource.path)) if plain_manifest else \
+        state = in_files.get((policy_id, resource.terraform_root, resource.address, resource.path)) if plain_manifest else \
             judged.get((resource.terraform_root, resource.address))
         if state is None:
             continue

@@ -228,7 +228,7 @@ def baseline_entries(result: Result) -> list[dict]:
     return [{"fingerprint": f.fingerprint if address == f.address else finding_key(f.policy_id, f.path, address,
                                                                                     f.attribute),
              "rule": f.policy_id, "path": f.path, "address": address, "attribute": f.attribute}
-            for f in sorted(result.active, key=lambda f: f.sort_key) for address in (f.address,) + f.instances]
+            for f in sorted(result.active, key=lambda f: f.sort_key) for address in f.addresses]
 
 
 def render_baseline(result: Result) -> str:

@@ -78,14 +78,15 @@ def build(files: list[ParsedFile], texts: Mapping[str, str], helm_values: Mappin
     if cache is not None:
         cache.tidy()
     kustomizations = {p: first_mapping(p, texts[p]) for p in texts if _is_kustomization(p)}
-    unused, unused_notices = _unused_components(kustomizations, builds, texts)
-    consumed = frozenset().union(*(b.inputs for b in builds)) | _patch_files(kustomizations)
+    reached = frozenset().union(*(b.inputs for b in builds))
+    unused, unused_notices = _unused_components(kustomizations, reached, texts)
+    consumed = reached | _patch_files(kustomizations)
     placeholders = image_placeholders(files, builds, kustomizations)
     resources = [r for b in builds for r in _build_resources(b)]
     resources += kubernetes.build([d for f in files if f.source.path not in consumed for d in f.documents])
     resources = [without_placeholders(r, placeholders) for r in resources]
-    return Deployed(resources, builds,
-                    notices + _build_notices(builds) + _unreached(kustomizations, builds) + unused_notices, unused)
+    notices += _build_notices(builds) + _unreached(kustomizations, builds, reached) + unused_notices
+    return Deployed(resources, builds, notices, unused)
 
 
 def _is_kustomization(path: str) -> bool:
@@ -106,13 +107,13 @@ def _patch_files(kustomizations: Mapping[str, dict]) -> frozenset[str]:
     return frozenset(found)
 
 
-def _unused_components(kustomizations: Mapping[str, dict], builds: list[RenderedBuild],
+def _unused_components(kustomizations: Mapping[str, dict], reached: frozenset[str],
                        texts: Mapping[str, str]) -> tuple[frozenset[str], list[Notice]]:
     """The manifests Kustomize components no kustomization includes list in their own directory, with a note for
     each such component: nothing deploys them, so their findings are notes (judged all the same: adding a
     component must not hide a manifest). A file outside the component's directory is not its to claim (kustomize
-    refuses it too), and a component some kustomization includes is that build's, rendered or not."""
-    reached = frozenset().union(*(b.inputs for b in builds))
+    refuses it too), and a component some kustomization includes is that build's, rendered or not. `reached`: the
+    files the rendered builds read."""
     included = {posixpath.normpath(posixpath.join(posixpath.dirname(path), entry))
                 for path, kustomization in kustomizations.items() for entry in _entries(kustomization, "components")
                 if isinstance(entry, str)}
@@ -137,11 +138,10 @@ def _entries(kustomization: dict, key: str) -> list:
     return entries if isinstance(entries, list) else []
 
 
-def _unreached(kustomizations: Mapping[str, dict], builds: list[RenderedBuild]) -> list[Notice]:
+def _unreached(kustomizations: Mapping[str, dict], builds: list[RenderedBuild], reached: frozenset[str]) -> list[Notice]:
     """A kustomization no rendered build reached, though it is not a component (which waits to be
     included): only kustomizations that are never built themselves use it, such as two that include each
     other. It would otherwise be silently left out."""
-    reached = frozenset().union(*(b.inputs for b in builds))
     tops = {b.root for b in builds if b.tool == "kustomize"}
     return [Notice(path, 1, f"kustomization {posixpath.dirname(path) or '.'} is not rendered: only kustomizations "
                             "that are not built themselves use it (do they include each other?)", kind=UNRENDERED)

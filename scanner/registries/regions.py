@@ -23,6 +23,11 @@ class Region:
     zones: int = 1          # availability zones, where the registry knows the region has several
 
 
+def region_key(region_id: str) -> str:
+    """A region id as the tables and the allow and deny lists compare it: `France South` is `francesouth`."""
+    return region_id.lower().replace(" ", "")
+
+
 @dataclass(frozen=True)
 class RegionRegistry:
     as_of: str
@@ -34,7 +39,7 @@ class RegionRegistry:
         table = self.tables.get(provider)
         if not table or not isinstance(region_id, str):
             return None
-        key = region_id.lower().replace(" ", "")
+        key = region_key(region_id)
         if key in table:
             return table[key]
         for suffix in _ZONE_SUFFIXES:

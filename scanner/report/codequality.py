@@ -12,20 +12,14 @@ from collections import Counter
 
 from scanner.evaluate.result import Finding
 from scanner.report import labels
-from scanner.report.model import Report
+from scanner.report.model import Report, gated_severity
 
 SEVERITY = {"critical": "blocker", "high": "critical", "medium": "major", "low": "minor", "info": "info"}
-_RANK = ("info", "minor", "major", "critical", "blocker")
 
 
 def severity(finding: Finding) -> str:
-    if finding.kind == "open" or finding.suppression is not None or finding.level == "note":
-        return "info"     # a note (in demonstration code, say) fails no run at any --fail-on but `note`
-    mapped = SEVERITY[finding.severity]
-    if finding.mode == "audit":
-        # Audit findings do not fail the run: never show them above "minor" in the merge request.
-        return min(mapped, "minor", key=_RANK.index)
-    return mapped
+    """Held to the level, as the security report's and SARIF's are; an unresolved check is info."""
+    return SEVERITY[gated_severity(finding) or "info"]
 
 
 def _fingerprint(finding: Finding, occurrence: int) -> str:

@@ -18,7 +18,7 @@ from collections import Counter
 from scanner.evaluate.result import Finding
 from scanner.evaluate.policies import Policy
 from scanner.report import labels
-from scanner.report.model import TOOL_NAME, Report
+from scanner.report.model import TOOL_NAME, Report, gated_severity
 
 DEFAULT_SCHEMA_VERSION = "15.0.1"
 SCHEMA_URL = ("https://gitlab.com/gitlab-org/security-products/security-report-schemas/-/raw/"
@@ -83,26 +83,6 @@ def _links(policy: Policy, report: Report) -> list[dict]:
     return links
 
 
-_RANK = ("Info", "Low", "Medium", "High", "Critical")
-
-
-def _severity(finding: Finding) -> str:
-    """The policy's severity, held to the level sovscan gives, as SARIF's security-severity is: GitLab's merge
-    request approval policies block on severity, so a finding sovscan's gate passes must not read as High. A
-    waived finding or a note (in demonstration code) is Info, one in audit mode at most Low, a warning at most
-    Medium, an error at least High."""
-    if finding.kind == "open":
-        return "Unknown"
-    if finding.suppression is not None or finding.level == "note":
-        return "Info"
-    mapped = SEVERITY[finding.severity]
-    if finding.mode == "audit":
-        return min(mapped, "Low", key=_RANK.index)
-    if finding.level == "warning":
-        return min(mapped, "Medium", key=_RANK.index)
-    return max(mapped, "High", key=_RANK.index)
-
-
 def _vulnerability(finding: Finding, policy: Policy, occurrence: int, report: Report) -> dict:
     line = max(finding.line, 1)
     key = finding.fingerprint if occurrence == 1 else f"{finding.fingerprint}:{occurrence}"
@@ -111,7 +91,7 @@ def _vulnerability(finding: Finding, policy: Policy, occurrence: int, report: Re
         "id": vulnerability_id(key),
         "name": policy.text(report.lang).title[:_MAX_NAME],
         "description": _description(finding, policy, report.lang),
-        "severity": _severity(finding),
+        "severity": SEVERITY.get(gated_severity(finding) or "", "Unknown"),   # held to the level, as SARIF's
         "solution": report.fix(finding)[:_MAX_SOLUTION],
         "location": {"file": finding.path, "start_line": line, "end_line": line},
         "identifiers": [identifier(policy, report)],

@@ -14,6 +14,30 @@ from scanner.review import RuleSummary
 TOOL_NAME = "sovscan"
 
 
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+
+
+def severity_at(severity: str, level: str) -> str:
+    """A policy's severity held to the level a result has, for the tools that show and gate on severity rather
+    than level (GitHub code scanning, GitLab's approval policies): an error at least high (what they block by
+    default), a warning at most medium, a note at most low."""
+    if level == "error":
+        return max(severity, "high", key=SEVERITIES.index)
+    return min(severity, "medium" if level == "warning" else "low", key=SEVERITIES.index)
+
+
+def gated_severity(finding: Finding) -> str | None:
+    """The severity a CI widget shows for a finding: held to its level, info when waived or a note (in
+    demonstration code), at most low in audit mode (it never fails the run); None for an unresolved check."""
+    if finding.kind == "open":
+        return None
+    if finding.suppression is not None or finding.level == "note":
+        return "info"
+    if finding.mode == "audit":
+        return min(finding.severity, "low", key=SEVERITIES.index)
+    return severity_at(finding.severity, finding.level)
+
+
 def help_uri(docs_url: str, policy_id: str, lang: str = "en") -> str:
     """The rule's documentation page under the configured `report.docs_url`, "" when none is configured (no
     link is better than a dead one). The pages are docs/policies/<ID>.md (nl/<ID>.md in Dutch); a URL with

@@ -10,7 +10,7 @@ from scanner.evaluate import citations
 from scanner.evaluate.result import Finding
 from scanner.evaluate.policies import SECURITY_SEVERITY, Policy
 from scanner.report import labels, policy_docs
-from scanner.report.model import TOOL_NAME, Report, help_uri
+from scanner.report.model import TOOL_NAME, Report, help_uri, severity_at
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_NAME = "sovscanFindingKey/v1"
@@ -40,12 +40,9 @@ def rule_id(policy: Policy, level: str) -> str:
 
 
 def security_severity(severity: str, level: str) -> str:
-    """GitHub shows and gates on this score instead of the level, so it agrees with the level: an error at least
-    high (GitHub's default fails a pull request on high and critical), a warning at most medium, a note low."""
-    score = SECURITY_SEVERITY[severity]
-    if level == "error":
-        return max(score, SECURITY_SEVERITY["high"], key=float)
-    return min(score, SECURITY_SEVERITY["medium" if level == "warning" else "low"], key=float)
+    """GitHub shows and gates on this score instead of the level (its default fails a pull request on high and
+    critical), so it is the severity held to the level."""
+    return SECURITY_SEVERITY[severity_at(severity, level)]
 
 
 def _full_description(rationale: str) -> str:

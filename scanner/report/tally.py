@@ -41,9 +41,9 @@ def by_policy(result: Result) -> dict[str, Tally]:
     for passed in result.passed:
         counts.setdefault(passed.policy_id, Counter())["passed"] += 1
     for finding in result.findings:   # a finding counts once for each instance it stands for
-        counts.setdefault(finding.policy_id, Counter())["failed" if finding.active else "waived"] += 1 + len(finding.instances)
+        counts.setdefault(finding.policy_id, Counter())["failed" if finding.active else "waived"] += len(finding.addresses)
     for finding in result.unresolved:
-        counts.setdefault(finding.policy_id, Counter())["unresolved"] += 1 + len(finding.instances)
+        counts.setdefault(finding.policy_id, Counter())["unresolved"] += len(finding.addresses)
     return {policy_id: Tally(**{k: c[k] for k in OUTCOMES}) for policy_id, c in sorted(counts.items())}
 
 
@@ -117,7 +117,7 @@ def targets(result: Result) -> list[TargetOutcome]:
         entry(passed.policy_id, passed.address, passed.path, passed.line)["passed"] += 1
     for kind, findings in (("findings", result.findings), ("unresolved", result.unresolved)):
         for finding in findings:
-            for address in (finding.address,) + finding.instances:
+            for address in finding.addresses:
                 entry(finding.policy_id, address, finding.path, finding.line)[kind].append(finding.on_instance(address))
     out = [TargetOutcome(policy_id, address, e["path"], e["line"], e["passed"], tuple(e["findings"]),
                          tuple(e["unresolved"])) for (policy_id, address), e in found.items()]

@@ -73,11 +73,15 @@ def test_a_file_renamed_in_its_directory_does_not(repo, capsys):
     assert code == 0 and "RES-001" not in out
 
 
-def test_a_deleted_network_policy_keeps_the_finding_it_had_answered(repo, capsys):
-    policy = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: shop\n"
-              "spec:\n  podSelector: {}\n  policyTypes: [Ingress]\n")
-    commit(repo, {"k8s/web.yaml": PRIVILEGED, "k8s/deny.yaml": policy})
-    git(repo, "rm", "-q", "k8s/deny.yaml")
+DENY_INGRESS = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: shop\n"
+                "spec:\n  podSelector: {}\n  policyTypes: [Ingress]\n")
+
+
+@pytest.mark.parametrize("workload, policy", [("k8s/web.yaml", "k8s/deny.yaml"),            # the same directory
+                                              ("apps/web.yaml", "policies/deny.yaml")])   # another one
+def test_a_deleted_network_policy_keeps_the_finding_it_had_answered(repo, capsys, workload, policy):
+    commit(repo, {workload: PRIVILEGED, policy: DENY_INGRESS})
+    git(repo, "rm", "-q", policy)
     code, out = narrowed(capsys, "WL-021")
     assert "WL-021" in out
 
@@ -120,15 +124,6 @@ def test_an_element_changed_inside_a_terraform_json_object_keeps_the_finding(rep
     (repo / "infra" / "other.tf.json").write_text(settings.replace("westeurope", "eastus"), encoding="utf-8")
     code, out = narrowed(capsys, "RES-001")
     assert code == 1 and "infra/rg.tf:2: error RES-001" in out
-
-
-def test_a_network_policy_deleted_from_another_directory_keeps_the_finding(repo, capsys):
-    policy = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: shop\n"
-              "spec:\n  podSelector: {}\n  policyTypes: [Ingress]\n")
-    commit(repo, {"apps/web.yaml": PRIVILEGED, "policies/deny.yaml": policy})
-    git(repo, "rm", "-q", "policies/deny.yaml")
-    code, out = narrowed(capsys, "WL-021")
-    assert "WL-021" in out
 
 
 @pytest.mark.parametrize("code", [

@@ -13,7 +13,7 @@ from scanner.model.rendered import Place
 from scanner.model.resource import Resource, managed_type
 from scanner.model.values import OneOf, Unknown
 from scanner.registries.default_locations import default_location
-from scanner.registries.regions import NOT_HOSTING, table_for, tier_allows
+from scanner.registries.regions import NOT_HOSTING, region_key, table_for, tier_allows
 from scanner.registries.portability import image_registries
 
 CUSTOMER_KEY_TYPES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key", "azurerm_key_vault_key",
@@ -143,7 +143,7 @@ def _locations(resource: Resource, paths: tuple[str, ...]) -> list[tuple[Any, Pl
 
 
 def _region_key(value: Any) -> str:
-    return str(value).lower().replace(" ", "") if isinstance(value, str) else ""
+    return region_key(value) if isinstance(value, str) else ""
 
 
 def _region_keys(value: Any) -> set[str]:
@@ -154,7 +154,7 @@ def _region_keys(value: Any) -> set[str]:
 def region_verdict(provider: str, region_id: str, path: str, ctx: Context) -> Verdict:
     """One region id against the configured tier and allow/deny lists. A provider without a region table
     cannot place the id (unresolved, naming both); an id its table lacks passes here (RES-013 reports it)."""
-    key = region_id.lower().replace(" ", "")
+    key = region_key(region_id)
     if key in ctx.config.deny_regions:
         return fail(path, f"{region_id} is on the configured deny list")
     if key in ctx.config.allow_regions:
@@ -209,7 +209,7 @@ def paired_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context
     report_path = args.get("report", path)
     verdict = region_verdict(provider, pair.id, report_path, ctx)
     if verdict.state is False:
-        denied = pair.id.lower().replace(" ", "") in ctx.config.deny_regions
+        denied = region_key(pair.id) in ctx.config.deny_regions
         why = "on the configured deny list" if denied else f"outside the allowed tier {ctx.config.residency_tier}"
         # the pair of a region a sensitive variable gave would give the region away
         shown = mask(pair.id) if resource.sensitive_at(path) else pair.id

@@ -103,7 +103,8 @@ def clusters(model: Model) -> dict[tuple[str, str], Cluster]:
             pools = tuple(_pools(resource, model))
             extra = tuple(_gke_default_pool(resource)) if cluster_type == "google_container_cluster" else ()
             addresses = frozenset({resource.address} | {p.resource.address for p in pools})
-            out[cluster_key(resource)] = Cluster(resource, pools, extra, addresses, tuple(_maybe_pools(resource, model)))
+            out[cluster_key(resource)] = Cluster(resource, pools, extra, addresses,
+                                                 tuple(_maybe_pools(resource, pools, model)))
     return out
 
 
@@ -148,16 +149,16 @@ def _pool_of(pool: Resource, kind: ClusterKind, target: str, model: Model) -> bo
                for template in _templates(pool, model))
 
 
-def _maybe_pools(cluster: Resource, model: Model) -> list[Resource]:
+def _maybe_pools(cluster: Resource, pools: tuple[Pool, ...], model: Model) -> list[Resource]:
     """Autoscaling groups of the cluster's root whose launch template refers to the cluster some other way (its
     security group) and whose user data is not known statically (a data source's cloud-init may bootstrap a
     node). Known user data without a bootstrap, or none, joins no cluster."""
     if cluster.type != "aws_eks_cluster":
         return []
     target = base_address(cluster.address)
+    joined = {id(pool.resource) for pool in pools}
     return [group for group in model.of_type([SELF_MANAGED_POOL])
-            if group.kind == "terraform" and group.root == cluster.root
-            and not _pool_of(group, CLUSTERS[cluster.type], target, model)
+            if group.kind == "terraform" and group.root == cluster.root and id(group) not in joined
             and any(_bootstraps(t) is None and any(refers_to(t, key, target, model, hops=1) for key in t.references)
                     for t in _templates(group, model))]
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.demonstration import in_demonstration
+from scanner.evaluate.operators import OPERATORS
 from scanner.model.kubernetes import POD_SPEC_PATHS, runs_its_pods
+from scanner.model.paths import resolve
 from scanner.model.rendered import UNRENDERED_FACT
 from scanner.model.values import mapping
 from scanner.model.repository import REPOSITORY_TYPE, deployment_unit, nested_in
@@ -89,10 +91,7 @@ def _switched_off(workload: Resource, unit: tuple[str, str, str],
 def _host_network(workload: Resource) -> bool:
     """Its pods use the node's network, which no NetworkPolicy governs (Kubernetes leaves it undefined): a
     default-deny policy cannot isolate them, and WL-001 judges the host network itself."""
-    spec: Any = workload.values
-    for part in workload.pod_spec_path.split("."):
-        spec = spec.get(part) if isinstance(spec, dict) else None
-    return isinstance(spec, dict) and spec.get("hostNetwork") is True
+    return any(OPERATORS["truthy"](m.value, None) for m in resolve(workload, "pod.hostNetwork"))   # as WL-001 reads it
 
 
 def _deployed_first(workloads: list[Resource], demonstration: tuple[str, ...]) -> list[str]:
