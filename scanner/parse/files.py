@@ -2,21 +2,15 @@
 (Terraform) or documents (YAML), in worker processes when the files are many."""
 from __future__ import annotations
 
-import concurrent.futures
-import concurrent.futures.process
-import contextlib
 import hashlib
 import os
 import posixpath
-import signal
-import threading
 import dataclasses
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable
 
 import yaml as pyyaml
 
-from scanner import collector
 from scanner.discover import MAX_FILE_BYTES, Source, ci_kind
 from scanner.notices import Notice
 from scanner.parse import codec, directives, terraform, yaml
@@ -26,6 +20,8 @@ from scanner.parse.packed import PackedTerraform, pack
 from scanner.parse.terraform import TerraformFile
 from scanner.parse.yaml import YamlDocument
 from scanner.regular_file import read_bytes
+from scanner.workers import finished, signals_deferred, stop, worker_count
+from scanner.workers import pool as workers_pool
 
 
 @dataclass(slots=True)   # one per scanned file (50,000 in a large repository): no __dict__ each
@@ -177,11 +173,11 @@ CHUNKS_PER_WORKER = 32
 def _parse_results(sources: list[Source], cache: ParseCache | None = None) -> Iterable[tuple[ParsedFile | None, list[Notice]]]:
     """parse_file over all sources, on every core when there is much to parse (parsing HCL dominates a
     cold scan), counted in files and in bytes: one module of 48 large files is worth it too."""
-    workers = min(os.cpu_count() or 1, 8)
+    workers = worker_count()
     sizes = [_size(s) for s in sources]
     if workers < 2 or len(sources) < 2 or (len(sources) < PARALLEL_FILES and sum(sizes) < PARALLEL_BYTES):
         return (parse_file(source, cache) for source in sources)
-    with _signals_deferred() as received:
+    with signals_deferred() as received:
         results = _parse_in_workers(_chunks(sources, sizes, workers * CHUNKS_PER_WORKER), workers, received, cache)
     # None: no usable worker processes (sandboxes), or a signal whose handler chose to go on: parse here
     return results if results is not None else (parse_file(source, cache) for source in sources)
@@ -212,16 +208,13 @@ def _chunks(sources: list[Source], sizes: list[int], count: int) -> list[list[So
 
 def _parse_in_workers(chunks: list[list[Source]], workers: int, received: list[int],
                       cache: ParseCache | None) -> list | None:
-    try:
-        executor = concurrent.futures.ProcessPoolExecutor(max_workers=workers, initializer=_start_worker)
-    except (OSError, RuntimeError, ImportError):   # no sem_open
+    executor = workers_pool(workers)
+    if executor is None:
         return None
     try:
         futures = [executor.submit(_parse_chunk, chunk, cache) for chunk in chunks]
-        while not received and not all(f.done() for f in futures):
-            concurrent.futures.wait(futures, timeout=0.1)
-        if received:
-            _stop_workers(executor)
+        if not finished(futures, received):
+            stop(executor)
             return None
         return [result for future in futures for result in future.result()]
     except (OSError, RuntimeError, ImportError):   # RuntimeError covers BrokenProcessPool
@@ -242,52 +235,6 @@ def _parse_chunk(sources: list[Source], cache: ParseCache | None) -> list[tuple[
         if parsed is not None:
             _adopt(parsed, _SOURCE_LEFT_OUT)
     return results
-
-
-@contextlib.contextmanager
-def _signals_deferred() -> Iterator[list[int]]:
-    """While workers run, Ctrl-C and SIGTERM are only recorded: raised in the middle of the executor's
-    bookkeeping they can leave a lock held (the scan hangs) or a worker half-started (it prints a
-    traceback). Once the workers are stopped the signal is raised again, for the caller's handler (cli.py
-    exits 130 or 143)."""
-    received: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield received
-        return
-    previous = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        if signal.getsignal(signum) is not signal.SIG_IGN:
-            previous[signum] = signal.signal(signum, lambda number, frame: received.append(number))
-    try:
-        yield received
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
-        if received:
-            signal.raise_signal(received[0])
-
-
-def _start_worker() -> None:
-    _leave_signals_to_main()
-    collector.in_worker()
-
-
-def _leave_signals_to_main() -> None:
-    """A worker ignores Ctrl-C (a terminal sends it to the whole process group) and dies quietly on
-    SIGTERM: the main process stops the workers and sets the exit code."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _stop_workers(executor: concurrent.futures.ProcessPoolExecutor) -> None:
-    """Kill the workers: shutdown alone lets every task already handed out run to its end, and SIGTERM is
-    lost on a worker that has not yet run _leave_signals_to_main. Workers only parse; nothing to clean up."""
-    kill = getattr(executor, "kill_workers", None)     # Python 3.14+
-    if kill is not None:
-        kill()
-        return
-    for process in list((getattr(executor, "_processes", None) or {}).values()):
-        process.kill()
 
 
 def parse_all(sources: list[Source], cache: ParseCache | None = None) -> tuple[list[ParsedFile], list[Notice]]:
