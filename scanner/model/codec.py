@@ -10,6 +10,7 @@ make raises Unencodable, and the root is evaluated again next time instead of re
 from __future__ import annotations
 
 import math
+from sys import intern
 from typing import Any, Callable
 
 from scanner.model.rendered import Place
@@ -360,8 +361,13 @@ def _plain_table(value: Any) -> dict:
 
 
 def object_hook(data: dict) -> Any:
-    """json.loads' object_hook for entries: a tagged object becomes the value encode_value wrote it for."""
-    return _tagged(data) if TAG in data else data
+    """json.loads' object_hook for entries: a tagged object becomes the value encode_value wrote it for. Keys
+    and texts are interned: evaluating gives every resource that copies a value the same str object, which
+    JSON would make a new one each time (on the corpus, 236,000 texts of 16,000 distinct ones: 8 MB more
+    for the roots read from the cache, or sent back by a worker, than for those evaluated here)."""
+    if TAG in data:
+        return _tagged(data)
+    return {intern(k): intern(v) if type(v) is str else v for k, v in data.items()}
 
 
 # --- notices ------------------------------------------------------------------------------------------
