@@ -200,7 +200,11 @@ def sealed(body: bytes, key: str, form: str) -> bytes:
 def sealed_pieces(pieces: Iterable[bytes], key: str, form: str) -> bytes:
     """`sealed` of the body the pieces make, compressed as they come: a large body is never whole in memory."""
     compressor = zlib.compressobj(1)
-    compressed = b"".join([compressor.compress(piece) for piece in pieces]) + compressor.flush()
+    return sealed_compressed(b"".join([compressor.compress(piece) for piece in pieces]) + compressor.flush(), key, form)
+
+
+def sealed_compressed(compressed: bytes, key: str, form: str) -> bytes:
+    """`sealed` of a body compressed already (zlib, as `sealed` compresses)."""
     field, checksum = _seal(compressed)
     header = json.dumps({"format": form, "key": key, field: checksum})
     return header.encode("ascii") + b"\n" + compressed

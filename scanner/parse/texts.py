@@ -47,6 +47,10 @@ class ScannedTexts(Mapping[str, str]):
         """The files that had changed when read again (read as empty)."""
         return frozenset(self._changed)
 
+    def noticed_changed(self, paths: Iterable[str]) -> None:
+        """Files another process (a worker evaluating root modules) found changed when it read them again."""
+        self._changed.update(paths)
+
     def notices(self) -> list[Notice]:
         return [Notice(path, 0, "changed while it was scanned: the parts of the scan that read its text again "
                                 "(secret detectors, file(), Kustomize and Helm inputs) read it as empty; scan again",

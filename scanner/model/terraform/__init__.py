@@ -11,6 +11,7 @@ attribute once, so large repositories stay linear.
     emit.py         the resources an instance contributes     trace.py     provenance of a value
     plan_match.py   which root module a --plan was made in    plan_values.py  a plan's values
     cache.py        root modules evaluated in an earlier run  files.py     what file() reads
+    parallel.py     root modules evaluated in worker processes
 
 Each root module is evaluated on its own (empty lists of resources and notices, no module directory
 visited) and what it made is then merged into the model, the same way whether it was evaluated now or
@@ -25,6 +26,7 @@ from scanner.model.terraform.cache import Evaluated, RootCache, RootKeys, evalua
 from scanner.model.terraform.files import ScannedFiles
 from scanner.model.terraform.instance import Instance
 from scanner.model.terraform.modules import TerraformModel, group_modules
+from scanner.model.terraform.parallel import EvaluatedAhead, evaluated_ahead
 from scanner.parse.modules import ModuleManifest
 from scanner.parse.plan import Plan
 from scanner.parse.packed import TerraformSyntax
@@ -49,9 +51,10 @@ def build(files: list[TerraformSyntax], tfvars: list[TerraformFile], var_files: 
     keys = RootKeys(model, files, tfvars, var_files, cache.fingerprint) if cache is not None else None
     files.clear()
     releases = Releases(model, roots)
-    for directory in roots:
-        _evaluate_root(model, directory, var_files, cache, keys)
-        model.release(releases.after(directory, model.visited))
+    with evaluated_ahead(model, roots, var_files, cache, keys, _evaluated) as ahead:
+        for directory in roots:
+            _evaluate_root(model, directory, var_files, cache, keys, ahead)
+            model.release(releases.after(directory, model.visited))
     for directory in sorted(model.modules):
         if directory not in model.visited and directory not in model.installed:   # a cycle, or its callers failed
             _evaluate_root(model, directory, var_files, cache, keys)
@@ -114,10 +117,11 @@ def _reach_of_each(model: TerraformModel) -> dict[str, list[str]] | None:
 
 
 def _evaluate_root(model: TerraformModel, directory: str, var_files: list[TerraformFile],
-                   cache: RootCache | None = None, keys: RootKeys | None = None) -> None:
+                   cache: RootCache | None = None, keys: RootKeys | None = None,
+                   ahead: EvaluatedAhead | None = None) -> None:
     key = keys.key(directory) if keys is not None else None
-    evaluated = None
-    if cache is not None and key is not None:
+    evaluated = ahead.take(directory) if ahead is not None else None   # its worker wrote its entry
+    if evaluated is None and cache is not None and key is not None:
         evaluated = cache.get(key, ScannedFiles(model.texts, directory, model.ordered_paths()), model.share)
     if evaluated is None:
         evaluated = _evaluated(model, directory, var_files, logged=key is not None)

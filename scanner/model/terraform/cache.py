@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ from scanner.model.terraform.files import Read, ScannedFiles, digest
 from scanner.model.terraform.modules import TerraformModel
 from scanner.notices import Notice
 from scanner.parse import codec as parse_codec
-from scanner.cachedir import (DECODE_ERRORS, CacheDirectory, keep_under_limit, read_entry, refresh, sealed,
+from scanner.cachedir import (DECODE_ERRORS, CacheDirectory, keep_under_limit, read_entry, refresh, sealed_compressed,
                               verified_body, write_atomically)
 from scanner.parse.cache import code_fingerprint
 from scanner.parse.packed import TerraformSyntax
@@ -105,21 +106,32 @@ class RootCache(CacheDirectory):
         refresh(entry)
         return evaluated
 
+    def has(self, key: str) -> bool:
+        """Whether an entry for `key` is there (it may still be a miss: damaged, or other file answers)."""
+        return self.entry(key).exists()
+
     def put(self, key: str, evaluated: Evaluated) -> None:
         """Write the entry; a result the codec cannot keep exactly, or a directory that cannot be written,
         leaves the root uncached."""
         if not self.writable:
             return
         try:
-            data = sealed(encode(evaluated), key, FORMAT)
-        except (parse_codec.Unencodable, RecursionError, ValueError, TypeError):
+            body = encode(evaluated)
+        except ENCODE_ERRORS:
             return
+        self.written += self.put_compressed(key, zlib.compress(body, 1))
+
+    def put_compressed(self, key: str, compressed: bytes) -> int:
+        """Write the entry of a body `encode` made, compressed with zlib; the bytes written."""
+        if not self.writable:
+            return 0
+        data = sealed_compressed(compressed, key, FORMAT)
         try:
             write_atomically(self.entry(key), data, self.directory)
         except OSError:
             self.writable = False
-            return
-        self.written += len(data)
+            return 0
+        return len(data)
 
     def tidy(self) -> None:
         """After a run that wrote entries: keep roots/ under the limit, checked at most every EVICT_EVERY
@@ -202,6 +214,9 @@ def encode(evaluated: Evaluated) -> bytes:
             "notices": codec.encode_notices(evaluated.notices),
             "visited": list(evaluated.visited), "reads": [list(read) for read in evaluated.reads]}
     return json.dumps(body, separators=(",", ":"), ensure_ascii=True, allow_nan=True).encode("ascii")
+
+
+ENCODE_ERRORS = (parse_codec.Unencodable, RecursionError, ValueError, TypeError)   # what encode raises on values it cannot keep
 
 
 def decode(body: bytes, share: codec.Share | None = None) -> Evaluated:
