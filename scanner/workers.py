@@ -51,36 +51,50 @@ def _start(initializer: Callable[..., None] | None, initargs: tuple) -> None:
         initializer(*initargs)
 
 
-def finished(futures: list[concurrent.futures.Future], received: list[int]) -> bool:
+def finished(futures: list[concurrent.futures.Future], deferred: DeferredSignals) -> bool:
     """Wait until every future is done (True) or a signal is received (False)."""
-    while not received:
+    while not deferred.received:
         if all(f.done() for f in futures):
             return True
         concurrent.futures.wait(futures, timeout=0.1)
     return False
 
 
+class DeferredSignals:
+    """Ctrl-C and SIGTERM recorded while workers run, and raised again once they are stopped (`release`)."""
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self._previous: dict[int, Any] = {}
+
+    def defer(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                self._previous[signum] = signal.signal(signum, lambda number, frame: self.received.append(number))
+
+    def release(self) -> None:
+        """The handlers back, and a signal received raised again for them (once)."""
+        previous, self._previous = self._previous, {}
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        if previous and self.received:
+            signal.raise_signal(self.received[0])
+
+
 @contextlib.contextmanager
-def signals_deferred() -> Iterator[list[int]]:
+def signals_deferred() -> Iterator[DeferredSignals]:
     """While workers run, Ctrl-C and SIGTERM are only recorded: raised in the middle of the executor's
     bookkeeping they can leave a lock held (the scan hangs) or a worker half-started (it prints a
     traceback). Once the workers are stopped the signal is raised again, for the caller's handler (cli.py
-    exits 130 or 143)."""
-    received: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield received
-        return
-    previous = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        if signal.getsignal(signum) is not signal.SIG_IGN:
-            previous[signum] = signal.signal(signum, lambda number, frame: received.append(number))
+    exits 130 or 143): at the latest on the way out, or earlier by `release`."""
+    deferred = DeferredSignals()
+    deferred.defer()
     try:
-        yield received
+        yield deferred
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
-        if received:
-            signal.raise_signal(received[0])
+        deferred.release()
 
 
 def _leave_signals_to_main() -> None:

@@ -1,6 +1,6 @@
 """Ctrl-C and SIGTERM stop a scan cleanly: exit 130 / 143, no traceback, no worker left running, no report
 half-written. A real scan of a big generated tree runs in a subprocess and is signalled while its parse
-workers are busy."""
+workers are busy, or while the workers evaluating its root modules are."""
 from __future__ import annotations
 
 import os
@@ -62,6 +62,21 @@ def _wait(condition, seconds: float = 60.0) -> bool:
     return condition()
 
 
+@pytest.fixture(scope="module")
+def many_roots(tmp_path_factory) -> Path:
+    """Forty root modules calling one module of 350 resources, four of each: too little text for parse
+    workers, enough evaluating for root module workers."""
+    root = tmp_path_factory.mktemp("roots")
+    (root / "mod").mkdir()
+    body = "".join(f'resource "azurerm_storage_account" "s{n}" {{\n  count = 4\n  name = "s{n}-${{var.env}}-${{count.index}}"\n'
+                   f'  location = "westeurope"\n}}\n' for n in range(350))
+    (root / "mod" / "main.tf").write_text('variable "env" {}\n' + body, encoding="utf-8")
+    for number in range(40):
+        (root / f"r{number}").mkdir()
+        (root / f"r{number}" / "main.tf").write_text(f'module "m" {{\n  source = "../mod"\n  env = "e{number}"\n}}\n')
+    return root
+
+
 def _scan_and_signal(tree: Path, report: Path, signum: int, group: bool) -> tuple[int, str, list[int]]:
     # No cache: the tests share one cache directory, and what an earlier scan's workers parsed (or a whole
     # result) would be read from it, leaving a later scan too little to parse to start any workers.
@@ -70,7 +85,7 @@ def _scan_and_signal(tree: Path, report: Path, signum: int, group: bool) -> tupl
                                start_new_session=True, preexec_fn=as_from_a_terminal)
     workers: list[int] = []
     assert _wait(lambda: bool(workers.extend(_children(process.pid)) or len(set(workers)) >= 2)), \
-        "the scan never started its parse workers"
+        "the scan never started its workers"
     if group:      # what a terminal's Ctrl-C or a CI runner's cancel does: the whole process group
         os.killpg(process.pid, signum)
     else:
@@ -92,3 +107,14 @@ def test_a_signal_stops_the_scan_and_its_workers(big_tree, tmp_path, signum, cod
     assert stderr.strip() == message and "Traceback" not in stderr
     assert _wait(lambda: not any(_alive(pid) for pid in workers)), "parse workers outlived the scan"
     assert not report.exists() and os.listdir(report.parent) == []
+
+
+@pytest.mark.parametrize("signum,code,message", [(signal.SIGINT, 130, "sovscan: interrupted"),
+                                                 (signal.SIGTERM, 143, "sovscan: terminated")])
+def test_a_signal_stops_the_workers_evaluating_root_modules(many_roots, tmp_path, signum, code, message):
+    report = tmp_path / "report.sarif"
+    returncode, stderr, workers = _scan_and_signal(many_roots, report, signum, group=True)
+    assert returncode == code
+    assert stderr.strip() == message and "Traceback" not in stderr
+    assert _wait(lambda: not any(_alive(pid) for pid in workers)), "root module workers outlived the scan"
+    assert not report.exists()

@@ -20,7 +20,7 @@ from scanner.parse.packed import PackedTerraform, pack
 from scanner.parse.terraform import TerraformFile
 from scanner.parse.yaml import YamlDocument
 from scanner.regular_file import read_bytes
-from scanner.workers import finished, signals_deferred, stop, worker_count
+from scanner.workers import DeferredSignals, finished, signals_deferred, stop, worker_count
 from scanner.workers import pool as workers_pool
 
 
@@ -177,8 +177,8 @@ def _parse_results(sources: list[Source], cache: ParseCache | None = None) -> It
     sizes = [_size(s) for s in sources]
     if workers < 2 or len(sources) < 2 or (len(sources) < PARALLEL_FILES and sum(sizes) < PARALLEL_BYTES):
         return (parse_file(source, cache) for source in sources)
-    with signals_deferred() as received:
-        results = _parse_in_workers(_chunks(sources, sizes, workers * CHUNKS_PER_WORKER), workers, received, cache)
+    with signals_deferred() as deferred:
+        results = _parse_in_workers(_chunks(sources, sizes, workers * CHUNKS_PER_WORKER), workers, deferred, cache)
     # None: no usable worker processes (sandboxes), or a signal whose handler chose to go on: parse here
     return results if results is not None else (parse_file(source, cache) for source in sources)
 
@@ -206,14 +206,14 @@ def _chunks(sources: list[Source], sizes: list[int], count: int) -> list[list[So
     return chunks
 
 
-def _parse_in_workers(chunks: list[list[Source]], workers: int, received: list[int],
+def _parse_in_workers(chunks: list[list[Source]], workers: int, deferred: DeferredSignals,
                       cache: ParseCache | None) -> list | None:
     executor = workers_pool(workers)
     if executor is None:
         return None
     try:
         futures = [executor.submit(_parse_chunk, chunk, cache) for chunk in chunks]
-        if not finished(futures, received):
+        if not finished(futures, deferred):
             stop(executor)
             return None
         return [result for future in futures for result in future.result()]

@@ -37,7 +37,7 @@ class RootJob:
     model: TerraformModel
     var_files: list[TerraformFile]
     cache: RootCache | None
-    keys: dict[str, str | None]
+    keys: dict[str, str | None]        # root -> its root cache key (None: not cached)
     evaluate: Callable[[TerraformModel, str, list[TerraformFile], bool], Evaluated]   # terraform._evaluated
 
 
@@ -56,16 +56,21 @@ _job: RootJob | None = None   # in a worker: what it evaluates with (set once, a
 class EvaluatedAhead:
     """The roots being evaluated in workers; `take` gives one back, in the main process's order."""
 
-    def __init__(self, job: RootJob, futures: dict[str, concurrent.futures.Future], received: list[int]):
+    def __init__(self, job: RootJob, roots: list[str], executor: concurrent.futures.ProcessPoolExecutor,
+                 deferred: workers.DeferredSignals):
         self.job = job
-        self.futures = futures
-        self.received = received
+        self.executor = executor
+        self.deferred = deferred
+        self.futures = {d: executor.submit(_evaluate, d) for d in roots}
 
     def take(self, directory: str) -> Evaluated | None:
         """The evaluated root; None when it was not sent to a worker, or its worker could not evaluate it (it
         is evaluated here then). Decoded as a root cache hit is, into the model's shared tables."""
         future = self.futures.pop(directory, None)
-        if future is None or not workers.finished([future], self.received):
+        if future is None:
+            return None
+        if not workers.finished([future], self.deferred):
+            self.stop()
             return None
         sent = workers.result_or_none(future)
         if sent is None:
@@ -75,6 +80,13 @@ class EvaluatedAhead:
         if isinstance(self.job.model.texts, ScannedTexts):
             self.job.model.texts.noticed_changed(sent.changed)
         return root_cache.decode(zlib.decompress(sent.body), self.job.model.share)
+
+    def stop(self) -> None:
+        """On Ctrl-C or SIGTERM: the workers killed, then the signal raised for its handler (which exits); a
+        handler that goes on has the rest evaluated here."""
+        workers.stop(self.executor)
+        self.futures.clear()
+        self.deferred.release()
 
 
 @contextmanager
@@ -95,11 +107,11 @@ def evaluated_ahead(model: TerraformModel, roots: list[str], var_files: list[Ter
     if executor is None:
         yield None
         return
-    with workers.signals_deferred() as received:
+    with workers.signals_deferred() as deferred:
         try:
-            yield EvaluatedAhead(job, {d: executor.submit(_evaluate, d) for d in missing}, received)
+            yield EvaluatedAhead(job, missing, executor, deferred)
         finally:
-            if received:
+            if deferred.received:
                 workers.stop(executor)
             executor.shutdown(wait=True, cancel_futures=True)
 
