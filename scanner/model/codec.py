@@ -10,7 +10,6 @@ make raises Unencodable, and the root is evaluated again next time instead of re
 from __future__ import annotations
 
 import math
-from sys import intern
 from typing import Any, Callable
 
 from scanner.model.rendered import Place
@@ -18,6 +17,7 @@ from scanner.model.resource import Resource
 from scanner.model.values import OneOf, Unknown
 from scanner.notices import Notice
 from scanner.parse.codec import TAG, Malformed, Unencodable
+from scanner.parse.names import shared
 
 # --- values: what evaluation makes, Unknown markers included ---------------------------------------------
 
@@ -361,13 +361,13 @@ def _plain_table(value: Any) -> dict:
 
 
 def object_hook(data: dict) -> Any:
-    """json.loads' object_hook for entries: a tagged object becomes the value encode_value wrote it for. Keys
-    and texts are interned: evaluating gives every resource that copies a value the same str object, which
-    JSON would make a new one each time (on the corpus, 236,000 texts of 16,000 distinct ones: 8 MB more
-    for the roots read from the cache, or sent back by a worker, than for those evaluated here)."""
+    """json.loads' object_hook for entries: a tagged object becomes the value encode_value wrote it for. Short
+    keys and texts are shared (parse/names.py): evaluating gives every resource that copies a value the same
+    str object, where JSON makes a new one each time (on the corpus, 236,000 texts of 16,000 distinct ones:
+    8 MB more for the roots read from the cache, or sent back by a worker, than for those evaluated here)."""
     if TAG in data:
         return _tagged(data)
-    return {intern(k): intern(v) if type(v) is str else v for k, v in data.items()}
+    return {shared(k): shared(v) if type(v) is str else v for k, v in data.items()}
 
 
 # --- notices ------------------------------------------------------------------------------------------

@@ -165,7 +165,8 @@ def test_a_warm_build_is_the_uncached_build_exactly(tmp_path, evaluated_roots):
 
 
 def test_resources_read_back_share_equal_tables_as_evaluated_ones_do(tmp_path, evaluated_roots):
-    """Two roots' instances of one module have equal location tables: one object, from the cache too."""
+    """Two roots' instances of one module have equal location tables, and equal values: one object each, from
+    the cache too."""
     cache = RootCache(str(tmp_path / "cache"))
     _build(FILES, cache)
     evaluated_roots.clear()
@@ -175,6 +176,9 @@ def test_resources_read_back_share_equal_tables_as_evaluated_ones_do(tmp_path, e
                       r.root == root) for root in ("envs/dev", PROD))
     assert dev.locations == prod.locations and dev.locations is prod.locations
     assert dev.literal_paths is prod.literal_paths
+    dev_vault, prod_vault = (next(r for r in warm.resources if r.type == "azurerm_key_vault" and r.root == root)
+                             for root in ("envs/dev", PROD))   # two entries: one str for each equal short text
+    assert dev_vault.values["location"] == "westeurope" and dev_vault.values["location"] is prod_vault.values["location"]
 
 
 def _packed(files: dict[str, str]) -> list[PackedTerraform]:
