@@ -30,8 +30,8 @@ ROOTS = ["envs/dev", PROD]
 
 @pytest.fixture
 def in_workers(monkeypatch) -> None:
-    """Any work is worth workers, on a machine of two cores."""
-    monkeypatch.setattr(parallel, "PARALLEL_SYNTAX_BYTES", 0)
+    """Workers from the first root on, on a machine of two cores."""
+    monkeypatch.setattr(parallel, "SLOW_SECONDS", 0)
     monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
 
 
@@ -58,7 +58,7 @@ def _build(cache: RootCache | None = None, texts=None):
 def test_roots_evaluated_in_workers_make_the_model_evaluating_here_makes(tmp_path, monkeypatch, evaluated_here):
     here = _as_data(_build())
     assert evaluated_here == ROOTS
-    monkeypatch.setattr(parallel, "PARALLEL_SYNTAX_BYTES", 0)
+    monkeypatch.setattr(parallel, "SLOW_SECONDS", 0)
     monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
     evaluated_here.clear()
     model = _build()
@@ -88,7 +88,7 @@ def test_a_root_a_worker_cannot_send_back_is_evaluated_here(in_workers, monkeypa
     monkeypatch.setattr(cache_module, "encode", refusing_prod)   # the workers are forks: they refuse it too
     model = _build()
     assert evaluated_here == [PROD]
-    monkeypatch.setattr(parallel, "PARALLEL_SYNTAX_BYTES", 10 ** 12)
+    monkeypatch.setattr(parallel, "SLOW_SECONDS", 10 ** 9)
     evaluated_here.clear()
     assert _as_data(model) == _as_data(_build()) and evaluated_here == ROOTS
 
@@ -103,7 +103,7 @@ def test_roots_whose_worker_died_are_evaluated_here(in_workers, monkeypatch, eva
         return real(model, directory, var_files, logged)
     monkeypatch.setattr(tf_model, "_evaluated", dying_in_a_worker)
     model = _build()
-    monkeypatch.setattr(parallel, "PARALLEL_SYNTAX_BYTES", 10 ** 12)
+    monkeypatch.setattr(parallel, "SLOW_SECONDS", 10 ** 9)
     assert _as_data(model) == _as_data(_build())
 
 
@@ -113,7 +113,7 @@ def test_without_workers_every_root_is_evaluated_here(in_workers, monkeypatch, e
     assert evaluated_here == ROOTS
 
 
-def test_little_work_is_evaluated_here(monkeypatch, evaluated_here):
+def test_roots_quick_to_evaluate_are_evaluated_here(monkeypatch, evaluated_here):
     monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
     _build()
     assert evaluated_here == ROOTS
