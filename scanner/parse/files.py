@@ -217,7 +217,8 @@ def _parse_in_workers(chunks: list[list[Source]], workers: int, deferred: Deferr
             stop(executor)
             return None
         return [result for future in futures for result in future.result()]
-    except (OSError, RuntimeError, ImportError):   # RuntimeError covers BrokenProcessPool
+    except (OSError, RuntimeError, ImportError):   # RuntimeError covers BrokenProcessPool; OSError a failed fork
+        stop(executor)    # a worker forked before a fork failed waits for tasks: nothing else tells it to end
         return None
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
