@@ -165,8 +165,16 @@ class RootKeys:
             for tf in group:
                 self.by_directory.setdefault(posixpath.dirname(tf.path), []).append((tf.path, role))
         self.var_files = _var_files(var_files)
+        self.keys: dict[str, str | None] = {}
 
     def key(self, root: str) -> str | None:
+        """Computed once per root: the scan asks before it evaluates the roots (to send those the cache
+        cannot answer to workers) and again for each."""
+        if root not in self.keys:
+            self.keys[root] = self._key(root)
+        return self.keys[root]
+
+    def _key(self, root: str) -> str | None:
         if self.var_files is None or root in self.model.plans:
             return None
         reached = self.model.reached(root)

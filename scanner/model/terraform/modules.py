@@ -54,9 +54,6 @@ class ModuleDir:
             self.settings.append((block, path))
 
 
-UNPACKED_BYTES = 4096   # ModuleDirs.packed_bytes of a file kept unpacked: a packed file of a hundred lines
-
-
 class ModuleDirs(Mapping[str, ModuleDir]):
     """Module directory -> its declarations, each directory unpacked from its files (parse/packed.py) when
     evaluation first asks for it and kept until released; which directories call which is known from the
@@ -93,10 +90,13 @@ class ModuleDirs(Mapping[str, ModuleDir]):
         for syntax in self._files[directory]:
             yield from syntax.module_sources if isinstance(syntax, PackedTerraform) else module_sources(syntax)
 
-    def packed_bytes(self, directory: str) -> int:
-        """How much syntax the directory holds, packed (an unpacked file, one the codec cannot keep, counts as
-        UNPACKED_BYTES): what evaluating it costs, roughly."""
-        return sum(len(s.data) if isinstance(s, PackedTerraform) else UNPACKED_BYTES for s in self._files[directory])
+    def unpacked_directories(self) -> set[str]:
+        return set(self._unpacked)
+
+    def forget_unpacked(self, keep: set[str]) -> None:
+        """Let the unpacked declarations go but for `keep`'s: they are unpacked again when asked for."""
+        for directory in set(self._unpacked) - keep:
+            del self._unpacked[directory]
 
     def release(self, directory: str) -> None:
         del self._files[directory]

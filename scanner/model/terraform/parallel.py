@@ -6,12 +6,13 @@ of a cold scan, on one core. A worker is a fork of the main process: it has the 
 digests without their being sent. It evaluates a root as the main process would, writes the root cache
 entry, and sends back the entry's body compressed; the main process decodes it as it reads a root cache hit,
 in the roots' order, so the result is the one evaluating here gives. A root whose values the codec cannot
-keep, or whose worker died, is evaluated in the main process.
+keep, or whose worker died, is evaluated in the main process, and so is a root a --plan gives values (the
+plan records which of its resources the code matched: that record stays in the main process).
 
 Workers are worth it only when evaluating is slow: forking, the pages a fork copies as it runs and decoding
 what it sends back cost more than evaluating most repositories' roots (terraform-aws-eks's eleven take
 0.4 s, and took as long in workers), and neither the syntax nor the number of roots tells which are slow
-(terraform-azurerm-caf-enterprise-scale's seven take 3.5 s, for as much syntax as eks's). So the main
+(terraform-azurerm-caf-enterprise-scale's seven take 3.6 s, for as much syntax as eks's). So the main
 process evaluates the roots in order, and starts workers for the rest once it has spent SLOW_SECONDS on
 them. When workers start depends on the machine's speed; what the scan finds does not.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import sys
 import time
 import zlib
 from dataclasses import dataclass
@@ -29,9 +31,9 @@ from scanner.model.terraform import cache as root_cache
 from scanner.model.terraform.cache import Evaluated, RootCache, RootKeys
 from scanner.model.terraform.modules import TerraformModel
 from scanner.parse.terraform import TerraformFile
-from scanner.parse.texts import ScannedTexts
+from scanner.parse.texts import ScannedTexts, changed_of
 
-SLOW_SECONDS = 0.25  # evaluating this long in the main process starts workers for the roots left
+SLOW_SECONDS = 0.25   # evaluating this long in the main process starts workers for the roots left
 
 
 @dataclass
@@ -40,17 +42,20 @@ class RootJob:
     model: TerraformModel
     var_files: list[TerraformFile]
     cache: RootCache | None
-    keys: dict[str, str | None]        # root -> its root cache key (None: not cached)
+    keys: RootKeys | None
     evaluate: Callable[[TerraformModel, str, list[TerraformFile], bool], Evaluated]   # terraform._evaluated
+    headroom: int = 0                  # the calls deep the main process can go where it evaluates a root
 
 
 @dataclass
 class Sent:
     """One root evaluated in a worker: its root cache body, compressed; the files it found changed since
-    parsing (ScannedTexts.changed); the bytes of the root cache entry it wrote."""
+    parsing (ScannedTexts.changed); the bytes of the root cache entry it wrote, and whether the cache
+    directory could be written."""
     body: bytes
     changed: frozenset[str]
     written: int
+    writable: bool
 
 
 _job: RootJob | None = None   # in a worker: what it evaluates with (set once, as it starts)
@@ -60,10 +65,9 @@ class EvaluatedAhead:
     """The roots the root cache cannot answer, evaluated in workers once evaluating them here proves slow;
     `take` gives one back, in the roots' order."""
 
-    def __init__(self, job: RootJob, missing: list[str], stack: contextlib.ExitStack):
+    def __init__(self, job: RootJob, missing: list[str]):
         self.job = job
         self.waiting = list(missing)       # roots to evaluate not yet taken, in order
-        self.stack = stack
         self.spent = 0.0                   # seconds evaluating roots here (not reading the root cache)
         self.since: float | None = None    # when the root being evaluated here was handed back
         self.executor: concurrent.futures.ProcessPoolExecutor | None = None
@@ -71,59 +75,65 @@ class EvaluatedAhead:
         self.futures: dict[str, concurrent.futures.Future] = {}
 
     def take(self, directory: str) -> Evaluated | None:
-        """The root evaluated in a worker; None when it is to be evaluated here (not sent to a worker, or its
-        worker could not evaluate it). Decoded as a root cache hit is, into the model's shared tables."""
+        """The root evaluated in a worker; None when it is to be evaluated here (the root cache answers it,
+        it was not sent to a worker, or its worker could not evaluate it). Decoded as a root cache hit is,
+        into the model's shared tables."""
         if self.since is not None:
             self.spent += time.monotonic() - self.since
             self.since = None
         if self.executor is None and len(self.waiting) >= 2 and self.spent >= SLOW_SECONDS:
             self._start()
         if directory not in self.waiting:
-            return None                    # the root cache answers it
+            return None
         self.waiting.remove(directory)
         future = self.futures.pop(directory, None)
-        if future is None or self.deferred is None:
+        if future is None:
             self.since = time.monotonic()
             return None
+        assert self.deferred is not None
         if not workers.finished([future], self.deferred):
-            self.stop()
+            self.close()              # Ctrl-C or SIGTERM: its handler runs now (and exits)
             return None
+        if not self.futures:
+            self.close()              # the last: a signal from now on is not deferred
         sent = workers.result_or_none(future)
         if sent is None:
             return None
-        if self.job.cache is not None:
-            self.job.cache.written += sent.written
+        cache = self.job.cache
+        if cache is not None:
+            cache.written += sent.written
+            cache.writable = cache.writable and sent.writable
         if isinstance(self.job.model.texts, ScannedTexts):
             self.job.model.texts.noticed_changed(sent.changed)
         return root_cache.decode(zlib.decompress(sent.body), self.job.model.share)
 
     def _start(self) -> None:
         count = min(workers.worker_count(), len(self.waiting))
-        if count < 2:
+        executor = workers.pool(count, _adopt, (self.job,), forked=True) if count >= 2 else None
+        if executor is None:          # one core, no fork here, or no sem_open
             self.waiting = []
             return
         _unpack_shared(self.job.model, self.waiting)
-        self.deferred = self.stack.enter_context(workers.signals_deferred())   # released after _shut_down
-        self.executor = workers.pool(count, _adopt, (self.job,), forked=True)
-        if self.executor is None:   # no fork here, or no sem_open
-            self.waiting = []
+        self.job.headroom = _headroom() + 2   # from _evaluate_root, which calls take (then this) and _evaluated
+        self.executor, self.deferred = executor, workers.DeferredSignals()
+        self.deferred.defer()
+        try:
+            self.futures = {d: executor.submit(_evaluate, d) for d in self.waiting}
+        except (OSError, RuntimeError):   # a fork failed (a process limit; memory): evaluate here
+            workers.stop(executor)          # the workers forked before it wait for tasks: nothing tells them to end
+            self.close()
+
+    def close(self) -> None:
+        """Stop the workers (killed when a signal came or a task is left), then raise a deferred signal."""
+        if self.executor is None:
             return
-        self.stack.callback(self._shut_down)
-        self.futures = {d: self.executor.submit(_evaluate, d) for d in self.waiting}
-
-    def stop(self) -> None:
-        """On Ctrl-C or SIGTERM: the workers killed, then the signal raised for its handler (which exits); a
-        handler that goes on has the rest evaluated here."""
-        assert self.executor is not None and self.deferred is not None
-        workers.stop(self.executor)
-        self.futures.clear()
-        self.deferred.release()
-
-    def _shut_down(self) -> None:
-        assert self.executor is not None
-        if self.deferred is not None and self.deferred.received:
+        assert self.deferred is not None
+        if self.futures or self.deferred.received:
             workers.stop(self.executor)
+        self.futures.clear()
         self.executor.shutdown(wait=True, cancel_futures=True)
+        self.executor, self.waiting = None, []   # what is left is evaluated here: workers start once
+        self.deferred.release()
 
 
 @contextlib.contextmanager
@@ -132,10 +142,16 @@ def evaluated_ahead(model: TerraformModel, roots: list[str], var_files: list[Ter
                     evaluate: Callable[[TerraformModel, str, list[TerraformFile], bool], Evaluated]
                     ) -> Iterator[EvaluatedAhead]:
     """The roots to evaluate, taken one by one in order; workers stopped on the way out."""
-    keyed = {d: keys.key(d) if keys is not None else None for d in roots}
-    missing = [d for d in roots if cache is None or keyed[d] is None or not cache.has(keyed[d] or "")]
-    with contextlib.ExitStack() as stack:
-        yield EvaluatedAhead(RootJob(model, var_files, cache, keyed, evaluate), missing, stack)
+    missing = []
+    for directory in roots:
+        key = keys.key(directory) if keys is not None else None
+        if directory not in model.plans and (cache is None or key is None or not cache.has(key)):
+            missing.append(directory)
+    ahead = EvaluatedAhead(RootJob(model, var_files, cache, keys, evaluate), missing)
+    try:
+        yield ahead
+    finally:
+        ahead.close()
 
 
 def _unpack_shared(model: TerraformModel, roots: list[str]) -> None:
@@ -150,23 +166,45 @@ def _unpack_shared(model: TerraformModel, roots: list[str]) -> None:
             seen.add(directory)
 
 
+def _headroom() -> int:
+    """How many calls deep the caller can still go before Python's recursion limit: measured, since what
+    counts towards the limit is not only the frames on the stack (calls through C code count too)."""
+    def deeper(depth: int) -> int:
+        try:
+            return deeper(depth + 1)
+        except RecursionError:
+            return depth
+    return deeper(0)
+
+
 def _adopt(job: RootJob) -> None:
     global _job
     _job = job
 
 
 def _evaluate(directory: str) -> Sent | None:
-    """In a worker: evaluate one root and write its root cache entry; None when the codec cannot keep it."""
+    """In a worker: evaluate one root and write its root cache entry; None when the codec cannot keep it.
+    Evaluated as deep in the stack as the main process would: a worker starts below the frames the fork
+    copied and the executor's, and an expression nested deeply enough reads as too deep (instance._memo)
+    only where the main process would find it so too. The directories unpacked for the root are let go
+    after it (those several roots call were unpacked before the fork: _unpack_shared)."""
     job = _job
     assert job is not None
-    key = job.keys.get(directory)
-    texts = job.model.texts
-    changed_before = texts.changed if isinstance(texts, ScannedTexts) else frozenset()
-    evaluated = job.evaluate(job.model, directory, job.var_files, key is not None)
+    key = job.keys.key(directory) if job.keys is not None else None
+    changed_before = changed_of(job.model.texts)
+    inherited = job.model.modules.unpacked_directories()
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit + job.headroom - _headroom(), 100))
+    try:
+        evaluated = job.evaluate(job.model, directory, job.var_files, key is not None)
+    finally:
+        sys.setrecursionlimit(limit)
+        job.model.modules.forget_unpacked(keep=inherited)
     try:
         compressed = zlib.compress(root_cache.encode(evaluated), 1)
     except root_cache.ENCODE_ERRORS:
         return None
-    written = job.cache.put_compressed(key, compressed) if job.cache is not None and key is not None else 0
-    changed = texts.changed - changed_before if isinstance(texts, ScannedTexts) else frozenset()
-    return Sent(compressed, changed, written)
+    cache = job.cache
+    written = cache.put_compressed(key, compressed) if cache is not None and key is not None else 0
+    return Sent(compressed, changed_of(job.model.texts) - changed_before, written,
+                cache is None or cache.writable)
