@@ -33,6 +33,7 @@ from scanner.parse.packed import unpacked
 from scanner.parse.plan import read_plan
 from scanner.parse.texts import ScannedTexts
 from scanner.model.values import Unknown
+from tests.forks import no_new_workers, second_fork_fails
 from tests.model.test_root_cache import FILES, INSTALLED, MANIFEST, PROD, _packed
 
 ROOTS = ["envs/dev", PROD]
@@ -184,18 +185,10 @@ def test_a_root_a_plan_gives_values_is_evaluated_here(tmp_path, in_workers, monk
 
 
 def test_a_failed_fork_leaves_no_worker_and_every_root_is_evaluated_here(in_workers, monkeypatch, evaluated_here):
-    real_fork, forks = os.fork, []
-
-    def failing_second(*args):
-        forks.append(1)
-        if len(forks) == 2:
-            raise BlockingIOError("a process limit")
-        return real_fork(*args)
-    monkeypatch.setattr(os, "fork", failing_second)
+    forks = second_fork_fails(monkeypatch)
     before = set(multiprocessing.active_children())
     model = _build()
-    assert len(forks) == 2 and evaluated_here == ROOTS
-    assert _ended(lambda: set(multiprocessing.active_children()) <= before)
+    assert len(forks) == 2 and evaluated_here == ROOTS and no_new_workers(before)
     monkeypatch.setattr(parallel, "SLOW_SECONDS", 10 ** 9)
     assert _as_data(model) == _as_data(_build())
 
@@ -245,11 +238,3 @@ def test_a_cache_a_worker_cannot_write_is_not_written_again(tmp_path, in_workers
     _build(cache)
     assert cache.writable is False and cache.written == 0
 
-
-def _ended(condition, seconds: float = 10.0) -> bool:
-    """Whether `condition` holds within `seconds` (a killed worker takes a moment to end)."""
-    import time
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return condition()

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-import os
 import pickle
 
 import pytest
+
+from tests.forks import no_new_workers, second_fork_fails
 
 from scanner.discover import Source
 from scanner.parse.files import parse_file
@@ -282,8 +283,8 @@ items:
 
 
 def test_a_failed_fork_leaves_no_parse_worker_and_the_files_are_parsed_here(tmp_path, monkeypatch):
-    """A process limit can let the first worker start and refuse the second: the first must not wait for
-    tasks forever (the scan would never end), and every file is parsed all the same."""
+    """A worker forked before a fork failed waits for tasks: it must be ended (the scan would never end, its
+    output held open), and every file is parsed all the same."""
     import multiprocessing
     from scanner.parse import files as parse_stage
     from scanner.discover import discover
@@ -291,24 +292,7 @@ def test_a_failed_fork_leaves_no_parse_worker_and_the_files_are_parsed_here(tmp_
         (tmp_path / f"m{i}.tf").write_text(f'resource "x" "r{i}" {{\n  n = {i}\n}}\n')
     sources, _ = discover(str(tmp_path))
     monkeypatch.setattr(parse_stage.os, "cpu_count", lambda: 2)
-    real_fork, forks = os.fork, []
-
-    def failing_second(*args):
-        forks.append(1)
-        if len(forks) == 2:
-            raise BlockingIOError("a process limit")
-        return real_fork(*args)
-    monkeypatch.setattr(os, "fork", failing_second)
+    forks = second_fork_fails(monkeypatch)
     before = set(multiprocessing.active_children())
     files, notices = parse_stage.parse_all(sources)
-    assert len(forks) == 2 and len(files) == 70 and notices == []
-    assert _ended(lambda: set(multiprocessing.active_children()) <= before)
-
-
-def _ended(condition, seconds: float = 10.0) -> bool:
-    """Whether `condition` holds within `seconds` (a killed worker takes a moment to end)."""
-    import time
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return condition()
+    assert len(forks) == 2 and len(files) == 70 and notices == [] and no_new_workers(before)
