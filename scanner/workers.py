@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -38,17 +39,34 @@ def pool(workers: int, initializer: Callable[..., None] | None = None, initargs:
             return None
         context = multiprocessing.get_context("fork")
     try:
-        return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                                      initializer=_start, initargs=(initializer, initargs))
+        return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start,
+                                                      initargs=(os.getpid(), initializer, initargs))
     except (OSError, RuntimeError, ImportError):   # no sem_open
         return None
 
 
-def _start(initializer: Callable[..., None] | None, initargs: tuple) -> None:
+def _start(scan: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:
     _leave_signals_to_main()
+    _end_with(scan)
     collector.in_worker()
     if initializer is not None:
         initializer(*initargs)
+
+
+PR_SET_PDEATHSIG = 1   # prctl(2): the signal a process gets when its parent ends
+
+
+def _end_with(scan: int) -> None:
+    """A worker waits for tasks on a queue the other workers hold open too: were the scan killed (SIGKILL, the
+    out-of-memory killer), nothing would tell it to end. On Linux the kernel kills it when the scan ends."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != scan:   # the scan ended before the request was made
+        os._exit(1)
 
 
 def finished(futures: list[concurrent.futures.Future], deferred: DeferredSignals) -> bool:

@@ -1,6 +1,7 @@
 """Ctrl-C and SIGTERM stop a scan cleanly: exit 130 / 143, no traceback, no worker left running, no report
-half-written. A real scan of a big generated tree runs in a subprocess and is signalled while its parse
-workers are busy, or while the workers evaluating its root modules are."""
+half-written; a scan killed outright leaves no worker running either. A real scan of a big generated tree
+runs in a subprocess and is signalled while its parse workers are busy, or while the workers evaluating its
+root modules are."""
 from __future__ import annotations
 
 import os
@@ -118,3 +119,14 @@ def test_a_signal_stops_the_workers_evaluating_root_modules(many_roots, tmp_path
     assert stderr.strip() == message and "Traceback" not in stderr
     assert _wait(lambda: not any(_alive(pid) for pid in workers)), "root module workers outlived the scan"
     assert not report.exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel ends a worker with its parent on Linux")
+@pytest.mark.parametrize("tree", ["big_tree", "many_roots"])
+def test_workers_end_when_the_scan_is_killed(tree, tmp_path, request):
+    """SIGKILL (or the out-of-memory killer) gives the scan no chance to stop its workers: they must not
+    wait for tasks forever, holding the pipeline's output open."""
+    returncode, _, workers = _scan_and_signal(request.getfixturevalue(tree), tmp_path / "report.sarif",
+                                              signal.SIGKILL, group=False)
+    assert returncode == -signal.SIGKILL
+    assert _wait(lambda: not any(_alive(pid) for pid in workers), 10.0), "workers outlived the killed scan"
