@@ -204,7 +204,7 @@ def _names(files: dict[str, str]) -> list:
     return [r.values["name"] for r in _build(files=files).resources]
 
 
-def test_an_expression_nested_nearly_too_deeply_is_as_deep_in_a_worker(monkeypatch):
+def test_an_expression_nested_nearly_too_deeply_is_as_deep_in_a_worker(monkeypatch, evaluated_here):
     """A worker starts deeper in the stack (below the frames its fork copied): it is given as many more
     frames, so what is too deep here is too deep there, and only that."""
     monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
@@ -214,9 +214,11 @@ def test_an_expression_nested_nearly_too_deeply_is_as_deep_in_a_worker(monkeypat
         middle = (low + high) // 2
         low, high = (middle, high) if _names(_chain(middle)) == ["x", "x"] else (low, middle)
     monkeypatch.setattr(parallel, "SLOW_SECONDS", 0)
+    evaluated_here.clear()
     assert _names(_chain(low)) == ["x", "x"]
     too_deep = _names(_chain(high))
     assert all(isinstance(name, Unknown) and "nested too deeply" in name.reason for name in too_deep)
+    assert evaluated_here == []      # both chains evaluated in workers
 
 
 def test_a_worker_lets_go_of_what_it_unpacked_for_a_root(monkeypatch):
@@ -238,3 +240,20 @@ def test_a_cache_a_worker_cannot_write_is_not_written_again(tmp_path, in_workers
     _build(cache)
     assert cache.writable is False and cache.written == 0
 
+
+
+def test_roots_evaluated_here_for_a_stale_entry_count_towards_starting_workers(tmp_path, monkeypatch,
+                                                                                evaluated_here):
+    """A root whose entry no longer holds (a file its file() reads changed) is evaluated here, and the time it
+    takes counts: a change every root reads must not make a warm scan evaluate every root on one core."""
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "SLOW_SECONDS", 1e-9)
+    reading = 'resource "azurerm_storage_account" "s" {\n  name = file("${path.module}/name.txt")\n}\n'
+    plain = 'resource "azurerm_storage_account" "s" {\n  name = "plain"\n}\n'
+    cache = RootCache(str(tmp_path / "cache"))
+    _build(cache, files={"a/main.tf": reading, "a/name.txt": "one"})             # a's entry
+    evaluated_here.clear()
+    changed = {"a/main.tf": reading, "a/name.txt": "two", "b/main.tf": plain, "c/main.tf": plain}
+    model = _build(cache, files=changed)
+    assert evaluated_here == ["a"]         # b and c, which have no entry, in workers once a was evaluated here
+    assert [r.values["name"] for r in model.resources] == ["two", "plain", "plain"]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import multiprocessing
 import pickle
 
 import pytest
@@ -282,6 +283,8 @@ items:
     assert widget.values["spec"] == {"versions": [{"name": "v1", "schema": {"openAPIV3Schema": {"type": "object"}}}]}
 
 
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                    reason="parse workers are forks only where fork is the default start method")
 def test_a_failed_fork_leaves_no_parse_worker_and_the_files_are_parsed_here(tmp_path, monkeypatch):
     """A worker forked before a fork failed waits for tasks: it must be ended (the scan would never end, its
     output held open), and every file is parsed all the same."""

@@ -19,6 +19,7 @@ read from the root cache: so a cached root cannot depend on the roots evaluated 
 """
 from __future__ import annotations
 
+import time
 from typing import Mapping
 
 from scanner.model.terraform import emit, plan_match
@@ -124,7 +125,10 @@ def _evaluate_root(model: TerraformModel, directory: str, var_files: list[Terraf
     if evaluated is None and cache is not None and key is not None:
         evaluated = cache.get(key, ScannedFiles(model.texts, directory, model.ordered_paths()), model.share)
     if evaluated is None:
+        started = time.monotonic()
         evaluated = _evaluated(model, directory, var_files, logged=key is not None)
+        if ahead is not None:
+            ahead.evaluated(time.monotonic() - started)
         if cache is not None and key is not None:
             cache.put(key, evaluated)
     if key is not None:

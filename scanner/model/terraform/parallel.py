@@ -21,7 +21,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import sys
-import time
 import zlib
 from dataclasses import dataclass
 from typing import Callable, Iterator
@@ -68,8 +67,7 @@ class EvaluatedAhead:
     def __init__(self, job: RootJob, missing: list[str]):
         self.job = job
         self.waiting = list(missing)       # roots to evaluate not yet taken, in order
-        self.spent = 0.0                   # seconds evaluating roots here (not reading the root cache)
-        self.since: float | None = None    # when the root being evaluated here was handed back
+        self.spent = 0.0                   # seconds evaluating roots here (`evaluated`), not reading the cache
         self.executor: concurrent.futures.ProcessPoolExecutor | None = None
         self.deferred: workers.DeferredSignals | None = None
         self.futures: dict[str, concurrent.futures.Future] = {}
@@ -78,9 +76,6 @@ class EvaluatedAhead:
         """The root evaluated in a worker; None when it is to be evaluated here (the root cache answers it,
         it was not sent to a worker, or its worker could not evaluate it). Decoded as a root cache hit is,
         into the model's shared tables."""
-        if self.since is not None:
-            self.spent += time.monotonic() - self.since
-            self.since = None
         if self.executor is None and len(self.waiting) >= 2 and self.spent >= SLOW_SECONDS:
             self._start()
         if directory not in self.waiting:
@@ -88,7 +83,6 @@ class EvaluatedAhead:
         self.waiting.remove(directory)
         future = self.futures.pop(directory, None)
         if future is None:
-            self.since = time.monotonic()
             return None
         assert self.deferred is not None
         if not workers.finished([future], self.deferred):
@@ -106,6 +100,10 @@ class EvaluatedAhead:
         if isinstance(self.job.model.texts, ScannedTexts):
             self.job.model.texts.noticed_changed(sent.changed)
         return root_cache.decode(zlib.decompress(sent.body), self.job.model.share)
+
+    def evaluated(self, seconds: float) -> None:
+        """A root was evaluated here in `seconds` (one the cache had no entry for, or a stale one)."""
+        self.spent += seconds
 
     def _start(self) -> None:
         count = min(workers.worker_count(), len(self.waiting))
