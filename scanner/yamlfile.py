@@ -30,16 +30,47 @@ class _Loader(yaml.SafeLoader):
     the last silently: `profile: default` then `profile: hardened` ran hardened)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for key_node, _ in node.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
-                    if key_node.value in seen:
-                        raise yaml.constructor.ConstructorError(
-                            None, None, f"the key {excerpt(key_node.value)} is given twice (also on line "
-                                        f"{seen[key_node.value] + 1})", key_node.start_mark)
-                    seen[key_node.value] = key_node.start_mark.line
+        repeated = _repeated_key(node) if isinstance(node, yaml.MappingNode) else None
+        if repeated is not None:
+            key_node, first_line = repeated
+            raise yaml.constructor.ConstructorError(None, None, repeated_message(key_node, first_line),
+                                                    key_node.start_mark)
         return super().construct_mapping(node, deep)
+
+
+def _repeated_key(node: yaml.MappingNode) -> tuple[yaml.ScalarNode, int] | None:
+    """The first key of the mapping given a second time, with the line (0-based) of its first."""
+    seen: dict[str, int] = {}
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+            if key_node.value in seen:
+                return key_node, seen[key_node.value]
+            seen[key_node.value] = key_node.start_mark.line
+    return None
+
+
+def repeated_message(key_node: yaml.ScalarNode, first_line: int) -> str:
+    return f"the key {excerpt(key_node.value)} is given twice (also on line {first_line + 1})"
+
+
+def repeated_key(root: yaml.Node | None) -> tuple[yaml.ScalarNode, int] | None:
+    """The first key given twice in any mapping of a composed document (for YAML read with another loader,
+    such as a policy file: PyYAML keeps the last of two silently)."""
+    pending = [root] if root is not None else []
+    walked: set[int] = set()      # aliases make the node graph a DAG or a cycle: each node is read once
+    while pending:
+        node = pending.pop()
+        if id(node) in walked:
+            continue
+        walked.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            repeated = _repeated_key(node)
+            if repeated is not None:
+                return repeated
+            pending.extend(value for pair in reversed(node.value) for value in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(reversed(node.value))
+    return None
 
 
 _Loader.yaml_implicit_resolvers = {

@@ -126,6 +126,7 @@ def _document(path: Path) -> tuple[Any, str]:
             raise PolicyError(f"{path}: policy file is larger than {MAX_POLICY_BYTES // 1024} KiB")
         text = raw.decode("utf-8")
         data = yaml.load(text, Loader=LOADER)
+        repeated = yamlfile.repeated_key(yaml.compose(text, Loader=LOADER))
     except OSError as err:
         raise PolicyError(f"{path}: cannot read policy file: {err.strerror}") from None
     except UnicodeDecodeError as err:
@@ -138,6 +139,9 @@ def _document(path: Path) -> tuple[Any, str]:
     except (ValueError, TypeError, AttributeError, OverflowError) as err:   # a value its tag cannot hold
         raise PolicyError(f"{path}: policy file holds a value YAML cannot read ({yamlfile.VALUE_ERROR}: "
                           f"{str(err)[:80]})") from None
+    if repeated is not None:
+        key_node, first_line = repeated
+        raise PolicyError(f"{path}:{key_node.start_mark.line + 1}: {yamlfile.repeated_message(key_node, first_line)}")
     return data, text
 
 

@@ -102,6 +102,12 @@ def test_audit_mode_reports_but_does_not_fail(write, run_scan):
     (("{path: a, op: exists}", "{predicate: no_such_thing}"), "CUS-001.yaml:12: checks[0].assert.predicate: 'no_such_thing' is not one of"),
     (("id: CUS-001", "id: CUS-002"), "CUS-001.yaml:1: id: 'CUS-002' does not match the file name 'CUS-001'"),
     (("title: Things are tidy", "title: [unclosed"), "CUS-001.yaml:3: policy file is not valid YAML"),
+    (("severity: medium", "severity: medium\nseverity: low"),   # PyYAML kept the last, silently
+     "CUS-001.yaml:5: the key 'severity' is given twice (also on line 4)"),
+    (("references: {}", "references: &r {x: *r}"), "CUS-001.yaml: policy file refers to itself"),
+    (("references: {}", "references: {x: &a [x, x, x, x, x, x, x, x, x], " + ", ".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)) + "}"),
+     "CUS-001.yaml: policy file has more than 100000 values"),
 ])
 def test_broken_policy_files_name_file_line_and_field(tmp_path, change, message):
     folder = tmp_path / "custom"
