@@ -2,6 +2,7 @@
 manifests, live HCC results, and the per-cluster summary."""
 from __future__ import annotations
 
+import base64
 import datetime
 import re
 
@@ -721,6 +722,8 @@ resource "aws_autoscaling_group" "x" {
     ('user_data = base64encode("aws eks update-kubeconfig --name ${aws_eks_cluster.e.name}")', "fail"),
     # the AL2 bootstrap script, base64-encoded as a launch template takes it
     ('user_data = base64encode("/etc/eks/bootstrap.sh ${aws_eks_cluster.e.name}")', "pass"),
+    # a Windows node (the EKS Windows AMIs' bootstrap script)
+    ('user_data = base64encode("Start-EKSBootstrap.ps1 -EKSClusterName ${aws_eks_cluster.e.name}")', "pass"),
     # cloud-init from a data source: not known statically, and the template uses the cluster's security group
     ("user_data = data.cloudinit_config.nodes.rendered", "open"),
 ])
@@ -733,3 +736,16 @@ def test_what_an_autoscaling_groups_user_data_says_decides_whether_it_joins_the_
     if outcome == "open":
         assert "whether aws_autoscaling_group.x joins the cluster (its launch template refers to the cluster, but no " \
                "node bootstrap was found in its user data)" in found[0][1]
+
+
+def test_user_data_base64_wrapped_over_lines_is_read_as_terraform_reads_it():
+    """A launch template's user data is often base64 wrapped at 76 characters: decoded as base64decode does."""
+    from scanner.model.derive.clusters import _bootstraps
+    from scanner.model.resource import Resource
+    wrapped = base64.encodebytes(b"#!/bin/bash\n/etc/eks/bootstrap.sh " + b"x" * 80).decode()
+    assert "\n" in wrapped.strip()
+    template = Resource("resource", "aws_launch_template", "aws_launch_template.t", "main.tf", 1, {"user_data": wrapped})
+    assert _bootstraps(template) is True
+    bastion = base64.encodebytes(b"aws eks update-kubeconfig --name " + b"x" * 80).decode()
+    assert _bootstraps(Resource("resource", "aws_launch_template", "aws_launch_template.t", "main.tf", 1,
+                                {"user_data": bastion})) is False

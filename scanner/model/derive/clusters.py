@@ -9,12 +9,12 @@ findings per cluster with them.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from scanner.model.functions.arguments import FunctionError
+from scanner.model.functions.encoding import base64decode
 from scanner.model.paths import lookup
 from scanner.model.resource import SEVERAL, Model, Resource, base_address
 from scanner.model.values import Unknown
@@ -37,9 +37,10 @@ _EKS_SELF_MANAGED = ("launch_template.id", "launch_template.name", "launch_confi
 SELF_MANAGED_POOL = "aws_autoscaling_group"
 BOOTSTRAP = "user_data"
 # What a node's user data runs to join an EKS cluster: the AL2 bootstrap script, AL2023's nodeadm NodeConfig,
-# Bottlerocket's settings. A script that only names the cluster (a bastion's `aws eks update-kubeconfig`)
-# joins nothing.
-_BOOTSTRAP_MARKERS = ("bootstrap.sh", "nodeadm", "NodeConfig", "node.eks.aws", "[settings.kubernetes]")
+# Bottlerocket's settings, the Windows AMIs' Start-EKSBootstrap.ps1. A script that only names the cluster (a
+# bastion's `aws eks update-kubeconfig`) joins nothing.
+_BOOTSTRAP_MARKERS = ("bootstrap.sh", "nodeadm", "NodeConfig", "node.eks.aws", "[settings.kubernetes]",
+                      "Start-EKSBootstrap")
 
 CLUSTERS: dict[str, ClusterKind] = {
     "azurerm_kubernetes_cluster": ClusterKind({"azurerm_kubernetes_cluster_node_pool": ("kubernetes_cluster_id",)},
@@ -175,9 +176,9 @@ def _bootstraps(template: Resource) -> bool | None:
         return None
     if not isinstance(value, str):
         return False
-    try:
-        decoded = base64.b64decode(value, validate=True).decode("utf-8", "replace") if value.strip() else ""
-    except (ValueError, binascii.Error):
+    try:   # as Terraform's base64decode reads it: a launch template's user data is base64, often wrapped
+        decoded = base64decode(value) if value.strip() else ""
+    except FunctionError:
         decoded = ""
     return any(marker in text for marker in _BOOTSTRAP_MARKERS for text in (value, decoded))
 
