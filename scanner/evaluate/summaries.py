@@ -27,9 +27,10 @@ _RANK = {"pass": 0, "waived": 1, "open": 2, "fail": 3}
 
 def summarise(result: Result, model: Model, config: Config | None = None) -> Result:
     config = config or Config()
-    return result.but(haven=HavenSummary(tuple(_clusters(result, model)), tuple(_live(model))),
+    outcomes = _outcomes(result)
+    return result.but(haven=HavenSummary(tuple(_clusters(result, model, outcomes)), tuple(_live(model))),
                       posture=posture(model), residency=residency(model, config),
-                      exit_readiness=exit_readiness(result, model, config))
+                      exit_readiness=exit_readiness(result, model, config, outcomes))
 
 
 Outcomes = dict[tuple[str, str, str], str]   # (policy, Terraform root or "", address) -> pass | waived | open | fail
@@ -53,7 +54,7 @@ def _state(finding: Finding) -> str:
     return "open" if finding.kind == "open" else "fail" if finding.active else "waived"
 
 
-def _clusters(result: Result, model: Model) -> list[ClusterSummary]:
+def _clusters(result: Result, model: Model, outcomes: Outcomes) -> list[ClusterSummary]:
     mandatory = mandatory_hcc_checks()
     order = {c.name: i for i, c in enumerate(mandatory)}
     covering = sorted(((p.haven_check, p.id) for p in result.policies
@@ -61,7 +62,6 @@ def _clusters(result: Result, model: Model) -> list[ClusterSummary]:
                       key=lambda item: (order[item[0]], item[1]))
     if not covering:
         return []
-    outcomes = _outcomes(result)
     # one line per cluster as written: a module's cluster called from several roots is one line, with the
     # worst state of its instances; clusters of different roots at one address are lines of their own
     lines: dict[tuple[str, str, int], dict[str, str]] = {}
@@ -212,8 +212,7 @@ PINNING = (("modules", "EXIT-008", ("terraform_required_provider", "module_call"
            ("lock-files", "EXIT-008", ("root_module",)), ("image-versions", "EXIT-020", ()), ("images", "EXIT-009", ()))
 
 
-def exit_readiness(result: Result, model: Model, config: Config) -> ExitReadiness:
-    outcomes = _outcomes(result)
+def exit_readiness(result: Result, model: Model, config: Config, outcomes: Outcomes) -> ExitReadiness:
     ran = _ran(result, config)
     in_files = _in_files(result, {BACKUP_POLICY} | {policy for _, policy, _ in PINNING})
     backups = tuple(_targets(BACKUP_POLICY, model, outcomes, in_files)) if BACKUP_POLICY in ran else None

@@ -42,9 +42,13 @@ def _cluster(resource: Resource, ctx: Context) -> Cluster | None:
     return ctx.model.clusters.get(cluster_key(resource))
 
 
-def _no_pools(cluster: Resource, ctx: Context) -> Verdict:
-    """What is not known of a cluster whose node pools the scanned code does not hold: EKS Auto Mode and
-    Fargate run pods on nodes AWS starts, which the code does not describe."""
+def _no_pools(found: Cluster, ctx: Context) -> Verdict:
+    """What is not known of a cluster whose node pools the scanned code does not hold: autoscaling groups that
+    may be its nodes, or EKS Auto Mode and Fargate, which run pods on nodes AWS starts (the code does not
+    describe them)."""
+    if found.maybe_pools:
+        return _maybe(found)
+    cluster = found.resource
     if cluster.type == "aws_eks_cluster":
         auto_mode = truthy(first_value(cluster, "compute_config.enabled"))
         if isinstance(auto_mode, Unknown):
@@ -75,7 +79,7 @@ def worker_minimum(resource: Resource, args: dict[str, Any], ctx: Context, base:
         return PASS
     counts = list(cluster.extra_nodes) + [(p.label, p.min_nodes) for p in cluster.pools]
     if not counts:
-        return _maybe(cluster) if cluster.maybe_pools else _no_pools(resource, ctx)
+        return _no_pools(cluster, ctx)
     total, parts, blocker = 0, [], ""
     for label, count in counts:
         if isinstance(count, Unknown):
@@ -207,7 +211,7 @@ def _eks_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
     if auto_mode:   # EKS Auto Mode: the nodes go into the cluster's subnets
         _subnet_zones(cluster.resource, "vpc_config.subnet_ids", ctx, seen)
     elif not cluster.pools:
-        return _maybe(cluster) if cluster.maybe_pools else _no_pools(cluster.resource, ctx)
+        return _no_pools(cluster, ctx)
     for pool in cluster.pools:
         if pool.resource.type == SELF_MANAGED_POOL:
             _subnet_zones(pool.resource, "vpc_zone_identifier", ctx, seen)
@@ -259,7 +263,7 @@ def _ovh_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
 
 def _scaleway_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
     if not cluster.pools:
-        return _no_pools(cluster.resource, ctx)
+        return _no_pools(cluster, ctx)
     seen = _Zones.of(cluster)
     for pool in cluster.pools:
         zone = pool.values.get("zone")
@@ -372,7 +376,7 @@ def node_os_hardened(resource: Resource, args: dict[str, Any], ctx: Context, bas
     if resource.type == "google_container_cluster" and not resource.values.get("node_pool"):
         pools.append(Pool(resource.values, "", resource, "default pool", None))
     if not pools:
-        return _maybe(cluster) if cluster.maybe_pools else _no_pools(resource, ctx)
+        return _no_pools(cluster, ctx)
     blocker = _maybe(cluster) if cluster.maybe_pools else None
     self_managed = next((p for p in pools if p.resource.type == SELF_MANAGED_POOL), None)
     if self_managed is not None:   # its image is the launch template's AMI, which the node-OS registry cannot name

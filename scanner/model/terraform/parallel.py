@@ -118,15 +118,15 @@ class EvaluatedAhead:
         try:
             self.futures = {d: executor.submit(_evaluate, d) for d in self.waiting}
         except (OSError, RuntimeError):   # a fork failed (a process limit; memory): evaluate here
-            workers.stop(executor)          # the workers forked before it wait for tasks: nothing tells them to end
-            self.close()
+            self.close(kill=True)           # the workers forked before it wait for tasks: nothing tells them to end
 
-    def close(self) -> None:
-        """Stop the workers (killed when a signal came or a task is left), then raise a deferred signal."""
+    def close(self, kill: bool = False) -> None:
+        """Stop the workers (killed when asked, when a signal came or a task is left), then raise a deferred
+        signal."""
         if self.executor is None:
             return
         assert self.deferred is not None
-        if self.futures or self.deferred.received:
+        if kill or self.futures or self.deferred.received:
             workers.stop(self.executor)
         self.futures.clear()
         self.executor.shutdown(wait=True, cancel_futures=True)
