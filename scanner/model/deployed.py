@@ -20,7 +20,7 @@ from __future__ import annotations
 import posixpath
 import time
 from dataclasses import dataclass, field, replace
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from scanner.discover import KUSTOMIZATION_FILES
 from scanner.model import kubernetes
@@ -28,7 +28,7 @@ from scanner.model.build_cache import BuildCache
 from scanner.model.helm import chart_roots, render_chart, unrendered_chart
 from scanner.model.helm_engines import RENDER_TIMEOUT_SECONDS
 from scanner.model.kustomize import render_all, render_root
-from scanner.model.kustomize.kustfile import under
+from scanner.model.kustomize.kustfile import inside, under
 from scanner.model.placeholders import image_placeholders, without_placeholders
 from scanner.model.rendered import AS_DEPLOYED_FACT, UNRENDERED_FACT, RenderedBuild
 from scanner.model.resource import Resource
@@ -96,14 +96,13 @@ def _is_kustomization(path: str) -> bool:
 def _patch_files(kustomizations: Mapping[str, dict]) -> frozenset[str]:
     """Files any kustomization names as patches, also one no build uses (a component nobody includes):
     a patch is never an object of its own."""
-    found = set()
+    found: set[str] = set()
     for path, entries in kustomizations.items():
         named = [e.get("path") for key in ("patches", "patchesJson6902") for e in _entries(entries, key)
                  if isinstance(e, dict)]
         named += [e for key in ("patches", "patchesStrategicMerge") for e in _entries(entries, key)
                   if isinstance(e, str) and "\n" not in e]   # a bare path under `patches` is refused, still a patch
-        directory = posixpath.dirname(path)
-        found |= {posixpath.normpath(posixpath.join(directory, e)) for e in named if isinstance(e, str)}
+        found |= _paths(posixpath.dirname(path), named)
     return frozenset(found)
 
 
@@ -114,23 +113,29 @@ def _unused_components(kustomizations: Mapping[str, dict], reached: frozenset[st
     component must not hide a manifest). A file outside the component's directory is not its to claim (kustomize
     refuses it too), and a component some kustomization includes is that build's, rendered or not. `reached`: the
     files the rendered builds read."""
-    included = {posixpath.normpath(posixpath.join(posixpath.dirname(path), entry))
-                for path, kustomization in kustomizations.items() for entry in _entries(kustomization, "components")
-                if isinstance(entry, str)}
+    included = {p for path, kustomization in kustomizations.items()
+                for p in _paths(posixpath.dirname(path), _entries(kustomization, "components"))}
     files: set[str] = set()
     notices = []
     for path, kustomization in sorted(kustomizations.items()):
         directory = posixpath.dirname(path)
-        if kustomization.get("kind") != "Component" or path in reached or (directory or ".") in included:
+        if kustomization.get("kind") != "Component" or path in reached or directory in included:
             continue
-        named = {posixpath.normpath(posixpath.join(directory, e)) for e in _entries(kustomization, "resources")
-                 if isinstance(e, str) and "://" not in e}
+        named = _paths(directory, [e for e in _entries(kustomization, "resources")
+                                   if isinstance(e, str) and "://" not in e])
         listed = {f for f in named if f in texts and directory and under(directory, f)}
         files |= listed
         notices.append(Notice(path, 1, f"component {directory or '.'} is included by no kustomization: the "
                                        f"manifests it lists in its own directory ({len(listed)}) deploy nowhere: their findings are notes",
                                        "note"))
     return frozenset(files), notices
+
+
+def _paths(directory: str, entries: Iterable[object]) -> set[str]:
+    """The repository paths the entries that are strings name from `directory` (one that leaves the scan root
+    names none)."""
+    named = (inside(directory, e) for e in entries if isinstance(e, str))
+    return {path for path in named if path is not None}
 
 
 def _entries(kustomization: dict, key: str) -> list:
