@@ -27,7 +27,7 @@ import unicodedata
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import ClassVar, Iterable, Iterator
 
 from scanner import __version__, checkout, terminal
 from scanner.errors import InputError
@@ -44,11 +44,29 @@ TOUCH_AFTER = 3600                 # seconds: a hit refreshes an entry's time at
 EVICT_EVERY = 600                  # seconds between size checks, unless a run wrote a tenth of the limit
 
 
+# what sovscan keeps in its cache directory: a folder per kind of entry
+ENTRY_KINDS = ("builds", "outcomes", "parse", "policies", "results", "roots")
+
+
+def entry_path(directory: str, kind: str, key: str) -> Path:
+    """Where the entry of `kind` with `key` is kept (in one of 256 folders, by the key's first two digits)."""
+    return Path(directory, kind, key[:2], key + ".json")
+
+
 @dataclass
 class CacheDirectory:
-    """Where sovscan keeps its caches, and how many bytes of entries each may take."""
+    """Where sovscan keeps its caches, and how many bytes of entries each may take; a cache of one kind of
+    entry names its folder (ENTRY_KINDS)."""
     directory: str
     limit: int = DEFAULT_LIMIT
+    kind: ClassVar[str] = ""
+
+    def entry(self, key: str) -> Path:
+        return entry_path(self.directory, self.kind, key)
+
+    def entries(self) -> Path:
+        """The folder of this cache's entries."""
+        return Path(self.directory, self.kind)
 
 
 def runtime_fingerprint() -> str:
@@ -338,7 +356,7 @@ def check_location(directory: str, roots: tuple[str, ...]) -> None:
 
 
 # what sovscan keeps in its cache directory (a damaged tag beside them is written again)
-CACHE_ENTRIES = frozenset({CACHEDIR_TAG, "builds", "outcomes", "parse", "policies", "results", "roots"})
+CACHE_ENTRIES = frozenset({CACHEDIR_TAG, *ENTRY_KINDS})
 
 
 def _holds_other_files(directory: str) -> bool:

@@ -34,7 +34,7 @@ import os
 import shutil
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import ClassVar, TYPE_CHECKING
 
 from scanner.discover import CACHEDIR_TAG, display_prefix, is_cache_directory, too_deep
 from scanner.evaluate import result_codec
@@ -59,9 +59,7 @@ class TooLarge(Exception):
 
 class ResultCache(CacheDirectory):
     """A cache directory's result entries."""
-
-    def entry(self, key: str) -> Path:
-        return Path(self.directory, "results", key[:2], key + ".json")
+    kind: ClassVar[str] = "results"
 
     def get(self, key: str, policies: tuple[Policy, ...]) -> tuple[Result, int] | None:
         """(result, files scanned) for `key`; None when missing, damaged, foreign or unreadable alike."""
@@ -83,7 +81,7 @@ class ResultCache(CacheDirectory):
             write_atomically(self.entry(key), data, self.directory)
         except (result_codec.Unencodable, ValueError, RecursionError, OSError):
             return
-        keep_under_limit(Path(self.directory, "results"), len(data), self.limit)
+        keep_under_limit(self.entries(), len(data), self.limit)
 
 
 def code_fingerprint() -> str:

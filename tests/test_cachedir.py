@@ -240,3 +240,21 @@ def test_with_a_cache_secret_only_an_entry_sealed_with_it_is_read(monkeypatch):
     monkeypatch.delenv(cachedir.SECRET_VARIABLE)
     assert cachedir.verified_body(keyed, "k", "f") is None
     assert cachedir.verified_body(plain, "k", "f") == b"[1]"
+
+
+def test_each_cache_keeps_its_entries_in_a_folder_of_its_own_that_the_directory_check_knows(tmp_path):
+    """The folder names are written once (ENTRY_KINDS): a cache whose folder the check for foreign files did
+    not know would have its own cache directory reported as holding other files."""
+    from scanner.evaluate.outcome_cache import OutcomeCache
+    from scanner.model.build_cache import BuildCache
+    from scanner.model.terraform.cache import RootCache
+    from scanner.parse.cache import ParseCache
+    from scanner.result_cache import ResultCache
+    caches = [OutcomeCache, BuildCache, RootCache, ParseCache, ResultCache]
+    kinds = [cache.kind for cache in caches]
+    assert len(set(kinds)) == len(kinds) and set(kinds) <= set(cachedir.ENTRY_KINDS)
+    assert set(cachedir.ENTRY_KINDS) - set(kinds) == {"policies"}     # the policy pack's verdict (pack_cache)
+    assert cachedir.CACHE_ENTRIES == {cachedir.CACHEDIR_TAG, *cachedir.ENTRY_KINDS}
+    key = "ab" + "0" * 62
+    assert ParseCache(str(tmp_path)).entry(key) == tmp_path / "parse" / "ab" / f"{key}.json"
+    assert RootCache(str(tmp_path)).entries() == tmp_path / "roots"

@@ -30,8 +30,7 @@ import json
 import posixpath
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Collection, Mapping, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, Collection, Mapping, NamedTuple
 
 from scanner.discover import CI_KINDS
 from scanner.model.derive.inputs import TFVARS_TYPE
@@ -83,11 +82,9 @@ def identity(resource: Resource) -> ResourceIdentity:
 @dataclass
 class OutcomeCache(CacheDirectory):
     """A cache directory's outcome entries, for one scan's policies, configuration and date."""
+    kind: ClassVar[str] = "outcomes"
     scan: str = ""                      # digest of what decides every outcome besides the root's resources
     written: int = 0
-
-    def entry(self, key: str) -> Path:
-        return Path(self.directory, "outcomes", key[:2], key + ".json")
 
     def key(self, evaluation: str) -> str:
         return hashlib.sha256(f"{FORMAT}\0{self.scan}\0{evaluation}".encode()).hexdigest()
@@ -124,7 +121,7 @@ class OutcomeCache(CacheDirectory):
         self.written += len(data)
 
     def tidy(self) -> None:
-        keep_under_limit(Path(self.directory, "outcomes"), self.written, self.limit)
+        keep_under_limit(self.entries(), self.written, self.limit)
 
 
 # An entry is a list of rows, one per outcome: policy, check, type, address, path, line, checks, passes,

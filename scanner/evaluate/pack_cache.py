@@ -27,8 +27,8 @@ import json
 from pathlib import Path
 
 from scanner import __version__
-from scanner.cachedir import (DECODE_ERRORS, file_digest, read_entry, sealed, tag_directory, verified_body,
-                              write_atomically)
+from scanner.cachedir import (DECODE_ERRORS, entry_path, file_digest, read_entry, sealed, tag_directory,
+                              verified_body, write_atomically)
 
 FORMAT = "sovscan-policy-pack/1"
 
@@ -52,10 +52,6 @@ def pack_key(pack: Path) -> str:
     return digest.hexdigest()
 
 
-def entry_path(cache_dir: str, key: str) -> Path:
-    return Path(cache_dir, "policies", key[:2], key + ".json")
-
-
 def pack_files(pack: Path) -> list[str]:
     return sorted(p.relative_to(pack).as_posix() for p in pack.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
@@ -64,7 +60,7 @@ def validated(cache_dir: str, pack: Path) -> bool:
     """Whether this pack, with this content, validated before (its policies and its profiles)."""
     key, names = pack_key(pack), pack_files(pack)
     try:
-        body = verified_body(read_entry(entry_path(cache_dir, key)), key, FORMAT)
+        body = verified_body(read_entry(entry_path(cache_dir, "policies", key)), key, FORMAT)
         return body is not None and json.loads(body) == names
     except DECODE_ERRORS:
         return False
@@ -75,5 +71,5 @@ def remember(cache_dir: str, pack: Path) -> None:
     key, names = pack_key(pack), pack_files(pack)
     body = json.dumps(names, ensure_ascii=True).encode("ascii")
     with contextlib.suppress(OSError):
-        write_atomically(entry_path(cache_dir, key), sealed(body, key, FORMAT), cache_dir)
+        write_atomically(entry_path(cache_dir, "policies", key), sealed(body, key, FORMAT), cache_dir)
         tag_directory(cache_dir)

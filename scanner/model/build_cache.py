@@ -30,8 +30,7 @@ import hashlib
 import json
 import posixpath
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, ClassVar, Mapping, Sequence
 
 from scanner.discover import KUSTOMIZATION_FILES
 from scanner.cachedir import (DECODE_ERRORS, CacheDirectory, keep_under_limit, read_entry, refresh, sealed,
@@ -52,11 +51,9 @@ FORMAT = "sovscan-build-cache/1"
 @dataclass
 class BuildCache(CacheDirectory):
     """A cache directory's build entries."""
+    kind: ClassVar[str] = "builds"
     fingerprint: str = ""               # the root cache's: sovscan's sources and registries, the parsers
     written: int = 0
-
-    def entry(self, key: str) -> Path:
-        return Path(self.directory, "builds", key[:2], key + ".json")
 
     def _key(self, *parts: Any) -> str:
         described = json.dumps([FORMAT, self.fingerprint, *parts], ensure_ascii=True)
@@ -125,7 +122,7 @@ class BuildCache(CacheDirectory):
         self.written += len(entry)
 
     def tidy(self) -> None:
-        keep_under_limit(Path(self.directory, "builds"), self.written, self.limit)
+        keep_under_limit(self.entries(), self.written, self.limit)
 
 
 def _remembered_kustomization(data: Any, files: Files, root: str) -> RenderedBuild | None:

@@ -25,7 +25,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from scanner.cachedir import (DECODE_ERRORS, CacheDirectory, keep_under_limit, read_entry, refresh,
                               runtime_fingerprint, sealed, verified_body, write_atomically)
@@ -51,6 +51,7 @@ class Parsed:
 class ParseCache(CacheDirectory):
     """The parse entries of a cache directory; picklable, so parse workers write the entries of the files
     they parse."""
+    kind: ClassVar[str] = "parse"
     fingerprint: str = field(default_factory=lambda: code_fingerprint())
     writable: bool = True
 
@@ -59,9 +60,6 @@ class ParseCache(CacheDirectory):
         digest.update(b"\0" + path.encode("utf-8", "surrogateescape") + b"\0" + kind.encode() + b"\0")
         digest.update(data)
         return digest.hexdigest()
-
-    def entry(self, key: str) -> Path:
-        return Path(self.directory, "parse", key[:2], key + ".json")
 
     def get(self, source: Source, key: str, digest: str) -> Parsed | None:
         """The entry for `key` (of `source`, whose bytes have the SHA-256 `digest`), or None: missing, damaged,
@@ -96,7 +94,7 @@ class ParseCache(CacheDirectory):
         stand in): keep the directory under its limit, checked at most every EVICT_EVERY seconds unless
         the run wrote a tenth of the limit."""
         if self.writable:
-            keep_under_limit(Path(self.directory, "parse"), written, self.limit)
+            keep_under_limit(self.entries(), written, self.limit)
 
 
 def code_fingerprint() -> str:

@@ -33,7 +33,7 @@ import posixpath
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from scanner import __version__
 from scanner.model import codec
@@ -82,12 +82,10 @@ def model_fingerprint() -> str:
 @dataclass
 class RootCache(CacheDirectory):
     """A cache directory's root entries."""
+    kind: ClassVar[str] = "roots"
     fingerprint: str = field(default_factory=lambda: model_fingerprint())
     writable: bool = True
     written: int = 0                   # bytes of entries this run wrote
-
-    def entry(self, key: str) -> Path:
-        return Path(self.directory, "roots", key[:2], key + ".json")
 
     def get(self, key: str, files: ScannedFiles, share: codec.Share | None = None) -> Evaluated | None:
         """The entry for `key` when its file reads get the same answers from `files`; None otherwise, and
@@ -137,7 +135,7 @@ class RootCache(CacheDirectory):
         """After a run that wrote entries: keep roots/ under the limit, checked at most every EVICT_EVERY
         seconds unless the run wrote a tenth of the limit (as the parse cache does)."""
         if self.writable:
-            keep_under_limit(Path(self.directory, "roots"), self.written, self.limit)
+            keep_under_limit(self.entries(), self.written, self.limit)
 
 
 def evaluation(key: str, reads: list[Read]) -> str:
