@@ -15,7 +15,7 @@ from scanner.config import Config
 from scanner.evaluate import overlays
 from scanner.evaluate.conditions import judge, judges_alone, reads_others, reads_own_root, reads_own_text
 from scanner.evaluate.context import Context
-from scanner.evaluate.fingerprint import finding_key
+from scanner.evaluate.fingerprint import attribute_in_root, finding_key
 from scanner.masking import masked, redact
 from scanner.evaluate import messages
 from scanner.evaluate.outcome_cache import ONE_PASS, Concluded, Outcome, Unit, Units
@@ -342,7 +342,7 @@ def _finding(policy: Policy, check: Check, resource: Resource, verdict: Verdict,
     own_file = not resource.places or path == resource.path   # the resource's lines are lines of this file
     # Module code shared by several roots has the same addresses under each: the root tells them apart.
     shared = resource.module and resource.root and not path.startswith(resource.root + "/")
-    identity = f"{key}@{resource.root}" if shared else key
+    identity = attribute_in_root(key, resource.root) if shared else key
     return Finding(policy.id, policy.family, policy.severity, level, kind, texts["en"], path, line,
                    resource.address, key, finding_key(policy.id, path, resource.address, identity),
                    resource.type, mode, detail, resource.line if own_file else 0,

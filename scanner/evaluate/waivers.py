@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from scanner.config import CONFIG_FILE, Config, ConfigWaiver
 from scanner.errors import InputError
-from scanner.evaluate.fingerprint import finding_key
+from scanner.evaluate.fingerprint import attribute_in_root, finding_key
 from scanner.evaluate.result import Finding, Result, Suppression
 from scanner.notices import Notice
 from scanner.parse.directives import Directive, ForeignDirective
@@ -246,7 +246,7 @@ def _names_its_place(entry: dict, roots: set[str]) -> bool:
     by fingerprint alone, and so hides nothing else."""
     rule, path, address, attribute = _place(entry)
     return any(entry["fingerprint"] == finding_key(rule, path, address, identity)
-               for identity in [attribute] + [f"{attribute}@{root}" for root in sorted(roots)])
+               for identity in [attribute] + [attribute_in_root(attribute, root) for root in sorted(roots)])
 
 
 def load_baseline(path: str) -> list[dict]:
