@@ -14,7 +14,10 @@ from typing import Any
 from scanner.model.resource import Resource
 from scanner.model.values import Unknown
 
-_STEP = re.compile(r"([^.\[\]]+)|\[(\*|\d+|[^\]=]+=[^\]]*)\]")
+_NAME, _CHOICE = r"[^.\[\]]+", r"\*|\d+|[^\]=]+=[^\]]*"     # a key; what a bracket selects
+_SELECT = rf"\[(?:{_CHOICE})\]"
+_STEP = re.compile(rf"({_NAME})|\[({_CHOICE})\]")
+_WELL_FORMED = re.compile(rf"(?:{_NAME}|{_SELECT})(?:{_SELECT})*(?:\.{_NAME}(?:{_SELECT})*)*")
 
 
 @dataclass(frozen=True)
@@ -27,15 +30,7 @@ class Match:
 def well_formed(path: str) -> bool:
     """Names joined by dots, each followed by any number of `[*]`, `[N]` or `[key=value]`: what `split` reads
     in full (it skips what it cannot read, so `tags[[x` would read as `tags.x`)."""
-    position = 0
-    for step in _STEP.finditer(path):
-        gap = path[position:step.start()]
-        name = step.group(1) is not None
-        if gap not in ("", ".") or (name and gap != "." and position) or (not name and gap) or \
-                (gap == "." and not position):
-            return False
-        position = step.end()
-    return bool(path) and position == len(path)
+    return _WELL_FORMED.fullmatch(path) is not None
 
 
 @functools.lru_cache(maxsize=4096)   # the policies' few paths, resolved on every resource they judge
