@@ -27,8 +27,6 @@ from scanner.regular_file import read_bytes
 
 MAX_DIFF_MIDDLE = 2_000   # lines between the shared start and end above which no line diff is made
 MAX_EDITS = 400           # inserted plus deleted lines above which no line diff is made
-HCL_SUFFIXES = (".tf", ".tofu", ".tfvars", ".hcl", ".tf.json", ".tfvars.json")
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 # files a tool reads by their name: renamed, they are no longer read (terraform.tfvars -> prod.tfvars)
 AUTOLOADED = ("terraform.tfvars", "terraform.tfvars.json", ".auto.tfvars", ".auto.tfvars.json", "Chart.yaml",
               "values.yaml", "values.schema.json", "requirements.yaml")
@@ -52,7 +50,7 @@ class Focus:
 
     @property
     def lost_manifest(self) -> bool:
-        return any(path.endswith(MANIFEST_SUFFIXES) for path in self.lost)
+        return any(_kind(path) in ("yaml", "json") for path in self.lost)
 
     def keeps(self, path: str, line: int, block_start: int = 0, block_end: int = 0) -> bool:
         if posixpath.dirname(path) in self.gone:
@@ -138,11 +136,17 @@ def changed_since(ref: str) -> Change:
         if display not in changed:
             changed[display] = _changed_lines(blobs.get(oid, b""), content)
     sources = {display: (current[display] or b"").decode("utf-8", "replace").splitlines()
-               for display, lines in changed.items() if lines is not None and display.endswith(HCL_SUFFIXES)}
+               for display, lines in changed.items()
+               if lines is not None and _kind(display) in ("terraform", "terraform-json", "tfvars")}
     kept = set(local.values()) | {old for new, old in renamed_from.items() if _same_part(old, local[new])}
     lost = frozenset(path[len(prefix):] for path in tree if path.startswith(prefix) and path not in kept
                      and _decides(path) and not os.path.lexists(cwd / path[len(prefix):]))
     return Change(commit, repository, Focus(changed, sources, lost), old_paths)
+
+
+def _kind(path: str) -> str:
+    """What discovery reads the file as (scanner/discover.py classify)."""
+    return classify(posixpath.basename(path))
 
 
 def _decides(path: str) -> bool:

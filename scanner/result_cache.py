@@ -11,7 +11,8 @@ SHA-256 over:
     version, or the `helm` binary on PATH with its size and time);
   - the request: the scanned paths as given, as real paths and as reports show them (relative to the
     working directory: the same tree scanned from elsewhere is reported with other paths), excludes, the
-    date the scan judges by, the focus (a pre-commit run's files), the Helm engine preference, the
+    date the scan judges by, the focus (a pre-commit run's files; --changed-since's changed lines and the
+    files REF had that the working tree lost), the Helm engine preference, the
     policies and the configuration as loaded (their full contents), and the content of every --var-file,
     --plan, --haven-results and --baseline file;
   - every entry below each scanned path: its relative path and, for a regular file, its bytes; for a
@@ -105,8 +106,11 @@ def request_key(request: ScanRequest, fingerprint: str, state: hashlib._Hash | N
     large to hash, or a file named on the command line that cannot be read (the scan says why). `state` gets
     what `tree_state` digests, as the key's own walk found it."""
     digest = hashlib.sha256(f"{FORMAT}\0{fingerprint}\0{_helm_engine(request.helm_engine)}".encode())
-    focus = None if request.focus is None else sorted(
-        (path, None if lines is None else sorted(lines)) for path, lines in request.focus.files.items())
+    # what narrows the result: the changed lines, and the files REF had that the working tree lost (the same
+    # tree against another REF loses other files)
+    focus = None if request.focus is None else (sorted(
+        (path, None if lines is None else sorted(lines)) for path, lines in request.focus.files.items()),
+        sorted(request.focus.lost))
     # the paths as given, where they are, and as reports show them (relative to the working directory)
     described = (request.paths, tuple(os.path.realpath(p) for p in request.paths),
                  tuple(display_prefix(p, request.paths) for p in request.paths), request.excludes,

@@ -86,6 +86,20 @@ def test_a_deleted_network_policy_keeps_the_finding_it_had_answered(repo, capsys
     assert "WL-021" in out
 
 
+def test_a_deleted_terraform_json_file_is_no_lost_manifest(repo, capsys):
+    """A lost manifest keeps every finding of the checks that look across Kubernetes objects; a `.tf.json` file,
+    JSON but Terraform's, is none: the unchanged workload's WL-021 finding stays out of the narrowed report."""
+    commit(repo, {"k8s/web.yaml": PRIVILEGED,
+                  "infra/extra.tf.json": '{"resource": {"azurerm_resource_group": {"rg": {"location": "westeurope"}}}}\n'})
+    git(repo, "rm", "-q", "infra/extra.tf.json")
+    code, out = narrowed(capsys, "WL-021")
+    assert code == 0 and "WL-021" not in out
+    commit(repo, {"k8s/deny.yaml": DENY_INGRESS})
+    git(repo, "rm", "-q", "k8s/deny.yaml")                 # a lost manifest does keep it
+    code, out = narrowed(capsys, "WL-021")
+    assert "WL-021" in out
+
+
 def test_a_changed_file_that_file_reads_keeps_the_finding(repo, capsys):
     commit(repo, {"infra/main.tf": 'locals {\n  cfg = jsondecode(file("${path.module}/cfg.json"))\n}\n'
                                    'resource "azurerm_resource_group" "rg" {\n  location = local.cfg.region\n}\n',
