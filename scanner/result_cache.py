@@ -18,7 +18,10 @@ SHA-256 over:
   - every entry below each scanned path: its relative path and, for a regular file, its bytes; for a
     symbolic link, its target; for anything else, its type. The contents of directories named `.git` and
     of cache directories (CACHEDIR.TAG) are left out, as discovery leaves them out; where a `.git` directory
-    is counts (it marks the top of a repository, which EXIT-005 asks about).
+    is counts (it marks the top of a repository, which EXIT-005 asks about);
+  - whether each directory above each scanned path (as given and as its real path, up to the file system's
+    root) holds a `.git`: the scan asks whether the directory holding every scanned file is a repository's
+    top, and whether the scan root lies in a checkout (scanner/model/repository.py).
 
 Any change is a different key, so an entry is never stale; a tree too large to hash cheaply (over
 MAX_TREE_FILES entries or MAX_TREE_BYTES bytes) is not cached at all. Entries are
@@ -146,6 +149,29 @@ def _walk(request: ScanRequest, digest: hashlib._Hash, state: hashlib._Hash, con
             _named_file(digest, named)
     for path in request.paths:
         _tree(digest, path, budget, state, contents)
+    _repositories_above(request.paths, digest, state)
+
+
+def _repositories_above(paths: tuple[str, ...], digest: hashlib._Hash, state: hashlib._Hash) -> None:
+    """Which directories above the scanned paths hold a `.git`: the scan asks (scanner/model/repository.py)
+    whether the directory that holds every scanned file is a repository's top (EXIT-005), and whether the scan
+    root lies in a checkout (a directory of plain trees holds repositories of its own; a checkout's
+    subdirectories do not). Every directory above each path, as given and as its real path, to the top."""
+    above: dict[str, None] = {}
+    for path in paths:
+        for start in (os.path.abspath(path), os.path.realpath(path)):
+            directory = os.path.dirname(start)
+            while directory not in above:
+                above[directory] = None
+                parent = os.path.dirname(directory)
+                if parent == directory:
+                    break
+                directory = parent
+    for directory in sorted(above):
+        marked = f"\0above\0{directory}\0{os.path.exists(os.path.join(directory, '.git'))}".encode(
+            "utf-8", "surrogateescape")
+        digest.update(marked)
+        state.update(marked)
 
 
 def _stated(state: hashlib._Hash, path: str, shown: str, follow: bool = False) -> os.stat_result | None:

@@ -178,6 +178,25 @@ def test_a_tree_that_becomes_a_repository_is_judged_again(write, tmp_path, polic
     assert not before.findings and [f.policy_id for f in after.findings] == ["EXIT-005"]
 
 
+def test_a_repository_above_the_scanned_paths_is_in_the_key(write, tmp_path, policies, monkeypatch):
+    """Two directories of one tree scanned together: whether the directory that holds them both is a
+    repository's top decides EXIT-005 (unresolved, then a finding), though its `.git` lies above both paths."""
+    tree = tmp_path / "tree"
+    write({"a/main.tf": 'terraform {\n  backend "s3" {}\n}\nprovider "aws" {\n  region = "eu-west-1"\n}\n',
+           "b/main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'}, tree)
+    monkeypatch.chdir(tmp_path)
+    exit_plan = tuple(p for p in policies if p.id == "EXIT-005")
+    request = dataclasses.replace(_request(tree, exit_plan, tmp_path / "c"), paths=("tree/a", "tree/b"))
+    before = scan(request)[0]
+    (tree / ".git").mkdir()
+    after = scan(request)[0]
+    assert after == scan(dataclasses.replace(request, cache=None))[0]
+    assert [(f.policy_id, f.path) for f in before.unresolved] == [("EXIT-005", "tree/a/main.tf")]
+    assert not before.findings and [(f.policy_id, f.path, f.message) for f in after.findings] == \
+        [("EXIT-005", "tree/a/main.tf", "no exit plan: neither exit.plan in the configuration nor an EXIT.md in the "
+                                        "scan root")]
+
+
 def test_the_same_tree_scanned_from_another_directory_is_another_key(write, tmp_path, policies, monkeypatch):
     """Reports show paths relative to the working directory: the same absolute path gives `repo/main.tf`
     from its parent and `main.tf` from inside the tree."""
