@@ -16,7 +16,11 @@ SHA-256 over:
     policies and the configuration as loaded (their full contents), and the content of every --var-file,
     --plan, --haven-results and --baseline file;
   - every entry below each scanned path: its relative path and, for a regular file, its bytes; for a
-    symbolic link, its target; for anything else, its type. The contents of directories named `.git` and
+    symbolic link, its target as written and where it leads (its real path: through a link outside the tree
+    it may lead to another place in it), with the bytes of a file it leads to inside the tree; for anything
+    else, its type. Links to directories inside the tree are followed, as discovery follows them (each real
+    directory once), so what a link leads to is in the key also where the walk leaves the contents out (a
+    link to `.git`). The contents of directories named `.git` and
     of cache directories (CACHEDIR.TAG) are left out, as discovery leaves them out; where a `.git` directory
     is counts (it marks the top of a repository, which EXIT-005 asks about);
   - whether each directory above each scanned path (as given and as its real path, up to the file system's
@@ -40,6 +44,7 @@ import stat
 from pathlib import Path
 from typing import ClassVar, TYPE_CHECKING
 
+from scanner.checkout import inside
 from scanner.discover import CACHEDIR_TAG, display_prefix, is_cache_directory, too_deep
 from scanner.evaluate import result_codec
 from scanner.evaluate.policies import Policy
@@ -198,11 +203,21 @@ def _tree(digest: hashlib._Hash, root: str, budget: list[int], state: hashlib._H
     """Every entry below `root` (or `root` itself when it is a file), in a fixed order."""
     digest.update(b"\0root\0" + root.encode("utf-8", "surrogateescape"))
     state.update(b"\0root\0" + root.encode("utf-8", "surrogateescape"))
-    if not os.path.isdir(root):
-        _entry(digest, root, os.path.basename(root), budget, state, contents)
+    if not os.path.isdir(root):     # a file scanned alone: its directory is the root it may lead into
+        _entry(digest, root, os.path.basename(root), budget, state, contents,
+               os.path.realpath(os.path.dirname(root) or "."))
         return
-    for directory, subdirectories, names in os.walk(root, onerror=lambda err: digest.update(
+    real_root = os.path.realpath(root)
+    seen: set[str] = set()
+    # through links to directories, as discovery goes: what a link leads to inside the tree is read under the
+    # link's path, also where the walk leaves the contents out (a link to .git)
+    for directory, subdirectories, names in os.walk(root, followlinks=True, onerror=lambda err: digest.update(
             f"\0unlistable\0{err.filename}\0{err.errno}".encode("utf-8", "surrogateescape"))):
+        real = os.path.realpath(directory)
+        if real in seen or not inside(real, real_root):
+            subdirectories[:] = []     # discovery reads nothing there (a loop, or outside the root)
+            continue
+        seen.add(real)
         if CACHEDIR_TAG in names and is_cache_directory(os.path.join(directory, CACHEDIR_TAG)):
             subdirectories[:] = []     # discovery skips it: a cache inside the tree changes nothing
             continue
@@ -215,11 +230,12 @@ def _tree(digest: hashlib._Hash, root: str, budget: list[int], state: hashlib._H
             state.update(b"\0git directory\0" + relative.encode("utf-8", "surrogateescape"))
         subdirectories[:] = sorted(d for d in subdirectories if d != ".git")
         for name in sorted(names) + [d for d in subdirectories if os.path.islink(os.path.join(directory, d))]:
-            _entry(digest, os.path.join(directory, name), os.path.join(relative, name), budget, state, contents)
+            _entry(digest, os.path.join(directory, name), os.path.join(relative, name), budget, state, contents,
+                   real_root)
 
 
 def _entry(digest: hashlib._Hash, path: str, shown: str, budget: list[int], state: hashlib._Hash,
-           contents: bool) -> None:
+           contents: bool, real_root: str) -> None:
     budget[0] -= 1
     if budget[0] < 0:
         raise TooLarge(path)
@@ -228,12 +244,21 @@ def _entry(digest: hashlib._Hash, path: str, shown: str, budget: list[int], stat
     if status is None:
         digest.update(b"unreadable")
         return
+    target = None
+    if stat.S_ISLNK(status.st_mode):
+        # where it leads, not only what it says: a link through a link outside the tree leads where that one does
+        resolved = os.path.realpath(path)
+        state.update(b"\0leads to\0" + resolved.encode("utf-8", "surrogateescape"))
+        target = _stated(state, path, shown, follow=True) if inside(resolved, real_root) else None
     if not contents:
         return
     try:
         if stat.S_ISLNK(status.st_mode):
-            digest.update(b"link\0" + os.readlink(path).encode("utf-8", "surrogateescape"))
-            return
+            digest.update(b"link\0" + os.readlink(path).encode("utf-8", "surrogateescape") + b"\0" +
+                          os.path.realpath(path).encode("utf-8", "surrogateescape"))
+            if target is None or not stat.S_ISREG(target.st_mode):
+                return
+            status = target            # a file inside the tree, read through the link as discovery reads it
         if not stat.S_ISREG(status.st_mode):
             digest.update(f"type {stat.S_IFMT(status.st_mode)}".encode())    # never opened: a FIFO would block
             return

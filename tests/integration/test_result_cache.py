@@ -197,6 +197,42 @@ def test_a_repository_above_the_scanned_paths_is_in_the_key(write, tmp_path, pol
                                         "scan root")]
 
 
+def test_a_link_through_a_link_outside_the_tree_is_keyed_by_where_it_leads(write, tmp_path, policies, monkeypatch):
+    """`a -> ../outside/link -> x` reads x's files as a/: retargeted to y, the link in the tree says the same
+    but leads elsewhere."""
+    root = write({"x/main.tf": TREE["main.tf"].replace("var.where", '"US"'),
+                  "y/main.tf": TREE["main.tf"].replace("var.where", '"EU"')}, tmp_path / "repo")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "link").symlink_to(root / "x")
+    (root / "a").symlink_to(tmp_path / "outside" / "link")
+    monkeypatch.chdir(root)
+    request = dataclasses.replace(_request(root, policies, tmp_path / "c"), paths=(".",))
+    before = scan(request)[0]
+    (tmp_path / "outside" / "link").unlink()
+    (tmp_path / "outside" / "link").symlink_to(root / "y")
+    after = scan(request)[0]
+    assert after == scan(dataclasses.replace(request, cache=None))[0]
+    assert ("RES-001", "a/main.tf") in {(f.policy_id, f.path) for f in before.findings}
+    assert [(f.policy_id, f.path) for f in after.findings if f.policy_id == "RES-001"] == [("RES-001", "x/main.tf")]
+
+
+@pytest.mark.parametrize("link, target", [("g", ".git"), ("creds", ".git/creds")])
+def test_what_a_link_into_git_metadata_leads_to_is_in_the_key(write, tmp_path, policies, monkeypatch, link, target):
+    """The key leaves the contents of .git out, but discovery reads them through a link in the tree."""
+    root = write({"main.tf": 'resource "null_resource" "n" {}\n', ".git/HEAD": "ref: refs/heads/main\n",
+                  ".git/creds": "nothing here\n"}, tmp_path / "repo")
+    (root / link).symlink_to(target)
+    monkeypatch.chdir(root)
+    request = dataclasses.replace(_request(root, policies, tmp_path / "c"), paths=(".",))
+    before = scan(request)[0]
+    (root / ".git" / "creds").write_text(SECRET)
+    after = scan(request)[0]
+    assert after == scan(dataclasses.replace(request, cache=None))[0]
+    assert not [f for f in before.findings if f.policy_id == "SEC-002"]
+    assert [(f.policy_id, f.path, f.line) for f in after.findings if f.policy_id == "SEC-002"] == \
+        [("SEC-002", "g/creds" if link == "g" else "creds", 1)]
+
+
 def test_the_same_tree_scanned_from_another_directory_is_another_key(write, tmp_path, policies, monkeypatch):
     """Reports show paths relative to the working directory: the same absolute path gives `repo/main.tf`
     from its parent and `main.tf` from inside the tree."""
