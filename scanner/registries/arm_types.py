@@ -28,7 +28,8 @@ class ArmMapping:
     attributes: tuple[ArmAttribute, ...]
     when: Condition = ()
     source: str = ""
-    in_children: Mapping[str, str] = field(default_factory=dict)   # stand-in attribute -> the child ARM type
+    # child ARM type -> the stand-in's attributes ARM keeps in that child resource, read from its azapi block
+    in_children: Mapping[str, tuple[ArmAttribute, ...]] = field(default_factory=dict)
 
 
 def _condition(data: Any) -> Condition:
@@ -42,10 +43,14 @@ def _attribute(name: str, data: Any) -> ArmAttribute:
     return ArmAttribute(name, str(data["from"]), _condition(data.get("when")), values)
 
 
+def _attributes(data: Mapping[str, Any]) -> tuple[ArmAttribute, ...]:
+    return tuple(_attribute(str(k), v) for k, v in data.items())
+
+
 def _mapping(arm_type: str, data: Mapping[str, Any]) -> ArmMapping:
-    attributes = tuple(_attribute(str(k), v) for k, v in data["attributes"].items())
-    return ArmMapping(arm_type, str(data["stands_for"]), attributes, _condition(data.get("when")),
-                      str(data.get("source", "")), {str(k): str(v) for k, v in (data.get("in_children") or {}).items()})
+    children = {str(k): _attributes(v) for k, v in (data.get("in_children") or {}).items()}
+    return ArmMapping(arm_type, str(data["stands_for"]), _attributes(data["attributes"]), _condition(data.get("when")),
+                      str(data.get("source", "")), children)
 
 
 @functools.lru_cache(maxsize=1)
@@ -59,12 +64,17 @@ def arm_types() -> Mapping[tuple[str, str], ArmMapping]:
     return out
 
 
+def arm_type(type_value: object) -> str | None:
+    """The lower-cased ARM type of an azapi block's `type` ("<ARM type>@<api version>"); None when it is not a
+    string (not known statically)."""
+    return type_value.split("@", 1)[0].strip().lower() if isinstance(type_value, str) else None
+
+
 def arm_mapping(block_type: str, type_value: object) -> ArmMapping | None:
     """The mapping for an azapi block whose `type` is "<ARM type>@<api version>"; None when the type is not
     a string or not listed."""
-    if not isinstance(type_value, str):
-        return None
-    return arm_types().get((block_type, type_value.split("@", 1)[0].strip().lower()))
+    listed = arm_type(type_value)
+    return None if listed is None else arm_types().get((block_type, listed))
 
 
 def as_of() -> str:

@@ -13,6 +13,7 @@ from scanner.config import Config
 from scanner.discover import discover
 from scanner.evaluate.conditions import judge
 from scanner.evaluate.context import Context
+from scanner.model.rendered import Place
 from scanner.model.values import Unknown
 from scanner.registries.arm_types import arm_mapping
 
@@ -174,3 +175,103 @@ def test_a_body_entry_a_caller_passes_is_reported_where_the_caller_wrote_it(writ
     assert [(f.path, f.line, f.level) for f in result.findings] == [("examples/demo/main.tf", 4, "note")]
     assert "(passed to main.tf:6)" in result.findings[0].message
     assert ("main.tf", 23, "default") not in result.findings[0].chain   # https_traffic_only_enabled's default
+
+
+# --- settings ARM keeps in a child resource, read from the child's azapi block --------------------------------
+SA = '''resource "azapi_resource" "sa" {
+  type      = "Microsoft.Storage/storageAccounts@2023-05-01"
+  name      = "sa"
+  location  = "westeurope"
+  parent_id = "rg"
+  body      = { kind = "StorageV2" }
+}
+variable "account_id" {}
+variable "n" {}
+'''
+BLOB = '''resource "{block}" "blob" {{
+  type      = "Microsoft.Storage/storageAccounts/blobServices@2023-05-01"
+  {link}
+  body = {{
+    properties = {properties}
+  }}
+}}
+'''
+CHILD = 'parent_id = azapi_resource.sa.id'
+
+
+def blob(properties: str, link: str = CHILD, block: str = "azapi_resource") -> str:
+    return BLOB.format(block=block, link=link, properties=properties)
+
+
+def exit_003(run_scan, write, files: dict[str, str]) -> tuple[list, list]:
+    result = run_scan(write(files), only=("EXIT-003",))
+    return ([(f.path, f.line, f.policy_id) for f in result.findings],
+            [(f.path, f.line, f.policy_id) for f in result.unresolved])
+
+
+@pytest.mark.parametrize("files, findings", [
+    ({"blob.tf": blob("{ isVersioningEnabled = true }")}, []),
+    ({"blob.tf": blob("{ deleteRetentionPolicy = { enabled = true, days = 7 } }")}, []),
+    # in another file, at the child's body: where the setting is changed
+    ({"blob.tf": blob("{ deleteRetentionPolicy = { enabled = true, days = 3 } }")}, [("blob.tf", 4, "EXIT-003")]),
+    ({"blob.tf": blob("{ deleteRetentionPolicy = { enabled = false, days = 30 } }")}, [("blob.tf", 4, "EXIT-003")]),
+    # a child written whole: what its body leaves out takes the ARM default (off)
+    ({"blob.tf": blob("{ isVersioningEnabled = false }")}, [("blob.tf", 4, "EXIT-003")]),
+    ({"blob.tf": blob("{ isVersioningEnabled = true }", 'resource_id = "${azapi_resource.sa.id}/blobServices/default"',
+                      "azapi_update_resource")}, []),
+    # a patch says only what it writes: another one's versioning decides
+    ({"blob.tf": blob("{ isVersioningEnabled = true }", block="azapi_update_resource"),
+      "web.tf": blob("{ staticWebsite = { enabled = true } }", block="azapi_update_resource").replace('"blob"', '"web"')}, []),
+])
+def test_a_child_blob_service_decides_what_the_account_keeps(run_scan, write, files, findings):
+    assert exit_003(run_scan, write, {"main.tf": SA, **files}) == (findings, [])
+
+
+@pytest.mark.parametrize("files, where, why", [
+    ({}, ("main.tf", 1), "kept in the child resource"),                           # no child in the scan
+    ({"blob.tf": blob("{ isVersioningEnabled = true }",                            # a string no block of the scan has
+                      'parent_id = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa"')},
+     ("main.tf", 1), "kept in the child resource"),
+    # located at the child that may be the account's: its link is what to make plain
+    ({"blob.tf": blob("{ isVersioningEnabled = true }", "parent_id = var.account_id")},
+     ("blob.tf", 4), "azapi_resource.blob.parent_id = var.account_id, which may be azapi_resource.sa's id"),
+    ({"blob.tf": blob("{ isVersioningEnabled = true }", "count     = var.n\n  " + CHILD)},
+     ("blob.tf", 5), "whether azapi_resource.blob exists (var.n)"),
+    ({"blob.tf": blob("{ isVersioningEnabled = true }", "parent_id = azapi_resource.sa.name")},
+     ("blob.tf", 4), "whether azapi_resource.blob.parent_id names azapi_resource.sa"),
+    ({"web.tf": blob("{ staticWebsite = { enabled = true } }", block="azapi_update_resource")},   # a patch of another setting
+     ("web.tf", 4), "which azapi_update_resource.blob does not set"),
+    ({"blob.tf": blob("{ isVersioningEnabled = true }"),                               # two children disagree
+      "patch.tf": blob("{ isVersioningEnabled = false }", block="azapi_update_resource").replace('"blob"', '"patch"')},
+     ("blob.tf", 4), "azapi_resource.blob and azapi_update_resource.patch set it differently"),
+    ({"blob.tf": blob("{ isVersioningEnabled = true }", block="azapi_update_resource"),
+      "other.tf": blob("{ isVersioningEnabled = false }", "parent_id = var.account_id").replace('"blob"', '"other"')},
+     ("other.tf", 4), "which may be azapi_resource.sa's id"),
+])
+def test_a_child_that_cannot_be_tied_to_the_account_leaves_it_unresolved(run_scan, write, files, where, why):
+    result = run_scan(write({"main.tf": SA, **files}), only=("EXIT-003",))
+    assert result.findings == []
+    assert [(f.path, f.line, f.policy_id) for f in result.unresolved] == [(*where, "EXIT-003")]
+    assert why in result.unresolved[0].message
+
+
+def test_a_child_of_one_of_several_instances_leaves_each_unresolved(run_scan, write):
+    """`azapi_resource.sa[each.key].id` names the account without its instance key once evaluated: which
+    instance a child sits under is not known, so none of them takes its settings."""
+    account = SA.replace('  name      = "sa"', '  for_each  = toset(["a", "b"])\n  name      = each.key')
+    child = blob("{ isVersioningEnabled = true }", "for_each  = toset([\"a\", \"b\"])\n  parent_id = azapi_resource.sa[each.key].id")
+    result = run_scan(write({"main.tf": account, "blob.tf": child}), only=("EXIT-003",))
+    assert result.findings == []
+    assert sorted({(f.path, f.line, f.policy_id) for f in result.unresolved}) == [("blob.tf", 5, "EXIT-003")]
+    assert 'which instance of azapi_resource.sa azapi_resource.blob["a"].parent_id names' in result.unresolved[0].message
+
+
+def test_a_child_setting_is_located_at_the_child_with_its_chain(write):
+    root = write({"main.tf": SA, "blob.tf": blob("{ isVersioningEnabled = true }")})
+    sources, _ = discover(str(Path(root)))
+    files, _ = parse_all(sources)
+    account = stand_in(model_stage.build(files), "azurerm_storage_account")
+    assert account.values["blob_properties"] == {"versioning_enabled": True}
+    assert account.place_of("blob_properties.versioning_enabled") == Place("blob.tf", 4)
+    assert account.place_of("location") == Place("main.tf", 4)     # its own attributes stay in its block
+    assert account.chain_of("blob_properties.versioning_enabled")[1] == (Place("blob.tf", 4), "attribute")

@@ -3,7 +3,7 @@
 Synthesised resources stand where a rule's real subject is not one block: a `namespace` with its workloads
 and NetworkPolicies, a `provider_source` per distinct provider with its registry entry, a `root_module`
 per Terraform root, an azurerm stand-in for each raw ARM resource (azapi) whose type the ARM registry
-maps, one `container_images` with every image reference, one `deployments` when the repository deploys.
+maps (with what its azapi child resources set), one `container_images` with every image reference, one `deployments` when the repository deploys.
 Clusters with their node pools are kept by cluster address. Rules judge these facts; none of them walks
 the model to rebuild a relation.
 """
