@@ -8,6 +8,7 @@ from scanner import __version__
 from scanner.config import Config
 from scanner.evaluate.result import LEVEL_RANK, Finding, Result
 from scanner.evaluate.policies import Policy
+from scanner.model.resource import managed_type
 from scanner.report import labels
 from scanner.review import RuleSummary
 
@@ -49,16 +50,21 @@ def help_uri(docs_url: str, policy_id: str, lang: str = "en") -> str:
     return docs_url.rstrip("/") + ("/nl" if lang == "nl" else "") + f"/{policy_id}.md"
 
 
-def remediation(policy: Policy, resource_type: str, lang: str = "en", check: int = 0) -> str:
+def remediation(policy: Policy, resource_type: str, lang: str = "en", check: int = 0, address: str = "") -> str:
     """The policy's fix for this kind of resource, in `lang`: the fix of the check that found it when it has
-    one, else the one written for its type, else for its provider (the type's prefix), else the default."""
+    one, else the one written for its type, else for its provider (the type's prefix), else the default. A
+    block judged as another type (an azapi block standing for the azurerm resource, at `address`) is fixed
+    in its own terms first: the fix written for its own type or provider, when the policy has one."""
     text = policy.text(lang)
     own = text.check_remediations[check] if 0 <= check < len(text.check_remediations) else None
     if own:
         return own
     texts = text.remediation
-    provider = resource_type.split("_", 1)[0]
-    return texts.get(resource_type) or texts.get(provider) or texts.get("default") or next(iter(texts.values()), "")
+    for kind in dict.fromkeys((managed_type(address), resource_type)):
+        fix = texts.get(kind) or texts.get(kind.split("_", 1)[0]) if kind else None
+        if fix:
+            return fix
+    return texts.get("default") or next(iter(texts.values()), "")
 
 
 @dataclass(frozen=True)
@@ -115,7 +121,8 @@ class Report:
 
     def fix(self, finding: Finding) -> str:
         """The remediation for the finding's resource, in the report's language."""
-        return remediation(self.policies_by_id[finding.policy_id], finding.resource_type, self.lang, finding.check)
+        return remediation(self.policies_by_id[finding.policy_id], finding.resource_type, self.lang, finding.check,
+                           finding.address)
 
     @functools.cached_property
     def policies_by_id(self) -> dict[str, Policy]:

@@ -42,3 +42,23 @@ def test_a_credential_in_a_backend_block_is_fixed_outside_the_code(catalogue, wr
     fix = remediation(policy, finding.resource_type, "en", finding.check)
     assert "ARM_ACCESS_KEY" in fix and "sensitive variable" not in fix
     assert "ARM_ACCESS_KEY" in remediation(policy, finding.resource_type, "nl", finding.check)
+
+
+def test_an_azapi_block_judged_as_an_azurerm_resource_gets_the_fix_in_azapi_terms(catalogue, write, run_scan):
+    """A Key Vault written as an azapi_resource is judged as azurerm_key_vault; its fix names the ARM body's
+    properties, not azurerm's purge_protection_enabled. A policy without an azapi fix falls back to the azurerm
+    one."""
+    root = write({"main.tf": 'resource "azapi_resource" "vault" {\n  type      = "Microsoft.KeyVault/vaults@2023-07-01"\n'
+                             '  name      = "kv"\n  location  = "westeurope"\n  parent_id = "/subscriptions/s/resourceGroups/rg"\n'
+                             '  body = { properties = { sku = { name = "standard" }, enablePurgeProtection = false } }\n}\n'})
+    policies = {p.id: p for p in catalogue}
+    [finding] = run_scan(root, only=("CMK-008",)).findings
+    assert (finding.path, finding.line, finding.resource_type) == ("main.tf", 6, "azurerm_key_vault")
+    fix = remediation(policies["CMK-008"], finding.resource_type, "en", finding.check, finding.address)
+    assert fix.startswith("Set body.properties.enablePurgeProtection = true") and "purge_protection_enabled" not in fix
+    assert remediation(policies["CMK-008"], finding.resource_type, "nl", finding.check, finding.address) \
+        .startswith("Zet body.properties.enablePurgeProtection = true")
+    assert remediation(policies["CMK-008"], "azurerm_key_vault", "en", 0, "azurerm_key_vault.kv") == \
+        policies["CMK-008"].remediation["azurerm"]
+    assert remediation(policies["CMK-007"], "azurerm_key_vault", "en", 0, "module.m.azapi_resource.vault") == \
+        policies["CMK-007"].remediation["azurerm"]
