@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from scanner.model.functions.arguments import FunctionError
 from scanner.model.functions.encoding import base64decode
@@ -31,7 +31,7 @@ class ClusterKind:
 # A self-managed EKS node group is an autoscaling group whose launch template (or configuration) bootstraps
 # its instances into the cluster: its user data names the cluster (terraform-aws-eks's self-managed-node-group
 # module). A template that only uses the cluster's security group launches no node of it (a web tier).
-_EKS_SELF_MANAGED = ("launch_template.id", "launch_template.name", "launch_configuration",
+SELF_MANAGED_TEMPLATES = ("launch_template.id", "launch_template.name", "launch_configuration",
                      "mixed_instances_policy.launch_template.launch_template_specification.launch_template_id",
                      "mixed_instances_policy.launch_template.launch_template_specification.launch_template_name")
 SELF_MANAGED_POOL = "aws_autoscaling_group"
@@ -45,7 +45,7 @@ _BOOTSTRAP_MARKERS = ("bootstrap.sh", "nodeadm", "NodeConfig", "node.eks.aws", "
 CLUSTERS: dict[str, ClusterKind] = {
     "azurerm_kubernetes_cluster": ClusterKind({"azurerm_kubernetes_cluster_node_pool": ("kubernetes_cluster_id",)},
                                               "default_node_pool"),
-    "aws_eks_cluster": ClusterKind({"aws_eks_node_group": ("cluster_name",), SELF_MANAGED_POOL: _EKS_SELF_MANAGED}, ""),
+    "aws_eks_cluster": ClusterKind({"aws_eks_node_group": ("cluster_name",), SELF_MANAGED_POOL: SELF_MANAGED_TEMPLATES}, ""),
     "google_container_cluster": ClusterKind({"google_container_node_pool": ("cluster",)}, "node_pool"),
     "stackit_ske_cluster": ClusterKind({}, "node_pools"),
     "ovh_cloud_project_kube": ClusterKind({"ovh_cloud_project_kube_nodepool": ("kube_id",)}, ""),
@@ -92,6 +92,19 @@ class Cluster:
 def cluster_key(resource: Resource) -> tuple[str, str]:
     """Addresses repeat across root modules (examples/a and examples/b both have `aws_eks_cluster.this`)."""
     return resource.root, resource.address
+
+
+def self_managed_groups(found: Iterable[Cluster]) -> dict[tuple[str, str], tuple[Cluster, bool]]:
+    """(root, address) of each autoscaling group -> the cluster it is a self-managed node group of (True), or may
+    be one of (False: a maybe-pool); a group that is one cluster's pool is that, whatever it may be of another."""
+    out: dict[tuple[str, str], tuple[Cluster, bool]] = {}
+    for cluster in found:
+        for pool in cluster.pools:
+            if pool.resource.type == SELF_MANAGED_POOL:
+                out[cluster_key(pool.resource)] = (cluster, True)
+        for group in cluster.maybe_pools:
+            out.setdefault(cluster_key(group), (cluster, False))
+    return out
 
 
 def clusters(model: Model) -> dict[tuple[str, str], Cluster]:
