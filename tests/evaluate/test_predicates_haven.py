@@ -749,3 +749,179 @@ def test_user_data_base64_wrapped_over_lines_is_read_as_terraform_reads_it():
     bastion = base64.encodebytes(b"aws eks update-kubeconfig --name " + b"x" * 80).decode()
     assert _bootstraps(Resource("resource", "aws_launch_template", "aws_launch_template.t", "main.tf", 1,
                                 {"user_data": bastion})) is False
+
+
+# --- HAVEN-006 on self-managed node groups ---------------------------------------------------------
+
+SELF_MANAGED_NETWORK = """variable "subnets" {}
+variable "public" {}
+resource "aws_eks_cluster" "e" {
+  name     = "e"
+  role_arn = "arn"
+}
+resource "aws_subnet" "private" {
+  availability_zone = "eu-west-1a"
+}
+resource "aws_subnet" "public" {
+  availability_zone       = "eu-west-1b"
+  map_public_ip_on_launch = true
+}
+resource "aws_launch_template" "nodes" {
+  name_prefix = "nodes-"
+  image_id    = "ami-0123456789abcdef0"
+  user_data   = base64encode("/etc/eks/bootstrap.sh ${aws_eks_cluster.e.name}")
+  %s
+}
+resource "aws_launch_configuration" "public" {
+  name                        = "public-nodes"
+  image_id                    = "ami-0123456789abcdef0"
+  instance_type               = "m5.large"
+  user_data                   = "/etc/eks/bootstrap.sh ${aws_eks_cluster.e.name}"
+  associate_public_ip_address = true
+}
+resource "aws_launch_template" "spot" {
+  name = "spot-nodes"
+  network_interfaces {
+    associate_public_ip_address = true
+  }
+}
+resource "aws_autoscaling_group" "nodes" {
+  min_size = 3
+  max_size = 6
+  %s
+}
+"""
+PUBLIC_INTERFACE = "network_interfaces {\n    associate_public_ip_address = true\n  }"
+TEMPLATE = "launch_template {\n    id = aws_launch_template.nodes.id\n  }"
+MIXED = """vpc_zone_identifier = [aws_subnet.private.id]
+  mixed_instances_policy {
+    launch_template {
+      launch_template_specification {
+        launch_template_id = aws_launch_template.nodes.id
+      }
+      override {
+        instance_type = "m5.large"
+        launch_template_specification {
+          %s
+        }
+      }
+    }
+  }"""
+
+
+def line_of(text: str, needle: str) -> int:
+    (number,) = [n for n, line in enumerate(text.splitlines(), 1) if needle in line]
+    return number
+
+
+@pytest.mark.parametrize("template, group, kind, at, detail", [
+    # the launch template asks for a public IP: at the block that names it, as for a managed group
+    (PUBLIC_INTERFACE, f"vpc_zone_identifier = [aws_subnet.private.id]\n  {TEMPLATE}", "fail", "launch_template {",
+     "launch template aws_launch_template.nodes sets associate_public_ip_address, so nodes get public IPs"),
+    # its subnet maps public IPs on launch
+    ("", f"vpc_zone_identifier = [aws_subnet.public.id]\n  {TEMPLATE}", "fail", "vpc_zone_identifier",
+     "subnet aws_subnet.public sets map_public_ip_on_launch, so nodes get public IPs"),
+    # a launch configuration, named by the name Terraform knows before apply
+    ("", "vpc_zone_identifier  = [aws_subnet.private.id]\n  launch_configuration = aws_launch_configuration.public.name",
+     "fail", "launch_configuration =",
+     "launch configuration aws_launch_configuration.public sets associate_public_ip_address, so nodes get public IPs"),
+    # a mixed-instances override that starts some instances from another template, public, or not in the code
+    ("", MIXED % "launch_template_name = aws_launch_template.spot.name", "fail", "        launch_template_specification",
+     "launch template aws_launch_template.spot sets associate_public_ip_address, so nodes get public IPs"),
+    ("", MIXED % 'launch_template_id = "lt-0123456789abcdef0"', "open", "        launch_template_specification",
+     "launch template lt-0123456789abcdef0 (not in the scanned code) is not known statically"),
+    # private subnets and a template without a public IP
+    ("", f"vpc_zone_identifier = [aws_subnet.private.id]\n  {TEMPLATE}", "pass", "", ""),
+    # subnets Terraform only knows at apply time
+    ("", f"vpc_zone_identifier = var.subnets\n  {TEMPLATE}", "open", "vpc_zone_identifier",
+     "var.subnets is not known statically"),
+    # whether the template asks for a public IP is a variable
+    ("network_interfaces {\n    associate_public_ip_address = var.public\n  }",
+     f"vpc_zone_identifier = [aws_subnet.private.id]\n  {TEMPLATE}", "open", "launch_template {",
+     "var.public is not known statically"),
+    # no subnets: the default VPC's, whose default subnets may or may not map public IPs
+    ("", TEMPLATE, "open", 'resource "aws_autoscaling_group"',
+     "the subnets its instances launch in (no vpc_zone_identifier: the default VPC's) is not known statically"),
+])
+def test_a_self_managed_node_group_gives_its_nodes_no_public_ip(write, run_scan, tmp_path, template, group, kind, at,
+                                                                detail):
+    text = SELF_MANAGED_NETWORK % (template, group)
+    root = write({"main.tf": text}, tmp_path / "m")
+    result = run_scan(root, only=("HAVEN-006",))
+    outcomes = [("fail", f.path, f.line, f.policy_id, f.address, f.message) for f in result.findings] + \
+               [("open", u.path, u.line, u.policy_id, u.address, u.message) for u in result.unresolved]
+    if kind == "pass":
+        assert outcomes == []
+        assert [(p.policy_id, p.address) for p in result.passed] == [("HAVEN-006", "aws_autoscaling_group.nodes")]
+        return
+    [(found, path, line, policy_id, address, message)] = outcomes
+    assert (found, path, line, policy_id, address) == (kind, "main.tf", line_of(text, at), "HAVEN-006",
+                                                        "aws_autoscaling_group.nodes")
+    assert message.endswith(detail)
+
+
+BASTION_OR_PUBLIC_NODES = BASTION_OR_NODES.replace(
+    '  launch_template {\n    id = aws_launch_template.t.id\n  }\n}\n',
+    '  vpc_zone_identifier = [aws_subnet.s.id]\n  launch_template {\n    id = aws_launch_template.t.id\n  }\n}\n'
+    'resource "aws_subnet" "s" {\n  availability_zone       = "eu-west-1a"\n  map_public_ip_on_launch = %s\n}\n'
+    'resource "aws_subnet" "p" {\n  availability_zone = "eu-west-1b"\n}\n').replace(
+    'subnet_ids   = ["subnet-a"]', 'subnet_ids   = [aws_subnet.p.id]')
+
+
+@pytest.mark.parametrize("user_data, public, outcome", [
+    # cloud-init from a data source may bootstrap a node: public IPs are unresolved, private ones pass
+    ("user_data = data.cloudinit_config.nodes.rendered", "true", "open"),
+    ("user_data = data.cloudinit_config.nodes.rendered", "false", "pass"),
+    # a web tier in the cluster's security group (no user data) or a bastion is no node group: not judged
+    ("", "true", "none"),
+    ('user_data = base64encode("aws eks update-kubeconfig --name ${aws_eks_cluster.e.name}")', "true", "none"),
+    # the bootstrap joins it: a node group like any other
+    ('user_data = base64encode("/etc/eks/bootstrap.sh ${aws_eks_cluster.e.name}")', "true", "fail"),
+])
+def test_a_group_that_may_join_the_cluster_is_unresolved_only_where_its_nodes_would_be_public(
+        write, run_scan, tmp_path, user_data, public, outcome):
+    text = BASTION_OR_PUBLIC_NODES % (user_data, public)
+    root = write({"main.tf": text}, tmp_path / f"{outcome}{public}{len(user_data)}")
+    result = run_scan(root, only=("HAVEN-006",))
+    group = "aws_autoscaling_group.x"
+    found = [("fail", f.line, f.message) for f in result.findings if f.address == group] + \
+            [("open", u.line, u.message) for u in result.unresolved if u.address == group]
+    passed = [p for p in result.passed if p.address == group]
+    assert [kind for kind, *_ in found] + ["pass"] * len(passed) == ([] if outcome == "none" else [outcome])
+    if outcome in ("open", "fail"):
+        assert found[0][1] == line_of(text, "vpc_zone_identifier")
+    if outcome == "open":
+        assert found[0][2].endswith(
+            "whether aws_autoscaling_group.x joins the cluster (its launch template refers to the cluster, but no node "
+            "bootstrap was found in its user data); if it does, subnet aws_subnet.s sets map_public_ip_on_launch, so "
+            "nodes get public IPs is not known statically")
+    # the managed node group in a private subnet passes as before
+    assert [p.address for p in result.passed if p.address != group] == ["aws_eks_node_group.g"]
+    assert [f.address for f in result.findings + result.unresolved if f.address != group] == []
+
+
+def test_managed_and_self_managed_groups_of_one_cluster_are_each_judged_where_they_are_written(write, run_scan):
+    """A managed node group keeps its own outcome beside a self-managed one; the cluster's summary has both."""
+    text = SELF_MANAGED_NETWORK % ("", f"vpc_zone_identifier = [aws_subnet.private.id]\n  {TEMPLATE}") + """
+resource "aws_launch_template" "managed" {
+  name = "managed"
+  network_interfaces {
+    associate_public_ip_address = true
+  }
+}
+resource "aws_eks_node_group" "managed" {
+  cluster_name = aws_eks_cluster.e.name
+  subnet_ids   = [aws_subnet.private.id]
+  launch_template {
+    id      = aws_launch_template.managed.id
+    version = "$Latest"
+  }
+}
+"""
+    result = run_scan(write({"main.tf": text}), only=("HAVEN-006",))
+    assert [(f.path, f.line, f.policy_id, f.address) for f in result.findings] == [
+        ("main.tf", line_of(text, "    id      = aws_launch_template.managed.id") - 1, "HAVEN-006",
+         "aws_eks_node_group.managed")]
+    assert result.unresolved == []
+    assert [(p.policy_id, p.address) for p in result.passed] == [("HAVEN-006", "aws_autoscaling_group.nodes")]
+    assert dict(result.haven.clusters[0].checks)["Private networking topology"] == "fail"

@@ -118,6 +118,8 @@ NO_UNKNOWN_INPUT = {
     "hcc_passed": "reads the live HCC result, a fixed vocabulary (YES/NO/SKIPPED/UNKNOWN)",
     "lock_file_committed": "reads the derived root_module facts (plain booleans)",
     "default_deny_policy": "reads the derived namespace facts (plain booleans)",
+    "self_managed_node_group": "reads the derived cluster facts (whether an autoscaling group is or may be a node "
+                               "group: where user data is unknown, it may be)",
     "secret_text": "reads file text",
     "tfvars_secrets": "reads literal tfvars entries only",
     "ci_no_inline_secrets": "reads CI YAML, which has no unknown values",

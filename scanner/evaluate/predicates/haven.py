@@ -14,8 +14,9 @@ from typing import Any, Callable
 from scanner.evaluate.context import Context
 from scanner.evaluate.predicates.spec import BOOLEAN, INTEGER, STRINGS, PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
-from scanner.model.derive.clusters import (POOL_TYPES, SELF_MANAGED_POOL, Cluster, Pool, cluster_key, first_value, gke_keeps_default_pool,
-                                           is_gke_region, truthy)
+from scanner.model.derive.clusters import (POOL_TYPES, SELF_MANAGED_POOL, SELF_MANAGED_TEMPLATES, Cluster, Pool, cluster_key,
+                                           first_value, gke_keeps_default_pool, is_gke_region, self_managed_groups,
+                                           truthy)
 from scanner.model.paths import Match, lookup, without_indices
 from scanner.model.resource import Resource, base_address
 from scanner.model.values import Unknown
@@ -101,8 +102,14 @@ def _maybe(cluster: Cluster, path: str = "") -> Verdict:
     """A verdict the autoscaling groups that may be the cluster's nodes could change."""
     group = cluster.maybe_pools[0].address
     more = f" and {len(cluster.maybe_pools) - 1} more" if len(cluster.maybe_pools) > 1 else ""
-    return unknown(f"whether {group}{more} joins the cluster (its launch template refers to the cluster, but no "
-                   "node bootstrap was found in its user data)", path)
+    return unknown(_may_join(group + more), path)
+
+
+def _may_join(groups: str) -> str:
+    return f"whether {groups} joins the cluster ({_MAYBE_WHY})"
+
+
+_MAYBE_WHY = "its launch template refers to the cluster, but no node bootstrap was found in its user data"
 
 
 def _count_path(cluster: Cluster) -> str:
@@ -283,18 +290,32 @@ _ZONE_JUDGES: dict[str, Callable[[Cluster, Context, int], Verdict]] = {
 
 # --- private networking (HCC privatenetworking) -------------------------------------------------------
 def nodes_private(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """EKS node group: its subnets do not hand out public IPs and its launch template asks for none."""
-    verdict = _launch_template_private(resource, ctx)
-    if verdict.state is False:
-        return verdict
-    blocker = verdict if verdict.state is None else None
-    for match in lookup(resource, "subnet_ids"):
-        for value in match.value if isinstance(match.value, list) else [match.value]:
-            found = _subnet_public(value, resource.root, ctx)
-            if found.state is False:
-                return found
-            blocker = blocker or (found if found.state is None else None)
-    return blocker or PASS
+    """EKS node group, managed or self-managed (an autoscaling group): its subnets do not hand out public IPs and
+    its launch template asks for none. A group that only may be the cluster's nodes is unresolved where its nodes
+    would get public IPs, and passes where they would not."""
+    if resource.type != SELF_MANAGED_POOL:
+        return _private(_launch_template_private(resource, ctx), resource, "subnet_ids", ctx)
+    verdict = _group_private(resource, ctx)
+    membership = _self_managed(resource, ctx)
+    if verdict.state is False and membership is not None and not membership[1]:
+        return unknown(f"{_may_join(resource.address)}; if it does, {verdict.detail}", verdict.path)
+    return verdict
+
+
+def self_managed_node_group(resource: Resource, args: dict[str, Any], ctx: Context,
+                            base: Match | None = None) -> Verdict:
+    """The autoscaling group is a self-managed node group of an EKS cluster in the scanned code (its launch
+    template's user data bootstraps a node into it), or may be one (a maybe-pool of the cluster)."""
+    return PASS if _self_managed(resource, ctx) else fail("", "no node group of a cluster in the scanned code")
+
+
+def _self_managed(group: Resource, ctx: Context) -> tuple[Cluster, bool] | None:
+    """The cluster the group is a node group of (True) or may be one of (False); None when neither."""
+    key = ("self-managed node groups", "")
+    if key not in ctx.memo:   # once per scan, for every autoscaling group asked about
+        ctx.memo[key] = self_managed_groups(ctx.model.clusters.values())
+    found: tuple[Cluster, bool] | None = ctx.memo[key].get(cluster_key(group))
+    return found
 
 
 def gke_nodes_private(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
@@ -324,20 +345,20 @@ def gke_nodes_private(resource: Resource, args: dict[str, Any], ctx: Context, ba
     return PASS
 
 
-def _subnet_public(value: Any, root: str, ctx: Context) -> Verdict:
+def _subnet_public(value: Any, root: str, ctx: Context, path: str) -> Verdict:
     if not isinstance(value, Unknown):
-        return unknown(f"subnet {value} (not in the scanned code)", "subnet_ids")
+        return unknown(f"subnet {value} (not in the scanned code)", path)
     if not value.refers_to:
-        return unknown(value.reason, "subnet_ids")
+        return unknown(value.reason, path)
     subnets = [s for s in ctx.at(value.refers_to, root) if s.type == "aws_subnet"]
     if not subnets:
-        return unknown(value.reason, "subnet_ids")
+        return unknown(value.reason, path)
     for subnet in subnets:
         public = truthy(subnet.values.get("map_public_ip_on_launch"))
         if isinstance(public, Unknown):
-            return unknown(public.reason, "subnet_ids")
+            return unknown(public.reason, path)
         if public:
-            return fail("subnet_ids", f"subnet {subnet.address} sets map_public_ip_on_launch, so nodes get public IPs")
+            return fail(path, f"subnet {subnet.address} sets map_public_ip_on_launch, so nodes get public IPs")
     return PASS
 
 
@@ -355,6 +376,82 @@ def _launch_template_private(resource: Resource, ctx: Context) -> Verdict:
                     return fail("launch_template", f"launch template {template.address} sets "
                                                    "associate_public_ip_address, so nodes get public IPs")
     return PASS
+
+
+def _private(template: Verdict, resource: Resource, path: str, ctx: Context) -> Verdict:
+    """Nodes get no public IP: their launch template asks for none (`template`) and no subnet at `path` maps one."""
+    if template.state is False:
+        return template
+    blocker = template if template.state is None else None
+    for match in lookup(resource, path):
+        for value in match.value if isinstance(match.value, list) else [match.value]:
+            found = _subnet_public(value, resource.root, ctx, path)
+            if found.state is False:
+                return found
+            blocker = blocker or (found if found.state is None else None)
+    return blocker or PASS
+
+
+def _group_private(group: Resource, ctx: Context) -> Verdict:
+    """A self-managed group, judged as a managed one: its launch templates, then its subnets."""
+    template = _group_templates_private(group, ctx)
+    if template.state is not False and first_value(group, "vpc_zone_identifier") in (None, []):
+        # its instances launch in the default VPC, whose default subnets map public IPs unless someone changed that
+        return template if template.state is None else \
+            unknown("the subnets its instances launch in (no vpc_zone_identifier: the default VPC's)", "vpc_zone_identifier")
+    return _private(template, group, "vpc_zone_identifier", ctx)
+
+
+# Where a launch template or configuration asks for a public IP on each instance it starts.
+_PUBLIC_IP = {"aws_launch_template": "network_interfaces.associate_public_ip_address",
+              "aws_launch_configuration": "associate_public_ip_address"}
+# An autoscaling group's instances start from these, and a mixed-instances override may start some from another.
+_GROUP_TEMPLATES = SELF_MANAGED_TEMPLATES + tuple(
+    f"mixed_instances_policy.launch_template.override.launch_template_specification.{key}"
+    for key in ("launch_template_id", "launch_template_name"))
+
+
+def _group_templates_private(group: Resource, ctx: Context) -> Verdict:
+    """No launch template (or configuration) the group starts instances from asks for a public IP; one that is not
+    in the scanned code leaves it unresolved."""
+    blocker = None
+    for path in _GROUP_TEMPLATES:
+        for match in lookup(group, path):
+            if match.value in (None, ""):
+                continue
+            verdict = _template_private(group, path, match.value, ctx)
+            if verdict.state is False:
+                return verdict
+            blocker = blocker or (verdict if verdict.state is None else None)
+    return blocker or PASS
+
+
+def _template_private(group: Resource, path: str, value: Any, ctx: Context) -> Verdict:
+    where = path.rpartition(".")[0] or path   # the block naming the template, as a managed group's finding points
+    templates = _templates_named(group, path, value, ctx)
+    if not templates:
+        return unknown(value.reason if isinstance(value, Unknown) else f"launch template {value} (not in the scanned "
+                                                                         "code)", where)
+    for template in templates:
+        for flag in lookup(template, _PUBLIC_IP[template.type]):
+            public = truthy(flag.value)
+            if isinstance(public, Unknown):
+                return unknown(public.reason, where)
+            if public:
+                kind = "launch template" if template.type == "aws_launch_template" else "launch configuration"
+                return fail(where, f"{kind} {template.address} sets associate_public_ip_address, so nodes get public IPs")
+    return PASS
+
+
+def _templates_named(group: Resource, path: str, value: Any, ctx: Context) -> list[Resource]:
+    """The launch templates (or configurations) in the scanned code that the value at `path` names: the instance
+    its id refers to, or, for a name Terraform knows before apply, the referenced one of that name."""
+    kind = "aws_launch_configuration" if path == "launch_configuration" else "aws_launch_template"
+    if isinstance(value, Unknown):
+        found = [t for t in ctx.at(value.refers_to, group.root) if t.type == kind] if value.refers_to else []
+        return [t for t in found if t.address == value.refers_to] or found
+    return [t for address in sorted(group.references.get(path, ())) for t in ctx.at(address, group.root)
+            if t.type == kind and t.values.get("name") == value]
 
 
 # --- hardened node OS (HCC nodehardening) -----------------------------------------------------------
@@ -458,7 +555,9 @@ HAVEN: dict[str, PredicateSpec] = {
     "cluster_zones": spec(cluster_zones, optional={"min": INTEGER}, reads=_CLUSTER_FACTS, derived=("clusters",), registries=("regions",)),
     "worker_minimum": spec(worker_minimum, optional={"min": INTEGER}, reads=_CLUSTER_FACTS, derived=("clusters",)),
     "node_os_hardened": spec(node_os_hardened, reads=_CLUSTER_FACTS, derived=("clusters",), registries=("node-os",)),
-    "nodes_private": spec(nodes_private, reads=("subnets and launch templates the node group refers to",)),
+    "nodes_private": spec(nodes_private, reads=("subnets and launch templates the node group refers to",) + _CLUSTER_FACTS,
+                          derived=("clusters",)),
+    "self_managed_node_group": spec(self_managed_node_group, reads=_CLUSTER_FACTS, derived=("clusters",)),
     "gke_nodes_private": spec(gke_nodes_private, reads=_CLUSTER_FACTS, derived=("clusters",)),
     "k8s_version_recent": spec(k8s_version_recent, optional={"paths": STRINGS}, registries=("kubernetes-versions",)),
 }

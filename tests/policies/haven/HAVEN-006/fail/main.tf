@@ -84,3 +84,47 @@ resource "scaleway_k8s_pool" "public" { # expect: HAVEN-006
   node_type  = "PRO2-S"
   size       = 3
 }
+
+# Self-managed EKS node groups: autoscaling groups whose launch template's user data joins nodes to the cluster.
+resource "aws_eks_cluster" "self_managed" {
+  name     = "eks-self-managed"
+  role_arn = "arn:aws:iam::111122223333:role/eks"
+}
+
+resource "aws_launch_template" "self_managed_public" {
+  name_prefix = "public-nodes-"
+  image_id    = "ami-0123456789abcdef0"
+  user_data   = base64encode("#!/bin/bash\n/etc/eks/bootstrap.sh ${aws_eks_cluster.self_managed.name}")
+  network_interfaces {
+    associate_public_ip_address = true
+  }
+}
+
+resource "aws_autoscaling_group" "self_managed_public_template" {
+  min_size            = 1
+  max_size            = 3
+  vpc_zone_identifier = [aws_subnet.private.id]
+  launch_template { # expect: HAVEN-006
+    id      = aws_launch_template.self_managed_public.id
+    version = "$Latest"
+  }
+}
+
+resource "aws_launch_template" "self_managed_private" {
+  name_prefix = "nodes-"
+  image_id    = "ami-0123456789abcdef0"
+  user_data   = base64encode("#!/bin/bash\n/etc/eks/bootstrap.sh ${aws_eks_cluster.self_managed.name}")
+}
+
+resource "aws_autoscaling_group" "self_managed_public_subnet" {
+  min_size            = 1
+  max_size            = 3
+  vpc_zone_identifier = [aws_subnet.public.id] # expect: HAVEN-006
+  mixed_instances_policy {
+    launch_template {
+      launch_template_specification {
+        launch_template_id = aws_launch_template.self_managed_private.id
+      }
+    }
+  }
+}

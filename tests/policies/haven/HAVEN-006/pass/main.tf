@@ -76,3 +76,53 @@ resource "google_container_cluster" "inline_pools" {
     }
   }
 }
+
+# A self-managed EKS node group in private subnets whose launch template asks for no public IP.
+resource "aws_eks_cluster" "self_managed" {
+  name     = "eks-self-managed"
+  role_arn = "arn:aws:iam::111122223333:role/eks"
+}
+
+resource "aws_launch_template" "self_managed" {
+  name_prefix = "nodes-"
+  image_id    = "ami-0123456789abcdef0"
+  user_data   = base64encode("#!/bin/bash\n/etc/eks/bootstrap.sh ${aws_eks_cluster.self_managed.name}")
+  network_interfaces {
+    associate_public_ip_address = false
+  }
+}
+
+resource "aws_autoscaling_group" "self_managed" {
+  min_size            = 3
+  max_size            = 6
+  vpc_zone_identifier = aws_subnet.private[*].id
+  launch_template {
+    id      = aws_launch_template.self_managed.id
+    version = "$Latest"
+  }
+}
+
+# A web tier in a public subnet: its user data joins no cluster, so it is no node group and not judged.
+resource "aws_subnet" "public" {
+  vpc_id                  = "vpc-1"
+  availability_zone       = "eu-west-1a"
+  map_public_ip_on_launch = true
+}
+
+resource "aws_launch_template" "web" {
+  name_prefix = "web-"
+  image_id    = "ami-0123456789abcdef0"
+  user_data   = base64encode("#!/bin/bash\nsystemctl start nginx")
+  network_interfaces {
+    associate_public_ip_address = true
+  }
+}
+
+resource "aws_autoscaling_group" "web" {
+  min_size            = 2
+  max_size            = 4
+  vpc_zone_identifier = [aws_subnet.public.id]
+  launch_template {
+    id = aws_launch_template.web.id
+  }
+}
