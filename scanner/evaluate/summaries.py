@@ -68,10 +68,14 @@ def _clusters(result: Result, model: Model, outcomes: Outcomes) -> list[ClusterS
     for cluster in sorted(model.clusters.values(), key=lambda c: (c.resource.path, c.resource.line, c.resource.address)):
         resource = cluster.resource
         states = lines.setdefault((resource.address, resource.path, resource.line), {})
+        # autoscaling groups that may be its nodes count where they could change the answer: their pass is no
+        # pass of the cluster (they may be a web tier), their unresolved check is one of it
+        maybe = sorted(group.address for group in cluster.maybe_pools)
         for name, policy_id in covering:
-            for address in sorted(cluster.addresses):
+            for address in sorted(cluster.addresses) + maybe:
                 state = outcomes.get((policy_id, resource.root, address))
-                if state is not None:   # a waiver accepts a failure; the live checker would still find it
+                if state is not None and (state != "pass" or address in cluster.addresses):
+                    # a waiver accepts a failure; the live checker would still find it
                     states[name] = _worst(states.get(name), "fail" if state == "waived" else state)
     return [ClusterSummary(address, path, line, tuple((c.label, states.get(c.name) or _unjudged(c)) for c in mandatory))
             for (address, path, line), states in lines.items() if states]

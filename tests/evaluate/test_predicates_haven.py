@@ -895,9 +895,12 @@ def test_a_group_that_may_join_the_cluster_is_unresolved_only_where_its_nodes_wo
             "whether aws_autoscaling_group.x joins the cluster (its launch template refers to the cluster, but no node "
             "bootstrap was found in its user data); if it does, subnet aws_subnet.s sets map_public_ip_on_launch, so "
             "nodes get public IPs is not known statically")
-    # the managed node group in a private subnet passes as before
+    # the managed node group in a private subnet passes as before; the cluster's summary is open only where the
+    # group that may be its nodes could make it fail, and a pass of that group is no pass of the cluster's
     assert [p.address for p in result.passed if p.address != group] == ["aws_eks_node_group.g"]
     assert [f.address for f in result.findings + result.unresolved if f.address != group] == []
+    checks = dict(result.haven.clusters[0].checks)
+    assert checks["Private networking topology"] == ("pass" if outcome in ("none", "pass") else outcome)
 
 
 def test_managed_and_self_managed_groups_of_one_cluster_are_each_judged_where_they_are_written(write, run_scan):
@@ -925,3 +928,15 @@ resource "aws_eks_node_group" "managed" {
     assert result.unresolved == []
     assert [(p.policy_id, p.address) for p in result.passed] == [("HAVEN-006", "aws_autoscaling_group.nodes")]
     assert dict(result.haven.clusters[0].checks)["Private networking topology"] == "fail"
+
+
+def test_a_private_group_that_may_be_the_clusters_nodes_is_no_pass_of_the_cluster(write, run_scan):
+    """Its pass says its instances would be private, not that the cluster's nodes are: it may be a web tier."""
+    text = BASTION_OR_PUBLIC_NODES.replace('resource "aws_eks_node_group" "g"', 'resource "aws_eks_node_group" "other"') \
+        .replace("cluster_name = aws_eks_cluster.e.name", 'cluster_name = "another-cluster"')
+    result = run_scan(write({"main.tf": text % ("user_data = data.cloudinit_config.nodes.rendered", "false")}),
+                      only=("HAVEN-003", "HAVEN-006"))
+    assert sorted((p.policy_id, p.address) for p in result.passed) == [("HAVEN-006", "aws_autoscaling_group.x"),
+                                                                        ("HAVEN-006", "aws_eks_node_group.other")]
+    checks = dict(result.haven.clusters[0].checks)
+    assert (checks["Running at least 3 worker nodes"], checks["Private networking topology"]) == ("open", "unchecked")
