@@ -51,7 +51,8 @@ CLUSTERS: dict[str, ClusterKind] = {
     "ovh_cloud_project_kube": ClusterKind({"ovh_cloud_project_kube_nodepool": ("kube_id",)}, ""),
     "scaleway_k8s_cluster": ClusterKind({"scaleway_k8s_pool": ("cluster_id",)}, ""),
 }
-# the managed node-pool types, which rules judge on their own (a self-managed group is judged with its cluster)
+# the managed node-pool types, which rules judge on their own (HAVEN-009 judges a self-managed group with its
+# cluster; HAVEN-006 judges it on its own, where self_managed_groups says it is one)
 POOL_TYPES = {pool: cluster for cluster, kind in CLUSTERS.items() for pool in kind.pools if pool != SELF_MANAGED_POOL}
 
 
