@@ -940,3 +940,40 @@ def test_a_private_group_that_may_be_the_clusters_nodes_is_no_pass_of_the_cluste
                                                                         ("HAVEN-006", "aws_eks_node_group.other")]
     checks = dict(result.haven.clusters[0].checks)
     assert (checks["Running at least 3 worker nodes"], checks["Private networking topology"]) == ("open", "unchecked")
+
+
+@pytest.mark.parametrize("launch_template, kind, detail", [
+    # by the name Terraform knows before apply: the template of that name it refers to
+    ("name    = aws_launch_template.managed.name", "fail",
+     "launch template aws_launch_template.managed sets associate_public_ip_address, so nodes get public IPs"),
+    # a template not in the scanned code was a silent pass; it is not known whether it asks for a public IP
+    ('id      = "lt-0123456789abcdef0"', "open", "launch template lt-0123456789abcdef0 (not in the scanned code) is "
+                                                  "not known statically"),
+    ("id      = var.template_id", "open", "var.template_id is not known statically"),
+])
+def test_a_managed_node_groups_launch_template_is_judged_however_it_is_named(write, run_scan, launch_template, kind,
+                                                                              detail):
+    text = SELF_MANAGED_NETWORK % ("", f"vpc_zone_identifier = [aws_subnet.private.id]\n  {TEMPLATE}") + """
+variable "template_id" {}
+resource "aws_launch_template" "managed" {
+  name = "managed"
+  network_interfaces {
+    associate_public_ip_address = true
+  }
+}
+resource "aws_eks_node_group" "managed" {
+  cluster_name = aws_eks_cluster.e.name
+  subnet_ids   = [aws_subnet.private.id]
+  launch_template {
+    %s
+    version = "$Latest"
+  }
+}
+""" % launch_template
+    result = run_scan(write({"main.tf": text}), only=("HAVEN-006",))
+    outcomes = [("fail", f.path, f.line, f.policy_id, f.address, f.message) for f in result.findings] + \
+               [("open", u.path, u.line, u.policy_id, u.address, u.message) for u in result.unresolved]
+    [(found, path, line, policy_id, address, message)] = outcomes
+    assert (found, path, line, policy_id, address) == (kind, "main.tf", line_of(text, launch_template) - 1, "HAVEN-006",
+                                                        "aws_eks_node_group.managed")
+    assert message.endswith(detail)

@@ -363,19 +363,7 @@ def _subnet_public(value: Any, root: str, ctx: Context, path: str) -> Verdict:
 
 
 def _launch_template_private(resource: Resource, ctx: Context) -> Verdict:
-    for match in lookup(resource, "launch_template.id") + lookup(resource, "launch_template.name"):
-        value = match.value
-        if not isinstance(value, Unknown) or not value.refers_to:
-            continue
-        for template in ctx.at(value.refers_to, resource.root):
-            for flag in lookup(template, "network_interfaces.associate_public_ip_address"):
-                public = truthy(flag.value)
-                if isinstance(public, Unknown):
-                    return unknown(public.reason, "launch_template")
-                if public:
-                    return fail("launch_template", f"launch template {template.address} sets "
-                                                   "associate_public_ip_address, so nodes get public IPs")
-    return PASS
+    return _templates_private(resource, ("launch_template.id", "launch_template.name"), ctx)
 
 
 def _private(template: Verdict, resource: Resource, path: str, ctx: Context) -> Verdict:
@@ -394,7 +382,7 @@ def _private(template: Verdict, resource: Resource, path: str, ctx: Context) -> 
 
 def _group_private(group: Resource, ctx: Context) -> Verdict:
     """A self-managed group, judged as a managed one: its launch templates, then its subnets."""
-    template = _group_templates_private(group, ctx)
+    template = _templates_private(group, _GROUP_TEMPLATES, ctx)
     if template.state is not False and first_value(group, "vpc_zone_identifier") in (None, []):
         # its instances launch in the default VPC, whose default subnets map public IPs unless someone changed that
         return template if template.state is None else \
@@ -411,11 +399,11 @@ _GROUP_TEMPLATES = SELF_MANAGED_TEMPLATES + tuple(
     for key in ("launch_template_id", "launch_template_name"))
 
 
-def _group_templates_private(group: Resource, ctx: Context) -> Verdict:
-    """No launch template (or configuration) the group starts instances from asks for a public IP; one that is not
-    in the scanned code leaves it unresolved."""
+def _templates_private(group: Resource, paths: tuple[str, ...], ctx: Context) -> Verdict:
+    """No launch template (or configuration) the group starts instances from (named at `paths`) asks for a public
+    IP; one that is not in the scanned code leaves it unresolved."""
     blocker = None
-    for path in _GROUP_TEMPLATES:
+    for path in paths:
         for match in lookup(group, path):
             if match.value in (None, ""):
                 continue
