@@ -43,6 +43,7 @@ class NodeOsTable:
     windows_when: Mapping[str, str] = field(default_factory=dict)
     images: Mapping[str, str] = field(default_factory=dict)
     prefixes: Mapping[str, str] = field(default_factory=dict)
+    bootstrap_markers: tuple[str, ...] = ()   # user data that joins a self-managed node to the cluster
 
     def security_module(self, image: str) -> str:
         """apparmor | selinux | ... | none | unknown (not listed or not verified)."""
@@ -68,7 +69,8 @@ def node_os() -> NodeOsRegistry:
     tables = {cluster: NodeOsTable(str(t["attribute"]), str(t.get("default", "")), str(t.get("auto_mode", "")),
                                    {str(k): str(v) for k, v in (t.get("windows_when") or {}).items()},
                                    {str(k): str(v) for k, v in (t.get("images") or {}).items()},
-                                   {str(k): str(v) for k, v in (t.get("prefixes") or {}).items()})
+                                   {str(k): str(v) for k, v in (t.get("prefixes") or {}).items()},
+                                   tuple(str(m) for m in t.get("bootstrap_markers") or ()))
               for cluster, t in data["clusters"].items()}
     return NodeOsRegistry(str(data["as_of"]), tables)
 

@@ -18,6 +18,7 @@ from scanner.model.functions.encoding import base64decode
 from scanner.model.paths import lookup
 from scanner.model.resource import SEVERAL, Model, Resource, base_address
 from scanner.model.values import Unknown
+from scanner.registries.kubernetes import node_os
 
 _GCP_REGION = re.compile(r"^[a-z]+-[a-z]+\d+$")
 
@@ -36,12 +37,6 @@ SELF_MANAGED_TEMPLATES = ("launch_template.id", "launch_template.name", "launch_
                      "mixed_instances_policy.launch_template.launch_template_specification.launch_template_name")
 SELF_MANAGED_POOL = "aws_autoscaling_group"
 BOOTSTRAP = "user_data"
-# What a node's user data runs to join an EKS cluster: the AL2 bootstrap script, AL2023's nodeadm NodeConfig,
-# Bottlerocket's settings, the Windows AMIs' Start-EKSBootstrap.ps1. A script that only names the cluster (a
-# bastion's `aws eks update-kubeconfig`) joins nothing.
-_BOOTSTRAP_MARKERS = ("bootstrap.sh", "nodeadm", "NodeConfig", "node.eks.aws", "[settings.kubernetes]",
-                      "Start-EKSBootstrap")
-
 CLUSTERS: dict[str, ClusterKind] = {
     "azurerm_kubernetes_cluster": ClusterKind({"azurerm_kubernetes_cluster_node_pool": ("kubernetes_cluster_id",)},
                                               "default_node_pool"),
@@ -194,7 +189,8 @@ def _bootstraps(template: Resource) -> bool | None:
         decoded = base64decode(value) if value.strip() else ""
     except FunctionError:
         decoded = ""
-    return any(marker in text for marker in _BOOTSTRAP_MARKERS for text in (value, decoded))
+    markers = node_os().clusters["aws_eks_cluster"].bootstrap_markers   # AL2, AL2023, Bottlerocket, Windows
+    return any(marker in text for marker in markers for text in (value, decoded))
 
 
 def _inline(cluster: Resource, kind: ClusterKind) -> list[tuple[dict[str, Any], str, str]]:
