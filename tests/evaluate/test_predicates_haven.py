@@ -779,6 +779,9 @@ resource "aws_launch_configuration" "public" {
   user_data                   = "/etc/eks/bootstrap.sh ${aws_eks_cluster.e.name}"
   associate_public_ip_address = true
 }
+resource "aws_launch_template" "quiet" {
+  name = "quiet-nodes"
+}
 resource "aws_launch_template" "spot" {
   name = "spot-nodes"
   network_interfaces {
@@ -792,6 +795,7 @@ resource "aws_autoscaling_group" "nodes" {
 }
 """
 PUBLIC_INTERFACE = "network_interfaces {\n    associate_public_ip_address = true\n  }"
+PRIVATE_INTERFACE = "network_interfaces {\n    associate_public_ip_address = false\n  }"
 TEMPLATE = "launch_template {\n    id = aws_launch_template.nodes.id\n  }"
 MIXED = """vpc_zone_identifier = [aws_subnet.private.id]
   mixed_instances_policy {
@@ -832,6 +836,13 @@ def line_of(text: str, needle: str) -> int:
      "launch template lt-0123456789abcdef0 (not in the scanned code) is not known statically"),
     # private subnets and a template without a public IP
     ("", f"vpc_zone_identifier = [aws_subnet.private.id]\n  {TEMPLATE}", "pass", "", ""),
+    # a template that says no public IP overrides a public subnet's default, and the default VPC's
+    (PRIVATE_INTERFACE, f"vpc_zone_identifier = [aws_subnet.public.id]\n  {TEMPLATE}", "pass", "", ""),
+    (PRIVATE_INTERFACE, TEMPLATE, "pass", "", ""),
+    # not when another template it starts instances from says nothing: the subnet decides for those
+    (PRIVATE_INTERFACE, MIXED.replace("aws_subnet.private", "aws_subnet.public")
+     % "launch_template_name = aws_launch_template.quiet.name", "fail", "vpc_zone_identifier",
+     "subnet aws_subnet.public sets map_public_ip_on_launch, so nodes get public IPs"),
     # subnets Terraform only knows at apply time
     ("", f"vpc_zone_identifier = var.subnets\n  {TEMPLATE}", "open", "vpc_zone_identifier",
      "var.subnets is not known statically"),
@@ -977,3 +988,37 @@ resource "aws_eks_node_group" "managed" {
     assert (found, path, line, policy_id, address) == (kind, "main.tf", line_of(text, launch_template) - 1, "HAVEN-006",
                                                         "aws_eks_node_group.managed")
     assert message.endswith(detail)
+
+
+@pytest.mark.parametrize("interface, kind", [("associate_public_ip_address = false", "pass"),
+                                             ("associate_public_ip_address = true", "fail"),
+                                             ("description = \"nodes\"", "fail")])   # says nothing: the subnet decides
+def test_a_managed_node_groups_template_that_says_no_public_ip_overrides_its_public_subnet(write, run_scan, interface,
+                                                                                            kind):
+    text = SELF_MANAGED_NETWORK % ("", f"vpc_zone_identifier = [aws_subnet.private.id]\n  {TEMPLATE}") + """
+resource "aws_launch_template" "managed" {
+  name = "managed"
+  network_interfaces {
+    %s
+  }
+}
+resource "aws_eks_node_group" "managed" {
+  cluster_name = aws_eks_cluster.e.name
+  subnet_ids   = [aws_subnet.public.id]
+  launch_template {
+    id      = aws_launch_template.managed.id
+    version = "$Latest"
+  }
+}
+""" % interface
+    result = run_scan(write({"main.tf": text}), only=("HAVEN-006",))
+    assert result.unresolved == []
+    if kind == "pass":
+        assert result.findings == [] and ("HAVEN-006", "aws_eks_node_group.managed") in \
+            [(p.policy_id, p.address) for p in result.passed]
+        return
+    [finding] = result.findings
+    at = "launch_template {" if "true" in interface else "subnet_ids"
+    assert (finding.path, finding.line, finding.policy_id, finding.address) == \
+        ("main.tf", [n for n, line in enumerate(text.splitlines(), 1) if line.strip().startswith(at)][-1], "HAVEN-006",
+         "aws_eks_node_group.managed")

@@ -294,8 +294,8 @@ def nodes_private(resource: Resource, args: dict[str, Any], ctx: Context, base: 
     its launch template asks for none. A group that only may be the cluster's nodes is unresolved where its nodes
     would get public IPs, and passes where they would not."""
     if resource.type != SELF_MANAGED_POOL:
-        return _private(_launch_template_private(resource, ctx), resource, "subnet_ids", ctx)
-    verdict = _group_private(resource, ctx)
+        return _launched_private(resource, _MANAGED_TEMPLATES, "subnet_ids", ctx)
+    verdict = _launched_private(resource, _GROUP_TEMPLATES, "vpc_zone_identifier", ctx)
     membership = _self_managed(resource, ctx)
     if verdict.state is False and membership is not None and not membership[1]:
         return unknown(f"{_may_join(resource.address)}; if it does, {verdict.detail}", verdict.path)
@@ -362,32 +362,31 @@ def _subnet_public(value: Any, root: str, ctx: Context, path: str) -> Verdict:
     return PASS
 
 
-def _launch_template_private(resource: Resource, ctx: Context) -> Verdict:
-    return _templates_private(resource, ("launch_template.id", "launch_template.name"), ctx)
+# The launch template a managed node group's instances start from.
+_MANAGED_TEMPLATES = ("launch_template.id", "launch_template.name")
 
 
-def _private(template: Verdict, resource: Resource, path: str, ctx: Context) -> Verdict:
-    """Nodes get no public IP: their launch template asks for none (`template`) and no subnet at `path` maps one."""
+def _launched_private(group: Resource, templates: tuple[str, ...], subnets: str, ctx: Context) -> Verdict:
+    """A node group's nodes get no public IP: no launch template (at `templates`) they start from asks for one,
+    and no subnet (at `subnets`) maps one on launch, unless every template says no public IP: EC2 assigns one
+    as the launch asks, the subnet's attribute being only its default."""
+    template = _templates_private(group, templates, ctx)
     if template.state is False:
         return template
+    if template.state is True and _templates_decline(group, templates, ctx):
+        return PASS
+    if group.type == SELF_MANAGED_POOL and first_value(group, subnets) in (None, []):
+        # its instances launch in the default VPC, whose default subnets map public IPs unless someone changed that
+        return template if template.state is None else \
+            unknown("the subnets its instances launch in (no vpc_zone_identifier: the default VPC's)", subnets)
     blocker = template if template.state is None else None
-    for match in lookup(resource, path):
+    for match in lookup(group, subnets):
         for value in match.value if isinstance(match.value, list) else [match.value]:
-            found = _subnet_public(value, resource.root, ctx, path)
+            found = _subnet_public(value, group.root, ctx, subnets)
             if found.state is False:
                 return found
             blocker = blocker or (found if found.state is None else None)
     return blocker or PASS
-
-
-def _group_private(group: Resource, ctx: Context) -> Verdict:
-    """A self-managed group, judged as a managed one: its launch templates, then its subnets."""
-    template = _templates_private(group, _GROUP_TEMPLATES, ctx)
-    if template.state is not False and first_value(group, "vpc_zone_identifier") in (None, []):
-        # its instances launch in the default VPC, whose default subnets map public IPs unless someone changed that
-        return template if template.state is None else \
-            unknown("the subnets its instances launch in (no vpc_zone_identifier: the default VPC's)", "vpc_zone_identifier")
-    return _private(template, group, "vpc_zone_identifier", ctx)
 
 
 # Where a launch template or configuration asks for a public IP on each instance it starts.
@@ -412,6 +411,22 @@ def _templates_private(group: Resource, paths: tuple[str, ...], ctx: Context) ->
                 return verdict
             blocker = blocker or (verdict if verdict.state is None else None)
     return blocker or PASS
+
+
+def _templates_decline(group: Resource, paths: tuple[str, ...], ctx: Context) -> bool:
+    """Every launch template (or configuration) the group starts instances from is in the scanned code and sets
+    associate_public_ip_address to false."""
+    named = [(path, match.value) for path in paths for match in lookup(group, path) if match.value not in (None, "")]
+    for path, value in named:
+        templates = _templates_named(group, path, value, ctx)
+        if not templates or not all(_declines(template) for template in templates):
+            return False
+    return bool(named)
+
+
+def _declines(template: Resource) -> bool:
+    flags = lookup(template, _PUBLIC_IP[template.type])
+    return bool(flags) and all(truthy(flag.value) is False for flag in flags)
 
 
 def _template_private(group: Resource, path: str, value: Any, ctx: Context) -> Verdict:
