@@ -20,7 +20,7 @@ from scanner import __version__, checkout, config as config_module, git, output,
 from scanner.errors import SovscanError
 from scanner.evaluate.citations import LANGUAGES
 from scanner.focus import Focus, changed_since as find_changes, display_path
-from scanner.notices import CACHE_SKIPPED, NOT_EVALUATED, UNRENDERED
+from scanner.notices import CACHE_SKIPPED, NOT_EVALUATED, NOTHING_SCANNED, UNRENDERED, fails_strict
 from scanner.report import FORMATTERS
 from scanner.starter import starter_config
 
@@ -231,13 +231,12 @@ def _strict_problems(result: Result, files: int, config: Config) -> tuple[str, .
     builds not rendered in full, module calls not evaluated."""
     problems = []
     if files == 0:
-        problems.append("no file was scanned")
-    not_files = {"", config.source or ".sovscan.yaml"}   # "": about the run (an --exclude that matches nothing)
-    unrendered = sorted({n.path for n in result.notices if n.kind == UNRENDERED})
-    unread = sorted({n.path for n in result.notices if n.level in ("warning", "error") and n.path not in not_files
-                     and n.kind not in (UNRENDERED, NOT_EVALUATED, CACHE_SKIPPED)})
-    caches = sorted({n.path for n in result.notices if n.kind == CACHE_SKIPPED and n.level == "warning"})
-    modules = sorted({f"{n.path}:{n.line}" for n in result.notices if n.kind == NOT_EVALUATED})
+        problems.append(NOTHING_SCANNED)
+    failing = [n for n in result.notices if fails_strict(n, config.source)]   # the JUnit report makes them errors
+    unrendered = sorted({n.path for n in failing if n.kind == UNRENDERED})
+    unread = sorted({n.path for n in failing if not n.kind})
+    caches = sorted({n.path for n in failing if n.kind == CACHE_SKIPPED})
+    modules = sorted({f"{n.path}:{n.line}" for n in failing if n.kind == NOT_EVALUATED})
     if unread:
         problems.append(f"{terminal.plural(len(unread), 'file')} could not be read or parsed: {_some(unread)}")
     if unrendered:   # "render failed, zero files scanned, green build" must not happen under --strict

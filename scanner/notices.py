@@ -29,5 +29,20 @@ class Notice:
             raise ValueError(f"notice level {self.level!r} or kind {self.kind!r}")
 
 
+# Why `--strict` fails a run that read no file at all (no notice says it: there was nothing to say it of).
+NOTHING_SCANNED = "no file was scanned"
+
 LEVELS = ("note", "warning", "error")
 KINDS = ("", UNRENDERED, NOT_EVALUATED, CACHE_SKIPPED)
+
+
+def fails_strict(notice: Notice, configuration: str = "") -> bool:
+    """Whether `--strict` fails the run on this notice: a Kustomize build or Helm chart not rendered in full, a
+    module call not evaluated, a directory left out as a tagged cache that is no known tool's (a warning), or a
+    file that could not be read or parsed (a warning or error on a file; not one about the run as a whole, such
+    as an --exclude that matches nothing, nor one on the configuration file, such as a waiver's problem)."""
+    if notice.kind in (UNRENDERED, NOT_EVALUATED):
+        return True
+    if notice.kind == CACHE_SKIPPED:
+        return notice.level == "warning"
+    return notice.level in ("warning", "error") and notice.path not in ("", configuration or ".sovscan.yaml")

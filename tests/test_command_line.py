@@ -123,6 +123,37 @@ def test_strict_fails_on_a_directory_left_out_as_a_tagged_cache(write, capsys, t
     assert code == 1 and out.splitlines()[-1] == "FAILED (--strict): 1 directory left out as tagged caches: infra"
 
 
+def test_junit_errors_are_what_strict_fails_the_run_on(write, capsys, tmp_path):
+    """The JUnit widget agrees with the exit code under --strict too: a module call not evaluated (a note) and a
+    directory left out as a tagged cache fail the run, so they are errors there; another tool's cache is not."""
+    write({"main.tf": US.replace("uksouth", "westeurope") + 'module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n',
+           "infra/main.tf": US, "infra/CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n",
+           ".mypy_cache/CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n"})
+    cache = str(tmp_path / "c")
+
+    def errors_and_skips() -> tuple[list[str], list[str]]:
+        root = ET.parse("junit.xml").getroot()
+        inputs = next(s for s in root.iter("testsuite") if s.get("name") == "sovscan inputs")
+        return ([c.get("classname") for c in inputs.iter("testcase") if c.find("error") is not None],
+                [c.get("classname") for c in inputs.iter("testcase") if c.find("skipped") is not None])
+
+    code, _, _ = run(capsys, "scan", ".", "--only", "RES-001", "--cache-dir", cache, "-f", "junit=junit.xml")
+    assert code == 0 and errors_and_skips() == ([], [".mypy_cache", "infra", "main.tf"])
+    code, _, _ = run(capsys, "scan", ".", "--only", "RES-001", "--cache-dir", cache, "-f", "junit=junit.xml", "--strict")
+    assert code == 1 and errors_and_skips() == (["infra", "main.tf"], [".mypy_cache"])
+    assert ET.parse("junit.xml").getroot().get("errors") == "2"
+
+
+def test_junit_has_an_error_when_strict_fails_a_run_that_scanned_nothing(write, capsys):
+    (write({}) / "empty").mkdir()
+    code, _, _ = run(capsys, "scan", "empty", "-f", "junit=junit.xml")
+    assert code == 0 and ET.parse("junit.xml").getroot().get("errors") == "0"
+    code, _, _ = run(capsys, "scan", "empty", "-f", "junit=junit.xml", "--strict")
+    root = ET.parse("junit.xml").getroot()
+    assert code == 1 and root.get("errors") == "1"
+    assert [c.get("name") for c in root.iter("testcase") if c.find("error") is not None] == ["no file was scanned"]
+
+
 def test_source_date_epoch_fixes_the_gitlab_times(write, capsys, monkeypatch):
     write({"main.tf": US})
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")

@@ -5,7 +5,8 @@ one <testcase> per policy and target (the resource, file or repository it judged
 unique classname + name (GitLab merges duplicates). A case fails exactly when one of its findings fails the
 run at --fail-on, so the widget's failures agree with the exit code; a finding below --fail-on, in audit mode
 or waived, and an unresolved check, is <skipped> with the reason. Input files that could not be read are a
-suite of their own (<error> under --strict, which fails the run for them; <skipped> otherwise).
+suite of their own: <error> where --strict fails the run on them (a file not read or parsed, a build not
+rendered in full, a module call not evaluated, a tagged directory left out), <skipped> otherwise.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 from scanner.evaluate.result import Finding
-from scanner.notices import Notice
+from scanner.notices import NOTHING_SCANNED, Notice, fails_strict
 from scanner.report import labels, tally
 from scanner.report.model import TOOL_NAME, Report
 from scanner.terminal import inert
@@ -100,8 +101,11 @@ def _family_suites(root: ET.Element, report: Report, totals: Counter) -> None:
 
 
 def _notice_suite(root: ET.Element, report: Report, totals: Counter) -> None:
+    """The inputs not judged in full. Under --strict, those it fails the run on are errors (and so is a run
+    that scanned no file), so the widget agrees with the exit code; the others, and all without it, skipped."""
     notices: list[Notice] = report.result.notices
-    if not notices:
+    nothing_scanned = bool(report.strict_problems) and report.files_scanned == 0
+    if not notices and not nothing_scanned:
         return
     words = labels.words(report.lang)
     suite = ET.SubElement(root, "testsuite", {"name": words["junit_inputs"].format(tool=TOOL_NAME)})
@@ -113,13 +117,18 @@ def _notice_suite(root: ET.Element, report: Report, totals: Counter) -> None:
         case = ET.SubElement(suite, "testcase", {"classname": _clean(notice.path or TOOL_NAME), "name": name,
                                                  **({"file": _clean(notice.path)} if notice.path else {}), "time": "0"})
         where = f"{notice.path}:{notice.line}: " if notice.line else f"{notice.path}: " if notice.path else ""
-        if notice.level == "error" and report.strict_problems:
+        if report.strict_problems and fails_strict(notice, report.rules.configuration if report.rules else ""):
             error = ET.SubElement(case, "error", {"message": _clean(notice.message), "type": "input"})
             error.text = f"{_clean(where)}{_clean(notice.message)}"
             counts["errors"] += 1
         else:
             ET.SubElement(case, "skipped", {"message": _clean(f"{where}{notice.message}")})
             counts["skipped"] += 1
+        counts["tests"] += 1
+    if nothing_scanned:
+        case = ET.SubElement(suite, "testcase", {"classname": TOOL_NAME, "name": NOTHING_SCANNED, "time": "0"})
+        ET.SubElement(case, "error", {"message": NOTHING_SCANNED, "type": "input"}).text = NOTHING_SCANNED
+        counts["errors"] += 1
         counts["tests"] += 1
     _set_counts(suite, counts)
     totals.update(counts)
