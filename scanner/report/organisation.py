@@ -17,7 +17,7 @@ from scanner.errors import InputError
 from scanner.evaluate import citations
 from scanner.report import labels, tally
 from scanner.report.json_report import FORMAT_NAME, FORMAT_VERSION
-from scanner.terminal import inert
+from scanner.terminal import inert, plural
 
 ORGANISATION_FORMAT = "sovscan-organisation"
 ORGANISATION_VERSION = 1
@@ -246,7 +246,8 @@ def _control(coverage: tally.ControlCoverage) -> dict[str, Any]:
 def render_text(organisation: Organisation) -> str:
     totals = organisation.totals
     lines = [inert(f"{r.name}: {r.verdict}") for r in organisation.repositories]
-    lines.append(f"sovscan organisation: {totals['repositories']} repositories ({totals['failing_repositories']} failing), "
-                 f"{totals['checks']} checks ({totals['passes']} passed): {totals['findings']} findings, "
+    lines.append(f"sovscan organisation: {plural(totals['repositories'], 'repository', 'repositories')} "
+                 f"({totals['failing_repositories']} failing), {plural(totals['checks'], 'check')} "
+                 f"({totals['passes']} passed): {plural(totals['findings'], 'finding')}, "
                  f"{totals['failing']} failing, {totals['unresolved']} unresolved, {totals['suppressed']} waived")
     return "\n".join(lines) + "\n"

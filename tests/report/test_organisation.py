@@ -123,6 +123,12 @@ def test_text_summary_to_standard_output(results, capsys):
     assert lines[-1].startswith("sovscan organisation: 4 repositories (4 failing), ")
 
 
+def test_text_summary_of_one_repository_says_one_repository(results, capsys):
+    assert cli.main(["report", "merge", str(results["k8s-app"])]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("sovscan organisation: 1 repository (1 failing), ") and " 1 repositories" not in last
+
+
 @pytest.mark.parametrize("field, value", [(("scan",), None), (("scan", "date"), "x"),
                                           (("policies", 0, "controls"), None), (("policies", 0, "controls"), [1]),
                                           (("residency", "regions", 0), "x"), (("sovereignty_posture",), [5])])
