@@ -120,7 +120,7 @@ def test_strict_fails_on_a_directory_left_out_as_a_tagged_cache(write, capsys, t
     code, out, _ = run(capsys, "scan", ".", "--only", "RES-001", "--cache-dir", str(tmp_path / "c"))
     assert code == 0 and "infra: skipped: a cache directory (it holds a CACHEDIR.TAG)" in out
     code, out, _ = run(capsys, "scan", ".", "--only", "RES-001", "--strict", "--cache-dir", str(tmp_path / "c"))
-    assert code == 1 and out.splitlines()[-1] == "FAILED (--strict): 1 directory left out as tagged caches: infra"
+    assert code == 1 and out.splitlines()[-1] == "FAILED (--strict): 1 directory left out as a tagged cache: infra"
 
 
 def test_junit_errors_are_what_strict_fails_the_run_on(write, capsys, tmp_path):

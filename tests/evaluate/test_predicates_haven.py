@@ -55,7 +55,7 @@ resource "aws_eks_node_group" "workers" {
 '''})
     result = run_scan(root, only=("HAVEN-003",))
     assert [f.message.split(": ", 2)[-1] for f in result.findings] == [
-        "the node pools keep at least 1 nodes (aws_eks_node_group.workers: 1), 3 needed"]
+        "the node pools keep at least 1 node (aws_eks_node_group.workers: 1), 3 needed"]
 
 
 def test_zones_of_all_pools_count_together(write, run_scan, tmp_path):
@@ -654,7 +654,7 @@ def test_a_self_managed_node_group_counts_for_its_cluster(write, run_scan, tmp_p
     assert failed == ({"HAVEN-001"} if not zones else set()) | ({"HAVEN-003"} if not workers else set())
     if not workers:
         (few,) = [f for f in result.findings if f.policy_id == "HAVEN-003"]
-        assert "the node pools keep at least 1 nodes (aws_autoscaling_group.nodes: 1), 3 needed" in few.message
+        assert "the node pools keep at least 1 node (aws_autoscaling_group.nodes: 1), 3 needed" in few.message
     (os_,) = [u for u in result.unresolved if u.policy_id == "HAVEN-009"]
     assert "the node image of aws_autoscaling_group.nodes (a self-managed group's AMI)" in os_.message
 

@@ -91,7 +91,7 @@ def test_a_plan_of_other_code_is_a_notice_not_a_crash(write, tmp_path):
     other["planned_values"]["root_module"]["child_modules"] = []
     code, findings, _ = scan(write, tmp_path, other)
     report = json.loads((tmp_path / "r.json").read_text())
-    assert any("planned resources are not in the scanned code" in n["message"] for n in report["notices"])
+    assert any(n["message"].startswith("1 planned resource is not in the scanned code") for n in report["notices"])
     assert findings == []
 
 

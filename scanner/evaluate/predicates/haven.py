@@ -95,7 +95,7 @@ def worker_minimum(resource: Resource, args: dict[str, Any], ctx: Context, base:
         return unknown(blocker, path)
     if cluster.maybe_pools:
         return _maybe(cluster, path)
-    return fail(path, f"the node pools keep at least {total} nodes ({'; '.join(parts)}), {minimum} needed")
+    return fail(path, f"the node pools keep at least {total} node{'' if total == 1 else 's'} ({'; '.join(parts)}), {minimum} needed")
 
 
 def _maybe(cluster: Cluster, path: str = "") -> Verdict:

@@ -163,7 +163,7 @@ def planned_only(model: TerraformModel, root: str, plan: PlanValues) -> None:
             chains={k: ((plan.place, PLAN_ROLE),) for k in values}))
     if strangers:
         shown = ", ".join(strangers[:3]) + (f" and {len(strangers) - 3} more" if len(strangers) > 3 else "")
-        model.notices.append(Notice(plan.plan.path, 0, f"{len(strangers)} planned resources are not in the scanned "
+        model.notices.append(Notice(plan.plan.path, 0, f"{len(strangers)} planned resource{'s are' if len(strangers) > 1 else ' is'} not in the scanned "
                                                        f"code of {root or 'the root module'} ({shown}): the plan "
                                                        f"may be of other code", "warning"))
 
