@@ -33,13 +33,15 @@ KEY = Unknown("aws_kms_key.k.arn (known after apply)", refers_to="aws_kms_key.k"
 VAULT_KEY = Unknown("azurerm_key_vault_key.k.id", refers_to="azurerm_key_vault_key.k", attribute="id", kind="computed")
 BUCKET_ARN = Unknown("aws_s3_bucket.b.arn", refers_to="aws_s3_bucket.b", attribute="arn", kind="computed")
 DATA_KEY = Unknown("data.aws_kms_key.k", refers_to="data.aws_kms_key.k", kind="data")
+DATA_VAULT_KEY = Unknown("data.azurerm_key_vault_key.k", refers_to="data.azurerm_key_vault_key.k", kind="data")
 VARIABLE = Unknown("var.key", kind="variable")
 
 
 @pytest.mark.parametrize("value, references, state, detail", [
     (KEY, {}, True, ""),
     (VAULT_KEY, {}, True, ""),
-    (DATA_KEY, {}, True, ""),                                    # a key looked up by data source is the customer's
+    (DATA_KEY, {}, None, ""),                                    # an AWS KMS key looked up may be AWS-managed
+    (DATA_VAULT_KEY, {}, True, ""),                              # a Key Vault key is the customer's
     ("arn:aws:kms:eu-west-1:111122223333:key/1234abcd", {}, True, ""),
     ("alias/aws/s3", {}, False, "alias/aws/s3 is a provider-managed key"),
     ("arn:aws:kms:eu-west-1:111122223333:alias/aws/ebs", {}, False, "is a provider-managed key"),

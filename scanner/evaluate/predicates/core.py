@@ -21,6 +21,8 @@ CUSTOMER_KEY_TYPES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_ke
                       "stackit_kms_key", "ovh_okms_service_key", "scaleway_key_manager_key", "oci_kms_key",
                       "alicloud_kms_key")
 _PROVIDER_MANAGED_KEY = re.compile(r"(^|:)alias/aws/")
+# Data sources that may find a provider-managed key as well as a customer key.
+_LOOKS_UP_PROVIDER_KEYS = ("aws_kms_key",)
 
 
 def customer_key(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
@@ -36,6 +38,11 @@ def customer_key(resource: Resource, args: dict[str, Any], ctx: Context, base: M
                 target_type = base_address(value.refers_to).rsplit(".", 2)[-2]
                 if target_type not in CUSTOMER_KEY_TYPES and not target_type.startswith("data"):
                     return unknown(value.reason, path)
+                if target_type in _LOOKS_UP_PROVIDER_KEYS and value.kind == "data":
+                    # `data "aws_kms_key" { key_id = "alias/aws/ebs" }` finds an AWS-managed key: which key it
+                    # finds is decided outside the scanned code
+                    return unknown(f"whether the key {value.reason} looks up is customer-managed (it may be an "
+                                   "AWS-managed key, alias/aws/...)", path)
                 continue
             refs = resource.references.get(path, ())
             if any(base_address(r).rsplit(".", 2)[-2] in CUSTOMER_KEY_TYPES for r in refs):

@@ -1,0 +1,32 @@
+"""A check never passes because it could not find or resolve what it needed: a data source's key, a second target
+beside one it found, tags from a variable, subnets named by a literal id, a dynamic block over a variable. Each is
+reported as unresolved (file, line, rule), and the check that could not judge it records no pass."""
+from __future__ import annotations
+
+
+def _open(result) -> list[tuple[str, int, str]]:
+    return sorted((u.path, u.line, u.policy_id) for u in result.unresolved)
+
+
+def _passed(result, rule: str) -> list[str]:
+    return sorted(p.address for p in result.passed if p.policy_id == rule)
+
+
+def test_an_aws_kms_key_looked_up_by_a_data_source_is_unresolved(write, run_scan, tmp_path):
+    """`data "aws_kms_key"` finds the AWS-managed alias/aws/ebs as readily as a customer key: which one is decided
+    outside the scanned code. A Key Vault key looked up is always the customer's."""
+    root = write({"main.tf": '''provider "aws" { region = "eu-west-1" }
+data "aws_kms_key" "managed" {
+  key_id = "alias/aws/ebs"
+}
+resource "aws_ebs_volume" "v" {
+  availability_zone = "eu-west-1a"
+  size              = 10
+  kms_key_id        = data.aws_kms_key.managed.arn
+}
+'''}, tmp_path / "kms")
+    result = run_scan(root, only=("CMK-002",))
+    assert result.findings == []
+    assert _open(result) == [("main.tf", 8, "CMK-002")]
+    assert "may be an AWS-managed key" in result.unresolved[0].message
+    assert _passed(result, "CMK-002") == []
