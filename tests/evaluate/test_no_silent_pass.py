@@ -30,3 +30,36 @@ resource "aws_ebs_volume" "v" {
     assert _open(result) == [("main.tf", 8, "CMK-002")]
     assert "may be an AWS-managed key" in result.unresolved[0].message
     assert _passed(result, "CMK-002") == []
+
+
+REPLICATION = '''provider "aws" { region = "eu-west-1" }
+variable "external_bucket_arn" {}
+resource "aws_s3_bucket" "eu" {
+  bucket = "dest-eu"
+}
+resource "aws_s3_bucket_replication_configuration" "r" {
+  bucket = "src"
+  role   = "arn:aws:iam::111122223333:role/r"
+  rule {
+    destination { bucket = aws_s3_bucket.eu.arn }
+  }
+  rule {
+    destination { bucket = %s }
+  }
+}
+'''
+
+
+def test_a_second_replication_target_beside_one_in_the_code_is_unresolved(write, run_scan, tmp_path):
+    """One rule's destination is a bucket in the code (judged on its region); another rule's, a variable or a
+    literal S3 ARN (which has no region segment), is not known: the configuration does not pass on the first."""
+    for name, other in (("variable", "var.external_bucket_arn"), ("literal", '"arn:aws:s3:::bucket-elsewhere"')):
+        result = run_scan(write({"main.tf": REPLICATION % other}, tmp_path / name), only=("RES-005",))
+        assert result.findings == [], name
+        assert _open(result) == [("main.tf", 10, "RES-005")], name
+        assert _passed(result, "RES-005") == [], name
+    # the bucket's name written out, and its ARN built from it, are the bucket in the code: judged, and passed
+    named = run_scan(write({"main.tf": REPLICATION % '"arn:aws:s3:::${aws_s3_bucket.eu.bucket}"'}, tmp_path / "named"),
+                     only=("RES-005",))
+    assert named.unresolved == [] and named.findings == []
+    assert _passed(named, "RES-005") == ["aws_s3_bucket_replication_configuration.r"]

@@ -11,7 +11,7 @@ from scanner.evaluate.predicates.spec import MAPPING, STRING, STRINGS, Predicate
 from scanner.model.paths import Match, lookup
 from scanner.registries.providers import ProviderEntry
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
-from scanner.model.resource import Resource
+from scanner.model.resource import Resource, base_address
 from scanner.model.values import Unknown
 
 _ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:([a-z0-9-]*):")
@@ -68,8 +68,8 @@ def target_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context
     regions. The target's region is its own `region_paths` attribute or its provider's region; a literal
     ARN with a region segment is read directly."""
     path = args["path"]
-    values = [m.value for m in lookup(resource, path, base) if m.value not in (None, "")]
-    if not values:
+    matches = [m for m in lookup(resource, path, base) if m.value not in (None, "")]
+    if not matches:
         return PASS                     # nothing is sent anywhere
     found = targets(resource, path, args.get("types"), ctx, base)
     registry = _registry(resource, args)
@@ -82,25 +82,38 @@ def target_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context
         verdict = region_verdict(registry, str(value), path, ctx)
         if verdict.state is False:
             return fail(path, f"{target.address}: {verdict.detail}")
-    return _literal_targets(values, path, registry, ctx, covered=bool(found))
+    return _literal_targets(matches, path, registry, ctx, found)
 
 
-def _literal_targets(values: list, path: str, registry: str, ctx: Context, covered: bool) -> Verdict:
-    """Values not resolved to a resource: an ARN's region segment, else cannot tell. `covered`: the
-    expression referred to target resources, so a plain value (a bucket name) is theirs, checked above."""
-    for value in values:
+def _literal_targets(matches: list[Match], path: str, registry: str, ctx: Context, found: list[Resource]) -> Verdict:
+    """Values not resolved to a resource: an ARN's region segment, else cannot tell. A value that is one of
+    the `found` target resources (an attribute of it, or its name written out: a bucket name) was checked
+    above; another value beside them (a second replication rule's variable or literal bucket) was not."""
+    addresses = {base_address(t.address) for t in found}
+    for match in matches:
+        value, where = match.value, match.location or path   # the finding points at the value not known
         if isinstance(value, Unknown):
-            if covered:
+            if value.refers_to and base_address(value.refers_to) in addresses:
                 continue
-            return unknown(value.reason, path)
+            return Verdict(None, where, path, "", value.reason)
         arn = _ARN.match(value) if isinstance(value, str) else None
         if arn and arn.group(1):
             verdict = region_verdict(registry, arn.group(1), path, ctx)
             if verdict.state is False:
                 return fail(path, f"target {verdict.detail}")
-        elif not covered:
-            return unknown(f"the region of {str(value)[:60]}", path)
+        elif not _names_one_of(value, found):
+            return Verdict(None, where, path, "", f"the region of {str(value)[:60]}")
     return PASS
+
+
+def _names_one_of(value: Any, found: list[Resource]) -> bool:
+    """The value, or the last segment of an ARN or id (`arn:aws:s3:::name`, `.../storageAccounts/name`), is a
+    name one of the target resources writes (its `bucket`, `name`)."""
+    if not isinstance(value, str) or not value:
+        return False
+    last = re.split(r"[:/]", value)[-1]
+    written = {v for t in found for v in t.values.values() if isinstance(v, str) and v}
+    return value in written or last in written
 
 
 # --- provider jurisdiction and placement (provider_source resources: one per distinct provider) -----
