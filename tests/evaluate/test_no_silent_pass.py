@@ -63,3 +63,26 @@ def test_a_second_replication_target_beside_one_in_the_code_is_unresolved(write,
                      only=("RES-005",))
     assert named.unresolved == [] and named.findings == []
     assert _passed(named, "RES-005") == ["aws_s3_bucket_replication_configuration.r"]
+
+
+def test_critical_data_with_tags_from_a_variable_is_unresolved(write, run_scan, tmp_path):
+    """Whether data is critical is its criticality tag: tags not known statically may carry it."""
+    root = write({"main.tf": '''provider "aws" { region = "eu-west-1" }
+variable "tags" {}
+resource "aws_s3_bucket" "data" {
+  bucket = "data"
+  tags   = var.tags
+}
+resource "aws_s3_bucket" "merged" {
+  bucket = "merged"
+  tags   = merge(var.tags, { owner = "team" })
+}
+resource "aws_s3_bucket" "plain" {
+  bucket = "plain"
+  tags   = { owner = "team" }
+}
+'''}, tmp_path / "tags")
+    result = run_scan(root, only=("EXIT-004",))
+    assert result.findings == []
+    assert _open(result) == [("main.tf", 5, "EXIT-004"), ("main.tf", 9, "EXIT-004")]
+    assert _passed(result, "EXIT-004") == ["aws_s3_bucket.plain"]

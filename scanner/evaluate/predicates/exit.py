@@ -304,7 +304,16 @@ def _criticality(resource: Resource, args: dict, base: Match | None) -> bool | U
     for key, value in tags.items():
         if str(key).lower() in keys:
             return value if isinstance(value, Unknown) else str(value).lower() in wanted
-    return False
+    # tags not known statically (`tags = var.tags`, the provider's default_tags from a variable) may carry the key
+    return next(iter(_unknown_tags(resource)), False) if "path" not in args else False
+
+
+def _unknown_tags(resource: Resource) -> list[Unknown]:
+    """The resource's tags (or labels) and its provider's default tags that are not known statically."""
+    blocks = resource.provider_values.get("default_tags")
+    found = [blocks] if isinstance(blocks, Unknown) else \
+        [b.get("tags") for b in blocks or [] if isinstance(b, dict) and isinstance(b.get("tags"), Unknown)]
+    return found + [resource.values[key] for key in ("tags", "labels") if isinstance(resource.values.get(key), Unknown)]
 
 
 def _velero_elsewhere(ctx: Context, provider: str) -> bool:
