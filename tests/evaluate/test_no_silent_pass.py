@@ -86,3 +86,37 @@ resource "aws_s3_bucket" "plain" {
     assert result.findings == []
     assert _open(result) == [("main.tf", 5, "EXIT-004"), ("main.tf", 9, "EXIT-004")]
     assert _passed(result, "EXIT-004") == ["aws_s3_bucket.plain"]
+
+
+EKS_LITERAL_SUBNETS = '''resource "aws_eks_cluster" "c" {
+  name     = "c"
+  role_arn = "arn:aws:iam::111122223333:role/eks"
+  vpc_config {
+    subnet_ids = %s
+  }
+}
+resource "aws_eks_node_group" "ng" {
+  cluster_name  = aws_eks_cluster.c.name
+  node_role_arn = "arn:aws:iam::111122223333:role/node"
+  subnet_ids    = %s
+  scaling_config {
+    desired_size = 3
+    max_size     = 3
+    min_size     = 3
+  }
+}
+'''
+
+
+def test_node_groups_in_subnets_named_by_literal_ids_do_not_span_zones_for_certain(write, run_scan, tmp_path):
+    """Two literal subnet ids name subnets outside the scanned code, which may lie in one zone: unresolved, not two
+    zones; a single subnet lies in one zone whichever it is: a finding."""
+    two = '["subnet-0aaa", "subnet-0bbb"]'
+    result = run_scan(write({"main.tf": EKS_LITERAL_SUBNETS % (two, two)}, tmp_path / "two"), only=("HAVEN-001",))
+    assert result.findings == []
+    assert _open(result) == [("main.tf", 4, "HAVEN-001")]
+    assert "subnet subnet-0aaa (not in the scanned code)" in result.unresolved[0].message
+    assert _passed(result, "HAVEN-001") == []
+    one = '["subnet-0aaa"]'
+    single = run_scan(write({"main.tf": EKS_LITERAL_SUBNETS % (one, one)}, tmp_path / "one"), only=("HAVEN-001",))
+    assert [(f.path, f.line, f.policy_id) for f in single.findings] == [("main.tf", 4, "HAVEN-001")]

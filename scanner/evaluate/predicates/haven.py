@@ -230,7 +230,8 @@ def _eks_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
 
 
 def _subnet_zones(resource: Resource, path: str, ctx: Context, seen: _Zones) -> None:
-    """Availability zones of the subnets at `path`; a literal subnet id stands for itself (AZ unknown)."""
+    """Availability zones of the subnets at `path`; a literal subnet id names a subnet outside the scanned code,
+    whose zone is not known (two such ids may lie in one zone)."""
     for match in lookup(resource, path):
         seen.bound(match.value)    # a subnet lies in one zone, whichever it is
         for value in match.value if isinstance(match.value, list) else [match.value]:
@@ -242,6 +243,9 @@ def _subnet_zones(resource: Resource, path: str, ctx: Context, seen: _Zones) -> 
                 for zone in zones:
                     seen.add(zone if zone is not None else Unknown(f"availability_zone of {value.refers_to}"),
                              counted=False)
+            elif isinstance(value, str) and value:
+                seen.add(Unknown(f"the availability zone of subnet {value[:60]} (not in the scanned code)"),
+                         counted=False)
             else:
                 seen.add(value, counted=False)
 

@@ -27,6 +27,6 @@ resource "aws_eks_cluster" "auto" {
     enabled = true
   }
   vpc_config {
-    subnet_ids = ["subnet-0a", "subnet-0b", "subnet-0c"]
+    subnet_ids = [aws_subnet.a.id, aws_subnet.b.id]
   }
 }
