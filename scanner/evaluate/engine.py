@@ -143,7 +143,13 @@ class _Run:
                 return
         items: list[Match | None] = [None]
         if check.each:
-            items = [m for m in resolve(resource, check.each) if not isinstance(m.value, Unknown)]
+            known, hidden = _items(resource, check.each)
+            items = list(known)
+            if hidden is not None:   # items not known statically (a dynamic block over a variable): not judged,
+                self.checks += 1     # so not passed either
+                verdict = Verdict(None, hidden.location or check.each, hidden.key or check.each, "",
+                                  hidden.value.reason)
+                self.record(self.unresolved, _finding(policy, check, resource, verdict, None, mode, "open"), resource)
         for item in items:
             self.checks += 1
             parts = _conjuncts(check.assertion)
@@ -282,8 +288,20 @@ def evaluate(model: Model, policies: list[Policy], config: Config, today: dateti
 def _countable(concluded: Concluded, check: Check, resource: Resource) -> bool:
     """The remembered counts are ones the check could make on the resource: no more checks than it has items
     (an entry another job wrote could ask for billions of passes)."""
-    items = 1 if not check.each else sum(1 for m in resolve(resource, check.each) if not isinstance(m.value, Unknown))
+    if check.each:
+        known, hidden = _items(resource, check.each)
+        items = len(known) + (hidden is not None)
+    else:
+        items = 1
     return 0 <= concluded.passes <= concluded.checks <= max(items, 1)
+
+
+def _items(resource: Resource, each: str) -> tuple[list[Match], Match | None]:
+    """The items at `each` a check judges one by one, and the first that is not known statically (the list
+    itself, or an element of it)."""
+    matches = resolve(resource, each)
+    return [m for m in matches if not isinstance(m.value, Unknown)], \
+        next((m for m in matches if isinstance(m.value, Unknown)), None)
 
 
 def _written(resource: Resource, path: str) -> bool:

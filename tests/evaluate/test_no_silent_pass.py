@@ -120,3 +120,43 @@ def test_node_groups_in_subnets_named_by_literal_ids_do_not_span_zones_for_certa
     one = '["subnet-0aaa"]'
     single = run_scan(write({"main.tf": EKS_LITERAL_SUBNETS % (one, one)}, tmp_path / "one"), only=("HAVEN-001",))
     assert [(f.path, f.line, f.policy_id) for f in single.findings] == [("main.tf", 4, "HAVEN-001")]
+
+
+def test_items_of_a_dynamic_block_over_a_variable_are_unresolved(write, run_scan, tmp_path):
+    """A check over each item of a list (`each:`) whose items are not known statically judges none of them: it is
+    unresolved for that list, where it used to record nothing, so that the instance counted only as passed (its
+    root volume's check holds)."""
+    root = write({"main.tf": '''provider "aws" { region = "eu-west-1" }
+variable "volumes" {}
+resource "aws_kms_key" "k" {}
+resource "aws_instance" "a" {
+  ami           = "ami-1"
+  instance_type = "t3.micro"
+  root_block_device {
+    kms_key_id = aws_kms_key.k.arn
+  }
+  dynamic "ebs_block_device" {
+    for_each = var.volumes
+    content {
+      device_name = ebs_block_device.value.device_name
+      kms_key_id  = ebs_block_device.value.kms_key_id
+    }
+  }
+}
+resource "aws_instance" "known" {
+  ami           = "ami-1"
+  instance_type = "t3.micro"
+  root_block_device {
+    kms_key_id = aws_kms_key.k.arn
+  }
+  ebs_block_device {
+    device_name = "/dev/sdf"
+    kms_key_id  = aws_kms_key.k.arn
+  }
+}
+'''}, tmp_path / "dynamic")
+    result = run_scan(root, only=("CMK-002",))
+    assert result.findings == []
+    assert _open(result) == [("main.tf", 10, "CMK-002")]   # the dynamic block
+    assert "var.volumes" in result.unresolved[0].message
+    assert result.checks == 4    # a: its root volume, its volumes (unresolved); known: its root volume, its volume
