@@ -32,6 +32,25 @@ resource "aws_ebs_volume" "v" {
     assert _passed(result, "CMK-002") == []
 
 
+
+def test_a_key_of_a_type_that_merely_starts_with_data_is_no_data_source(write, run_scan, tmp_path):
+    """A `datadog_*` (or `databricks_*`) resource is no key; its id was taken for a data source's and passed."""
+    root = write({"main.tf": '''provider "aws" { region = "eu-west-1" }
+resource "datadog_monitor" "m" {
+  name = "m"
+}
+resource "aws_ebs_volume" "v" {
+  availability_zone = "eu-west-1a"
+  size              = 10
+  kms_key_id        = datadog_monitor.m.id
+}
+'''}, tmp_path / "datadog")
+    result = run_scan(root, only=("CMK-002",))
+    assert result.findings == []
+    assert _open(result) == [("main.tf", 8, "CMK-002")]
+    assert _passed(result, "CMK-002") == []
+
+
 REPLICATION = '''provider "aws" { region = "eu-west-1" }
 variable "external_bucket_arn" {}
 resource "aws_s3_bucket" "eu" {

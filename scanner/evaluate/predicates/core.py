@@ -36,7 +36,7 @@ def customer_key(resource: Resource, args: dict[str, Any], ctx: Context, base: M
         if isinstance(value, Unknown):
             if value.refers_to:
                 target_type = base_address(value.refers_to).rsplit(".", 2)[-2]
-                if target_type not in CUSTOMER_KEY_TYPES and not target_type.startswith("data"):
+                if target_type not in CUSTOMER_KEY_TYPES:
                     return unknown(value.reason, path)
                 if target_type in _LOOKS_UP_PROVIDER_KEYS and value.kind == "data":
                     # `data "aws_kms_key" { key_id = "alias/aws/ebs" }` finds an AWS-managed key: which key it
