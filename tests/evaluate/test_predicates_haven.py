@@ -914,24 +914,32 @@ def test_a_group_that_may_join_the_cluster_is_unresolved_only_where_its_nodes_wo
     assert checks["Private networking topology"] == ("pass" if outcome in ("none", "pass") else outcome)
 
 
-def test_managed_and_self_managed_groups_of_one_cluster_are_each_judged_where_they_are_written(write, run_scan):
-    """A managed node group keeps its own outcome beside a self-managed one; the cluster's summary has both."""
-    text = SELF_MANAGED_NETWORK % ("", f"vpc_zone_identifier = [aws_subnet.private.id]\n  {TEMPLATE}") + """
+# A managed node group of the cluster, beside a private self-managed one: its template's network interface, its
+# subnet (private or public) and how it names its template.
+BESIDE_A_PRIVATE_GROUP = SELF_MANAGED_NETWORK % ("", f"vpc_zone_identifier = [aws_subnet.private.id]\n  {TEMPLATE}")
+MANAGED_GROUP = """
+variable "template_id" {}
 resource "aws_launch_template" "managed" {
   name = "managed"
   network_interfaces {
-    associate_public_ip_address = true
+    %s
   }
 }
 resource "aws_eks_node_group" "managed" {
   cluster_name = aws_eks_cluster.e.name
-  subnet_ids   = [aws_subnet.private.id]
+  subnet_ids   = [aws_subnet.%s.id]
   launch_template {
-    id      = aws_launch_template.managed.id
+    %s
     version = "$Latest"
   }
 }
 """
+BY_ID = "id      = aws_launch_template.managed.id"
+
+
+def test_managed_and_self_managed_groups_of_one_cluster_are_each_judged_where_they_are_written(write, run_scan):
+    """A managed node group keeps its own outcome beside a self-managed one; the cluster's summary has both."""
+    text = BESIDE_A_PRIVATE_GROUP + MANAGED_GROUP % ("associate_public_ip_address = true", "private", BY_ID)
     result = run_scan(write({"main.tf": text}), only=("HAVEN-006",))
     assert [(f.path, f.line, f.policy_id, f.address) for f in result.findings] == [
         ("main.tf", line_of(text, "    id      = aws_launch_template.managed.id") - 1, "HAVEN-006",
@@ -964,23 +972,7 @@ def test_a_private_group_that_may_be_the_clusters_nodes_is_no_pass_of_the_cluste
 ])
 def test_a_managed_node_groups_launch_template_is_judged_however_it_is_named(write, run_scan, launch_template, kind,
                                                                               detail):
-    text = SELF_MANAGED_NETWORK % ("", f"vpc_zone_identifier = [aws_subnet.private.id]\n  {TEMPLATE}") + """
-variable "template_id" {}
-resource "aws_launch_template" "managed" {
-  name = "managed"
-  network_interfaces {
-    associate_public_ip_address = true
-  }
-}
-resource "aws_eks_node_group" "managed" {
-  cluster_name = aws_eks_cluster.e.name
-  subnet_ids   = [aws_subnet.private.id]
-  launch_template {
-    %s
-    version = "$Latest"
-  }
-}
-""" % launch_template
+    text = BESIDE_A_PRIVATE_GROUP + MANAGED_GROUP % ("associate_public_ip_address = true", "private", launch_template)
     result = run_scan(write({"main.tf": text}), only=("HAVEN-006",))
     outcomes = [("fail", f.path, f.line, f.policy_id, f.address, f.message) for f in result.findings] + \
                [("open", u.path, u.line, u.policy_id, u.address, u.message) for u in result.unresolved]
@@ -995,22 +987,7 @@ resource "aws_eks_node_group" "managed" {
                                              ("description = \"nodes\"", "fail")])   # says nothing: the subnet decides
 def test_a_managed_node_groups_template_that_says_no_public_ip_overrides_its_public_subnet(write, run_scan, interface,
                                                                                             kind):
-    text = SELF_MANAGED_NETWORK % ("", f"vpc_zone_identifier = [aws_subnet.private.id]\n  {TEMPLATE}") + """
-resource "aws_launch_template" "managed" {
-  name = "managed"
-  network_interfaces {
-    %s
-  }
-}
-resource "aws_eks_node_group" "managed" {
-  cluster_name = aws_eks_cluster.e.name
-  subnet_ids   = [aws_subnet.public.id]
-  launch_template {
-    id      = aws_launch_template.managed.id
-    version = "$Latest"
-  }
-}
-""" % interface
+    text = BESIDE_A_PRIVATE_GROUP + MANAGED_GROUP % (interface, "public", BY_ID)
     result = run_scan(write({"main.tf": text}), only=("HAVEN-006",))
     assert result.unresolved == []
     if kind == "pass":
