@@ -102,7 +102,7 @@ def _central_problem(waiver: ConfigWaiver, today: datetime.date, max_days: int) 
 def apply(result: Result, model: Model, directives: list[Directive], foreign: list[ForeignDirective],
           config: Config, today: datetime.date) -> Result:
     modules = _module_prefixes(model)
-    used: set = set()
+    used: dict = {}     # waiver -> the rules it names that matched a finding
     problems: dict = {}
     findings = []
     names = {p.id: p.names for p in result.policies}
@@ -116,11 +116,11 @@ def apply(result: Result, model: Model, directives: list[Directive], foreign: li
 
 
 def _waive(finding: Finding, modules: dict, directives: list[Directive], config: Config, today: datetime.date,
-           used: set, problems: dict, names: tuple[str, ...]) -> Finding:
+           used: dict, problems: dict, names: tuple[str, ...]) -> Finding:
     for directive in directives:
         if not _inline_target(directive, finding, modules, names):
             continue
-        used.add(directive)
+        used.setdefault(directive, set()).update(rule for rule in directive.rules if rule in names)
         problem = _inline_problem(directive, today, config.max_waiver_days)
         if problem:
             problems[directive] = problem
@@ -130,7 +130,7 @@ def _waive(finding: Finding, modules: dict, directives: list[Directive], config:
     for waiver in config.waivers:
         if not _central_target(waiver, finding, names):
             continue
-        used.add(waiver)
+        used.setdefault(waiver, set()).add(waiver.rule)
         problem = _central_problem(waiver, today, config.max_waiver_days)
         if problem:
             problems[waiver] = problem
@@ -140,7 +140,7 @@ def _waive(finding: Finding, modules: dict, directives: list[Directive], config:
     return finding
 
 
-def _problem_notices(directives: list[Directive], config: Config, used: set, problems: dict) -> list[Notice]:
+def _problem_notices(directives: list[Directive], config: Config, used: dict, problems: dict) -> list[Notice]:
     notices = []
     for directive in directives:
         rules = ",".join(directive.rules)
@@ -151,6 +151,11 @@ def _problem_notices(directives: list[Directive], config: Config, used: set, pro
             notices.append(Notice(directive.path, directive.line, f"waiver for {rules} {problems[directive]}"))
         elif directive not in used:
             notices.append(Notice(directive.path, directive.line, f"waiver for {rules} matches no finding (unused)", "note"))
+        else:   # a comment naming several rules: each is a waiver of its own
+            idle = [rule for rule in directive.rules if rule not in used[directive]]
+            if idle:
+                notices.append(Notice(directive.path, directive.line, f"waiver for {rules}: {', '.join(idle)} "
+                                                                      "matches no finding here (unused)", "note"))
     for waiver in config.waivers:
         where = config.source or ".sovscan.yaml"
         label = f"waiver for {waiver.rule} on {waiver.resource}"

@@ -44,6 +44,18 @@ def test_unused_waiver_and_foreign_comments_are_listed(write, run_scan):
     assert [n.line for n in result.migration] == [3]
 
 
+def test_a_rule_of_a_comment_naming_several_that_matches_nothing_is_listed_as_unused(write, run_scan):
+    """`CMK-001,RES-001` waives RES-001 here; CMK-001 matches nothing there and is said to, as a comment of its own
+    would be (a resource group has no key to manage)."""
+    root = write({"main.tf": '# sovscan:ignore RES-001,CMK-001 reason="temporary" until=2027-02-01\n'
+                             + US_RG.format(name="a")})
+    result = run_scan(root, only=("RES-001", "CMK-001"))
+    assert [(f.address, f.suppression.kind if f.suppression else None) for f in result.findings] == [
+        ("azurerm_resource_group.a", "inSource")]
+    assert [(n.path, n.line, n.message) for n in result.waiver_problems] == [
+        ("main.tf", 1, "waiver for RES-001,CMK-001: CMK-001 matches no finding here (unused)")]
+
+
 def test_yaml_comment_waiver(write, run_scan):
     root = write({"k.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n"
                             "stringData: # sovscan:ignore SEC-010 reason=\"test fixture, not a real secret\" until=2027-06-30\n"
