@@ -147,6 +147,10 @@ def leaf(resource: Resource, cond: dict[str, Any], item: Match | None) -> Verdic
         if held is None:
             return Verdict(None, match.location or location, match.key or key, "",
                            f"whether {match.key or key} matches the policy's pattern (it could run too long on the value)")
+        hidden = next((v for v in match.value if isinstance(v, Unknown)), None) \
+            if op == "contains" and isinstance(match.value, list) else None
+        if not held and hidden is not None:   # `[var.x]`: the entry not known statically may be the one
+            return Verdict(None, match.location or location, match.key or key, "", hidden.reason)
         if not held:
             return Verdict(False, match.location or location, match.key or key,
                            f"{match.key or key} = {shown(match.value)}")

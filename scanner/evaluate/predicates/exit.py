@@ -145,6 +145,13 @@ def _wildcard_covers(entry: Any, resource_type: str) -> bool:
     return entry == "*" or (service is not None and f":{service}:" in entry)
 
 
+def _selects_by_tag(selection: Resource) -> bool:
+    """The selection picks resources by tag (a selection_tag or a string_equals condition)."""
+    if selection.values.get("selection_tag"):
+        return True
+    return any(isinstance(c, dict) and c.get("string_equals") for c in selection.values.get("condition") or [])
+
+
 def _tag_selected(selection: Resource, tags: dict) -> bool | None:
     """True when a selection_tag (or string_equals condition) matches the tags; None when unknowable."""
     wanted = [(t.get("key"), t.get("value")) for t in selection.values.get("selection_tag") or [] if isinstance(t, dict)]
@@ -166,6 +173,7 @@ def aws_backup_rule_selected(resource: Resource, args: dict[str, Any], ctx: Cont
     """An aws_backup_selection picks the resource by rule: by its tags (`path`, default the resource's
     and the provider's default tags) or by an ARN wildcard for its service. Selection by reference is
     the `linked` predicate's job."""
+    hidden: list[Unknown] = []
     if "path" in args:
         found = [m.value for m in lookup(resource, args["path"], base)]
         if found and isinstance(found[0], Unknown):
@@ -173,17 +181,21 @@ def aws_backup_rule_selected(resource: Resource, args: dict[str, Any], ctx: Cont
         tags = found[0] if found and isinstance(found[0], dict) else {}
     else:
         tags = _tags(resource)
+        hidden = _unknown_tags(resource)   # `tags = var.tags`: they may carry the tag a selection picks by
     blocker = elsewhere = ""
     for selection in ctx.of_type(["aws_backup_selection"]):
         chosen = selection.values.get("resources")
         by_tag = _tag_selected(selection, tags)
+        if by_tag is False and hidden and _selects_by_tag(selection):
+            by_tag = None
         selects = by_tag or (isinstance(chosen, list) and any(_wildcard_covers(e, resource.type) for e in chosen))
         if selection.root == resource.root:
             if selects:
                 return PASS
             if by_tag is None:
-                blocker = f"{selection.address} selection_tag"
-        elif selects and not elsewhere:
+                blocker = blocker or (f"{hidden[0].reason} (its tags, by which {selection.address} selects)" if hidden
+                                      else f"{selection.address} selection_tag")
+        elif (selects or by_tag is None) and not elsewhere:
             # a selection picks by tag or wildcard in the account and region it is deployed to: another root
             # module's holds only if that root deploys where this one does, which the code does not say
             elsewhere = _in_another_root(selection, "selects")
@@ -211,7 +223,7 @@ def dlm_selected(resource: Resource, args: dict[str, Any], ctx: Context, base: M
         state = policy.values.get("state", "ENABLED")
         if not isinstance(state, Unknown) and str(state).upper() == "DISABLED":
             continue
-        selects = _dlm_targets(policy, tags, own)
+        selects = _dlm_targets(policy, tags, own, bool(_unknown_tags(resource)))
         if selects is True and isinstance(state, Unknown) and policy.root == resource.root:
             blocker = blocker or f"whether {policy.address} is enabled (state: {state.reason})"
             continue
@@ -221,13 +233,15 @@ def dlm_selected(resource: Resource, args: dict[str, Any], ctx: Context, base: M
         elif selects is True:
             return PASS
         elif selects is None:
-            blocker = blocker or f"the target_tags of {policy.address} against the volume's tags"
+            hidden = _unknown_tags(resource)
+            blocker = blocker or (f"{hidden[0].reason} (its tags, by which {policy.address} targets volumes)" if hidden else
+                                  f"the target_tags of {policy.address} against the volume's tags")
     if blocker or elsewhere:
         return unknown(blocker or elsewhere)
     return fail(detail="no aws_backup_selection or enabled aws_dlm_lifecycle_policy snapshots it")
 
 
-def _dlm_targets(policy: Resource, tags: dict, own: Any) -> bool | None:
+def _dlm_targets(policy: Resource, tags: dict, own: Any, hidden: bool = False) -> bool | None:
     """True when one of the policy's details targets a volume with these tags, None when that is not known."""
     undecided = False
     for details in policy.values.get("policy_details") or []:
@@ -244,6 +258,8 @@ def _dlm_targets(policy: Resource, tags: dict, own: Any) -> bool | None:
             undecided = True
         elif all(tag is not None and str(tag) == str(value) for tag, value in zip(seen, wanted.values())):
             return True
+        elif hidden:
+            undecided = True    # the provider's default tags, not known statically, may carry the target tags
     return None if undecided else False
 
 
@@ -257,10 +273,19 @@ def vm_backed_up(resource: Resource, args: dict[str, Any], ctx: Context, base: M
         if found and isinstance(found[0], Unknown):
             return unknown(found[0].reason, path)
         return fail(path, "refers to no virtual machine in the code")
+    blocker = ""
     for protected in ctx.of_type(["azurerm_backup_protected_vm"]):
         # references name resources of their own root module: the same address in another root is another VM
-        if protected.root == resource.root and machines & protected.references.get("source_vm_id", frozenset()):
+        if protected.root != resource.root:
+            continue
+        chosen = protected.references.get("source_vm_id", frozenset())
+        if machines & chosen:
             return PASS
+        value = protected.values.get("source_vm_id")
+        if isinstance(value, Unknown) and value.refers_to is None and not chosen and not blocker:
+            blocker = f"{value.reason} ({protected.address}.source_vm_id, which may be {', '.join(sorted(machines))})"
+    if blocker:
+        return unknown(blocker, path)
     return fail(path, f"{', '.join(sorted(machines))} is not protected by azurerm_backup_protected_vm")
 
 

@@ -267,6 +267,9 @@ def _ovh_zones(cluster: Cluster, ctx: Context, minimum: int) -> Verdict:
     if isinstance(region, Unknown):
         return unknown(region.reason, "region")
     known = ctx.regions.lookup("ovh", region) if isinstance(region, str) else None
+    if known is None and isinstance(region, str):
+        return unknown(f"the number of availability zones of OVH region {region} (the region registry, as of "
+                       f"{ctx.regions.as_of}, does not list it)", "region")
     if known is not None and known.zones >= minimum:
         return seen.verdict(minimum, "region", "the node pools use one availability zone")
     return fail("region", f"region {region} has a single availability zone")

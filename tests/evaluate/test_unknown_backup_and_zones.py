@@ -1,0 +1,208 @@
+"""False violations from unknowns in EXIT-003 (backup selection by tag, DLM target tags, the VM a disk is backed up
+with) and HAVEN-001 (an OVH region the registry does not list): each is unresolved, naming what is not known,
+while the same code with the value known is still decided."""
+from __future__ import annotations
+
+TAGGED_SELECTION = '''
+resource "aws_backup_selection" "s" {
+  name         = "by-tag"
+  plan_id      = "p"
+  iam_role_arn = "arn:aws:iam::123456789012:role/backup"
+  selection_tag {
+    type  = "STRINGEQUALS"
+    key   = "backup"
+    value = "daily"
+  }
+}
+'''
+
+TABLE = '''variable "tags" {
+  type = map(string)
+}
+
+resource "aws_dynamodb_table" "t" {
+  name     = "t"
+  hash_key = "id"
+  tags     = TAGS
+}
+'''
+
+
+def _outcomes(result):
+    return ([(f.path, f.line, f.policy_id) for f in result.findings],
+            [(u.path, u.line, u.policy_id) for u in result.unresolved])
+
+
+def test_tags_from_a_variable_may_carry_the_tag_a_backup_selection_picks(write, run_scan):
+    """`tags = var.tags` said "no aws_backup_selection selects it", though the selection picks by a tag the
+    variable may hold."""
+    root = write({"main.tf": TABLE.replace("TAGS", "var.tags") + TAGGED_SELECTION})
+    result = run_scan(root, only=("EXIT-003",))
+    assert _outcomes(result) == ([], [("main.tf", 5, "EXIT-003")])
+    assert "var.tags (its tags, by which aws_backup_selection.s selects)" in result.unresolved[0].message
+
+
+def test_known_tags_without_the_selected_tag_still_fail(write, run_scan):
+    root = write({"main.tf": TABLE.replace("TAGS", '{ team = "data" }') + TAGGED_SELECTION})
+    assert _outcomes(run_scan(root, only=("EXIT-003",))) == ([("main.tf", 5, "EXIT-003")], [])
+
+
+VOLUME = '''variable "default_tags" {
+  type = map(string)
+}
+
+provider "aws" {
+  region = "eu-west-1"
+  default_tags {
+    tags = DEFAULT_TAGS
+  }
+}
+
+resource "aws_ebs_volume" "v" {
+  availability_zone = "eu-west-1a"
+  size              = 10
+  encrypted         = true
+}
+
+resource "aws_dlm_lifecycle_policy" "p" {
+  description        = "daily"
+  execution_role_arn = "arn:aws:iam::123456789012:role/dlm"
+  policy_details {
+    resource_types = ["VOLUME"]
+    target_tags = {
+      Snapshot = "daily"
+    }
+  }
+}
+'''
+
+
+def test_default_tags_from_a_variable_may_carry_the_dlm_target_tags(write, run_scan):
+    """The provider's default_tags from a variable may tag the volume with what the DLM policy targets."""
+    root = write({"main.tf": VOLUME.replace("DEFAULT_TAGS", "var.default_tags")})
+    result = run_scan(root, only=("EXIT-003",))
+    assert _outcomes(result) == ([], [("main.tf", 12, "EXIT-003")])
+    assert "var.default_tags (its tags, by which aws_dlm_lifecycle_policy.p targets volumes)" in \
+        result.unresolved[0].message
+
+
+def test_known_default_tags_without_the_target_tags_still_fail(write, run_scan):
+    root = write({"main.tf": VOLUME.replace("DEFAULT_TAGS", '{ team = "data" }')})
+    assert _outcomes(run_scan(root, only=("EXIT-003",))) == ([("main.tf", 12, "EXIT-003")], [])
+
+
+DISK = '''variable "vm_id" {
+  type = string
+}
+
+resource "azurerm_linux_virtual_machine" "vm" {
+  name                = "vm"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  size                = "Standard_B2s"
+}
+
+resource "azurerm_managed_disk" "data" {
+  name                 = "data"
+  resource_group_name  = "rg"
+  location             = "westeurope"
+  storage_account_type = "Standard_LRS"
+  create_option        = "Empty"
+  disk_size_gb         = 10
+}
+
+resource "azurerm_virtual_machine_data_disk_attachment" "a" {
+  managed_disk_id    = azurerm_managed_disk.data.id
+  virtual_machine_id = azurerm_linux_virtual_machine.vm.id
+  lun                = 0
+  caching            = "ReadWrite"
+}
+
+resource "azurerm_linux_virtual_machine" "other" {
+  name                = "other"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  size                = "Standard_B2s"
+}
+
+resource "azurerm_backup_protected_vm" "p" {
+  resource_group_name = "rg"
+  recovery_vault_name = "vault"
+  source_vm_id        = SOURCE
+  backup_policy_id    = "pol"
+}
+'''
+
+
+def test_a_protected_vm_whose_source_is_not_known_may_back_up_the_disk(write, run_scan):
+    """An azurerm_backup_protected_vm whose source_vm_id is a variable may protect the disk's VM."""
+    root = write({"main.tf": DISK.replace("SOURCE", "var.vm_id")})
+    result = run_scan(root, only=("EXIT-003",))
+    assert _outcomes(result) == ([], [("main.tf", 12, "EXIT-003")])
+    assert ("var.vm_id (azurerm_backup_protected_vm.p.source_vm_id, which may be azurerm_linux_virtual_machine.vm)"
+            in result.unresolved[0].message)
+
+
+def test_a_protected_vm_that_is_another_vm_still_fails(write, run_scan):
+    root = write({"main.tf": DISK.replace("SOURCE", "azurerm_linux_virtual_machine.other.id")})
+    assert _outcomes(run_scan(root, only=("EXIT-003",))) == ([("main.tf", 12, "EXIT-003")], [])
+
+
+OVH = '''resource "ovh_cloud_project_kube" "k" {
+  service_name = "abc"
+  name         = "k"
+  region       = "REGION"
+}
+'''
+
+
+def test_an_ovh_region_the_registry_does_not_list_leaves_the_zones_unresolved(write, run_scan):
+    """HAVEN-001 said "region EU-CENTRAL-NEW1 has a single availability zone" of a region the registry does not
+    know: how many zones it has is not known."""
+    root = write({"main.tf": OVH.replace("REGION", "EU-CENTRAL-NEW1")})
+    result = run_scan(root, only=("HAVEN-001",))
+    assert _outcomes(result) == ([], [("main.tf", 4, "HAVEN-001")])
+    assert "availability zones of OVH region EU-CENTRAL-NEW1" in result.unresolved[0].message
+
+
+def test_a_single_zone_ovh_region_the_registry_lists_still_fails(write, run_scan):
+    root = write({"main.tf": OVH.replace("REGION", "GRA7")})
+    assert _outcomes(run_scan(root, only=("HAVEN-001",))) == ([("main.tf", 4, "HAVEN-001")], [])
+
+
+EKS = '''variable "encrypted_resource" {
+  type = string
+}
+
+resource "aws_kms_key" "k" {
+  description = "eks"
+}
+
+resource "aws_eks_cluster" "c" {
+  name     = "c"
+  role_arn = "arn:aws:iam::123456789012:role/eks"
+  vpc_config {
+    subnet_ids = ["subnet-1", "subnet-2"]
+  }
+  encryption_config {
+    resources = RESOURCES
+    provider {
+      key_arn = aws_kms_key.k.arn
+    }
+  }
+}
+'''
+
+
+def test_a_list_entry_not_known_statically_may_be_the_one_contains_looks_for(write, run_scan):
+    """`resources = [var.x]`: CMK-005 said "encryption_config.resources = [Unknown(var.x)]" does not contain
+    secrets, though the variable may be "secrets"."""
+    root = write({"main.tf": EKS.replace("RESOURCES", "[var.encrypted_resource]")})
+    result = run_scan(root, only=("CMK-005",))
+    assert _outcomes(result) == ([], [("main.tf", 16, "CMK-005")])
+    assert "var.encrypted_resource is not known statically" in result.unresolved[0].message
+
+
+def test_a_known_list_without_the_entry_still_fails_contains(write, run_scan):
+    root = write({"main.tf": EKS.replace("RESOURCES", '["configmaps"]')})
+    assert _outcomes(run_scan(root, only=("CMK-005",))) == ([("main.tf", 16, "CMK-005")], [])
