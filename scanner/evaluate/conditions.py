@@ -120,6 +120,11 @@ def linked(resource: Resource, args: dict[str, Any], ctx: Context) -> Verdict:
         if other.root == resource.root and isinstance(value, Unknown) and value.refers_to is None \
                 and not other.references.get(via):
             return unknown(f"{other.address}.{via} = {value.reason}, which may refer to it")
+        # a list with an entry not known statically (`resources = [var.arn]`): that entry may be this one
+        entry = next((v for v in value if isinstance(v, Unknown) and v.refers_to is None), None) \
+            if other.root == resource.root and isinstance(value, list) else None
+        if entry is not None:
+            return unknown(f"{entry.reason} (an entry of {other.address}.{via}, which may refer to it)")
     if blocker:
         return unknown(blocker)
     if rejected:

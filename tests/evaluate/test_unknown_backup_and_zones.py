@@ -206,3 +206,44 @@ def test_a_list_entry_not_known_statically_may_be_the_one_contains_looks_for(wri
 def test_a_known_list_without_the_entry_still_fails_contains(write, run_scan):
     root = write({"main.tf": EKS.replace("RESOURCES", '["configmaps"]')})
     assert _outcomes(run_scan(root, only=("CMK-005",))) == ([("main.tf", 16, "CMK-005")], [])
+
+
+SELECTED = '''variable "table_arn" {
+  type = string
+}
+
+resource "aws_dynamodb_table" "t" {
+  name     = "t"
+  hash_key = "id"
+}
+
+resource "aws_dynamodb_table" "other" {
+  name     = "other"
+  hash_key = "id"
+  point_in_time_recovery {
+    enabled = true
+  }
+}
+
+resource "aws_backup_selection" "s" {
+  name         = "by-arn"
+  plan_id      = "p"
+  iam_role_arn = "arn:aws:iam::123456789012:role/backup"
+  resources    = [ENTRY]
+}
+'''
+
+
+def test_a_linking_list_entry_not_known_statically_may_refer_to_the_resource(write, run_scan):
+    """`resources = [var.table_arn]` said "no aws_backup_selection refers to it"; `resources = var.arns` was
+    already unresolved."""
+    root = write({"main.tf": SELECTED.replace("ENTRY", "var.table_arn")})
+    result = run_scan(root, only=("EXIT-003",))
+    assert _outcomes(result) == ([], [("main.tf", 5, "EXIT-003")])
+    assert "var.table_arn (an entry of aws_backup_selection.s.resources, which may refer to it)" in \
+        result.unresolved[0].message
+
+
+def test_a_linking_list_of_other_resources_still_fails(write, run_scan):
+    root = write({"main.tf": SELECTED.replace("ENTRY", "aws_dynamodb_table.other.arn")})
+    assert _outcomes(run_scan(root, only=("EXIT-003",))) == ([("main.tf", 5, "EXIT-003")], [])
