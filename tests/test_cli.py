@@ -153,6 +153,8 @@ def test_policies_list_and_show(capsys):
     assert ("  Verkenning Soevereine Cloud (Gartner / BZK, 2026-04-30), §4.2. Beoordelingscriteria die extra "
             "prioriteit krijgen; §2. Risico's, 7. Beheer van cryptografische sleutels en toegangspaden\n") in out
     assert run(["policies", "show", "NOPE-001"], capsys)[0] == 2
+    code, out, _ = run(["policies", "show", "REVIEW-001"], capsys)    # made by the review, not by checks
+    assert code == 0 and out.startswith("REVIEW-001: ") and "\nchecks:" not in out and "\nWhy:\n" in out
     code, out, err = run(["policies", "show", "HAVEN-025"], capsys)   # an earlier id, as --only takes it
     assert code == 0 and out.startswith("WL-030: ") and "HAVEN-025 is now WL-030" in err
 

@@ -116,8 +116,9 @@ def render_show(policy: Policy, lang: str = "en") -> str:
     lines = [f"{policy.id}: {text.title}",
              f"{words['family']}: {policy.family}    {words['level']}: {policy.level}    "
              f"{words['severity']}: {policy.severity}    {words['runs']}: {_runs(policy, words)}    "
-             f"{words['input']}: {policy.input}",
-             f"{words['checks']}: {_targets(policy)}"]
+             f"{words['input']}: {policy.input}"]
+    if policy.checks:   # REVIEW-001 has none: the review of a change's rules makes its findings
+        lines.append(f"{words['checks']}: {_targets(policy)}")
     if policy.aliases:
         lines.append(f"{words['aliases']}: {', '.join(policy.aliases)}")
     lines += ["", words["why"], f"  {text.rationale}", "", words["fix"]]
