@@ -217,12 +217,16 @@ def _tree(digest: hashlib._Hash, root: str, budget: list[int], state: hashlib._H
         if real in seen or not inside(real, real_root):
             subdirectories[:] = []     # discovery reads nothing there (a loop, or outside the root)
             continue
-        seen.add(real)
+        deep = bool(subdirectories) and too_deep(directory, root)
+        if not deep:
+            # a directory reached too deep (through a link, below a directory discovery leaves out) is not
+            # walked in full there: discovery may reach it by a shorter path and read below it, so must the key
+            seen.add(real)
         if CACHEDIR_TAG in names and is_cache_directory(os.path.join(directory, CACHEDIR_TAG)):
             subdirectories[:] = []     # discovery skips it: a cache inside the tree changes nothing
             continue
         relative = os.path.relpath(directory, root)
-        if subdirectories and too_deep(directory, root):
+        if deep:
             digest.update(b"\0too deep\0" + relative.encode("utf-8", "surrogateescape"))
             subdirectories[:] = []     # discovery goes no deeper either
         if ".git" in subdirectories:   # its contents are git's, but that it is there tells a repository's top

@@ -233,6 +233,24 @@ def test_what_a_link_into_git_metadata_leads_to_is_in_the_key(write, tmp_path, p
         [("SEC-002", "g/creds" if link == "g" else "creds", 1)]
 
 
+def test_a_directory_first_reached_too_deep_is_keyed_where_discovery_reads_it(write, tmp_path, policies,
+                                                                             monkeypatch):
+    """A link 127 levels down in .terraform (which discovery leaves out) leads to d/: the key's walk met d there,
+    too deep to go below it, and no longer walked d/sub where discovery reads it."""
+    root = write({"d/sub/main.tf": 'resource "null_resource" "n" {}\n'}, tmp_path / "repo")
+    deep = root.joinpath(".terraform", *["x"] * 126)
+    deep.mkdir(parents=True)
+    (deep / "l").symlink_to("../" * 127 + "d")
+    monkeypatch.chdir(root)
+    request = dataclasses.replace(_request(root, policies, tmp_path / "c"), paths=(".",))
+    scan(request)
+    (root / "d" / "sub" / "main.tf").write_text(SECRET)
+    after = scan(request)[0]
+    assert after == scan(dataclasses.replace(request, cache=None))[0]
+    assert [(f.policy_id, f.path) for f in after.findings if f.policy_id == "SEC-002"] == \
+        [("SEC-002", "d/sub/main.tf")]
+
+
 def test_the_same_tree_scanned_from_another_directory_is_another_key(write, tmp_path, policies, monkeypatch):
     """Reports show paths relative to the working directory: the same absolute path gives `repo/main.tf`
     from its parent and `main.tf` from inside the tree."""
