@@ -281,8 +281,14 @@ def installed_module_sources(root: str, prefix: str, directories: list[str]) -> 
         if not inside(os.path.realpath(top), real_root) or not os.path.isdir(top):
             continue
         for dirpath, dirnames, filenames in os.walk(top):
-            dirnames[:] = [] if too_deep(dirpath, top) else sorted(d for d in dirnames if d not in (".git", ".terraform"))
             rel_dir = os.path.relpath(dirpath, real_root).replace(os.sep, "/")
+            if CACHEDIR_TAG in filenames and is_cache_directory(os.path.join(dirpath, CACHEDIR_TAG)):
+                # as discovery (and the result cache's key) leaves it out, not unseen
+                notices.append(Notice(shown_path(prefix + rel_dir), 0, SKIPPED_CACHE, "warning", CACHE_SKIPPED))
+                dirnames[:] = []
+                continue
+            # as deep as discovery goes below the scan root (the result cache's key reads no deeper)
+            dirnames[:] = [] if too_deep(dirpath, real_root) else sorted(d for d in dirnames if d not in (".git", ".terraform"))
             for name in sorted(filenames):
                 if classify(name) not in ("terraform", "terraform-json"):
                     continue

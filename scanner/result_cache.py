@@ -208,25 +208,29 @@ def _tree(digest: hashlib._Hash, root: str, budget: list[int], state: hashlib._H
                os.path.realpath(os.path.dirname(root) or "."))
         return
     real_root = os.path.realpath(root)
-    seen: set[str] = set()
+    # each real directory, at the least depth it was reached: walked again when reached less deep, so what lies
+    # below it is read down to where discovery's walk stops, which may reach it by a shorter path (the key's
+    # walk also goes into directories discovery leaves out, .terraform, and may meet it there first)
+    seen: dict[str, int] = {}
     # through links to directories, as discovery goes: what a link leads to inside the tree is read under the
     # link's path, also where the walk leaves the contents out (a link to .git)
     for directory, subdirectories, names in os.walk(root, followlinks=True, onerror=lambda err: digest.update(
             f"\0unlistable\0{err.filename}\0{err.errno}".encode("utf-8", "surrogateescape"))):
         real = os.path.realpath(directory)
-        if real in seen or not inside(real, real_root):
+        relative = os.path.relpath(directory, root)
+        depth = 0 if relative == "." else relative.count(os.sep) + 1
+        if seen.get(real, depth + 1) <= depth or not inside(real, real_root):
             subdirectories[:] = []     # discovery reads nothing there (a loop, or outside the root)
             continue
-        deep = bool(subdirectories) and too_deep(directory, root)
-        if not deep:
-            # a directory reached too deep (through a link, below a directory discovery leaves out) is not
-            # walked in full there: discovery may reach it by a shorter path and read below it, so must the key
-            seen.add(real)
+        if real in seen:               # walked again: counted, so no tree of links makes the walk long
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise TooLarge(directory)
+        seen[real] = depth
         if CACHEDIR_TAG in names and is_cache_directory(os.path.join(directory, CACHEDIR_TAG)):
             subdirectories[:] = []     # discovery skips it: a cache inside the tree changes nothing
             continue
-        relative = os.path.relpath(directory, root)
-        if deep:
+        if subdirectories and too_deep(directory, root):
             digest.update(b"\0too deep\0" + relative.encode("utf-8", "surrogateescape"))
             subdirectories[:] = []     # discovery goes no deeper either
         if ".git" in subdirectories:   # its contents are git's, but that it is there tells a repository's top

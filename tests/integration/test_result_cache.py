@@ -233,22 +233,44 @@ def test_what_a_link_into_git_metadata_leads_to_is_in_the_key(write, tmp_path, p
         [("SEC-002", "g/creds" if link == "g" else "creds", 1)]
 
 
-def test_a_directory_first_reached_too_deep_is_keyed_where_discovery_reads_it(write, tmp_path, policies,
-                                                                             monkeypatch):
-    """A link 127 levels down in .terraform (which discovery leaves out) leads to d/: the key's walk met d there,
-    too deep to go below it, and no longer walked d/sub where discovery reads it."""
-    root = write({"d/sub/main.tf": 'resource "null_resource" "n" {}\n'}, tmp_path / "repo")
-    deep = root.joinpath(".terraform", *["x"] * 126)
+@pytest.mark.parametrize("levels, below", [(126, ["sub"]), (99, ["y"] * 40)])
+def test_a_directory_first_reached_deep_is_keyed_where_discovery_reads_it(write, tmp_path, policies, monkeypatch,
+                                                                          levels, below):
+    """A link deep in .terraform (which discovery leaves out) leads to d/: the key's walk met d there, too deep to
+    go (far) below it, and no longer walked what lies below d where discovery, reaching it at d/, reads it."""
+    place = "/".join(["d", *below, "main.tf"])
+    root = write({place: 'resource "null_resource" "n" {}\n'}, tmp_path / "repo")
+    deep = root.joinpath(".terraform", *["x"] * levels)
     deep.mkdir(parents=True)
-    (deep / "l").symlink_to("../" * 127 + "d")
+    (deep / "l").symlink_to("../" * (levels + 1) + "d")
     monkeypatch.chdir(root)
     request = dataclasses.replace(_request(root, policies, tmp_path / "c"), paths=(".",))
     scan(request)
-    (root / "d" / "sub" / "main.tf").write_text(SECRET)
+    (root / place).write_text(SECRET)
     after = scan(request)[0]
     assert after == scan(dataclasses.replace(request, cache=None))[0]
-    assert [(f.policy_id, f.path) for f in after.findings if f.policy_id == "SEC-002"] == \
-        [("SEC-002", "d/sub/main.tf")]
+    assert [(f.policy_id, f.path) for f in after.findings if f.policy_id == "SEC-002"] == [("SEC-002", place)]
+
+
+def test_an_installed_module_in_a_tagged_cache_directory_is_left_out_as_the_key_leaves_it_out(write, tmp_path,
+                                                                                            policies, monkeypatch):
+    """The key's walk leaves a CACHEDIR.TAG directory out; the installed modules' walk read its .tf files, so a
+    change there returned the result from before. Now it is left out with a warning, as discovery leaves it."""
+    manifest = {"Modules": [{"Key": "", "Source": "", "Dir": "."},
+                            {"Key": "m", "Source": "registry.terraform.io/example/m/aws", "Dir": ".terraform/modules/m"}]}
+    root = write({"main.tf": 'module "m" {\n  source = "example/m/aws"\n}\n',
+                  ".terraform/modules/modules.json": json.dumps(manifest),
+                  ".terraform/modules/m/main.tf": 'resource "null_resource" "n" {}\n',
+                  ".terraform/modules/m/CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n"},
+                 tmp_path / "repo")
+    monkeypatch.chdir(root)
+    request = dataclasses.replace(_request(root, policies, tmp_path / "c"), paths=(".",))
+    before = scan(request)[0]
+    (root / ".terraform/modules/m/main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n')
+    after = scan(request)[0]
+    assert after == scan(dataclasses.replace(request, cache=None))[0] == before
+    assert not [f for f in after.findings if f.address.startswith("module.m.")]
+    assert (".terraform/modules/m", "warning") in {(n.path, n.level) for n in after.notices if "CACHEDIR" in n.message}
 
 
 def test_the_same_tree_scanned_from_another_directory_is_another_key(write, tmp_path, policies, monkeypatch):
