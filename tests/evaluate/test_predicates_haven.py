@@ -999,3 +999,27 @@ def test_a_managed_node_groups_template_that_says_no_public_ip_overrides_its_pub
     assert (finding.path, finding.line, finding.policy_id, finding.address) == \
         ("main.tf", [n for n, line in enumerate(text.splitlines(), 1) if line.strip().startswith(at)][-1], "HAVEN-006",
          "aws_eks_node_group.managed")
+
+
+@pytest.mark.parametrize("interface, launch_template, kind", [
+    # a template not in the scanned code may set associate_public_ip_address = false, which overrides the subnet
+    ('description = "nodes"', 'id      = "lt-0123456789abcdef0"', "open"),
+    ('description = "nodes"', "id      = var.template_id", "open"),
+    ("associate_public_ip_address = var.public", "id      = aws_launch_template.managed.id", "open"),
+    # a template in the code that says nothing leaves the public IP to the subnet
+    ('description = "nodes"', "id      = aws_launch_template.managed.id", "fail"),
+])
+def test_a_template_that_may_say_no_public_ip_leaves_a_public_subnet_unresolved(write, run_scan, interface,
+                                                                                 launch_template, kind):
+    text = BESIDE_A_PRIVATE_GROUP.replace('variable "public" {}\n', "") + 'variable "public" {}\n' + \
+        MANAGED_GROUP % (interface, "public", launch_template)
+    result = run_scan(write({"main.tf": text}), only=("HAVEN-006",))
+    outcomes = [("fail", f.address) for f in result.findings] + [("open", u.address) for u in result.unresolved]
+    assert outcomes == [(kind, "aws_eks_node_group.managed")]
+
+
+def test_a_self_managed_group_whose_other_template_says_nothing_still_fails_on_its_public_subnet(write, run_scan):
+    """The mixed-instances override is not in the code, but the group's own template leaves the IP to the subnet."""
+    group = MIXED.replace("aws_subnet.private.id", "aws_subnet.public.id") % 'launch_template_name = "elsewhere"'
+    result = run_scan(write({"main.tf": SELF_MANAGED_NETWORK % ("", group)}), only=("HAVEN-006",))
+    assert [(f.address, f.path) for f in result.findings] == [("aws_autoscaling_group.nodes", "main.tf")]

@@ -391,7 +391,9 @@ def _launched_private(group: Resource, templates: tuple[str, ...], subnets: str,
         for value in match.value if isinstance(match.value, list) else [match.value]:
             found = _subnet_public(value, group.root, ctx, subnets)
             if found.state is False:
-                return found
+                # a template not in the code, or whose flag is not known, may say no public IP, overriding the subnet
+                return template if template.state is None and _templates_may_decline(group, templates, ctx) \
+                    else found
             blocker = blocker or (found if found.state is None else None)
     return blocker or PASS
 
@@ -428,6 +430,19 @@ def _templates_decline(group: Resource, paths: tuple[str, ...], ctx: Context) ->
         templates = _templates_named(group, path, value, ctx)
         if not templates or not all(_declines(template) for template in templates):
             return False
+    return bool(named)
+
+
+def _templates_may_decline(group: Resource, paths: tuple[str, ...], ctx: Context) -> bool:
+    """No launch template (or configuration) the group starts instances from certainly leaves the public IP to
+    the subnet: each is not in the scanned code, or sets associate_public_ip_address to false or to a value not
+    known statically."""
+    named = [(path, match.value) for path in paths for match in lookup(group, path) if match.value not in (None, "")]
+    for path, value in named:
+        for template in _templates_named(group, path, value, ctx):
+            flags = lookup(template, _PUBLIC_IP[template.type])
+            if not flags or not all(isinstance(truthy(f.value), Unknown) or truthy(f.value) is False for f in flags):
+                return False
     return bool(named)
 
 
