@@ -101,8 +101,7 @@ def test_lone_surrogate_escapes_in_terraform_json_become_replacement_characters(
     assert block.labels == ("x", "n\ufffd") and block.attributes["a"].expr.value == "v\ufffd"
 
 
-# --- predicates that met values Python cannot handle (scanner/evaluate/predicates/haven.py: guards only;
-#     the module is being refactored, so the lead may port these three lines) -------------------------------
+# --- predicates that met values Python cannot handle (the haven and addon predicates: guards only) ---------
 @pytest.mark.parametrize("text,rule,reason", [
     (AKS.format(version="1.30", count="1e308 * 10"), "HAVEN-003", "operator * on these numbers"),   # inf
     (AKS.format(version="1." + BIG, count="3"), "HAVEN-004", "Kubernetes version '1.99"),   # int() refuses it

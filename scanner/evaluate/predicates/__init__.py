@@ -8,10 +8,13 @@ only place that lists them, and the policy loader checks every policy's argument
 from __future__ import annotations
 
 from scanner.evaluate.predicates.addons import ADDONS
+from scanner.evaluate.predicates.backups import BACKUPS
 from scanner.evaluate.predicates.cmk import CMK
 from scanner.evaluate.predicates.core import CORE
 from scanner.evaluate.predicates.exit import EXIT
 from scanner.evaluate.predicates.haven import HAVEN
+from scanner.evaluate.predicates.haven_network import HAVEN_NETWORK
+from scanner.evaluate.predicates.haven_zones import HAVEN_ZONES
 from scanner.evaluate.predicates.pinning import PINNING
 from scanner.evaluate.predicates.images import IMAGES
 from scanner.evaluate.predicates.kube_secrets import KUBE_SECRETS
@@ -29,9 +32,12 @@ PREDICATES: dict[str, PredicateSpec] = {
     **SETTINGS_SECRETS,
     **KUBE_SECRETS,
     **EXIT,
+    **BACKUPS,
     **PINNING,
     **IMAGES,
     **HAVEN,
+    **HAVEN_ZONES,
+    **HAVEN_NETWORK,
     **ADDONS,
     **WORKLOADS,
 }

@@ -1,5 +1,5 @@
-"""Exit predicates: portability classes, backups, off-provider copies, the exit plan, lock files and
-vendor-specific Kubernetes markers (image registries: images.py).
+"""Exit predicates: portability classes, off-provider copies, the exit plan, lock files and vendor-specific
+Kubernetes markers (backups: backups.py; image registries: images.py).
 
 Which service is portable, its alternative, copy targets and vendor markers are data
 (policies/registries/portability.yaml); this module only applies them.
@@ -13,11 +13,12 @@ from typing import Any, Mapping
 
 from scanner.demonstration import in_demonstration
 from scanner.evaluate.context import Context
-from scanner.evaluate.predicates.spec import BOOLEAN, NUMBER, STRING, STRINGS, PredicateSpec, spec
+from scanner.evaluate.predicates.spec import BOOLEAN, STRING, STRINGS, PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
 from scanner.model.derive.roots import LOCK_FILE, relative_directory, repository_root
 from scanner.model.paths import Match, lookup
 from scanner.model.resource import META_TYPES, Resource
+from scanner.model.tags import tags_at
 from scanner.model.values import Unknown
 from scanner.registries.portability import Portability, ServiceClass, classes_for, portability
 
@@ -120,225 +121,22 @@ def lockin_inventory(resource: Resource, args: dict[str, Any], ctx: Context, bas
                     f"(portability registry as of {portability().as_of})", "inventory")
 
 
-# --- EXIT-003: backups ------------------------------------------------------------------------------
-_ARN_SERVICE = {"aws_db_instance": "rds", "aws_rds_cluster": "rds", "aws_docdb_cluster": "rds",
-                "aws_neptune_cluster": "rds", "aws_dynamodb_table": "dynamodb", "aws_efs_file_system":
-                "elasticfilesystem", "aws_redshift_cluster": "redshift", "aws_ebs_volume": "ec2",
-                "aws_s3_bucket": "s3", "aws_fsx_lustre_file_system": "fsx"}
-
-
-def _tags(resource: Resource) -> dict:
-    tags: dict = {}
-    for block in resource.provider_values.get("default_tags") or []:
-        if isinstance(block, dict) and isinstance(block.get("tags"), dict):
-            tags.update(block["tags"])
-    for key in ("tags", "labels"):
-        if isinstance(resource.values.get(key), dict):
-            tags.update(resource.values[key])
-    return tags
-
-
-def _wildcard_covers(entry: Any, resource_type: str) -> bool:
-    if not isinstance(entry, str) or "*" not in entry:
-        return False
-    service = _ARN_SERVICE.get(resource_type)
-    return entry == "*" or (service is not None and f":{service}:" in entry)
-
-
-def _selects_by_tag(selection: Resource) -> bool:
-    """The selection picks resources by tag (a selection_tag or a string_equals condition)."""
-    if selection.values.get("selection_tag"):
-        return True
-    return any(isinstance(c, dict) and c.get("string_equals") for c in selection.values.get("condition") or [])
-
-
-def _tag_selected(selection: Resource, tags: dict) -> bool | None:
-    """True when a selection_tag (or string_equals condition) matches the tags; None when unknowable."""
-    wanted = [(t.get("key"), t.get("value")) for t in selection.values.get("selection_tag") or [] if isinstance(t, dict)]
-    for condition in selection.values.get("condition") or []:
-        for equals in (condition.get("string_equals") or []) if isinstance(condition, dict) else []:
-            if isinstance(equals, dict) and isinstance(equals.get("key"), str):
-                wanted.append((equals["key"].removeprefix("aws:ResourceTag/"), equals.get("value")))
-    undecided = False
-    for key, value in wanted:
-        tag = tags.get(key) if isinstance(key, str) else None
-        if isinstance(key, Unknown) or isinstance(value, Unknown) or isinstance(tag, Unknown):
-            undecided = True
-        elif tag is not None and str(tag) == str(value):
-            return True
-    return None if undecided else False
-
-
-def aws_backup_rule_selected(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """An aws_backup_selection picks the resource by rule: by its tags (`path`, default the resource's
-    and the provider's default tags) or by an ARN wildcard for its service. Selection by reference is
-    the `linked` predicate's job."""
-    hidden: list[Unknown] = []
-    if "path" in args:
-        found = [m.value for m in lookup(resource, args["path"], base)]
-        if found and isinstance(found[0], Unknown):
-            return unknown(found[0].reason, args["path"])
-        tags = found[0] if found and isinstance(found[0], dict) else {}
-    else:
-        tags = _tags(resource)
-        hidden = _unknown_tags(resource)   # `tags = var.tags`: they may carry the tag a selection picks by
-    blocker = elsewhere = ""
-    for selection in ctx.of_type(["aws_backup_selection"]):
-        chosen = selection.values.get("resources")
-        by_tag = _tag_selected(selection, tags)
-        if by_tag is False and hidden and _selects_by_tag(selection):
-            by_tag = None
-        selects = by_tag or (isinstance(chosen, list) and any(_wildcard_covers(e, resource.type) for e in chosen))
-        if selection.root == resource.root:
-            if selects:
-                return PASS
-            if by_tag is None:
-                blocker = blocker or (f"{hidden[0].reason} (its tags, by which {selection.address} selects)" if hidden
-                                      else f"{selection.address} selection_tag")
-        elif (selects or by_tag is None) and not elsewhere:
-            # a selection picks by tag or wildcard in the account and region it is deployed to: another root
-            # module's holds only if that root deploys where this one does, which the code does not say
-            elsewhere = _in_another_root(selection, "selects")
-    if blocker or elsewhere:
-        return unknown(blocker or elsewhere)
-    return fail(detail="no aws_backup_selection selects it")
-
-
-def _in_another_root(selector: Resource, verb: str) -> str:
-    """What an AWS Backup selection or DLM policy of another root module may do: it picks resources in the
-    account and region it is deployed to, which the code does not tie to this root's."""
-    return (f"{selector.address} in root module {selector.root or '.'} {verb} it if that root deploys to the "
-            "same AWS account and region")
-
-
-def dlm_selected(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """An EBS volume that an enabled aws_dlm_lifecycle_policy snapshots: the policy's target_tags are all
-    among the volume's tags (its own and the provider's default tags), and its resource_types include VOLUME
-    (the default). A policy targets the volumes of the account and region it is deployed to: one in another
-    root module holds only if that root deploys there, which the code does not say (unresolved)."""
-    tags = _tags(resource)
-    own = resource.values.get("tags")
-    blocker = elsewhere = ""
-    for policy in ctx.of_type(["aws_dlm_lifecycle_policy"]):
-        state = policy.values.get("state", "ENABLED")
-        if not isinstance(state, Unknown) and str(state).upper() == "DISABLED":
-            continue
-        selects = _dlm_targets(policy, tags, own, bool(_unknown_tags(resource)))
-        if selects is True and isinstance(state, Unknown) and policy.root == resource.root:
-            blocker = blocker or f"whether {policy.address} is enabled (state: {state.reason})"
-            continue
-        if policy.root != resource.root:
-            if selects is not False and not elsewhere:
-                elsewhere = _in_another_root(policy, "snapshots")
-        elif selects is True:
-            return PASS
-        elif selects is None:
-            hidden = _unknown_tags(resource)
-            blocker = blocker or (f"{hidden[0].reason} (its tags, by which {policy.address} targets volumes)" if hidden else
-                                  f"the target_tags of {policy.address} against the volume's tags")
-    if blocker or elsewhere:
-        return unknown(blocker or elsewhere)
-    return fail(detail="no aws_backup_selection or enabled aws_dlm_lifecycle_policy snapshots it")
-
-
-def _dlm_targets(policy: Resource, tags: dict, own: Any, hidden: bool = False) -> bool | None:
-    """True when one of the policy's details targets a volume with these tags, None when that is not known."""
-    undecided = False
-    for details in policy.values.get("policy_details") or []:
-        if not isinstance(details, dict):
-            continue
-        kinds, wanted = details.get("resource_types", ["VOLUME"]), details.get("target_tags")
-        if isinstance(kinds, Unknown) or isinstance(wanted, Unknown):
-            undecided = True
-            continue
-        if not isinstance(wanted, dict) or not wanted or "VOLUME" not in (kinds or ["VOLUME"]):
-            continue
-        seen = [tags.get(key) for key in wanted]
-        if isinstance(own, Unknown) or any(isinstance(v, Unknown) for v in [*wanted.values(), *seen]):
-            undecided = True
-        elif all(tag is not None and str(tag) == str(value) for tag, value in zip(seen, wanted.values())):
-            return True
-        elif hidden:
-            undecided = True    # the provider's default tags, not known statically, may carry the target tags
-    return None if undecided else False
-
-
-def vm_backed_up(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The virtual machine the value at `path` refers to is protected by azurerm_backup_protected_vm
-    (used on a data disk attachment: the disk is backed up with its VM)."""
-    path = args.get("path", "virtual_machine_id")
-    found = [m.value for m in lookup(resource, path, base)]
-    machines = resource.references.get(path, frozenset())
-    if not machines:
-        if found and isinstance(found[0], Unknown):
-            return unknown(found[0].reason, path)
-        return fail(path, "refers to no virtual machine in the code")
-    blocker = ""
-    for protected in ctx.of_type(["azurerm_backup_protected_vm"]):
-        # references name resources of their own root module: the same address in another root is another VM
-        if protected.root != resource.root:
-            continue
-        chosen = protected.references.get("source_vm_id", frozenset())
-        if machines & chosen:
-            return PASS
-        value = protected.values.get("source_vm_id")
-        if isinstance(value, Unknown) and value.refers_to is None and not chosen and not blocker:
-            blocker = f"{value.reason} ({protected.address}.source_vm_id, which may be {', '.join(sorted(machines))})"
-    if blocker:
-        return unknown(blocker, path)
-    return fail(path, f"{', '.join(sorted(machines))} is not protected by azurerm_backup_protected_vm")
-
-
-def retention_at_least(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The backup retention at `path` is at least `min` (days unless `unit` says otherwise). `default`
-    is the provider's value when the argument is omitted; without one, omitting it is a finding."""
-    path, minimum, unit = args["path"], float(args["min"]), args.get("unit", "days")
-    matches = [m for m in lookup(resource, path, base) if m.value is not None]
-    if not matches:
-        if "default" in args and float(args["default"]) >= minimum:
-            return PASS
-        shown = f" (provider default {args['default']} {unit})" if "default" in args else ""
-        return fail(path, f"{path} is not set{shown}")
-    value = matches[0].value
-    if isinstance(value, Unknown):
-        return unknown(value.reason, path)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return fail(path, f"{path} = {value!r} is not a number")
-    if number >= minimum:
-        return PASS
-    return fail(path, f"{path} = {value} {unit}, below {minimum:g}")
-
-
 # --- EXIT-004: off-provider copy --------------------------------------------------------------------
 _PROVIDER_DOMAINS = {"aws": "amazonaws.com", "azurerm": "windows.net", "google": "googleapis.com"}
 
 
 def _criticality(resource: Resource, args: dict, base: Match | None) -> bool | Unknown:
     """Tagged (tag/label `keys`) with one of `values`; `path` reads the tags elsewhere."""
-    if "path" in args:
-        found = [m.value for m in lookup(resource, args["path"], base)]
-        if found and isinstance(found[0], Unknown):
-            return found[0]
-        tags = found[0] if found and isinstance(found[0], dict) else {}
-    else:
-        tags = _tags(resource)
+    found = tags_at(resource, args.get("path"), base)
+    if isinstance(found, Unknown):
+        return found
+    tags, hidden = found
     keys = {k.lower() for k in args.get("keys", ["criticality"])}
     wanted = {v.lower() for v in args.get("values", ["high", "critical"])}
     for key, value in tags.items():
         if str(key).lower() in keys:
             return value if isinstance(value, Unknown) else str(value).lower() in wanted
-    # tags not known statically (`tags = var.tags`, the provider's default_tags from a variable) may carry the key
-    return next(iter(_unknown_tags(resource)), False) if "path" not in args else False
-
-
-def _unknown_tags(resource: Resource) -> list[Unknown]:
-    """The resource's tags (or labels) and its provider's default tags that are not known statically."""
-    blocks = resource.provider_values.get("default_tags")
-    found = [blocks] if isinstance(blocks, Unknown) else \
-        [b.get("tags") for b in blocks or [] if isinstance(b, dict) and isinstance(b.get("tags"), Unknown)]
-    return found + [resource.values[key] for key in ("tags", "labels") if isinstance(resource.values.get(key), Unknown)]
+    return hidden[0] if hidden else False     # tags not known statically may carry the key
 
 
 def _velero_elsewhere(ctx: Context, provider: str) -> bool:
@@ -505,12 +303,6 @@ EXIT: dict[str, PredicateSpec] = {
     "portable_alternative": spec(portable_alternative, optional={"categories": STRINGS, "engine": BOOLEAN},
                                  registries=("portability",)),
     "lockin_inventory": spec(lockin_inventory, reads=("every Terraform resource",), registries=("portability",)),
-    "aws_backup_rule_selected": spec(aws_backup_rule_selected, optional={"path": STRING},
-                                     reads=("aws_backup_selection resources",)),
-    "dlm_selected": spec(dlm_selected, reads=("aws_dlm_lifecycle_policy resources",)),
-    "vm_backed_up": spec(vm_backed_up, optional={"path": STRING}, reads=("azurerm_backup_protected_vm resources",)),
-    "retention_at_least": spec(retention_at_least, required={"path": STRING, "min": NUMBER},
-                               optional={"default": NUMBER, "unit": STRING}),
     "critical_data_copied": spec(critical_data_copied, optional={"path": STRING, "keys": STRINGS, "values": STRINGS},
                                  reads=("copy targets in the same root module", "Velero locations"),
                                  registries=("portability",)),
