@@ -243,7 +243,8 @@ def _strict_problems(result: Result, files: int, config: Config) -> tuple[str, .
         problems.append(f"{terminal.plural(len(unrendered), 'Kustomize build or Helm chart', 'Kustomize builds or Helm charts')} "
                         f"not rendered in full: {_some(unrendered)}")
     if caches:       # anyone can tag a directory as a cache: code left out so is not a pass either
-        problems.append(f"{terminal.plural(len(caches), 'directory', 'directories')} left out as {'a tagged cache' if len(caches) == 1 else 'tagged caches'}: "
+        left_out = "a tagged cache" if len(caches) == 1 else "tagged caches"
+        problems.append(f"{terminal.plural(len(caches), 'directory', 'directories')} left out as {left_out}: "
                         f"{_some(caches)}")
     if modules:      # a module whose resources were never looked at is not a pass
         problems.append(f"{terminal.plural(len(modules), 'module call')} not evaluated: {_some(modules)}")
