@@ -39,7 +39,12 @@ def read_bytes(path: str, limit: int, follow_links: bool = True) -> bytes:
     with os.fdopen(descriptor, "rb") as handle:
         status = os.fstat(handle.fileno())
         if stat.S_ISREG(status.st_mode):
-            return handle.read(limit + 1)
+            # as much as the file holds, not the limit: read(limit + 1) asks for the whole limit first (256 MB for
+            # a cache entry), which a memory limit (ulimit -v) refuses; a file that grew since is read on
+            data = handle.read(min(status.st_size, limit) + 1)
+            if status.st_size < len(data) <= limit:
+                data += handle.read(limit + 1 - len(data))
+            return data
         if stat.S_ISCHR(status.st_mode) and status.st_rdev == _devnull():
             return b""                 # `--config /dev/null`: nothing, on purpose
         raise NotRegular(path, status.st_mode)
