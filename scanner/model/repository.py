@@ -33,7 +33,7 @@ _LAST_TEST = re.compile(r"(?i)(last[ _-]?test(?:ed)?|laatst[ _-]?getest)\b[^0-9\
 
 def root_of(paths: list[str]) -> str:
     """The deepest directory that holds every scanned file ("" when they share none)."""
-    directories = [posixpath.dirname(p) for p in paths]
+    directories = {posixpath.dirname(p) for p in paths}   # once each: commonpath splits every path it is given
     if not directories:
         return ""
     try:

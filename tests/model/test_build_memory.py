@@ -268,3 +268,21 @@ def test_what_every_file_and_every_passed_check_makes_has_no_dict_of_its_own(wri
     for table in ("locations", "references", "provider_values", "origins", "chains", "places"):
         assert getattr(first, table) == {} and getattr(first, table) is getattr(second, table)
     assert first.facts is not second.facts          # derived facts are a resource's own
+
+
+def test_the_scan_root_of_many_files_is_found_from_their_directories_once_each():
+    """posixpath.commonpath splits every path it is given into a list of parts: given each of 50,000 files'
+    directories it made the largest allocation of a large scan (22 MB), given each directory once, none."""
+    import tracemalloc
+
+    from scanner.model.repository import root_of
+    paths = [f"repo/src/part{n // 100}/file{n}.py" for n in range(20_000)] + ["repo/infra/main.tf"]
+    tracemalloc.start()
+    try:
+        root = root_of(paths)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert root == "repo"
+    assert peak < 512 * 1024
+    assert root_of(["main.tf", "modules/a/main.tf"]) == "" and root_of([]) == ""
