@@ -19,8 +19,11 @@ class Context:
     model: Model
     config: Config
     today: datetime.date = field(default_factory=datetime.date.today)   # the scan's date, for reproducible runs
-    # Work one predicate does once per scan for every check that asks (the detector hits of a file), by key.
+    # Work one predicate does once per scan for every check that asks, by key.
     memo: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
+    # path -> the detector hits of a file's text, for the checks of SEC-002 and SEC-003 that ask after the first:
+    # a table of its own, keyed by the path alone (50,000 files in a large repository, most with none)
+    detector_hits: dict[str, tuple] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def regions(self) -> RegionRegistry:

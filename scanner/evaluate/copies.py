@@ -38,7 +38,7 @@ def reported_once(result: Result, model: Model) -> Result:
     """The result with all but one copy of each repeated finding made a note."""
     objects = {r.address for r in model.resources if r.kind == "kubernetes"}
     namespaces = {r.address for r in model.by_type(NAMESPACE_TYPE)}
-    generated = {r.path: str(r.values.get("generated") or "") for r in model.by_type(TEXT_FILE_TYPE)}
+    generated = {r.path: str(r.values["generated"]) for r in model.by_type(TEXT_FILE_TYPE) if r.values.get("generated")}
     repositories = nested_in(model.by_type(REPOSITORY_TYPE))
     groups: dict[tuple[Any, ...], list[Finding]] = {}
     for finding in result.findings:

@@ -1,6 +1,7 @@
 """The model's unit: one resource (Terraform resource instance, provider, module call, K8s object, file)."""
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
@@ -51,6 +52,8 @@ class Resource:
     passthrough: frozenset[str] = frozenset()   # attributes written as a bare module input (`x = var.x`)
     places: dict[str, Place] = field(default_factory=dict)    # attribute -> where written, when the fields come
                                                               # from several files (a rendered Kubernetes object)
+    # its place in the model's order (Model.index); a slot, not a table beside the model: 50,000 text files
+    order: int = field(default=0, compare=False, repr=False)
 
     @property
     def terraform_root(self) -> str:
@@ -122,6 +125,10 @@ def managed_type(address: str) -> str:
     return kind if dot and "_" in kind and kind != "data" else ""
 
 
+def _in_order(resource: Resource) -> tuple[str, int, str]:
+    return resource.path, resource.line, resource.address
+
+
 @dataclass
 class Model:
     """Every resource of the scan, real and derived, with the indexes predicates look things up in.
@@ -132,7 +139,6 @@ class Model:
     _types: dict[str, list[Resource]] = field(default_factory=dict, repr=False)
     _addresses: dict[str, list[Resource]] = field(default_factory=dict, repr=False)
     _links: dict[tuple[str, str, str], list[Resource]] = field(default_factory=dict, repr=False)
-    _position: dict[int, int] = field(default_factory=dict, repr=False)
     clusters: "dict[tuple[str, str], Cluster]" = field(default_factory=dict)   # (root, address) -> cluster
     builds: list[RenderedBuild] = field(default_factory=list)   # Kustomize builds and Helm charts, rendered
     # directory names that demonstrate rather than deploy (configuration; scanner/demonstration.py)
@@ -150,10 +156,10 @@ class Model:
 
     def index(self) -> None:
         self._types, self._addresses, self._links = {}, {}, {}
-        for resource in self.resources:
+        for order, resource in enumerate(self.resources):
+            resource.order = order
             for entries in self._entries_of(resource):
                 entries.append(resource)
-        self._position = {id(r): i for i, r in enumerate(self.resources)}
 
     def add(self, resources: list[Resource]) -> None:
         """Add resources (the derive pass's), keeping the model in order and indexed: the new resources go
@@ -161,16 +167,18 @@ class Model:
         costs a tenth of a second on a large scan, once per addition)."""
         if not resources:
             return
-        self.resources.extend(resources)
-        self.resources.sort(key=lambda r: (r.path, r.line, r.address))
-        self._position = {id(r): i for i, r in enumerate(self.resources)}
+        # merged, not sorted again: a sort's key of every resource at once is 10 MB in a large repository; ties
+        # keep the model's resources first, as a stable sort of both would
+        self.resources[:] = heapq.merge(self.resources, sorted(resources, key=_in_order), key=_in_order)
+        for order, resource in enumerate(self.resources):
+            resource.order = order
         joined: dict[int, list[Resource]] = {}
         for resource in resources:
             for entries in self._entries_of(resource):
                 entries.append(resource)
                 joined[id(entries)] = entries
         for entries in joined.values():
-            entries.sort(key=lambda r: self._position[id(r)])
+            entries.sort(key=lambda r: r.order)
 
     def _entries_of(self, resource: Resource) -> list[list[Resource]]:
         """The index lists `resource` belongs in (created when missing), as index() fills them."""
@@ -189,7 +197,7 @@ class Model:
         if len(types) == 1:
             return self._types.get(types[0], [])
         found = [r for t in dict.fromkeys(types) for r in self._types.get(t, [])]
-        return sorted(found, key=lambda r: self._position[id(r)])
+        return sorted(found, key=lambda r: r.order)
 
     def at(self, address: str, root: str | None = None) -> list[Resource]:
         """Terraform resources (every instance) at a base address such as `module.a.aws_s3_bucket.b`; in one

@@ -11,7 +11,7 @@ def _tf(type_: str, address: str, path: str, line: int, refs: dict[str, frozense
 def _indexes(model: Model) -> tuple:
     def ids(table: dict) -> dict:
         return {key: [id(r) for r in entries] for key, entries in table.items() if entries}
-    return ids(model._types), ids(model._addresses), ids(model._links), dict(model._position)
+    return ids(model._types), ids(model._addresses), ids(model._links), [r.order for r in model.resources]
 
 
 def test_add_gives_the_indexes_a_whole_index_gives():
@@ -25,10 +25,11 @@ def test_add_gives_the_indexes_a_whole_index_gives():
         Resource("model", "root_module", "root_module.b", "b/main.tf", 1, {}),
     ]
     model.add(list(added))
-    fresh = Model(list(model.resources))
+    added_to = _indexes(model)
+    fresh = Model(list(model.resources))   # the same resources: its index() gives each its order again
     assert [r.address for r in model.resources] == [r.address for r in fresh.resources]
     assert [r.path for r in model.resources] == ["a/main.tf", "b/main.tf", "b/main.tf", "b/main.tf", "b/main.tf"]
-    assert _indexes(model) == _indexes(fresh)
+    assert added_to == _indexes(fresh) and added_to[3] == [0, 1, 2, 3, 4]
     assert [r.address for r in model.linking(["aws_s3_bucket"], "kms", key)] == ["aws_s3_bucket.z", "aws_s3_bucket.a"]
     assert [r.address for r in model.at("aws_s3_bucket.a")] == ["aws_s3_bucket.a", 'aws_s3_bucket.a["x"]']
     assert [r.address for r in model.of_type(["root_module", "aws_kms_key"])] == ["aws_kms_key.k", "root_module.b"]

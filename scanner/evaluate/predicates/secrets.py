@@ -234,10 +234,10 @@ def chosen(hits: Sequence[Hit], detector_ids: list[str] | None) -> Sequence[Hit]
 def secret_text(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The file's text holds none of the `detectors` formats. Points at the line of the first match;
     the key is a digest of the secret, so the finding keeps its identity when lines move."""
-    key = ("detector hits", resource.path)    # one reading and one pass per file serve every check that asks
-    if key not in ctx.memo:   # most files have none: one empty tuple serves them all
-        ctx.memo[key] = detect(ctx.model.texts.get(resource.path, "")) or ()
-    hits = chosen(ctx.memo[key], args.get("detectors"))
+    found = ctx.detector_hits.get(resource.path)   # one reading and one pass per file serve every check that asks
+    if found is None:   # most files have none: one empty tuple serves them all
+        found = ctx.detector_hits[resource.path] = tuple(detect(ctx.model.texts.get(resource.path, ""))) or ()
+    hits = chosen(found, args.get("detectors"))
     if not hits:
         return PASS
     line, detector, secret = hits[0]
