@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -192,13 +193,22 @@ def _profile(name: str, root: Path, confined: bool, where: str, checked: bool = 
 
 
 def _resolve_paths(data: dict, root: Path, confined: bool, shown: str) -> dict:
-    """`policies` and `var_files` relative to the repository root; kept inside it when `confined`."""
+    """`policies` and `var_files` relative to the repository root; kept inside it when `confined`. An
+    `exit.plan` that is a path (not a URL) must name a file there too: it stays as written, for the reports."""
     out = dict(data)
     for key in ("policies", "var_files"):
         if key in out:
             out[key] = [_existing(key, checkout.resolve(value, root, confined, f"{shown}: {key}[{index}]"),
                                   f"{shown}: {key}[{index}]: {value}") for index, value in enumerate(out[key])]
+    plan = out.get("exit", {}).get("plan")
+    if isinstance(plan, str) and not _URL.match(plan):
+        if not os.path.exists(checkout.resolve(plan, root, confined, f"{shown}: exit.plan")):
+            raise ConfigError(f"{shown}: exit.plan: {plan}: does not exist (a path is relative to the repository "
+                              "root; a plan kept elsewhere is named by its URL)")
     return out
+
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")   # exit.plan in a wiki or document system: not checked
 
 
 def _existing(key: str, path: str, where: str) -> str:

@@ -57,6 +57,7 @@ def test_two_configurations_in_one_run_exit_2(write, capsys):
     ("policies: ['../outside']", "policies[0]"),
     ("profile: ../outside/profile.yaml", "profile"),
     ("profile: /etc/passwd", "profile"),
+    ("exit: {plan: ../outside/profile.yaml}", "exit.plan"),
 ])
 def test_a_repository_configuration_never_names_a_path_outside_it(write, tmp_path, capsys, setting, key):
     root = tmp_path / "repo"
@@ -136,11 +137,22 @@ def test_an_unreadable_file_is_never_quoted(write, capsys):
     ("policies: [main.tf]\n", "policies[0]: main.tf: is not a directory"),
     ("var_files: [prod.tfvars]\n", "var_files[0]: prod.tfvars: does not exist"),
     ("var_files: [.]\n", "var_files[0]: .: is not a file"),
+    ("exit:\n  plan: docs/exit-plan.md\n", "exit.plan: docs/exit-plan.md: does not exist"),
 ])
 def test_bad_configuration_exits_2_naming_file_key_and_valid_form(write, capsys, content, message):
     write({"main.tf": US, ".sovscan.yaml": content})
     code, _, err = run(capsys, "scan", ".")
     assert code == 2 and f".sovscan.yaml: {message}" in err, err
+
+
+def test_an_exit_plan_that_exists_or_is_a_url_is_accepted(write, capsys):
+    """exit.plan names the plan: a file in the repository that is there, or a URL sovscan does not fetch."""
+    config = "exit:\n  plan: PLAN\n  last_test: 2026-10-01\n"
+    write({"main.tf": 'provider "azurerm" {\n  features {}\n}\n', "docs/exit-plan.md": "# exit\n",
+           ".sovscan.yaml": config.replace("PLAN", "docs/exit-plan.md")})
+    assert run(capsys, "scan", ".", "--only", "EXIT-005")[0] == 0
+    write({".sovscan.yaml": config.replace("PLAN", "https://wiki.example.eu/exit")})
+    assert run(capsys, "scan", ".", "--only", "EXIT-005")[0] == 0
 
 
 def test_non_utf8_configuration_and_policy_name_the_byte_offset(write, capsys):
