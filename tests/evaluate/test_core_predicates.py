@@ -69,7 +69,8 @@ def test_customer_key(value, references, state, detail):
     ("google", "europe-west4-b", Config(), True, ""),
     ("aws", "us-east-1", Config(allow_regions=("us-east-1",)), True, ""),
     ("aws", "eu-west-1", Config(deny_regions=("eu-west-1",)), False, "on the configured deny list"),
-    ("aws", "mars-north-1", Config(), True, ""),                        # unknown ids: RES-013's job
+    ("aws", "mars-north-1", Config(), None, ""),                        # not in its table: cannot be placed
+    ("azurerm", "global", Config(), True, ""),                          # no region: the global-service rules'
     ("alicloud", "cn-hangzhou", Config(), False, "cn-hangzhou (CN, tier third-country)"),
     ("alicloud", "eu-central-1", Config(), True, ""),
     ("google-beta", "us-east1", Config(), False, "(US, tier third-country)"),   # a local name uses its table

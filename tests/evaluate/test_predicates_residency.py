@@ -226,8 +226,10 @@ def test_every_residency_predicate_leaves_an_unknown_value_unresolved(name, reso
 
 # --- never silent, one entry per fact (RES-001, RES-002, RES-013 together) ------------------------------
 @pytest.mark.parametrize("text, expected", [
-    # a known provider with an id its table lacks: the RES-013 note only
-    ('resource "aws_s3_bucket" "b" {\n  region = "mars-north-1"\n}\n', [("finding", "RES-013", 2)]),
+    # a known provider with an id its table lacks: the RES-013 note, and RES-001 cannot place it (unresolved, so
+    # `--only RES-001` is not silent about it)
+    ('resource "aws_s3_bucket" "b" {\n  region = "mars-north-1"\n}\n', [("finding", "RES-013", 2),
+                                                                         ("open", "RES-001", 2)]),
     # a provider without a region table: RES-001 unresolved, naming provider and id
     ('resource "digitalocean_droplet" "d" {\n  region = "nyc3"\n}\n', [("open", "RES-001", 2)]),
     ('provider "digitalocean" {\n  region = "nyc3"\n}\n', [("open", "RES-002", 2)]),
@@ -237,7 +239,7 @@ def test_every_residency_predicate_leaves_an_unknown_value_unresolved(name, reso
     ('resource "aws_s3_bucket" "b" {\n  region = "us-east-1"\n}\n', [("finding", "RES-001", 2)]),
     ('provider "alicloud" {\n  region = "cn-hangzhou"\n}\n', [("finding", "RES-002", 2)]),
 ])
-def test_each_region_fact_gives_one_visible_entry(write, run_scan, text, expected):
+def test_each_region_fact_gives_one_finding(write, run_scan, text, expected):
     result = run_scan(write({"main.tf": text}), only=("RES-001", "RES-002", "RES-013"))
     entries = sorted([("finding", f.policy_id, f.line) for f in result.findings] +
                      [("open", f.policy_id, f.line) for f in result.unresolved])
@@ -248,3 +250,11 @@ def test_the_unresolved_entry_names_the_provider_and_the_region():
     droplet = res("digitalocean_droplet", "d", {"region": "nyc3"})
     verdict = region_allowed(droplet, {"paths": ["region"]}, ctx(droplet))
     assert verdict.state is None and "provider digitalocean" in verdict.blocker and "nyc3" in verdict.blocker
+
+
+def test_a_region_the_registry_does_not_list_is_unresolved_for_res_001_alone(write, run_scan):
+    """`--only RES-001` on an id the table lacks said nothing at all: RES-001 passed it, leaving it to RES-013."""
+    result = run_scan(write({"main.tf": 'resource "azurerm_resource_group" "rg" {\n  name     = "rg"\n'
+                                        '  location = "marsnorth"\n}\n'}), only=("RES-001",))
+    assert result.findings == [] and [(u.policy_id, u.line) for u in result.unresolved] == [("RES-001", 3)]
+    assert "marsnorth (provider azurerm's table in policies/registries/regions.yaml" in result.unresolved[0].message
