@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Iterable
 
 from scanner.model.rendered import Place
 
@@ -29,3 +30,15 @@ def fail(path: str = "", detail: str = "", key: str | None = None) -> Verdict:
 
 def unknown(blocker: str, path: str = "") -> Verdict:
     return Verdict(None, path, path, "", blocker)
+
+
+def every(verdicts: Iterable[Verdict]) -> Verdict:
+    """Each of several values holds (every match of a path): one that fails is a finding whatever the others
+    are, else one that cannot be told leaves it unresolved."""
+    undecided = None
+    for verdict in verdicts:
+        if verdict.state is False:
+            return verdict
+        if verdict.state is None and undecided is None:
+            undecided = verdict
+    return undecided or PASS

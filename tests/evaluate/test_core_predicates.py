@@ -9,7 +9,9 @@ import pytest
 from scanner.config import Config
 from scanner.evaluate.conditions import judge
 from scanner.evaluate.context import Context
-from scanner.evaluate.predicates.core import customer_key, region_allowed, region_known, region_verdict
+from scanner.evaluate.predicates.backups import retention_at_least
+from scanner.evaluate.predicates.core import customer_key, image_pinned, paired_region_allowed, region_allowed, region_known, \
+    region_verdict
 from scanner.model.derive import derive
 from scanner.model.resource import Model, Resource
 from scanner.model.values import Unknown
@@ -276,3 +278,40 @@ def test_a_candidate_location_copied_from_a_group_of_candidates_stays_there(writ
                              'resource "azurerm_storage_account" "s" {\n  name     = "s"\n'
                              '  location = azurerm_resource_group.rg.location\n}\n'})
     assert [(f.address, f.line) for f in run_scan(root, only=("RES-001",)).findings] == [("azurerm_resource_group.rg", 9)]
+
+
+# --- every match of a path, not the first --------------------------------------------------------------------
+@pytest.mark.parametrize("second, state, detail", [
+    ("westeurope", True, ""),
+    ("eastus", False, "replicates to the paired region westus"),       # a second, failing match is a finding
+    (Unknown("var.location", kind="variable"), None, ""),              # an unknown one is unresolved
+    ("marsnorth", None, ""),                                           # the registry cannot tell its pair
+])
+def test_paired_region_allowed_judges_every_location(second, state, detail):
+    vault = tf("azurerm_x", "x", {"replica": [{"location": "westeurope"}, {"location": second}]})
+    verdict = paired_region_allowed(vault, {"path": "replica[*].location"}, context(vault))
+    assert verdict.state is state and detail in verdict.detail
+
+
+@pytest.mark.parametrize("second, state, detail", [
+    ("nginx@sha256:" + "a" * 64, True, ""),
+    ("nginx:1.27", False, "nginx:1.27 is pinned by tag, not by digest"),
+    (Unknown("var.image", kind="variable"), None, ""),
+])
+def test_image_pinned_judges_every_image(second, state, detail):
+    pod = tf("x_pod", "p", {"containers": [{"image": "redis@sha256:" + "b" * 64}, {"image": second}]})
+    verdict = image_pinned(pod, {"path": "containers[*].image"}, context(pod))
+    assert verdict.state is state and detail in verdict.detail
+
+
+@pytest.mark.parametrize("second, state, detail", [
+    (14, True, ""),
+    (3, False, "below 7"),
+    (Unknown("var.days", kind="variable"), None, ""),
+])
+def test_retention_at_least_judges_every_retention(second, state, detail):
+    database = tf("azurerm_mssql_database", "d", {"short_term_retention_policy": [{"retention_days": 30},
+                                                                                 {"retention_days": second}]})
+    verdict = retention_at_least(database, {"path": "short_term_retention_policy.retention_days", "min": 7},
+                                 context(database))
+    assert verdict.state is state and detail in verdict.detail

@@ -6,7 +6,7 @@ from typing import Any
 
 from scanner.evaluate.context import Context
 from scanner.evaluate.predicates.spec import NUMBER, STRING, PredicateSpec, spec
-from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
+from scanner.evaluate.verdict import PASS, Verdict, every, fail, unknown
 from scanner.model.paths import Match, lookup
 from scanner.model.resource import Resource
 from scanner.model.tags import hidden_tags, known_tags, tags_at
@@ -164,7 +164,7 @@ def vm_backed_up(resource: Resource, args: dict[str, Any], ctx: Context, base: M
 
 
 def retention_at_least(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The backup retention at `path` is at least `min` (days unless `unit` says otherwise). `default`
+    """Every backup retention at `path` is at least `min` (days unless `unit` says otherwise). `default`
     is the provider's value when the argument is omitted; without one, omitting it is a finding."""
     path, minimum, unit = args["path"], float(args["min"]), args.get("unit", "days")
     matches = [m for m in lookup(resource, path, base) if m.value is not None]
@@ -173,7 +173,10 @@ def retention_at_least(resource: Resource, args: dict[str, Any], ctx: Context, b
             return PASS
         shown = f" (provider default {args['default']} {unit})" if "default" in args else ""
         return fail(path, f"{path} is not set{shown}")
-    value = matches[0].value
+    return every(_retention(match.value, path, minimum, unit) for match in matches)
+
+
+def _retention(value: Any, path: str, minimum: float, unit: str) -> Verdict:
     if isinstance(value, Unknown):
         return unknown(value.reason, path)
     try:

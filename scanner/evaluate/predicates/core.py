@@ -6,7 +6,7 @@ from typing import Any
 
 from scanner.evaluate.context import Context, base_address
 from scanner.evaluate.predicates.spec import BOOLEAN, STRING, STRINGS, PredicateSpec, spec
-from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
+from scanner.evaluate.verdict import PASS, Verdict, every, fail, unknown
 from scanner.masking import mask
 from scanner.model.paths import Match, lookup
 from scanner.model.rendered import Place
@@ -203,21 +203,29 @@ def region_known(resource: Resource, args: dict[str, Any], ctx: Context, base: M
 
 
 def paired_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The geo-replication target (the location's paired region) is in the allowed tier."""
+    """The geo-replication target (the paired region of each location at `path`) is in the allowed tier. A
+    location the registry does not list has a pair it cannot tell (unresolved); a listed one without a pair
+    replicates nowhere."""
     path = args.get("path", "location")
+    return every(_pair_allowed(resource, args, match.value, path, ctx) for match in lookup(resource, path, base))
+
+
+def _pair_allowed(resource: Resource, args: dict[str, Any], value: Any, path: str, ctx: Context) -> Verdict:
     provider = args.get("provider", "azurerm")
-    matches = lookup(resource, path, base)
-    if not matches:
-        return PASS
-    value = matches[0].value
     if isinstance(value, Unknown):
         return unknown(value.reason, path)
     region = ctx.regions.lookup(provider, str(value))
-    if region is None or region.pair is None:
+    if region is None:
+        if region_key(str(value)) == GLOBAL_LOCATION:
+            return PASS
+        return unknown(f"the paired region of {value} (provider {provider}'s table in "
+                       f"policies/registries/regions.yaml, as of {ctx.regions.as_of}, does not list it)", path)
+    if region.pair is None:
         return PASS
     pair = ctx.regions.lookup(provider, region.pair)
     if pair is None:
-        return PASS
+        return unknown(f"the country of {value}'s paired region {region.pair} (not in "
+                       "policies/registries/regions.yaml)", path)
     report_path = args.get("report", path)
     verdict = region_verdict(provider, pair.id, report_path, ctx)
     if verdict.state is False:
@@ -230,12 +238,15 @@ def paired_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context
 
 
 def image_pinned(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """A container image reference is pinned by digest (`@sha256:`)."""
+    """Every container image reference at `path` is pinned by digest (`@sha256:`)."""
     path = args.get("path", "image")
     matches = lookup(resource, path, base)
     if not matches:
         return fail(path, "no image")
-    value = matches[0].value
+    return every(_image_pinned(match.value, path) for match in matches)
+
+
+def _image_pinned(value: Any, path: str) -> Verdict:
     if isinstance(value, Unknown):
         return unknown(value.reason, path)
     image = str(value)
