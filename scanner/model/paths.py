@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.model.resource import Resource
-from scanner.model.values import Unknown
+from scanner.model.values import OneOf, Unknown
 
 _NAME, _CHOICE = r"[^.\[\]]+", r"\*|\d+|[^\]=]+=[^\]]*"     # a key; what a bracket selects
 _SELECT = rf"\[(?:{_CHOICE})\]"
@@ -75,8 +75,27 @@ def _step(current: Match, kind: str, step: str) -> list[Match]:
         index = int(step)
         return [_item(current, index, value[index])] if index < len(value) else []
     field, _, wanted = step.partition("=")
-    return [_item(current, i, item) for i, item in enumerate(value)
-            if isinstance(item, dict) and str(item.get(field)) == wanted]
+    out = []
+    for i, item in enumerate(value):
+        if isinstance(item, dict) and str(item.get(field)) == wanted:
+            out.append(_item(current, i, item))
+        elif _may_select(item, field, wanted):
+            # an item not known statically, or whose `field` is not, may be the one: what the path reaches in it
+            # cannot be told (never passed over, never judged as if it were the one)
+            unknown = item if isinstance(item, Unknown) else item[field]
+            out.append(Match(Unknown(f"whether {current.key or 'the list'}[{i}] is the [{step}] item "
+                                     f"({unknown.reason})", kind=unknown.kind),
+                             f"{current.location}[{i}]", f"{current.key}[{i}]"))
+    return out
+
+
+def _may_select(item: Any, field: str, wanted: str) -> bool:
+    """An item `[field=wanted]` may select: one not known statically, or whose `field` is not (one of a few
+    candidates: when `wanted` is among them)."""
+    found = item if isinstance(item, Unknown) else item.get(field) if isinstance(item, dict) else None
+    if isinstance(found, OneOf):
+        return found is not item and wanted in (str(c) for c in found.candidates)
+    return isinstance(found, Unknown)
 
 
 def _item(current: Match, index: int, item: Any) -> Match:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from scanner.model import paths
+from scanner.model.values import OneOf, Unknown
 
 
 @pytest.mark.parametrize("path, ok", [("a", True), ("a.b", True), ("a[0].b", True), ("pod.containers[*]", True),
@@ -13,3 +14,35 @@ from scanner.model import paths
                                       ("a[0", False), ("a]", False)])
 def test_a_path_is_well_formed_when_split_reads_it_in_full(path, ok):
     assert paths.well_formed(path) is ok
+
+
+def _resource(items):
+    from scanner.model.resource import Resource
+    return Resource("terraform", "x_pod", "x_pod.p", "main.tf", 1, {"containers": items}, {})
+
+
+NAME = Unknown("var.name", kind="variable")
+
+
+@pytest.mark.parametrize("items, expected", [
+    # known names: the item named app only
+    ([{"name": "app", "privileged": True}, {"name": "side", "privileged": False}], [True]),
+    # an item whose name is not known statically may be app: its value cannot be told
+    ([{"name": NAME, "privileged": False}], ["unknown"]),
+    ([{"name": "side"}, Unknown("var.container", kind="variable")], ["unknown"]),
+    # one of a few names: may be app only when app is among them
+    ([{"name": OneOf("var.name", kind="variable", candidates=("app", "web")), "privileged": False}], ["unknown"]),
+    ([{"name": OneOf("var.name", kind="variable", candidates=("db", "web")), "privileged": True}], []),
+])
+def test_a_selector_keeps_the_items_it_may_select(items, expected):
+    found = paths.resolve(_resource(items), "containers[name=app].privileged")
+    assert ["unknown" if isinstance(m.value, Unknown) else m.value for m in found] == expected
+
+
+def test_a_check_on_an_item_a_selector_may_select_is_unresolved_not_skipped():
+    from scanner.evaluate.conditions import leaf
+    check = {"path": "containers[name=app].privileged", "op": "falsy"}
+    unknown = leaf(_resource([{"name": "side", "privileged": False}, {"name": NAME, "privileged": True}]), check, None)
+    assert unknown.state is None and "whether containers[1] is the [name=app] item (var.name)" in unknown.blocker
+    known = leaf(_resource([{"name": "app", "privileged": True}, {"name": NAME, "privileged": False}]), check, None)
+    assert known.state is False     # the item named app fails whatever the other one is
