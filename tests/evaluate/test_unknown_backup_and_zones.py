@@ -148,6 +148,22 @@ def test_a_protected_vm_that_is_another_vm_still_fails(write, run_scan):
     assert _outcomes(run_scan(root, only=("EXIT-003",))) == ([("main.tf", 12, "EXIT-003")], [])
 
 
+VM_ID = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1"
+
+
+def test_a_disk_attached_to_a_vm_outside_the_scan_is_unresolved(write, run_scan):
+    """A literal virtual_machine_id names a VM the scan does not hold: "refers to no virtual machine in the code"
+    was a finding, though what backs that VM up is managed where the VM is."""
+    outside = DISK.replace("azurerm_linux_virtual_machine.vm.id", f'"{VM_ID}"')
+    result = run_scan(write({"main.tf": outside.replace("SOURCE", "azurerm_linux_virtual_machine.other.id")}),
+                      only=("EXIT-003",))
+    assert _outcomes(result) == ([], [("main.tf", 12, "EXIT-003")])
+    assert f"whether the virtual machine {VM_ID} is backed up (it is not in the scan" in result.unresolved[0].message
+    # a protected VM of the root with that id (ARM ids compare without case) backs it up
+    protected = outside.replace("SOURCE", f'"{VM_ID.upper()}"')
+    assert _outcomes(run_scan(write({"main.tf": protected}), only=("EXIT-003",))) == ([], [])
+
+
 OVH = '''resource "ovh_cloud_project_kube" "k" {
   service_name = "abc"
   name         = "k"

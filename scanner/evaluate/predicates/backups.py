@@ -139,13 +139,17 @@ def _dlm_targets(policy: Resource, tags: dict, own: Any, hidden: bool = False) -
 
 def vm_backed_up(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The virtual machine the value at `path` refers to is protected by azurerm_backup_protected_vm
-    (used on a data disk attachment: the disk is backed up with its VM)."""
+    (used on a data disk attachment: the disk is backed up with its VM). A VM named by a literal id is not in
+    the code: a protected VM of the root with that source_vm_id backs it up, else whatever backs it up is
+    managed where the VM is (unresolved, as a value not known statically is)."""
     path = args.get("path", "virtual_machine_id")
     found = [m.value for m in lookup(resource, path, base)]
     machines = resource.references.get(path, frozenset())
     if not machines:
         if found and isinstance(found[0], Unknown):
             return unknown(found[0].reason, path)
+        if found and isinstance(found[0], str) and found[0]:
+            return _literal_vm_backed_up(resource, found[0], path, ctx)
         return fail(path, "refers to no virtual machine in the code")
     blocker = ""
     for protected in ctx.of_type(["azurerm_backup_protected_vm"]):
@@ -161,6 +165,15 @@ def vm_backed_up(resource: Resource, args: dict[str, Any], ctx: Context, base: M
     if blocker:
         return unknown(blocker, path)
     return fail(path, f"{', '.join(sorted(machines))} is not protected by azurerm_backup_protected_vm")
+
+
+def _literal_vm_backed_up(resource: Resource, vm_id: str, path: str, ctx: Context) -> Verdict:
+    for protected in ctx.of_type(["azurerm_backup_protected_vm"]):
+        source = protected.values.get("source_vm_id")
+        if protected.root == resource.root and isinstance(source, str) and source.lower() == vm_id.lower():
+            return PASS     # ARM ids compare without case
+    return unknown(f"whether the virtual machine {vm_id} is backed up (it is not in the scan: its id is written out, "
+                   "so what protects it is managed where the VM is)", path)
 
 
 def retention_at_least(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
