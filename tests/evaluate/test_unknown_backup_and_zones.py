@@ -3,6 +3,8 @@ with) and HAVEN-001 (an OVH region the registry does not list): each is unresolv
 while the same code with the value known is still decided."""
 from __future__ import annotations
 
+import pytest
+
 TAGGED_SELECTION = '''
 resource "aws_backup_selection" "s" {
   name         = "by-tag"
@@ -45,6 +47,47 @@ def test_tags_from_a_variable_may_carry_the_tag_a_backup_selection_picks(write, 
 def test_known_tags_without_the_selected_tag_still_fail(write, run_scan):
     root = write({"main.tf": TABLE.replace("TAGS", '{ team = "data" }') + TAGGED_SELECTION})
     assert _outcomes(run_scan(root, only=("EXIT-003",))) == ([("main.tf", 5, "EXIT-003")], [])
+
+
+CONDITIONED_SELECTION = '''
+resource "aws_backup_selection" "s" {
+  name         = "by-condition"
+  plan_id      = "p"
+  iam_role_arn = "arn:aws:iam::123456789012:role/backup"
+  condition {
+    CONDITIONS
+  }
+}
+'''
+
+
+@pytest.mark.parametrize("conditions, tags, expected", [
+    # string_like: `*` matches any characters, case-sensitive, as AWS Backup matches
+    ('string_like {\n      key = "aws:ResourceTag/env"\n      value = "prod*"\n    }', '{ env = "production" }', "pass"),
+    ('string_like {\n      key = "aws:ResourceTag/env"\n      value = "*rod*"\n    }', '{ env = "production" }', "pass"),
+    ('string_like {\n      key = "aws:ResourceTag/env"\n      value = "prod*"\n    }', '{ env = "Production" }', "fail"),
+    ('string_like {\n      key = "aws:ResourceTag/env"\n      value = "prod*"\n    }', '{ team = "data" }', "fail"),
+    ('string_like {\n      key = "aws:ResourceTag/env"\n      value = "prod*"\n    }', "var.tags", "open"),
+    # every condition must hold (AWS: AND), not any one of them
+    ('string_equals {\n      key = "aws:ResourceTag/backup"\n      value = "yes"\n    }\n'
+     '    string_equals {\n      key = "aws:ResourceTag/owner"\n      value = "data"\n    }',
+     '{ backup = "yes", owner = "web" }', "fail"),
+    ('string_equals {\n      key = "aws:ResourceTag/backup"\n      value = "yes"\n    }\n'
+     '    string_not_like {\n      key = "aws:ResourceTag/env"\n      value = "dev*"\n    }',
+     '{ backup = "yes", env = "prod" }', "pass"),
+    ('string_equals {\n      key = "aws:ResourceTag/backup"\n      value = "yes"\n    }\n'
+     '    string_not_like {\n      key = "aws:ResourceTag/env"\n      value = "dev*"\n    }',
+     '{ backup = "yes", env = "dev-1" }', "fail"),
+    # a negation of a tag the table lacks: AWS does not say whether it holds
+    ('string_not_equals {\n      key = "aws:ResourceTag/backup"\n      value = "skip"\n    }', '{ team = "data" }', "open"),
+])
+def test_backup_selection_conditions_are_judged_as_aws_backup_judges_them(write, run_scan, conditions, tags, expected):
+    """`condition { string_like { ... } }` was ignored (no selection: a finding), and two string_equals
+    conditions selected a table that met either one."""
+    text = TABLE.replace("TAGS", tags) + CONDITIONED_SELECTION.replace("CONDITIONS", conditions)
+    findings, unresolved = _outcomes(run_scan(write({"main.tf": text}), only=("EXIT-003",)))
+    outcome = "fail" if findings else "open" if unresolved else "pass"
+    assert outcome == expected
 
 
 VOLUME = '''variable "default_tags" {

@@ -2,6 +2,7 @@
 backups that cover a disk, and retention periods. Selection by reference is the `linked` condition's job."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from scanner.evaluate.context import Context
@@ -25,28 +26,56 @@ def _wildcard_covers(entry: Any, resource_type: str) -> bool:
     return entry == "*" or (service is not None and f":{service}:" in entry)
 
 
+_CONDITIONS = ("string_equals", "string_like", "string_not_equals", "string_not_like")
+
+
 def _selects_by_tag(selection: Resource) -> bool:
-    """The selection picks resources by tag (a selection_tag or a string_equals condition)."""
+    """The selection picks resources by tag (a selection_tag or a condition)."""
     if selection.values.get("selection_tag"):
         return True
-    return any(isinstance(c, dict) and c.get("string_equals") for c in selection.values.get("condition") or [])
+    conditions = selection.values.get("condition")
+    return isinstance(conditions, Unknown) or any(isinstance(c, dict) and any(c.get(kind) for kind in _CONDITIONS)
+                                                  for c in _blocks(conditions))
+
+
+def _blocks(value: Any) -> list[dict]:
+    return [block for block in value if isinstance(block, dict)] if isinstance(value, list) else []
 
 
 def _tag_selected(selection: Resource, tags: dict) -> bool | None:
-    """True when a selection_tag (or string_equals condition) matches the tags; None when unknowable."""
-    wanted = [(t.get("key"), t.get("value")) for t in selection.values.get("selection_tag") or [] if isinstance(t, dict)]
-    for condition in selection.values.get("condition") or []:
-        for equals in (condition.get("string_equals") or []) if isinstance(condition, dict) else []:
-            if isinstance(equals, dict) and isinstance(equals.get("key"), str):
-                wanted.append((equals["key"].removeprefix("aws:ResourceTag/"), equals.get("value")))
-    undecided = False
-    for key, value in wanted:
-        tag = tags.get(key) if isinstance(key, str) else None
-        if isinstance(key, Unknown) or isinstance(value, Unknown) or isinstance(tag, Unknown):
-            undecided = True
-        elif tag is not None and str(tag) == str(value):
-            return True
-    return None if undecided else False
+    """True when the selection picks a resource with these tags by tag, as AWS Backup does (case-sensitive): any
+    one selection_tag (equal values), or all of its conditions together (string_equals, string_like with `*`
+    matching any characters, and their negations string_not_equals and string_not_like); None when that
+    cannot be told: a key, value or tag not known statically, or a negation of a tag the resource lacks (AWS
+    does not say whether that holds)."""
+    listed, conditions = selection.values.get("selection_tag"), selection.values.get("condition")
+    if isinstance(listed, Unknown) or isinstance(conditions, Unknown):
+        return None
+    results = [_holds("string_equals", t.get("key"), t.get("value"), tags) for t in _blocks(listed)]
+    entries = [(kind, entry) for condition in _blocks(conditions) for kind in _CONDITIONS
+               for entry in _blocks(condition.get(kind))]
+    if entries:
+        together = [_holds(kind, e.get("key"), e.get("value"), tags) for kind, e in entries]
+        results.append(False if False in together else None if None in together else True)
+    return True if True in results else None if None in results else False
+
+
+def _holds(kind: str, key: Any, value: Any, tags: dict) -> bool | None:
+    if isinstance(key, Unknown) or isinstance(value, Unknown) or not isinstance(key, str):
+        return None if isinstance(key, Unknown) or isinstance(value, Unknown) else False
+    tag = tags.get(key.removeprefix("aws:ResourceTag/"))
+    if isinstance(tag, Unknown):
+        return None
+    negated = kind.startswith("string_not_")
+    if tag is None:
+        return None if negated else False
+    matched = str(tag) == str(value) if kind.endswith("equals") else _like(str(value)).fullmatch(str(tag)) is not None
+    return not matched if negated else matched
+
+
+def _like(pattern: str) -> re.Pattern[str]:
+    """A StringLike value: `*` matches any characters (none too), everything else itself."""
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
 
 
 def aws_backup_rule_selected(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
@@ -69,7 +98,7 @@ def aws_backup_rule_selected(resource: Resource, args: dict[str, Any], ctx: Cont
                 return PASS
             if by_tag is None:
                 blocker = blocker or (f"{hidden[0].reason} (its tags, by which {selection.address} selects)" if hidden
-                                      else f"{selection.address} selection_tag")
+                                      else f"the tags by which {selection.address} selects (selection_tag, condition)")
         elif (selects or by_tag is None) and not elsewhere:
             # a selection picks by tag or wildcard in the account and region it is deployed to: another root
             # module's holds only if that root deploys where this one does, which the code does not say
