@@ -117,14 +117,19 @@ def linked(resource: Resource, args: dict[str, Any], ctx: Context) -> Verdict:
             decided = other.chain_of(verdict.path)   # its value, and where that was set (a caller's argument)
     for other in ctx.model.of_type(types):   # one whose link is not known may be the one (same root only)
         value = other.values.get(via)
-        if other.root == resource.root and isinstance(value, Unknown) and value.refers_to is None \
-                and not other.references.get(via):
-            return unknown(f"{other.address}.{via} = {value.reason}, which may refer to it")
-        # a list with an entry not known statically (`resources = [var.arn]`): that entry may be this one
-        entry = next((v for v in value if isinstance(v, Unknown) and v.refers_to is None), None) \
-            if other.root == resource.root and isinstance(value, list) else None
-        if entry is not None:
-            return unknown(f"{entry.reason} (an entry of {other.address}.{via}, which may refer to it)")
+        if other.root != resource.root:
+            continue
+        if isinstance(value, Unknown) and value.refers_to is None and not other.references.get(via):
+            may = f"{other.address}.{via} = {value.reason}, which may refer to it"
+        elif isinstance(value, list):
+            # a list with an entry not known statically (`resources = [var.arn]`): that entry may be this one
+            entry = next((v for v in value if isinstance(v, Unknown) and v.refers_to is None), None)
+            may = f"{entry.reason} (an entry of {other.address}.{via}, which may refer to it)" if entry else ""
+        else:
+            may = ""
+        # it may be the one only if it qualifies: one that `where` rejects would not count even if it were
+        if may and ("where" not in args or judge(other, args["where"], None, ctx).state is not False):
+            return unknown(may)
     if blocker:
         return unknown(blocker)
     if rejected:

@@ -163,6 +163,16 @@ def cmk(name: str, target: Any, root: str = "", **values: Any) -> Resource:
      {**LINK, "where": {"path": "key_vault_key_id", "op": "exists"}}, None),
     ([cmk("k", "azurerm_storage_account.a"), cmk("j", "azurerm_storage_account.a", key_vault_key_id="kv")],
      {**LINK, "where": {"path": "key_vault_key_id", "op": "exists"}}, True),
+    # a link not known statically may be this one, but only one that `where` does not reject could count
+    ([cmk("k", Unknown("var.account_id", kind="variable"), key_vault_key_id="kv")],
+     {**LINK, "where": {"path": "key_vault_key_id", "op": "exists"}}, None),
+    ([cmk("k", Unknown("var.account_id", kind="variable"))],
+     {**LINK, "where": {"path": "key_vault_key_id", "op": "exists"}}, False),
+    ([cmk("k", ["azurerm_storage_account.other.id", Unknown("var.account_id", kind="variable")])], LINK, None),
+    ([cmk("k", ["azurerm_storage_account.other.id", Unknown("var.account_id", kind="variable")])],
+     {**LINK, "where": {"path": "key_vault_key_id", "op": "exists"}}, False),
+    ([cmk("k", ["azurerm_storage_account.other.id", Unknown("var.account_id", kind="variable")], key_vault_key_id="kv")],
+     {**LINK, "where": {"path": "key_vault_key_id", "op": "exists"}}, None),
 ])
 def test_linked(others, args, state):
     ctx = context(ACCOUNT, *others)

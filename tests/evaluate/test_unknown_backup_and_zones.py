@@ -306,3 +306,29 @@ def test_a_linking_list_entry_not_known_statically_may_refer_to_the_resource(wri
 def test_a_linking_list_of_other_resources_still_fails(write, run_scan):
     root = write({"main.tf": SELECTED.replace("ENTRY", "aws_dynamodb_table.other.arn")})
     assert _outcomes(run_scan(root, only=("EXIT-003",))) == ([("main.tf", 5, "EXIT-003")], [])
+
+
+BUCKET = '''variable "bucket" {
+  type = string
+}
+
+resource "aws_s3_bucket" "b" {
+  bucket = "data"
+}
+
+resource "aws_s3_bucket_versioning" "v" {
+  bucket = var.bucket
+  versioning_configuration {
+    status = "STATUS"
+  }
+}
+'''
+
+
+@pytest.mark.parametrize("status, expected", [("Enabled", ([], [("main.tf", 5, "EXIT-003")])),
+                                              ("Suspended", ([("main.tf", 5, "EXIT-003")], []))])
+def test_a_link_not_known_statically_counts_only_when_its_where_may_hold(write, run_scan, status, expected):
+    """A versioning resource whose bucket is a variable may be this bucket's, but a suspended one would not keep
+    versions even if it were: `linked` left the check unresolved without asking its `where`."""
+    root = write({"main.tf": BUCKET.replace("STATUS", status)})
+    assert _outcomes(run_scan(root, only=("EXIT-003",))) == expected
