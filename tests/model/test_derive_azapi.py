@@ -77,6 +77,21 @@ def test_the_customer_managed_key_is_read_from_the_body_when_the_key_source_is_k
     assert stand_in(the_model, "azurerm_storage_account").values.get("customer_managed_key") == expected
 
 
+@pytest.mark.parametrize("body, why", [
+    ('jsonencode("x")', "a body that is not an object (a string)"),     # JSON text, but of no object
+    ('["a"]', "a body that is not an object (a string)"),
+    ("42", "a body that is not an object (a number)"),
+    ('"{ not json"', "a body that is not JSON"),
+    ("var.body", "var.body"),
+])
+def test_a_body_that_is_no_object_leaves_every_attribute_unknown_not_absent(write, body, why):
+    """A Key Vault whose body was not a map read as one with nothing set: CMK-008 said purge protection was off."""
+    text = 'variable "body" {}\n' + ACCOUNT.format(type="Microsoft.KeyVault/vaults@2023-07-01", body=body)
+    vault = stand_in(built(write, text), "azurerm_key_vault")
+    assert isinstance(vault.values["purge_protection_enabled"], Unknown)
+    assert vault.values["purge_protection_enabled"].reason == why
+
+
 def test_an_unknown_key_source_leaves_the_key_unknown(write):
     text = 'variable "source" {}\n' + ACCOUNT.format(
         type="Microsoft.Storage/storageAccounts@2023-05-01",
@@ -275,3 +290,26 @@ def test_a_child_setting_is_located_at_the_child_with_its_chain(write):
     assert account.place_of("blob_properties.versioning_enabled") == Place("blob.tf", 4)
     assert account.place_of("location") == Place("main.tf", 4)     # its own attributes stay in its block
     assert account.chain_of("blob_properties.versioning_enabled")[1] == (Place("blob.tf", 4), "attribute")
+
+
+SERVER = '''variable "body" {}
+
+resource "azapi_resource" "pg" {
+  type      = "Microsoft.DBforPostgreSQL/flexibleServers@2023-06-01-preview"
+  name      = "pg"
+  location  = "westeurope"
+  parent_id = "rg"
+  body      = BODY
+}
+'''
+
+
+@pytest.mark.parametrize("body, findings, unresolved", [
+    ('jsonencode({ properties = { backup = { backupRetentionDays = 3 } } })', 1, 0),   # read: 3 days is short
+    ('jsonencode({ properties = { backup = { backupRetentionDays = 14 } } })', 0, 0),
+    ("var.body", 0, 1),
+    ('jsonencode([{ properties = { backup = { backupRetentionDays = 3 } } }, 1])', 0, 1),
+])
+def test_exit_003_reads_a_json_body_and_leaves_any_other_unresolved(write, run_scan, body, findings, unresolved):
+    result = run_scan(write({"main.tf": SERVER.replace("BODY", body)}), only=("EXIT-003",))
+    assert (len(result.findings), len(result.unresolved)) == (findings, unresolved)

@@ -226,11 +226,12 @@ def _holds(block: Resource, condition: Condition) -> bool | Unknown:
 
 def value_at(block: Resource, path: str) -> Any:
     """The value at a dotted path of the azapi block; `body` may be an object or JSON text (azapi v1's
-    `jsonencode(...)`). None when absent; the Unknown itself when a step is not known statically."""
+    `jsonencode(...)`). None when absent; the Unknown itself when a step is not known statically, or when the
+    body is no object (a list, a number, JSON text of either): what ARM would read there cannot be told."""
     head, _, rest = path.partition(".")
     value = block.values.get(head)
-    if head == "body" and isinstance(value, str):
-        value = _decoded(value)
+    if head == "body":
+        value = _body(value)
     for step in rest.split(".") if rest else []:
         if isinstance(value, list) and len(value) == 1:
             value = value[0]            # a nested block written once
@@ -238,6 +239,19 @@ def value_at(block: Resource, path: str) -> Any:
             return value if isinstance(value, Unknown) else None
         value = value.get(step)
     return value
+
+
+def _body(value: Any) -> Any:
+    decoded = _decoded(value) if isinstance(value, str) else value
+    if isinstance(decoded, list) and len(decoded) == 1:
+        decoded = decoded[0]            # written as a block once (.tf.json)
+    if decoded is None or isinstance(decoded, (dict, Unknown)):
+        return decoded
+    return Unknown(f"a body that is not an object ({_shown_kind(decoded)})", kind="expression")
+
+
+def _shown_kind(value: Any) -> str:
+    return {list: "a list", str: "a string", bool: "a boolean"}.get(type(value), "a number")
 
 
 def _decoded(text: str) -> Any:
