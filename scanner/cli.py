@@ -346,10 +346,10 @@ _LANG = click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_
 @_LANG
 def policies_list(only, policy_dirs, output_format, lang) -> None:
     """List the policies: id, family, level and title (--format markdown adds whether each runs by default, its severity, checks, controls and sources)."""
-    from scanner.evaluate import policies as policy_module, selection
+    from scanner.evaluate import selection
     from scanner.report.catalogue import render_list, render_markdown
 
-    chosen = selection.select(policy_module.load(tuple(policy_dirs)), tuple(only))
+    chosen = selection.select(_catalogue(policy_dirs), tuple(only))
     click.echo(render_markdown(chosen, lang) if output_format == "markdown" else render_list(chosen, lang), nl=False)
 
 
@@ -359,18 +359,23 @@ def policies_list(only, policy_dirs, output_format, lang) -> None:
 @_LANG
 def policies_show(policy_id, policy_dirs, lang) -> None:
     """Show one policy: rationale, remediation, controls, sources and what it checks."""
-    from scanner import review
-    from scanner.evaluate import policies as policy_module
     from scanner.report.catalogue import render_show
 
-    policies = policy_module.load(tuple(policy_dirs)) + [review.REVIEW]
-    catalogue = {name: p for p in policies for name in reversed(p.names)}   # an id wins over an earlier id
+    catalogue = {name: p for p in _catalogue(policy_dirs) for name in reversed(p.names)}   # an id wins over an earlier id
     if policy_id not in catalogue:
         raise SovscanError(f"no policy {terminal.inert(policy_id)!r}; `sovscan policies list` shows the catalogue")
     policy = catalogue[policy_id]
     if policy.id != policy_id:
         click.echo(f"sovscan: {terminal.inert(policy_id)} is now {policy.id}", err=True)
     click.echo(render_show(policy, lang), nl=False)
+
+
+def _catalogue(policy_dirs: tuple[str, ...]) -> list:
+    """The policies `policies list` and `show` know: the pack (and the directories given) and the built-in
+    REVIEW-001, which a --changed-since run adds."""
+    from scanner import review
+    from scanner.evaluate import policies as policy_module
+    return policy_module.load(tuple(policy_dirs)) + [review.REVIEW]
 
 
 MERGE_FORMATS = ("text", "html", "json")

@@ -155,6 +155,9 @@ def test_policies_list_and_show(capsys):
     assert run(["policies", "show", "NOPE-001"], capsys)[0] == 2
     code, out, _ = run(["policies", "show", "REVIEW-001"], capsys)    # made by the review, not by checks
     assert code == 0 and out.startswith("REVIEW-001: ") and "\nchecks:" not in out and "\nWhy:\n" in out
+    code, out, _ = run(["policies", "list", "--only", "REVIEW-001"], capsys)   # listed as shown, not "0 policies"
+    assert code == 0 and "REVIEW-001 review     warning  Rule changes made by this change are reviewed\n" in out
+    assert out.endswith("\n1 policy\n") and run(["policies", "list"], capsys)[1].count("REVIEW-001") == 1
     code, out, err = run(["policies", "show", "HAVEN-025"], capsys)   # an earlier id, as --only takes it
     assert code == 0 and out.startswith("WL-030: ") and "HAVEN-025 is now WL-030" in err
 

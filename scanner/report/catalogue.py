@@ -12,6 +12,7 @@ from scanner.evaluate import citations
 from scanner.evaluate.policies import Policy
 from scanner.evaluate.predicates import PREDICATES
 from scanner.evaluate.predicates.spec import PredicateSpec
+from scanner.evaluate.selection import REVIEW_ID
 from scanner.pack import builtin_policy_dir
 from scanner.report.labels import count
 
@@ -22,7 +23,7 @@ DERIVED_TYPES = {"cluster": "clusters", "namespace": "namespaces", "provider_sou
 
 LABELS = {
     "en": {"id": "ID", "family": "family", "severity": "severity", "level": "level", "runs": "runs",
-           "by_default": "by default", "opt_in": "opt-in: {group}", "aliases": "earlier ids", "input": "input",
+           "by_default": "by default", "changed_since": "with --changed-since", "opt_in": "opt-in: {group}", "aliases": "earlier ids", "input": "input",
            "title": "TITLE",
            "checks": "checks", "why": "Why:", "fix": "Fix:", "controls": "Controls:", "references": "References:",
            "file": "file", "maps": "controls", "sources": "sources",
@@ -42,7 +43,7 @@ LABELS = {
            "predicates_intro": "The judgements policy YAML names with `predicate:`; each declares its arguments, which "
                                "the policy loader checks."},
     "nl": {"id": "ID", "family": "familie", "severity": "ernst", "level": "niveau", "runs": "draait",
-           "by_default": "standaard", "opt_in": "opt-in: {group}", "aliases": "eerdere id's", "input": "invoer",
+           "by_default": "standaard", "changed_since": "met --changed-since", "opt_in": "opt-in: {group}", "aliases": "eerdere id's", "input": "invoer",
            "title": "TITEL",
            "checks": "controleert", "why": "Waarom:", "fix": "Oplossing:", "controls": "Beheersmaatregelen:",
            "references": "Bronnen:", "file": "bestand", "maps": "maatregelen",
@@ -82,6 +83,8 @@ def _controls(policy: Policy) -> str:
 
 
 def _runs(policy: Policy, words: dict[str, str]) -> str:
+    if policy.id == REVIEW_ID:
+        return words["changed_since"]   # the review of a change's rule changes (scanner/review.py)
     return words["opt_in"].format(group=policy.opt_in) if policy.opt_in else words["by_default"]
 
 
