@@ -183,10 +183,10 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
 
     outputs = _formats(formats)
     if gitlab_schema_version:
-        from scanner.report.gitlab_sast import SCHEMA_VERSION   # here: only a run that names one loads the format
+        from scanner.report.gitlab_sast import SCHEMA_VERSION, SUPPORTED   # here: only a run that names one loads it
         if not SCHEMA_VERSION.fullmatch(gitlab_schema_version):
-            raise click.BadParameter(f"{gitlab_schema_version!r} is not a schema version GitLab validates "
-                                     "(15.0.x to 15.2.x, such as 15.0.1)", param_hint="--gitlab-schema-version")
+            raise click.BadParameter(f"{gitlab_schema_version!r} is not a schema version GitLab validates that the "
+                                     f"report satisfies ({SUPPORTED})", param_hint="--gitlab-schema-version")
     if not SARIF_CATEGORY.fullmatch(sarif_category):
         raise click.BadParameter(f"{sarif_category!r}: a letter or digit, then letters, digits and . _ - /, at most "
                                  "100, not ending in /", param_hint="--sarif-category")

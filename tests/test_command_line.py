@@ -3,6 +3,7 @@ SOVSCAN_ARGS, SOURCE_DATE_EPOCH, and the rules of a run stated in every format."
 from __future__ import annotations
 
 import io
+import os
 import json
 import xml.etree.ElementTree as ET
 
@@ -152,6 +153,18 @@ def test_junit_has_an_error_when_strict_fails_a_run_that_scanned_nothing(write, 
     root = ET.parse("junit.xml").getroot()
     assert code == 1 and root.get("errors") == "1"
     assert [c.get("name") for c in root.iter("testcase") if c.find("error") is not None] == ["no file was scanned"]
+
+
+@pytest.mark.parametrize("version", ["15.0.0", "15.3.0", "14.1.0", "15.1"])
+def test_a_gitlab_schema_version_the_report_does_not_satisfy_exits_2(write, capsys, version):
+    """15.0.0 was accepted, though its schema lacks scan.primary_identifiers, which the report writes."""
+    write({"main.tf": US})
+    code, _, err = run(capsys, "scan", ".", "-f", "gitlab-sast=a.json", "--gitlab-schema-version", version)
+    assert code == 2 and f"--gitlab-schema-version: {version!r} is not a schema version GitLab validates that the " \
+        "report satisfies (15.0.1 to 15.2.x; 15.0.0 lacks scan.primary_identifiers)" in err
+    assert not os.path.exists("a.json")
+    code, _, _ = run(capsys, "scan", ".", "-f", "gitlab-sast=a.json", "--gitlab-schema-version", "15.2.4")
+    assert code == 1 and json.loads(open("a.json", encoding="utf-8").read())["version"] == "15.2.4"
 
 
 def test_source_date_epoch_fixes_the_gitlab_times(write, capsys, monkeypatch):

@@ -29,8 +29,10 @@ NAMESPACE = uuid.UUID("732e23a1-9693-5cec-b27c-bca18d74165a")
 EPOCH = "1970-01-01T00:00:00"
 SEVERITY = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "info": "Info"}
 # The schema minors GitLab validates reports against (its security-report-schemas gem vendors 15.0.0 to 15.2.x;
-# an unknown patch falls back to the newest of its minor, an unknown minor is refused and the report not ingested)
-SCHEMA_VERSION = re.compile(r"^15\.[0-2]\.\d+$")
+# an unknown patch falls back to the newest of its minor, an unknown minor is refused and the report not ingested),
+# less 15.0.0, whose schema lacks scan.primary_identifiers, which this report writes
+SCHEMA_VERSION = re.compile(r"^15\.(?:0\.[1-9]\d*|[12]\.(?:0|[1-9]\d*))$")
+SUPPORTED = "15.0.1 to 15.2.x; 15.0.0 lacks scan.primary_identifiers"
 _MAX_NAME, _MAX_SOLUTION, _MAX_DESCRIPTION = 255, 7000, 1024 * 1024
 
 
@@ -135,7 +137,8 @@ def _scan(report: Report) -> dict:
 
 def build(report: Report, schema_version: str = DEFAULT_SCHEMA_VERSION) -> dict:
     if not SCHEMA_VERSION.match(schema_version):
-        raise ValueError(f"GitLab SAST schema version {schema_version!r} is not one GitLab validates (15.0.x to 15.2.x)")
+        raise ValueError(f"GitLab SAST schema version {schema_version!r} is not one GitLab validates that this "
+                         f"report satisfies ({SUPPORTED})")
     policies = report.policies_by_id
     seen: Counter = Counter()
     vulnerabilities = []

@@ -113,7 +113,7 @@ def test_schema_version_is_a_parameter(mixed_report):
     report = gitlab_sast.build(mixed_report, "15.1.4")
     assert report["version"] == "15.1.4" and "/v15.1.4/" in report["schema"]
     assert errors(official_schema(), report) == []
-    for wrong in ("14.1.0", "15.1", "16.0.0", "latest", "15.99.0", "15.3.0"):
+    for wrong in ("14.1.0", "15.1", "16.0.0", "latest", "15.99.0", "15.3.0", "15.0.0", "15.01.1", "15.1.04"):
         with pytest.raises(ValueError):
             gitlab_sast.build(mixed_report, wrong)
 
