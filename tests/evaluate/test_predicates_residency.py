@@ -258,3 +258,12 @@ def test_a_region_the_registry_does_not_list_is_unresolved_for_res_001_alone(wri
                                         '  location = "marsnorth"\n}\n'}), only=("RES-001",))
     assert result.findings == [] and [(u.policy_id, u.line) for u in result.unresolved] == [("RES-001", 3)]
     assert "marsnorth (provider azurerm's table in policies/registries/regions.yaml" in result.unresolved[0].message
+
+
+def test_an_azure_zone_number_is_no_region_id(write, run_scan):
+    """`zone = "1"` on an Azure VM is a zone of its location: RES-013 called it an unknown region, and RES-001 could
+    not place it."""
+    text = ('resource "azurerm_linux_virtual_machine" "vm" {\n  name     = "vm"\n  location = "westeurope"\n'
+            '  zone     = "1"\n}\n')
+    result = run_scan(write({"main.tf": text}), only=("RES-001", "RES-013"))
+    assert (result.findings, result.unresolved) == ([], [])

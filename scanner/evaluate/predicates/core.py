@@ -56,13 +56,19 @@ def customer_key(resource: Resource, args: dict[str, Any], ctx: Context, base: M
 
 def _region_values(resource: Resource, args: dict[str, Any], base: Match | None) -> list[tuple[Any, str]]:
     """(value, location) of every region-like value at `paths`; nested blocks (a `location { ... }` block) are
-    not region ids and are left out."""
+    not region ids and are left out, and so is a zone number (Azure's `zone = "1"`: a zone of the location)."""
     out = []
     for path in args.get("paths", ["location", "region"]):
         for match in lookup(resource, path, base):
-            if not isinstance(match.value, (dict, list)):
-                out.append((match.value, match.location))
+            if isinstance(match.value, (dict, list)) or _zone_number(path, match.value):
+                continue
+            out.append((match.value, match.location))
     return out
+
+
+def _zone_number(path: str, value: Any) -> bool:
+    return path.rsplit(".", 1)[-1] == "zone" and isinstance(value, (int, str)) and not isinstance(value, bool) \
+        and str(value).strip().isdigit()
 
 
 def _provider_of(resource: Resource, args: dict[str, Any]) -> str:
