@@ -134,3 +134,23 @@ def test_a_baseline_entry_whose_place_was_edited_hides_nothing_else(write, tmp_p
     (tmp_path / "bad.json").write_text(json.dumps(data))
     code, out = sovscan(capsys, "scan", "infra", "--only", "RES-001", "--baseline", "bad.json")
     assert code == 2
+
+
+def test_a_fresh_baseline_has_no_stale_entry_when_two_roots_share_a_module_call_name(write, tmp_path, capsys):
+    """Two roots that call one module by the same name, with findings at one place that are not grouped (their
+    messages differ), give the baseline two entries that name the same place: both match, neither is stale."""
+    write({"modules/bucket/main.tf": 'variable "sse" {\n  default = false\n}\n\n'
+                                     'resource "aws_s3_bucket" "this" {\n  bucket = "b"\n}\n\n'
+                                     'resource "aws_s3_bucket_server_side_encryption_configuration" "this" {\n'
+                                     '  count  = var.sse ? 1 : 0\n  bucket = aws_s3_bucket.this.id\n  rule {\n'
+                                     '    apply_server_side_encryption_by_default {\n      sse_algorithm = "AES256"\n'
+                                     '    }\n  }\n}\n',
+           "r1/main.tf": 'module "b" {\n  source = "../modules/bucket"\n}\n\n'
+                         'module "c" {\n  source = "../modules/bucket"\n}\n',
+           "r2/main.tf": 'module "c" {\n  source = "../modules/bucket"\n  sse    = true\n}\n'})
+    assert sovscan(capsys, "baseline", "create", ".", "--only", "CMK-001", "-o", "baseline.json")[0] == 0
+    entries = json.loads((tmp_path / "baseline.json").read_text())["findings"]
+    assert [e["address"] for e in entries].count("module.c.aws_s3_bucket.this") == 2
+    code, _ = sovscan(capsys, "scan", ".", "--only", "CMK-001", "--baseline", "baseline.json", "-f", "json=after.json")
+    after = json.loads((tmp_path / "after.json").read_text())
+    assert code == 0 and after["summary"]["findings"] == 0 and after["stale_baseline"] == []

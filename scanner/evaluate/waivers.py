@@ -282,7 +282,11 @@ def apply_baseline(result: Result, entries: list[dict]) -> Result:
     # the place an entry names matches the finding there from every root module that deploys that code (their
     # fingerprints differ by root, and the baseline records the one the report showed)
     roots = {f.root for f in result.findings if f.root}
-    places = {_place(e): e["fingerprint"] for e in entries if _names_its_place(e, roots)}
+    # several entries may name one place (two roots call a module by one name): each matches what is found there
+    places: dict[tuple[str, str, str, str], list[str]] = {}
+    for entry in entries:
+        if _names_its_place(entry, roots):
+            places.setdefault(_place(entry), []).append(entry["fingerprint"])
     aliases = {p.id: p.aliases for p in result.policies}
     seen = set()
     findings = []
@@ -290,11 +294,10 @@ def apply_baseline(result: Result, entries: list[dict]) -> Result:
         rules = (finding.policy_id,) + tuple(aliases.get(finding.policy_id, ()))
         prints = [finding.fingerprint] + [finding_key(alias, finding.path, finding.address, finding.attribute)
                                           for alias in rules[1:]]
-        prints += [places[key] for key in ((rule, finding.path, finding.address, finding.attribute) for rule in rules)
-                   if key in places]
-        matched = next((p for p in prints if p in known), None)
-        if finding.active and matched is not None:
-            seen.add(matched)
+        prints += [p for rule in rules for p in places.get((rule, finding.path, finding.address, finding.attribute), ())]
+        matched = [p for p in prints if p in known]
+        if finding.active and matched:
+            seen.update(matched)
             finding = replace(finding, suppression=Suppression("external", "in the baseline"))
         findings.append(finding)
     return result.but(findings=findings, stale_baseline=[e for e in entries if e["fingerprint"] not in seen])
