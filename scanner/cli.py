@@ -67,13 +67,14 @@ def _targets(paths: tuple[str, ...]) -> tuple[tuple[str, ...], Focus | None]:
 
     A named file is scanned with what it is deployed with (its Terraform module, Helm chart or whole
     Kustomize build: scanner.scan_roots), so values resolve as in a full scan; only its own findings are
-    reported, and roots inside other roots are scanned once, with them.
+    reported, and roots inside other roots are scanned once, with them (also a directory named twice, `infra`
+    and `./infra`: its files would be counted and judged twice).
     """
+    from scanner.scan_roots import outermost, scan_roots
     files = [p for p in paths if os.path.isfile(p)]
     if not files:
-        return paths, None
+        return outermost(paths), None
     from scanner.discover import too_deep
-    from scanner.scan_roots import outermost, scan_roots
     roots = outermost([root for path in paths for root in scan_roots(path)])
     focus = {display_path(p, roots): None for p in files}
     for directory in (p for p in paths if not os.path.isfile(p)):

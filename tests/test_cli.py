@@ -292,3 +292,12 @@ def test_a_cache_link_in_the_tree_is_found_when_the_tree_is_reached_through_a_li
     code, _, err = run(["scan", ".", "--only", "residency"], capsys)
     assert code == 2 and "reached through the link" in err
     assert not (tmp_path / "repo" / "k8s" / "CACHEDIR.TAG").exists()
+
+
+@pytest.mark.parametrize("paths", [["infra", "./infra"], ["infra", "infra/net"], ["infra/net", "infra/"]])
+def test_a_path_named_twice_or_inside_another_is_scanned_once(write, tmp_path, capsys, paths):
+    write({"infra/main.tf": VIOLATION, "infra/net/main.tf": CLEAN})
+    run(["scan", "infra", "--only", "residency", "-f", "json=once.json"], capsys)
+    run(["scan", *paths, "--only", "residency", "-f", "json=twice.json"], capsys)
+    once, twice = (json.loads((tmp_path / name).read_text())["summary"] for name in ("once.json", "twice.json"))
+    assert (twice["files"], twice["checks"], twice["passes"]) == (once["files"], once["checks"], once["passes"]) == (2, 4, 3)
