@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
+import posixpath
 import shlex
 import signal
 import re
@@ -211,7 +212,8 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
                         sarif_category=sarif_category,
                         rules=review.summarise(config, result, today), fail_on=fail_on,
                         strict_problems=problems, lang=lang or config.report_lang, docs_url=config.docs_url,
-                        scan_date=today.isoformat(), paths=tuple(paths or (".",)), revision=git.revision(paths),
+                        scan_date=today.isoformat(), paths=_shown(paths or (".",), request.paths),
+                        revision=git.revision(paths),
                         target=sovereignty_target(config))
     for name, target in outputs:
         on_terminal = target is None and name == "text"
@@ -225,6 +227,14 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
             output.write(target, text)
     code = result.exit_code(fail_on)
     sys.exit(code if code or not problems else 1)
+
+
+def _shown(paths: Sequence[str], roots: tuple[str, ...]) -> tuple[str, ...]:
+    """The scanned paths as reports show their files, sorted and once each (a path inside another is scanned
+    with it): how a path is spelled (`infra`, `infra/`, `./infra`, its absolute path), where it is named from
+    and in what order do not change a report."""
+    from scanner.scan_roots import outermost
+    return tuple(sorted({posixpath.normpath(display_path(p, roots)) for p in outermost(paths)}))
 
 
 def _strict_problems(result: Result, files: int, config: Config) -> tuple[str, ...]:

@@ -301,3 +301,27 @@ def test_a_path_named_twice_or_inside_another_is_scanned_once(write, tmp_path, c
     run(["scan", *paths, "--only", "residency", "-f", "json=twice.json"], capsys)
     once, twice = (json.loads((tmp_path / name).read_text())["summary"] for name in ("once.json", "twice.json"))
     assert (twice["files"], twice["checks"], twice["passes"]) == (once["files"], once["checks"], once["passes"]) == (2, 4, 3)
+
+
+def test_reports_do_not_depend_on_how_or_from_where_the_scanned_path_is_named(write, tmp_path, capsys, monkeypatch):
+    """The scanned paths a report names (JSON scan.paths, the HTML report's title) are shown as the report shows
+    its files, sorted and once each: `infra`, `infra/`, `./infra` or the absolute path give the same bytes, and
+    so does scanning the directory from inside it or from a directory elsewhere."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796000000")
+    write({"infra/main.tf": VIOLATION, "infra/net/main.tf": CLEAN, "elsewhere/.keep": ""})
+
+    def reports(*paths: str) -> tuple[bytes, bytes]:
+        run(["scan", *paths, "-f", f"json={tmp_path}/r.json", "-f", f"html={tmp_path}/r.html"], capsys)
+        return (tmp_path / "r.json").read_bytes(), (tmp_path / "r.html").read_bytes()
+
+    named = reports("infra")
+    assert json.loads(named[0])["scan"]["paths"] == ["infra"]
+    for spelling in (["infra/"], ["./infra"], [str(tmp_path / "infra")], ["infra/net", "infra/"]):
+        assert reports(*spelling) == named, spelling
+    monkeypatch.chdir(tmp_path / "infra")
+    inside = reports(".")
+    assert json.loads(inside[0])["scan"]["paths"] == ["."]
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert reports(str(tmp_path / "infra")) == inside
+    assert reports(str(tmp_path / "infra/main.tf"), str(tmp_path / "infra/net/main.tf")) == \
+        reports(str(tmp_path / "infra/net/main.tf"), str(tmp_path / "infra/main.tf"))
