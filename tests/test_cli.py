@@ -325,3 +325,29 @@ def test_reports_do_not_depend_on_how_or_from_where_the_scanned_path_is_named(wr
     assert reports(str(tmp_path / "infra")) == inside
     assert reports(str(tmp_path / "infra/main.tf"), str(tmp_path / "infra/net/main.tf")) == \
         reports(str(tmp_path / "infra/net/main.tf"), str(tmp_path / "infra/main.tf"))
+
+
+DEPLOYMENT = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: frontend\nspec:\n  template:\n    spec:\n"
+              "      containers:\n        - name: app\n          image: nginx:1.27\n")
+
+
+def test_a_relative_scan_path_finds_the_checkout_above_the_working_directory(write, tmp_path, capsys, monkeypatch):
+    """Whether the scanned tree lies in a git checkout (its subdirectories with a LICENSE and a .gitignore are then
+    the checkout's, not repositories of their own) and whether it is the checkout's top (EXIT-005) does not
+    depend on the scanned path being spelled relative to the working directory or absolute."""
+    write({".git/HEAD": "ref: refs/heads/main\n", "live/main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\n',
+           **{f"svc/{name}/{file}": text for name in ("a", "b")
+              for file, text in (("LICENSE", "MIT\n"), (".gitignore", "*.log\n"), ("web.yaml", DEPLOYMENT))}})
+
+    def findings(*paths: str) -> list[str]:
+        run(["scan", *paths, "--only", "WL-021,EXIT-005", "-f", f"json={tmp_path}/r.json"], capsys)
+        report = json.loads((tmp_path / "r.json").read_text())
+        return sorted(f"{f['policy_id']} {f['kind']} {f['level']} {f['path']}" for f in report["findings"] + report["unresolved"])
+
+    top = findings("live", "svc")
+    assert top == findings(str(tmp_path / "live"), str(tmp_path / "svc"))
+    assert "EXIT-005 fail warning live/main.tf" in top            # the checkout's top has no exit plan
+    monkeypatch.chdir(tmp_path / "svc")
+    below = findings(".")
+    assert below == findings(str(tmp_path / "svc")) == findings("a", "b")
+    assert below == ["WL-021 fail warning a/web.yaml"]   # one checkout: one namespace, one finding

@@ -68,10 +68,16 @@ def _anchor(files: list[ParsedFile], root: str) -> ParsedFile:
     return min(files, key=lambda f: (f.source.path.count("/"), f.source.path))
 
 
+def _on_disk(parsed: ParsedFile) -> str:
+    """The file's absolute path: a source keeps the path it was opened by, relative to the working directory
+    when the scanned path was given so, and a walk up from that would stop at the working directory."""
+    return os.path.abspath(parsed.source.abspath)
+
+
 def _repository_top(files: list[ParsedFile], root: str, anchor: ParsedFile) -> bool:
     relative = _relative(anchor.source.path, root)
-    base = anchor.source.abspath[: len(anchor.source.abspath) - len(relative)] if \
-        anchor.source.abspath.replace(os.sep, "/").endswith(relative) else ""
+    disk = _on_disk(anchor)
+    base = disk[: len(disk) - len(relative)] if disk.replace(os.sep, "/").endswith(relative) else ""
     if base and os.path.exists(os.path.join(base, ".git")):
         return True
     for parsed in files:
@@ -120,7 +126,7 @@ def _inside_a_checkout(anchor: ParsedFile, root: str) -> bool:
     the checkout's, whatever files they hold."""
     below = posixpath.dirname(anchor.source.path)
     depth = 0 if below == root else len(below[len(root) + 1:].split("/")) if root else len(below.split("/"))
-    disk = os.path.dirname(anchor.source.abspath)
+    disk = os.path.dirname(_on_disk(anchor))
     for _ in range(depth):
         disk = os.path.dirname(disk)
     while True:
