@@ -16,7 +16,7 @@ from scanner.evaluate.context import Context
 from scanner.evaluate.operators import OPERATORS
 from scanner.evaluate.predicates import PREDICATES
 from scanner.evaluate.predicates.spec import PredicateSpec
-from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
+from scanner.evaluate.verdict import PASS, Verdict, every, fail, unknown
 from scanner.model.paths import Match, lookup
 from scanner.model.rendered import Place
 from scanner.model.resource import Resource
@@ -149,24 +149,26 @@ def leaf(resource: Resource, cond: dict[str, Any], item: Match | None) -> Verdic
         return _literal(resource, matches, op, location, key)
     if not matches:
         return fail(location, f"{key} is not set", key)
-    operator = OPERATORS[op]
-    for match in matches:
-        if isinstance(match.value, Unknown):
-            return Verdict(None, match.location or location, match.key or key, "", match.value.reason)
-        held = operator(match.value, cond.get("value"))
-        if held is None:
-            return Verdict(None, match.location or location, match.key or key, "",
-                           f"whether {match.key or key} matches the policy's pattern (it could run too long on the value)")
-        hidden = next((v for v in match.value if isinstance(v, Unknown)), None) \
-            if op == "contains" and isinstance(match.value, list) else None
-        if not held and hidden is not None:   # `[var.x]`: the entry not known statically may be the one
-            return Verdict(None, match.location or location, match.key or key, "", hidden.reason)
-        if not held:
-            return Verdict(False, match.location or location, match.key or key,
-                           f"{match.key or key} = {shown(match.value)}")
+    verdicts = [_compare(match, op, cond.get("value"), location, key) for match in matches]
+    judged = every(verdicts)
     # The detail of a holding leaf is the evidence when a `not` turns it into a failure.
-    return Verdict(True, matches[0].location or location, matches[0].key or key,
-                   f"{matches[0].key or key} = {shown(matches[0].value)}")
+    return verdicts[0] if judged.state is True else judged
+
+
+def _compare(match: Match, op: str, wanted: Any, location: str, key: str) -> Verdict:
+    """One match of a leaf's path against its operator."""
+    location, key = match.location or location, match.key or key
+    if isinstance(match.value, Unknown):
+        return Verdict(None, location, key, "", match.value.reason)
+    held = OPERATORS[op](match.value, wanted)
+    if held is None:
+        return Verdict(None, location, key, "",
+                       f"whether {key} matches the policy's pattern (it could run too long on the value)")
+    hidden = next((v for v in match.value if isinstance(v, Unknown)), None) \
+        if op == "contains" and isinstance(match.value, list) else None
+    if not held and hidden is not None:   # `[var.x]`: the entry not known statically may be the one
+        return Verdict(None, location, key, "", hidden.reason)
+    return Verdict(held, location, key, f"{key} = {shown(match.value)}")
 
 
 def _presence(matches: list[Match], op: str, location: str, key: str) -> Verdict:

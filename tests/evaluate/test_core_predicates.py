@@ -8,6 +8,7 @@ import pytest
 
 from scanner.config import Config
 from scanner.evaluate.conditions import judge
+from scanner.evaluate import policies as policy_module
 from scanner.evaluate.context import Context
 from scanner.evaluate.predicates.backups import retention_at_least
 from scanner.evaluate.predicates.core import customer_key, image_pinned, paired_region_allowed, region_allowed, region_known, \
@@ -15,6 +16,7 @@ from scanner.evaluate.predicates.core import customer_key, image_pinned, paired_
 from scanner.model.derive import derive
 from scanner.model.resource import Model, Resource
 from scanner.model.values import Unknown
+from scanner.pipeline import ScanRequest, scan
 
 TODAY = datetime.date(2026, 11, 23)
 
@@ -325,3 +327,111 @@ def test_retention_at_least_judges_every_retention(second, state, detail):
     verdict = retention_at_least(database, {"path": "short_term_retention_policy.retention_days", "min": 7},
                                  context(database))
     assert verdict.state is state and detail in verdict.detail
+
+
+# A failing match is a finding even when an earlier match of the same path is not known statically.
+REGIONS_AFTER_AN_UNKNOWN = '''provider "google" { region = "europe-west4" }
+variable "region" {}
+resource "google_pubsub_topic" "t" {
+  name = "t"
+  message_storage_policy {
+    allowed_persistence_regions = [var.region, "us-east1"]
+  }
+}
+resource "google_pubsub_topic" "u" {
+  name = "u"
+  message_storage_policy {
+    allowed_persistence_regions = [var.region, "europe-west1"]
+  }
+}
+'''
+
+
+def test_region_allowed_reports_a_failing_region_after_one_not_known_statically(write, run_scan):
+    result = run_scan(write({"main.tf": REGIONS_AFTER_AN_UNKNOWN}), only=("RES-001",))
+    assert [(f.path, f.line, f.policy_id) for f in result.findings] == [("main.tf", 6, "RES-001")]
+    assert "us-east1 (US, tier third-country)" in result.findings[0].message
+    assert [(u.path, u.line, u.policy_id) for u in result.unresolved] == [("main.tf", 12, "RES-001")]
+
+
+@pytest.mark.parametrize("first, state", [
+    (Unknown("var.region", kind="variable"), False),
+    ("westeurope", False),
+])
+def test_region_allowed_judges_every_location(first, state):
+    resource = tf("azurerm_x", "x", {"location": first, "region": "eastus"})
+    verdict = region_allowed(resource, {"paths": ["location", "region"]}, context(resource))
+    assert (verdict.state, verdict.path) == (state, "region")
+
+
+LEAF_POLICY = """\
+id: CUS-001
+title: No ingress from anywhere
+family: custom
+severity: medium
+rationale: An ingress rule open to the internet exposes the service.
+remediation: Name the networks that may connect.
+references: {}
+input: terraform
+message: "{address} is open to the internet"
+checks:
+  - match: {terraform: [aws_security_group]}
+    assert: {path: "ingress[*].cidr_blocks[*]", op: not_equals, value: 0.0.0.0/0}
+"""
+
+INGRESS = '''provider "aws" { region = "eu-west-1" }
+variable "admin_cidrs" {}
+resource "aws_security_group" "web" {
+  name = "web"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = var.admin_cidrs
+  }
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["10.0.0.0/8", "0.0.0.0/0"]
+  }
+}
+resource "aws_security_group" "admin" {
+  name = "admin"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = var.admin_cidrs
+  }
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+}
+'''
+
+
+def test_a_leaf_reports_a_failing_value_after_one_not_known_statically(write, tmp_path):
+    """A leaf holds when every value its path reaches holds: one that fails is the finding, with its own line,
+    whatever an earlier one not known statically would be; without one, that one leaves it unresolved."""
+    (tmp_path / "policies" / "custom").mkdir(parents=True)
+    (tmp_path / "policies" / "custom" / "CUS-001.yaml").write_text(LEAF_POLICY, encoding="utf-8")
+    policies = [p for p in policy_module.load((str(tmp_path / "policies"),)) if p.id == "CUS-001"]
+    result, _ = scan(ScanRequest((str(write({"main.tf": INGRESS}, tmp_path / "tree")),), tuple(policies), Config()))
+    assert [(f.path, f.line, f.policy_id) for f in result.findings] == [("main.tf", 15, "CUS-001")]
+    assert "ingress[1].cidr_blocks[1] = 0.0.0.0/0" in result.findings[0].message
+    assert [(u.path, u.line, u.address) for u in result.unresolved] == [("main.tf", 24, "aws_security_group.admin")]
+
+
+@pytest.mark.parametrize("cond, state", [
+    ({"path": "names[*]", "op": "equals", "value": "a"}, False),               # "b" fails, whatever the variable is
+    ({"not": {"path": "names[*]", "op": "equals", "value": "a"}}, True),       # so one of them is not "a"
+    ({"path": "names[*]", "op": "not_equals", "value": "b"}, False),           # none of them is "b": "b" is
+    ({"path": "names[*]", "op": "not_equals", "value": "c"}, None),            # the variable may be "c"
+])
+def test_a_leaf_over_several_values_holds_when_each_holds(cond, state):
+    resource = tf("aws_x", "x", {"names": [Unknown("var.name", kind="variable"), "b"]})
+    assert judge(resource, cond, None, context(resource)).state is state

@@ -80,22 +80,25 @@ def _provider_of(resource: Resource, args: dict[str, Any]) -> str:
 
 
 def region_allowed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """Every location the resource names is a known region in the allowed tier (or allow-listed). With
+    """Every location the resource names is a known region in the allowed tier (or allow-listed): one outside it
+    is a finding even beside one not known statically, which otherwise leaves it unresolved. With
     `provider_defaults`, a resource that names none is judged at the location its provider gives it by default
     (policies/registries/default-locations.yaml)."""
     provider = _provider_of(resource, args)
     found = [(value, path) for value, path in _region_values(resource, args, base) if value is not None]
     if not found:
         return _default_location_allowed(resource, args, provider, ctx) if args.get("provider_defaults") else PASS
-    for value, path in found:
-        if args.get("skip_inherited", True) and copied_from_another_resource(resource, path, value, ctx):
-            continue   # copied from another resource (e.g. its resource group): reported there, known or not
-        if isinstance(value, Unknown):
-            return unknown(value.reason, path)
-        verdict = region_verdict(provider, str(value), path, ctx)
-        if verdict.state is not True:
-            return verdict
-    return PASS
+    skip_inherited = args.get("skip_inherited", True)
+    return every(_location_allowed(resource, provider, value, path, skip_inherited, ctx) for value, path in found)
+
+
+def _location_allowed(resource: Resource, provider: str, value: Any, path: str, skip_inherited: bool,
+                      ctx: Context) -> Verdict:
+    if skip_inherited and copied_from_another_resource(resource, path, value, ctx):
+        return PASS   # copied from another resource (e.g. its resource group): reported there, known or not
+    if isinstance(value, Unknown):
+        return unknown(value.reason, path)
+    return region_verdict(provider, str(value), path, ctx)
 
 
 def _default_location_allowed(resource: Resource, args: dict[str, Any], provider: str, ctx: Context) -> Verdict:
