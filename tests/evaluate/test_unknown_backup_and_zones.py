@@ -332,3 +332,63 @@ def test_a_link_not_known_statically_counts_only_when_its_where_may_hold(write, 
     versions even if it were: `linked` left the check unresolved without asking its `where`."""
     root = write({"main.tf": BUCKET.replace("STATUS", status)})
     assert _outcomes(run_scan(root, only=("EXIT-003",))) == expected
+
+
+# --- resources, selection_tag and condition together, as AWS Backup combines them ----------------------------
+# AWS documents `Resources` AND `Conditions`, and `Resources` OR `ListOfTags` (selection_tag); how a selection_tag
+# and a condition combine it does not say.
+SELECTION = '''
+resource "aws_backup_selection" "s" {
+  name         = "combined"
+  plan_id      = "p"
+  iam_role_arn = "arn:aws:iam::123456789012:role/backup"
+PARTS}
+'''
+BY_REFERENCE = '  resources    = [aws_dynamodb_table.t.arn]\n'
+BY_WILDCARD = '  resources    = ["arn:aws:dynamodb:*:*:table/*"]\n'
+BY_OTHER_WILDCARD = '  resources    = ["arn:aws:s3:::*"]\n'
+CONDITION = '  condition {\n    string_equals {\n      key   = "aws:ResourceTag/backup"\n      value = "daily"\n    }\n  }\n'
+LIST_OF_TAGS = '  selection_tag {\n    type  = "STRINGEQUALS"\n    key   = "backup"\n    value = "daily"\n  }\n'
+NOT_RESOURCES = '  not_resources = [aws_dynamodb_table.t.arn]\n'
+
+
+@pytest.mark.parametrize("parts, tags, expected", [
+    # resources AND condition: named (by reference or wildcard), the condition must hold too
+    (BY_REFERENCE + CONDITION, '{ backup = "weekly" }', "fail"),
+    (BY_WILDCARD + CONDITION, '{ backup = "weekly" }', "fail"),
+    (BY_REFERENCE + CONDITION, '{ backup = "daily" }', "pass"),
+    (BY_WILDCARD + CONDITION, '{ backup = "daily" }', "pass"),
+    (BY_REFERENCE + CONDITION, "var.tags", "open"),
+    (BY_OTHER_WILDCARD + CONDITION, '{ backup = "daily" }', "fail"),     # the condition alone does not select it
+    # resources OR selection_tag: either one selects it
+    (BY_REFERENCE + LIST_OF_TAGS, '{ backup = "weekly" }', "pass"),
+    (BY_OTHER_WILDCARD + LIST_OF_TAGS, '{ backup = "daily" }', "pass"),
+    (BY_OTHER_WILDCARD + LIST_OF_TAGS, '{ backup = "weekly" }', "fail"),
+    # selection_tag with condition: AWS does not say, unless every part agrees
+    (LIST_OF_TAGS + CONDITION, '{ backup = "weekly" }', "fail"),
+    (LIST_OF_TAGS + CONDITION, '{ backup = "daily" }', "pass"),
+    (BY_REFERENCE + LIST_OF_TAGS + CONDITION, '{ backup = "weekly" }', "open"),
+    (LIST_OF_TAGS + CONDITION.replace("string_equals", "string_not_equals"), '{ backup = "weekly" }', "open"),
+    # not_resources leaves out what it names, whatever selects it
+    ('  resources    = ["*"]\n' + NOT_RESOURCES, '{ backup = "daily" }', "fail"),
+    (LIST_OF_TAGS + NOT_RESOURCES, '{ backup = "daily" }', "fail"),
+    ('  resources    = ["*"]\n  not_resources = ["arn:aws:s3:::*"]\n', '{ backup = "daily" }', "pass"),
+    # no resources, selection_tag or condition: AWS Backup selects every resource of the types the account opted in
+    ("", '{ backup = "daily" }', "open"),
+    (NOT_RESOURCES, '{ backup = "daily" }', "fail"),
+])
+def test_a_backup_selection_combines_resources_tags_and_conditions_as_aws_documents(write, run_scan, parts, tags,
+                                                                                   expected):
+    """A table named in `resources` counted as selected whatever the selection's condition said of it."""
+    text = TABLE.replace("TAGS", tags) + SELECTION.replace("PARTS", parts)
+    findings, unresolved = _outcomes(run_scan(write({"main.tf": text}), only=("EXIT-003",)))
+    outcome = "fail" if findings else "open" if unresolved else "pass"
+    assert outcome == expected
+    assert findings + unresolved == ([] if expected == "pass" else [("main.tf", 5, "EXIT-003")])
+
+
+def test_an_undocumented_combination_is_unresolved_naming_it(write, run_scan):
+    text = TABLE.replace("TAGS", '{ backup = "weekly" }') + SELECTION.replace("PARTS", BY_REFERENCE + LIST_OF_TAGS + CONDITION)
+    result = run_scan(write({"main.tf": text}), only=("EXIT-003",))
+    assert [(u.path, u.line, u.policy_id) for u in result.unresolved] == [("main.tf", 5, "EXIT-003")]
+    assert "how aws_backup_selection.s combines selection_tag with condition" in result.unresolved[0].message

@@ -64,7 +64,11 @@ CASES: dict[str, tuple[list[Resource], Any, dict[str, Any], Config]] = {
     "portable_alternative": ([tf("aws_db_instance", "d", {"engine": BLOCKED})], 0, {"engine": True}, Config()),
     "lockin_inventory": ([tf("aws_db_instance", "d", {"engine": BLOCKED}),
                           Resource("file", "repository", ".", "README.md", 1, {"root": ""}, {})], 1, {}, Config()),
-    "aws_backup_rule_selected": ([tf("aws_db_instance", "d", {"tags": BLOCKED})], 0, {"path": "tags"}, Config()),
+    # tags not known statically matter where a selection picks by tag (with none at all, nothing selects it)
+    "aws_backup_rule_selected": ([tf("aws_db_instance", "d", {"tags": BLOCKED}),
+                                  tf("aws_backup_selection", "s", {"selection_tag": [
+                                      {"type": "STRINGEQUALS", "key": "backup", "value": "daily"}]})],
+                                 0, {"path": "tags"}, Config()),
     "dlm_selected": ([tf("aws_ebs_volume", "v", {"tags": BLOCKED}),
                       tf("aws_dlm_lifecycle_policy", "p", {"policy_details": [{"target_tags": {"Snapshot": "daily"}}]})],
                      0, {}, Config()),

@@ -1,5 +1,5 @@
-"""Backup predicates (EXIT-003): AWS Backup selections and DLM policies that pick a resource by rule, Azure VM
-backups that cover a disk, and retention periods. Selection by reference is the `linked` condition's job."""
+"""Backup predicates (EXIT-003): AWS Backup selections (by reference, ARN wildcard or tag, as AWS combines them)
+and DLM policies that pick a resource, Azure VM backups that cover a disk, and retention periods."""
 from __future__ import annotations
 
 import re
@@ -27,37 +27,62 @@ def _wildcard_covers(entry: Any, resource_type: str) -> bool:
 
 
 _CONDITIONS = ("string_equals", "string_like", "string_not_equals", "string_not_like")
+_SELECTION = ["aws_backup_selection"]
 
 
-def _selects_by_tag(selection: Resource) -> bool:
-    """The selection picks resources by tag (a selection_tag or a condition)."""
-    if selection.values.get("selection_tag"):
-        return True
-    conditions = selection.values.get("condition")
-    return isinstance(conditions, Unknown) or any(isinstance(c, dict) and any(c.get(kind) for kind in _CONDITIONS)
-                                                  for c in _blocks(conditions))
+def _given(value: Any) -> bool:
+    """A selection part that is written: not known statically, or a non-empty list."""
+    return isinstance(value, Unknown) or (isinstance(value, list) and bool(value))
 
 
 def _blocks(value: Any) -> list[dict]:
     return [block for block in value if isinstance(block, dict)] if isinstance(value, list) else []
 
 
-def _tag_selected(selection: Resource, tags: dict) -> bool | None:
-    """True when the selection picks a resource with these tags by tag, as AWS Backup does (case-sensitive): any
-    one selection_tag (equal values), or all of its conditions together (string_equals, string_like with `*`
-    matching any characters, and their negations string_not_equals and string_not_like); None when that
-    cannot be told: a key, value or tag not known statically, or a negation of a tag the resource lacks (AWS
-    does not say whether that holds)."""
-    listed, conditions = selection.values.get("selection_tag"), selection.values.get("condition")
-    if isinstance(listed, Unknown) or isinstance(conditions, Unknown):
-        return None
-    results = [_holds("string_equals", t.get("key"), t.get("value"), tags) for t in _blocks(listed)]
-    entries = [(kind, entry) for condition in _blocks(conditions) for kind in _CONDITIONS
-               for entry in _blocks(condition.get(kind))]
-    if entries:
-        together = [_holds(kind, e.get("key"), e.get("value"), tags) for kind, e in entries]
-        results.append(False if False in together else None if None in together else True)
+def _named(selection: Resource, via: str, resource: Resource, referring: list[Resource]) -> Verdict:
+    """The selection's `via` (resources, not_resources) names the resource: by reference (`referring`: the
+    selections whose `via` refers to it) or by an ARN wildcard of its service; an entry not known statically
+    may be it."""
+    value = selection.values.get(via)
+    if any(other is selection for other in referring) or \
+            (isinstance(value, list) and any(_wildcard_covers(e, resource.type) for e in value)):
+        return PASS
+    if isinstance(value, Unknown) and value.refers_to is None and not selection.references.get(via):
+        return unknown(f"{selection.address}.{via} = {value.reason}, which may refer to it")
+    entry = next((e for e in value if isinstance(e, Unknown) and e.refers_to is None), None) \
+        if isinstance(value, list) else None
+    return unknown(f"{entry.reason} (an entry of {selection.address}.{via}, which may refer to it)") if entry else fail()
+
+
+def _by_tags(selection: Resource, part: str, tags: dict, hidden: list[Unknown]) -> Verdict:
+    """The selection's `part` holds for a resource with these tags, as AWS Backup judges it (case-sensitive):
+    any one selection_tag (equal values), or all of its conditions together (string_equals, string_like with
+    `*` matching any characters, and their negations string_not_equals and string_not_like). It cannot be told
+    when a key, value or tag is not known statically, or for a negation of a tag the resource lacks (AWS does
+    not say whether that holds); tags not known statically may make one that fails hold."""
+    value = selection.values.get(part)
+    if part == "selection_tag":
+        held = None if isinstance(value, Unknown) else \
+            _any([_holds("string_equals", t.get("key"), t.get("value"), tags) for t in _blocks(value)])
+    else:
+        held = None if isinstance(value, Unknown) else _all(
+            [None if isinstance(condition.get(kind), Unknown) else   # a dynamic block over a variable
+             _all([_holds(kind, e.get("key"), e.get("value"), tags) for e in _blocks(condition.get(kind))])
+             for condition in _blocks(value) for kind in _CONDITIONS])
+    if held is False and not hidden:
+        return fail()
+    if held:
+        return PASS
+    return unknown(f"{hidden[0].reason} (its tags, by which {selection.address} selects)" if hidden
+                   else f"the tags by which {selection.address} selects ({part})")
+
+
+def _any(results: list[bool | None]) -> bool | None:
     return True if True in results else None if None in results else False
+
+
+def _all(results: list[bool | None]) -> bool | None:
+    return False if False in results else None if None in results else True
 
 
 def _holds(kind: str, key: Any, value: Any, tags: dict) -> bool | None:
@@ -78,28 +103,67 @@ def _like(pattern: str) -> re.Pattern[str]:
     return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
 
 
+def _selects(selection: Resource, resource: Resource, tags: dict, hidden: list[Unknown], ctx: Context) -> Verdict:
+    """The selection picks the resource as AWS Backup combines its parts: `resources` AND the conditions, or
+    `resources` OR the selection_tags (ListOfTags); one part alone decides alone; `not_resources` leaves out
+    what it names. AWS does not say how selection_tags and conditions combine: that is decided only when
+    every part agrees. A selection of none of them picks every resource of the types the account opted in."""
+    values = selection.values
+    parts: dict[str, Verdict] = {}
+    if _given(values.get("resources")):
+        parts["resources"] = _named(selection, "resources", resource,
+                                    ctx.model.linking(_SELECTION, "resources", resource))
+    for part in ("selection_tag", "condition"):
+        if _given(values.get(part)) and (part == "selection_tag" or _conditions_given(values[part])):
+            parts[part] = _by_tags(selection, part, tags, hidden)
+    listed, conditioned = parts.get("selection_tag"), parts.get("condition")
+    if listed and conditioned:
+        agreed = {verdict.state for verdict in parts.values()}
+        verdict = next(iter(parts.values())) if len(agreed) == 1 else \
+            unknown(f"how {selection.address} combines selection_tag with condition (AWS Backup documents "
+                    "how each combines with resources, not with each other)")
+    elif conditioned:
+        verdict = every(parts.values())
+    elif parts:
+        verdict = _either(list(parts.values()))
+    else:
+        verdict = unknown(f"whether {selection.address}, which names no resources, selection_tag or condition, "
+                          "selects it (AWS Backup then selects every resource of the types the account opted in to)")
+    if verdict.state is False or not _given(values.get("not_resources")):
+        return verdict
+    left_out = _named(selection, "not_resources", resource, ctx.model.linking(_SELECTION, "not_resources", resource))
+    if left_out.state:
+        return fail()
+    return verdict if left_out.state is False else left_out
+
+
+def _conditions_given(conditions: Any) -> bool:
+    """`condition { ... }` holds an entry (or one not known statically): an empty block selects nothing by tag."""
+    return isinstance(conditions, Unknown) or any(isinstance(c.get(kind), Unknown) or _blocks(c.get(kind))
+                                                  for c in _blocks(conditions) for kind in _CONDITIONS)
+
+
+def _either(verdicts: list[Verdict]) -> Verdict:
+    """One of several parts holds (AWS Backup's OR of resources and selection_tags)."""
+    if any(verdict.state for verdict in verdicts):
+        return PASS
+    return next((verdict for verdict in verdicts if verdict.state is None), verdicts[0])
+
+
 def aws_backup_rule_selected(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """An aws_backup_selection picks the resource by rule: by its tags (`path`, default the resource's
-    and the provider's default tags) or by an ARN wildcard for its service. Selection by reference is
-    the `linked` predicate's job."""
+    """An aws_backup_selection picks the resource: by reference or ARN wildcard (`resources`, less
+    `not_resources`), by its tags (`path`, default the resource's and the provider's default tags) in
+    selection_tag or condition blocks, combined as AWS Backup documents."""
     found = tags_at(resource, args.get("path"), base)   # `tags = var.tags` may carry the tag a selection picks by
-    if isinstance(found, Unknown):
-        return unknown(found.reason, args["path"])
-    tags, hidden = found
+    tags, hidden = ({}, [found]) if isinstance(found, Unknown) else found
     blocker = elsewhere = ""
-    for selection in ctx.of_type(["aws_backup_selection"]):
-        chosen = selection.values.get("resources")
-        by_tag = _tag_selected(selection, tags)
-        if by_tag is False and hidden and _selects_by_tag(selection):
-            by_tag = None
-        selects = by_tag or (isinstance(chosen, list) and any(_wildcard_covers(e, resource.type) for e in chosen))
+    for selection in ctx.of_type(_SELECTION):
+        verdict = _selects(selection, resource, tags, hidden, ctx)
         if selection.root == resource.root:
-            if selects:
+            if verdict.state:
                 return PASS
-            if by_tag is None:
-                blocker = blocker or (f"{hidden[0].reason} (its tags, by which {selection.address} selects)" if hidden
-                                      else f"the tags by which {selection.address} selects (selection_tag, condition)")
-        elif (selects or by_tag is None) and not elsewhere:
+            blocker = blocker or verdict.blocker
+        elif verdict.state is not False and not elsewhere:
             # a selection picks by tag or wildcard in the account and region it is deployed to: another root
             # module's holds only if that root deploys where this one does, which the code does not say
             elsewhere = _in_another_root(selection, "selects")
