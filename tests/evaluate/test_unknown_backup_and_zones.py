@@ -392,3 +392,46 @@ def test_an_undocumented_combination_is_unresolved_naming_it(write, run_scan):
     result = run_scan(write({"main.tf": text}), only=("EXIT-003",))
     assert [(u.path, u.line, u.policy_id) for u in result.unresolved] == [("main.tf", 5, "EXIT-003")]
     assert "how aws_backup_selection.s combines selection_tag with condition" in result.unresolved[0].message
+
+
+ARN_SELECTION = '''provider "aws" { region = "eu-west-1" }
+resource "aws_db_instance" "db" {
+  identifier = "orders"
+  engine     = "postgres"
+}
+resource "aws_backup_selection" "s" {
+  name         = "by-arn"
+  plan_id      = "p"
+  iam_role_arn = "arn:aws:iam::123456789012:role/backup"
+  resources    = [ENTRY]
+}
+'''
+
+
+@pytest.mark.parametrize("entry, expected", [
+    ('"arn:aws:rds:*:*:db:*"', "pass"),
+    ('"arn:aws:rds:*"', "pass"),                                  # every resource of the service
+    ('"arn:aws:rds:eu-west-1:*:db:*"', "pass"),                   # the region its provider gives it
+    ('"arn:aws:rds:*:*:db:ord*"', "pass"),
+    ('"arn:aws:rds:*:*:cluster:*"', "fail"),                      # clusters, not instances
+    ('"arn:aws:ec2:*:*:instance/*"', "fail"),
+    ('"arn:aws:rds:eu-central-1:*:db:*"', "fail"),                # another region
+    ('"arn:aws:rds:*:*:db:billing"', "fail"),                     # another database
+    ('"arn:aws:rds:eu-west-1:123456789012:db:orders"', "open"),   # its ARN if the account is that one
+])
+def test_an_arn_in_resources_selects_what_its_service_type_region_and_name_allow(write, run_scan, entry, expected):
+    """An ARN wildcard selected every resource whose service it named: EC2 instances counted for EBS volumes
+    and RDS clusters for database instances; an ARN written out was never its resource's."""
+    findings, unresolved = _outcomes(run_scan(write({"main.tf": ARN_SELECTION.replace("ENTRY", entry)}),
+                                              only=("EXIT-003",)))
+    assert ("fail" if findings else "open" if unresolved else "pass") == expected
+    assert findings + unresolved == ([] if expected == "pass" else [("main.tf", 2, "EXIT-003")])
+
+
+def test_an_ec2_instance_wildcard_does_not_select_a_volume(write, run_scan):
+    volume = ('provider "aws" { region = "eu-west-1" }\nresource "aws_ebs_volume" "v" {\n'
+              '  availability_zone = "eu-west-1a"\n  size              = 10\n}\n')
+    text = volume + ARN_SELECTION.split("\n", 5)[5].replace("ENTRY", '"arn:aws:ec2:*:*:instance/*"')
+    assert _outcomes(run_scan(write({"main.tf": text}), only=("EXIT-003",))) == ([("main.tf", 2, "EXIT-003")], [])
+    text = volume + ARN_SELECTION.split("\n", 5)[5].replace("ENTRY", '"arn:aws:ec2:*:*:volume/*"')
+    assert _outcomes(run_scan(write({"main.tf": text}), only=("EXIT-003",))) == ([], [])

@@ -2,6 +2,7 @@
 and DLM policies that pick a resource, Azure VM backups that cover a disk, and retention periods."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -13,17 +14,57 @@ from scanner.model.resource import Resource
 from scanner.model.tags import hidden_tags, known_tags, tags_at
 from scanner.model.values import Unknown
 
-_ARN_SERVICE = {"aws_db_instance": "rds", "aws_rds_cluster": "rds", "aws_docdb_cluster": "rds",
-                "aws_neptune_cluster": "rds", "aws_dynamodb_table": "dynamodb", "aws_efs_file_system":
-                "elasticfilesystem", "aws_redshift_cluster": "redshift", "aws_ebs_volume": "ec2",
-                "aws_s3_bucket": "s3", "aws_fsx_lustre_file_system": "fsx"}
+# The ARN of each type AWS Backup protects: service, resource part before the name, the attribute that names it.
+_ARNS = {"aws_db_instance": ("rds", "db:", "identifier"), "aws_rds_cluster": ("rds", "cluster:", "cluster_identifier"),
+         "aws_docdb_cluster": ("rds", "cluster:", "cluster_identifier"),
+         "aws_neptune_cluster": ("rds", "cluster:", "cluster_identifier"),
+         "aws_dynamodb_table": ("dynamodb", "table/", "name"), "aws_efs_file_system": ("elasticfilesystem", "file-system/", ""),
+         "aws_redshift_cluster": ("redshift", "cluster:", "cluster_identifier"), "aws_ebs_volume": ("ec2", "volume/", ""),
+         "aws_s3_bucket": ("s3", "", "bucket"), "aws_fsx_lustre_file_system": ("fsx", "file-system/", "")}
+_OPEN = "\0"   # a part of the ARN the code does not fix (account, a generated name): only a `*` matches it all
+_PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("eusc-", "aws-eusc"))
 
 
-def _wildcard_covers(entry: Any, resource_type: str) -> bool:
-    if not isinstance(entry, str) or "*" not in entry:
+def _arn(resource: Resource) -> str | None:
+    """The resource's ARN as far as the code fixes it (the rest _OPEN), or None when its format is not listed."""
+    if resource.type not in _ARNS:
+        return None
+    service, kind, attribute = _ARNS[resource.type]
+    name = resource.values.get(attribute) if attribute else None
+    name = name if isinstance(name, str) and name and "*" not in name else _OPEN
+    region = resource.values.get("region", resource.provider_values.get("region"))
+    region = region if isinstance(region, str) and region and "*" not in region else _OPEN
+    # the partition follows the region; one not known statically is read as aws's, as the region tables do
+    partition = next((p for prefix, p in _PARTITIONS if region.startswith(prefix)), "aws")
+    if service == "s3":
+        return f"arn:{partition}:s3:::{name}"
+    return f"arn:{partition}:{service}:{region}:{_OPEN}:{kind}{name}"
+
+
+def _arn_covers(entry: Any, resource: Resource) -> bool | None:
+    """Whether an entry of `resources` (an ARN, `*` matching any characters) names the resource: for certain when
+    it matches whatever the code leaves open; perhaps when it matches some ARN the resource may have."""
+    if not isinstance(entry, str):
         return False
-    service = _ARN_SERVICE.get(resource_type)
-    return entry == "*" or (service is not None and f":{service}:" in entry)
+    arn = _arn(resource)
+    if entry == "*" or (arn is not None and _like(entry).fullmatch(arn)):
+        return True
+    return None if arn is None or _may_match(entry, arn) else False
+
+
+def _may_match(pattern: str, arn: str) -> bool:
+    """Some ARN the resource may have matches the pattern: each open part of `arn` is an account, region or name,
+    which holds no `:` or `/`."""
+    @functools.lru_cache(maxsize=None)
+    def from_(i: int, j: int) -> bool:
+        if i == len(pattern) or j == len(arn):
+            return pattern[i:].strip("*") == "" and arn[j:].strip(_OPEN) == ""
+        if pattern[i] == "*":
+            return from_(i + 1, j) or from_(i, j + 1)
+        if arn[j] == _OPEN:
+            return from_(i, j + 1) or (pattern[i] not in ":/" and from_(i + 1, j))
+        return pattern[i] == arn[j] and from_(i + 1, j + 1)
+    return from_(0, 0)
 
 
 _CONDITIONS = ("string_equals", "string_like", "string_not_equals", "string_not_like")
@@ -44,14 +85,17 @@ def _named(selection: Resource, via: str, resource: Resource, referring: list[Re
     selections whose `via` refers to it) or by an ARN wildcard of its service; an entry not known statically
     may be it."""
     value = selection.values.get(via)
-    if any(other is selection for other in referring) or \
-            (isinstance(value, list) and any(_wildcard_covers(e, resource.type) for e in value)):
+    entries = value if isinstance(value, list) else []
+    covered = [_arn_covers(e, resource) for e in entries]
+    if any(other is selection for other in referring) or True in covered:
         return PASS
     if isinstance(value, Unknown) and value.refers_to is None and not selection.references.get(via):
         return unknown(f"{selection.address}.{via} = {value.reason}, which may refer to it")
-    entry = next((e for e in value if isinstance(e, Unknown) and e.refers_to is None), None) \
-        if isinstance(value, list) else None
-    return unknown(f"{entry.reason} (an entry of {selection.address}.{via}, which may refer to it)") if entry else fail()
+    entry = next((e for e in entries if isinstance(e, Unknown) and e.refers_to is None), None)
+    if entry is not None:
+        return unknown(f"{entry.reason} (an entry of {selection.address}.{via}, which may refer to it)")
+    arn = next((e for e, c in zip(entries, covered) if c is None), None)
+    return unknown(f"whether {arn} (in {selection.address}.{via}) is its ARN") if arn else fail()
 
 
 def _by_tags(selection: Resource, part: str, tags: dict, hidden: list[Unknown]) -> Verdict:
