@@ -202,9 +202,11 @@ def _resolve_paths(data: dict, root: Path, confined: bool, shown: str) -> dict:
                                   f"{shown}: {key}[{index}]: {value}") for index, value in enumerate(out[key])]
     plan = out.get("exit", {}).get("plan")
     if isinstance(plan, str) and not _URL.match(plan):
-        if not os.path.exists(checkout.resolve(plan, root, confined, f"{shown}: exit.plan")):
+        path = checkout.resolve(plan, root, confined, f"{shown}: exit.plan")
+        if not os.path.exists(path):
             raise ConfigError(f"{shown}: exit.plan: {plan}: does not exist (a path is relative to the repository "
                               "root; a plan kept elsewhere is named by its URL)")
+        _existing("exit.plan", path, f"{shown}: exit.plan: {plan}")   # a directory is no plan
     return out
 
 
@@ -212,7 +214,7 @@ _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")   # exit.plan in a wiki or docu
 
 
 def _existing(key: str, path: str, where: str) -> str:
-    """A policy directory that is a directory, a variables file that is a file: said here, with the
+    """A policy directory that is a directory, a variables file (or exit plan) that is a file: said here, with the
     configuration's file and field, rather than later as if it came from the command line."""
     wanted, is_kind = ("a directory", os.path.isdir) if key == "policies" else ("a file", lambda p: is_regular(p) or is_null_device(p))
     if not os.path.exists(path):

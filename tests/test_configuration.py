@@ -138,6 +138,7 @@ def test_an_unreadable_file_is_never_quoted(write, capsys):
     ("var_files: [prod.tfvars]\n", "var_files[0]: prod.tfvars: does not exist"),
     ("var_files: [.]\n", "var_files[0]: .: is not a file"),
     ("exit:\n  plan: docs/exit-plan.md\n", "exit.plan: docs/exit-plan.md: does not exist"),
+    ("exit:\n  plan: .\n", "exit.plan: .: is not a file"),     # a directory is no plan: EXIT-005 passed it
 ])
 def test_bad_configuration_exits_2_naming_file_key_and_valid_form(write, capsys, content, message):
     write({"main.tf": US, ".sovscan.yaml": content})
