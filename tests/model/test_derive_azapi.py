@@ -79,7 +79,7 @@ def test_the_customer_managed_key_is_read_from_the_body_when_the_key_source_is_k
 
 @pytest.mark.parametrize("body, why", [
     ('jsonencode("x")', "a body that is not an object (a string)"),     # JSON text, but of no object
-    ('["a"]', "a body that is not an object (a string)"),
+    ('["a"]', "a body that is not an object (a list)"),
     ("42", "a body that is not an object (a number)"),
     ('"{ not json"', "a body that is not JSON"),
     ("var.body", "var.body"),
@@ -309,6 +309,9 @@ resource "azapi_resource" "pg" {
     ('jsonencode({ properties = { backup = { backupRetentionDays = 14 } } })', 0, 0),
     ("var.body", 0, 1),
     ('jsonencode([{ properties = { backup = { backupRetentionDays = 3 } } }, 1])', 0, 1),
+    # JSON text of a list of one object is a list, not the object (it was read as one: a finding, or a pass)
+    ('jsonencode([{ properties = { backup = { backupRetentionDays = 3 } } }])', 0, 1),
+    ('jsonencode([{ properties = { backup = { backupRetentionDays = 14 } } }])', 0, 1),
 ])
 def test_exit_003_reads_a_json_body_and_leaves_any_other_unresolved(write, run_scan, body, findings, unresolved):
     result = run_scan(write({"main.tf": SERVER.replace("BODY", body)}), only=("EXIT-003",))

@@ -242,9 +242,9 @@ def value_at(block: Resource, path: str) -> Any:
 
 
 def _body(value: Any) -> Any:
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
+        value = value[0]                # written as a block once (.tf.json); JSON text of a list is a list
     decoded = _decoded(value) if isinstance(value, str) else value
-    if isinstance(decoded, list) and len(decoded) == 1:
-        decoded = decoded[0]            # written as a block once (.tf.json)
     if decoded is None or isinstance(decoded, (dict, Unknown)):
         return decoded
     return Unknown(f"a body that is not an object ({_shown_kind(decoded)})", kind="expression")
