@@ -267,3 +267,14 @@ def test_an_azure_zone_number_is_no_region_id(write, run_scan):
             '  zone     = "1"\n}\n')
     result = run_scan(write({"main.tf": text}), only=("RES-001", "RES-013"))
     assert (result.findings, result.unresolved) == ([], [])
+
+
+def test_an_azure_zone_not_known_statically_is_no_region_either(write, run_scan):
+    """`zone = var.zone` on an Azure disk is a zone of its location whatever the variable holds (azurerm's zone is
+    a zone number): RES-001 was unresolved on it, though the location decides."""
+    text = ('variable "zone" {}\nresource "azurerm_managed_disk" "d" {\n  name     = "d"\n  location = "westeurope"\n'
+            '  zone     = var.zone\n}\nresource "azurerm_managed_disk" "e" {\n  name     = "e"\n  location = "eastus"\n'
+            '  zone     = var.zone\n}\n')
+    result = run_scan(write({"main.tf": text}), only=("RES-001", "RES-013"))
+    assert [(f.path, f.line, f.policy_id) for f in result.findings] == [("main.tf", 9, "RES-001")]
+    assert result.unresolved == []

@@ -58,17 +58,21 @@ def _region_values(resource: Resource, args: dict[str, Any], base: Match | None)
     """(value, location) of every region-like value at `paths`; nested blocks (a `location { ... }` block) are
     not region ids and are left out, and so is a zone number (Azure's `zone = "1"`: a zone of the location)."""
     out = []
+    azure = _provider_of(resource, args) == "azurerm"
     for path in args.get("paths", ["location", "region"]):
         for match in lookup(resource, path, base):
-            if isinstance(match.value, (dict, list)) or _zone_number(path, match.value):
+            if isinstance(match.value, (dict, list)) or _zone_number(path, match.value, azure):
                 continue
             out.append((match.value, match.location))
     return out
 
 
-def _zone_number(path: str, value: Any) -> bool:
-    return path.rsplit(".", 1)[-1] == "zone" and isinstance(value, (int, str)) and not isinstance(value, bool) \
-        and str(value).strip().isdigit()
+def _zone_number(path: str, value: Any, azure: bool) -> bool:
+    """A zone of the location: azurerm's `zone` is one whatever it holds (a number its provider validates, so one
+    not known statically too); another provider's a number written as such."""
+    if path.rsplit(".", 1)[-1] != "zone":
+        return False
+    return azure or (isinstance(value, (int, str)) and not isinstance(value, bool) and str(value).strip().isdigit())
 
 
 def _provider_of(resource: Resource, args: dict[str, Any]) -> str:
