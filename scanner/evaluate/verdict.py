@@ -42,3 +42,11 @@ def every(verdicts: Iterable[Verdict]) -> Verdict:
         if verdict.state is None and undecided is None:
             undecided = verdict
     return undecided or PASS
+
+
+def at_match(verdict: Verdict, path: str, location: str, key: str) -> Verdict:
+    """A verdict on one match of the path `path` pointed at that match (`location`, `key`): its own line and
+    fingerprint, not the path as the policy wrote it (`containers[*].image`), which names no attribute."""
+    if verdict.state or verdict.path != path or not location:
+        return verdict
+    return replace(verdict, path=location, key=key or location)

@@ -435,3 +435,32 @@ def test_a_leaf_reports_a_failing_value_after_one_not_known_statically(write, tm
 def test_a_leaf_over_several_values_holds_when_each_holds(cond, state):
     resource = tf("aws_x", "x", {"names": [Unknown("var.name", kind="variable"), "b"]})
     assert judge(resource, cond, None, context(resource)).state is state
+
+
+IMAGES_POLICY = LEAF_POLICY.replace("input: terraform", "input: kubernetes").replace(
+    "{terraform: [aws_security_group]}", "{kubernetes: [Pod]}").replace(
+    '{path: "ingress[*].cidr_blocks[*]", op: not_equals, value: 0.0.0.0/0}',
+    '{predicate: image_pinned, args: {path: "pod.containers[*].image"}}')
+
+POD = '''apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: app
+      image: redis@sha256:''' + "b" * 64 + '''
+    - name: side
+      image: nginx:1.27
+'''
+
+
+def test_a_predicate_over_every_match_points_at_the_failing_one(write, tmp_path):
+    """image_pinned over `pod.containers[*].image` reported the path as written: the finding was on the line of
+    `containers:`, keyed by the pattern, not on the image that is not pinned."""
+    (tmp_path / "policies" / "custom").mkdir(parents=True)
+    (tmp_path / "policies" / "custom" / "CUS-001.yaml").write_text(IMAGES_POLICY, encoding="utf-8")
+    policies = [p for p in policy_module.load((str(tmp_path / "policies"),)) if p.id == "CUS-001"]
+    result, _ = scan(ScanRequest((str(write({"pod.yaml": POD}, tmp_path / "tree")),), tuple(policies), Config()))
+    assert [(f.path, f.line, f.policy_id) for f in result.findings] == [("pod.yaml", 10, "CUS-001")]
+    assert result.findings[0].attribute == "spec.containers[name=side].image"

@@ -8,7 +8,7 @@ from typing import Any
 
 from scanner.evaluate.context import Context
 from scanner.evaluate.predicates.spec import NUMBER, STRING, PredicateSpec, spec
-from scanner.evaluate.verdict import PASS, Verdict, every, fail, unknown
+from scanner.evaluate.verdict import PASS, Verdict, at_match, every, fail, unknown
 from scanner.model.paths import Match, lookup
 from scanner.model.resource import Resource
 from scanner.model.tags import hidden_tags, known_tags, tags_at
@@ -323,7 +323,8 @@ def retention_at_least(resource: Resource, args: dict[str, Any], ctx: Context, b
             return PASS
         shown = f" (provider default {args['default']} {unit})" if "default" in args else ""
         return fail(path, f"{path} is not set{shown}")
-    return every(_retention(match.value, path, minimum, unit) for match in matches)
+    return every(at_match(_retention(match.value, path, minimum, unit), path, match.location, match.key)
+                 for match in matches)
 
 
 def _retention(value: Any, path: str, minimum: float, unit: str) -> Verdict:

@@ -6,7 +6,7 @@ from typing import Any
 
 from scanner.evaluate.context import Context, base_address
 from scanner.evaluate.predicates.spec import BOOLEAN, STRING, STRINGS, PredicateSpec, spec
-from scanner.evaluate.verdict import PASS, Verdict, every, fail, unknown
+from scanner.evaluate.verdict import PASS, Verdict, at_match, every, fail, unknown
 from scanner.masking import mask
 from scanner.model.paths import Match, lookup
 from scanner.model.rendered import Place
@@ -220,7 +220,8 @@ def paired_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context
     location the registry does not list has a pair it cannot tell (unresolved); a listed one without a pair
     replicates nowhere."""
     path = args.get("path", "location")
-    return every(_pair_allowed(resource, args, match.value, path, ctx) for match in lookup(resource, path, base))
+    return every(at_match(_pair_allowed(resource, args, match.value, path, ctx), path, match.location, match.key)
+                 for match in lookup(resource, path, base))
 
 
 def _pair_allowed(resource: Resource, args: dict[str, Any], value: Any, path: str, ctx: Context) -> Verdict:
@@ -256,7 +257,7 @@ def image_pinned(resource: Resource, args: dict[str, Any], ctx: Context, base: M
     matches = lookup(resource, path, base)
     if not matches:
         return fail(path, "no image")
-    return every(_image_pinned(match.value, path) for match in matches)
+    return every(at_match(_image_pinned(match.value, path), path, match.location, match.key) for match in matches)
 
 
 def _image_pinned(value: Any, path: str) -> Verdict:
