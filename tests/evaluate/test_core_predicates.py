@@ -464,3 +464,33 @@ def test_a_predicate_over_every_match_points_at_the_failing_one(write, tmp_path)
     result, _ = scan(ScanRequest((str(write({"pod.yaml": POD}, tmp_path / "tree")),), tuple(policies), Config()))
     assert [(f.path, f.line, f.policy_id) for f in result.findings] == [("pod.yaml", 10, "CUS-001")]
     assert result.findings[0].attribute == "spec.containers[name=side].image"
+
+
+DYNAMIC_VOLUMES = '''provider "aws" { region = "eu-west-1" }
+variable "key" {}
+resource "aws_kms_key" "k" {}
+locals {
+  volumes = [{ name = "/dev/sdf", key = aws_kms_key.k.arn }, { name = "/dev/sdg", key = var.key }]
+}
+resource "aws_instance" "a" {
+  ami           = "ami-1"
+  instance_type = "t3.micro"
+  root_block_device {
+    kms_key_id = aws_kms_key.k.arn
+  }
+  dynamic "ebs_block_device" {
+    for_each = local.volumes
+    content {
+      device_name = ebs_block_device.value.name
+      kms_key_id  = ebs_block_device.value.key
+    }
+  }
+}
+'''
+
+
+def test_a_block_a_dynamic_block_makes_is_located_at_its_content(write, run_scan):
+    """The second volume's key is not known statically: unresolved at the content's kms_key_id line, which every
+    block of the dynamic block shares, not at the `dynamic` header (`ebs_block_device[1]` named no line)."""
+    result = run_scan(write({"main.tf": DYNAMIC_VOLUMES}), only=("CMK-002",))
+    assert [(u.path, u.line, u.policy_id) for u in result.unresolved] == [("main.tf", 17, "CMK-002")]

@@ -118,12 +118,19 @@ def _dynamic(evaluator: Evaluator, block: Block, scope: dict[str, Any], prefix: 
         return
     if content is None or isinstance(out.values.get(label), Unknown):   # an earlier block of it was unknown
         return
+    plain = prefix + label
     for key, value in items:
         inner_scope = bound(scope, iterator, {"key": key, "value": value}, trace)
-        sub = evaluate_block(evaluator, content, inner_scope, prefix + label + ".")
+        sub = evaluate_block(evaluator, content, inner_scope, plain + ".")
         out.values.setdefault(label, []).append(sub.values)
+        # each block it makes is also located by its index (`rule[1].x`, as a block written out is), at the line
+        # of the content every one of them shares
+        indexed = f"{plain}[{len(out.values[label]) - 1}]"
+        out.locations.setdefault(indexed, block.line)
         for k, line in sub.locations.items():
             out.locations.setdefault(k, line)
+            out.locations.setdefault(indexed + k[len(plain):], line)
         out.references.update(sub.references)
         for k, chain in sub.chains.items():
             out.chains.setdefault(k, chain)
+            out.chains.setdefault(indexed + k[len(plain):], chain)
