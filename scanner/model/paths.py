@@ -62,8 +62,11 @@ def _step(current: Match, kind: str, step: str) -> list[Match]:
         return [current]
     if kind == "key":
         if isinstance(value, list):     # implicit: look into every element (Terraform nested blocks)
+            # a block written more than once is located by its index, at its own line; the key stays plain, so a
+            # fingerprint does not change when blocks are added or reordered
             return [m for i, item in enumerate(value)
-                    for m in _step(Match(item, current.location, current.key), kind, step)]
+                    for m in _step(Match(item, f"{current.location}[{i}]" if len(value) > 1 else current.location,
+                                         current.key), kind, step)]
         if isinstance(value, dict) and step in value:
             return [Match(value[step], _join(current.location, step), _join(current.key, step))]
         return []

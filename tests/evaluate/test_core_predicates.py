@@ -466,6 +466,32 @@ def test_a_predicate_over_every_match_points_at_the_failing_one(write, tmp_path)
     assert result.findings[0].attribute == "spec.containers[name=side].image"
 
 
+REPLICAS = '''provider "google" { region = "europe-west4" }
+variable "replica_location" {}
+resource "google_secret_manager_secret" "s" {
+  secret_id = "s"
+  replication {
+    user_managed {
+      replicas {
+        location = var.replica_location
+      }
+      replicas {
+        location = "us-east1"
+      }
+    }
+  }
+}
+'''
+
+
+def test_a_failing_value_in_a_repeated_block_is_reported_at_its_own_block(write, run_scan):
+    """`replicas` written twice: the second replica's location fails, and the finding is on its line, not on the
+    first replica's (a plain step into repeated blocks named every one of them by the first one's path)."""
+    result = run_scan(write({"main.tf": REPLICAS}), only=("RES-005",))
+    assert [(f.path, f.line, f.policy_id) for f in result.findings] == [("main.tf", 11, "RES-005")]
+    assert result.findings[0].attribute == "replication.user_managed.replicas.location"   # the fingerprint's key
+
+
 DYNAMIC_VOLUMES = '''provider "aws" { region = "eu-west-1" }
 variable "key" {}
 resource "aws_kms_key" "k" {}

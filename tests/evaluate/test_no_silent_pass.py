@@ -75,7 +75,7 @@ def test_a_second_replication_target_beside_one_in_the_code_is_unresolved(write,
     for name, other in (("variable", "var.external_bucket_arn"), ("literal", '"arn:aws:s3:::bucket-elsewhere"')):
         result = run_scan(write({"main.tf": REPLICATION % other}, tmp_path / name), only=("RES-005",))
         assert result.findings == [], name
-        assert _open(result) == [("main.tf", 10, "RES-005")], name
+        assert _open(result) == [("main.tf", 13, "RES-005")], name    # the second rule's destination
         assert _passed(result, "RES-005") == [], name
     # the bucket's name written out, and its ARN built from it, are the bucket in the code: judged, and passed
     named = run_scan(write({"main.tf": REPLICATION % '"arn:aws:s3:::${aws_s3_bucket.eu.bucket}"'}, tmp_path / "named"),

@@ -54,17 +54,12 @@ def customer_key(resource: Resource, args: dict[str, Any], ctx: Context, base: M
     return PASS
 
 
-def _region_values(resource: Resource, args: dict[str, Any], base: Match | None) -> list[tuple[Any, str]]:
-    """(value, location) of every region-like value at `paths`; nested blocks (a `location { ... }` block) are
-    not region ids and are left out, and so is a zone number (Azure's `zone = "1"`: a zone of the location)."""
-    out = []
+def _region_values(resource: Resource, args: dict[str, Any], base: Match | None) -> list[Match]:
+    """Every region-like value at `paths`; nested blocks (a `location { ... }` block) are not region ids and are
+    left out, and so is a zone number (Azure's `zone = "1"`: a zone of the location)."""
     azure = _provider_of(resource, args) == "azurerm"
-    for path in args.get("paths", ["location", "region"]):
-        for match in lookup(resource, path, base):
-            if isinstance(match.value, (dict, list)) or _zone_number(path, match.value, azure):
-                continue
-            out.append((match.value, match.location))
-    return out
+    return [match for path in args.get("paths", ["location", "region"]) for match in lookup(resource, path, base)
+            if not isinstance(match.value, (dict, list)) and not _zone_number(path, match.value, azure)]
 
 
 def _zone_number(path: str, value: Any, azure: bool) -> bool:
@@ -89,11 +84,12 @@ def region_allowed(resource: Resource, args: dict[str, Any], ctx: Context, base:
     `provider_defaults`, a resource that names none is judged at the location its provider gives it by default
     (policies/registries/default-locations.yaml)."""
     provider = _provider_of(resource, args)
-    found = [(value, path) for value, path in _region_values(resource, args, base) if value is not None]
+    found = [match for match in _region_values(resource, args, base) if match.value is not None]
     if not found:
         return _default_location_allowed(resource, args, provider, ctx) if args.get("provider_defaults") else PASS
     skip_inherited = args.get("skip_inherited", True)
-    return every(_location_allowed(resource, provider, value, path, skip_inherited, ctx) for value, path in found)
+    return every(at_match(_location_allowed(resource, provider, m.value, m.location, skip_inherited, ctx), m.location,
+                          m.location, m.key) for m in found)
 
 
 def _location_allowed(resource: Resource, provider: str, value: Any, path: str, skip_inherited: bool,
@@ -205,13 +201,14 @@ def region_known(resource: Resource, args: dict[str, Any], ctx: Context, base: M
     table = table_for(_provider_of(resource, args))
     if not table:
         return PASS
-    for value, path in _region_values(resource, args, base):
+    for match in _region_values(resource, args, base):
+        value, path = match.value, match.location
         if not isinstance(value, str) or not value:
             continue
         if args.get("skip_inherited", True) and copied_from_another_resource(resource, path, value, ctx):
             continue
         if ctx.regions.lookup(table, value) is None:
-            return fail(path, f"{value} is not in the region registry (as of {ctx.regions.as_of})")
+            return fail(path, f"{value} is not in the region registry (as of {ctx.regions.as_of})", match.key)
     return PASS
 
 
