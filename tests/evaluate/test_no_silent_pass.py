@@ -179,3 +179,39 @@ resource "aws_instance" "known" {
     assert _open(result) == [("main.tf", 10, "CMK-002")]   # the dynamic block
     assert "var.volumes" in result.unresolved[0].message
     assert result.checks == 4    # a: its root volume, its volumes (unresolved); known: its root volume, its volume
+
+
+TWO_TARGETS = '''provider "aws" { region = "eu-west-1" }
+variable "dr_region" {}
+resource "aws_s3_bucket" "dr" {
+  bucket = "dest-dr"
+  region = var.dr_region
+}
+resource "aws_s3_bucket" "us" {
+  bucket = "dest-us"
+  region = "us-east-1"
+}
+resource "aws_s3_bucket_replication_configuration" "r" {
+  bucket = "src"
+  role   = "arn:aws:iam::111122223333:role/r"
+  rule {
+    destination { bucket = FIRST }
+  }
+  rule {
+    destination { bucket = SECOND }
+  }
+}
+'''
+
+
+def test_a_replication_target_outside_the_allowed_regions_is_a_finding_beside_one_not_known(write, run_scan, tmp_path):
+    """Two rules: one replicates to a bucket in us-east-1, the other to one whose region is a variable. Only the
+    last rule's buckets were read (the other rule's were forgotten), and the first target whose region was not
+    known left the check unresolved: replication to the US was unresolved, or a finding, by the rules' order."""
+    for name, first, second, line in (("us-first", "aws_s3_bucket.us.arn", "aws_s3_bucket.dr.arn", 15),
+                                      ("us-last", "aws_s3_bucket.dr.arn", "aws_s3_bucket.us.arn", 18)):
+        text = TWO_TARGETS.replace("FIRST", first).replace("SECOND", second)
+        result = run_scan(write({"main.tf": text}, tmp_path / name), only=("RES-005",))
+        assert [(f.path, f.line, f.policy_id) for f in result.findings] == [("main.tf", line, "RES-005")], name
+        assert "aws_s3_bucket.us: us-east-1 (US, tier third-country)" in result.findings[0].message, name
+        assert result.unresolved == [], name

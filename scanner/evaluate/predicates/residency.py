@@ -10,7 +10,7 @@ from scanner.evaluate.predicates.core import region_verdict
 from scanner.evaluate.predicates.spec import MAPPING, STRING, STRINGS, PredicateSpec, spec
 from scanner.model.paths import Match, lookup
 from scanner.registries.providers import ProviderEntry
-from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
+from scanner.evaluate.verdict import PASS, Verdict, every, fail, unknown
 from scanner.model.resource import Resource, base_address
 from scanner.model.values import Unknown
 
@@ -66,44 +66,57 @@ def targets(resource: Resource, path: str, types: list[str] | None, ctx: Context
 def target_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The resource(s) named at `path` (a replication destination, backup vault, log sink) are in allowed
     regions. The target's region is its own `region_paths` attribute or its provider's region; a literal
-    ARN with a region segment is read directly."""
+    ARN with a region segment is read directly. Each target is judged: one outside them is a finding even beside
+    one whose region is not known."""
     path = args["path"]
     matches = [m for m in lookup(resource, path, base) if m.value not in (None, "")]
     if not matches:
         return PASS                     # nothing is sent anywhere
     found = targets(resource, path, args.get("types"), ctx, base)
     registry = _registry(resource, args)
-    for target in found:
-        value, _, _ = effective_region(target, args.get("region_paths", ["region"]))
-        if isinstance(value, Unknown):
-            return unknown(f"{target.address}: {value.reason}", path)
-        if value is None:
-            return unknown(f"{target.address}: its region is set outside the code", path)
-        verdict = region_verdict(registry, str(value), path, ctx)
-        if verdict.state is False:
-            return fail(path, f"{target.address}: {verdict.detail}")
-    return _literal_targets(matches, path, registry, ctx, found)
-
-
-def _literal_targets(matches: list[Match], path: str, registry: str, ctx: Context, found: list[Resource]) -> Verdict:
-    """Values not resolved to a resource: an ARN's region segment, else cannot tell. A value that is one of
-    the `found` target resources (an attribute of it, or its name written out: a bucket name) was checked
-    above; another value beside them (a second replication rule's variable or literal bucket) was not."""
     addresses = {base_address(t.address) for t in found}
-    for match in matches:
-        value, where = match.value, match.location or path   # the finding points at the value not known
-        if isinstance(value, Unknown):
-            if value.refers_to and base_address(value.refers_to) in addresses:
-                continue
-            return Verdict(None, where, path, "", value.reason)
-        arn = _ARN.match(value) if isinstance(value, str) else None
-        if arn and arn.group(1):
-            verdict = region_verdict(registry, arn.group(1), path, ctx)
-            if verdict.state is False:
-                return fail(path, f"target {verdict.detail}")
-        elif not _names_one_of(value, found):
-            return Verdict(None, where, path, "", f"the region of {str(value)[:60]}")
-    return PASS
+    return every([*(_target_allowed(target, _naming(target, matches, path), path, registry, args, ctx) for target in found),
+                  *(_literal_target(match, path, registry, addresses, found, ctx) for match in matches)])
+
+
+def _naming(target: Resource, matches: list[Match], path: str) -> str:
+    """Where the target is named: the match that refers to it (or writes its name), else the path."""
+    address = base_address(target.address)
+    return next((m.location for m in matches if m.location and (
+        (isinstance(m.value, Unknown) and m.value.refers_to and base_address(m.value.refers_to) == address)
+        or _names_one_of(m.value, [target]))), path)
+
+
+def _target_allowed(target: Resource, where: str, path: str, registry: str, args: dict[str, Any],
+                    ctx: Context) -> Verdict:
+    value, _, _ = effective_region(target, args.get("region_paths", ["region"]))
+    if isinstance(value, Unknown):
+        return Verdict(None, where, path, "", f"{target.address}: {value.reason}")
+    if value is None:
+        return Verdict(None, where, path, "", f"{target.address}: its region is set outside the code")
+    verdict = region_verdict(registry, str(value), path, ctx)
+    if verdict.state is False:
+        return fail(where, f"{target.address}: {verdict.detail}", path)
+    return verdict
+
+
+def _literal_target(match: Match, path: str, registry: str, addresses: set[str], found: list[Resource],
+                    ctx: Context) -> Verdict:
+    """A value not resolved to a resource: an ARN's region segment, else cannot tell. A value that is one of
+    the `found` target resources (an attribute of it, or its name written out: a bucket name) is judged as that
+    resource; another value beside them (a second replication rule's variable or literal bucket) is not."""
+    value, where = match.value, match.location or path   # the finding points at the value
+    if isinstance(value, Unknown):
+        if value.refers_to and base_address(value.refers_to) in addresses:
+            return PASS
+        return Verdict(None, where, path, "", value.reason)
+    arn = _ARN.match(value) if isinstance(value, str) else None
+    if arn and arn.group(1):
+        verdict = region_verdict(registry, arn.group(1), path, ctx)
+        return fail(where, f"target {verdict.detail}", path) if verdict.state is False else verdict
+    if _names_one_of(value, found):
+        return PASS
+    return Verdict(None, where, path, "", f"the region of {str(value)[:60]}")
 
 
 def _names_one_of(value: Any, found: list[Resource]) -> bool:

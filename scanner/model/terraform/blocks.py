@@ -40,7 +40,9 @@ class BlockValues:
             self.locations.setdefault(key, line)
             self.locations.setdefault(unindexed(key), line)
         self.literals |= sub.literals | {unindexed(k) for k in sub.literals}
-        self.references.update({unindexed(k): v for k, v in sub.references.items()})
+        for key, addresses in sub.references.items():   # the plain path refers to what any of its blocks does
+            path = unindexed(key)
+            self.references[path] = self.references.get(path, frozenset()) | addresses
         for key, chain in sub.chains.items():
             self.chains.setdefault(key, chain)
             self.chains.setdefault(unindexed(key), chain)
