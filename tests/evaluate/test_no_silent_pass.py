@@ -215,3 +215,43 @@ def test_a_replication_target_outside_the_allowed_regions_is_a_finding_beside_on
         assert [(f.path, f.line, f.policy_id) for f in result.findings] == [("main.tf", line, "RES-005")], name
         assert "aws_s3_bucket.us: us-east-1 (US, tier third-country)" in result.findings[0].message, name
         assert result.unresolved == [], name
+
+
+SECRET_REPLICAS = '''provider "google" { region = "europe-west4" }
+variable "key" {}
+resource "google_kms_crypto_key" "k" {
+  name     = "k"
+  key_ring = "ring"
+}
+resource "google_secret_manager_secret" "s" {
+  secret_id = "s"
+  replication {
+    user_managed {
+      replicas {
+        location = "europe-west4"
+        customer_managed_encryption {
+          kms_key_name = FIRST
+        }
+      }
+      replicas {
+        location = "europe-west1"
+        customer_managed_encryption {
+          kms_key_name = SECOND
+        }
+      }
+    }
+  }
+}
+'''
+
+
+def test_a_key_not_known_statically_is_judged_by_its_own_block_references(write, run_scan, tmp_path):
+    """Two replicas: one encrypted with the crypto key in the code, the other with a variable. The variable passed
+    as built from a customer key when the last replica referred to one (a path's references were the last block's),
+    and was unresolved the other way round."""
+    for name, first, second, line in (("variable-first", "var.key", "google_kms_crypto_key.k.id", 14),
+                                      ("variable-last", "google_kms_crypto_key.k.id", "var.key", 20)):
+        text = SECRET_REPLICAS.replace("FIRST", first).replace("SECOND", second)
+        result = run_scan(write({"main.tf": text}, tmp_path / name), only=("CMK-004",))
+        assert result.findings == [], name
+        assert _open(result) == [("main.tf", line, "CMK-004")], name

@@ -27,30 +27,36 @@ _LOOKS_UP_PROVIDER_KEYS = ("aws_kms_key",)
 
 
 def customer_key(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
-    """The key at `path` is customer-managed: not absent, not an AWS-managed alias."""
+    """Every key at `path` is customer-managed: not absent, not an AWS-managed alias; one that is a finding even
+    beside one not known statically."""
     path = args["path"]
-    matches = lookup(resource, path, base)
-    values = [m.value for m in matches if m.value not in (None, "")]
-    if not values:
+    matches = [m for m in lookup(resource, path, base) if m.value not in (None, "")]
+    if not matches:
         return fail(path, "no key set")
-    for value in values:
-        if isinstance(value, Unknown):
-            if value.refers_to:
-                target_type = base_address(value.refers_to).rsplit(".", 2)[-2]
-                if target_type not in CUSTOMER_KEY_TYPES:
-                    return unknown(value.reason, path)
-                if target_type in _LOOKS_UP_PROVIDER_KEYS and value.kind == "data":
-                    # `data "aws_kms_key" { key_id = "alias/aws/ebs" }` finds an AWS-managed key: which key it
-                    # finds is decided outside the scanned code
-                    return unknown(f"whether the key {value.reason} looks up is customer-managed (it may be an "
-                                   "AWS-managed key, alias/aws/...)", path)
-                continue
-            refs = resource.references.get(path, ())
-            if any(base_address(r).rsplit(".", 2)[-2] in CUSTOMER_KEY_TYPES for r in refs):
-                continue
-            return unknown(value.reason, path)
-        if isinstance(value, str) and _PROVIDER_MANAGED_KEY.search(value):
-            return fail(path, f"{value} is a provider-managed key")
+    return every(at_match(_customer_key(resource, m.value, m.location or path, path), path, m.location, m.key)
+                 for m in matches)
+
+
+def _customer_key(resource: Resource, value: Any, location: str, path: str) -> Verdict:
+    if isinstance(value, Unknown):
+        if value.refers_to:
+            target_type = base_address(value.refers_to).rsplit(".", 2)[-2]
+            if target_type not in CUSTOMER_KEY_TYPES:
+                return unknown(value.reason, path)
+            if target_type in _LOOKS_UP_PROVIDER_KEYS and value.kind == "data":
+                # `data "aws_kms_key" { key_id = "alias/aws/ebs" }` finds an AWS-managed key: which key it
+                # finds is decided outside the scanned code
+                return unknown(f"whether the key {value.reason} looks up is customer-managed (it may be an "
+                               "AWS-managed key, alias/aws/...)", path)
+            return PASS
+        # a value built from a customer key: what its own block refers to (`replicas[1]....`), not what another
+        # block of the path does
+        refs = resource.references.get(location, ())
+        if any(base_address(r).rsplit(".", 2)[-2] in CUSTOMER_KEY_TYPES for r in refs):
+            return PASS
+        return unknown(value.reason, path)
+    if isinstance(value, str) and _PROVIDER_MANAGED_KEY.search(value):
+        return fail(path, f"{value} is a provider-managed key")
     return PASS
 
 

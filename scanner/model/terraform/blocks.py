@@ -40,8 +40,9 @@ class BlockValues:
             self.locations.setdefault(key, line)
             self.locations.setdefault(unindexed(key), line)
         self.literals |= sub.literals | {unindexed(k) for k in sub.literals}
-        for key, addresses in sub.references.items():   # the plain path refers to what any of its blocks does
-            path = unindexed(key)
+        for key, addresses in sub.references.items():
+            self.references[key] = addresses             # this block's own (`rule[1].x`), as locations are kept
+            path = unindexed(key)                        # and the plain path's: what any of its blocks refers to
             self.references[path] = self.references.get(path, frozenset()) | addresses
         for key, chain in sub.chains.items():
             self.chains.setdefault(key, chain)
@@ -132,7 +133,9 @@ def _dynamic(evaluator: Evaluator, block: Block, scope: dict[str, Any], prefix: 
         for k, line in sub.locations.items():
             out.locations.setdefault(k, line)
             out.locations.setdefault(indexed + k[len(plain):], line)
-        out.references.update(sub.references)
+        for k, addresses in sub.references.items():   # the plain path: what any of the blocks refers to
+            out.references[k] = out.references.get(k, frozenset()) | addresses
+            out.references[indexed + k[len(plain):]] = addresses
         for k, chain in sub.chains.items():
             out.chains.setdefault(k, chain)
             out.chains.setdefault(indexed + k[len(plain):], chain)
