@@ -419,11 +419,13 @@ resource "aws_backup_selection" "s" {
     ('"arn:aws:rds:*:*:db:billing"', "fail"),                     # another database
     ('"arn:aws:rds:eu-west-1:123456789012:db:orders"', "open"),   # its ARN if the account is that one
 ])
-def test_an_arn_in_resources_selects_what_its_service_type_region_and_name_allow(write, run_scan, entry, expected):
+@pytest.mark.parametrize("identifier", ["orders", "Orders"])    # RDS keeps identifiers in lowercase
+def test_an_arn_in_resources_selects_what_its_service_type_region_and_name_allow(write, run_scan, entry, expected,
+                                                                                identifier):
     """An ARN wildcard selected every resource whose service it named: EC2 instances counted for EBS volumes
     and RDS clusters for database instances; an ARN written out was never its resource's."""
-    findings, unresolved = _outcomes(run_scan(write({"main.tf": ARN_SELECTION.replace("ENTRY", entry)}),
-                                              only=("EXIT-003",)))
+    text = ARN_SELECTION.replace("ENTRY", entry).replace('"orders"', f'"{identifier}"')
+    findings, unresolved = _outcomes(run_scan(write({"main.tf": text}), only=("EXIT-003",)))
     assert ("fail" if findings else "open" if unresolved else "pass") == expected
     assert findings + unresolved == ([] if expected == "pass" else [("main.tf", 2, "EXIT-003")])
 

@@ -32,6 +32,8 @@ def _arn(resource: Resource) -> str | None:
     service, kind, attribute = _ARNS[resource.type]
     name = resource.values.get(attribute) if attribute else None
     name = name if isinstance(name, str) and name and "*" not in name else _OPEN
+    if service in ("rds", "redshift"):
+        name = name.lower()   # RDS and Redshift keep identifiers in lowercase, and name them so in ARNs
     region = resource.values.get("region", resource.provider_values.get("region"))
     region = region if isinstance(region, str) and region and "*" not in region else _OPEN
     # the partition follows the region; one not known statically is read as aws's, as the region tables do
