@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Iterator
 
-from scanner.evaluate.context import Context
+from scanner.evaluate.context import Context, may_refer
 from scanner.evaluate.operators import OPERATORS
 from scanner.evaluate.predicates import PREDICATES
 from scanner.evaluate.predicates.spec import PredicateSpec
@@ -116,17 +116,9 @@ def linked(resource: Resource, args: dict[str, Any], ctx: Context) -> Verdict:
             rejected = f"{other.address}: {verdict.detail or verdict.key + ' does not qualify'}"
             decided = other.chain_of(verdict.path)   # its value, and where that was set (a caller's argument)
     for other in ctx.model.of_type(types):   # one whose link is not known may be the one (same root only)
-        value = other.values.get(via)
         if other.root != resource.root:
             continue
-        if isinstance(value, Unknown) and value.refers_to is None and not other.references.get(via):
-            may = f"{other.address}.{via} = {value.reason}, which may refer to it"
-        elif isinstance(value, list):
-            # a list with an entry not known statically (`resources = [var.arn]`): that entry may be this one
-            entry = next((v for v in value if isinstance(v, Unknown) and v.refers_to is None), None)
-            may = f"{entry.reason} (an entry of {other.address}.{via}, which may refer to it)" if entry else ""
-        else:
-            may = ""
+        may = may_refer(other, via)
         # it may be the one only if it qualifies: one that `where` rejects would not count even if it were
         if may and ("where" not in args or judge(other, args["where"], None, ctx).state is not False):
             return unknown(may)

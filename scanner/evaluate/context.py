@@ -9,9 +9,21 @@ from typing import Any
 from scanner.config import Config
 from scanner.model.repository import REPOSITORY_TYPE, nested_in
 from scanner.model.resource import Model, Resource, base_address
+from scanner.model.values import Unknown
 from scanner.registries.regions import RegionRegistry, regions
 
-__all__ = ["Context", "base_address"]
+__all__ = ["Context", "base_address", "may_refer"]
+
+
+def may_refer(other: Resource, via: str) -> str:
+    """Why `other`'s attribute `via` may refer to a resource it does not name: the value, or an entry of the list
+    (`resources = [var.arn]`), is not known statically and refers to nothing in the code; "" when it may not."""
+    value = other.values.get(via)
+    if isinstance(value, Unknown) and value.refers_to is None and not other.references.get(via):
+        return f"{other.address}.{via} = {value.reason}, which may refer to it"
+    entry = next((v for v in value if isinstance(v, Unknown) and v.refers_to is None), None) \
+        if isinstance(value, list) else None
+    return f"{entry.reason} (an entry of {other.address}.{via}, which may refer to it)" if entry else ""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import functools
 import re
 from typing import Any
 
-from scanner.evaluate.context import Context
+from scanner.evaluate.context import Context, may_refer
 from scanner.evaluate.predicates.spec import NUMBER, STRING, PredicateSpec, spec
 from scanner.evaluate.verdict import PASS, Verdict, at_match, every, fail, unknown
 from scanner.model.paths import Match, lookup
@@ -91,11 +91,9 @@ def _named(selection: Resource, via: str, resource: Resource, referring: list[Re
     covered = [_arn_covers(e, resource) for e in entries]
     if any(other is selection for other in referring) or True in covered:
         return PASS
-    if isinstance(value, Unknown) and value.refers_to is None and not selection.references.get(via):
-        return unknown(f"{selection.address}.{via} = {value.reason}, which may refer to it")
-    entry = next((e for e in entries if isinstance(e, Unknown) and e.refers_to is None), None)
-    if entry is not None:
-        return unknown(f"{entry.reason} (an entry of {selection.address}.{via}, which may refer to it)")
+    may = may_refer(selection, via)
+    if may:
+        return unknown(may)
     arn = next((e for e, c in zip(entries, covered) if c is None), None)
     return unknown(f"whether {arn} (in {selection.address}.{via}) is its ARN") if arn else fail()
 
