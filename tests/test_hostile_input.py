@@ -155,3 +155,19 @@ def test_blocks_nested_120_deep_do_not_exhaust_memory(write):
     block = 'resource "azurerm_kubernetes_cluster" "aks" {\n  location = "eastus"\n' + "b {\n" * 120 + "}\n" * 120 + "}\n"
     code, report = _scan(write({"main.tf": block}), "--only", "RES-001")
     assert code == 1 and [(f["path"], f["line"]) for f in report["findings"]] == [("main.tf", 2)]
+
+
+def test_a_backup_selection_pattern_with_many_wildcards_is_matched_in_time(write):
+    """AWS Backup's string_like and resources patterns were matched as regular expressions of `.*`: `*a*a...*b`
+    against a long tag (or ARN) backtracked for minutes. They are matched as wildcards, in time linear in both."""
+    pattern = "*a" * 40 + "b"
+    root = write({"main.tf": 'provider "aws" { region = "eu-west-1" }\n'
+                             'resource "aws_dynamodb_table" "t" {\n  name = "' + "a" * 200 + '"\n'
+                             '  hash_key = "id"\n  tags = { env = "' + "a" * 200 + '" }\n}\n'
+                             'resource "aws_backup_selection" "s" {\n  name = "s"\n  plan_id = "p"\n'
+                             '  iam_role_arn = "arn:aws:iam::123456789012:role/backup"\n'
+                             '  resources = ["arn:aws:dynamodb:*:*:table/' + pattern + '"]\n'
+                             '  condition {\n    string_like {\n      key   = "aws:ResourceTag/env"\n'
+                             '      value = "' + pattern + '"\n    }\n  }\n}\n'})
+    code, report = _scan(root, "--only", "EXIT-003")
+    assert code == 1 and [(f["policy_id"], f["line"]) for f in report["findings"]] == [("EXIT-003", 2)]

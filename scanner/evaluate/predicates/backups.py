@@ -2,8 +2,6 @@
 and DLM policies that pick a resource, Azure VM backups that cover a disk, and retention periods."""
 from __future__ import annotations
 
-import functools
-import re
 from typing import Any
 
 from scanner.evaluate.context import Context, may_refer
@@ -49,24 +47,34 @@ def _arn_covers(entry: Any, resource: Resource) -> bool | None:
     if not isinstance(entry, str):
         return False
     arn = _arn(resource)
-    if entry == "*" or (arn is not None and _like(entry).fullmatch(arn)):
+    if entry == "*" or (arn is not None and _like(entry, arn)):
         return True
     return None if arn is None or _may_match(entry, arn) else False
 
 
+_MAX_CELLS = 1_000_000   # pattern length times ARN length: past it a repository's pattern is taken to match perhaps
+
+
 def _may_match(pattern: str, arn: str) -> bool:
     """Some ARN the resource may have matches the pattern: each open part of `arn` is an account, region or name,
-    which holds no `:` or `/`."""
-    @functools.lru_cache(maxsize=None)
-    def from_(i: int, j: int) -> bool:
-        if i == len(pattern) or j == len(arn):
-            return pattern[i:].strip("*") == "" and arn[j:].strip(_OPEN) == ""
-        if pattern[i] == "*":
-            return from_(i + 1, j) or from_(i, j + 1)
-        if arn[j] == _OPEN:
-            return from_(i, j + 1) or (pattern[i] not in ":/" and from_(i + 1, j))
-        return pattern[i] == arn[j] and from_(i + 1, j + 1)
-    return from_(0, 0)
+    which holds no `:` or `/`. Table-driven (no recursion, no backtracking): time and depth stay bounded for a
+    pattern of any length."""
+    if (len(pattern) + 1) * (len(arn) + 1) > _MAX_CELLS:
+        return True
+    # below[j]: the rest of the pattern after position i matches arn[j:] (the row of i + 1)
+    below = [arn[j:].strip(_OPEN) == "" for j in range(len(arn) + 1)]
+    for i in range(len(pattern) - 1, -1, -1):
+        row = [False] * (len(arn) + 1)
+        row[len(arn)] = pattern[i:].strip("*") == ""
+        for j in range(len(arn) - 1, -1, -1):
+            if pattern[i] == "*":
+                row[j] = below[j] or row[j + 1]
+            elif arn[j] == _OPEN:
+                row[j] = row[j + 1] or (pattern[i] not in ":/" and below[j])
+            else:
+                row[j] = pattern[i] == arn[j] and below[j + 1]
+        below = row
+    return below[0]
 
 
 _CONDITIONS = ("string_equals", "string_like", "string_not_equals", "string_not_like")
@@ -138,13 +146,27 @@ def _holds(kind: str, key: Any, value: Any, tags: dict) -> bool | None:
     negated = kind.startswith("string_not_")
     if tag is None:
         return None if negated else False
-    matched = str(tag) == str(value) if kind.endswith("equals") else _like(str(value)).fullmatch(str(tag)) is not None
+    matched = str(tag) == str(value) if kind.endswith("equals") else _like(str(value), str(tag))
     return not matched if negated else matched
 
 
-def _like(pattern: str) -> re.Pattern[str]:
-    """A StringLike value: `*` matches any characters (none too), everything else itself."""
-    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
+def _like(pattern: str, text: str) -> bool:
+    """`text` matches a StringLike `pattern`: `*` matches any characters (none too), everything else itself. A
+    wildcard match that returns to the last `*` only, never a regular expression, whose backtracking a pattern of
+    many `*` written in a repository would make run for minutes."""
+    p = t = 0
+    star, resume = -1, 0
+    while t < len(text):
+        if p < len(pattern) and pattern[p] == "*":
+            star, resume, p = p, t, p + 1
+        elif p < len(pattern) and pattern[p] == text[t]:
+            p, t = p + 1, t + 1
+        elif star >= 0:
+            p, resume = star + 1, resume + 1
+            t = resume
+        else:
+            return False
+    return pattern[p:].strip("*") == ""
 
 
 def _selects(selection: Resource, resource: Resource, tags: dict, hidden: list[Unknown], ctx: Context) -> Verdict:
