@@ -78,6 +78,9 @@ resource "aws_backup_selection" "s" {
     ('string_equals {\n      key = "aws:ResourceTag/backup"\n      value = "yes"\n    }\n'
      '    string_not_like {\n      key = "aws:ResourceTag/env"\n      value = "dev*"\n    }',
      '{ backup = "yes", env = "dev-1" }', "fail"),
+    # AWS documents `*` alone: a `?` that would match one character as IAM's does, and not as itself, is undecided
+    ('string_like {\n      key = "aws:ResourceTag/env"\n      value = "prod?"\n    }', '{ env = "prod1" }', "open"),
+    ('string_like {\n      key = "aws:ResourceTag/env"\n      value = "prod?"\n    }', '{ env = "staging" }', "fail"),
     # a negation of a tag the table lacks: AWS does not say whether it holds
     ('string_not_equals {\n      key = "aws:ResourceTag/backup"\n      value = "skip"\n    }', '{ team = "data" }', "open"),
 ])

@@ -146,20 +146,25 @@ def _holds(kind: str, key: Any, value: Any, tags: dict) -> bool | None:
     negated = kind.startswith("string_not_")
     if tag is None:
         return None if negated else False
-    matched = str(tag) == str(value) if kind.endswith("equals") else _like(str(value), str(tag))
+    if kind.endswith("equals"):
+        matched = str(tag) == str(value)
+    else:
+        matched = _like(str(value), str(tag))
+        if "?" in str(value) and _like(str(value), str(tag), one="?") != matched:
+            return None   # AWS documents `*` alone: whether `?` matches one character, as in IAM, it does not say
     return not matched if negated else matched
 
 
-def _like(pattern: str, text: str) -> bool:
+def _like(pattern: str, text: str, one: str = "") -> bool:
     """`text` matches a StringLike `pattern`: `*` matches any characters (none too), everything else itself. A
     wildcard match that returns to the last `*` only, never a regular expression, whose backtracking a pattern of
-    many `*` written in a repository would make run for minutes."""
+    many `*` written in a repository would make run for minutes. `one` (`?`) matches any one character."""
     p = t = 0
     star, resume = -1, 0
     while t < len(text):
         if p < len(pattern) and pattern[p] == "*":
             star, resume, p = p, t, p + 1
-        elif p < len(pattern) and pattern[p] == text[t]:
+        elif p < len(pattern) and (pattern[p] == text[t] or pattern[p] == one):
             p, t = p + 1, t + 1
         elif star >= 0:
             p, resume = star + 1, resume + 1
