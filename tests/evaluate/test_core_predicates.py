@@ -298,6 +298,7 @@ def test_a_candidate_location_copied_from_a_group_of_candidates_stays_there(writ
     ("eastus", False, "replicates to the paired region westus"),       # a second, failing match is a finding
     (Unknown("var.location", kind="variable"), None, ""),              # an unknown one is unresolved
     ("marsnorth", None, ""),                                           # the registry cannot tell its pair
+    (None, True, ""),                    # a location left null is no location ("the paired region of None")
 ])
 def test_paired_region_allowed_judges_every_location(second, state, detail):
     vault = tf("azurerm_x", "x", {"replica": [{"location": "westeurope"}, {"location": second}]})

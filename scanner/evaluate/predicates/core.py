@@ -224,7 +224,7 @@ def paired_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context
     replicates nowhere."""
     path = args.get("path", "location")
     return every(at_match(_pair_allowed(resource, args, match.value, path, ctx), path, match.location, match.key)
-                 for match in lookup(resource, path, base))
+                 for match in lookup(resource, path, base) if match.value is not None)   # null: no location
 
 
 def _pair_allowed(resource: Resource, args: dict[str, Any], value: Any, path: str, ctx: Context) -> Verdict:
