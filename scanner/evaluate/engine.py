@@ -40,7 +40,7 @@ def _message(template: str, resource: Resource, verdict: Verdict, item: Match | 
               "detail": verdict.detail, "path": verdict.key or verdict.path, "item": _item_name(item),
               "values": resource.values}
     text = _Formatter().format(template, **fields)
-    if verdict.detail and "{detail}" not in template:
+    if verdict.detail and "{detail}" not in template and verdict.detail not in text:   # evidence said once
         text = f"{text}: {verdict.detail}"
     return text
 

@@ -117,6 +117,14 @@ def test_backups_are_only_required_in_production(write, run_scan):
     assert run_scan(root, only=("EXIT-003",), config=Config(environment="nonprod")).findings == []
 
 
+def test_a_message_that_already_says_the_evidence_does_not_say_it_again(write, run_scan):
+    """EXIT-003's volume message says what the predicate's evidence says: it was appended again after a colon."""
+    root = write({"main.tf": 'resource "aws_ebs_volume" "data" {\n  availability_zone = "eu-west-1a"\n  size = 10\n}\n'})
+    [finding] = run_scan(root, only=("EXIT-003",)).findings
+    assert finding.message == "aws_ebs_volume.data has no backup of its production data: no aws_backup_selection " \
+                              "selects it and no enabled aws_dlm_lifecycle_policy snapshots it"
+
+
 _SELECT_ALL = 'resource "aws_backup_selection" "all" {\n  name = "all"\n  resources = ["*"]\n}\n'
 _DATABASE = 'resource "aws_db_instance" "db" {\n  engine = "postgres"\n}\n'
 
