@@ -17,17 +17,16 @@ import click
 
 # Only what every command needs is imported here: the scan pipeline, the evaluation stage and the report
 # formats load inside the commands that use them, so `sovscan --version` and `--help` start at once.
-from scanner import __version__, checkout, config as config_module, git, output, terminal
+from scanner import __version__, checkout, clock, config as config_module, git, output, terminal
 from scanner.errors import SovscanError
 from scanner.evaluate.citations import LANGUAGES
 from scanner.focus import Focus, changed_since as find_changes, display_path
-from scanner.notices import CACHE_SKIPPED, NOT_EVALUATED, NOTHING_SCANNED, UNRENDERED, fails_strict
+from scanner.notices import strict_problems
 from scanner.report import FORMATTERS
 from scanner.starter import starter_config
 
 if TYPE_CHECKING:
     from scanner.config import Config
-    from scanner.evaluate.result import Result
     from scanner.pipeline import ScanRequest
 
 FAIL_ON = ("error", "warning", "note", "never")
@@ -140,8 +139,9 @@ def _request(paths, config_path, profile, policy_dirs, only, skip, var_files, ex
     catalogue = policy_module.load(tuple(config.policy_dirs) + tuple(policy_dirs), directory)
     selection.check_enforcement(config, catalogue)
     chosen = selection.select(catalogue, tuple(only), tuple(skip))
+    today = clock.fixed_date(os.environ.get(clock.EPOCH_VARIABLE, ""))
     request = ScanRequest(roots, tuple(chosen), config, tuple(exclude), tuple(config.var_files) + tuple(var_files),
-                          focus=focus, today=_fixed_date(), cache=cache, **extra)
+                          focus=focus, today=today, cache=cache, **extra)
     return request, config
 
 
@@ -193,7 +193,8 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
         raise click.BadParameter(f"{sarif_category!r}: a letter or digit, then letters, digits and . _ - /, at most "
                                  "100, not ending in /", param_hint="--sarif-category")
     _report_targets(outputs, paths)
-    started = _now()
+    epoch = os.environ.get(clock.EPOCH_VARIABLE, "")
+    started = clock.now(epoch)
     request, config = _request(paths, config_path, profile, policy_dirs, only, skip, var_files, exclude,
                                cache_dir, no_cache, baseline=baseline, haven_results=tuple(haven_results), plans=tuple(plans),
                                helm_engine=helm_engine)
@@ -205,9 +206,9 @@ def scan_command(paths, config_path, profile, policy_dirs, only, skip, var_files
         result, files = scan(request)
     if change is not None:
         result = review.attach(result, review.changes(change, config, result, tuple(policy_dirs), request.paths))
-    problems = _strict_problems(result, files, config) if strict else ()
+    problems = strict_problems(result.notices, files, config.source) if strict else ()
     _warn_nothing_scanned(files, paths, bool(request.excludes or config.exclude))
-    report_facts = dict(show_unresolved=show_unresolved, started=started, finished=_now(),
+    report_facts = dict(show_unresolved=show_unresolved, started=started, finished=clock.now(epoch),
                         include_suppressed=include_suppressed, gitlab_schema_version=gitlab_schema_version,
                         sarif_category=sarif_category,
                         rules=review.summarise(config, result, today), fail_on=fail_on,
@@ -237,67 +238,11 @@ def _shown(paths: Sequence[str], roots: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted({posixpath.normpath(display_path(p, roots)) for p in outermost(paths)}))
 
 
-def _strict_problems(result: Result, files: int, config: Config) -> tuple[str, ...]:
-    """Why --strict fails a run no finding fails: nothing scanned, files that could not be read or parsed,
-    builds not rendered in full, module calls not evaluated."""
-    problems = []
-    if files == 0:
-        problems.append(NOTHING_SCANNED)
-    failing = [n for n in result.notices if fails_strict(n, config.source)]   # the JUnit report makes them errors
-    unrendered = sorted({n.path for n in failing if n.kind == UNRENDERED})
-    unread = sorted({n.path for n in failing if not n.kind})
-    caches = sorted({n.path for n in failing if n.kind == CACHE_SKIPPED})
-    modules = sorted({f"{n.path}:{n.line}" for n in failing if n.kind == NOT_EVALUATED})
-    if unread:
-        problems.append(f"{terminal.plural(len(unread), 'file')} could not be read or parsed: {_some(unread)}")
-    if unrendered:   # "render failed, zero files scanned, green build" must not happen under --strict
-        problems.append(f"{terminal.plural(len(unrendered), 'Kustomize build or Helm chart', 'Kustomize builds or Helm charts')} "
-                        f"not rendered in full: {_some(unrendered)}")
-    if caches:       # anyone can tag a directory as a cache: code left out so is not a pass either
-        left_out = "a tagged cache" if len(caches) == 1 else "tagged caches"
-        problems.append(f"{terminal.plural(len(caches), 'directory', 'directories')} left out as {left_out}: "
-                        f"{_some(caches)}")
-    if modules:      # a module whose resources were never looked at is not a pass
-        problems.append(f"{terminal.plural(len(modules), 'module call')} not evaluated: {_some(modules)}")
-    return tuple(problems)
-
-
-def _some(names: list[str]) -> str:
-    """The first five, made safe for a terminal, and an ellipsis for the rest."""
-    return ", ".join(terminal.inert(n) for n in names[:5]) + (", …" if len(names) > 5 else "")
-
-
 def _warn_nothing_scanned(files: int, paths: tuple[str, ...], excluding: bool) -> None:
     if files == 0:
         shown = " ".join(terminal.inert(p) for p in paths or (".",))
         after = " (after excludes)" if excluding else ""
         click.echo(f"sovscan: warning: no files to scan in {shown}{after}; nothing was checked", err=True)
-
-
-def _source_date() -> datetime.datetime | None:
-    """SOURCE_DATE_EPOCH (reproducible builds): the moment the run is as of, or None."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch:
-        return None
-    try:   # ASCII digits only (str.isdigit takes '¹²³'), and a moment a date can hold (not the year 33658)
-        if not (epoch.isascii() and epoch.isdigit()):
-            raise ValueError(epoch)
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
-    except (ValueError, OverflowError, OSError):
-        raise SovscanError(f"SOURCE_DATE_EPOCH: {terminal.inert(epoch)[:40]!r} is not a number of seconds since 1970 "
-                           "up to the year 9999") from None
-
-
-def _fixed_date() -> datetime.date | None:
-    """The date the scan judges by (waiver expiry, version windows) and prints: SOURCE_DATE_EPOCH's, else today."""
-    moment = _source_date()
-    return moment.date() if moment is not None else None
-
-
-def _now() -> str:
-    """The scan's start or end in UTC; SOURCE_DATE_EPOCH fixes it."""
-    moment = _source_date() or datetime.datetime.now(datetime.timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 @cli.group("baseline")
