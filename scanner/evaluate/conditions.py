@@ -16,7 +16,7 @@ from scanner.evaluate.context import Context, may_refer
 from scanner.evaluate.operators import OPERATORS
 from scanner.evaluate.predicates import PREDICATES
 from scanner.evaluate.predicates.spec import PredicateSpec
-from scanner.evaluate.verdict import PASS, Verdict, every, fail, unknown
+from scanner.evaluate.verdict import PASS, Verdict, either, every, fail, unknown
 from scanner.model.paths import Match, lookup
 from scanner.model.rendered import Place
 from scanner.model.resource import Resource
@@ -28,18 +28,9 @@ if TYPE_CHECKING:
 
 def judge(resource: Resource, cond: dict[str, Any], item: Match | None, ctx: Context) -> Verdict:
     if "all" in cond:
-        results = [judge(resource, c, item, ctx) for c in cond["all"]]
-        failed = next((r for r in results if r.state is False), None)
-        if failed:
-            return failed
-        undecided = next((r for r in results if r.state is None), None)
-        return undecided or PASS
+        return every([judge(resource, c, item, ctx) for c in cond["all"]])
     if "any" in cond:
-        results = [judge(resource, c, item, ctx) for c in cond["any"]]
-        if any(r.state for r in results):
-            return PASS
-        undecided = next((r for r in results if r.state is None), None)
-        return undecided or results[0]
+        return either([judge(resource, c, item, ctx) for c in cond["any"]])
     if "not" in cond:
         inner = judge(resource, cond["not"], item, ctx)
         if inner.state is True:

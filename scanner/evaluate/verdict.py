@@ -44,6 +44,15 @@ def every(verdicts: Iterable[Verdict]) -> Verdict:
     return undecided or PASS
 
 
+def either(verdicts: list[Verdict]) -> Verdict:
+    """One of several conditions holds (a policy's `any`, AWS Backup's OR of resources and selection tags): one
+    that holds passes whatever the others are, else one that cannot be told leaves it unresolved, else the first
+    failure."""
+    if any(verdict.state for verdict in verdicts):
+        return PASS
+    return next((verdict for verdict in verdicts if verdict.state is None), verdicts[0])
+
+
 def at_match(verdict: Verdict, path: str, location: str, key: str) -> Verdict:
     """A verdict on one match of the path `path` pointed at that match (`location`, `key`): its own line and
     fingerprint, not the path as the policy wrote it (`containers[*].image`), which names no attribute."""

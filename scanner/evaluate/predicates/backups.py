@@ -6,7 +6,7 @@ from typing import Any
 
 from scanner.evaluate.context import Context, may_refer
 from scanner.evaluate.predicates.spec import NUMBER, STRING, PredicateSpec, spec
-from scanner.evaluate.verdict import PASS, Verdict, at_match, every, fail, unknown
+from scanner.evaluate.verdict import PASS, Verdict, at_match, either, every, fail, unknown
 from scanner.model.paths import Match, lookup
 from scanner.model.resource import Resource
 from scanner.model.tags import hidden_tags, known_tags, tags_at
@@ -196,7 +196,7 @@ def _selects(selection: Resource, resource: Resource, tags: dict, hidden: list[U
     elif conditioned:
         verdict = every(parts.values())
     elif parts:
-        verdict = _either(list(parts.values()))
+        verdict = either(list(parts.values()))
     else:
         verdict = unknown(f"whether {selection.address}, which names no resources, selection_tag or condition, "
                           "selects it (AWS Backup then selects every resource of the types the account opted in to)")
@@ -212,13 +212,6 @@ def _conditions_given(conditions: Any) -> bool:
     """`condition { ... }` holds an entry (or one not known statically): an empty block selects nothing by tag."""
     return isinstance(conditions, Unknown) or any(isinstance(c.get(kind), Unknown) or _blocks(c.get(kind))
                                                   for c in _blocks(conditions) for kind in _CONDITIONS)
-
-
-def _either(verdicts: list[Verdict]) -> Verdict:
-    """One of several parts holds (AWS Backup's OR of resources and selection_tags)."""
-    if any(verdict.state for verdict in verdicts):
-        return PASS
-    return next((verdict for verdict in verdicts if verdict.state is None), verdicts[0])
 
 
 def aws_backup_rule_selected(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
