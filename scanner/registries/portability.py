@@ -37,6 +37,8 @@ class Portability:
     annotations: tuple[VendorMarker, ...]
     ingress_classes: tuple[VendorMarker, ...]
     api_groups: tuple[VendorMarker, ...]
+    # resource type -> (ARN service, resource part before the name, attribute naming it or "") for AWS Backup
+    backup_arns: Mapping[str, tuple[str, str, str]] = field(default_factory=dict)
 
 
 def _markers(entries: list[dict[str, Any]], key: str) -> tuple[VendorMarker, ...]:
@@ -54,7 +56,9 @@ def portability() -> Portability:
                        frozenset(str(name) for name in data.get("data_store_images") or ()),
                        _markers(markers.get("annotations") or [], "prefix"),
                        _markers(markers.get("ingress_classes") or [], "name"),
-                       _markers(markers.get("api_groups") or [], "group"))
+                       _markers(markers.get("api_groups") or [], "group"),
+                       {str(kind): (str(arn["service"]), str(arn["resource"]), str(arn.get("name", "")))
+                        for kind, arn in (data.get("backup_arns") or {}).items()})
 
 
 @dataclass(frozen=True)

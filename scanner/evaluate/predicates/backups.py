@@ -11,23 +11,18 @@ from scanner.model.paths import Match, lookup
 from scanner.model.resource import Resource
 from scanner.model.tags import hidden_tags, known_tags, tags_at
 from scanner.model.values import Unknown
+from scanner.registries.portability import portability
 
-# The ARN of each type AWS Backup protects: service, resource part before the name, the attribute that names it.
-_ARNS = {"aws_db_instance": ("rds", "db:", "identifier"), "aws_rds_cluster": ("rds", "cluster:", "cluster_identifier"),
-         "aws_docdb_cluster": ("rds", "cluster:", "cluster_identifier"),
-         "aws_neptune_cluster": ("rds", "cluster:", "cluster_identifier"),
-         "aws_dynamodb_table": ("dynamodb", "table/", "name"), "aws_efs_file_system": ("elasticfilesystem", "file-system/", ""),
-         "aws_redshift_cluster": ("redshift", "cluster:", "cluster_identifier"), "aws_ebs_volume": ("ec2", "volume/", ""),
-         "aws_s3_bucket": ("s3", "", "bucket"), "aws_fsx_lustre_file_system": ("fsx", "file-system/", "")}
 _OPEN = "\0"   # a part of the ARN the code does not fix (account, a generated name): only a `*` matches it all
 _PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("eusc-", "aws-eusc"))
 
 
 def _arn(resource: Resource) -> str | None:
     """The resource's ARN as far as the code fixes it (the rest _OPEN), or None when its format is not listed."""
-    if resource.type not in _ARNS:
+    formats = portability().backup_arns
+    if resource.type not in formats:
         return None
-    service, kind, attribute = _ARNS[resource.type]
+    service, kind, attribute = formats[resource.type]
     name = resource.values.get(attribute) if attribute else None
     name = name if isinstance(name, str) and name and "*" not in name else _OPEN
     if service in ("rds", "redshift"):
