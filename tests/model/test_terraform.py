@@ -158,6 +158,56 @@ resource "x_off" "o" {
     assert not any(a.startswith("x_off") for a in resources)
 
 
+def test_outputs_of_an_instance_of_a_module_called_with_count_or_for_each(write):
+    root = write({
+        "main.tf": '''
+variable "n" {}
+module "keys" {
+  source   = "./mod"
+  for_each = toset(["a", "b"])
+  name     = each.key
+}
+module "counted" {
+  source = "./mod"
+  count  = 2
+  name   = "c${count.index}"
+}
+module "unknown" {
+  source = "./mod"
+  count  = var.n
+  name   = "u"
+}
+module "single" {
+  source = "./mod"
+  name   = "s"
+}
+resource "x_use" "u" {
+  by_key     = module.keys["b"].label
+  by_index   = module.counted[1].label
+  by_string  = module.counted["0"].label
+  missing    = module.keys["z"].label
+  any_key    = module.keys[var.n].label
+  unknown    = module.unknown[0].label
+  whole      = module.keys["a"]
+  collection = values(module.keys)
+  single     = module.single.label
+}
+''',
+        "mod/main.tf": 'variable "name" {}\noutput "label" { value = "key-${var.name}" }\n',
+    })
+    values = build(root)["x_use.u"].values
+    assert values["by_key"] == "key-b"
+    assert values["by_index"] == "key-c1"
+    assert values["by_string"] == "key-c0"           # Terraform converts "0" to the number a list takes
+    assert values["missing"] == Unknown('module.keys[\'z\'] (no such instance)', kind="missing")
+    assert sorted(values["any_key"].candidates) == ["key-a", "key-b"]   # one of the instances' outputs
+    assert values["unknown"] == Unknown("module.unknown with count/for_each", kind="module")
+    # a module as a whole object is not evaluated (the places that decided every output would follow each value)
+    assert values["whole"] == Unknown("module.keys with count/for_each", kind="module")
+    assert isinstance(values["collection"], Unknown)
+    assert values["single"] == "key-s"
+
+
 def test_dynamic_blocks(write):
     root = write({"main.tf": '''
 variable "rules" { default = [{ action = "Deny" }] }

@@ -29,6 +29,7 @@ class Names(Protocol):
     def local(self, name: str, trace: Trace) -> Any: ...
     def has_module(self, name: str) -> bool: ...
     def module_output(self, name: str, output: str | None, trace: Trace) -> Any: ...
+    def module_instance(self, name: str, key: Any, output: str | None, trace: Trace) -> Any: ...
     def resource_attr(self, rtype: str, name: str, attr: str | None, trace: Trace, key: Any = None) -> Any: ...
     def path_value(self, which: str) -> Any: ...
     def planned_data(self, rtype: str, name: str, attr: str, trace: Trace) -> Any: ...
@@ -269,8 +270,13 @@ class Evaluator:
         assert self.names is not None
         if not self.names.has_module(name):
             return Unknown(f"module.{name} (not defined)", kind="module")
-        output = steps[1][1] if len(steps) > 1 and steps[1][0] == "attr" else None
-        return self.apply(self.names.module_output(name, output, trace), steps[2:], scope, trace)
+        rest = steps[1:]
+        if rest and rest[0][0] == "index":        # module.x["k"].out: an instance of a call with count or for_each
+            key = self.evaluate(rest[0][1], scope, trace)
+            output = rest[1][1] if len(rest) > 1 and rest[1][0] == "attr" else None
+            return self.apply(self.names.module_instance(name, key, output, trace), rest[2:], scope, trace)
+        output = rest[0][1] if rest and rest[0][0] == "attr" else None
+        return self.apply(self.names.module_output(name, output, trace), rest[1:], scope, trace)
 
     def apply(self, value: Any, steps: list[Any], scope: dict[str, Any], trace: Trace,
               absent: str = "missing") -> Any:

@@ -15,7 +15,7 @@ from scanner.model.rendered import SENSITIVE, Place
 from scanner.model.resource import Resource
 from scanner.model.functions import FUNCTIONS
 from scanner.model.functions.files import file_functions
-from scanner.model.terraform.expressions import Evaluator
+from scanner.model.terraform.expressions import Evaluator, index_of
 from scanner.model.terraform.files import ScannedFiles
 from scanner.model.terraform.plan_values import PLAN_ROLE
 from scanner.model.terraform.modules import ModuleDir, TerraformModel, local_module_dir, normalise
@@ -70,6 +70,7 @@ class Instance:
         # tree), and the Unknown that hides it when it is not known
         self.decided_by: tuple[tuple[Place, str], ...] = ()
         self.several: Unknown | None = None
+        self.key: InstanceKey | None = None   # its count or for_each key in its caller (None: a root module)
         # the file functions read this module's scanned files (Terraform resolves `file("x")` against the working
         # directory, the root module; `path.module` names this one)
         self.files = ScannedFiles(model.texts, root, model.ordered_paths(), model.file_reads)
@@ -245,15 +246,50 @@ class Instance:
         return value
 
     def module_output(self, name: str, output: str | None, trace: Trace) -> Any:
+        """`module.NAME.OUTPUT`. A module as a whole object (`module.NAME`, `values(module.NAME)`) is not
+        evaluated: the object of all its outputs would carry the places that decided each of them into every
+        value read from it (hundreds, for a module that returns its configuration)."""
         instances = self.module_instances(name)
         if instances is None:
-            block = self.module_blocks[name][0]
-            source = block.attributes.get("source")
-            shown = source.expr.value if source is not None and isinstance(source.expr, x.Lit) else "?"
-            return Unknown(f"module.{name} (source {shown} not fetched)", kind="module")
+            return self._not_fetched(name)
         if len(instances) != 1 or output is None:
             return Unknown(f"module.{name} with count/for_each", kind="module")
         return instances[0].output(output, trace)
+
+    def module_instance(self, name: str, key: Any, output: str | None, trace: Trace) -> Any:
+        """`module.NAME[KEY].OUTPUT` of a call with count or for_each: the output of the instance the key names,
+        or, for a key not known statically, of one of the instances (as an index into a known collection is)."""
+        instances = self._repeated_instances(name)
+        if isinstance(instances, Unknown):
+            return instances
+        if output is None:
+            return Unknown(f"module.{name} with count/for_each", kind="module")
+        counted = "count" in self.module_blocks[name][0].attributes
+        if isinstance(key, Unknown):
+            outputs = [(i.key, i.output(output, trace)) for i in instances]
+            return index_of([v for _, v in outputs] if counted else
+                            {str(k.scope["each"]["key"]): v for k, v in outputs if k is not None}, key)
+        if counted and isinstance(key, str) and key.isascii() and key.isdigit():
+            key = int(key)                 # Terraform converts a numeric string to the number a list takes
+        wanted = f"[{key}]" if isinstance(key, int) and not isinstance(key, bool) else f'["{key}"]'
+        found = next((i for i in instances if i.key is not None and i.key.suffix == wanted), None)
+        if found is None:
+            return Unknown(f"module.{name}[{key!r}] (no such instance)", kind="missing")
+        return found.output(output, trace)
+
+    def _repeated_instances(self, name: str) -> list["Instance"] | Unknown:
+        """The instances of a call with count or for_each, when every one's key is known."""
+        instances = self.module_instances(name)
+        if instances is None:
+            return self._not_fetched(name)
+        if any(i.key is None or not i.key.suffix or i.key.several is not None for i in instances):
+            return Unknown(f"module.{name} with count/for_each", kind="module")
+        return instances
+
+    def _not_fetched(self, name: str) -> Unknown:
+        source = self.module_blocks[name][0].attributes.get("source")
+        shown = source.expr.value if source is not None and isinstance(source.expr, x.Lit) else "?"
+        return Unknown(f"module.{name} (source {shown} not fetched)", kind="module")
 
     # --- count / for_each -----------------------------------------------------------------------
     def instance_keys(self, block: Block, trace: Trace) -> list[InstanceKey]:
@@ -349,6 +385,7 @@ class Instance:
                          self._child_providers(block), self.depth + 1, self.root, origins, call_site, user_site)
         child.decided_by = tuple(dict.fromkeys(self.decided_by + key.decided))
         child.several = self.several if self.several is not None else key.several
+        child.key = key
         return child
 
     def origin_of(self, expr: x.Expr, written: Place) -> Place | None:
