@@ -72,16 +72,17 @@ def _step(current: Match, kind: str, step: str) -> list[Match]:
         return []
     if not isinstance(value, list):
         return []
+    keys = item_keys(value, IDENTITY_FIELDS)
     if step == "*":
-        return [_item(current, i, item) for i, item in enumerate(value)]
+        return [_item(current, i, item, keys[i]) for i, item in enumerate(value)]
     if step.isdigit():
         index = int(step)
-        return [_item(current, index, value[index])] if index < len(value) else []
+        return [_item(current, index, value[index], keys[index])] if index < len(value) else []
     field, _, wanted = step.partition("=")
     out = []
     for i, item in enumerate(value):
         if isinstance(item, dict) and str(item.get(field)) == wanted:
-            out.append(_item(current, i, item))
+            out.append(_item(current, i, item, keys[i]))
         elif _may_select(item, field, wanted):
             # an item not known statically, or whose `field` is not, may be the one: what the path reaches in it
             # cannot be told (never passed over, never judged as if it were the one)
@@ -101,10 +102,32 @@ def _may_select(item: Any, field: str, wanted: str) -> bool:
     return isinstance(found, Unknown)
 
 
-def _item(current: Match, index: int, item: Any) -> Match:
-    name = item.get("name") if isinstance(item, dict) else None
-    key = f"[name={name}]" if isinstance(name, str) else f"[{index}]"
+def _item(current: Match, index: int, item: Any, key: str) -> Match:
     return Match(item, f"{current.location}[{index}]", current.key + key)
+
+
+# What names an item of a list in a fingerprint: a container's, an env entry's, a volume's `name`; a port without
+# a name by its containerPort (with the protocol, the key Kubernetes merges ports by).
+IDENTITY_FIELDS = ("name", "containerPort")
+
+
+def item_keys(items: list[Any], fields: tuple[str, ...]) -> list[str]:
+    """How a fingerprint names each item of the list: `[field=value]` by the first of `fields` whose value no other
+    item shares, so that inserting an item above leaves the others' fingerprints as they were; else `[index]`."""
+    counts: dict[tuple[str, str], int] = {}
+    for item in items:
+        for field, value in _identities(item, fields):
+            counts[field, value] = counts.get((field, value), 0) + 1
+    return [next((f"[{field}={value}]" for field, value in _identities(item, fields) if counts[field, value] == 1),
+                 f"[{index}]") for index, item in enumerate(items)]
+
+
+def _identities(item: Any, fields: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(field, value) of each of `fields` the item has a written value for (a string or a number)."""
+    if not isinstance(item, dict):
+        return []
+    return [(field, str(item[field])) for field in fields
+            if isinstance(item.get(field), (str, int)) and not isinstance(item.get(field), bool)]
 
 
 def lookup(resource: Resource, path: str, base: Match | None = None) -> list[Match]:

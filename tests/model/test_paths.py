@@ -46,3 +46,27 @@ def test_a_check_on_an_item_a_selector_may_select_is_unresolved_not_skipped():
     assert unknown.state is None and "whether containers[1] is the [name=app] item (var.name)" in unknown.blocker
     known = leaf(_resource([{"name": "app", "privileged": True}, {"name": NAME, "privileged": False}]), check, None)
     assert known.state is False     # the item named app fails whatever the other one is
+
+
+@pytest.mark.parametrize("items, keys", [
+    ([{"name": "app"}, {"name": "side"}], ["[name=app]", "[name=side]"]),
+    # a name two items share names neither: their place in the list does
+    ([{"name": "app"}, {"name": "app"}, {"name": "side"}], ["[0]", "[1]", "[name=side]"]),
+    # a port without a name by its containerPort, unless TCP and UDP share it
+    ([{"containerPort": 80, "hostPort": 80}, {"name": "dns", "containerPort": 53}], ["[containerPort=80]", "[name=dns]"]),
+    ([{"containerPort": 53, "protocol": "TCP"}, {"containerPort": 53, "protocol": "UDP"}], ["[0]", "[1]"]),
+    (["NET_ADMIN", {"name": True}, {"name": NAME}], ["[0]", "[1]", "[2]"]),
+])
+def test_a_list_item_is_keyed_by_what_names_it_alone(items, keys):
+    assert paths.item_keys(items, paths.IDENTITY_FIELDS) == keys
+
+
+def test_an_item_inserted_above_leaves_the_others_keys_and_moves_their_locations():
+    port = {"containerPort": 8080, "hostPort": 8080}
+    one = paths.resolve(_resource([{"name": "app", "ports": [port]}]), "containers[*].ports[*].hostPort")
+    two = paths.resolve(_resource([{"name": "init"}, {"name": "app", "ports": [{"containerPort": 9090}, port]}]),
+                        "containers[*].ports[*].hostPort")
+    assert [(m.location, m.key) for m in one] == [("containers[0].ports[0].hostPort",
+                                                   "containers[name=app].ports[containerPort=8080].hostPort")]
+    assert [(m.location, m.key) for m in two] == [("containers[1].ports[1].hostPort",
+                                                   "containers[name=app].ports[containerPort=8080].hostPort")]

@@ -14,7 +14,7 @@ from typing import Any, Iterator, Sequence
 
 from scanner.evaluate.context import Context
 from scanner.masking import DETECTOR_REGISTRY, mask
-from scanner.model.paths import Match, lookup
+from scanner.model.paths import Match, item_keys, lookup
 from scanner.evaluate.predicates.spec import BOOLEAN, DETECTORS, MAPPING, STRING, STRINGS, PredicateSpec, spec
 from scanner.registries import document
 from scanner.evaluate.verdict import PASS, Verdict, fail, unknown
@@ -165,12 +165,12 @@ def _entries(match: Match, args: dict) -> Iterator[tuple[str, Any, str, str, lis
     if not isinstance(value, list):
         return
     name_key, value_key = args.get("name", "name"), args.get("value", "value")
+    keys = item_keys(value, (name_key,))
     for index, item in enumerate(value):
         if not isinstance(item, dict) or not isinstance(item.get(name_key), str):
             continue
-        name = item[name_key]
         location = f"{match.location}[{index}].{value_key}"
-        yield name, item.get(value_key), location, f"{match.key}[name={name}].{value_key}", \
+        yield item[name_key], item.get(value_key), location, f"{match.key}{keys[index]}.{value_key}", \
             [location, f"{match.location}.{value_key}"]
 
 
