@@ -195,6 +195,36 @@ def test_ci_literal_below_the_strength_bar_is_a_throwaway_test_password(write, r
     assert [f.attribute for f in result.findings] == ["test.variables.API_TOKEN"]
 
 
+def _workflow(*steps: str) -> dict[str, str]:
+    return {".github/workflows/ci.yml": "on: push\njobs:\n  push:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                        + "".join(steps)}
+
+
+CHECKOUT = "      - uses: actions/checkout@v4\n"
+LOGIN = ("      - {}: {}\n        uses: docker/login-action@v3\n"
+         "        with: {{username: ci, password: kq9Zr2Lw7xPv4Tn8}}\n")
+
+
+@pytest.mark.parametrize("field", ["id", "name"])
+def test_a_step_keeps_its_fingerprint_when_a_step_is_inserted_above(write, run_scan, tmp_path, field):
+    """A step is named by its id, else its name: GitHub code scanning keeps the alert, the baseline its entry."""
+    one = run_scan(write(_workflow(LOGIN.format(field, "login")), tmp_path / "one"), only=("SEC-013",))
+    two = run_scan(write(_workflow(CHECKOUT, LOGIN.format(field, "login")), tmp_path / "two"), only=("SEC-013",))
+    renamed = run_scan(write(_workflow(CHECKOUT, LOGIN.format(field, "registry")), tmp_path / "three"),
+                       only=("SEC-013",))
+    assert [(f.line, f.attribute) for f in one.findings] == [(8, f"jobs.push.steps[{field}=login].with.password")]
+    assert [f.line for f in two.findings] == [9]
+    assert [f.fingerprint for f in two.findings] == [f.fingerprint for f in one.findings]
+    assert [f.fingerprint for f in renamed.findings] != [f.fingerprint for f in one.findings]
+
+
+def test_a_step_without_an_id_or_a_name_of_its_own_is_named_by_its_position(write, run_scan):
+    root = write(_workflow(LOGIN.format("name", "login"), LOGIN.format("name", "login"),
+                           "      - uses: docker/login-action@v3\n        with: {password: kq9Zr2Lw7xPv4Tn8}\n"))
+    result = run_scan(root, only=("SEC-013",))
+    assert [(f.line, f.attribute) for f in result.findings] == [(8, "jobs.push.steps[0].with.password")]
+
+
 def test_secret_in_a_repeated_block_points_at_its_own_block(write, run_scan):
     root = write({"main.tf": 'resource "helm_release" "r" {\n  set {\n    name  = "replicaCount"\n    value = "2"\n  }\n'
                              '  set {\n    name  = "auth.password"\n    value = "helm-literal-pw"\n  }\n}\n'})

@@ -372,21 +372,21 @@ def backend_settings_written(resource: Resource, args: dict[str, Any], ctx: Cont
 _GITHUB_SECRET_REF = re.compile(r"\$\{\{\s*(secrets|vars)\.")
 
 
-def _ci_settings(resource: Resource) -> Iterator[tuple[str, str, Any, str]]:
-    """(location, name, value, action) of every env/variables entry and step input (derived facts)."""
+def _ci_settings(resource: Resource) -> Iterator[tuple[str, str, str, Any, str]]:
+    """(location, key, name, value, action) of every env/variables entry and step input (derived facts)."""
     for entry in resource.facts.get("settings", []):
-        yield entry["location"], entry["name"], entry["value"], entry["action"]
+        yield entry["location"], entry["key"], entry["name"], entry["value"], entry["action"]
 
 
 def ci_no_inline_secrets(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """No secret-named env/variables entry (or action input) holds a literal credential. CI service
     containers' throwaway passwords ("postgres") are below the length/entropy bar."""
-    hits = [(loc, name, value) for loc, name, value, _ in _ci_settings(resource)
+    hits = [(location, key, name, value) for location, key, name, value, _ in _ci_settings(resource)
             if is_secret_name(name) and secret_value(value) and _strong(str(value).strip())]
     if not hits:
         return PASS
-    location, name, value = hits[0]
-    return Verdict(False, location, location, shown_secret(name, value) + and_more(len(hits) - 1))
+    location, key, name, value = hits[0]
+    return Verdict(False, location, key, shown_secret(name, value) + and_more(len(hits) - 1))
 
 
 def _from_store_or_literal(value: Any, platform: str) -> bool:
@@ -403,12 +403,12 @@ def ci_oidc_federation(resource: Resource, args: dict[str, Any], ctx: Context, b
     environment variable (`variables`) nor as a login action's key input (`action_inputs`)."""
     variables = {v.upper() for v in args.get("variables", [])}
     action_inputs = {k.lower(): set(v) for k, v in (args.get("action_inputs") or {}).items()}
-    for location, name, value, action in _ci_settings(resource):
+    for location, key, name, value, action in _ci_settings(resource):
         is_input = ".with." in location
         if is_input and name in action_inputs.get(action, ()) and _from_store_or_literal(value, resource.type):
-            return Verdict(False, location, location, f"{action} gets the long-lived key input {name}")
+            return Verdict(False, location, key, f"{action} gets the long-lived key input {name}")
         if not is_input and name.upper() in variables and _from_store_or_literal(value, resource.type):
-            return Verdict(False, location, location, f"{name} is set from a stored long-lived key")
+            return Verdict(False, location, key, f"{name} is set from a stored long-lived key")
     return PASS
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from scanner.model.paths import item_keys
 from scanner.model.resource import Resource
 from scanner.model.terraform.expressions import constant
 from scanner.parse import expressions as x
@@ -26,33 +27,33 @@ def tfvars_file(parsed: TerraformFile) -> Resource:
 
 def ci_settings(resource: Resource) -> list[dict[str, Any]]:
     """Every env/variables entry (and GitHub step input) of a CI definition:
-    {location, name, value, action}; `action` is the step's `uses` without version, for inputs."""
+    {location, key, name, value, action}; `key` is the location as a fingerprint names it (a step by its id or
+    name), `action` is the step's `uses` without version, for inputs."""
     if resource.type == "github_workflow":
         found = _github(resource.values)
     elif resource.type == "gitlab_ci":
         found = _gitlab(resource.values)
     else:
         return []
-    return [{"location": loc, "name": name, "value": value, "action": action} for loc, name, value, action in found]
+    return [{"location": location, "key": key, "name": name, "value": value, "action": action}
+            for location, key, name, value, action in found]
 
 
-def _mapping(values: Any, path: str) -> Iterator[tuple[str, str, Any]]:
-    """(location, name, value) of each entry of a mapping; GitLab `{value: ...}` entries unwrapped."""
+Setting = tuple[str, str, str, Any, str]   # location, key, name, value, action
+
+
+def _entries(values: Any, location: str, key: str = "", action: str = "") -> Iterator[Setting]:
+    """Each entry of a mapping at `location`; GitLab `{value: ...}` entries unwrapped."""
     if not isinstance(values, dict):
         return
     for name, value in values.items():
-        if isinstance(value, dict) and "value" in value:
-            yield f"{path}.{name}.value", str(name), value["value"]
-            continue
-        yield f"{path}.{name}", str(name), value
+        below, value = (f"{name}.value", value["value"]) if isinstance(value, dict) and "value" in value \
+            else (str(name), value)
+        yield f"{location}.{below}", f"{key or location}.{below}", str(name), value, action
 
 
-def _plain(entries: Iterator[tuple[str, str, Any]], action: str = "") -> Iterator[tuple[str, str, Any, str]]:
-    return ((loc, name, value, action) for loc, name, value in entries)
-
-
-def _github(workflow: dict[str, Any]) -> Iterator[tuple[str, str, Any, str]]:
-    yield from _plain(_mapping(workflow.get("env"), "env"))
+def _github(workflow: dict[str, Any]) -> Iterator[Setting]:
+    yield from _entries(workflow.get("env"), "env")
     jobs = workflow.get("jobs")
     if not isinstance(jobs, dict):
         return
@@ -60,24 +61,31 @@ def _github(workflow: dict[str, Any]) -> Iterator[tuple[str, str, Any, str]]:
         if not isinstance(job, dict):
             continue
         base = f"jobs.{job_id}"
-        yield from _plain(_mapping(job.get("env"), f"{base}.env"))
+        yield from _entries(job.get("env"), f"{base}.env")
         container = job.get("container")
         if isinstance(container, dict):
-            yield from _plain(_mapping(container.get("env"), f"{base}.container.env"))
-            yield from _plain(_mapping(container.get("credentials"), f"{base}.container.credentials"))
+            yield from _entries(container.get("env"), f"{base}.container.env")
+            yield from _entries(container.get("credentials"), f"{base}.container.credentials")
         steps = job.get("steps")
-        for index, step in enumerate(steps if isinstance(steps, list) else []):
-            if not isinstance(step, dict):
-                continue
-            step_path = f"{base}.steps[{index}]"
-            action = str(step.get("uses", "")).split("@", 1)[0].lower()
-            yield from _plain(_mapping(step.get("env"), f"{step_path}.env"), action)
-            yield from _plain(_mapping(step.get("with"), f"{step_path}.with"), action)
+        yield from _steps(steps if isinstance(steps, list) else [], base)
 
 
-def _gitlab(pipeline: dict[str, Any]) -> Iterator[tuple[str, str, Any, str]]:
-    yield from _plain(_mapping(pipeline.get("variables"), "variables"))
+def _steps(steps: list[Any], base: str) -> Iterator[Setting]:
+    """The env and inputs of a job's steps. A fingerprint names a step by its id (unique in a job), else its
+    name: a step inserted above leaves the others' findings as they were."""
+    keys = item_keys(steps, ("id", "name"))
+    for index, step in enumerate(steps):
+        if not isinstance(step, dict):
+            continue
+        location, key = f"{base}.steps[{index}]", f"{base}.steps{keys[index]}"
+        action = str(step.get("uses", "")).split("@", 1)[0].lower()
+        yield from _entries(step.get("env"), f"{location}.env", f"{key}.env", action)
+        yield from _entries(step.get("with"), f"{location}.with", f"{key}.with", action)
+
+
+def _gitlab(pipeline: dict[str, Any]) -> Iterator[Setting]:
+    yield from _entries(pipeline.get("variables"), "variables")
     for job_id, job in pipeline.items():
         if job_id in _GITLAB_RESERVED or not isinstance(job, dict):
             continue
-        yield from _plain(_mapping(job.get("variables"), f"{job_id}.variables"))
+        yield from _entries(job.get("variables"), f"{job_id}.variables")
