@@ -1,5 +1,6 @@
 """The portability registry (portability.yaml): how portable each managed service is, off-provider copy
-targets, and vendor-specific Kubernetes markers; and the container image registries (image-registries.yaml)."""
+targets and the storage endpoint domains of each provider, and vendor-specific Kubernetes markers; and the
+container image registries (image-registries.yaml)."""
 from __future__ import annotations
 
 import fnmatch
@@ -39,6 +40,7 @@ class Portability:
     api_groups: tuple[VendorMarker, ...]
     # resource type -> (ARN service, resource part before the name, attribute naming it or "") for AWS Backup
     backup_arns: Mapping[str, tuple[str, str, str]] = field(default_factory=dict)
+    storage_domains: Mapping[str, str] = field(default_factory=dict)   # resource-type prefix -> endpoint domain
 
 
 def _markers(entries: list[dict[str, Any]], key: str) -> tuple[VendorMarker, ...]:
@@ -58,7 +60,8 @@ def portability() -> Portability:
                        _markers(markers.get("ingress_classes") or [], "name"),
                        _markers(markers.get("api_groups") or [], "group"),
                        {str(kind): (str(arn["service"]), str(arn["resource"]), str(arn.get("name", "")))
-                        for kind, arn in (data.get("backup_arns") or {}).items()})
+                        for kind, arn in (data.get("backup_arns") or {}).items()},
+                       {str(provider): str(domain) for provider, domain in (data.get("storage_domains") or {}).items()})
 
 
 @dataclass(frozen=True)

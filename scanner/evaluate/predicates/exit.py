@@ -1,8 +1,8 @@
 """Exit predicates: portability classes, off-provider copies, the exit plan, lock files and vendor-specific
 Kubernetes markers (backups: backups.py; image registries: images.py).
 
-Which service is portable, its alternative, copy targets and vendor markers are data
-(policies/registries/portability.yaml); this module only applies them.
+Which service is portable, its alternative, copy targets, the providers' storage endpoint domains and vendor
+markers are data (policies/registries/portability.yaml); this module only applies them.
 """
 from __future__ import annotations
 
@@ -122,9 +122,6 @@ def lockin_inventory(resource: Resource, args: dict[str, Any], ctx: Context, bas
 
 
 # --- EXIT-004: off-provider copy --------------------------------------------------------------------
-_PROVIDER_DOMAINS = {"aws": "amazonaws.com", "azurerm": "windows.net", "google": "googleapis.com"}
-
-
 def _criticality(resource: Resource, args: dict, base: Match | None) -> bool | Unknown:
     """Tagged (tag/label `keys`) with one of `values`; `path` reads the tags elsewhere."""
     found = tags_at(resource, args.get("path"), base)
@@ -140,7 +137,7 @@ def _criticality(resource: Resource, args: dict, base: Match | None) -> bool | U
 
 
 def _velero_elsewhere(ctx: Context, provider: str) -> bool:
-    domain = _PROVIDER_DOMAINS.get(provider, f"{provider}.")
+    domain = portability().storage_domains.get(provider, f"{provider}.")
     for location in ctx.of_type(["BackupStorageLocation"]):
         url = lookup(location, "spec.config.s3Url")
         if url and isinstance(url[0].value, str) and domain not in url[0].value:

@@ -1,0 +1,83 @@
+"""Provider facts the predicates apply are registry data: the loaded tables hold them, the predicates read them
+from there, and a malformed entry is refused naming the file and the field (exit 2)."""
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Callable
+
+import pytest
+
+from scanner import cli, registries
+from scanner.errors import PolicyError
+from scanner.evaluate.predicates import exit as exit_predicates
+from scanner.model.resource import Resource
+from scanner.pack import builtin_policy_dir
+from scanner.registries.portability import portability
+
+Breaking = Callable[[str, str, str], Path]
+
+
+@pytest.fixture
+def broken(tmp_path, monkeypatch) -> Breaking:
+    """Breaks one file of a copy of the built-in registries, which the registry loader then reads unvalidated."""
+    shutil.copytree(builtin_policy_dir() / "registries", tmp_path / "registries")
+    monkeypatch.setattr(registries, "builtin_policy_dir", lambda: tmp_path)
+    monkeypatch.setattr(registries, "_VALIDATED_PACKS", set())
+    registries.document.cache_clear()
+
+    def breaking(name: str, old: str, new: str) -> Path:
+        path = tmp_path / "registries" / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        return path
+
+    yield breaking
+    registries.document.cache_clear()
+
+
+def _refused(name: str) -> str:
+    with pytest.raises(PolicyError) as raised:
+        registries.document(name)
+    return str(raised.value)
+
+
+# --- EXIT-004: the storage endpoint domain of each provider ----------------------------------------
+def test_the_storage_domains_are_the_registry_s():
+    assert portability().storage_domains == {"aws": "amazonaws.com", "azurerm": "windows.net",
+                                             "google": "googleapis.com"}
+
+
+def _velero_at(url: str) -> SimpleNamespace:
+    location = Resource("kubernetes", "BackupStorageLocation", "BackupStorageLocation/velero/copy", "velero.yaml", 1,
+                        {"spec": {"config": {"s3Url": url}}})
+    return SimpleNamespace(of_type=lambda kinds: [location])
+
+
+def test_a_velero_location_is_at_the_provider_whose_storage_domain_the_registry_gives(monkeypatch):
+    ctx = _velero_at("https://s3.eu-west-1.amazonaws.com")
+    assert not exit_predicates._velero_elsewhere(ctx, "aws")
+    assert exit_predicates._velero_elsewhere(ctx, "google")
+    assert not exit_predicates._velero_elsewhere(_velero_at("https://s3.gra.io.cloud.ovh.net"), "ovh")  # not listed
+    edited = dataclasses.replace(portability(), storage_domains={"aws": "amazonaws.eu"})
+    monkeypatch.setattr(exit_predicates, "portability", lambda: edited)
+    assert exit_predicates._velero_elsewhere(ctx, "aws")
+
+
+def test_a_storage_domain_that_is_no_domain_is_refused(broken):
+    path = broken("portability.yaml", "  aws: amazonaws.com\n", "  aws: https://amazonaws.com\n")
+    assert _refused("portability") == (f"{path}: storage_domains.aws: 'https://amazonaws.com' does not match "
+                                       "'^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$'")
+
+
+def test_a_broken_registry_the_predicates_read_is_exit_2(broken, tmp_path, capsys):
+    path = broken("portability.yaml", "  aws: amazonaws.com\n", "  aws: [amazonaws.com]\n")
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n', encoding="utf-8")
+    code = cli.main(["scan", str(root), "--cache-dir", str(tmp_path / "cache")])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{path}: storage_domains.aws: ['amazonaws.com'] is not of type 'string'" in err
