@@ -1,9 +1,10 @@
-"""The region registry (regions.yaml): provider -> region id -> country, residency tier, pair, zones."""
+"""The region registry (regions.yaml): provider -> region id -> country, residency tier, pair, zones; and the
+partition a region id's prefix puts it in (AWS's ARN partitions)."""
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from scanner.registries import document
@@ -33,6 +34,7 @@ class RegionRegistry:
     as_of: str
     countries: Mapping[str, str]                      # ISO 3166 alpha-2 -> tier
     tables: Mapping[str, Mapping[str, Region]]        # provider registry key -> region id -> Region
+    partitions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)   # provider -> id prefix -> partition
 
     def lookup(self, provider: str, region_id: object) -> Region | None:
         """The region an id names; a zone id (eu-west-1a, europe-west4-b, eu01-1) names its region."""
@@ -72,7 +74,9 @@ def regions() -> RegionRegistry:
                          for rid, info in (entry.get("regions") or {}).items()}
               for provider, entry in data["providers"].items()}
     countries = {str(k).upper(): str(v) for k, v in data["countries"].items()}
-    return RegionRegistry(str(data["as_of"]), countries, tables)
+    partitions = {provider: {str(prefix): str(name) for prefix, name in (entry.get("partitions") or {}).items()}
+                  for provider, entry in data["providers"].items() if entry.get("partitions")}
+    return RegionRegistry(str(data["as_of"]), countries, tables, partitions)
 
 
 NOT_HOSTING = ""   # table_for: a provider that hosts no data (kubernetes, random, ...): its region-like values place nothing

@@ -6,22 +6,24 @@ import dataclasses
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 
 from scanner import cli, registries
 from scanner.errors import PolicyError
+from scanner.evaluate.predicates import backups
 from scanner.evaluate.predicates import exit as exit_predicates
 from scanner.model.resource import Resource
 from scanner.pack import builtin_policy_dir
 from scanner.registries.portability import portability
+from scanner.registries.regions import regions
 
 Breaking = Callable[[str, str, str], Path]
 
 
 @pytest.fixture
-def broken(tmp_path, monkeypatch) -> Breaking:
+def broken(tmp_path, monkeypatch) -> Iterator[Breaking]:
     """Breaks one file of a copy of the built-in registries, which the registry loader then reads unvalidated."""
     shutil.copytree(builtin_policy_dir() / "registries", tmp_path / "registries")
     monkeypatch.setattr(registries, "builtin_policy_dir", lambda: tmp_path)
@@ -46,7 +48,7 @@ def _refused(name: str) -> str:
 
 
 # --- EXIT-004: the storage endpoint domain of each provider ----------------------------------------
-def test_the_storage_domains_are_the_registry_s():
+def test_the_registry_holds_the_storage_domains():
     assert portability().storage_domains == {"aws": "amazonaws.com", "azurerm": "windows.net",
                                              "google": "googleapis.com"}
 
@@ -73,11 +75,55 @@ def test_a_storage_domain_that_is_no_domain_is_refused(broken):
                                        "'^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$'")
 
 
-def test_a_broken_registry_the_predicates_read_is_exit_2(broken, tmp_path, capsys):
-    path = broken("portability.yaml", "  aws: amazonaws.com\n", "  aws: [amazonaws.com]\n")
+# --- EXIT-003: the ARN partition of an AWS region ---------------------------------------------------
+def test_the_registry_holds_the_aws_partitions():
+    assert regions().partitions == {"aws": {"cn-": "aws-cn", "us-gov-": "aws-us-gov", "eusc-": "aws-eusc"}}
+
+
+def _database(region: object) -> Resource:
+    return Resource("terraform", "aws_db_instance", "aws_db_instance.db", "main.tf", 1, {"identifier": "orders"},
+                    provider="aws", provider_values={"region": region})
+
+
+@pytest.mark.parametrize("region, arn", [
+    ("eu-west-1", "arn:aws:rds:eu-west-1:\0:db:orders"),
+    ("cn-northwest-1", "arn:aws-cn:rds:cn-northwest-1:\0:db:orders"),
+    ("us-gov-west-1", "arn:aws-us-gov:rds:us-gov-west-1:\0:db:orders"),
+    ("eusc-de-east-1", "arn:aws-eusc:rds:eusc-de-east-1:\0:db:orders"),
+    (None, "arn:aws:rds:\0:\0:db:orders"),     # a region not known: aws's, its region open
+])
+def test_an_arn_is_in_the_partition_the_registry_gives_its_region(region, arn):
+    assert backups._arn(_database(region)) == arn
+
+
+def test_the_arn_partition_is_read_from_the_registry(monkeypatch):
+    edited = dataclasses.replace(regions(), partitions={"aws": {"eusc-": "aws-example"}})
+    monkeypatch.setattr(backups, "regions", lambda: edited)
+    assert backups._arn(_database("eusc-de-east-1")) == "arn:aws-example:rds:eusc-de-east-1:\0:db:orders"
+    assert backups._arn(_database("cn-north-1")) == "arn:aws:rds:cn-north-1:\0:db:orders"
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ('"cn-": aws-cn', '"cn-": AWS CN', "providers.aws.partitions.cn-: 'AWS CN' does not match '^[a-z][a-z0-9-]*$'"),
+    ('"cn-": aws-cn', '"cn": aws-cn', "providers.aws.partitions: 'cn' does not match '^[a-z][a-z0-9-]*-$'"),
+])
+def test_a_malformed_partition_is_refused(broken, old, new, expected):
+    path = broken("regions.yaml", old, new)
+    assert _refused("regions") == f"{path}: {expected}"
+
+
+# --- a broken registry stops the run ----------------------------------------------------------------
+@pytest.mark.parametrize("name, old, new, expected", [
+    ("portability.yaml", "  aws: amazonaws.com\n", "  aws: [amazonaws.com]\n",
+     "storage_domains.aws: ['amazonaws.com'] is not of type 'string'"),
+    ("regions.yaml", '"us-gov-": aws-us-gov', '"us-gov-": [aws-us-gov]',
+     "providers.aws.partitions.us-gov-: ['aws-us-gov'] is not of type 'string'"),
+])
+def test_a_broken_registry_the_predicates_read_is_exit_2(broken, tmp_path, capsys, name, old, new, expected):
+    path = broken(name, old, new)
     root = tmp_path / "repo"
     root.mkdir()
     (root / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n', encoding="utf-8")
     code = cli.main(["scan", str(root), "--cache-dir", str(tmp_path / "cache")])
     err = capsys.readouterr().err
-    assert code == 2 and f"{path}: storage_domains.aws: ['amazonaws.com'] is not of type 'string'" in err
+    assert code == 2 and f"{path}: {expected}" in err

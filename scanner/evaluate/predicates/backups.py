@@ -12,9 +12,9 @@ from scanner.model.resource import Resource
 from scanner.model.tags import hidden_tags, known_tags, tags_at
 from scanner.model.values import Unknown
 from scanner.registries.portability import portability
+from scanner.registries.regions import regions
 
 _OPEN = "\0"   # a part of the ARN the code does not fix (account, a generated name): only a `*` matches it all
-_PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("eusc-", "aws-eusc"))
 
 
 def _arn(resource: Resource) -> str | None:
@@ -30,7 +30,8 @@ def _arn(resource: Resource) -> str | None:
     region = resource.values.get("region", resource.provider_values.get("region"))
     region = region if isinstance(region, str) and region and "*" not in region else _OPEN
     # the partition follows the region; one not known statically is read as aws's, as the region tables do
-    partition = next((p for prefix, p in _PARTITIONS if region.startswith(prefix)), "aws")
+    prefixes = regions().partitions.get("aws", {})
+    partition = next((p for prefix, p in prefixes.items() if region.startswith(prefix)), "aws")
     if service == "s3":
         return f"arn:{partition}:s3:::{name}"
     return f"arn:{partition}:{service}:{region}:{_OPEN}:{kind}{name}"
