@@ -24,7 +24,8 @@ from scanner.model.values import Unknown
 from scanner.registries.arm_types import ArmAttribute, ArmMapping, Condition, arm_mapping, arm_type
 
 AZAPI_TYPES = ("azapi_resource", "azapi_update_resource")
-# The attributes by which an azapi block names the resource it sits under (an update: the one it patches).
+# The attributes by which an azapi block names the resource it sits under (an update: the one it patches). Code,
+# not registry data: like AZAPI_TYPES they are the azapi provider's schema, which _via and _whole rely on as well.
 LINKS = {"azapi_resource": ("parent_id",), "azapi_update_resource": ("parent_id", "resource_id")}
 
 
