@@ -75,6 +75,18 @@ def test_a_storage_domain_that_is_no_domain_is_refused(broken):
                                        "'^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$'")
 
 
+@pytest.mark.parametrize("name, old, new", [
+    ("portability.yaml", "\nstorage_domains:", "\nstorage_domain:"),
+    ("regions.yaml", "\ntiers:", "\ntier:"),
+    ("secret-detectors.yaml", "\ndetectors:", "\ndetectors:\n  []\ndetektors:"),
+])
+def test_a_misspelt_section_of_a_registry_is_refused(broken, name, old, new):
+    """A section under a name the loader does not read would leave the code on its defaults, silently."""
+    path = broken(name, old, new)
+    refused = _refused(name.removesuffix(".yaml"))
+    assert refused.startswith(f"{path}: ") and "Additional properties are not allowed" in refused
+
+
 # --- EXIT-003: the ARN partition of an AWS region ---------------------------------------------------
 def test_the_registry_holds_the_aws_partitions():
     assert regions().partitions == {"aws": {"cn-": "aws-cn", "us-gov-": "aws-us-gov", "eusc-": "aws-eusc"}}
