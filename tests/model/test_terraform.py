@@ -167,6 +167,11 @@ module "keys" {
   for_each = toset(["a", "b"])
   name     = each.key
 }
+module "numbered" {
+  source   = "./mod"
+  for_each = { "7" = "seven" }
+  name     = each.value
+}
 module "counted" {
   source = "./mod"
   count  = 2
@@ -185,6 +190,7 @@ resource "x_use" "u" {
   by_key     = module.keys["b"].label
   by_index   = module.counted[1].label
   by_string  = module.counted["0"].label
+  by_number  = module.numbered[7].label
   missing    = module.keys["z"].label
   any_key    = module.keys[var.n].label
   unknown    = module.unknown[0].label
@@ -199,6 +205,7 @@ resource "x_use" "u" {
     assert values["by_key"] == "key-b"
     assert values["by_index"] == "key-c1"
     assert values["by_string"] == "key-c0"           # Terraform converts "0" to the number a list takes
+    assert values["by_number"] == "key-seven"        # and 7 to the string a map's key is
     assert values["missing"] == Unknown('module.keys[\'z\'] (no such instance)', kind="missing")
     assert sorted(values["any_key"].candidates) == ["key-a", "key-b"]   # one of the instances' outputs
     assert values["unknown"] == Unknown("module.unknown with count/for_each", kind="module")

@@ -270,7 +270,9 @@ class Instance:
             return index_of([v for _, v in outputs] if counted else
                             {str(k.scope["each"]["key"]): v for k, v in outputs if k is not None}, key)
         if counted and isinstance(key, str) and key.isascii() and key.isdigit():
-            key = int(key)                 # Terraform converts a numeric string to the number a list takes
+            key = int(key)                 # Terraform converts a numeric string to the number a list takes,
+        elif not counted and isinstance(key, int) and not isinstance(key, bool):
+            key = str(key)                 # and a number to the string a map's key is
         wanted = f"[{key}]" if isinstance(key, int) and not isinstance(key, bool) else f'["{key}"]'
         found = next((i for i in instances if i.key is not None and i.key.suffix == wanted), None)
         if found is None:
