@@ -7,7 +7,9 @@ usage: python bench/benchmark.py CORPUS [--repos TREE ...] [--peer-repos TREE ..
 Measured, each as the median of N runs with the tools alternating run by run (machines are noisy: compare
 ratios measured together, not absolute times):
 - sovscan on the whole CORPUS cold (an empty cache directory), warm (the cache filled, nothing changed), and
-  warm with one `.tf` file changed; the tree scanned is a hard-linked copy of CORPUS in a temporary directory;
+  warm with one `.tf` file changed: terraform-aws-eks `main.tf`, which every example root module of that
+  repository calls (the worst case), and a file that only its own root module reads (an example's `main.tf`);
+  the tree scanned is a hard-linked copy of CORPUS in a temporary directory;
 - the parser floor: one Python process that parses every `.tf` file of CORPUS with python-hcl2 (`hcl2.loads`);
 - a pre-commit run on one file (--precommit, default: terraform-aws-eks `main.tf` under CORPUS) warm, without
   a cache, and with the cache warm just after the file was edited (in the copy), `sovscan --version`, and a
@@ -136,6 +138,10 @@ def hard_link_copies(source: Path, target: Path, copies: int) -> list[Path]:
             shutil.copytree(source, tree, copy_function=os.link, symlinks=True)
         trees.append(tree)
     return trees
+
+
+# the file of the second "changed" case: one example root module's own, which nothing else calls
+LEAF_FILE = "terraform-aws-eks/examples/karpenter/main.tf"
 
 
 def tf_files(tree: Path) -> list[str]:
@@ -285,6 +291,7 @@ def targets(args, corpus: Path, work: Path, sovscan: list[str], env: dict[str, s
     tree = hard_link_copies(corpus, work / "x1", 1)[0]
     cold_cache, warm_cache = work / "cache-cold", work / "cache-warm"
     changed = next((Path(p) for p in tf_files(tree) if p.endswith("terraform-aws-eks/main.tf")), Path(tf_files(tree)[0]))
+    leaf = next((Path(p) for p in tf_files(tree) if p.endswith(LEAF_FILE)), None)
     originals: dict[Path, bytes] = {}
     edits = iter(range(10 ** 6))
 
@@ -315,6 +322,9 @@ def targets(args, corpus: Path, work: Path, sovscan: list[str], env: dict[str, s
         "bare": dict(command=[sys.executable, "-c", "import yaml, click"]),
         "version": dict(command=[args.sovscan, "--version"]),
     }
+    if leaf is not None:
+        commands["changed-leaf"] = dict(command=sovscan + ["--cache-dir", str(warm_cache), str(tree)],
+                                        before=editing(leaf))
     if precommit is not None:
         repository = precommit.parent
         while repository.parent != corpus and repository.parent != repository:
@@ -340,6 +350,10 @@ def targets(args, corpus: Path, work: Path, sovscan: list[str], env: dict[str, s
         commands["repository-warm"] = dict(command=sovscan + ["--cache-dir", str(alone_cache), str(alone)])
         commands["repository-changed"] = dict(command=sovscan + ["--cache-dir", str(alone_cache), str(alone)],
                                               before=editing(alone / relative))
+        leaf_in_repository = alone / LEAF_FILE.split("/", 1)[1]
+        if leaf_in_repository.is_file():
+            commands["repository-changed-leaf"] = dict(
+                command=sovscan + ["--cache-dir", str(alone_cache), str(alone)], before=editing(leaf_in_repository))
     for spec in commands.values():
         spec.setdefault("env", env)
         spec.setdefault("timeout", args.timeout)
@@ -359,7 +373,9 @@ def targets(args, corpus: Path, work: Path, sovscan: list[str], env: dict[str, s
         rows.append(f"| {label} | {timing.shown()} | {rss} | {shown} | {target} |")
     row("whole corpus, cold (empty cache)", "cold", "floor", "<= 1.0 of the parser floor")
     row("whole corpus, warm (nothing changed)", "warm", "cold", "<= 0.2 of cold")
-    row("whole corpus, warm, one `.tf` file changed", "changed", "warm", "close to warm")
+    row("whole corpus, warm, one `.tf` file changed (eks `main.tf`, which every eks root module calls)", "changed",
+        "warm", "close to warm")
+    row(f"whole corpus, warm, one root module's own `.tf` file changed (`{LEAF_FILE}`)", "changed-leaf", "warm")
     row("parser floor: python-hcl2 parse of the same `.tf` files, one process", "floor")
     if precommit is not None:
         row(f"pre-commit on `{precommit.parent.name}/{precommit.name}`, warm", "precommit-warm", "bare",
@@ -368,6 +384,8 @@ def targets(args, corpus: Path, work: Path, sovscan: list[str], env: dict[str, s
         row("the same just after an edit of the file (cache warm, the result cache misses)", "precommit-edited", "bare")
         row(f"`{repository.name}` alone, warm (nothing changed)", "repository-warm")
         row(f"`{repository.name}` alone, warm, `{relative}` changed", "repository-changed", "repository-warm")
+        row(f"`{repository.name}` alone, warm, `{LEAF_FILE.split('/', 1)[1]}` changed", "repository-changed-leaf",
+            "repository-warm")
     row("`sovscan --version`", "version", "bare")
     row('bare start-up: `python3 -c "import yaml, click"`', "bare")
     return rows
