@@ -154,3 +154,30 @@ def test_a_fresh_baseline_has_no_stale_entry_when_two_roots_share_a_module_call_
     code, _ = sovscan(capsys, "scan", ".", "--only", "CMK-001", "--baseline", "baseline.json", "-f", "json=after.json")
     after = json.loads((tmp_path / "after.json").read_text())
     assert code == 0 and after["summary"]["findings"] == 0 and after["stale_baseline"] == []
+
+
+RENAMED = ("id: {id}\ntitle: Resource groups carry an owner tag\nfamily: custom\nseverity: medium\n{aliases}"
+           "rationale: Every resource group needs an owner.\nremediation: Add tags = {{ owner = \"team\" }}.\n"
+           "references: {{iso27002: [], sov: [], standards: [], links: []}}\ninput: terraform\n"
+           "checks:\n  - match: {{terraform: [azurerm_resource_group]}}\n    assert: {{path: tags.owner, op: exists}}\n")
+
+
+@pytest.mark.parametrize("tree", [
+    {"main.tf": 'resource "azurerm_resource_group" "rg" {\n  location = "westeurope"\n}\n'},
+    {"modules/app/main.tf": 'resource "azurerm_resource_group" "rg" {\n  location = "westeurope"\n}\n',
+     "envs/a/main.tf": 'module "app" {\n  source = "../../modules/app"\n}\n',
+     "envs/b/main.tf": 'module "app" {\n  source = "../../modules/app"\n}\n'},
+], ids=["one root", "module code two roots deploy"])
+def test_a_baseline_made_before_a_rule_was_renamed_still_matches(tree, write, tmp_path, capsys):
+    """An entry recorded under a rule's earlier id (an alias) matches the finding at the place it names, also in
+    module code two roots deploy, whose fingerprints differ by root: renaming a rule turns no entry stale."""
+    write(tree | {"old/custom/OLD-001.yaml": RENAMED.format(id="OLD-001", aliases=""),
+                  "new/custom/ORG-001.yaml": RENAMED.format(id="ORG-001", aliases="aliases: [OLD-001]\n")})
+    assert sovscan(capsys, "baseline", "create", ".", "--policies", "old", "--only", "OLD-001",
+                   "-o", "baseline.json")[0] == 0
+    code, _ = sovscan(capsys, "scan", ".", "--policies", "new", "--only", "ORG-001", "-f", "json=before.json")
+    assert json.loads((tmp_path / "before.json").read_text())["summary"]["findings"] == 1
+    code, _ = sovscan(capsys, "scan", ".", "--policies", "new", "--only", "ORG-001", "--baseline", "baseline.json",
+                      "-f", "json=after.json")
+    after = json.loads((tmp_path / "after.json").read_text())
+    assert code == 0 and after["summary"]["findings"] == 0 and after["stale_baseline"] == []

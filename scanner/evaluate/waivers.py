@@ -254,6 +254,13 @@ def _names_its_place(entry: dict, roots: set[str]) -> bool:
                for identity in [attribute] + [attribute_in_root(attribute, root) for root in sorted(roots)])
 
 
+def _identity(finding: Finding) -> str:
+    """The attribute as the finding's own fingerprint names it: with its root in module code several roots deploy."""
+    in_root = attribute_in_root(finding.attribute, finding.root)
+    shared = finding.root and finding.fingerprint == finding_key(finding.policy_id, finding.path, finding.address, in_root)
+    return in_root if shared else finding.attribute
+
+
 def load_baseline(path: str) -> list[dict]:
     try:
         raw = read_bytes(path, MAX_BASELINE_BYTES)
@@ -292,7 +299,7 @@ def apply_baseline(result: Result, entries: list[dict]) -> Result:
     findings = []
     for finding in result.findings:
         rules = (finding.policy_id,) + tuple(aliases.get(finding.policy_id, ()))
-        prints = [finding.fingerprint] + [finding_key(alias, finding.path, finding.address, finding.attribute)
+        prints = [finding.fingerprint] + [finding_key(alias, finding.path, finding.address, _identity(finding))
                                           for alias in rules[1:]]
         prints += [p for rule in rules for p in places.get((rule, finding.path, finding.address, finding.attribute), ())]
         matched = [p for p in prints if p in known]

@@ -104,3 +104,21 @@ def test_central_waivers_with_owner_and_expiry(write, run_scan):
     assert [(f.address, f.suppression.owner if f.suppression else None) for f in result.findings] == [
         ("azurerm_resource_group.a", "platform"), ("azurerm_resource_group.b", None)]
     assert "expired on 2025-01-01" in result.waiver_problems[0].message
+
+
+def test_a_fingerprint_recorded_under_an_earlier_id_matches_module_code_two_roots_deploy(write, run_scan):
+    """Module code two roots deploy is fingerprinted with its root; an entry that gives only the fingerprint the
+    rule's earlier id (an alias: HAVEN-019 for WL-024) had there still matches the finding of that root."""
+    from scanner.evaluate import waivers
+    from scanner.evaluate.fingerprint import attribute_in_root, finding_key
+    root = write({"modules/aks/main.tf": 'resource "azurerm_kubernetes_cluster" "aks" {\n  name = "aks"\n}\n',
+                  "envs/a/main.tf": 'module "aks" {\n  source = "../../modules/aks"\n}\n',
+                  "envs/b/main.tf": 'module "aks" {\n  source = "../../modules/aks"\n}\n'})
+    result = run_scan(root, only=("WL-024",))
+    (finding,) = [f for f in result.findings if f.attribute == "local_account_disabled"]
+    in_root = attribute_in_root(finding.attribute, finding.root)
+    assert finding.fingerprint == finding_key("WL-024", finding.path, finding.address, in_root)
+    recorded = finding_key("HAVEN-019", finding.path, finding.address, in_root)
+    again = waivers.apply_baseline(result, [{"fingerprint": recorded, "rule": "HAVEN-019"}])
+    assert [f.suppression.justification for f in again.findings if f.suppression is not None] == ["in the baseline"]
+    assert again.stale_baseline == []
