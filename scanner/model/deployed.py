@@ -157,10 +157,7 @@ def _unreached(kustomizations: Mapping[str, dict], builds: list[RenderedBuild], 
 def _build_resources(build: RenderedBuild) -> list[Resource]:
     reason = "" if build.complete else f"the full render of {_named(build)}"
     out = []
-    for rendered_object in build.objects:
-        if not kubernetes.is_object(rendered_object.values):
-            continue
-        resource = kubernetes.rendered(rendered_object)
+    for resource in kubernetes.rendered(build.objects):
         if reason:
             resource.facts[UNRENDERED_FACT] = reason
         if reason and build.only_objects_missing:

@@ -82,24 +82,32 @@ def _objects(document: YamlDocument):
 
 
 def build(documents: list[YamlDocument]) -> list[Resource]:
-    """The objects of plain manifests, as written."""
+    """The objects of plain manifests, as written. One without a name is named by its document's place in the
+    file (`#2`); parsing gives each item of a List that place, so an item after the first adds its number
+    (`#2[1]`)."""
     resources: list[Resource] = []
+    items: dict[tuple[str, int], int] = {}     # (file, document) -> its items so far
     for document in documents:
+        item = items[document.path, document.index] = items.get((document.path, document.index), -1) + 1
+        fallback_name = f"#{document.index}" + (f"[{item}]" if item else "")
         for values, prefix in _objects(document):
-            resource = _resource(document, values, prefix)
+            resource = _resource(document, values, prefix, fallback_name)
             if resource is not None:
                 resources.append(resource)
     return resources
 
 
 def address(values: dict, fallback_name: str) -> str:
-    """Kind/namespace/name; an object named by `generateName` (the API server adds a random suffix) is
-    `prefix*`, so a reader can find it."""
+    """Kind/namespace/name; `fallback_name` for an object without one."""
     metadata = mapping(values.get("metadata"))
-    namespace = metadata.get("namespace") or "default"
+    return f"{values['kind']}/{metadata.get('namespace') or 'default'}/{_given_name(metadata) or fallback_name}"
+
+
+def _given_name(metadata: dict) -> str:
+    """The object's name; one named by `generateName` (the API server adds a random suffix) is `prefix*`, so a
+    reader can find it."""
     generated = metadata.get("generateName")
-    name = metadata.get("name") or (f"{generated}*" if isinstance(generated, str) and generated else fallback_name)
-    return f"{values['kind']}/{namespace}/{name}"
+    return metadata.get("name") or (f"{generated}*" if isinstance(generated, str) and generated else "")
 
 
 def pod_spec_path(values: dict) -> str:
@@ -118,7 +126,7 @@ def runs_its_pods(workload: Resource) -> bool:
     return bool(workload.pod_spec_path) and not (workload.type == "Rollout" and spec.get("workloadRef") is not None)
 
 
-def _resource(document: YamlDocument, values: dict, prefix: tuple) -> Resource | None:
+def _resource(document: YamlDocument, values: dict, prefix: tuple, fallback_name: str) -> Resource | None:
     if not is_object(values):
         return None
     kind = values["kind"]
@@ -127,18 +135,36 @@ def _resource(document: YamlDocument, values: dict, prefix: tuple) -> Resource |
         if path[: len(prefix)] == prefix:
             locations[dotted(path[len(prefix):])] = line
     return Resource(
-        "kubernetes", kind, address(values, f"#{document.index}"), document.path, locations.get("", document.line),
-        values, locations, pod_spec_path=pod_spec_path(values), end_line=max(locations.values(), default=0))
+        "kubernetes", kind, address(values, fallback_name + (f".{dotted(prefix)}" if prefix else "")),
+        document.path, locations.get("", document.line), values, locations, pod_spec_path=pod_spec_path(values),
+        end_line=max(locations.values(), default=0))
 
 
-def rendered(rendered_object: RenderedObject) -> Resource:
-    """A rendered object: located where its document starts (the base manifest, the template), with the
-    lines of that file in `locations` and every field's own place in `places`."""
+def rendered(objects: list[RenderedObject]) -> list[Resource]:
+    """The objects of a build, each located where its document starts (the base manifest, the template), with
+    the lines of that file in `locations` and every field's own place in `places`.
+
+    An object without a name is named by that file and how many unnamed objects of its kind and namespace the
+    file gave before it (`Pod/default/#chart/templates/jobs.yaml[1]`): two never share an address, nor a
+    fingerprint where a values file sets a field of both, and an object from another file or with a name does
+    not renumber it."""
+    unnamed: dict[str, int] = {}     # Kind/namespace/#file -> objects of it so far
+    resources = []
+    for rendered_object in objects:
+        if not is_object(rendered_object.values):
+            continue
+        stand_in = address(rendered_object.values, f"#{rendered_object.origin.path}")
+        ordinal = unnamed[stand_in] = unnamed.get(stand_in, -1) + 1
+        resources.append(_rendered(rendered_object, f"#{rendered_object.origin.path}[{ordinal}]"))
+    return resources
+
+
+def _rendered(rendered_object: RenderedObject, fallback_name: str) -> Resource:
     values = rendered_object.values
     origin = rendered_object.origin
     locations = {path: place.line for path, place in rendered_object.places.items() if place.path == origin.path}
     kind = values["kind"]
     return Resource(
-        "kubernetes", kind, address(values, "#unnamed"), origin.path, origin.line, values, locations,
+        "kubernetes", kind, address(values, fallback_name), origin.path, origin.line, values, locations,
         pod_spec_path=pod_spec_path(values), end_line=max(locations.values(), default=0),
         root=rendered_object.build, places=rendered_object.places)

@@ -63,6 +63,8 @@ class Resource:
 
     @property
     def name(self) -> str:
+        if self.kind == "kubernetes":    # Kind/namespace/name: the name of an unnamed object names its file
+            return self.address.split("/", 2)[-1]
         return self.address.rsplit(".", 1)[-1] if self.kind == "terraform" else self.address.rsplit("/", 1)[-1]
 
     def line_of(self, path: str) -> int:

@@ -264,3 +264,25 @@ def test_a_chart_rendered_without_a_named_values_file_judges_nothing(write, run_
     result = run_scan(root, PARTIAL_RULES, Config(helm_values={"shop": ["values-prod.yaml"]}))
     assert result.findings == []
     assert ("shop/templates/deployment.yaml", 17, "WL-001") in {(f.path, f.line, f.policy_id) for f in result.unresolved}
+
+
+UNNAMED_POD = ("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: x\n    image: busybox:1.36\n"
+               "    securityContext:\n      privileged: {{ .Values.privileged }}\n")
+
+
+@pytest.mark.skipif(NO_ENGINE, reason="no Helm engine: install the helm extra (pip install 'sovscan[helm]')")
+def test_unnamed_objects_of_a_chart_are_two_places_not_one(write, run_scan):
+    """Objects a chart renders without a name are named by their template and count there: two in one template
+    are two findings, and two that one values line makes privileged are one finding standing for both."""
+    root = write({"app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n", "app/values.yaml": "privileged: true\n",
+                  "app/templates/pods.yaml": UNNAMED_POD.replace("{{ .Values.privileged }}", "true") + "---\n"
+                                             + UNNAMED_POD.replace("{{ .Values.privileged }}", "true"),
+                  "app/templates/a.yaml": UNNAMED_POD, "app/templates/b.yaml": UNNAMED_POD})
+    result = run_scan(root, ("WL-001",))
+    def tail(address: str) -> str:
+        return address.rsplit("/templates/", 1)[-1]
+    assert sorted((_relative(f.path, root), tail(f.address), [tail(a) for a in f.instances])
+                  for f in result.findings) == [
+        ("app/templates/pods.yaml", "pods.yaml[0]", []), ("app/templates/pods.yaml", "pods.yaml[1]", []),
+        ("app/values.yaml", "a.yaml[0]", ["b.yaml[0]"])]
+    assert len({f.fingerprint for f in result.findings}) == 3

@@ -74,7 +74,7 @@ def test_a_rendered_object_is_addressed_after_the_build_and_places_each_field():
     places = {"": Place(base, 1), "metadata": Place(base, 3), "metadata.name": Place(overlay, 5),
               "metadata.namespace": Place(overlay, 4), "spec": Place(base, 5), "spec.replicas": Place(overlay, 9),
               "spec.template.spec.containers[0]": Place(base, 9)}
-    resource = rendered(RenderedObject(values, places, Place(base, 1), "app/overlays/prod"))
+    (resource,) = rendered([RenderedObject(values, places, Place(base, 1), "app/overlays/prod")])
     assert (resource.address, resource.path, resource.line, resource.root) == \
         ("Deployment/shop/prod-web", base, 1, "app/overlays/prod")
     assert resource.locations == {"": 1, "metadata": 3, "spec": 5, "spec.template.spec.containers[0]": 9}
@@ -104,3 +104,39 @@ metadata:
   labels: {a: b}
 """)
     assert [r.address for r in build(docs)] == ["Job/shop/upgrade-sql-schema*", "Job/default/#1"]
+
+
+def _pod(template: str, line: int, **metadata) -> RenderedObject:
+    values = {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": {"containers": [{"name": "x"}]}}
+    return RenderedObject(values, {"": Place(template, line)}, Place(template, line), "chart")
+
+
+def test_unnamed_rendered_objects_are_named_by_their_file_and_count_there():
+    """Two unnamed objects of one build never share an address (so neither a fingerprint nor a place in the
+    outcome cache), and one rendered from another file, with a name, or of another namespace does not
+    renumber them."""
+    jobs, other = "chart/templates/jobs.yaml", "chart/templates/other.yaml"
+    objects = [_pod(other, 1), _pod(jobs, 1), _pod(jobs, 5, name="named"), _pod(jobs, 9, namespace="ops"),
+               _pod(jobs, 13), _pod(jobs, 17, generateName="migrate-")]
+    resources = rendered(objects)
+    assert [r.address for r in resources] == [
+        "Pod/default/#chart/templates/other.yaml[0]", "Pod/default/#chart/templates/jobs.yaml[0]",
+        "Pod/default/named", "Pod/ops/#chart/templates/jobs.yaml[0]", "Pod/default/#chart/templates/jobs.yaml[1]",
+        "Pod/default/migrate-*"]
+    assert [r.address for r in rendered(objects[1:])] == [r.address for r in resources[1:]]
+    assert resources[4].name == "#chart/templates/jobs.yaml[1]"
+
+
+def test_unnamed_items_of_a_list_are_addressed_by_their_number_in_it():
+    docs = parse_text("pods.yaml", """\
+apiVersion: v1
+kind: Pod
+spec: {}
+---
+apiVersion: v1
+kind: List
+items:
+  - {apiVersion: v1, kind: Pod, spec: {}}
+  - {apiVersion: v1, kind: Pod, spec: {}}
+""")
+    assert [r.address for r in build(docs)] == ["Pod/default/#0", "Pod/default/#1", "Pod/default/#1[1]"]
