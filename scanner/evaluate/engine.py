@@ -50,7 +50,7 @@ def _item_name(item: Match | None) -> str:
         return ""
     if isinstance(item.value, dict) and isinstance(item.value.get("name"), str):
         return item.value["name"]
-    return item.key
+    return item.location    # where the reader finds it now (`replica[1]`); the key names it for the fingerprint
 
 
 class _Index:

@@ -28,8 +28,8 @@ def fail(path: str = "", detail: str = "", key: str | None = None) -> Verdict:
     return Verdict(False, path, path if key is None else key, detail)
 
 
-def unknown(blocker: str, path: str = "") -> Verdict:
-    return Verdict(None, path, path, "", blocker)
+def unknown(blocker: str, path: str = "", key: str | None = None) -> Verdict:
+    return Verdict(None, path, path if key is None else key, "", blocker)
 
 
 def every(verdicts: Iterable[Verdict]) -> Verdict:

@@ -106,9 +106,12 @@ def _item(current: Match, index: int, item: Any, key: str) -> Match:
     return Match(item, f"{current.location}[{index}]", current.key + key)
 
 
-# What names an item of a list in a fingerprint: a container's, an env entry's, a volume's `name`; a port without
-# a name by its containerPort (with the protocol, the key Kubernetes merges ports by).
-IDENTITY_FIELDS = ("name", "containerPort")
+# What names an item of a list in a fingerprint: a container's, an env entry's, a volume's, a node pool's `name`; a
+# port without a name by its containerPort (with the protocol, the key Kubernetes merges ports by); a repeated
+# Terraform block without a name by what its provider allows once per list: a replica's region (`region_name` of a
+# DynamoDB table's, `region` of a secret's), a geo-location's or geo-replica's `location`, a disk's `lun` or a
+# block device's `device_name`. Fields of the providers' schemas, not facts that change with the world: code.
+IDENTITY_FIELDS = ("name", "containerPort", "region_name", "region", "location", "lun", "device_name")
 
 
 def item_keys(items: list[Any], fields: tuple[str, ...]) -> list[str]:

@@ -527,6 +527,24 @@ def test_the_switched_off_setting_is_named_where_it_is_written(write, run_scan):
                                                   'google_container_cluster.gke: logging_service = none')
 
 
+def test_a_switched_off_setting_in_a_repeated_block_is_keyed_as_the_policy_names_it(write, run_scan):
+    """The line is the block's where it is now; the fingerprint does not change when a block is added above."""
+    root = write({"main.tf": 'resource "azurerm_kubernetes_cluster" "aks" {\n  name = "aks"\n  addon_profile {\n  }\n'
+                             '  addon_profile {\n    oms_agent {\n      enabled = false\n    }\n  }\n}\n'})
+    [finding] = run_scan(root, only=("HAVEN-008",)).findings
+    assert (finding.line, finding.attribute) == (7, "addon_profile.oms_agent.enabled")
+
+
+def test_an_inline_node_pool_is_keyed_by_its_name(write, run_scan):
+    """A pool inserted above leaves a pool's fingerprint; the line is the pool's where it is now."""
+    pool = '  node_pool {{\n    name = "{0}"\n    network_config {{\n      enable_private_nodes = {1}\n    }}\n  }}\n'
+    text = ('variable "private" {}\nresource "google_container_cluster" "gke" {\n  name = "gke"\n'
+            '  location = "europe-west4"\n' + pool.format("spot", "true") + pool.format("main", "var.private") + "}\n")
+    [open_check] = run_scan(write({"main.tf": text}), only=("HAVEN-006",)).unresolved
+    assert (open_check.line, open_check.attribute) == (line_of(text, "= var.private"),
+                                                       "node_pool[name=main].network_config.enable_private_nodes")
+
+
 # --- GKE version (HAVEN-004) -------------------------------------------------------------------------
 @pytest.mark.parametrize("body, kind", [
     ('min_master_version = "1.28"\n', "findings"),                                           # no channel

@@ -8,6 +8,7 @@ from scanner.evaluate.context import Context
 from scanner.evaluate.predicates.core import region_allowed
 from scanner.evaluate.verdict import PASS, Verdict
 from scanner.model.derive import derive
+from scanner.model.paths import lookup
 from scanner.evaluate.predicates.residency import (RESIDENCY, effective_region_allowed, global_service,
                                                    target_region_allowed)
 from scanner.model.resource import Model, Resource
@@ -76,6 +77,14 @@ def test_the_tier_and_allow_list_come_from_the_config():
 def test_an_unknown_effective_region_is_unresolved(values, provider_values):
     key = res("aws_kms_key", "k", values, provider_values=provider_values)
     assert effective_region_allowed(key, {"paths": ["region"]}, ctx(key)).state is None
+
+
+def test_a_region_in_a_repeated_block_is_keyed_by_it_and_located_by_its_index():
+    table = res("aws_dynamodb_table", "t", {"replica": [{"region_name": "eu-central-1"}, {"region_name": "us-east-1"}]})
+    replica = lookup(table, "replica[*]")[1]
+    verdict = effective_region_allowed(table, {"paths": ["region_name"]}, ctx(table), replica)
+    assert (verdict.state, verdict.path, verdict.key) == (False, "replica[1].region_name",
+                                                          "replica[region_name=us-east-1].region_name")
 
 
 # --- target_region_allowed ---------------------------------------------------------------------
@@ -278,3 +287,15 @@ def test_an_azure_zone_not_known_statically_is_no_region_either(write, run_scan)
     result = run_scan(write({"main.tf": text}), only=("RES-001", "RES-013"))
     assert [(f.path, f.line, f.policy_id) for f in result.findings] == [("main.tf", 9, "RES-001")]
     assert result.unresolved == []
+
+
+def test_a_replica_is_fingerprinted_by_its_region_and_still_shown_where_it_is(write, run_scan):
+    """A replica inserted above leaves the finding's fingerprint; the message and line name the block as written."""
+    replica = '  replica {{\n    region_name = "{0}"\n  }}\n'
+    table = 'resource "aws_dynamodb_table" "t" {{\n  name = "t"\n{0}}}\n'
+    one = run_scan(write({"main.tf": table.format(replica.format("us-east-1"))}), only=("RES-005",)).findings
+    two = run_scan(write({"main.tf": table.format(replica.format("eu-central-1") + replica.format("us-east-1"))}),
+                   only=("RES-005",)).findings
+    assert [f.fingerprint for f in one] == [f.fingerprint for f in two]
+    assert [(f.line, f.attribute, f.message.split(" is ")[0]) for f in two] == [
+        (7, "replica[region_name=us-east-1].region_name", "aws_dynamodb_table.t: replica replica[1]")]

@@ -56,6 +56,15 @@ def test_a_check_on_an_item_a_selector_may_select_is_unresolved_not_skipped():
     ([{"containerPort": 80, "hostPort": 80}, {"name": "dns", "containerPort": 53}], ["[containerPort=80]", "[name=dns]"]),
     ([{"containerPort": 53, "protocol": "TCP"}, {"containerPort": 53, "protocol": "UDP"}], ["[0]", "[1]"]),
     (["NET_ADMIN", {"name": True}, {"name": NAME}], ["[0]", "[1]", "[2]"]),
+    # a repeated Terraform block by what its provider allows once per list
+    ([{"region_name": "eu-central-1"}, {"region_name": "us-east-1"}], ["[region_name=eu-central-1]",
+                                                                         "[region_name=us-east-1]"]),
+    ([{"region": "eu-central-1"}, {"region": "us-east-1"}], ["[region=eu-central-1]", "[region=us-east-1]"]),
+    ([{"location": "westeurope", "failover_priority": 0}, {"location": "eastus"}], ["[location=westeurope]",
+                                                                                   "[location=eastus]"]),
+    ([{"lun": 0, "caching": "None"}, {"lun": 1}], ["[lun=0]", "[lun=1]"]),
+    ([{"device_name": "/dev/sdb"}, {"device_name": "/dev/sdc"}], ["[device_name=/dev/sdb]", "[device_name=/dev/sdc]"]),
+    ([{"device_name": "/dev/sdb"}, {"device_name": "/dev/sdb"}], ["[0]", "[1]"]),
 ])
 def test_a_list_item_is_keyed_by_what_names_it_alone(items, keys):
     assert paths.item_keys(items, paths.IDENTITY_FIELDS) == keys

@@ -48,8 +48,8 @@ def addon_present(resource: Resource, args: dict[str, Any], ctx: Context, base: 
     missing = f"no {args.get('what', 'such add-on')} found in the scanned Terraform or manifests"
     switched_off = _switched_off(resource, args.get("off_when") or {}, base)
     if switched_off is not None:
-        path, shown = switched_off
-        return fail(path, f"{shown} switches the provider's collection off, and {missing}")
+        setting, shown = switched_off
+        return fail(setting.location, f"{shown} switches the provider's collection off, and {missing}", setting.key)
     if not _manages_addons(resource, ctx):
         # absence only counts where add-ons are managed: a cluster module or a cluster-only repository
         # leaves them to another repository (GitOps), which this scan cannot see
@@ -59,13 +59,14 @@ def addon_present(resource: Resource, args: dict[str, Any], ctx: Context, base: 
     return fail("", missing)
 
 
-def _switched_off(resource: Resource, off_when: dict[str, Any], base: Match | None) -> tuple[str, str] | None:
-    """(location, "path = value") of the first setting written with one of its switched-off values."""
+def _switched_off(resource: Resource, off_when: dict[str, Any], base: Match | None) -> tuple[Match, str] | None:
+    """(the setting, "path = value") of the first setting written with one of its switched-off values."""
     for path, values in sorted(off_when.items()):
         wanted = {str(v).lower() for v in (values if isinstance(values, list) else [values])}
         for match in lookup(resource, path, base):
             if not isinstance(match.value, (Unknown, dict, list)) and str(match.value).lower() in wanted:
-                return match.location or path, f"{path} = {str(match.value).lower()}"
+                return Match(match.value, match.location or path, match.key or path), \
+                    f"{path} = {str(match.value).lower()}"
     return None
 
 

@@ -66,7 +66,7 @@ def gke_nodes_private(resource: Resource, args: dict[str, Any], ctx: Context, ba
         path = pool.located("network_config.enable_private_nodes")
         own = truthy(first_value(pool.resource, path))
         if isinstance(own, Unknown):
-            return unknown(own.reason, path)
+            return unknown(own.reason, path, pool.keyed("network_config.enable_private_nodes"))
         if not own:
             return fail(config, f"{config} is not set and node pool {pool.label} does not ask for private nodes "
                                 "(network_config.enable_private_nodes)")

@@ -10,7 +10,7 @@ from scanner.evaluate.predicates.core import region_verdict
 from scanner.evaluate.predicates.spec import MAPPING, STRING, STRINGS, PredicateSpec, spec
 from scanner.model.paths import Match, lookup
 from scanner.registries.providers import ProviderEntry
-from scanner.evaluate.verdict import PASS, Verdict, every, fail, unknown
+from scanner.evaluate.verdict import PASS, Verdict, at_match, every, fail, unknown
 from scanner.model.resource import Resource, base_address
 from scanner.model.values import Unknown
 
@@ -20,17 +20,18 @@ _REGION_KEYS = ("region", "default_region")
 
 
 # --- where a resource is --------------------------------------------------------------------------
-def effective_region(resource: Resource, paths: list[str], base: Match | None = None) -> tuple[Any, str, str]:
-    """(region, attribute path, provider key): the resource's own region attribute, else its provider's."""
+def effective_region(resource: Resource, paths: list[str], base: Match | None = None) -> tuple[Any, Match, str]:
+    """(region, where it is written, provider key): the resource's own region attribute (its match: the location
+    for the line, the key for the fingerprint), else its provider's."""
     for path in paths:
         for match in lookup(resource, path, base):
             if match.value is not None:
-                return match.value, match.location or path, ""
+                return match.value, Match(match.value, match.location or path, match.key or path), ""
     for key in _REGION_KEYS:
         value = resource.provider_values.get(key)
         if value is not None:
-            return value, "", resource.provider or "provider"
-    return None, "", ""
+            return value, Match(value, "", ""), resource.provider or "provider"
+    return None, Match(None, "", ""), ""
 
 
 def _registry(resource: Resource, args: dict[str, Any]) -> str:
@@ -39,15 +40,16 @@ def _registry(resource: Resource, args: dict[str, Any]) -> str:
 
 def effective_region_allowed(resource: Resource, args: dict[str, Any], ctx: Context, base: Match | None = None) -> Verdict:
     """The region the resource really lives in (own `region`, aws v6, else its provider block's) is allowed."""
-    value, path, origin = effective_region(resource, args.get("paths", ["region"]), base)
+    value, written, origin = effective_region(resource, args.get("paths", ["region"]), base)
+    path = written.location
     if isinstance(value, Unknown):
-        return unknown(value.reason, path)
+        return unknown(value.reason, path, written.key)
     if value is None:
         return unknown("the region is set outside the code (no region argument, no provider region)")
     verdict = region_verdict(_registry(resource, args), str(value), path, ctx)
     if verdict.state is False and origin:
         return fail(path, f"{verdict.detail} (region of provider {origin})")
-    return verdict
+    return at_match(verdict, path, path, written.key)
 
 
 # --- where a resource's target is -----------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable
 
 from scanner.model.functions.arguments import FunctionError
 from scanner.model.functions.encoding import base64decode
-from scanner.model.paths import lookup
+from scanner.model.paths import item_keys, lookup
 from scanner.model.resource import SEVERAL, Model, Resource, base_address
 from scanner.model.values import Unknown
 from scanner.registries.kubernetes import node_os
@@ -59,10 +59,17 @@ class Pool:
     resource: Resource        # the resource that holds it (the cluster, for inline pools)
     label: str
     min_nodes: Any            # the least number of nodes it keeps (int), or Unknown
+    key: str = ""             # the prefix as a fingerprint names it (`node_pool[name=spot]`); "" when it is `prefix`
 
     def located(self, attr: str) -> str:
         """Path of a pool attribute from its resource, for lookups (`node_pool[1].node_config`)."""
         return f"{self.prefix}.{attr}" if self.prefix else attr
+
+    def keyed(self, attr: str) -> str:
+        """Path of a pool attribute as a fingerprint names it: an inline pool by its name where no other pool has it
+        (`node_pool[name=spot].node_config`), so a pool inserted above leaves it."""
+        prefix = self.key or self.prefix
+        return f"{prefix}.{attr}" if prefix else attr
 
 
 @dataclass(frozen=True)
@@ -139,8 +146,8 @@ def _pools(cluster: Resource, model: Model) -> list[Pool]:
     kind = CLUSTERS[cluster.type]
     count = _MINIMUM_NODES[cluster.type]
     pools = []
-    for values, prefix, label in _inline(cluster, kind):
-        pools.append(Pool(values, prefix, cluster, label, count(values, prefix, cluster, cluster)))
+    for values, prefix, key, label in _inline(cluster, kind):
+        pools.append(Pool(values, prefix, cluster, label, count(values, prefix, cluster, cluster), key))
     target = base_address(cluster.address)
     for pool in model.of_type(list(kind.pools)):
         if pool.kind == "terraform" and pool.root == cluster.root and _pool_of(pool, kind, target, model):
@@ -193,18 +200,22 @@ def _bootstraps(template: Resource) -> bool | None:
     return any(marker in text for marker in markers for text in (value, decoded))
 
 
-def _inline(cluster: Resource, kind: ClusterKind) -> list[tuple[dict[str, Any], str, str]]:
+def _inline(cluster: Resource, kind: ClusterKind) -> list[tuple[dict[str, Any], str, str, str]]:
+    """(values, prefix, key, label) of each pool written in the cluster block."""
     if not kind.inline:
         return []
     value = cluster.values.get(kind.inline)
     if not isinstance(value, list):
         return []
+    keys = item_keys(value, ("name",))
     out = []
     for index, item in enumerate(value):
         if isinstance(item, dict):
-            prefix = kind.inline if cluster.type == "azurerm_kubernetes_cluster" else f"{kind.inline}[{index}]"
+            single = cluster.type == "azurerm_kubernetes_cluster"     # default_node_pool: one block
+            prefix = kind.inline if single else f"{kind.inline}[{index}]"
             name = item.get("name")
-            out.append((item, prefix, name if isinstance(name, str) else prefix))
+            out.append((item, prefix, kind.inline if single else kind.inline + keys[index],
+                        name if isinstance(name, str) else prefix))
     return out
 
 
