@@ -52,11 +52,11 @@ def resolve(resource: Resource, path: str, start: Any = None, base: Match | None
             path = resource.pod_spec_path + path[3:]
     matches = [base or Match(start, "", "")]
     for kind, step in split(path):
-        matches = [m for current in matches for m in _step(current, kind, step)]
+        matches = [m for current in matches for m in _step(resource, current, kind, step)]
     return matches
 
 
-def _step(current: Match, kind: str, step: str) -> list[Match]:
+def _step(resource: Resource, current: Match, kind: str, step: str) -> list[Match]:
     value = current.value
     if isinstance(value, Unknown):
         return [current]
@@ -65,14 +65,14 @@ def _step(current: Match, kind: str, step: str) -> list[Match]:
             # a block written more than once is located by its index, at its own line; the key stays plain, so a
             # fingerprint does not change when blocks are added or reordered
             return [m for i, item in enumerate(value)
-                    for m in _step(Match(item, f"{current.location}[{i}]" if len(value) > 1 else current.location,
-                                         current.key), kind, step)]
+                    for m in _step(resource, Match(item, f"{current.location}[{i}]" if len(value) > 1
+                                                   else current.location, current.key), kind, step)]
         if isinstance(value, dict) and step in value:
             return [Match(value[step], _join(current.location, step), _join(current.key, step))]
         return []
     if not isinstance(value, list):
         return []
-    keys = item_keys(value, IDENTITY_FIELDS)
+    keys = item_keys(nameable(resource, current.location, value), IDENTITY_FIELDS)
     if step == "*":
         return [_item(current, i, item, keys[i]) for i, item in enumerate(value)]
     if step.isdigit():
@@ -112,6 +112,16 @@ def _item(current: Match, index: int, item: Any, key: str) -> Match:
 # DynamoDB table's, `region` of a secret's), a geo-location's or geo-replica's `location`, a disk's `lun` or a
 # block device's `device_name`. Fields of the providers' schemas, not facts that change with the world: code.
 IDENTITY_FIELDS = ("name", "containerPort", "region_name", "region", "location", "lun", "device_name")
+
+
+def nameable(resource: Resource, location: str, items: list[Any]) -> list[Any]:
+    """The items of the list at `location` as `item_keys` may name them: without the identity fields a variable
+    marked sensitive gave (a fingerprint, and the attribute path reports show, would carry the value)."""
+    if not resource.chains:
+        return items
+    return [{field: value for field, value in item.items()
+             if field not in IDENTITY_FIELDS or not resource.sensitive_at(f"{location}[{index}].{field}")}
+            if isinstance(item, dict) else item for index, item in enumerate(items)]
 
 
 def item_keys(items: list[Any], fields: tuple[str, ...]) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable
 
 from scanner.model.functions.arguments import FunctionError
 from scanner.model.functions.encoding import base64decode
-from scanner.model.paths import item_keys, lookup
+from scanner.model.paths import item_keys, lookup, nameable
 from scanner.model.resource import SEVERAL, Model, Resource, base_address
 from scanner.model.values import Unknown
 from scanner.registries.kubernetes import node_os
@@ -207,7 +207,7 @@ def _inline(cluster: Resource, kind: ClusterKind) -> list[tuple[dict[str, Any], 
     value = cluster.values.get(kind.inline)
     if not isinstance(value, list):
         return []
-    keys = item_keys(value, ("name",))
+    keys = item_keys(nameable(cluster, kind.inline, value), ("name",))
     out = []
     for index, item in enumerate(value):
         if isinstance(item, dict):
