@@ -84,30 +84,39 @@ def _objects(document: YamlDocument):
 def build(documents: list[YamlDocument]) -> list[Resource]:
     """The objects of plain manifests, as written. One without a name is named by its document's place in the
     file (`#2`); parsing gives each item of a List that place, so an item after the first adds its number
-    (`#2[1]`)."""
+    (`#2[1]`). One named by a `generateName` that an object of its kind and namespace earlier in the file has
+    too adds its number (`migrate-*[1]`): the API server names each apart, and the file tells them apart here
+    (another file's is addressed alike, but its findings are fingerprinted by that file)."""
     resources: list[Resource] = []
     items: dict[tuple[str, int], int] = {}     # (file, document) -> its items so far
+    given: dict[tuple[str, str], int] = {}     # (file, address without a number) -> objects so far
     for document in documents:
         item = items[document.path, document.index] = items.get((document.path, document.index), -1) + 1
         fallback_name = f"#{document.index}" + (f"[{item}]" if item else "")
         for values, prefix in _objects(document):
-            resource = _resource(document, values, prefix, fallback_name)
-            if resource is not None:
-                resources.append(resource)
+            if not is_object(values):
+                continue
+            key = (document.path, address(values, ""))
+            earlier = given[key] = given.get(key, -1) + 1
+            resources.append(_resource(document, values, prefix, fallback_name, earlier))
     return resources
 
 
-def address(values: dict, fallback_name: str) -> str:
-    """Kind/namespace/name; `fallback_name` for an object without one."""
+def address(values: dict, fallback_name: str, earlier: int = 0) -> str:
+    """Kind/namespace/name; `fallback_name` for an object without one. One named by `generateName` after
+    `earlier` others of its kind, namespace and prefix adds its number."""
     metadata = mapping(values.get("metadata"))
-    return f"{values['kind']}/{metadata.get('namespace') or 'default'}/{_given_name(metadata) or fallback_name}"
+    name = metadata.get("name") or _generated_name(metadata, earlier) or fallback_name
+    return f"{values['kind']}/{metadata.get('namespace') or 'default'}/{name}"
 
 
-def _given_name(metadata: dict) -> str:
-    """The object's name; one named by `generateName` (the API server adds a random suffix) is `prefix*`, so a
-    reader can find it."""
-    generated = metadata.get("generateName")
-    return metadata.get("name") or (f"{generated}*" if isinstance(generated, str) and generated else "")
+def _generated_name(metadata: dict, earlier: int) -> str:
+    """`prefix*` for an object named by `generateName` (the API server adds a random suffix), so a reader can
+    find it; `prefix*[1]` for the second with that prefix, so the two keep their own fingerprints."""
+    prefix = metadata.get("generateName")
+    if not isinstance(prefix, str) or not prefix:
+        return ""
+    return f"{prefix}*" + (f"[{earlier}]" if earlier else "")
 
 
 def pod_spec_path(values: dict) -> str:
@@ -126,16 +135,14 @@ def runs_its_pods(workload: Resource) -> bool:
     return bool(workload.pod_spec_path) and not (workload.type == "Rollout" and spec.get("workloadRef") is not None)
 
 
-def _resource(document: YamlDocument, values: dict, prefix: tuple, fallback_name: str) -> Resource | None:
-    if not is_object(values):
-        return None
+def _resource(document: YamlDocument, values: dict, prefix: tuple, fallback_name: str, earlier: int) -> Resource:
     kind = values["kind"]
     locations = {}
     for path, line in document.locations.items():
         if path[: len(prefix)] == prefix:
             locations[dotted(path[len(prefix):])] = line
     return Resource(
-        "kubernetes", kind, address(values, fallback_name + (f".{dotted(prefix)}" if prefix else "")),
+        "kubernetes", kind, address(values, fallback_name + (f".{dotted(prefix)}" if prefix else ""), earlier),
         document.path, locations.get("", document.line), values, locations, pod_spec_path=pod_spec_path(values),
         end_line=max(locations.values(), default=0))
 
@@ -147,24 +154,26 @@ def rendered(objects: list[RenderedObject]) -> list[Resource]:
     An object without a name is named by that file and how many unnamed objects of its kind and namespace the
     file gave before it (`Pod/default/#chart/templates/jobs.yaml[1]`): two never share an address, nor a
     fingerprint where a values file sets a field of both, and an object from another file or with a name does
-    not renumber it."""
-    unnamed: dict[str, int] = {}     # Kind/namespace/#file -> objects of it so far
+    not renumber it. One named by a `generateName` that an object of its kind and namespace the build rendered
+    before it has too adds its number (`migrate-*[1]`), whichever file it comes from: a values file can set a
+    field of both."""
+    seen: dict[str, int] = {}     # Kind/namespace/#file, or Kind/namespace/prefix* -> objects of it so far
     resources = []
     for rendered_object in objects:
         if not is_object(rendered_object.values):
             continue
         stand_in = address(rendered_object.values, f"#{rendered_object.origin.path}")
-        ordinal = unnamed[stand_in] = unnamed.get(stand_in, -1) + 1
-        resources.append(_rendered(rendered_object, f"#{rendered_object.origin.path}[{ordinal}]"))
+        ordinal = seen[stand_in] = seen.get(stand_in, -1) + 1
+        resources.append(_rendered(rendered_object, f"#{rendered_object.origin.path}[{ordinal}]", ordinal))
     return resources
 
 
-def _rendered(rendered_object: RenderedObject, fallback_name: str) -> Resource:
+def _rendered(rendered_object: RenderedObject, fallback_name: str, earlier: int) -> Resource:
     values = rendered_object.values
     origin = rendered_object.origin
     locations = {path: place.line for path, place in rendered_object.places.items() if place.path == origin.path}
     kind = values["kind"]
     return Resource(
-        "kubernetes", kind, address(values, fallback_name), origin.path, origin.line, values, locations,
+        "kubernetes", kind, address(values, fallback_name, earlier), origin.path, origin.line, values, locations,
         pod_spec_path=pod_spec_path(values), end_line=max(locations.values(), default=0),
         root=rendered_object.build, places=rendered_object.places)

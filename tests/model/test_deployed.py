@@ -286,3 +286,24 @@ def test_unnamed_objects_of_a_chart_are_two_places_not_one(write, run_scan):
         ("app/templates/pods.yaml", "pods.yaml[0]", []), ("app/templates/pods.yaml", "pods.yaml[1]", []),
         ("app/values.yaml", "a.yaml[0]", ["b.yaml[0]"])]
     assert len({f.fingerprint for f in result.findings}) == 3
+
+
+MIGRATE_JOB = ("apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: migrate-\nspec:\n  template:\n    spec:\n"
+               "      containers:\n      - name: x\n        image: busybox:1.36\n        securityContext:\n"
+               "          privileged: {{ .Values.privileged }}\n")
+
+
+@pytest.mark.skipif(NO_ENGINE, reason="no Helm engine: install the helm extra (pip install 'sovscan[helm]')")
+def test_jobs_a_chart_names_by_one_generate_name_are_two_places_not_one(write, run_scan):
+    """Two in one template are two findings with their own fingerprints; two that one values line makes
+    privileged are one finding standing for both, not one that hides the other."""
+    root = write({"app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n", "app/values.yaml": "privileged: true\n",
+                  "app/templates/jobs.yaml": MIGRATE_JOB.replace("{{ .Values.privileged }}", "true") + "---\n"
+                                             + MIGRATE_JOB.replace("{{ .Values.privileged }}", "true"),
+                  "app/templates/z-hooks.yaml": MIGRATE_JOB + "---\n" + MIGRATE_JOB})
+    result = run_scan(root, ("WL-001",))
+    assert sorted((_relative(f.path, root), f.address, f.instances) for f in result.findings) == [
+        ("app/templates/jobs.yaml", "Job/default/migrate-*", ()),
+        ("app/templates/jobs.yaml", "Job/default/migrate-*[1]", ()),
+        ("app/values.yaml", "Job/default/migrate-*[2]", ("Job/default/migrate-*[3]",))]
+    assert len({f.fingerprint for f in result.findings}) == 3

@@ -106,6 +106,43 @@ metadata:
     assert [r.address for r in build(docs)] == ["Job/shop/upgrade-sql-schema*", "Job/default/#1"]
 
 
+MIGRATE_JOB = """\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  generateName: migrate-
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+      - name: migrate
+        image: busybox:1.36
+        securityContext:
+          privileged: true
+"""
+
+
+def test_objects_named_by_one_generate_name_in_a_file_are_addressed_apart():
+    """The first keeps `prefix*` (its fingerprint does not change); a later one of that kind, namespace and
+    prefix in the file adds its number; one in another file, another namespace or with a name does not count."""
+    docs = parse_text("jobs.yaml", "---\n".join([
+        MIGRATE_JOB, MIGRATE_JOB.replace("namespace: shop", "namespace: ops"),
+        MIGRATE_JOB.replace("generateName: migrate-", "name: migrate-now"), MIGRATE_JOB]))
+    docs += parse_text("other.yaml", MIGRATE_JOB)
+    assert [r.address for r in build(docs)] == [
+        "Job/shop/migrate-*", "Job/ops/migrate-*", "Job/shop/migrate-now", "Job/shop/migrate-*[1]",
+        "Job/shop/migrate-*"]
+
+
+def test_two_jobs_named_by_one_generate_name_are_two_findings_with_their_own_fingerprints(write, run_scan):
+    root = write({"jobs.yaml": MIGRATE_JOB + "---\n" + MIGRATE_JOB})
+    result = run_scan(root, ("WL-001",))
+    assert sorted((f.line, f.address) for f in result.findings) == [
+        (13, "Job/shop/migrate-*"), (27, "Job/shop/migrate-*[1]")]
+    assert len({f.fingerprint for f in result.findings}) == 2
+
+
 def _pod(template: str, line: int, **metadata) -> RenderedObject:
     values = {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": {"containers": [{"name": "x"}]}}
     return RenderedObject(values, {"": Place(template, line)}, Place(template, line), "chart")
@@ -125,6 +162,16 @@ def test_unnamed_rendered_objects_are_named_by_their_file_and_count_there():
         "Pod/default/migrate-*"]
     assert [r.address for r in rendered(objects[1:])] == [r.address for r in resources[1:]]
     assert resources[4].name == "#chart/templates/jobs.yaml[1]"
+
+
+def test_rendered_objects_named_by_one_generate_name_are_numbered_in_their_build():
+    """Counted across the build's files, as a values file can set a field of objects from two templates."""
+    objects = [_pod("chart/templates/a.yaml", 1, generateName="migrate-"), _pod("chart/templates/a.yaml", 9),
+               _pod("chart/templates/b.yaml", 1, generateName="migrate-"),
+               _pod("chart/templates/b.yaml", 9, generateName="migrate-", namespace="ops")]
+    assert [r.address for r in rendered(objects)] == [
+        "Pod/default/migrate-*", "Pod/default/#chart/templates/a.yaml[0]", "Pod/default/migrate-*[1]",
+        "Pod/ops/migrate-*"]
 
 
 def test_unnamed_items_of_a_list_are_addressed_by_their_number_in_it():
