@@ -89,7 +89,9 @@ def test_a_misspelt_section_of_a_registry_is_refused(broken, name, old, new):
 
 # --- EXIT-003: the ARN partition of an AWS region ---------------------------------------------------
 def test_the_registry_holds_the_aws_partitions():
-    assert regions().partitions == {"aws": {"cn-": "aws-cn", "us-gov-": "aws-us-gov", "eusc-": "aws-eusc"}}
+    assert regions().partitions == {"aws": {"cn-": "aws-cn", "us-gov-": "aws-us-gov", "eusc-": "aws-eusc",
+                                            "us-iso-": "aws-iso", "us-isob-": "aws-iso-b", "eu-isoe-": "aws-iso-e",
+                                            "us-isof-": "aws-iso-f"}}
 
 
 def _database(region: object) -> Resource:
@@ -102,6 +104,8 @@ def _database(region: object) -> Resource:
     ("cn-northwest-1", "arn:aws-cn:rds:cn-northwest-1:\0:db:orders"),
     ("us-gov-west-1", "arn:aws-us-gov:rds:us-gov-west-1:\0:db:orders"),
     ("eusc-de-east-1", "arn:aws-eusc:rds:eusc-de-east-1:\0:db:orders"),
+    ("us-isob-east-1", "arn:aws-iso-b:rds:us-isob-east-1:\0:db:orders"),   # not aws-iso: us-iso- is no prefix of it
+    ("eu-isoe-west-1", "arn:aws-iso-e:rds:eu-isoe-west-1:\0:db:orders"),
     (None, "arn:aws:rds:\0:\0:db:orders"),     # a region not known: aws's, its region open
 ])
 def test_an_arn_is_in_the_partition_the_registry_gives_its_region(region, arn):
