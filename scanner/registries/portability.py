@@ -40,7 +40,8 @@ class Portability:
     api_groups: tuple[VendorMarker, ...]
     # resource type -> (ARN service, resource part before the name, attribute naming it or "") for AWS Backup
     backup_arns: Mapping[str, tuple[str, str, str]] = field(default_factory=dict)
-    storage_domains: Mapping[str, str] = field(default_factory=dict)   # resource-type prefix -> endpoint domain
+    # resource-type prefix -> the domains of its object storage endpoints
+    storage_domains: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _markers(entries: list[dict[str, Any]], key: str) -> tuple[VendorMarker, ...]:
@@ -61,7 +62,8 @@ def portability() -> Portability:
                        _markers(markers.get("api_groups") or [], "group"),
                        {str(kind): (str(arn["service"]), str(arn["resource"]), str(arn.get("name", "")))
                         for kind, arn in (data.get("backup_arns") or {}).items()},
-                       {str(provider): str(domain) for provider, domain in (data.get("storage_domains") or {}).items()})
+                       {str(provider): tuple(str(domain) for domain in domains)
+                        for provider, domains in (data.get("storage_domains") or {}).items()})
 
 
 @dataclass(frozen=True)

@@ -181,6 +181,20 @@ def test_declared_backup_target_or_high_sovereignty(write, run_scan):
     assert len(run_scan(root, only=("EXIT-004",), config=strict).findings) == 2
 
 
+VELERO_AT = ("apiVersion: velero.io/v1\nkind: BackupStorageLocation\nmetadata:\n  name: copy\n  namespace: velero\n"
+             "spec:\n  provider: aws\n  objectStorage:\n    bucket: copy\n  config:\n    s3Url: {url}\n")
+
+
+@pytest.mark.parametrize("url, copied_elsewhere", [
+    ("https://s3.eusc-de-east-1.amazonaws.eu", False),   # the AWS European Sovereign Cloud is AWS too
+    ("https://s3.nl-ams.scw.cloud", True),
+])
+def test_a_velero_location_counts_as_a_copy_outside_aws_only_at_another_provider(write, run_scan, url, copied_elsewhere):
+    root = write({"main.tf": 'resource "aws_s3_bucket" "b" {\n  tags = { criticality = "high" }\n}\n',
+                  "velero.yaml": VELERO_AT.format(url=url)})
+    assert (run_scan(root, only=("EXIT-004",)).findings == []) is copied_elsewhere
+
+
 def test_workload_identity_annotations_are_not_lock_in_markers(write, run_scan):
     root = write({"sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  annotations:\n"
                              "    eks.amazonaws.com/role-arn: arn:aws:iam::1:role/a\n"

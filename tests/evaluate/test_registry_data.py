@@ -49,8 +49,8 @@ def _refused(name: str) -> str:
 
 # --- EXIT-004: the storage endpoint domain of each provider ----------------------------------------
 def test_the_registry_holds_the_storage_domains():
-    assert portability().storage_domains == {"aws": "amazonaws.com", "azurerm": "windows.net",
-                                             "google": "googleapis.com"}
+    assert portability().storage_domains == {"aws": ("amazonaws.com", "amazonaws.com.cn", "amazonaws.eu"),
+                                             "azurerm": ("windows.net",), "google": ("googleapis.com",)}
 
 
 def _velero_at(url: str) -> SimpleNamespace:
@@ -64,14 +64,26 @@ def test_a_velero_location_is_at_the_provider_whose_storage_domain_the_registry_
     assert not exit_predicates._velero_elsewhere(ctx, "aws")
     assert exit_predicates._velero_elsewhere(ctx, "google")
     assert not exit_predicates._velero_elsewhere(_velero_at("https://s3.gra.io.cloud.ovh.net"), "ovh")  # not listed
-    edited = dataclasses.replace(portability(), storage_domains={"aws": "amazonaws.eu"})
+    edited = dataclasses.replace(portability(), storage_domains={"aws": ("amazonaws.eu",)})
     monkeypatch.setattr(exit_predicates, "portability", lambda: edited)
     assert exit_predicates._velero_elsewhere(ctx, "aws")
 
 
+@pytest.mark.parametrize("url", ["https://s3.eusc-de-east-1.amazonaws.eu", "https://s3.cn-north-1.amazonaws.com.cn"])
+def test_a_velero_location_in_another_aws_partition_is_still_at_aws(url):
+    """The European Sovereign Cloud and China are AWS too: a backup there leaves the data with its provider."""
+    assert not exit_predicates._velero_elsewhere(_velero_at(url), "aws")
+    assert exit_predicates._velero_elsewhere(_velero_at(url), "google")
+
+
+def test_a_velero_location_at_another_provider_is_elsewhere_whichever_of_its_domains_the_provider_has():
+    assert exit_predicates._velero_elsewhere(_velero_at("https://storage.googleapis.com"), "aws")
+    assert exit_predicates._velero_elsewhere(_velero_at("https://s3.fr-par.scw.cloud"), "aws")
+
+
 def test_a_storage_domain_that_is_no_domain_is_refused(broken):
-    path = broken("portability.yaml", "  aws: amazonaws.com\n", "  aws: https://amazonaws.com\n")
-    assert _refused("portability") == (f"{path}: storage_domains.aws: 'https://amazonaws.com' does not match "
+    path = broken("portability.yaml", "  aws: [amazonaws.com,", "  aws: [https://amazonaws.com,")
+    assert _refused("portability") == (f"{path}: storage_domains.aws.0: 'https://amazonaws.com' does not match "
                                        "'^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$'")
 
 
@@ -130,8 +142,8 @@ def test_a_malformed_partition_is_refused(broken, old, new, expected):
 
 # --- a broken registry stops the run ----------------------------------------------------------------
 @pytest.mark.parametrize("name, old, new, expected", [
-    ("portability.yaml", "  aws: amazonaws.com\n", "  aws: [amazonaws.com]\n",
-     "storage_domains.aws: ['amazonaws.com'] is not of type 'string'"),
+    ("portability.yaml", "  google: [googleapis.com]\n", "  google: googleapis.com\n",
+     "storage_domains.google: 'googleapis.com' is not of type 'array'"),
     ("regions.yaml", '"us-gov-": aws-us-gov', '"us-gov-": [aws-us-gov]',
      "providers.aws.partitions.us-gov-: ['aws-us-gov'] is not of type 'string'"),
 ])

@@ -137,10 +137,10 @@ def _criticality(resource: Resource, args: dict, base: Match | None) -> bool | U
 
 
 def _velero_elsewhere(ctx: Context, provider: str) -> bool:
-    domain = portability().storage_domains.get(provider, f"{provider}.")
+    domains = portability().storage_domains.get(provider, (f"{provider}.",))
     for location in ctx.of_type(["BackupStorageLocation"]):
         url = lookup(location, "spec.config.s3Url")
-        if url and isinstance(url[0].value, str) and domain not in url[0].value:
+        if url and isinstance(url[0].value, str) and not any(domain in url[0].value for domain in domains):
             return True
     return False
 
