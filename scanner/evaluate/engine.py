@@ -6,6 +6,7 @@ import fnmatch
 import posixpath
 import itertools
 import math
+import re
 import string
 from collections import defaultdict
 from dataclasses import replace
@@ -232,8 +233,17 @@ def by_candidates(resource: Resource, condition: dict[str, Any], undecided: Verd
     if states == {False}:
         first = verdicts[0]
         shown = " or ".join(map(str, dict.fromkeys(c for _, o in choices for c in o.candidates)))
-        return Verdict(False, first.path, first.key, f"{first.detail} (it is one of {shown}, and each fails)", line=first.line)
+        # the detail is the first combination's: say which that is when it does not (the paired region of eastus)
+        unnamed = [str(o.candidates[0]) for _, o in choices if not _names(first.detail, str(o.candidates[0]))]
+        said = f"for {' and '.join(unnamed)}; " if unnamed else ""
+        return Verdict(False, first.path, first.key, f"{first.detail} ({said}it is one of {shown}, and each fails)",
+                       line=first.line)
     return undecided
+
+
+def _names(detail: str, value: str) -> bool:
+    """The detail names the value as a word of its own (eastus, not the eastus in eastus2)."""
+    return re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", detail) is not None
 
 
 def _one_ofs(value: Any, path: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], OneOf]]:

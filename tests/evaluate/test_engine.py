@@ -184,3 +184,21 @@ def test_a_policys_checks_that_hold_on_one_resource_are_one_record(write, run_sc
     for passes in by_file.values():
         assert len(passes) == 4 and all(p is passes[0] for p in passes)
     assert result.checks == 8 and result.passes == 8
+
+
+def test_each_candidate_failing_names_the_one_the_detail_is_about(write, run_scan):
+    """A storage account in one of several US regions replicates to a paired region outside the EU from each:
+    the detail is the first candidate's (eastus pairs with westus), so the message says which candidate that
+    is, not only the list (eastus2 pairs with centralus, not westus). A detail that names its candidate
+    (the location itself) needs no such note."""
+    root = write({"main.tf": 'locals {\n  regions = ["eastus", "eastus2"]\n}\n'
+                             'resource "random_integer" "i" {\n  min = 0\n  max = 1\n}\n'
+                             'resource "azurerm_storage_account" "sa" {\n  name = "sa"\n'
+                             '  location = local.regions[random_integer.i.result]\n'
+                             '  account_replication_type = "GRS"\n}\n'})
+    result = run_scan(root, only=("RES-001", "RES-005"))
+    messages = {f.policy_id: f.message.split(": ", 1)[1] for f in result.findings}
+    assert messages["RES-005"] == ("replicates to the paired region westus (US, tier third-country), outside the "
+                                   "allowed tier eu (for eastus; it is one of eastus or eastus2, and each fails)")
+    assert messages["RES-001"] == ("eastus (US, tier third-country) is outside the allowed tier eu "
+                                   "(it is one of eastus or eastus2, and each fails) (set in main.tf:2)")
