@@ -163,19 +163,20 @@ def _check_patterns(data: dict[str, Any], text: str, path: Path) -> None:
                     _fail_at(path, text, pointer + ["value"], f"not a regular expression in RE2 syntax (Terraform's): {why}")
 
 
+_PATHS = "names joined by dots, with [*], [N], [key=value] or [=value]"
+
+
 def _check_paths(data: dict[str, Any], text: str, path: Path) -> None:
     """Attribute paths read in full: `tags[[x` would be read as `tags.x` and judge another attribute."""
     for index, check in enumerate(data["checks"]):
         for key in ("each", "location"):
             if isinstance(check.get(key), str) and check[key] and not well_formed(check[key]):
-                _fail_at(path, text, ["checks", index, key], f"{check[key]!r} is not an attribute path "
-                                                              "(names joined by dots, with [*], [N] or [key=value])")
+                _fail_at(path, text, ["checks", index, key], f"{check[key]!r} is not an attribute path ({_PATHS})")
         for part in ("where", "assert"):
             for cond, pointer in _conditions(check.get(part), ["checks", index, part]):
                 value = cond.get("path")
                 if isinstance(value, str) and value and not well_formed(value):
-                    _fail_at(path, text, pointer + ["path"], f"{value!r} is not an attribute path (names joined by "
-                                                            "dots, with [*], [N] or [key=value])")
+                    _fail_at(path, text, pointer + ["path"], f"{value!r} is not an attribute path ({_PATHS})")
 
 
 def _arguments(schema: dict[str, Any]) -> str:

@@ -1,4 +1,5 @@
-"""Attribute paths in policies: `a.b`, `containers[*].image`, `containers[name=app]`, `pod.containers[*]`.
+"""Attribute paths in policies: `a.b`, `containers[*].image`, `containers[name=app]`, `add[=NET_ADMIN]`,
+`pod.containers[*]`.
 
 Terraform nested blocks are lists of objects; a plain step into a list looks into every element, so
 `network_rules.default_action` works whether the block is written once or repeated. `pod.` starts at
@@ -14,7 +15,9 @@ from typing import Any
 from scanner.model.resource import Resource
 from scanner.model.values import OneOf, Unknown
 
-_NAME, _CHOICE = r"[^.\[\]]+", r"\*|\d+|[^\]=]+=[^\]]*"     # a key; what a bracket selects
+# a key; what a bracket selects: every item, one by index, the items whose field is a value, or (no field) the
+# plain items that are one (`add[=NET_ADMIN]`)
+_NAME, _CHOICE = r"[^.\[\]]+", r"\*|\d+|[^\]=]*=[^\]]*"
 _SELECT = rf"\[(?:{_CHOICE})\]"
 _STEP = re.compile(rf"({_NAME})|\[({_CHOICE})\]")
 _WELL_FORMED = re.compile(rf"(?:{_NAME}|{_SELECT})(?:{_SELECT})*(?:\.{_NAME}(?:{_SELECT})*)*")
@@ -28,8 +31,8 @@ class Match:
 
 
 def well_formed(path: str) -> bool:
-    """Names joined by dots, each followed by any number of `[*]`, `[N]` or `[key=value]`: what `split` reads
-    in full (it skips what it cannot read, so `tags[[x` would read as `tags.x`)."""
+    """Names joined by dots, each followed by any number of `[*]`, `[N]`, `[key=value]` or `[=value]`: what `split`
+    reads in full (it skips what it cannot read, so `tags[[x` would read as `tags.x`)."""
     return _WELL_FORMED.fullmatch(path) is not None
 
 
@@ -81,7 +84,7 @@ def _step(resource: Resource, current: Match, kind: str, step: str) -> list[Matc
     field, _, wanted = step.partition("=")
     out = []
     for i, item in enumerate(value):
-        if isinstance(item, dict) and str(item.get(field)) == wanted:
+        if _is(item, field, wanted):
             out.append(_item(current, i, item, keys[i]))
         elif _may_select(item, field, wanted):
             # an item not known statically, or whose `field` is not, may be the one: what the path reaches in it
@@ -93,12 +96,20 @@ def _step(resource: Resource, current: Match, kind: str, step: str) -> list[Matc
     return out
 
 
+def _is(item: Any, field: str, wanted: str) -> bool:
+    """The item `[field=wanted]` selects; `[=wanted]` a plain item that is `wanted`."""
+    if field:
+        return isinstance(item, dict) and str(item.get(field)) == wanted
+    return _plain(item) and str(item) == wanted
+
+
 def _may_select(item: Any, field: str, wanted: str) -> bool:
     """An item `[field=wanted]` may select: one not known statically, or whose `field` is not (one of a few
-    candidates: when `wanted` is among them)."""
+    candidates: when `wanted` is among them; a whole item that is one of a few is a plain value, which only
+    `[=wanted]` selects)."""
     found = item if isinstance(item, Unknown) else item.get(field) if isinstance(item, dict) else None
     if isinstance(found, OneOf):
-        return found is not item and wanted in (str(c) for c in found.candidates)
+        return (found is not item or not field) and wanted in (str(c) for c in found.candidates)
     return isinstance(found, Unknown)
 
 
@@ -141,6 +152,11 @@ def _identities(item: Any, fields: tuple[str, ...]) -> list[tuple[str, str]]:
         return []
     return [(field, str(item[field])) for field in fields
             if isinstance(item.get(field), (str, int)) and not isinstance(item.get(field), bool)]
+
+
+def _plain(item: Any) -> bool:
+    """A string or a number (not a boolean: `true` names nothing)."""
+    return isinstance(item, (str, int, float)) and not isinstance(item, bool)
 
 
 def lookup(resource: Resource, path: str, base: Match | None = None) -> list[Match]:

@@ -77,8 +77,8 @@ def write_policy(tmp_path: Path, assertion: str, message: str = "{address} is un
      "syntax (lookaround, backreference or comment)"),
     # a path split cannot read in full would judge another attribute (`tags[[x` read as `tags.x`)
     ('{path: "tags[[x", op: exists}',
-     ":13: checks[0].assert.path: 'tags[[x' is not an attribute path (names joined by dots, with [*], [N] or "
-     "[key=value])"),
+     ":13: checks[0].assert.path: 'tags[[x' is not an attribute path (names joined by dots, with [*], [N], "
+     "[key=value] or [=value])"),
     # a comparison with no number compares nothing
     ('{path: retention_days, op: ge, value: seven}',
      ":13: checks[0].assert.value: op ge needs a value that is a number"),

@@ -10,7 +10,7 @@ from scanner.model.values import OneOf, Unknown
 @pytest.mark.parametrize("path, ok", [("a", True), ("a.b", True), ("a[0].b", True), ("pod.containers[*]", True),
                                       ("a[name=x].b", True), ("tags[[x", False), ("a..b", False), (".a", False),
                                       ("a.", False), ("a[0]b", False), ("a.[0]", False), ("", False),
-                                      ("[*].a", True), ("a[0][name=x]", True), ("a[x=]", True), ("a[=x]", False),
+                                      ("[*].a", True), ("a[0][name=x]", True), ("a[x=]", True), ("a[=x]", True),
                                       ("a[0", False), ("a]", False)])
 def test_a_path_is_well_formed_when_split_reads_it_in_full(path, ok):
     assert paths.well_formed(path) is ok
@@ -79,3 +79,25 @@ def test_an_item_inserted_above_leaves_the_others_keys_and_moves_their_locations
                                                    "containers[name=app].ports[containerPort=8080].hostPort")]
     assert [(m.location, m.key) for m in two] == [("containers[1].ports[1].hostPort",
                                                    "containers[name=app].ports[containerPort=8080].hostPort")]
+
+
+def _capabilities(add):
+    from scanner.model.resource import Resource
+    return Resource("kubernetes", "Pod", "Pod/default/p", "pod.yaml", 1, {"capabilities": {"add": add}}, {})
+
+
+@pytest.mark.parametrize("add, path, expected", [
+    (["SYS_TIME", "NET_ADMIN", 80], "add[=NET_ADMIN]", [("capabilities.add[1]", "NET_ADMIN")]),
+    (["SYS_TIME", "NET_ADMIN", 80], "add[=80]", [("capabilities.add[2]", 80)]),
+    (["SYS_TIME", 80], "add[=NET_ADMIN]", []),
+    ([{"name": "NET_ADMIN"}], "add[=NET_ADMIN]", []),
+    # an item not known statically may be the one
+    ([Unknown("var.cap", kind="variable")], "add[=NET_ADMIN]", [("capabilities.add[0]", "unknown")]),
+    ([OneOf("var.cap", kind="variable", candidates=("NET_ADMIN", "SYS_TIME"))], "add[=NET_ADMIN]",
+     [("capabilities.add[0]", "unknown")]),
+    ([OneOf("var.cap", kind="variable", candidates=("CHOWN", "SYS_TIME"))], "add[=NET_ADMIN]", []),
+])
+def test_a_plain_item_is_selected_by_its_value(add, path, expected):
+    """`[=value]` selects the plain items that are the value."""
+    found = paths.resolve(_capabilities(add), f"capabilities.{path}")
+    assert [(m.location, "unknown" if isinstance(m.value, Unknown) else m.value) for m in found] == expected
