@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any, Iterator
 
 from scanner.evaluate.context import Context, may_refer
@@ -151,7 +152,19 @@ def _compare(match: Match, op: str, wanted: Any, location: str, key: str) -> Ver
         if op == "contains" and isinstance(match.value, list) else None
     if not held and hidden is not None:   # `[var.x]`: the entry not known statically may be the one
         return Verdict(None, location, key, "", hidden.reason)
-    return Verdict(held, location, key, f"{key} = {shown(match.value)}")
+    return Verdict(held, location, key, f"{_shown_path(key, location)} = {shown(match.value)}")
+
+
+_PLAIN_ITEM = re.compile(r"\[=[^\]]*\]$")   # the key of a plain item: `add[=NET_ADMIN]`
+
+
+def _shown_path(key: str, location: str) -> str:
+    """The key, but a plain item by its place, where the reader finds it now: `add[1] = NET_ADMIN`, where
+    `add[=NET_ADMIN] = NET_ADMIN` would say the value twice and not where it is."""
+    plain = _PLAIN_ITEM.search(key)
+    if plain is None or not location.endswith("]"):
+        return key
+    return key[:plain.start()] + location[location.rindex("["):]
 
 
 def _presence(matches: list[Match], op: str, location: str, key: str) -> Verdict:

@@ -16,7 +16,7 @@ from scanner.model.resource import Resource
 from scanner.model.values import OneOf, Unknown
 
 # a key; what a bracket selects: every item, one by index, the items whose field is a value, or (no field) the
-# plain items that are one (`add[=NET_ADMIN]`)
+# plain items that are one (`add[=NET_ADMIN]`, the key a fingerprint names such an item by)
 _NAME, _CHOICE = r"[^.\[\]]+", r"\*|\d+|[^\]=]*=[^\]]*"
 _SELECT = rf"\[(?:{_CHOICE})\]"
 _STEP = re.compile(rf"({_NAME})|\[({_CHOICE})\]")
@@ -126,18 +126,25 @@ IDENTITY_FIELDS = ("name", "containerPort", "region_name", "region", "location",
 
 
 def nameable(resource: Resource, location: str, items: list[Any]) -> list[Any]:
-    """The items of the list at `location` as `item_keys` may name them: without the identity fields a variable
-    marked sensitive gave (a fingerprint, and the attribute path reports show, would carry the value)."""
+    """The items of the list at `location` as `item_keys` may name them: without the identity fields, or the plain
+    values, a variable marked sensitive gave (a fingerprint, and the attribute path reports show, would carry the
+    value)."""
     if not resource.chains:
         return items
-    return [{field: value for field, value in item.items()
-             if field not in IDENTITY_FIELDS or not resource.sensitive_at(f"{location}[{index}].{field}")}
-            if isinstance(item, dict) else item for index, item in enumerate(items)]
+    return [_nameable(resource, f"{location}[{index}]", item) for index, item in enumerate(items)]
+
+
+def _nameable(resource: Resource, location: str, item: Any) -> Any:
+    if isinstance(item, dict):
+        return {field: value for field, value in item.items()
+                if field not in IDENTITY_FIELDS or not resource.sensitive_at(f"{location}.{field}")}
+    return None if _name_like(item) and resource.sensitive_at(location) else item
 
 
 def item_keys(items: list[Any], fields: tuple[str, ...]) -> list[str]:
     """How a fingerprint names each item of the list: `[field=value]` by the first of `fields` whose value no other
-    item shares, so that inserting an item above leaves the others' fingerprints as they were; else `[index]`."""
+    item shares, a plain item by its value (`[=NET_ADMIN]`) where no other item is that value, so that inserting an
+    item above leaves the others' fingerprints as they were; else `[index]`."""
     counts: dict[tuple[str, str], int] = {}
     for item in items:
         for field, value in _identities(item, fields):
@@ -147,11 +154,28 @@ def item_keys(items: list[Any], fields: tuple[str, ...]) -> list[str]:
 
 
 def _identities(item: Any, fields: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(field, value) of each of `fields` the item has a written value for (a string or a number)."""
+    """(field, value) of each of `fields` the item has a written value for (a string or a number); ("", value) of a
+    plain item that reads as a name."""
     if not isinstance(item, dict):
-        return []
+        return [("", str(item))] if _name_like(item) else []
     return [(field, str(item[field])) for field in fields
             if isinstance(item.get(field), (str, int)) and not isinstance(item.get(field), bool)]
+
+
+# A plain item names itself when it reads as a name: a capability, a region or zone id, a command-line option, a
+# CIDR range, an OAuth scope. Not a value with a space (a command line or a sentence), nor one longer than 63
+# characters, the limit of a DNS label and of a Kubernetes label value, which those names fit in: a script in
+# `command` or `args`, a policy document or a certificate would be carried in the key, and a one-character edit of
+# it would make the finding a new one. Nor a value with `]` (the key would not read back as a path) or with a
+# character that does not print (reports would show it raw).
+_NAME_LIKE = re.compile(r"[^\s\]]{1,63}")
+
+
+def _name_like(item: Any) -> bool:
+    if not _plain(item):
+        return False
+    text = str(item)
+    return text.isprintable() and _NAME_LIKE.fullmatch(text) is not None
 
 
 def _plain(item: Any) -> bool:

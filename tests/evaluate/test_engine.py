@@ -83,6 +83,51 @@ def test_fingerprints_survive_inserted_lines(write, run_scan, tmp_path):
     assert [f.line for f in before.findings] == [2] and [f.line for f in after.findings] == [6]
 
 
+POD = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - name: app
+      image: registry.example/app:1
+      securityContext:
+        capabilities:
+          add:
+%s"""
+
+
+def test_a_capability_inserted_above_keeps_the_finding_on_another(write, run_scan, tmp_path):
+    """A plain list item is named by its value: the finding keeps its fingerprint, its line moves."""
+    before = run_scan(write({"pod.yaml": POD % "            - NET_ADMIN\n"}, tmp_path / "one"), only=("WL-004",))
+    after = run_scan(write({"pod.yaml": POD % "            - CHOWN\n            - NET_ADMIN\n"}, tmp_path / "two"),
+                     only=("WL-004",))
+    assert [f.fingerprint for f in before.findings] == [f.fingerprint for f in after.findings]
+    assert [(f.line, f.attribute) for f in after.findings] == [
+        (12, "spec.containers[name=app].securityContext.capabilities.add[=NET_ADMIN]")]
+    assert [f.line for f in before.findings] == [11]
+    # the message says where the capability is now, as the line does
+    assert [f.message.rsplit(": ", 1)[1] for f in before.findings + after.findings] == [
+        "spec.containers[name=app].securityContext.capabilities.add[0] = NET_ADMIN",
+        "spec.containers[name=app].securityContext.capabilities.add[1] = NET_ADMIN"]
+
+
+def test_a_repeated_capability_or_a_script_is_named_by_its_place(write, run_scan, tmp_path):
+    """A value two items share names neither; nor does a value longer than a name (a script, a long path): the
+    key would carry it, and change with each edit of it."""
+    twice = run_scan(write({"pod.yaml": POD % "            - NET_ADMIN\n            - NET_ADMIN\n"}, tmp_path / "one"),
+                     only=("WL-004",))
+    assert [f.attribute.rsplit(".", 1)[1] for f in twice.findings] == ["add[0]"]   # the first that fails
+    long = "--token-auth-file=/etc/kubernetes/pki/static-tokens/" + "a" * 20 + ".csv"     # 77 characters
+    pod = POD.replace("      securityContext:", f"      command: [kube-apiserver, --v=2, {long}]\n"
+                                               "    - name: side\n      image: registry.example/side:1\n"
+                                               "      args: [--v=2, --anonymous-auth=true]\n"
+                                               "      securityContext:") % "            - CHOWN\n"
+    found = run_scan(write({"pod.yaml": pod}, tmp_path / "two"), only=("WL-023",)).findings
+    assert [f.attribute for f in found] == ["spec.containers[name=app].command[2]",
+                                            "spec.containers[name=side].args[=--anonymous-auth=true]"]
+
+
 def test_audit_mode_reports_but_does_not_fail(write, run_scan):
     root = write({"main.tf": 'resource "azurerm_storage_account" "a" {\n  location = "eastus"\n}\n'})
     config = Config(enforcement={"residency": ("audit", None)})

@@ -55,7 +55,19 @@ def test_a_check_on_an_item_a_selector_may_select_is_unresolved_not_skipped():
     # a port without a name by its containerPort, unless TCP and UDP share it
     ([{"containerPort": 80, "hostPort": 80}, {"name": "dns", "containerPort": 53}], ["[containerPort=80]", "[name=dns]"]),
     ([{"containerPort": 53, "protocol": "TCP"}, {"containerPort": 53, "protocol": "UDP"}], ["[0]", "[1]"]),
-    (["NET_ADMIN", {"name": True}, {"name": NAME}], ["[0]", "[1]", "[2]"]),
+    (["NET_ADMIN", {"name": True}, {"name": NAME}], ["[=NET_ADMIN]", "[1]", "[2]"]),
+    # a plain value by itself, where no other item is that value
+    (["IPC_LOCK", "NET_ADMIN", "SYS_TIME"], ["[=IPC_LOCK]", "[=NET_ADMIN]", "[=SYS_TIME]"]),
+    ([80, "80", 443, 0.5], ["[0]", "[1]", "[=443]", "[=0.5]"]),
+    (["NET_ADMIN", "NET_ADMIN", "SYS_TIME"], ["[0]", "[1]", "[=SYS_TIME]"]),
+    (["--token-auth-file=/etc/k8s/tokens.csv", "10.0.0.0/8", "https://www.googleapis.com/auth/cloud-platform"],
+     ["[=--token-auth-file=/etc/k8s/tokens.csv]", "[=10.0.0.0/8]", "[=https://www.googleapis.com/auth/cloud-platform]"]),
+    # a script, a sentence, a long value or one the key could not carry: by its place
+    (["/bin/sh", "-c", "echo hi"], ["[=/bin/sh]", "[=-c]", "[2]"]),
+    (["x" * 63, "y" * 64], ["[=" + "x" * 63 + "]", "[1]"]),
+    (["a]b", "tab\there", "", "bell\a", "\ud800", True, None, ["a"]], [f"[{i}]" for i in range(8)]),
+    (["eu-west-1", Unknown("var.region", kind="variable"),
+      OneOf("var.zone", kind="variable", candidates=("a", "b"))], ["[=eu-west-1]", "[1]", "[2]"]),
     # a repeated Terraform block by what its provider allows once per list
     ([{"region_name": "eu-central-1"}, {"region_name": "us-east-1"}], ["[region_name=eu-central-1]",
                                                                          "[region_name=us-east-1]"]),
@@ -84,6 +96,13 @@ def test_an_item_inserted_above_leaves_the_others_keys_and_moves_their_locations
 def _capabilities(add):
     from scanner.model.resource import Resource
     return Resource("kubernetes", "Pod", "Pod/default/p", "pod.yaml", 1, {"capabilities": {"add": add}}, {})
+
+
+def test_a_plain_item_inserted_above_keeps_its_key_and_moves_its_location():
+    one = paths.resolve(_capabilities(["NET_ADMIN"]), "capabilities.add[*]")
+    two = paths.resolve(_capabilities(["SYS_TIME", "NET_ADMIN"]), "capabilities.add[*]")
+    assert [(m.location, m.key) for m in one] == [("capabilities.add[0]", "capabilities.add[=NET_ADMIN]")]
+    assert [(m.location, m.key) for m in two][1] == ("capabilities.add[1]", "capabilities.add[=NET_ADMIN]")
 
 
 @pytest.mark.parametrize("add, path, expected", [

@@ -152,3 +152,19 @@ def test_a_sensitive_default_on_one_line_of_json_keeps_its_place(write, run_scan
                   "main.tf": 'module "a" {\n  source = "./mod"\n}\n'})
     (finding,) = run_scan(root, only=("RES-001",)).findings
     assert (finding.path, finding.line) == ("main.tf", 1) and "eastus" not in finding.message
+
+
+@pytest.mark.parametrize("sensitive", [True, False])
+def test_a_list_item_a_sensitive_variable_gave_is_named_by_its_place_not_its_value(write, tmp_path, capsys, sensitive):
+    """A region from a sensitive list keeps its index in the attribute path and the fingerprint; from a plain list
+    it is named by its value."""
+    declaration = 'variable "regions" {\n' + ("  sensitive = true\n" if sensitive else "") + \
+        '  default = ["europe-west4", "us-east1"]\n}\n'
+    root = write({"main.tf": declaration + 'resource "google_pubsub_topic" "t" {\n  name = "t"\n'
+                             '  message_storage_policy {\n    allowed_persistence_regions = var.regions\n  }\n}\n'})
+    cli.main(["scan", str(root), "--only", "RES-001", "--fail-on", "never", "-f", "text",
+              "-f", f"json={tmp_path / 'r.json'}", "-f", f"sarif={tmp_path / 'r.sarif'}"])
+    shown = capsys.readouterr().out + (tmp_path / "r.json").read_text() + (tmp_path / "r.sarif").read_text()
+    attribute = "message_storage_policy.allowed_persistence_regions" + ("[1]" if sensitive else "[=us-east1]")
+    assert f'"attribute": "{attribute}"' in shown
+    assert ("us-east1" in shown.replace(mask("us-east1"), "")) is not sensitive
