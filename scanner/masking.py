@@ -30,12 +30,24 @@ def mask(value: object) -> str:
 # `git::https://gitlab-ci-token:glpat-...@host/...`, a value read from a variables file. `redact` masks URL
 # credentials, secret-named query parameters and every match of the secret detectors.
 _URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^/?#@\s:]*)(?::(?P<password>[^/?#@\s]*))?@")
-_SECRET_QUERY = re.compile(r"(?P<name>[?&;](?:[A-Za-z0-9_-]*(?:token|secret|password|passwd|pwd|sig|signature|"
-                           r"api[_-]?key|access[_-]?key|auth|credential)[A-Za-z0-9_-]*)=)(?P<value>[^&#\s\"']+)",
+_SECRET_WORDS = r"token|secret|password|passwd|pwd|sig|signature|api[_-]?key|access[_-]?key|auth|credential"
+_SECRET_QUERY = re.compile(rf"(?P<name>[?&;](?:[A-Za-z0-9_-]*(?:{_SECRET_WORDS})[A-Za-z0-9_-]*)=)(?P<value>[^&#\s\"']+)",
                            re.IGNORECASE)
+_SECRET_NAME = re.compile(_SECRET_WORDS, re.IGNORECASE)
 _PLAIN_USER = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
 # a token used as the user name (https://<token>@github.com/...): long, and letters mixed with digits
 _TOKEN_LIKE = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9._-]{16,}$")
+
+
+def names_a_secret(name: str) -> bool:
+    """A name with a word that says it may hold a secret (`admin_passwords`, `api_keys`, `oauth_tokens`): broad, for
+    where a false yes costs nothing but a plainer key."""
+    return _SECRET_NAME.search(name) is not None
+
+
+def looks_like_a_token(text: str) -> bool:
+    """Long, and letters mixed with digits: what a generated credential looks like."""
+    return _TOKEN_LIKE.match(text) is not None
 
 
 def _userinfo(match: re.Match) -> str:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from scanner.masking import looks_like_a_token, names_a_secret, redact
 from scanner.model.resource import Resource
 from scanner.model.values import OneOf, Unknown
 
@@ -125,10 +126,15 @@ def _item(current: Match, index: int, item: Any, key: str) -> Match:
 IDENTITY_FIELDS = ("name", "containerPort", "region_name", "region", "location", "lun", "device_name")
 
 
+_INDEX = re.compile(r"\[[^\]]*\]")
+
+
 def nameable(resource: Resource, location: str, items: list[Any]) -> list[Any]:
     """The items of the list at `location` as `item_keys` may name them: without the identity fields, or the plain
     values, a variable marked sensitive gave (a fingerprint, and the attribute path reports show, would carry the
-    value)."""
+    value), and without the plain values of a list whose name says it may hold secrets (`admin_passwords`)."""
+    if names_a_secret(_INDEX.sub("", location).rsplit(".", 1)[-1]):
+        items = [None if _plain(item) else item for item in items]
     if not resource.chains:
         return items
     return [_nameable(resource, f"{location}[{index}]", item) for index, item in enumerate(items)]
@@ -162,20 +168,21 @@ def _identities(item: Any, fields: tuple[str, ...]) -> list[tuple[str, str]]:
             if isinstance(item.get(field), (str, int)) and not isinstance(item.get(field), bool)]
 
 
-# A plain item names itself when it reads as a name: a capability, a region or zone id, a command-line option, a
-# CIDR range, an OAuth scope. Not a value with a space (a command line or a sentence), nor one longer than 63
-# characters, the limit of a DNS label and of a Kubernetes label value, which those names fit in: a script in
-# `command` or `args`, a policy document or a certificate would be carried in the key, and a one-character edit of
-# it would make the finding a new one. Nor a value with `]` (the key would not read back as a path) or with a
-# character that does not print (reports would show it raw).
-_NAME_LIKE = re.compile(r"[^\s\]]{1,63}")
+# A plain item names itself when it reads as a name: a capability, a region or zone id, a flag, a CIDR range, an
+# OAuth scope. Not one longer than 63 characters, the limit of a DNS label and of a Kubernetes label value, which
+# those names fit in: a script in `command` or `args`, a policy document or a certificate would be carried in the
+# key, and a one-character edit of it would make the finding a new one. Only letters, digits and `_ . : / -`: no
+# space (a command line, a sentence), no `=` (`--token=...` carries a value, maybe a secret), no `@` (a URL's
+# credentials), no `]` (the key would not read back as a path), nothing that does not print. Nor what looks like a
+# credential (long, letters mixed with digits) or what the secret detectors find: reports print the key in full.
+_NAME_LIKE = re.compile(r"[A-Za-z0-9_.:/-]{1,63}")
 
 
 def _name_like(item: Any) -> bool:
     if not _plain(item):
         return False
     text = str(item)
-    return text.isprintable() and _NAME_LIKE.fullmatch(text) is not None
+    return _NAME_LIKE.fullmatch(text) is not None and not looks_like_a_token(text) and redact(text) == text
 
 
 def _plain(item: Any) -> bool:

@@ -60,8 +60,12 @@ def test_a_check_on_an_item_a_selector_may_select_is_unresolved_not_skipped():
     (["IPC_LOCK", "NET_ADMIN", "SYS_TIME"], ["[=IPC_LOCK]", "[=NET_ADMIN]", "[=SYS_TIME]"]),
     ([80, "80", 443, 0.5], ["[0]", "[1]", "[=443]", "[=0.5]"]),
     (["NET_ADMIN", "NET_ADMIN", "SYS_TIME"], ["[0]", "[1]", "[=SYS_TIME]"]),
-    (["--token-auth-file=/etc/k8s/tokens.csv", "10.0.0.0/8", "https://www.googleapis.com/auth/cloud-platform"],
-     ["[=--token-auth-file=/etc/k8s/tokens.csv]", "[=10.0.0.0/8]", "[=https://www.googleapis.com/auth/cloud-platform]"]),
+    (["--anonymous-auth", "10.0.0.0/8", "https://www.googleapis.com/auth/cloud-platform"],
+     ["[=--anonymous-auth]", "[=10.0.0.0/8]", "[=https://www.googleapis.com/auth/cloud-platform]"]),
+    # a value that may carry a secret: a flag with its value, URL credentials, what looks like a generated
+    # credential, what a secret detector finds (reports print a key in full)
+    (["--token=abc", "https://user:pw@example.com", "a1b2c3d4e5f6g7h8i9", "AKIA" + "IOSFODNN7EXAMPLE"],
+     ["[0]", "[1]", "[2]", "[3]"]),
     # a script, a sentence, a long value or one the key could not carry: by its place
     (["/bin/sh", "-c", "echo hi"], ["[=/bin/sh]", "[=-c]", "[2]"]),
     (["x" * 63, "y" * 64], ["[=" + "x" * 63 + "]", "[1]"]),
@@ -96,6 +100,12 @@ def test_an_item_inserted_above_leaves_the_others_keys_and_moves_their_locations
 def _capabilities(add):
     from scanner.model.resource import Resource
     return Resource("kubernetes", "Pod", "Pod/default/p", "pod.yaml", 1, {"capabilities": {"add": add}}, {})
+
+
+def test_the_values_of_a_list_whose_name_says_it_holds_secrets_never_name_its_items():
+    from scanner.model.resource import Resource
+    resource = Resource("terraform", "x_app", "x_app.a", "main.tf", 1, {"admin_passwords": ["hunter2", "Summer24"]}, {})
+    assert [m.key for m in paths.resolve(resource, "admin_passwords[*]")] == ["admin_passwords[0]", "admin_passwords[1]"]
 
 
 def test_a_plain_item_inserted_above_keeps_its_key_and_moves_its_location():
