@@ -126,14 +126,11 @@ def _item(current: Match, index: int, item: Any, key: str) -> Match:
 IDENTITY_FIELDS = ("name", "containerPort", "region_name", "region", "location", "lun", "device_name")
 
 
-_INDEX = re.compile(r"\[[^\]]*\]")
-
-
 def nameable(resource: Resource, location: str, items: list[Any]) -> list[Any]:
     """The items of the list at `location` as `item_keys` may name them: without the identity fields, or the plain
     values, a variable marked sensitive gave (a fingerprint, and the attribute path reports show, would carry the
     value), and without the plain values of a list whose name says it may hold secrets (`admin_passwords`)."""
-    if names_a_secret(_INDEX.sub("", location).rsplit(".", 1)[-1]):
+    if names_a_secret(without_indices(location).rsplit(".", 1)[-1]):
         items = [None if _plain(item) else item for item in items]
     if not resource.chains:
         return items
@@ -151,12 +148,13 @@ def item_keys(items: list[Any], fields: tuple[str, ...]) -> list[str]:
     """How a fingerprint names each item of the list: `[field=value]` by the first of `fields` whose value no other
     item shares, a plain item by its value (`[=NET_ADMIN]`) where no other item is that value, so that inserting an
     item above leaves the others' fingerprints as they were; else `[index]`."""
+    identities = [_identities(item, fields) for item in items]
     counts: dict[tuple[str, str], int] = {}
-    for item in items:
-        for field, value in _identities(item, fields):
-            counts[field, value] = counts.get((field, value), 0) + 1
-    return [next((f"[{field}={value}]" for field, value in _identities(item, fields) if counts[field, value] == 1),
-                 f"[{index}]") for index, item in enumerate(items)]
+    for found in identities:
+        for identity in found:
+            counts[identity] = counts.get(identity, 0) + 1
+    return [next((f"[{field}={value}]" for field, value in found if counts[field, value] == 1), f"[{index}]")
+            for index, found in enumerate(identities)]
 
 
 def _identities(item: Any, fields: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -179,9 +177,12 @@ _NAME_LIKE = re.compile(r"[A-Za-z0-9_.:/-]{1,63}")
 
 
 def _name_like(item: Any) -> bool:
-    if not _plain(item):
-        return False
-    text = str(item)
+    return _plain(item) and _reads_as_a_name(str(item))
+
+
+@functools.lru_cache(maxsize=4096)
+def _reads_as_a_name(text: str) -> bool:
+    """Once per distinct value: the secret detectors run over it, and a list step asks for each item it keys."""
     return _NAME_LIKE.fullmatch(text) is not None and not looks_like_a_token(text) and redact(text) == text
 
 
