@@ -35,6 +35,9 @@ class RegionRegistry:
     countries: Mapping[str, str]                      # ISO 3166 alpha-2 -> tier
     tables: Mapping[str, Mapping[str, Region]]        # provider registry key -> region id -> Region
     partitions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)   # provider -> id prefix -> partition
+    # provider -> the location ids its resources take that are no region (`global`): the rules on global services
+    # judge those, not the region rules
+    not_regions: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def lookup(self, provider: str, region_id: object) -> Region | None:
         """The region an id names; a zone id (eu-west-1a, europe-west4-b, eu01-1) names its region."""
@@ -49,6 +52,10 @@ class RegionRegistry:
             if stripped != key and stripped in table:
                 return table[stripped]
         return None
+
+    def names_no_region(self, provider: str, location: str) -> bool:
+        """The location is one the provider gives resources that live in no region (`global`)."""
+        return region_key(location) in self.not_regions.get(provider, ())
 
     def country_tier(self, country: str) -> str:
         return self.countries.get(country.upper(), "third-country")
@@ -76,7 +83,9 @@ def regions() -> RegionRegistry:
     countries = {str(k).upper(): str(v) for k, v in data["countries"].items()}
     partitions = {provider: {str(prefix): str(name) for prefix, name in (entry.get("partitions") or {}).items()}
                   for provider, entry in data["providers"].items() if entry.get("partitions")}
-    return RegionRegistry(str(data["as_of"]), countries, tables, partitions)
+    not_regions = {provider: frozenset(str(name).lower() for name in entry["not_regions"])
+                   for provider, entry in data["providers"].items() if entry.get("not_regions")}
+    return RegionRegistry(str(data["as_of"]), countries, tables, partitions, not_regions)
 
 
 NOT_HOSTING = ""   # table_for: a provider that hosts no data (kubernetes, random, ...): its region-like values place nothing

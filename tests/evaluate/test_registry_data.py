@@ -131,6 +131,26 @@ def test_the_arn_partition_is_read_from_the_registry(monkeypatch):
     assert backups._arn(_database("cn-north-1")) == "arn:aws:rds:cn-north-1:\0:db:orders"
 
 
+# --- RES-001/RES-005: locations that are no region ----------------------------------------------------
+def test_the_registry_says_which_locations_are_no_region():
+    table = regions()
+    assert table.names_no_region("azurerm", "global") and table.names_no_region("google", "Global")
+    assert not table.names_no_region("aws", "global") and not table.names_no_region("azurerm", "westeurope")
+
+
+def test_a_location_is_no_region_only_where_the_registry_says_so(monkeypatch):
+    """`global` passes the region rules because the registry lists it, not because the code knows the word."""
+    from scanner.config import Config
+    from scanner.evaluate.context import Context
+    from scanner.evaluate.predicates import core
+    from scanner.model.resource import Model
+    assert core.region_verdict("azurerm", "global", "location", Context(Model([]), Config())).state is True
+    edited = dataclasses.replace(regions(), not_regions={})
+    monkeypatch.setattr(Context, "regions", property(lambda self: edited))
+    verdict = core.region_verdict("azurerm", "global", "location", Context(Model([]), Config()))
+    assert verdict.state is None and "does not list it" in verdict.blocker
+
+
 @pytest.mark.parametrize("old, new, expected", [
     ('"cn-": aws-cn', '"cn-": AWS CN', "providers.aws.partitions.cn-: 'AWS CN' does not match '^[a-z][a-z0-9-]*$'"),
     ('"cn-": aws-cn', '"cn": aws-cn', "providers.aws.partitions: 'cn' does not match '^[a-z][a-z0-9-]*-$'"),

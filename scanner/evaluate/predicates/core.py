@@ -20,7 +20,6 @@ CUSTOMER_KEY_TYPES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_ke
                       "azurerm_key_vault_managed_hardware_security_module_key", "google_kms_crypto_key",
                       "stackit_kms_key", "ovh_okms_service_key", "scaleway_key_manager_key", "oci_kms_key",
                       "alicloud_kms_key")
-GLOBAL_LOCATION = "global"   # ARM's and Google's location of global resources (DNS zones, key rings): not a region
 _PROVIDER_MANAGED_KEY = re.compile(r"(^|:)alias/aws/")
 # Data sources that may find a provider-managed key as well as a customer key.
 _LOOKS_UP_PROVIDER_KEYS = ("aws_kms_key",)
@@ -177,7 +176,7 @@ def _region_keys(value: Any) -> set[str]:
 def region_verdict(provider: str, region_id: str, path: str, ctx: Context) -> Verdict:
     """One region id against the configured tier and allow/deny lists. A provider without a region table
     cannot place the id, nor can a table that lacks it (unresolved, naming both; RES-013 also reports an id its
-    table lacks). The location "global" is no region id: the rules on global services judge it."""
+    table lacks). A location the registry says is no region (`global`) passes: the rules on global services judge it."""
     key = region_key(region_id)
     if key in ctx.config.deny_regions:
         return fail(path, f"{region_id} is on the configured deny list")
@@ -191,7 +190,7 @@ def region_verdict(provider: str, region_id: str, path: str, ctx: Context) -> Ve
         return PASS
     region = ctx.regions.lookup(table, region_id)
     if region is None:
-        if key == GLOBAL_LOCATION:
+        if ctx.regions.names_no_region(table, region_id):
             return PASS
         return unknown(f"the country of region {region_id} (provider {provider}'s table in "
                        f"policies/registries/regions.yaml, as of {ctx.regions.as_of}, does not list it)", path)
@@ -233,7 +232,7 @@ def _pair_allowed(resource: Resource, args: dict[str, Any], value: Any, path: st
         return unknown(value.reason, path)
     region = ctx.regions.lookup(provider, str(value))
     if region is None:
-        if region_key(str(value)) == GLOBAL_LOCATION:
+        if ctx.regions.names_no_region(provider, str(value)):
             return PASS
         return unknown(f"the paired region of {value} (provider {provider}'s table in "
                        f"policies/registries/regions.yaml, as of {ctx.regions.as_of}, does not list it)", path)
